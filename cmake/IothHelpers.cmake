@@ -1,0 +1,80 @@
+# Helpers shared by every part of the tree.
+
+# The environment every test runs in: plugins come from the build tree,
+# test scripts find the build and source trees and the shared shell library.
+set(IOTH_TEST_ENV
+  "IOTH_PLUGIN_PATH=${IOTH_PLUGIN_BUILD_DIR}"
+  "IOTH_BUILD_DIR=${CMAKE_BINARY_DIR}"
+  "IOTH_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+  "IOTH_TESTLIB=${CMAKE_SOURCE_DIR}/tests/lib/netenv.sh"
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+  "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
+  "CMOCKA_MESSAGE_OUTPUT=stdout")
+
+# ioth_plugin(NAME SOURCES... [LIBS ...] [NOREENTRANT])
+# Builds plugins/ioth_NAME-r.so (or ioth_NAME.so with NOREENTRANT) and
+# installs it under <libdir>/ioth.
+function(ioth_plugin name)
+  cmake_parse_arguments(P "NOREENTRANT;NOINSTALL" "" "LIBS" ${ARGN})
+  if(P_NOREENTRANT)
+    set(out "ioth_${name}")
+  else()
+    set(out "ioth_${name}-r")
+  endif()
+  set(tgt "plugin_${name}")
+  add_library(${tgt} MODULE ${P_UNPARSED_ARGUMENTS})
+  set_target_properties(${tgt} PROPERTIES PREFIX "" OUTPUT_NAME "${out}"
+    LIBRARY_OUTPUT_DIRECTORY "${IOTH_PLUGIN_BUILD_DIR}"
+    C_VISIBILITY_PRESET hidden)
+  target_include_directories(${tgt} PRIVATE "${CMAKE_SOURCE_DIR}/include")
+  target_link_libraries(${tgt} PRIVATE ${P_LIBS} Threads::Threads)
+  if(NOT P_NOINSTALL)
+    install(TARGETS ${tgt} LIBRARY DESTINATION "${IOTH_PLUGIN_INSTALL_DIR}")
+  endif()
+endfunction()
+
+# ioth_test(NAME SOURCES... [LIBS ...] [LABELS ...] [TIMEOUT s])
+# A C test program run by ctest. Exit code 77 means "skipped": the program
+# prints why (e.g. needs root for namespaces).
+function(ioth_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  target_include_directories(${name} PRIVATE "${CMAKE_SOURCE_DIR}/include"
+    "${CMAKE_SOURCE_DIR}/tests/lib")
+  target_link_libraries(${name} PRIVATE ${T_LIBS} Threads::Threads)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${IOTH_TEST_ENV}"
+    SKIP_RETURN_CODE 77 TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+endfunction()
+
+# ioth_script_test(NAME SCRIPT [ARGS ...] [LABELS ...] [TIMEOUT s])
+# A shell test (usually on real switches and namespaces, tests/lib/netenv.sh).
+function(ioth_script_test name script)
+  cmake_parse_arguments(T "" "TIMEOUT" "ARGS;LABELS" ${ARGN})
+  add_test(NAME ${name} COMMAND /bin/bash "${script}" ${T_ARGS})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 180)
+  endif()
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "${IOTH_TEST_ENV}"
+    SKIP_RETURN_CODE 77 TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+endfunction()
+
+# ioth_fuzzer(NAME SOURCES... [LIBS ...]) — a libFuzzer target, built only
+# when configured with -DIOTH_FUZZ=ON and clang. Corpus: fuzz/corpus/NAME.
+function(ioth_fuzzer name)
+  cmake_parse_arguments(F "" "" "LIBS" ${ARGN})
+  if(NOT IOTH_FUZZ)
+    return()
+  endif()
+  add_executable(${name} ${F_UNPARSED_ARGUMENTS})
+  target_include_directories(${name} PRIVATE "${CMAKE_SOURCE_DIR}/include")
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+  set_property(GLOBAL APPEND PROPERTY IOTH_FUZZERS ${name})
+endfunction()
+option(IOTH_FUZZ "build the libFuzzer targets (needs clang)" OFF)

@@ -1,0 +1,11 @@
+# Remove every file that `make install` recorded in install_manifest.txt.
+if(NOT EXISTS "install_manifest.txt")
+  message(FATAL_ERROR "install_manifest.txt not found: run make install first")
+endif()
+file(STRINGS "install_manifest.txt" files)
+foreach(f ${files})
+  if(EXISTS "$ENV{DESTDIR}${f}" OR IS_SYMLINK "$ENV{DESTDIR}${f}")
+    message(STATUS "Removing $ENV{DESTDIR}${f}")
+    file(REMOVE "$ENV{DESTDIR}${f}")
+  endif()
+endforeach()

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * ioth.h: the Internet of Threads API.
+ *
+ * A program creates network stacks (each one a plugin chosen by name at run
+ * time), opens sockets on them with ioth_msocket() and then uses the usual
+ * Berkeley calls with the ioth_ prefix. Sockets are real file descriptors:
+ * they work in poll, select and epoll. Stacks are configured through netlink
+ * (the nlinline helpers below) like the host's own.
+ *
+ * Source compatible with the original libioth: the declarations, the plugin
+ * ABI (struct ioth_functions, in this order) and the inline helpers are the
+ * same.
+ */
+#ifndef LIBIOTH_H
+#define LIBIOTH_H
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+
+#include <nlinline+.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ioth;
+
+/* Declare the program's license (an SPDX expression, with or without the
+ * "SPDX-License-Identifier: " prefix). A plugin that demands a copyleft
+ * license loads only in programs that declared a compatible one. */
+void ioth_set_license(const char *license);
+
+/* Create a stack. `stack` is "name" or "name,options": the name picks the
+ * plugin (NULL or "" is the host kernel's stack), the options go to it.
+ * One interface per VNL (Virtual Network Locator, e.g. "vde:///tmp/sw");
+ * ioth_newstack with vnl == NULL makes a stack with no interface.
+ * Return NULL with errno set on failure. */
+struct ioth *ioth_newstack(const char *stack, const char *vnl);
+struct ioth *ioth_newstackl(const char *stack, const char *vnl, ... /* (char *) NULL */);
+struct ioth *ioth_newstackv(const char *stack, const char *vnlv[]);
+/* Delete a stack: -1 with errno EBUSY while it still has open sockets. */
+int ioth_delstack(struct ioth *iothstack);
+
+/* The stack used by ioth_socket and by ioth_msocket(NULL, ...).
+ * Initially (and after ioth_set_defstack(NULL)) the host kernel's. */
+void ioth_set_defstack(struct ioth *iothstack);
+struct ioth *ioth_get_defstack(void);
+
+/* socket(2) on a chosen stack; the result is a real file descriptor. */
+int ioth_msocket(struct ioth *iothstack, int domain, int type, int protocol);
+int ioth_socket(int domain, int type, int protocol);
+int ioth_close(int fd);
+
+/* The Berkeley calls: same arguments and semantics as without the prefix. */
+int ioth_bind(int fd, const struct sockaddr *addr, socklen_t addrlen);
+int ioth_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
+int ioth_listen(int fd, int backlog);
+int ioth_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
+int ioth_getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen);
+int ioth_getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen);
+ssize_t ioth_read(int fd, void *buf, size_t len);
+ssize_t ioth_readv(int fd, const struct iovec *iov, int iovcnt);
+ssize_t ioth_recv(int fd, void *buf, size_t len, int flags);
+ssize_t ioth_recvfrom(int fd, void *buf, size_t len, int flags,
+		struct sockaddr *from, socklen_t *fromlen);
+ssize_t ioth_recvmsg(int fd, struct msghdr *msg, int flags);
+ssize_t ioth_write(int fd, const void *buf, size_t len);
+ssize_t ioth_writev(int fd, const struct iovec *iov, int iovcnt);
+ssize_t ioth_send(int fd, const void *buf, size_t len, int flags);
+ssize_t ioth_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen);
+ssize_t ioth_sendmsg(int fd, const struct msghdr *msg, int flags);
+int ioth_setsockopt(int fd, int level, int optname, const void *optval, socklen_t optlen);
+int ioth_getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen);
+int ioth_shutdown(int fd, int how);
+int ioth_ioctl(int fd, unsigned long cmd, void *argp);
+int ioth_fcntl(int fd, int cmd, long val);
+
+/* Netlink configuration helpers, one per operation, each taking the stack
+ * first: ioth_if_nametoindex, ioth_linksetupdown, ioth_linksetaddr,
+ * ioth_linkgetaddr, ioth_linksetmtu, ioth_ipaddr_add/del,
+ * ioth_iproute_add/del, ioth_iplink_add/del, ioth_nldialog. See nlinline(3). */
+NLINLINE_LIBMULTI(ioth_)
+
+/* getifaddrs(3) for a stack, built on an rtnetlink dump through it. */
+int ioth_getifaddrs(struct ioth *stack, struct ifaddrs **ifap);
+void ioth_freeifaddrs(struct ifaddrs *ifa);
+
+/* ---------------------------------------------------------------------
+ * Plugin ABI.
+ *
+ * A plugin "foo" is ioth_foo-r.so (reentrant: loaded once, serves every
+ * stack) or ioth_foo.so (one private copy per stack, through dlmopen).
+ * libioth calls
+ *     void *ioth_foo_newstack(const char *vnlv[], const char *options,
+ *                             struct ioth_functions *f);
+ * which returns the stack's private data (NULL and errno on failure) and
+ * may fill in the pointers of *f; pointers it leaves NULL are looked up by
+ * name (ioth_foo_socket, ioth_foo_bind, ...). Optional: int
+ * ioth_foo_delstack(void *stackdata) and const char *ioth_foo_license.
+ * Inside every call, f->getstackdata() returns the data of the stack the
+ * call is for.
+ * ------------------------------------------------------------------- */
+
+struct ioth_functions;
+void *newstack_prototype(const char *vnlv[], const char *options,
+		struct ioth_functions *ioth_f);
+int delstack_prototype(void *stackdata);
+void *getstackdata_prototype(void);
+
+/* The functions taking a sockaddr are typed after the ioth_ prototypes:
+ * glibc's transparent-union sockaddr arguments would warn under -pedantic. */
+struct ioth_functions {
+	typeof(getstackdata_prototype) *getstackdata;
+	typeof(newstack_prototype) *newstack;
+	typeof(delstack_prototype) *delstack;
+	typeof(socket) *socket;
+	typeof(close) *close;
+	typeof(ioth_bind) *bind;
+	typeof(ioth_connect) *connect;
+	typeof(listen) *listen;
+	typeof(ioth_accept) *accept;
+	typeof(ioth_getsockname) *getsockname;
+	typeof(ioth_getpeername) *getpeername;
+	typeof(setsockopt) *setsockopt;
+	typeof(getsockopt) *getsockopt;
+	typeof(shutdown) *shutdown;
+	typeof(ioctl) *ioctl;
+	typeof(fcntl) *fcntl;
+	typeof(read) *read;
+	typeof(readv) *readv;
+	typeof(recv) *recv;
+	typeof(ioth_recvfrom) *recvfrom;
+	typeof(recvmsg) *recvmsg;
+	typeof(write) *write;
+	typeof(writev) *writev;
+	typeof(send) *send;
+	typeof(ioth_sendto) *sendto;
+	typeof(sendmsg) *sendmsg;
+};
+
+/* ---------------------------------------------------------------------
+ * MAC address text conversions.
+ * ------------------------------------------------------------------- */
+
+#define MAC_ADDRSTRLEN 18
+
+/* Write the 6-byte MAC at src as "xx:xx:xx:xx:xx:xx" into dst (size bytes,
+ * MAC_ADDRSTRLEN are enough). Return dst. */
+static inline const char *ioth_ntomac(const void *src, char *dst, size_t size) {
+	const unsigned char *m = (const unsigned char *) src;
+	snprintf(dst, size, "%02x:%02x:%02x:%02x:%02x:%02x",
+			m[0], m[1], m[2], m[3], m[4], m[5]);
+	return dst;
+}
+
+/* Parse "xx:xx:xx:xx:xx:xx" or "xx-xx-xx-xx-xx-xx" (hex, any case) into the
+ * 6 bytes at dst. Return 1 on success, 0 if src is not a MAC address. */
+static inline int ioth_macton(const char *src, void *dst) {
+	unsigned char *m = (unsigned char *) dst;
+	static const char seps[] = ":-";
+	for (int s = 0; s < 2; s++) {
+		char fmt[48];
+		snprintf(fmt, sizeof(fmt), "%%2hhx%c%%2hhx%c%%2hhx%c%%2hhx%c%%2hhx%c%%2hhx",
+				seps[s], seps[s], seps[s], seps[s], seps[s]);
+		if (sscanf(src, fmt, m, m + 1, m + 2, m + 3, m + 4, m + 5) == 6)
+			return 1;
+	}
+	return 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBIOTH_H */
