@@ -46,6 +46,16 @@ struct ioth *ioth_newstackv(const char *stack, const char *vnlv[]);
 /* Delete a stack: -1 with errno EBUSY while it still has open sockets. */
 int ioth_delstack(struct ioth *iothstack);
 
+/* Extension (not in the original libioth): a library that keeps state per
+ * stack (e.g. libiothconf's lease renewals) registers a hook that
+ * ioth_delstack calls first, before it checks for open sockets, so the
+ * library can stop its work on the stack and close its own sockets.
+ * Return 0, or -1 with errno (EINVAL for a NULL hook, EEXIST if the same
+ * hook and arg are registered already, ENOENT on removal of an unknown one). */
+typedef void ioth_delstack_hook_t(struct ioth *iothstack, void *arg);
+int ioth_add_delstack_hook(ioth_delstack_hook_t *hook, void *arg);
+int ioth_del_delstack_hook(ioth_delstack_hook_t *hook, void *arg);
+
 /* The stack used by ioth_socket and by ioth_msocket(NULL, ...).
  * Initially (and after ioth_set_defstack(NULL)) the host kernel's. */
 void ioth_set_defstack(struct ioth *iothstack);
