@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * gai.c: getaddrinfo(3) / getnameinfo(3) over the resolver, following
+ * glibc's behaviour (flags, error codes, result order) so that a program
+ * moved from glibc to libiothdns sees the same results. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include "iothdns_int.h"
+
+#ifndef IPPROTO_UDPLITE
+#define IPPROTO_UDPLITE 136
+#endif
+#ifndef SOCK_DCCP
+#define SOCK_DCCP 6
+#endif
+
+#define GAI_MAXADDR 64
+
+/* glibc's table of socket types: the order of the results for each
+ * address, which ones come when no type is asked for, which protocol name
+ * the services file knows them by. */
+static const struct socktype_row {
+	int socktype;
+	int protocol;
+	int by_default;
+	const char *proto;
+} socktypes[] = {
+	{SOCK_STREAM, IPPROTO_TCP, 1, "tcp"},
+	{SOCK_DGRAM, IPPROTO_UDP, 1, "udp"},
+	{SOCK_DCCP, IPPROTO_DCCP, 0, "dccp"},
+	{SOCK_DGRAM, IPPROTO_UDPLITE, 0, "udplite"},
+	{SOCK_STREAM, IPPROTO_SCTP, 0, "sctp"},
+	{SOCK_SEQPACKET, IPPROTO_SCTP, 0, "sctp"},
+	{SOCK_RAW, 0, 1, NULL}, /* any protocol, no services */
+};
+#define NSOCKTYPES (sizeof(socktypes) / sizeof(socktypes[0]))
+
+struct gai_sock {
+	int socktype;
+	int protocol;
+	int port;
+};
+
+struct gai_addr {
+	int af;
+	uint8_t addr[16];
+	uint32_t scope;
+};
+
+#define GAI_KNOWN_FLAGS (AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | \
+		AI_ALL | AI_ADDRCONFIG | AI_NUMERICSERV | AI_IDN | AI_CANONIDN)
+
+static int all_digits(const char *s) {
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* Which (socktype, protocol, port) triples: EAI_SOCKTYPE, EAI_SERVICE... */
+static int gai_socks(struct iothdns *dns, const struct addrinfo *hints, const char *service,
+		struct gai_sock *out, int *nout) {
+	char servfile[4096];
+	int n = 0, numeric = -1;
+	int any_match = 0;
+	if (service != NULL) {
+		if (all_digits(service)) {
+			long p = strtol(service, NULL, 10);
+			numeric = p > 65535 ? (int) (p & 0xffff) : (int) p;
+		} else if (hints->ai_flags & AI_NUMERICSERV)
+			return EAI_NONAME;
+		/* a service makes no sense for raw sockets */
+		if (hints->ai_socktype == SOCK_RAW)
+			return EAI_SERVICE;
+	}
+	dns_path(dns, IOTHDNS_SERVICES, servfile, sizeof(servfile));
+	for (size_t i = 0; i < NSOCKTYPES; i++) {
+		const struct socktype_row *row = &socktypes[i];
+		int protocol = row->protocol;
+		if (hints->ai_socktype == 0 && hints->ai_protocol == 0) {
+			if (!row->by_default)
+				continue;
+		} else {
+			if (hints->ai_socktype != 0 && hints->ai_socktype != row->socktype)
+				continue;
+			if (hints->ai_protocol != 0 && row->socktype != SOCK_RAW &&
+					hints->ai_protocol != row->protocol)
+				continue;
+			if (row->socktype == SOCK_RAW) {
+				if (hints->ai_socktype != SOCK_RAW)
+					continue; /* raw only when asked for by type */
+				protocol = hints->ai_protocol;
+			}
+		}
+		any_match = 1;
+		int port = 0;
+		if (service != NULL) {
+			if (numeric >= 0)
+				port = numeric;
+			else if (row->proto == NULL || (port = services_port(servfile, service, row->proto)) < 0)
+				continue;
+		}
+		out[n].socktype = row->socktype;
+		out[n].protocol = protocol;
+		out[n].port = port;
+		n++;
+	}
+	if (!any_match)
+		return EAI_SOCKTYPE;
+	if (n == 0)
+		return EAI_SERVICE;
+	*nout = n;
+	return 0;
+}
+
+static int add_addr(struct gai_addr *list, int *n, int af, const void *addr) {
+	if (*n >= GAI_MAXADDR)
+		return 0;
+	list[*n].af = af;
+	memset(list[*n].addr, 0, 16);
+	memcpy(list[*n].addr, addr, af == AF_INET ? 4 : 16);
+	list[*n].scope = 0;
+	(*n)++;
+	return 1;
+}
+
+static void v4mapped(const uint8_t *v4, uint8_t *v6) {
+	memset(v6, 0, 16);
+	v6[10] = v6[11] = 0xff;
+	memcpy(v6 + 12, v4, 4);
+}
+
+/* What the stack has: glibc's __check_pf counts any IPv4 address but
+ * 127.0.0.1 and any IPv6 address but ::1. */
+struct stack_addrs {
+	int seen4, seen6;
+	int known;
+};
+
+static void stack_families(struct iothdns *dns, struct stack_addrs *sa) {
+	struct ifaddrs *ifa, *p;
+	memset(sa, 0, sizeof(*sa));
+	if (ioth_getifaddrs(dns_stack(dns), &ifa) < 0)
+		return;
+	sa->known = 1;
+	for (p = ifa; p; p = p->ifa_next) {
+		if (p->ifa_addr == NULL)
+			continue;
+		if (p->ifa_addr->sa_family == AF_INET) {
+			struct sockaddr_in *sin = (void *) p->ifa_addr;
+			if (sin->sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+				sa->seen4 = 1;
+		} else if (p->ifa_addr->sa_family == AF_INET6) {
+			struct sockaddr_in6 *sin6 = (void *) p->ifa_addr;
+			if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+				sa->seen6 = 1;
+		}
+	}
+	ioth_freeifaddrs(ifa);
+}
+
+/* RFC 6724 section 2.1 default policy table: precedence. */
+static int precedence(const struct gai_addr *a) {
+	const uint8_t *p = a->addr;
+	static const uint8_t loop6[16] = {[15] = 1};
+	if (a->af == AF_INET)
+		return 35;
+	if (memcmp(p, loop6, 16) == 0)
+		return 50;
+	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 && p[4] == 0 && p[5] == 0 &&
+			p[6] == 0 && p[7] == 0 && p[8] == 0 && p[9] == 0 && p[10] == 0xff && p[11] == 0xff)
+		return 35;
+	if (p[0] == 0x20 && p[1] == 0x02)
+		return 30;
+	if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
+		return 5;
+	if ((p[0] & 0xfe) == 0xfc)
+		return 3;
+	if ((p[0] == 0xfe && (p[1] & 0xc0) == 0xc0) || (p[0] == 0x3f && p[1] == 0xfe))
+		return 1;
+	static const uint8_t zero12[12];
+	if (memcmp(p, zero12, 12) == 0)
+		return 1;
+	return 40;
+}
+
+static int is_loopback(const struct gai_addr *a) {
+	if (a->af == AF_INET)
+		return a->addr[0] == 127;
+	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) a->addr);
+}
+
+/* A subset of RFC 6724 section 6 that does not need source address
+ * selection per destination: rule 1 (avoid destinations of a family the
+ * stack has no address of) and rule 6 (higher precedence), stable
+ * otherwise (rule 10). */
+static void sort_addrs(struct iothdns *dns, struct gai_addr *list, int n) {
+	struct stack_addrs sa;
+	int usable[GAI_MAXADDR], prec[GAI_MAXADDR];
+	if (n < 2)
+		return;
+	stack_families(dns, &sa);
+	for (int i = 0; i < n; i++) {
+		int fam_ok = list[i].af == AF_INET ? sa.seen4 : sa.seen6;
+		if (list[i].af == AF_INET6 && precedence(&list[i]) == 35)
+			fam_ok = sa.seen4; /* v4-mapped */
+		usable[i] = !sa.known || fam_ok || is_loopback(&list[i]);
+		prec[i] = precedence(&list[i]);
+	}
+	/* insertion sort: stable, n is small */
+	for (int i = 1; i < n; i++) {
+		struct gai_addr a = list[i];
+		int u = usable[i], p = prec[i], j = i - 1;
+		while (j >= 0 && (usable[j] < u || (usable[j] == u && prec[j] < p))) {
+			list[j + 1] = list[j];
+			usable[j + 1] = usable[j];
+			prec[j + 1] = prec[j];
+			j--;
+		}
+		list[j + 1] = a;
+		usable[j + 1] = u;
+		prec[j + 1] = p;
+	}
+}
+
+static int map_dns_error(int err) {
+	switch (err) {
+		case -ENOENT:
+		case -EINVAL:
+			return EAI_NONAME;
+		case -EAGAIN:
+		case -ETIMEDOUT:
+			return EAI_AGAIN;
+		case -ENOMEM:
+			return EAI_MEMORY;
+		default:
+			return EAI_FAIL;
+	}
+}
+
+/* DNS A or AAAA for node: count added, or negative errno */
+static int dns_family(struct iothdns *dns, const char *node, int af, struct gai_addr *list,
+		int *n, char *canon) {
+	uint8_t addrs[GAI_MAXADDR][16];
+	char c[IOTHDNS_MAXNAME];
+	int rv = dns_lookup_addrs(dns, node, af == AF_INET ? IOTHDNS_TYPE_A : IOTHDNS_TYPE_AAAA,
+			addrs, GAI_MAXADDR, c);
+	if (rv < 0)
+		return rv;
+	if (rv > GAI_MAXADDR)
+		rv = GAI_MAXADDR;
+	for (int i = 0; i < rv; i++) {
+		if (af == AF_INET)
+			add_addr(list, n, AF_INET, (uint8_t *) addrs + 4 * i);
+		else
+			add_addr(list, n, AF_INET6, addrs[i]);
+	}
+	if (rv > 0 && canon[0] == '\0')
+		snprintf(canon, IOTHDNS_MAXNAME, "%s", c);
+	return rv;
+}
+
+/* Addresses for a host name: hosts file first, then the DNS. */
+static int name_addrs(struct iothdns *dns, const char *node, const struct addrinfo *hints,
+		struct gai_addr *list, int *n, char *canon) {
+	char hostsfile[4096];
+	uint8_t addrs[GAI_MAXADDR][16];
+	int want4 = hints->ai_family != AF_INET6 || (hints->ai_flags & AI_V4MAPPED);
+	int want6 = hints->ai_family != AF_INET;
+	int mapped = hints->ai_family == AF_INET6 && (hints->ai_flags & AI_V4MAPPED);
+	dns_path(dns, IOTHDNS_HOSTS, hostsfile, sizeof(hostsfile));
+	if (want6) {
+		int k = hosts_lookup(hostsfile, AF_INET6, node, addrs, GAI_MAXADDR, canon);
+		for (int i = 0; i < k && i < GAI_MAXADDR; i++)
+			add_addr(list, n, AF_INET6, addrs[i]);
+	}
+	/* RFC 3493 6.1: with AI_V4MAPPED alone, IPv4 only if there is no IPv6 */
+	if (want4 && !(mapped && !(hints->ai_flags & AI_ALL) && *n > 0)) {
+		char c4[IOTHDNS_MAXNAME] = "";
+		int k = hosts_lookup(hostsfile, AF_INET, node, addrs, GAI_MAXADDR, c4);
+		for (int i = 0; i < k && i < GAI_MAXADDR; i++) {
+			uint8_t *a = (uint8_t *) addrs + 4 * i;
+			if (mapped) {
+				uint8_t m[16];
+				v4mapped(a, m);
+				add_addr(list, n, AF_INET6, m);
+			} else
+				add_addr(list, n, AF_INET, a);
+		}
+		if (canon[0] == '\0')
+			snprintf(canon, IOTHDNS_MAXNAME, "%s", c4);
+	}
+	if (*n > 0)
+		return 0;
+	canon[0] = '\0';
+	/* the DNS */
+	int err4 = 0, err6 = 0, nodata = 0;
+	if (want6) {
+		err6 = dns_family(dns, node, AF_INET6, list, n, canon);
+		if (err6 == 0)
+			nodata = 1;
+	}
+	if (want4 && !(mapped && !(hints->ai_flags & AI_ALL) && *n > 0)) {
+		int start = *n;
+		/* a temporary failure of one family does not hide the other */
+		err4 = dns_family(dns, node, AF_INET, list, n, canon);
+		if (err4 == 0)
+			nodata = 1;
+		if (mapped)
+			for (int i = start; i < *n; i++) {
+				uint8_t m[16];
+				v4mapped(list[i].addr, m);
+				list[i].af = AF_INET6;
+				memcpy(list[i].addr, m, 16);
+			}
+	}
+	if (*n > 0)
+		return 0;
+	if (err4 == -ENOENT || err6 == -ENOENT)
+		return EAI_NONAME;
+	if (nodata)
+		return EAI_NODATA;
+	return map_dns_error(err4 < 0 ? err4 : err6);
+}
+
+static int build_result(const struct gai_addr *list, int n, const struct gai_sock *socks,
+		int nsocks, const char *canon, struct addrinfo **res) {
+	struct addrinfo *head = NULL, **tail = &head;
+	for (int i = 0; i < n; i++) {
+		for (int s = 0; s < nsocks; s++) {
+			size_t salen = list[i].af == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+			struct addrinfo *ai = calloc(1, sizeof(*ai) + salen);
+			if (ai == NULL) {
+				iothdns_freeaddrinfo(head);
+				return EAI_MEMORY;
+			}
+			ai->ai_addr = (struct sockaddr *) (ai + 1);
+			ai->ai_addrlen = salen;
+			ai->ai_family = list[i].af;
+			ai->ai_socktype = socks[s].socktype;
+			ai->ai_protocol = socks[s].protocol;
+			if (list[i].af == AF_INET) {
+				struct sockaddr_in *sin = (void *) ai->ai_addr;
+				sin->sin_family = AF_INET;
+				sin->sin_port = htons(socks[s].port);
+				memcpy(&sin->sin_addr, list[i].addr, 4);
+			} else {
+				struct sockaddr_in6 *sin6 = (void *) ai->ai_addr;
+				sin6->sin6_family = AF_INET6;
+				sin6->sin6_port = htons(socks[s].port);
+				sin6->sin6_scope_id = list[i].scope;
+				memcpy(&sin6->sin6_addr, list[i].addr, 16);
+			}
+			if (head == NULL && canon != NULL) {
+				ai->ai_canonname = strdup(canon);
+				if (ai->ai_canonname == NULL) {
+					free(ai);
+					return EAI_MEMORY;
+				}
+			}
+			*tail = ai;
+			tail = &ai->ai_next;
+		}
+	}
+	*res = head;
+	return 0;
+}
+
+int iothdns_getaddrinfo(struct iothdns *iothdns,
+		const char *node, const char *service,
+		const struct addrinfo *hints,
+		struct addrinfo **res) {
+	static const struct addrinfo default_hints = {.ai_flags = AI_V4MAPPED | AI_ADDRCONFIG};
+	struct addrinfo local;
+	struct gai_sock socks[NSOCKTYPES];
+	struct gai_addr *list = NULL;
+	int nsocks = 0, n = 0, rv;
+	char canon[IOTHDNS_MAXNAME] = "";
+	if (res == NULL)
+		return EAI_SYSTEM;
+	*res = NULL;
+	if (node != NULL && node[0] == '\0')
+		node = NULL;
+	if (service != NULL && service[0] == '\0')
+		service = NULL;
+	if (node == NULL && service == NULL)
+		return EAI_NONAME;
+	if (hints == NULL)
+		hints = &default_hints;
+	if (hints->ai_flags & ~GAI_KNOWN_FLAGS)
+		return EAI_BADFLAGS;
+	if ((hints->ai_flags & AI_CANONNAME) && node == NULL)
+		return EAI_BADFLAGS;
+	if (hints->ai_family != AF_UNSPEC && hints->ai_family != AF_INET && hints->ai_family != AF_INET6)
+		return EAI_FAMILY;
+	if (iothdns == NULL)
+		return EAI_SYSTEM;
+	if ((rv = gai_socks(iothdns, hints, service, socks, &nsocks)) != 0)
+		return rv;
+	if (hints->ai_flags & AI_ADDRCONFIG) {
+		struct stack_addrs sa;
+		stack_families(iothdns, &sa);
+		if (sa.known) {
+			if (hints->ai_family == AF_UNSPEC && (sa.seen4 || sa.seen6)) {
+				if (sa.seen4 != sa.seen6) {
+					local = *hints;
+					local.ai_family = sa.seen4 ? AF_INET : AF_INET6;
+					hints = &local;
+				}
+			} else if ((hints->ai_family == AF_INET && !sa.seen4) ||
+					(hints->ai_family == AF_INET6 && !sa.seen6))
+				return EAI_NONAME;
+		}
+	}
+	list = calloc(GAI_MAXADDR, sizeof(*list));
+	if (list == NULL)
+		return EAI_MEMORY;
+	if (node == NULL) {
+		/* glibc: the wildcard (AI_PASSIVE) IPv4 first, loopback IPv6 first */
+		static const uint8_t any6[16], loop6[16] = {[15] = 1};
+		uint8_t any4[4] = {0}, loop4[4] = {127, 0, 0, 1};
+		int passive = hints->ai_flags & AI_PASSIVE;
+		if (passive && hints->ai_family != AF_INET6)
+			add_addr(list, &n, AF_INET, any4);
+		if (hints->ai_family != AF_INET)
+			add_addr(list, &n, AF_INET6, passive ? any6 : loop6);
+		if (!passive && hints->ai_family != AF_INET6)
+			add_addr(list, &n, AF_INET, loop4);
+	} else {
+		struct in_addr a4;
+		uint8_t a6[16];
+		char buf[IOTHDNS_MAXNAME];
+		char *pct;
+		/* glibc reads numeric IPv4 with inet_aton ("127.1" is accepted) */
+		if (inet_aton(node, &a4)) {
+			if (hints->ai_family == AF_INET6) {
+				if (!(hints->ai_flags & AI_V4MAPPED)) {
+					rv = EAI_ADDRFAMILY;
+					goto out;
+				}
+				v4mapped((uint8_t *) &a4, a6);
+				add_addr(list, &n, AF_INET6, a6);
+			} else
+				add_addr(list, &n, AF_INET, &a4);
+			snprintf(canon, sizeof(canon), "%s", node);
+		} else if (snprintf(buf, sizeof(buf), "%s", node) < (int) sizeof(buf) &&
+				((pct = strchr(buf, '%')) == NULL || (*pct = '\0', 1)) &&
+				inet_pton(AF_INET6, buf, a6) == 1) {
+			if (hints->ai_family == AF_INET) {
+				rv = EAI_ADDRFAMILY;
+				goto out;
+			}
+			add_addr(list, &n, AF_INET6, a6);
+			if (pct) {
+				char *end;
+				unsigned long scope = strtoul(pct + 1, &end, 10);
+				if (*end == '\0' && pct[1] != '\0')
+					list[n - 1].scope = scope;
+				else if ((scope = ioth_if_nametoindex(dns_stack(iothdns), pct + 1)) > 0)
+					list[n - 1].scope = scope;
+				else {
+					rv = EAI_NONAME;
+					goto out;
+				}
+			}
+			snprintf(canon, sizeof(canon), "%s", node);
+		} else if (hints->ai_flags & AI_NUMERICHOST) {
+			rv = EAI_NONAME;
+			goto out;
+		} else {
+			rv = name_addrs(iothdns, node, hints, list, &n, canon);
+			if (rv != 0)
+				goto out;
+			sort_addrs(iothdns, list, n);
+		}
+	}
+	rv = build_result(list, n, socks, nsocks,
+			(hints->ai_flags & AI_CANONNAME) ? canon : NULL, res);
+out:
+	free(list);
+	return rv;
+}
+
+void iothdns_freeaddrinfo(struct addrinfo *res) {
+	while (res != NULL) {
+		struct addrinfo *next = res->ai_next;
+		free(res->ai_canonname);
+		free(res);
+		res = next;
+	}
+}
+
+const char *iothdns_gai_strerror(int errcode) {
+	return gai_strerror(errcode);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* RFC 1035 3.5 (in-addr.arpa), RFC 3596 2.5 (ip6.arpa) */
+static void reverse_name(int af, const uint8_t *a, char *out, size_t size) {
+	if (af == AF_INET) {
+		snprintf(out, size, "%u.%u.%u.%u.in-addr.arpa.", a[3], a[2], a[1], a[0]);
+		return;
+	}
+	size_t len = 0;
+	for (int i = 15; i >= 0; i--)
+		len += snprintf(out + len, size - len, "%x.%x.", a[i] & 0xf, a[i] >> 4);
+	snprintf(out + len, size - len, "ip6.arpa.");
+}
+
+/* 1 found, 0 not found, negative errno for temporary failures */
+static int dns_reverse(struct iothdns *dns, int af, const uint8_t *a, char *out) {
+	char rname[IOTHDNS_MAXNAME];
+	struct dns_result res;
+	reverse_name(af, a, rname, sizeof(rname));
+	int rv = dns_resolve(dns, rname, IOTHDNS_TYPE_PTR, 0, 0, &res);
+	if (rv == -ENOENT || rv == -ENODATA) {
+		free(res.msg);
+		return 0;
+	}
+	if (rv < 0)
+		return rv;
+	rv = dns_collect_ptr(res.msg, res.len, res.qname, out);
+	free(res.msg);
+	return rv < 0 ? 0 : rv;
+}
+
+#define NI_KNOWN_FLAGS (NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | \
+		NI_DGRAM | NI_IDN)
+
+int iothdns_getnameinfo(struct iothdns *iothdns,
+		const struct sockaddr *addr, socklen_t addrlen,
+		char *host, socklen_t hostlen,
+		char *serv, socklen_t servlen, int flags) {
+	const uint8_t *a;
+	int af, port;
+	uint32_t scope = 0;
+	if (flags & ~NI_KNOWN_FLAGS)
+		return EAI_BADFLAGS;
+	if (addr == NULL || addrlen < sizeof(sa_family_t))
+		return EAI_FAMILY;
+	if ((flags & NI_NAMEREQD) && host == NULL && serv == NULL)
+		return EAI_NONAME;
+	af = addr->sa_family;
+	if (af == AF_INET) {
+		const struct sockaddr_in *sin = (const void *) addr;
+		if (addrlen < sizeof(*sin))
+			return EAI_FAMILY;
+		a = (const uint8_t *) &sin->sin_addr;
+		port = ntohs(sin->sin_port);
+	} else if (af == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *) addr;
+		if (addrlen < sizeof(*sin6))
+			return EAI_FAMILY;
+		a = (const uint8_t *) &sin6->sin6_addr;
+		port = ntohs(sin6->sin6_port);
+		scope = sin6->sin6_scope_id;
+	} else
+		return EAI_FAMILY;
+	if (host != NULL && hostlen > 0) {
+		char name[IOTHDNS_MAXNAME];
+		int found = 0;
+		if (!(flags & NI_NUMERICHOST)) {
+			char hostsfile[4096];
+			/* a v4-mapped address is looked up as the IPv4 address */
+			int qaf = af;
+			const uint8_t *qa = a;
+			if (af == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *) a)) {
+				qaf = AF_INET;
+				qa = a + 12;
+			}
+			dns_path(iothdns, IOTHDNS_HOSTS, hostsfile, sizeof(hostsfile));
+			found = hosts_reverse(hostsfile, qaf, qa, name, sizeof(name));
+			if (!found && iothdns != NULL) {
+				int rv = dns_reverse(iothdns, qaf, qa, name);
+				if (rv == -EAGAIN || rv == -ETIMEDOUT)
+					return EAI_AGAIN;
+				found = rv > 0;
+			}
+			if (found && (flags & NI_NOFQDN) && iothdns != NULL) {
+				char dom[IOTHDNS_MAXNAME];
+				dns_local_domain(iothdns, dom, sizeof(dom));
+				size_t nl = strlen(name), dl = strlen(dom);
+				if (dl > 0 && nl > dl + 1 && name[nl - dl - 1] == '.' &&
+						dns_name_equal(name + nl - dl, dom))
+					name[nl - dl - 1] = '\0';
+			}
+			if (!found && (flags & NI_NAMEREQD))
+				return EAI_NONAME;
+		}
+		if (!found) {
+			if (inet_ntop(af, a, name, sizeof(name)) == NULL)
+				return EAI_FAIL;
+			if (af == AF_INET6 && scope != 0 &&
+					(IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *) a) ||
+					 IN6_IS_ADDR_MC_LINKLOCAL((const struct in6_addr *) a))) {
+				size_t l = strlen(name);
+				snprintf(name + l, sizeof(name) - l, "%%%u", scope);
+			}
+		}
+		if ((socklen_t) snprintf(host, hostlen, "%s", name) >= hostlen)
+			return EAI_OVERFLOW;
+	}
+	if (serv != NULL && servlen > 0) {
+		char name[IOTHDNS_MAXNAME];
+		int found = 0;
+		if (!(flags & NI_NUMERICSERV)) {
+			char servfile[4096];
+			dns_path(iothdns, IOTHDNS_SERVICES, servfile, sizeof(servfile));
+			found = services_name(servfile, port, (flags & NI_DGRAM) ? "udp" : "tcp",
+					name, sizeof(name));
+		}
+		if (!found)
+			snprintf(name, sizeof(name), "%d", port);
+		if ((socklen_t) snprintf(serv, servlen, "%s", name) >= servlen)
+			return EAI_OVERFLOW;
+	}
+	return 0;
+}
