@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Internal interfaces of libiothconf. Nothing here is exported: the library
+ * is built with -fvisibility=hidden and only the API of iothconf.h is public.
+ *
+ * Conventions: the wire codecs (*_wire.c) are pure functions (no state, no
+ * I/O, no allocation) returning 0 or a negative errno; the protocol files
+ * (dhcp4.c, dhcp6.c, rd.c) talk over the stack's sockets and return 0 or a
+ * negative errno; the API edge (config.c) turns them into -1 + errno.
+ */
+#ifndef IOTHCONF_INT_H
+#define IOTHCONF_INT_H
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+#include <pthread.h>
+#define IC_IFNAMSIZ 16   /* IF_NAMESIZE; net/if.h clashes with linux/if.h of nlinline */
+
+struct ioth;
+
+/* ---- hashaddr.c: MD5 (RFC 1321) and the hash-based addresses ---- */
+void ic_md5(const void *data, size_t len, uint8_t out[16]);
+/* MAC from fqdn: md5 bytes 0,1,2,5,6,7, locally administered unicast. */
+void ic_hashmac(uint8_t mac[6], const char *fqdn);
+/* XOR the low 64 bits of addr with md5 bytes 0..7, clear the two low bits
+ * of byte 8 (the U/L and I/G bits of the interface id). */
+void ic_hashiid(uint8_t addr[16], const char *fqdn);
+/* Modified EUI-64 interface id (RFC 4291 appendix A) into addr[8..15]. */
+void ic_eui64(uint8_t addr[16], const uint8_t mac[6]);
+
+/* ---- dnsname.c: RFC 1035 names without compression (DHCPv6, RA) ---- */
+/* Encode "a.b.c" (trailing dot allowed) into wire format; return length or
+ * -EINVAL (bad label) / -ENOSPC. */
+int ic_dname_encode(const char *name, uint8_t *out, size_t outlen);
+/* Decode a sequence of wire-format names (RFC 8415 10, RFC 8106 5.2) into
+ * "name1 name2 ..." (space separated, NUL terminated). Compression pointers
+ * and names running past len are errors (-EBADMSG); a short output -ENOSPC.
+ * Trailing zero padding is ignored. Returns the number of names. */
+int ic_dnames_decode(const uint8_t *p, size_t len, char *out, size_t outlen);
+/* A name typed by the user (fqdn=, domain=): 1..253 chars, labels 1..63 of
+ * letters, digits, '-' and '_', optional trailing dot. 1 if valid. */
+int ic_dname_valid(const char *name);
+
+/* ---- dhcp4_wire.c ---- */
+#define DHCP4_DISCOVER 1
+#define DHCP4_OFFER 2
+#define DHCP4_REQUEST 3
+#define DHCP4_DECLINE 4
+#define DHCP4_ACK 5
+#define DHCP4_NAK 6
+#define DHCP4_RELEASE 7
+#define DHCP4_MAXADDRS 8
+
+struct dhcp4_msg {
+	uint8_t op;
+	uint8_t type;              /* option 53 */
+	uint32_t xid;              /* host order */
+	uint16_t secs;
+	uint16_t flags;
+	uint8_t chaddr[6];
+	uint32_t ciaddr, yiaddr, siaddr;   /* network order */
+	/* options */
+	uint32_t server_id;        /* 54, network order, 0 if absent */
+	uint32_t reqip;            /* 50 */
+	int has_mask;
+	uint8_t prefixlen;         /* from 1; has_mask == 0 if not contiguous */
+	uint32_t lease, t1, t2;    /* 51, 58, 59; 0 if absent */
+	uint16_t mtu;              /* 26 */
+	int nrouters, ndns;
+	uint32_t routers[DHCP4_MAXADDRS], dns[DHCP4_MAXADDRS];
+	char domain[256];          /* 15, NUL terminated, printable only */
+	int has_clientid;
+	uint8_t clientid[7];       /* 61 when it is type 1 + MAC */
+	/* client side, for ic_dhcp4_emit */
+	const char *fqdn;
+	const char *hostname;
+};
+#define DHCP4_MINLEN 240       /* BOOTP header + magic cookie */
+int ic_dhcp4_parse(const uint8_t *p, size_t len, struct dhcp4_msg *m);
+/* Emit a client message (DISCOVER, REQUEST, RELEASE): returns length or
+ * -ENOSPC. */
+int ic_dhcp4_emit(const struct dhcp4_msg *m, uint8_t *buf, size_t len);
+/* IPv4 + UDP framing as seen on an AF_PACKET SOCK_DGRAM socket. */
+int ic_ipudp_emit(uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
+		uint16_t sport, uint16_t dport, const uint8_t *payload, size_t plen);
+/* Validate IPv4 header (version, ihl, length, checksum, no fragment, UDP),
+ * UDP header (length, checksum if not zero); return the payload offset and
+ * length, -EBADMSG if anything is wrong. */
+int ic_ipudp_parse(const uint8_t *p, size_t len, uint16_t dport,
+		uint32_t *src, size_t *poff, size_t *plen);
+uint16_t ic_inet_csum(const void *data, size_t len, uint32_t sum);
+
+/* ---- dhcp6_wire.c ---- */
+#define DHCP6_SOLICIT 1
+#define DHCP6_ADVERTISE 2
+#define DHCP6_REQUEST 3
+#define DHCP6_RENEW 5
+#define DHCP6_REBIND 6
+#define DHCP6_REPLY 7
+#define DHCP6_RELEASE 8
+#define DHCP6_MAXADDRS 4
+#define DHCP6_MAXDNS 8
+#define DHCP6_MAXDUID 130      /* RFC 8415 11.1: at most 128 + type */
+
+struct dhcp6_iaaddr {
+	uint8_t addr[16];
+	uint32_t preferred, valid;
+};
+
+struct dhcp6_msg {
+	uint8_t type;
+	uint8_t tid[3];
+	uint16_t clientid_len, serverid_len;
+	uint8_t clientid[DHCP6_MAXDUID], serverid[DHCP6_MAXDUID];
+	int has_iana;
+	uint32_t iaid, t1, t2;
+	int iana_status;           /* status code inside IA_NA, 0 = success */
+	int naddrs;
+	struct dhcp6_iaaddr addrs[DHCP6_MAXADDRS];
+	int status;                /* top level status code, 0 if absent */
+	uint8_t preference;
+	int ndns;
+	uint8_t dns[DHCP6_MAXDNS][16];
+	char domains[512];         /* space separated */
+	uint16_t elapsed;          /* client side, centiseconds */
+	const char *fqdn;          /* client side */
+};
+int ic_dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *m);
+int ic_dhcp6_emit(const struct dhcp6_msg *m, uint8_t *buf, size_t len);
+
+/* ---- ra_wire.c ---- */
+#define RA_MAXPREFIX 8
+#define RA_MAXDNS 8
+struct ra_prefix {
+	uint8_t len, flags;        /* flags: 0x80 on-link, 0x40 autonomous */
+	uint32_t valid, preferred;
+	uint8_t prefix[16];
+};
+struct ra_msg {
+	uint8_t curhoplimit, flags;
+	uint16_t router_lifetime;
+	uint32_t reachable, retrans;
+	int has_sllao;
+	uint8_t sllao[6];
+	uint32_t mtu;
+	int nprefix;
+	struct ra_prefix prefix[RA_MAXPREFIX];
+	int nrdnss;
+	uint32_t rdnss_lifetime[RA_MAXDNS];
+	uint8_t rdnss[RA_MAXDNS][16];
+	uint32_t dnssl_lifetime;
+	char dnssl[512];
+};
+/* p points at the ICMPv6 header. RFC 4861 6.1.2 checks that need only the
+ * message: type 134, code 0, length >= 16, no option of length 0. */
+int ic_ra_parse(const uint8_t *p, size_t len, struct ra_msg *m);
+/* Router Solicitation with a source link-layer address option if mac. */
+int ic_rs_emit(const uint8_t *mac, uint8_t *buf, size_t len);
+
+/* ---- parse.c ---- */
+#define IC_STATIC 0x01
+#define IC_ETH 0x02
+#define IC_DHCP 0x04
+#define IC_DHCPV6 0x08
+#define IC_RD 0x10
+#define IC_SLAAC 0x20
+
+enum ic_kind { IC_K_ADDR, IC_K_ROUTE, IC_K_DNS, IC_K_DOMAIN };
+#define IC_MAXSTATIC 64
+#define IC_NAMELEN 254
+
+struct ic_static {
+	uint8_t kind, family, prefixlen, remove;
+	uint8_t addr[16];
+	char domain[IC_NAMELEN];
+};
+
+struct ic_request {
+	unsigned config, clean;
+	int debug;
+	int has_iface, has_ifindex, has_fqdn, has_mac;
+	char iface[IC_IFNAMSIZ];
+	unsigned ifindex;
+	char fqdn[IC_NAMELEN];
+	uint8_t mac[6];
+	int nstatic, static_add;
+	struct ic_static st[IC_MAXSTATIC];
+	char *stack, *vnl;         /* ioth_newstackc only; free with ic_request_free */
+};
+/* mode: 0 ioth_config, 1 ioth_newstackc (stack=, vnl= allowed), 2
+ * ioth_resolvconf (iface=, ifindex= only). 0 or -EINVAL/-ENOMEM. */
+int ic_parse(const char *config, int mode, struct ic_request *req);
+void ic_request_free(struct ic_request *req);
+
+/* ---- state.c: what each source configured, per stack and interface ---- */
+enum ic_source { IC_SRC_STATIC, IC_SRC_DHCP4, IC_SRC_DHCP6, IC_SRC_RD, IC_NSRC };
+#define IC_NEVER 0             /* expires: never */
+
+struct ic_item {
+	struct ic_item *next;
+	uint8_t src, kind, family, prefixlen;
+	uint8_t addr[16];          /* address, gateway or DNS server */
+	char *domain;              /* IC_K_DOMAIN */
+	time_t expires;            /* monotonic seconds, IC_NEVER */
+	int active;                /* applied to the stack */
+};
+
+struct ic_dhcp4_lease {
+	int bound;
+	uint32_t addr, server;     /* network order */
+	uint8_t prefixlen;
+	uint8_t server_mac[6];
+	int has_server_mac;
+	time_t t1, t2, expiry;     /* monotonic */
+};
+
+struct ic_dhcp6_lease {
+	int bound;
+	uint8_t serverid[DHCP6_MAXDUID];
+	uint16_t serverid_len;
+	int naddrs;
+	struct dhcp6_iaaddr addrs[DHCP6_MAXADDRS];
+	time_t t1, t2, expiry;
+};
+
+struct ic_iface {
+	struct ic_iface *next;
+	struct ioth *stack;
+	unsigned ifindex;
+	struct ic_item *items;
+	unsigned dnsgen, dnsgen_seen;
+	int busy, dying;
+	char fqdn[IC_NAMELEN];
+	int slaac;
+	struct ic_dhcp4_lease d4;
+	struct ic_dhcp6_lease d6;
+	int rd_active;
+	time_t rd_refresh;         /* monotonic, 0 = none */
+};
+
+time_t ic_now(void);
+/* Find (or make, if create) the record of stack/ifindex and take it for
+ * exclusive work: waits while another thread works on it. NULL with -errno
+ * in *err if the stack is being deleted or memory is short. */
+struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int create, int *err);
+void ic_iface_release(struct ic_iface *ifc);
+/* Replace the items of one source with newitems (a list, consumed):
+ * removes from the stack what is gone, adds what is new. The caller owns
+ * ifc (acquired). */
+void ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems);
+/* Remove single static items (the -ip=, -gw=, -dns=, -domain= options). */
+void ic_static_remove(struct ic_iface *ifc, const struct ic_static *st);
+struct ic_item *ic_item_new(int src, int kind, int family, const void *addr,
+		int prefixlen, const char *domain, time_t expires);
+void ic_items_free(struct ic_item *list);
+/* Remove items whose lifetime is over; log each. Caller owns ifc. */
+void ic_expire_items(struct ic_iface *ifc, time_t now);
+/* Text of the resolver configuration, or NULL (errno 0) if unchanged. */
+char *ic_resolvconf_text(struct ioth *stack, unsigned ifindex);
+void ic_debug_print(struct ic_iface *ifc);
+/* Wake the timer thread (new deadlines), starting it on first use. */
+void ic_timer_kick(void);
+void ic_log(struct ioth *stack, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- the methods: 0 or -errno; each owns ifc (acquired) ---- */
+int ic_eth(struct ioth *stack, unsigned ifindex, const struct ic_request *req);
+int ic_dhcp4_config(struct ic_iface *ifc);
+int ic_dhcp4_timer(struct ic_iface *ifc, time_t now);
+int ic_dhcp6_config(struct ic_iface *ifc);
+int ic_dhcp6_timer(struct ic_iface *ifc, time_t now);
+int ic_rd_config(struct ic_iface *ifc);
+int ic_rd_timer(struct ic_iface *ifc, time_t now);
+void ic_dhcp4_release(struct ic_iface *ifc);
+
+/* How long each exchange may take (ms); tests shorten them. */
+extern int ic_dhcp4_timeout_ms, ic_dhcp6_timeout_ms, ic_rd_timeout_ms;
+
+/* Wait on fd for input until deadline (monotonic ms); 1 ready, 0 timeout. */
+int ic_wait_fd(int fd, int64_t deadline_ms);
+int64_t ic_now_ms(void);
+
+#endif /* IOTHCONF_INT_H */
