@@ -26,7 +26,8 @@ struct iothdns_pkt {
 	uint8_t *buf;
 	size_t len;    /* compose: bytes written; parse: message length */
 	int count[IOTHDNS_SECTIONS];
-	int err;
+	int err;       /* compose: out of room; parse: the structure is broken */
+	int rderr;     /* parse: a read ran past the current record */
 	/* compose */
 	size_t cap;
 	int maxsec;
@@ -392,7 +393,7 @@ static int pkt_avail(struct iothdns_pkt *vpkt, size_t n) {
 	if (vpkt == NULL || vpkt->compose || vpkt->err)
 		return 0;
 	if (vpkt->pos + n > vpkt->limit) {
-		vpkt->err = 1;
+		vpkt->rderr = 1;
 		return 0;
 	}
 	return 1;
@@ -438,7 +439,7 @@ char *iothdns_get_name(struct iothdns_pkt *vpkt, char *name) {
 	if (vpkt == NULL || vpkt->compose || vpkt->err)
 		return name;
 	if (dns_name_decode(vpkt->buf, vpkt->len, &vpkt->pos, vpkt->limit, name) < 0) {
-		vpkt->err = 1;
+		vpkt->rderr = 1;
 		if (name)
 			name[0] = '\0';
 	}
@@ -493,7 +494,7 @@ struct iothdns_pkt *iothdns_get_header(struct iothdns_header *h, void *buf, size
 			goto bad;
 		uint16_t qtype = iothdns_get_int16(vpkt);
 		uint16_t qclass = iothdns_get_int16(vpkt);
-		if (vpkt->err)
+		if (vpkt->rderr)
 			goto bad;
 		if (q == 0) {
 			h->qtype = qtype;
@@ -524,6 +525,7 @@ int iothdns_get_rr(struct iothdns_pkt *vpkt, struct iothdns_rr *rr, char *namebu
 	 * part): the next record starts where its rdlength says */
 	vpkt->pos = vpkt->nextrr;
 	vpkt->limit = vpkt->len;
+	vpkt->rderr = 0;
 	if (vpkt->err)
 		goto bad;
 	if (dns_name_decode(vpkt->buf, vpkt->len, &vpkt->pos, vpkt->limit, namebuf) < 0)
@@ -534,7 +536,7 @@ int iothdns_get_rr(struct iothdns_pkt *vpkt, struct iothdns_rr *rr, char *namebu
 	rr->ttl = iothdns_get_int32(vpkt);
 	rr->rdlength = iothdns_get_int16(vpkt);
 	/* a count that lies: the record claims more than the message holds */
-	if (vpkt->err || vpkt->pos + rr->rdlength > vpkt->len)
+	if (vpkt->rderr || vpkt->pos + rr->rdlength > vpkt->len)
 		goto bad;
 	vpkt->limit = vpkt->pos + rr->rdlength;
 	vpkt->nextrr = vpkt->limit;
@@ -552,7 +554,7 @@ bad:
 }
 
 int dns_pkt_error(struct iothdns_pkt *vpkt) {
-	return vpkt->err || vpkt->badname;
+	return vpkt->err || vpkt->rderr || vpkt->badname;
 }
 
 /* ------------------------------------------------------------------ */
