@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * iothconf-show: create a stack from an ioth_newstackc string, print its
+ * interfaces, addresses, routes and resolv.conf, then wait (renewals run in
+ * the background) until interrupted or for the given time.
+ *
+ *   iothconf-show [-w SECONDS] [-r SECONDS] 'stack=vdestack,vnl=vde:///tmp/sw,eth,dhcp'
+ *     -w SECONDS  exit after SECONDS (default: wait for a signal)
+ *     -r SECONDS  print the configuration again every SECONDS
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <ioth.h>
+#include <iothconf.h>
+#include "showstack.h"
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void) sig; stop = 1; }
+
+static void show(struct ioth *stack) {
+	show_links_addrs(stack, stdout);
+	show_routes(stack, stdout);
+	char *rc = ioth_resolvconf(stack, NULL);
+	if (rc) {
+		printf("resolv.conf:\n%s", rc);
+		free(rc);
+	}
+	printf("--\n");
+	fflush(stdout);
+}
+
+int main(int argc, char *argv[]) {
+	int opt, wait = -1, repeat = 0;
+	while ((opt = getopt(argc, argv, "w:r:h")) != -1) {
+		switch (opt) {
+		case 'w': wait = atoi(optarg); break;
+		case 'r': repeat = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-w seconds] [-r seconds] stack_config\n"
+					"  e.g. 'stack=vdestack,vnl=vde:///tmp/sw,eth,dhcp'\n", argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: %s [-w seconds] [-r seconds] stack_config\n", argv[0]);
+		return 2;
+	}
+	struct ioth *stack = ioth_newstackc(argv[optind]);
+	if (stack == NULL) {
+		fprintf(stderr, "ioth_newstackc: %s\n", strerror(errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	show(stack);
+	time_t end = wait >= 0 ? time(NULL) + wait : 0, next = time(NULL) + repeat;
+	while (!stop && (wait < 0 || time(NULL) < end)) {
+		sleep(1);
+		if (repeat > 0 && time(NULL) >= next) {
+			show(stack);
+			next = time(NULL) + repeat;
+		}
+	}
+	if (ioth_delstack(stack) < 0)
+		fprintf(stderr, "ioth_delstack: %s\n", strerror(errno));
+	return 0;
+}

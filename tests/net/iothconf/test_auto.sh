@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# "auto" (eth+dhcp+dhcp6+rd) plus slaac on STACK ($1), all from one dnsmasq
+# serving DHCPv4, DHCPv6 and router advertisements with RDNSS:
+# IPv4 lease and route, IA_NA address, SLAAC address, IPv6 default route,
+# and ioth_resolvconf listing dnsmasq's servers and domain.
+. "$(dirname "$0")/common.sh"
+need_cmd dnsmasq
+start_dnsmasq --enable-ra --ra-param=tap0,10,600 \
+	--dhcp-range=198.18.7.100,198.18.7.150,255.255.255.0,2m \
+	--dhcp-range=fd00:7::100,fd00:7::1ff,slaac,64,2m \
+	--dhcp-option=option:router,198.18.7.1 --dhcp-option=option:dns-server,198.18.7.53 \
+	--dhcp-option=option6:dns-server,[fd00:7::53] \
+	--domain=auto.iothconf.test --dhcp-option=option:domain-name,auto.iothconf.test \
+	--dhcp-option=option6:domain-search,auto.iothconf.test
+LL=$(ip -n "$NS" -6 addr show dev tap0 scope link | sed -n 's|.*inet6 \(fe80::[0-9a-f:]*\)/64.*|\1|p')
+probe newc "stack=$STACK,vnl=$VNL,auto,slaac,mac=02:00:00:00:00:09" show resolv
+expect '^newc ok' "ioth_newstackc(auto) failed"
+expect '^addr vde0 198\.18\.7\.1[0-4][0-9]/24$' "no DHCPv4 address"
+expect '^route default/0 via 198\.18\.7\.1 ' "no IPv4 default route"
+expect '^addr vde0 fd00:7::1[0-9a-f]{2}/128$' "no DHCPv6 IA_NA address"
+expect '^addr vde0 fd00:7::ff:fe00:9/64$' "no SLAAC address"
+expect "^route default/0 via $LL " "no IPv6 default route via $LL"
+expect '^search auto\.iothconf\.test$' "resolv.conf without dnsmasq's domain"
+expect '^nameserver fd00:7::53$' "resolv.conf without the IPv6 DNS server"
+expect '^nameserver 198\.18\.7\.53$' "resolv.conf without the IPv4 DNS server"
+ok "auto on $STACK: DHCPv4, DHCPv6, RA/SLAAC, resolv.conf"
