@@ -254,13 +254,17 @@ void iothdns_put_aaaa(struct iothdns_pkt *vpkt, void *addr_ipv6) {
  * uncompressed wire suffix? */
 static int compr_match(const struct iothdns_pkt *vpkt, size_t off, const uint8_t *suffix) {
 	for (int hops = 0; hops < 128; ) {
+		if (off >= vpkt->len)
+			return 0;
 		int len = vpkt->buf[off];
 		if ((len & DNS_PTR_MASK) == DNS_PTR_MASK) {
+			if (off + 1 >= vpkt->len)
+				return 0;
 			off = ((len & 0x3f) << 8) | vpkt->buf[off + 1];
 			hops++;
 			continue;
 		}
-		if (len != *suffix)
+		if (len != *suffix || off + 1 + len > vpkt->len)
 			return 0;
 		if (len == 0)
 			return 1;
@@ -285,21 +289,30 @@ static void put_name(struct iothdns_pkt *vpkt, const char *name, int compress) {
 		wire[0] = 0;
 	}
 	size_t pos = 0;
+	/* suffixes of this name become targets only once it is complete: a
+	 * pointer into a name still being written would read unwritten bytes */
+	uint16_t pending[DNS_MAXWIRENAME / 2];
+	int npending = 0;
 	while (wire[pos] != 0) {
 		if (compress) {
 			for (int i = 0; i < vpkt->ncompr; i++) {
 				if (compr_match(vpkt, vpkt->compr[i], wire + pos)) {
 					iothdns_put_int16(vpkt, 0xc000 | vpkt->compr[i]);
-					return;
+					goto done;
 				}
 			}
-			if (vpkt->len <= DNS_PTR_MAXOFF && vpkt->ncompr < DNS_MAXCOMPR)
-				vpkt->compr[vpkt->ncompr++] = vpkt->len;
+			if (vpkt->len <= DNS_PTR_MAXOFF)
+				pending[npending++] = vpkt->len;
 		}
 		pkt_append(vpkt, wire + pos, wire[pos] + 1);
 		pos += wire[pos] + 1;
 	}
 	iothdns_put_int8(vpkt, 0);
+done:
+	if (vpkt->err)
+		return;
+	for (int i = 0; i < npending && vpkt->ncompr < DNS_MAXCOMPR; i++)
+		vpkt->compr[vpkt->ncompr++] = pending[i];
 }
 
 void iothdns_put_name(struct iothdns_pkt *vpkt, const char *name) {

@@ -239,6 +239,29 @@ static void test_compression(void **state) {
 	free(msg);
 }
 
+/* A name that repeats its own suffix, and names sharing it afterwards. */
+static void test_compression_self_suffix(void **state) {
+	(void) state;
+	struct iothdns_pkt *pkt = new_reply("x.example.test.example.test", IOTHDNS_TYPE_A);
+	put_rr(pkt, IOTHDNS_SEC_ANSWER, "example.test.example.test", IOTHDNS_TYPE_CNAME, 0);
+	iothdns_put_name(pkt, "test.example.test");
+	size_t len = iothdns_buflen(pkt);
+	uint8_t *msg = dup_exact(iothdns_buf(pkt), len);
+	iothdns_free(pkt);
+	struct iothdns_header h;
+	struct iothdns_rr rr;
+	char q[IOTHDNS_MAXNAME], n[IOTHDNS_MAXNAME], t[IOTHDNS_MAXNAME];
+	pkt = iothdns_get_header(&h, msg, len, q);
+	assert_non_null(pkt);
+	assert_string_equal(q, "x.example.test.example.test");
+	assert_int_equal(iothdns_get_rr(pkt, &rr, n), 1);
+	assert_string_equal(n, "example.test.example.test");
+	assert_int_equal(rr.rdlength, 2);
+	assert_string_equal(iothdns_get_name(pkt, t), "test.example.test");
+	iothdns_free(pkt);
+	free(msg);
+}
+
 /* Presentation escapes read back to the same wire labels. */
 static void test_escapes(void **state) {
 	(void) state;
@@ -557,6 +580,7 @@ int main(void) {
 		cmocka_unit_test(test_roundtrip_all_types),
 		cmocka_unit_test(test_skip_unread_data),
 		cmocka_unit_test(test_compression),
+		cmocka_unit_test(test_compression_self_suffix),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_section_order),
 		cmocka_unit_test(test_rewrite_header),
