@@ -25,7 +25,10 @@ enum mode {
 	M_WRONG_QNAME_FIRST, M_WRONG_QTYPE_ONLY, M_NOT_RESPONSE_ONLY, M_FORMERR_EDNS, M_SILENT,
 	M_GARBAGE_FIRST,
 };
-static enum mode mode;
+static enum mode mode_; /* written by the test, read by the server thread */
+static void set_mode(enum mode m) {
+	__atomic_store_n(&mode_, m, __ATOMIC_SEQ_CST);
+}
 
 static const uint8_t host4[4] = {198, 18, 0, 10};
 static const uint8_t evil4[4] = {6, 6, 6, 6};
@@ -124,7 +127,7 @@ static void handler(struct fakedns *f, int tcp, const uint8_t *q, size_t qlen, s
 	fakedns_getlog(f, &log);
 	if (log.n <= FAKE_MAXLOG)
 		has_opt = log.edns[log.n - 1];
-	enum mode m = fakedns_arg(f) ? *(enum mode *) fakedns_arg(f) : mode;
+	enum mode m = fakedns_arg(f) ? *(enum mode *) fakedns_arg(f) : __atomic_load_n(&mode_, __ATOMIC_SEQ_CST);
 	switch (m) {
 		case M_SILENT:
 			return;
@@ -188,7 +191,7 @@ struct fixture {
 
 static int setup(void **state) {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	mode = M_NORMAL;
+	set_mode(M_NORMAL);
 	fx->f = fakedns_start(handler, NULL);
 	if (fx->f == NULL)
 		return -1;
@@ -258,10 +261,10 @@ static void test_random_id_port(void **state) {
 
 static void expect_dropped(struct fixture *fx, enum mode first, enum mode only) {
 	struct in_addr a;
-	mode = first;
+	set_mode(first);
 	assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), 1);
 	assert_memory_equal(&a, host4, 4);
-	mode = only;
+	set_mode(only);
 	errno = 0;
 	assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), -1);
 	assert_int_equal(errno, ETIMEDOUT);
@@ -278,11 +281,11 @@ static void test_wrong_port(void **state) {
 static void test_wrong_question(void **state) {
 	expect_dropped(*state, M_WRONG_QNAME_FIRST, M_WRONG_QTYPE_ONLY);
 	struct in_addr a;
-	mode = M_NOT_RESPONSE_ONLY;
+	set_mode(M_NOT_RESPONSE_ONLY);
 	assert_int_equal(iothdns_lookup_a(((struct fixture *) *state)->dns, "host.example.test", &a, 1), -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	/* a malformed datagram with the right id does not stop the wait */
-	mode = M_GARBAGE_FIRST;
+	set_mode(M_GARBAGE_FIRST);
 	assert_int_equal(iothdns_lookup_a(((struct fixture *) *state)->dns, "host.example.test", &a, 1), 1);
 	assert_memory_equal(&a, host4, 4);
 }
@@ -334,7 +337,7 @@ static void test_callback_stop(void **state) {
 static void test_formerr_edns(void **state) {
 	struct fixture *fx = *state;
 	struct in_addr a;
-	mode = M_FORMERR_EDNS;
+	set_mode(M_FORMERR_EDNS);
 	assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), 1);
 	struct fakedns_log log;
 	fakedns_getlog(fx->f, &log);
@@ -481,12 +484,12 @@ static void test_retry_and_servers(void **state) {
 	char *cfg = fakedns_config(fx->f, "options timeout:1 attempts:2");
 	assert_int_equal(iothdns_update_strcfg(fx->dns, cfg), 0);
 	free(cfg);
-	mode = M_SILENT;
+	set_mode(M_SILENT);
 	assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	fakedns_getlog(fx->f, &log);
 	assert_int_equal(log.n, 2);
-	mode = M_NORMAL;
+	set_mode(M_NORMAL);
 
 	struct fakedns *silent = fakedns_start(handler, &always_silent);
 	snprintf(text, sizeof(text), "nameserver 127.0.0.1#%d\nnameserver 127.0.0.1#%d\n"
