@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * License check between the program (ioth_set_license) and a plugin
+ * (its ioth_NAME_license string), both SPDX expressions.
+ *
+ * A plugin without a license string, or under a license that allows linking
+ * from any program (LGPL and the permissive ones), loads everywhere. A
+ * copyleft plugin (GPL, AGPL) loads only in a program that declared a
+ * license that may be combined with it. "A OR B" on either side is
+ * compatible when any alternative is. Anything not understood is refused:
+ * in doubt, deny. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "internal.h"
+
+#define SPDX_PREFIX "SPDX-License-Identifier:"
+
+static _Atomic(char *) program_license;
+
+void ioth_set_license(const char *license) {
+	char *copy = license ? strdup(license) : NULL;
+	/* The old string is leaked on purpose: a loader on another thread may be
+	 * reading it. A program sets its license once. */
+	atomic_store(&program_license, copy);
+}
+
+const char *ioth_program_license(void) {
+	return atomic_load(&program_license);
+}
+
+static const char *skip_prefix(const char *s) {
+	if (strncasecmp(s, SPDX_PREFIX, strlen(SPDX_PREFIX)) == 0)
+		s += strlen(SPDX_PREFIX);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static int permissive(const char *id) {
+	static const char *const ids[] = {"MIT", "BSD-2-Clause", "BSD-3-Clause", "Apache-2.0",
+		"ISC", "Zlib", "MPL-2.0", "0BSD", "Unlicense", "CC0-1.0", "BSL-1.0", NULL};
+	if (strncasecmp(id, "LGPL-", 5) == 0)
+		return 1;
+	for (int i = 0; ids[i]; i++)
+		if (strcasecmp(id, ids[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Programs that may combine with a copyleft plugin license, by plugin id. */
+static int copyleft_ok(const char *plugin, const char *prg) {
+	static const struct {
+		const char *plugin;
+		const char *prg[6];
+	} table[] = {
+		{"GPL-2.0-only", {"GPL-2.0-only", "GPL-2.0-or-later", NULL}},
+		{"GPL-2.0-or-later", {"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only",
+			"GPL-3.0-or-later", "AGPL-3.0-only", "AGPL-3.0-or-later"}},
+		{"GPL-3.0-only", {"GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only",
+			"AGPL-3.0-or-later", NULL}},
+		{"GPL-3.0-or-later", {"GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only",
+			"AGPL-3.0-or-later", NULL}},
+		{"AGPL-3.0-only", {"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
+		{"AGPL-3.0-or-later", {"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strcasecmp(plugin, table[i].plugin) != 0)
+			continue;
+		for (int j = 0; j < 6 && table[i].prg[j]; j++)
+			if (strcasecmp(prg, table[i].prg[j]) == 0)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Split an "A OR B OR C" expression (parentheses dropped) into ids.
+ * Return -1 for expressions with AND or WITH: those are compared whole. */
+static int split_or(const char *expr, char ids[][64], int max) {
+	int n = 0;
+	const char *p = expr;
+	while (*p && n < max) {
+		while (*p == ' ' || *p == '(' || *p == ')')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ' && *end != ')')
+			end++;
+		if (end > p) {
+			size_t len = (size_t) (end - p);
+			if (len >= 64)
+				len = 63;
+			if ((len == 3 && strncasecmp(p, "AND", 3) == 0) ||
+					(len == 4 && strncasecmp(p, "WITH", 4) == 0))
+				return -1;
+			if (!(len == 2 && strncasecmp(p, "OR", 2) == 0)) {
+				memcpy(ids[n], p, len);
+				ids[n][len] = 0;
+				n++;
+			}
+		}
+		p = end;
+	}
+	return n;
+}
+
+int ioth_license_compatible(const char *prg_license, const char *plugin_license) {
+	if (plugin_license == NULL)
+		return 1;
+	char plugin_ids[8][64], prg_ids[8][64];
+	const char *plugin_expr = skip_prefix(plugin_license);
+	int nplugin = split_or(plugin_expr, plugin_ids, 8);
+	if (nplugin < 0)
+		return prg_license && strcasecmp(skip_prefix(prg_license), plugin_expr) == 0;
+	if (nplugin == 0)
+		return 1; /* an empty license string states no requirement */
+	for (int i = 0; i < nplugin; i++)
+		if (permissive(plugin_ids[i]))
+			return 1;
+	if (prg_license == NULL)
+		return 0;
+	int nprg = split_or(skip_prefix(prg_license), prg_ids, 8);
+	for (int i = 0; i < nplugin; i++)
+		for (int j = 0; j < nprg; j++)
+			if (copyleft_ok(plugin_ids[i], prg_ids[j]))
+				return 1;
+	return 0;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The `vdestack` plugin: the Linux kernel's own stack inside a private
+ * network namespace, from Debian's libvdestack. Sockets are the kernel's,
+ * so every call but socket() is the system call.
+ *
+ * libvdestack gives the namespace one interface, vde0, on the first VNL.
+ * Further VNLs become vde1, vde2...: a tap made inside the namespace (a
+ * short thread joins it with setns, found through SIOCGSKNS on one of its
+ * sockets) and a thread that moves frames between the tap and the VNL.
+ * Joining the namespace needs CAP_SYS_ADMIN over it (root); without it a
+ * stack with more than one VNL fails with EPERM. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ioth.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libvdeplug.h>
+#include <vdestack.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define SYSCALL(call) ((typeof(f->call)) (void (*)(void)) call)
+
+EXPORT const char *ioth_vdestack_license = "SPDX-License-Identifier: LGPL-2.1-or-later";
+
+struct extra_if {
+	VDECONN *conn;
+	int tapfd;
+	int stoppipe[2];
+	pthread_t pump;
+	int running;
+};
+
+struct vstack {
+	struct vdestack *vs;
+	int nextra;
+	struct extra_if extra[];
+};
+
+static typeof(getstackdata_prototype) *getstackdata;
+
+/* Frames both ways between a tap in the namespace and its VNL. */
+static void *pump(void *arg) {
+	struct extra_if *x = arg;
+	struct pollfd pfd[3] = {
+		{.fd = x->tapfd, .events = POLLIN},
+		{.fd = vde_datafd(x->conn), .events = POLLIN},
+		{.fd = x->stoppipe[0], .events = POLLIN},
+	};
+	char buf[VDE_ETHBUFSIZE];
+	for (;;) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[2].revents)
+			break;
+		if (pfd[0].revents & POLLIN) {
+			ssize_t n = read(x->tapfd, buf, sizeof(buf));
+			if (n > 0)
+				vde_send(x->conn, buf, (size_t) n, 0);
+		}
+		if (pfd[1].revents & POLLIN) {
+			ssize_t n = vde_recv(x->conn, buf, sizeof(buf), 0);
+			if (n >= 14 && write(x->tapfd, buf, (size_t) n) < 0 && errno == EBADF)
+				break;
+		}
+	}
+	return NULL;
+}
+
+struct maketap {
+	int nsfd;
+	char name[IFNAMSIZ];
+	int fd;
+	int err;
+};
+
+/* Runs in its own thread: setns changes only the calling thread's
+ * namespace, and a tap is created in the namespace of whoever opens
+ * /dev/net/tun. */
+static void *maketap_thread(void *arg) {
+	struct maketap *m = arg;
+	m->fd = -1;
+	if (setns(m->nsfd, CLONE_NEWNET) < 0) {
+		m->err = errno;
+		return NULL;
+	}
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		m->err = errno;
+		return NULL;
+	}
+	struct ifreq ifr = {0};
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", m->name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		m->err = errno;
+		close(fd);
+		return NULL;
+	}
+	m->fd = fd;
+	return NULL;
+}
+
+static int add_extra(struct vstack *s, int nsfd, int i, const char *vnl) {
+	struct extra_if *x = &s->extra[i];
+	struct maketap m = {.nsfd = nsfd};
+	snprintf(m.name, sizeof(m.name), "vde%d", i + 1);
+	pthread_t t;
+	int err = pthread_create(&t, NULL, maketap_thread, &m);
+	if (err)
+		return errno = err, -1;
+	pthread_join(t, NULL);
+	if (m.fd < 0)
+		return errno = m.err, -1;
+	x->tapfd = m.fd;
+	x->conn = vde_open((char *) vnl, "ioth_vdestack", NULL);
+	if (x->conn == NULL)
+		goto err_tap;
+	if (pipe2(x->stoppipe, O_CLOEXEC) < 0)
+		goto err_conn;
+	if ((err = pthread_create(&x->pump, NULL, pump, x)) != 0) {
+		errno = err;
+		goto err_pipe;
+	}
+	x->running = 1;
+	return 0;
+err_pipe:
+	close(x->stoppipe[0]);
+	close(x->stoppipe[1]);
+err_conn:
+	err = errno;
+	vde_close(x->conn);
+	errno = err;
+err_tap:
+	err = errno;
+	close(x->tapfd);
+	errno = err;
+	return -1;
+}
+
+static void del_extra(struct extra_if *x) {
+	if (!x->running)
+		return;
+	ssize_t n = write(x->stoppipe[1], "", 1);
+	(void) n;
+	pthread_join(x->pump, NULL);
+	close(x->stoppipe[0]);
+	close(x->stoppipe[1]);
+	vde_close(x->conn);
+	close(x->tapfd);
+	x->running = 0;
+}
+
+static void vstack_free(struct vstack *s) {
+	for (int i = 0; i < s->nextra; i++)
+		del_extra(&s->extra[i]);
+	if (s->vs)
+		vde_delstack(s->vs);
+	free(s);
+}
+
+EXPORT void *ioth_vdestack_newstack(const char *vnlv[], const char *options,
+		struct ioth_functions *f) {
+	int nvnl = 0;
+	while (vnlv && vnlv[nvnl])
+		nvnl++;
+	int nextra = nvnl > 1 ? nvnl - 1 : 0;
+	struct vstack *s = calloc(1, sizeof(*s) + (size_t) nextra * sizeof(s->extra[0]));
+	if (s == NULL)
+		return errno = ENOMEM, NULL;
+	errno = 0;
+	s->vs = vde_addstack(nvnl ? (char *) vnlv[0] : NULL, "vde0");
+	if (s->vs == NULL) {
+		if (errno == 0)
+			errno = ENETDOWN;
+		goto err;
+	}
+	if (nextra) {
+		int sfd = vde_msocket(s->vs, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int nsfd = sfd >= 0 ? ioctl(sfd, SIOCGSKNS) : -1;
+		int err = errno;
+		if (sfd >= 0)
+			close(sfd);
+		if (nsfd < 0) {
+			errno = err;
+			goto err;
+		}
+		for (int i = 0; i < nextra; i++) {
+			if (add_extra(s, nsfd, i, vnlv[i + 1]) < 0) {
+				err = errno;
+				close(nsfd);
+				errno = err;
+				goto err;
+			}
+			s->nextra = i + 1;
+		}
+		close(nsfd);
+	}
+	getstackdata = f->getstackdata;
+	f->close = SYSCALL(close);
+	f->bind = SYSCALL(bind);
+	f->connect = SYSCALL(connect);
+	f->listen = SYSCALL(listen);
+	f->accept = SYSCALL(accept);
+	f->getsockname = SYSCALL(getsockname);
+	f->getpeername = SYSCALL(getpeername);
+	f->setsockopt = SYSCALL(setsockopt);
+	f->getsockopt = SYSCALL(getsockopt);
+	f->shutdown = SYSCALL(shutdown);
+	f->ioctl = SYSCALL(ioctl);
+	f->fcntl = SYSCALL(fcntl);
+	f->read = SYSCALL(read);
+	f->readv = SYSCALL(readv);
+	f->recv = SYSCALL(recv);
+	f->recvfrom = SYSCALL(recvfrom);
+	f->recvmsg = SYSCALL(recvmsg);
+	f->write = SYSCALL(write);
+	f->writev = SYSCALL(writev);
+	f->send = SYSCALL(send);
+	f->sendto = SYSCALL(sendto);
+	f->sendmsg = SYSCALL(sendmsg);
+	return s;
+err:;
+	int err = errno;
+	vstack_free(s);
+	errno = err;
+	return NULL;
+}
+
+EXPORT int ioth_vdestack_delstack(void *stackdata) {
+	vstack_free(stackdata);
+	return 0;
+}
+
+/* Found by name by libioth's loader. */
+EXPORT int ioth_vdestack_socket(int domain, int type, int protocol) {
+	struct vstack *s = getstackdata();
+	return vde_msocket(s->vs, domain, type, protocol);
+}
