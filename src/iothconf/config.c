@@ -65,7 +65,7 @@ static void apply_static(struct ic_iface *ifc, const struct ic_request *req) {
 }
 
 static int do_config(struct ioth *stack, struct ic_request *req) {
-	int result = 0, err = 0, rv;
+	int result = 0, err = 0, rv, saved_errno = errno;
 	if (req->config == 0 && req->clean == 0 && !req->debug)
 		return 0;
 	int ifindex = resolve_ifindex(stack, req);
@@ -112,10 +112,12 @@ static int do_config(struct ioth *stack, struct ic_request *req) {
 	if (req->debug)
 		ic_debug_print(ifc);
 	ic_iface_release(ifc);
+	/* errno tells why a method failed; on success the caller's is kept */
 	if (err) {
 		ic_log(stack, LOG_NOTICE, "ioth_config: a method failed: %s", strerror(err));
 		errno = err;
-	}
+	} else
+		errno = saved_errno;
 	return result;
 }
 

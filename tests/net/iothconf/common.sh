@@ -40,6 +40,6 @@ expect_not() {
 start_dnsmasq() {   # extra dnsmasq options
 	net_nsbg srv dnsmasq --no-daemon --conf-file=/dev/null --pid-file="$TMPD/dnsmasq.pid" \
 		--dhcp-leasefile="$TMPD/leases" --interface=tap0 --bind-interfaces --port=0 \
-		--no-ping --dhcp-authoritative --log-dhcp "$@" > "$TMPD/dnsmasq.log" 2>&1
-	wait_until 5 test -s "$TMPD/dnsmasq.pid" || fail "dnsmasq did not start"
+		--no-ping --dhcp-authoritative --log-dhcp --log-facility=- "$@" > "$TMPD/dnsmasq.log" 2>&1
+	wait_until 5 grep -q "started, version" "$TMPD/dnsmasq.log" || { cat "$TMPD/dnsmasq.log"; fail "dnsmasq did not start"; }
 }

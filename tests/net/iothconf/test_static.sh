@@ -6,6 +6,7 @@
 . "$(dirname "$0")/common.sh"
 need_cmd ping socat
 net_nsbg srv socat -u UDP4-RECV:5000 "OPEN:$TMPD/ciao,creat"
+wait_until 5 sh -c "ip netns exec $NS ss -uln | grep -q ':5000 '" || fail "socat did not start"
 probe new "$STACK" "$VNL" \
 	config "eth,ip=198.18.7.2/24,gw=198.18.7.1,ip=fd00:7::2/64,gw=fd00:7::1,dns=fd00:7::53,dns=198.18.7.53,domain=static.test" \
 	show resolv resolv \
@@ -14,7 +15,7 @@ probe new "$STACK" "$VNL" \
 	config "-ip=fd00:7::2/64" show &
 PID=$!
 wait_until 15 grep -q ready "$TMPD/out" || { show_out; fail "probe did not configure"; }
-expect '^config rv=3 errno=0' "eth+static did not return IOTHCONF_ETH|IOTHCONF_STATIC"
+expect '^config rv=3 errno=0 ' "eth+static did not return IOTHCONF_ETH|IOTHCONF_STATIC"
 expect '^addr vde0 198\.18\.7\.2/24$' "no static IPv4 address"
 expect '^addr vde0 fd00:7::2/64$' "no static IPv6 address"
 expect '^route default/0 via 198\.18\.7\.1 ' "no IPv4 default route"
