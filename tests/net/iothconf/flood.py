@@ -6,6 +6,8 @@
 # between them and the configuration), and sprays junk meanwhile.
 # usage: flood.py IFACE SECONDS LOGFILE
 import random, sys, time
+import warnings
+warnings.filterwarnings("ignore")
 from scapy.all import (Ether, IP, UDP, BOOTP, DHCP, IPv6, ICMPv6ND_RA, ICMPv6ND_RS,
     ICMPv6NDOptPrefixInfo, ICMPv6NDOptRDNSS, ICMPv6NDOptMTU, Raw, AsyncSniffer, sendp,
     get_if_hwaddr, conf)
@@ -56,6 +58,7 @@ def dhcp_bursts(req):
                   UDP(sport=67, dport=68) / BOOTP(op=2, xid=xid, yiaddr="198.18.7.66", chaddr=ch) /
                   Raw(b"\x63\x82\x53\x63\x35\x01\x02" + junk))
     out(pk)
+    log.write("dhcp burst %d packets xid %08x\n" % (len(pk), xid))
 
 def ra_bursts(rs):
     mac = rs[Ether].src
@@ -76,6 +79,7 @@ def ra_bursts(rs):
     pk.append(Ether(src=mymac, dst=mac) / IPv6(src=lladdr, dst="ff02::1", hlim=255) /
               ICMPv6ND_RA(routerlifetime=600, cksum=0x4242) / pfx)               # bad checksum
     out(pk)
+    log.write("ra burst %d packets\n" % len(pk))
 
 def handle(p):
     try:
