@@ -53,7 +53,8 @@ static void set_ll(struct sockaddr_storage *ss, unsigned int ifindex, unsigned s
 	if (len > sizeof(sll->sll_addr))
 		len = sizeof(sll->sll_addr);
 	sll->sll_halen = (unsigned char) len;
-	memcpy(sll->sll_addr, hw, len);
+	if (len)
+		memcpy(sll->sll_addr, hw, len);
 }
 
 static int add_link(struct ifa_list *l, struct nlmsghdr *h) {

@@ -16,13 +16,39 @@
 
 #define SPDX_PREFIX "SPDX-License-Identifier:"
 
-static _Atomic(char *) program_license;
+/* Every string the program ever set is kept until the library unloads: a
+ * loader on another thread may be reading the previous one. Programs set
+ * their license once or twice, so the list stays tiny. */
+struct license_str {
+	struct license_str *next;
+	char text[];
+};
+static _Atomic(struct license_str *) all_licenses;
+static _Atomic(const char *) program_license;
 
 void ioth_set_license(const char *license) {
-	char *copy = license ? strdup(license) : NULL;
-	/* The old string is leaked on purpose: a loader on another thread may be
-	 * reading it. A program sets its license once. */
-	atomic_store(&program_license, copy);
+	if (license == NULL) {
+		atomic_store(&program_license, NULL);
+		return;
+	}
+	size_t len = strlen(license) + 1;
+	struct license_str *l = malloc(sizeof(*l) + len);
+	if (l == NULL)
+		return;
+	memcpy(l->text, license, len);
+	l->next = atomic_load(&all_licenses);
+	while (!atomic_compare_exchange_weak(&all_licenses, &l->next, l))
+		;
+	atomic_store(&program_license, l->text);
+}
+
+__attribute__((destructor)) static void license_fini(void) {
+	struct license_str *l = atomic_exchange(&all_licenses, NULL);
+	while (l) {
+		struct license_str *next = l->next;
+		free(l);
+		l = next;
+	}
 }
 
 const char *ioth_program_license(void) {
@@ -57,10 +83,11 @@ static int copyleft_ok(const char *plugin, const char *prg) {
 		{"GPL-2.0-only", {"GPL-2.0-only", "GPL-2.0-or-later", NULL}},
 		{"GPL-2.0-or-later", {"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only",
 			"GPL-3.0-or-later", "AGPL-3.0-only", "AGPL-3.0-or-later"}},
-		{"GPL-3.0-only", {"GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only",
-			"AGPL-3.0-or-later", NULL}},
-		{"GPL-3.0-or-later", {"GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only",
-			"AGPL-3.0-or-later", NULL}},
+		/* A GPL-2.0-or-later program may be conveyed under GPL-3.0. */
+		{"GPL-3.0-only", {"GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later",
+			"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
+		{"GPL-3.0-or-later", {"GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later",
+			"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
 		{"AGPL-3.0-only", {"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
 		{"AGPL-3.0-or-later", {"AGPL-3.0-only", "AGPL-3.0-or-later", NULL}},
 	};
