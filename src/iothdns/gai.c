@@ -19,6 +19,9 @@
 #endif
 
 #define GAI_MAXADDR 64
+#ifndef IF_NAMESIZE
+#define IF_NAMESIZE 16 /* net/if.h clashes with linux/if.h from nlinline */
+#endif
 
 /* glibc's table of socket types: the order of the results for each
  * address, which ones come when no type is asked for, which protocol name
@@ -63,56 +66,66 @@ static int all_digits(const char *s) {
 	return 1;
 }
 
-/* Which (socktype, protocol, port) triples: EAI_SOCKTYPE, EAI_SERVICE... */
+static int row_port(const struct socktype_row *row, const char *service, int numeric,
+		const char *servfile) {
+	if (service == NULL)
+		return 0;
+	if (row->proto == NULL)
+		return -1; /* raw sockets have no services */
+	if (numeric >= 0)
+		return numeric;
+	return services_port(servfile, service, row->proto);
+}
+
+/* Which (socktype, protocol, port) triples, as glibc: with a socket type
+ * or a protocol in the hints, the first row of the table that matches;
+ * with neither, every default row (for a named service, those the
+ * services file knows). */
 static int gai_socks(struct iothdns *dns, const struct addrinfo *hints, const char *service,
 		struct gai_sock *out, int *nout) {
 	char servfile[4096];
 	int n = 0, numeric = -1;
-	int any_match = 0;
 	if (service != NULL) {
 		if (all_digits(service)) {
 			long p = strtol(service, NULL, 10);
-			numeric = p > 65535 ? (int) (p & 0xffff) : (int) p;
+			numeric = (int) (p & 0xffff); /* glibc truncates, as htons does */
 		} else if (hints->ai_flags & AI_NUMERICSERV)
 			return EAI_NONAME;
-		/* a service makes no sense for raw sockets */
-		if (hints->ai_socktype == SOCK_RAW)
-			return EAI_SERVICE;
 	}
 	dns_path(dns, IOTHDNS_SERVICES, servfile, sizeof(servfile));
-	for (size_t i = 0; i < NSOCKTYPES; i++) {
-		const struct socktype_row *row = &socktypes[i];
-		int protocol = row->protocol;
-		if (hints->ai_socktype == 0 && hints->ai_protocol == 0) {
-			if (!row->by_default)
-				continue;
-		} else {
+	if (hints->ai_socktype != 0 || hints->ai_protocol != 0) {
+		for (size_t i = 0; i < NSOCKTYPES; i++) {
+			const struct socktype_row *row = &socktypes[i];
 			if (hints->ai_socktype != 0 && hints->ai_socktype != row->socktype)
 				continue;
-			if (hints->ai_protocol != 0 && row->socktype != SOCK_RAW &&
-					hints->ai_protocol != row->protocol)
+			if (hints->ai_protocol != 0 && hints->ai_protocol != row->protocol &&
+					row->socktype != SOCK_RAW)
 				continue;
-			if (row->socktype == SOCK_RAW) {
-				if (hints->ai_socktype != SOCK_RAW)
-					continue; /* raw only when asked for by type */
-				protocol = hints->ai_protocol;
-			}
-		}
-		any_match = 1;
-		int port = 0;
-		if (service != NULL) {
-			if (numeric >= 0)
-				port = numeric;
-			else if (row->proto == NULL || (port = services_port(servfile, service, row->proto)) < 0)
+			if (row->socktype == SOCK_RAW && hints->ai_socktype != SOCK_RAW)
 				continue;
+			int port = row_port(row, service, numeric, servfile);
+			if (port < 0)
+				return EAI_SERVICE;
+			out[0].socktype = row->socktype;
+			out[0].protocol = hints->ai_protocol ? hints->ai_protocol : row->protocol;
+			out[0].port = port;
+			*nout = 1;
+			return 0;
 		}
+		return EAI_SOCKTYPE;
+	}
+	for (size_t i = 0; i < NSOCKTYPES; i++) {
+		const struct socktype_row *row = &socktypes[i];
+		if (!row->by_default)
+			continue;
+		int port = row_port(row, service, numeric, servfile);
+		if (port < 0 && !(row->proto == NULL && numeric >= 0))
+			continue;
 		out[n].socktype = row->socktype;
-		out[n].protocol = protocol;
-		out[n].port = port;
+		out[n].protocol = row->protocol;
+		out[n].port = port < 0 ? numeric : port;
 		n++;
 	}
-	if (!any_match)
-		return EAI_SOCKTYPE;
 	if (n == 0)
 		return EAI_SERVICE;
 	*nout = n;
@@ -453,10 +466,14 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 				((pct = strchr(buf, '%')) == NULL || (*pct = '\0', 1)) &&
 				inet_pton(AF_INET6, buf, a6) == 1) {
 			if (hints->ai_family == AF_INET) {
-				rv = EAI_ADDRFAMILY;
-				goto out;
-			}
-			add_addr(list, &n, AF_INET6, a6);
+				/* glibc: an IPv4-mapped literal is the IPv4 address */
+				if (!IN6_IS_ADDR_V4MAPPED((struct in6_addr *) a6)) {
+					rv = EAI_ADDRFAMILY;
+					goto out;
+				}
+				add_addr(list, &n, AF_INET, a6 + 12);
+			} else
+				add_addr(list, &n, AF_INET6, a6);
 			if (pct) {
 				char *end;
 				unsigned long scope = strtoul(pct + 1, &end, 10);
@@ -531,6 +548,20 @@ static int dns_reverse(struct iothdns *dns, int af, const uint8_t *a, char *out)
 	return rv < 0 ? 0 : rv;
 }
 
+/* The name of interface index on the context's stack, through its
+ * getifaddrs (there is no if_indextoname on an ioth stack). */
+static void scope_name(struct iothdns *dns, uint32_t index, char *ifname) {
+	struct ifaddrs *ifa, *p;
+	if (dns == NULL || ioth_getifaddrs(dns_stack(dns), &ifa) < 0)
+		return;
+	for (p = ifa; p; p = p->ifa_next)
+		if (p->ifa_name && ioth_if_nametoindex(dns_stack(dns), p->ifa_name) == (int) index) {
+			snprintf(ifname, IF_NAMESIZE, "%s", p->ifa_name);
+			break;
+		}
+	ioth_freeifaddrs(ifa);
+}
+
 #define NI_KNOWN_FLAGS (NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | \
 		NI_DGRAM | NI_IDN)
 
@@ -597,11 +628,18 @@ int iothdns_getnameinfo(struct iothdns *iothdns,
 		if (!found) {
 			if (inet_ntop(af, a, name, sizeof(name)) == NULL)
 				return EAI_FAIL;
-			if (af == AF_INET6 && scope != 0 &&
-					(IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *) a) ||
-					 IN6_IS_ADDR_MC_LINKLOCAL((const struct in6_addr *) a))) {
+			if (af == AF_INET6 && scope != 0) {
+				/* RFC 4007 11: glibc names the zone by interface for
+				 * link-local addresses, by number otherwise */
+				char ifname[IF_NAMESIZE] = "";
 				size_t l = strlen(name);
-				snprintf(name + l, sizeof(name) - l, "%%%u", scope);
+				if (IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *) a) ||
+						IN6_IS_ADDR_MC_LINKLOCAL((const struct in6_addr *) a))
+					scope_name(iothdns, scope, ifname);
+				if (ifname[0])
+					snprintf(name + l, sizeof(name) - l, "%%%s", ifname);
+				else
+					snprintf(name + l, sizeof(name) - l, "%%%u", scope);
 			}
 		}
 		if ((socklen_t) snprintf(host, hostlen, "%s", name) >= hostlen)
