@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The process-wide runtime shared by every stack: one event thread that
+ * waits with epoll on the frame fds of all interfaces and on the earliest
+ * deadline of a heap of per-stack timers. It starts with the first stack
+ * (rt_get) and ends with the last (rt_put).
+ *
+ * Callbacks run in the event thread without the runtime lock held; they
+ * take their stack's lock themselves. rt_del_fd and rt_timer_del return only
+ * when no callback for the source is running or about to run, so the
+ * caller may free it (they must not be called with a stack lock held, nor
+ * from the event thread). The runtime lock guards only the heap and the
+ * epoll set: it is taken when a stack arms its earliest deadline, not per
+ * frame. */
+#ifndef USTACK_CORE_RUNTIME_H
+#define USTACK_CORE_RUNTIME_H
+#include <stdint.h>
+
+struct rt_src {
+	int fd;
+	void (*ready)(struct rt_src *src);
+};
+
+struct rt_timer {
+	uint64_t when;      /* CLOCK_MONOTONIC ns */
+	int idx;            /* position in the heap, -1 when idle */
+	void (*fire)(struct rt_timer *t);
+};
+
+uint64_t rt_now(void);
+int rt_get(void);     /* 0 or -errno */
+void rt_put(void);
+int rt_add_fd(struct rt_src *src);
+void rt_del_fd(struct rt_src *src);
+void rt_timer_init(struct rt_timer *t, void (*fire)(struct rt_timer *));
+/* Arm (or move) t to fire at when; UINT64_MAX disarms. Any thread. */
+void rt_timer_set(struct rt_timer *t, uint64_t when);
+void rt_timer_del(struct rt_timer *t);
+/* 1 in the event thread. */
+int rt_in_event_thread(void);
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * A ustack instance. Every piece of state of a stack lives here or in the
+ * objects it owns (interfaces, routes, neighbours, sockets): nothing is
+ * global but the runtime (VIMAGE's lesson). One mutex per stack guards all
+ * of it; it is held by the event thread while a frame or a timer of this
+ * stack is processed and by the caller's thread during a socket call.
+ *
+ * Internal convention: functions return 0 / a count, or -errno. */
+#ifndef USTACK_CORE_STACK_H
+#define USTACK_CORE_STACK_H
+#include <net/if.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "pbuf.h"
+#include "runtime.h"
+
+struct ustack;
+struct netif;
+struct usock;
+struct ifaddr4;
+struct route4;
+struct neigh4;
+struct mcgroup4;
+struct reasm4;
+
+/* A deadline of the stack; many per stack (ARP entries, reassembly, later
+ * TCP connections), multiplexed on the stack's single runtime timer. */
+struct utimer {
+	uint64_t when;
+	int idx;
+	void (*fn)(struct ustack *s, struct utimer *t);
+};
+
+/* Per-interface counters, reported in RTM_GETLINK IFLA_STATS64. */
+struct netif_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped, multicast;
+	uint64_t rx_length_errors, rx_crc_errors, rx_frame_errors;
+	uint64_t rx_nohandler;
+};
+
+struct link_ops {
+	const char *kind;
+	/* Send the frame (data already has the link header); consumes p. */
+	int (*xmit)(struct netif *ifp, struct pbuf *p);
+	void (*close)(struct netif *ifp);
+};
+
+struct netif {
+	struct netif *next;
+	struct ustack *s;
+	int index;
+	char name[IFNAMSIZ];
+	uint8_t mac[6];
+	uint16_t type;          /* ARPHRD_ETHER, ARPHRD_LOOPBACK */
+	uint32_t mtu;
+	unsigned flags;         /* IFF_* */
+	const struct link_ops *ops;
+	void *link;             /* VDECONN * */
+	struct rt_src src;      /* the frame fd in the runtime */
+	struct ifaddr4 *addrs;
+	struct neigh4 *neigh;
+	struct mcgroup4 *groups;
+	struct netif_stats st;
+};
+
+struct ustack {
+	pthread_mutex_t lock;
+	struct rt_timer rtt;
+	uint64_t armed_when;      /* what rtt was last set to, under lock */
+	struct utimer **theap;
+	int ntimers, captimers;
+	struct pbuf_cache pc;
+	/* frames sent on lo, delivered when the outermost operation ends so
+	 * that input never recurses into output */
+	struct pbuf *loq_head, *loq_tail;
+	int loq_draining;
+	struct netif *ifaces, *lo;
+	int next_ifindex;
+	struct route4 *routes4;
+	struct reasm4 *reasm;
+	int nreasm;
+	size_t reasm_bytes;
+	struct usock *socks;      /* every socket of the stack */
+	int nsocks;
+	uint16_t ip_id;
+	uint32_t rng;
+	uint16_t next_port;
+	uint32_t nl_next_pid;
+	/* ICMP error rate limit: token bucket (Linux icmp_ratelimit) */
+	uint64_t icmp_tokens_t;
+	int icmp_tokens;
+	int deleting;
+	/* protocol tables: sockets chained through usock.pnext */
+	struct usock *udp4_hash[64];
+	struct usock *ping_socks, *raw_socks, *packet_socks;
+	/* counters named after Linux's /proc/net/snmp */
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
+				InDelivers, OutRequests, OutNoRoutes, OutDiscards, ReasmReqds, ReasmOKs,
+				ReasmFails, ReasmTimeout, FragOKs, FragCreates, FragFails;
+	} ip4;
+	struct {
+		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
+				OutEchoReps;
+	} icmp4;
+	struct {
+		uint64_t InDatagrams, NoPorts, InErrors, RcvbufErrors, InCsumErrors, OutDatagrams;
+	} udp;
+	struct {
+		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
+	} arp;
+	uint64_t tcp_OutRsts;
+};
+
+struct ustack *stack_new(void);
+void stack_free(struct ustack *s);
+void stack_lock(struct ustack *s);
+/* Deliver frames queued on lo, then release the lock. */
+void stack_unlock(struct ustack *s);
+uint32_t stack_random(struct ustack *s);
+
+void utimer_init(struct utimer *t, void (*fn)(struct ustack *, struct utimer *));
+void utimer_arm(struct ustack *s, struct utimer *t, uint64_t when);
+void utimer_arm_in(struct ustack *s, struct utimer *t, uint64_t delta_ns);
+void utimer_cancel(struct ustack *s, struct utimer *t);
+static inline int utimer_pending(const struct utimer *t) {
+	return t->idx >= 0;
+}
+
+/* Set by the loopback link: called under the lock to process queued frames. */
+void loop_drain(struct ustack *s);
+
+#define MS(x) ((uint64_t) (x) * 1000000ull)
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Frame I/O: VDE interfaces through libvdeplug and the stack's loopback.
+ * A link hands every received frame to netif_input() (implemented by net/,
+ * the layer above, like Linux's netif_receive_skb). Called with the stack
+ * lock held. */
+#ifndef USTACK_LINK_LINK_H
+#define USTACK_LINK_LINK_H
+#include "../core/stack.h"
+
+/* Open a VDE interface on vnl; the caller links it into the stack and
+ * registers it with the runtime (link_start) once the stack is ready. */
+struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *mac, uint32_t mtu);
+struct netif *loop_netif_new(struct ustack *s);
+int link_start(struct netif *ifp);     /* join the runtime's epoll */
+void link_stop(struct netif *ifp);     /* leave it; no lock held */
+void netif_free(struct netif *ifp);
+/* Send a complete frame; consumes p. Counts tx stats; -ENETDOWN when down. */
+int link_xmit(struct netif *ifp, struct pbuf *p);
+
+/* net/ */
+void netif_input(struct netif *ifp, uint8_t *frame, size_t len);
+/* the loopback hands its queued packets (IP datagrams) to net/ */
+void loop_input(struct netif *ifp, struct pbuf *p);
+
+#define LOOP_MTU 65536
+/* <linux/if.h> value; <net/if.h> does not define it */
+#define USTACK_IFF_LOWER_UP 0x10000
+/* <net/if_arp.h> values, without pulling that header into every file */
+#define ARPHRD_ETHER_VALUE 1
+#define ARPHRD_LOOPBACK_VALUE 772
+#endif

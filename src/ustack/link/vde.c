@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * VDE link: any VNL that libvdeplug opens (vde://, switch://, ptp://,
+ * vxvde://, tap://...). The event thread reads one frame per readiness
+ * event into its own buffer and processes it under the stack lock, so a
+ * received frame is copied at most once more, into a socket queue. */
+#include <errno.h>
+#include <net/if_arp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvdeplug.h>
+
+#include "link.h"
+
+/* The receive buffer of the event thread (dynamic TLS: allocated only in
+ * threads that touch it), large frames included. */
+#define RX_BUF_SIZE (65536 + 64)
+static __thread uint8_t rx_buf[RX_BUF_SIZE];
+
+static void vde_ready(struct rt_src *src) {
+	struct netif *ifp = (struct netif *) ((char *) src - offsetof(struct netif, src));
+	ssize_t n = vde_recv(ifp->link, rx_buf, RX_BUF_SIZE, 0);
+	struct ustack *s = ifp->s;
+	stack_lock(s);
+	if (n <= 0) {
+		ifp->st.rx_errors++;
+	} else if (!(ifp->flags & IFF_UP)) {
+		ifp->st.rx_dropped++;
+	} else {
+		ifp->st.rx_packets++;
+		ifp->st.rx_bytes += (uint64_t) n;
+		netif_input(ifp, rx_buf, (size_t) n);
+	}
+	stack_unlock(s);
+}
+
+static int vde_xmit(struct netif *ifp, struct pbuf *p) {
+	ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+	int err = n < 0 ? -errno : 0;
+	pbuf_free(&ifp->s->pc, p);
+	return err;
+}
+
+static void vde_link_close(struct netif *ifp) {
+	if (ifp->link)
+		vde_close(ifp->link);
+	ifp->link = NULL;
+}
+
+static const struct link_ops vde_ops = {
+	.kind = "vde",
+	.xmit = vde_xmit,
+	.close = vde_link_close,
+};
+
+struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *mac, uint32_t mtu) {
+	struct netif *ifp = calloc(1, sizeof(*ifp));
+	if (ifp == NULL)
+		return NULL;
+	ifp->link = vde_open((char *) vnl, "ustack", NULL);
+	if (ifp->link == NULL) {
+		int e = errno ? errno : EINVAL;
+		free(ifp);
+		errno = e;
+		return NULL;
+	}
+	ifp->s = s;
+	ifp->ops = &vde_ops;
+	ifp->type = ARPHRD_ETHER;
+	ifp->mtu = mtu;
+	memcpy(ifp->mac, mac, 6);
+	/* Links come up down, as on Linux: configuration brings them up. */
+	ifp->flags = IFF_BROADCAST | IFF_MULTICAST;
+	ifp->src.fd = vde_datafd(ifp->link);
+	ifp->src.ready = vde_ready;
+	return ifp;
+}
+
+int link_start(struct netif *ifp) {
+	if (ifp->ops != &vde_ops)
+		return 0;
+	return rt_add_fd(&ifp->src);
+}
+
+void link_stop(struct netif *ifp) {
+	if (ifp->ops == &vde_ops)
+		rt_del_fd(&ifp->src);
+}
+
+void netif_free(struct netif *ifp) {
+	if (ifp->ops && ifp->ops->close)
+		ifp->ops->close(ifp);
+	free(ifp);
+}
+
+int link_xmit(struct netif *ifp, struct pbuf *p) {
+	if (!(ifp->flags & IFF_UP)) {
+		ifp->st.tx_dropped++;
+		pbuf_free(&ifp->s->pc, p);
+		return -ENETDOWN;
+	}
+	uint32_t len = p->len;
+	int err = ifp->ops->xmit(ifp, p);
+	if (err) {
+		ifp->st.tx_errors++;
+		/* a full switch queue is a drop, not an error of the caller's
+		 * datagram: Linux also reports success for a dropped frame */
+		if (err == -EAGAIN || err == -ENOBUFS)
+			err = 0;
+	} else {
+		ifp->st.tx_packets++;
+		ifp->st.tx_bytes += len;
+	}
+	return err;
+}

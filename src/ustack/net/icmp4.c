@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * ICMPv4 (RFC 792, RFC 1122 3.2.2): echo replies, errors sent with the
+ * rules of RFC 1122 3.2.2 and a token bucket like Linux's icmp_ratelimit,
+ * errors received handed to the socket they concern. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../wire/icmp4.h"
+#include "../wire/udp.h"
+#include "net.h"
+
+#define ICMP_TOKENS_MAX 50            /* burst */
+#define ICMP_TOKEN_NS MS(1)           /* Linux icmp_msgs_per_sec: 1000 */
+/* RFC 1812 4.3.2.3 / Linux: quote up to 576 bytes in all */
+#define ICMP_ERR_MAXLEN 576
+
+static bool icmp_rate_ok(struct ustack *s) {
+	uint64_t now = rt_now();
+	if (s->icmp_tokens_t == 0) {
+		s->icmp_tokens = ICMP_TOKENS_MAX;
+		s->icmp_tokens_t = now;
+	}
+	uint64_t add = (now - s->icmp_tokens_t) / ICMP_TOKEN_NS;
+	if (add) {
+		s->icmp_tokens = (int) ((uint64_t) s->icmp_tokens + add > ICMP_TOKENS_MAX ?
+				ICMP_TOKENS_MAX : (uint64_t) s->icmp_tokens + add);
+		s->icmp_tokens_t = now;
+	}
+	if (s->icmp_tokens <= 0)
+		return false;
+	s->icmp_tokens--;
+	return true;
+}
+
+static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct icmp4_repr *r,
+		const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+	struct ip4_route_res rt;
+	int err = route4_lookup(s, dst, 0, &rt);
+	if (err < 0) {
+		s->ip4.OutNoRoutes++;
+		return err;
+	}
+	struct pbuf *p = pbuf_alloc(&s->pc, ICMP4W_HLEN + alen + blen, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	memcpy(p->data + ICMP4W_HLEN, a, alen);
+	if (blen)
+		memcpy(p->data + ICMP4W_HLEN + alen, b, blen);
+	icmp4_emit(r, p->data, p->len);
+	struct ip4_tx tx = {
+		.src = src,
+		.dst = dst,
+		.proto = IPPROTO_ICMP,
+		.ttl = 64,
+	};
+	s->icmp4.OutMsgs++;
+	return ip4_output_route(s, p, &tx, &rt);
+}
+
+void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, uint8_t code,
+		uint32_t info) {
+	/* RFC 1122 3.2.2: never about an ICMP error, a broadcast or multicast,
+	 * a non-initial fragment, or a source that is not one host */
+	if (rx->bcast || rx->mcast || rx->ip.frag_off != 0)
+		return;
+	uint32_t src = rx->ip.src;
+	if (src == 0 || ipv4_is_multicast(src) || src == 0xffffffffu || ip4_is_bcast_on(rx->ifp, src))
+		return;
+	if (rx->ip.proto == IPPROTO_ICMP) {
+		if (rx->plen < 1 || icmp4_is_error(rx->payload[0]) || rx->payload[0] > 18)
+			return;
+	}
+	if (!icmp_rate_ok(s)) {
+		s->icmp4.OutRateLimited++;
+		return;
+	}
+	struct icmp4_repr r = {.type = type, .code = code};
+	r.rest[0] = (uint8_t) (info >> 24);
+	r.rest[1] = (uint8_t) (info >> 16);
+	r.rest[2] = (uint8_t) (info >> 8);
+	r.rest[3] = (uint8_t) info;
+	size_t room = ICMP_ERR_MAXLEN - IPV4W_HLEN - ICMP4W_HLEN - rx->ip.hdr_len;
+	size_t plen = rx->plen < room ? rx->plen : room;
+	/* reply from the address the datagram was sent to when it is ours,
+	 * otherwise let the route choose (Linux icmp_send) */
+	uint32_t from = ip4_is_local(s, rx->ip.dst) ? rx->ip.dst : 0;
+	icmp4_send(s, from, src, &r, rx->hdr, rx->ip.hdr_len, rx->payload, plen);
+}
+
+void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
+		const uint8_t *inner, size_t len) {
+	struct ipv4_repr ih;
+	/* the quoted datagram is truncated by design: check the header only */
+	if (len < IPV4W_HLEN || (inner[0] >> 4) != 4)
+		return;
+	size_t hl = (size_t) (inner[0] & 0xf) * 4;
+	if (hl < IPV4W_HLEN || hl + 8 > len)
+		return;
+	memcpy(&ih.src, inner + 12, 4);
+	memcpy(&ih.dst, inner + 16, 4);
+	ih.proto = inner[9];
+	int err;
+	/* Linux icmp_err_convert[] */
+	switch (type) {
+	case ICMP4W_DEST_UNREACH:
+		switch (code) {
+		case ICMP4W_NET_UNREACH: err = ENETUNREACH; break;
+		case ICMP4W_HOST_UNREACH: err = EHOSTUNREACH; break;
+		case ICMP4W_PROT_UNREACH: err = ENOPROTOOPT; break;
+		case ICMP4W_PORT_UNREACH: err = ECONNREFUSED; break;
+		case ICMP4W_FRAG_NEEDED: err = EMSGSIZE; break;
+		case 5: err = EOPNOTSUPP; break;     /* source route failed */
+		case 6: err = ENETUNREACH; break;
+		case 7: err = EHOSTDOWN; break;
+		case 9: case 10: case 13: err = EACCES; break;  /* prohibited */
+		default: err = EHOSTUNREACH; break;
+		}
+		break;
+	case ICMP4W_TIME_EXCEEDED:
+		err = EHOSTUNREACH;
+		break;
+	case ICMP4W_PARAMETERPROB:
+		err = EPROTO;
+		break;
+	default:
+		return; /* source quench and redirects: ignored, as Linux does */
+	}
+	(void) info;
+	switch (ih.proto) {
+	case IPPROTO_UDP:
+		udp4_err(s, err, inner, len);
+		break;
+	case IPPROTO_ICMP:
+		ping4_err(s, err, inner, len);
+		break;
+	default:
+		break;
+	}
+}
+
+void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
+	struct icmp4_repr r;
+	s->icmp4.InMsgs++;
+	int err = icmp4_parse(rx->payload, rx->plen, rx->loop ? ICMP4W_NOCSUM : 0, &r);
+	if (err < 0) {
+		s->icmp4.InErrors++;
+		if (err == -EBADMSG)
+			s->icmp4.InCsumErrors++;
+		return;
+	}
+	switch (r.type) {
+	case ICMP4W_ECHO:
+		s->icmp4.InEchos++;
+		/* Linux icmp_echo_ignore_broadcasts=1 */
+		if (rx->bcast || rx->mcast)
+			return;
+		{
+			struct icmp4_repr rep = r;
+			rep.type = ICMP4W_ECHOREPLY;
+			rep.code = 0;
+			s->icmp4.OutEchoReps++;
+			icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, r.payload, r.payload_len, NULL, 0);
+		}
+		return;
+	case ICMP4W_ECHOREPLY:
+		ping4_input(s, rx, rx->payload, rx->plen);
+		return;
+	default:
+		if (icmp4_is_error(r.type))
+			icmp4_deliver_error(s, r.type, r.code, 0, r.payload, r.payload_len);
+		return;
+	}
+}

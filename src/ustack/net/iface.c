@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Interface state and IPv4 addresses. Adding an address adds its
+ * connected route (Linux's proto kernel, scope link) and announces it with
+ * a gratuitous ARP when the link is up. */
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "net.h"
+
+struct netif *netif_by_index(struct ustack *s, int index) {
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		if (ifp->index == index)
+			return ifp;
+	return NULL;
+}
+
+struct netif *netif_by_name(struct ustack *s, const char *name) {
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		if (strncmp(ifp->name, name, IFNAMSIZ) == 0)
+			return ifp;
+	return NULL;
+}
+
+int netif_set_up(struct netif *ifp, bool up) {
+	if (up == !!(ifp->flags & IFF_UP))
+		return 0;
+	if (up) {
+		ifp->flags |= IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP;
+		for (struct ifaddr4 *a = ifp->addrs; a; a = a->next) {
+			if (ifp->type == ARPHRD_LOOPBACK_VALUE)
+				continue; /* Linux keeps 127/8 in the local table, not in main */
+			route4_add(ifp->s, a->addr & a->mask, a->plen, 0, ifp->index, 0, RTPROT_KERNEL,
+					a->addr, false);
+			arp_announce(ifp, a->addr);
+		}
+		igmp_report_all(ifp);
+	} else {
+		ifp->flags &= ~(unsigned) (IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP);
+		/* Linux removes the routes through a device that goes down */
+		route4_flush_if(ifp->s, ifp->index);
+		neigh4_flush_if(ifp);
+	}
+	return 0;
+}
+
+int netif_set_mtu(struct netif *ifp, uint32_t mtu) {
+	/* 68: RFC 791's minimum; 65535: the largest IPv4 datagram */
+	if (mtu < 68 || mtu > 65535)
+		return -EINVAL;
+	if (ifp->type == ARPHRD_LOOPBACK_VALUE && mtu > LOOP_MTU)
+		return -EINVAL;
+	ifp->mtu = mtu;
+	return 0;
+}
+
+int netif_set_mac(struct netif *ifp, const uint8_t *mac) {
+	if (ifp->type != ARPHRD_ETHER_VALUE)
+		return -EOPNOTSUPP;
+	/* Linux: EADDRNOTAVAIL for a multicast or zero address */
+	static const uint8_t zero[6];
+	if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0)
+		return -EADDRNOTAVAIL;
+	memcpy(ifp->mac, mac, 6);
+	return 0;
+}
+
+int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast, bool excl) {
+	if (plen > 32)
+		return -EINVAL;
+	for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
+		if (a->addr == addr && a->plen == plen)
+			return excl ? -EEXIST : 0;
+	struct ifaddr4 *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	a->addr = addr;
+	a->plen = plen;
+	a->mask = ipv4_mask(plen);
+	a->bcast = bcast ? bcast : (plen < 31 ? (addr | ~a->mask) : 0);
+	/* keep insertion order: the first address is the primary one */
+	struct ifaddr4 **pp = &ifp->addrs;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = a;
+	if ((ifp->flags & IFF_UP) && ifp->type != ARPHRD_LOOPBACK_VALUE) {
+		route4_add(ifp->s, addr & a->mask, plen, 0, ifp->index, 0, RTPROT_KERNEL, addr, false);
+		arp_announce(ifp, addr);
+	}
+	return 0;
+}
+
+int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
+	for (struct ifaddr4 **pp = &ifp->addrs; *pp; pp = &(*pp)->next) {
+		struct ifaddr4 *a = *pp;
+		if (a->addr != addr || (plen != 0xff && a->plen != plen))
+			continue;
+		*pp = a->next;
+		/* the connected route goes, unless another address covers it */
+		bool covered = false;
+		for (struct ifaddr4 *b = ifp->addrs; b; b = b->next)
+			if (b->plen == a->plen && (b->addr & b->mask) == (a->addr & a->mask))
+				covered = true;
+		if (!covered)
+			route4_del(ifp->s, a->addr & a->mask, a->plen, 0, ifp->index, false);
+		free(a);
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr) {
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
+			if (a->addr == addr)
+				return ifp;
+	return NULL;
+}
+
+bool ip4_is_local(struct ustack *s, uint32_t addr) {
+	if (ipv4_is_loopback(addr))
+		return s->lo && (s->lo->flags & IFF_UP);
+	return ip4_addr_owner(s, addr) != NULL;
+}
+
+uint32_t ip4_addr_pick(struct netif *ifp, uint32_t dst) {
+	for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
+		if ((a->addr & a->mask) == (dst & a->mask))
+			return a->addr;
+	return ifp->addrs ? ifp->addrs->addr : 0;
+}
+
+bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr) {
+	if (addr == 0xffffffffu)
+		return true;
+	for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
+		if (a->bcast && a->bcast == addr)
+			return true;
+	return false;
+}

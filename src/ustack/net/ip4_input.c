@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Frames in: Ethernet demux, IPv4 input checks (RFC 1122 3.2.1), local
+ * delivery (weak host model, as Linux: any of our addresses on any
+ * interface), reassembly, protocol demux. This host does not forward. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../wire/eth.h"
+#include "net.h"
+
+void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
+	struct eth_repr e;
+	if (eth_parse(frame, len, &e) < 0) {
+		ifp->st.rx_length_errors++;
+		ifp->st.rx_errors++;
+		return;
+	}
+	bool to_us = memcmp(e.dst, ifp->mac, 6) == 0;
+	if (!to_us && !eth_is_multicast(e.dst)) {
+		/* another host's unicast (a switch floods unknown addresses): a NIC
+		 * filters it, Linux counts nothing for it, neither do we */
+		return;
+	}
+	packet_input(ifp, frame, len);
+	if (eth_is_multicast(e.dst) && !eth_is_broadcast(e.dst))
+		ifp->st.multicast++;
+	switch (e.type) {
+	case ETHW_P_IP:
+		ip4_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN, false);
+		break;
+	case ETHW_P_ARP:
+		arp_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN);
+		break;
+	default:
+		ifp->st.rx_nohandler++;
+		break;
+	}
+}
+
+void loop_input(struct netif *lo, struct pbuf *p) {
+	struct ustack *s = lo->s;
+	/* a multicast looped back by its sender arrives "on" the interface it
+	 * was sent from, so that membership is checked there */
+	struct netif *ifp = lo;
+	if (p->m.ifindex && p->m.ifindex != lo->index) {
+		ifp = netif_by_index(s, p->m.ifindex);
+		if (ifp == NULL)
+			ifp = lo;
+	}
+	ip4_input(ifp, p->data, p->len, true);
+	pbuf_free(&s->pc, p);
+}
+
+static bool ip4_accept(struct netif *ifp, struct ip4_rx *rx) {
+	struct ustack *s = ifp->s;
+	uint32_t dst = rx->ip.dst;
+	if (ipv4_is_multicast(dst)) {
+		rx->mcast = true;
+		/* 224.0.0.1 all-hosts is joined implicitly (RFC 1112 section 4) */
+		return dst == htonl(0xe0000001) || ip4_mc_member(ifp, dst);
+	}
+	if (ip4_is_bcast_on(ifp, dst)) {
+		rx->bcast = true;
+		return true;
+	}
+	if (rx->loop)
+		return true;
+	/* weak host model (RFC 1122 3.3.4.2), as Linux: any local address; a
+	 * 127/8 destination must not arrive from the wire (RFC 1122 3.2.1.3) */
+	if (ipv4_is_loopback(dst))
+		return false;
+	return ip4_addr_owner(s, dst) != NULL;
+}
+
+void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
+	int raw = raw4_input(s, rx);
+	s->ip4.InDelivers++;
+	switch (rx->ip.proto) {
+	case IPPROTO_ICMP:
+		icmp4_input(s, rx);
+		break;
+	case IPPROTO_UDP:
+		udp4_input(s, rx);
+		break;
+	case IPPROTO_TCP:
+		tcp4_input_closed(s, rx);
+		break;
+	case IPPROTO_IGMP:
+		igmp_input(s, rx);
+		break;
+	default:
+		if (raw == 0) {
+			s->ip4.InUnknownProtos++;
+			/* RFC 1122 3.2.2.1: protocol unreachable */
+			icmp4_send_error(s, rx, 3, 2, 0);
+		}
+		break;
+	}
+}
+
+void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
+	struct ustack *s = ifp->s;
+	struct ip4_rx rx = {.ifp = ifp, .loop = loop};
+	s->ip4.InReceives++;
+	int err = ipv4_parse(p, len, loop ? IPV4W_NOCSUM : 0, &rx.ip);
+	if (err < 0) {
+		s->ip4.InHdrErrors++;
+		ifp->st.rx_errors++;
+		if (err == -EBADMSG)
+			ifp->st.rx_crc_errors++;
+		return;
+	}
+	/* RFC 1122 3.2.1.3: drop impossible source addresses */
+	if (ipv4_is_multicast(rx.ip.src) || (rx.ip.src == 0xffffffffu) ||
+			(!loop && ipv4_is_loopback(rx.ip.src))) {
+		s->ip4.InAddrErrors++;
+		ifp->st.rx_dropped++;
+		return;
+	}
+	rx.hdr = p;
+	rx.payload = p + rx.ip.hdr_len;
+	rx.plen = rx.ip.total_len - rx.ip.hdr_len;
+	if (!ip4_accept(ifp, &rx)) {
+		s->ip4.InAddrErrors++;
+		ifp->st.rx_dropped++;
+		return;
+	}
+	if (rx.ip.mf || rx.ip.frag_off) {
+		struct pbuf *whole = ip4_reasm(s, &rx);
+		if (whole == NULL)
+			return;
+		/* rx now points into whole */
+		ip4_deliver(s, &rx);
+		pbuf_free(&s->pc, whole);
+		return;
+	}
+	ip4_deliver(s, &rx);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * net/: interfaces' addresses, IPv4 routes (longest prefix), ARP
+ * neighbours, IPv4 input and output, fragments, ICMPv4, IGMP membership.
+ * Everything here runs with the stack lock held and returns 0 (or a
+ * count) or -errno. */
+#ifndef USTACK_NET_NET_H
+#define USTACK_NET_NET_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/stack.h"
+#include "../wire/ipv4.h"
+
+struct ifaddr4 {
+	struct ifaddr4 *next;
+	uint32_t addr, mask, bcast;   /* network order */
+	uint8_t plen;
+};
+
+struct route4 {
+	struct route4 *next;
+	uint32_t dst, mask;           /* network order */
+	uint8_t plen;
+	uint32_t gw;                  /* 0: on link */
+	int oif;
+	uint32_t prefsrc;
+	uint32_t metric;
+	uint8_t protocol, scope;      /* RTPROT_*, RT_SCOPE_* as Linux reports */
+};
+
+struct neigh4 {
+	struct neigh4 *next;
+	struct netif *ifp;
+	uint32_t ip;
+	uint8_t mac[6];
+	uint16_t state;               /* NUD_* of <linux/neighbour.h> */
+	uint8_t probes;
+	struct pbuf *q, *qtail;
+	size_t qbytes;
+	struct utimer t;
+};
+
+struct mcgroup4 {
+	struct mcgroup4 *next;
+	uint32_t group;
+	int users;
+};
+
+/* A datagram being received, after the IPv4 header has been checked. */
+struct ip4_rx {
+	struct netif *ifp;
+	struct ipv4_repr ip;
+	const uint8_t *hdr;           /* IPv4 header bytes (ip.hdr_len) */
+	const uint8_t *payload;
+	size_t plen;
+	bool bcast, mcast, loop;
+};
+
+/* How to send a datagram. */
+struct ip4_tx {
+	uint32_t src, dst;            /* src 0: chosen from the route */
+	uint8_t proto, ttl, tos;
+	bool df;
+	int oif;                      /* 0, or the interface to use */
+	bool allow_bcast;             /* SO_BROADCAST */
+	bool mc_loop;                 /* IP_MULTICAST_LOOP */
+	bool nocsum_lo;               /* set by ip4_output: going out on lo */
+	const uint8_t *opt;           /* IPv4 options (multiple of 4) */
+	uint8_t optlen;
+};
+
+/* Result of a route lookup. */
+struct ip4_route_res {
+	struct netif *ifp;
+	uint32_t nexthop;
+	uint32_t src;
+	bool local, bcast, mcast;
+};
+
+/* iface.c */
+struct netif *netif_by_index(struct ustack *s, int index);
+struct netif *netif_by_name(struct ustack *s, const char *name);
+int netif_set_up(struct netif *ifp, bool up);
+int netif_set_mtu(struct netif *ifp, uint32_t mtu);
+int netif_set_mac(struct netif *ifp, const uint8_t *mac);
+int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast, bool excl);
+int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen);
+/* the interface holding addr, or NULL */
+struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr);
+bool ip4_is_local(struct ustack *s, uint32_t addr);
+/* first address of ifp (on the subnet of dst, when one is) */
+uint32_t ip4_addr_pick(struct netif *ifp, uint32_t dst);
+bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr);
+
+/* route.c */
+int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif,
+		uint32_t metric, uint8_t protocol, uint32_t prefsrc, bool excl);
+int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif, bool match_gw);
+void route4_flush_if(struct ustack *s, int oif);
+/* Longest prefix match, lowest metric among equals. oif restricts the
+ * interface (SO_BINDTODEVICE, IP_MULTICAST_IF). -ENETUNREACH if none. */
+int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res);
+
+/* arp.c */
+void arp_input(struct netif *ifp, const uint8_t *p, size_t len);
+/* Send p (an IPv4 datagram, link header not yet pushed) to nexthop. */
+int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p);
+void neigh4_flush_if(struct netif *ifp);
+void arp_announce(struct netif *ifp, uint32_t addr);
+struct neigh4 *neigh4_lookup(struct netif *ifp, uint32_t ip);
+
+/* ip4_input.c / ip4_output.c */
+void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop);
+void ip4_deliver(struct ustack *s, struct ip4_rx *rx);
+/* Send the payload in p (data = transport header onwards); consumes p. */
+int ip4_output(struct ustack *s, struct pbuf *p, struct ip4_tx *tx);
+/* Same after the route is known. */
+int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
+		const struct ip4_route_res *rt);
+/* The MTU a datagram to dst would see (for EMSGSIZE with DF). */
+uint32_t ip4_route_mtu(const struct ip4_route_res *rt);
+
+/* frag4.c */
+/* Feed a fragment; returns a complete datagram in *out (a pbuf holding the
+ * rebuilt header then the payload; *out_rx set up to point into it) or
+ * NULL while incomplete. */
+struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx);
+void ip4_reasm_flush(struct ustack *s);
+#define REASM_MAX_DGRAMS 64          /* per stack: 64 x 64 KiB = Linux's 4 MB */
+#define REASM_MAX_FRAGS 128          /* per datagram */
+#define REASM_TIMEOUT_NS MS(30000)   /* Linux ipfrag_time */
+
+/* icmp4.c */
+void icmp4_input(struct ustack *s, struct ip4_rx *rx);
+/* RFC 1122 3.2.2 rules, rate limit as Linux (icmp_ratelimit). */
+void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, uint8_t code,
+		uint32_t info);
+/* Deliver an ICMP error about a datagram we sent (also raised locally,
+ * e.g. ARP failure) to the sockets it concerns. inner points at the
+ * offending IPv4 header, len bytes of it. */
+void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
+		const uint8_t *inner, size_t len);
+
+/* igmp.c */
+int ip4_mc_join(struct netif *ifp, uint32_t group);
+int ip4_mc_leave(struct netif *ifp, uint32_t group);
+bool ip4_mc_member(struct netif *ifp, uint32_t group);
+void igmp_input(struct ustack *s, struct ip4_rx *rx);
+void ip4_mc_flush_if(struct netif *ifp);
+void igmp_report_all(struct netif *ifp);
+
+/* tcp_rst.c: until TCP exists every segment meets a closed port */
+void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx);
+
+/* Upcalls to the protocols above (implemented in udp/, raw/, packet/). */
+void udp4_input(struct ustack *s, struct ip4_rx *rx);
+void udp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+/* raw sockets see every datagram of their protocol; returns how many took it */
+int raw4_input(struct ustack *s, struct ip4_rx *rx);
+void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_t len);
+void ping4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void packet_input(struct netif *ifp, const uint8_t *frame, size_t len);
+#endif

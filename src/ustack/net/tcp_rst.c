@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Until TCP exists every port is closed: answer each segment the way
+ * RFC 9293 3.10.7.1 ("CLOSED") and Linux do, with a reset. The header is
+ * read here with its own bounds checks; when wire/tcp lands this uses it. */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../wire/checksum.h"
+#include "net.h"
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+static uint32_t rd32(const uint8_t *p) {
+	return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static void wr32(uint8_t *p, uint32_t v) {
+	p[0] = (uint8_t) (v >> 24);
+	p[1] = (uint8_t) (v >> 16);
+	p[2] = (uint8_t) (v >> 8);
+	p[3] = (uint8_t) v;
+}
+
+void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
+	const uint8_t *t = rx->payload;
+	if (rx->plen < 20)
+		return;
+	size_t doff = (size_t) (t[12] >> 4) * 4;
+	if (doff < 20 || doff > rx->plen)
+		return;
+	if (!rx->loop && csum_fold(csum_add(csum_pseudo4(&rx->ip.src, &rx->ip.dst, IPPROTO_TCP,
+					(uint32_t) rx->plen), t, rx->plen)) != 0)
+		return;
+	uint8_t fl = t[13];
+	/* never answer a reset; never a broadcast or multicast (RFC 1122 4.2.3.10) */
+	if ((fl & TH_RST) || rx->bcast || rx->mcast)
+		return;
+	uint32_t seq = rd32(t + 4), ack = rd32(t + 8);
+	uint32_t seglen = (uint32_t) (rx->plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
+	struct pbuf *p = pbuf_alloc(&s->pc, 20, PBUF_HEADROOM);
+	if (p == NULL)
+		return;
+	uint8_t *h = p->data;
+	memset(h, 0, 20);
+	memcpy(h, t + 2, 2);      /* ports swapped */
+	memcpy(h + 2, t, 2);
+	if (fl & TH_ACK) {
+		/* <SEQ=SEG.ACK><CTL=RST> */
+		wr32(h + 4, ack);
+		h[13] = TH_RST;
+	} else {
+		/* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+		wr32(h + 8, seq + seglen);
+		h[13] = TH_RST | TH_ACK;
+	}
+	h[12] = 5 << 4;
+	uint16_t c = csum_fold(csum_add(csum_pseudo4(&rx->ip.dst, &rx->ip.src, IPPROTO_TCP, 20), h, 20));
+	h[16] = (uint8_t) (c >> 8);
+	h[17] = (uint8_t) c;
+	struct ip4_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IPPROTO_TCP, .ttl = 64, .df = true};
+	s->tcp_OutRsts++;
+	ip4_output(s, p, &tx);
+}

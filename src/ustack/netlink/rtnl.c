@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The rtnetlink server (RFC 3549, Linux rtnetlink(7)) behind AF_NETLINK /
+ * NETLINK_ROUTE sockets: a request written with send is answered at once,
+ * the replies queued on the socket as datagrams. Dumps pack messages with
+ * NLM_F_MULTI into datagrams of up to NL_CHUNK bytes and end with
+ * NLMSG_DONE; errors and ACKs are NLMSG_ERROR with Linux's errno (the
+ * request quoted whole in an error, its header only in an ACK). A
+ * malformed message gets NLMSG_ERROR EINVAL and ends the batch. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../net/net.h"
+#include "../socket/sock.h"
+#include "rtnl.h"
+
+#define NL_CHUNK 16384
+/* <linux/if.h> operstates (that header clashes with <net/if.h>) */
+#define IF_OPER_UNKNOWN 0
+#define IF_OPER_DOWN 2
+#define IF_OPER_UP 6
+#define NL_MSGMAX 2048   /* one message we build: a link with its stats */
+
+struct nl_out {
+	struct usock *sk;
+	struct pbuf *chunk;
+	int err;
+};
+
+static void out_flush(struct nl_out *o) {
+	if (o->chunk) {
+		if (sock_queue_rx(o->sk, o->chunk) < 0)
+			o->err = -ENOBUFS;
+		o->chunk = NULL;
+	}
+}
+
+static void out_append(struct nl_out *o, const void *msg, size_t len) {
+	struct ustack *s = o->sk->s;
+	if (o->chunk && o->chunk->len + len > NL_CHUNK)
+		out_flush(o);
+	if (o->chunk == NULL) {
+		o->chunk = pbuf_alloc(&s->pc, len > NL_CHUNK ? len : NL_CHUNK, 0);
+		if (o->chunk == NULL) {
+			o->err = -ENOBUFS;
+			return;
+		}
+		o->chunk->len = 0;
+	}
+	memcpy(o->chunk->data + o->chunk->len, msg, len);
+	o->chunk->len += (uint32_t) len;
+}
+
+/* --- a message under construction, in a local buffer --- */
+struct nlb {
+	uint8_t buf[NL_MSGMAX];
+	size_t len;
+	bool overflow;
+};
+
+static void *nlb_put(struct nlb *b, const void *data, size_t len) {
+	size_t al = NLMSG_ALIGN(len);
+	if (b->len + al > sizeof(b->buf)) {
+		b->overflow = true;
+		return NULL;
+	}
+	void *p = b->buf + b->len;
+	memset(p, 0, al);
+	if (data)
+		memcpy(p, data, len);
+	b->len += al;
+	return p;
+}
+
+static void nlb_begin(struct nlb *b, const struct usock *sk, uint16_t type, uint16_t flags,
+		uint32_t seq) {
+	b->len = 0;
+	b->overflow = false;
+	struct nlmsghdr h = {.nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq,
+		.nlmsg_pid = sk->nl_pid};
+	nlb_put(b, &h, sizeof(h));
+}
+
+static void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) {
+	struct rtattr a = {.rta_len = (unsigned short) RTA_LENGTH(len), .rta_type = type};
+	uint8_t *p = nlb_put(b, &a, sizeof(a));
+	if (p && len) {
+		uint8_t *d = nlb_put(b, data, len);
+		(void) d;
+	}
+}
+
+static void nla_u32(struct nlb *b, uint16_t type, uint32_t v) {
+	nla_put(b, type, &v, 4);
+}
+
+static void nla_u8(struct nlb *b, uint16_t type, uint8_t v) {
+	nla_put(b, type, &v, 1);
+}
+
+static void nlb_end(struct nlb *b, struct nl_out *o) {
+	if (b->overflow) {
+		o->err = -EMSGSIZE;
+		return;
+	}
+	((struct nlmsghdr *) b->buf)->nlmsg_len = (uint32_t) b->len;
+	out_append(o, b->buf, b->len);
+}
+
+static void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
+	int zero = 0;
+	nlb_put(&b, &zero, sizeof(zero));
+	nlb_end(&b, o);
+	out_flush(o);
+}
+
+static void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
+	struct ustack *s = o->sk->s;
+	/* Linux netlink_ack: the whole request in an error, the header in an ACK */
+	size_t quote = err ? req->nlmsg_len : sizeof(*req);
+	size_t len = NLMSG_LENGTH(sizeof(int) + quote);
+	struct pbuf *p = pbuf_alloc(&s->pc, NLMSG_ALIGN(len), 0);
+	if (p == NULL) {
+		o->err = -ENOBUFS;
+		return;
+	}
+	memset(p->data, 0, p->len);
+	struct nlmsghdr *h = (struct nlmsghdr *) p->data;
+	h->nlmsg_len = (uint32_t) len;
+	h->nlmsg_type = NLMSG_ERROR;
+	h->nlmsg_flags = err ? 0 : NLM_F_CAPPED;
+	h->nlmsg_seq = req->nlmsg_seq;
+	h->nlmsg_pid = o->sk->nl_pid;
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	e->error = err;
+	memcpy(&e->msg, req, quote);
+	out_flush(o);
+	if (sock_queue_rx(o->sk, p) < 0)
+		o->err = -ENOBUFS;
+}
+
+/* --- attributes of a request --- */
+#define NL_MAXATTR 64
+struct attrs {
+	const struct rtattr *a[NL_MAXATTR];
+};
+
+static int parse_attrs(const void *p, size_t len, struct attrs *at) {
+	memset(at, 0, sizeof(*at));
+	const uint8_t *c = p;
+	while (len >= sizeof(struct rtattr)) {
+		const struct rtattr *a = (const struct rtattr *) c;
+		if (a->rta_len < sizeof(struct rtattr) || a->rta_len > len)
+			return -EINVAL;
+		if (a->rta_type < NL_MAXATTR)
+			at->a[a->rta_type] = a;
+		size_t step = RTA_ALIGN(a->rta_len);
+		if (step >= len)
+			break;
+		c += step;
+		len -= step;
+	}
+	return 0;
+}
+
+static size_t alen(const struct rtattr *a) {
+	return a ? RTA_PAYLOAD(a) : 0;
+}
+
+static int attr_u32(const struct rtattr *a, uint32_t *v) {
+	if (alen(a) < 4)
+		return -EINVAL;
+	memcpy(v, RTA_DATA(a), 4);
+	return 0;
+}
+
+/* --- links --- */
+
+static unsigned link_flags(const struct netif *ifp) {
+	return ifp->flags;
+}
+
+static void fill_link(struct nl_out *o, const struct netif *ifp, uint16_t type, uint16_t flags,
+		uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, type, flags, seq);
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC,
+		.ifi_type = ifp->type,
+		.ifi_index = ifp->index,
+		.ifi_flags = link_flags(ifp),
+	};
+	nlb_put(&b, &ifi, sizeof(ifi));
+	nla_put(&b, IFLA_IFNAME, ifp->name, strlen(ifp->name) + 1);
+	nla_u32(&b, IFLA_TXQLEN, ifp->type == ARPHRD_ETHER ? 1000 : 1000);
+	uint8_t oper = ifp->type == ARPHRD_LOOPBACK ? IF_OPER_UNKNOWN
+			: (ifp->flags & IFF_UP) ? IF_OPER_UP : IF_OPER_DOWN;
+	nla_u8(&b, IFLA_OPERSTATE, oper);
+	nla_u8(&b, IFLA_LINKMODE, 0);
+	nla_u32(&b, IFLA_MTU, ifp->mtu);
+	nla_u32(&b, IFLA_MIN_MTU, 68);
+	nla_u32(&b, IFLA_MAX_MTU, ifp->type == ARPHRD_LOOPBACK ? LOOP_MTU : 65535);
+	nla_u32(&b, IFLA_GROUP, 0);
+	nla_u32(&b, IFLA_PROMISCUITY, 0);
+	nla_u8(&b, IFLA_CARRIER, (ifp->flags & IFF_UP) ? 1 : 0);
+	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	nla_put(&b, IFLA_ADDRESS, ifp->type == ARPHRD_ETHER ? ifp->mac : zero, 6);
+	nla_put(&b, IFLA_BROADCAST, ifp->type == ARPHRD_ETHER ? bcast : zero, 6);
+	const struct netif_stats *st = &ifp->st;
+	struct rtnl_link_stats s32 = {
+		.rx_packets = (uint32_t) st->rx_packets, .tx_packets = (uint32_t) st->tx_packets,
+		.rx_bytes = (uint32_t) st->rx_bytes, .tx_bytes = (uint32_t) st->tx_bytes,
+		.rx_errors = (uint32_t) st->rx_errors, .tx_errors = (uint32_t) st->tx_errors,
+		.rx_dropped = (uint32_t) st->rx_dropped, .tx_dropped = (uint32_t) st->tx_dropped,
+		.multicast = (uint32_t) st->multicast,
+		.rx_length_errors = (uint32_t) st->rx_length_errors,
+		.rx_crc_errors = (uint32_t) st->rx_crc_errors,
+		.rx_frame_errors = (uint32_t) st->rx_frame_errors,
+		.rx_nohandler = (uint32_t) st->rx_nohandler,
+	};
+	nla_put(&b, IFLA_STATS, &s32, sizeof(s32));
+	struct rtnl_link_stats64 s64 = {
+		.rx_packets = st->rx_packets, .tx_packets = st->tx_packets,
+		.rx_bytes = st->rx_bytes, .tx_bytes = st->tx_bytes,
+		.rx_errors = st->rx_errors, .tx_errors = st->tx_errors,
+		.rx_dropped = st->rx_dropped, .tx_dropped = st->tx_dropped,
+		.multicast = st->multicast,
+		.rx_length_errors = st->rx_length_errors,
+		.rx_crc_errors = st->rx_crc_errors,
+		.rx_frame_errors = st->rx_frame_errors,
+		.rx_nohandler = st->rx_nohandler,
+	};
+	nla_put(&b, IFLA_STATS64, &s64, sizeof(s64));
+	nlb_end(&b, o);
+}
+
+static struct netif *find_link(struct ustack *s, const struct ifinfomsg *ifi, const struct attrs *at,
+		int *err) {
+	if (ifi->ifi_index > 0) {
+		struct netif *ifp = netif_by_index(s, ifi->ifi_index);
+		*err = ifp ? 0 : -ENODEV;
+		return ifp;
+	}
+	const struct rtattr *n = at->a[IFLA_IFNAME];
+	if (n) {
+		char name[IFNAMSIZ] = "";
+		size_t l = alen(n) < IFNAMSIZ - 1 ? alen(n) : IFNAMSIZ - 1;
+		memcpy(name, RTA_DATA(n), l);
+		struct netif *ifp = netif_by_name(s, name);
+		*err = ifp ? 0 : -ENODEV;
+		return ifp;
+	}
+	*err = -EINVAL;
+	return NULL;
+}
+
+static int link_get(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_flags & NLM_F_DUMP) {
+		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+			fill_link(o, ifp, RTM_NEWLINK, NLM_F_MULTI, h->nlmsg_seq);
+		nl_done(o, h);
+		return 0;
+	}
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EINVAL;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct attrs at;
+	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	if (err < 0)
+		return err;
+	struct netif *ifp = find_link(s, ifi, &at, &err);
+	if (ifp == NULL)
+		return err;
+	fill_link(o, ifp, RTM_NEWLINK, 0, h->nlmsg_seq);
+	out_flush(o);
+	return 0;
+}
+
+static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EINVAL;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct attrs at;
+	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	if (err < 0)
+		return err;
+	struct netif *ifp = find_link(s, ifi, &at, &err);
+	if (ifp == NULL) {
+		/* creating links (ip link add TYPE): no kind is supported here */
+		if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE))
+			return at.a[IFLA_IFNAME] ? -EOPNOTSUPP : -EINVAL;
+		return err;
+	}
+	if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
+			(h->nlmsg_flags & NLM_F_EXCL))
+		return -EEXIST;
+	/* validate everything first: Linux applies a request whole or not */
+	uint32_t mtu = 0;
+	if (at.a[IFLA_MTU]) {
+		if (attr_u32(at.a[IFLA_MTU], &mtu) < 0)
+			return -EINVAL;
+		if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK ? LOOP_MTU : 65535))
+			return -EINVAL;
+	}
+	const uint8_t *mac = NULL;
+	if (at.a[IFLA_ADDRESS]) {
+		if (alen(at.a[IFLA_ADDRESS]) < 6)
+			return -EINVAL;
+		if (ifp->type != ARPHRD_ETHER)
+			return -EOPNOTSUPP;
+		mac = RTA_DATA(at.a[IFLA_ADDRESS]);
+		static const uint8_t zero[6];
+		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0)
+			return -EADDRNOTAVAIL;
+	}
+	char newname[IFNAMSIZ] = "";
+	if (at.a[IFLA_IFNAME] && ifi->ifi_index > 0) {
+		size_t l = alen(at.a[IFLA_IFNAME]);
+		const char *n = RTA_DATA(at.a[IFLA_IFNAME]);
+		size_t nl = strnlen(n, l);
+		if (nl == 0 || nl >= IFNAMSIZ || strchr(n, '/') || memchr(n, ' ', nl))
+			return -EINVAL;
+		memcpy(newname, n, nl);
+		struct netif *other = netif_by_name(s, newname);
+		if (other && other != ifp)
+			return -EEXIST;
+	}
+	if (mtu)
+		netif_set_mtu(ifp, mtu);
+	if (mac)
+		netif_set_mac(ifp, mac);
+	if (newname[0])
+		memcpy(ifp->name, newname, IFNAMSIZ);
+	if (ifi->ifi_flags || ifi->ifi_change) {
+		/* Linux rtnl_dev_combine_flags: ifi_change 0 means "all bits" */
+		unsigned f = ifi->ifi_change ? ((ifi->ifi_flags & ifi->ifi_change) |
+				(ifp->flags & ~ifi->ifi_change)) : ifi->ifi_flags;
+		netif_set_up(ifp, !!(f & IFF_UP));
+	}
+	return 0;
+}
+
+static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return -EINVAL;
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct attrs at;
+	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	if (err < 0)
+		return err;
+	if (find_link(s, ifi, &at, &err) == NULL)
+		return err;
+	/* Linux: a device without rtnl_link_ops cannot be deleted */
+	return -EOPNOTSUPP;
+}
+
+/* --- addresses --- */
+
+static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct ifaddr4 *a,
+		uint16_t type, uint16_t flags, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, type, flags, seq);
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET,
+		.ifa_prefixlen = a->plen,
+		.ifa_flags = IFA_F_PERMANENT,
+		.ifa_scope = ipv4_is_loopback(a->addr) ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE,
+		.ifa_index = (uint32_t) ifp->index,
+	};
+	nlb_put(&b, &ifa, sizeof(ifa));
+	nla_put(&b, IFA_ADDRESS, &a->addr, 4);
+	nla_put(&b, IFA_LOCAL, &a->addr, 4);
+	if (a->bcast)
+		nla_put(&b, IFA_BROADCAST, &a->bcast, 4);
+	nla_put(&b, IFA_LABEL, ifp->name, strlen(ifp->name) + 1);
+	nla_u32(&b, IFA_FLAGS, IFA_F_PERMANENT);
+	nlb_end(&b, o);
+}
+
+static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	int family = AF_UNSPEC;
+	if (h->nlmsg_len >= NLMSG_LENGTH(1))
+		family = ((const uint8_t *) NLMSG_DATA(h))[0];
+	if (!(h->nlmsg_flags & NLM_F_DUMP))
+		return -EOPNOTSUPP;  /* Linux has no "get one address" for IPv4 */
+	if (family == AF_UNSPEC || family == AF_INET)
+		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+			for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
+				fill_addr(o, ifp, a, RTM_NEWADDR, NLM_F_MULTI, h->nlmsg_seq);
+	nl_done(o, h);
+	return 0;
+}
+
+static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+		return -EINVAL;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct attrs at;
+	int err = parse_attrs(IFA_RTA(ifa), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)), &at);
+	if (err < 0)
+		return err;
+	if (ifa->ifa_family == AF_INET6)
+		return -EAFNOSUPPORT;  /* IPv6 is not in ustack yet */
+	if (ifa->ifa_family != AF_INET)
+		return -EAFNOSUPPORT;
+	const struct rtattr *la = at.a[IFA_LOCAL] ? at.a[IFA_LOCAL] : at.a[IFA_ADDRESS];
+	if (alen(la) < 4)
+		return -EINVAL;
+	if (ifa->ifa_prefixlen > 32)
+		return -EINVAL;
+	struct netif *ifp = netif_by_index(s, (int) ifa->ifa_index);
+	if (ifp == NULL)
+		return -ENODEV;
+	uint32_t addr, bcast = 0;
+	memcpy(&addr, RTA_DATA(la), 4);
+	if (alen(at.a[IFA_BROADCAST]) >= 4)
+		memcpy(&bcast, RTA_DATA(at.a[IFA_BROADCAST]), 4);
+	if (h->nlmsg_type == RTM_NEWADDR) {
+		if (ipv4_is_multicast(addr) || addr == 0xffffffffu)
+			return -EINVAL;
+		return ip4_addr_add(ifp, addr, ifa->ifa_prefixlen, bcast, !!(h->nlmsg_flags & NLM_F_EXCL));
+	}
+	return ip4_addr_del(ifp, addr, ifa->ifa_prefixlen);
+}
+
+/* --- routes --- */
+
+static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, RTM_NEWROUTE, flags, seq);
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = r->plen,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = r->protocol,
+		.rtm_scope = r->scope,
+		.rtm_type = RTN_UNICAST,
+	};
+	nlb_put(&b, &rtm, sizeof(rtm));
+	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
+	if (r->plen)
+		nla_put(&b, RTA_DST, &r->dst, 4);
+	if (r->metric)
+		nla_u32(&b, RTA_PRIORITY, r->metric);
+	if (r->prefsrc)
+		nla_put(&b, RTA_PREFSRC, &r->prefsrc, 4);
+	if (r->gw)
+		nla_put(&b, RTA_GATEWAY, &r->gw, 4);
+	nla_u32(&b, RTA_OIF, (uint32_t) r->oif);
+	nlb_end(&b, o);
+}
+
+static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_flags & NLM_F_DUMP) {
+		int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
+		if (family == AF_UNSPEC || family == AF_INET)
+			for (struct route4 *r = s->routes4; r; r = r->next)
+				fill_route(o, r, NLM_F_MULTI, h->nlmsg_seq);
+		nl_done(o, h);
+		return 0;
+	}
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -EINVAL;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	if (rtm->rtm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	struct attrs at;
+	int err = parse_attrs(RTM_RTA(rtm), h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)), &at);
+	if (err < 0)
+		return err;
+	uint32_t dst = 0, oif = 0;
+	if (at.a[RTA_DST]) {
+		if (alen(at.a[RTA_DST]) < 4)
+			return -EINVAL;
+		memcpy(&dst, RTA_DATA(at.a[RTA_DST]), 4);
+	}
+	if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif) < 0)
+		return -EINVAL;
+	struct ip4_route_res res;
+	err = route4_lookup(s, dst, (int) oif, &res);
+	if (err < 0)
+		return err;
+	/* `ip route get`: the resolved route, as a host route */
+	struct nlb b;
+	nlb_begin(&b, o->sk, RTM_NEWROUTE, 0, h->nlmsg_seq);
+	struct rtmsg r = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = 32,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_UNSPEC,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = res.local ? RTN_LOCAL : res.bcast ? RTN_BROADCAST
+				: res.mcast ? RTN_MULTICAST : RTN_UNICAST,
+		.rtm_flags = RTM_F_CLONED,
+	};
+	nlb_put(&b, &r, sizeof(r));
+	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
+	nla_put(&b, RTA_DST, &dst, 4);
+	nla_u32(&b, RTA_OIF, (uint32_t) res.ifp->index);
+	if (res.src)
+		nla_put(&b, RTA_PREFSRC, &res.src, 4);
+	if (res.nexthop != dst)
+		nla_put(&b, RTA_GATEWAY, &res.nexthop, 4);
+	nlb_end(&b, o);
+	out_flush(o);
+	return 0;
+}
+
+static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -EINVAL;
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	struct attrs at;
+	int err = parse_attrs(RTM_RTA(rtm), h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)), &at);
+	if (err < 0)
+		return err;
+	if (rtm->rtm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (rtm->rtm_dst_len > 32)
+		return -EINVAL;
+	uint32_t dst = 0, gw = 0, oif = 0, metric = 0, prefsrc = 0;
+	if (at.a[RTA_DST]) {
+		if (alen(at.a[RTA_DST]) < 4)
+			return -EINVAL;
+		memcpy(&dst, RTA_DATA(at.a[RTA_DST]), 4);
+	}
+	if (at.a[RTA_GATEWAY]) {
+		if (alen(at.a[RTA_GATEWAY]) < 4)
+			return -EINVAL;
+		memcpy(&gw, RTA_DATA(at.a[RTA_GATEWAY]), 4);
+	}
+	if (at.a[RTA_PREFSRC]) {
+		if (alen(at.a[RTA_PREFSRC]) < 4)
+			return -EINVAL;
+		memcpy(&prefsrc, RTA_DATA(at.a[RTA_PREFSRC]), 4);
+	}
+	if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif) < 0)
+		return -EINVAL;
+	if (at.a[RTA_PRIORITY] && attr_u32(at.a[RTA_PRIORITY], &metric) < 0)
+		return -EINVAL;
+	if (h->nlmsg_type == RTM_DELROUTE)
+		return route4_del(s, dst, rtm->rtm_dst_len, gw, (int) oif, true);
+	if (rtm->rtm_type != RTN_UNICAST && rtm->rtm_type != RTN_UNSPEC)
+		return -EOPNOTSUPP;
+	return route4_add(s, dst, rtm->rtm_dst_len, gw, (int) oif, metric,
+			rtm->rtm_protocol ? rtm->rtm_protocol : RTPROT_BOOT, prefsrc,
+			!!(h->nlmsg_flags & NLM_F_EXCL));
+}
+
+/* --- neighbours --- */
+
+static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	if (!(h->nlmsg_flags & NLM_F_DUMP))
+		return -EOPNOTSUPP;
+	int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
+	if (family == AF_UNSPEC || family == AF_INET)
+		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+			for (struct neigh4 *n = ifp->neigh; n; n = n->next) {
+				struct nlb b;
+				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
+				struct ndmsg nd = {
+					.ndm_family = AF_INET,
+					.ndm_ifindex = ifp->index,
+					.ndm_state = n->state,
+					.ndm_type = RTN_UNICAST,
+				};
+				nlb_put(&b, &nd, sizeof(nd));
+				nla_put(&b, NDA_DST, &n->ip, 4);
+				if (n->state != NUD_INCOMPLETE)
+					nla_put(&b, NDA_LLADDR, n->mac, 6);
+				nlb_end(&b, o);
+			}
+	nl_done(o, h);
+	return 0;
+}
+
+static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
+	switch (h->nlmsg_type) {
+	case RTM_GETLINK:
+		return link_get(o, h);
+	case RTM_NEWLINK:
+	case RTM_SETLINK:
+		return link_set(o, h);
+	case RTM_DELLINK:
+		return link_del(o, h);
+	case RTM_GETADDR:
+		return addr_get(o, h);
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return addr_change(o, h);
+	case RTM_GETROUTE:
+		return route_get(o, h);
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		return route_change(o, h);
+	case RTM_GETNEIGH:
+		return neigh_get(o, h);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* Process a batch written to the socket. Returns 0 or -ENOBUFS when the
+ * replies did not fit the receive buffer (Linux: ENOBUFS on the reader). */
+int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
+	struct nl_out o = {.sk = sk};
+	while (len > 0) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
+		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len) {
+			/* malformed: answer EINVAL quoting what header there is */
+			struct nlmsghdr fake = {0};
+			memcpy(&fake, buf, len < sizeof(fake) ? len : sizeof(fake));
+			fake.nlmsg_len = sizeof(fake);
+			nl_ack(&o, &fake, -EINVAL);
+			break;
+		}
+		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= RTM_BASE) {
+			int err = rtnl_one(&o, h);
+			out_flush(&o);
+			/* NLM_F_DUMP shares bits with NLM_F_EXCL: it means "dump" only
+			 * for GET requests (Linux rtnetlink_rcv_msg) */
+			bool dump = ((h->nlmsg_type - RTM_BASE) & 3) == 2 && (h->nlmsg_flags & NLM_F_DUMP);
+			if (err || ((h->nlmsg_flags & NLM_F_ACK) && !dump))
+				nl_ack(&o, h, err);
+		}
+		size_t step = NLMSG_ALIGN(h->nlmsg_len);
+		if (step >= len)
+			break;
+		buf += step;
+		len -= step;
+	}
+	out_flush(&o);
+	return o.err;
+}

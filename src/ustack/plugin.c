@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * ustack's only entry point: the libioth plugin ABI (DESIGN.md section 2).
+ * ioth_ustack_newstack builds a stack (lo + one VDE interface per VNL)
+ * and fills the Berkeley calls; each call finds its stack through
+ * libioth's getstackdata() and its socket through the fd table.
+ *
+ * Options (after "ustack," in the stack string), comma-separated:
+ *   mac=XX:XX:XX:XX:XX:XX   MAC of the next VDE interface (vde0, vde1, ...
+ *                           in order); default: random, locally administered
+ *   mtu=N                   MTU of the VDE interfaces, 68..65535 (1500) */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <netinet/in.h>
+
+/* <net/if.h> (through stack.h) before <ioth.h>: glibc's header must come
+ * first for <linux/if.h>, which nlinline includes, to step aside */
+#include "link/link.h"
+#include "net/net.h"
+#include "socket/api.h"
+#include "socket/sock.h"
+
+#include <ioth.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define MAX_VNL 64
+
+static void *(*getstackdata)(void);
+
+static struct ustack *cur(void) {
+	return getstackdata ? getstackdata() : NULL;
+}
+
+struct opts {
+	uint8_t mac[MAX_VNL][6];
+	int nmac;
+	uint32_t mtu;
+};
+
+static int parse_options(const char *options, struct opts *o) {
+	o->nmac = 0;
+	o->mtu = 1500;
+	if (options == NULL || *options == 0)
+		return 0;
+	char *dup = strdup(options);
+	if (dup == NULL)
+		return -ENOMEM;
+	int err = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "mac=", 4) == 0) {
+			if (o->nmac == MAX_VNL || !ioth_macton(tok + 4, o->mac[o->nmac]) ||
+					(o->mac[o->nmac][0] & 1)) {
+				err = -EINVAL;
+				break;
+			}
+			o->nmac++;
+		} else if (strncmp(tok, "mtu=", 4) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 4, &end, 10);
+			if (*end || v < 68 || v > 65535) {
+				err = -EINVAL;
+				break;
+			}
+			o->mtu = (uint32_t) v;
+		} else {
+			err = -EINVAL;
+			break;
+		}
+	}
+	free(dup);
+	return err;
+}
+
+static void random_mac(struct ustack *s, uint8_t *mac) {
+	if (getrandom(mac, 6, GRND_NONBLOCK) != 6)
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t) stack_random(s);
+	/* unicast, locally administered (IEEE 802 U/L bit) */
+	mac[0] = (uint8_t) ((mac[0] & 0xfc) | 0x02);
+}
+
+static void netif_append(struct ustack *s, struct netif *ifp) {
+	struct netif **pp = &s->ifaces;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = ifp;
+	ifp->index = s->next_ifindex++;
+}
+
+static void stack_destroy(struct ustack *s) {
+	sock_release_all(s);
+	stack_lock(s);
+	s->deleting = 1;
+	stack_unlock(s);
+	/* out of the runtime first, without the lock: callbacks may be running */
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		link_stop(ifp);
+	rt_timer_del(&s->rtt);
+	stack_lock(s);
+	ip4_reasm_flush(s);
+	while (s->routes4) {
+		struct route4 *r = s->routes4;
+		s->routes4 = r->next;
+		free(r);
+	}
+	while (s->ifaces) {
+		struct netif *ifp = s->ifaces;
+		s->ifaces = ifp->next;
+		neigh4_flush_if(ifp);
+		ip4_mc_flush_if(ifp);
+		while (ifp->addrs) {
+			struct ifaddr4 *a = ifp->addrs;
+			ifp->addrs = a->next;
+			free(a);
+		}
+		netif_free(ifp);
+	}
+	s->lo = NULL;
+	pbuf_free_chain(&s->pc, s->loq_head);
+	s->loq_head = s->loq_tail = NULL;
+	pthread_mutex_unlock(&s->lock);
+	stack_free(s);
+	rt_put();
+}
+
+EXPORT void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f);
+
+EXPORT int ioth_ustack_delstack(void *stackdata) {
+	struct ustack *s = stackdata;
+	if (s == NULL)
+		return errno = EINVAL, -1;
+	if (sock_count(s) > 0)
+		return errno = EBUSY, -1;
+	stack_destroy(s);
+	return 0;
+}
+
+/* --- the Berkeley calls --- */
+
+static int us_socket(int domain, int type, int protocol) {
+	return api_socket(cur(), domain, type, protocol);
+}
+static int us_close(int fd) {
+	return api_close(cur(), fd);
+}
+static int us_bind(int fd, const struct sockaddr *a, socklen_t l) {
+	return api_bind(cur(), fd, a, l);
+}
+static int us_connect(int fd, const struct sockaddr *a, socklen_t l) {
+	return api_connect(cur(), fd, a, l);
+}
+static int us_listen(int fd, int backlog) {
+	return api_listen(cur(), fd, backlog);
+}
+static int us_accept(int fd, struct sockaddr *a, socklen_t *l) {
+	return api_accept(cur(), fd, a, l);
+}
+static int us_getsockname(int fd, struct sockaddr *a, socklen_t *l) {
+	return api_getname(cur(), fd, a, l, 0);
+}
+static int us_getpeername(int fd, struct sockaddr *a, socklen_t *l) {
+	return api_getname(cur(), fd, a, l, 1);
+}
+static int us_setsockopt(int fd, int level, int name, const void *v, socklen_t l) {
+	return api_setsockopt(cur(), fd, level, name, v, l);
+}
+static int us_getsockopt(int fd, int level, int name, void *v, socklen_t *l) {
+	return api_getsockopt(cur(), fd, level, name, v, l);
+}
+static int us_shutdown(int fd, int how) {
+	return api_shutdown(cur(), fd, how);
+}
+static int us_ioctl(int fd, unsigned long cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return api_ioctl(cur(), fd, cmd, arg);
+}
+static int us_fcntl(int fd, int cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long);
+	va_end(ap);
+	return api_fcntl(cur(), fd, cmd, arg);
+}
+static ssize_t us_recvmsg(int fd, struct msghdr *msg, int flags) {
+	return api_recvmsg(cur(), fd, msg, flags);
+}
+static ssize_t us_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+		socklen_t *fromlen) {
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (from && fromlen) {
+		msg.msg_name = from;
+		msg.msg_namelen = *fromlen;
+	}
+	ssize_t r = api_recvmsg(cur(), fd, &msg, flags);
+	if (r >= 0 && from && fromlen)
+		*fromlen = msg.msg_namelen;
+	return r;
+}
+static ssize_t us_recv(int fd, void *buf, size_t len, int flags) {
+	return us_recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+static ssize_t us_read(int fd, void *buf, size_t len) {
+	return us_recvfrom(fd, buf, len, 0, NULL, NULL);
+}
+static ssize_t us_readv(int fd, const struct iovec *iov, int iovcnt) {
+	if (iovcnt < 0)
+		return errno = EINVAL, -1;
+	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return api_recvmsg(cur(), fd, &msg, 0);
+}
+static ssize_t us_sendmsg(int fd, const struct msghdr *msg, int flags) {
+	return api_sendmsg(cur(), fd, msg, flags);
+}
+static ssize_t us_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		socklen_t tolen) {
+	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *) to,
+		.msg_namelen = to ? tolen : 0};
+	return api_sendmsg(cur(), fd, &msg, flags);
+}
+static ssize_t us_send(int fd, const void *buf, size_t len, int flags) {
+	return us_sendto(fd, buf, len, flags, NULL, 0);
+}
+static ssize_t us_write(int fd, const void *buf, size_t len) {
+	return us_sendto(fd, buf, len, 0, NULL, 0);
+}
+static ssize_t us_writev(int fd, const struct iovec *iov, int iovcnt) {
+	if (iovcnt < 0)
+		return errno = EINVAL, -1;
+	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return api_sendmsg(cur(), fd, &msg, 0);
+}
+
+void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f) {
+	struct opts o;
+	int err = parse_options(options, &o);
+	if (err < 0)
+		return errno = -err, NULL;
+	int nvnl = 0;
+	while (vnlv && vnlv[nvnl])
+		nvnl++;
+	if (nvnl > MAX_VNL)
+		return errno = EINVAL, NULL;
+	if ((err = rt_get()) < 0)
+		return errno = -err, NULL;
+	struct ustack *s = stack_new();
+	if (s == NULL) {
+		rt_put();
+		return errno = ENOMEM, NULL;
+	}
+	struct netif *lo = loop_netif_new(s);
+	if (lo == NULL) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	netif_append(s, lo);
+	s->lo = lo;
+	ip4_addr_add(lo, htonl(0x7f000001), 8, 0, false);
+	for (int i = 0; i < nvnl; i++) {
+		uint8_t mac[6];
+		if (i < o.nmac)
+			memcpy(mac, o.mac[i], 6);
+		else
+			random_mac(s, mac);
+		struct netif *ifp = vde_netif_open(s, vnlv[i], mac, o.mtu);
+		if (ifp == NULL) {
+			err = errno ? -errno : -EINVAL;
+			goto fail;
+		}
+		netif_append(s, ifp);
+		snprintf(ifp->name, sizeof(ifp->name), "vde%d", i);
+	}
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		if ((err = link_start(ifp)) < 0)
+			goto fail;
+	getstackdata = f->getstackdata;
+	f->socket = us_socket;
+	f->close = us_close;
+	f->bind = us_bind;
+	f->connect = us_connect;
+	f->listen = us_listen;
+	f->accept = us_accept;
+	f->getsockname = us_getsockname;
+	f->getpeername = us_getpeername;
+	f->setsockopt = us_setsockopt;
+	f->getsockopt = us_getsockopt;
+	f->shutdown = us_shutdown;
+	f->ioctl = us_ioctl;
+	f->fcntl = us_fcntl;
+	f->read = us_read;
+	f->readv = us_readv;
+	f->recv = us_recv;
+	f->recvfrom = us_recvfrom;
+	f->recvmsg = us_recvmsg;
+	f->write = us_write;
+	f->writev = us_writev;
+	f->send = us_send;
+	f->sendto = us_sendto;
+	f->sendmsg = us_sendmsg;
+	return s;
+fail:
+	stack_destroy(s);
+	errno = -err;
+	return NULL;
+}

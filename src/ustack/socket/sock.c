@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vpoll.h>
+
+/* --- the process-wide fd -> socket table ---
+ * Two levels of 1024 slots, chunks allocated on first use and kept: a
+ * lookup is two atomic loads, no lock. Writers (create, close) hold the
+ * lock of the socket's stack; the chunk allocation has its own mutex. */
+#define FDT_CHUNK 1024
+#define FDT_CHUNKS 1024
+static _Atomic(struct usock *) *fdt[FDT_CHUNKS];
+static pthread_mutex_t fdt_grow = PTHREAD_MUTEX_INITIALIZER;
+
+static struct usock *fdt_get(int fd) {
+	if (fd < 0 || fd >= FDT_CHUNK * FDT_CHUNKS)
+		return NULL;
+	_Atomic(struct usock *) *c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
+	if (c == NULL)
+		return NULL;
+	return atomic_load_explicit(&c[fd % FDT_CHUNK], memory_order_acquire);
+}
+
+static int fdt_set(int fd, struct usock *sk) {
+	if (fd < 0 || fd >= FDT_CHUNK * FDT_CHUNKS)
+		return -EMFILE;
+	_Atomic(struct usock *) *c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
+	if (c == NULL) {
+		pthread_mutex_lock(&fdt_grow);
+		c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
+		if (c == NULL) {
+			c = calloc(FDT_CHUNK, sizeof(*c));
+			if (c)
+				__atomic_store_n(&fdt[fd / FDT_CHUNK], c, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&fdt_grow);
+		if (c == NULL)
+			return -ENOMEM;
+	}
+	atomic_store_explicit(&c[fd % FDT_CHUNK], sk, memory_order_release);
+	return 0;
+}
+
+/* The chunks live as long as the process (the table is process-wide);
+ * released when the plugin is unloaded so that leak checkers stay quiet. */
+__attribute__((destructor)) static void fdt_free(void) {
+	for (int i = 0; i < FDT_CHUNKS; i++)
+		free((void *) fdt[i]);
+}
+
+int put_int_opt(void *v, socklen_t *len, int val) {
+	if (v == NULL || len == NULL)
+		return -EFAULT;
+	if (*len >= (socklen_t) sizeof(int)) {
+		memcpy(v, &val, sizeof(int));
+		*len = sizeof(int);
+	} else if (*len > 0) {
+		*(unsigned char *) v = (unsigned char) val;
+		*len = 1;
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+uint64_t sock_deadline(const struct timeval *tv) {
+	if (tv->tv_sec == 0 && tv->tv_usec == 0)
+		return 0;
+	return rt_now() + (uint64_t) tv->tv_sec * 1000000000ull + (uint64_t) tv->tv_usec * 1000ull;
+}
+
+void sock_wake(struct usock *sk) {
+	if (sk->waiters)
+		pthread_cond_broadcast(&sk->cond);
+}
+
+int sock_wait(struct usock *sk, uint64_t deadline) {
+	int rc;
+	sk->waiters++;
+	if (deadline == 0)
+		rc = pthread_cond_wait(&sk->cond, &sk->s->lock);
+	else {
+		struct timespec ts = {
+			.tv_sec = (time_t) (deadline / 1000000000ull),
+			.tv_nsec = (long) (deadline % 1000000000ull),
+		};
+		rc = pthread_cond_timedwait(&sk->cond, &sk->s->lock, &ts);
+	}
+	sk->waiters--;
+	return rc == ETIMEDOUT ? -EAGAIN : 0;
+}
+
+void sock_update_events(struct usock *sk) {
+	uint32_t ev = 0;
+	if (sk->closing)
+		return;
+	if (sk->rxq || sk->err || sk->shut_rd)
+		ev |= EPOLLIN;
+	if (sk->shut_rd)
+		ev |= EPOLLRDHUP;
+	if (sk->err)
+		ev |= EPOLLERR;
+	if (sk->shut_rd && sk->shut_wr)
+		ev |= EPOLLHUP;
+	/* datagram sockets never fill their send buffer: every send goes out */
+	ev |= EPOLLOUT;
+	if (ev != sk->ev) {
+		sk->ev = ev;
+		vpoll_ctl(sk->fd, VPOLL_CTL_SETEVENTS, ev);
+	}
+}
+
+int sock_queue_rx(struct usock *sk, struct pbuf *p) {
+	struct ustack *s = sk->s;
+	/* Linux charges a datagram's truesize; count the payload plus a fixed
+	 * overhead, so many tiny datagrams also fill the buffer */
+	size_t cost = p->len + 256;
+	if (sk->closing || sk->shut_rd || sk->rxbytes + cost > (size_t) sk->rcvbuf) {
+		sk->rx_drops++;
+		pbuf_free(&s->pc, p);
+		return -ENOBUFS;
+	}
+	p->next = NULL;
+	if (sk->rxq_tail)
+		sk->rxq_tail->next = p;
+	else
+		sk->rxq = p;
+	sk->rxq_tail = p;
+	sk->rxbytes += cost;
+	if (sk->rxq == p) {
+		sock_update_events(sk);
+		sock_wake(sk);
+	}
+	return 0;
+}
+
+void sock_set_error(struct usock *sk, int err) {
+	sk->err = err;
+	sock_update_events(sk);
+	sock_wake(sk);
+}
+
+void sock_copy_from_iov(uint8_t *dst, const struct msghdr *msg, size_t len) {
+	for (size_t i = 0; i < (size_t) msg->msg_iovlen && len; i++) {
+		size_t n = msg->msg_iov[i].iov_len < len ? msg->msg_iov[i].iov_len : len;
+		if (n)
+			memcpy(dst, msg->msg_iov[i].iov_base, n);
+		dst += n;
+		len -= n;
+	}
+}
+
+size_t sock_copy_to_iov(const struct msghdr *msg, const uint8_t *src, size_t len) {
+	size_t done = 0;
+	for (size_t i = 0; i < (size_t) msg->msg_iovlen && done < len; i++) {
+		size_t n = msg->msg_iov[i].iov_len < len - done ? msg->msg_iov[i].iov_len : len - done;
+		if (n)
+			memcpy(msg->msg_iov[i].iov_base, src + done, n);
+		done += n;
+	}
+	return done;
+}
+
+int sock_put_cmsg(struct msghdr *msg, size_t cap, int level, int type, const void *data, size_t len) {
+	size_t used = msg->msg_controllen;
+	if (msg->msg_control == NULL || used + CMSG_SPACE(len) > cap) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return -ENOBUFS;
+	}
+	struct cmsghdr *c = (struct cmsghdr *) ((char *) msg->msg_control + used);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	msg->msg_controllen = used + CMSG_SPACE(len);
+	return 0;
+}
+
+/* --- creation, lookup, close --- */
+
+int sock_create(struct ustack *s, int domain, int type, int protocol) {
+	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int (*init)(struct usock *) = NULL;
+	switch (domain) {
+	case AF_INET:
+		if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
+			init = udp_sock_init;
+		else if (type == SOCK_DGRAM && protocol == IPPROTO_ICMP)
+			init = ping_sock_init;
+		else if (type == SOCK_RAW)
+			init = raw_sock_init;
+		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
+			return errno = EPROTONOSUPPORT, -1;  /* TCP: part 2 */
+		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
+			return errno = EPROTONOSUPPORT, -1;
+		else
+			return errno = ESOCKTNOSUPPORT, -1;
+		break;
+	case AF_PACKET:
+		if (type != SOCK_RAW && type != SOCK_DGRAM)
+			return errno = ESOCKTNOSUPPORT, -1;
+		init = packet_sock_init;
+		break;
+	case AF_NETLINK:
+		if (type != SOCK_RAW && type != SOCK_DGRAM)
+			return errno = ESOCKTNOSUPPORT, -1;
+		if (protocol != NETLINK_ROUTE)
+			return errno = EPROTONOSUPPORT, -1;
+		init = netlink_sock_init;
+		break;
+	case AF_INET6:
+		return errno = EAFNOSUPPORT, -1;  /* IPv6: not yet */
+	default:
+		return errno = EAFNOSUPPORT, -1;
+	}
+	if (type == SOCK_RAW && domain == AF_INET && (protocol <= 0 || protocol > 255))
+		return errno = EPROTONOSUPPORT, -1;
+	struct usock *sk = calloc(1, sizeof(*sk));
+	if (sk == NULL)
+		return errno = ENOMEM, -1;
+	sk->fd = vpoll_create(EPOLLOUT, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
+	if (sk->fd < 0) {
+		int e = errno;
+		free(sk);
+		return errno = e, -1;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sk->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	sk->s = s;
+	sk->domain = domain;
+	sk->type = type;
+	sk->protocol = protocol;
+	sk->refs = 1;
+	sk->ev = EPOLLOUT;
+	sk->nonblock = !!(flags & SOCK_NONBLOCK);
+	sk->rcvbuf = 212992;  /* Linux rmem_default */
+	sk->sndbuf = 212992;
+	sk->ttl = -1;
+	sk->mc_ttl = 1;
+	sk->mc_loop = true;
+	stack_lock(s);
+	int err = init(sk);
+	if (err == 0)
+		err = fdt_set(sk->fd, sk);
+	if (err < 0) {
+		if (sk->ops && sk->ops->release)
+			sk->ops->release(sk);
+		stack_unlock(s);
+		vpoll_close(sk->fd);
+		pthread_cond_destroy(&sk->cond);
+		free(sk);
+		return errno = -err, -1;
+	}
+	if (sk->nonblock)
+		fcntl(sk->fd, F_SETFL, O_NONBLOCK | fcntl(sk->fd, F_GETFL));
+	sk->next = s->socks;
+	if (s->socks)
+		s->socks->prev = sk;
+	s->socks = sk;
+	s->nsocks++;
+	stack_unlock(s);
+	return sk->fd;
+}
+
+struct usock *sock_get(struct ustack *s, int fd) {
+	if (s == NULL) {
+		errno = EBADF;
+		return NULL;
+	}
+	stack_lock(s);
+	struct usock *sk = fdt_get(fd);
+	if (sk == NULL || sk->s != s || sk->closing) {
+		stack_unlock(s);
+		errno = EBADF;
+		return NULL;
+	}
+	sk->refs++;
+	return sk;
+}
+
+static void sock_free(struct usock *sk) {
+	struct ustack *s = sk->s;
+	pbuf_free_chain(&s->pc, sk->rxq);
+	pthread_cond_destroy(&sk->cond);
+	free(sk);
+}
+
+void sock_put(struct usock *sk) {
+	struct ustack *s = sk->s;
+	bool last = --sk->refs == 0;
+	if (last)
+		sock_free(sk);
+	stack_unlock(s);
+}
+
+/* Unhook a socket from everything; the caller holds the stack lock. */
+static void sock_detach(struct usock *sk) {
+	struct ustack *s = sk->s;
+	sk->closing = true;
+	fdt_set(sk->fd, NULL);
+	if (sk->ops->release)
+		sk->ops->release(sk);
+	if (sk->prev)
+		sk->prev->next = sk->next;
+	else
+		s->socks = sk->next;
+	if (sk->next)
+		sk->next->prev = sk->prev;
+	s->nsocks--;
+	/* blocked callers in other threads return EBADF */
+	pthread_cond_broadcast(&sk->cond);
+	vpoll_close(sk->fd);
+}
+
+int sock_close(struct ustack *s, int fd) {
+	struct usock *sk = sock_get(s, fd);
+	if (sk == NULL)
+		return -1;
+	sock_detach(sk);
+	sk->refs--;  /* the table's reference */
+	sock_put(sk);
+	return 0;
+}
+
+int sock_count(struct ustack *s) {
+	stack_lock(s);
+	int n = s->nsocks;
+	stack_unlock(s);
+	return n;
+}
+
+void sock_release_all(struct ustack *s) {
+	stack_lock(s);
+	while (s->socks) {
+		struct usock *sk = s->socks;
+		sock_detach(sk);
+		if (--sk->refs == 0)
+			sock_free(sk);
+	}
+	stack_unlock(s);
+}

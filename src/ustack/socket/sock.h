@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The socket layer: socket objects with Linux semantics on real fds.
+ *
+ * Each socket owns a libvpoll fd whose events mirror its state; the events
+ * are recomputed (sock_update_events) on state transitions and vpoll_ctl is
+ * called only when they change. Blocking calls sleep on the socket's
+ * condition variable with the stack lock; close and shutdown from another
+ * thread wake them.
+ *
+ * Lifetime: the fd table holds one reference, every call in progress one
+ * more; close drops the table's, the last reference frees. Lookups go
+ * through the stack lock (the caller's stack is known: getstackdata), and
+ * close removes the entry under the same lock, so a socket is never freed
+ * under a caller.
+ *
+ * Protocol callbacks run with the stack lock held and return -errno. */
+#ifndef USTACK_SOCKET_SOCK_H
+#define USTACK_SOCKET_SOCK_H
+#include <errno.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include "../core/stack.h"
+
+struct usock;
+
+struct proto_ops {
+	int (*bind)(struct usock *sk, const struct sockaddr *a, socklen_t len);
+	int (*connect)(struct usock *sk, const struct sockaddr *a, socklen_t len);
+	/* len: total bytes of msg_iov */
+	ssize_t (*sendmsg)(struct usock *sk, const struct msghdr *msg, size_t len, int flags);
+	/* optional: stream protocols replace the datagram receive */
+	ssize_t (*recvmsg)(struct usock *sk, struct msghdr *msg, int flags);
+	/* source address of a queued datagram */
+	void (*recvname)(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len);
+	/* control messages of a queued datagram */
+	void (*recvcmsg)(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+	int (*getname)(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer);
+	int (*setsockopt)(struct usock *sk, int level, int name, const void *v, socklen_t len);
+	int (*getsockopt)(struct usock *sk, int level, int name, void *v, socklen_t *len);
+	/* remove from the protocol tables: no more input */
+	void (*release)(struct usock *sk);
+	int (*shutdown)(struct usock *sk, int how);
+};
+
+#define SOCK_MAX_MEMBERSHIPS 20   /* Linux igmp_max_memberships */
+
+struct sock_mc {
+	uint32_t group;
+	int ifindex;
+};
+
+struct usock {
+	struct usock *next, *prev;  /* all sockets of the stack */
+	struct usock *pnext;        /* protocol table chain */
+	struct ustack *s;
+	int fd;
+	int domain, type, protocol;
+	const struct proto_ops *ops;
+	int refs;
+	bool closing, nonblock, shut_rd, shut_wr, connected, bound;
+	int err;                    /* SO_ERROR */
+	pthread_cond_t cond;
+	int waiters;
+	struct pbuf *rxq, *rxq_tail;
+	size_t rxbytes;
+	int rcvbuf, sndbuf;
+	uint32_t ev;                /* events last given to vpoll */
+	struct timeval rcvtimeo, sndtimeo;
+	/* inet */
+	uint32_t laddr, raddr;      /* network order */
+	uint16_t lport, rport;      /* network order */
+	int bound_if;               /* SO_BINDTODEVICE */
+	int ttl, tos, mc_ttl;
+	bool mc_loop, pktinfo, recvttl, recvtos, broadcast, reuseaddr, reuseport, hdrincl;
+	bool keepalive, recverr, freebind;
+	int mtu_discover, priority;
+	struct linger linger;
+	int mc_if;
+	uint32_t mc_addr;
+	struct sock_mc mcs[SOCK_MAX_MEMBERSHIPS];
+	int nmcs;
+	/* packet */
+	int pk_ifindex;
+	uint16_t pk_proto;          /* network order */
+	/* netlink */
+	uint32_t nl_pid, nl_groups;
+	uint64_t rx_drops;
+};
+
+/* socket/sock.c */
+int sock_create(struct ustack *s, int domain, int type, int protocol);
+/* Find fd's socket of stack s: returns it locked (stack lock) and
+ * referenced, or NULL with errno EBADF/ENOTSOCK. */
+struct usock *sock_get(struct ustack *s, int fd);
+/* Drop the call's reference and unlock. */
+void sock_put(struct usock *sk);
+int sock_close(struct ustack *s, int fd);
+void sock_update_events(struct usock *sk);
+/* Queue a received datagram (p->data/len, p->m filled); consumes p.
+ * Returns 0, or -ENOBUFS when the receive buffer is full (p freed). */
+int sock_queue_rx(struct usock *sk, struct pbuf *p);
+void sock_set_error(struct usock *sk, int err);
+/* Sleep until woken or the deadline (0: none) passes: -EAGAIN on timeout. */
+int sock_wait(struct usock *sk, uint64_t deadline);
+uint64_t sock_deadline(const struct timeval *tv);
+void sock_wake(struct usock *sk);
+/* Gather the iovec into dst (len bytes). */
+void sock_copy_from_iov(uint8_t *dst, const struct msghdr *msg, size_t len);
+size_t sock_copy_to_iov(const struct msghdr *msg, const uint8_t *src, size_t len);
+/* Append a control message; cap is the caller's msg_controllen, while
+ * msg_controllen counts what is used. */
+int sock_put_cmsg(struct msghdr *msg, size_t cap, int level, int type, const void *data, size_t len);
+/* Close every socket of a stack that is being deleted (none normally). */
+int sock_count(struct ustack *s);
+void sock_release_all(struct ustack *s);
+
+/* Generic options (SOL_SOCKET) and datagram receive. */
+int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len);
+int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, socklen_t *len);
+ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags);
+/* IPPROTO_IP options shared by UDP, ping and raw sockets */
+int inet_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
+int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
+void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+void inet_release_memberships(struct usock *sk);
+int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
+
+/* protocol constructors: fill sk->ops and tables; -errno */
+int udp_sock_init(struct usock *sk);
+int ping_sock_init(struct usock *sk);
+int raw_sock_init(struct usock *sk);
+int packet_sock_init(struct usock *sk);
+int netlink_sock_init(struct usock *sk);
+
+static inline int int_opt(const void *v, socklen_t len, int *out) {
+	if (v == NULL)
+		return -EFAULT;
+	if (len >= (socklen_t) sizeof(int)) {
+		*out = *(const int *) v;
+		return 0;
+	}
+	if (len >= 1) {
+		*out = *(const unsigned char *) v;
+		return 0;
+	}
+	return -EINVAL;
+}
+int put_int_opt(void *v, socklen_t *len, int val);
+#endif

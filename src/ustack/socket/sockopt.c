@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SOL_SOCKET and IPPROTO_IP options, datagram receive, control messages:
+ * values, limits and errno as Linux (sock_setsockopt, do_ip_setsockopt). */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../net/net.h"
+#include "sock.h"
+
+#define RMEM_MAX 212992        /* Linux net.core.rmem_max / wmem_max */
+#define SOCK_MIN_RCVBUF 2304
+#define SOCK_MIN_SNDBUF 4608
+
+static int set_timeo(struct timeval *tv, const void *v, socklen_t len) {
+	if (v == NULL)
+		return -EFAULT;
+	if (len < (socklen_t) sizeof(struct timeval))
+		return -EINVAL;
+	struct timeval t;
+	memcpy(&t, v, sizeof(t));
+	if (t.tv_usec < 0 || t.tv_usec >= 1000000)
+		return -EDOM;
+	if (t.tv_sec < 0)
+		t.tv_sec = t.tv_usec = 0;  /* Linux: a negative timeout is "none" */
+	*tv = t;
+	return 0;
+}
+
+static int get_timeo(const struct timeval *tv, void *v, socklen_t *len) {
+	if (v == NULL || len == NULL)
+		return -EFAULT;
+	if (*len < (socklen_t) sizeof(struct timeval))
+		return -EINVAL;
+	memcpy(v, tv, sizeof(*tv));
+	*len = sizeof(*tv);
+	return 0;
+}
+
+int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	int val = 0, err;
+	if (level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case SO_RCVTIMEO:
+		return set_timeo(&sk->rcvtimeo, v, len);
+	case SO_SNDTIMEO:
+		return set_timeo(&sk->sndtimeo, v, len);
+	case SO_LINGER:
+		if (len < (socklen_t) sizeof(struct linger))
+			return -EINVAL;
+		memcpy(&sk->linger, v, sizeof(sk->linger));
+		return 0;
+	case SO_BINDTODEVICE: {
+		char name[IFNAMSIZ] = "";
+		if (v == NULL && len > 0)
+			return -EFAULT;
+		size_t n = len < IFNAMSIZ - 1 ? (size_t) len : IFNAMSIZ - 1;
+		if (n)
+			memcpy(name, v, n);
+		name[n] = 0;
+		if (name[0] == 0) {
+			sk->bound_if = 0;
+			return 0;
+		}
+		struct netif *ifp = netif_by_name(sk->s, name);
+		if (ifp == NULL)
+			return -ENODEV;
+		sk->bound_if = ifp->index;
+		return 0;
+	}
+	default:
+		break;
+	}
+	if ((err = int_opt(v, len, &val)) < 0)
+		return err;
+	if (len < (socklen_t) sizeof(int))
+		return -EINVAL;
+	switch (name) {
+	case SO_REUSEADDR:
+		sk->reuseaddr = !!val;
+		return 0;
+	case SO_REUSEPORT:
+		sk->reuseport = !!val;
+		return 0;
+	case SO_BROADCAST:
+		sk->broadcast = !!val;
+		return 0;
+	case SO_KEEPALIVE:
+		sk->keepalive = !!val;
+		return 0;
+	case SO_PRIORITY:
+		if (val < 0 || val > 6)
+			return -EPERM;  /* Linux: above 6 needs CAP_NET_ADMIN */
+		sk->priority = val;
+		return 0;
+	case SO_RCVBUF:
+	case SO_RCVBUFFORCE: {
+		long v2 = (long) (val < 0 ? 0 : (val > RMEM_MAX ? RMEM_MAX : val)) * 2;
+		sk->rcvbuf = (int) (v2 < SOCK_MIN_RCVBUF ? SOCK_MIN_RCVBUF : v2);
+		return 0;
+	}
+	case SO_SNDBUF:
+	case SO_SNDBUFFORCE: {
+		long v2 = (long) (val < 0 ? 0 : (val > RMEM_MAX ? RMEM_MAX : val)) * 2;
+		sk->sndbuf = (int) (v2 < SOCK_MIN_SNDBUF ? SOCK_MIN_SNDBUF : v2);
+		return 0;
+	}
+	case SO_TYPE:
+	case SO_DOMAIN:
+	case SO_PROTOCOL:
+	case SO_ERROR:
+	case SO_ACCEPTCONN:
+		return -ENOPROTOOPT;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	if (level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	if (len == NULL)
+		return -EFAULT;
+	if ((int) *len < 0)
+		return -EINVAL;
+	switch (name) {
+	case SO_RCVTIMEO:
+		return get_timeo(&sk->rcvtimeo, v, len);
+	case SO_SNDTIMEO:
+		return get_timeo(&sk->sndtimeo, v, len);
+	case SO_LINGER:
+		if (*len < (socklen_t) sizeof(struct linger))
+			return -EINVAL;
+		memcpy(v, &sk->linger, sizeof(sk->linger));
+		*len = sizeof(sk->linger);
+		return 0;
+	case SO_BINDTODEVICE: {
+		struct netif *ifp = sk->bound_if ? netif_by_index(sk->s, sk->bound_if) : NULL;
+		const char *n = ifp ? ifp->name : "";
+		size_t l = ifp ? strlen(n) + 1 : 0;
+		if (*len < (socklen_t) l)
+			return -EINVAL;
+		memcpy(v, n, l);
+		*len = (socklen_t) l;
+		return 0;
+	}
+	case SO_TYPE:
+		return put_int_opt(v, len, sk->type);
+	case SO_DOMAIN:
+		return put_int_opt(v, len, sk->domain);
+	case SO_PROTOCOL: {
+		int p = sk->protocol;
+		if (sk->domain == AF_INET && sk->type == SOCK_DGRAM && p == 0)
+			p = IPPROTO_UDP;
+		return put_int_opt(v, len, p);
+	}
+	case SO_ERROR: {
+		int e = sk->err;
+		sk->err = 0;
+		sock_update_events(sk);
+		return put_int_opt(v, len, e);
+	}
+	case SO_ACCEPTCONN:
+		return put_int_opt(v, len, 0);
+	case SO_REUSEADDR:
+		return put_int_opt(v, len, sk->reuseaddr);
+	case SO_REUSEPORT:
+		return put_int_opt(v, len, sk->reuseport);
+	case SO_BROADCAST:
+		return put_int_opt(v, len, sk->broadcast);
+	case SO_KEEPALIVE:
+		return put_int_opt(v, len, sk->keepalive);
+	case SO_PRIORITY:
+		return put_int_opt(v, len, sk->priority);
+	case SO_RCVBUF:
+		return put_int_opt(v, len, sk->rcvbuf);
+	case SO_SNDBUF:
+		return put_int_opt(v, len, sk->sndbuf);
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* --- IPPROTO_IP --- */
+
+static int mreq_parse(struct usock *sk, const void *v, socklen_t len, uint32_t *group,
+		struct netif **ifp) {
+	struct ip_mreqn mr = {0};
+	if (v == NULL)
+		return -EFAULT;
+	if (len >= (socklen_t) sizeof(struct ip_mreqn))
+		memcpy(&mr, v, sizeof(mr));
+	else if (len >= (socklen_t) sizeof(struct ip_mreq))
+		memcpy(&mr, v, sizeof(struct ip_mreq));
+	else
+		return -EINVAL;
+	*group = mr.imr_multiaddr.s_addr;
+	if (!ipv4_is_multicast(*group))
+		return -EINVAL;
+	struct ustack *s = sk->s;
+	*ifp = NULL;
+	if (mr.imr_ifindex)
+		*ifp = netif_by_index(s, mr.imr_ifindex);
+	else if (mr.imr_address.s_addr)
+		*ifp = ip4_addr_owner(s, mr.imr_address.s_addr);
+	else {
+		/* Linux: the interface of the route to the group */
+		struct ip4_route_res rt;
+		if (route4_lookup(s, *group, 0, &rt) == 0)
+			*ifp = rt.ifp;
+	}
+	return *ifp ? 0 : -ENODEV;
+}
+
+static int mc_join(struct usock *sk, const void *v, socklen_t len) {
+	uint32_t group;
+	struct netif *ifp;
+	int err = mreq_parse(sk, v, len, &group, &ifp);
+	if (err < 0)
+		return err;
+	for (int i = 0; i < sk->nmcs; i++)
+		if (sk->mcs[i].group == group && sk->mcs[i].ifindex == ifp->index)
+			return -EADDRINUSE;
+	if (sk->nmcs == SOCK_MAX_MEMBERSHIPS)
+		return -ENOBUFS;
+	err = ip4_mc_join(ifp, group);
+	if (err < 0)
+		return err;
+	sk->mcs[sk->nmcs].group = group;
+	sk->mcs[sk->nmcs].ifindex = ifp->index;
+	sk->nmcs++;
+	return 0;
+}
+
+static int mc_drop(struct usock *sk, const void *v, socklen_t len) {
+	uint32_t group;
+	struct netif *ifp;
+	int err = mreq_parse(sk, v, len, &group, &ifp);
+	if (err < 0)
+		return err;
+	for (int i = 0; i < sk->nmcs; i++)
+		if (sk->mcs[i].group == group && sk->mcs[i].ifindex == ifp->index) {
+			ip4_mc_leave(ifp, group);
+			sk->mcs[i] = sk->mcs[--sk->nmcs];
+			return 0;
+		}
+	return -EADDRNOTAVAIL;
+}
+
+void inet_release_memberships(struct usock *sk) {
+	for (int i = 0; i < sk->nmcs; i++) {
+		struct netif *ifp = netif_by_index(sk->s, sk->mcs[i].ifindex);
+		if (ifp)
+			ip4_mc_leave(ifp, sk->mcs[i].group);
+	}
+	sk->nmcs = 0;
+}
+
+int inet_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	int val = 0, err;
+	if (level == SOL_SOCKET)
+		return sock_setsockopt_generic(sk, level, name, v, len);
+	if (level != IPPROTO_IP)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case IP_ADD_MEMBERSHIP:
+		return mc_join(sk, v, len);
+	case IP_DROP_MEMBERSHIP:
+		return mc_drop(sk, v, len);
+	case IP_MULTICAST_IF: {
+		struct ip_mreqn mr = {0};
+		if (v == NULL)
+			return -EFAULT;
+		if (len >= (socklen_t) sizeof(struct ip_mreqn))
+			memcpy(&mr, v, sizeof(mr));
+		else if (len >= (socklen_t) sizeof(struct in_addr))
+			memcpy(&mr.imr_multiaddr, v, sizeof(struct in_addr)), mr.imr_address = mr.imr_multiaddr;
+		else
+			return -EINVAL;
+		if (mr.imr_ifindex == 0 && mr.imr_address.s_addr == 0) {
+			sk->mc_if = 0;
+			sk->mc_addr = 0;
+			return 0;
+		}
+		struct netif *ifp = mr.imr_ifindex ? netif_by_index(sk->s, mr.imr_ifindex)
+				: ip4_addr_owner(sk->s, mr.imr_address.s_addr);
+		if (ifp == NULL)
+			return -EADDRNOTAVAIL;
+		sk->mc_if = ifp->index;
+		sk->mc_addr = mr.imr_address.s_addr;
+		return 0;
+	}
+	default:
+		break;
+	}
+	if ((err = int_opt(v, len, &val)) < 0)
+		return err;
+	switch (name) {
+	case IP_TTL:
+		if (val != -1 && (val < 1 || val > 255))
+			return -EINVAL;
+		sk->ttl = val;
+		return 0;
+	case IP_TOS:
+		sk->tos = val & 0xff;
+		return 0;
+	case IP_PKTINFO:
+		sk->pktinfo = !!val;
+		return 0;
+	case IP_RECVTTL:
+		sk->recvttl = !!val;
+		return 0;
+	case IP_RECVTOS:
+		sk->recvtos = !!val;
+		return 0;
+	case IP_MULTICAST_TTL:
+		if (val == -1)
+			val = 1;
+		if (val < 0 || val > 255)
+			return -EINVAL;
+		sk->mc_ttl = val;
+		return 0;
+	case IP_MULTICAST_LOOP:
+		sk->mc_loop = !!val;
+		return 0;
+	case IP_HDRINCL:
+		if (sk->type != SOCK_RAW)
+			return -ENOPROTOOPT;
+		sk->hdrincl = !!val;
+		return 0;
+	case IP_MTU_DISCOVER:
+		if (val < 0 || val > 5)
+			return -EINVAL;
+		sk->mtu_discover = val;
+		return 0;
+	case IP_RECVERR:
+		sk->recverr = !!val;
+		return 0;
+	case IP_FREEBIND:
+		sk->freebind = !!val;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	if (level == SOL_SOCKET)
+		return sock_getsockopt_generic(sk, level, name, v, len);
+	if (level != IPPROTO_IP)
+		return -ENOPROTOOPT;
+	if (len == NULL)
+		return -EFAULT;
+	switch (name) {
+	case IP_TTL:
+		return put_int_opt(v, len, sk->ttl < 0 ? 64 : sk->ttl);
+	case IP_TOS:
+		return put_int_opt(v, len, sk->tos);
+	case IP_PKTINFO:
+		return put_int_opt(v, len, sk->pktinfo);
+	case IP_RECVTTL:
+		return put_int_opt(v, len, sk->recvttl);
+	case IP_RECVTOS:
+		return put_int_opt(v, len, sk->recvtos);
+	case IP_MULTICAST_TTL:
+		return put_int_opt(v, len, sk->mc_ttl);
+	case IP_MULTICAST_LOOP:
+		return put_int_opt(v, len, sk->mc_loop);
+	case IP_HDRINCL:
+		return put_int_opt(v, len, sk->hdrincl);
+	case IP_MTU_DISCOVER:
+		return put_int_opt(v, len, sk->mtu_discover);
+	case IP_RECVERR:
+		return put_int_opt(v, len, sk->recverr);
+	case IP_FREEBIND:
+		return put_int_opt(v, len, sk->freebind);
+	case IP_MULTICAST_IF: {
+		struct in_addr a = {.s_addr = sk->mc_addr};
+		if (*len < (socklen_t) sizeof(a))
+			return -EINVAL;
+		memcpy(v, &a, sizeof(a));
+		*len = sizeof(a);
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	if (sk->pktinfo) {
+		struct in_pktinfo pi = {
+			.ipi_ifindex = p->m.ifindex,
+			.ipi_spec_dst.s_addr = p->m.daddr,
+			.ipi_addr.s_addr = p->m.daddr,
+		};
+		/* Linux: spec_dst is the local address a reply would use */
+		struct ustack *s = sk->s;
+		if (!ip4_is_local(s, p->m.daddr)) {
+			struct netif *ifp = netif_by_index(s, p->m.ifindex);
+			pi.ipi_spec_dst.s_addr = ifp ? ip4_addr_pick(ifp, p->m.saddr) : 0;
+		}
+		sock_put_cmsg(msg, cap, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (sk->recvttl) {
+		int ttl = p->m.ttl;
+		sock_put_cmsg(msg, cap, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	}
+	if (sk->recvtos) {
+		uint8_t tos = p->m.tos;
+		sock_put_cmsg(msg, cap, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	}
+}
+
+ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
+	uint64_t deadline = sock_deadline(&sk->rcvtimeo);
+	size_t cap = msg->msg_control ? msg->msg_controllen : 0;
+	for (;;) {
+		if (sk->closing)
+			return -EBADF;
+		if (sk->err && !(flags & MSG_PEEK)) {
+			int e = sk->err;
+			sk->err = 0;
+			sock_update_events(sk);
+			return -e;
+		}
+		struct pbuf *p = sk->rxq;
+		if (p) {
+			size_t want = 0;
+			for (size_t i = 0; i < (size_t) msg->msg_iovlen; i++)
+				want += msg->msg_iov[i].iov_len;
+			size_t n = sock_copy_to_iov(msg, p->data, p->len);
+			msg->msg_flags = 0;
+			if (n < p->len)
+				msg->msg_flags |= MSG_TRUNC;
+			(void) want;
+			if (msg->msg_name && sk->ops->recvname)
+				sk->ops->recvname(sk, p, msg->msg_name, &msg->msg_namelen);
+			else
+				msg->msg_namelen = 0;
+			msg->msg_controllen = 0;
+			if (sk->ops->recvcmsg && cap)
+				sk->ops->recvcmsg(sk, p, msg, cap);
+			size_t full = p->m.origlen ? p->m.origlen : p->len;
+			if (!(flags & MSG_PEEK)) {
+				sk->rxq = p->next;
+				if (sk->rxq == NULL)
+					sk->rxq_tail = NULL;
+				sk->rxbytes -= p->len + 256;
+				pbuf_free(&sk->s->pc, p);
+				sock_update_events(sk);
+			}
+			return (ssize_t) ((flags & MSG_TRUNC) ? full : n);
+		}
+		if (sk->shut_rd)
+			return 0;
+		if (sk->nonblock || (flags & MSG_DONTWAIT))
+			return -EAGAIN;
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			return -EAGAIN;
+	}
+}
