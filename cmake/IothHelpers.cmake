@@ -37,7 +37,7 @@ function(ioth_plugin name)
     target_link_options(${tgt} PRIVATE -fno-sanitize=all)
   endif()
   if(NOT P_NOINSTALL)
-    install(TARGETS ${tgt} LIBRARY DESTINATION "${IOTH_PLUGIN_INSTALL_DIR}")
+    install(TARGETS ${tgt} LIBRARY DESTINATION "${IOTH_PLUGIN_INSTALL_RELDIR}")
   endif()
 endfunction()
 

@@ -9,7 +9,7 @@
 #   need_cmd CMD...            skip unless every command exists
 #   skip MSG / fail MSG        exit 77 / exit 1 with a message
 #   net_switch VAR             start a VDE switch, store its path in $VAR
-#   net_ns NS SWITCHPATH       namespace $NS with tap0 joined to the switch, up
+#   net_ns NS SWITCHPATH [IF]  namespace $NS with tap IF (tap0) joined to the switch, up
 #   net_bg CMD...              run CMD in background, killed at exit ($NET_LASTPID)
 #   net_nsbg NS CMD...         the same, inside namespace NS
 #   wait_until SECS CMD...     retry CMD every 0.1 s until it succeeds or SECS pass
@@ -87,7 +87,8 @@ net_ns() {
 	ip netns add "$ns" || fail "cannot create namespace $ns"
 	NET_NSS="$NET_NSS $ns"
 	ip -n "$ns" link set lo up
-	net_bg ip netns exec "$ns" vde_plug "vde://$2" tap://tap0
-	wait_until 5 ip -n "$ns" link show tap0 || fail "tap0 did not appear in $ns"
-	ip -n "$ns" link set tap0 up
+	local ifname=${3:-tap0}
+	net_bg ip netns exec "$ns" vde_plug "vde://$2" "tap://$ifname"
+	wait_until 5 ip -n "$ns" link show "$ifname" || fail "$ifname did not appear in $ns"
+	ip -n "$ns" link set "$ifname" up
 }

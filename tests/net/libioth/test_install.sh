@@ -1,0 +1,63 @@
+#!/bin/bash
+# The installed library used as a user of the original libioth would: the
+# seed's programs compiled against the installed headers with pkg-config
+# (and a CMake project with find_package), run on `vdestack` and on
+# `kernel` (inside a namespace whose interface is named vde0, as with
+# `vdens`), talking to each other through one VDE switch.
+. "$IOTH_TESTLIB"
+need_cmd pkg-config cc vde_plug cmake
+tmp=$(mktemp -d); NET_DIRS="$NET_DIRS $tmp"
+prefix="$tmp/prefix"
+cmake --install "$IOTH_BUILD_DIR" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
+	{ cat "$tmp/install.log"; fail "cmake --install"; }
+libdir=$(dirname "$(find "$prefix" -name ioth.pc)")/..
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+export LD_LIBRARY_PATH="$libdir"
+export IOTH_PLUGIN_PATH="$libdir/ioth"   # the installed plugins, not the build tree's
+for p in ioth_kernel-r.so ioth_vdestack-r.so; do
+	[ -f "$libdir/ioth/$p" ] || fail "$p not installed under <libdir>/ioth"
+done
+[ -f "$prefix/include/ioth.h" ] || fail "ioth.h not installed"
+ok "installed: $(cd "$prefix" && find . -name 'libioth.so*' -o -name ioth.h | tr '\n' ' ')"
+
+for p in ciao_send ciao_recv echo_server echo_client; do
+	cc -o "$tmp/$p" "$IOTH_SOURCE_DIR/examples/basic/$p.c" $(pkg-config --cflags --libs ioth) -lpthread ||
+		fail "$p does not compile with pkg-config --cflags --libs ioth"
+done
+ok "examples compile with pkg-config"
+
+mkdir "$tmp/cm"
+cat >"$tmp/cm/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.18)
+project(user C)
+find_package(ioth REQUIRED)
+add_executable(ciao_cmake ciao.c)
+target_link_libraries(ciao_cmake ioth::ioth)
+CM
+cp "$IOTH_SOURCE_DIR/examples/basic/ciao_send.c" "$tmp/cm/ciao.c"
+cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/cm.log" 2>&1 &&
+	cmake --build "$tmp/cm/build" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log"; fail "CMake find_package(ioth)"; }
+ok "a CMake project builds with find_package(ioth)"
+
+need_root
+net_switch SW
+VNL="vde://$SW"
+# The kernel stack of a namespace with an interface named vde0.
+net_ns k "$SW" vde0
+NS=$(nsname k)
+
+net_bg timeout 20 "$tmp/ciao_recv" vdestack "$VNL" 198.18.6.2/24 5000 1 >"$tmp/recv" 2>&1
+wait_until 10 grep -q listening "$tmp/recv" || { cat "$tmp/recv"; fail "receiver on vdestack"; }
+ip netns exec "$NS" timeout 20 "$tmp/ciao_send" kernel "$VNL" 198.18.6.1/24 198.18.6.2 5000 ||
+	fail "ciao_send on the kernel stack"
+wait_until 5 grep -q ": ciao" "$tmp/recv" || { cat "$tmp/recv"; fail "ciao from kernel not received"; }
+ok "ciao from the kernel stack to a vdestack stack"
+
+net_nsbg k timeout 30 "$tmp/echo_server" kernel "" 198.18.6.10/24 5000 >"$tmp/server" 2>&1
+wait_until 10 grep -q "echo server" "$tmp/server" || { cat "$tmp/server"; fail "echo_server on kernel"; }
+reply=$(echo "over the wire" | timeout 20 "$tmp/echo_client" vdestack "$VNL" 198.18.6.11/24 198.18.6.10 5000)
+[ "$reply" = "over the wire" ] || fail "echo through kernel server: '$reply'"
+ok "echo_client on vdestack, echo_server on kernel"
+"$tmp/cm/build/ciao_cmake" vdestack "$VNL" 198.18.6.20/24 198.18.6.2 5000 || fail "CMake-built ciao runs"
+ok "CMake-built ciao runs"
+echo "5 passed, 0 failed"
