@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * A ustack stack driven from the command line, for tests against real
+ * peers (the Linux kernel in a namespace). It configures vde0, binds the
+ * UDP ports of every "udp-recv" step at once, prints READY, then runs the
+ * steps in order and exits 0 only if each one succeeded.
+ *
+ *   ustack_peer STACKSTRING VNL ADDR/PLEN STEP...
+ *   steps:  ping DST SIZE           echo request through a ping socket
+ *           udp-send DST PORT TEXT  one datagram
+ *           udp-sendbig DST PORT N  one datagram of N patterned bytes
+ *           udp-recv PORT N SECS    wait for a datagram of N bytes
+ *                                   (patterned if N > 64, else "ciao\n"-like
+ *                                   text printed)
+ *           route DST/PLEN GW       add a route
+ *           serve SECS              stay alive (answering pings) */
+#include "ustest.h"
+
+#define MAXPORTS 16
+
+struct rxport {
+	int port, fd;
+};
+
+static int do_ping(struct ioth *st, const char *dst, int size) {
+	for (int i = 0; i < 5; i++)
+		if (ustest_ping(st, dst, (size_t) size, 1000) == 0)
+			return 0;
+	fprintf(stderr, "ping %s size %d: no reply\n", dst, size);
+	return -1;
+}
+
+static int do_send(struct ioth *st, const char *dst, int port, const void *buf, size_t len) {
+	int fd = ioth_msocket(st, AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = sin4(dst, port);
+	ssize_t n = ioth_sendto(fd, buf, len, 0, (struct sockaddr *) &to, sizeof(to));
+	/* let ARP finish before the socket goes */
+	usleep(300000);
+	ioth_close(fd);
+	if (n != (ssize_t) len) {
+		perror("udp-send");
+		return -1;
+	}
+	return 0;
+}
+
+static int do_recv(int fd, int n, int secs) {
+	uint8_t *buf = malloc(70000);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int rc = -1;
+	if (poll(&pfd, 1, secs * 1000) != 1) {
+		fprintf(stderr, "udp-recv: nothing in %d s\n", secs);
+		goto out;
+	}
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	ssize_t r = ioth_recvfrom(fd, buf, 70000, 0, (struct sockaddr *) &from, &fl);
+	if (r != n) {
+		fprintf(stderr, "udp-recv: got %zd bytes, expected %d\n", r, n);
+		goto out;
+	}
+	if (n > 64) {
+		for (int i = 0; i < n; i++)
+			if (buf[i] != (uint8_t) ('a' + i % 26)) {
+				fprintf(stderr, "udp-recv: byte %d differs\n", i);
+				goto out;
+			}
+	} else
+		printf("received %.*s from %s\n", (int) r, buf, inet_ntoa(from.sin_addr));
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int main(int argc, char *argv[]) {
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s STACK VNL ADDR/PLEN STEP...\n", argv[0]);
+		return 2;
+	}
+	char addr[64];
+	snprintf(addr, sizeof(addr), "%s", argv[3]);
+	char *slash = strchr(addr, '/');
+	if (slash == NULL)
+		return 2;
+	*slash = 0;
+	struct ioth *st = ustest_stack(argv[1], argv[2], addr, atoi(slash + 1));
+	if (st == NULL) {
+		perror("stack");
+		return 1;
+	}
+	struct rxport ports[MAXPORTS];
+	int nports = 0;
+	for (int i = 4; i < argc; i++)
+		if (strcmp(argv[i], "udp-recv") == 0 && i + 1 < argc && nports < MAXPORTS) {
+			int fd = ioth_msocket(st, AF_INET, SOCK_DGRAM, 0);
+			struct sockaddr_in b = sin4("0.0.0.0", atoi(argv[i + 1]));
+			if (fd < 0 || ioth_bind(fd, (struct sockaddr *) &b, sizeof(b)) < 0) {
+				perror("bind");
+				return 1;
+			}
+			ports[nports].port = atoi(argv[i + 1]);
+			ports[nports++].fd = fd;
+		}
+	printf("READY\n");
+	fflush(stdout);
+	int rc = 0;
+	for (int i = 4; i < argc && rc == 0; i++) {
+		const char *cmd = argv[i];
+		if (strcmp(cmd, "ping") == 0 && i + 2 < argc) {
+			rc = do_ping(st, argv[i + 1], atoi(argv[i + 2]));
+			i += 2;
+		} else if (strcmp(cmd, "udp-send") == 0 && i + 3 < argc) {
+			char text[256];
+			int l = snprintf(text, sizeof(text), "%s\n", argv[i + 3]);
+			rc = do_send(st, argv[i + 1], atoi(argv[i + 2]), text, (size_t) l);
+			i += 3;
+		} else if (strcmp(cmd, "udp-sendbig") == 0 && i + 3 < argc) {
+			size_t n = (size_t) atoi(argv[i + 3]);
+			uint8_t *buf = malloc(n);
+			for (size_t k = 0; k < n; k++)
+				buf[k] = (uint8_t) ('a' + k % 26);
+			rc = do_send(st, argv[i + 1], atoi(argv[i + 2]), buf, n);
+			free(buf);
+			i += 3;
+		} else if (strcmp(cmd, "udp-recv") == 0 && i + 3 < argc) {
+			int fd = -1;
+			for (int k = 0; k < nports; k++)
+				if (ports[k].port == atoi(argv[i + 1]))
+					fd = ports[k].fd;
+			rc = do_recv(fd, atoi(argv[i + 2]), atoi(argv[i + 3]));
+			i += 3;
+		} else if (strcmp(cmd, "route") == 0 && i + 2 < argc) {
+			char d[64];
+			snprintf(d, sizeof(d), "%s", argv[i + 1]);
+			char *sl = strchr(d, '/');
+			int plen = sl ? atoi(sl + 1) : 32;
+			if (sl)
+				*sl = 0;
+			uint32_t dst = ip4(d), gw = ip4(argv[i + 2]);
+			rc = ioth_iproute_add(st, AF_INET, &dst, plen, &gw, 0);
+			if (rc < 0)
+				perror("route");
+			i += 2;
+		} else if (strcmp(cmd, "serve") == 0 && i + 1 < argc) {
+			sleep((unsigned) atoi(argv[i + 1]));
+			i += 1;
+		} else {
+			fprintf(stderr, "bad step %s\n", cmd);
+			rc = 2;
+		}
+		if (rc == 0)
+			printf("ok %s\n", cmd);
+		fflush(stdout);
+	}
+	for (int k = 0; k < nports; k++)
+		ioth_close(ports[k].fd);
+	if (ioth_delstack(st) < 0)
+		perror("delstack");
+	return rc ? 1 : 0;
+}
