@@ -96,8 +96,9 @@ void icmp6_fill_checksum(const uint8_t *src, const uint8_t *dst, uint8_t *p, siz
  * IPv6 packet pkt (len bytes, checked), whose upper-layer protocol is
  * proto at offset upper_off? No error about an error, about a packet to
  * a multicast address (except packet too big and parameter problem code
- * 2), or from an unspecified or multicast source. Rate limiting is the
- * stack's. */
+ * 2), or from an unspecified or multicast source. The stack adds what the
+ * bytes cannot tell: no error about a frame that came as link-layer
+ * multicast or broadcast (2.4 e.4), and rate limiting (2.4 f). */
 bool icmp6_error_allowed(const uint8_t *pkt, size_t len, uint8_t proto, size_t upper_off, uint8_t type,
 		uint8_t code);
 
