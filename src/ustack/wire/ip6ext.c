@@ -82,8 +82,9 @@ static enum ip6ext_verdict walk_options(const uint8_t *pkt, size_t hdr, size_t e
 	return IP6EXT_UPPER;
 }
 
-/* Minimum upper-layer bytes a first fragment must carry (Linux's
- * ipv6frag_thdr_truncated). */
+/* Minimum upper-layer bytes a first fragment must carry: the fixed
+ * header of the protocols Linux knows, at least one byte of any other
+ * (Linux's ipv6frag_thdr_truncated). */
 static size_t upper_min_len(uint8_t proto) {
 	switch (proto) {
 	case IP6_NH_TCP:
@@ -92,7 +93,7 @@ static size_t upper_min_len(uint8_t proto) {
 	case IP6_NH_ICMPV6:
 		return 8;
 	default:
-		return 0;
+		return 1;
 	}
 }
 

@@ -94,7 +94,8 @@ struct ip6ext_result {
  * An atomic fragment (offset 0, M 0) is processed as an unfragmented
  * packet (RFC 6946) with has_frag set. A first fragment must hold the
  * whole header chain and the start of the upper-layer header (RFC 8200
- * 4.5, RFC 7112; Linux checks 20 bytes of TCP, 8 of UDP and ICMPv6). */
+ * 4.5, RFC 7112; as Linux, 20 bytes of TCP, 8 of UDP and ICMPv6, 1 of
+ * anything else). */
 enum ip6ext_verdict ip6ext_walk(const uint8_t *pkt, size_t len, struct ip6ext_result *res);
 
 /* Name of a drop reason, for counters and logs. */

@@ -141,6 +141,17 @@ static void test_fragment_checks(void **state) {
 	n = build(p, unicast_dst, IP6_NH_FRAGMENT, ext4, sizeof(ext4));
 	assert_int_equal(walk(p, n, &res), IP6EXT_PARAMPROB);
 	assert_int_equal(res.icmp_code, IP6EXT_PP_HDR_INCOMPLETE);
+	/* any other protocol needs one byte: a first fragment with none */
+	uint8_t ext6[8] = {IP6_NH_NONE, 0, 0, 1, 0, 0, 0, 9};
+	n = build(p, unicast_dst, IP6_NH_FRAGMENT, ext6, sizeof(ext6));
+	assert_int_equal(walk(p, n, &res), IP6EXT_PARAMPROB);
+	assert_int_equal(res.icmp_code, IP6EXT_PP_HDR_INCOMPLETE);
+	/* 20 bytes of TCP are enough */
+	uint8_t ext7[8 + 24] = {6, 0, 0, 1, 0, 0, 0, 9};
+	n = build(p, unicast_dst, IP6_NH_FRAGMENT, ext7, sizeof(ext7));
+	assert_int_equal(walk(p, n, &res), IP6EXT_FRAGMENT);
+	assert_int_equal(res.proto, 6);
+	assert_int_equal(res.offset, 48);
 	/* a second fragment header is dropped */
 	uint8_t ext5[8 + 8 + 8] = {44, 0, 0, 0, 0, 0, 0, 1, 17, 0, 0, 9, 0, 0, 0, 2};
 	n = build(p, unicast_dst, IP6_NH_FRAGMENT, ext5, sizeof(ext5));
