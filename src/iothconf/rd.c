@@ -18,7 +18,10 @@
 
 #define INFINITE 0xffffffffu
 
-int ic_rd_timeout_ms = 4000;
+/* RFC 4861 10: a router delays a solicited RA up to 0.5 s and sends RAs at
+ * least 3 s apart (MIN_DELAY_BETWEEN_RAS): 6 s covers a router that has
+ * just advertised. */
+int ic_rd_timeout_ms = 6000;
 
 static int rd_open(struct ic_iface *ifc) {
 	int fd = ioth_msocket(ifc->stack, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);

@@ -2,7 +2,12 @@
 # Shared setup of the iothconf network tests: usage  script.sh STACK
 # A VDE switch, a namespace "srv" joined to it with tap0 =
 # 198.18.7.1/24 and fd00:7::1/64, and $PROBE (iothconf_probe) to drive the
-# stack under test.
+# stack under test, whose interface is $IF ($IFOPT selects it in configs).
+#
+# STACK "kernel": the probe runs in a second namespace "cli" (tap0 joined to
+# the same switch) on the kernel plugin, never on the host's own stack.
+# No libvdeplug in the process: this is how the library's network code runs
+# under ASan (libvdeplug's dlopen with RTLD_DEEPBIND does not).
 . "$IOTH_TESTLIB"
 STACK=${1:-vdestack}
 need_root
@@ -22,10 +27,28 @@ ip netns exec "$NS" sysctl -q -w net.ipv6.conf.tap0.accept_dad=0
 ip -n "$NS" addr add 198.18.7.1/24 dev tap0
 ip -n "$NS" addr add fd00:7::1/64 dev tap0 nodad
 VNL="vde://$SW"
+IF=vde0
+IFOPT=""
+PROBE_NS=""
+if [ "$STACK" = kernel ]; then
+	net_ns cli "$SW"
+	PROBE_NS=$(nsname cli)
+	# the library, not the namespace's kernel, must act on RAs
+	for k in accept_ra=0 autoconf=0 accept_dad=0; do
+		ip netns exec "$PROBE_NS" sysctl -q -w "net.ipv6.conf.tap0.$k"
+	done
+	IF=tap0
+	IFOPT=",iface=tap0"
+	export PROBE_RESOLV="iface=tap0"
+fi
 
 # the probe's output is kept in $TMPD/out (shown on failure)
 probe() {
-	"$PROBE" "$@" > "$TMPD/out" 2>&1
+	if [ -n "$PROBE_NS" ]; then
+		ip netns exec "$PROBE_NS" "$PROBE" "$@" > "$TMPD/out" 2>&1
+	else
+		"$PROBE" "$@" > "$TMPD/out" 2>&1
+	fi
 	local rv=$?
 	return $rv
 }
@@ -42,4 +65,10 @@ start_dnsmasq() {   # extra dnsmasq options
 		--dhcp-leasefile="$TMPD/leases" --interface=tap0 --bind-interfaces --port=0 \
 		--no-ping --dhcp-authoritative --log-dhcp --log-facility=- "$@" > "$TMPD/dnsmasq.log" 2>&1
 	wait_until 5 grep -q "started, version" "$TMPD/dnsmasq.log" || { cat "$TMPD/dnsmasq.log"; fail "dnsmasq did not start"; }
+}
+
+# ping ADDR from the server namespace; a new IPv6 address is tentative
+# during DAD (RFC 4862 5.4, about 1 s on Linux), so try for a few seconds
+ns_ping() {
+	wait_until 6 ip netns exec "$NS" ping -c 1 -W 1 "$1"
 }

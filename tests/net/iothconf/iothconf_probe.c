@@ -5,7 +5,8 @@
  *   config STRING       ioth_config: "config rv=N errno=NAME ms=T"
  *   show                links, addresses, routes (showstack.c)
  *   resolv              "resolv NULL errno=N" or the text between
- *                       "resolv begin" and "resolv end"
+ *                       "resolv begin" and "resolv end" (ioth_resolvconf's
+ *                       config from $PROBE_RESOLV, e.g. "iface=tap0")
  *   watch SECS PERIOD   print "tick T" + addresses every PERIOD seconds
  *   sleep SECS          (the script pings us meanwhile)
  *   udp ADDR PORT MSG   send MSG from a UDP socket of the stack
@@ -110,7 +111,7 @@ int main(int argc, char *argv[]) {
 			printf("show end\n");
 		} else if (strcmp(cmd, "resolv") == 0) {
 			errno = 0;
-			char *rc = ioth_resolvconf(stack, NULL);
+			char *rc = ioth_resolvconf(stack, getenv("PROBE_RESOLV"));
 			if (rc) {
 				printf("resolv begin\n%sresolv end\n", rc);
 				free(rc);

@@ -15,22 +15,22 @@ start_dnsmasq --enable-ra --ra-param=tap0,10,600 \
 	--domain=auto.iothconf.test --dhcp-option=option:domain-name,auto.iothconf.test \
 	--dhcp-option=option6:domain-search,auto.iothconf.test
 LL=$(ip -n "$NS" -6 addr show dev tap0 scope link | sed -n 's|.*inet6 \(fe80::[0-9a-f:]*\)/64.*|\1|p')
-probe newc "stack=$STACK,vnl=$VNL,auto,slaac,mac=02:00:00:00:00:09" show resolv sleep 6 &
+probe newc "stack=$STACK,vnl=$VNL,auto,slaac,mac=02:00:00:00:00:09$IFOPT" show resolv sleep 10 &
 PID=$!
 wait_until 40 grep -q ready "$TMPD/out" || { show_out; fail "probe did not configure"; }
 expect '^newc ok' "ioth_newstackc(auto) failed"
-expect '^addr vde0 198\.18\.7\.1[0-4][0-9]/24$' "no DHCPv4 address"
+expect "^addr $IF 198\.18\.7\.1[0-4][0-9]/24$" "no DHCPv4 address"
 expect '^route default/0 via 198\.18\.7\.1 ' "no IPv4 default route"
-expect '^addr vde0 fd00:7::1[0-9a-f]{2}/128$' "no DHCPv6 IA_NA address"
-expect '^addr vde0 fd00:7::ff:fe00:9/64$' "no SLAAC address"
+expect "^addr $IF fd00:7::1[0-9a-f]{2}/128$" "no DHCPv6 IA_NA address"
+expect "^addr $IF fd00:7::ff:fe00:9/64$" "no SLAAC address"
 expect "^route default/0 via $LL " "no IPv6 default route via $LL"
 expect '^search auto\.iothconf\.test$' "resolv.conf without dnsmasq's domain"
 expect '^nameserver fd00:7::53$' "resolv.conf without the IPv6 DNS server"
 expect '^nameserver 198\.18\.7\.53$' "resolv.conf without the IPv4 DNS server"
-V4=$(sed -n 's|^addr vde0 \(198\.18\.7\.[0-9]*\)/24$|\1|p' "$TMPD/out" | head -1)
-V6=$(sed -n 's|^addr vde0 \(fd00:7::1[0-9a-f]*\)/128$|\1|p' "$TMPD/out" | head -1)
+V4=$(sed -n "s|^addr $IF \(198\.18\.7\.[0-9]*\)/24$|\1|p" "$TMPD/out" | head -1)
+V6=$(sed -n "s|^addr $IF \(fd00:7::1[0-9a-f]*\)/128$|\1|p" "$TMPD/out" | head -1)
 for a in $V4 $V6 fd00:7::ff:fe00:9; do
-	ip netns exec "$NS" ping -c 1 -W 2 "$a" > /dev/null || { show_out; fail "the kernel cannot ping $a"; }
+	ns_ping "$a" || { show_out; fail "the kernel cannot ping $a"; }
 done
 wait $PID || { show_out; fail "probe exited with an error"; }
 ok "auto on $STACK: DHCPv4, DHCPv6, RA/SLAAC, resolv.conf"

@@ -18,12 +18,12 @@ interface tap0 {
 	DNSSL rd.iothconf.test { AdvDNSSLLifetime 600; };
 };
 RADVD
-net_nsbg srv radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr
+net_nsbg srv radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr 2> "$TMPD/radvd.log"
 wait_until 5 test -s "$TMPD/radvd.pid" || fail "radvd did not start"
 LL=$(ip -n "$NS" -6 addr show dev tap0 scope link | sed -n 's|.*inet6 \(fe80::[0-9a-f:]*\)/64.*|\1|p')
-probe new "$STACK" "$VNL" config "eth,mac=02:00:00:00:00:07,rd,slaac" show resolv
+probe new "$STACK" "$VNL" config "eth,mac=02:00:00:00:00:07,rd,slaac$IFOPT" show resolv
 expect '^config rv=18 errno=0' "eth,rd,slaac did not return IOTHCONF_ETH|IOTHCONF_RD"
-expect '^addr vde0 fd00:7::ff:fe00:7/64$' "no EUI-64 SLAAC address fd00:7::ff:fe00:7"
+expect "^addr $IF fd00:7::ff:fe00:7/64$" "no EUI-64 SLAAC address fd00:7::ff:fe00:7"
 expect "^route default/0 via $LL " "no default route via the router $LL"
 expect '^nameserver fd00:7::53$' "no RDNSS server in resolv.conf"
 expect '^search rd\.iothconf\.test$' "no DNSSL domain in resolv.conf"
@@ -37,11 +37,11 @@ mac = bytearray(h[0:3] + h[5:8]); mac[0] = (mac[0] | 2) & 0xfe
 print(':'.join('%02x' % b for b in mac))")
 WANTADDR=$(echo "$WANT" | head -1)
 WANTMAC=$(echo "$WANT" | tail -1)
-probe new "$STACK" "$VNL" config "eth,rd,slaac,fqdn=$FQDN." show sleep 5 &
+probe new "$STACK" "$VNL" config "eth,rd,slaac,fqdn=$FQDN.$IFOPT" show sleep 10 &
 PID=$!
 wait_until 15 grep -q ready "$TMPD/out" || { show_out; fail "probe did not configure"; }
-ip netns exec "$NS" ping -c 2 -W 2 "$WANTADDR" > /dev/null || { show_out; fail "the kernel cannot ping $WANTADDR"; }
+ns_ping "$WANTADDR" || { show_out; fail "the kernel cannot ping $WANTADDR"; }
 wait $PID || { show_out; fail "probe exited with an error"; }
-expect "^addr vde0 $WANTADDR/64$" "no hash-based address $WANTADDR"
-expect "^link vde0 [0-9]+ up $WANTMAC$" "no hash-based MAC $WANTMAC"
+expect "^addr $IF $WANTADDR/64$" "no hash-based address $WANTADDR"
+expect "^link $IF [0-9]+ up $WANTMAC$" "no hash-based MAC $WANTMAC"
 ok "rd,slaac on $STACK: EUI-64 and hash addresses, router, RDNSS, DNSSL"

@@ -11,14 +11,14 @@ $PY -c "import scapy" 2>/dev/null || skip "needs python3-scapy"
 net_nsbg srv $PY "$(dirname "$0")/dhcp4_server.py" tap0 198.18.7.1 198.18.7.20 20 "$TMPD/server.log"
 SERVER=$NET_LASTPID
 wait_until 10 grep -q ready "$TMPD/server.log" || fail "test DHCP server did not start"
-probe new "$STACK" "$VNL" config "eth,dhcp" watch 44 2 del &
+probe new "$STACK" "$VNL" config "eth,dhcp$IFOPT" watch 44 2 del &
 PID=$!
 wait_until 25 grep -q RENEW "$TMPD/server.log" || { show_out; cat "$TMPD/server.log"; fail "no renewal at T1"; }
 kill "$SERVER"
 wait $PID || { show_out; fail "probe exited with an error"; }
 expect '^config rv=6 errno=0' "eth,dhcp did not succeed"
 # tick N: the addresses after N seconds
-addr_at() { awk -v t="tick $1" '$0 == t {on = 1; next} /^tick /{on = 0} on' "$TMPD/out" | grep -c '^addr vde0 198\.18\.7\.20/24$'; }
+addr_at() { awk -v t="tick $1" '$0 == t {on = 1; next} /^tick /{on = 0} on' "$TMPD/out" | grep -c "^addr $IF 198\.18\.7\.20/24$"; }
 [ "$(addr_at 24)" = 1 ] || { show_out; fail "address gone at 24 s: the renewal did not extend the lease"; }
 [ "$(addr_at 44)" = 0 ] || { show_out; fail "address still there at 44 s, after the lease ended"; }
 expect '^log [0-9] dhcp: lease on ifindex [0-9]+ expired' "no log line for the expired lease"

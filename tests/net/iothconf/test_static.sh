@@ -8,26 +8,26 @@ need_cmd ping socat
 net_nsbg srv socat -u UDP4-RECV:5000 "OPEN:$TMPD/ciao,creat"
 wait_until 5 sh -c "ip netns exec $NS ss -uln | grep -q ':5000 '" || fail "socat did not start"
 probe new "$STACK" "$VNL" \
-	config "eth,ip=198.18.7.2/24,gw=198.18.7.1,ip=fd00:7::2/64,gw=fd00:7::1,dns=fd00:7::53,dns=198.18.7.53,domain=static.test" \
+	config "eth,ip=198.18.7.2/24,gw=198.18.7.1,ip=fd00:7::2/64,gw=fd00:7::1,dns=fd00:7::53,dns=198.18.7.53,domain=static.test$IFOPT" \
 	show resolv resolv \
 	config "eth,ip=198.18.7.3/24,bogus" config "ip=198.18.7.4/33" \
-	udp 198.18.7.1 5000 ciao sleep 6 show \
-	config "-ip=fd00:7::2/64" show &
+	udp 198.18.7.1 5000 ciao sleep 10 show \
+	config "-ip=fd00:7::2/64$IFOPT" show &
 PID=$!
 wait_until 15 grep -q ready "$TMPD/out" || { show_out; fail "probe did not configure"; }
 expect '^config rv=3 errno=0 ' "eth+static did not return IOTHCONF_ETH|IOTHCONF_STATIC"
-expect '^addr vde0 198\.18\.7\.2/24$' "no static IPv4 address"
-expect '^addr vde0 fd00:7::2/64$' "no static IPv6 address"
+expect "^addr $IF 198\.18\.7\.2/24$" "no static IPv4 address"
+expect "^addr $IF fd00:7::2/64$" "no static IPv6 address"
 expect '^route default/0 via 198\.18\.7\.1 ' "no IPv4 default route"
 expect '^route default/0 via fd00:7::1 ' "no IPv6 default route"
 expect '^nameserver fd00:7::53$' "no static IPv6 DNS"
 expect '^resolv NULL errno=0$' "second ioth_resolvconf without changes must be NULL/0"
 [ "$(grep -c '^config rv=-1 errno=EINVAL' "$TMPD/out")" = 2 ] || { show_out; fail "malformed options not EINVAL"; }
-ip netns exec "$NS" ping -c 2 -W 2 198.18.7.2 > /dev/null || fail "kernel cannot ping 198.18.7.2"
-ip netns exec "$NS" ping -c 2 -W 2 fd00:7::2 > /dev/null || fail "kernel cannot ping fd00:7::2"
+ns_ping 198.18.7.2 || fail "kernel cannot ping 198.18.7.2"
+ns_ping fd00:7::2 || fail "kernel cannot ping fd00:7::2"
 wait_until 5 grep -q ciao "$TMPD/ciao" || fail "ciao not received"
 wait $PID || { show_out; fail "probe exited with an error"; }
 # after the bad configs: neither 198.18.7.3 nor .4 appeared
 expect_not '198\.18\.7\.[34]/' "a rejected configuration was applied"
-[ "$(grep -c '^addr vde0 fd00:7::2/64$' "$TMPD/out")" = 2 ] || { show_out; fail "-ip did not remove fd00:7::2 (or it vanished early)"; }
+[ "$(grep -c "^addr $IF fd00:7::2/64$" "$TMPD/out")" = 2 ] || { show_out; fail "-ip did not remove fd00:7::2 (or it vanished early)"; }
 ok "static IPv4/IPv6 on $STACK: ping both, ciao, EINVAL, -ip"
