@@ -76,6 +76,9 @@ int icmp6_emit(const struct icmp6_repr *r, const uint8_t *src, const uint8_t *ds
 		return -EINVAL;
 	if (icmp6_is_error(r->type) && dlen > ICMP6_ERROR_QUOTE_MAX)
 		dlen = ICMP6_ERROR_QUOTE_MAX;
+	/* without jumbograms a message fits a 16-bit payload length */
+	if (dlen > 0xffff - ICMP6_HDR_LEN)
+		return -EINVAL;
 	if (buf == NULL || len < ICMP6_HDR_LEN || len - ICMP6_HDR_LEN < dlen)
 		return -ENOSPC;
 	buf[0] = r->type;

@@ -363,7 +363,7 @@ int ndp_emit(const struct ndp_repr *r, uint8_t *buf, size_t len) {
 	if (flen == 0 || (r->opts == NULL && r->opts_len != 0))
 		return -EINVAL;
 	size_t total = flen + (r->has_slla ? 8 : 0) + (r->has_tlla ? 8 : 0) + (r->has_mtu ? 8 : 0);
-	if (r->opts_len % 8 != 0)
+	if (r->opts_len % 8 != 0 || r->opts_len > 0xffff - total)
 		return -EINVAL;
 	if (buf == NULL || len < total || len - total < r->opts_len)
 		return -ENOSPC;

@@ -136,6 +136,10 @@ static void test_truncated_and_small(void **state) {
 	assert_int_equal(icmp6_emit(&e, NULL, NULL, out, 24), 24);
 	e.data = NULL;
 	assert_int_equal(icmp6_emit(&e, NULL, NULL, out, 24), -EINVAL);
+	/* more than an IPv6 payload can carry */
+	e.data = data;
+	e.data_len = 0x10000;
+	assert_int_equal(icmp6_emit(&e, NULL, NULL, out, sizeof(out)), -EINVAL);
 }
 
 static void test_error_allowed(void **state) {

@@ -394,6 +394,9 @@ static void test_iterator(void **state) {
 	for (size_t len = 0; len < 16; len++)
 		assert_int_equal(ndp_emit(&r, out, len), -ENOSPC);
 	assert_int_equal(ndp_emit(&r, out, 16), 16);
+	r.opts = zero;
+	r.opts_len = 0x10000;
+	assert_int_equal(ndp_emit(&r, out, sizeof(out)), -EINVAL);
 }
 
 int main(void) {
