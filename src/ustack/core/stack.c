@@ -75,7 +75,9 @@ void utimer_arm(struct ustack *s, struct utimer *t, uint64_t when) {
 }
 
 void utimer_arm_in(struct ustack *s, struct utimer *t, uint64_t delta_ns) {
-	utimer_arm(s, t, rt_now() + delta_ns);
+	/* while timers run, "now" is the time they run for: a deadline set by
+	 * a callback counts from it (and a test clock stays consistent) */
+	utimer_arm(s, t, (s->timers_now ? s->timers_now : rt_now()) + delta_ns);
 }
 
 void utimer_cancel(struct ustack *s, struct utimer *t) {
@@ -94,18 +96,23 @@ void utimer_cancel(struct ustack *s, struct utimer *t) {
 	th_sync(s);
 }
 
-/* The runtime fires the stack's timer: run every expired deadline. */
-static void stack_fire(struct rt_timer *rtt) {
-	struct ustack *s = (struct ustack *) ((char *) rtt - offsetof(struct ustack, rtt));
-	stack_lock(s);
-	s->armed_when = UINT64_MAX; /* the runtime popped it */
-	uint64_t now = rt_now();
+void stack_run_timers(struct ustack *s, uint64_t now) {
+	s->timers_now = now;
 	while (s->ntimers && s->theap[0]->when <= now) {
 		struct utimer *t = s->theap[0];
 		utimer_cancel(s, t);
 		t->fn(s, t);
 	}
+	s->timers_now = 0;
 	th_sync(s);
+}
+
+/* The runtime fires the stack's timer: run every expired deadline. */
+static void stack_fire(struct rt_timer *rtt) {
+	struct ustack *s = (struct ustack *) ((char *) rtt - offsetof(struct ustack, rtt));
+	stack_lock(s);
+	s->armed_when = UINT64_MAX; /* the runtime popped it */
+	stack_run_timers(s, rt_now());
 	stack_unlock(s);
 }
 

@@ -69,6 +69,7 @@ struct ustack {
 	pthread_mutex_t lock;
 	struct rt_timer rtt;
 	uint64_t armed_when;      /* what rtt was last set to, under lock */
+	uint64_t timers_now;      /* the time timers run for, 0 outside */
 	struct utimer **theap;
 	int ntimers, captimers;
 	struct pbuf_cache pc;
@@ -125,6 +126,9 @@ void utimer_init(struct utimer *t, void (*fn)(struct ustack *, struct utimer *))
 void utimer_arm(struct ustack *s, struct utimer *t, uint64_t when);
 void utimer_arm_in(struct ustack *s, struct utimer *t, uint64_t delta_ns);
 void utimer_cancel(struct ustack *s, struct utimer *t);
+/* Run the deadlines due at `now` (lock held). The runtime calls it with
+ * the clock; unit tests call it with a time of their choosing. */
+void stack_run_timers(struct ustack *s, uint64_t now);
 static inline int utimer_pending(const struct utimer *t) {
 	return t->idx >= 0;
 }

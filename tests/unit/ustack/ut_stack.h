@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Unit-test harness for ustack internals: a stack with lo and one Ethernet
+ * interface whose link captures the frames sent (a test link, no VDE), a
+ * frame injector, and helpers to build datagrams. Timers run on a clock
+ * the test chooses (stack_run_timers). */
+#ifndef UT_STACK_H
+#define UT_STACK_H
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link.h"
+#include "net/net.h"
+#include "socket/api.h"
+#include "socket/sock.h"
+#include "wire/arp.h"
+#include "wire/checksum.h"
+#include "wire/eth.h"
+#include "wire/ipv4.h"
+#include "wire/udp.h"
+
+#include <cmocka.h>
+
+#define UT_MAXFRAMES 256
+struct ut_cap {
+	uint8_t *frame[UT_MAXFRAMES];
+	size_t len[UT_MAXFRAMES];
+	int n;
+};
+static struct ut_cap ut_cap;
+
+static inline void ut_cap_clear(void) {
+	for (int i = 0; i < ut_cap.n; i++)
+		free(ut_cap.frame[i]);
+	ut_cap.n = 0;
+}
+
+static int ut_xmit(struct netif *ifp, struct pbuf *p) {
+	if (ut_cap.n < UT_MAXFRAMES) {
+		ut_cap.frame[ut_cap.n] = malloc(p->len);
+		memcpy(ut_cap.frame[ut_cap.n], p->data, p->len);
+		ut_cap.len[ut_cap.n++] = p->len;
+	}
+	pbuf_free(&ifp->s->pc, p);
+	return 0;
+}
+
+static const struct link_ops ut_ops = {.kind = "test", .xmit = ut_xmit};
+
+static const uint8_t UT_MAC[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t UT_PEER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
+
+/* lo (index 1, 127.0.0.1/8) and eth0 (index 2, up, 198.18.0.1/24) */
+static inline struct ustack *ut_stack(void) {
+	struct ustack *s = stack_new();
+	struct netif *lo = loop_netif_new(s);
+	lo->index = 1;
+	s->ifaces = lo;
+	s->lo = lo;
+	s->next_ifindex = 3;
+	ip4_addr_add(lo, htonl(0x7f000001), 8, 0, false);
+	struct netif *e = calloc(1, sizeof(*e));
+	e->s = s;
+	e->ops = &ut_ops;
+	e->type = ARPHRD_ETHER_VALUE;
+	e->mtu = 1500;
+	e->index = 2;
+	memcpy(e->mac, UT_MAC, 6);
+	strcpy(e->name, "eth0");
+	e->flags = IFF_BROADCAST | IFF_MULTICAST;
+	lo->next = e;
+	stack_lock(s);
+	netif_set_up(e, true);
+	ip4_addr_add(e, inet_addr("198.18.0.1"), 24, 0, false);
+	stack_unlock(s);
+	ut_cap_clear();
+	return s;
+}
+
+static inline struct netif *ut_eth(struct ustack *s) {
+	return netif_by_index(s, 2);
+}
+
+static inline void ut_stack_free(struct ustack *s) {
+	sock_release_all(s);
+	stack_lock(s);
+	s->deleting = 1;
+	ip4_reasm_flush(s);
+	while (s->routes4) {
+		struct route4 *r = s->routes4;
+		s->routes4 = r->next;
+		free(r);
+	}
+	while (s->ifaces) {
+		struct netif *ifp = s->ifaces;
+		s->ifaces = ifp->next;
+		neigh4_flush_if(ifp);
+		ip4_mc_flush_if(ifp);
+		while (ifp->addrs) {
+			struct ifaddr4 *a = ifp->addrs;
+			ifp->addrs = a->next;
+			free(a);
+		}
+		free(ifp);
+	}
+	pbuf_free_chain(&s->pc, s->loq_head);
+	s->loq_head = NULL;
+	pthread_mutex_unlock(&s->lock);
+	rt_timer_del(&s->rtt);
+	stack_free(s);
+	ut_cap_clear();
+}
+
+/* Hand a frame to the stack as if received on eth0. */
+static inline void ut_inject(struct ustack *s, const uint8_t *frame, size_t len) {
+	uint8_t *copy = malloc(len);
+	memcpy(copy, frame, len);
+	stack_lock(s);
+	netif_input(ut_eth(s), copy, len);
+	stack_unlock(s);
+	free(copy);
+}
+
+/* Ethernet + IPv4 header around payload; frag_off in bytes. Returns length. */
+static inline size_t ut_ip_frame(uint8_t *buf, const char *src, const char *dst, uint8_t proto,
+		uint16_t id, uint16_t frag_off, int mf, const void *payload, size_t plen) {
+	struct eth_repr e = {.type = ETHW_P_IP};
+	memcpy(e.dst, UT_MAC, 6);
+	memcpy(e.src, UT_PEER_MAC, 6);
+	eth_emit(&e, buf, 14);
+	struct ipv4_repr h = {.src = inet_addr(src), .dst = inet_addr(dst), .proto = proto, .ttl = 64,
+		.id = id, .frag_off = frag_off, .mf = (uint8_t) mf, .total_len = (uint16_t) (20 + plen)};
+	ipv4_emit(&h, buf + 14, 20);
+	memcpy(buf + 34, payload, plen);
+	return 34 + plen;
+}
+
+/* A UDP datagram (header + payload) with a correct checksum. */
+static inline size_t ut_udp(uint8_t *buf, const char *src, const char *dst, uint16_t sport,
+		uint16_t dport, const void *payload, size_t plen) {
+	memcpy(buf + 8, payload, plen);
+	struct udp_repr u = {.sport = sport, .dport = dport};
+	uint32_t s4 = inet_addr(src), d4 = inet_addr(dst);
+	udp_emit(&u, buf, 8 + plen, csum_pseudo4(&s4, &d4, 17, (uint32_t) (8 + plen)), 0);
+	return 8 + plen;
+}
+
+/* A UDP socket of s bound to port (through the socket API). */
+static inline int ut_udp_socket(struct ustack *s, int port) {
+	int fd = api_socket(s, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	if (fd >= 0 && api_bind(s, fd, (struct sockaddr *) &sin, sizeof(sin)) < 0) {
+		api_close(s, fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline ssize_t ut_recv(struct ustack *s, int fd, void *buf, size_t len) {
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	return api_recvmsg(s, fd, &msg, MSG_DONTWAIT);
+}
+
+/* The last captured frame of a given EtherType, or -1. */
+static inline int ut_find(uint16_t type, int from) {
+	for (int i = from; i < ut_cap.n; i++)
+		if (ut_cap.len[i] >= 14 && (ut_cap.frame[i][12] << 8 | ut_cap.frame[i][13]) == type)
+			return i;
+	return -1;
+}
+#endif
