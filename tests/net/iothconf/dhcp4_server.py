@@ -3,11 +3,14 @@
 # A tiny DHCPv4 server for the renewal test: one pool, short leases
 # (dnsmasq's minimum is 2 minutes). Answers DISCOVER with OFFER and REQUEST
 # (SELECTING, RENEWING, REBINDING) with ACK; logs one line per message.
-# usage: dhcp4_server.py IFACE SERVER_IP FIRST_IP LEASE_SECONDS LOGFILE
+# usage: dhcp4_server.py IFACE SERVER_IP FIRST_IP LEASE_SECONDS LOGFILE [RENEW_DELAY]
+# RENEW_DELAY: seconds to wait before answering a renewal (to catch the
+# client in the middle of one).
 import socket, struct, sys, time
 from scapy.all import BOOTP, DHCP
 
 iface, server, first, lease, logname = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+renew_delay = float(sys.argv[6]) if len(sys.argv) > 6 else 0
 log = open(logname, "a", buffering=1)
 leases = {}
 nexthost = int(first.split(".")[3])
@@ -48,6 +51,8 @@ while True:
     if mtype == 3:
         kind = "RENEW" if p.ciaddr != "0.0.0.0" else "REQUEST"
     log.write("%.1f %s ciaddr=%s from=%s -> %s %s\n" % (time.time(), kind, p.ciaddr, peer[0], reply, addr))
+    if kind == "RENEW" and renew_delay:
+        time.sleep(renew_delay)
     r = (BOOTP(op=2, xid=p.xid, yiaddr=addr, ciaddr=p.ciaddr, chaddr=p.chaddr) /
          DHCP(options=[("message-type", reply), ("server_id", server), ("lease_time", lease),
                        ("subnet_mask", "255.255.255.0"), ("router", server), "end"]))
