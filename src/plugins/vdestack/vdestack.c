@@ -3,12 +3,15 @@
  * network namespace, from Debian's libvdestack. Sockets are the kernel's,
  * so every call but socket() is the system call.
  *
- * libvdestack gives the namespace one interface, vde0, on the first VNL.
- * Further VNLs become vde1, vde2...: a tap made inside the namespace (a
- * short thread joins it with setns, found through SIOCGSKNS on one of its
- * sockets) and a thread that moves frames between the tap and the VNL.
- * Joining the namespace needs CAP_SYS_ADMIN over it (root); without it a
- * stack with more than one VNL fails with EPERM. */
+ * Interfaces. libvdestack can give the namespace one interface on one VNL,
+ * but the Debian version (0.1.2) leaks that interface's three descriptors
+ * (the tap and the VNL's sockets) at every vde_delstack. So where we may
+ * (root: CAP_SYS_ADMIN over the namespace), libvdestack makes the namespace
+ * alone and every interface vde0, vde1... is ours: a tap made inside the
+ * namespace (a short thread joins it with setns, found through SIOCGSKNS on
+ * one of its sockets) and a thread that moves frames between the tap and
+ * the VNL, all closed at delstack. Without that privilege the first VNL is
+ * left to libvdestack (and its leak), and a second VNL is EPERM. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +45,14 @@ struct extra_if {
 
 struct vstack {
 	struct vdestack *vs;
-	int nextra;
+	int nextra;             /* interfaces of ours, named vde<first + i> */
+	int first;              /* 1 when libvdestack made vde0, else 0 */
 	struct extra_if extra[];
 };
 
-static typeof(getstackdata_prototype) *getstackdata;
+/* libioth's getstackdata, saved by every newstack (the same value each
+ * time; atomic because stacks may be created by several threads at once). */
+static _Atomic(typeof(getstackdata_prototype) *) getstackdata;
 
 /* Frames both ways between a tap in the namespace and its VNL. */
 static void *pump(void *arg) {
@@ -115,7 +122,7 @@ static void *maketap_thread(void *arg) {
 static int add_extra(struct vstack *s, int nsfd, int i, const char *vnl) {
 	struct extra_if *x = &s->extra[i];
 	struct maketap m = {.nsfd = nsfd};
-	snprintf(m.name, sizeof(m.name), "vde%d", i + 1);
+	snprintf(m.name, sizeof(m.name), "vde%d", s->first + i);
 	pthread_t t;
 	int err = pthread_create(&t, NULL, maketap_thread, &m);
 	if (err)
@@ -170,44 +177,61 @@ static void vstack_free(struct vstack *s) {
 	free(s);
 }
 
+/* The namespace's own netns fd, through one of its sockets. */
+static int stack_nsfd(struct vdestack *vs) {
+	int sfd = vde_msocket(vs, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sfd < 0)
+		return -1;
+	int nsfd = ioctl(sfd, SIOCGSKNS);
+	int err = errno;
+	close(sfd);
+	errno = err;
+	return nsfd;
+}
+
+/* All interfaces ours: returns 0, or -1 with errno (EPERM without root). */
+static int add_all_ifaces(struct vstack *s, const char *vnlv[], int nvnl) {
+	int nsfd = stack_nsfd(s->vs);
+	if (nsfd < 0)
+		return -1;
+	for (int i = 0; i < nvnl; i++) {
+		if (add_extra(s, nsfd, i, vnlv[i + s->first]) < 0) {
+			int err = errno;
+			close(nsfd);
+			return errno = err, -1;
+		}
+		s->nextra = i + 1;
+	}
+	close(nsfd);
+	return 0;
+}
+
 EXPORT void *ioth_vdestack_newstack(const char *vnlv[], const char *options,
 		struct ioth_functions *f) {
 	int nvnl = 0;
 	while (vnlv && vnlv[nvnl])
 		nvnl++;
-	int nextra = nvnl > 1 ? nvnl - 1 : 0;
-	struct vstack *s = calloc(1, sizeof(*s) + (size_t) nextra * sizeof(s->extra[0]));
+	struct vstack *s = calloc(1, sizeof(*s) + (size_t) nvnl * sizeof(s->extra[0]));
 	if (s == NULL)
 		return errno = ENOMEM, NULL;
 	errno = 0;
-	s->vs = vde_addstack(nvnl ? (char *) vnlv[0] : NULL, "vde0");
-	if (s->vs == NULL) {
-		if (errno == 0)
-			errno = ENETDOWN;
-		goto err;
-	}
-	if (nextra) {
-		int sfd = vde_msocket(s->vs, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		int nsfd = sfd >= 0 ? ioctl(sfd, SIOCGSKNS) : -1;
-		int err = errno;
-		if (sfd >= 0)
-			close(sfd);
-		if (nsfd < 0) {
-			errno = err;
+	s->vs = vde_addstack(NULL, NULL);
+	if (s->vs == NULL)
+		goto err_addstack;
+	if (nvnl > 0 && add_all_ifaces(s, vnlv, nvnl) < 0) {
+		if (errno != EPERM || s->nextra > 0)
 			goto err;
-		}
-		for (int i = 0; i < nextra; i++) {
-			if (add_extra(s, nsfd, i, vnlv[i + 1]) < 0) {
-				err = errno;
-				close(nsfd);
-				errno = err;
-				goto err;
-			}
-			s->nextra = i + 1;
-		}
-		close(nsfd);
+		/* Not allowed into the namespace: libvdestack makes vde0. */
+		vde_delstack(s->vs);
+		s->first = 1;
+		errno = 0;
+		s->vs = vde_addstack((char *) vnlv[0], "vde0");
+		if (s->vs == NULL)
+			goto err_addstack;
+		if (nvnl > 1 && add_all_ifaces(s, vnlv, nvnl - 1) < 0)
+			goto err;
 	}
-	getstackdata = f->getstackdata;
+	atomic_store_explicit(&getstackdata, f->getstackdata, memory_order_relaxed);
 	f->close = SYSCALL(close);
 	f->bind = SYSCALL(bind);
 	f->connect = SYSCALL(connect);
@@ -231,6 +255,9 @@ EXPORT void *ioth_vdestack_newstack(const char *vnlv[], const char *options,
 	f->sendto = SYSCALL(sendto);
 	f->sendmsg = SYSCALL(sendmsg);
 	return s;
+err_addstack:
+	if (errno == 0)
+		errno = ENETDOWN;
 err:;
 	int err = errno;
 	vstack_free(s);
@@ -245,6 +272,6 @@ EXPORT int ioth_vdestack_delstack(void *stackdata) {
 
 /* Found by name by libioth's loader. */
 EXPORT int ioth_vdestack_socket(int domain, int type, int protocol) {
-	struct vstack *s = getstackdata();
+	struct vstack *s = atomic_load_explicit(&getstackdata, memory_order_relaxed)();
 	return vde_msocket(s->vs, domain, type, protocol);
 }

@@ -34,7 +34,9 @@ struct rec_stack {
 /* One per loaded copy of the plugin: shared by all stacks when loaded once
  * (reentrant), private per stack under dlmopen. */
 static atomic_int serial;
-static typeof(getstackdata_prototype) *getstackdata;
+/* libioth's getstackdata, saved by every newstack (the same value each
+ * time; atomic because stacks may be created by several threads at once). */
+static _Atomic(typeof(getstackdata_prototype) *) getstackdata;
 static __thread char lastcall[64];
 
 struct pairs {
@@ -44,7 +46,7 @@ static pthread_mutex_t pairs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pairs pairs[1024];
 
 static void record(const char *call) {
-	struct rec_stack *s = getstackdata();
+	struct rec_stack *s = atomic_load_explicit(&getstackdata, memory_order_relaxed)();
 	snprintf(lastcall, sizeof(lastcall), "%s@%s", call, s ? s->id : "?");
 }
 
@@ -152,7 +154,7 @@ static int rec_getsockopt(int fd, int level, int name, void *optval, socklen_t *
 	char prev[64];
 	snprintf(prev, sizeof(prev), "%s", lastcall);
 	record("getsockopt");
-	struct rec_stack *s = getstackdata();
+	struct rec_stack *s = atomic_load_explicit(&getstackdata, memory_order_relaxed)();
 	if (level != REC_LEVEL)
 		return getsockopt(fd, level, name, optval, optlen);
 	char num[16];
@@ -187,7 +189,7 @@ EXPORT void *ioth_rec_newstack(const char *vnlv[], const char *options,
 	for (int i = 0; i < n && len < (int) sizeof(s->descr); i++)
 		len += snprintf(s->descr + len, sizeof(s->descr) - (size_t) len, "|%s", vnlv[i]);
 	s->serial = atomic_fetch_add(&serial, 1) + 1;
-	getstackdata = f->getstackdata;
+	atomic_store_explicit(&getstackdata, f->getstackdata, memory_order_relaxed);
 	f->bind = rec_bind_filled;
 	f->getsockname = rec_getsockname_filled;
 	f->getsockopt = rec_getsockopt;
