@@ -178,28 +178,24 @@ static void stack_families(struct iothdns *dns, struct stack_addrs *sa) {
 	ioth_freeifaddrs(ifa);
 }
 
-/* RFC 6724 section 2.1 default policy table: precedence. */
+/* Precedence of a destination, glibc's default table (RFC 3484 2.1, which
+ * glibc keeps: IPv4 below native IPv6, ULAs included, unlike RFC 6724). */
 static int precedence(const struct gai_addr *a) {
 	const uint8_t *p = a->addr;
 	static const uint8_t loop6[16] = {[15] = 1};
+	static const uint8_t zero10[10];
 	if (a->af == AF_INET)
-		return 35;
+		return 10;
 	if (memcmp(p, loop6, 16) == 0)
 		return 50;
-	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 && p[4] == 0 && p[5] == 0 &&
-			p[6] == 0 && p[7] == 0 && p[8] == 0 && p[9] == 0 && p[10] == 0xff && p[11] == 0xff)
-		return 35;
 	if (p[0] == 0x20 && p[1] == 0x02)
 		return 30;
-	if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
-		return 5;
-	if ((p[0] & 0xfe) == 0xfc)
-		return 3;
-	if ((p[0] == 0xfe && (p[1] & 0xc0) == 0xc0) || (p[0] == 0x3f && p[1] == 0xfe))
-		return 1;
-	static const uint8_t zero12[12];
-	if (memcmp(p, zero12, 12) == 0)
-		return 1;
+	if (memcmp(p, zero10, 10) == 0) {
+		if (p[10] == 0xff && p[11] == 0xff)
+			return 10; /* ::ffff:0:0/96 */
+		if (p[10] == 0 && p[11] == 0)
+			return 20; /* ::/96 */
+	}
 	return 40;
 }
 
@@ -209,7 +205,7 @@ static int is_loopback(const struct gai_addr *a) {
 	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) a->addr);
 }
 
-/* A subset of RFC 6724 section 6 that does not need source address
+/* A subset of RFC 3484/6724 section 6 that does not need source address
  * selection per destination: rule 1 (avoid destinations of a family the
  * stack has no address of) and rule 6 (higher precedence), stable
  * otherwise (rule 10). */
@@ -221,8 +217,8 @@ static void sort_addrs(struct iothdns *dns, struct gai_addr *list, int n) {
 	stack_families(dns, &sa);
 	for (int i = 0; i < n; i++) {
 		int fam_ok = list[i].af == AF_INET ? sa.seen4 : sa.seen6;
-		if (list[i].af == AF_INET6 && precedence(&list[i]) == 35)
-			fam_ok = sa.seen4; /* v4-mapped */
+		if (list[i].af == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *) list[i].addr))
+			fam_ok = sa.seen4;
 		usable[i] = !sa.known || fam_ok || is_loopback(&list[i]);
 		prec[i] = precedence(&list[i]);
 	}
@@ -249,6 +245,9 @@ static int map_dns_error(int err) {
 			return EAI_NONAME;
 		case -EAGAIN:
 		case -ETIMEDOUT:
+		case -ECONNREFUSED:
+			/* glibc's res_send tries the next server on SERVFAIL, NOTIMP
+			 * and REFUSED; when none is left it is TRY_AGAIN */
 			return EAI_AGAIN;
 		case -ENOMEM:
 			return EAI_MEMORY;
