@@ -29,10 +29,13 @@
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_VNL 64
 
+/* libioth's getstackdata, the same for every stack; set by each newstack
+ * (atomically: a stack may be created while others are in use) */
 static void *(*getstackdata)(void);
 
 static struct ustack *cur(void) {
-	return getstackdata ? getstackdata() : NULL;
+	void *(*f)(void) = __atomic_load_n(&getstackdata, __ATOMIC_ACQUIRE);
+	return f ? f() : NULL;
 }
 
 struct opts {
@@ -282,7 +285,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 		if ((err = link_start(ifp)) < 0)
 			goto fail;
-	getstackdata = f->getstackdata;
+	__atomic_store_n(&getstackdata, f->getstackdata, __ATOMIC_RELEASE);
 	f->socket = us_socket;
 	f->close = us_close;
 	f->bind = us_bind;

@@ -71,11 +71,12 @@ static inline int ustest_ping(struct ioth *st, const char *dst, size_t payload, 
 	int fd = ioth_msocket(st, AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
 	if (fd < 0)
 		return -1;
-	static uint16_t seq;
+	static unsigned seqno;  /* shared by threads: atomic */
+	uint16_t seq = (uint16_t) __atomic_add_fetch(&seqno, 1, __ATOMIC_RELAXED);
 	size_t len = 8 + payload;
 	uint8_t *req = calloc(1, len), *rep = malloc(len + 64);
 	req[0] = 8;
-	req[6] = (uint8_t) (++seq >> 8);
+	req[6] = (uint8_t) (seq >> 8);
 	req[7] = (uint8_t) seq;
 	for (size_t i = 8; i < len; i++)
 		req[i] = (uint8_t) i;
