@@ -42,7 +42,8 @@ static int resolve_ifindex(struct ioth *stack, const struct ic_request *req) {
 	return idx > 0 ? idx : -ENODEV;
 }
 
-static void apply_static(struct ic_iface *ifc, const struct ic_request *req) {
+static int apply_static(struct ic_iface *ifc, const struct ic_request *req) {
+	int rv = 0;
 	if (req->static_add) {
 		/* a new static configuration replaces the previous one */
 		struct ic_item *head = NULL, **tail = &head, *it;
@@ -57,11 +58,12 @@ static void apply_static(struct ic_iface *ifc, const struct ic_request *req) {
 				tail = &it->next;
 			}
 		}
-		ic_source_set(ifc, IC_SRC_STATIC, head);
+		rv = ic_source_set(ifc, IC_SRC_STATIC, head);
 	}
 	for (int i = 0; i < req->nstatic; i++)
 		if (req->st[i].remove)
 			ic_static_remove(ifc, &req->st[i]);
+	return rv;
 }
 
 static int do_config(struct ioth *stack, struct ic_request *req) {
@@ -104,11 +106,8 @@ static int do_config(struct ioth *stack, struct ic_request *req) {
 	METHOD(IC_RD, ic_rd_config(ifc));
 	METHOD(IC_DHCPV6, ic_dhcp6_config(ifc));
 	METHOD(IC_DHCP, ic_dhcp4_config(ifc));
+	METHOD(IC_STATIC, apply_static(ifc, req));
 #undef METHOD
-	if (req->config & IC_STATIC) {
-		apply_static(ifc, req);
-		result |= IC_STATIC;
-	}
 	if (req->debug)
 		ic_debug_print(ifc);
 	ic_iface_release(ifc);

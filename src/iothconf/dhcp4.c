@@ -156,7 +156,7 @@ static int d4_exchange(struct d4ctx *c, struct dhcp4_msg *m, uint32_t src, uint3
 	}
 }
 
-static void d4_apply(struct d4ctx *c, const struct dhcp4_msg *a) {
+static int d4_apply(struct d4ctx *c, const struct dhcp4_msg *a) {
 	struct ic_iface *ifc = c->ifc;
 	time_t now = ic_now();
 	uint32_t lease = a->lease ? a->lease : INFINITE;
@@ -182,7 +182,7 @@ static void d4_apply(struct d4ctx *c, const struct dhcp4_msg *a) {
 	}
 	if (a->mtu >= 576)   /* RFC 1122 3.3.3: 576 is the minimum to accept */
 		ioth_linksetmtu(ifc->stack, ifc->ifindex, a->mtu);
-	ic_source_set(ifc, IC_SRC_DHCP4, rev);
+	int err = ic_source_set(ifc, IC_SRC_DHCP4, rev);
 	ifc->d4.bound = 1;
 	ifc->d4.addr = a->yiaddr;
 	ifc->d4.server = a->server_id;
@@ -203,6 +203,7 @@ static void d4_apply(struct d4ctx *c, const struct dhcp4_msg *a) {
 	char buf[INET_ADDRSTRLEN];
 	ic_log(ifc->stack, LOG_INFO, "dhcp: %s/%d lease %us on ifindex %u",
 			inet_ntop(AF_INET, &a->yiaddr, buf, sizeof(buf)), prefix, lease, ifc->ifindex);
+	return err;
 }
 
 static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -231,7 +232,7 @@ int ic_dhcp4_config(struct ic_iface *ifc) {
 		rv = d4_exchange(&c, &m, 0, INADDR_BROADCAST, bcast_mac, DHCP4_ACK, d2, &ack);
 	}
 	if (rv == 0)
-		d4_apply(&c, &ack);
+		rv = d4_apply(&c, &ack);
 	ioth_close(c.fd);
 	return rv;
 }
@@ -260,7 +261,7 @@ static int d4_extend(struct ic_iface *ifc, int rebind, int64_t deadline) {
 	if (rv == 0 && ack.yiaddr != ifc->d4.addr)
 		rv = -EPROTO;   /* a different address is a new lease: start over */
 	if (rv == 0)
-		d4_apply(&c, &ack);
+		rv = d4_apply(&c, &ack);
 	ioth_close(c.fd);
 	return rv;
 }

@@ -159,7 +159,7 @@ static int d6_apply(struct d6ctx *c, const struct dhcp6_msg *r) {
 	if (r->domains[0])
 		ADD(ic_item_new(IC_SRC_DHCP6, IC_K_DOMAIN, 0, NULL, 0, r->domains, lease_end));
 #undef ADD
-	ic_source_set(ifc, IC_SRC_DHCP6, head);
+	int err = ic_source_set(ifc, IC_SRC_DHCP6, head);
 	struct ic_dhcp6_lease *l = &ifc->d6;
 	l->bound = lease_end != IC_NEVER;
 	memcpy(l->serverid, r->serverid, r->serverid_len);
@@ -180,7 +180,7 @@ static int d6_apply(struct d6ctx *c, const struct dhcp6_msg *r) {
 	char a[INET6_ADDRSTRLEN];
 	ic_log(ifc->stack, LOG_INFO, "dhcp6: %s valid %us on ifindex %u",
 			inet_ntop(AF_INET6, r->addrs[0].addr, a, sizeof(a)), r->addrs[0].valid, ifc->ifindex);
-	return 0;
+	return err;
 }
 
 int ic_dhcp6_config(struct ic_iface *ifc) {

@@ -245,8 +245,9 @@ struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int crea
 void ic_iface_release(struct ic_iface *ifc);
 /* Replace the items of one source with newitems (a list, consumed):
  * removes from the stack what is gone, adds what is new. The caller owns
- * ifc (acquired). */
-void ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems);
+ * ifc (acquired). Returns 0, or the first error of the stack on an add
+ * (the item stays, not applied, and is tried again at the next update). */
+int ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems);
 /* Remove single static items (the -ip=, -gw=, -dns=, -domain= options). */
 void ic_static_remove(struct ic_iface *ifc, const struct ic_static *st);
 struct ic_item *ic_item_new(int src, int kind, int family, const void *addr,

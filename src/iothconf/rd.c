@@ -91,7 +91,7 @@ static time_t lt2exp(time_t now, uint32_t lt) {
 	return lt == INFINITE ? IC_NEVER : now + lt;
 }
 
-static void rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t router[16],
+static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t router[16],
 		const uint8_t mac[6]) {
 	time_t now = ic_now();
 	struct ic_item *head = NULL, **tail = &head, *it;
@@ -135,12 +135,13 @@ static void rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_
 	for (it = head; it; it = it->next)
 		if (it->expires != IC_NEVER && (first == 0 || it->expires < first))
 			first = it->expires;
-	ic_source_set(ifc, IC_SRC_RD, head);
+	int err = ic_source_set(ifc, IC_SRC_RD, head);
 	ifc->rd_active = first != 0;
 	ifc->rd_refresh = first ? now + (first - now) / 2 : 0;
 	char a[INET6_ADDRSTRLEN];
 	ic_log(ifc->stack, LOG_INFO, "rd: advertisement from %s, %d prefixes, router lifetime %us",
 			inet_ntop(AF_INET6, router, a, sizeof(a)), ra->nprefix, ra->router_lifetime);
+	return err;
 }
 
 static int rd_run(struct ic_iface *ifc, int timeout_ms) {
@@ -170,8 +171,7 @@ static int rd_run(struct ic_iface *ifc, int timeout_ms) {
 			int r;
 			while ((r = rd_recv(ifc, fd, &ra, router)) >= 0)
 				if (r == 0) {
-					rd_apply(ifc, &ra, router, mac);
-					rv = 0;
+					rv = rd_apply(ifc, &ra, router, mac);
 					goto out;
 				}
 		}

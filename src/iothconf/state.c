@@ -151,7 +151,7 @@ static int is_dns(const struct ic_item *it) {
 
 /* Apply to the stack; EEXIST means someone (a previous run, another
  * source) configured the same: it is there, which is what we want. */
-static void item_activate(struct ic_iface *ifc, struct ic_item *it) {
+static int item_activate(struct ic_iface *ifc, struct ic_item *it) {
 	int rv = 0;
 	if (it->kind == IC_K_ADDR)
 		rv = ioth_ipaddr_add(ifc->stack, it->family, it->addr, it->prefixlen, ifc->ifindex);
@@ -163,9 +163,10 @@ static void item_activate(struct ic_iface *ifc, struct ic_item *it) {
 		ic_log(ifc->stack, LOG_WARNING, "cannot add %s %s/%d: %s",
 				it->kind == IC_K_ADDR ? "address" : "route via",
 				inet_ntop(it->family, it->addr, a, sizeof(a)), it->prefixlen, strerror(errno));
-		return;
+		return -errno;
 	}
 	it->active = 1;
+	return 0;
 }
 
 static int other_source_has(struct ic_iface *ifc, const struct ic_item *it) {
@@ -189,8 +190,8 @@ static void item_deactivate(struct ic_iface *ifc, struct ic_item *it) {
 				it->family == AF_INET6 ? ifc->ifindex : 0);
 }
 
-void ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems) {
-	int dnschanged = 0;
+int ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems) {
+	int dnschanged = 0, err = 0;
 	struct ic_item *old = NULL, **pp, *it;
 	/* detach the old items of src; the caller owns ifc, the lock is for readers */
 	pthread_mutex_lock(&ic_lock);
@@ -222,7 +223,9 @@ void ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems) {
 				continue;
 			it->src = src;
 			if (!it->active) {
-				item_activate(ifc, it);
+				int rv = item_activate(ifc, it);
+				if (rv < 0 && err == 0)
+					err = rv;
 				dnschanged |= is_dns(it);
 			}
 		}
@@ -237,6 +240,7 @@ void ic_source_set(struct ic_iface *ifc, int src, struct ic_item *newitems) {
 	if (dnschanged)
 		ifc->dnsgen++;
 	pthread_mutex_unlock(&ic_lock);
+	return err;
 }
 
 void ic_static_remove(struct ic_iface *ifc, const struct ic_static *st) {
