@@ -7,7 +7,7 @@
  *   resolv              "resolv NULL errno=N" or the text between
  *                       "resolv begin" and "resolv end" (ioth_resolvconf's
  *                       config from $PROBE_RESOLV, e.g. "iface=tap0")
- *   watch SECS PERIOD   print "tick T" + addresses every PERIOD seconds
+ *   watch SECS PERIOD   print "tick T" + addresses and routes every PERIOD s
  *   sleep SECS          (the script pings us meanwhile)
  *   udp ADDR PORT MSG   send MSG from a UDP socket of the stack
  *   del                 ioth_delstack: "del rv=N errno=NAME"
@@ -122,6 +122,7 @@ int main(int argc, char *argv[]) {
 			for (int t = 0; t <= secs; t += period) {
 				printf("tick %d\n", t);
 				show_links_addrs(stack, stdout);
+				show_routes(stack, stdout);
 				if (t + period <= secs)
 					sleep(period);
 			}
