@@ -85,3 +85,12 @@ function(ioth_fuzzer name)
   set_property(GLOBAL APPEND PROPERTY IOTH_FUZZERS ${name})
 endfunction()
 option(IOTH_FUZZ "build the libFuzzer targets (needs clang)" OFF)
+
+# ioth_nodeepbind(TARGET): in sanitizer builds, give an executable that joins
+# VDE networks in-process the dlopen of tests/lib/nodeepbind.c.
+function(ioth_nodeepbind tgt)
+  if(SANITIZE)
+    target_sources(${tgt} PRIVATE "${CMAKE_SOURCE_DIR}/tests/lib/nodeepbind.c")
+    target_link_libraries(${tgt} PRIVATE ${CMAKE_DL_LIBS})
+  endif()
+endfunction()
