@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <netpacket/packet.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -187,6 +188,39 @@ static void test_getifaddrs(struct node *a, const unsigned char mac[6]) {
 	CHECK(!v4, "deleted address is gone");
 }
 
+/* ioth_nldialog with a hand-built rtnetlink request, and iplink_add/del. */
+static void test_nldialog_iplink(struct node *a) {
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg ifa;
+		struct rtattr a1;
+		struct in_addr local;
+		struct rtattr a2;
+		struct in_addr address;
+	} req = {
+		.h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWADDR,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, .nlmsg_seq = 1},
+		.ifa = {.ifa_family = AF_INET, .ifa_prefixlen = 24, .ifa_index = (unsigned) a->ifindex},
+		.a1 = {.rta_len = RTA_LENGTH(4), .rta_type = IFA_LOCAL},
+		.a2 = {.rta_len = RTA_LENGTH(4), .rta_type = IFA_ADDRESS},
+	};
+	inet_pton(AF_INET, "198.18.1.77", &req.local);
+	req.address = req.local;
+	CHECK(ioth_nldialog(a->st, &req) == 0, "nldialog RTM_NEWADDR 198.18.1.77/24");
+	errno = 0;
+	CHECK(ioth_nldialog(a->st, &req) == -1 && errno == EEXIST, "the same again: EEXIST");
+	req.h.nlmsg_type = RTM_DELADDR;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	CHECK(ioth_nldialog(a->st, &req) == 0, "nldialog RTM_DELADDR");
+	CHECK(ioth_nldialog(a->st, &req) == -1 && errno == EADDRNOTAVAIL,
+			"deleting it twice: EADDRNOTAVAIL");
+
+	CHECK(ioth_iplink_add(a->st, "vt0", 0, "veth", NULL) >= 0, "iplink_add vt0 type veth");
+	CHECK(ioth_if_nametoindex(a->st, "vt0") > 0, "vt0 exists");
+	CHECK(ioth_iplink_del(a->st, "vt0", 0) == 0, "iplink_del vt0");
+	CHECK(ioth_if_nametoindex(a->st, "vt0") < 0, "vt0 is gone");
+}
+
 static void test_two_vnls(const char *vnl, const char *vnl2) {
 	struct ioth *st = ioth_newstackl("vdestack", vnl, vnl2, NULL);
 	if (st == NULL && errno == EPERM && geteuid() != 0) {
@@ -241,6 +275,7 @@ int main(void) {
 	test_tcp_echo(&a, &b);
 	test_ioctl_and_routes(&a);
 	test_getifaddrs(&a, mac_a);
+	test_nldialog_iplink(&a);
 	CHECK(ioth_delstack(a.st) == 0 && ioth_delstack(b.st) == 0, "both stacks deleted");
 	test_two_vnls(vnl, vdeswitch_vnl(sw2));
 	vdeswitch_stop(sw);
