@@ -21,6 +21,7 @@
  * first for <linux/if.h>, which nlinline includes, to step aside */
 #include "link/link.h"
 #include "net/net.h"
+#include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
 
@@ -106,6 +107,12 @@ static void stack_destroy(struct ustack *s) {
 	rt_timer_del(&s->rtt);
 	stack_lock(s);
 	ip4_reasm_flush(s);
+	ip6_reasm_flush(s);
+	while (s->routes6) {
+		struct route6 *r = s->routes6;
+		s->routes6 = r->next;
+		free(r);
+	}
 	while (s->routes4) {
 		struct route4 *r = s->routes4;
 		s->routes4 = r->next;
@@ -116,6 +123,7 @@ static void stack_destroy(struct ustack *s) {
 		s->ifaces = ifp->next;
 		neigh4_flush_if(ifp);
 		ip4_mc_flush_if(ifp);
+		ip6_flush_if(ifp);
 		while (ifp->addrs) {
 			struct ifaddr4 *a = ifp->addrs;
 			ifp->addrs = a->next;
@@ -268,6 +276,8 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	netif_append(s, lo);
 	s->lo = lo;
 	ip4_addr_add(lo, htonl(0x7f000001), 8, 0, false);
+	static const uint8_t loop6[16] = {[15] = 1};
+	ip6_addr_add(lo, loop6, 128, IFA6_NODAD, false);
 	for (int i = 0; i < nvnl; i++) {
 		uint8_t mac[6];
 		if (i < o.nmac)

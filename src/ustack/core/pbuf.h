@@ -27,6 +27,8 @@ struct pbuf_meta {
 	uint8_t pkttype, halen, hatype_lo;
 	uint8_t haddr[8];
 	uint32_t origlen;        /* length before truncation (packet sockets) */
+	uint8_t v6;              /* the IPv6 addresses below are the ones */
+	uint8_t saddr6[16], daddr6[16];
 };
 
 struct pbuf {

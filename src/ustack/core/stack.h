@@ -23,6 +23,11 @@ struct route4;
 struct neigh4;
 struct mcgroup4;
 struct reasm4;
+struct ifaddr6;
+struct route6;
+struct neigh6;
+struct mcgroup6;
+struct reasm6;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -62,6 +67,9 @@ struct netif {
 	struct ifaddr4 *addrs;
 	struct neigh4 *neigh;
 	struct mcgroup4 *groups;
+	struct ifaddr6 *addrs6;
+	struct neigh6 *neigh6;
+	struct mcgroup6 *groups6;
 	struct netif_stats st;
 };
 
@@ -113,6 +121,17 @@ struct ustack {
 		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
 	} arp;
 	uint64_t tcp_OutRsts;
+	struct route6 *routes6;
+	struct reasm6 *reasm6;
+	int nreasm6;
+	uint32_t frag6_id;
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
+				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;
+	} ip6;
+	struct {
+		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
+	} icmp6;
 };
 
 struct ustack *stack_new(void);

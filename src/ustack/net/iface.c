@@ -9,6 +9,7 @@
 
 #include "../link/link.h"
 #include "net.h"
+#include "net6.h"
 
 struct netif *netif_by_index(struct ustack *s, int index) {
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
@@ -37,11 +38,13 @@ int netif_set_up(struct netif *ifp, bool up) {
 			arp_announce(ifp, a->addr);
 		}
 		igmp_report_all(ifp);
+		ip6_link_up(ifp);
 	} else {
 		ifp->flags &= ~(unsigned) (IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP);
 		/* Linux removes the routes through a device that goes down */
 		route4_flush_if(ifp->s, ifp->index);
 		neigh4_flush_if(ifp);
+		ip6_link_down(ifp);
 	}
 	return 0;
 }

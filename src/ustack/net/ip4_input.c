@@ -9,6 +9,7 @@
 #include "../link/link.h"
 #include "../wire/eth.h"
 #include "net.h"
+#include "net6.h"
 
 void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 	struct eth_repr e;
@@ -33,6 +34,9 @@ void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 	case ETHW_P_ARP:
 		arp_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN);
 		break;
+	case ETHW_P_IPV6:
+		ip6_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN, false, eth_is_multicast(e.dst));
+		break;
 	default:
 		ifp->st.rx_nohandler++;
 		break;
@@ -49,7 +53,10 @@ void loop_input(struct netif *lo, struct pbuf *p) {
 		if (ifp == NULL)
 			ifp = lo;
 	}
-	ip4_input(ifp, p->data, p->len, true);
+	if (p->len && (p->data[0] >> 4) == 6)
+		ip6_input(ifp, p->data, p->len, true, false);
+	else
+		ip4_input(ifp, p->data, p->len, true);
 	pbuf_free(&s->pc, p);
 }
 

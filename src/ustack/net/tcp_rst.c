@@ -7,6 +7,8 @@
 
 #include "../wire/checksum.h"
 #include "net.h"
+#include "net6.h"
+#include "../wire/ipv6.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -63,4 +65,44 @@ void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
 	struct ip4_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IPPROTO_TCP, .ttl = 64, .df = true};
 	s->tcp_OutRsts++;
 	ip4_output(s, p, &tx);
+}
+
+/* The same answer over IPv6 (the checksum is mandatory there). */
+void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx) {
+	const uint8_t *t = rx->payload;
+	if (rx->plen < 20 || rx->mcast)
+		return;
+	size_t doff = (size_t) (t[12] >> 4) * 4;
+	if (doff < 20 || doff > rx->plen)
+		return;
+	if (csum_fold(csum_add(csum_pseudo6(rx->ip.src, rx->ip.dst, IP6_NH_TCP, (uint32_t) rx->plen), t,
+				rx->plen)) != 0)
+		return;
+	uint8_t fl = t[13];
+	if (fl & TH_RST)
+		return;
+	uint32_t seq = rd32(t + 4), ack = rd32(t + 8);
+	uint32_t seglen = (uint32_t) (rx->plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
+	struct pbuf *p = pbuf_alloc(&s->pc, 20, PBUF_HEADROOM);
+	if (p == NULL)
+		return;
+	uint8_t *h = p->data;
+	memset(h, 0, 20);
+	memcpy(h, t + 2, 2);
+	memcpy(h + 2, t, 2);
+	if (fl & TH_ACK) {
+		wr32(h + 4, ack);
+		h[13] = TH_RST;
+	} else {
+		wr32(h + 8, seq + seglen);
+		h[13] = TH_RST | TH_ACK;
+	}
+	h[12] = 5 << 4;
+	uint16_t c = csum_fold(csum_add(csum_pseudo6(rx->ip.dst, rx->ip.src, IP6_NH_TCP, 20), h, 20));
+	h[16] = (uint8_t) (c >> 8);
+	h[17] = (uint8_t) c;
+	struct ip6_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IP6_NH_TCP, .hlim = 64,
+		.oif = ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp->index : 0};
+	s->tcp_OutRsts++;
+	ip6_output(s, p, &tx);
 }

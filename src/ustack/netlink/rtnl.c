@@ -17,6 +17,7 @@
 
 #include "../link/link.h"
 #include "../net/net.h"
+#include "../net/net6.h"
 #include "../socket/sock.h"
 #include "rtnl.h"
 
@@ -388,6 +389,23 @@ static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct if
 	nlb_end(&b, o);
 }
 
+static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct ifaddr6 *a, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, RTM_NEWADDR, NLM_F_MULTI, seq);
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET6,
+		.ifa_prefixlen = a->plen,
+		.ifa_flags = a->flags,
+		.ifa_scope = ip6_addr_is_loopback(a->addr) ? RT_SCOPE_HOST
+				: ip6_addr_is_linklocal(a->addr) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+		.ifa_index = (uint32_t) ifp->index,
+	};
+	nlb_put(&b, &ifa, sizeof(ifa));
+	nla_put(&b, IFA_ADDRESS, a->addr, 16);
+	nla_u32(&b, IFA_FLAGS, a->flags);
+	nlb_end(&b, o);
+}
+
 static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
 	int family = AF_UNSPEC;
@@ -399,6 +417,10 @@ static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 			for (struct ifaddr4 *a = ifp->addrs; a; a = a->next)
 				fill_addr(o, ifp, a, RTM_NEWADDR, NLM_F_MULTI, h->nlmsg_seq);
+	if (family == AF_UNSPEC || family == AF_INET6)
+		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+			for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next)
+				fill_addr6(o, ifp, a, h->nlmsg_seq);
 	nl_done(o, h);
 	return 0;
 }
@@ -412,8 +434,21 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 	int err = parse_attrs(IFA_RTA(ifa), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)), &at);
 	if (err < 0)
 		return err;
-	if (ifa->ifa_family == AF_INET6)
-		return -EAFNOSUPPORT;  /* IPv6 is not in ustack yet */
+	if (ifa->ifa_family == AF_INET6) {
+		const struct rtattr *a6 = at.a[IFA_LOCAL] ? at.a[IFA_LOCAL] : at.a[IFA_ADDRESS];
+		if (alen(a6) < 16 || ifa->ifa_prefixlen > 128)
+			return -EINVAL;
+		struct netif *ifp6 = netif_by_index(s, (int) ifa->ifa_index);
+		if (ifp6 == NULL)
+			return -ENODEV;
+		uint32_t fl = ifa->ifa_flags;
+		if (at.a[IFA_FLAGS])
+			attr_u32(at.a[IFA_FLAGS], &fl);
+		if (h->nlmsg_type == RTM_NEWADDR)
+			return ip6_addr_add(ifp6, RTA_DATA(a6), ifa->ifa_prefixlen, (uint8_t) (fl & IFA6_NODAD),
+					!!(h->nlmsg_flags & NLM_F_EXCL));
+		return ip6_addr_del(ifp6, RTA_DATA(a6), ifa->ifa_prefixlen);
+	}
 	if (ifa->ifa_family != AF_INET)
 		return -EAFNOSUPPORT;
 	const struct rtattr *la = at.a[IFA_LOCAL] ? at.a[IFA_LOCAL] : at.a[IFA_ADDRESS];
@@ -463,6 +498,28 @@ static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags,
 	nlb_end(&b, o);
 }
 
+static void fill_route6(struct nl_out *o, const struct route6 *r, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o->sk, RTM_NEWROUTE, NLM_F_MULTI, seq);
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET6,
+		.rtm_dst_len = r->plen,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = r->protocol,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = RTN_UNICAST,
+	};
+	nlb_put(&b, &rtm, sizeof(rtm));
+	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
+	if (r->plen)
+		nla_put(&b, RTA_DST, r->dst, 16);
+	nla_u32(&b, RTA_PRIORITY, r->metric);
+	if (r->has_gw)
+		nla_put(&b, RTA_GATEWAY, r->gw, 16);
+	nla_u32(&b, RTA_OIF, (uint32_t) r->oif);
+	nlb_end(&b, o);
+}
+
 static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
 	if (h->nlmsg_flags & NLM_F_DUMP) {
@@ -470,6 +527,9 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		if (family == AF_UNSPEC || family == AF_INET)
 			for (struct route4 *r = s->routes4; r; r = r->next)
 				fill_route(o, r, NLM_F_MULTI, h->nlmsg_seq);
+		if (family == AF_UNSPEC || family == AF_INET6)
+			for (struct route6 *r = s->routes6; r; r = r->next)
+				fill_route6(o, r, h->nlmsg_seq);
 		nl_done(o, h);
 		return 0;
 	}
@@ -529,6 +589,30 @@ static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 	int err = parse_attrs(RTM_RTA(rtm), h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)), &at);
 	if (err < 0)
 		return err;
+	if (rtm->rtm_family == AF_INET6) {
+		uint8_t dst6[16] = {0}, gw6[16] = {0};
+		uint32_t oif6 = 0, metric6 = 0;
+		if (at.a[RTA_DST]) {
+			if (alen(at.a[RTA_DST]) < 16)
+				return -EINVAL;
+			memcpy(dst6, RTA_DATA(at.a[RTA_DST]), 16);
+		}
+		if (at.a[RTA_GATEWAY]) {
+			if (alen(at.a[RTA_GATEWAY]) < 16)
+				return -EINVAL;
+			memcpy(gw6, RTA_DATA(at.a[RTA_GATEWAY]), 16);
+		}
+		if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif6) < 0)
+			return -EINVAL;
+		if (at.a[RTA_PRIORITY] && attr_u32(at.a[RTA_PRIORITY], &metric6) < 0)
+			return -EINVAL;
+		if (rtm->rtm_dst_len > 128)
+			return -EINVAL;
+		if (h->nlmsg_type == RTM_DELROUTE)
+			return route6_del(s, dst6, rtm->rtm_dst_len, at.a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6);
+		return route6_add(s, dst6, rtm->rtm_dst_len, at.a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6, metric6,
+				rtm->rtm_protocol ? rtm->rtm_protocol : RTPROT_BOOT, !!(h->nlmsg_flags & NLM_F_EXCL));
+	}
 	if (rtm->rtm_family != AF_INET)
 		return -EAFNOSUPPORT;
 	if (rtm->rtm_dst_len > 32)
@@ -582,6 +666,24 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 				};
 				nlb_put(&b, &nd, sizeof(nd));
 				nla_put(&b, NDA_DST, &n->ip, 4);
+				if (n->state != NUD_INCOMPLETE)
+					nla_put(&b, NDA_LLADDR, n->mac, 6);
+				nlb_end(&b, o);
+			}
+	if (family == AF_UNSPEC || family == AF_INET6)
+		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+			for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
+				struct nlb b;
+				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
+				struct ndmsg nd = {
+					.ndm_family = AF_INET6,
+					.ndm_ifindex = ifp->index,
+					.ndm_state = n->state,
+					.ndm_flags = n->router ? NTF_ROUTER : 0,
+					.ndm_type = RTN_UNICAST,
+				};
+				nlb_put(&b, &nd, sizeof(nd));
+				nla_put(&b, NDA_DST, n->ip, 16);
 				if (n->state != NUD_INCOMPLETE)
 					nla_put(&b, NDA_LLADDR, n->mac, 6);
 				nlb_end(&b, o);

@@ -4,16 +4,35 @@
  * a payload that the stack wraps in a header, or with IP_HDRINCL (always
  * for IPPROTO_RAW) a whole datagram whose total length, checksum, id and
  * zero source the stack fills in. Checksums of the payload (ICMP's) are
- * the application's job, as on Linux. */
+ * the application's job, as on Linux. IPv6 raw sockets (RFC 3542) carry
+ * the payload only; the stack computes the ICMPv6 checksum. */
+#define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
+#include "../net/net6.h"
+#include "../wire/checksum.h"
+#include "../wire/icmp6.h"
 #include "../socket/sock.h"
 
 static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	if (sk->domain == AF_INET6) {
+		struct inet_dst d;
+		int err = inet_parse_addr(sk, a, len, &d);
+		if (err < 0)
+			return err;
+		if (!d.v6)
+			return -EINVAL;
+		if (!ip6_addr_is_unspecified(d.a6) && !ip6_is_local(sk->s, d.a6) && !ip6_addr_is_multicast(d.a6))
+			return -EADDRNOTAVAIL;
+		memcpy(sk->laddr6, d.a6, 16);
+		if (ip6_addr_is_linklocal(d.a6) && d.scope)
+			sk->bound_if = (int) d.scope;
+		return 0;
+	}
 	if (len < (socklen_t) sizeof(struct sockaddr_in))
 		return -EINVAL;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
@@ -30,6 +49,19 @@ static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
 		sk->connected = false;
 		sk->raddr = 0;
+		memset(sk->raddr6, 0, 16);
+		return 0;
+	}
+	if (sk->domain == AF_INET6) {
+		struct inet_dst d;
+		int err = inet_parse_addr(sk, a, len, &d);
+		if (err < 0)
+			return err;
+		if (!d.v6)
+			return -EINVAL;
+		memcpy(sk->raddr6, d.a6, 16);
+		sk->raddr_is6 = true;
+		sk->connected = true;
 		return 0;
 	}
 	if (len < (socklen_t) sizeof(struct sockaddr_in))
@@ -42,9 +74,91 @@ static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	return 0;
 }
 
+/* IPv6 raw: the payload after the IPv6 header (RFC 3542 3); the ICMPv6
+ * checksum always computed by the stack, others at IPV6_CHECKSUM. */
+static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
+	struct ustack *s = sk->s;
+	struct inet_dst d = {0};
+	if (msg->msg_name) {
+		int err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
+		if (err < 0)
+			return err;
+		if (!d.v6)
+			return -EINVAL;
+	} else if (sk->connected)
+		memcpy(d.a6, sk->raddr6, 16);
+	else
+		return -EDESTADDRREQ;
+	if (len > 65535)
+		return -EMSGSIZE;
+	bool mc = ip6_addr_is_multicast(d.a6);
+	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
+	uint8_t src[16];
+	memcpy(src, sk->laddr6, 16);
+	int hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
+			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			if (pi.ipi6_ifindex)
+				oif = (int) pi.ipi6_ifindex;
+			if (!ip6_addr_is_unspecified(pi.ipi6_addr.s6_addr))
+				memcpy(src, pi.ipi6_addr.s6_addr, 16);
+		} else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int h;
+			memcpy(&h, CMSG_DATA(c), sizeof(h));
+			if (h >= 0 && h <= 255)
+				hlim = h;
+		}
+	}
+	struct ip6_route_res rt;
+	int err = route6_lookup(s, d.a6, oif, &rt);
+	if (err < 0)
+		return err;
+	if (ip6_addr_is_unspecified(src))
+		memcpy(src, rt.src, 16);
+	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	sock_copy_from_iov(p->data, msg, len);
+	if (sk->protocol == IPPROTO_ICMPV6) {
+		if (len < 4) {
+			pbuf_free(&s->pc, p);
+			return -EINVAL;
+		}
+		icmp6_fill_checksum(src, d.a6, p->data, p->len);
+	} else if (sk->checksum_off >= 0) {
+		if ((size_t) sk->checksum_off + 2 > len) {
+			pbuf_free(&s->pc, p);
+			return -EINVAL;
+		}
+		p->data[sk->checksum_off] = p->data[sk->checksum_off + 1] = 0;
+		uint16_t c = csum_fold(csum_add(csum_pseudo6(src, d.a6, (uint8_t) sk->protocol, (uint32_t) len),
+				p->data, len));
+		p->data[sk->checksum_off] = (uint8_t) (c >> 8);
+		p->data[sk->checksum_off + 1] = (uint8_t) c;
+	}
+	struct ip6_tx tx = {
+		.src = src,
+		.dst = d.a6,
+		.proto = (uint8_t) sk->protocol,
+		.hlim = (uint8_t) hlim,
+		.tclass = (uint8_t) sk->tclass6,
+		.oif = oif,
+		.mc_loop = sk->mc_loop6,
+	};
+	err = ip6_output_route(s, p, &tx, &rt);
+	return err < 0 ? err : (ssize_t) len;
+}
+
 static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	struct ustack *s = sk->s;
 	uint32_t dst;
+	if (sk->domain == AF_INET6)
+		return raw6_sendmsg(sk, msg, len);
 	if (msg->msg_name) {
 		if (msg->msg_namelen < (socklen_t) sizeof(struct sockaddr_in))
 			return -EINVAL;
@@ -126,7 +240,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	int n = 0;
 	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
-		if (sk->protocol != rx->ip.proto)
+		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET)
 			continue;
 		if (sk->laddr && sk->laddr != rx->ip.dst)
 			continue;
@@ -151,14 +265,56 @@ int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	return n;
 }
 
+int raw6_input(struct ustack *s, struct ip6_rx *rx) {
+	int n = 0;
+	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+		if (sk->domain != AF_INET6 || sk->protocol != rx->proto)
+			continue;
+		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
+			continue;
+		if (sk->connected && !ip6_eq(sk->raddr6, rx->ip.src))
+			continue;
+		if (sk->bound_if && sk->bound_if != rx->ifp->index)
+			continue;
+		if (rx->proto == IP6_NH_ICMPV6) {
+			/* ICMP6_FILTER (RFC 3542 3.2): a set bit blocks the type */
+			if (rx->plen < 4)
+				continue;
+			uint8_t t = rx->payload[0];
+			if (sk->icmp6_filter[t >> 5] & (1u << (t & 31)))
+				continue;
+		}
+		struct pbuf *p = pbuf_alloc(&s->pc, rx->plen, 0);
+		if (p == NULL)
+			break;
+		memcpy(p->data, rx->payload, rx->plen);
+		p->m.v6 = 1;
+		memcpy(p->m.saddr6, rx->ip.src, 16);
+		memcpy(p->m.daddr6, rx->ip.dst, 16);
+		p->m.ttl = rx->ip.hop_limit;
+		p->m.ifindex = rx->ifp->index;
+		if (sock_queue_rx(sk, p) == 0)
+			n++;
+	}
+	return n;
+}
+
 static void raw_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = p->m.saddr};
-	socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
-	memcpy(a, &sin, n);
-	*len = sizeof(sin);
+	inet_put_name(sk, p, 0, a, len);
 }
 
 static int raw_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer) {
+	if (sk->domain == AF_INET6) {
+		if (peer && !sk->connected)
+			return -ENOTCONN;
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6,
+			.sin6_port = peer ? 0 : htons((uint16_t) sk->protocol)};
+		memcpy(s6.sin6_addr.s6_addr, peer ? sk->raddr6 : sk->laddr6, 16);
+		socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
+		memcpy(a, &s6, n);
+		*len = sizeof(s6);
+		return 0;
+	}
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	if (peer) {
 		if (!sk->connected)
@@ -184,21 +340,38 @@ static void raw_release(struct usock *sk) {
 	inet_release_memberships(sk);
 }
 
+static void raw_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	if (sk->domain == AF_INET6)
+		inet6_recvcmsg(sk, p, msg, cap);
+	else
+		inet_recvcmsg(sk, p, msg, cap);
+}
+
+static int raw_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
+			: inet_setsockopt(sk, level, name, v, len);
+}
+
+static int raw_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
+			: inet_getsockopt(sk, level, name, v, len);
+}
+
 static const struct proto_ops raw_ops = {
 	.bind = raw_bind,
 	.connect = raw_connect,
 	.sendmsg = raw_sendmsg,
 	.recvname = raw_recvname,
-	.recvcmsg = inet_recvcmsg,
+	.recvcmsg = raw_recvcmsg,
 	.getname = raw_getname,
-	.setsockopt = inet_setsockopt,
-	.getsockopt = inet_getsockopt,
+	.setsockopt = raw_setsockopt,
+	.getsockopt = raw_getsockopt,
 	.release = raw_release,
 };
 
 int raw_sock_init(struct usock *sk) {
 	sk->ops = &raw_ops;
-	sk->hdrincl = sk->protocol == IPPROTO_RAW;
+	sk->hdrincl = sk->domain == AF_INET && sk->protocol == IPPROTO_RAW;
 	sk->pnext = sk->s->raw_socks;
 	sk->s->raw_socks = sk;
 	return 0;

@@ -220,11 +220,23 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 		init = netlink_sock_init;
 		break;
 	case AF_INET6:
-		return errno = EAFNOSUPPORT, -1;  /* IPv6: not yet */
+		if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
+			init = udp_sock_init;
+		else if (type == SOCK_DGRAM && protocol == IPPROTO_ICMPV6)
+			init = ping_sock_init;
+		else if (type == SOCK_RAW)
+			init = raw_sock_init;
+		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
+			return errno = EPROTONOSUPPORT, -1;  /* TCP: part 2 */
+		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
+			return errno = EPROTONOSUPPORT, -1;
+		else
+			return errno = ESOCKTNOSUPPORT, -1;
+		break;
 	default:
 		return errno = EAFNOSUPPORT, -1;
 	}
-	if (type == SOCK_RAW && domain == AF_INET && (protocol <= 0 || protocol > 255))
+	if (type == SOCK_RAW && (domain == AF_INET || domain == AF_INET6) && (protocol <= 0 || protocol > 255))
 		return errno = EPROTONOSUPPORT, -1;
 	struct usock *sk = calloc(1, sizeof(*sk));
 	if (sk == NULL)
@@ -252,6 +264,10 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	sk->ttl = -1;
 	sk->mc_ttl = 1;
 	sk->mc_loop = true;
+	sk->mc_loop6 = true;
+	sk->hops = -1;
+	sk->mc_hops = 1;
+	sk->checksum_off = -1;
 	stack_lock(s);
 	int err = init(sk);
 	if (err == 0)

@@ -82,6 +82,17 @@ struct usock {
 	uint32_t mc_addr;
 	struct sock_mc mcs[SOCK_MAX_MEMBERSHIPS];
 	int nmcs;
+	/* inet6 (AF_INET6 sockets; IPv4-mapped peers use the fields above) */
+	uint8_t laddr6[16], raddr6[16];
+	bool v6only, recvpktinfo6, recvhoplimit, mc_loop6, raddr_is6;
+	int hops, mc_hops, mc_if6, tclass6;
+	int checksum_off;           /* IPV6_CHECKSUM, -1: none */
+	uint32_t icmp6_filter[8];   /* ICMP6_FILTER: a set bit blocks the type */
+	struct sock_mc6 {
+		uint8_t group[16];
+		int ifindex;
+	} mcs6[SOCK_MAX_MEMBERSHIPS];
+	int nmcs6;
 	/* packet */
 	int pk_ifindex;
 	uint16_t pk_proto;          /* network order */
@@ -126,6 +137,20 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
 void inet_release_memberships(struct usock *sk);
+int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
+int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
+void inet6_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* the address of a received datagram as the socket's family sees it */
+void inet_put_name(struct usock *sk, const struct pbuf *p, uint16_t port, struct sockaddr *a, socklen_t *len);
+/* a sockaddr given by the user, as IPv4 (v4 or v4-mapped) or IPv6 */
+struct inet_dst {
+	bool v6;
+	uint32_t a4;
+	uint8_t a6[16];
+	uint16_t port;
+	uint32_t scope;
+};
+int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
 
 /* protocol constructors: fill sk->ops and tables; -errno */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../net/net.h"
+#include "../net/net6.h"
 #include "sock.h"
 
 #define RMEM_MAX 212992        /* Linux net.core.rmem_max / wmem_max */
@@ -256,6 +257,12 @@ void inet_release_memberships(struct usock *sk) {
 			ip4_mc_leave(ifp, sk->mcs[i].group);
 	}
 	sk->nmcs = 0;
+	for (int i = 0; i < sk->nmcs6; i++) {
+		struct netif *ifp = netif_by_index(sk->s, sk->mcs6[i].ifindex);
+		if (ifp)
+			ip6_mc_leave(ifp, sk->mcs6[i].group);
+	}
+	sk->nmcs6 = 0;
 }
 
 int inet_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {

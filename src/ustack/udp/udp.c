@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * UDP over IPv4 (RFC 768, RFC 1122 4.1, RFC 8085): sockets, port table,
- * input demux, ICMP errors. Linux's choices: ephemeral ports 32768-60999,
- * SO_REUSEADDR lets every socket of a port bind, broadcast and multicast
- * reach every socket bound to the port, errors reach connected sockets. */
+ * UDP over IPv4 and IPv6 (RFC 768, RFC 1122 4.1, RFC 8085, RFC 8200 8.1):
+ * sockets, one port table for both families, input demux, ICMP errors.
+ * AF_INET6 sockets are dual stack unless IPV6_V6ONLY: IPv4 peers appear
+ * as IPv4-mapped addresses (RFC 3493 3.7). Linux's choices: ephemeral
+ * ports 32768-60999, SO_REUSEADDR lets every socket of a port bind,
+ * broadcast and multicast reach every socket bound to the port, errors
+ * reach connected sockets. */
+#define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
+#include "../net/net6.h"
 #include "../socket/sock.h"
 #include "../wire/checksum.h"
 #include "../wire/udp.h"
@@ -38,12 +43,36 @@ static void udp_unhash(struct usock *sk) {
 	sk->bound = false;
 }
 
-/* May sk bind addr:port? Linux udp_lib_lport_inuse. */
-static bool port_conflict(struct usock *sk, uint32_t addr, uint16_t port) {
+static bool any6(const uint8_t *a) {
+	return ip6_addr_is_unspecified(a);
+}
+
+/* Which families a socket takes (dual stack: RFC 3493 3.7). A socket
+ * bound to a real IPv6 address or connected to an IPv6 peer is IPv6 only;
+ * one bound or connected to an IPv4(-mapped) address is IPv4 only. */
+static bool sk_v4ok(const struct usock *sk) {
+	if (sk->domain == AF_INET)
+		return true;
+	return !sk->v6only && any6(sk->laddr6) && !(sk->connected && sk->raddr_is6);
+}
+
+static bool sk_v6ok(const struct usock *sk) {
+	return sk->domain == AF_INET6 && sk->laddr == 0 && !(sk->connected && !sk->raddr_is6);
+}
+
+/* May sk bind this address and port? Linux udp_lib_lport_inuse: the
+ * bindings overlap in a family both take, with equal or wildcard
+ * addresses, and not both sockets allow sharing. */
+static bool port_conflict(struct usock *sk, bool v4, uint32_t a4, bool v6, const uint8_t *a6, uint16_t port) {
 	for (struct usock *o = sk->s->udp4_hash[hash_port(port)]; o; o = o->pnext) {
 		if (o == sk || o->lport != port)
 			continue;
-		if (o->laddr && addr && o->laddr != addr)
+		bool clash = false;
+		if (v4 && sk_v4ok(o) && (!o->laddr || !a4 || o->laddr == a4))
+			clash = true;
+		if (v6 && sk_v6ok(o) && (any6(o->laddr6) || any6(a6) || ip6_eq(o->laddr6, a6)))
+			clash = true;
+		if (!clash)
 			continue;
 		if (o->bound_if && sk->bound_if && o->bound_if != sk->bound_if)
 			continue;
@@ -56,15 +85,18 @@ static bool port_conflict(struct usock *sk, uint32_t addr, uint16_t port) {
 	return false;
 }
 
-static int udp_autobind(struct usock *sk, uint32_t addr) {
+static bool sk_conflict(struct usock *sk, uint16_t port) {
+	return port_conflict(sk, sk_v4ok(sk), sk->laddr, sk_v6ok(sk), sk->laddr6, port);
+}
+
+static int udp_autobind(struct usock *sk) {
 	struct ustack *s = sk->s;
 	int range = PORT_HI - PORT_LO + 1;
 	for (int i = 0; i < range; i++) {
 		uint16_t port = s->next_port;
 		s->next_port = (uint16_t) (port >= PORT_HI ? PORT_LO : port + 1);
-		if (!port_conflict(sk, addr, htons(port))) {
+		if (!sk_conflict(sk, htons(port))) {
 			sk->lport = htons(port);
-			sk->laddr = addr;
 			sk->bound = true;
 			udp_hash(sk);
 			return 0;
@@ -73,59 +105,107 @@ static int udp_autobind(struct usock *sk, uint32_t addr) {
 	return -EAGAIN;  /* Linux: no free ephemeral port */
 }
 
-static int sin_check(const struct sockaddr *a, socklen_t len, const struct sockaddr_in **out) {
-	if (len < (socklen_t) sizeof(struct sockaddr_in))
-		return -EINVAL;
-	*out = (const struct sockaddr_in *) a;
-	return 0;
+static bool v4_bindable(struct usock *sk, uint32_t addr) {
+	if (!addr || ipv4_is_multicast(addr) || addr == 0xffffffffu || ip4_is_local(sk->s, addr) || sk->freebind)
+		return true;
+	for (struct netif *i = sk->s->ifaces; i; i = i->next)
+		if (ip4_is_bcast_on(i, addr))
+			return true;
+	return false;
 }
 
 static int udp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	const struct sockaddr_in *sin;
-	int err = sin_check(a, len, &sin);
-	if (err < 0)
-		return err;
-	/* Linux inet_bind: AF_UNSPEC is tolerated only for INADDR_ANY */
-	if (sin->sin_family != AF_INET &&
-			!(sin->sin_family == AF_UNSPEC && sin->sin_addr.s_addr == 0))
-		return -EAFNOSUPPORT;
+	struct inet_dst d;
+	int err;
+	if (sk->domain == AF_INET && len >= (socklen_t) sizeof(struct sockaddr_in) &&
+			a->sa_family == AF_UNSPEC && ((const struct sockaddr_in *) a)->sin_addr.s_addr == 0) {
+		/* Linux inet_bind: AF_UNSPEC is tolerated only for INADDR_ANY */
+		memset(&d, 0, sizeof(d));
+		d.port = ((const struct sockaddr_in *) a)->sin_port;
+	} else if ((err = inet_parse_addr(sk, a, len, &d)) < 0)
+		return err == -ENETUNREACH ? -EINVAL : err;
 	if (sk->bound)
 		return -EINVAL;
-	uint32_t addr = sin->sin_addr.s_addr;
-	if (addr && !ipv4_is_multicast(addr) && addr != 0xffffffffu && !ip4_is_local(sk->s, addr) &&
-			!sk->freebind) {
-		bool bcast = false;
-		for (struct netif *i = sk->s->ifaces; i; i = i->next)
-			bcast |= ip4_is_bcast_on(i, addr);
-		if (!bcast)
+	uint32_t a4 = 0;
+	uint8_t a6[16] = {0};
+	if (d.v6) {
+		if (!any6(d.a6) && !ip6_addr_is_multicast(d.a6) && !sk->freebind) {
+			struct netif *owner = NULL;
+			struct ifaddr6 *ia = ip6_addr_find(sk->s, d.a6, &owner);
+			if (ia == NULL || (ia->flags & IFA6_DADFAILED))
+				return -EADDRNOTAVAIL;
+			/* Linux: a link-local address needs its interface */
+			if (ip6_addr_is_linklocal(d.a6)) {
+				if (d.scope && d.scope != (uint32_t) owner->index)
+					return -EINVAL;
+				sk->bound_if = owner->index;
+			}
+		}
+		memcpy(a6, d.a6, 16);
+	} else {
+		if (!v4_bindable(sk, d.a4))
 			return -EADDRNOTAVAIL;
+		a4 = d.a4;
 	}
-	if (sin->sin_port == 0)
-		return udp_autobind(sk, addr);
-	if (port_conflict(sk, addr, sin->sin_port))
-		return -EADDRINUSE;
-	sk->laddr = addr;
-	sk->lport = sin->sin_port;
-	sk->bound = true;
-	udp_hash(sk);
-	return 0;
+	uint32_t save4 = sk->laddr;
+	uint8_t save6[16];
+	memcpy(save6, sk->laddr6, 16);
+	sk->laddr = a4;
+	memcpy(sk->laddr6, a6, 16);
+	if (d.port == 0)
+		err = udp_autobind(sk);
+	else if (sk_conflict(sk, d.port))
+		err = -EADDRINUSE;
+	else {
+		sk->lport = d.port;
+		sk->bound = true;
+		udp_hash(sk);
+		err = 0;
+	}
+	if (err < 0) {
+		sk->laddr = save4;
+		memcpy(sk->laddr6, save6, 16);
+	}
+	return err;
 }
 
 static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
 		/* dissolve the association (Linux udp_disconnect) */
 		sk->raddr = 0;
+		memset(sk->raddr6, 0, 16);
 		sk->rport = 0;
 		sk->connected = false;
+		sk->raddr_is6 = false;
 		return 0;
 	}
-	const struct sockaddr_in *sin;
-	int err = sin_check(a, len, &sin);
+	struct inet_dst d;
+	int err = inet_parse_addr(sk, a, len, &d);
 	if (err < 0)
 		return err;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	uint32_t dst = sin->sin_addr.s_addr;
+	if (d.v6) {
+		uint8_t dst[16];
+		memcpy(dst, d.a6, 16);
+		if (any6(dst))
+			dst[15] = 1;  /* Linux: :: means this host */
+		int oif = sk->bound_if ? sk->bound_if : (int) d.scope;
+		if (!oif && ip6_addr_is_multicast(dst))
+			oif = sk->mc_if6;
+		struct ip6_route_res rt;
+		err = route6_lookup(sk->s, dst, oif, &rt);
+		if (err < 0)
+			return err;
+		if (!sk->bound && (err = udp_autobind(sk)) < 0)
+			return err;
+		if (any6(sk->laddr6))
+			memcpy(sk->laddr6, rt.src, 16);
+		memcpy(sk->raddr6, dst, 16);
+		sk->rport = d.port;
+		sk->raddr_is6 = true;
+		sk->connected = true;
+		return 0;
+	}
+	uint32_t dst = d.a4;
 	if (dst == 0)
 		dst = htonl(INADDR_LOOPBACK);  /* Linux: connecting to 0.0.0.0 is to this host */
 	struct ip4_route_res rt;
@@ -135,46 +215,100 @@ static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 		return err;
 	if (rt.bcast && !sk->broadcast)
 		return -EACCES;
-	if (!sk->bound) {
-		err = udp_autobind(sk, 0);
-		if (err < 0)
-			return err;
-	}
+	if (!sk->bound && (err = udp_autobind(sk)) < 0)
+		return err;
 	if (sk->laddr == 0)
 		sk->laddr = rt.src;  /* Linux fixes the source on connect */
 	sk->raddr = dst;
-	sk->rport = sin->sin_port;
+	sk->rport = d.port;
+	sk->raddr_is6 = false;
 	sk->connected = true;
 	return 0;
 }
 
+static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len, const struct inet_dst *d) {
+	struct ustack *s = sk->s;
+	uint8_t dst[16], src[16];
+	memcpy(dst, d->a6, 16);
+	if (any6(dst))
+		dst[15] = 1;
+	memcpy(src, sk->laddr6, 16);
+	int oif = sk->bound_if ? sk->bound_if : (int) d->scope;
+	if (!oif && ip6_addr_is_multicast(dst))
+		oif = sk->mc_if6;
+	/* IPV6_PKTINFO in sendmsg (RFC 3542 6.1) */
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
+			c = CMSG_NXTHDR((struct msghdr *) msg, c))
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+				c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			if (pi.ipi6_ifindex)
+				oif = (int) pi.ipi6_ifindex;
+			if (!any6(pi.ipi6_addr.s6_addr)) {
+				if (!ip6_is_local(s, pi.ipi6_addr.s6_addr))
+					return -EINVAL;
+				memcpy(src, pi.ipi6_addr.s6_addr, 16);
+			}
+		}
+	if (len > 65535 - 8)
+		return -EMSGSIZE;
+	struct ip6_route_res rt;
+	int err = route6_lookup(s, dst, oif, &rt);
+	if (err < 0) {
+		s->ip6.OutNoRoutes++;
+		return err;
+	}
+	if (!sk->bound && (err = udp_autobind(sk)) < 0)
+		return err;
+	if (any6(src))
+		memcpy(src, rt.src, 16);
+	struct pbuf *p = pbuf_alloc(&s->pc, UDPW_HLEN + len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	sock_copy_from_iov(p->data + UDPW_HLEN, msg, len);
+	struct udp_repr u = {.sport = ntohs(sk->lport), .dport = ntohs(d->port)};
+	/* RFC 8200 8.1: the checksum is mandatory, on lo too */
+	udp_emit(&u, p->data, p->len, csum_pseudo6(src, dst, IPPROTO_UDP, (uint32_t) p->len), 0);
+	bool mc = ip6_addr_is_multicast(dst);
+	struct ip6_tx tx = {
+		.src = src,
+		.dst = dst,
+		.proto = IPPROTO_UDP,
+		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
+		.tclass = (uint8_t) sk->tclass6,
+		.oif = oif,
+		.mc_loop = sk->mc_loop6,
+	};
+	err = ip6_output_route(s, p, &tx, &rt);
+	if (err < 0)
+		return err;
+	s->udp.OutDatagrams++;
+	return (ssize_t) len;
+}
+
 static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	struct ustack *s = sk->s;
-	uint32_t dst;
-	uint16_t dport;
-	if (msg->msg_name) {
-		const struct sockaddr_in *sin;
-		if (msg->msg_namelen >= (socklen_t) sizeof(sa_family_t) &&
-				((const struct sockaddr *) msg->msg_name)->sa_family == AF_UNSPEC && sk->connected) {
-			dst = sk->raddr;
-			dport = sk->rport;
-		} else {
-			int err = sin_check(msg->msg_name, msg->msg_namelen, &sin);
-			if (err < 0)
-				return err;
-			if (sin->sin_family != AF_INET)
-				return -EAFNOSUPPORT;
-			dst = sin->sin_addr.s_addr;
-			dport = sin->sin_port;
-			if (dport == 0)
-				return -EINVAL;
-		}
+	struct inet_dst d = {0};
+	if (msg->msg_name && !(msg->msg_namelen >= (socklen_t) sizeof(sa_family_t) &&
+			((const struct sockaddr *) msg->msg_name)->sa_family == AF_UNSPEC && sk->connected)) {
+		int err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
+		if (err < 0)
+			return err;
+		if (d.port == 0)
+			return -EINVAL;
 	} else {
 		if (!sk->connected)
 			return -EDESTADDRREQ;
-		dst = sk->raddr;
-		dport = sk->rport;
+		d.v6 = sk->raddr_is6;
+		d.a4 = sk->raddr;
+		memcpy(d.a6, sk->raddr6, 16);
+		d.port = sk->rport;
 	}
+	if (d.v6)
+		return udp_send6(sk, msg, len, &d);
+	uint32_t dst = d.a4;
+	uint16_t dport = d.port;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	uint32_t src = sk->laddr;
@@ -190,8 +324,6 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 				oif = pi.ipi_ifindex;
 			if (pi.ipi_spec_dst.s_addr)
 				src = pi.ipi_spec_dst.s_addr;
-		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
-			/* per-datagram TTL: accepted, applied below */
 		}
 	}
 	if (dst == 0)
@@ -206,11 +338,8 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	}
 	if (rt.bcast && !sk->broadcast)
 		return -EACCES;
-	if (!sk->bound) {
-		err = udp_autobind(sk, 0);
-		if (err < 0)
-			return err;
-	}
+	if (!sk->bound && (err = udp_autobind(sk)) < 0)
+		return err;
 	if (src == 0)
 		src = (ipv4_is_multicast(dst) && sk->mc_addr) ? sk->mc_addr : rt.src;
 	struct pbuf *p = pbuf_alloc(&s->pc, UDPW_HLEN + len, PBUF_HEADROOM);
@@ -244,27 +373,51 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 }
 
 static void udp_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = p->m.sport, .sin_addr.s_addr = p->m.saddr};
-	socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
-	memcpy(a, &sin, n);
-	*len = sizeof(sin);
+	inet_put_name(sk, p, p->m.sport, a, len);
 }
 
 static int udp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer) {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	if (peer) {
-		if (!sk->connected)
-			return -ENOTCONN;
-		sin.sin_addr.s_addr = sk->raddr;
-		sin.sin_port = sk->rport;
-	} else {
-		sin.sin_addr.s_addr = sk->laddr;
-		sin.sin_port = sk->lport;
+	if (peer && !sk->connected)
+		return -ENOTCONN;
+	if (sk->domain == AF_INET) {
+		struct sockaddr_in sin = {.sin_family = AF_INET};
+		sin.sin_addr.s_addr = peer ? sk->raddr : sk->laddr;
+		sin.sin_port = peer ? sk->rport : sk->lport;
+		socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
+		memcpy(a, &sin, n);
+		*len = sizeof(sin);
+		return 0;
 	}
-	socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
-	memcpy(a, &sin, n);
-	*len = sizeof(sin);
+	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = peer ? sk->rport : sk->lport};
+	bool v6 = peer ? sk->raddr_is6 : sk->laddr == 0;
+	if (v6)
+		memcpy(s6.sin6_addr.s6_addr, peer ? sk->raddr6 : sk->laddr6, 16);
+	else {
+		uint32_t a4 = peer ? sk->raddr : sk->laddr;
+		s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(s6.sin6_addr.s6_addr + 12, &a4, 4);
+	}
+	socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
+	memcpy(a, &s6, n);
+	*len = sizeof(s6);
 	return 0;
+}
+
+static void udp_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	if (sk->domain == AF_INET6)
+		inet6_recvcmsg(sk, p, msg, cap);
+	else
+		inet_recvcmsg(sk, p, msg, cap);
+}
+
+static int udp_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
+			: inet_setsockopt(sk, level, name, v, len);
+}
+
+static int udp_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
+			: inet_getsockopt(sk, level, name, v, len);
 }
 
 static void udp_release(struct usock *sk) {
@@ -277,10 +430,10 @@ static const struct proto_ops udp_ops = {
 	.connect = udp_connect,
 	.sendmsg = udp_sendmsg,
 	.recvname = udp_recvname,
-	.recvcmsg = inet_recvcmsg,
+	.recvcmsg = udp_recvcmsg,
 	.getname = udp_getname,
-	.setsockopt = inet_setsockopt,
-	.getsockopt = inet_getsockopt,
+	.setsockopt = udp_setsockopt,
+	.getsockopt = udp_getsockopt,
 	.release = udp_release,
 };
 
@@ -292,7 +445,7 @@ int udp_sock_init(struct usock *sk) {
 /* Linux compute_score, simplified: a socket matches when each of its bound
  * fields equals the datagram's; more bound fields, better match. */
 static int udp_score(const struct usock *sk, const struct ip4_rx *rx, uint16_t sport, uint16_t dport) {
-	if (sk->lport != dport)
+	if (sk->lport != dport || !sk_v4ok(sk))
 		return -1;
 	int score = 1;
 	if (sk->laddr) {
@@ -356,7 +509,7 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 		 * unless ip_multicast_all (Linux's default 1) */
 		int n = 0;
 		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
-			if (sk->lport != dport)
+			if (sk->lport != dport || !sk_v4ok(sk))
 				continue;
 			if (sk->laddr && sk->laddr != rx->ip.dst)
 				continue;
@@ -400,12 +553,125 @@ void udp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
 	memcpy(&sport, inner + hl, 2);
 	memcpy(&dport, inner + hl + 2, 2);
 	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
-		if (sk->lport != sport || (sk->laddr && sk->laddr != src))
+		if (sk->lport != sport || !sk_v4ok(sk) || (sk->laddr && sk->laddr != src))
 			continue;
 		if (sk->connected && (sk->raddr != dst || sk->rport != dport))
 			continue;
 		/* Linux __udp4_lib_err: without IP_RECVERR only a connected socket
 		 * hears about it (RFC 1122 4.1.3.3 leaves it to the application) */
+		if (!sk->connected && !sk->recverr)
+			continue;
+		sock_set_error(sk, err);
+		return;
+	}
+}
+
+/* --- IPv6 --- */
+
+static int udp6_score(const struct usock *sk, const struct ip6_rx *rx, uint16_t sport, uint16_t dport) {
+	if (sk->lport != dport || !sk_v6ok(sk))
+		return -1;
+	int score = 1;
+	if (!any6(sk->laddr6)) {
+		if (!ip6_eq(sk->laddr6, rx->ip.dst))
+			return -1;
+		score += 4;
+	}
+	if (sk->connected) {
+		if (!ip6_eq(sk->raddr6, rx->ip.src) || sk->rport != sport)
+			return -1;
+		score += 4;
+	}
+	if (sk->bound_if) {
+		if (sk->bound_if != rx->ifp->index && !rx->loop)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+static void udp6_deliver(struct usock *sk, const struct ip6_rx *rx, const struct udp_repr *u) {
+	struct ustack *s = sk->s;
+	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
+	if (p == NULL) {
+		s->udp.RcvbufErrors++;
+		return;
+	}
+	memcpy(p->data, u->payload, u->payload_len);
+	p->m.v6 = 1;
+	memcpy(p->m.saddr6, rx->ip.src, 16);
+	memcpy(p->m.daddr6, rx->ip.dst, 16);
+	p->m.sport = htons(u->sport);
+	p->m.ttl = rx->ip.hop_limit;
+	p->m.ifindex = rx->ifp->index;
+	if (sock_queue_rx(sk, p) < 0) {
+		s->udp.RcvbufErrors++;
+		s->udp.InErrors++;
+		return;
+	}
+	s->udp.InDatagrams++;
+}
+
+void udp6_input(struct ustack *s, struct ip6_rx *rx) {
+	struct udp_repr u;
+	if (udp_parse(rx->payload, rx->plen, &u) < 0) {
+		s->udp.InErrors++;
+		return;
+	}
+	/* RFC 8200 8.1: a zero checksum is an error on IPv6 */
+	if (udp_verify(rx->payload, u.len, csum_pseudo6(rx->ip.src, rx->ip.dst, IPPROTO_UDP, u.len), 0) < 0) {
+		s->udp.InCsumErrors++;
+		s->udp.InErrors++;
+		return;
+	}
+	uint16_t sport = htons(u.sport), dport = htons(u.dport);
+	if (rx->mcast) {
+		int n = 0;
+		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+			if (sk->lport != dport || !sk_v6ok(sk))
+				continue;
+			if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
+				continue;
+			if (sk->bound_if && sk->bound_if != rx->ifp->index)
+				continue;
+			udp6_deliver(sk, rx, &u);
+			n++;
+		}
+		if (n == 0)
+			s->udp.NoPorts++;
+		return;
+	}
+	struct usock *best = NULL;
+	int best_score = -1;
+	for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+		int sc = udp6_score(sk, rx, sport, dport);
+		if (sc > best_score) {
+			best = sk;
+			best_score = sc;
+		}
+	}
+	if (best == NULL) {
+		s->udp.NoPorts++;
+		icmp6_send_error(s, rx, 1, 4, 0);  /* RFC 4443 3.1: port unreachable */
+		return;
+	}
+	udp6_deliver(best, rx, &u);
+}
+
+void udp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
+	if (len < 40 + 8)
+		return;
+	const uint8_t *src = inner + 8, *dst = inner + 24;
+	uint16_t sport, dport;
+	memcpy(&sport, inner + 40, 2);
+	memcpy(&dport, inner + 42, 2);
+	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
+		if (sk->lport != sport || !sk_v6ok(sk))
+			continue;
+		if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, src))
+			continue;
+		if (sk->connected && (!ip6_eq(sk->raddr6, dst) || sk->rport != dport))
+			continue;
 		if (!sk->connected && !sk->recverr)
 			continue;
 		sock_set_error(sk, err);

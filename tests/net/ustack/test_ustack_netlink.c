@@ -252,9 +252,37 @@ static void test_errors(struct ioth *a) {
 		.ifa_index = 2}, .a = {.rta_len = 200, .rta_type = IFA_LOCAL}};
 	REQUIRE(nl_talk(a, &badattr, sizeof(badattr), &d, 0) == 0);
 	CHECK(d.error == -EINVAL);
-	/* IPv6 is not in ustack yet: said plainly */
+	/* IPv6 addresses and routes through the same helpers */
 	uint8_t v6[16] = {0xfd, 0, [15] = 1};
-	CHECK(ioth_ipaddr_add(a, AF_INET6, v6, 64, 2) == -1 && errno == EAFNOSUPPORT);
+	CHECK(ioth_ipaddr_add(a, AF_INET6, v6, 64, 2) == 0);
+	CHECK(ioth_ipaddr_add(a, AF_INET6, v6, 64, 2) == -1 && errno == EEXIST);
+	uint8_t gw6[16] = {0xfd, 0, [15] = 0xfe}, any6[16] = {0};
+	CHECK(ioth_iproute_add(a, AF_INET6, any6, 0, gw6, 0) == 0);
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg i;
+	} areq = {.h = {.nlmsg_len = sizeof(areq), .nlmsg_type = RTM_GETADDR,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP}, .i = {.ifa_family = AF_INET6}};
+	REQUIRE(nl_talk(a, &areq, sizeof(areq), &d, 1) == 0);
+	/* ::1 on lo, fe80::EUI-64 and fd00::1 on vde0 */
+	int lo6 = 0, ll = 0, g = 0;
+	for (int i = 0; i < d.msgs && i < 64; i++) {
+		struct ifaddrmsg *ifa = NLMSG_DATA((struct nlmsghdr *) d.data[i]);
+		const struct rtattr *ad = find_attr(IFA_RTA(ifa), d.len[i] - NLMSG_LENGTH(sizeof(*ifa)), IFA_ADDRESS);
+		if (ad == NULL || ifa->ifa_family != AF_INET6)
+			continue;
+		const uint8_t *x = RTA_DATA(ad);
+		if (ifa->ifa_index == 1 && x[15] == 1 && x[0] == 0)
+			lo6 = ifa->ifa_scope == RT_SCOPE_HOST;
+		/* fe80::11:22ff:fe33:4455 from 02:11:22:33:44:55 (U/L bit flipped) */
+		if (ifa->ifa_index == 2 && x[0] == 0xfe && x[8] == 0x00 && x[9] == 0x11 && x[11] == 0xff && x[12] == 0xfe)
+			ll = ifa->ifa_scope == RT_SCOPE_LINK && ifa->ifa_prefixlen == 64;
+		if (ifa->ifa_index == 2 && memcmp(x, v6, 16) == 0)
+			g = 1;
+	}
+	CHECK(d.done && lo6 && ll && g);
+	CHECK(ioth_iproute_del(a, AF_INET6, any6, 0, gw6, 0) == 0);
+	CHECK(ioth_ipaddr_del(a, AF_INET6, v6, 64, 2) == 0);
 }
 
 static void test_ioctls(struct ioth *a) {

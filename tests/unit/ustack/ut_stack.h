@@ -15,6 +15,7 @@
 
 #include "link/link.h"
 #include "net/net.h"
+#include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
 #include "wire/arp.h"
@@ -90,6 +91,12 @@ static inline void ut_stack_free(struct ustack *s) {
 	stack_lock(s);
 	s->deleting = 1;
 	ip4_reasm_flush(s);
+	ip6_reasm_flush(s);
+	while (s->routes6) {
+		struct route6 *r = s->routes6;
+		s->routes6 = r->next;
+		free(r);
+	}
 	while (s->routes4) {
 		struct route4 *r = s->routes4;
 		s->routes4 = r->next;
@@ -100,6 +107,7 @@ static inline void ut_stack_free(struct ustack *s) {
 		s->ifaces = ifp->next;
 		neigh4_flush_if(ifp);
 		ip4_mc_flush_if(ifp);
+		ip6_flush_if(ifp);
 		while (ifp->addrs) {
 			struct ifaddr4 *a = ifp->addrs;
 			ifp->addrs = a->next;

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * ICMPv6 (RFC 4443): echo replies (also to multicast, as Linux's
+ * icmpv6_echo_ignore_multicast=0), errors under the rules of 2.4 with the
+ * ICMPv4 token bucket, errors received handed to sockets, NDP and MLD
+ * queries dispatched. */
+#include <errno.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../wire/icmp6.h"
+#include "../wire/mld.h"
+#include "net.h"
+#include "net6.h"
+
+static bool rate_ok(struct ustack *s) {
+	uint64_t now = rt_now();
+	if (s->icmp_tokens_t == 0) {
+		s->icmp_tokens = 50;
+		s->icmp_tokens_t = now;
+	}
+	uint64_t add = (now - s->icmp_tokens_t) / MS(1);
+	if (add) {
+		uint64_t t = (uint64_t) s->icmp_tokens + add;
+		s->icmp_tokens = (int) (t > 50 ? 50 : t);
+		s->icmp_tokens_t = now;
+	}
+	if (s->icmp_tokens <= 0)
+		return false;
+	s->icmp_tokens--;
+	return true;
+}
+
+int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
+		uint8_t hlim, struct pbuf *p) {
+	struct ip6_route_res rt;
+	int err = route6_lookup(s, dst, ifp ? ifp->index : 0, &rt);
+	if (err < 0) {
+		pbuf_free(&s->pc, p);
+		return err;
+	}
+	const uint8_t *from = src ? src : rt.src;
+	icmp6_fill_checksum(from, dst, p->data, p->len);
+	struct ip6_tx tx = {.src = from, .dst = dst, .proto = IP6_NH_ICMPV6, .hlim = hlim,
+		.oif = ifp ? ifp->index : 0};
+	s->icmp6.OutMsgs++;
+	return ip6_output_route(s, p, &tx, &rt);
+}
+
+void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, uint8_t code,
+		uint32_t info) {
+	size_t upper_off = rx->payload ? (size_t) (rx->payload - rx->pkt) : IP6_HDR_LEN;
+	if (!icmp6_error_allowed(rx->pkt, rx->pktlen, rx->proto, upper_off, type, code))
+		return;
+	/* RFC 4443 2.4 e.4: not about a link-layer multicast, except these */
+	if (rx->ll_mcast && type != ICMP6_PACKET_TOO_BIG && !(type == ICMP6_PARAM_PROB && code == 2))
+		return;
+	if (!rate_ok(s)) {
+		s->icmp6.OutRateLimited++;
+		return;
+	}
+	size_t q = rx->pktlen < ICMP6_ERROR_QUOTE_MAX ? rx->pktlen : ICMP6_ERROR_QUOTE_MAX;
+	struct pbuf *p = pbuf_alloc(&s->pc, 8 + q, PBUF_HEADROOM);
+	if (p == NULL)
+		return;
+	memset(p->data, 0, 8);
+	p->data[0] = type;
+	p->data[1] = code;
+	p->data[4] = (uint8_t) (info >> 24);
+	p->data[5] = (uint8_t) (info >> 16);
+	p->data[6] = (uint8_t) (info >> 8);
+	p->data[7] = (uint8_t) info;
+	memcpy(p->data + 8, rx->pkt, q);
+	/* from the address it was sent to when that is ours and unicast */
+	const uint8_t *src = (!rx->mcast && ip6_is_local(s, rx->ip.dst)) ? rx->ip.dst : NULL;
+	icmp6_send(s, NULL, src, rx->ip.src, 64, p);
+}
+
+void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, const uint8_t *inner,
+		size_t len) {
+	if (len < IP6_HDR_LEN + 8)
+		return;
+	int err;
+	/* Linux icmpv6_err_convert */
+	switch (type) {
+	case ICMP6_DST_UNREACH:
+		err = code == ICMP6_DU_PORT ? ECONNREFUSED : (code == ICMP6_DU_ADMIN || code == ICMP6_DU_POLICY ||
+				code == ICMP6_DU_REJECT) ? EACCES : code == ICMP6_DU_NOROUTE ? ENETUNREACH : EHOSTUNREACH;
+		break;
+	case ICMP6_PACKET_TOO_BIG:
+		err = EMSGSIZE;
+		break;
+	case ICMP6_TIME_EXCEEDED:
+		err = EHOSTUNREACH;
+		break;
+	case ICMP6_PARAM_PROB:
+		err = EPROTO;
+		break;
+	default:
+		return;
+	}
+	/* the quoted packet: its first next header only (no walk: truncated) */
+	uint8_t nh = inner[6];
+	if (nh == IP6_NH_UDP)
+		udp6_err(s, err, inner, len);
+	else if (nh == IP6_NH_ICMPV6)
+		ping6_err(s, err, inner, len);
+}
+
+void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
+	struct icmp6_repr r;
+	s->icmp6.InMsgs++;
+	if (icmp6_parse(rx->payload, rx->plen, rx->ip.src, rx->ip.dst, &r) < 0) {
+		s->icmp6.InErrors++;
+		return;
+	}
+	switch (r.type) {
+	case ICMP6_ECHO_REQUEST: {
+		struct pbuf *p = pbuf_alloc(&s->pc, rx->plen, PBUF_HEADROOM);
+		if (p == NULL)
+			return;
+		memcpy(p->data, rx->payload, rx->plen);
+		p->data[0] = ICMP6_ECHO_REPLY;
+		p->data[1] = 0;
+		const uint8_t *src = rx->mcast ? NULL : rx->ip.dst;
+		uint8_t sel[16];
+		if (src == NULL) {
+			if (!ip6_src_select(rx->ifp, rx->ip.src, sel)) {
+				pbuf_free(&s->pc, p);
+				return;
+			}
+			src = sel;
+		}
+		icmp6_send(s, ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp : NULL, src, rx->ip.src, 64, p);
+		return;
+	}
+	case ICMP6_ECHO_REPLY:
+		ping6_input(s, rx);
+		return;
+	case ICMP6_ND_NEIGHBOR_SOLICIT:
+	case ICMP6_ND_NEIGHBOR_ADVERT:
+	case ICMP6_ND_ROUTER_SOLICIT:
+	case ICMP6_ND_ROUTER_ADVERT:
+	case ICMP6_ND_REDIRECT:
+		nd6_input(s, rx);
+		return;
+	case ICMP6_MLD_QUERY: {
+		struct mld_query q;
+		if (mld_query_parse(rx->payload, rx->plen, &q) < 0 ||
+				mld_query_validate_ip(rx->ip.src, rx->ip.hop_limit) < 0)
+			return;
+		mld_report_all(rx->ifp);
+		return;
+	}
+	default:
+		if (icmp6_is_error(r.type))
+			icmp6_deliver_error(s, r.type, r.code, r.data, r.data_len);
+		return;
+	}
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * IPv6 output: route and source, an optional hop-by-hop Router Alert
+ * (MLD), the header in the headroom, fragments with a Fragment header
+ * when the packet exceeds the link MTU (RFC 8200 4.5; a host fragments
+ * its own packets), a loopback copy of multicast for local members. */
+#include <errno.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../wire/ip6ext.h"
+#include "net.h"
+#include "net6.h"
+
+static int send_one(struct ustack *s, struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
+	if (ifp->type == ARPHRD_LOOPBACK_VALUE)
+		return link_xmit(ifp, p);
+	return neigh6_output(ifp, nexthop, p);
+}
+
+static void loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, size_t len) {
+	struct netif *lo = s->lo;
+	if (lo == NULL || !(lo->flags & IFF_UP))
+		return;
+	struct pbuf *c = pbuf_alloc(&s->pc, len, 0);
+	if (c == NULL)
+		return;
+	memcpy(c->data, pkt, len);
+	c->m.ifindex = ifp->index;
+	link_xmit(lo, c);
+}
+
+int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const struct ip6_route_res *rt) {
+	struct netif *ifp = rt->ifp;
+	s->ip6.OutRequests++;
+	struct ip6_repr h = {.next_header = tx->proto, .hop_limit = tx->hlim, .tclass = tx->tclass};
+	memcpy(h.src, tx->src ? tx->src : rt->src, 16);
+	memcpy(h.dst, tx->dst, 16);
+	if (tx->router_alert) {
+		uint8_t *hbh = pbuf_push(p, 8);
+		if (hbh == NULL) {
+			pbuf_free(&s->pc, p);
+			return -ENOBUFS;
+		}
+		ip6_hbh_router_alert_emit(tx->proto, 0, hbh, 8);
+		h.next_header = IP6_NH_HOPOPTS;
+	}
+	bool loopcopy = rt->mcast && tx->mc_loop && ifp->type != ARPHRD_LOOPBACK_VALUE &&
+			ip6_mc_member(ifp, tx->dst);
+	if (p->len > 65535) {
+		pbuf_free(&s->pc, p);
+		return -EMSGSIZE;
+	}
+	if (p->len + IP6_HDR_LEN <= ifp->mtu) {
+		h.payload_len = (uint16_t) p->len;
+		uint8_t *hp = pbuf_push(p, IP6_HDR_LEN);
+		if (hp == NULL) {
+			pbuf_free(&s->pc, p);
+			return -ENOBUFS;
+		}
+		ip6_emit(&h, hp, IP6_HDR_LEN);
+		if (loopcopy)
+			loop_copy(s, ifp, p->data, p->len);
+		return send_one(s, ifp, rt->nexthop, p);
+	}
+	if (tx->dontfrag || tx->router_alert) {
+		pbuf_free(&s->pc, p);
+		return -EMSGSIZE;
+	}
+	/* fragments: IPv6 header + Fragment header + a multiple of 8 bytes */
+	size_t chunk = ((ifp->mtu - IP6_HDR_LEN - IP6_FRAG_HDR_LEN) / 8) * 8;
+	uint32_t ident = ++s->frag6_id;
+	int err = 0;
+	for (size_t off = 0; off < p->len; off += chunk) {
+		size_t n = p->len - off < chunk ? p->len - off : chunk;
+		struct pbuf *f = pbuf_alloc(&s->pc, IP6_HDR_LEN + IP6_FRAG_HDR_LEN + n, PBUF_HEADROOM);
+		if (f == NULL) {
+			err = -ENOBUFS;
+			break;
+		}
+		struct ip6_repr fh = h;
+		fh.next_header = IP6_NH_FRAGMENT;
+		fh.payload_len = (uint16_t) (IP6_FRAG_HDR_LEN + n);
+		ip6_emit(&fh, f->data, IP6_HDR_LEN);
+		struct ip6_frag_repr fr = {.next_header = h.next_header, .offset = (uint16_t) off,
+			.more = off + n < p->len, .ident = ident};
+		ip6_frag_emit(&fr, f->data + IP6_HDR_LEN, IP6_FRAG_HDR_LEN);
+		memcpy(f->data + IP6_HDR_LEN + IP6_FRAG_HDR_LEN, p->data + off, n);
+		if (loopcopy)
+			loop_copy(s, ifp, f->data, f->len);
+		s->ip6.FragCreates++;
+		int e = send_one(s, ifp, rt->nexthop, f);
+		if (e && !err)
+			err = e;
+	}
+	pbuf_free(&s->pc, p);
+	return err;
+}
+
+int ip6_output(struct ustack *s, struct pbuf *p, struct ip6_tx *tx) {
+	struct ip6_route_res rt;
+	int err = route6_lookup(s, tx->dst, tx->oif, &rt);
+	if (err < 0) {
+		s->ip6.OutNoRoutes++;
+		pbuf_free(&s->pc, p);
+		return err;
+	}
+	return ip6_output_route(s, p, tx, &rt);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * IPv6 in net/: addresses with DAD (RFC 4862 5.4), link-local addresses
+ * from the MAC on link up (EUI-64, Linux's default addr_gen_mode),
+ * routes (longest prefix), neighbour discovery (RFC 4861 7: NS/NA, NUD
+ * states as the IPv4 neighbours), IPv6 in/out with extension headers
+ * walked by wire/ip6ext, fragments, ICMPv6 (RFC 4443), MLDv2 reports
+ * (RFC 3810) for joined groups, source address selection (RFC 6724,
+ * simplified as Linux's common cases: same scope first, then the longest
+ * matching prefix). Stack lock held; 0 or -errno. */
+#ifndef USTACK_NET_NET6_H
+#define USTACK_NET_NET6_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/stack.h"
+#include "../wire/ipv6.h"
+
+#define IFA6_TENTATIVE 0x40    /* IFA_F_TENTATIVE */
+#define IFA6_DADFAILED 0x08    /* IFA_F_DADFAILED */
+#define IFA6_NODAD 0x02        /* IFA_F_NODAD */
+#define IFA6_PERMANENT 0x80    /* IFA_F_PERMANENT */
+
+struct ifaddr6 {
+	struct ifaddr6 *next;
+	struct netif *ifp;
+	uint8_t addr[16];
+	uint8_t plen;
+	uint8_t flags;
+	uint8_t dad_sent;
+	struct utimer dad;
+};
+
+struct route6 {
+	struct route6 *next;
+	uint8_t dst[16];
+	uint8_t plen;
+	uint8_t gw[16];
+	bool has_gw;
+	int oif;
+	uint32_t metric;
+	uint8_t protocol;
+};
+
+struct neigh6 {
+	struct neigh6 *next;
+	struct netif *ifp;
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint16_t state;
+	uint8_t probes;
+	bool router;
+	struct pbuf *q, *qtail;
+	size_t qbytes;
+	struct utimer t;
+};
+
+struct mcgroup6 {
+	struct mcgroup6 *next;
+	uint8_t group[16];
+	int users;
+};
+
+struct ip6_rx {
+	struct netif *ifp;
+	struct ip6_repr ip;
+	const uint8_t *pkt;        /* the IPv6 header */
+	size_t pktlen;             /* header + payload */
+	uint8_t proto;             /* upper layer */
+	const uint8_t *payload;    /* upper-layer header */
+	size_t plen;
+	bool mcast, loop, ll_mcast; /* ll_mcast: came as link-layer multicast */
+};
+
+struct ip6_tx {
+	const uint8_t *src;        /* NULL or :: : chosen */
+	const uint8_t *dst;
+	uint8_t proto, hlim, tclass;
+	int oif;
+	bool mc_loop;
+	bool router_alert;         /* hop-by-hop Router Alert (MLD) */
+	bool dontfrag;
+};
+
+struct ip6_route_res {
+	struct netif *ifp;
+	uint8_t nexthop[16];
+	uint8_t src[16];
+	bool local, mcast;
+};
+
+/* addr6.c */
+int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t flags, bool excl);
+int ip6_addr_del(struct netif *ifp, const uint8_t *addr, uint8_t plen);
+struct ifaddr6 *ip6_addr_find(struct ustack *s, const uint8_t *addr, struct netif **owner);
+/* a usable (not tentative) address of ours */
+bool ip6_is_local(struct ustack *s, const uint8_t *addr);
+/* RFC 6724 (simplified): the best source on ifp for dst; false if none */
+bool ip6_src_select(struct netif *ifp, const uint8_t *dst, uint8_t *src);
+void ip6_link_up(struct netif *ifp);
+void ip6_link_down(struct netif *ifp);
+void ip6_addr_dad_conflict(struct netif *ifp, const uint8_t *target);
+int ip6_mc_join(struct netif *ifp, const uint8_t *group);
+int ip6_mc_leave(struct netif *ifp, const uint8_t *group);
+bool ip6_mc_member(struct netif *ifp, const uint8_t *group);
+void mld_report_all(struct netif *ifp);
+void ip6_flush_if(struct netif *ifp);
+int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif,
+		uint32_t metric, uint8_t protocol, bool excl);
+int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif);
+void route6_flush_if(struct ustack *s, int oif);
+int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res);
+
+/* nd6.c */
+int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p);
+void nd6_input(struct ustack *s, struct ip6_rx *rx);
+void nd6_send_ns(struct netif *ifp, const uint8_t *src, const uint8_t *dst, const uint8_t *target,
+		bool slla);
+void neigh6_flush_if(struct netif *ifp);
+struct neigh6 *neigh6_lookup(struct netif *ifp, const uint8_t *ip);
+
+/* ip6_input.c / ip6_output.c */
+void ip6_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop, bool ll_mcast);
+/* Send the upper-layer message in p; consumes p. */
+int ip6_output(struct ustack *s, struct pbuf *p, struct ip6_tx *tx);
+int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const struct ip6_route_res *rt);
+void ip6_reasm_flush(struct ustack *s);
+
+/* icmp6.c */
+void icmp6_input(struct ustack *s, struct ip6_rx *rx);
+void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, uint8_t code,
+		uint32_t info);
+void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, const uint8_t *inner,
+		size_t len);
+int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
+		uint8_t hlim, struct pbuf *p);
+
+/* tcp_rst.c */
+void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx);
+
+/* upcalls */
+void udp6_input(struct ustack *s, struct ip6_rx *rx);
+void udp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+int raw6_input(struct ustack *s, struct ip6_rx *rx);
+void ping6_input(struct ustack *s, struct ip6_rx *rx);
+void ping6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+
+static inline bool ip6_eq(const uint8_t *a, const uint8_t *b) {
+	return __builtin_memcmp(a, b, 16) == 0;
+}
+static const uint8_t ip6_any[16];
+#endif

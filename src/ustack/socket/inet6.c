@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * IPPROTO_IPV6 options, IPv6 addresses in sockaddrs (IPv4-mapped ones for
+ * dual-stack sockets, RFC 4291 2.5.5.2, RFC 3493 3.7), IPV6_PKTINFO. */
+#define _GNU_SOURCE /* struct in6_pktinfo (RFC 3542) */
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../net/net.h"
+#include "../net/net6.h"
+#include "sock.h"
+
+static bool is_mapped(const uint8_t *a) {
+	static const uint8_t pfx[12] = {[10] = 0xff, [11] = 0xff};
+	return memcmp(a, pfx, 12) == 0;
+}
+
+int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d) {
+	memset(d, 0, sizeof(*d));
+	if (sk->domain == AF_INET) {
+		if (len < (socklen_t) sizeof(struct sockaddr_in))
+			return -EINVAL;
+		const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
+		if (sin->sin_family != AF_INET)
+			return -EAFNOSUPPORT;
+		d->a4 = sin->sin_addr.s_addr;
+		d->port = sin->sin_port;
+		return 0;
+	}
+	/* Linux accepts the RFC 2133 size without sin6_scope_id */
+	if (len < 24)
+		return -EINVAL;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *) a;
+	if (s6->sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	d->port = s6->sin6_port;
+	if (is_mapped(s6->sin6_addr.s6_addr)) {
+		if (sk->v6only)
+			return -ENETUNREACH;
+		memcpy(&d->a4, s6->sin6_addr.s6_addr + 12, 4);
+		return 0;
+	}
+	d->v6 = true;
+	memcpy(d->a6, s6->sin6_addr.s6_addr, 16);
+	if (len >= (socklen_t) sizeof(*s6))
+		d->scope = s6->sin6_scope_id;
+	return 0;
+}
+
+void inet_put_name(struct usock *sk, const struct pbuf *p, uint16_t port, struct sockaddr *a, socklen_t *len) {
+	if (sk->domain == AF_INET) {
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = p->m.saddr};
+		socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
+		memcpy(a, &sin, n);
+		*len = sizeof(sin);
+		return;
+	}
+	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = port};
+	if (p->m.v6) {
+		memcpy(s6.sin6_addr.s6_addr, p->m.saddr6, 16);
+		if (ip6_addr_is_linklocal(p->m.saddr6))
+			s6.sin6_scope_id = (uint32_t) p->m.ifindex;
+	} else {
+		s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(s6.sin6_addr.s6_addr + 12, &p->m.saddr, 4);
+	}
+	socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
+	memcpy(a, &s6, n);
+	*len = sizeof(s6);
+}
+
+static int mc6(struct usock *sk, const void *v, socklen_t len, bool join) {
+	struct ipv6_mreq mr;
+	if (v == NULL)
+		return -EFAULT;
+	if (len < (socklen_t) sizeof(mr))
+		return -EINVAL;
+	memcpy(&mr, v, sizeof(mr));
+	const uint8_t *g = mr.ipv6mr_multiaddr.s6_addr;
+	if (!ip6_addr_is_multicast(g))
+		return -EINVAL;
+	struct ustack *s = sk->s;
+	struct netif *ifp = NULL;
+	if (mr.ipv6mr_interface)
+		ifp = netif_by_index(s, (int) mr.ipv6mr_interface);
+	else {
+		struct ip6_route_res rt;
+		if (route6_lookup(s, g, 0, &rt) == 0)
+			ifp = rt.ifp;
+	}
+	if (ifp == NULL)
+		return -ENODEV;
+	for (int i = 0; i < sk->nmcs6; i++)
+		if (ip6_eq(sk->mcs6[i].group, g) && sk->mcs6[i].ifindex == ifp->index) {
+			if (join)
+				return -EADDRINUSE;
+			ip6_mc_leave(ifp, g);
+			sk->mcs6[i] = sk->mcs6[--sk->nmcs6];
+			return 0;
+		}
+	if (!join)
+		return -EADDRNOTAVAIL;
+	if (sk->nmcs6 == SOCK_MAX_MEMBERSHIPS)
+		return -ENOBUFS;
+	int err = ip6_mc_join(ifp, g);
+	if (err < 0)
+		return err;
+	memcpy(sk->mcs6[sk->nmcs6].group, g, 16);
+	sk->mcs6[sk->nmcs6].ifindex = ifp->index;
+	sk->nmcs6++;
+	return 0;
+}
+
+int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	if (level == IPPROTO_IP || level == SOL_SOCKET)
+		return inet_setsockopt(sk, level, name, v, len);
+	if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+		if (sk->type != SOCK_RAW || sk->protocol != IPPROTO_ICMPV6)
+			return -EOPNOTSUPP;
+		if (v == NULL)
+			return -EFAULT;
+		size_t n = len < (socklen_t) sizeof(sk->icmp6_filter) ? (size_t) len : sizeof(sk->icmp6_filter);
+		memset(sk->icmp6_filter, 0, sizeof(sk->icmp6_filter));
+		memcpy(sk->icmp6_filter, v, n);
+		return 0;
+	}
+	if (level != IPPROTO_IPV6)
+		return -ENOPROTOOPT;
+	if (sk->domain != AF_INET6)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case IPV6_JOIN_GROUP:
+		return mc6(sk, v, len, true);
+	case IPV6_LEAVE_GROUP:
+		return mc6(sk, v, len, false);
+	default:
+		break;
+	}
+	int val, err;
+	if ((err = int_opt(v, len, &val)) < 0)
+		return err;
+	if (len < (socklen_t) sizeof(int))
+		return -EINVAL;
+	switch (name) {
+	case IPV6_V6ONLY:
+		if (sk->bound)
+			return -EINVAL;  /* Linux: only before bind */
+		sk->v6only = !!val;
+		return 0;
+	case IPV6_UNICAST_HOPS:
+		if (val < -1 || val > 255)
+			return -EINVAL;
+		sk->hops = val;
+		return 0;
+	case IPV6_MULTICAST_HOPS:
+		if (val < -1 || val > 255)
+			return -EINVAL;
+		sk->mc_hops = val == -1 ? 1 : val;
+		return 0;
+	case IPV6_MULTICAST_LOOP:
+		if (val != 0 && val != 1)
+			return -EINVAL;
+		sk->mc_loop6 = val;
+		return 0;
+	case IPV6_MULTICAST_IF:
+		if (val && netif_by_index(sk->s, val) == NULL)
+			return -ENODEV;
+		sk->mc_if6 = val;
+		return 0;
+	case IPV6_RECVPKTINFO:
+		sk->recvpktinfo6 = !!val;
+		return 0;
+	case IPV6_RECVHOPLIMIT:
+		sk->recvhoplimit = !!val;
+		return 0;
+	case IPV6_TCLASS:
+		if (val < -1 || val > 255)
+			return -EINVAL;
+		sk->tclass6 = val < 0 ? 0 : val;
+		return 0;
+	case IPV6_CHECKSUM:
+		if (sk->type != SOCK_RAW)
+			return -ENOPROTOOPT;
+		if (sk->protocol == IPPROTO_ICMPV6)
+			return -EINVAL;  /* RFC 3542 3.1: always on for ICMPv6 */
+		if (val >= 0 && (val & 1))
+			return -EINVAL;
+		sk->checksum_off = val < 0 ? -1 : val;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	if (level == IPPROTO_IP || level == SOL_SOCKET)
+		return inet_getsockopt(sk, level, name, v, len);
+	if (level != IPPROTO_IPV6 || sk->domain != AF_INET6)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case IPV6_V6ONLY:
+		return put_int_opt(v, len, sk->v6only);
+	case IPV6_UNICAST_HOPS:
+		return put_int_opt(v, len, sk->hops < 0 ? 64 : sk->hops);
+	case IPV6_MULTICAST_HOPS:
+		return put_int_opt(v, len, sk->mc_hops);
+	case IPV6_MULTICAST_LOOP:
+		return put_int_opt(v, len, sk->mc_loop6);
+	case IPV6_MULTICAST_IF:
+		return put_int_opt(v, len, sk->mc_if6);
+	case IPV6_RECVPKTINFO:
+		return put_int_opt(v, len, sk->recvpktinfo6);
+	case IPV6_RECVHOPLIMIT:
+		return put_int_opt(v, len, sk->recvhoplimit);
+	case IPV6_TCLASS:
+		return put_int_opt(v, len, sk->tclass6);
+	case IPV6_CHECKSUM:
+		return put_int_opt(v, len, sk->protocol == IPPROTO_ICMPV6 ? 2 : sk->checksum_off);
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+void inet6_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	if (!p->m.v6) {
+		inet_recvcmsg(sk, p, msg, cap);
+		return;
+	}
+	if (sk->recvpktinfo6) {
+		struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned) p->m.ifindex};
+		memcpy(pi.ipi6_addr.s6_addr, p->m.daddr6, 16);
+		sock_put_cmsg(msg, cap, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+	}
+	if (sk->recvhoplimit) {
+		int hl = p->m.ttl;
+		sock_put_cmsg(msg, cap, IPPROTO_IPV6, IPV6_HOPLIMIT, &hl, sizeof(hl));
+	}
+}
