@@ -21,10 +21,25 @@
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void) sig; stop = 1; }
 
+/* ioth_resolvconf wants to know the interface: the iface= or ifindex= of
+ * the configuration string, if any */
+static char resolv_config[64];
+
+static void find_iface(const char *config) {
+	const char *p = config;
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		if ((strncmp(p, "iface=", 6) == 0 || strncmp(p, "ifindex=", 8) == 0) &&
+				len < sizeof(resolv_config))
+			snprintf(resolv_config, sizeof(resolv_config), "%.*s", (int) len, p);
+		p = p[len] ? p + len + 1 : NULL;
+	}
+}
+
 static void show(struct ioth *stack) {
 	show_links_addrs(stack, stdout);
 	show_routes(stack, stdout);
-	char *rc = ioth_resolvconf(stack, NULL);
+	char *rc = ioth_resolvconf(stack, resolv_config);
 	if (rc) {
 		printf("resolv.conf:\n%s", rc);
 		free(rc);
@@ -49,6 +64,7 @@ int main(int argc, char *argv[]) {
 		fprintf(stderr, "usage: %s [-w seconds] [-r seconds] stack_config\n", argv[0]);
 		return 2;
 	}
+	find_iface(argv[optind]);
 	struct ioth *stack = ioth_newstackc(argv[optind]);
 	if (stack == NULL) {
 		fprintf(stderr, "ioth_newstackc: %s\n", strerror(errno));
