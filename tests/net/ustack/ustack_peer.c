@@ -12,7 +12,13 @@
  *                                   (patterned if N > 64, else "ciao\n"-like
  *                                   text printed)
  *           route DST/PLEN GW       add a route
+ *           addr6 ADDR/PLEN         add an IPv6 address to vde0 (and wait DAD)
+ *           ping6 DST SIZE          ICMPv6 echo through a ping socket
+ *           udp6-send DST PORT TEXT one datagram over IPv6
+ *           udp6-recv PORT N SECS   as udp-recv, on an AF_INET6 socket (dual
+ *                                   stack: the port also takes IPv4)
  *           serve SECS              stay alive (answering pings) */
+#define _GNU_SOURCE
 #include "ustest.h"
 
 #define MAXPORTS 16
@@ -27,6 +33,44 @@ static int do_ping(struct ioth *st, const char *dst, int size) {
 			return 0;
 	fprintf(stderr, "ping %s size %d: no reply\n", dst, size);
 	return -1;
+}
+
+static int do_ping6(struct ioth *st, const char *dst, int size) {
+	int fd = ioth_msocket(st, AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_scope_id = 2};
+	if (fd < 0 || inet_pton(AF_INET6, dst, &to.sin6_addr) != 1)
+		return -1;
+	size_t len = 8 + (size_t) size;
+	uint8_t *req = calloc(1, len), *rep = malloc(len + 64);
+	req[0] = 128;
+	int rc = -1;
+	for (int i = 0; i < 5 && rc < 0; i++) {
+		req[7] = (uint8_t) i;
+		ioth_sendto(fd, req, len, 0, (struct sockaddr *) &to, sizeof(to));
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		while (rc < 0 && poll(&pfd, 1, 1000) == 1)
+			if (ioth_recv(fd, rep, len + 64, 0) == (ssize_t) len && rep[0] == 129)
+				rc = 0;
+	}
+	if (rc < 0)
+		fprintf(stderr, "ping6 %s size %d: no reply\n", dst, size);
+	free(req);
+	free(rep);
+	ioth_close(fd);
+	return rc;
+}
+
+static int do_send6(struct ioth *st, const char *dst, int port, const char *text) {
+	int fd = ioth_msocket(st, AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t) port)};
+	if (fd < 0 || inet_pton(AF_INET6, dst, &to.sin6_addr) != 1)
+		return -1;
+	char buf[256];
+	int l = snprintf(buf, sizeof(buf), "%s\n", text);
+	ssize_t n = ioth_sendto(fd, buf, (size_t) l, 0, (struct sockaddr *) &to, sizeof(to));
+	usleep(300000);
+	ioth_close(fd);
+	return n == l ? 0 : -1;
 }
 
 static int do_send(struct ioth *st, const char *dst, int port, const void *buf, size_t len) {
@@ -51,9 +95,11 @@ static int do_recv(int fd, int n, int secs) {
 		fprintf(stderr, "udp-recv: nothing in %d s\n", secs);
 		goto out;
 	}
+	struct sockaddr_storage fromss;
 	struct sockaddr_in from;
-	socklen_t fl = sizeof(from);
-	ssize_t r = ioth_recvfrom(fd, buf, 70000, 0, (struct sockaddr *) &from, &fl);
+	socklen_t fl = sizeof(fromss);
+	ssize_t r = ioth_recvfrom(fd, buf, 70000, 0, (struct sockaddr *) &fromss, &fl);
+	memcpy(&from, &fromss, sizeof(from));
 	if (r != n) {
 		fprintf(stderr, "udp-recv: got %zd bytes, expected %d\n", r, n);
 		goto out;
@@ -64,6 +110,12 @@ static int do_recv(int fd, int n, int secs) {
 				fprintf(stderr, "udp-recv: byte %d differs\n", i);
 				goto out;
 			}
+	} else if (r > 0 && buf[r - 1] == '\n' && (r--, 0)) {
+		/* the text without its newline: one line per datagram */
+	} else if (from.sin_family == AF_INET6) {
+		char a[64];
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &fromss)->sin6_addr, a, sizeof(a));
+		printf("received %.*s from %s\n", (int) r, buf, a);
 	} else
 		printf("received %.*s from %s\n", (int) r, buf, inet_ntoa(from.sin_addr));
 	rc = 0;
@@ -91,16 +143,36 @@ int main(int argc, char *argv[]) {
 	struct rxport ports[MAXPORTS];
 	int nports = 0;
 	for (int i = 4; i < argc; i++)
-		if (strcmp(argv[i], "udp-recv") == 0 && i + 1 < argc && nports < MAXPORTS) {
-			int fd = ioth_msocket(st, AF_INET, SOCK_DGRAM, 0);
+		if ((strcmp(argv[i], "udp-recv") == 0 || strcmp(argv[i], "udp6-recv") == 0) && i + 1 < argc &&
+				nports < MAXPORTS) {
+			int v6 = argv[i][3] == '6';
+			int fd = ioth_msocket(st, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 			struct sockaddr_in b = sin4("0.0.0.0", atoi(argv[i + 1]));
-			if (fd < 0 || ioth_bind(fd, (struct sockaddr *) &b, sizeof(b)) < 0) {
+			struct sockaddr_in6 b6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t) atoi(argv[i + 1]))};
+			if (fd < 0 || ioth_bind(fd, v6 ? (struct sockaddr *) &b6 : (struct sockaddr *) &b,
+						v6 ? sizeof(b6) : sizeof(b)) < 0) {
 				perror("bind");
 				return 1;
 			}
 			ports[nports].port = atoi(argv[i + 1]);
 			ports[nports++].fd = fd;
 		}
+	/* IPv6 addresses before READY, so that peers can reach them */
+	for (int i = 4; i < argc; i++)
+		if (strcmp(argv[i], "addr6") == 0 && i + 1 < argc) {
+			char a6[64];
+			snprintf(a6, sizeof(a6), "%s", argv[i + 1]);
+			char *sl = strchr(a6, '/');
+			int plen = sl ? atoi(sl + 1) : 64;
+			if (sl)
+				*sl = 0;
+			uint8_t bin[16];
+			if (inet_pton(AF_INET6, a6, bin) != 1 || ioth_ipaddr_add(st, AF_INET6, bin, plen, 2) < 0) {
+				perror("addr6");
+				return 1;
+			}
+		}
+	usleep(1500000);  /* DAD of the link-local and global addresses */
 	printf("READY\n");
 	fflush(stdout);
 	int rc = 0;
@@ -122,7 +194,15 @@ int main(int argc, char *argv[]) {
 			rc = do_send(st, argv[i + 1], atoi(argv[i + 2]), buf, n);
 			free(buf);
 			i += 3;
-		} else if (strcmp(cmd, "udp-recv") == 0 && i + 3 < argc) {
+		} else if (strcmp(cmd, "addr6") == 0 && i + 1 < argc) {
+			i += 1;
+		} else if (strcmp(cmd, "ping6") == 0 && i + 2 < argc) {
+			rc = do_ping6(st, argv[i + 1], atoi(argv[i + 2]));
+			i += 2;
+		} else if (strcmp(cmd, "udp6-send") == 0 && i + 3 < argc) {
+			rc = do_send6(st, argv[i + 1], atoi(argv[i + 2]), argv[i + 3]);
+			i += 3;
+		} else if ((strcmp(cmd, "udp-recv") == 0 || strcmp(cmd, "udp6-recv") == 0) && i + 3 < argc) {
 			int fd = -1;
 			for (int k = 0; k < nports; k++)
 				if (ports[k].port == atoi(argv[i + 1]))
