@@ -66,6 +66,10 @@ BIG=()
 for i in $(seq -w 1 30); do
 	BIG+=("--txt-record=big.example.test,record $i of a reply larger than the EDNS0 payload")
 done
+# between 512 and 1232 bytes: fits with EDNS0, truncated without
+for i in $(seq -w 1 12); do
+	BIG+=("--txt-record=medium.example.test,record $i of a reply over 512 bytes")
+done
 net_nsbg dns dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
 	--listen-address=198.18.0.1 --listen-address=fd00::1 --port=53 --pid-file="$TMP/dnsmasq.pid" \
 	--local=/example.test/ --local=/in-addr.arpa/ --local=/ip6.arpa/ \
@@ -122,6 +126,14 @@ EOF
 check "big TXT: 30 records through TCP fallback" test "$(wc -l < "$TMP/iothdig.out")" = 30
 check "dnsmasq saw big.example.test over UDP and TCP" \
 	test "$(grep -c 'query\[TXT\] big.example.test from 198.18.0' "$TMP/dnsmasq.log")" -ge 4
+# over 512 bytes: one UDP query with EDNS0; without it TC, then TCP
+printf 'nameserver 198.18.0.1\noptions no-edns0\n' > "$TMP/noedns.conf"
+iothdig @198.18.0.1 medium.example.test TXT > "$TMP/o" 2>&1
+check "medium TXT with EDNS0: 12 records in one UDP reply" \
+	test "$(wc -l < "$TMP/o")" = 12 -a "$(grep -c 'query\[TXT\] medium.example.test from 198.18.0' "$TMP/dnsmasq.log")" = 1
+iothdig -c "$TMP/noedns.conf" medium.example.test TXT > "$TMP/o" 2>&1
+check "medium TXT without EDNS0: 12 records after TC and TCP" \
+	test "$(wc -l < "$TMP/o")" = 12 -a "$(grep -c 'query\[TXT\] medium.example.test from 198.18.0' "$TMP/dnsmasq.log")" = 3
 iothdig -t @198.18.0.1 host.example.test > "$TMP/o" 2>&1
 check "iothdig -t (TCP only)" grep -qx 198.18.0.10 "$TMP/o"
 
