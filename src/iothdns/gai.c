@@ -394,8 +394,10 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 	struct gai_addr *list = NULL;
 	int nsocks = 0, n = 0, rv;
 	char canon[IOTHDNS_MAXNAME] = "";
-	if (res == NULL)
+	if (res == NULL) {
+		errno = EINVAL;
 		return EAI_SYSTEM;
+	}
 	*res = NULL;
 	if (node != NULL && node[0] == '\0')
 		node = NULL;
@@ -411,8 +413,10 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 		return EAI_BADFLAGS;
 	if (hints->ai_family != AF_UNSPEC && hints->ai_family != AF_INET && hints->ai_family != AF_INET6)
 		return EAI_FAMILY;
-	if (iothdns == NULL)
+	if (iothdns == NULL) {
+		errno = EINVAL;
 		return EAI_SYSTEM;
+	}
 	if ((rv = gai_socks(iothdns, hints, service, socks, &nsocks)) != 0)
 		return rv;
 	if (hints->ai_flags & AI_ADDRCONFIG) {
