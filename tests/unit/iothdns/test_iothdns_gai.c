@@ -350,6 +350,45 @@ static void test_gai_hosts_file(void **state) {
 	unlink(path);
 }
 
+/* A services file of the context's own (iothdns_setpath), with aliases. */
+static void test_services_file(void **state) {
+	struct fixture *fx = *state;
+	char path[] = "/tmp/iothdns-services-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "# local services\nmysvc\t4242/tcp\talias1 alias2 # comment\n"
+		"mysvc 4243/udp\n  spaced   4244/tcp\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+	close(fd);
+	iothdns_setpath(fx->dns, IOTHDNS_SERVICES, path);
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_flags = AI_NUMERICHOST}, *res;
+	char out[1024];
+	assert_int_equal(iothdns_getaddrinfo(fx->dns, "198.18.0.1", "alias2", &hints, &res), 0);
+	ai_text(0, res, out, sizeof(out));
+	assert_string_equal(out, "[2 1 6 198.18.0.1 4242 0 16 -]");
+	iothdns_freeaddrinfo(res);
+	assert_int_equal(iothdns_getaddrinfo(fx->dns, "198.18.0.1", "mysvc", &hints, &res), 0);
+	ai_text(0, res, out, sizeof(out));
+	assert_string_equal(out, "[2 1 6 198.18.0.1 4242 0 16 -][2 2 17 198.18.0.1 4243 0 16 -]");
+	iothdns_freeaddrinfo(res);
+	assert_int_equal(iothdns_getaddrinfo(fx->dns, "198.18.0.1", "spaced", &hints, &res), 0);
+	iothdns_freeaddrinfo(res);
+	/* not in this file, although in /etc/services */
+	assert_int_equal(iothdns_getaddrinfo(fx->dns, "198.18.0.1", "domain", &hints, &res), EAI_SERVICE);
+	hints.ai_socktype = SOCK_DGRAM;
+	assert_int_equal(iothdns_getaddrinfo(fx->dns, "198.18.0.1", "alias1", &hints, &res), EAI_SERVICE);
+	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(4242)};
+	char h[64], sv[64];
+	assert_int_equal(iothdns_getnameinfo(fx->dns, (void *) &s4, sizeof(s4), h, 64, sv, 64, NI_NUMERICHOST), 0);
+	assert_string_equal(sv, "mysvc");
+	s4.sin_port = htons(4244);
+	assert_int_equal(iothdns_getnameinfo(fx->dns, (void *) &s4, sizeof(s4), h, 64, sv, 64, NI_NUMERICHOST), 0);
+	assert_string_equal(sv, "spaced");
+	assert_int_equal(iothdns_getnameinfo(fx->dns, (void *) &s4, sizeof(s4), h, 64, sv, 64,
+				NI_NUMERICHOST | NI_DGRAM), 0);
+	assert_string_equal(sv, "4244");
+	unlink(path);
+}
+
 static void test_gni_ptr(void **state) {
 	struct fixture *fx = *state;
 	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(80)};
@@ -389,6 +428,7 @@ int main(void) {
 		cmocka_unit_test_setup_teardown(test_gai_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gai_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gai_hosts_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_services_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gni_ptr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
