@@ -6,9 +6,10 @@
  *     the waiting packets are dropped and reported to their sockets as
  *     host unreachable, as Linux's arp_error_report does.
  *   REACHABLE for 30 s (base_reachable_time) after a reply, then STALE.
- *   STALE is still used; the first use sends a unicast probe (PROBE,
- *     3 tries) and a reply makes the entry REACHABLE again; silence
- *     removes it. Unused STALE entries go after 60 s (gc_stale_time). */
+ *   STALE is still used; the first use starts DELAY (5 s, Linux's
+ *     delay_first_probe_time), then unicast probes (PROBE, 3 tries); a
+ *     reply makes the entry REACHABLE again, silence removes it. Unused
+ *     STALE entries go after 60 s (gc_stale_time). */
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <stdlib.h>
@@ -127,6 +128,13 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 		arp_solicit(n, n->state == NUD_PROBE);
 		utimer_arm_in(s, &n->t, ARP_RETRANS_NS);
 		return;
+	case NUD_DELAY:
+		/* no confirmation while delaying: probe the cached address */
+		n->state = NUD_PROBE;
+		n->probes = 1;
+		arp_solicit(n, true);
+		utimer_arm_in(s, &n->t, ARP_RETRANS_NS);
+		return;
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, ARP_GC_STALE_NS);
@@ -200,12 +208,11 @@ int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p) {
 	if (ip4_is_bcast_on(ifp, nexthop))
 		return eth_push_send(ifp, p, bcast_mac, ETHW_P_IP);
 	struct neigh4 *n = neigh4_lookup(ifp, nexthop);
-	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_PROBE))) {
+	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE))) {
 		if (n->state == NUD_STALE) {
-			n->state = NUD_PROBE;
-			n->probes = 1;
-			arp_solicit(n, true);
-			utimer_arm_in(s, &n->t, ARP_RETRANS_NS);
+			/* RFC 4861 7.3.3 (and Linux's ARP): DELAY, then probe */
+			n->state = NUD_DELAY;
+			utimer_arm_in(s, &n->t, MS(5000));
 		}
 		return eth_push_send(ifp, p, n->mac, ETHW_P_IP);
 	}
@@ -286,7 +293,8 @@ void arp_input(struct netif *ifp, const uint8_t *p, size_t len) {
 			n = neigh_create(ifp, a.spa);
 		if (n) {
 			bool changed = memcmp(n->mac, a.sha, 6) != 0;
-			if (n->state == NUD_INCOMPLETE || n->state == NUD_PROBE || a.op == ARPW_REPLY || changed ||
+			if (n->state == NUD_INCOMPLETE || n->state == NUD_PROBE || n->state == NUD_DELAY ||
+					a.op == ARPW_REPLY || changed ||
 					for_us)
 				neigh_confirm(n, a.sha);
 		}

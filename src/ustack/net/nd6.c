@@ -126,6 +126,13 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 		nd_solicit(n, n->state == NUD_PROBE);
 		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
 		return;
+	case NUD_DELAY:
+		/* no confirmation while delaying: probe the cached address */
+		n->state = NUD_PROBE;
+		n->probes = 1;
+		nd_solicit(n, true);
+		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
+		return;
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, ND_GC_STALE_NS);
@@ -196,12 +203,11 @@ int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
 		return eth_send6(ifp, p, mac);
 	}
 	struct neigh6 *n = neigh6_lookup(ifp, nexthop);
-	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_PROBE))) {
+	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE))) {
 		if (n->state == NUD_STALE) {
-			n->state = NUD_PROBE;
-			n->probes = 1;
-			nd_solicit(n, true);
-			utimer_arm_in(s, &n->t, ND_RETRANS_NS);
+			/* RFC 4861 7.3.3 (and Linux's ARP): DELAY, then probe */
+			n->state = NUD_DELAY;
+			utimer_arm_in(s, &n->t, MS(5000));
 		}
 		return eth_send6(ifp, p, n->mac);
 	}

@@ -66,20 +66,25 @@ static void test_resolve_and_flush(void **state) {
 	stack_lock(s);
 	n = neigh4_lookup(ut_eth(s), A("198.18.0.2"));
 	assert_int_equal(n->state, NUD_REACHABLE);
-	/* 30 s later: STALE; the next use sends a unicast probe (PROBE) */
-	stack_run_timers(s, rt_now() + MS(31000));
+	/* 30 s later: STALE; the next use goes out and starts DELAY */
+	uint64_t t0 = rt_now() + MS(31000);
+	stack_run_timers(s, t0);
 	assert_int_equal(n->state, NUD_STALE);
 	stack_unlock(s);
 	ut_cap_clear();
 	assert_int_equal(send_udp(s, fd, "198.18.0.2", 9), 4);
-	assert_int_equal(ut_cap.n, 2);
+	assert_int_equal(ut_cap.n, 1);
+	assert_int_equal(ut_find(ETHW_P_ARP, 0), -1);
+	stack_lock(s);
+	assert_int_equal(n->state, NUD_DELAY);
+	/* 5 s without confirmation: a unicast probe (PROBE) */
+	stack_run_timers(s, rt_now() + MS(5100));
+	assert_int_equal(n->state, NUD_PROBE);
 	int arp = ut_find(ETHW_P_ARP, 0);
 	assert_true(arp >= 0);
 	assert_memory_equal(ut_cap.frame[arp], UT_PEER_MAC, 6);
-	stack_lock(s);
-	assert_int_equal(n->state, NUD_PROBE);
 	/* no answer to 3 probes: the entry goes */
-	uint64_t t0 = rt_now();
+	t0 = rt_now() + MS(5100);
 	stack_run_timers(s, t0 + MS(1100));
 	assert_non_null(neigh4_lookup(ut_eth(s), A("198.18.0.2")));
 	stack_run_timers(s, t0 + MS(2200));
