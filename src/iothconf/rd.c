@@ -23,7 +23,10 @@
  * just advertised. */
 int ic_rd_timeout_ms = 6000;
 
-static int rd_open(struct ic_iface *ifc) {
+/* RFC 4861 6.1.2: an RA whose hop limit is not 255 comes from off-link and
+ * MUST be dropped. A stack that accepts IPV6_RECVHOPLIMIT must then tell
+ * the hop limit of every packet: one that does not is not trusted. */
+static int rd_open(struct ic_iface *ifc, int *check_hoplimit) {
 	int fd = ioth_msocket(ifc->stack, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
 	if (fd < 0)
 		return -errno;
@@ -32,7 +35,10 @@ static int rd_open(struct ic_iface *ifc) {
 	ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
 	ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
 	ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx));
-	ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one));
+	*check_hoplimit = ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) == 0;
+	if (!*check_hoplimit)
+		ic_log(ifc->stack, LOG_NOTICE, "rd: the stack cannot report hop limits: "
+				"RAs are accepted without the RFC 4861 6.1.2 check");
 	ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	struct icmp6_filter filt;
 	ICMP6_FILTER_SETBLOCKALL(&filt);
@@ -51,8 +57,20 @@ static int rd_send(struct ic_iface *ifc, int fd, const uint8_t *mac) {
 	return 0;
 }
 
+/* RFC 8200 8.1: the checksum over the pseudo header; 0 when it is right */
+static uint16_t icmp6_csum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *p, size_t len) {
+	uint32_t sum = 0;
+	for (int i = 0; i < 16; i += 2)
+		sum += (src[i] << 8 | src[i + 1]) + (dst[i] << 8 | dst[i + 1]);
+	sum += (len >> 16) + (len & 0xffff) + IPPROTO_ICMPV6;
+	return ic_inet_csum(p, len, sum);
+}
+
 /* 0 a valid RA in *ra from *router, 1 ignored, -errno */
-static int rd_recv(struct ic_iface *ifc, int fd, struct ra_msg *ra, uint8_t router[16]) {
+static int rd_recv(struct ic_iface *ifc, int fd, int check_hoplimit, struct ra_msg *ra,
+		uint8_t router[16]) {
+	int hoplimit_seen = 0, dst_seen = 0;
+	uint8_t dst[16];
 	uint8_t buf[2048], cbuf[256];
 	struct sockaddr_in6 from;
 	struct iovec iov = {buf, sizeof(buf)};
@@ -69,17 +87,27 @@ static int rd_recv(struct ic_iface *ifc, int fd, struct ra_msg *ra, uint8_t rout
 			memcpy(&hl, CMSG_DATA(cm), sizeof(hl));
 			if (hl != 255)
 				return 1;   /* RFC 4861 6.1.2: not from this link */
+			hoplimit_seen = 1;
 		}
 		if (cm->cmsg_type == IPV6_PKTINFO && cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			if (pi.ipi6_ifindex && pi.ipi6_ifindex != ifc->ifindex)
 				return 1;
+			memcpy(dst, pi.ipi6_addr.s6_addr, 16);
+			dst_seen = 1;
 		}
 	}
+	if (check_hoplimit && !hoplimit_seen)
+		return 1;
 	/* 6.1.2: the source is link-local */
 	if (msg.msg_namelen < sizeof(from) || from.sin6_addr.s6_addr[0] != 0xfe ||
 			(from.sin6_addr.s6_addr[1] & 0xc0) != 0x80)
+		return 1;
+	/* the stack verifies ICMPv6 checksums on raw sockets (RFC 3542 3.1);
+	 * where it tells the destination, check again: a corrupted RA must
+	 * never configure anything */
+	if (dst_seen && icmp6_csum(from.sin6_addr.s6_addr, dst, buf, n) != 0)
 		return 1;
 	if (ic_ra_parse(buf, n, ra) < 0)
 		return 1;
@@ -147,7 +175,8 @@ static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t
 static int rd_run(struct ic_iface *ifc, int timeout_ms) {
 	uint8_t mac[6];
 	int have_mac = ioth_linkgetaddr(ifc->stack, ifc->ifindex, mac) >= 0;
-	int fd = rd_open(ifc);
+	int check_hoplimit;
+	int fd = rd_open(ifc, &check_hoplimit);
 	if (fd < 0)
 		return fd;
 	int64_t deadline = ic_now_ms() + timeout_ms, interval = 1000;
@@ -169,7 +198,7 @@ static int rd_run(struct ic_iface *ifc, int timeout_ms) {
 				break;
 			}
 			int r;
-			while ((r = rd_recv(ifc, fd, &ra, router)) >= 0)
+			while ((r = rd_recv(ifc, fd, check_hoplimit, &ra, router)) >= 0)
 				if (r == 0) {
 					rv = rd_apply(ifc, &ra, router, mac);
 					goto out;
