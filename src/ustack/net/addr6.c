@@ -191,9 +191,9 @@ static void dad_done(struct ustack *s, struct utimer *t) {
 		utimer_arm_in(s, &a->dad, DAD_RETRANS_NS);
 		return;
 	}
-	/* no answer: the address is ours (RFC 4862 5.4.5) */
+	/* no answer: the address is ours (RFC 4862 5.4.5); its solicited-node
+	 * group was reported when joined */
 	a->flags &= (uint8_t) ~IFA6_TENTATIVE;
-	mld_report_all(ifp);
 }
 
 static void addr_start(struct netif *ifp, struct ifaddr6 *a) {
