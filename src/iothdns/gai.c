@@ -152,7 +152,8 @@ static void v4mapped(const uint8_t *v4, uint8_t *v6) {
 /* What the stack has: glibc's __check_pf counts any IPv4 address but
  * 127.0.0.1 and any IPv6 address but ::1. */
 struct stack_addrs {
-	int seen4, seen6;
+	int seen4, seen6;   /* addresses other than 127.0.0.1 and ::1 */
+	int lo4, lo6;       /* 127.0.0.1, ::1 */
 	int known;
 };
 
@@ -169,10 +170,14 @@ static void stack_families(struct iothdns *dns, struct stack_addrs *sa) {
 			struct sockaddr_in *sin = (void *) p->ifa_addr;
 			if (sin->sin_addr.s_addr != htonl(INADDR_LOOPBACK))
 				sa->seen4 = 1;
+			else
+				sa->lo4 = 1;
 		} else if (p->ifa_addr->sa_family == AF_INET6) {
 			struct sockaddr_in6 *sin6 = (void *) p->ifa_addr;
 			if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
 				sa->seen6 = 1;
+			else
+				sa->lo6 = 1;
 		}
 	}
 	ioth_freeifaddrs(ifa);
@@ -219,7 +224,11 @@ static void sort_addrs(struct iothdns *dns, struct gai_addr *list, int n) {
 		int fam_ok = list[i].af == AF_INET ? sa.seen4 : sa.seen6;
 		if (list[i].af == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *) list[i].addr))
 			fam_ok = sa.seen4;
-		usable[i] = !sa.known || fam_ok || is_loopback(&list[i]);
+		/* a loopback destination needs the loopback address itself
+		 * (a stack without IPv6 has no ::1) */
+		if (is_loopback(&list[i]))
+			fam_ok = list[i].af == AF_INET ? sa.lo4 : sa.lo6;
+		usable[i] = !sa.known || fam_ok;
 		prec[i] = precedence(&list[i]);
 	}
 	/* insertion sort: stable, n is small */
@@ -417,8 +426,7 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 		errno = EINVAL;
 		return EAI_SYSTEM;
 	}
-	if ((rv = gai_socks(iothdns, hints, service, socks, &nsocks)) != 0)
-		return rv;
+	/* glibc decides AI_ADDRCONFIG before it looks at types and services */
 	if (hints->ai_flags & AI_ADDRCONFIG) {
 		struct stack_addrs sa;
 		stack_families(iothdns, &sa);
@@ -434,6 +442,8 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 				return EAI_NONAME;
 		}
 	}
+	if ((rv = gai_socks(iothdns, hints, service, socks, &nsocks)) != 0)
+		return rv;
 	list = calloc(GAI_MAXADDR, sizeof(*list));
 	if (list == NULL)
 		return EAI_MEMORY;
@@ -448,6 +458,10 @@ int iothdns_getaddrinfo(struct iothdns *iothdns,
 			add_addr(list, &n, AF_INET6, passive ? any6 : loop6);
 		if (!passive && hints->ai_family != AF_INET6)
 			add_addr(list, &n, AF_INET, loop4);
+		/* glibc sorts the loopback pair (::1 goes last on a stack without
+		 * IPv6), not the wildcard pair */
+		if (!passive)
+			sort_addrs(iothdns, list, n);
 	} else {
 		struct in_addr a4;
 		uint8_t a6[16];
