@@ -15,8 +15,8 @@
 #define PBUF_HEADROOM 160
 #define PBUF_SMALL_CAP 2048
 #define PBUF_BIG_CAP (65536 + 256)
-#define PBUF_CACHE_SMALL 32
-#define PBUF_CACHE_BIG 2
+#define PBUF_CACHE_SMALL 16
+#define PBUF_CACHE_BIG 1
 
 /* What a socket queue keeps about a received datagram, besides the bytes. */
 struct pbuf_meta {
