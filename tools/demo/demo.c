@@ -116,8 +116,14 @@ static void demo_udp(struct node *from, struct node *to, int family) {
 	char msg[64];
 	snprintf(msg, sizeof(msg), "ciao %s, from %s over %s", to->name, from->name, fam);
 	double t0 = now_ms();
-	if (ioth_sendto(tx, msg, strlen(msg), 0, (struct sockaddr *) &dst, dlen) < 0)
-		die("sendto");
+	/* While duplicate address detection runs, the source address cannot be
+	 * used yet (EADDRNOTAVAIL): wait for it, a second or two. */
+	for (int i = 0; ioth_sendto(tx, msg, strlen(msg), 0, (struct sockaddr *) &dst, dlen) < 0; i++) {
+		if (errno != EADDRNOTAVAIL || i > 50)
+			die("sendto");
+		usleep(100000);
+		t0 = now_ms();
+	}
 	char buf[128], src[INET6_ADDRSTRLEN];
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
@@ -165,10 +171,8 @@ static void *tcp_serve(void *arg) {
 
 static int demo_tcp(struct node *client, struct node *server) {
 	struct tcp_server srv = {server, ioth_msocket(server->stack, AF_INET, SOCK_STREAM, 0)};
-	if (srv.lfd < 0) {
-		printf("   TCP: %s's stack has no TCP sockets (%s)\n", server->name, strerror(errno));
+	if (srv.lfd < 0)
 		return -1;
-	}
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(5001), .sin_addr = server->ip4};
 	if (ioth_bind(srv.lfd, (struct sockaddr *) &sin, sizeof(sin)) < 0 || ioth_listen(srv.lfd, 4) < 0)
 		die("TCP bind/listen");
@@ -181,7 +185,9 @@ static int demo_tcp(struct node *client, struct node *server) {
 	if (fd < 0 || ioth_connect(fd, (struct sockaddr *) &sin, sizeof(sin)) < 0)
 		die("TCP connect");
 	printf("   TCP: %s connected to it in %.2f ms\n", client->name, now_ms() - t0);
-	const char *lines[] = {"hello bob, this is alice", "two stacks, one process", NULL};
+	char hello[64];
+	snprintf(hello, sizeof(hello), "hello %s, this is %s", server->name, client->name);
+	const char *lines[] = {hello, "two stacks, one process", NULL};
 	for (int i = 0; lines[i]; i++) {
 		ioth_send(fd, lines[i], strlen(lines[i]), 0);
 		char buf[256];
@@ -198,8 +204,8 @@ static int demo_tcp(struct node *client, struct node *server) {
 	ioth_shutdown(fd, SHUT_WR);
 	char c;
 	int eof = wait_readable(fd, 5000) && ioth_recv(fd, &c, 1, 0) == 0;
-	printf("   TCP: %s closed its side; %s\n", client->name,
-			eof ? "bob closed too: the connection ended cleanly" : "bob did not close in time");
+	printf("   TCP: %s closed its side; %s %s\n", client->name, server->name,
+			eof ? "closed too: the connection ended cleanly" : "did not close in time");
 	ioth_close(fd);
 	pthread_join(t, NULL);
 	ioth_close(srv.lfd);
@@ -266,6 +272,19 @@ int main(int argc, char *argv[]) {
 
 	printf("4. And a TCP conversation:\n");
 	int tcp = demo_tcp(&alice, &bob);
+	if (tcp < 0 && errno == EPROTONOSUPPORT && strcmp(stackname, "vdestack") != 0) {
+		/* ustack's TCP is its next part: show TCP on Linux-in-a-namespace
+		 * nodes on the same switch meanwhile. */
+		printf("   (%s has no TCP yet: two vdestack nodes on the same switch talk TCP instead)\n",
+				stackname);
+		struct node carol = {.name = "carol"}, dave = {.name = "dave"};
+		if (node_start(&carol, "vdestack", vnl, 3) == 0 && node_start(&dave, "vdestack", vnl, 4) == 0) {
+			tcp = demo_tcp(&carol, &dave);
+			ioth_delstack(carol.stack);
+			ioth_delstack(dave.stack);
+		} else
+			printf("   vdestack is not available here either (%s): no TCP to show\n", strerror(errno));
+	}
 
 	printf("5. What each node sees of itself:\n");
 	show_interfaces(&alice);
