@@ -4,6 +4,7 @@
  * event into its own buffer and processes it under the stack lock, so a
  * received frame is copied at most once more, into a socket queue. */
 #include <errno.h>
+#include <poll.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,16 @@ static void vde_ready(struct rt_src *src) {
 
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+	/* The switch's queue for us is full (AF_UNIX datagram sockets hold a
+	 * few frames). A sender's own thread waits a little for room, as a
+	 * device queue would absorb a burst; the event thread never waits:
+	 * it serves every stack. */
+	for (int tries = 0; n < 0 && (errno == EAGAIN || errno == ENOBUFS) && tries < 20 &&
+			!rt_in_event_thread(); tries++) {
+		struct pollfd pfd = {.fd = ifp->src.fd, .events = POLLOUT};
+		poll(&pfd, 1, 1);
+		n = vde_send(ifp->link, p->data, p->len, 0);
+	}
 	int err = n < 0 ? -errno : 0;
 	pbuf_free(&ifp->s->pc, p);
 	return err;
