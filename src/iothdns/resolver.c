@@ -67,8 +67,9 @@ static struct dns_cfg *cfg_new(void) {
 	return cfg;
 }
 
-/* "addr", "addr%scope" (IPv6, numeric scope), extension "addr#port". */
-static int parse_nameserver(const char *text, struct sockaddr_in6 *out) {
+/* "addr", "addr%zone" (IPv6: an interface of the stack, or its index),
+ * extension "addr#port". */
+static int parse_nameserver(const char *text, struct sockaddr_in6 *out, struct ioth *stack) {
 	char buf[INET6_ADDRSTRLEN + 16];
 	char *hash, *pct;
 	int port = IOTHDNS_DEFAULT_PORT;
@@ -92,9 +93,16 @@ static int parse_nameserver(const char *text, struct sockaddr_in6 *out) {
 	unsigned long scope = 0;
 	if ((pct = strchr(buf, '%')) != NULL) {
 		char *end;
-		scope = strtoul(pct + 1, &end, 10);
-		if (*end || pct[1] == '\0')
+		if (pct[1] == '\0')
 			return -1;
+		scope = strtoul(pct + 1, &end, 10);
+		if (*end) {
+			/* RFC 4007 11.2: a zone by interface name */
+			int index = ioth_if_nametoindex(stack, pct + 1);
+			if (index <= 0)
+				return -1;
+			scope = index;
+		}
 		*pct = '\0';
 	}
 	if (inet_pton(AF_INET6, buf, &out->sin6_addr) == 1) {
@@ -120,7 +128,7 @@ static int option_value(const char *opt, const char *key, int max, int *val) {
 
 /* resolv.conf(5): one keyword per line, "#" or ";" start comments, the
  * last "search" or "domain" wins, unknown keywords are ignored. */
-static struct dns_cfg *cfg_parse(FILE *f) {
+static struct dns_cfg *cfg_parse(FILE *f, struct ioth *stack) {
 	struct dns_cfg *cfg = cfg_new();
 	char *line = NULL;
 	size_t linesize = 0;
@@ -134,7 +142,7 @@ static struct dns_cfg *cfg_parse(FILE *f) {
 			continue;
 		if (strcmp(key, "nameserver") == 0) {
 			arg = strtok_r(NULL, " \t\r\n", &save);
-			if (arg && cfg->nns < IOTHDNS_MAXNS && parse_nameserver(arg, &cfg->ns[cfg->nns]) == 0)
+			if (arg && cfg->nns < IOTHDNS_MAXNS && parse_nameserver(arg, &cfg->ns[cfg->nns], stack) == 0)
 				cfg->nns++;
 		} else if (strcmp(key, "domain") == 0 || strcmp(key, "search") == 0) {
 			cfg->nsearch = 0;
@@ -175,7 +183,7 @@ static struct dns_cfg *cfg_parse(FILE *f) {
 	return cfg;
 }
 
-static struct dns_cfg *cfg_from(const char *path, const char *str) {
+static struct dns_cfg *cfg_from(const char *path, const char *str, struct ioth *stack) {
 	FILE *f;
 	struct dns_cfg *cfg;
 	if (str != NULL)
@@ -184,7 +192,7 @@ static struct dns_cfg *cfg_from(const char *path, const char *str) {
 		f = fopen(path ? path : IOTHDNS_DEFAULT_RESOLV_CONF, "r");
 	if (f == NULL)
 		return NULL;
-	cfg = cfg_parse(f);
+	cfg = cfg_parse(f, stack);
 	fclose(f);
 	if (cfg == NULL)
 		errno = ENOMEM;
@@ -233,17 +241,17 @@ static struct iothdns *dns_new(struct ioth *stack, struct dns_cfg *cfg) {
 }
 
 struct iothdns *iothdns_init(struct ioth *stack, char *path_config) {
-	return dns_new(stack, cfg_from(path_config, NULL));
+	return dns_new(stack, cfg_from(path_config, NULL, stack));
 }
 
 struct iothdns *iothdns_init_strcfg(struct ioth *stack, char *config) {
-	return dns_new(stack, cfg_from(NULL, config));
+	return dns_new(stack, cfg_from(NULL, config, stack));
 }
 
 int iothdns_update(struct iothdns *iothdns, char *path_config) {
 	if (iothdns == NULL)
 		return errno = EINVAL, -1;
-	struct dns_cfg *cfg = cfg_from(path_config, NULL);
+	struct dns_cfg *cfg = cfg_from(path_config, NULL, iothdns->stack);
 	if (cfg == NULL)
 		return -1;
 	cfg_swap(iothdns, cfg);
@@ -253,7 +261,7 @@ int iothdns_update(struct iothdns *iothdns, char *path_config) {
 int iothdns_update_strcfg(struct iothdns *iothdns, char *config) {
 	if (iothdns == NULL)
 		return errno = EINVAL, -1;
-	struct dns_cfg *cfg = cfg_from(NULL, config);
+	struct dns_cfg *cfg = cfg_from(NULL, config, iothdns->stack);
 	if (cfg == NULL)
 		return -1;
 	cfg_swap(iothdns, cfg);
@@ -523,7 +531,7 @@ static int query_servers(struct iothdns *dns, struct dns_cfg *cfg, struct query 
 	unsigned int start = 0;
 	if (nns == 0) {
 		/* resolv.conf(5): no nameserver line means the local machine */
-		parse_nameserver("127.0.0.1", &loopback[0]);
+		parse_nameserver("127.0.0.1", &loopback[0], NULL);
 		servers = loopback;
 		nns = 1;
 	}

@@ -15,13 +15,16 @@
 
 struct fakedns {
 	int udp, tcp, other, conn;
+	int udp6;                 /* [::1], same port; -1 without IPv6 */
+	int peerfd;               /* the socket the current UDP query came in on */
 	int port;
 	int stop;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	fake_handler *handler;
 	void *arg;
-	struct sockaddr_in peer;  /* the client of the current UDP query */
+	struct sockaddr_storage peer;  /* the client of the current UDP query */
+	socklen_t peerlen;
 	struct fakedns_log log;
 };
 
@@ -78,14 +81,19 @@ static void *server(void *arg) {
 	struct fakedns *f = arg;
 	uint8_t buf[65536];
 	while (!__atomic_load_n(&f->stop, __ATOMIC_SEQ_CST)) {
-		struct pollfd pfd[] = {{f->udp, POLLIN, 0}, {f->tcp, POLLIN, 0}};
-		if (poll(pfd, 2, 50) <= 0)
+		struct pollfd pfd[] = {{f->udp, POLLIN, 0}, {f->tcp, POLLIN, 0}, {f->udp6, POLLIN, 0}};
+		if (poll(pfd, f->udp6 >= 0 ? 3 : 2, 50) <= 0)
 			continue;
-		if (pfd[0].revents & POLLIN) {
-			socklen_t fl = sizeof(f->peer);
-			ssize_t n = recvfrom(f->udp, buf, sizeof(buf), 0, (struct sockaddr *) &f->peer, &fl);
+		for (int u = 0; u < 3; u += 2) {
+			if (u == 2 && f->udp6 < 0)
+				break;
+			if (!(pfd[u].revents & POLLIN))
+				continue;
+			f->peerlen = sizeof(f->peer);
+			f->peerfd = pfd[u].fd;
+			ssize_t n = recvfrom(f->peerfd, buf, sizeof(buf), 0, (struct sockaddr *) &f->peer, &f->peerlen);
 			if (n > 0)
-				dispatch(f, 0, buf, n, ntohs(f->peer.sin_port));
+				dispatch(f, 0, buf, n, ntohs(((struct sockaddr_in *) &f->peer)->sin_port));
 		}
 		if (pfd[1].revents & POLLIN) {
 			struct sockaddr_in from;
@@ -140,6 +148,13 @@ struct fakedns *fakedns_start(fake_handler *handler, void *arg) {
 		return NULL;
 	}
 	f->port = ntohs(sin.sin_port);
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = sin.sin_port,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	f->udp6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (f->udp6 >= 0 && bind(f->udp6, (struct sockaddr *) &sin6, sizeof(sin6)) < 0) {
+		close(f->udp6);
+		f->udp6 = -1;
+	}
 	f->other = socket(AF_INET, SOCK_DGRAM, 0);
 	sin.sin_port = 0;
 	bind(f->other, (struct sockaddr *) &sin, sizeof(sin));
@@ -153,8 +168,14 @@ void fakedns_stop(struct fakedns *f) {
 	close(f->udp);
 	close(f->tcp);
 	close(f->other);
+	if (f->udp6 >= 0)
+		close(f->udp6);
 	pthread_mutex_destroy(&f->lock);
 	free(f);
+}
+
+int fakedns_has_ipv6(struct fakedns *f) {
+	return f->udp6 >= 0;
 }
 
 int fakedns_port(struct fakedns *f) {
@@ -190,7 +211,7 @@ void fake_send(struct fakedns *f, int tcp, const void *msg, size_t len) {
 		if (write(f->conn, lb, 2) != 2 || write(f->conn, msg, len) != (ssize_t) len)
 			perror("fakedns tcp write");
 	} else
-		sendto(f->udp, msg, len, 0, (struct sockaddr *) &f->peer, sizeof(f->peer));
+		sendto(f->peerfd, msg, len, 0, (struct sockaddr *) &f->peer, f->peerlen);
 }
 
 void fake_send_pkt(struct fakedns *f, int tcp, struct iothdns_pkt *pkt) {
@@ -199,5 +220,6 @@ void fake_send_pkt(struct fakedns *f, int tcp, struct iothdns_pkt *pkt) {
 }
 
 void fake_send_other_port(struct fakedns *f, const void *msg, size_t len) {
-	sendto(f->other, msg, len, 0, (struct sockaddr *) &f->peer, sizeof(f->peer));
+	if (f->peer.ss_family == AF_INET)
+		sendto(f->other, msg, len, 0, (struct sockaddr *) &f->peer, f->peerlen);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * A scriptable DNS server for unit tests: UDP and TCP on 127.0.0.1, same
- * port, host kernel sockets (it is the peer, not the code under test).
+ * A scriptable DNS server for unit tests: UDP and TCP on 127.0.0.1 and
+ * UDP on [::1] (when the host has IPv6), one port, host kernel sockets (it is the peer, not the code under test).
  * Each query goes to the test's handler, which answers (or not) as the
  * scenario requires: right, wrong id, wrong port, wrong question... */
 #ifndef FAKEDNS_H
@@ -30,6 +30,8 @@ struct fakedns_log {
 struct fakedns *fakedns_start(fake_handler *handler, void *arg);
 void fakedns_stop(struct fakedns *f);
 int fakedns_port(struct fakedns *f);
+/* also listening on [::1] (UDP, same port) */
+int fakedns_has_ipv6(struct fakedns *f);
 void *fakedns_arg(struct fakedns *f);
 /* a copy of the log (taken under the server's lock) */
 void fakedns_getlog(struct fakedns *f, struct fakedns_log *log);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -552,6 +553,46 @@ static void test_config(void **state) {
 	iothdns_fini(d);
 }
 
+static long elapsed_ms(const struct timespec *t0) {
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* IPv6 servers, with zones by interface name or index (RFC 4007 11). */
+static void test_ipv6_server(void **state) {
+	struct fixture *fx = *state;
+	struct in_addr a;
+	char text[256];
+	if (!fakedns_has_ipv6(fx->f)) {
+		/* cmocka has no skip for one test: say it */
+		printf("no IPv6 on this host: IPv6 server test not run\n");
+		return;
+	}
+	int port = fakedns_port(fx->f);
+	const char *forms[] = {"::1#%d", "::1%%lo#%d", "::1%%1#%d"};
+	for (size_t i = 0; i < 3; i++) {
+		char ns[64];
+		snprintf(ns, sizeof(ns), forms[i], port);
+		snprintf(text, sizeof(text), "nameserver %s\noptions timeout:1 attempts:1", ns);
+		assert_int_equal(iothdns_update_strcfg(fx->dns, text), 0);
+		assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), 1);
+		assert_memory_equal(&a, host4, 4);
+	}
+	/* a zone that is no interface: the line is ignored, so the first server
+	 * asked is the next one (had it been kept, [::1]:9 would cost 1 s) */
+	snprintf(text, sizeof(text), "nameserver ::1%%nosuchif#9\nnameserver 127.0.0.1#%d\n"
+			"options timeout:1 attempts:1", port);
+	assert_int_equal(iothdns_update_strcfg(fx->dns, text), 0);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(iothdns_lookup_a(fx->dns, "host.example.test", &a, 1), 1);
+	assert_true(elapsed_ms(&t0) < 900);
+	struct fakedns_log log;
+	fakedns_getlog(fx->f, &log);
+	assert_int_equal(log.n, 4);
+}
+
 struct thread_arg {
 	struct iothdns *dns;
 	int ok;
@@ -628,6 +669,7 @@ int main(void) {
 		cmocka_unit_test_setup_teardown(test_aaaa_compat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_and_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
