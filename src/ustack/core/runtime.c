@@ -21,7 +21,8 @@ static struct runtime {
 	int epfd, wakefd;
 	pthread_t thread;
 	int stop;
-	int in_batch;
+	int busy;                  /* in epoll_wait or running callbacks */
+	uint64_t gen;              /* loops completed */
 	uint64_t sleeping_until;   /* deadline the thread sleeps for */
 	struct rt_timer **heap;
 	int n, cap;
@@ -141,12 +142,23 @@ void rt_timer_set(struct rt_timer *t, uint64_t when) {
 	pthread_mutex_unlock(&rt.lock);
 }
 
+/* Return when the event thread holds nothing it fetched before now: an
+ * fd event or timer it got from epoll_wait or the heap before the caller
+ * removed it. It is woken so that the wait is one loop, not a timeout. */
+static void wait_loop_locked(void) {
+	if (!rt.busy || rt_is_event_thread)
+		return;
+	uint64_t g = rt.gen;
+	wake_thread();
+	while (rt.busy && rt.gen == g)
+		pthread_cond_wait(&rt.idle, &rt.lock);
+}
+
 void rt_timer_del(struct rt_timer *t) {
 	pthread_mutex_lock(&rt.lock);
 	heap_remove(t);
 	t->when = UINT64_MAX;
-	while (rt.in_batch && !rt_is_event_thread)
-		pthread_cond_wait(&rt.idle, &rt.lock);
+	wait_loop_locked();
 	pthread_mutex_unlock(&rt.lock);
 }
 
@@ -160,9 +172,8 @@ int rt_add_fd(struct rt_src *src) {
 void rt_del_fd(struct rt_src *src) {
 	pthread_mutex_lock(&rt.lock);
 	epoll_ctl(rt.epfd, EPOLL_CTL_DEL, src->fd, NULL);
-	/* The thread may hold src in the array of its current batch. */
-	while (rt.in_batch && !rt_is_event_thread)
-		pthread_cond_wait(&rt.idle, &rt.lock);
+	/* epoll_wait may have returned src already, in the thread's array */
+	wait_loop_locked();
 	pthread_mutex_unlock(&rt.lock);
 }
 
@@ -174,6 +185,7 @@ static void *rt_thread(void *arg) {
 		pthread_mutex_lock(&rt.lock);
 		uint64_t next = rt.n ? rt.heap[0]->when : UINT64_MAX;
 		rt.sleeping_until = next;
+		rt.busy = 1;
 		pthread_mutex_unlock(&rt.lock);
 		int timeout = -1;
 		if (next != UINT64_MAX) {
@@ -185,7 +197,6 @@ static void *rt_thread(void *arg) {
 		if (n < 0 && errno != EINTR)
 			break;
 		pthread_mutex_lock(&rt.lock);
-		rt.in_batch = 1;
 		rt.sleeping_until = 0; /* awake: nobody needs to wake us */
 		int stop = rt.stop;
 		pthread_mutex_unlock(&rt.lock);
@@ -215,7 +226,8 @@ static void *rt_thread(void *arg) {
 			t->fire(t);
 		}
 		pthread_mutex_lock(&rt.lock);
-		rt.in_batch = 0;
+		rt.busy = 0;
+		rt.gen++;
 		stop = rt.stop;
 		pthread_cond_broadcast(&rt.idle);
 		pthread_mutex_unlock(&rt.lock);

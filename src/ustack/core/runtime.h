@@ -6,7 +6,8 @@
  *
  * Callbacks run in the event thread without the runtime lock held; they
  * take their stack's lock themselves. rt_del_fd and rt_timer_del return only
- * when no callback for the source is running or about to run, so the
+ * when the event thread has finished the loop in which it may have fetched
+ * the source from epoll_wait or the heap (it is woken for that), so the
  * caller may free it (they must not be called with a stack lock held, nor
  * from the event thread). The runtime lock guards only the heap and the
  * epoll set: it is taken when a stack arms its earliest deadline, not per
