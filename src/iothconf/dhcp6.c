@@ -241,6 +241,8 @@ int ic_dhcp6_timer(struct ic_iface *ifc, time_t now) {
 		ic_source_set(ifc, IC_SRC_DHCP6, NULL);
 		return -ETIMEDOUT;
 	}
+	if (now < l->t1)
+		return 0;   /* the timer woke up for another deadline */
 	int rebind = now >= l->t2;
 	rv = d6_extend(ifc, rebind, ic_now_ms() + 4000);
 	if (rv < 0 && l->bound) {
