@@ -79,6 +79,34 @@ static void test_error_captures(void **state) {
 	assert_memory_equal(out, ICMP(cap_time_exceeded), (size_t) n);
 }
 
+static void test_ptb_capture(void **state) {
+	/* a Linux router's packet too big: MTU 1280, the quote cut so that
+	 * the whole error is 1280 bytes, as RFC 4443 2.4 (c) asks */
+	const uint8_t *ip = cap_packet_too_big;
+	assert_int_equal(sizeof(cap_packet_too_big), IP6_MIN_MTU);
+	struct icmp6_repr r;
+	assert_int_equal(icmp6_parse(ICMP(cap_packet_too_big), ICMPLEN(cap_packet_too_big), ip6_src(ip), ip6_dst(ip), &r), 0);
+	assert_int_equal(r.type, ICMP6_PACKET_TOO_BIG);
+	assert_int_equal(r.code, 0);
+	assert_int_equal(r.u.mtu, 1280);
+	assert_int_equal(r.data_len, ICMP6_ERROR_QUOTE_MAX);
+	/* the quote is our 1448-byte echo request, cut: its header says more
+	 * than the quote holds, so it is read by its fixed fields only */
+	assert_int_equal(ip6_check(r.data, r.data_len), -EINVAL);
+	assert_int_equal(ip6_version(r.data), 6);
+	assert_int_equal(ip6_payload_len(r.data), 1408);
+	assert_int_equal(ip6_next_header(r.data), IP6_NH_ICMPV6);
+	assert_int_equal(r.data[40], ICMP6_ECHO_REQUEST);
+	/* quoting the whole invoking packet, we cut it where Linux did */
+	static uint8_t invoking[1448], out[1400];
+	memcpy(invoking, r.data, r.data_len);
+	struct icmp6_repr e = {.type = ICMP6_PACKET_TOO_BIG, .u.mtu = 1280, .data = invoking,
+		.data_len = sizeof(invoking)};
+	int n = icmp6_emit(&e, ip6_src(ip), ip6_dst(ip), out, sizeof(out));
+	assert_int_equal(n, ICMPLEN(cap_packet_too_big));
+	assert_memory_equal(out, ICMP(cap_packet_too_big), (size_t) n);
+}
+
 static void test_ptb_and_paramprob(void **state) {
 	const uint8_t src[16] = {0xfd, 0, 0, 6, [15] = 2}, dst[16] = {0xfd, 0, 0, 6, [15] = 1};
 	uint8_t out[1400], quote[1300];
@@ -174,6 +202,7 @@ int main(void) {
 		cmocka_unit_test(test_echo_capture),
 		cmocka_unit_test(test_bad_checksum),
 		cmocka_unit_test(test_error_captures),
+		cmocka_unit_test(test_ptb_capture),
 		cmocka_unit_test(test_ptb_and_paramprob),
 		cmocka_unit_test(test_truncated_and_small),
 		cmocka_unit_test(test_error_allowed),

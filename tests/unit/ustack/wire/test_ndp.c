@@ -126,9 +126,40 @@ static void test_ra_capture(void **state) {
 	assert_int_equal(seen, 7);
 }
 
+static void test_redirect_capture(void **state) {
+	/* a Linux router telling us that fd00:7::1 is reached through
+	 * fe80::3, on our link */
+	struct ndp_repr r;
+	assert_int_equal(parse_cap(cap_redirect, sizeof(cap_redirect), &r), 0);
+	assert_int_equal(r.type, ICMP6_ND_REDIRECT);
+	const uint8_t gw[16] = {0xfe, 0x80, [15] = 3}, far[16] = {0xfd, 0, 0, 7, [15] = 1};
+	const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
+	assert_memory_equal(r.u.redirect.target, gw, 16);
+	assert_memory_equal(r.u.redirect.dest, far, 16);
+	assert_true(r.has_tlla);
+	assert_memory_equal(r.tlla, gw_mac, 6);
+	assert_true(ip6_addr_is_linklocal(ip6_src(cap_redirect)));
+	/* the Redirected Header option carries our packet (4.6.3) */
+	struct ndp_opt_iter it;
+	struct ndp_opt o;
+	int found = 0;
+	ndp_opt_iter_init(&it, r.opts, r.opts_len);
+	while (ndp_opt_next(&it, &o) == 1) {
+		if (o.type != NDP_OPT_REDIRECTED)
+			continue;
+		found = 1;
+		assert_int_equal(o.len, 112);
+		const uint8_t *inner = o.p + 8;
+		assert_int_equal(ip6_check(inner, o.len - 8), 0);
+		assert_memory_equal(ip6_dst(inner), far, 16);
+	}
+	assert_true(found);
+}
+
 static void test_roundtrip_captures(void **state) {
-	const uint8_t *caps[] = {cap_ra, cap_rs, cap_ns, cap_na, cap_ns_dad};
-	const size_t lens[] = {sizeof(cap_ra), sizeof(cap_rs), sizeof(cap_ns), sizeof(cap_na), sizeof(cap_ns_dad)};
+	const uint8_t *caps[] = {cap_ra, cap_rs, cap_ns, cap_na, cap_ns_dad, cap_redirect};
+	const size_t lens[] = {sizeof(cap_ra), sizeof(cap_rs), sizeof(cap_ns), sizeof(cap_na), sizeof(cap_ns_dad),
+		sizeof(cap_redirect)};
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		struct ndp_repr r;
 		uint8_t out[256];
@@ -239,9 +270,10 @@ static void test_malformed(void **state) {
 /* Every prefix of every message: the fixed part missing is an error; a
  * cut inside an option is an error; a cut between options parses. */
 static void test_truncated_every_length(void **state) {
-	const uint8_t *caps[] = {cap_ra, cap_rs, cap_ns, cap_na, cap_ns_dad};
-	const size_t lens[] = {sizeof(cap_ra), sizeof(cap_rs), sizeof(cap_ns), sizeof(cap_na), sizeof(cap_ns_dad)};
-	const size_t fixed[] = {16, 8, 24, 24, 24};
+	const uint8_t *caps[] = {cap_ra, cap_rs, cap_ns, cap_na, cap_ns_dad, cap_redirect};
+	const size_t lens[] = {sizeof(cap_ra), sizeof(cap_rs), sizeof(cap_ns), sizeof(cap_na), sizeof(cap_ns_dad),
+		sizeof(cap_redirect)};
+	const size_t fixed[] = {16, 8, 24, 24, 24, 40};
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		const uint8_t *m = caps[i] + 40;
 		size_t mlen = lens[i] - 40;
@@ -403,6 +435,7 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ns_captures),
 		cmocka_unit_test(test_ra_capture),
+		cmocka_unit_test(test_redirect_capture),
 		cmocka_unit_test(test_roundtrip_captures),
 		cmocka_unit_test(test_build_ns_na_redirect),
 		cmocka_unit_test(test_validate_ip),
