@@ -6,8 +6,6 @@
 #
 # STACK "kernel": the probe runs in a second namespace "cli" (tap0 joined to
 # the same switch) on the kernel plugin, never on the host's own stack.
-# No libvdeplug in the process: this is how the library's network code runs
-# under ASan (libvdeplug's dlopen with RTLD_DEEPBIND does not).
 . "$IOTH_TESTLIB"
 STACK=${1:-vdestack}
 need_root
@@ -16,11 +14,6 @@ PROBE="$IOTH_BUILD_DIR/tests/net/iothconf/iothconf_probe"
 [ -x "$PROBE" ] || fail "missing $PROBE"
 if [ -n "$IOTH_PLUGIN_PATH" ] && ! ls "$IOTH_PLUGIN_PATH"/ioth_"$STACK"*.so >/dev/null 2>&1; then
 	skip "stack plugin $STACK not built"
-fi
-# libvdeplug loads its modules with dlopen(RTLD_DEEPBIND), which the
-# sanitizer runtimes refuse: under ASan/TSan only the kernel variant runs
-if [ "$STACK" != kernel ] && ldd "$PROBE" | grep -Eq 'lib(asan|tsan)'; then
-	skip "$STACK needs libvdeplug, whose RTLD_DEEPBIND dlopen sanitizers refuse; the kernel variant runs this test under the sanitizer"
 fi
 PY=/usr/bin/python3
 TMPD=$(mktemp -d /tmp/iothconf-test.XXXXXX)
