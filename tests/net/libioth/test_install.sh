@@ -60,4 +60,9 @@ reply=$(echo "over the wire" | timeout 20 "$tmp/echo_client" vdestack "$VNL" 198
 ok "echo_client on vdestack, echo_server on kernel"
 "$tmp/cm/build/ciao_cmake" vdestack "$VNL" 198.18.6.20/24 198.18.6.2 5000 || fail "CMake-built ciao runs"
 ok "CMake-built ciao runs"
-echo "5 passed, 0 failed"
+# make uninstall removes what make install put there.
+(cd "$IOTH_BUILD_DIR" && cmake -P "$IOTH_SOURCE_DIR/cmake/uninstall.cmake" >/dev/null) || fail "uninstall"
+left=$(find "$prefix" -type f -o -type l | wc -l)
+[ "$left" = 0 ] || { find "$prefix" -type f -o -type l; fail "$left files left after uninstall"; }
+ok "uninstall removed every installed file"
+echo "6 passed, 0 failed"
