@@ -132,7 +132,9 @@ static int udp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 		if (!any6(d.a6) && !ip6_addr_is_multicast(d.a6) && !sk->freebind) {
 			struct netif *owner = NULL;
 			struct ifaddr6 *ia = ip6_addr_find(sk->s, d.a6, &owner);
-			if (ia == NULL || (ia->flags & IFA6_DADFAILED))
+			/* Linux (__inet6_bind): a tentative address, still in DAD,
+			 * cannot be bound yet, as one that failed DAD. */
+			if (ia == NULL || (ia->flags & (IFA6_TENTATIVE | IFA6_DADFAILED)))
 				return -EADDRNOTAVAIL;
 			/* Linux: a link-local address needs its interface */
 			if (ip6_addr_is_linklocal(d.a6)) {
