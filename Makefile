@@ -15,15 +15,19 @@ SANITIZE ?=
 FUZZ_TIME ?= 60
 CTEST_FLAGS ?= --output-on-failure -j$(CTEST_JOBS)
 
-.PHONY: all deps configure build run check check-plain check-address check-thread \
+.PHONY: all deps deps-build configure build run check check-plain check-address check-thread \
 	bench fuzz install uninstall clean
 
 all: build
 
-deps:
+# Building and the demo need the libraries; the tests also need their peers.
+deps-build:
+	@scripts/install-deps --build-only
+
+deps: deps-build
 	@scripts/install-deps
 
-configure: deps
+configure: deps-build
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
@@ -40,7 +44,7 @@ else
 check: check-$(SANITIZE)
 endif
 
-check-plain: build
+check-plain: deps build
 	cd $(BUILD) && ctest $(CTEST_FLAGS)
 
 check-address: deps
