@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Whole-stack fuzz target: a live ustack instance (lo, eth0 on a test link
+ * with 198.18.0.1/24 and fd00::1/64) with open sockets of every kind —
+ * UDP v4/v6 on port 7, ping, raw ICMP and ICMPv6, AF_PACKET, netlink — is
+ * fed a sequence of operations taken from the input:
+ *   [op][len: 2 bytes, big endian][len bytes]
+ *   op % 4 == 0: a frame received on eth0, addressed to our MAC
+ *   op % 4 == 1: a frame received on eth0 as it is (broadcast, others' MAC)
+ *   op % 4 == 2: an rtnetlink request written to the netlink socket
+ *   op % 4 == 3: time passes: first byte x 250 ms, timers run
+ * After each operation every socket is drained. This reaches reassembly
+ * (fragment sequences across operations and their timeouts), ARP/NDP state
+ * machines, ICMP errors and the rtnetlink server. */
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include "ut_stack.h"
+
+static void drain(struct ustack *s, const int *fds, int n) {
+	static uint8_t buf[70000];
+	for (int i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		struct iovec iov = {buf, sizeof(buf)};
+		struct sockaddr_storage from;
+		struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			.msg_iovlen = 1};
+		for (int k = 0; k < 64; k++) {
+			msg.msg_namelen = sizeof(from);
+			if (api_recvmsg(s, fds[i], &msg, MSG_DONTWAIT) < 0)
+				break;
+		}
+	}
+	if (ut_cap.n > 128)
+		ut_cap_clear();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+	struct ustack *s = ut_stack();
+	static const uint8_t a6[16] = {0xfd, [15] = 1};
+	stack_lock(s);
+	ip6_addr_add(ut_eth(s), a6, 64, IFA6_NODAD, true);
+	stack_unlock(s);
+
+	int fds[7];
+	int n = 0;
+	fds[n++] = ut_udp_socket(s, 7);
+	int u6 = api_socket(s, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(7)};
+	api_bind(s, u6, (struct sockaddr *) &sin6, sizeof(sin6));
+	fds[n++] = u6;
+	fds[n++] = api_socket(s, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_ICMP);
+	fds[n++] = api_socket(s, AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMP);
+	fds[n++] = api_socket(s, AF_INET6, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+	fds[n++] = api_socket(s, AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(0x0003 /* ETH_P_ALL */));
+	int nl = api_socket(s, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, NETLINK_ROUTE);
+	fds[n++] = nl;
+
+	uint64_t now = rt_now();
+	static uint8_t frame[65536 + 64];
+	size_t off = 0;
+	while (off + 3 <= size) {
+		uint8_t op = data[off];
+		size_t len = (size_t) data[off + 1] << 8 | data[off + 2];
+		off += 3;
+		if (len > size - off)
+			len = size - off;
+		const uint8_t *p = data + off;
+		off += len;
+		switch (op % 4) {
+		case 0:
+			if (len < 14)
+				break;
+			memcpy(frame, p, len);
+			memcpy(frame, UT_MAC, 6);
+			ut_inject(s, frame, len);
+			break;
+		case 1:
+			ut_inject(s, p, len);
+			break;
+		case 2: {
+			struct iovec iov = {(void *) p, len};
+			struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+			struct msghdr msg = {.msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = &iov,
+				.msg_iovlen = 1};
+			if (nl >= 0)
+				api_sendmsg(s, nl, &msg, MSG_DONTWAIT);
+			break;
+		}
+		default:
+			now += MS(250) * (len ? p[0] : 1);
+			stack_lock(s);
+			stack_run_timers(s, now);
+			stack_unlock(s);
+			break;
+		}
+		drain(s, fds, n);
+	}
+	/* Whatever came in, the limits held. */
+	if (s->nreasm > REASM_MAX_DGRAMS)
+		__builtin_trap();
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			api_close(s, fds[i]);
+	ut_stack_free(s);
+	return 0;
+}

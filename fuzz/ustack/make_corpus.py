@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Seed corpora of the ustack fuzz targets (run with Debian's python3 + scapy)."""
+import os
+import struct
+from scapy.all import (ARP, ICMP, IP, UDP, TCP, Ether, Raw, IPv6, ICMPv6EchoRequest,
+                       ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPv6ExtHdrFragment, fragment)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+US, PEER = '02:00:00:00:00:01', '02:00:00:00:00:02'
+ME4, PEER4, ME6, PEER6 = '198.18.0.1', '198.18.0.2', 'fd00::1', 'fd00::2'
+
+
+def op(kind, payload):
+    return struct.pack('!BH', kind, len(payload)) + payload
+
+
+def frame(p):
+    return op(0, bytes(Ether(src=PEER, dst=US) / p))
+
+
+def nl(msgtype, flags, body=b''):
+    return op(2, struct.pack('=IHHII', 16 + len(body), msgtype, flags, 1, 0) + body)
+
+
+def write(dirname, name, data):
+    d = os.path.join(HERE, 'corpus', dirname)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def main():
+    arp = op(1, bytes(Ether(src=PEER, dst='ff:ff:ff:ff:ff:ff') / ARP(op=1, hwsrc=PEER, psrc=PEER4, pdst=ME4)))
+    write('stack', 'arp_then_ping', arp + frame(IP(src=PEER4, dst=ME4) / ICMP() / Raw(b'x' * 32)))
+    write('stack', 'udp_echo_port', arp + frame(IP(src=PEER4, dst=ME4) / UDP(sport=9, dport=7) / Raw(b'ciao')))
+    write('stack', 'udp_closed_port', arp + frame(IP(src=PEER4, dst=ME4) / UDP(sport=9, dport=9) / Raw(b'x')))
+    write('stack', 'tcp_syn', arp + frame(IP(src=PEER4, dst=ME4) / TCP(sport=9, dport=80, flags='S')))
+    frags = fragment(IP(src=PEER4, dst=ME4, id=7) / UDP(sport=9, dport=7) / Raw(b'F' * 3000), fragsize=1000)
+    write('stack', 'fragments', arp + b''.join(frame(f) for f in frags) + op(3, b'\x80'))
+    ns = frame(IPv6(src=PEER6, dst='ff02::1:ff00:1') / ICMPv6ND_NS(tgt=ME6) / ICMPv6NDOptSrcLLAddr(lladdr=PEER))
+    write('stack', 'ndp_then_ping6', ns + frame(IPv6(src=PEER6, dst=ME6) / ICMPv6EchoRequest(data=b'y' * 16)))
+    f6 = bytes(UDP(sport=9, dport=7) / Raw(b'G' * 2000))
+    write('stack', 'fragments6', ns +
+          frame(IPv6(src=PEER6, dst=ME6) / IPv6ExtHdrFragment(id=9, m=1, offset=0, nh=17) / Raw(f6[:1000])) +
+          frame(IPv6(src=PEER6, dst=ME6) / IPv6ExtHdrFragment(id=9, m=0, offset=125, nh=17) / Raw(f6[1000:])))
+    write('stack', 'netlink_dumps', nl(18, 0x301) + nl(22, 0x301) + nl(26, 0x301) + nl(30, 0x301))
+    addr = struct.pack('=BBBBI', 2, 24, 0, 0, 2) + struct.pack('=HH', 8, 2) + bytes([198, 18, 1, 1])
+    write('stack', 'netlink_newaddr', nl(20, 0x605, addr) + nl(22, 0x301))
+    write('stack', 'timers', arp + op(3, b'\xff') + op(3, b'\xff'))
+    for name, text in [('empty', ''), ('mac', 'mac=02:00:00:00:00:01'), ('mtu', 'mtu=9000'),
+                       ('both', 'mac=02:11:22:33:44:55,mtu=65535'), ('bad', 'mtu=0,mac=zz'),
+                       ('two_macs', 'mac=02:00:00:00:00:01,mac=02:00:00:00:00:02')]:
+        write('options', name, text.encode())
+
+
+if __name__ == '__main__':
+    main()
