@@ -106,32 +106,7 @@ static void stack_destroy(struct ustack *s) {
 		link_stop(ifp);
 	rt_timer_del(&s->rtt);
 	stack_lock(s);
-	ip4_reasm_flush(s);
-	ip6_reasm_flush(s);
-	while (s->routes6) {
-		struct route6 *r = s->routes6;
-		s->routes6 = r->next;
-		free(r);
-	}
-	while (s->routes4) {
-		struct route4 *r = s->routes4;
-		s->routes4 = r->next;
-		free(r);
-	}
-	while (s->ifaces) {
-		struct netif *ifp = s->ifaces;
-		s->ifaces = ifp->next;
-		neigh4_flush_if(ifp);
-		ip4_mc_flush_if(ifp);
-		ip6_flush_if(ifp);
-		while (ifp->addrs) {
-			struct ifaddr4 *a = ifp->addrs;
-			ifp->addrs = a->next;
-			free(a);
-		}
-		netif_free(ifp);
-	}
-	s->lo = NULL;
+	net_flush_stack(s);
 	pbuf_free_chain(&s->pc, s->loq_head);
 	s->loq_head = s->loq_tail = NULL;
 	pthread_mutex_unlock(&s->lock);

@@ -88,6 +88,10 @@ int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast,
 int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen);
 /* the interface holding addr, or NULL */
 struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr);
+/* A stack being deleted (lock held, already out of the runtime): free its
+ * reassembly queues, routes and interfaces with their neighbours,
+ * addresses and memberships. */
+void net_flush_stack(struct ustack *s);
 bool ip4_is_local(struct ustack *s, uint32_t addr);
 /* first address of ifp (on the subnet of dst, when one is) */
 uint32_t ip4_addr_pick(struct netif *ifp, uint32_t dst);
