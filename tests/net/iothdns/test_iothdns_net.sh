@@ -6,8 +6,9 @@
 #
 # A namespace on the test's own VDE switch runs dnsmasq (records set with
 # --host-record, --cname, --txt-record, --srv-host, --mx-host,
-# --ptr-record), a silent UDP sink (timeouts and retries), and an upstream
-# for fail.test built on libiothdns's server functions (SERVFAIL). From a
+# --ptr-record), a silent UDP sink (timeouts and retries), an upstream
+# for fail.test built on libiothdns's server functions (SERVFAIL), and
+# unbound serving an authoritative zone (unb.test) from a zone file. From a
 # STACK stack on the switch:
 #  - iothdig (stack from an iothconf string) vs dig +short in the namespace;
 #  - lookup_a/aaaa, CNAME chain, NXDOMAIN, SERVFAIL, IPv6 transport;
@@ -194,6 +195,77 @@ check "silent server, 3 attempts: ETIMEDOUT after ~3 s ($status, $ms ms)" \
 # three queries reached the sink (each carries the name once)
 check "the silent server received 3 queries" \
 	test "$(grep -a -o 'example' "$TMP/silent.bin" | wc -l)" = 3
+
+# ---- unbound as a local authoritative zone (a second server implementation) ----
+if command -v unbound >/dev/null 2>&1; then
+	ip -n "$NS" addr add 198.18.0.5/24 dev tap0
+	ip -n "$NS" addr add fd00::5/64 dev tap0 nodad
+	cat > "$TMP/unb.zone" <<'ZONE'
+$ORIGIN unb.test.
+$TTL 300
+@ IN SOA ns.unb.test. admin.unb.test. 1 3600 600 86400 300
+@ IN NS ns.unb.test.
+@ IN MX 5 mx.unb.test.
+ns IN A 198.18.0.5
+host IN A 198.18.0.40
+host IN AAAA fd00::40
+alias IN CNAME mid.unb.test.
+mid IN CNAME host.unb.test.
+txt IN TXT "unbound says" "hello"
+_ldap._tcp IN SRV 0 5 389 host.unb.test.
+ZONE
+	cat > "$TMP/unbound.conf" <<UNB
+server:
+  chroot: ""
+  username: ""
+  directory: "$TMP"
+  pidfile: "$TMP/unbound.pid"
+  do-daemonize: no
+  use-syslog: no
+  logfile: ""
+  interface: 198.18.0.5
+  interface: fd00::5
+  access-control: 198.18.0.0/15 allow
+  access-control: fd00::/8 allow
+  module-config: "iterator"
+  local-zone: "test." nodefault
+remote-control:
+  control-enable: no
+auth-zone:
+  name: "unb.test."
+  zonefile: "$TMP/unb.zone"
+  for-downstream: yes
+  for-upstream: no
+  fallback-enabled: no
+UNB
+	net_nsbg dns unbound -c "$TMP/unbound.conf" > "$TMP/unbound.log" 2>&1
+	wait_until 10 ip netns exec "$NS" dig +time=1 +tries=1 +short @198.18.0.5 host.unb.test ||
+		fail "unbound does not answer: $(cat "$TMP/unbound.log")"
+	while read -r q; do
+		# shellcheck disable=SC2086
+		nsdig +short @198.18.0.5 $q | sort > "$TMP/dig.out"
+		# shellcheck disable=SC2086
+		iothdig @198.18.0.5 $q | sort > "$TMP/iothdig.out"
+		check "unbound: iothdig $q same as dig ($(wc -l < "$TMP/dig.out") lines)" \
+			cmp -s "$TMP/dig.out" "$TMP/iothdig.out"
+		[ -s "$TMP/dig.out" ] || check "unbound: dig gave an answer for $q" false
+	done <<EOF
+host.unb.test A
+host.unb.test AAAA
+alias.unb.test A
+unb.test MX
+txt.unb.test TXT
+_ldap._tcp.unb.test SRV
+EOF
+	printf 'nameserver fd00::5\nsearch unb.test\n' > "$TMP/unb.conf"
+	client -c "$TMP/unb.conf" a alias > "$TMP/o" 2>&1
+	check "unbound over IPv6: lookup_a alias (search, CNAME chain)" \
+		test "$(cat "$TMP/o")" = "$(printf 'count 1\n198.18.0.40')"
+	client -c "$TMP/unb.conf" a nx.unb.test > "$TMP/o" 2>&1
+	check "unbound: NXDOMAIN is ENOENT" grep -qx "error ENOENT" "$TMP/o"
+else
+	echo "SKIP (part): unbound not installed, its checks did not run (scripts/install-deps installs it)"
+fi
 
 # ---- the server side on a STACK stack ----
 net_bg "$SERVER" -s "$STACK" -v "vde://$SW" -4 198.18.0.53/24 -6 fd00::53/64 -p 53 -t 200 > "$TMP/server.log" 2>&1
