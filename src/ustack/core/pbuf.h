@@ -27,6 +27,7 @@ struct pbuf_meta {
 	uint8_t pkttype, halen, hatype_lo;
 	uint8_t haddr[8];
 	uint32_t origlen;        /* length before truncation (packet sockets) */
+	uint32_t drops;          /* the socket's drops when queued (SO_RXQ_OVFL) */
 	uint8_t v6;              /* the IPv6 addresses below are the ones */
 	uint8_t saddr6[16], daddr6[16];
 };

@@ -132,6 +132,11 @@ struct ustack {
 	struct {
 		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
 	} icmp6;
+	/* neighbour tables (net/arp.c, net/nd6.c): entries of all interfaces,
+	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
+	 * packets waiting for a resolution, bounded per stack */
+	int nneigh4, nneigh6;
+	size_t neigh_qbytes;
 };
 
 struct ustack *stack_new(void);

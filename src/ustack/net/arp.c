@@ -24,15 +24,6 @@
 #define ARP_MAX_PROBES 3
 #define ARP_REACHABLE_NS MS(30000)
 #define ARP_GC_STALE_NS MS(60000)
-#define ARP_QUEUE_BYTES (212992)   /* Linux unres_qlen_bytes */
-#define ARP_MAX_ENTRIES 1024       /* per interface, Linux gc_thresh3 */
-
-static int neigh_count(struct netif *ifp) {
-	int n = 0;
-	for (struct neigh4 *e = ifp->neigh; e; e = e->next)
-		n++;
-	return n;
-}
 
 static int eth_push_send(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t type) {
 	uint8_t *h = pbuf_push(p, ETHW_HLEN);
@@ -83,8 +74,19 @@ void arp_announce(struct netif *ifp, uint32_t addr) {
 
 static void neigh_free(struct netif *ifp, struct neigh4 *n) {
 	utimer_cancel(ifp->s, &n->t);
+	ifp->s->neigh_qbytes -= n->qbytes;
+	ifp->s->nneigh4--;
 	pbuf_free_chain(&ifp->s->pc, n->q);
 	free(n);
+}
+
+/* Take the whole queue of packets waiting for n's resolution. */
+static struct pbuf *neigh_take_queue(struct ustack *s, struct neigh4 *n) {
+	struct pbuf *p = n->q;
+	s->neigh_qbytes -= n->qbytes;
+	n->q = n->qtail = NULL;
+	n->qbytes = 0;
+	return p;
 }
 
 static void neigh_unlink(struct netif *ifp, struct neigh4 *n) {
@@ -97,9 +99,7 @@ static void neigh_unlink(struct netif *ifp, struct neigh4 *n) {
 
 /* The queued packets could not be sent: tell their senders. */
 static void neigh_fail_queue(struct ustack *s, struct neigh4 *n) {
-	struct pbuf *p = n->q;
-	n->q = n->qtail = NULL;
-	n->qbytes = 0;
+	struct pbuf *p = neigh_take_queue(s, n);
 	while (p) {
 		struct pbuf *next = p->next;
 		s->arp.Failed++;
@@ -153,21 +153,45 @@ struct neigh4 *neigh4_lookup(struct netif *ifp, uint32_t ip) {
 	return NULL;
 }
 
-static struct neigh4 *neigh_create(struct netif *ifp, uint32_t ip) {
-	if (neigh_count(ifp) >= ARP_MAX_ENTRIES) {
-		/* evict the oldest entry that is not being resolved */
-		struct neigh4 *victim = NULL;
-		for (struct neigh4 *n = ifp->neigh; n; n = n->next)
-			if (n->state != NUD_INCOMPLETE)
+/* The entry a full table gives up (net.h): an unused STALE one, else one
+ * being verified (DELAY, PROBE: likely learned from a stranger and never
+ * confirmed), else a REACHABLE one; never one being resolved. The oldest
+ * of its kind: lists are newest first. */
+static int neigh_evict_rank(uint16_t state) {
+	if (state == NUD_INCOMPLETE)
+		return -1;
+	if (state == NUD_STALE)
+		return 0;
+	return state & (NUD_DELAY | NUD_PROBE) ? 1 : 2;
+}
+
+static struct neigh4 *neigh_victim(struct ustack *s) {
+	struct neigh4 *victim = NULL;
+	int best = 3;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh4 *n = ifp->neigh; n; n = n->next) {
+			int r = neigh_evict_rank(n->state);
+			if (r >= 0 && r <= best) {
+				best = r;
 				victim = n;
+			}
+		}
+	return victim;
+}
+
+static struct neigh4 *neigh_create(struct netif *ifp, uint32_t ip) {
+	struct ustack *s = ifp->s;
+	if (s->nneigh4 >= NEIGH_MAX_ENTRIES) {
+		struct neigh4 *victim = neigh_victim(s);
 		if (victim == NULL)
-			return NULL;
-		neigh_unlink(ifp, victim);
-		neigh_free(ifp, victim);
+			return NULL;  /* Linux: "neighbour table overflow" */
+		neigh_unlink(victim->ifp, victim);
+		neigh_free(victim->ifp, victim);
 	}
 	struct neigh4 *n = calloc(1, sizeof(*n));
 	if (n == NULL)
 		return NULL;
+	s->nneigh4++;
 	n->ifp = ifp;
 	n->ip = ip;
 	utimer_init(&n->t, neigh_timer);
@@ -177,9 +201,7 @@ static struct neigh4 *neigh_create(struct netif *ifp, uint32_t ip) {
 }
 
 static void neigh_flush_queue(struct neigh4 *n) {
-	struct pbuf *p = n->q;
-	n->q = n->qtail = NULL;
-	n->qbytes = 0;
+	struct pbuf *p = neigh_take_queue(n->ifp->s, n);
 	while (p) {
 		struct pbuf *next = p->next;
 		p->next = NULL;
@@ -228,18 +250,27 @@ int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p) {
 		arp_solicit(n, false);
 		utimer_arm_in(s, &n->t, ARP_RETRANS_NS);
 	}
-	if (n->qbytes + p->len > ARP_QUEUE_BYTES) {
-		/* Linux drops the oldest packets to make room */
-		while (n->q && n->qbytes + p->len > ARP_QUEUE_BYTES) {
-			struct pbuf *old = n->q;
-			n->q = old->next;
-			n->qbytes -= old->len;
-			pbuf_free(&s->pc, old);
-			s->arp.QueueDrops++;
-			ifp->st.tx_dropped++;
-		}
-		if (n->q == NULL)
-			n->qtail = NULL;
+	size_t cost = neigh_pbuf_cost(p);
+	/* Linux drops the oldest packets of the entry to make room */
+	while (n->q && (n->qbytes + cost > NEIGH_QUEUE_BYTES ||
+			s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL)) {
+		struct pbuf *old = n->q;
+		size_t oc = neigh_pbuf_cost(old);
+		n->q = old->next;
+		n->qbytes -= oc;
+		s->neigh_qbytes -= oc;
+		pbuf_free(&s->pc, old);
+		s->arp.QueueDrops++;
+		ifp->st.tx_dropped++;
+	}
+	if (n->q == NULL)
+		n->qtail = NULL;
+	if (n->qbytes + cost > NEIGH_QUEUE_BYTES || s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL) {
+		/* the stack's bound, with nothing of this entry left to drop */
+		pbuf_free(&s->pc, p);
+		s->arp.QueueDrops++;
+		ifp->st.tx_dropped++;
+		return 0;
 	}
 	p->next = NULL;
 	if (n->qtail)
@@ -247,7 +278,8 @@ int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p) {
 	else
 		n->q = p;
 	n->qtail = p;
-	n->qbytes += p->len;
+	n->qbytes += cost;
+	s->neigh_qbytes += cost;
 	return 0;
 }
 

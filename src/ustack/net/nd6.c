@@ -21,8 +21,6 @@
 #define ND_MAX_PROBES 3
 #define ND_REACHABLE_NS MS(30000)
 #define ND_GC_STALE_NS MS(60000)
-#define ND_QUEUE_BYTES 212992
-#define ND_MAX_ENTRIES 1024
 
 static int eth_send6(struct netif *ifp, struct pbuf *p, const uint8_t *dst) {
 	uint8_t *h = pbuf_push(p, ETHW_HLEN);
@@ -92,14 +90,23 @@ static void neigh_unlink(struct netif *ifp, struct neigh6 *n) {
 
 static void neigh_free(struct netif *ifp, struct neigh6 *n) {
 	utimer_cancel(ifp->s, &n->t);
+	ifp->s->neigh_qbytes -= n->qbytes;
+	ifp->s->nneigh6--;
 	pbuf_free_chain(&ifp->s->pc, n->q);
 	free(n);
 }
 
-static void neigh_fail_queue(struct ustack *s, struct neigh6 *n) {
+/* Take the whole queue of packets waiting for n's resolution. */
+static struct pbuf *neigh_take_queue(struct ustack *s, struct neigh6 *n) {
 	struct pbuf *p = n->q;
+	s->neigh_qbytes -= n->qbytes;
 	n->q = n->qtail = NULL;
 	n->qbytes = 0;
+	return p;
+}
+
+static void neigh_fail_queue(struct ustack *s, struct neigh6 *n) {
+	struct pbuf *p = neigh_take_queue(s, n);
 	while (p) {
 		struct pbuf *next = p->next;
 		if (p->len >= IP6_HDR_LEN)
@@ -144,23 +151,45 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 	}
 }
 
-static struct neigh6 *neigh_create(struct netif *ifp, const uint8_t *ip) {
-	int count = 0;
+/* The entry a full table gives up (net.h): an unused STALE one, else one
+ * being verified (DELAY, PROBE: likely learned from a stranger and never
+ * confirmed), else a REACHABLE one; never one being resolved. The oldest
+ * of its kind: lists are newest first. */
+static int neigh_evict_rank(uint16_t state) {
+	if (state == NUD_INCOMPLETE)
+		return -1;
+	if (state == NUD_STALE)
+		return 0;
+	return state & (NUD_DELAY | NUD_PROBE) ? 1 : 2;
+}
+
+static struct neigh6 *neigh_victim(struct ustack *s) {
 	struct neigh6 *victim = NULL;
-	for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
-		count++;
-		if (n->state != NUD_INCOMPLETE)
-			victim = n;
-	}
-	if (count >= ND_MAX_ENTRIES) {
+	int best = 3;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
+			int r = neigh_evict_rank(n->state);
+			if (r >= 0 && r <= best) {
+				best = r;
+				victim = n;
+			}
+		}
+	return victim;
+}
+
+static struct neigh6 *neigh_create(struct netif *ifp, const uint8_t *ip) {
+	struct ustack *s = ifp->s;
+	if (s->nneigh6 >= NEIGH_MAX_ENTRIES) {
+		struct neigh6 *victim = neigh_victim(s);
 		if (victim == NULL)
-			return NULL;
-		neigh_unlink(ifp, victim);
-		neigh_free(ifp, victim);
+			return NULL;  /* Linux: "neighbour table overflow" */
+		neigh_unlink(victim->ifp, victim);
+		neigh_free(victim->ifp, victim);
 	}
 	struct neigh6 *n = calloc(1, sizeof(*n));
 	if (n == NULL)
 		return NULL;
+	s->nneigh6++;
 	n->ifp = ifp;
 	memcpy(n->ip, ip, 16);
 	utimer_init(&n->t, neigh_timer);
@@ -182,9 +211,7 @@ static void neigh_update(struct neigh6 *n, const uint8_t *mac, bool confirmed) {
 		n->probes = 0;
 		utimer_arm_in(n->ifp->s, &n->t, ND_GC_STALE_NS);
 	}
-	struct pbuf *p = n->q;
-	n->q = n->qtail = NULL;
-	n->qbytes = 0;
+	struct pbuf *p = neigh_take_queue(n->ifp->s, n);
 	while (p) {
 		struct pbuf *next = p->next;
 		p->next = NULL;
@@ -215,6 +242,7 @@ int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
 		n = neigh_create(ifp, nexthop);
 		if (n == NULL) {
 			pbuf_free(&s->pc, p);
+			ifp->st.tx_dropped++;
 			return -ENOBUFS;
 		}
 		n->state = NUD_INCOMPLETE;
@@ -222,22 +250,34 @@ int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
 		nd_solicit(n, false);
 		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
 	}
-	while (n->q && n->qbytes + p->len > ND_QUEUE_BYTES) {
+	size_t cost = neigh_pbuf_cost(p);
+	/* Linux drops the oldest packets of the entry to make room */
+	while (n->q && (n->qbytes + cost > NEIGH_QUEUE_BYTES ||
+			s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL)) {
 		struct pbuf *old = n->q;
+		size_t oc = neigh_pbuf_cost(old);
 		n->q = old->next;
-		n->qbytes -= old->len;
+		n->qbytes -= oc;
+		s->neigh_qbytes -= oc;
 		pbuf_free(&s->pc, old);
 		ifp->st.tx_dropped++;
 	}
 	if (n->q == NULL)
 		n->qtail = NULL;
+	if (n->qbytes + cost > NEIGH_QUEUE_BYTES || s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL) {
+		/* the stack's bound, with nothing of this entry left to drop */
+		pbuf_free(&s->pc, p);
+		ifp->st.tx_dropped++;
+		return 0;
+	}
 	p->next = NULL;
 	if (n->qtail)
 		n->qtail->next = p;
 	else
 		n->q = p;
 	n->qtail = p;
-	n->qbytes += p->len;
+	n->qbytes += cost;
+	s->neigh_qbytes += cost;
 	return 0;
 }
 

@@ -125,6 +125,22 @@ int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 /* The MTU a datagram to dst would see (for EMSGSIZE with DF). */
 uint32_t ip4_route_mtu(const struct ip4_route_res *rt);
 
+/* Neighbour tables (arp.c, nd6.c), per stack as Linux's per namespace:
+ * at most NEIGH_MAX_ENTRIES entries of each family (gc_thresh3); a full
+ * table evicts an unused STALE entry first, then any that is not being
+ * resolved, and refuses a new one when all are being resolved. Packets
+ * waiting for a resolution are charged by the memory they hold (Linux
+ * charges skb truesize): NEIGH_QUEUE_BYTES per entry (unres_qlen_bytes),
+ * and NEIGH_QUEUE_TOTAL for the whole stack, since in Linux those packets
+ * stay charged to their sockets' send buffers and a datagram send here
+ * never waits for room. Every packet dropped is counted in tx_dropped. */
+#define NEIGH_MAX_ENTRIES 1024
+#define NEIGH_QUEUE_BYTES 212992
+#define NEIGH_QUEUE_TOTAL (4 * NEIGH_QUEUE_BYTES)
+static inline size_t neigh_pbuf_cost(const struct pbuf *p) {
+	return sizeof(*p) + p->cap;
+}
+
 /* frag4.c */
 /* Feed a fragment; returns a complete datagram in *out (a pbuf holding the
  * rebuilt header then the payload; *out_rx set up to point into it) or

@@ -131,6 +131,8 @@ int sock_queue_rx(struct usock *sk, struct pbuf *p) {
 		return -ENOBUFS;
 	}
 	p->next = NULL;
+	/* Linux sock_skb_set_dropcount: the drops so far ride with the datagram */
+	p->m.drops = sk->rxq_ovfl ? (uint32_t) sk->rx_drops : 0;
 	if (sk->rxq_tail)
 		sk->rxq_tail->next = p;
 	else

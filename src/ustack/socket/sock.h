@@ -98,7 +98,8 @@ struct usock {
 	uint16_t pk_proto;          /* network order */
 	/* netlink */
 	uint32_t nl_pid, nl_groups;
-	uint64_t rx_drops;
+	uint64_t rx_drops;          /* Linux sk_drops: full queue, closing */
+	bool rxq_ovfl;              /* SO_RXQ_OVFL */
 };
 
 /* socket/sock.c */

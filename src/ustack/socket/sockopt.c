@@ -88,6 +88,9 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 	case SO_BROADCAST:
 		sk->broadcast = !!val;
 		return 0;
+	case SO_RXQ_OVFL:
+		sk->rxq_ovfl = !!val;
+		return 0;
 	case SO_KEEPALIVE:
 		sk->keepalive = !!val;
 		return 0;
@@ -171,6 +174,8 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 		return put_int_opt(v, len, sk->reuseport);
 	case SO_BROADCAST:
 		return put_int_opt(v, len, sk->broadcast);
+	case SO_RXQ_OVFL:
+		return put_int_opt(v, len, sk->rxq_ovfl);
 	case SO_KEEPALIVE:
 		return put_int_opt(v, len, sk->keepalive);
 	case SO_PRIORITY:
@@ -448,6 +453,11 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 			else
 				msg->msg_namelen = 0;
 			msg->msg_controllen = 0;
+			if (p->m.drops && cap) {
+				/* Linux sock_recv_drops: before the protocol's cmsgs */
+				uint32_t drops = p->m.drops;
+				sock_put_cmsg(msg, cap, SOL_SOCKET, SO_RXQ_OVFL, &drops, sizeof(drops));
+			}
 			if (sk->ops->recvcmsg && cap)
 				sk->ops->recvcmsg(sk, p, msg, cap);
 			size_t full = p->m.origlen ? p->m.origlen : p->len;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * ARP: requests and replies, the neighbour state machine on a test clock
  * (INCOMPLETE with queued packets, REACHABLE, STALE, PROBE, failure with
- * EHOSTUNREACH to the sender), gratuitous ARP, malformed input. */
+ * EHOSTUNREACH to the sender), gratuitous ARP, malformed input, and the
+ * bounds: table size (gc_thresh3) with eviction, queued bytes. */
 #include <linux/neighbour.h>
+#include <stdio.h>
 
 #include "ut_stack.h"
 
@@ -209,6 +211,142 @@ static void test_queue_limit(void **state) {
 	ut_stack_free(s);
 }
 
+/* Every entry of the stack's IPv4 table, counted on the lists; the queued
+ * bytes summed the same way. */
+static int count_neigh4(struct ustack *s, size_t *qbytes) {
+	int n = 0;
+	*qbytes = 0;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh4 *e = ifp->neigh; e; e = e->next) {
+			n++;
+			*qbytes += e->qbytes;
+		}
+	return n;
+}
+
+static uint32_t wide(int i) {
+	return htonl(0xc6130000u + 0x100u * (unsigned) (i / 250) + 2u + (unsigned) (i % 250));
+}
+
+/* A flood of sends to unresolved on-link addresses: the table stops at
+ * gc_thresh3, the rest are dropped and counted, all of it expires. */
+static void test_table_bound_unresolved(void **state) {
+	struct ustack *s = ut_stack();
+	stack_lock(s);
+	assert_int_equal(ip4_addr_add(ut_eth(s), A("198.19.0.1"), 16, 0, false), 0);
+	stack_unlock(s);
+	int fd = ut_udp_socket(s, 0);
+	uint64_t drop0 = ut_eth(s)->st.tx_dropped;
+	int sent = 0, refused = 0;
+	for (int i = 0; i < 2000; i++) {
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = wide(i)};
+		struct iovec iov = {.iov_base = "data", .iov_len = 4};
+		struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t r = api_sendmsg(s, fd, &msg, 0);
+		if (r == 4)
+			sent++;
+		else if (r < 0 && errno == ENOBUFS)
+			refused++;
+	}
+	assert_int_equal(sent + refused, 2000);
+	stack_lock(s);
+	size_t q;
+	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
+	assert_int_equal(q, s->neigh_qbytes);
+	assert_true(q > 0 && q <= NEIGH_QUEUE_TOTAL);
+	/* every entry is being resolved: none can go, the new ones are refused */
+	assert_int_equal(refused, 2000 - NEIGH_MAX_ENTRIES);
+	assert_true(ut_eth(s)->st.tx_dropped - drop0 >= (uint64_t) refused);
+	/* three tries, then all fail and free their packets */
+	uint64_t t = rt_now();
+	for (int i = 1; i <= 4; i++)
+		stack_run_timers(s, t + MS(1000) * (uint64_t) i + MS(10));
+	assert_int_equal(count_neigh4(s, &q), 0);
+	assert_int_equal(s->nneigh4, 0);
+	assert_int_equal(s->neigh_qbytes, 0);
+	stack_unlock(s);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
+static void arp_request_from(struct ustack *s, int i) {
+	uint8_t f[64];
+	uint8_t mac[6] = {0x02, 0x11, 0, 0, (uint8_t) (i >> 8), (uint8_t) i};
+	struct in_addr a = {wide(i)};
+	char ip[32];
+	snprintf(ip, sizeof(ip), "%s", inet_ntoa(a));
+	ut_inject(s, f, arp_frame(f, ARPW_REQUEST, mac, ip, NULL, "198.19.0.1", BCAST));
+}
+
+/* Requests from many senders: a full table gives up its oldest STALE
+ * entry first, even when older entries are in use. */
+static void test_table_evicts_stale_first(void **state) {
+	struct ustack *s = ut_stack();
+	stack_lock(s);
+	assert_int_equal(ip4_addr_add(ut_eth(s), A("198.19.0.1"), 16, 0, false), 0);
+	stack_unlock(s);
+	for (int i = 0; i < 512; i++)
+		arp_request_from(s, i);
+	/* past base_reachable_time: these 512 are STALE... */
+	stack_lock(s);
+	stack_run_timers(s, rt_now() + MS(31000));
+	stack_unlock(s);
+	/* ...but the oldest 256 are heard from again: REACHABLE */
+	for (int i = 0; i < 256; i++)
+		arp_request_from(s, i);
+	for (int i = 512; i < 1024 + 100; i++)
+		arp_request_from(s, i);
+	stack_lock(s);
+	size_t q;
+	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
+	/* the 100 oldest STALE ones went, every entry in use is there */
+	for (int i = 0; i < 1024 + 100; i++) {
+		struct neigh4 *n = neigh4_lookup(ut_eth(s), wide(i));
+		if (i >= 256 && i < 356)
+			assert_null(n);
+		else if (i >= 356 && i < 512)
+			assert_true(n != NULL && n->state == NUD_STALE);
+		else
+			assert_true(n != NULL && n->state == NUD_REACHABLE);
+	}
+	stack_unlock(s);
+	ut_stack_free(s);
+}
+
+/* Many unresolved destinations with many datagrams each: the bytes
+ * waiting stay under the per-entry and per-stack bounds, by buffer size. */
+static void test_queue_total_bound(void **state) {
+	struct ustack *s = ut_stack();
+	stack_lock(s);
+	assert_int_equal(ip4_addr_add(ut_eth(s), A("198.19.0.1"), 16, 0, false), 0);
+	stack_unlock(s);
+	int fd = ut_udp_socket(s, 0);
+	static uint8_t data[1400];
+	uint64_t qd0 = s->arp.QueueDrops;
+	for (int i = 0; i < 200; i++)
+		for (int k = 0; k < 20; k++) {
+			struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = wide(i)};
+			struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+			struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+			assert_int_equal(api_sendmsg(s, fd, &msg, 0), (ssize_t) sizeof(data));
+		}
+	stack_lock(s);
+	size_t q;
+	assert_int_equal(count_neigh4(s, &q), 200);
+	assert_int_equal(q, s->neigh_qbytes);
+	assert_true(q <= NEIGH_QUEUE_TOTAL);
+	/* 4000 datagrams of 2 KiB buffers cannot all wait: drops were counted */
+	assert_true(q > NEIGH_QUEUE_TOTAL / 2);
+	assert_true(s->arp.QueueDrops - qd0 >= 4000 - NEIGH_QUEUE_TOTAL / PBUF_SMALL_CAP);
+	for (struct neigh4 *n = ut_eth(s)->neigh; n; n = n->next)
+		assert_true(n->qbytes <= NEIGH_QUEUE_BYTES);
+	stack_unlock(s);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve_and_flush),
@@ -216,6 +354,9 @@ int main(void) {
 		cmocka_unit_test(test_answer_requests),
 		cmocka_unit_test(test_gratuitous_and_malformed),
 		cmocka_unit_test(test_queue_limit),
+		cmocka_unit_test(test_table_bound_unresolved),
+		cmocka_unit_test(test_table_evicts_stale_first),
+		cmocka_unit_test(test_queue_total_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * Neighbour discovery and DAD on the test link and test clock: DAD probes
  * and their success, a conflict (RFC 4862 5.4.4), resolution with a queued
  * datagram, answering solicitations, failure as EHOSTUNREACH, malformed
- * messages (hop limit not 255, RFC 4861 7.1.1). */
+ * messages (hop limit not 255, RFC 4861 7.1.1), the table's bound
+ * (gc_thresh3) under unresolved sends and spoofed solicitations. */
 #include <linux/neighbour.h>
 
 #include "ut_stack.h"
@@ -208,6 +209,114 @@ static void test_failure(void **state) {
 	ut_stack_free(s);
 }
 
+static int count_neigh6(struct ustack *s, size_t *qbytes) {
+	int n = 0;
+	*qbytes = 0;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh6 *e = ifp->neigh6; e; e = e->next) {
+			n++;
+			*qbytes += e->qbytes;
+		}
+	return n;
+}
+
+/* fd00::1:0:i, on link */
+static void host6(uint8_t *a, int i) {
+	memcpy(a, A6, 16);
+	a[11] = 1;
+	a[14] = (uint8_t) (i >> 8);
+	a[15] = (uint8_t) i;
+}
+
+/* A flood of sends to unresolved on-link addresses: the table stops at
+ * gc_thresh3, the rest are dropped and counted, all of it expires. */
+static void test_table_bound_unresolved(void **state) {
+	struct ustack *s = stack_with_v6();
+	int fd = api_socket(s, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	uint64_t drop0 = ut_eth(s)->st.tx_dropped;
+	int sent = 0, refused = 0;
+	for (int i = 0; i < 2000; i++) {
+		for (int k = 0; k < 2; k++) {
+			struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
+			host6(to.sin6_addr.s6_addr, i);
+			struct iovec iov = {.iov_base = "six", .iov_len = 3};
+			struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+			ssize_t r = api_sendmsg(s, fd, &msg, 0);
+			if (r == 3)
+				sent++;
+			else if (r < 0 && errno == ENOBUFS)
+				refused++;
+		}
+	}
+	assert_int_equal(sent + refused, 4000);
+	stack_lock(s);
+	size_t q;
+	assert_int_equal(count_neigh6(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(s->nneigh6, NEIGH_MAX_ENTRIES);
+	assert_int_equal(q, s->neigh_qbytes);
+	assert_true(q > 0 && q <= NEIGH_QUEUE_TOTAL);
+	assert_int_equal(refused, 2 * (2000 - NEIGH_MAX_ENTRIES));
+	assert_true(ut_eth(s)->st.tx_dropped - drop0 >= (uint64_t) refused);
+	uint64_t t = rt_now();
+	for (int k = 1; k <= 4; k++)
+		stack_run_timers(s, t + MS(1000) * (uint64_t) k + MS(10));
+	assert_int_equal(count_neigh6(s, &q), 0);
+	assert_int_equal(s->nneigh6, 0);
+	assert_int_equal(s->neigh_qbytes, 0);
+	stack_unlock(s);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
+static void ns_from(struct ustack *s, int i) {
+	uint8_t src[16], sn[16], snmac[6], f[256];
+	host6(src, i);
+	struct ndp_repr ns = {.type = ICMP6_ND_NEIGHBOR_SOLICIT, .has_slla = true};
+	memcpy(ns.u.nsna.target, A6, 16);
+	uint8_t mac[6] = {0x02, 0x22, 0, 0, (uint8_t) (i >> 8), (uint8_t) i};
+	memcpy(ns.slla, mac, 6);
+	ip6_addr_solicited_node(sn, A6);
+	ip6_mcast_mac(snmac, sn);
+	ut_inject(s, f, nd_frame(f, &ns, src, sn, 255, snmac));
+}
+
+/* Solicitations from many spoofed sources: each is learned (RFC 4861
+ * 7.2.3) and answered, which starts DELAY; the table stays at gc_thresh3
+ * by giving up the oldest unconfirmed entries, not the confirmed one. */
+static void test_table_ns_flood(void **state) {
+	struct ustack *s = stack_with_v6();
+	int fd = api_socket(s, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	/* one neighbour in use, confirmed, and oldest of all */
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
+	memcpy(&to.sin6_addr, P6, 16);
+	struct iovec iov = {.iov_base = "six", .iov_len = 3};
+	struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+	assert_int_equal(api_sendmsg(s, fd, &msg, 0), 3);
+	struct ndp_repr na = {.type = ICMP6_ND_NEIGHBOR_ADVERT, .has_tlla = true};
+	na.u.nsna.flags = NDP_NA_SOLICITED | NDP_NA_OVERRIDE;
+	memcpy(na.u.nsna.target, P6, 16);
+	memcpy(na.tlla, UT_PEER_MAC, 6);
+	uint8_t f[256];
+	ut_inject(s, f, nd_frame(f, &na, P6, A6, 255, UT_MAC));
+	for (int i = 0; i < 3000; i++)
+		ns_from(s, i);
+	stack_lock(s);
+	size_t q;
+	assert_int_equal(count_neigh6(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(s->nneigh6, NEIGH_MAX_ENTRIES);
+	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	assert_true(n != NULL && n->state == NUD_REACHABLE);
+	/* the newest 1023 solicitors are there, the older ones went */
+	uint8_t a[16];
+	host6(a, 3000 - 1023);
+	assert_non_null(neigh6_lookup(ut_eth(s), a));
+	host6(a, 3000 - 1024);
+	assert_null(neigh6_lookup(ut_eth(s), a));
+	stack_unlock(s);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dad_probe_and_success),
@@ -215,6 +324,8 @@ int main(void) {
 		cmocka_unit_test(test_resolution),
 		cmocka_unit_test(test_answer_and_malformed),
 		cmocka_unit_test(test_failure),
+		cmocka_unit_test(test_table_bound_unresolved),
+		cmocka_unit_test(test_table_ns_flood),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Receive queues under a flood nobody reads: UDP, raw and packet sockets
+ * keep what SO_RCVBUF allows, count every drop (the socket's drops,
+ * UDP RcvbufErrors) and report them with SO_RXQ_OVFL as Linux does: the
+ * drops so far ride with each datagram queued afterwards. */
+#include <linux/if_ether.h>
+#include <netpacket/packet.h>
+
+#include "ut_stack.h"
+
+#define FLOOD 300
+
+static int sink(struct ustack *s, int domain, int type, int protocol) {
+	int fd = api_socket(s, domain, type | SOCK_NONBLOCK, protocol);
+	assert_true(fd >= 0);
+	if (domain == AF_INET && type == SOCK_DGRAM) {
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
+		assert_int_equal(api_bind(s, fd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+	}
+	int rcvbuf = 4096, one = 1;
+	assert_int_equal(api_setsockopt(s, fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	assert_int_equal(api_setsockopt(s, fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)), 0);
+	int v = 0;
+	socklen_t vl = sizeof(v);
+	assert_int_equal(api_getsockopt(s, fd, SOL_SOCKET, SO_RXQ_OVFL, &v, &vl), 0);
+	assert_int_equal(v, 1);
+	return fd;
+}
+
+static void inject_udp(struct ustack *s, int i) {
+	uint8_t f[256], u[160], payload[100];
+	memset(payload, i, sizeof(payload));
+	size_t ul = ut_udp(u, "198.18.0.2", "198.18.0.1", 4000, 9, payload, sizeof(payload));
+	ut_inject(s, f, ut_ip_frame(f, "198.18.0.2", "198.18.0.1", 17, (uint16_t) i, 0, 0, u, ul));
+}
+
+/* The queue of fd is within its buffer and its drops are counted. */
+static uint64_t check_bounded(struct ustack *s, int fd) {
+	struct usock *sk = sock_get(s, fd);
+	assert_non_null(sk);
+	assert_true(sk->rcvbuf == 8192);  /* Linux doubles the value asked */
+	assert_true(sk->rxbytes <= (size_t) sk->rcvbuf);
+	assert_non_null(sk->rxq);
+	uint64_t drops = sk->rx_drops;
+	sock_put(sk);
+	return drops;
+}
+
+/* Read the whole queue: returns how many; *ovfl the last SO_RXQ_OVFL seen
+ * (0 when none came). */
+static int drain(struct ustack *s, int fd, uint32_t *ovfl) {
+	int n = 0;
+	*ovfl = 0;
+	for (;;) {
+		uint8_t buf[2048];
+		union {
+			struct cmsghdr align;
+			char b[CMSG_SPACE(sizeof(uint32_t)) + 256];
+		} cb;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
+			.msg_controllen = sizeof(cb.b)};
+		if (api_recvmsg(s, fd, &msg, MSG_DONTWAIT) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			return n;
+		}
+		n++;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+				memcpy(ovfl, CMSG_DATA(c), sizeof(*ovfl));
+	}
+}
+
+static void test_flood_unread_sockets(void **state) {
+	struct ustack *s = ut_stack();
+	int fu = sink(s, AF_INET, SOCK_DGRAM, 0);
+	int fr = sink(s, AF_INET, SOCK_RAW, IPPROTO_UDP);
+	int fp = sink(s, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	uint64_t rcvbuf_err0 = s->udp.RcvbufErrors;
+	for (int i = 0; i < FLOOD; i++)
+		inject_udp(s, i);
+	int fds[] = {fu, fr, fp};
+	uint64_t drops[3];
+	int queued[3];
+	for (int k = 0; k < 3; k++) {
+		drops[k] = check_bounded(s, fds[k]);
+		uint32_t ovfl;
+		queued[k] = drain(s, fds[k], &ovfl);
+		/* all of these were queued before the first drop */
+		assert_int_equal(ovfl, 0);
+		assert_true(queued[k] > 0);
+		/* every datagram was either queued or counted as dropped */
+		assert_int_equal((uint64_t) queued[k] + drops[k], FLOOD);
+		assert_true(drops[k] > 0);
+	}
+	assert_int_equal(s->udp.RcvbufErrors - rcvbuf_err0, drops[0]);
+	/* the next datagram carries the drops so far */
+	inject_udp(s, FLOOD);
+	for (int k = 0; k < 3; k++) {
+		uint32_t ovfl;
+		assert_int_equal(drain(s, fds[k], &ovfl), 1);
+		assert_int_equal(ovfl, (uint32_t) drops[k]);
+	}
+	/* without the option, no such message */
+	int zero = 0;
+	assert_int_equal(api_setsockopt(s, fu, SOL_SOCKET, SO_RXQ_OVFL, &zero, sizeof(zero)), 0);
+	inject_udp(s, FLOOD + 1);
+	uint32_t ovfl;
+	assert_int_equal(drain(s, fu, &ovfl), 1);
+	assert_int_equal(ovfl, 0);
+	for (int k = 0; k < 3; k++)
+		api_close(s, fds[k]);
+	ut_stack_free(s);
+}
+
+int main(void) {
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flood_unread_sockets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
