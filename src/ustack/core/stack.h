@@ -104,6 +104,7 @@ struct ustack {
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;
+	struct usock *pk_sender;  /* the packet socket sending now (not shown its own frame) */
 	/* counters named after Linux's /proc/net/snmp */
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
