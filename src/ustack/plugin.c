@@ -7,7 +7,9 @@
  * Options (after "ustack," in the stack string), comma-separated:
  *   mac=XX:XX:XX:XX:XX:XX   MAC of the next VDE interface (vde0, vde1, ...
  *                           in order); default: random, locally administered
- *   mtu=N                   MTU of the VDE interfaces, 68..65535 (1500) */
+ *   mtu=N                   MTU of the VDE interfaces, 68..65535 (1500)
+ *   accept_ra=0|1           IPv6 router advertisements processed (1), as the sysctl
+ *   autoconf=0|1            SLAAC addresses from them (1), as the sysctl */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,11 +45,13 @@ struct opts {
 	uint8_t mac[MAX_VNL][6];
 	int nmac;
 	uint32_t mtu;
+	int accept_ra, autoconf;
 };
 
 static int parse_options(const char *options, struct opts *o) {
 	o->nmac = 0;
 	o->mtu = 1500;
+	o->accept_ra = o->autoconf = 1;
 	if (options == NULL || *options == 0)
 		return 0;
 	char *dup = strdup(options);
@@ -71,6 +75,10 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->mtu = (uint32_t) v;
+		} else if (strcmp(tok, "accept_ra=0") == 0 || strcmp(tok, "accept_ra=1") == 0) {
+			o->accept_ra = tok[10] - '0';
+		} else if (strcmp(tok, "autoconf=0") == 0 || strcmp(tok, "autoconf=1") == 0) {
+			o->autoconf = tok[9] - '0';
 		} else {
 			err = -EINVAL;
 			break;
@@ -243,6 +251,8 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 		rt_put();
 		return errno = ENOMEM, NULL;
 	}
+	s->accept_ra = (uint8_t) o.accept_ra;
+	s->autoconf = (uint8_t) o.autoconf;
 	struct netif *lo = loop_netif_new(s);
 	if (lo == NULL) {
 		err = -ENOMEM;

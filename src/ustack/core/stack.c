@@ -129,6 +129,8 @@ struct ustack *stack_new(void) {
 	s->ip_id = (uint16_t) stack_random(s);
 	s->next_ifindex = 1;
 	s->nl_next_pid = 1;
+	s->accept_ra = 1;   /* Linux defaults for a host (forwarding off) */
+	s->autoconf = 1;
 	/* RFC 6056 algorithm 1 flavour: random start in Linux's default range */
 	s->next_port = (uint16_t) (32768 + stack_random(s) % (60999 - 32768 + 1));
 	return s;

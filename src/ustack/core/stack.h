@@ -10,6 +10,7 @@
 #define USTACK_CORE_STACK_H
 #include <net/if.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pbuf.h"
@@ -71,6 +72,15 @@ struct netif {
 	struct neigh6 *neigh6;
 	struct mcgroup6 *groups6;
 	struct netif_stats st;
+	/* IPv6 router discovery (net/rdisc6.c); what RAs set, 0: Linux's default */
+	bool rd_init;                 /* the timers below are initialised */
+	uint8_t rs_sent;
+	bool ra_rcvd;                 /* a valid RA arrived: no more solicitations */
+	struct utimer rs_timer;       /* router solicitations (RFC 4861 6.3.7) */
+	struct utimer ra_timer;       /* lifetimes of routes and addresses from RAs */
+	uint8_t hop_limit6;           /* RA cur hop limit */
+	uint32_t mtu6;                /* RA MTU option (Linux cnf.mtu6) */
+	uint32_t nd_reachable_ms, nd_retrans_ms;
 };
 
 struct ustack {
@@ -101,9 +111,12 @@ struct ustack {
 	uint64_t icmp_tokens_t;
 	int icmp_tokens;
 	int deleting;
+	/* Linux sysctls of every interface (stack options accept_ra=, autoconf=) */
+	uint8_t accept_ra, autoconf;
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;
+	struct usock *pk_sender;  /* the packet socket sending now (not shown its own frame) */
 	/* counters named after Linux's /proc/net/snmp */
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,

@@ -21,6 +21,9 @@ int link_xmit(struct netif *ifp, struct pbuf *p);
 void netif_input(struct netif *ifp, uint8_t *frame, size_t len);
 /* the loopback hands its queued packets (IP datagrams) to net/ */
 void loop_input(struct netif *ifp, struct pbuf *p);
+/* packet/: every Ethernet frame about to be sent, shown to the AF_PACKET
+ * ETH_P_ALL sockets as PACKET_OUTGOING (Linux dev_queue_xmit_nit). */
+void packet_xmit_tap(struct netif *ifp, const uint8_t *frame, size_t len);
 
 #define LOOP_MTU 65536
 /* <linux/if.h> value; <net/if.h> does not define it */

@@ -111,6 +111,8 @@ int link_xmit(struct netif *ifp, struct pbuf *p) {
 		return -ENETDOWN;
 	}
 	uint32_t len = p->len;
+	if (ifp->s->packet_socks && ifp->type == ARPHRD_ETHER_VALUE)
+		packet_xmit_tap(ifp, p->data, p->len);
 	int err = ifp->ops->xmit(ifp, p);
 	if (err) {
 		ifp->st.tx_errors++;

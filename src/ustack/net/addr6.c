@@ -164,8 +164,10 @@ bool ip6_src_select(struct netif *ifp, const uint8_t *dst, uint8_t *src) {
 		if (a->flags & (IFA6_TENTATIVE | IFA6_DADFAILED))
 			continue;
 		bool ll = ip6_addr_is_linklocal(a->addr);
-		/* RFC 6724 rule 2 (appropriate scope), then rule 8 (longest match) */
-		int score = (ll == want_ll ? 1000 : 0) + (int) common_prefix(a->addr, dst);
+		/* RFC 6724 rule 2 (appropriate scope), rule 3 (avoid deprecated),
+		 * then rule 8 (longest match) */
+		int score = (ll == want_ll ? 1000 : 0) + (a->flags & IFA6_DEPRECATED ? 0 : 500) +
+				(int) common_prefix(a->addr, dst);
 		if (score > best_score) {
 			best = a;
 			best_score = score;
@@ -194,6 +196,8 @@ static void dad_done(struct ustack *s, struct utimer *t) {
 	/* no answer: the address is ours (RFC 4862 5.4.5); its solicited-node
 	 * group was reported when joined */
 	a->flags &= (uint8_t) ~IFA6_TENTATIVE;
+	if (ip6_addr_is_linklocal(a->addr))
+		rdisc6_start(ifp);
 }
 
 static void addr_start(struct netif *ifp, struct ifaddr6 *a) {
@@ -206,9 +210,15 @@ static void addr_start(struct netif *ifp, struct ifaddr6 *a) {
 		a->dad_sent = 0;
 		/* RFC 4862 5.4.2: a random delay before the first probe; short */
 		utimer_arm_in(s, &a->dad, MS(1 + stack_random(s) % 50));
-	} else
+	} else {
 		a->flags &= (uint8_t) ~IFA6_TENTATIVE;
-	if (!ip6_addr_is_linklocal(a->addr) && a->plen < 128 && ifp->type == ARPHRD_ETHER_VALUE) {
+		if (ip6_addr_is_linklocal(a->addr))
+			rdisc6_start(ifp);
+	}
+	/* SLAAC addresses have no prefix route of their own: the on-link
+	 * prefix of the RA is the route (Linux) */
+	if (!a->slaac && !ip6_addr_is_linklocal(a->addr) && a->plen < 128 &&
+			ifp->type == ARPHRD_ETHER_VALUE) {
 		uint8_t pfx[16];
 		memcpy(pfx, a->addr, 16);
 		for (int b = a->plen; b < 128; b++)
@@ -217,7 +227,8 @@ static void addr_start(struct netif *ifp, struct ifaddr6 *a) {
 	}
 }
 
-int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t flags, bool excl) {
+static int addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t flags, bool excl,
+		bool slaac) {
 	if (plen > 128 || ip6_addr_is_multicast(addr) || ip6_addr_is_unspecified(addr))
 		return -EINVAL;
 	for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next)
@@ -229,7 +240,10 @@ int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t f
 	a->ifp = ifp;
 	memcpy(a->addr, addr, 16);
 	a->plen = plen;
-	a->flags = (uint8_t) ((flags & IFA6_NODAD) | IFA6_PERMANENT);
+	a->slaac = slaac;
+	/* an autoconfigured address is not permanent: "dynamic" for ip(8) */
+	a->flags = (uint8_t) ((flags & IFA6_NODAD) | (slaac ? 0 : IFA6_PERMANENT));
+	a->cstamp = a->tstamp = rt_now();
 	utimer_init(&a->dad, dad_done);
 	struct ifaddr6 **pp = &ifp->addrs6;
 	while (*pp)
@@ -238,6 +252,14 @@ int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t f
 	if (ifp->flags & IFF_UP)
 		addr_start(ifp, a);
 	return 0;
+}
+
+int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t flags, bool excl) {
+	return addr_add(ifp, addr, plen, flags, excl, false);
+}
+
+int ip6_addr_add_auto(struct netif *ifp, const uint8_t *addr, uint8_t plen) {
+	return addr_add(ifp, addr, plen, 0, true, true);
 }
 
 static void addr_free(struct netif *ifp, struct ifaddr6 *a, bool leave) {
@@ -256,7 +278,7 @@ int ip6_addr_del(struct netif *ifp, const uint8_t *addr, uint8_t plen) {
 		if (!ip6_eq(a->addr, addr))
 			continue;
 		*pp = a->next;
-		if (!ip6_addr_is_linklocal(addr) && a->plen < 128) {
+		if (!a->slaac && !ip6_addr_is_linklocal(addr) && a->plen < 128) {
 			uint8_t pfx[16];
 			memcpy(pfx, a->addr, 16);
 			for (int b = a->plen; b < 128; b++)
@@ -296,6 +318,17 @@ void ip6_link_up(struct netif *ifp) {
 }
 
 void ip6_link_down(struct netif *ifp) {
+	rdisc6_stop(ifp);
+	/* Linux drops the addresses that are not permanent (addrconf_ifdown) */
+	for (struct ifaddr6 *a = ifp->addrs6, *an; a; a = an) {
+		an = a->next;
+		if (a->slaac) {
+			uint8_t sn[16];
+			ip6_addr_solicited_node(sn, a->addr);
+			ip6_mc_leave(ifp, sn);
+			ip6_addr_del(ifp, a->addr, a->plen);
+		}
+	}
 	route6_flush_if(ifp->s, ifp->index);
 	neigh6_flush_if(ifp);
 	for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next) {
@@ -307,6 +340,7 @@ void ip6_link_down(struct netif *ifp) {
 }
 
 void ip6_flush_if(struct netif *ifp) {
+	rdisc6_stop(ifp);
 	neigh6_flush_if(ifp);
 	while (ifp->addrs6) {
 		struct ifaddr6 *a = ifp->addrs6;

@@ -32,7 +32,9 @@ static void loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, s
 int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const struct ip6_route_res *rt) {
 	struct netif *ifp = rt->ifp;
 	s->ip6.OutRequests++;
-	struct ip6_repr h = {.next_header = tx->proto, .hop_limit = tx->hlim, .tclass = tx->tclass};
+	struct ip6_repr h = {.next_header = tx->proto,
+		.hop_limit = tx->hlim_default ? ip6_if_hlim(ifp) : tx->hlim, .tclass = tx->tclass};
+	uint32_t mtu = ip6_if_mtu(ifp);
 	memcpy(h.src, tx->src ? tx->src : rt->src, 16);
 	memcpy(h.dst, tx->dst, 16);
 	if (tx->router_alert) {
@@ -50,7 +52,7 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 		pbuf_free(&s->pc, p);
 		return -EMSGSIZE;
 	}
-	if (p->len + IP6_HDR_LEN <= ifp->mtu) {
+	if (p->len + IP6_HDR_LEN <= mtu) {
 		h.payload_len = (uint16_t) p->len;
 		uint8_t *hp = pbuf_push(p, IP6_HDR_LEN);
 		if (hp == NULL) {
@@ -67,7 +69,7 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 		return -EMSGSIZE;
 	}
 	/* fragments: IPv6 header + Fragment header + a multiple of 8 bytes */
-	size_t chunk = ((ifp->mtu - IP6_HDR_LEN - IP6_FRAG_HDR_LEN) / 8) * 8;
+	size_t chunk = ((mtu - IP6_HDR_LEN - IP6_FRAG_HDR_LEN) / 8) * 8;
 	uint32_t ident = ++s->frag6_id;
 	int err = 0;
 	for (size_t off = 0; off < p->len; off += chunk) {

@@ -17,9 +17,10 @@
 #include "net.h"
 #include "net6.h"
 
-#define ND_RETRANS_NS MS(1000)
+/* RFC 4861 10 defaults, replaced by what RAs advertise */
+#define ND_RETRANS_NS(ifp) MS((ifp)->nd_retrans_ms ? (ifp)->nd_retrans_ms : 1000)
 #define ND_MAX_PROBES 3
-#define ND_REACHABLE_NS MS(30000)
+#define ND_REACHABLE_NS(ifp) MS((ifp)->nd_reachable_ms ? (ifp)->nd_reachable_ms : 30000)
 #define ND_GC_STALE_NS MS(60000)
 
 static int eth_send6(struct netif *ifp, struct pbuf *p, const uint8_t *dst) {
@@ -59,6 +60,17 @@ void nd6_send_ns(struct netif *ifp, const uint8_t *src, const uint8_t *dst, cons
 		memcpy(r.slla, ifp->mac, 6);
 	}
 	nd_send(ifp, &r, src, dst);
+}
+
+void nd6_send_rs(struct netif *ifp, const uint8_t *src) {
+	static const uint8_t all_routers[16] = {0xff, 0x02, [15] = 2};
+	struct ndp_repr r = {.type = ICMP6_ND_ROUTER_SOLICIT};
+	/* RFC 4861 4.1: the SLLA only from a specified source */
+	if (!ip6_addr_is_unspecified(src)) {
+		r.has_slla = true;
+		memcpy(r.slla, ifp->mac, 6);
+	}
+	nd_send(ifp, &r, src, all_routers);
 }
 
 static void nd_solicit(struct neigh6 *n, bool unicast) {
@@ -131,14 +143,14 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 		}
 		n->probes++;
 		nd_solicit(n, n->state == NUD_PROBE);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
+		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
 		return;
 	case NUD_DELAY:
 		/* no confirmation while delaying: probe the cached address */
 		n->state = NUD_PROBE;
 		n->probes = 1;
 		nd_solicit(n, true);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
+		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
 		return;
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
@@ -204,7 +216,7 @@ static void neigh_update(struct neigh6 *n, const uint8_t *mac, bool confirmed) {
 	if (confirmed) {
 		n->state = NUD_REACHABLE;
 		n->probes = 0;
-		utimer_arm_in(n->ifp->s, &n->t, ND_REACHABLE_NS);
+		utimer_arm_in(n->ifp->s, &n->t, ND_REACHABLE_NS(n->ifp));
 	} else if (n->state == NUD_INCOMPLETE || changed) {
 		/* RFC 4861 7.2.3: learned from a solicitation: STALE */
 		n->state = NUD_STALE;
@@ -218,6 +230,16 @@ static void neigh_update(struct neigh6 *n, const uint8_t *mac, bool confirmed) {
 		eth_send6(n->ifp, p, n->mac);
 		p = next;
 	}
+}
+
+void nd6_neigh_learn(struct netif *ifp, const uint8_t *ip, const uint8_t *mac, bool router) {
+	struct neigh6 *n = neigh6_lookup(ifp, ip);
+	if (n == NULL)
+		n = neigh_create(ifp, ip);
+	if (n == NULL)
+		return;
+	neigh_update(n, mac, false);
+	n->router = router;
 }
 
 int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
@@ -248,7 +270,7 @@ int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
 		n->state = NUD_INCOMPLETE;
 		n->probes = 1;
 		nd_solicit(n, false);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS);
+		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
 	}
 	size_t cost = neigh_pbuf_cost(p);
 	/* Linux drops the oldest packets of the entry to make room */
@@ -346,7 +368,7 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 				return;
 			if (r.u.nsna.flags & NDP_NA_SOLICITED) {
 				n->state = NUD_REACHABLE;
-				utimer_arm_in(s, &n->t, ND_REACHABLE_NS);
+				utimer_arm_in(s, &n->t, ND_REACHABLE_NS(ifp));
 			}
 			return;
 		}
@@ -360,8 +382,11 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 		neigh_update(n, r.tlla, (r.u.nsna.flags & NDP_NA_SOLICITED) != 0);
 		return;
 	}
-	/* router solicitations/advertisements and redirects: a host does not
-	 * route; RAs are for a configuration daemon on a raw ICMPv6 socket
-	 * (libiothconf) and redirects are ignored as Linux's accept_redirects
-	 * would not change anything without routes learned from RAs */
+	if (r.type == ICMP6_ND_ROUTER_ADVERT) {
+		if (!rx->loop)
+			rdisc6_ra_input(ifp, rx, &r);
+		return;
+	}
+	/* router solicitations: a host does not route (RFC 4861 6.2.6);
+	 * redirects are ignored (not done) */
 }

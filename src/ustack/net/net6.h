@@ -19,6 +19,9 @@
 #define IFA6_DADFAILED 0x08    /* IFA_F_DADFAILED */
 #define IFA6_NODAD 0x02        /* IFA_F_NODAD */
 #define IFA6_PERMANENT 0x80    /* IFA_F_PERMANENT */
+#define IFA6_DEPRECATED 0x20   /* IFA_F_DEPRECATED */
+#define RTPROT_RA_VALUE 9      /* RTPROT_RA of <linux/rtnetlink.h> */
+#define LIFE_INFINITE 0xffffffffu
 
 struct ifaddr6 {
 	struct ifaddr6 *next;
@@ -28,6 +31,9 @@ struct ifaddr6 {
 	uint8_t flags;
 	uint8_t dad_sent;
 	struct utimer dad;
+	bool slaac;                /* made by SLAAC from an RA (RFC 4862 5.5.3) */
+	uint64_t valid_until, pref_until;  /* rt_now() ns; 0: forever */
+	uint64_t cstamp, tstamp;   /* created, last updated (rt_now() ns) */
 };
 
 struct route6 {
@@ -39,6 +45,8 @@ struct route6 {
 	int oif;
 	uint32_t metric;
 	uint8_t protocol;
+	bool from_ra;              /* a default router or an on-link prefix of an RA */
+	uint64_t expires;          /* rt_now() ns; 0: never */
 };
 
 struct neigh6 {
@@ -78,6 +86,7 @@ struct ip6_tx {
 	int oif;
 	bool mc_loop;
 	bool router_alert;         /* hop-by-hop Router Alert (MLD) */
+	bool hlim_default;         /* hlim unset: the interface's (RA cur hop limit or 64) */
 	bool dontfrag;
 };
 
@@ -91,6 +100,8 @@ struct ip6_route_res {
 /* addr6.c */
 int ip6_addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_t flags, bool excl);
 int ip6_addr_del(struct netif *ifp, const uint8_t *addr, uint8_t plen);
+/* an address made by SLAAC (not permanent, no prefix route of its own) */
+int ip6_addr_add_auto(struct netif *ifp, const uint8_t *addr, uint8_t plen);
 struct ifaddr6 *ip6_addr_find(struct ustack *s, const uint8_t *addr, struct netif **owner);
 /* a usable (not tentative) address of ours */
 bool ip6_is_local(struct ustack *s, const uint8_t *addr);
@@ -110,7 +121,27 @@ int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 void route6_flush_if(struct ustack *s, int oif);
 int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res);
 
+/* rdisc6.c: router discovery as Linux with accept_ra=1, autoconf=1,
+ * forwarding off: router solicitations once the link-local address is
+ * usable (3, 4 s apart, RFC 4861 6.3.7), RAs processed (6.3.4): default
+ * routers (proto ra, metric 1024) and on-link prefixes (proto kernel,
+ * metric 256) with lifetimes, SLAAC addresses (RFC 4862 5.5.3, EUI-64,
+ * the two-hour rule, deprecated when the preferred lifetime ends), MTU,
+ * hop limit, reachable time and retransmission timer. */
+void rdisc6_start(struct netif *ifp);     /* the link-local address passed DAD */
+void rdisc6_stop(struct netif *ifp);      /* link down or interface gone */
+struct ndp_repr;
+void rdisc6_ra_input(struct netif *ifp, const struct ip6_rx *rx, const struct ndp_repr *r);
+/* the IPv6 MTU of ifp (RA MTU option or the link's) */
+uint32_t ip6_if_mtu(const struct netif *ifp);
+uint8_t ip6_if_hlim(const struct netif *ifp);
+uint64_t ip6_now(struct ustack *s);
+
 /* nd6.c */
+void nd6_send_rs(struct netif *ifp, const uint8_t *src);
+/* RFC 4861 6.3.4 / 7.2.3: the link-layer address of a router or node
+ * that sent us a message with an SLLA (STALE unless already known). */
+void nd6_neigh_learn(struct netif *ifp, const uint8_t *ip, const uint8_t *mac, bool router);
 int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p);
 void nd6_input(struct ustack *s, struct ip6_rx *rx);
 void nd6_send_ns(struct netif *ifp, const uint8_t *src, const uint8_t *dst, const uint8_t *target,

@@ -403,6 +403,18 @@ static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct i
 	nlb_put(&b, &ifa, sizeof(ifa));
 	nla_put(&b, IFA_ADDRESS, a->addr, 16);
 	nla_u32(&b, IFA_FLAGS, a->flags);
+	/* lifetimes left in seconds, times in hundredths since boot (Linux
+	 * put_cacheinfo); SLAAC addresses have finite ones */
+	uint64_t now = rt_now();
+	struct ifa_cacheinfo ci = {
+		.ifa_prefered = a->pref_until == 0 ? 0xffffffffu
+				: a->pref_until > now ? (uint32_t) ((a->pref_until - now) / MS(1000)) : 0,
+		.ifa_valid = a->valid_until == 0 ? 0xffffffffu
+				: a->valid_until > now ? (uint32_t) ((a->valid_until - now) / MS(1000)) : 0,
+		.cstamp = (uint32_t) (a->cstamp / MS(10)),
+		.tstamp = (uint32_t) (a->tstamp / MS(10)),
+	};
+	nla_put(&b, IFA_CACHEINFO, &ci, sizeof(ci));
 	nlb_end(&b, o);
 }
 
@@ -517,6 +529,14 @@ static void fill_route6(struct nl_out *o, const struct route6 *r, uint32_t seq) 
 	if (r->has_gw)
 		nla_put(&b, RTA_GATEWAY, r->gw, 16);
 	nla_u32(&b, RTA_OIF, (uint32_t) r->oif);
+	/* Linux rt6_fill_node: the expiry in USER_HZ (100) ticks, and the
+	 * router preference (medium: RFC 4191 is not done) */
+	uint64_t now = rt_now();
+	struct rta_cacheinfo ci = {
+		.rta_expires = r->expires == 0 ? 0 : r->expires > now ? (uint32_t) ((r->expires - now) / MS(10)) : 0,
+	};
+	nla_put(&b, RTA_CACHEINFO, &ci, sizeof(ci));
+	nla_u8(&b, RTA_PREF, 0);
 	nlb_end(&b, o);
 }
 

@@ -2,8 +2,10 @@
  * AF_PACKET sockets (Linux packet(7)) on the stack's Ethernet interfaces:
  * SOCK_RAW sees and sends whole frames, SOCK_DGRAM the payload with the
  * link header described by a sockaddr_ll. DHCP clients use them before
- * the interface has an address. Frames sent by the stack itself are not
- * shown to ETH_P_ALL sockets (Linux's PACKET_OUTGOING copies): not done. */
+ * the interface has an address. Frames the stack sends on an Ethernet
+ * interface are shown to ETH_P_ALL sockets as PACKET_OUTGOING, as Linux's
+ * taps (dev_queue_xmit_nit): only ETH_P_ALL sockets, never to the packet
+ * socket that sent the frame. */
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -79,27 +81,26 @@ static ssize_t packet_sendmsg(struct usock *sk, const struct msghdr *msg, size_t
 		memcpy(e.src, ifp->mac, 6);
 		eth_emit(&e, p->data, ETHW_HLEN);
 	}
+	s->pk_sender = sk;
 	int err = link_xmit(ifp, p);
+	s->pk_sender = NULL;
 	return err < 0 ? err : (ssize_t) len;
 }
 
-void packet_input(struct netif *ifp, const uint8_t *frame, size_t len) {
+static void packet_deliver(struct netif *ifp, const uint8_t *frame, size_t len, uint8_t pkttype,
+		bool outgoing) {
 	struct ustack *s = ifp->s;
-	if (s->packet_socks == NULL || len < ETHW_HLEN)
-		return;
 	uint16_t type;
 	memcpy(&type, frame + 12, 2);
-	uint8_t pkttype = PACKET_HOST;
-	if (eth_is_broadcast(frame))
-		pkttype = PACKET_BROADCAST;
-	else if (eth_is_multicast(frame))
-		pkttype = PACKET_MULTICAST;
-	else if (memcmp(frame, ifp->mac, 6) != 0)
-		pkttype = PACKET_OTHERHOST;
 	for (struct usock *sk = s->packet_socks; sk; sk = sk->pnext) {
 		if (sk->pk_proto == 0)
 			continue;
-		if (sk->pk_proto != htons(ETH_P_ALL) && sk->pk_proto != type)
+		if (outgoing) {
+			/* Linux: outgoing frames go to the ptype_all taps only, and
+			 * never back to their sender (skb_loop_sk) */
+			if (sk->pk_proto != htons(ETH_P_ALL) || sk == s->pk_sender)
+				continue;
+		} else if (sk->pk_proto != htons(ETH_P_ALL) && sk->pk_proto != type)
 			continue;
 		if (sk->pk_ifindex && sk->pk_ifindex != ifp->index)
 			continue;
@@ -112,9 +113,29 @@ void packet_input(struct netif *ifp, const uint8_t *frame, size_t len) {
 		p->m.ifindex = ifp->index;
 		p->m.pkttype = pkttype;
 		p->m.halen = 6;
+		/* the source MAC, for outgoing frames ours (header_ops->parse) */
 		memcpy(p->m.haddr, frame + 6, 6);
 		sock_queue_rx(sk, p);
 	}
+}
+
+void packet_input(struct netif *ifp, const uint8_t *frame, size_t len) {
+	if (ifp->s->packet_socks == NULL || len < ETHW_HLEN)
+		return;
+	uint8_t pkttype = PACKET_HOST;
+	if (eth_is_broadcast(frame))
+		pkttype = PACKET_BROADCAST;
+	else if (eth_is_multicast(frame))
+		pkttype = PACKET_MULTICAST;
+	else if (memcmp(frame, ifp->mac, 6) != 0)
+		pkttype = PACKET_OTHERHOST;
+	packet_deliver(ifp, frame, len, pkttype, false);
+}
+
+void packet_xmit_tap(struct netif *ifp, const uint8_t *frame, size_t len) {
+	if (len < ETHW_HLEN)
+		return;
+	packet_deliver(ifp, frame, len, PACKET_OUTGOING, true);
 }
 
 static void packet_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {

@@ -164,6 +164,7 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 		.dst = d.a6,
 		.proto = IP6_NH_ICMPV6,
 		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
+		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,
 	};

@@ -96,6 +96,7 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 	uint8_t src[16];
 	memcpy(src, sk->laddr6, 16);
 	int hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
+	bool hlim_default = !mc && sk->hops < 0;   /* the RA's hop limit */
 	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
 			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
 		if (c->cmsg_level != IPPROTO_IPV6)
@@ -110,8 +111,10 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		} else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
 			int h;
 			memcpy(&h, CMSG_DATA(c), sizeof(h));
-			if (h >= 0 && h <= 255)
+			if (h >= 0 && h <= 255) {
 				hlim = h;
+				hlim_default = false;
+			}
 		}
 	}
 	struct ip6_route_res rt;
@@ -146,6 +149,7 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		.dst = d.a6,
 		.proto = (uint8_t) sk->protocol,
 		.hlim = (uint8_t) hlim,
+		.hlim_default = hlim_default,
 		.tclass = (uint8_t) sk->tclass6,
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,

@@ -278,6 +278,7 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 		.dst = dst,
 		.proto = IPPROTO_UDP,
 		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
+		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
 		.tclass = (uint8_t) sk->tclass6,
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,
