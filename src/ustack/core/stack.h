@@ -29,6 +29,7 @@ struct route6;
 struct neigh6;
 struct mcgroup6;
 struct reasm6;
+struct tcp_stack;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -134,6 +135,7 @@ struct ustack {
 		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
 	} arp;
 	uint64_t tcp_OutRsts;
+	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
 	struct route6 *routes6;
 	struct reasm6 *reasm6;
 	int nreasm6;

@@ -134,6 +134,9 @@ void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	case IPPROTO_ICMP:
 		ping4_err(s, err, inner, len);
 		break;
+	case IPPROTO_TCP:
+		tcp4_err(s, err, inner, len);
+		break;
 	default:
 		break;
 	}

@@ -104,6 +104,8 @@ void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, const uin
 		udp6_err(s, err, inner, len);
 	else if (nh == IP6_NH_ICMPV6)
 		ping6_err(s, err, inner, len);
+	else if (nh == IP6_NH_TCP)
+		tcp6_err(s, err, inner, len);
 }
 
 void icmp6_input(struct ustack *s, struct ip6_rx *rx) {

@@ -92,7 +92,7 @@ void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
 		udp4_input(s, rx);
 		break;
 	case IPPROTO_TCP:
-		tcp4_input_closed(s, rx);
+		tcp4_input(s, rx);
 		break;
 	case IPPROTO_IGMP:
 		igmp_input(s, rx);

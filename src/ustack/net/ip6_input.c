@@ -205,7 +205,7 @@ static void ip6_deliver(struct ustack *s, struct ip6_rx *rx, size_t nh_offset) {
 		udp6_input(s, rx);
 		break;
 	case IP6_NH_TCP:
-		tcp6_input_closed(s, rx);
+		tcp6_input(s, rx);
 		break;
 	case IP6_NH_NONE:
 		break;

@@ -170,8 +170,11 @@ void igmp_input(struct ustack *s, struct ip4_rx *rx);
 void ip4_mc_flush_if(struct netif *ifp);
 void igmp_report_all(struct netif *ifp);
 
-/* tcp_rst.c: until TCP exists every segment meets a closed port */
+/* tcp_rst.c: the answer of a closed port */
 void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx);
+/* tcp/: segments and ICMP errors for TCP */
+void tcp4_input(struct ustack *s, struct ip4_rx *rx);
+void tcp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
 
 /* Upcalls to the protocols above (implemented in udp/, raw/, packet/). */
 void udp4_input(struct ustack *s, struct ip4_rx *rx);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sock.h"
@@ -49,17 +51,29 @@ int api_listen(struct ustack *s, int fd, int backlog) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	sock_put(sk);
 	/* datagram sockets: Linux sock_no_listen */
-	return ret(-EOPNOTSUPP);
+	int r = sk->ops->listen ? sk->ops->listen(sk, backlog) : -EOPNOTSUPP;
+	sock_put(sk);
+	return ret(r);
 }
 
 int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
+	struct usock *child = NULL;
+	int r;
+	if (a != NULL && (len == NULL || (int) *len < 0))
+		r = a && len == NULL ? -EFAULT : -EINVAL;
+	else
+		r = sk->ops->accept ? sk->ops->accept(sk, &child) : -EOPNOTSUPP;
+	if (r == 0) {
+		r = child->fd;
+		if (a)
+			child->ops->getname(child, a, len, true);
+	}
 	sock_put(sk);
-	return ret(-EOPNOTSUPP);
+	return ret(r);
 }
 
 int api_getname(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len, int peer) {
@@ -132,7 +146,11 @@ int api_ioctl(struct ustack *s, int fd, unsigned long cmd, void *arg) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r = sock_ioctl(sk, cmd, arg);
+	int r = -ENOTTY;
+	if (sk->ops->ioctl && arg)
+		r = sk->ops->ioctl(sk, cmd, arg);
+	if (r == -ENOTTY)
+		r = sock_ioctl(sk, cmd, arg);
 	sock_put(sk);
 	return ret(r);
 }
@@ -208,9 +226,12 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 	if (sk == NULL)
 		return -1;
 	size_t total;
+	bool stream = sk->type == SOCK_STREAM;
 	ssize_t r = iov_total(msg, &total);
 	if (r == 0 && (flags & MSG_OOB))
 		r = -EOPNOTSUPP;
+	else if (r == 0 && stream)
+		r = sk->ops->sendmsg(sk, msg, total, flags);  /* errors and EPIPE its own */
 	else if (r == 0 && sk->shut_wr)
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
@@ -219,9 +240,13 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 		sk->err = 0;
 		sock_update_events(sk);
 	}
-	if (r == 0)
+	if (r == 0 && !stream)
 		r = sk->ops->sendmsg(sk, msg, total, flags);
 	sock_put(sk);
+	/* Linux: EPIPE on a stream raises SIGPIPE in the caller's thread,
+	 * unless MSG_NOSIGNAL; raised without the stack lock */
+	if (r == -EPIPE && stream && !(flags & MSG_NOSIGNAL))
+		raise(SIGPIPE);
 	if (r < 0) {
 		errno = (int) -r;
 		return -1;

@@ -104,6 +104,14 @@ void sock_update_events(struct usock *sk) {
 	uint32_t ev = 0;
 	if (sk->closing)
 		return;
+	if (sk->ops && sk->ops->poll) {
+		ev = sk->ops->poll(sk);
+		if (ev != sk->ev) {
+			sk->ev = ev;
+			vpoll_ctl(sk->fd, VPOLL_CTL_SETEVENTS, ev);
+		}
+		return;
+	}
 	if (sk->rxq || sk->err || sk->shut_rd)
 		ev |= EPOLLIN;
 	if (sk->shut_rd)
@@ -190,6 +198,68 @@ int sock_put_cmsg(struct msghdr *msg, size_t cap, int level, int type, const voi
 
 /* --- creation, lookup, close --- */
 
+/* A socket object with its vpoll fd and Linux's defaults; NULL and errno. */
+static struct usock *sock_alloc(struct ustack *s, int domain, int type, int protocol, int flags) {
+	struct usock *sk = calloc(1, sizeof(*sk));
+	if (sk == NULL)
+		return errno = ENOMEM, NULL;
+	sk->fd = vpoll_create(EPOLLOUT, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
+	if (sk->fd < 0) {
+		int e = errno;
+		free(sk);
+		return errno = e, NULL;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sk->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	sk->s = s;
+	sk->domain = domain;
+	sk->type = type;
+	sk->protocol = protocol;
+	sk->refs = 1;
+	sk->ev = EPOLLOUT;
+	sk->nonblock = !!(flags & SOCK_NONBLOCK);
+	sk->rcvbuf = 212992;  /* Linux rmem_default */
+	sk->sndbuf = 212992;
+	sk->ttl = -1;
+	sk->mc_ttl = 1;
+	sk->mc_loop = true;
+	sk->mc_loop6 = true;
+	sk->hops = -1;
+	sk->mc_hops = 1;
+	sk->checksum_off = -1;
+	return sk;
+}
+
+static void sock_link(struct ustack *s, struct usock *sk) {
+	sk->next = s->socks;
+	if (s->socks)
+		s->socks->prev = sk;
+	s->socks = sk;
+	s->nsocks++;
+}
+
+struct usock *sock_new_accepted(struct usock *parent, int *err) {
+	struct ustack *s = parent->s;
+	struct usock *sk = sock_alloc(s, parent->domain, parent->type, parent->protocol, 0);
+	if (sk == NULL) {
+		*err = -errno;
+		return NULL;
+	}
+	sk->ops = parent->ops;
+	*err = fdt_set(sk->fd, sk);
+	if (*err < 0) {
+		vpoll_close(sk->fd);
+		pthread_cond_destroy(&sk->cond);
+		free(sk);
+		return NULL;
+	}
+	sock_link(s, sk);
+	return sk;
+}
+
 int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -203,7 +273,7 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 		else if (type == SOCK_RAW)
 			init = raw_sock_init;
 		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
-			return errno = EPROTONOSUPPORT, -1;  /* TCP: part 2 */
+			init = tcp_sock_init;
 		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
 			return errno = EPROTONOSUPPORT, -1;
 		else
@@ -229,7 +299,7 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 		else if (type == SOCK_RAW)
 			init = raw_sock_init;
 		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
-			return errno = EPROTONOSUPPORT, -1;  /* TCP: part 2 */
+			init = tcp_sock_init;
 		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
 			return errno = EPROTONOSUPPORT, -1;
 		else
@@ -240,36 +310,9 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	}
 	if (type == SOCK_RAW && (domain == AF_INET || domain == AF_INET6) && (protocol <= 0 || protocol > 255))
 		return errno = EPROTONOSUPPORT, -1;
-	struct usock *sk = calloc(1, sizeof(*sk));
+	struct usock *sk = sock_alloc(s, domain, type, protocol, flags);
 	if (sk == NULL)
-		return errno = ENOMEM, -1;
-	sk->fd = vpoll_create(EPOLLOUT, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
-	if (sk->fd < 0) {
-		int e = errno;
-		free(sk);
-		return errno = e, -1;
-	}
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sk->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	sk->s = s;
-	sk->domain = domain;
-	sk->type = type;
-	sk->protocol = protocol;
-	sk->refs = 1;
-	sk->ev = EPOLLOUT;
-	sk->nonblock = !!(flags & SOCK_NONBLOCK);
-	sk->rcvbuf = 212992;  /* Linux rmem_default */
-	sk->sndbuf = 212992;
-	sk->ttl = -1;
-	sk->mc_ttl = 1;
-	sk->mc_loop = true;
-	sk->mc_loop6 = true;
-	sk->hops = -1;
-	sk->mc_hops = 1;
-	sk->checksum_off = -1;
+		return -1;
 	stack_lock(s);
 	int err = init(sk);
 	if (err == 0)
@@ -285,11 +328,7 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	}
 	if (sk->nonblock)
 		fcntl(sk->fd, F_SETFL, O_NONBLOCK | fcntl(sk->fd, F_GETFL));
-	sk->next = s->socks;
-	if (s->socks)
-		s->socks->prev = sk;
-	s->socks = sk;
-	s->nsocks++;
+	sock_link(s, sk);
 	stack_unlock(s);
 	return sk->fd;
 }

@@ -43,6 +43,13 @@ struct proto_ops {
 	/* remove from the protocol tables: no more input */
 	void (*release)(struct usock *sk);
 	int (*shutdown)(struct usock *sk, int how);
+	/* optional, stream protocols: listen, accept (a new socket made with
+	 * sock_new_accepted, lock held), the poll events of the socket's
+	 * state, ioctls (-ENOTTY: the generic ones) */
+	int (*listen)(struct usock *sk, int backlog);
+	int (*accept)(struct usock *sk, struct usock **child);
+	uint32_t (*poll)(struct usock *sk);
+	int (*ioctl)(struct usock *sk, unsigned long cmd, void *arg);
 };
 
 #define SOCK_MAX_MEMBERSHIPS 20   /* Linux igmp_max_memberships */
@@ -100,10 +107,14 @@ struct usock {
 	uint32_t nl_pid, nl_groups;
 	uint64_t rx_drops;          /* Linux sk_drops: full queue, closing */
 	bool rxq_ovfl;              /* SO_RXQ_OVFL */
+	void *proto;                /* protocol state (TCP: struct tcp_pcb) */
 };
 
 /* socket/sock.c */
 int sock_create(struct ustack *s, int domain, int type, int protocol);
+/* A socket for a connection accepted on parent: same family, type, ops;
+ * stack lock held. NULL with *err set (-errno). */
+struct usock *sock_new_accepted(struct usock *parent, int *err);
 /* Find fd's socket of stack s: returns it locked (stack lock) and
  * referenced, or NULL with errno EBADF/ENOTSOCK. */
 struct usock *sock_get(struct ustack *s, int fd);
@@ -160,6 +171,7 @@ int ping_sock_init(struct usock *sk);
 int raw_sock_init(struct usock *sk);
 int packet_sock_init(struct usock *sk);
 int netlink_sock_init(struct usock *sk);
+int tcp_sock_init(struct usock *sk);
 
 static inline int int_opt(const void *v, socklen_t len, int *out) {
 	if (v == NULL)

@@ -196,7 +196,7 @@ int tcp_emit(const struct tcp_repr *r, uint8_t *buf, size_t len) {
 		return -ENOSPC;
 	/* the payload may already sit where it goes, or overlap the
 	 * header area: move it before the header is written */
-	if (r->payload_len)
+	if (r->payload_len && r->payload != buf + hlen)
 		memmove(buf + hlen, r->payload, r->payload_len);
 	put16(buf, r->sport);
 	put16(buf + 2, r->dport);

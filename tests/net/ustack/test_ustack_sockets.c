@@ -176,7 +176,7 @@ static void test_broadcast_and_errors(void) {
 	CHECK(ioth_setsockopt(r2, IPPROTO_IP, IP_TTL, &v, sizeof(v)) == -1 && errno == EINVAL);
 	CHECK(ioth_getsockopt(r2, IPPROTO_IP, IP_TTL, &v, &vl) == 0 && v == 64);
 	CHECK(ioth_setsockopt(r2, SOL_SOCKET, 9999, &v, sizeof(v)) == -1 && errno == ENOPROTOOPT);
-	CHECK(ioth_msocket(A, AF_INET, SOCK_STREAM, 0) == -1 && errno == EPROTONOSUPPORT);
+	CHECK(ioth_msocket(A, AF_INET, SOCK_STREAM, IPPROTO_UDP) == -1 && errno == EPROTONOSUPPORT);
 	CHECK(ioth_msocket(A, 12345, SOCK_DGRAM, 0) == -1 && errno == EAFNOSUPPORT);
 	CHECK(ioth_close(99999) == -1 && errno == EBADF);
 	ioth_close(r4);

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * TCP (RFC 9293) for ustack: protocol control blocks, the per-stack
+ * tables, input, output and timers. Files by verb (STYLE.md):
+ *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528), timers
+ *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
+ *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_socket.c  the socket calls (proto_ops)
+ *
+ * A pcb lives apart from its socket: a connection exists before accept()
+ * gives it a socket and after close() takes the socket away (FIN_WAIT,
+ * TIME_WAIT). pcb->sk is NULL then. Everything runs with the stack lock
+ * held; functions return 0 / a count or -errno. */
+#ifndef USTACK_TCP_TCP_H
+#define USTACK_TCP_TCP_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "../core/stack.h"
+#include "../wire/tcp.h"
+
+struct usock;
+struct ip4_rx;
+struct ip6_rx;
+
+/* States numbered as Linux's TCP_INFO reports them (<netinet/tcp.h>). */
+enum {
+	TCPS_ESTABLISHED = 1,
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECV,
+	TCPS_FIN_WAIT1,
+	TCPS_FIN_WAIT2,
+	TCPS_TIME_WAIT,
+	TCPS_CLOSED,
+	TCPS_CLOSE_WAIT,
+	TCPS_LAST_ACK,
+	TCPS_LISTEN,
+	TCPS_CLOSING,
+};
+
+/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
+static inline bool seq_lt(uint32_t a, uint32_t b) {
+	return (int32_t) (a - b) < 0;
+}
+static inline bool seq_leq(uint32_t a, uint32_t b) {
+	return (int32_t) (a - b) <= 0;
+}
+static inline bool seq_gt(uint32_t a, uint32_t b) {
+	return (int32_t) (a - b) > 0;
+}
+static inline bool seq_geq(uint32_t a, uint32_t b) {
+	return (int32_t) (a - b) >= 0;
+}
+/* a <= x < b */
+static inline bool seq_in(uint32_t x, uint32_t a, uint32_t b) {
+	return seq_leq(a, x) && seq_lt(x, b);
+}
+/* RFC 9293 3.10.7.4, the four cases of segment acceptability. */
+static inline bool tcp_seg_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t rcv_wnd) {
+	if (len == 0)
+		return rcv_wnd == 0 ? seq == rcv_nxt : seq_in(seq, rcv_nxt, rcv_nxt + rcv_wnd);
+	if (rcv_wnd == 0)
+		return false;
+	return seq_in(seq, rcv_nxt, rcv_nxt + rcv_wnd) ||
+			seq_in(seq + len - 1, rcv_nxt, rcv_nxt + rcv_wnd);
+}
+
+/* A byte ring, grown on demand up to the socket's buffer size and freed
+ * when empty, so an idle connection keeps no buffer. */
+struct tcp_ring {
+	uint8_t *buf;
+	uint32_t cap, head, len;
+};
+
+/* A segment held out of order (RFC 9293 3.10.7.4: SHOULD keep). */
+struct tcp_ooo {
+	struct tcp_ooo *next;
+	uint32_t seq, len;
+	bool fin;
+	uint8_t data[];
+};
+
+#define TCP_OOO_MAX 128            /* segments per connection */
+
+struct tcp_pcb {
+	struct tcp_pcb *hnext;        /* connection hash (4-tuple) */
+	struct tcp_pcb *bnext;        /* port table */
+	struct tcp_pcb *lnext;        /* listener table */
+	struct tcp_pcb *qnext;        /* listener's queue */
+	struct ustack *s;
+	struct usock *sk;             /* NULL: not accepted yet, or closed */
+	struct tcp_pcb *parent;       /* the listener while queued on it */
+	int state;
+	int domain;                   /* of the socket: AF_INET or AF_INET6 */
+	bool v6;                      /* the connection runs on IPv6 */
+	bool in_conn, in_bind, in_listen, accepted_q, orphan;
+	/* addresses, network order; IPv4 also for v4-mapped on AF_INET6 */
+	uint32_t l4, r4;
+	uint8_t l6[16], r6[16];
+	uint16_t lport, rport;
+	int oif;                      /* scope id / SO_BINDTODEVICE */
+	/* socket flags that children inherit */
+	bool reuse, reuseport, v6only, nodelay, keepalive, cork;
+	bool user_rcvbuf, user_sndbuf;
+	/* send side (RFC 9293 3.3.1) */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok, fin_queued;
+	uint32_t fin_seq;             /* sequence number of our FIN once queued */
+	uint16_t mss, peer_mss, user_mss, adv_mss;
+	struct tcp_ring sndq;         /* bytes from snd_una on */
+	uint32_t sndcap;
+	/* receive side */
+	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
+	struct tcp_ring rcvq;
+	uint32_t rcvcap;
+	struct tcp_ooo *ooo;
+	int nooo;
+	bool fin_rcvd;
+	/* congestion control (RFC 5681, RFC 6582) */
+	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	int dupacks;
+	bool in_recovery;
+	/* RTT (RFC 6298), in microseconds */
+	uint32_t srtt, rttvar, rto;
+	bool rtt_timing;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	int backoff, retrans_total, syn_retries;
+	/* ACK policy */
+	int segs_unacked, quickack;
+	bool ack_now;
+	/* deadlines (ns, 0 = none) multiplexed on one stack timer */
+	struct utimer t;
+	uint64_t rtx_at, dack_at, ka_at, end_at;
+	bool persist;
+	int ka_idle, ka_intvl, ka_cnt, ka_probes;
+	uint64_t last_rx;
+	int syncnt;
+	/* listener */
+	int backlog, nsyn, nacc;
+	struct tcp_pcb *accq, *accq_tail, *synq;
+	bool recover_valid, was_established, connecting;
+	int err;                      /* pending error for the socket */
+	int soft_err;                 /* last ICMP error (Linux sk_err_soft) */
+	bool linger0;
+};
+
+#define TCP_CONN_HASH 2048
+#define TCP_PORT_HASH 256
+
+struct tcp_stack {
+	struct tcp_pcb *conn[TCP_CONN_HASH];
+	struct tcp_pcb *bind[TCP_PORT_HASH];
+	struct tcp_pcb *listen[TCP_PORT_HASH];
+	uint8_t secret[16];
+	uint16_t next_port;
+	int npcbs;
+	/* counters named after Linux's /proc/net/snmp Tcp: */
+	struct {
+		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
+				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
+				ChallengeACKs;
+	} mib;
+};
+
+/* Parsed arriving segment, family independent. */
+struct tcp_seg {
+	bool v6, loop;
+	uint32_t src4, dst4;
+	const uint8_t *src6, *dst6;
+	struct netif *ifp;
+	uint16_t sport, dport;        /* network order */
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint32_t wnd;
+	const uint8_t *data;
+	uint32_t len;
+	struct tcp_opts opt;
+	bool opt_ok;
+	struct ip4_rx *rx4;
+	struct ip6_rx *rx6;
+};
+
+/* Linux defaults */
+#define TCP_RTO_MIN_US 200000u
+#define TCP_RTO_INIT_US 1000000u
+#define TCP_RTO_MAX_US 120000000u
+#define TCP_DELACK_NS MS(40)
+#define TCP_TIMEWAIT_NS MS(60000)
+#define TCP_FIN_TIMEOUT_NS MS(60000)
+#define TCP_SYN_RETRIES 6
+#define TCP_SYNACK_RETRIES 5
+#define TCP_RETRIES2 15
+#define TCP_INIT_CWND 10
+#define TCP_AUTO_SNDBUF (4u << 20)
+#define TCP_AUTO_RCVBUF (4u << 20)
+#define TCP_RCV_WSCALE 7
+
+/* tcp_subr.c */
+struct tcp_stack *tcp_stack_get(struct ustack *s);
+struct tcp_pcb *tcp_pcb_new(struct ustack *s);
+/* Unhook from every table and free (timers stopped, queues freed). */
+void tcp_pcb_free(struct tcp_pcb *pcb);
+void tcp_conn_hash(struct tcp_pcb *pcb);
+void tcp_bind_hash(struct tcp_pcb *pcb);
+void tcp_listen_hash(struct tcp_pcb *pcb);
+struct tcp_pcb *tcp_lookup(struct ustack *s, const struct tcp_seg *g);
+struct tcp_pcb *tcp_lookup_listener(struct ustack *s, const struct tcp_seg *g);
+/* port checks: true when pcb may bind lport (network order) */
+bool tcp_port_free(struct tcp_pcb *pcb, uint16_t lport);
+int tcp_autobind(struct tcp_pcb *pcb, bool connecting);
+uint32_t tcp_new_isn(struct tcp_pcb *pcb);
+void tcp_timer_update(struct tcp_pcb *pcb);
+/* Move to state; wakes and updates the socket. */
+void tcp_set_state(struct tcp_pcb *pcb, int state);
+/* Connection over: err for the socket (0: none); frees orphans. */
+bool tcp_done(struct tcp_pcb *pcb, int err);  /* true: pcb freed */
+void tcp_wakeup(struct tcp_pcb *pcb);
+void tcp_enter_timewait(struct tcp_pcb *pcb);
+/* take a child off its listener's SYN queue */
+void tcp_synq_unlink(struct tcp_pcb *pcb);
+
+uint32_t ring_space(const struct tcp_ring *r, uint32_t limit);
+int ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n, uint32_t limit);
+/* append from an iovec, skipping `skip` bytes of it */
+int ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, size_t skip, uint32_t n, uint32_t limit);
+void ring_copy_out(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+void ring_drop(struct tcp_ring *r, uint32_t n);
+void ring_free(struct tcp_ring *r);
+
+/* tcp_output.c */
+/* Send what the windows allow. */
+void tcp_output(struct tcp_pcb *pcb);
+void tcp_send_ack(struct tcp_pcb *pcb);
+/* schedule an ACK: at once (now) or delayed */
+void tcp_ack_later(struct tcp_pcb *pcb);
+void tcp_send_syn(struct tcp_pcb *pcb);
+void tcp_send_rst(struct tcp_pcb *pcb);
+/* an empty segment with seq snd_una - 1 (keepalive, zero window probe) */
+void tcp_send_probe(struct tcp_pcb *pcb);
+int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts);
+bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now);  /* true: pcb freed */
+void tcp_retransmit_head(struct tcp_pcb *pcb);
+void tcp_arm_rtx(struct tcp_pcb *pcb);
+uint64_t tcp_clock(struct ustack *s);
+uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
+/* RST in answer to g when no connection takes it */
+void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
+uint16_t tcp_route_mss(struct tcp_pcb *pcb);
+void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
+
+/* tcp_input.c */
+void tcp_input(struct ustack *s, struct tcp_seg *g);
+
+/* tcp_socket.c */
+void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t len);
+/* Free every connection of a stack that is being deleted. */
+void tcp_flush_stack(struct ustack *s);
+#endif

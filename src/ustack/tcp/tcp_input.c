@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * TCP input: segments from IPv4 and IPv6 to their connection, listener or
+ * the closed-port answer (net/tcp_rst.c), then RFC 9293 3.10.7 in order:
+ * LISTEN, SYN-SENT, and for synchronized states sequence check, RST,
+ * SYN, ACK, data, FIN. Blind-attack defences of RFC 5961 (challenge ACKs
+ * for in-window RST and SYN, the ACK range check). TIME_WAIT as Linux:
+ * an RST ends it, a new SYN above rcv_nxt reopens the port. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../net/net.h"
+#include "../net/net6.h"
+#include "../socket/sock.h"
+#include "tcp.h"
+
+static void challenge_ack(struct tcp_pcb *pcb) {
+	pcb->s->tcp->mib.ChallengeACKs++;
+	tcp_send_ack(pcb);
+}
+
+static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
+	bool ws = g->opt_ok && g->opt.has_wscale;
+	pcb->ws_ok = ws;
+	if (ws) {
+		pcb->snd_wscale = g->opt.wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : g->opt.wscale;
+		pcb->rcv_wscale = TCP_RCV_WSCALE;
+	} else {
+		pcb->snd_wscale = pcb->rcv_wscale = 0;
+	}
+	/* RFC 9293 3.7.1: without the option, 536 (IPv4) or 1220 (IPv6) */
+	uint16_t peer = pcb->v6 ? 1220 : 536;
+	if (g->opt_ok && g->opt.has_mss && g->opt.mss >= 64)
+		peer = g->opt.mss;
+	pcb->peer_mss = peer;
+	pcb->adv_mss = tcp_route_mss(pcb);
+	pcb->mss = pcb->adv_mss < peer ? pcb->adv_mss : peer;
+	pcb->cwnd = TCP_INIT_CWND * (uint32_t) pcb->mss;
+}
+
+static void listener_wake(struct tcp_pcb *l) {
+	tcp_wakeup(l);
+}
+
+/* A SYN for a listener: a child in SYN-RECEIVED, answered SYN-ACK.
+ * Bounded: the SYN queue and the accept queue (Linux drops the SYN when
+ * the accept queue is full). */
+static void listen_input(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g) {
+	struct tcp_stack *ts = s->tcp;
+	if (g->flags & TCP_RST)
+		return;
+	if (g->flags & TCP_ACK) {
+		tcp_reset_answer(s, g);
+		return;
+	}
+	if (!(g->flags & TCP_SYN) || (g->flags & TCP_FIN))
+		return;
+	int synmax = l->backlog > 128 ? l->backlog : 128;
+	if (l->nacc > l->backlog || l->nsyn >= synmax) {
+		ts->mib.ListenDrops++;
+		return;
+	}
+	struct tcp_pcb *c = tcp_pcb_new(s);
+	if (c == NULL)
+		return;
+	c->domain = l->domain;
+	c->v6 = g->v6;
+	if (g->v6) {
+		memcpy(c->l6, g->dst6, 16);
+		memcpy(c->r6, g->src6, 16);
+		if (ip6_addr_is_linklocal(g->src6))
+			c->oif = g->ifp->index;
+	} else {
+		c->l4 = g->dst4;
+		c->r4 = g->src4;
+	}
+	if (!c->oif)
+		c->oif = l->oif;
+	c->lport = g->dport;
+	c->rport = g->sport;
+	c->reuse = l->reuse;
+	c->reuseport = l->reuseport;
+	c->v6only = l->v6only;
+	c->nodelay = l->nodelay;
+	c->keepalive = l->keepalive;
+	c->ka_idle = l->ka_idle;
+	c->ka_intvl = l->ka_intvl;
+	c->ka_cnt = l->ka_cnt;
+	c->user_mss = l->user_mss;
+	c->rcvcap = l->rcvcap;
+	c->sndcap = l->sndcap;
+	c->user_rcvbuf = l->user_rcvbuf;
+	c->user_sndbuf = l->user_sndbuf;
+	c->linger0 = l->linger0;
+	c->state = TCPS_SYN_RECV;
+	c->parent = l;
+	c->qnext = l->synq;
+	l->synq = c;
+	l->nsyn++;
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1;
+	take_syn_options(c, g);
+	c->iss = tcp_new_isn(c);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_wnd = c->max_snd_wnd = g->wnd;
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = c->iss;
+	c->quickack = 16;
+	c->last_rx = tcp_clock(s);
+	c->rtt_start = c->last_rx;
+	tcp_conn_hash(c);
+	tcp_bind_hash(c);
+	tcp_send_syn(c);
+}
+
+/* RFC 9293 3.10.7.3 */
+static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
+	struct ustack *s = pcb->s;
+	if (g->flags & TCP_ACK) {
+		if (seq_leq(g->ack, pcb->iss) || seq_gt(g->ack, pcb->snd_max)) {
+			tcp_reset_answer(s, g);
+			return;
+		}
+	}
+	if (g->flags & TCP_RST) {
+		if (g->flags & TCP_ACK) {
+			s->tcp->mib.AttemptFails++;
+			tcp_done(pcb, ECONNREFUSED);
+		}
+		return;
+	}
+	if (!(g->flags & TCP_SYN))
+		return;
+	pcb->irs = g->seq;
+	pcb->rcv_nxt = g->seq + 1;
+	bool we_scaled = true;
+	take_syn_options(pcb, g);
+	(void) we_scaled;
+	uint64_t now = tcp_clock(s);
+	pcb->last_rx = now;
+	if (g->flags & TCP_ACK) {
+		pcb->snd_una = g->ack;
+		if (seq_lt(pcb->snd_nxt, g->ack))
+			pcb->snd_nxt = g->ack;
+		pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
+		pcb->snd_wl1 = g->seq;
+		pcb->snd_wl2 = g->ack;
+		if (pcb->syn_retries == 0)
+			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+		pcb->backoff = 0;
+		pcb->rtx_at = 0;
+		pcb->quickack = 16;
+		pcb->state = TCPS_ESTABLISHED;
+		pcb->was_established = true;
+		if (pcb->keepalive)
+			pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
+		tcp_send_ack(pcb);
+		tcp_output(pcb);
+		tcp_timer_update(pcb);
+		tcp_wakeup(pcb);
+		return;
+	}
+	/* simultaneous open (RFC 9293 3.5, figure 8) */
+	pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
+	pcb->snd_wl1 = g->seq;
+	pcb->state = TCPS_SYN_RECV;
+	pcb->syn_retries = 0;
+	pcb->backoff = 0;
+	tcp_send_syn(pcb);
+}
+
+/* Returns false when the pcb is gone and the segment may open a new
+ * connection on a listener. */
+static bool timewait_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
+	if (g->flags & TCP_RST) {
+		/* Linux (tcp_rfc1337 = 0): a reset ends TIME_WAIT */
+		tcp_done(pcb, 0);
+		return true;
+	}
+	if ((g->flags & TCP_SYN) && !(g->flags & TCP_ACK) && seq_gt(g->seq, pcb->rcv_nxt) &&
+			pcb->sk == NULL) {
+		/* RFC 6191 / Linux: a new incarnation may reuse the 4-tuple */
+		tcp_pcb_free(pcb);
+		return false;
+	}
+	if (g->flags & TCP_FIN)
+		pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
+	if (g->len || (g->flags & (TCP_SYN | TCP_FIN)))
+		tcp_send_ack(pcb);
+	tcp_timer_update(pcb);
+	return true;
+}
+
+static void ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint32_t len, bool fin) {
+	struct tcp_ooo **pp = &pcb->ooo;
+	while (*pp && seq_lt((*pp)->seq, seq))
+		pp = &(*pp)->next;
+	/* already held: a duplicate */
+	if (*pp && (*pp)->seq == seq && (*pp)->len >= len && ((*pp)->fin || !fin))
+		return;
+	if (pcb->nooo >= TCP_OOO_MAX) {
+		pcb->s->tcp->mib.OfoDrops++;
+		return;
+	}
+	struct tcp_ooo *o = malloc(sizeof(*o) + len);
+	if (o == NULL)
+		return;
+	o->seq = seq;
+	o->len = len;
+	o->fin = fin;
+	memcpy(o->data, data, len);
+	o->next = *pp;
+	*pp = o;
+	pcb->nooo++;
+}
+
+/* Move what became contiguous; true when a FIN came in order with it. */
+static bool ooo_drain(struct tcp_pcb *pcb) {
+	bool fin = false;
+	while (pcb->ooo && seq_leq(pcb->ooo->seq, pcb->rcv_nxt)) {
+		struct tcp_ooo *o = pcb->ooo;
+		uint32_t end = o->seq + o->len;
+		if (seq_gt(end, pcb->rcv_nxt)) {
+			uint32_t skip = pcb->rcv_nxt - o->seq;
+			if (ring_append(&pcb->rcvq, o->data + skip, o->len - skip, pcb->rcvcap) == 0)
+				pcb->rcv_nxt = end;
+		}
+		if (o->fin && pcb->rcv_nxt == end)
+			fin = true;
+		pcb->ooo = o->next;
+		pcb->nooo--;
+		free(o);
+		if (fin)
+			break;
+	}
+	return fin;
+}
+
+static void establish_child(struct tcp_pcb *pcb) {
+	struct tcp_pcb *l = pcb->parent;
+	pcb->state = TCPS_ESTABLISHED;
+	pcb->was_established = true;
+	pcb->s->tcp->mib.PassiveOpens++;
+	if (pcb->keepalive)
+		pcb->ka_at = tcp_clock(pcb->s) + (uint64_t) pcb->ka_idle * MS(1000);
+	if (l == NULL) {
+		tcp_wakeup(pcb);
+		return;
+	}
+	tcp_synq_unlink(pcb);
+	l->nacc++;
+	pcb->accepted_q = true;
+	pcb->qnext = NULL;
+	if (l->accq_tail)
+		l->accq_tail->qnext = pcb;
+	else
+		l->accq = pcb;
+	l->accq_tail = pcb;
+	listener_wake(l);
+}
+
+static void on_fin(struct tcp_pcb *pcb) {
+	pcb->fin_rcvd = true;
+	pcb->rcv_nxt++;
+	pcb->ack_now = true;
+	bool fin_acked = pcb->fin_queued && seq_gt(pcb->snd_una, pcb->fin_seq);
+	switch (pcb->state) {
+	case TCPS_SYN_RECV:
+	case TCPS_ESTABLISHED:
+		pcb->state = TCPS_CLOSE_WAIT;
+		break;
+	case TCPS_FIN_WAIT1:
+		if (fin_acked) {
+			tcp_send_ack(pcb);
+			tcp_enter_timewait(pcb);
+			return;
+		}
+		pcb->state = TCPS_CLOSING;  /* simultaneous close */
+		break;
+	case TCPS_FIN_WAIT2:
+		tcp_send_ack(pcb);
+		tcp_enter_timewait(pcb);
+		return;
+	default:
+		break;
+	}
+	tcp_send_ack(pcb);
+	tcp_wakeup(pcb);
+}
+
+static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
+	uint32_t mss = pcb->mss;
+	if (pcb->in_recovery) {
+		if (seq_geq(pcb->snd_una, pcb->recover)) {
+			/* full ACK: leave fast recovery (RFC 6582 3.2 step 3) */
+			uint32_t flight = pcb->snd_max - pcb->snd_una;
+			pcb->cwnd = pcb->ssthresh < flight + mss ? pcb->ssthresh : flight + mss;
+			if (pcb->cwnd < mss)
+				pcb->cwnd = mss;
+			pcb->in_recovery = false;
+			pcb->dupacks = 0;
+		} else {
+			/* partial ACK: the next hole now, deflate (step 4) */
+			tcp_retransmit_head(pcb);
+			pcb->cwnd = pcb->cwnd > acked ? pcb->cwnd - acked : 0;
+			pcb->cwnd += mss;
+		}
+		return;
+	}
+	pcb->dupacks = 0;
+	if (pcb->cwnd < pcb->ssthresh) {
+		/* slow start with appropriate byte counting (RFC 3465, L = 2) */
+		pcb->cwnd += acked < 2u * mss ? acked : 2u * mss;
+	} else {
+		pcb->bytes_acked += acked;
+		if (pcb->bytes_acked >= pcb->cwnd) {
+			pcb->bytes_acked -= pcb->cwnd;
+			pcb->cwnd += mss;
+		}
+	}
+}
+
+static void dupack(struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss;
+	pcb->dupacks++;
+	if (pcb->in_recovery) {
+		pcb->cwnd += mss;  /* inflate (RFC 5681 3.2 step 4) */
+		return;
+	}
+	if (pcb->dupacks != 3)
+		return;
+	/* RFC 6582 3.2 step 2: not again for losses of the same window */
+	if (pcb->recover_valid && seq_lt(pcb->snd_una, pcb->recover))
+		return;
+	uint32_t flight = pcb->snd_max - pcb->snd_una;
+	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	pcb->recover = pcb->snd_max;
+	pcb->recover_valid = true;
+	pcb->in_recovery = true;
+	tcp_retransmit_head(pcb);
+	pcb->cwnd = pcb->ssthresh + 3u * mss;
+}
+
+static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
+	struct ustack *s = pcb->s;
+	uint64_t now = tcp_clock(s);
+	uint8_t fl = g->flags;
+	uint32_t seq = g->seq, len = g->len;
+	const uint8_t *data = g->data;
+	uint32_t seglen = len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
+	uint32_t rwnd = tcp_rcv_window(pcb);
+	/* 1. sequence number (RFC 9293 3.10.7.4) */
+	if (!tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
+		if (!(fl & TCP_RST))
+			tcp_send_ack(pcb);
+		return;
+	}
+	pcb->last_rx = now;
+	pcb->ka_probes = 0;
+	/* 2. RST: RFC 5961 3.2, exactly rcv_nxt resets, else a challenge */
+	if (fl & TCP_RST) {
+		if (seq != pcb->rcv_nxt) {
+			challenge_ack(pcb);
+			return;
+		}
+		switch (pcb->state) {
+		case TCPS_SYN_RECV:
+			tcp_done(pcb, pcb->parent ? 0 : ECONNREFUSED);
+			return;
+		case TCPS_CLOSE_WAIT:
+			s->tcp->mib.EstabResets++;
+			tcp_done(pcb, EPIPE);   /* Linux tcp_reset */
+			return;
+		case TCPS_CLOSING:
+		case TCPS_LAST_ACK:
+			tcp_done(pcb, 0);
+			return;
+		default:
+			s->tcp->mib.EstabResets++;
+			tcp_done(pcb, ECONNRESET);
+			return;
+		}
+	}
+	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK; a
+	 * retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again */
+	if (fl & TCP_SYN) {
+		if (pcb->state == TCPS_SYN_RECV && seq == pcb->irs) {
+			tcp_send_syn(pcb);
+			return;
+		}
+		challenge_ack(pcb);
+		return;
+	}
+	/* 4. no ACK, no business */
+	if (!(fl & TCP_ACK))
+		return;
+	/* 5. ACK */
+	if (pcb->state == TCPS_SYN_RECV) {
+		if (!(seq_gt(g->ack, pcb->snd_una) && seq_leq(g->ack, pcb->snd_max))) {
+			tcp_reset_answer(s, g);
+			return;
+		}
+		if (pcb->syn_retries == 0)
+			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+		pcb->snd_una = g->ack;
+		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
+		pcb->max_snd_wnd = pcb->snd_wnd;
+		pcb->snd_wl1 = seq;
+		pcb->snd_wl2 = g->ack;
+		pcb->backoff = 0;
+		pcb->rtx_at = 0;
+		establish_child(pcb);
+	}
+	if (seq_gt(g->ack, pcb->snd_max)) {
+		tcp_send_ack(pcb);
+		return;
+	}
+	/* RFC 5961 5.2: too old an ACK is a blind attempt */
+	if (seq_lt(g->ack, pcb->snd_una - pcb->max_snd_wnd) && pcb->max_snd_wnd) {
+		challenge_ack(pcb);
+		return;
+	}
+	uint32_t wnd = g->wnd << pcb->snd_wscale;
+	if (seq_gt(g->ack, pcb->snd_una)) {
+		uint32_t acked = g->ack - pcb->snd_una;
+		uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
+		ring_drop(&pcb->sndq, data_acked);
+		if (seq_lt(pcb->snd_nxt, g->ack))
+			pcb->snd_nxt = g->ack;
+		pcb->snd_una = g->ack;
+		if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
+			pcb->rtt_timing = false;
+			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+		}
+		pcb->backoff = 0;
+		ack_cc(pcb, acked);
+		if (pcb->snd_una == pcb->snd_max) {
+			pcb->rtx_at = 0;
+			pcb->persist = false;
+		} else
+			tcp_arm_rtx(pcb);
+		if (pcb->sk)
+			tcp_wakeup(pcb);   /* room in the send buffer */
+	} else if (g->ack == pcb->snd_una && len == 0 && !(fl & (TCP_SYN | TCP_FIN)) &&
+			wnd == pcb->snd_wnd && pcb->snd_una != pcb->snd_max) {
+		dupack(pcb);
+	}
+	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2) */
+	if (seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
+		pcb->snd_wnd = wnd;
+		pcb->snd_wl1 = seq;
+		pcb->snd_wl2 = g->ack;
+		if (wnd > pcb->max_snd_wnd)
+			pcb->max_snd_wnd = wnd;
+		if (wnd && pcb->persist) {
+			pcb->persist = false;
+			pcb->rtx_at = 0;
+			pcb->backoff = 0;
+		}
+	}
+	bool fin_acked = pcb->fin_queued && seq_gt(pcb->snd_una, pcb->fin_seq);
+	switch (pcb->state) {
+	case TCPS_FIN_WAIT1:
+		if (fin_acked) {
+			pcb->state = TCPS_FIN_WAIT2;
+			if (pcb->orphan)
+				pcb->end_at = now + TCP_FIN_TIMEOUT_NS;
+			tcp_wakeup(pcb);
+		}
+		break;
+	case TCPS_CLOSING:
+		if (fin_acked) {
+			tcp_enter_timewait(pcb);
+			return;
+		}
+		break;
+	case TCPS_LAST_ACK:
+		if (fin_acked) {
+			tcp_done(pcb, 0);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	/* 7. data */
+	bool fin = (fl & TCP_FIN) != 0;
+	bool can_rx = pcb->state == TCPS_ESTABLISHED || pcb->state == TCPS_FIN_WAIT1 ||
+			pcb->state == TCPS_FIN_WAIT2;
+	if (len && can_rx) {
+		if (pcb->orphan) {
+			/* Linux: new data for a closed socket resets the connection */
+			tcp_send_rst(pcb);
+			tcp_done(pcb, 0);
+			return;
+		}
+		if (seq_lt(seq, pcb->rcv_nxt)) {
+			uint32_t skip = pcb->rcv_nxt - seq;
+			data += skip;
+			len -= skip;
+			seq = pcb->rcv_nxt;
+		}
+		uint32_t room = rwnd - (seq - pcb->rcv_nxt);
+		if (len > room) {
+			len = room;
+			fin = false;
+		}
+		if (seq == pcb->rcv_nxt) {
+			bool had_ooo = pcb->ooo != NULL;
+			if (len && ring_append(&pcb->rcvq, data, len, pcb->rcvcap) < 0) {
+				tcp_output(pcb);
+				return;
+			}
+			pcb->rcv_nxt += len;
+			if (had_ooo) {
+				if (ooo_drain(pcb))
+					fin = true;
+				pcb->ack_now = true;
+			}
+			if (!fin)
+				tcp_ack_later(pcb);
+			tcp_wakeup(pcb);
+		} else {
+			if (len)
+				ooo_insert(pcb, seq, data, len, fin);
+			tcp_send_ack(pcb);   /* a duplicate ACK at once (RFC 5681 4.2) */
+			tcp_output(pcb);
+			return;
+		}
+	} else if (fin && can_rx && seq != pcb->rcv_nxt) {
+		/* a FIN beyond a hole waits with the data */
+		ooo_insert(pcb, seq, data, 0, true);
+		tcp_send_ack(pcb);
+		return;
+	}
+	/* 8. FIN */
+	if (fin && (can_rx || pcb->state == TCPS_SYN_RECV) && !pcb->fin_rcvd) {
+		on_fin(pcb);
+		if (pcb->state == TCPS_TIME_WAIT)
+			return;
+	}
+	tcp_output(pcb);
+	tcp_timer_update(pcb);
+}
+
+void tcp_input(struct ustack *s, struct tcp_seg *g) {
+	struct tcp_stack *ts = s->tcp;
+	ts->mib.InSegs++;
+	struct tcp_pcb *pcb = tcp_lookup(s, g);
+	if (pcb && pcb->state == TCPS_TIME_WAIT) {
+		if (timewait_input(pcb, g))
+			return;
+		pcb = NULL;
+	}
+	if (pcb == NULL || pcb->state == TCPS_CLOSED) {
+		struct tcp_pcb *l = tcp_lookup_listener(s, g);
+		if (l == NULL) {
+			tcp_reset_answer(s, g);
+			return;
+		}
+		listen_input(s, l, g);
+		return;
+	}
+	if (pcb->state == TCPS_SYN_SENT) {
+		syn_sent_input(pcb, g);
+		return;
+	}
+	established_input(pcb, g);
+}
+
+static void seg_fill(struct tcp_seg *g, const uint8_t *t, size_t len) {
+	memcpy(&g->sport, t, 2);   /* ports kept in network order */
+	memcpy(&g->dport, t + 2, 2);
+	g->seq = tcp_seq(t);
+	g->ack = tcp_ack(t);
+	g->flags = tcp_flags(t);
+	g->wnd = tcp_window(t);
+	size_t hl = tcp_hdr_len(t);
+	g->data = t + hl;
+	g->len = (uint32_t) (len - hl);
+	/* a malformed option area is ignored, as Linux does, not the segment */
+	g->opt_ok = tcp_opts_parse(t + TCP_HDR_LEN, hl - TCP_HDR_LEN, &g->opt) == 0;
+}
+
+void tcp4_input(struct ustack *s, struct ip4_rx *rx) {
+	if (s->tcp == NULL) {
+		tcp4_input_closed(s, rx);
+		return;
+	}
+	const uint8_t *t = rx->payload;
+	if (tcp_check(t, rx->plen) < 0) {
+		s->tcp->mib.InErrs++;
+		return;
+	}
+	if (!rx->loop && tcp_csum4((const uint8_t *) &rx->ip.src, (const uint8_t *) &rx->ip.dst, t, rx->plen)) {
+		s->tcp->mib.InCsumErrors++;
+		s->tcp->mib.InErrs++;
+		return;
+	}
+	/* RFC 1122 4.2.3.10: nothing to or from broadcast or multicast */
+	if (rx->bcast || rx->mcast)
+		return;
+	struct tcp_seg g = {.v6 = false, .loop = rx->loop, .src4 = rx->ip.src, .dst4 = rx->ip.dst,
+		.ifp = rx->ifp, .rx4 = rx};
+	seg_fill(&g, t, rx->plen);
+	tcp_input(s, &g);
+}
+
+void tcp6_input(struct ustack *s, struct ip6_rx *rx) {
+	if (s->tcp == NULL) {
+		tcp6_input_closed(s, rx);
+		return;
+	}
+	const uint8_t *t = rx->payload;
+	if (tcp_check(t, rx->plen) < 0) {
+		s->tcp->mib.InErrs++;
+		return;
+	}
+	if (!rx->loop && tcp_csum6(rx->ip.src, rx->ip.dst, t, rx->plen)) {
+		s->tcp->mib.InCsumErrors++;
+		s->tcp->mib.InErrs++;
+		return;
+	}
+	if (rx->mcast)
+		return;
+	struct tcp_seg g = {.v6 = true, .loop = rx->loop, .src6 = rx->ip.src, .dst6 = rx->ip.dst,
+		.ifp = rx->ifp, .rx6 = rx};
+	seg_fill(&g, t, rx->plen);
+	tcp_input(s, &g);
+}

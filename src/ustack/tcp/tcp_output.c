@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * TCP output: segments built in place in one buffer (header, then the
+ * bytes copied once from the send ring), what the windows allow sent
+ * (RFC 9293 3.8.6, Nagle RFC 1122 4.2.3.4, initial window 10 as Linux,
+ * congestion window RFC 5681), retransmission timeout (RFC 6298) with
+ * go-back-N from snd_una, zero-window probes, the delayed ACK (RFC 1122
+ * 4.2.3.2, Linux's 40 ms with quick ACKs at the start). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../net/net.h"
+#include "../net/net6.h"
+#include "../socket/sock.h"
+#include "tcp.h"
+
+static void put16(uint8_t *p, uint16_t v) {
+	p[0] = (uint8_t) (v >> 8);
+	p[1] = (uint8_t) v;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+	p[0] = (uint8_t) (v >> 24);
+	p[1] = (uint8_t) (v >> 16);
+	p[2] = (uint8_t) (v >> 8);
+	p[3] = (uint8_t) v;
+}
+
+static bool is_lo(const struct netif *ifp) {
+	return ifp->type == ARPHRD_LOOPBACK_VALUE;
+}
+
+/* MSS from the interface of the route (RFC 9293 3.7.1, RFC 6691): its MTU
+ * less the IP and TCP headers, the IP datagram at most 64 KiB. */
+uint16_t tcp_route_mss(struct tcp_pcb *pcb) {
+	uint32_t mtu = 1500;
+	if (pcb->v6) {
+		struct ip6_route_res rt;
+		if (route6_lookup(pcb->s, pcb->r6, pcb->oif, &rt) == 0)
+			mtu = rt.ifp->mtu;
+		if (mtu > 65535 + 40)
+			mtu = 65535 + 40;
+		mtu -= 60;
+	} else {
+		struct ip4_route_res rt;
+		if (route4_lookup(pcb->s, pcb->r4, pcb->oif, &rt) == 0)
+			mtu = rt.ifp->mtu;
+		if (mtu > 65535)
+			mtu = 65535;
+		mtu -= 40;
+	}
+	if (pcb->user_mss && pcb->user_mss < mtu)
+		mtu = pcb->user_mss;
+	return (uint16_t) (mtu < 88 ? 88 : mtu);
+}
+
+uint32_t tcp_rcv_window(struct tcp_pcb *pcb) {
+	uint32_t free = pcb->rcvcap > pcb->rcvq.len ? pcb->rcvcap - pcb->rcvq.len : 0;
+	/* never move the right edge back (RFC 9293 3.8.6.2.2) */
+	if (seq_gt(pcb->rcv_adv, pcb->rcv_nxt) && pcb->rcv_adv - pcb->rcv_nxt > free)
+		free = pcb->rcv_adv - pcb->rcv_nxt;
+	uint32_t max = (uint32_t) 65535 << pcb->rcv_wscale;
+	return free > max ? max : free;
+}
+
+static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	ts->mib.OutSegs++;
+	if (flags & TCP_ACK) {
+		pcb->segs_unacked = 0;
+		pcb->ack_now = false;
+		pcb->dack_at = 0;
+		if ((flags & TCP_SYN) || seq_gt(pcb->rcv_nxt + adv, pcb->rcv_adv))
+			pcb->rcv_adv = pcb->rcv_nxt + adv;
+	}
+}
+
+/* Build and send one segment; len bytes from the send ring at seq. */
+int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts) {
+	struct ustack *s = pcb->s;
+	struct tcp_opts o = {0};
+	if (with_opts) {
+		o.has_mss = true;
+		o.mss = pcb->adv_mss;
+		if (pcb->ws_ok || pcb->state == TCPS_SYN_SENT) {
+			o.has_wscale = true;
+			o.wscale = pcb->rcv_wscale;
+		}
+	}
+	size_t olen = with_opts ? tcp_opts_len(&o) : 0;
+	size_t hlen = TCP_HDR_LEN + olen;
+	struct pbuf *p = pbuf_alloc(&s->pc, hlen + len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	uint8_t *h = p->data;
+	if (len)
+		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
+	uint32_t wnd = tcp_rcv_window(pcb);
+	/* RFC 7323 2.2: the window of a SYN is never scaled */
+	uint32_t wfield = (flags & TCP_SYN) ? (wnd > 65535 ? 65535 : wnd) : wnd >> pcb->rcv_wscale;
+	put16(h, ntohs(pcb->lport));
+	put16(h + 2, ntohs(pcb->rport));
+	put32(h + 4, seq);
+	put32(h + 8, (flags & TCP_ACK) ? pcb->rcv_nxt : 0);
+	h[12] = (uint8_t) ((hlen / 4) << 4);
+	h[13] = flags;
+	put16(h + 14, (uint16_t) wfield);
+	h[16] = h[17] = 0;
+	h[18] = h[19] = 0;
+	if (olen)
+		tcp_opts_emit(&o, h + TCP_HDR_LEN, olen);
+	int err;
+	int ttl = pcb->sk && pcb->sk->ttl >= 0 ? pcb->sk->ttl : 64;
+	if (pcb->v6) {
+		struct ip6_route_res rt;
+		err = route6_lookup(s, pcb->r6, pcb->oif, &rt);
+		if (err < 0) {
+			pbuf_free(&s->pc, p);
+			return err;
+		}
+		if (!is_lo(rt.ifp))
+			tcp_fill_checksum6(pcb->l6, pcb->r6, h, p->len);
+		int hl = pcb->sk && pcb->sk->hops >= 0 ? pcb->sk->hops : 64;
+		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
+			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
+		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		err = ip6_output_route(s, p, &tx, &rt);
+	} else {
+		struct ip4_route_res rt;
+		err = route4_lookup(s, pcb->r4, pcb->oif, &rt);
+		if (err < 0) {
+			pbuf_free(&s->pc, p);
+			return err;
+		}
+		/* lo skips checksums (DESIGN.md 3): the receiver knows it came on lo */
+		if (!is_lo(rt.ifp))
+			tcp_fill_checksum4((const uint8_t *) &pcb->l4, (const uint8_t *) &pcb->r4, h, p->len);
+		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
+			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
+		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		err = ip4_output_route(s, p, &tx, &rt);
+	}
+	return err;
+}
+
+static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
+	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
+	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
+}
+
+void tcp_arm_rtx(struct tcp_pcb *pcb) {
+	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) rto_delay_us(pcb) * 1000;
+}
+
+/* RFC 6298 2.2-2.3, with Linux's floor of 200 ms on the variance term. */
+void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
+	if (us == 0)
+		us = 1;
+	if (pcb->srtt == 0) {
+		pcb->srtt = us;
+		pcb->rttvar = us / 2;
+	} else {
+		uint32_t d = pcb->srtt > us ? pcb->srtt - us : us - pcb->srtt;
+		pcb->rttvar = (3 * pcb->rttvar + d) / 4;
+		pcb->srtt = (7 * pcb->srtt + us) / 8;
+	}
+	uint32_t var = 4 * pcb->rttvar;
+	if (var < TCP_RTO_MIN_US)
+		var = TCP_RTO_MIN_US;
+	uint64_t rto = (uint64_t) pcb->srtt + var;
+	pcb->rto = rto > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) rto;
+}
+
+void tcp_send_syn(struct tcp_pcb *pcb) {
+	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
+	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
+	if (pcb->snd_max == pcb->iss)
+		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+	tcp_arm_rtx(pcb);
+	tcp_timer_update(pcb);
+}
+
+void tcp_send_ack(struct tcp_pcb *pcb) {
+	if (pcb->state == TCPS_CLOSED || pcb->state == TCPS_LISTEN || pcb->state == TCPS_SYN_SENT)
+		return;
+	tcp_send_seg(pcb, pcb->snd_nxt, TCP_ACK, 0, false);
+}
+
+void tcp_send_rst(struct tcp_pcb *pcb) {
+	pcb->s->tcp->mib.OutRsts++;
+	pcb->s->tcp_OutRsts++;
+	tcp_send_seg(pcb, pcb->snd_nxt, TCP_RST | TCP_ACK, 0, false);
+}
+
+void tcp_send_probe(struct tcp_pcb *pcb) {
+	tcp_send_seg(pcb, pcb->snd_una - 1, TCP_ACK, 0, false);
+}
+
+void tcp_ack_later(struct tcp_pcb *pcb) {
+	pcb->segs_unacked++;
+	if (pcb->ack_now || pcb->quickack > 0 || pcb->segs_unacked >= 2) {
+		if (pcb->quickack > 0)
+			pcb->quickack--;
+		tcp_send_ack(pcb);
+		return;
+	}
+	if (pcb->dack_at == 0) {
+		pcb->dack_at = tcp_clock(pcb->s) + TCP_DELACK_NS;
+		tcp_timer_update(pcb);
+	}
+}
+
+void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g) {
+	if (g->flags & TCP_RST)
+		return;
+	if (s->tcp)
+		s->tcp->mib.OutRsts++;
+	if (g->v6)
+		tcp6_input_closed(s, g->rx6);
+	else
+		tcp4_input_closed(s, g->rx4);
+}
+
+static bool can_send_data(int st) {
+	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT1 ||
+			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
+}
+
+/* The first unacknowledged segment again (fast retransmit, NewReno's
+ * partial ACKs). */
+void tcp_retransmit_head(struct tcp_pcb *pcb) {
+	uint32_t len = pcb->sndq.len < pcb->mss ? pcb->sndq.len : pcb->mss;
+	uint8_t fl = TCP_ACK;
+	if (pcb->fin_queued && pcb->snd_una + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
+		fl |= TCP_FIN;
+	if (len == 0 && !(fl & TCP_FIN))
+		return;
+	pcb->s->tcp->mib.RetransSegs++;
+	pcb->retrans_total++;
+	pcb->rtt_timing = false;  /* Karn's algorithm */
+	tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false);
+}
+
+void tcp_output(struct tcp_pcb *pcb) {
+	if (!can_send_data(pcb->state))
+		return;
+	for (;;) {
+		uint32_t off = pcb->snd_nxt - pcb->snd_una;
+		uint32_t queued = pcb->sndq.len;
+		uint32_t avail = off < queued ? queued - off : 0;
+		uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+		uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+		uint32_t usable = win > flight ? win - flight : 0;
+		uint32_t len = avail < pcb->mss ? avail : pcb->mss;
+		bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) &&
+				off + len == queued;
+		if (len > usable) {
+			len = usable;
+			fin_now = false;
+			/* sender silly window avoidance (RFC 9293 3.8.6.2.1) */
+			if (len < pcb->mss && len < pcb->max_snd_wnd / 2)
+				len = 0;
+		}
+		if (len == 0 && !fin_now)
+			break;
+		if (len && len < pcb->mss && !fin_now && len == avail) {
+			/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
+			if (pcb->cork || (!pcb->nodelay && flight > 0))
+				break;
+		}
+		if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
+			break;
+		uint8_t fl = TCP_ACK;
+		if (len && len == avail)
+			fl |= TCP_PSH;
+		if (fin_now)
+			fl |= TCP_FIN;
+		uint32_t seq = pcb->snd_nxt;
+		if (seq_lt(seq, pcb->snd_max)) {
+			pcb->s->tcp->mib.RetransSegs++;
+			pcb->retrans_total++;
+		}
+		if (tcp_send_seg(pcb, seq, fl, len, false) < 0 && len == 0)
+			break;
+		pcb->snd_nxt += len + (fin_now ? 1 : 0);
+		if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
+			pcb->snd_max = pcb->snd_nxt;
+			if (!pcb->rtt_timing) {
+				pcb->rtt_timing = true;
+				pcb->rtt_seq = pcb->snd_nxt;
+				pcb->rtt_start = tcp_clock(pcb->s);
+			}
+		}
+		if (pcb->rtx_at == 0 || pcb->persist) {
+			pcb->persist = false;
+			tcp_arm_rtx(pcb);
+		}
+		if (fin_now)
+			break;
+	}
+	/* data waits on a closed window with nothing in flight: probe it */
+	if (pcb->snd_nxt == pcb->snd_una && pcb->sndq.len && pcb->snd_wnd == 0 && pcb->rtx_at == 0) {
+		pcb->persist = true;
+		tcp_arm_rtx(pcb);
+	}
+	tcp_timer_update(pcb);
+}
+
+bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
+	(void) now;
+	switch (pcb->state) {
+	case TCPS_SYN_SENT: {
+		int limit = pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
+		if (pcb->syn_retries >= limit)
+			return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+		pcb->syn_retries++;
+		pcb->backoff++;
+		pcb->retrans_total++;
+		pcb->s->tcp->mib.RetransSegs++;
+		tcp_send_syn(pcb);
+		return false;
+	}
+	case TCPS_SYN_RECV:
+		if (pcb->syn_retries >= TCP_SYNACK_RETRIES)
+			return tcp_done(pcb, ETIMEDOUT);
+		pcb->syn_retries++;
+		pcb->backoff++;
+		pcb->retrans_total++;
+		pcb->s->tcp->mib.RetransSegs++;
+		tcp_send_syn(pcb);
+		return false;
+	default:
+		break;
+	}
+	if (!can_send_data(pcb->state))
+		return false;
+	if (pcb->persist) {
+		/* zero window probe (RFC 9293 3.8.6.1), backed off like the RTO */
+		pcb->persist = false;
+		if (pcb->snd_wnd == 0 && pcb->sndq.len && pcb->snd_nxt == pcb->snd_una) {
+			tcp_send_probe(pcb);
+			if (pcb->backoff < 12)
+				pcb->backoff++;
+			pcb->persist = true;
+			tcp_arm_rtx(pcb);
+		} else
+			tcp_output(pcb);
+		return false;
+	}
+	if (pcb->snd_una == pcb->snd_max)
+		return false;
+	if (pcb->backoff >= TCP_RETRIES2)
+		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+	/* RFC 5681 3.1 eq. 4, then one segment: loss window */
+	uint32_t flight = pcb->snd_max - pcb->snd_una;
+	pcb->ssthresh = flight / 2 > 2u * pcb->mss ? flight / 2 : 2u * pcb->mss;
+	pcb->cwnd = pcb->mss;
+	pcb->bytes_acked = 0;
+	pcb->in_recovery = false;
+	pcb->dupacks = 0;
+	pcb->recover = pcb->snd_max;
+	pcb->backoff++;
+	pcb->rtt_timing = false;
+	pcb->snd_nxt = pcb->snd_una;
+	pcb->rtx_at = 0;
+	tcp_output(pcb);
+	if (pcb->rtx_at == 0)
+		tcp_arm_rtx(pcb);
+	return false;
+}

@@ -1,0 +1,936 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The socket calls of TCP (what socket/ calls through proto_ops), with
+ * Linux's semantics and errno: bind (EADDRINUSE, SO_REUSEADDR incl.
+ * TIME_WAIT), listen, accept, connect (blocking, EINPROGRESS/EALREADY/
+ * EISCONN, the error of a failed attempt), send/recv with MSG_PEEK,
+ * MSG_DONTWAIT, MSG_WAITALL, MSG_MORE, shutdown, close (FIN; RST when
+ * unread data remains or SO_LINGER 0), options, ioctls and poll events
+ * (Linux tcp_poll). ICMP errors (tcp_err) and stack deletion too. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+
+#include "../net/net.h"
+#include "../net/net6.h"
+#include "../socket/sock.h"
+#include "tcp.h"
+
+#define SOMAXCONN_LINUX 4096
+#define TCP_DEF_RCVBUF 131072   /* Linux tcp_rmem[1] */
+#define TCP_DEF_SNDBUF 16384    /* Linux tcp_wmem[1] */
+
+static struct tcp_pcb *pcb_of(struct usock *sk) {
+	return sk->proto;
+}
+
+static bool any6(const uint8_t *a) {
+	return ip6_addr_is_unspecified(a);
+}
+
+static bool synced(int st) {
+	return st != TCPS_CLOSED && st != TCPS_LISTEN && st != TCPS_SYN_SENT && st != TCPS_SYN_RECV;
+}
+
+/* --- poll: Linux tcp_poll --- */
+static uint32_t tcp_poll(struct usock *sk) {
+	struct tcp_pcb *p = pcb_of(sk);
+	uint32_t ev = 0;
+	if (p == NULL)
+		return EPOLLHUP | EPOLLOUT;
+	if (p->state == TCPS_LISTEN)
+		return p->accq ? EPOLLIN | EPOLLRDNORM : 0;
+	/* a socket never connected: Linux adds POLLHUP, but libvpoll's
+	 * eventfd emulation cannot take POLLHUP back once given */
+	if (p->state == TCPS_CLOSED && !p->was_established && !p->connecting && !sk->err)
+		return EPOLLOUT | EPOLLWRNORM;
+	bool rd_shut = sk->shut_rd || p->fin_rcvd || p->state == TCPS_CLOSED;
+	bool wr_shut = sk->shut_wr || p->state == TCPS_CLOSED;
+	if ((rd_shut && wr_shut) || p->state == TCPS_CLOSED)
+		ev |= EPOLLHUP;
+	if (rd_shut)
+		ev |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (p->state != TCPS_SYN_SENT && p->state != TCPS_SYN_RECV) {
+		if (p->rcvq.len)
+			ev |= EPOLLIN | EPOLLRDNORM;
+		if (!wr_shut) {
+			uint32_t space = ring_space(&p->sndq, p->sndcap);
+			if (space > 0 && space >= p->sndq.len / 2)
+				ev |= EPOLLOUT | EPOLLWRNORM;
+		} else
+			ev |= EPOLLOUT | EPOLLWRNORM;
+	}
+	if (sk->err)
+		ev |= EPOLLERR;
+	return ev;
+}
+
+/* --- options shared with the pcb --- */
+static void sync_opts(struct usock *sk, struct tcp_pcb *p) {
+	p->reuse = sk->reuseaddr;
+	p->reuseport = sk->reuseport;
+	p->v6only = sk->v6only;
+	p->linger0 = sk->linger.l_onoff && sk->linger.l_linger == 0;
+	if (!p->in_conn || p->state == TCPS_LISTEN)
+		p->oif = sk->bound_if ? sk->bound_if : p->oif;
+	if (p->keepalive != sk->keepalive) {
+		p->keepalive = sk->keepalive;
+		p->ka_at = 0;
+		if (p->keepalive && synced(p->state))
+			p->ka_at = tcp_clock(sk->s) + (uint64_t) p->ka_idle * MS(1000);
+		tcp_timer_update(p);
+	}
+	if (p->user_rcvbuf)
+		p->rcvcap = (uint32_t) sk->rcvbuf;
+	if (p->user_sndbuf)
+		p->sndcap = (uint32_t) sk->sndbuf;
+}
+
+int tcp_sock_init(struct usock *sk);
+
+/* --- bind --- */
+static int tcp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	struct tcp_pcb *p = pcb_of(sk);
+	struct inet_dst d;
+	int err;
+	if (sk->domain == AF_INET && len >= (socklen_t) sizeof(struct sockaddr_in) &&
+			a->sa_family == AF_UNSPEC && ((const struct sockaddr_in *) a)->sin_addr.s_addr == 0) {
+		memset(&d, 0, sizeof(d));
+		d.port = ((const struct sockaddr_in *) a)->sin_port;
+	} else if ((err = inet_parse_addr(sk, a, len, &d)) < 0)
+		return err == -ENETUNREACH ? -EINVAL : err;
+	if (p == NULL || p->in_bind || p->state != TCPS_CLOSED)
+		return -EINVAL;
+	sync_opts(sk, p);
+	struct ustack *s = sk->s;
+	bool v6 = d.v6;
+	if (v6) {
+		if (!any6(d.a6) && !sk->freebind) {
+			struct netif *owner = NULL;
+			struct ifaddr6 *ia = ip6_addr_find(s, d.a6, &owner);
+			if (ia == NULL || (ia->flags & (IFA6_TENTATIVE | IFA6_DADFAILED)))
+				return -EADDRNOTAVAIL;
+			if (ip6_addr_is_linklocal(d.a6)) {
+				if (d.scope && d.scope != (uint32_t) owner->index)
+					return -EINVAL;
+				p->oif = owner->index;
+			}
+		}
+	} else if (d.a4 && !sk->freebind && !ip4_is_local(s, d.a4))
+		return -EADDRNOTAVAIL;
+	p->v6 = v6;
+	p->l4 = v6 ? 0 : d.a4;
+	memcpy(p->l6, v6 ? d.a6 : ip6_any, 16);
+	if (d.port == 0)
+		err = tcp_autobind(p, false);
+	else if (!tcp_port_free(p, d.port))
+		err = -EADDRINUSE;
+	else {
+		p->lport = d.port;
+		tcp_bind_hash(p);
+		err = 0;
+	}
+	if (err < 0) {
+		p->v6 = sk->domain == AF_INET6;
+		p->l4 = 0;
+		memset(p->l6, 0, 16);
+		return err;
+	}
+	sk->bound = true;
+	return 0;
+}
+
+/* --- listen / accept --- */
+static int tcp_listen(struct usock *sk, int backlog) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (p == NULL || (p->state != TCPS_CLOSED && p->state != TCPS_LISTEN))
+		return -EINVAL;
+	if ((unsigned) backlog > SOMAXCONN_LINUX)
+		backlog = SOMAXCONN_LINUX;
+	if (p->state == TCPS_LISTEN) {
+		p->backlog = backlog;
+		return 0;
+	}
+	sync_opts(sk, p);
+	p->state = TCPS_LISTEN;   /* for the conflict rules: listeners never share */
+	int err = 0;
+	if (!p->in_bind)
+		err = tcp_autobind(p, false);
+	else if (!tcp_port_free(p, p->lport))
+		err = -EADDRINUSE;
+	if (err < 0) {
+		p->state = TCPS_CLOSED;
+		return err;
+	}
+	sk->bound = true;
+	p->backlog = backlog;
+	tcp_listen_hash(p);
+	sock_update_events(sk);
+	return 0;
+}
+
+static int tcp_accept(struct usock *sk, struct usock **child) {
+	struct tcp_pcb *l = pcb_of(sk);
+	uint64_t deadline = sock_deadline(&sk->rcvtimeo);
+	for (;;) {
+		if (sk->closing)
+			return -EBADF;
+		l = pcb_of(sk);
+		if (l == NULL || l->state != TCPS_LISTEN)
+			return -EINVAL;
+		if (l->accq)
+			break;
+		if (sk->nonblock)
+			return -EAGAIN;
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			return -EAGAIN;
+	}
+	struct tcp_pcb *c = l->accq;
+	int err;
+	struct usock *n = sock_new_accepted(sk, &err);
+	if (n == NULL)
+		return err;
+	l->accq = c->qnext;
+	if (l->accq_tail == c)
+		l->accq_tail = NULL;
+	l->nacc--;
+	c->parent = NULL;
+	c->accepted_q = false;
+	c->qnext = NULL;
+	/* what Linux's accepted sockets inherit */
+	n->reuseaddr = sk->reuseaddr;
+	n->reuseport = sk->reuseport;
+	n->keepalive = sk->keepalive;
+	n->linger = sk->linger;
+	n->rcvbuf = sk->rcvbuf;
+	n->sndbuf = sk->sndbuf;
+	n->bound_if = sk->bound_if;
+	n->ttl = sk->ttl;
+	n->tos = sk->tos;
+	n->hops = sk->hops;
+	n->tclass6 = sk->tclass6;
+	n->v6only = sk->v6only;
+	n->bound = true;
+	n->proto = c;
+	c->sk = n;
+	if (c->err) {
+		n->err = c->err;
+		c->err = 0;
+	}
+	sock_update_events(n);
+	sock_update_events(sk);
+	*child = n;
+	return 0;
+}
+
+/* --- connect --- */
+static int connect_wait(struct usock *sk) {
+	uint64_t deadline = sock_deadline(&sk->sndtimeo);
+	for (;;) {
+		if (sk->closing)
+			return -EBADF;
+		struct tcp_pcb *p = pcb_of(sk);
+		if (p->state != TCPS_SYN_SENT && p->state != TCPS_SYN_RECV)
+			break;
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			return -EINPROGRESS;
+	}
+	struct tcp_pcb *p = pcb_of(sk);
+	p->connecting = false;
+	if (p->state == TCPS_CLOSED) {
+		int e = sk->err ? sk->err : ECONNABORTED;
+		sk->err = 0;
+		sock_update_events(sk);
+		return -e;
+	}
+	return 0;
+}
+
+static void abort_conn(struct tcp_pcb *p) {
+	if (synced(p->state) || p->state == TCPS_SYN_RECV)
+		tcp_send_rst(p);
+	tcp_done(p, 0);
+}
+
+static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	struct tcp_pcb *p = pcb_of(sk);
+	struct ustack *s = sk->s;
+	if (p == NULL)
+		return -EINVAL;
+	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
+		/* Linux tcp_disconnect */
+		if (p->state != TCPS_CLOSED && p->state != TCPS_LISTEN)
+			abort_conn(p);
+		p->connecting = false;
+		sk->shut_rd = sk->shut_wr = false;
+		return 0;
+	}
+	if (p->connecting) {
+		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
+			if (sk->nonblock)
+				return -EALREADY;
+			return connect_wait(sk);
+		}
+		p->connecting = false;
+		if (p->state == TCPS_CLOSED) {
+			int e = sk->err ? sk->err : ECONNABORTED;
+			sk->err = 0;
+			return -e;
+		}
+		return 0;
+	}
+	if (p->state != TCPS_CLOSED)
+		return -EISCONN;
+	if (p->was_established)
+		return -EISCONN;   /* a closed connection is not reopened (Linux: EISCONN) */
+	struct inet_dst d;
+	int err = inet_parse_addr(sk, a, len, &d);
+	if (err < 0)
+		return err;
+	sync_opts(sk, p);
+	if (d.v6 && sk->domain == AF_INET6 && p->in_bind && !p->v6)
+		return -EAFNOSUPPORT;
+	if (!d.v6 && sk->domain == AF_INET6 && p->in_bind && p->v6 && !any6(p->l6))
+		return -EAFNOSUPPORT;
+	if (d.v6) {
+		uint8_t dst[16];
+		memcpy(dst, d.a6, 16);
+		if (any6(dst))
+			dst[15] = 1;
+		if (ip6_addr_is_multicast(dst))
+			return -ENETUNREACH;
+		int oif = p->oif ? p->oif : (int) d.scope;
+		struct ip6_route_res rt;
+		if ((err = route6_lookup(s, dst, oif, &rt)) < 0)
+			return err;
+		p->v6 = true;
+		memcpy(p->r6, dst, 16);
+		if (any6(p->l6))
+			memcpy(p->l6, rt.src, 16);
+		if (ip6_addr_is_linklocal(dst))
+			p->oif = rt.ifp->index;
+	} else {
+		uint32_t dst = d.a4 ? d.a4 : htonl(INADDR_LOOPBACK);
+		if (ipv4_is_multicast(dst) || dst == 0xffffffffu)
+			return -ENETUNREACH;
+		struct ip4_route_res rt;
+		if ((err = route4_lookup(s, dst, p->oif, &rt)) < 0)
+			return err;
+		if (rt.bcast)
+			return -ENETUNREACH;
+		p->v6 = false;
+		p->r4 = dst;
+		if (p->l4 == 0)
+			p->l4 = rt.src;
+	}
+	p->rport = d.port;
+	if (!p->in_bind && (err = tcp_autobind(p, true)) < 0) {
+		p->v6 = sk->domain == AF_INET6;
+		p->l4 = p->r4 = 0;
+		memset(p->l6, 0, 16);
+		memset(p->r6, 0, 16);
+		return err;
+	}
+	sk->bound = true;
+	p->rcv_wscale = TCP_RCV_WSCALE;
+	p->adv_mss = tcp_route_mss(p);
+	p->mss = p->adv_mss < 536 ? p->adv_mss : 536;
+	p->iss = tcp_new_isn(p);
+	p->snd_una = p->snd_nxt = p->snd_max = p->iss;
+	p->rcv_adv = 0;
+	p->state = TCPS_SYN_SENT;
+	p->rtt_start = tcp_clock(s);
+	p->syn_retries = 0;
+	p->backoff = 0;
+	p->soft_err = 0;
+	sk->err = 0;
+	tcp_conn_hash(p);
+	s->tcp->mib.ActiveOpens++;
+	p->connecting = true;
+	tcp_send_syn(p);
+	sock_update_events(sk);
+	if (p->state == TCPS_CLOSED) {
+		/* failed at once (e.g. loopback RST already processed) */
+		return connect_wait(sk);
+	}
+	if (sk->nonblock)
+		return -EINPROGRESS;
+	return connect_wait(sk);
+}
+
+/* --- send --- */
+static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
+	uint64_t deadline = sock_deadline(&sk->sndtimeo);
+	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
+	size_t done = 0;
+	for (;;) {
+		if (sk->closing)
+			return done ? (ssize_t) done : -EBADF;
+		struct tcp_pcb *p = pcb_of(sk);
+		if (p == NULL)
+			return -EPIPE;
+		if (sk->err) {
+			if (done)
+				return (ssize_t) done;
+			int e = sk->err;
+			sk->err = 0;
+			sock_update_events(sk);
+			return -e;
+		}
+		if (sk->shut_wr)
+			return done ? (ssize_t) done : -EPIPE;
+		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
+			if (nb)
+				return -EAGAIN;
+			if (sock_wait(sk, deadline) == -EAGAIN)
+				return -EAGAIN;
+			continue;
+		}
+		if (p->state != TCPS_ESTABLISHED && p->state != TCPS_CLOSE_WAIT)
+			return done ? (ssize_t) done : -EPIPE;
+		if (done == len && len)
+			return (ssize_t) done;
+		uint32_t space = ring_space(&p->sndq, p->sndcap);
+		if (space && done < len) {
+			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
+			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
+				return done ? (ssize_t) done : -ENOBUFS;
+			done += n;
+			p->cork = (flags & MSG_MORE) && done == len;
+			tcp_output(p);
+			continue;
+		}
+		if (len == 0) {
+			return 0;
+		}
+		sock_update_events(sk);
+		if (nb)
+			return done ? (ssize_t) done : -EAGAIN;
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			return done ? (ssize_t) done : -EAGAIN;
+	}
+}
+
+/* --- receive --- */
+static void ring_to_iov(const struct tcp_ring *r, const struct msghdr *msg, size_t skip, uint32_t n) {
+	uint32_t off = 0;
+	for (size_t i = 0; i < (size_t) msg->msg_iovlen && off < n; i++) {
+		size_t l = msg->msg_iov[i].iov_len;
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		size_t take = l - skip;
+		if (take > n - off)
+			take = n - off;
+		ring_copy_out(r, off, (uint8_t *) msg->msg_iov[i].iov_base + skip, (uint32_t) take);
+		off += (uint32_t) take;
+		skip = 0;
+	}
+}
+
+/* After the application read: announce the opened window when it grew
+ * by two segments or half the buffer (RFC 9293 3.8.6.2.2, Linux
+ * tcp_cleanup_rbuf). */
+static void window_update(struct tcp_pcb *p) {
+	if (!synced(p->state) || p->fin_rcvd)
+		return;
+	uint32_t adv = seq_gt(p->rcv_adv, p->rcv_nxt) ? p->rcv_adv - p->rcv_nxt : 0;
+	uint32_t now = tcp_rcv_window(p);
+	if (now > adv && (now - adv >= 2u * p->mss || now - adv >= p->rcvcap / 2))
+		tcp_send_ack(p);
+}
+
+static ssize_t tcp_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
+	uint64_t deadline = sock_deadline(&sk->rcvtimeo);
+	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
+	size_t total = 0;
+	for (size_t i = 0; i < (size_t) msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	msg->msg_flags = 0;
+	msg->msg_namelen = 0;
+	msg->msg_controllen = 0;
+	size_t done = 0;
+	for (;;) {
+		if (sk->closing)
+			return done ? (ssize_t) done : -EBADF;
+		struct tcp_pcb *p = pcb_of(sk);
+		if (p == NULL || p->state == TCPS_LISTEN)
+			return -ENOTCONN;
+		if (total == 0)
+			return 0;
+		if (p->rcvq.len && !(flags & MSG_PEEK && done)) {
+			uint32_t n = p->rcvq.len < total - done ? p->rcvq.len : (uint32_t) (total - done);
+			ring_to_iov(&p->rcvq, msg, done, n);
+			done += n;
+			if (!(flags & MSG_PEEK)) {
+				ring_drop(&p->rcvq, n);
+				window_update(p);
+				sock_update_events(sk);
+			}
+			if (done == total || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+				return (ssize_t) done;
+			continue;
+		}
+		if (done && !(flags & MSG_WAITALL))
+			return (ssize_t) done;
+		if (sk->err) {
+			if (done)
+				return (ssize_t) done;
+			int e = sk->err;
+			sk->err = 0;
+			sock_update_events(sk);
+			return -e;
+		}
+		if (p->fin_rcvd || sk->shut_rd)
+			return (ssize_t) done;
+		if (p->state == TCPS_CLOSED)
+			return p->was_established ? (ssize_t) done : -ENOTCONN;
+		if (nb)
+			return done ? (ssize_t) done : -EAGAIN;
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			return done ? (ssize_t) done : -EAGAIN;
+	}
+}
+
+/* --- shutdown and close --- */
+static void queue_fin(struct tcp_pcb *p) {
+	if (p->fin_queued)
+		return;
+	switch (p->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_SYN_RECV:
+		p->state = TCPS_FIN_WAIT1;
+		break;
+	case TCPS_CLOSE_WAIT:
+		p->state = TCPS_LAST_ACK;
+		break;
+	default:
+		return;
+	}
+	p->fin_queued = true;
+	p->fin_seq = p->snd_una + p->sndq.len;
+	p->cork = false;
+	tcp_output(p);
+}
+
+static void listener_stop(struct tcp_pcb *l) {
+	while (l->synq) {
+		struct tcp_pcb *c = l->synq;
+		tcp_pcb_free(c);
+	}
+	while (l->accq) {
+		struct tcp_pcb *c = l->accq;
+		if (c->state != TCPS_CLOSED)
+			tcp_send_rst(c);
+		tcp_pcb_free(c);
+	}
+}
+
+static int tcp_shutdown(struct usock *sk, int how) {
+	struct tcp_pcb *p = pcb_of(sk);
+	int r = 0;
+	if (p == NULL)
+		return -ENOTCONN;
+	if (p->state == TCPS_LISTEN) {
+		if (how != SHUT_WR) {
+			/* Linux: a listener shut for reading stops listening */
+			listener_stop(p);
+			p->state = TCPS_CLOSED;
+			tcp_pcb_free(p);
+			sk->proto = p = tcp_pcb_new(sk->s);
+			if (p) {
+				p->sk = sk;
+				p->domain = sk->domain;
+				p->v6 = sk->domain == AF_INET6;
+				sync_opts(sk, p);
+			}
+		}
+		pthread_cond_broadcast(&sk->cond);
+		sock_update_events(sk);
+		return 0;
+	}
+	if (p->state == TCPS_CLOSED)
+		r = -ENOTCONN;
+	if (how != SHUT_WR)
+		sk->shut_rd = true;
+	if (how != SHUT_RD) {
+		sk->shut_wr = true;
+		if (p->state == TCPS_SYN_SENT) {
+			tcp_done(p, 0);
+		} else
+			queue_fin(p);
+	}
+	pthread_cond_broadcast(&sk->cond);
+	sock_update_events(sk);
+	return r;
+}
+
+static void tcp_release(struct usock *sk) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (p == NULL)
+		return;
+	sk->proto = NULL;
+	p->sk = NULL;
+	switch (p->state) {
+	case TCPS_LISTEN:
+		listener_stop(p);
+		tcp_pcb_free(p);
+		return;
+	case TCPS_CLOSED:
+	case TCPS_SYN_SENT:
+		tcp_pcb_free(p);
+		return;
+	default:
+		break;
+	}
+	/* RFC 9293 3.10.4 and Linux: unread data or SO_LINGER 0 abort */
+	if (p->rcvq.len || p->linger0) {
+		tcp_send_rst(p);
+		tcp_done(p, 0);
+		return;
+	}
+	p->orphan = true;
+	ring_free(&p->rcvq);
+	if (p->state == TCPS_TIME_WAIT)
+		return;
+	if (p->state == TCPS_FIN_WAIT2) {
+		p->end_at = tcp_clock(p->s) + TCP_FIN_TIMEOUT_NS;
+		tcp_timer_update(p);
+		return;
+	}
+	queue_fin(p);
+}
+
+/* --- names --- */
+static void put_addr(struct usock *sk, bool v6, uint32_t a4, const uint8_t *a6, uint16_t port, int scope,
+		struct sockaddr *a, socklen_t *len) {
+	if (sk->domain == AF_INET) {
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = a4};
+		socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
+		memcpy(a, &sin, n);
+		*len = sizeof(sin);
+		return;
+	}
+	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = port};
+	if (v6) {
+		memcpy(s6.sin6_addr.s6_addr, a6, 16);
+		if (ip6_addr_is_linklocal(a6))
+			s6.sin6_scope_id = (uint32_t) scope;
+	} else {
+		s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(s6.sin6_addr.s6_addr + 12, &a4, 4);
+	}
+	socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
+	memcpy(a, &s6, n);
+	*len = sizeof(s6);
+}
+
+static int tcp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (p == NULL)
+		return -EINVAL;
+	if (peer) {
+		if (p->state == TCPS_CLOSED || p->state == TCPS_LISTEN || p->state == TCPS_SYN_SENT)
+			return -ENOTCONN;
+		put_addr(sk, p->v6, p->r4, p->r6, p->rport, p->oif, a, len);
+		return 0;
+	}
+	put_addr(sk, p->v6, p->l4, p->l6, p->lport, p->oif, a, len);
+	return 0;
+}
+
+/* --- options --- */
+static int tcp_opt_int(int level, int name, const void *v, socklen_t len, int *val) {
+	(void) level;
+	(void) name;
+	if (v == NULL)
+		return -EFAULT;
+	if (len < (socklen_t) sizeof(int))
+		return -EINVAL;
+	memcpy(val, v, sizeof(int));
+	return 0;
+}
+
+static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (level != IPPROTO_TCP) {
+		int r = sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
+				: inet_setsockopt(sk, level, name, v, len);
+		if (r == 0 && p) {
+			if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_RCVBUFFORCE))
+				p->user_rcvbuf = true;
+			if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_SNDBUFFORCE))
+				p->user_sndbuf = true;
+			sync_opts(sk, p);
+			if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_SNDBUFFORCE))
+				sock_update_events(sk);
+		}
+		return r;
+	}
+	if (p == NULL)
+		return -EINVAL;
+	if (name == TCP_CONGESTION) {
+		char n[16] = "";
+		if (v == NULL)
+			return -EFAULT;
+		memcpy(n, v, len < 15 ? (size_t) len : 15);
+		/* NewReno (RFC 5681, 6582) is the one algorithm here */
+		return strcmp(n, "reno") == 0 ? 0 : -ENOENT;
+	}
+	int val, err = tcp_opt_int(level, name, v, len, &val);
+	if (err < 0)
+		return err;
+	switch (name) {
+	case TCP_NODELAY:
+		p->nodelay = val != 0;
+		if (p->nodelay)
+			tcp_output(p);
+		return 0;
+	case TCP_CORK:
+		p->cork = val != 0;
+		if (!p->cork)
+			tcp_output(p);
+		return 0;
+	case TCP_MAXSEG:
+		if (val && (val < 88 || val > 32767))
+			return -EINVAL;
+		p->user_mss = (uint16_t) val;
+		return 0;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > 32767)
+			return -EINVAL;
+		p->ka_idle = val;
+		if (p->keepalive && synced(p->state)) {
+			p->ka_at = p->last_rx + (uint64_t) val * MS(1000);
+			tcp_timer_update(p);
+		}
+		return 0;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > 32767)
+			return -EINVAL;
+		p->ka_intvl = val;
+		return 0;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > 127)
+			return -EINVAL;
+		p->ka_cnt = val;
+		return 0;
+	case TCP_SYNCNT:
+		if (val < 1 || val > 127)
+			return -EINVAL;
+		p->syncnt = val;
+		return 0;
+	case TCP_QUICKACK:
+		if (val)
+			p->quickack = 16;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
+	struct tcp_info ti;
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_state = (uint8_t) p->state;
+	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : 0);  /* TCP_CA_Recovery, Loss */
+	ti.tcpi_retransmits = (uint8_t) p->backoff;
+	ti.tcpi_backoff = (uint8_t) p->backoff;
+	if (p->ws_ok) {
+		ti.tcpi_options |= TCPI_OPT_WSCALE;
+		ti.tcpi_snd_wscale = p->snd_wscale & 0xf;
+		ti.tcpi_rcv_wscale = p->rcv_wscale & 0xf;
+	}
+	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
+	ti.tcpi_ato = 40000;
+	ti.tcpi_snd_mss = p->mss;
+	ti.tcpi_rcv_mss = p->adv_mss;
+	ti.tcpi_unacked = p->mss ? (p->snd_max - p->snd_una + p->mss - 1) / p->mss : 0;
+	ti.tcpi_pmtu = p->adv_mss + (p->v6 ? 60 : 40);
+	ti.tcpi_rtt = p->srtt;
+	ti.tcpi_rttvar = p->rttvar;
+	ti.tcpi_snd_ssthresh = p->ssthresh == UINT32_MAX || !p->mss ? 0x7fffffff : p->ssthresh / p->mss;
+	ti.tcpi_snd_cwnd = p->mss ? p->cwnd / p->mss : 0;
+	ti.tcpi_advmss = p->adv_mss;
+	ti.tcpi_reordering = 3;
+	ti.tcpi_rcv_space = p->rcvcap;
+	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
+	socklen_t n = *len < (socklen_t) sizeof(ti) ? *len : (socklen_t) sizeof(ti);
+	memcpy(v, &ti, n);
+	*len = n;
+	return 0;
+}
+
+static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (level == SOL_SOCKET) {
+		if (name == SO_ACCEPTCONN)
+			return put_int_opt(v, len, p && p->state == TCPS_LISTEN);
+		if (name == SO_PROTOCOL)
+			return put_int_opt(v, len, IPPROTO_TCP);
+	}
+	if (level != IPPROTO_TCP)
+		return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
+				: inet_getsockopt(sk, level, name, v, len);
+	if (p == NULL)
+		return -EINVAL;
+	if ((int) *len < 0)
+		return -EINVAL;
+	switch (name) {
+	case TCP_NODELAY:
+		return put_int_opt(v, len, p->nodelay);
+	case TCP_CORK:
+		return put_int_opt(v, len, p->cork);
+	case TCP_MAXSEG:
+		return put_int_opt(v, len, synced(p->state) ? p->mss : (p->user_mss ? p->user_mss : 536));
+	case TCP_KEEPIDLE:
+		return put_int_opt(v, len, p->ka_idle);
+	case TCP_KEEPINTVL:
+		return put_int_opt(v, len, p->ka_intvl);
+	case TCP_KEEPCNT:
+		return put_int_opt(v, len, p->ka_cnt);
+	case TCP_SYNCNT:
+		return put_int_opt(v, len, p->syncnt ? p->syncnt : TCP_SYN_RETRIES);
+	case TCP_QUICKACK:
+		return put_int_opt(v, len, p->quickack > 0);
+	case TCP_INFO:
+		return tcp_info_get(p, v, len);
+	case TCP_CONGESTION: {
+		static const char name_[] = "reno";
+		socklen_t n = *len < (socklen_t) sizeof(name_) ? *len : (socklen_t) sizeof(name_);
+		memcpy(v, name_, n);
+		*len = n;
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int tcp_ioctl(struct usock *sk, unsigned long cmd, void *arg) {
+	struct tcp_pcb *p = pcb_of(sk);
+	int n;
+	switch (cmd) {
+	case SIOCINQ:   /* == FIONREAD */
+		if (p == NULL || p->state == TCPS_LISTEN)
+			return -EINVAL;
+		n = (int) p->rcvq.len;
+		break;
+	case SIOCOUTQ:
+		if (p == NULL || p->state == TCPS_LISTEN)
+			return -EINVAL;
+		n = (int) p->sndq.len;
+		break;
+	case SIOCOUTQNSD:
+		if (p == NULL || p->state == TCPS_LISTEN)
+			return -EINVAL;
+		n = (int) (p->sndq.len - (p->snd_nxt - p->snd_una < p->sndq.len ? p->snd_nxt - p->snd_una : p->sndq.len));
+		break;
+	default:
+		return -ENOTTY;
+	}
+	memcpy(arg, &n, sizeof(n));
+	return 0;
+}
+
+static const struct proto_ops tcp_ops = {
+	.bind = tcp_bind,
+	.connect = tcp_connect,
+	.sendmsg = tcp_sendmsg,
+	.recvmsg = tcp_recvmsg,
+	.getname = tcp_getname,
+	.setsockopt = tcp_setsockopt,
+	.getsockopt = tcp_getsockopt,
+	.release = tcp_release,
+	.shutdown = tcp_shutdown,
+	.listen = tcp_listen,
+	.accept = tcp_accept,
+	.poll = tcp_poll,
+	.ioctl = tcp_ioctl,
+};
+
+int tcp_sock_init(struct usock *sk) {
+	struct tcp_pcb *p = tcp_pcb_new(sk->s);
+	if (p == NULL)
+		return -ENOBUFS;
+	sk->ops = &tcp_ops;
+	sk->proto = p;
+	p->sk = sk;
+	p->domain = sk->domain;
+	p->v6 = sk->domain == AF_INET6;
+	sk->rcvbuf = TCP_DEF_RCVBUF;
+	sk->sndbuf = TCP_DEF_SNDBUF;
+	sock_update_events(sk);
+	return 0;
+}
+
+/* --- ICMP errors (Linux tcp_v4_err / tcp_v6_err) --- */
+void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t len) {
+	if (s->tcp == NULL || err == EMSGSIZE)
+		return;   /* PMTU: not handled here (the MSS stays) */
+	struct tcp_seg g = {.v6 = v6};
+	const uint8_t *th;
+	if (v6) {
+		if (len < 40 + 8)
+			return;
+		g.dst6 = inner + 8;   /* our address, the quoted source */
+		g.src6 = inner + 24;
+		th = inner + 40;
+	} else {
+		size_t hl = (size_t) (inner[0] & 0xf) * 4;
+		if (len < hl + 8)
+			return;
+		memcpy(&g.dst4, inner + 12, 4);
+		memcpy(&g.src4, inner + 16, 4);
+		th = inner + hl;
+	}
+	memcpy(&g.dport, th, 2);
+	memcpy(&g.sport, th + 2, 2);
+	struct tcp_pcb *p = tcp_lookup(s, &g);
+	if (p == NULL)
+		return;
+	uint32_t seq = (uint32_t) th[4] << 24 | (uint32_t) th[5] << 16 | (uint32_t) th[6] << 8 | th[7];
+	/* RFC 5927 4.1: only about data in flight */
+	if (!seq_in(seq, p->snd_una, p->snd_max + 1))
+		return;
+	if (p->state == TCPS_SYN_SENT || (p->state == TCPS_SYN_RECV && p->sk)) {
+		s->tcp->mib.AttemptFails++;
+		tcp_done(p, err);
+		return;
+	}
+	/* established: a soft error, reported on timeout (or with IP_RECVERR) */
+	p->soft_err = err;
+	if (p->sk && p->sk->recverr)
+		sock_set_error(p->sk, err);
+}
+
+void tcp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
+	tcp_err(s, false, err, inner, len);
+}
+
+void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
+	tcp_err(s, true, err, inner, len);
+}
+
+void tcp_flush_stack(struct ustack *s) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return;
+	for (int i = 0; i < TCP_PORT_HASH; i++) {
+		while (ts->listen[i])
+			tcp_pcb_free(ts->listen[i]);
+		while (ts->bind[i])
+			tcp_pcb_free(ts->bind[i]);
+	}
+	for (int i = 0; i < TCP_CONN_HASH; i++)
+		while (ts->conn[i])
+			tcp_pcb_free(ts->conn[i]);
+	free(ts);
+	s->tcp = NULL;
+}

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * TCP control blocks: creation and destruction, the per-stack tables
+ * (connections by 4-tuple, ports, listeners), ephemeral ports (RFC 6056,
+ * Linux's 32768-60999), initial sequence numbers (RFC 6528: a clock plus
+ * a keyed hash of the 4-tuple), the per-connection deadlines multiplexed
+ * on one stack timer, and the byte rings of the queues. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "../net/net.h"
+#include "../net/net6.h"
+#include "../socket/sock.h"
+#include "tcp.h"
+
+#define PORT_LO 32768
+#define PORT_HI 60999
+
+uint64_t tcp_clock(struct ustack *s) {
+	return s->timers_now ? s->timers_now : rt_now();
+}
+
+struct tcp_stack *tcp_stack_get(struct ustack *s) {
+	if (s->tcp)
+		return s->tcp;
+	struct tcp_stack *ts = calloc(1, sizeof(*ts));
+	if (ts == NULL)
+		return NULL;
+	if (getrandom(ts->secret, sizeof(ts->secret), GRND_NONBLOCK) != sizeof(ts->secret))
+		for (size_t i = 0; i < sizeof(ts->secret); i += 4) {
+			uint32_t r = stack_random(s);
+			memcpy(ts->secret + i, &r, 4);
+		}
+	ts->next_port = (uint16_t) (PORT_LO + stack_random(s) % (PORT_HI - PORT_LO + 1));
+	s->tcp = ts;
+	return ts;
+}
+
+/* --- byte rings --- */
+
+uint32_t ring_space(const struct tcp_ring *r, uint32_t limit) {
+	return r->len >= limit ? 0 : limit - r->len;
+}
+
+static int ring_grow(struct tcp_ring *r, uint32_t need) {
+	if (need <= r->cap)
+		return 0;
+	uint32_t cap = r->cap ? r->cap : 4096;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *b = malloc(cap);
+	if (b == NULL)
+		return -ENOMEM;
+	if (r->len)
+		ring_copy_out(r, 0, b, r->len);
+	free(r->buf);
+	r->buf = b;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
+int ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n, uint32_t limit) {
+	(void) limit;
+	if (n == 0)
+		return 0;
+	if (ring_grow(r, r->len + n) < 0)
+		return -ENOMEM;
+	uint32_t tail = (r->head + r->len) % r->cap;
+	uint32_t first = r->cap - tail < n ? r->cap - tail : n;
+	memcpy(r->buf + tail, src, first);
+	if (n > first)
+		memcpy(r->buf, src + first, n - first);
+	r->len += n;
+	return 0;
+}
+
+int ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, size_t skip, uint32_t n, uint32_t limit) {
+	uint32_t done = 0;
+	for (size_t i = 0; i < (size_t) msg->msg_iovlen && done < n; i++) {
+		size_t l = msg->msg_iov[i].iov_len;
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		size_t take = l - skip;
+		if (take > n - done)
+			take = n - done;
+		int err = ring_append(r, (const uint8_t *) msg->msg_iov[i].iov_base + skip, (uint32_t) take, limit);
+		if (err < 0)
+			return err;
+		done += (uint32_t) take;
+		skip = 0;
+	}
+	return 0;
+}
+
+void ring_copy_out(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n) {
+	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+	memcpy(dst, r->buf + pos, first);
+	if (n > first)
+		memcpy(dst + first, r->buf, n - first);
+}
+
+void ring_drop(struct tcp_ring *r, uint32_t n) {
+	if (n >= r->len) {
+		/* empty: give the memory back, an idle connection keeps none */
+		ring_free(r);
+		return;
+	}
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+}
+
+void ring_free(struct tcp_ring *r) {
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = r->head = r->len = 0;
+}
+
+/* --- tables --- */
+
+static unsigned conn_bucket(bool v6, uint32_t r4, const uint8_t *r6, uint16_t rport, uint16_t lport) {
+	uint32_t h = (uint32_t) rport * 2654435761u ^ lport;
+	if (v6) {
+		uint32_t w[4];
+		memcpy(w, r6, 16);
+		h ^= w[0] ^ w[1] ^ w[2] ^ w[3];
+	} else
+		h ^= r4;
+	h ^= h >> 16;
+	h *= 0x45d9f3bu;
+	h ^= h >> 16;
+	return h % TCP_CONN_HASH;
+}
+
+static unsigned port_bucket(uint16_t port) {
+	return ntohs(port) % TCP_PORT_HASH;
+}
+
+static unsigned pcb_conn_bucket(const struct tcp_pcb *p) {
+	return conn_bucket(p->v6, p->r4, p->r6, p->rport, p->lport);
+}
+
+void tcp_conn_hash(struct tcp_pcb *pcb) {
+	if (pcb->in_conn)
+		return;
+	struct tcp_pcb **b = &pcb->s->tcp->conn[pcb_conn_bucket(pcb)];
+	pcb->hnext = *b;
+	*b = pcb;
+	pcb->in_conn = true;
+}
+
+static void unlink_chain(struct tcp_pcb **head, struct tcp_pcb *pcb, size_t off) {
+	for (struct tcp_pcb **pp = head; *pp; pp = (struct tcp_pcb **) ((char *) *pp + off))
+		if (*pp == pcb) {
+			*pp = *(struct tcp_pcb **) ((char *) pcb + off);
+			return;
+		}
+}
+
+static void conn_unhash(struct tcp_pcb *pcb) {
+	if (!pcb->in_conn)
+		return;
+	unlink_chain(&pcb->s->tcp->conn[pcb_conn_bucket(pcb)], pcb, offsetof(struct tcp_pcb, hnext));
+	pcb->in_conn = false;
+}
+
+void tcp_bind_hash(struct tcp_pcb *pcb) {
+	if (pcb->in_bind)
+		return;
+	struct tcp_pcb **b = &pcb->s->tcp->bind[port_bucket(pcb->lport)];
+	pcb->bnext = *b;
+	*b = pcb;
+	pcb->in_bind = true;
+}
+
+static void bind_unhash(struct tcp_pcb *pcb) {
+	if (!pcb->in_bind)
+		return;
+	unlink_chain(&pcb->s->tcp->bind[port_bucket(pcb->lport)], pcb, offsetof(struct tcp_pcb, bnext));
+	pcb->in_bind = false;
+}
+
+void tcp_listen_hash(struct tcp_pcb *pcb) {
+	if (pcb->in_listen)
+		return;
+	struct tcp_pcb **b = &pcb->s->tcp->listen[port_bucket(pcb->lport)];
+	pcb->lnext = *b;
+	*b = pcb;
+	pcb->in_listen = true;
+}
+
+static void listen_unhash(struct tcp_pcb *pcb) {
+	if (!pcb->in_listen)
+		return;
+	unlink_chain(&pcb->s->tcp->listen[port_bucket(pcb->lport)], pcb, offsetof(struct tcp_pcb, lnext));
+	pcb->in_listen = false;
+}
+
+static bool any6(const uint8_t *a) {
+	return ip6_addr_is_unspecified(a);
+}
+
+/* Which families a pcb's local binding takes (RFC 3493 3.7 dual stack). */
+static bool takes4(const struct tcp_pcb *p) {
+	return !p->v6 || (p->domain == AF_INET6 && !p->v6only && any6(p->l6) && !p->in_conn);
+}
+
+static bool takes6(const struct tcp_pcb *p) {
+	return p->v6;
+}
+
+static bool bind_overlap(const struct tcp_pcb *a, const struct tcp_pcb *b) {
+	if (takes4(a) && takes4(b)) {
+		uint32_t x = a->v6 ? 0 : a->l4, y = b->v6 ? 0 : b->l4;
+		if (!x || !y || x == y)
+			return true;
+	}
+	if (takes6(a) && takes6(b))
+		if (any6(a->l6) || any6(b->l6) || ip6_eq(a->l6, b->l6))
+			return true;
+	return false;
+}
+
+/* Linux inet_csk_bind_conflict: sharing is allowed when both sockets set
+ * SO_REUSEADDR and the other one is not listening (that includes
+ * TIME_WAIT), or when both set SO_REUSEPORT. */
+bool tcp_port_free(struct tcp_pcb *pcb, uint16_t lport) {
+	for (struct tcp_pcb *o = pcb->s->tcp->bind[port_bucket(lport)]; o; o = o->bnext) {
+		if (o == pcb || o->lport != lport)
+			continue;
+		if (o->oif && pcb->oif && o->oif != pcb->oif)
+			continue;
+		if (!bind_overlap(pcb, o))
+			continue;
+		if (pcb->reuse && o->reuse && o->state != TCPS_LISTEN)
+			continue;
+		if (pcb->reuseport && o->reuseport)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool tuple_used(struct tcp_pcb *pcb, uint16_t lport) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	for (struct tcp_pcb *o = ts->conn[conn_bucket(pcb->v6, pcb->r4, pcb->r6, pcb->rport, lport)]; o;
+			o = o->hnext)
+		if (o->lport == lport && o->rport == pcb->rport && o->v6 == pcb->v6 &&
+				(pcb->v6 ? ip6_eq(o->r6, pcb->r6) && ip6_eq(o->l6, pcb->l6)
+					: o->r4 == pcb->r4 && o->l4 == pcb->l4))
+			return true;
+	return false;
+}
+
+/* A free port from the ephemeral range. For connect (Linux
+ * __inet_hash_connect) a port is free when nobody bound it explicitly and
+ * the 4-tuple is unused, so connections to different peers share ports. */
+int tcp_autobind(struct tcp_pcb *pcb, bool connecting) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	int range = PORT_HI - PORT_LO + 1;
+	for (int i = 0; i < range; i++) {
+		uint16_t port = ts->next_port;
+		ts->next_port = (uint16_t) (port >= PORT_HI ? PORT_LO : port + 1);
+		uint16_t p = htons(port);
+		if (!tcp_port_free(pcb, p))
+			continue;
+		if (connecting && tuple_used(pcb, p))
+			continue;
+		pcb->lport = p;
+		tcp_bind_hash(pcb);
+		return 0;
+	}
+	return connecting ? -EADDRNOTAVAIL : -EADDRINUSE;
+}
+
+static bool seg_matches(const struct tcp_pcb *p, const struct tcp_seg *g) {
+	if (p->lport != g->dport || p->rport != g->sport || p->v6 != g->v6)
+		return false;
+	if (g->v6)
+		return ip6_eq(p->r6, g->src6) && ip6_eq(p->l6, g->dst6);
+	return p->r4 == g->src4 && p->l4 == g->dst4;
+}
+
+struct tcp_pcb *tcp_lookup(struct ustack *s, const struct tcp_seg *g) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return NULL;
+	for (struct tcp_pcb *p = ts->conn[conn_bucket(g->v6, g->src4, g->src6, g->sport, g->dport)]; p;
+			p = p->hnext)
+		if (seg_matches(p, g))
+			return p;
+	return NULL;
+}
+
+/* Linux compute_score: bound address and device count; an AF_INET socket
+ * beats a dual-stack one for IPv4. */
+struct tcp_pcb *tcp_lookup_listener(struct ustack *s, const struct tcp_seg *g) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return NULL;
+	struct tcp_pcb *best = NULL;
+	int best_score = -1;
+	for (struct tcp_pcb *p = ts->listen[port_bucket(g->dport)]; p; p = p->lnext) {
+		if (p->lport != g->dport || p->state != TCPS_LISTEN)
+			continue;
+		int score = 1;
+		if (g->v6) {
+			if (!takes6(p))
+				continue;
+			if (!any6(p->l6)) {
+				if (!ip6_eq(p->l6, g->dst6))
+					continue;
+				score += 4;
+			}
+		} else {
+			if (!takes4(p))
+				continue;
+			if (!p->v6 && p->l4) {
+				if (p->l4 != g->dst4)
+					continue;
+				score += 4;
+			}
+			if (p->domain == AF_INET)
+				score++;
+		}
+		if (p->oif) {
+			if (p->oif != g->ifp->index && !g->loop)
+				continue;
+			score += 4;
+		}
+		if (score > best_score) {
+			best = p;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* --- ISN: RFC 6528, ISN = M + F(4-tuple, secret), M a 4 us clock; F is
+ * SipHash-2-4 (Aumasson and Bernstein) keyed with the stack's secret. --- */
+
+static uint64_t rotl(uint64_t x, int b) {
+	return (x << b) | (x >> (64 - b));
+}
+
+static void sipround(uint64_t v[4]) {
+	v[0] += v[1];
+	v[1] = rotl(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = rotl(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = rotl(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = rotl(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = rotl(v[2], 32);
+}
+
+static uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
+	uint64_t k0, k1;
+	memcpy(&k0, key, 8);
+	memcpy(&k1, key + 8, 8);
+	uint64_t v[4] = {k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull,
+		k0 ^ 0x6c7967656e657261ull, k1 ^ 0x7465646279746573ull};
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, m + i, 8);
+		v[3] ^= w;
+		sipround(v);
+		sipround(v);
+		v[0] ^= w;
+	}
+	uint64_t last = (uint64_t) len << 56;
+	for (size_t j = 0; i + j < len; j++)
+		last |= (uint64_t) m[i + j] << (8 * j);
+	v[3] ^= last;
+	sipround(v);
+	sipround(v);
+	v[0] ^= last;
+	v[2] ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		sipround(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
+	uint8_t m[36];
+	if (pcb->v6) {
+		memcpy(m, pcb->l6, 16);
+		memcpy(m + 16, pcb->r6, 16);
+	} else {
+		memset(m, 0, 32);
+		memcpy(m, &pcb->l4, 4);
+		memcpy(m + 16, &pcb->r4, 4);
+	}
+	memcpy(m + 32, &pcb->lport, 2);
+	memcpy(m + 34, &pcb->rport, 2);
+	uint32_t f = (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+	return f + (uint32_t) (rt_now() / 4000);
+}
+
+/* --- life --- */
+
+static void tcp_timer_fire(struct ustack *s, struct utimer *t);
+
+struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
+	struct tcp_stack *ts = tcp_stack_get(s);
+	if (ts == NULL)
+		return NULL;
+	struct tcp_pcb *pcb = calloc(1, sizeof(*pcb));
+	if (pcb == NULL)
+		return NULL;
+	pcb->s = s;
+	pcb->state = TCPS_CLOSED;
+	utimer_init(&pcb->t, tcp_timer_fire);
+	pcb->rto = TCP_RTO_INIT_US;
+	pcb->ka_idle = 7200;   /* Linux tcp_keepalive_time, intvl, probes */
+	pcb->ka_intvl = 75;
+	pcb->ka_cnt = 9;
+	pcb->ssthresh = UINT32_MAX;
+	pcb->sndcap = TCP_AUTO_SNDBUF;
+	pcb->rcvcap = TCP_AUTO_RCVBUF;
+	ts->npcbs++;
+	return pcb;
+}
+
+static void ooo_free(struct tcp_pcb *pcb) {
+	while (pcb->ooo) {
+		struct tcp_ooo *o = pcb->ooo;
+		pcb->ooo = o->next;
+		free(o);
+	}
+	pcb->nooo = 0;
+}
+
+static void chain_remove(struct tcp_pcb **head, struct tcp_pcb **tail, struct tcp_pcb *pcb) {
+	struct tcp_pcb *prev = NULL;
+	for (struct tcp_pcb *c = *head; c; prev = c, c = c->qnext)
+		if (c == pcb) {
+			if (prev)
+				prev->qnext = c->qnext;
+			else
+				*head = c->qnext;
+			if (tail && *tail == c)
+				*tail = prev;
+			return;
+		}
+}
+
+void tcp_synq_unlink(struct tcp_pcb *pcb) {
+	struct tcp_pcb *l = pcb->parent;
+	chain_remove(&l->synq, NULL, pcb);
+	l->nsyn--;
+}
+
+static void parent_unlink(struct tcp_pcb *pcb) {
+	struct tcp_pcb *l = pcb->parent;
+	if (l == NULL)
+		return;
+	if (pcb->accepted_q) {
+		chain_remove(&l->accq, &l->accq_tail, pcb);
+		l->nacc--;
+	} else
+		tcp_synq_unlink(pcb);
+	pcb->parent = NULL;
+	pcb->accepted_q = false;
+}
+
+void tcp_pcb_free(struct tcp_pcb *pcb) {
+	struct ustack *s = pcb->s;
+	utimer_cancel(s, &pcb->t);
+	conn_unhash(pcb);
+	bind_unhash(pcb);
+	listen_unhash(pcb);
+	parent_unlink(pcb);
+	/* a listener's children outlive it only to be freed by the caller */
+	for (struct tcp_pcb *c = pcb->synq; c; c = c->qnext)
+		c->parent = NULL;
+	for (struct tcp_pcb *c = pcb->accq; c; c = c->qnext)
+		c->parent = NULL;
+	ring_free(&pcb->sndq);
+	ring_free(&pcb->rcvq);
+	ooo_free(pcb);
+	if (pcb->sk)
+		pcb->sk->proto = NULL;
+	s->tcp->npcbs--;
+	free(pcb);
+}
+
+void tcp_wakeup(struct tcp_pcb *pcb) {
+	if (pcb->sk) {
+		sock_update_events(pcb->sk);
+		sock_wake(pcb->sk);
+	}
+}
+
+void tcp_set_state(struct tcp_pcb *pcb, int state) {
+	pcb->state = state;
+	tcp_wakeup(pcb);
+}
+
+bool tcp_done(struct tcp_pcb *pcb, int err) {
+	pcb->state = TCPS_CLOSED;
+	pcb->rtx_at = pcb->dack_at = pcb->ka_at = pcb->end_at = 0;
+	utimer_cancel(pcb->s, &pcb->t);
+	conn_unhash(pcb);
+	ring_free(&pcb->sndq);
+	ooo_free(pcb);
+	if (pcb->sk) {
+		if (err)
+			pcb->sk->err = err;
+		tcp_wakeup(pcb);
+		return false;
+	}
+	if (pcb->parent && pcb->accepted_q) {
+		/* established, reset before accept: accept() still returns it */
+		pcb->err = err;
+		return false;
+	}
+	tcp_pcb_free(pcb);
+	return true;
+}
+
+void tcp_enter_timewait(struct tcp_pcb *pcb) {
+	pcb->state = TCPS_TIME_WAIT;
+	pcb->rtx_at = pcb->ka_at = pcb->dack_at = 0;
+	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
+	ring_free(&pcb->sndq);
+	ooo_free(pcb);
+	tcp_timer_update(pcb);
+	tcp_wakeup(pcb);
+}
+
+void tcp_timer_update(struct tcp_pcb *pcb) {
+	uint64_t next = 0;
+	uint64_t d[4] = {pcb->rtx_at, pcb->dack_at, pcb->ka_at, pcb->end_at};
+	for (int i = 0; i < 4; i++)
+		if (d[i] && (next == 0 || d[i] < next))
+			next = d[i];
+	if (next == 0) {
+		utimer_cancel(pcb->s, &pcb->t);
+		return;
+	}
+	if (!utimer_pending(&pcb->t) || pcb->t.when != next)
+		utimer_arm(pcb->s, &pcb->t, next);
+}
+
+static bool keepalive_fire(struct tcp_pcb *pcb, uint64_t now) {
+	pcb->ka_at = 0;
+	if (!pcb->keepalive || (pcb->state != TCPS_ESTABLISHED && pcb->state != TCPS_CLOSE_WAIT &&
+			pcb->state != TCPS_FIN_WAIT2))
+		return false;
+	/* only an idle connection is probed (RFC 1122 4.2.3.6) */
+	if (pcb->snd_max != pcb->snd_una || pcb->sndq.len) {
+		pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
+		return false;
+	}
+	uint64_t idle = now - pcb->last_rx;
+	if (pcb->ka_probes == 0 && idle < (uint64_t) pcb->ka_idle * MS(1000)) {
+		pcb->ka_at = pcb->last_rx + (uint64_t) pcb->ka_idle * MS(1000);
+		return false;
+	}
+	if (pcb->ka_probes >= pcb->ka_cnt) {
+		tcp_send_rst(pcb);
+		tcp_done(pcb, ETIMEDOUT);
+		return true;
+	}
+	pcb->ka_probes++;
+	tcp_send_probe(pcb);
+	pcb->ka_at = now + (uint64_t) pcb->ka_intvl * MS(1000);
+	return false;
+}
+
+static void tcp_timer_fire(struct ustack *s, struct utimer *t) {
+	struct tcp_pcb *pcb = (struct tcp_pcb *) ((char *) t - offsetof(struct tcp_pcb, t));
+	uint64_t now = tcp_clock(s);
+	if (pcb->end_at && pcb->end_at <= now) {
+		/* TIME_WAIT over (2 MSL, Linux 60 s), or an orphan in FIN_WAIT2
+		 * past tcp_fin_timeout */
+		pcb->end_at = 0;
+		tcp_done(pcb, 0);
+		return;
+	}
+	if (pcb->state == TCPS_CLOSED)
+		return;
+	if (pcb->dack_at && pcb->dack_at <= now) {
+		pcb->dack_at = 0;
+		tcp_send_ack(pcb);
+	}
+	if (pcb->rtx_at && pcb->rtx_at <= now) {
+		pcb->rtx_at = 0;
+		if (tcp_rto_timeout(pcb, now))
+			return;
+		if (pcb->state == TCPS_CLOSED)
+			return;
+	}
+	if (pcb->ka_at && pcb->ka_at <= now && keepalive_fire(pcb, now))
+		return;
+	tcp_timer_update(pcb);
+}
