@@ -26,7 +26,9 @@ ip -n "$ATK" addr add fd00:8::100/64 dev tap0 nodad
 ip -n "$LX" addr add 198.18.8.3/24 dev tap0
 
 coproc NODE { exec "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/24 fd00:8::1/64 2>&1; }
-NET_PIDS="$NET_PIDS $NODE_PID"
+# bash unsets NODE_PID once the coprocess ends: keep the pid to wait for it
+NODE_PROC=$NODE_PID
+NET_PIDS="$NET_PIDS $NODE_PROC"
 read -t 20 -r line <&"${NODE[0]}" || fail "node did not start"
 [ "$line" = ready ] || fail "node: $line"
 
@@ -72,7 +74,7 @@ for case in random truncated badsum frags mtu spoof redirect tcpflags; do
 	# Undo what the spoofing case may have taught the tester's own kernel.
 	ip -n "$ATK" neigh flush dev tap0
 	why=$(alive) || fail "after $case: $why"
-	kill -0 "$NODE_PID" 2>/dev/null || fail "after $case: the node died"
+	kill -0 "$NODE_PROC" 2>/dev/null || fail "after $case: the node died"
 	stats
 	[ $((RSS - RSS0)) -lt "$RSS_BOUND_KIB" ] || fail "after $case: rss grew from $RSS0 to $RSS KiB"
 	ok "after $case: still answers; rss $RSS KiB; $((DROPS - DROPS0)) frames dropped so far"
@@ -80,5 +82,5 @@ for case in random truncated badsum frags mtu spoof redirect tcpflags; do
 done
 [ "$DROPS" -gt "$DROPS0" ] || fail "counters show no dropped frame after all that"
 echo quit >&"${NODE[1]}"
-wait "$NODE_PID" || fail "node did not delete its stack cleanly"
+wait "$NODE_PROC" || fail "node did not delete its stack cleanly"
 echo "$passed passed, 0 failed"

@@ -24,7 +24,9 @@ ip -n "$ATK" addr add 198.18.8.100/15 dev tap0
 ip -n "$ATK" addr add fd00:8::100/64 dev tap0 nodad
 
 coproc NODE { exec "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/15 fd00:8::1/64 2>&1; }
-NET_PIDS="$NET_PIDS $NODE_PID"
+# bash unsets NODE_PID once the coprocess ends: keep the pid to wait for it
+NODE_PROC=$NODE_PID
+NET_PIDS="$NET_PIDS $NODE_PROC"
 read -t 20 -r line <&"${NODE[0]}" || fail "node did not start"
 [ "$line" = ready ] || fail "node: $line"
 
@@ -144,5 +146,5 @@ wait_until 20 alive || fail "after the UDP flood: $(alive)"
 ok "after the UDP flood: still answers"
 
 echo quit >&"${NODE[1]}"
-wait "$NODE_PID" || fail "node did not delete its stack cleanly"
+wait "$NODE_PROC" || fail "node did not delete its stack cleanly"
 echo "7 passed, 0 failed"
