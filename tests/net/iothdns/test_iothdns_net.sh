@@ -16,7 +16,7 @@
 #    (PTR), compared with glibc's own run in the namespace (ip netns exec
 #    binds /etc/netns/NS/resolv.conf and hosts over /etc: same server,
 #    same hosts file);
-#  - TCP fallback for a reply larger than 1232 bytes;
+#  - TCP fallback for a reply larger than 1232 bytes (TCP through STACK);
 #  - timeout and retry with a silent server;
 #  - a DNS server on a STACK stack (iothdns_netserver) answering dig over
 #    UDP and TCP, IPv4 and IPv6, with truncation.
