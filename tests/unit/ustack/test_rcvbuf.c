@@ -113,9 +113,43 @@ static void test_flood_unread_sockets(void **state) {
 	ut_stack_free(s);
 }
 
+/* Datagrams too big for a standard buffer are charged the large buffer
+ * that holds them: the memory a queue holds stays near SO_RCVBUF. */
+static void test_large_datagrams_charged_by_buffer(void **state) {
+	struct ustack *s = ut_stack();
+	int fd = ut_udp_socket(s, 9);
+	static uint8_t f[2300], u[2300], payload[2100];
+	int queued = 0;
+	for (int i = 0; i < 50; i++) {
+		size_t ul = ut_udp(u, "198.18.0.2", "198.18.0.1", 4000, 9, payload, sizeof(payload));
+		ut_inject(s, f, ut_ip_frame(f, "198.18.0.2", "198.18.0.1", 17, (uint16_t) i, 0, 0, u, ul));
+	}
+	struct usock *sk = sock_get(s, fd);
+	assert_non_null(sk);
+	for (struct pbuf *p = sk->rxq; p; p = p->next) {
+		queued++;
+		assert_int_equal(p->len, sizeof(payload));
+	}
+	assert_true(sk->rxbytes <= (size_t) sk->rcvbuf);
+	assert_true(queued > 0);
+	/* the buffers held are within the receive buffer */
+	assert_true((size_t) queued * PBUF_BIG_CAP <= (size_t) sk->rcvbuf);
+	assert_int_equal(sk->rx_drops, 50 - queued);
+	sock_put(sk);
+	uint8_t buf[4096];
+	for (int i = 0; i < queued; i++)
+		assert_int_equal(ut_recv(s, fd, buf, sizeof(buf)), (ssize_t) sizeof(payload));
+	sk = sock_get(s, fd);
+	assert_int_equal(sk->rxbytes, 0);
+	sock_put(sk);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_unread_sockets),
+		cmocka_unit_test(test_large_datagrams_charged_by_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
