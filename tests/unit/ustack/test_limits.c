@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * Receive queues under a flood nobody reads: UDP, raw and packet sockets
+ * Per-socket bounds. Receive queues under a flood nobody reads: UDP, raw and packet sockets
  * keep what SO_RCVBUF allows, count every drop (the socket's drops,
  * UDP RcvbufErrors) and report them with SO_RXQ_OVFL as Linux does: the
- * drops so far ride with each datagram queued afterwards. */
+ * drops so far ride with each datagram queued afterwards. Multicast
+ * memberships: igmp_max_memberships (20) per socket. */
 #include <linux/if_ether.h>
 #include <netpacket/packet.h>
 
@@ -146,10 +147,43 @@ static void test_large_datagrams_charged_by_buffer(void **state) {
 	ut_stack_free(s);
 }
 
+static void test_membership_limit(void **state) {
+	struct ustack *s = ut_stack();
+	int fd = ut_udp_socket(s, 0);
+	int fd6 = api_socket(s, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	for (int i = 0; i <= SOCK_MAX_MEMBERSHIPS; i++) {
+		struct ip_mreqn mr = {.imr_multiaddr.s_addr = htonl(0xe0010100u + (unsigned) i), .imr_ifindex = 2};
+		int r = api_setsockopt(s, fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr));
+		struct ipv6_mreq m6 = {.ipv6mr_interface = 2};
+		m6.ipv6mr_multiaddr.s6_addr[0] = 0xff;
+		m6.ipv6mr_multiaddr.s6_addr[1] = 0x05;
+		m6.ipv6mr_multiaddr.s6_addr[15] = (uint8_t) (i + 1);
+		int r6 = api_setsockopt(s, fd6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6, sizeof(m6));
+		if (i < SOCK_MAX_MEMBERSHIPS) {
+			assert_int_equal(r, 0);
+			assert_int_equal(r6, 0);
+		} else {
+			/* Linux ip_mc_join_group past igmp_max_memberships */
+			assert_int_equal(r, -1);
+			assert_int_equal(errno, ENOBUFS);
+			assert_int_equal(r6, -1);
+			assert_int_equal(errno, ENOBUFS);
+		}
+	}
+	/* closing releases them all from the interface */
+	api_close(s, fd);
+	api_close(s, fd6);
+	stack_lock(s);
+	assert_false(ip4_mc_member(ut_eth(s), htonl(0xe0010100u)));
+	stack_unlock(s);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_unread_sockets),
 		cmocka_unit_test(test_large_datagrams_charged_by_buffer),
+		cmocka_unit_test(test_membership_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
