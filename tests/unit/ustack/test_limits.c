@@ -3,11 +3,13 @@
  * keep what SO_RCVBUF allows, count every drop (the socket's drops,
  * UDP RcvbufErrors) and report them with SO_RXQ_OVFL as Linux does: the
  * drops so far ride with each datagram queued afterwards. Multicast
- * memberships: igmp_max_memberships (20) per socket. */
+ * memberships: igmp_max_memberships (20) per socket. IPv6 reassembly:
+ * 64 datagrams in progress (4 MiB, ip6frag_high_thresh), oldest evicted. */
 #include <linux/if_ether.h>
 #include <netpacket/packet.h>
 
 #include "ut_stack.h"
+#include "wire/ipv6.h"
 
 #define FLOOD 300
 
@@ -179,11 +181,45 @@ static void test_membership_limit(void **state) {
 	ut_stack_free(s);
 }
 
+static void test_reasm6_bound(void **state) {
+	struct ustack *s = ut_stack();
+	static const uint8_t me[16] = {0xfd, [15] = 1}, peer[16] = {0xfd, [15] = 2};
+	stack_lock(s);
+	assert_int_equal(ip6_addr_add(ut_eth(s), me, 64, IFA6_NODAD, true), 0);
+	stack_unlock(s);
+	uint64_t fails0 = s->ip6.ReasmFails;
+	static uint8_t f[14 + 40 + 8 + 1000];
+	for (uint32_t id = 1; id <= 80; id++) {
+		struct eth_repr e = {.type = ETHW_P_IPV6};
+		memcpy(e.dst, UT_MAC, 6);
+		memcpy(e.src, UT_PEER_MAC, 6);
+		eth_emit(&e, f, 14);
+		struct ip6_repr h = {.next_header = 44, .hop_limit = 64, .payload_len = 8 + 1000};
+		memcpy(h.src, peer, 16);
+		memcpy(h.dst, me, 16);
+		ip6_emit(&h, f + 14, 40);
+		/* a first fragment (offset 0, M set) of a UDP datagram that never ends */
+		uint8_t *fh = f + 54;
+		memset(fh, 0, 8);
+		fh[0] = 17;
+		fh[3] = 1;
+		fh[4] = (uint8_t) (id >> 24);
+		fh[5] = (uint8_t) (id >> 16);
+		fh[6] = (uint8_t) (id >> 8);
+		fh[7] = (uint8_t) id;
+		ut_inject(s, f, sizeof(f));
+	}
+	assert_int_equal(s->nreasm6, 64);
+	assert_int_equal(s->ip6.ReasmFails - fails0, 80 - 64);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_unread_sockets),
 		cmocka_unit_test(test_large_datagrams_charged_by_buffer),
 		cmocka_unit_test(test_membership_limit),
+		cmocka_unit_test(test_reasm6_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
