@@ -10,7 +10,10 @@
  *   op % 4 == 3: time passes: first byte x 250 ms, timers run
  * After each operation every socket is drained. This reaches reassembly
  * (fragment sequences across operations and their timeouts), ARP/NDP state
- * machines, ICMP errors and the rtnetlink server. */
+ * machines, ICMP errors and the rtnetlink server. After every operation
+ * the resource bounds must hold (net/net.h, socket/sock.h): neighbour
+ * tables and their counters, bytes waiting for resolution, reassembly,
+ * receive queues within SO_RCVBUF with their accounting exact. */
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -33,6 +36,36 @@ static void drain(struct ustack *s, const int *fds, int n) {
 	}
 	if (ut_cap.n > 128)
 		ut_cap_clear();
+}
+
+static void check_limits(struct ustack *s, const int *fds, int n) {
+	int n4 = 0, n6 = 0;
+	size_t q = 0;
+	stack_lock(s);
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next) {
+		for (struct neigh4 *e = ifp->neigh; e; e = e->next, n4++)
+			q += e->qbytes;
+		for (struct neigh6 *e = ifp->neigh6; e; e = e->next, n6++)
+			q += e->qbytes;
+	}
+	if (n4 != s->nneigh4 || n6 != s->nneigh6 || n4 > NEIGH_MAX_ENTRIES || n6 > NEIGH_MAX_ENTRIES ||
+			q != s->neigh_qbytes || q > NEIGH_QUEUE_TOTAL)
+		__builtin_trap();
+	if (s->nreasm > REASM_MAX_DGRAMS || s->nreasm6 > 64)
+		__builtin_trap();
+	stack_unlock(s);
+	for (int i = 0; i < n; i++) {
+		struct usock *sk = fds[i] >= 0 ? sock_get(s, fds[i]) : NULL;
+		if (sk == NULL)
+			continue;
+		size_t cost = 0;
+		for (struct pbuf *p = sk->rxq; p; p = p->next)
+			cost += sock_rx_cost(sk, p);
+		bool ok = cost == sk->rxbytes && cost <= (size_t) sk->rcvbuf;
+		sock_put(sk);
+		if (!ok)
+			__builtin_trap();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -94,11 +127,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 			stack_unlock(s);
 			break;
 		}
+		check_limits(s, fds, n);
 		drain(s, fds, n);
 	}
 	/* Whatever came in, the limits held. */
-	if (s->nreasm > REASM_MAX_DGRAMS)
-		__builtin_trap();
+	check_limits(s, fds, n);
 	for (int i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			api_close(s, fds[i]);

@@ -130,9 +130,7 @@ void sock_update_events(struct usock *sk) {
 
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
 	struct ustack *s = sk->s;
-	/* Linux charges a datagram's truesize; count the payload plus a fixed
-	 * overhead, so many tiny datagrams also fill the buffer */
-	size_t cost = p->len + 256;
+	size_t cost = sock_rx_cost(sk, p);
 	if (sk->closing || sk->shut_rd || sk->rxbytes + cost > (size_t) sk->rcvbuf) {
 		sk->rx_drops++;
 		pbuf_free(&s->pc, p);

@@ -122,6 +122,18 @@ struct usock *sock_get(struct ustack *s, int fd);
 void sock_put(struct usock *sk);
 int sock_close(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
+/* What a queued datagram costs against SO_RCVBUF. Linux charges skb
+ * truesize, the memory held. A datagram in a standard buffer is charged
+ * its payload plus a fixed overhead, so many tiny ones also fill the
+ * buffer; one that needed a 64 KiB buffer is charged that buffer, or a
+ * flood of 2 KB datagrams would hold 28 times what SO_RCVBUF says. Netlink
+ * replies are the exception: a dump is built at once (Linux paces it by
+ * the reader), so its 16 KiB chunks are charged by content. */
+static inline size_t sock_rx_cost(const struct usock *sk, const struct pbuf *p) {
+	if (p->cap > PBUF_SMALL_CAP && sk->domain != AF_NETLINK)
+		return sizeof(*p) + p->cap;
+	return p->len + 256;
+}
 /* Queue a received datagram (p->data/len, p->m filled); consumes p.
  * Returns 0, or -ENOBUFS when the receive buffer is full (p freed). */
 int sock_queue_rx(struct usock *sk, struct pbuf *p);

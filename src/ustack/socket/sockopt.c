@@ -465,7 +465,7 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 				sk->rxq = p->next;
 				if (sk->rxq == NULL)
 					sk->rxq_tail = NULL;
-				sk->rxbytes -= p->len + 256;
+				sk->rxbytes -= sock_rx_cost(sk, p);
 				pbuf_free(&sk->s->pc, p);
 				sock_update_events(sk);
 			}
