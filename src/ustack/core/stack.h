@@ -29,6 +29,7 @@ struct route6;
 struct neigh6;
 struct mcgroup6;
 struct reasm6;
+struct pmtu_entry;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -138,6 +139,8 @@ struct ustack {
 	struct reasm6 *reasm6;
 	int nreasm6;
 	uint32_t frag6_id;
+	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
+	int npmtu;
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
 				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;

@@ -147,6 +147,7 @@ bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr) {
 void net_flush_stack(struct ustack *s) {
 	ip4_reasm_flush(s);
 	ip6_reasm_flush(s);
+	pmtu_flush(s);
 	while (s->routes6) {
 		struct route6 *r = s->routes6;
 		s->routes6 = r->next;

@@ -108,7 +108,7 @@ void sock_update_events(struct usock *sk) {
 		ev |= EPOLLIN;
 	if (sk->shut_rd)
 		ev |= EPOLLRDHUP;
-	if (sk->err)
+	if (sk->err || sk->errq)
 		ev |= EPOLLERR;
 	if (sk->shut_rd && sk->shut_wr)
 		ev |= EPOLLHUP;
@@ -268,6 +268,9 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	sk->hops = -1;
 	sk->mc_hops = 1;
 	sk->checksum_off = -1;
+	/* Linux ip_no_pmtu_disc=0: path MTU discovery wanted */
+	sk->mtu_discover = IP_PMTUDISC_WANT;
+	sk->mtu_discover6 = IPV6_PMTUDISC_WANT;
 	stack_lock(s);
 	int err = init(sk);
 	if (err == 0)
@@ -311,6 +314,7 @@ struct usock *sock_get(struct ustack *s, int fd) {
 static void sock_free(struct usock *sk) {
 	struct ustack *s = sk->s;
 	pbuf_free_chain(&s->pc, sk->rxq);
+	sock_errq_flush(sk);
 	pthread_cond_destroy(&sk->cond);
 	free(sk);
 }
