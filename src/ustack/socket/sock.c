@@ -104,7 +104,9 @@ void sock_update_events(struct usock *sk) {
 	uint32_t ev = 0;
 	if (sk->closing)
 		return;
-	if (sk->rxq || sk->err || sk->shut_rd)
+	/* a queued error is POLLERR; where libvpoll emulates the fd with an
+	 * eventfd, POLLERR cannot be signalled: POLLIN makes it seen */
+	if (sk->rxq || sk->err || sk->errq || sk->shut_rd)
 		ev |= EPOLLIN;
 	if (sk->shut_rd)
 		ev |= EPOLLRDHUP;
