@@ -114,6 +114,7 @@ struct ustack {
 	int deleting;
 	/* Linux sysctls of every interface (stack options accept_ra=, autoconf=) */
 	uint8_t accept_ra, autoconf;
+	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;

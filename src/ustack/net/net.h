@@ -101,6 +101,15 @@ int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast,
 int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen);
 /* the interface holding addr, or NULL */
 struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr);
+/* ioth_iplink_add of kind "vde": a new Ethernet interface on vnl, named
+ * name (NULL: the first free vdeN), with index (0: the next one), down,
+ * a random MAC, the stack's VDE MTU, in the runtime. Its index or -errno
+ * (EEXIST for a name or index in use, the errno of vde_open). */
+int netif_create_vde(struct ustack *s, const char *name, int index, const char *vnl);
+/* RTM_DELLINK: take ifp down and out of the stack with its routes,
+ * addresses, neighbours and groups (lo: -EOPNOTSUPP, as Linux). The
+ * caller then stops its link without the lock (link_stop) and frees it. */
+int netif_detach(struct netif *ifp);
 /* A stack being deleted (lock held, already out of the runtime): free its
  * reassembly queues, routes and interfaces with their neighbours,
  * addresses and memberships. */
