@@ -5,8 +5,9 @@
  * exceptions that expire after net.ipv4.route.mtu_expires (600 s); here
  * they are a table of PMTU_MAX entries, allocated on first use (a stack
  * that never meets a smaller MTU pays nothing), looked up by every route
- * lookup, expiring lazily. When the table is full, the entry that expires
- * first is replaced, so a flood of errors cannot grow memory. */
+ * lookup (a probe of at most 8 entries), expiring lazily. When the probed
+ * entries are all in use, the one that expires first is replaced, so a
+ * flood of errors cannot grow memory. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,26 @@ static bool same(const struct pmtu_entry *e, int family, const uint8_t *addr) {
 	return e->family == family && memcmp(e->addr, addr, family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Open addressing with a bounded probe: a lookup reads at most
+ * PMTU_PROBE entries, whatever the table holds (it runs on every route
+ * lookup once an entry exists). */
+#define PMTU_PROBE 8
+
+static unsigned slot0(int family, const uint8_t *addr) {
+	/* FNV-1a over the address bytes */
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < (family == AF_INET ? 4 : 16); i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return (h ^ (h >> 16)) % PMTU_MAX;
+}
+
 uint32_t pmtu_lookup(struct ustack *s, int family, const uint8_t *addr) {
 	if (s->npmtu == 0)
 		return 0;
 	uint64_t now = ip6_now(s);
-	for (int i = 0; i < PMTU_MAX; i++) {
-		struct pmtu_entry *e = &s->pmtu[i];
+	unsigned h = slot0(family, addr);
+	for (int i = 0; i < PMTU_PROBE; i++) {
+		struct pmtu_entry *e = &s->pmtu[(h + (unsigned) i) % PMTU_MAX];
 		if (!same(e, family, addr))
 			continue;
 		if (e->expires <= now) {
@@ -51,9 +66,10 @@ void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu)
 			return;
 	}
 	uint64_t now = ip6_now(s);
+	unsigned h = slot0(family, addr);
 	struct pmtu_entry *slot = NULL;
-	for (int i = 0; i < PMTU_MAX; i++) {
-		struct pmtu_entry *e = &s->pmtu[i];
+	for (int i = 0; i < PMTU_PROBE; i++) {
+		struct pmtu_entry *e = &s->pmtu[(h + (unsigned) i) % PMTU_MAX];
 		if (e->family && e->expires <= now) {
 			e->family = 0;
 			s->npmtu--;
@@ -67,6 +83,7 @@ void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu)
 			}
 			return;
 		}
+		/* a free slot, else the one that expires first */
 		if (slot == NULL || (slot->family && (!e->family || e->expires < slot->expires)))
 			slot = e;
 	}

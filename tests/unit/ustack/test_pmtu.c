@@ -217,7 +217,7 @@ static void test_cache_bounded(void **state) {
 		uint32_t d = htonl(0xc6130000u + i);
 		pmtu_learn(s, AF_INET, (uint8_t *) &d, 1000);
 	}
-	assert_int_equal(s->npmtu, PMTU_MAX);
+	assert_true(s->npmtu > PMTU_MAX / 2 && s->npmtu <= PMTU_MAX);
 	uint32_t last = htonl(0xc6130000u + 4 * PMTU_MAX - 1);
 	assert_int_equal(pmtu_lookup(s, AF_INET, (uint8_t *) &last), 1000);
 	stack_unlock(s);
