@@ -115,6 +115,8 @@ struct ustack {
 	/* Linux sysctls of every interface (stack options accept_ra=, autoconf=) */
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
+	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
+	                           * not those of unit tests and fuzzers */
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;

@@ -178,6 +178,8 @@ void net_flush_stack(struct ustack *s) {
 
 int netif_create_vde(struct ustack *s, const char *name, int index, const char *vnl) {
 	char nm[IFNAMSIZ];
+	if (!s->vde_links)
+		return -EOPNOTSUPP;
 	if (name) {
 		if (netif_by_name(s, name))
 			return -EEXIST;
@@ -217,7 +219,8 @@ int netif_create_vde(struct ustack *s, const char *name, int index, const char *
 
 int netif_detach(struct netif *ifp) {
 	struct ustack *s = ifp->s;
-	if (ifp == s->lo || ifp->type == ARPHRD_LOOPBACK_VALUE)
+	/* Linux: only devices with rtnl_link_ops; here the VDE ones */
+	if (ifp == s->lo || ifp->ops == NULL || ifp->ops->kind == NULL || strcmp(ifp->ops->kind, "vde") != 0)
 		return -EOPNOTSUPP;
 	netif_set_up(ifp, false);
 	route4_flush_if(s, ifp->index);
