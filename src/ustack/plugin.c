@@ -255,6 +255,8 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	}
 	s->accept_ra = (uint8_t) o.accept_ra;
 	s->autoconf = (uint8_t) o.autoconf;
+	s->vde_mtu = o.mtu;
+	s->vde_links = true;
 	struct netif *lo = loop_netif_new(s);
 	if (lo == NULL) {
 		err = -ENOMEM;

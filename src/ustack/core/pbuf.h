@@ -30,6 +30,10 @@ struct pbuf_meta {
 	uint32_t drops;          /* the socket's drops when queued (SO_RXQ_OVFL) */
 	uint8_t v6;              /* the IPv6 addresses below are the ones */
 	uint8_t saddr6[16], daddr6[16];
+	/* an error queued for MSG_ERRQUEUE: saddr(6) the offender, daddr(6)
+	 * and sport the original destination */
+	uint8_t ee_errno, ee_origin, ee_type, ee_code;
+	uint32_t ee_info;
 };
 
 struct pbuf {

@@ -30,6 +30,7 @@ struct neigh6;
 struct mcgroup6;
 struct reasm6;
 struct tcp_stack;
+struct pmtu_entry;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -114,6 +115,9 @@ struct ustack {
 	int deleting;
 	/* Linux sysctls of every interface (stack options accept_ra=, autoconf=) */
 	uint8_t accept_ra, autoconf;
+	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
+	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
+	                           * not those of unit tests and fuzzers */
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;
@@ -140,6 +144,8 @@ struct ustack {
 	struct reasm6 *reasm6;
 	int nreasm6;
 	uint32_t frag6_id;
+	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
+	int npmtu;
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
 				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;

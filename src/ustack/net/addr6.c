@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "../link/link.h"
@@ -444,7 +445,7 @@ void route6_flush_if(struct ustack *s, int oif) {
 	}
 }
 
-int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
+static int lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
 	memset(res, 0, sizeof(*res));
 	struct netif *owner = NULL;
 	struct ifaddr6 *a = ip6_addr_find(s, dst, &owner);
@@ -496,4 +497,17 @@ int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rout
 		return 0;
 	}
 	return -ENETUNREACH;
+}
+
+int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
+	int err = lookup(s, dst, oif, res);
+	if (err < 0)
+		return err;
+	res->mtu = ip6_if_mtu(res->ifp);
+	if (!res->local && !res->mcast) {
+		uint32_t pm = pmtu_lookup(s, AF_INET6, dst);
+		if (pm && pm < res->mtu)
+			res->mtu = pm;
+	}
+	return 0;
 }

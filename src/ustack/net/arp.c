@@ -105,7 +105,7 @@ static void neigh_fail_queue(struct ustack *s, struct neigh4 *n) {
 		s->arp.Failed++;
 		/* only the first fragment carries the ports the error needs */
 		if (p->len >= IPV4W_HLEN && ((p->data[6] & 0x1f) | p->data[7]) == 0)
-			icmp4_deliver_error(s, 3 /* unreach */, 1 /* host */, 0, p->data, p->len);
+			icmp4_deliver_error(s, 3 /* unreach */, 1 /* host */, 0, 0, p->data, p->len);
 		n->ifp->st.tx_dropped++;
 		pbuf_free(&s->pc, p);
 		p = next;

@@ -88,54 +88,87 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 	icmp4_send(s, from, src, &r, rx->hdr, rx->ip.hdr_len, rx->payload, plen);
 }
 
+/* RFC 1191 7: the plateau below a datagram of len bytes, for routers that
+ * report no next-hop MTU */
+static uint32_t plateau_below(uint32_t len) {
+	static const uint32_t plateaus[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+	for (size_t i = 0; i < sizeof(plateaus) / sizeof(plateaus[0]); i++)
+		if (plateaus[i] < len)
+			return plateaus[i];
+	return 68;
+}
+
+/* RFC 1191: a "fragmentation needed" about a datagram we sent, that was
+ * larger than what it reports: the path toward its destination is that
+ * narrow (Linux: never below min_pmtu, 552). Returns the MTU reported. */
+static uint32_t frag_needed(struct ustack *s, uint32_t info, const uint8_t *inner, size_t len) {
+	uint32_t src, dst;
+	memcpy(&src, inner + 12, 4);
+	memcpy(&dst, inner + 16, 4);
+	uint32_t tot = (uint32_t) (inner[2] << 8 | inner[3]);
+	uint32_t mtu = info & 0xffff;
+	if (mtu == 0)
+		mtu = plateau_below(tot);
+	if (!ip4_is_local(s, src) || ip4_is_local(s, dst) || mtu < 68 || tot <= mtu)
+		return mtu;  /* not about a datagram of ours, or not too big: bogus */
+	pmtu_learn(s, AF_INET, (const uint8_t *) &dst, mtu < PMTU_MIN4 ? PMTU_MIN4 : mtu);
+	(void) len;
+	return mtu;
+}
+
 void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
-		const uint8_t *inner, size_t len) {
-	struct ipv4_repr ih;
+		uint32_t offender, const uint8_t *inner, size_t len) {
 	/* the quoted datagram is truncated by design: check the header only */
 	if (len < IPV4W_HLEN || (inner[0] >> 4) != 4)
 		return;
 	size_t hl = (size_t) (inner[0] & 0xf) * 4;
 	if (hl < IPV4W_HLEN || hl + 8 > len)
 		return;
-	memcpy(&ih.src, inner + 12, 4);
-	memcpy(&ih.dst, inner + 16, 4);
-	ih.proto = inner[9];
-	int err;
+	struct icmp_err e = {.origin = 2 /* SO_EE_ORIGIN_ICMP */, .type = type, .code = code,
+		.inner = inner, .len = len};
+	/* raised locally (ARP failure): the offender is the sender itself */
+	memcpy(e.offender, offender ? &offender : (const uint32_t *) (inner + 12), 4);
 	/* Linux icmp_err_convert[] */
 	switch (type) {
 	case ICMP4W_DEST_UNREACH:
 		switch (code) {
-		case ICMP4W_NET_UNREACH: err = ENETUNREACH; break;
-		case ICMP4W_HOST_UNREACH: err = EHOSTUNREACH; break;
-		case ICMP4W_PROT_UNREACH: err = ENOPROTOOPT; break;
-		case ICMP4W_PORT_UNREACH: err = ECONNREFUSED; break;
-		case ICMP4W_FRAG_NEEDED: err = EMSGSIZE; break;
-		case 5: err = EOPNOTSUPP; break;     /* source route failed */
-		case 6: err = ENETUNREACH; break;
-		case 7: err = EHOSTDOWN; break;
-		case 9: case 10: case 13: err = EACCES; break;  /* prohibited */
-		default: err = EHOSTUNREACH; break;
+		case ICMP4W_NET_UNREACH: e.err = ENETUNREACH; break;
+		case ICMP4W_HOST_UNREACH: e.err = EHOSTUNREACH; break;
+		case ICMP4W_PROT_UNREACH: e.err = ENOPROTOOPT; break;
+		case ICMP4W_PORT_UNREACH: e.err = ECONNREFUSED; break;
+		case ICMP4W_FRAG_NEEDED:
+			e.err = EMSGSIZE;
+			e.info = frag_needed(s, info, inner, len);
+			break;
+		case 5: e.err = EOPNOTSUPP; break;     /* source route failed */
+		case 6: e.err = ENETUNREACH; break;
+		case 7: e.err = EHOSTDOWN; break;
+		case 9: case 10: case 13: e.err = EACCES; break;  /* prohibited */
+		default: e.err = EHOSTUNREACH; break;
 		}
 		break;
 	case ICMP4W_TIME_EXCEEDED:
-		err = EHOSTUNREACH;
+		e.err = EHOSTUNREACH;
 		break;
 	case ICMP4W_PARAMETERPROB:
-		err = EPROTO;
+		e.err = EPROTO;
+		e.info = info >> 24;   /* the pointer */
 		break;
 	default:
 		return; /* source quench and redirects: ignored, as Linux does */
 	}
-	(void) info;
-	switch (ih.proto) {
+	/* Linux icmp_socket_deliver: the raw sockets of the protocol, then
+	 * the protocol's handler */
+	raw4_err(s, &e);
+	switch (inner[9]) {
 	case IPPROTO_UDP:
-		udp4_err(s, err, inner, len);
+		udp4_err(s, &e);
 		break;
 	case IPPROTO_ICMP:
-		ping4_err(s, err, inner, len);
+		ping4_err(s, &e);
 		break;
 	case IPPROTO_TCP:
-		tcp4_err(s, err, inner, len);
+		tcp4_err(s, e.err, inner, len);
 		break;
 	default:
 		break;
@@ -171,7 +204,9 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 		return;
 	default:
 		if (icmp4_is_error(r.type))
-			icmp4_deliver_error(s, r.type, r.code, 0, r.payload, r.payload_len);
+			icmp4_deliver_error(s, r.type, r.code,
+					(uint32_t) r.rest[0] << 24 | (uint32_t) r.rest[1] << 16 |
+					(uint32_t) r.rest[2] << 8 | r.rest[3], rx->ip.src, r.payload, r.payload_len);
 		return;
 	}
 }

@@ -5,6 +5,7 @@
  * queries dispatched. */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../link/link.h"
 #include "../wire/icmp6.h"
@@ -75,37 +76,54 @@ void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, u
 	icmp6_send(s, NULL, src, rx->ip.src, 64, p);
 }
 
-void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, const uint8_t *inner,
-		size_t len) {
-	if (len < IP6_HDR_LEN + 8)
+/* RFC 8201 4: a packet too big about a packet we sent, larger than the
+ * MTU reported: the path toward its destination is that narrow, never
+ * below the IPv6 minimum (RFC 8200 5). */
+static void packet_too_big(struct ustack *s, uint32_t mtu, const uint8_t *inner) {
+	const uint8_t *src = inner + 8, *dst = inner + 24;
+	uint32_t tot = IP6_HDR_LEN + (uint32_t) (inner[4] << 8 | inner[5]);
+	if (!ip6_is_local(s, src) || ip6_is_local(s, dst) || tot <= mtu || ip6_addr_is_multicast(dst))
 		return;
-	int err;
+	pmtu_learn(s, AF_INET6, dst, mtu < 1280 ? 1280 : mtu);
+}
+
+void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
+		const uint8_t *offender, const uint8_t *inner, size_t len) {
+	if (len < IP6_HDR_LEN + 8 || (inner[0] >> 4) != 6)
+		return;
+	struct icmp_err e = {.origin = 3 /* SO_EE_ORIGIN_ICMP6 */, .type = type, .code = code,
+		.inner = inner, .len = len};
+	memcpy(e.offender, offender ? offender : inner + 8, 16);
 	/* Linux icmpv6_err_convert */
 	switch (type) {
 	case ICMP6_DST_UNREACH:
-		err = code == ICMP6_DU_PORT ? ECONNREFUSED : (code == ICMP6_DU_ADMIN || code == ICMP6_DU_POLICY ||
+		e.err = code == ICMP6_DU_PORT ? ECONNREFUSED : (code == ICMP6_DU_ADMIN || code == ICMP6_DU_POLICY ||
 				code == ICMP6_DU_REJECT) ? EACCES : code == ICMP6_DU_NOROUTE ? ENETUNREACH : EHOSTUNREACH;
 		break;
 	case ICMP6_PACKET_TOO_BIG:
-		err = EMSGSIZE;
+		e.err = EMSGSIZE;
+		e.info = info;
+		packet_too_big(s, info, inner);
 		break;
 	case ICMP6_TIME_EXCEEDED:
-		err = EHOSTUNREACH;
+		e.err = EHOSTUNREACH;
 		break;
 	case ICMP6_PARAM_PROB:
-		err = EPROTO;
+		e.err = EPROTO;
+		e.info = info;
 		break;
 	default:
 		return;
 	}
+	raw6_err(s, &e);
 	/* the quoted packet: its first next header only (no walk: truncated) */
 	uint8_t nh = inner[6];
 	if (nh == IP6_NH_UDP)
-		udp6_err(s, err, inner, len);
+		udp6_err(s, &e);
 	else if (nh == IP6_NH_ICMPV6)
-		ping6_err(s, err, inner, len);
+		ping6_err(s, &e);
 	else if (nh == IP6_NH_TCP)
-		tcp6_err(s, err, inner, len);
+		tcp6_err(s, e.err, inner, len);
 }
 
 void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
@@ -155,7 +173,7 @@ void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 	}
 	default:
 		if (icmp6_is_error(r.type))
-			icmp6_deliver_error(s, r.type, r.code, r.data, r.data_len);
+			icmp6_deliver_error(s, r.type, r.code, r.u.word, rx->ip.src, r.data, r.data_len);
 		return;
 	}
 }

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "../link/link.h"
 #include "net.h"
@@ -147,6 +149,7 @@ bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr) {
 void net_flush_stack(struct ustack *s) {
 	ip4_reasm_flush(s);
 	ip6_reasm_flush(s);
+	pmtu_flush(s);
 	while (s->routes6) {
 		struct route6 *r = s->routes6;
 		s->routes6 = r->next;
@@ -171,4 +174,70 @@ void net_flush_stack(struct ustack *s) {
 		netif_free(ifp);
 	}
 	s->lo = NULL;
+}
+
+int netif_create_vde(struct ustack *s, const char *name, int index, const char *vnl) {
+	char nm[IFNAMSIZ];
+	if (!s->vde_links)
+		return -EOPNOTSUPP;
+	if (name) {
+		if (netif_by_name(s, name))
+			return -EEXIST;
+		snprintf(nm, sizeof(nm), "%s", name);
+	} else
+		for (int n = 0;; n++) {
+			snprintf(nm, sizeof(nm), "vde%d", n);
+			if (netif_by_name(s, nm) == NULL)
+				break;
+		}
+	if (index > 0 && netif_by_index(s, index))
+		return -EEXIST;
+	uint8_t mac[6];
+	if (getrandom(mac, 6, GRND_NONBLOCK) != 6)
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t) stack_random(s);
+	mac[0] = (uint8_t) ((mac[0] & 0xfc) | 0x02);  /* unicast, locally administered */
+	errno = 0;
+	struct netif *ifp = vde_netif_open(s, vnl, mac, s->vde_mtu ? s->vde_mtu : 1500);
+	if (ifp == NULL)
+		return errno ? -errno : -EINVAL;
+	ifp->index = index > 0 ? index : s->next_ifindex++;
+	if (ifp->index >= s->next_ifindex)
+		s->next_ifindex = ifp->index + 1;
+	memcpy(ifp->name, nm, IFNAMSIZ);
+	int err = link_start(ifp);
+	if (err < 0) {
+		netif_free(ifp);
+		return err;
+	}
+	struct netif **pp = &s->ifaces;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = ifp;
+	return ifp->index;
+}
+
+int netif_detach(struct netif *ifp) {
+	struct ustack *s = ifp->s;
+	/* Linux: only devices with rtnl_link_ops; here the VDE ones */
+	if (ifp == s->lo || ifp->ops == NULL || ifp->ops->kind == NULL || strcmp(ifp->ops->kind, "vde") != 0)
+		return -EOPNOTSUPP;
+	netif_set_up(ifp, false);
+	route4_flush_if(s, ifp->index);
+	route6_flush_if(s, ifp->index);
+	neigh4_flush_if(ifp);
+	ip4_mc_flush_if(ifp);
+	ip6_flush_if(ifp);
+	while (ifp->addrs) {
+		struct ifaddr4 *a = ifp->addrs;
+		ifp->addrs = a->next;
+		free(a);
+	}
+	for (struct netif **pp = &s->ifaces; *pp; pp = &(*pp)->next)
+		if (*pp == ifp) {
+			*pp = ifp->next;
+			break;
+		}
+	ifp->next = NULL;
+	return 0;
 }

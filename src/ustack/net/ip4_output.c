@@ -5,13 +5,26 @@
  * local sender), copies of multicast and broadcast for local listeners
  * (Linux's IP_MULTICAST_LOOP and broadcast loopback). */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "net.h"
 
 uint32_t ip4_route_mtu(const struct ip4_route_res *rt) {
-	return rt->ifp ? rt->ifp->mtu : 1500;
+	return rt->mtu ? rt->mtu : rt->ifp ? rt->ifp->mtu : 1500;
+}
+
+bool ip4_want_df(int pmtudisc, size_t len, uint32_t mtu) {
+	switch (pmtudisc) {
+	case IP_PMTUDISC_DONT:
+		return false;
+	case IP_PMTUDISC_WANT:
+		/* DF only on what fits: larger datagrams are fragmented */
+		return len <= mtu;
+	default:  /* DO, PROBE, INTERFACE, OMIT */
+		return true;
+	}
 }
 
 static int ip4_send_one(struct ustack *s, struct netif *ifp, uint32_t nexthop, struct pbuf *p) {
@@ -34,9 +47,10 @@ static void ip4_loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *dg
 }
 
 static int ip4_fragment(struct ustack *s, struct pbuf *p, const struct ipv4_repr *h,
-		struct netif *ifp, uint32_t nexthop, bool loopcopy) {
+		struct netif *ifp, uint32_t mtu, uint32_t nexthop, bool loopcopy) {
 	size_t hl = IPV4W_HLEN + h->optlen;
-	size_t chunk = ((ifp->mtu - hl) / 8) * 8;
+	/* at the path MTU (Linux ip_fragment with ip_skb_dst_mtu) */
+	size_t chunk = mtu > hl ? ((mtu - hl) / 8) * 8 : 0;
 	size_t total = p->len, off = 0;
 	int err = 0;
 	if (chunk == 0) {
@@ -99,13 +113,14 @@ int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 	}
 	bool loopcopy = (rt->mcast && tx->mc_loop && ip4_mc_member(ifp, tx->dst)) ||
 			(rt->bcast && ifp->type != ARPHRD_LOOPBACK_VALUE);
-	if (p->len + hl > ifp->mtu) {
+	uint32_t mtu = ip4_route_mtu(rt);
+	if (p->len + hl > mtu) {
 		if (tx->df) {
 			s->ip4.FragFails++;
 			pbuf_free(&s->pc, p);
 			return -EMSGSIZE;
 		}
-		return ip4_fragment(s, p, &h, ifp, rt->nexthop, loopcopy);
+		return ip4_fragment(s, p, &h, ifp, mtu, rt->nexthop, loopcopy);
 	}
 	uint8_t *hp = pbuf_push(p, hl);
 	if (hp == NULL) {

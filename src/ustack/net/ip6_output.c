@@ -34,7 +34,8 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 	s->ip6.OutRequests++;
 	struct ip6_repr h = {.next_header = tx->proto,
 		.hop_limit = tx->hlim_default ? ip6_if_hlim(ifp) : tx->hlim, .tclass = tx->tclass};
-	uint32_t mtu = ip6_if_mtu(ifp);
+	/* the path MTU (RFC 8201): a source fragments at it */
+	uint32_t mtu = rt->mtu ? rt->mtu : ip6_if_mtu(ifp);
 	memcpy(h.src, tx->src ? tx->src : rt->src, 16);
 	memcpy(h.dst, tx->dst, 16);
 	if (tx->router_alert) {

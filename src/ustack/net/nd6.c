@@ -122,7 +122,7 @@ static void neigh_fail_queue(struct ustack *s, struct neigh6 *n) {
 	while (p) {
 		struct pbuf *next = p->next;
 		if (p->len >= IP6_HDR_LEN)
-			icmp6_deliver_error(s, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, p->data, p->len);
+			icmp6_deliver_error(s, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0, NULL, p->data, p->len);
 		n->ifp->st.tx_dropped++;
 		pbuf_free(&s->pc, p);
 		p = next;

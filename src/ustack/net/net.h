@@ -76,6 +76,19 @@ struct ip4_route_res {
 	uint32_t nexthop;
 	uint32_t src;
 	bool local, bcast, mcast;
+	uint32_t mtu;                 /* path MTU toward the destination */
+};
+
+/* An ICMP or ICMPv6 error about a datagram we sent, for the sockets
+ * (Linux icmp_err_convert and the fields of struct sock_extended_err). */
+struct icmp_err {
+	int err;                      /* errno */
+	uint8_t origin;               /* SO_EE_ORIGIN_ICMP or SO_EE_ORIGIN_ICMP6 */
+	uint8_t type, code;
+	uint32_t info;                /* the MTU of frag needed / packet too big */
+	uint8_t offender[16];         /* the ICMP's source (IPv4: first 4 bytes) */
+	const uint8_t *inner;         /* the quoted datagram, its IP header first */
+	size_t len;
 };
 
 /* iface.c */
@@ -88,6 +101,15 @@ int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast,
 int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen);
 /* the interface holding addr, or NULL */
 struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr);
+/* ioth_iplink_add of kind "vde": a new Ethernet interface on vnl, named
+ * name (NULL: the first free vdeN), with index (0: the next one), down,
+ * a random MAC, the stack's VDE MTU, in the runtime. Its index or -errno
+ * (EEXIST for a name or index in use, the errno of vde_open). */
+int netif_create_vde(struct ustack *s, const char *name, int index, const char *vnl);
+/* RTM_DELLINK: take ifp down and out of the stack with its routes,
+ * addresses, neighbours and groups (lo: -EOPNOTSUPP, as Linux). The
+ * caller then stops its link without the lock (link_stop) and frees it. */
+int netif_detach(struct netif *ifp);
 /* A stack being deleted (lock held, already out of the runtime): free its
  * reassembly queues, routes and interfaces with their neighbours,
  * addresses and memberships. */
@@ -122,8 +144,30 @@ int ip4_output(struct ustack *s, struct pbuf *p, struct ip4_tx *tx);
 /* Same after the route is known. */
 int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 		const struct ip4_route_res *rt);
-/* The MTU a datagram to dst would see (for EMSGSIZE with DF). */
+/* The MTU a datagram to the route's destination sees: the path MTU
+ * (for DF and EMSGSIZE). */
 uint32_t ip4_route_mtu(const struct ip4_route_res *rt);
+/* Linux ip_dont_fragment and __ip_make_skb: DF for a datagram of len
+ * bytes (IP header included) under IP_MTU_DISCOVER pmtudisc. */
+bool ip4_want_df(int pmtudisc, size_t len, uint32_t mtu);
+
+/* pmtu.c: the path MTU cache (RFC 1191, RFC 8201), per stack and per
+ * destination, filled by validated ICMP "fragmentation needed" and
+ * ICMPv6 "packet too big", entries expiring after 10 minutes (Linux
+ * mtu_expires), at most PMTU_MAX entries (the soonest to expire goes).
+ *
+ * For TCP (and anything else that sizes its segments): the path MTU
+ * toward dst (through the route lookup, oif as route4_lookup), or -errno
+ * (-ENETUNREACH) when there is no route. Lock held. */
+int ip4_dst_mtu(struct ustack *s, uint32_t dst, int oif);
+#define PMTU_MAX 256
+#define PMTU_EXPIRES_NS (MS(600) * 1000ull)
+#define PMTU_MIN4 552                 /* Linux min_pmtu */
+/* the cached MTU toward addr (family AF_INET: 4 bytes), 0 if none */
+uint32_t pmtu_lookup(struct ustack *s, int family, const uint8_t *addr);
+/* learn mtu toward addr; never raises a cached value */
+void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu);
+void pmtu_flush(struct ustack *s);
 
 /* Neighbour tables (arp.c, nd6.c), per stack as Linux's per namespace:
  * at most NEIGH_MAX_ENTRIES entries of each family (gc_thresh3); a full
@@ -159,8 +203,11 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 /* Deliver an ICMP error about a datagram we sent (also raised locally,
  * e.g. ARP failure) to the sockets it concerns. inner points at the
  * offending IPv4 header, len bytes of it. */
+/* offender: the ICMP's source (0: raised locally, our own address). A
+ * "fragmentation needed" whose quoted datagram we sent and that was
+ * larger than the MTU it reports updates the path MTU cache. */
 void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
-		const uint8_t *inner, size_t len);
+		uint32_t offender, const uint8_t *inner, size_t len);
 
 /* igmp.c */
 int ip4_mc_join(struct netif *ifp, uint32_t group);
@@ -178,10 +225,11 @@ void tcp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
 
 /* Upcalls to the protocols above (implemented in udp/, raw/, packet/). */
 void udp4_input(struct ustack *s, struct ip4_rx *rx);
-void udp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void udp4_err(struct ustack *s, const struct icmp_err *e);
 /* raw sockets see every datagram of their protocol; returns how many took it */
 int raw4_input(struct ustack *s, struct ip4_rx *rx);
 void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_t len);
-void ping4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void ping4_err(struct ustack *s, const struct icmp_err *e);
+void raw4_err(struct ustack *s, const struct icmp_err *e);
 void packet_input(struct netif *ifp, const uint8_t *frame, size_t len);
 #endif

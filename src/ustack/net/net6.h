@@ -95,6 +95,7 @@ struct ip6_route_res {
 	uint8_t nexthop[16];
 	uint8_t src[16];
 	bool local, mcast;
+	uint32_t mtu;              /* path MTU toward the destination */
 };
 
 /* addr6.c */
@@ -120,6 +121,9 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif);
 void route6_flush_if(struct ustack *s, int oif);
 int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res);
+/* For TCP: the path MTU toward dst (RFC 8201, the cache of pmtu.c), or
+ * -errno when there is no route. Lock held. */
+int ip6_dst_mtu(struct ustack *s, const uint8_t *dst, int oif);
 
 /* rdisc6.c: router discovery as Linux with accept_ra=1, autoconf=1,
  * forwarding off: router solicitations once the link-local address is
@@ -160,8 +164,10 @@ void ip6_reasm_flush(struct ustack *s);
 void icmp6_input(struct ustack *s, struct ip6_rx *rx);
 void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, uint8_t code,
 		uint32_t info);
-void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, const uint8_t *inner,
-		size_t len);
+/* offender NULL: raised locally. A packet too big about a packet we sent,
+ * larger than the MTU it reports, updates the path MTU cache. */
+void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
+		const uint8_t *offender, const uint8_t *inner, size_t len);
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p);
 
@@ -172,10 +178,12 @@ void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
 
 /* upcalls */
 void udp6_input(struct ustack *s, struct ip6_rx *rx);
-void udp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+struct icmp_err;
+void udp6_err(struct ustack *s, const struct icmp_err *e);
 int raw6_input(struct ustack *s, struct ip6_rx *rx);
 void ping6_input(struct ustack *s, struct ip6_rx *rx);
-void ping6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void ping6_err(struct ustack *s, const struct icmp_err *e);
+void raw6_err(struct ustack *s, const struct icmp_err *e);
 
 static inline bool ip6_eq(const uint8_t *a, const uint8_t *b) {
 	return __builtin_memcmp(a, b, 16) == 0;

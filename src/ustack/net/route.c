@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "../link/link.h"
 #include "net.h"
@@ -113,7 +114,7 @@ static int lookup_main(struct ustack *s, uint32_t dst, int oif, struct ip4_route
 	return -ENETUNREACH;
 }
 
-int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
+static int lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
 	*res = (struct ip4_route_res){0};
 	struct netif *lo = s->lo;
 	/* the local table: our own addresses and 127/8 */
@@ -179,5 +180,18 @@ int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res 
 	res->bcast = !res->mcast && ip4_is_bcast_on(res->ifp, dst);
 	if (res->mcast || res->bcast)
 		res->nexthop = dst;
+	return 0;
+}
+
+int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
+	int err = lookup(s, dst, oif, res);
+	if (err < 0)
+		return err;
+	res->mtu = res->ifp->mtu;
+	if (!res->local && !res->bcast && !res->mcast) {
+		uint32_t pm = pmtu_lookup(s, AF_INET, (const uint8_t *) &dst);
+		if (pm && pm < res->mtu)
+			res->mtu = pm;
+	}
 	return 0;
 }

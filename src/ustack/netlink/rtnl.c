@@ -286,6 +286,48 @@ static int link_get(struct nl_out *o, const struct nlmsghdr *h) {
 	return 0;
 }
 
+/* RTM_NEWLINK with IFLA_LINKINFO, kind "vde" (nlinline_iplink_add): an
+ * Ethernet interface on the VNL given as IFLA_INFO_DATA. With
+ * IFLA_NEW_IFINDEX (nlinline's ifindex -1) the answer is the new link
+ * (RTM_NEWLINK, whose index nlinline returns) instead of an ACK: returns
+ * 1 then. */
+static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct ifinfomsg *ifi,
+		const struct attrs *at) {
+	struct ustack *s = o->sk->s;
+	if (at->a[IFLA_LINKINFO] == NULL)
+		return at->a[IFLA_IFNAME] ? -EOPNOTSUPP : -EINVAL;
+	struct attrs li;
+	if (parse_attrs(RTA_DATA(at->a[IFLA_LINKINFO]), alen(at->a[IFLA_LINKINFO]), &li) < 0)
+		return -EINVAL;
+	const struct rtattr *k = li.a[IFLA_INFO_KIND], *d = li.a[IFLA_INFO_DATA];
+	if (k == NULL)
+		return -EINVAL;
+	if (strnlen(RTA_DATA(k), alen(k)) != 3 || memcmp(RTA_DATA(k), "vde", 3) != 0)
+		return -EOPNOTSUPP;   /* Linux: no such kind of link */
+	char vnl[1024];
+	size_t vl = d ? strnlen(RTA_DATA(d), alen(d)) : 0;
+	if (vl == 0 || vl >= sizeof(vnl))
+		return -EINVAL;
+	memcpy(vnl, RTA_DATA(d), vl);
+	vnl[vl] = 0;
+	char name[IFNAMSIZ] = "";
+	if (at->a[IFLA_IFNAME]) {
+		const char *n = RTA_DATA(at->a[IFLA_IFNAME]);
+		size_t nl = strnlen(n, alen(at->a[IFLA_IFNAME]));
+		if (nl >= IFNAMSIZ || strchr(n, '/') || memchr(n, ' ', nl))
+			return -EINVAL;
+		memcpy(name, n, nl);
+	}
+	int idx = netif_create_vde(s, name[0] ? name : NULL, ifi->ifi_index > 0 ? ifi->ifi_index : 0, vnl);
+	if (idx < 0)
+		return idx;
+	if (at->a[IFLA_NEW_IFINDEX] == NULL)
+		return 0;
+	fill_link(o, netif_by_index(s, idx), RTM_NEWLINK, 0, h->nlmsg_seq);
+	out_flush(o);
+	return 1;
+}
+
 static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
@@ -297,9 +339,9 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		return err;
 	struct netif *ifp = find_link(s, ifi, &at, &err);
 	if (ifp == NULL) {
-		/* creating links (ip link add TYPE): no kind is supported here */
+		/* creating links (ip link add TYPE) */
 		if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE))
-			return at.a[IFLA_IFNAME] ? -EOPNOTSUPP : -EINVAL;
+			return link_create(o, h, ifi, &at);
 		return err;
 	}
 	if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
@@ -360,10 +402,37 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
 	if (err < 0)
 		return err;
-	if (find_link(s, ifi, &at, &err) == NULL)
+	struct netif *ifp = find_link(s, ifi, &at, &err);
+	if (ifp == NULL)
 		return err;
-	/* Linux: a device without rtnl_link_ops cannot be deleted */
-	return -EOPNOTSUPP;
+	/* Linux: a device without rtnl_link_ops (lo) cannot be deleted */
+	if ((err = netif_detach(ifp)) < 0)
+		return err;
+	/* sockets that used it, as Linux's notifiers: packet sockets bound
+	 * to it stop and get ENETDOWN, memberships through it are gone */
+	for (struct usock *sk = s->socks; sk; sk = sk->next) {
+		if (sk->domain == AF_PACKET && sk->pk_ifindex == ifp->index) {
+			sk->pk_ifindex = -1;
+			sock_set_error(sk, ENETDOWN);
+		}
+		for (int i = 0; i < sk->nmcs;)
+			if (sk->mcs[i].ifindex == ifp->index)
+				sk->mcs[i] = sk->mcs[--sk->nmcs];
+			else
+				i++;
+		for (int i = 0; i < sk->nmcs6;)
+			if (sk->mcs6[i].ifindex == ifp->index)
+				sk->mcs6[i] = sk->mcs6[--sk->nmcs6];
+			else
+				i++;
+	}
+	/* out of the runtime without the lock: the event thread may be
+	 * waiting for it with a frame of this interface (down: dropped) */
+	stack_unlock(s);
+	link_stop(ifp);
+	stack_lock(s);
+	netif_free(ifp);
+	return 0;
 }
 
 /* --- addresses --- */
@@ -758,7 +827,8 @@ int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
 			/* NLM_F_DUMP shares bits with NLM_F_EXCL: it means "dump" only
 			 * for GET requests (Linux rtnetlink_rcv_msg) */
 			bool dump = ((h->nlmsg_type - RTM_BASE) & 3) == 2 && (h->nlmsg_flags & NLM_F_DUMP);
-			if (err || ((h->nlmsg_flags & NLM_F_ACK) && !dump))
+			/* err 1: answered already (a new link's RTM_NEWLINK) */
+			if (err < 0 || (err == 0 && (h->nlmsg_flags & NLM_F_ACK) && !dump))
 				nl_ack(&o, h, err);
 		}
 		size_t step = NLMSG_ALIGN(h->nlmsg_len);

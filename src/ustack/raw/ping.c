@@ -221,6 +221,7 @@ static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		.allow_bcast = sk->broadcast,
 		.mc_loop = sk->mc_loop,
 	};
+	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
 	s->icmp4.OutMsgs++;
 	return err < 0 ? err : (ssize_t) len;
@@ -254,9 +255,10 @@ void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_
 	}
 }
 
-void ping4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
+void ping4_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
 	size_t hl = (size_t) (inner[0] & 0xf) * 4;
-	if (len < hl + 8 || inner[hl] != ICMP4W_ECHO)
+	if (e->len < hl + 8 || inner[hl] != ICMP4W_ECHO)
 		return;
 	uint16_t id;
 	uint32_t dst;
@@ -265,10 +267,14 @@ void ping4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
 	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET)
 			continue;
-		/* Linux ping_err: only connected sockets or IP_RECVERR */
-		if (!(sk->connected && sk->raddr == dst) && !sk->recverr)
-			continue;
-		sock_set_error(sk, err);
+		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
+			return;
+		/* Linux ping_err: queued with IP_RECVERR (from the ICMP header
+		 * on, no port), otherwise only connected sockets hear it */
+		if (sk->recverr)
+			sock_queue_err(sk, e, inner + hl, e->len - hl, 0);
+		else if (sk->connected && sk->raddr == dst)
+			sock_set_error(sk, e->err);
 		return;
 	}
 }
@@ -299,17 +305,19 @@ void ping6_input(struct ustack *s, struct ip6_rx *rx) {
 	}
 }
 
-void ping6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
-	if (len < 40 + 8 || inner[40] != ICMP6_ECHO_REQUEST)
+void ping6_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	if (e->len < 40 + 8 || inner[40] != ICMP6_ECHO_REQUEST)
 		return;
 	uint16_t id;
 	memcpy(&id, inner + 44, 2);
 	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET6)
 			continue;
-		if (!(sk->connected && ip6_eq(sk->raddr6, inner + 24)) && !sk->recverr)
-			continue;
-		sock_set_error(sk, err);
+		if (sk->recverr6)
+			sock_queue_err(sk, e, inner + 40, e->len - 40, 0);
+		else if (sk->connected && ip6_eq(sk->raddr6, inner + 24))
+			sock_set_error(sk, e->err);
 		return;
 	}
 }

@@ -237,6 +237,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		pbuf_free(&s->pc, p);
 		return err;
 	}
+	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
 	return err < 0 ? err : (ssize_t) len;
 }
@@ -379,4 +380,52 @@ int raw_sock_init(struct usock *sk) {
 	sk->pnext = sk->s->raw_socks;
 	sk->s->raw_socks = sk;
 	return 0;
+}
+
+/* Linux raw_err / rawv6_err: the raw sockets of the quoted datagram's
+ * protocol, connected to its destination or not, bound to its source or
+ * not; only with IP_RECVERR, or when connected and the error is hard. */
+static bool hard_error(const struct icmp_err *e, int pmtudisc) {
+	if (e->err == EMSGSIZE)
+		return pmtudisc != IP_PMTUDISC_DONT;
+	/* icmp_err_convert's fatal ones, parameter problems */
+	return e->err == ECONNREFUSED || e->err == ENOPROTOOPT || e->err == EPROTO || e->err == EACCES;
+}
+
+void raw4_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	size_t hl = (size_t) (inner[0] & 0xf) * 4;
+	uint32_t src, dst;
+	memcpy(&src, inner + 12, 4);
+	memcpy(&dst, inner + 16, 4);
+	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+		if (sk->domain != AF_INET || sk->protocol != inner[9])
+			continue;
+		if ((sk->connected && sk->raddr != dst) || (sk->laddr && sk->laddr != src))
+			continue;
+		if (!sk->recverr && !sk->connected)
+			continue;
+		bool hdrincl = sk->hdrincl || sk->protocol == IPPROTO_RAW;
+		if (sk->recverr)
+			sock_queue_err(sk, e, hdrincl ? inner : inner + hl, hdrincl ? e->len : e->len - hl, 0);
+		else if (hard_error(e, sk->mtu_discover))
+			sock_set_error(sk, e->err);
+	}
+}
+
+void raw6_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+		if (sk->domain != AF_INET6 || sk->protocol != inner[6])
+			continue;
+		if ((sk->connected && !ip6_eq(sk->raddr6, inner + 24)) ||
+				(!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, inner + 8)))
+			continue;
+		if (!sk->recverr6 && !sk->connected)
+			continue;
+		if (sk->recverr6)
+			sock_queue_err(sk, e, inner + 40, e->len - 40, 0);
+		else if (e->err == EMSGSIZE ? sk->mtu_discover6 == IPV6_PMTUDISC_DO : hard_error(e, 0))
+			sock_set_error(sk, e->err);
+	}
 }

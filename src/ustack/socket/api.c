@@ -212,7 +212,8 @@ ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 	if (r == 0 && (flags & MSG_OOB))
 		r = -EOPNOTSUPP;
 	if (r == 0)
-		r = sk->ops->recvmsg ? sk->ops->recvmsg(sk, msg, flags) : sock_dgram_recvmsg(sk, msg, flags);
+		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, msg, flags)
+				: sk->ops->recvmsg ? sk->ops->recvmsg(sk, msg, flags) : sock_dgram_recvmsg(sk, msg, flags);
 	sock_put(sk);
 	if (r < 0) {
 		errno = (int) -r;

@@ -174,6 +174,16 @@ int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, sockl
 	case IPV6_RECVHOPLIMIT:
 		sk->recvhoplimit = !!val;
 		return 0;
+	case IPV6_RECVERR:
+		sk->recverr6 = !!val;
+		if (!val)
+			sock_errq_flush(sk);  /* Linux: turning it off purges the queue */
+		return 0;
+	case IPV6_MTU_DISCOVER:
+		if (val < IPV6_PMTUDISC_DONT || val > IPV6_PMTUDISC_OMIT)
+			return -EINVAL;
+		sk->mtu_discover6 = val;
+		return 0;
 	case IPV6_TCLASS:
 		if (val < -1 || val > 255)
 			return -EINVAL;
@@ -213,6 +223,17 @@ int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *
 		return put_int_opt(v, len, sk->recvpktinfo6);
 	case IPV6_RECVHOPLIMIT:
 		return put_int_opt(v, len, sk->recvhoplimit);
+	case IPV6_RECVERR:
+		return put_int_opt(v, len, sk->recverr6);
+	case IPV6_MTU_DISCOVER:
+		return put_int_opt(v, len, sk->mtu_discover6);
+	case IPV6_MTU: {
+		/* Linux: the path MTU of the connected route, else ENOTCONN */
+		if (!sk->connected || !sk->raddr_is6)
+			return -ENOTCONN;
+		int mtu = ip6_dst_mtu(sk->s, sk->raddr6, sk->bound_if);
+		return mtu < 0 ? -ENOTCONN : put_int_opt(v, len, mtu);
+	}
 	case IPV6_TCLASS:
 		return put_int_opt(v, len, sk->tclass6);
 	case IPV6_CHECKSUM:

@@ -112,11 +112,13 @@ void sock_update_events(struct usock *sk) {
 		}
 		return;
 	}
-	if (sk->rxq || sk->err || sk->shut_rd)
+	/* a queued error is POLLERR; where libvpoll emulates the fd with an
+	 * eventfd, POLLERR cannot be signalled: POLLIN makes it seen */
+	if (sk->rxq || sk->err || sk->errq || sk->shut_rd)
 		ev |= EPOLLIN;
 	if (sk->shut_rd)
 		ev |= EPOLLRDHUP;
-	if (sk->err)
+	if (sk->err || sk->errq)
 		ev |= EPOLLERR;
 	if (sk->shut_rd && sk->shut_wr)
 		ev |= EPOLLHUP;
@@ -228,6 +230,9 @@ static struct usock *sock_alloc(struct ustack *s, int domain, int type, int prot
 	sk->hops = -1;
 	sk->mc_hops = 1;
 	sk->checksum_off = -1;
+	/* Linux ip_no_pmtu_disc=0: path MTU discovery wanted */
+	sk->mtu_discover = IP_PMTUDISC_WANT;
+	sk->mtu_discover6 = IPV6_PMTUDISC_WANT;
 	return sk;
 }
 
@@ -350,6 +355,7 @@ struct usock *sock_get(struct ustack *s, int fd) {
 static void sock_free(struct usock *sk) {
 	struct ustack *s = sk->s;
 	pbuf_free_chain(&s->pc, sk->rxq);
+	sock_errq_flush(sk);
 	pthread_cond_destroy(&sk->cond);
 	free(sk);
 }

@@ -73,6 +73,8 @@ struct usock {
 	int waiters;
 	struct pbuf *rxq, *rxq_tail;
 	size_t rxbytes;
+	struct pbuf *errq, *errq_tail;  /* IP_RECVERR / IPV6_RECVERR errors */
+	size_t errbytes;
 	int rcvbuf, sndbuf;
 	uint32_t ev;                /* events last given to vpoll */
 	struct timeval rcvtimeo, sndtimeo;
@@ -91,7 +93,8 @@ struct usock {
 	int nmcs;
 	/* inet6 (AF_INET6 sockets; IPv4-mapped peers use the fields above) */
 	uint8_t laddr6[16], raddr6[16];
-	bool v6only, recvpktinfo6, recvhoplimit, mc_loop6, raddr_is6;
+	bool v6only, recvpktinfo6, recvhoplimit, mc_loop6, raddr_is6, recverr6;
+	int mtu_discover6;          /* IPV6_MTU_DISCOVER */
 	int hops, mc_hops, mc_if6, tclass6;
 	int checksum_off;           /* IPV6_CHECKSUM, -1: none */
 	uint32_t icmp6_filter[8];   /* ICMP6_FILTER: a set bit blocks the type */
@@ -151,6 +154,23 @@ int sock_put_cmsg(struct msghdr *msg, size_t cap, int level, int type, const voi
 /* Close every socket of a stack that is being deleted (none normally). */
 int sock_count(struct ustack *s);
 void sock_release_all(struct ustack *s);
+
+/* socket/errqueue.c: the error queue (Linux ip_icmp_error, ipv6_icmp_error,
+ * ip_recv_error): an ICMP error about a datagram the socket sent, with
+ * the quoted data from payload on (the original datagram's, past its
+ * transport header), the original destination (port in network order).
+ * Bounded by the receive buffer together with the receive queue. Also
+ * sets SO_ERROR, as Linux does. */
+struct icmp_err;
+void sock_queue_err(struct usock *sk, const struct icmp_err *e, const uint8_t *payload, size_t plen,
+		uint16_t port);
+/* A local error (Linux ip_local_error, SO_EE_ORIGIN_LOCAL): EMSGSIZE
+ * with the MTU in ee_info. dst: 4 or 16 bytes as v6. */
+void sock_queue_local_err(struct usock *sk, int err, bool v6, const uint8_t *dst, uint16_t port,
+		uint32_t info);
+/* recvmsg(MSG_ERRQUEUE): never blocks, -EAGAIN when empty */
+ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags);
+void sock_errq_flush(struct usock *sk);
 
 /* Generic options (SOL_SOCKET) and datagram receive. */
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len);

@@ -349,6 +349,8 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 		return 0;
 	case IP_RECVERR:
 		sk->recverr = !!val;
+		if (!val)
+			sock_errq_flush(sk);  /* Linux: turning it off purges the queue */
 		return 0;
 	case IP_FREEBIND:
 		sk->freebind = !!val;
@@ -384,6 +386,13 @@ int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *l
 		return put_int_opt(v, len, sk->hdrincl);
 	case IP_MTU_DISCOVER:
 		return put_int_opt(v, len, sk->mtu_discover);
+	case IP_MTU: {
+		/* Linux: the path MTU of the connected route, else ENOTCONN */
+		if (!sk->connected || sk->domain != AF_INET)
+			return -ENOTCONN;
+		int mtu = ip4_dst_mtu(sk->s, sk->raddr, sk->bound_if);
+		return mtu < 0 ? -ENOTCONN : put_int_opt(v, len, mtu);
+	}
 	case IP_RECVERR:
 		return put_int_opt(v, len, sk->recverr);
 	case IP_FREEBIND:

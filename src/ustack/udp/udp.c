@@ -282,7 +282,18 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 		.tclass = (uint8_t) sk->tclass6,
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,
+		.dontfrag = sk->mtu_discover6 >= IPV6_PMTUDISC_DO,
 	};
+	if (sk->mtu_discover6 >= IPV6_PMTUDISC_PROBE)
+		rt.mtu = ip6_if_mtu(rt.ifp);
+	if (tx.dontfrag && p->len + IP6_HDR_LEN > rt.mtu) {
+		uint32_t mtu = rt.mtu;
+		pbuf_free(&s->pc, p);
+		/* Linux ipv6_local_error, with IPV6_RECVERR */
+		if (sk->recverr6)
+			sock_queue_local_err(sk, EMSGSIZE, true, dst, d->port, mtu);
+		return -EMSGSIZE;
+	}
 	err = ip6_output_route(s, p, &tx, &rt);
 	if (err < 0)
 		return err;
@@ -362,10 +373,17 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		.allow_bcast = sk->broadcast,
 		.mc_loop = sk->mc_loop,
 	};
+	/* PROBE, INTERFACE, OMIT: the interface's MTU, not the path's */
+	if (sk->mtu_discover >= IP_PMTUDISC_PROBE)
+		rt.mtu = rt.ifp->mtu;
 	/* Linux's IP_PMTUDISC_WANT default: DF only on what fits unfragmented */
-	tx.df = sk->mtu_discover != IP_PMTUDISC_DONT && p->len + IPV4W_HLEN <= ip4_route_mtu(&rt);
-	if (sk->mtu_discover == IP_PMTUDISC_DO && p->len + IPV4W_HLEN > ip4_route_mtu(&rt)) {
+	uint32_t mtu = ip4_route_mtu(&rt);
+	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, mtu);
+	if (sk->mtu_discover >= IP_PMTUDISC_DO && p->len + IPV4W_HLEN > mtu) {
 		pbuf_free(&s->pc, p);
+		/* Linux ip_local_error, with IP_RECVERR */
+		if (sk->recverr)
+			sock_queue_local_err(sk, EMSGSIZE, false, (const uint8_t *) &dst, dport, mtu);
 		return -EMSGSIZE;
 	}
 	err = ip4_output_route(s, p, &tx, &rt);
@@ -545,8 +563,9 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 	udp_deliver(best, rx, &u);
 }
 
-void udp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
-	size_t hl = (size_t) (inner[0] & 0xf) * 4;
+void udp4_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	size_t hl = (size_t) (inner[0] & 0xf) * 4, len = e->len;
 	if (len < hl + 8)
 		return;
 	uint32_t src, dst;
@@ -560,11 +579,17 @@ void udp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
 			continue;
 		if (sk->connected && (sk->raddr != dst || sk->rport != dport))
 			continue;
-		/* Linux __udp4_lib_err: without IP_RECVERR only a connected socket
-		 * hears about it (RFC 1122 4.1.3.3 leaves it to the application) */
-		if (!sk->connected && !sk->recverr)
-			continue;
-		sock_set_error(sk, err);
+		/* Linux __udp4_lib_err: "fragmentation needed" only updates the
+		 * path MTU for a socket that does not discover it */
+		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
+			return;
+		/* without IP_RECVERR only a connected socket hears about it
+		 * (RFC 1122 4.1.3.3 leaves it to the application); with it the
+		 * error is queued with the quoted payload */
+		if (sk->recverr)
+			sock_queue_err(sk, e, inner + hl + 8, len - hl - 8, dport);
+		else if (sk->connected)
+			sock_set_error(sk, e->err);
 		return;
 	}
 }
@@ -661,8 +686,9 @@ void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 	udp6_deliver(best, rx, &u);
 }
 
-void udp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
-	if (len < 40 + 8)
+void udp6_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	if (e->len < 40 + 8)
 		return;
 	const uint8_t *src = inner + 8, *dst = inner + 24;
 	uint16_t sport, dport;
@@ -675,9 +701,13 @@ void udp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
 			continue;
 		if (sk->connected && (!ip6_eq(sk->raddr6, dst) || sk->rport != dport))
 			continue;
-		if (!sk->connected && !sk->recverr)
-			continue;
-		sock_set_error(sk, err);
+		/* Linux __udp6_lib_err */
+		if (e->err == EMSGSIZE && sk->mtu_discover6 == IPV6_PMTUDISC_DONT)
+			return;
+		if (sk->recverr6)
+			sock_queue_err(sk, e, inner + 48, e->len - 48, dport);
+		else if (sk->connected)
+			sock_set_error(sk, e->err);
 		return;
 	}
 }
