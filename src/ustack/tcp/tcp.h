@@ -80,7 +80,7 @@ struct tcp_ooo {
 	uint8_t data[];
 };
 
-#define TCP_OOO_MAX 128            /* segments per connection */
+#define TCP_OOO_MAX 2048           /* segments per connection (bytes: the window) */
 
 struct tcp_pcb {
 	struct tcp_pcb *hnext;        /* connection hash (4-tuple) */
@@ -114,7 +114,7 @@ struct tcp_pcb {
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
 	uint32_t rcvcap;
-	struct tcp_ooo *ooo;
+	struct tcp_ooo *ooo, *ooo_tail;
 	int nooo;
 	bool fin_rcvd;
 	/* congestion control (RFC 5681, RFC 6582) */
@@ -133,7 +133,7 @@ struct tcp_pcb {
 	/* deadlines (ns, 0 = none) multiplexed on one stack timer */
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
-	bool persist;
+	bool persist, force;
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
 	int syncnt;

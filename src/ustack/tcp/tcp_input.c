@@ -134,9 +134,8 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		return;
 	pcb->irs = g->seq;
 	pcb->rcv_nxt = g->seq + 1;
-	bool we_scaled = true;
+	pcb->rcv_adv = pcb->rcv_nxt;
 	take_syn_options(pcb, g);
-	(void) we_scaled;
 	uint64_t now = tcp_clock(s);
 	pcb->last_rx = now;
 	if (g->flags & TCP_ACK) {
@@ -194,6 +193,9 @@ static bool timewait_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 
 static void ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, uint32_t len, bool fin) {
 	struct tcp_ooo **pp = &pcb->ooo;
+	/* usually the segment goes after the last one held */
+	if (pcb->ooo_tail && seq_gt(seq, pcb->ooo_tail->seq))
+		pp = &pcb->ooo_tail->next;
 	while (*pp && seq_lt((*pp)->seq, seq))
 		pp = &(*pp)->next;
 	/* already held: a duplicate */
@@ -212,6 +214,8 @@ static void ooo_insert(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *data, u
 	memcpy(o->data, data, len);
 	o->next = *pp;
 	*pp = o;
+	if (o->next == NULL)
+		pcb->ooo_tail = o;
 	pcb->nooo++;
 }
 
@@ -229,6 +233,8 @@ static bool ooo_drain(struct tcp_pcb *pcb) {
 		if (o->fin && pcb->rcv_nxt == end)
 			fin = true;
 		pcb->ooo = o->next;
+		if (pcb->ooo == NULL)
+			pcb->ooo_tail = NULL;
 		pcb->nooo--;
 		free(o);
 		if (fin)
@@ -330,9 +336,9 @@ static void dupack(struct tcp_pcb *pcb) {
 	}
 	if (pcb->dupacks != 3)
 		return;
-	/* RFC 6582 3.2 step 2: not again for losses of the same window */
-	if (pcb->recover_valid && seq_lt(pcb->snd_una, pcb->recover))
-		return;
+	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
+	 * after a timeout; a resent segment lost again then costs another
+	 * timeout. Without SACK we take the risk of a needless halving. */
 	uint32_t flight = pcb->snd_max - pcb->snd_una;
 	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
 	pcb->recover = pcb->snd_max;

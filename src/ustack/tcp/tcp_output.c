@@ -184,13 +184,16 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 void tcp_send_ack(struct tcp_pcb *pcb) {
 	if (pcb->state == TCPS_CLOSED || pcb->state == TCPS_LISTEN || pcb->state == TCPS_SYN_SENT)
 		return;
-	tcp_send_seg(pcb, pcb->snd_nxt, TCP_ACK, 0, false);
+	/* snd_max, not snd_nxt: after a timeout snd_nxt walks back over
+	 * what is resent, and an ACK below the peer's window is dropped
+	 * there without its acknowledgment being read */
+	tcp_send_seg(pcb, pcb->snd_max, TCP_ACK, 0, false);
 }
 
 void tcp_send_rst(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.OutRsts++;
 	pcb->s->tcp_OutRsts++;
-	tcp_send_seg(pcb, pcb->snd_nxt, TCP_RST | TCP_ACK, 0, false);
+	tcp_send_seg(pcb, pcb->snd_max, TCP_RST | TCP_ACK, 0, false);
 }
 
 void tcp_send_probe(struct tcp_pcb *pcb) {
@@ -245,7 +248,11 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!can_send_data(pcb->state))
 		return;
-	for (;;) {
+	/* The event thread cannot wait for room in the switch queue (its
+	 * frames are dropped when it is full): there it sends a few segments
+	 * per call, the ACKs they bring clock out the rest. */
+	int budget = rt_in_event_thread() ? 6 : 1 << 30;
+	for (; budget > 0; budget--) {
 		uint32_t off = pcb->snd_nxt - pcb->snd_una;
 		uint32_t queued = pcb->sndq.len;
 		uint32_t avail = off < queued ? queued - off : 0;
@@ -258,8 +265,9 @@ void tcp_output(struct tcp_pcb *pcb) {
 		if (len > usable) {
 			len = usable;
 			fin_now = false;
-			/* sender silly window avoidance (RFC 9293 3.8.6.2.1) */
-			if (len < pcb->mss && len < pcb->max_snd_wnd / 2)
+			/* sender silly window avoidance (RFC 9293 3.8.6.2.1), unless
+			 * the persist timer forces what fits */
+			if (len < pcb->mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
 				len = 0;
 		}
 		if (len == 0 && !fin_now)
@@ -299,8 +307,11 @@ void tcp_output(struct tcp_pcb *pcb) {
 		if (fin_now)
 			break;
 	}
-	/* data waits on a closed window with nothing in flight: probe it */
-	if (pcb->snd_nxt == pcb->snd_una && pcb->sndq.len && pcb->snd_wnd == 0 && pcb->rtx_at == 0) {
+	pcb->force = false;
+	/* data waits on a closed (or too small) window with nothing in
+	 * flight: the persist timer probes it (RFC 9293 3.8.6.1) */
+	if (pcb->snd_nxt == pcb->snd_una && pcb->sndq.len && pcb->rtx_at == 0 && !pcb->cork &&
+			(pcb->nodelay || pcb->sndq.len >= pcb->mss || pcb->snd_wnd == 0)) {
 		pcb->persist = true;
 		tcp_arm_rtx(pcb);
 	}
@@ -344,8 +355,10 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 				pcb->backoff++;
 			pcb->persist = true;
 			tcp_arm_rtx(pcb);
-		} else
+		} else {
+			pcb->force = true;
 			tcp_output(pcb);
+		}
 		return false;
 	}
 	if (pcb->snd_una == pcb->snd_max)

@@ -441,6 +441,7 @@ static void ooo_free(struct tcp_pcb *pcb) {
 		pcb->ooo = o->next;
 		free(o);
 	}
+	pcb->ooo_tail = NULL;
 	pcb->nooo = 0;
 }
 

@@ -250,7 +250,9 @@ static void test_nonblocking(void) {
 	union tsa u;
 	socklen_t ul = tsa_make(&u, AF_INET, "198.18.0.2", 7006);
 	CHECK(ioth_connect(c, &u.sa, ul) == -1 && errno == EINPROGRESS);
-	CHECK(ioth_connect(c, &u.sa, ul) == -1 && (errno == EALREADY || errno == EISCONN));
+	/* again while in progress: EALREADY, or 0 when it completed meanwhile */
+	int r2 = ioth_connect(c, &u.sa, ul);
+	CHECK(r2 == 0 || (r2 == -1 && errno == EALREADY));
 	struct pollfd pfd = {.fd = c, .events = POLLOUT};
 	CHECK(poll(&pfd, 1, 3000) == 1 && (pfd.revents & POLLOUT));
 	int err = -1;
@@ -464,7 +466,7 @@ int main(void) {
 	REQUIRE(ioth_ipaddr_add(A, AF_INET6, a6, 64, 2) == 0);
 	REQUIRE(ioth_ipaddr_add(B, AF_INET6, b6, 64, 2) == 0);
 	usleep(1200000);   /* DAD */
-#define RUN(call) do { if (!getenv("TCPT") || strstr(#call, getenv("TCPT"))) call; } while (0)
+#define RUN(call) do { if (!getenv("TCPT") || strstr(#call, getenv("TCPT"))) { fprintf(stderr, "%s\n", #call); call; } } while (0)
 	RUN(test_basic(AF_INET, "198.18.0.2", "198.18.0.1", 7000));
 	RUN(test_basic(AF_INET6, "fd00:18::2", "fd00:18::1", 7020));
 	RUN(test_half_close());

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * A TCP endpoint on ustack for the kernel-peer tests: one stack on a VNL,
+ * then either
+ *   serve PORT N OUTPREFIX INFILE   accept N connections on [::]:PORT (dual
+ *                                   stack), one at a time: what arrives goes
+ *                                   to OUTPREFIX.i while INFILE is sent back,
+ *                                   then shutdown(SHUT_WR) and EOF awaited
+ *   client HOST PORT OUTFILE INFILE the same as a client (HOST v4 or v6)
+ * Prints READY when listening; exit 0 when every transfer finished. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "../ustack/ustest.h"
+
+struct job {
+	int fd;
+	const char *in;
+	int rc;
+};
+
+static void *sender(void *arg) {
+	struct job *j = arg;
+	j->rc = -1;
+	int f = open(j->in, O_RDONLY);
+	if (f < 0)
+		return NULL;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(f, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+		while (off < n) {
+			ssize_t w = ioth_send(j->fd, buf + off, (size_t) (n - off), MSG_NOSIGNAL);
+			if (w <= 0) {
+				perror("send");
+				close(f);
+				return NULL;
+			}
+			off += w;
+		}
+	}
+	close(f);
+	if (ioth_shutdown(j->fd, SHUT_WR) == 0)
+		j->rc = 0;
+	return NULL;
+}
+
+/* send in while receiving into out; 0 when both directions completed */
+static int transfer(int fd, const char *out, const char *in) {
+	struct job j = {fd, in, -1};
+	pthread_t t;
+	pthread_create(&t, NULL, sender, &j);
+	int f = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int rc = f < 0 ? -1 : 0;
+	char buf[65536];
+	for (;;) {
+		ssize_t n = ioth_recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			perror("recv");
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (f >= 0 && write(f, buf, (size_t) n) != n)
+			rc = -1;
+	}
+	if (f >= 0)
+		close(f);
+	pthread_join(t, NULL);
+	return rc == 0 && j.rc == 0 ? 0 : -1;
+}
+
+/* Our data may still be in flight when the peer's EOF arrives (a lossy
+ * link): before the stack is deleted, wait until all is acknowledged and
+ * our FIN too (what SO_LINGER would do), up to 60 s. */
+static void drain(int fd) {
+	for (int i = 0; i < 6000; i++) {
+		int outq = 0;
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+		if (ioth_ioctl(fd, SIOCOUTQ, &outq) < 0 || ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) < 0)
+			return;
+		if (outq == 0 && ti.tcpi_state != TCP_FIN_WAIT1 && ti.tcpi_state != TCP_LAST_ACK &&
+				ti.tcpi_state != TCP_CLOSING)
+			return;
+		usleep(10000);
+	}
+	fprintf(stderr, "data still unacknowledged after 60 s\n");
+}
+
+int main(int argc, char *argv[]) {
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 6) {
+		fprintf(stderr, "usage: %s STACK VNL ADDR/PLEN ADDR6/PLEN serve|client ...\n", argv[0]);
+		return 2;
+	}
+	char addr[64];
+	snprintf(addr, sizeof(addr), "%s", argv[3]);
+	char *slash = strchr(addr, '/');
+	REQUIRE(slash);
+	*slash = 0;
+	struct ioth *st = ustest_stack(argv[1], argv[2], addr, atoi(slash + 1));
+	REQUIRE(st);
+	char a6[64];
+	snprintf(a6, sizeof(a6), "%s", argv[4]);
+	slash = strchr(a6, '/');
+	REQUIRE(slash);
+	*slash = 0;
+	uint8_t b6[16];
+	REQUIRE(inet_pton(AF_INET6, a6, b6) == 1);
+	REQUIRE(ioth_ipaddr_add(st, AF_INET6, b6, atoi(slash + 1), (unsigned) ioth_if_nametoindex(st, "vde0")) == 0);
+	usleep(1200000);   /* DAD */
+	int rc = 0;
+	if (strcmp(argv[5], "serve") == 0 && argc >= 10) {
+		int l = ioth_msocket(st, AF_INET6, SOCK_STREAM, 0);
+		struct sockaddr_in6 b = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t) atoi(argv[6]))};
+		REQUIRE(ioth_bind(l, (struct sockaddr *) &b, sizeof(b)) == 0);
+		REQUIRE(ioth_listen(l, 8) == 0);
+		printf("READY\n");
+		fflush(stdout);
+		int n = atoi(argv[7]);
+		for (int i = 0; i < n; i++) {
+			int c = ioth_accept(l, NULL, NULL);
+			REQUIRE(c >= 0);
+			char out[512];
+			snprintf(out, sizeof(out), "%s.%d", argv[8], i);
+			if (transfer(c, out, argv[9]) < 0)
+				rc = 1;
+			drain(c);
+			ioth_close(c);
+			printf("done %d\n", i);
+			fflush(stdout);
+		}
+		ioth_close(l);
+	} else if (strcmp(argv[5], "client") == 0 && argc >= 10) {
+		int v6 = strchr(argv[6], ':') != NULL;
+		int c = ioth_msocket(st, v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+		int r;
+		if (v6) {
+			struct sockaddr_in6 d = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t) atoi(argv[7]))};
+			inet_pton(AF_INET6, argv[6], &d.sin6_addr);
+			r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
+		} else {
+			struct sockaddr_in d = sin4(argv[6], atoi(argv[7]));
+			r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
+		}
+		if (r < 0) {
+			perror("connect");
+			return 1;
+		}
+		rc = transfer(c, argv[8], argv[9]) < 0;
+		drain(c);
+		ioth_close(c);
+		printf("done\n");
+	} else {
+		fprintf(stderr, "bad mode\n");
+		return 2;
+	}
+	/* let the last FIN/ACK exchange finish before the stack goes */
+	usleep(300000);
+	ioth_delstack(st);
+	return rc;
+}

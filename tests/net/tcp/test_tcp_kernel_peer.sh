@@ -1,0 +1,82 @@
+#!/bin/bash
+# ustack TCP against the Linux kernel on VDE: socat in a namespace (through
+# a tap) as client of a ustack server and as server of a ustack client, IPv4
+# and IPv6, MBs both ways at once, compared with sha256; then the same
+# through wirefilter with 5% loss each way, which must complete intact.
+. "$IOTH_TESTLIB"
+need_root
+need_cmd ip socat vde_plug wirefilter sha256sum
+PEER="$IOTH_BUILD_DIR/tests/net/tcp/tcp_peer"
+[ -x "$PEER" ] || fail "missing $PEER"
+TMP=$(mktemp -d)
+NET_DIRS="$NET_DIRS $TMP"
+SHIM="$IOTH_BUILD_DIR/tests/net/ustack/libnodeepbind.so"
+if [ -e "$SHIM" ]; then
+	export LD_PRELOAD="$SHIM" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+fi
+
+net_switch SW
+net_switch SWL
+net_ns k "$SW"
+K=$(nsname k)
+ip -n "$K" addr add 198.18.7.1/24 dev tap0
+ip -n "$K" addr add fd00:7::1/64 dev tap0 nodad
+# the lossy side joins SW through wirefilter (stdin held open: it reads commands)
+mkfifo "$TMP/wf.in"
+exec 7<>"$TMP/wf.in"
+# (not net_bg: a background command of a function gets /dev/null as stdin)
+wirefilter -v "$SWL:$SW" -l 5 <&7 >"$TMP/wf.log" 2>&1 &
+WF=$!
+NET_PIDS="$NET_PIDS $WF"
+sleep 0.5
+kill -0 $WF 2>/dev/null || fail "wirefilter did not start: $(cat "$TMP/wf.log")"
+
+same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
+
+# kernel clients -> ustack server (IPv4 then IPv6 on one dual-stack listener)
+kernel_to_ustack() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B
+	local tag=$1 sw=$2 a4=$3 a6=$4 mac=$5
+	head -c "$6" /dev/urandom >"$TMP/$tag.a"
+	head -c "$7" /dev/urandom >"$TMP/$tag.b"
+	net_bg "$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" serve 8000 2 "$TMP/$tag.us" "$TMP/$tag.b" \
+		>"$TMP/$tag.srv" 2>&1
+	local pid=$NET_LASTPID
+	wait_until 10 grep -q READY "$TMP/$tag.srv" || fail "$tag: ustack server did not start: $(cat "$TMP/$tag.srv")"
+	ip netns exec "$K" timeout 90 socat -b 65536 -t 60 "TCP4:$a4:8000" \
+		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k4,creat,trunc" || fail "$tag: socat TCP4 client failed"
+	ip netns exec "$K" timeout 90 socat -b 65536 -t 60 "TCP6:[$a6]:8000" \
+		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k6,creat,trunc" || fail "$tag: socat TCP6 client failed"
+	wait "$pid" || fail "$tag: ustack server failed: $(cat "$TMP/$tag.srv")"
+	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: kernel -> ustack (IPv4) differs"
+	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: kernel -> ustack (IPv6) differs"
+	same "$TMP/$tag.b" "$TMP/$tag.k4" || fail "$tag: ustack -> kernel (IPv4) differs"
+	same "$TMP/$tag.b" "$TMP/$tag.k6" || fail "$tag: ustack -> kernel (IPv6) differs"
+	ok "$tag (${SECONDS}s): kernel socat clients <-> ustack server, $6 + $7 bytes, IPv4 and IPv6, sha256 equal"
+}
+
+# ustack client -> kernel socat server
+ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
+	local tag=$1 sw=$2 a4=$3 a6=$4 mac=$5 dst=$8 port=$9 listen=TCP4-LISTEN
+	case "$dst" in *:*) listen=TCP6-LISTEN ;; esac
+	head -c "$6" /dev/urandom >"$TMP/$tag.a"
+	head -c "$7" /dev/urandom >"$TMP/$tag.b"
+	net_nsbg k timeout 90 socat -b 65536 -t 60 "$listen:$port,reuseaddr" \
+		"OPEN:$TMP/$tag.b!!OPEN:$TMP/$tag.k,creat,trunc"
+	local kpid=$NET_LASTPID
+	sleep 0.3
+	"$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" client "$dst" "$port" "$TMP/$tag.us" "$TMP/$tag.a" \
+		>"$TMP/$tag.cli" 2>&1 || fail "$tag: ustack client failed: $(cat "$TMP/$tag.cli")"
+	wait "$kpid" || fail "$tag: socat server failed"
+	same "$TMP/$tag.a" "$TMP/$tag.k" || fail "$tag: ustack -> kernel differs"
+	same "$TMP/$tag.b" "$TMP/$tag.us" || fail "$tag: kernel -> ustack differs"
+	ok "$tag (${SECONDS}s): ustack client <-> kernel socat server ($dst), $6 + $7 bytes, sha256 equal"
+}
+
+[ -n "$LOSSY_ONLY" ] || kernel_to_ustack clean "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 4000000 3000000
+[ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean4 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 198.18.7.1 9000
+[ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean6 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 fd00:7::1 9001
+
+kernel_to_ustack lossy "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000
+ustack_to_kernel lossy4 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 198.18.7.1 9002
+ustack_to_kernel lossy6 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 fd00:7::1 9003
+exit 0
