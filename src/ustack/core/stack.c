@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP */
 #include "stack.h"
 
 #include <errno.h>
@@ -120,7 +121,14 @@ struct ustack *stack_new(void) {
 	struct ustack *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
-	pthread_mutex_init(&s->lock, NULL);
+	/* Adaptive: the event thread wakes a receiver just before it lets the
+	 * lock go; the receiver spins for that instant instead of sleeping on
+	 * the futex and being woken again (two more context switches). */
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&s->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	rt_timer_init(&s->rtt, stack_fire);
 	s->armed_when = UINT64_MAX;
 	if (getrandom(&s->rng, sizeof(s->rng), GRND_NONBLOCK) != sizeof(s->rng))

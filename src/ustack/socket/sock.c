@@ -114,10 +114,15 @@ void sock_update_events(struct usock *sk) {
 		ev |= EPOLLHUP;
 	/* datagram sockets never fill their send buffer: every send goes out */
 	ev |= EPOLLOUT;
-	if (ev != sk->ev) {
-		sk->ev = ev;
-		vpoll_ctl(sk->fd, VPOLL_CTL_SETEVENTS, ev);
-	}
+	/* Only the bits that change: without the kernel's vpoll, libvpoll
+	 * emulates the fd with a socket pair and SETEVENTS costs a syscall
+	 * per event it names, changed or not; ADD/DEL cost one per change. */
+	uint32_t on = ev & ~sk->ev, off = sk->ev & ~ev;
+	sk->ev = ev;
+	if (off)
+		vpoll_ctl(sk->fd, VPOLL_CTL_DELEVENTS, off);
+	if (on)
+		vpoll_ctl(sk->fd, VPOLL_CTL_ADDEVENTS, on);
 }
 
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
