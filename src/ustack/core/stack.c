@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 /* --- per-stack timer heap --- */
 static void th_swap(struct ustack *s, int a, int b) {
@@ -131,6 +132,7 @@ struct ustack *stack_new(void) {
 	pthread_mutexattr_destroy(&ma);
 	rt_timer_init(&s->rtt, stack_fire);
 	s->armed_when = UINT64_MAX;
+	s->wakefd = -1;
 	if (getrandom(&s->rng, sizeof(s->rng), GRND_NONBLOCK) != sizeof(s->rng))
 		s->rng = (uint32_t) (uintptr_t) s ^ (uint32_t) rt_now();
 	s->rng |= 1;
@@ -144,6 +146,8 @@ struct ustack *stack_new(void) {
 
 void stack_free(struct ustack *s) {
 	free(s->theap);
+	if (s->wakefd >= 0)
+		close(s->wakefd);
 	pbuf_cache_clear(&s->pc);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

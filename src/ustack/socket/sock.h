@@ -64,6 +64,7 @@ struct usock {
 	int err;                    /* SO_ERROR */
 	pthread_cond_t cond;
 	int waiters;
+	uint64_t wakes;             /* sock_wake calls: ends a wait */
 	struct pbuf *rxq, *rxq_tail;
 	size_t rxbytes;
 	int rcvbuf, sndbuf;
