@@ -2,12 +2,15 @@
  * stack_bench: what two stacks on one VDE switch cost, with every reference
  * measured in the same run.
  *
- *   stack_bench [STACK...]      (default: ustack vdestack)
+ *   stack_bench [-u] [STACK...]   (default: ustack vdestack; the last one is
+ *                                  the reference of the ratios; -u: only 1 and 2)
  *
  * 1. the switch's raw ceiling: two plain libvdeplug endpoints pushing
  *    1514-byte frames through the embedded switch, no stack;
- * 2. per stack: UDP round trip (median, p99) and one-way UDP datagrams
- *    per second between two stacks of that kind on the switch;
+ * 2. per stack: UDP round trip (median, p99), waiting with poll+recv and
+ *    with a blocking recv, in blocks interleaved between the stacks, and
+ *    one-way UDP datagrams per second between two stacks of that kind on
+ *    the switch;
  * 3. per stack: stacks per process: create N stacks (link up, an address),
  *    time per stack and resident memory per stack; on `null://` (what a
  *    stack costs by itself) and on the shared switch (where each new stack's
@@ -101,20 +104,29 @@ static int config(struct ioth *st, const char *ip) {
 	return 0;
 }
 
-static int pair_new(struct pair *p, const char *stack, const char *vnl) {
+/* Pairs live on the switch at the same time: pair n uses 198.18.n.1 and .2 */
+static int pair_new(struct pair *p, const char *stack, const char *vnl, int n) {
+	char ipa[32], ipb[32];
+	snprintf(ipa, sizeof(ipa), "198.18.%d.1", n);
+	snprintf(ipb, sizeof(ipb), "198.18.%d.2", n);
 	p->a = ioth_newstack(stack, vnl);
 	p->b = ioth_newstack(stack, vnl);
-	if (!p->a || !p->b || config(p->a, "198.18.0.1") < 0 || config(p->b, "198.18.0.2") < 0)
+	if (!p->a || !p->b || config(p->a, ipa) < 0 || config(p->b, ipb) < 0)
 		return -1;
 	p->aa = (struct sockaddr_in) {.sin_family = AF_INET, .sin_port = htons(7000)};
 	p->ba = (struct sockaddr_in) {.sin_family = AF_INET, .sin_port = htons(7001)};
-	inet_pton(AF_INET, "198.18.0.1", &p->aa.sin_addr);
-	inet_pton(AF_INET, "198.18.0.2", &p->ba.sin_addr);
+	inet_pton(AF_INET, ipa, &p->aa.sin_addr);
+	inet_pton(AF_INET, ipb, &p->ba.sin_addr);
 	return 0;
 }
 
+/* The echo side: one thread per measured block. Two ways to wait, both
+ * common in programs: poll() on the fd then recv (the readiness path:
+ * the fd's events), or a blocking recv (the blocking path: the socket's
+ * wait). Each block uses one of them on both sides. */
 struct echo {
 	int fd;
+	int blocking;
 	atomic_int stop;
 };
 
@@ -123,9 +135,11 @@ static void *udp_echo(void *arg) {
 	char buf[2048];
 	struct sockaddr_in from;
 	while (!atomic_load(&e->stop)) {
-		struct pollfd pfd = {e->fd, POLLIN, 0};
-		if (poll(&pfd, 1, 100) != 1)
-			continue;
+		if (!e->blocking) {
+			struct pollfd pfd = {e->fd, POLLIN, 0};
+			if (poll(&pfd, 1, 100) != 1)
+				continue;
+		}
 		socklen_t len = sizeof(from);
 		ssize_t n = ioth_recvfrom(e->fd, buf, sizeof(buf), 0, (struct sockaddr *) &from, &len);
 		if (n > 0)
@@ -139,50 +153,85 @@ static int cmp_double(const void *a, const void *b) {
 	return (x > y) - (x < y);
 }
 
-#define RTT_ROUNDS 2000
+/* Rounds are interleaved: every block of BLOCK round trips is measured for
+ * each stack in turn, BLOCKS times, so that the load of the machine (other
+ * programs) falls on every stack alike. */
+#define BLOCK 250
+#define BLOCKS 8
+#define MODES 2
 
-static void bench_udp(const char *stack, const char *vnl) {
+struct udp_run {
+	const char *stack;
 	struct pair p;
-	if (pair_new(&p, stack, vnl) < 0) {
+	int fa, fb;
+	int ok;
+	double rtt[MODES][BLOCK * BLOCKS];
+	int n[MODES], lost[MODES];
+};
+
+static int udp_setup(struct udp_run *r, const char *stack, const char *vnl, int n) {
+	r->stack = stack;
+	r->fa = r->fb = -1;
+	if (pair_new(&r->p, stack, vnl, n) < 0) {
 		printf("%-9s: cannot create two configured stacks: %s\n", stack, strerror(errno));
-		return;
+		return -1;
 	}
-	int fa = ioth_msocket(p.a, AF_INET, SOCK_DGRAM, 0);
-	struct echo e = {.fd = ioth_msocket(p.b, AF_INET, SOCK_DGRAM, 0)};
-	ioth_bind(fa, (struct sockaddr *) &p.aa, sizeof(p.aa));
-	ioth_bind(e.fd, (struct sockaddr *) &p.ba, sizeof(p.ba));
+	r->fa = ioth_msocket(r->p.a, AF_INET, SOCK_DGRAM, 0);
+	r->fb = ioth_msocket(r->p.b, AF_INET, SOCK_DGRAM, 0);
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+	if (r->fa < 0 || r->fb < 0 ||
+			ioth_bind(r->fa, (struct sockaddr *) &r->p.aa, sizeof(r->p.aa)) < 0 ||
+			ioth_bind(r->fb, (struct sockaddr *) &r->p.ba, sizeof(r->p.ba)) < 0 ||
+			ioth_setsockopt(r->fa, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+			ioth_setsockopt(r->fb, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		printf("%-9s: cannot set up the sockets: %s\n", stack, strerror(errno));
+		return -1;
+	}
+	r->ok = 1;
+	return 0;
+}
+
+/* One block of round trips; warm: rounds not recorded (ARP, caches). */
+static void udp_block(struct udp_run *r, int mode, int warm) {
+	struct echo e = {.fd = r->fb, .blocking = mode};
 	pthread_t t;
 	pthread_create(&t, NULL, udp_echo, &e);
 	char msg[64] = "ping", buf[2048];
-	static double rtt[RTT_ROUNDS];
-	int n = 0, lost = 0;
-	double deadline = now() + 10;
-	for (int i = 0; i < RTT_ROUNDS + 20 && now() < deadline; i++) {
+	double deadline = now() + 5;
+	for (int i = 0; i < warm + BLOCK && now() < deadline; i++) {
 		double t0 = now();
-		ioth_sendto(fa, msg, sizeof(msg), 0, (struct sockaddr *) &p.ba, sizeof(p.ba));
-		struct pollfd pfd = {fa, POLLIN, 0};
-		if (poll(&pfd, 1, 1000) != 1 || ioth_recv(fa, buf, sizeof(buf), 0) <= 0) {
-			lost++;
+		ioth_sendto(r->fa, msg, sizeof(msg), 0, (struct sockaddr *) &r->p.ba, sizeof(r->p.ba));
+		if (!mode) {
+			struct pollfd pfd = {r->fa, POLLIN, 0};
+			if (poll(&pfd, 1, 100) != 1) {
+				r->lost[mode]++;
+				continue;
+			}
+		}
+		if (ioth_recv(r->fa, buf, sizeof(buf), 0) <= 0) {
+			r->lost[mode]++;
 			continue;
 		}
-		if (i >= 20) /* the first rounds include ARP */
-			rtt[n++] = (now() - t0) * 1e6;
+		if (i >= warm)
+			r->rtt[mode][r->n[mode]++] = (now() - t0) * 1e6;
 	}
-	qsort(rtt, (size_t) n, sizeof(double), cmp_double);
-	if (n > 0)
-		printf("%-9s: UDP round trip, 64 bytes: median %.1f us, p99 %.1f us (%d rounds, %d lost)\n",
-				stack, rtt[n / 2], rtt[n * 99 / 100], n, lost);
-
-	/* One way: a - > b's echo socket is busy echoing: use a fresh port. */
 	atomic_store(&e.stop, 1);
+	/* the echo thread waits at most 100 ms (poll timeout, SO_RCVTIMEO) */
 	pthread_join(t, NULL);
-	int sink = e.fd;
+	/* a late reply of this block must not be taken for one of the next */
+	while (ioth_recv(r->fa, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static void udp_oneway(struct udp_run *r) {
+	char msg[64] = "ping", buf[2048];
 	long got = 0, sent = 0;
+	int sink = r->fb;
 	int fl = ioth_fcntl(sink, F_GETFL, 0);
 	ioth_fcntl(sink, F_SETFL, fl | O_NONBLOCK);
 	double t0 = now(), t1 = t0;
 	while ((t1 = now()) - t0 < 2.0 && sent < 2000000) {
-		if (ioth_sendto(fa, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *) &p.ba, sizeof(p.ba)) > 0)
+		if (ioth_sendto(r->fa, msg, sizeof(msg), MSG_DONTWAIT, (struct sockaddr *) &r->p.ba, sizeof(r->p.ba)) > 0)
 			sent++;
 		while (ioth_recv(sink, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 			got++;
@@ -192,11 +241,55 @@ static void bench_udp(const char *stack, const char *vnl) {
 		if (ioth_recv(sink, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 			got++;
 	printf("%-9s: UDP one way, 64-byte datagrams, sender and receiver in one thread: %.0f "
-			"received/s (%ld of %ld)\n", stack, got / (t1 - t0), got, sent);
-	ioth_close(fa);
-	ioth_close(e.fd);
-	ioth_delstack(p.a);
-	ioth_delstack(p.b);
+			"received/s (%ld of %ld)\n", r->stack, got / (t1 - t0), got, sent);
+}
+
+static double median(struct udp_run *r, int mode) {
+	return r->n[mode] ? r->rtt[mode][r->n[mode] / 2] : 0;
+}
+
+static void bench_udp(const char **stacks, int nstacks, const char *vnl) {
+	static const char *mode_name[MODES] = {"poll+recv", "blocking recv"};
+	struct udp_run *runs = calloc((size_t) nstacks, sizeof(*runs));
+	if (runs == NULL)
+		return;
+	for (int i = 0; i < nstacks; i++)
+		udp_setup(&runs[i], stacks[i], vnl, i);
+	for (int b = 0; b < BLOCKS; b++)
+		for (int mode = 0; mode < MODES; mode++)
+			for (int i = 0; i < nstacks; i++)
+				if (runs[i].ok)
+					udp_block(&runs[i], mode, b == 0 ? 20 : 0);
+	for (int mode = 0; mode < MODES; mode++)
+		for (int i = 0; i < nstacks; i++)
+			qsort(runs[i].rtt[mode], (size_t) runs[i].n[mode], sizeof(double), cmp_double);
+	for (int mode = 0; mode < MODES; mode++)
+		for (int i = 0; i < nstacks; i++) {
+			struct udp_run *r = &runs[i];
+			if (!r->ok || r->n[mode] == 0)
+				continue;
+			struct udp_run *ref = &runs[nstacks - 1];
+			char ratio[64] = "";
+			if (i != nstacks - 1 && ref->ok && ref->n[mode])
+				snprintf(ratio, sizeof(ratio), ", %.2fx %s", median(r, mode) / median(ref, mode), ref->stack);
+			printf("%-9s: UDP round trip, 64 bytes, %s: median %.1f us, p99 %.1f us (%d rounds, %d lost%s)\n",
+					r->stack, mode_name[mode], median(r, mode),
+					r->rtt[mode][r->n[mode] * 99 / 100], r->n[mode], r->lost[mode], ratio);
+		}
+	for (int i = 0; i < nstacks; i++) {
+		struct udp_run *r = &runs[i];
+		if (r->ok)
+			udp_oneway(r);
+		if (r->fa >= 0)
+			ioth_close(r->fa);
+		if (r->fb >= 0)
+			ioth_close(r->fb);
+		if (r->p.a)
+			ioth_delstack(r->p.a);
+		if (r->p.b)
+			ioth_delstack(r->p.b);
+	}
+	free(runs);
 }
 
 /* ---------------------------------------------------------------- many stacks */
@@ -244,6 +337,10 @@ static void bench_many(const char *stack, const char *vnl, int count) {
 int main(int argc, char *argv[]) {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	const char *defaults[] = {"ustack", "vdestack"};
+	/* -u: the switch's ceiling and the UDP figures only */
+	int udp_only = argc > 1 && strcmp(argv[1], "-u") == 0;
+	argc -= udp_only;
+	argv += udp_only;
 	const char **stacks = argc > 1 ? (const char **) argv + 1 : defaults;
 	int nstacks = argc > 1 ? argc - 1 : 2;
 	struct vdeswitch *sw = vdeswitch_start(NULL);
@@ -252,9 +349,8 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	bench_raw(vdeswitch_vnl(sw));
-	for (int i = 0; i < nstacks; i++)
-		bench_udp(stacks[i], vdeswitch_vnl(sw));
-	for (int i = 0; i < nstacks; i++) {
+	bench_udp(stacks, nstacks, vdeswitch_vnl(sw));
+	for (int i = 0; i < nstacks && !udp_only; i++) {
 		/* vdestack costs a process and a namespace per stack: a sample. */
 		if (strcmp(stacks[i], "vdestack") == 0) {
 			bench_many(stacks[i], "null://", 50);

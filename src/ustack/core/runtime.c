@@ -169,6 +169,20 @@ int rt_add_fd(struct rt_src *src) {
 	return 0;
 }
 
+/* A caller's thread takes an fd away for a while (see rt_loop); no wait:
+ * the taker checks rt_loop so that an event fetched before is ignored. */
+int rt_pause_fd(struct rt_src *src) {
+	return epoll_ctl(rt.epfd, EPOLL_CTL_DEL, src->fd, NULL) < 0 ? -errno : 0;
+}
+
+int rt_resume_fd(struct rt_src *src) {
+	return rt_add_fd(src);
+}
+
+uint64_t rt_loop(void) {
+	return __atomic_load_n(&rt.gen, __ATOMIC_ACQUIRE);
+}
+
 void rt_del_fd(struct rt_src *src) {
 	pthread_mutex_lock(&rt.lock);
 	epoll_ctl(rt.epfd, EPOLL_CTL_DEL, src->fd, NULL);
@@ -227,7 +241,7 @@ static void *rt_thread(void *arg) {
 		}
 		pthread_mutex_lock(&rt.lock);
 		rt.busy = 0;
-		rt.gen++;
+		__atomic_store_n(&rt.gen, rt.gen + 1, __ATOMIC_RELEASE);
 		stop = rt.stop;
 		pthread_cond_broadcast(&rt.idle);
 		pthread_mutex_unlock(&rt.lock);

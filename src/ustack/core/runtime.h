@@ -32,6 +32,15 @@ int rt_get(void);     /* 0 or -errno */
 void rt_put(void);
 int rt_add_fd(struct rt_src *src);
 void rt_del_fd(struct rt_src *src);
+/* Take a registered fd out of the event thread's epoll and put it back,
+ * for a caller that reads it itself for a while. The event thread may
+ * still run ready() for an event it fetched before the pause, in the same
+ * loop: the source compares rt_loop() (the number of the loop in
+ * progress, any thread) with the one it recorded when it paused, and
+ * ignores such an event (level-triggered epoll reports it again). */
+int rt_pause_fd(struct rt_src *src);
+int rt_resume_fd(struct rt_src *src);
+uint64_t rt_loop(void);
 void rt_timer_init(struct rt_timer *t, void (*fire)(struct rt_timer *));
 /* Arm (or move) t to fire at when; UINT64_MAX disarms. Any thread. */
 void rt_timer_set(struct rt_timer *t, uint64_t when);

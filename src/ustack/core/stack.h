@@ -67,6 +67,9 @@ struct netif {
 	const struct link_ops *ops;
 	void *link;             /* VDECONN * */
 	struct rt_src src;      /* the frame fd in the runtime */
+	/* read by a blocked caller instead of the event thread (link_claim) */
+	bool claimed, paused;
+	uint64_t claim_loop;    /* rt_loop() when claimed */
 	struct ifaddr4 *addrs;
 	struct neigh4 *neigh;
 	struct mcgroup4 *groups;
@@ -118,6 +121,12 @@ struct ustack {
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
+	/* A caller blocked on a socket of this stack reads the interfaces
+	 * itself (socket/sock.c sock_wait): its socket, whether it sleeps in
+	 * poll, and the eventfd that wakes it (made on first use). */
+	struct usock *input_waiter;
+	bool input_polling;
+	int wakefd;
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;

@@ -17,6 +17,16 @@ void netif_free(struct netif *ifp);
 /* Send a complete frame; consumes p. Counts tx stats; -ENETDOWN when down. */
 int link_xmit(struct netif *ifp, struct pbuf *p);
 
+/* A caller's thread blocked on a socket reads the stack's VDE interfaces
+ * itself (lock held for each call). link_claim takes them from the event
+ * thread and fills pfd (at most max; 0: nothing claimed, wait as usual);
+ * link_claimed_input reads one frame from each fd that poll found ready
+ * (pfd as filled by link_claim); link_release gives them back. */
+struct pollfd;
+int link_claim(struct ustack *s, struct pollfd *pfd, int max);
+void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n);
+void link_release(struct ustack *s);
+
 /* net/ */
 void netif_input(struct netif *ifp, uint8_t *frame, size_t len);
 /* the loopback hands its queued packets (IP datagrams) to net/ */

@@ -18,11 +18,11 @@
 #define RX_BUF_SIZE (65536 + 64)
 static __thread uint8_t rx_buf[RX_BUF_SIZE];
 
-static void vde_ready(struct rt_src *src) {
-	struct netif *ifp = (struct netif *) ((char *) src - offsetof(struct netif, src));
+/* One frame from ifp into the stack; lock held, and only when the fd is
+ * readable and ifp has one reader (the event thread, or the caller that
+ * claimed it): a plain vde_recv may block otherwise. */
+static void vde_input_one(struct netif *ifp) {
 	ssize_t n = vde_recv(ifp->link, rx_buf, RX_BUF_SIZE, 0);
-	struct ustack *s = ifp->s;
-	stack_lock(s);
 	if (n <= 0) {
 		ifp->st.rx_errors++;
 	} else if (!(ifp->flags & IFF_UP)) {
@@ -32,6 +32,17 @@ static void vde_ready(struct rt_src *src) {
 		ifp->st.rx_bytes += (uint64_t) n;
 		netif_input(ifp, rx_buf, (size_t) n);
 	}
+}
+
+static void vde_ready(struct rt_src *src) {
+	struct netif *ifp = (struct netif *) ((char *) src - offsetof(struct netif, src));
+	struct ustack *s = ifp->s;
+	stack_lock(s);
+	/* A caller claimed the fd, or claimed it in this very loop after
+	 * epoll_wait returned it (and may have read the frame already):
+	 * not ours to read. */
+	if (!ifp->claimed && ifp->claim_loop != rt_loop())
+		vde_input_one(ifp);
 	stack_unlock(s);
 }
 
@@ -64,6 +75,54 @@ static const struct link_ops vde_ops = {
 	.close = vde_link_close,
 };
 
+/* --- input in a blocked caller's thread (socket/sock.c sock_wait) ---
+ * The caller takes every VDE interface of its stack out of the event
+ * thread's epoll, polls their fds itself and processes what arrives: the
+ * frame wakes the thread that waits for it, with no hop through the event
+ * thread. The event thread gets them back when the caller is done. */
+int link_claim(struct ustack *s, struct pollfd *pfd, int max) {
+	int n = 0;
+	for (struct netif *i = s->ifaces; i; i = i->next)
+		if (i->ops == &vde_ops && ++n > max)
+			return 0;
+	if (n == 0)
+		return 0;
+	n = 0;
+	for (struct netif *i = s->ifaces; i; i = i->next) {
+		if (i->ops != &vde_ops)
+			continue;
+		/* paused only if it was in the epoll set (a started link) */
+		i->paused = rt_pause_fd(&i->src) == 0;
+		/* after the pause: an event fetched before it is of this loop */
+		i->claim_loop = rt_loop();
+		i->claimed = true;
+		pfd[n++] = (struct pollfd) {.fd = i->src.fd, .events = POLLIN};
+	}
+	return n;
+}
+
+void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
+	int k = 0;
+	for (struct netif *i = s->ifaces; i && k < n; i = i->next) {
+		if (i->ops != &vde_ops || !i->claimed)
+			continue;
+		if (pfd[k].revents & (POLLIN | POLLERR | POLLHUP))
+			vde_input_one(i);
+		k++;
+	}
+}
+
+void link_release(struct ustack *s) {
+	for (struct netif *i = s->ifaces; i; i = i->next) {
+		if (i->ops != &vde_ops || !i->claimed)
+			continue;
+		i->claimed = false;
+		if (i->paused)
+			rt_resume_fd(&i->src);
+		i->paused = false;
+	}
+}
+
 struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *mac, uint32_t mtu) {
 	struct netif *ifp = calloc(1, sizeof(*ifp));
 	if (ifp == NULL)
@@ -83,6 +142,7 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 	/* Links come up down, as on Linux: configuration brings them up. */
 	ifp->flags = IFF_BROADCAST | IFF_MULTICAST;
 	ifp->src.fd = vde_datafd(ifp->link);
+	ifp->claim_loop = UINT64_MAX;
 	ifp->src.ready = vde_ready;
 	return ifp;
 }

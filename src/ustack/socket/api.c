@@ -136,7 +136,7 @@ int api_shutdown(struct ustack *s, int fd, int how) {
 		if (!sk->connected)
 			r = -ENOTCONN;
 		sock_update_events(sk);
-		pthread_cond_broadcast(&sk->cond);
+		sock_wake(sk);
 	}
 	sock_put(sk);
 	return ret(r);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sock.h"
 
+#include "../link/link.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -8,7 +10,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,12 +84,77 @@ uint64_t sock_deadline(const struct timeval *tv) {
 }
 
 void sock_wake(struct usock *sk) {
+	struct ustack *s = sk->s;
+	sk->wakes++;
 	if (sk->waiters)
 		pthread_cond_broadcast(&sk->cond);
+	/* the waiter that reads the interfaces sleeps in poll, not on cond
+	 * (when it wakes itself, processing input, it is not polling) */
+	if (s->input_waiter == sk && s->input_polling) {
+		uint64_t one = 1;
+		ssize_t r = write(s->wakefd, &one, sizeof(one));
+		(void) r;
+	}
+}
+
+/* Interfaces a waiting caller reads itself; a stack has lo and one VDE
+ * interface per VNL, rarely more. */
+#define SOCK_INPUT_MAX 8
+
+/* Wait by reading the stack's interfaces in this thread (link_claim):
+ * the frame that makes the socket ready is processed here, so the wait
+ * ends without a wake-up by the event thread. 1: not possible now (no VDE
+ * interface, another caller already does it, no eventfd): wait on cond. */
+static int sock_wait_input(struct usock *sk, uint64_t deadline) {
+	struct ustack *s = sk->s;
+	struct pollfd pfd[SOCK_INPUT_MAX + 1];
+	if (s->input_waiter || rt_in_event_thread())
+		return 1;
+	if (s->wakefd < 0)
+		s->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wakefd < 0)
+		return 1;
+	int n = link_claim(s, pfd + 1, SOCK_INPUT_MAX);
+	if (n == 0)
+		return 1;
+	pfd[0] = (struct pollfd) {.fd = s->wakefd, .events = POLLIN};
+	s->input_waiter = sk;
+	uint64_t wakes = sk->wakes;
+	int rc = 0;
+	while (sk->wakes == wakes && !sk->closing) {
+		int timeout = -1;
+		if (deadline) {
+			uint64_t t = rt_now();
+			if (t >= deadline) {
+				rc = -EAGAIN;
+				break;
+			}
+			/* whole milliseconds, rounded up: never wake early and spin */
+			timeout = (int) ((deadline - t + 999999) / 1000000);
+		}
+		s->input_polling = true;
+		stack_unlock(s);
+		int k = poll(pfd, (nfds_t) n + 1, timeout);
+		stack_lock(s);
+		s->input_polling = false;
+		if (k <= 0)
+			continue;
+		if (pfd[0].revents) {
+			uint64_t v;
+			ssize_t r = read(s->wakefd, &v, sizeof(v));
+			(void) r;
+		}
+		link_claimed_input(s, pfd + 1, n);
+	}
+	s->input_waiter = NULL;
+	link_release(s);
+	return rc;
 }
 
 int sock_wait(struct usock *sk, uint64_t deadline) {
-	int rc;
+	int rc = sock_wait_input(sk, deadline);
+	if (rc != 1)
+		return rc;
 	sk->waiters++;
 	if (deadline == 0)
 		rc = pthread_cond_wait(&sk->cond, &sk->s->lock);
@@ -102,7 +171,10 @@ int sock_wait(struct usock *sk, uint64_t deadline) {
 
 void sock_update_events(struct usock *sk) {
 	uint32_t ev = 0;
-	if (sk->closing)
+	/* A caller waiting in sock_wait_input consumes what arrives before
+	 * anyone else could: its call brings the fd up to date when it ends
+	 * (sock_put), sparing a set and a clear per datagram. */
+	if (sk->closing || sk->s->input_waiter == sk)
 		return;
 	if (sk->ops && sk->ops->poll) {
 		ev = sk->ops->poll(sk);
@@ -124,10 +196,15 @@ void sock_update_events(struct usock *sk) {
 		ev |= EPOLLHUP;
 	/* datagram sockets never fill their send buffer: every send goes out */
 	ev |= EPOLLOUT;
-	if (ev != sk->ev) {
-		sk->ev = ev;
-		vpoll_ctl(sk->fd, VPOLL_CTL_SETEVENTS, ev);
-	}
+	/* Only the bits that change: without the kernel's vpoll, libvpoll
+	 * emulates the fd with a socket pair and SETEVENTS costs a syscall
+	 * per event it names, changed or not; ADD/DEL cost one per change. */
+	uint32_t on = ev & ~sk->ev, off = sk->ev & ~ev;
+	sk->ev = ev;
+	if (off)
+		vpoll_ctl(sk->fd, VPOLL_CTL_DELEVENTS, off);
+	if (on)
+		vpoll_ctl(sk->fd, VPOLL_CTL_ADDEVENTS, on);
 }
 
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
@@ -362,6 +439,7 @@ static void sock_free(struct usock *sk) {
 
 void sock_put(struct usock *sk) {
 	struct ustack *s = sk->s;
+	sock_update_events(sk);
 	bool last = --sk->refs == 0;
 	if (last)
 		sock_free(sk);
@@ -383,7 +461,7 @@ static void sock_detach(struct usock *sk) {
 		sk->next->prev = sk->prev;
 	s->nsocks--;
 	/* blocked callers in other threads return EBADF */
-	pthread_cond_broadcast(&sk->cond);
+	sock_wake(sk);
 	vpoll_close(sk->fd);
 }
 

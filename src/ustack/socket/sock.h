@@ -71,6 +71,7 @@ struct usock {
 	int err;                    /* SO_ERROR */
 	pthread_cond_t cond;
 	int waiters;
+	uint64_t wakes;             /* sock_wake calls: ends a wait */
 	struct pbuf *rxq, *rxq_tail;
 	size_t rxbytes;
 	struct pbuf *errq, *errq_tail;  /* IP_RECVERR / IPV6_RECVERR errors */
