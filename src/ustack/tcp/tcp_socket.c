@@ -551,7 +551,7 @@ static int tcp_shutdown(struct usock *sk, int how) {
 				sync_opts(sk, p);
 			}
 		}
-		pthread_cond_broadcast(&sk->cond);
+		sock_wake(sk);
 		sock_update_events(sk);
 		return 0;
 	}
@@ -566,7 +566,7 @@ static int tcp_shutdown(struct usock *sk, int how) {
 		} else
 			queue_fin(p);
 	}
-	pthread_cond_broadcast(&sk->cond);
+	sock_wake(sk);
 	sock_update_events(sk);
 	return r;
 }
