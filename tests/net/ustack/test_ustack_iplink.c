@@ -58,6 +58,9 @@ static void round_trip(struct ioth *A, const char *vnl2) {
 	CHECK(idx > 2);  /* new indexes grow, as Linux's */
 	CHECK(ioth_if_nametoindex(A, "vde1") == idx);
 	CHECK(ioth_linksetupdown(A, (unsigned) idx, 1) == 0);
+	/* a UDP socket bound to it: ENODEV once the link is gone (Linux) */
+	int u = ioth_msocket(A, AF_INET, SOCK_DGRAM, 0);
+	CHECK(u >= 0 && ioth_setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "vde1", 5) == 0);
 	uint32_t a = ip4("198.18.9.1");
 	CHECK(ioth_ipaddr_add(A, AF_INET, &a, 24, (unsigned) idx) == 0);
 	int pk = ioth_msocket(A, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
@@ -74,6 +77,9 @@ static void round_trip(struct ioth *A, const char *vnl2) {
 	socklen_t el = sizeof(err);
 	CHECK(ioth_getsockopt(pk, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == ENETDOWN);
 	ioth_close(pk);
+	struct sockaddr_in to = sin4("198.18.9.2", 9);
+	CHECK(ioth_sendto(u, "x", 1, 0, (struct sockaddr *) &to, sizeof(to)) == -1 && errno == ENODEV);
+	ioth_close(u);
 }
 
 int main(void) {
