@@ -184,6 +184,12 @@ static int lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res 
 }
 
 int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
+	/* Linux ip_route_output_key_hash_rcu: an interface that is gone
+	 * (SO_BINDTODEVICE to a deleted link) is ENODEV */
+	if (oif && netif_by_index(s, oif) == NULL) {
+		*res = (struct ip4_route_res){0};
+		return -ENODEV;
+	}
 	int err = lookup(s, dst, oif, res);
 	if (err < 0)
 		return err;

@@ -240,6 +240,14 @@ static void fill_link(struct nl_out *o, const struct netif *ifp, uint16_t type, 
 		.rx_nohandler = st->rx_nohandler,
 	};
 	nla_put(&b, IFLA_STATS64, &s64, sizeof(s64));
+	if (ifp->ops && ifp->ops->kind && strcmp(ifp->ops->kind, "vde") == 0) {
+		/* a device of a link kind: IFLA_LINKINFO { IFLA_INFO_KIND "vde" } */
+		struct {
+			struct rtattr kind;
+			char name[4];
+		} li = {.kind = {.rta_len = RTA_LENGTH(4), .rta_type = IFLA_INFO_KIND}, .name = "vde"};
+		nla_put(&b, IFLA_LINKINFO, &li, sizeof(li));
+	}
 	nlb_end(&b, o);
 }
 
