@@ -156,8 +156,8 @@ static int cmp_double(const void *a, const void *b) {
 /* Rounds are interleaved: every block of BLOCK round trips is measured for
  * each stack in turn, BLOCKS times, so that the load of the machine (other
  * programs) falls on every stack alike. */
-#define BLOCK 250
-#define BLOCKS 8
+#define BLOCK 100
+#define BLOCKS 20
 #define MODES 2
 
 struct udp_run {
@@ -167,6 +167,7 @@ struct udp_run {
 	int ok;
 	double rtt[MODES][BLOCK * BLOCKS];
 	int n[MODES], lost[MODES];
+	double block_median[MODES][BLOCKS];
 };
 
 static int udp_setup(struct udp_run *r, const char *stack, const char *vnl, int n) {
@@ -191,8 +192,14 @@ static int udp_setup(struct udp_run *r, const char *stack, const char *vnl, int 
 	return 0;
 }
 
+static double median_of(double *v, int n) {
+	qsort(v, (size_t) n, sizeof(double), cmp_double);
+	return n ? v[n / 2] : 0;
+}
+
 /* One block of round trips; warm: rounds not recorded (ARP, caches). */
-static void udp_block(struct udp_run *r, int mode, int warm) {
+static void udp_block(struct udp_run *r, int mode, int block, int warm) {
+	int first = r->n[mode];
 	struct echo e = {.fd = r->fb, .blocking = mode};
 	pthread_t t;
 	pthread_create(&t, NULL, udp_echo, &e);
@@ -215,9 +222,15 @@ static void udp_block(struct udp_run *r, int mode, int warm) {
 		if (i >= warm)
 			r->rtt[mode][r->n[mode]++] = (now() - t0) * 1e6;
 	}
+	double tmp[BLOCK];
+	int k = r->n[mode] - first;
+	memcpy(tmp, &r->rtt[mode][first], sizeof(double) * (size_t) k);
+	r->block_median[mode][block] = median_of(tmp, k);
 	atomic_store(&e.stop, 1);
-	/* the echo thread waits at most 100 ms (poll timeout, SO_RCVTIMEO) */
+	/* wake the echo thread now (else it waits its 100 ms timeout) */
+	ioth_sendto(r->fa, msg, sizeof(msg), 0, (struct sockaddr *) &r->p.ba, sizeof(r->p.ba));
 	pthread_join(t, NULL);
+	usleep(1000);
 	/* a late reply of this block must not be taken for one of the next */
 	while (ioth_recv(r->fa, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
@@ -259,7 +272,7 @@ static void bench_udp(const char **stacks, int nstacks, const char *vnl) {
 		for (int mode = 0; mode < MODES; mode++)
 			for (int i = 0; i < nstacks; i++)
 				if (runs[i].ok)
-					udp_block(&runs[i], mode, b == 0 ? 20 : 0);
+					udp_block(&runs[i], mode, b, b == 0 ? 20 : 0);
 	for (int mode = 0; mode < MODES; mode++)
 		for (int i = 0; i < nstacks; i++)
 			qsort(runs[i].rtt[mode], (size_t) runs[i].n[mode], sizeof(double), cmp_double);
@@ -269,9 +282,18 @@ static void bench_udp(const char **stacks, int nstacks, const char *vnl) {
 			if (!r->ok || r->n[mode] == 0)
 				continue;
 			struct udp_run *ref = &runs[nstacks - 1];
-			char ratio[64] = "";
-			if (i != nstacks - 1 && ref->ok && ref->n[mode])
-				snprintf(ratio, sizeof(ratio), ", %.2fx %s", median(r, mode) / median(ref, mode), ref->stack);
+			char ratio[128] = "";
+			if (i != nstacks - 1 && ref->ok && ref->n[mode]) {
+				/* and block by block: the load of the machine changes
+				 * over seconds, a block and its reference share it */
+				double br[BLOCKS];
+				for (int b = 0; b < BLOCKS; b++)
+					br[b] = ref->block_median[mode][b] > 0 ?
+							r->block_median[mode][b] / ref->block_median[mode][b] : 0;
+				double bmed = median_of(br, BLOCKS);
+				snprintf(ratio, sizeof(ratio), ", %.2fx %s; per block %.2fx (%.2f-%.2f)",
+						median(r, mode) / median(ref, mode), ref->stack, bmed, br[0], br[BLOCKS - 1]);
+			}
 			printf("%-9s: UDP round trip, 64 bytes, %s: median %.1f us, p99 %.1f us (%d rounds, %d lost%s)\n",
 					r->stack, mode_name[mode], median(r, mode),
 					r->rtt[mode][r->n[mode] * 99 / 100], r->n[mode], r->lost[mode], ratio);

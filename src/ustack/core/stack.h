@@ -123,9 +123,10 @@ struct ustack {
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces
 	 * itself (socket/sock.c sock_wait): its socket, whether it sleeps in
-	 * poll, and the eventfd that wakes it (made on first use). */
+	 * poll or processes frames, and the eventfd that wakes it (made on
+	 * first use). */
 	struct usock *input_waiter;
-	bool input_polling;
+	bool input_polling, input_running;
 	int wakefd;
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];

@@ -144,7 +144,9 @@ static int sock_wait_input(struct usock *sk, uint64_t deadline) {
 			ssize_t r = read(s->wakefd, &v, sizeof(v));
 			(void) r;
 		}
+		s->input_running = true;
 		link_claimed_input(s, pfd + 1, n);
+		s->input_running = false;
 	}
 	s->input_waiter = NULL;
 	link_release(s);
@@ -171,10 +173,11 @@ int sock_wait(struct usock *sk, uint64_t deadline) {
 
 void sock_update_events(struct usock *sk) {
 	uint32_t ev = 0;
-	/* A caller waiting in sock_wait_input consumes what arrives before
-	 * anyone else could: its call brings the fd up to date when it ends
-	 * (sock_put), sparing a set and a clear per datagram. */
-	if (sk->closing || sk->s->input_waiter == sk)
+	/* What the caller waiting in sock_wait_input processes for its own
+	 * socket, it consumes before anyone else could: its call brings the
+	 * fd up to date when it ends (sock_put), sparing a set and a clear
+	 * per datagram. Changes made by other threads apply at once. */
+	if (sk->closing || (sk->s->input_waiter == sk && sk->s->input_running))
 		return;
 	if (sk->ops && sk->ops->poll) {
 		ev = sk->ops->poll(sk);

@@ -3,9 +3,12 @@
  *
  * Each socket owns a libvpoll fd whose events mirror its state; the events
  * are recomputed (sock_update_events) on state transitions and vpoll_ctl is
- * called only when they change. Blocking calls sleep on the socket's
- * condition variable with the stack lock; close and shutdown from another
- * thread wake them.
+ * called only when they change. Blocking calls wait in sock_wait: the
+ * first waiter of a stack reads the stack's VDE interfaces itself (its
+ * frames wake it without the event thread), the others sleep on their
+ * socket's condition variable with the stack lock. Either way a wait ends
+ * on sock_wake(sk), which every change that may end a wait must call
+ * (data, errors, close, shutdown, new timeouts).
  *
  * Lifetime: the fd table holds one reference, every call in progress one
  * more; close drops the table's, the last reference frees. Lookups go
@@ -142,7 +145,8 @@ static inline size_t sock_rx_cost(const struct usock *sk, const struct pbuf *p) 
  * Returns 0, or -ENOBUFS when the receive buffer is full (p freed). */
 int sock_queue_rx(struct usock *sk, struct pbuf *p);
 void sock_set_error(struct usock *sk, int err);
-/* Sleep until woken or the deadline (0: none) passes: -EAGAIN on timeout. */
+/* Sleep until sock_wake(sk) or the deadline (0: none) passes: -EAGAIN on
+ * timeout; 0 may also be spurious (callers re-check their condition). */
 int sock_wait(struct usock *sk, uint64_t deadline);
 uint64_t sock_deadline(const struct timeval *tv);
 void sock_wake(struct usock *sk);
