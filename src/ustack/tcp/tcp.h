@@ -155,6 +155,7 @@ struct tcp_stack {
 	struct tcp_pcb *listen[TCP_PORT_HASH];
 	uint8_t secret[16];
 	uint16_t next_port;
+	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {
