@@ -146,6 +146,28 @@ static void test_bulk(int family, const char *saddr, size_t len, int port) {
 	ioth_close(l);
 }
 
+/* two stacks with jumbo frames on the switch (libvdeplug's switch carries
+ * frames up to VDE_MAXMTU 9216 + 18 bytes) */
+static void test_jumbo(const char *vnl) {
+	struct ioth *c = ustest_stack("ustack,mtu=9000", vnl, "198.18.0.11", 24);
+	struct ioth *s = ustest_stack("ustack,mtu=9000", vnl, "198.18.0.12", 24);
+	REQUIRE(c && s);
+	int l = listener(s, AF_INET, "198.18.0.12", 7030, 8);
+	int fd = connect_to(c, AF_INET, "198.18.0.12", 7030);
+	REQUIRE(fd >= 0);
+	int a = ioth_accept(l, NULL, NULL);
+	REQUIRE(a >= 0);
+	int mss = 0;
+	socklen_t sl = sizeof(mss);
+	CHECK(ioth_getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &sl) == 0 && mss == 8960);
+	bulk_both_ways(fd, a, 8u << 20);
+	ioth_close(fd);
+	ioth_close(a);
+	ioth_close(l);
+	CHECK(ioth_delstack(c) == 0);
+	CHECK(ioth_delstack(s) == 0);
+}
+
 static void test_loopback(int family, const char *addr, int port) {
 	int l = listener(A, family, addr, port, 8);
 	int c = connect_to(A, family, addr, port);
@@ -478,6 +500,7 @@ int main(void) {
 	RUN(test_bulk(AF_INET6, "fd00:18::2", 4u << 20, 7021));
 	RUN(test_loopback(AF_INET, "127.0.0.1", 7002));
 	RUN(test_loopback(AF_INET6, "::1", 7022));
+	RUN(test_jumbo(vdeswitch_vnl(sw)));
 	RUN(test_many());
 	RUN(test_refused_unreachable());
 	RUN(test_syn_timeout());
