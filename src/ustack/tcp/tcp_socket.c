@@ -438,7 +438,14 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		sock_update_events(sk);
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
-		if (sock_wait(sk, deadline) == -EAGAIN)
+		p->writer_waiting = true;
+		int w = sock_wait(sk, deadline);
+		p = pcb_of(sk);
+		if (p == NULL)
+			return done ? (ssize_t) done : -EPIPE;
+		p->writer_waiting = false;
+		tcp_output(p);   /* what the ACKs opened while we slept */
+		if (w == -EAGAIN)
 			return done ? (ssize_t) done : -EAGAIN;
 	}
 }
