@@ -10,14 +10,21 @@
  *   op % 4 == 3: time passes: first byte x 250 ms, timers run
  * After each operation every socket is drained. This reaches reassembly
  * (fragment sequences across operations and their timeouts), ARP/NDP state
- * machines, ICMP errors and the rtnetlink server. After every operation
- * the resource bounds must hold (net/net.h, socket/sock.h): neighbour
- * tables and their counters, bytes waiting for resolution, reassembly,
- * receive queues within SO_RCVBUF with their accounting exact. */
+ * machines, ICMP errors and the rtnetlink server. TCP: a dual-stack
+ * listener on port 80 (connections are accepted, read and answered as
+ * they come), a connection inside the stack over lo, one being opened to
+ * 198.18.0.2:80; ISNs are fixed (0x01000000) so that seeds can complete
+ * handshakes. After every operation the resource bounds must hold
+ * (net/net.h, socket/sock.h): neighbour tables and their counters, bytes
+ * waiting for resolution, reassembly, receive queues within SO_RCVBUF
+ * with their accounting exact. */
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include "ut_stack.h"
+#include "tcp/tcp.h"
 
 static void drain(struct ustack *s, const int *fds, int n) {
 	static uint8_t buf[70000];
@@ -68,6 +75,28 @@ static void check_limits(struct ustack *s, const int *fds, int n) {
 	}
 }
 
+#define MAXTCP 16
+
+/* accept what is pending, read every TCP socket, answer what was read */
+static void tcp_drain(struct ustack *s, int l, int *t, int *nt) {
+	static uint8_t buf[4096];
+	int c;
+	while (*nt < MAXTCP && (c = api_accept(s, l, NULL, NULL)) >= 0) {
+		api_fcntl(s, c, F_SETFL, O_NONBLOCK);
+		t[(*nt)++] = c;
+	}
+	for (int i = 0; i < *nt; i++) {
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t n = api_recvmsg(s, t[i], &msg, MSG_DONTWAIT);
+		if (n > 0) {
+			iov.iov_len = (size_t) n;
+			api_sendmsg(s, t[i], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else if (n == 0)
+			api_shutdown(s, t[i], SHUT_WR);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	struct ustack *s = ut_stack();
 	static const uint8_t a6[16] = {0xfd, [15] = 1};
@@ -88,6 +117,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	fds[n++] = api_socket(s, AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(0x0003 /* ETH_P_ALL */));
 	int nl = api_socket(s, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, NETLINK_ROUTE);
 	fds[n++] = nl;
+
+	int t[MAXTCP], nt = 0;
+	stack_lock(s);
+	tcp_stack_get(s)->fixed_isn = true;
+	stack_unlock(s);
+	int tl = api_socket(s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in6 any80 = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+	api_bind(s, tl, (struct sockaddr *) &any80, sizeof(any80));
+	api_listen(s, tl, 8);
+	struct sockaddr_in lo80 = {.sin_family = AF_INET, .sin_port = htons(80),
+		.sin_addr.s_addr = htonl(0x7f000001)};
+	t[nt] = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	api_connect(s, t[nt++], (struct sockaddr *) &lo80, sizeof(lo80));
+	struct sockaddr_in peer80 = {.sin_family = AF_INET, .sin_port = htons(80),
+		.sin_addr.s_addr = inet_addr("198.18.0.2")};
+	t[nt] = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	api_connect(s, t[nt++], (struct sockaddr *) &peer80, sizeof(peer80));
+	tcp_drain(s, tl, t, &nt);
+	static const uint8_t hello[] = "hello over lo";
+	struct iovec hv = {(void *) hello, sizeof(hello)};
+	struct msghdr hm = {.msg_iov = &hv, .msg_iovlen = 1};
+	api_sendmsg(s, t[0], &hm, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 	uint64_t now = rt_now();
 	static uint8_t frame[65536 + 64];
@@ -129,12 +180,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		}
 		check_limits(s, fds, n);
 		drain(s, fds, n);
+		tcp_drain(s, tl, t, &nt);
 	}
 	/* Whatever came in, the limits held. */
 	check_limits(s, fds, n);
 	for (int i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			api_close(s, fds[i]);
+	for (int i = 0; i < nt; i++)
+		api_close(s, t[i]);
+	api_close(s, tl);
 	ut_stack_free(s);
 	return 0;
 }

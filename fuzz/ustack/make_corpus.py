@@ -33,12 +33,12 @@ def write(dirname, name, data):
 def main():
     arp = op(1, bytes(Ether(src=PEER, dst='ff:ff:ff:ff:ff:ff') / ARP(op=1, hwsrc=PEER, psrc=PEER4, pdst=ME4)))
     write('stack', 'arp_then_ping', arp + frame(IP(src=PEER4, dst=ME4) / ICMP() / Raw(b'x' * 32)))
+    ns = frame(IPv6(src=PEER6, dst='ff02::1:ff00:1') / ICMPv6ND_NS(tgt=ME6) / ICMPv6NDOptSrcLLAddr(lladdr=PEER))
     write('stack', 'udp_echo_port', arp + frame(IP(src=PEER4, dst=ME4) / UDP(sport=9, dport=7) / Raw(b'ciao')))
     write('stack', 'udp_closed_port', arp + frame(IP(src=PEER4, dst=ME4) / UDP(sport=9, dport=9) / Raw(b'x')))
     write('stack', 'tcp_syn', arp + frame(IP(src=PEER4, dst=ME4) / TCP(sport=9, dport=80, flags='S')))
     frags = fragment(IP(src=PEER4, dst=ME4, id=7) / UDP(sport=9, dport=7) / Raw(b'F' * 3000), fragsize=1000)
     write('stack', 'fragments', arp + b''.join(frame(f) for f in frags) + op(3, b'\x80'))
-    ns = frame(IPv6(src=PEER6, dst='ff02::1:ff00:1') / ICMPv6ND_NS(tgt=ME6) / ICMPv6NDOptSrcLLAddr(lladdr=PEER))
     write('stack', 'ndp_then_ping6', ns + frame(IPv6(src=PEER6, dst=ME6) / ICMPv6EchoRequest(data=b'y' * 16)))
     f6 = bytes(UDP(sport=9, dport=7) / Raw(b'G' * 2000))
     write('stack', 'fragments6', ns +
@@ -47,6 +47,25 @@ def main():
     write('stack', 'netlink_dumps', nl(18, 0x301) + nl(22, 0x301) + nl(26, 0x301) + nl(30, 0x301))
     addr = struct.pack('=BBBBI', 2, 24, 0, 0, 2) + struct.pack('=HH', 8, 2) + bytes([198, 18, 1, 1])
     write('stack', 'netlink_newaddr', nl(20, 0x605, addr) + nl(22, 0x301))
+    # TCP to the listener on port 80 (the stack's ISN is 0x01000000 here)
+    isn = 0x01000000
+    t4 = lambda **k: frame(IP(src=PEER4, dst=ME4) / TCP(sport=4000, dport=80, window=65535, **k))
+    hs = arp + t4(flags='S', seq=1000, options=[('MSS', 1460), ('WScale', 7)])
+    est = hs + t4(flags='A', seq=1001, ack=isn + 1)
+    write('stack', 'tcp_handshake_data_fin', est +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4000, dport=80, flags='PA', seq=1001, ack=isn + 1) / Raw(b'GET /\r\n')) +
+          t4(flags='FA', seq=1008, ack=isn + 1) + op(3, b'\x01'))
+    write('stack', 'tcp_out_of_order', est +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4000, dport=80, flags='A', seq=1101, ack=isn + 1) / Raw(b'B' * 100)) +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4000, dport=80, flags='A', seq=1001, ack=isn + 1) / Raw(b'A' * 100)))
+    write('stack', 'tcp_rst_challenge', est + t4(flags='R', seq=1500) + t4(flags='S', seq=5000) +
+          t4(flags='R', seq=1001) + op(3, b'\x08'))
+    write('stack', 'tcp_retransmit_timeouts', hs + op(3, b'\x04') + op(3, b'\x10') + op(3, b'\xff'))
+    s6 = lambda **k: frame(IPv6(src=PEER6, dst=ME6) / TCP(sport=4001, dport=80, window=1000, **k))
+    write('stack', 'tcp6_handshake', ns + s6(flags='S', seq=7, options=[('MSS', 1220)]) +
+          s6(flags='A', seq=8, ack=isn + 1) +
+          frame(IPv6(src=PEER6, dst=ME6) / TCP(sport=4001, dport=80, flags='PA', seq=8, ack=isn + 1) / Raw(b'x' * 50)) +
+          op(3, b'\x02') + s6(flags='FA', seq=58, ack=isn + 1))
     write('stack', 'timers', arp + op(3, b'\xff') + op(3, b'\xff'))
     for name, text in [('empty', ''), ('mac', 'mac=02:00:00:00:00:01'), ('mtu', 'mtu=9000'),
                        ('both', 'mac=02:11:22:33:44:55,mtu=65535'), ('bad', 'mtu=0,mac=zz'),

@@ -26,7 +26,6 @@
 #include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
-#include "tcp/tcp.h"
 
 #include <ioth.h>
 
@@ -115,7 +114,6 @@ static void stack_destroy(struct ustack *s) {
 		link_stop(ifp);
 	rt_timer_del(&s->rtt);
 	stack_lock(s);
-	tcp_flush_stack(s);
 	net_flush_stack(s);
 	pbuf_free_chain(&s->pc, s->loq_head);
 	s->loq_head = s->loq_tail = NULL;

@@ -272,19 +272,6 @@ int main(int argc, char *argv[]) {
 
 	printf("4. And a TCP conversation:\n");
 	int tcp = demo_tcp(&alice, &bob);
-	if (tcp < 0 && errno == EPROTONOSUPPORT && strcmp(stackname, "vdestack") != 0) {
-		/* ustack's TCP is its next part: show TCP on Linux-in-a-namespace
-		 * nodes on the same switch meanwhile. */
-		printf("   (%s has no TCP yet: two vdestack nodes on the same switch talk TCP instead)\n",
-				stackname);
-		struct node carol = {.name = "carol"}, dave = {.name = "dave"};
-		if (node_start(&carol, "vdestack", vnl, 3) == 0 && node_start(&dave, "vdestack", vnl, 4) == 0) {
-			tcp = demo_tcp(&carol, &dave);
-			ioth_delstack(carol.stack);
-			ioth_delstack(dave.stack);
-		} else
-			printf("   vdestack is not available here either (%s): no TCP to show\n", strerror(errno));
-	}
 
 	printf("5. What each node sees of itself:\n");
 	show_interfaces(&alice);

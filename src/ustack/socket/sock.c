@@ -493,5 +493,7 @@ void sock_release_all(struct ustack *s) {
 		if (--sk->refs == 0)
 			sock_free(sk);
 	}
+	/* connections that outlive their sockets (FIN_WAIT, TIME_WAIT) */
+	tcp_flush_stack(s);
 	stack_unlock(s);
 }

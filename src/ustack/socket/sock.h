@@ -209,6 +209,8 @@ int raw_sock_init(struct usock *sk);
 int packet_sock_init(struct usock *sk);
 int netlink_sock_init(struct usock *sk);
 int tcp_sock_init(struct usock *sk);
+/* tcp/: free every connection of a stack being deleted (lock held) */
+void tcp_flush_stack(struct ustack *s);
 
 static inline int int_opt(const void *v, socklen_t len, int *out) {
 	if (v == NULL)

@@ -133,7 +133,7 @@ struct tcp_pcb {
 	/* deadlines (ns, 0 = none) multiplexed on one stack timer */
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
-	bool persist, force;
+	bool persist, force, writer_waiting;
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
 	int syncnt;
@@ -155,6 +155,7 @@ struct tcp_stack {
 	struct tcp_pcb *listen[TCP_PORT_HASH];
 	uint8_t secret[16];
 	uint16_t next_port;
+	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {

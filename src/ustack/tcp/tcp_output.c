@@ -251,7 +251,16 @@ void tcp_output(struct tcp_pcb *pcb) {
 	/* The event thread cannot wait for room in the switch queue (its
 	 * frames are dropped when it is full): there it sends a few segments
 	 * per call, the ACKs they bring clock out the rest. */
-	int budget = rt_in_event_thread() ? 6 : 1 << 30;
+	int budget = 1 << 30;
+	if (rt_in_event_thread()) {
+		/* a writer blocked in send does it in its own thread, which may
+		 * wait for room in the switch queue: tcp_wakeup wakes it */
+		if (pcb->writer_waiting && pcb->sk) {
+			sock_wake(pcb->sk);
+			return;
+		}
+		budget = 6;
+	}
 	for (; budget > 0; budget--) {
 		uint32_t off = pcb->snd_nxt - pcb->snd_una;
 		uint32_t queued = pcb->sndq.len;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "../net/net.h"
 #include "../net/net6.h"
@@ -37,8 +38,34 @@ static bool synced(int st) {
 	return st != TCPS_CLOSED && st != TCPS_LISTEN && st != TCPS_SYN_SENT && st != TCPS_SYN_RECV;
 }
 
+/* libvpoll without the kernel's vpoll device (eventfd emulation) carries
+ * EPOLLIN, EPOLLOUT and EPOLLHUP only: another bit (RDHUP, ERR) may end
+ * the fd's events like HUP and a later change then writes to a closed
+ * pipe (SIGPIPE). A process-wide probe of the device, made once. */
+static bool vpoll_full(void) {
+	static int full = -1;
+	int f = __atomic_load_n(&full, __ATOMIC_RELAXED);
+	if (f < 0) {
+		f = access("/dev/vpoll", F_OK) == 0;
+		__atomic_store_n(&full, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
+
+static uint32_t tcp_poll_state(struct usock *sk);
+
 /* --- poll: Linux tcp_poll --- */
 static uint32_t tcp_poll(struct usock *sk) {
+	/* Once POLLHUP is given the events stay (see above). */
+	if (sk->ev & EPOLLHUP)
+		return sk->ev;
+	uint32_t ev = tcp_poll_state(sk);
+	if (!vpoll_full())
+		ev &= EPOLLIN | EPOLLOUT | EPOLLHUP;
+	return ev;
+}
+
+static uint32_t tcp_poll_state(struct usock *sk) {
 	struct tcp_pcb *p = pcb_of(sk);
 	uint32_t ev = 0;
 	if (p == NULL)
@@ -411,7 +438,14 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		sock_update_events(sk);
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
-		if (sock_wait(sk, deadline) == -EAGAIN)
+		p->writer_waiting = true;
+		int w = sock_wait(sk, deadline);
+		p = pcb_of(sk);
+		if (p == NULL)
+			return done ? (ssize_t) done : -EPIPE;
+		p->writer_waiting = false;
+		tcp_output(p);   /* what the ACKs opened while we slept */
+		if (w == -EAGAIN)
 			return done ? (ssize_t) done : -EAGAIN;
 	}
 }

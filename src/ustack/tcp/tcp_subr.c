@@ -395,6 +395,8 @@ static uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
 }
 
 uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp->fixed_isn)
+		return 0x01000000u;
 	uint8_t m[36];
 	if (pcb->v6) {
 		memcpy(m, pcb->l6, 16);

@@ -50,7 +50,7 @@ ip netns exec "$K" ping -6 -c 2 -i 0.2 -W 2 -s 5000 fd00:5::2 >/dev/null || fail
 ip netns exec "$K" ping -6 -c 2 -i 0.2 -W 2 fe80::ff:fe00:502%tap0 >/dev/null || fail "kernel ping6 to ustack's link-local"
 ok "kernel pings ustack over IPv6 (global, fragmented, link-local)"
 
-# no TCP yet: a connection is refused at once (RST), as by a closed Linux port
+# nothing listens on port 80: the connection is refused at once (RST), as by a closed Linux port
 for dst in TCP4:198.18.5.2:80 "TCP6:[fd00:5::2]:80"; do
 	out=$(ip netns exec "$K" timeout 5 socat -u /dev/null "$dst" 2>&1)
 	echo "$out" | grep -q "Connection refused" || fail "TCP to $dst: $out"
