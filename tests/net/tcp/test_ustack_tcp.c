@@ -20,12 +20,20 @@
 static struct ioth *A, *B;
 
 /* poll until all of want are there (the eventfd emulation of vpoll may
- * show a change of several events in steps), 10 s at most (loaded machines) */
+ * show a change of several events in steps), 10 s at most (loaded
+ * machines). Bounded by time, not by rounds: when part of the events is
+ * already there poll returns at once. */
 static int poll_for(struct pollfd *pfd, short want) {
-	for (int i = 0; i < 1000; i++) {
-		if (poll(pfd, 1, 10) == 1 && (pfd->revents & want) == want)
-			return 1;
-	}
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (poll(pfd, 1, 10) == 1) {
+			if ((pfd->revents & want) == want)
+				return 1;
+			usleep(1000);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 10);
 	return 0;
 }
 
