@@ -33,8 +33,9 @@ configure: deps-build
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# the plugins come from the build tree (an installed libioth finds them in <libdir>/ioth)
 run: build
-	@$(BUILD)/tools/demo/ioth-demo
+	@IOTH_PLUGIN_PATH="$(CURDIR)/$(BUILD)/plugins$${IOTH_PLUGIN_PATH:+:$$IOTH_PLUGIN_PATH}" $(BUILD)/tools/demo/ioth-demo
 
 ifeq ($(SANITIZE),)
 check: check-plain check-address check-thread
