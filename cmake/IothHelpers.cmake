@@ -12,11 +12,16 @@ set(IOTH_TEST_ENV
   "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
   "CMOCKA_MESSAGE_OUTPUT=stdout")
 
-# ioth_plugin(NAME SOURCES... [LIBS ...] [NOREENTRANT])
+# ioth_plugin(NAME SOURCES... [LIBS ...] [NOREENTRANT] [NVARIANT SYM...])
 # Builds plugins/ioth_NAME-r.so (or ioth_NAME.so with NOREENTRANT) and
 # installs it under <libdir>/ioth.
+# NVARIANT (reentrant plugins): also provide the stack NAME_n, as the original
+# libioth does for its plugins: ioth_NAME_n.so, a symlink to ioth_NAME-r.so
+# (so it is loaded with dlmopen, one private copy per stack), exporting
+# ioth_NAME_n_SYM as an alias of ioth_NAME_SYM for each SYM listed
+# (e.g. newstack delstack socket license).
 function(ioth_plugin name)
-  cmake_parse_arguments(P "NOREENTRANT;NOINSTALL" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(P "NOREENTRANT;NOINSTALL" "" "LIBS;NVARIANT" ${ARGN})
   if(P_NOREENTRANT)
     set(out "ioth_${name}")
     # A dlmopen'ed copy lives in a link-map namespace of its own, where a
@@ -38,6 +43,19 @@ function(ioth_plugin name)
   endif()
   if(NOT P_NOINSTALL)
     install(TARGETS ${tgt} LIBRARY DESTINATION "${IOTH_PLUGIN_INSTALL_RELDIR}")
+  endif()
+  if(P_NVARIANT AND NOT P_NOREENTRANT)
+    foreach(sym IN LISTS P_NVARIANT)
+      target_link_options(${tgt} PRIVATE
+        "LINKER:--defsym=ioth_${name}_n_${sym}=ioth_${name}_${sym}")
+    endforeach()
+    set(link "${IOTH_PLUGIN_BUILD_DIR}/ioth_${name}_n.so")
+    add_custom_command(TARGET ${tgt} POST_BUILD
+      COMMAND ${CMAKE_COMMAND} -E create_symlink "${out}.so" "${link}" VERBATIM)
+    if(NOT P_NOINSTALL)
+      # file(INSTALL) copies a symlink as a symlink
+      install(FILES "${link}" DESTINATION "${IOTH_PLUGIN_INSTALL_RELDIR}")
+    endif()
   endif()
 endfunction()
 
