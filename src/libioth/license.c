@@ -6,7 +6,8 @@
  * from any program (LGPL and the permissive ones), loads everywhere. A
  * copyleft plugin (GPL, AGPL) loads only in a program that declared a
  * license that may be combined with it. "A OR B" on either side is
- * compatible when any alternative is. Anything not understood is refused:
+ * compatible when any alternative is. The same license on both sides is
+ * compatible, whatever it is. Anything else not understood is refused:
  * in doubt, deny. */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -102,6 +103,25 @@ static int copyleft_ok(const char *plugin, const char *prg) {
 	return 0;
 }
 
+/* The deprecated SPDX forms still found in programs: "GPL-2.0+" is
+ * GPL-2.0-or-later, a bare "GPL-2.0" is GPL-2.0-only (same for GPL-3.0,
+ * AGPL-3.0). */
+static void normalize_id(char *id, size_t size) {
+	static const char *const bare[] = {"GPL-2.0", "GPL-3.0", "AGPL-3.0", NULL};
+	size_t len = strlen(id);
+	if (len > 1 && id[len - 1] == '+') {
+		id[len - 1] = 0;
+		if (len - 1 + strlen("-or-later") < size)
+			strcat(id, "-or-later");
+		return;
+	}
+	for (int i = 0; bare[i]; i++)
+		if (strcasecmp(id, bare[i]) == 0 && len + strlen("-only") < size) {
+			strcat(id, "-only");
+			return;
+		}
+}
+
 /* Split an "A OR B OR C" expression (parentheses dropped) into ids.
  * Return -1 for expressions with AND or WITH: those are compared whole. */
 static int split_or(const char *expr, char ids[][64], int max) {
@@ -123,6 +143,7 @@ static int split_or(const char *expr, char ids[][64], int max) {
 			if (!(len == 2 && strncasecmp(p, "OR", 2) == 0)) {
 				memcpy(ids[n], p, len);
 				ids[n][len] = 0;
+				normalize_id(ids[n], 64);
 				n++;
 			}
 		}
@@ -147,9 +168,13 @@ int ioth_license_compatible(const char *prg_license, const char *plugin_license)
 	if (prg_license == NULL)
 		return 0;
 	int nprg = split_or(skip_prefix(prg_license), prg_ids, 8);
+	/* The very same license is always compatible (as in the original
+	 * libioth): this admits a plugin under a license we do not know, e.g. a
+	 * vendor's "LicenseRef-..." loaded by that vendor's programs. */
 	for (int i = 0; i < nplugin; i++)
 		for (int j = 0; j < nprg; j++)
-			if (copyleft_ok(plugin_ids[i], prg_ids[j]))
+			if (strcasecmp(plugin_ids[i], prg_ids[j]) == 0 ||
+					copyleft_ok(plugin_ids[i], prg_ids[j]))
 				return 1;
 	return 0;
 }

@@ -54,12 +54,30 @@ static void test_unknown_and_compound(void **state) {
 	assert_false(ioth_license_compatible(NULL, P "GPL-2.0-only WITH Classpath-exception-2.0"));
 }
 
+/* What the original libioth admits must load here too. */
+static void test_same_license_and_deprecated_ids(void **state) {
+	/* A license we know nothing of, identical on both sides. */
+	assert_true(ioth_license_compatible(P "LicenseRef-Acme-1", P "LicenseRef-Acme-1"));
+	assert_true(ioth_license_compatible("licenseref-acme-1", P "LicenseRef-Acme-1"));
+	assert_true(ioth_license_compatible(P "MIT OR LicenseRef-Acme-1", "LicenseRef-Acme-1"));
+	assert_false(ioth_license_compatible(P "LicenseRef-Acme-1", P "LicenseRef-Other"));
+	assert_false(ioth_license_compatible(NULL, P "LicenseRef-Acme-1"));
+	/* Deprecated SPDX ids mean what their current forms mean. */
+	assert_true(ioth_license_compatible(P "GPL-2.0+", P "GPL-2.0+"));
+	assert_true(ioth_license_compatible(P "GPL-2.0+", P "GPL-3.0-only"));
+	assert_true(ioth_license_compatible(P "GPL-3.0-only", P "GPL-2.0+"));
+	assert_true(ioth_license_compatible(P "GPL-2.0", P "GPL-2.0-only"));
+	assert_false(ioth_license_compatible(P "GPL-2.0", P "GPL-3.0-only"));
+	assert_false(ioth_license_compatible(P "MIT", P "GPL-2.0+"));
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_plugin_requirement),
 		cmocka_unit_test(test_permissive_plugins),
 		cmocka_unit_test(test_gpl_plugins),
 		cmocka_unit_test(test_unknown_and_compound),
+		cmocka_unit_test(test_same_license_and_deprecated_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
