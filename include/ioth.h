@@ -57,7 +57,10 @@ int ioth_add_delstack_hook(ioth_delstack_hook_t *hook, void *arg);
 int ioth_del_delstack_hook(ioth_delstack_hook_t *hook, void *arg);
 
 /* The stack used by ioth_socket and by ioth_msocket(NULL, ...).
- * Initially (and after ioth_set_defstack(NULL)) the host kernel's. */
+ * Initially (and after ioth_set_defstack(NULL)) the host kernel's.
+ * ioth_get_defstack never returns NULL: the host kernel's stack has a
+ * descriptor of its own, valid for ioth_msocket (ioth_delstack refuses it
+ * with EINVAL). */
 void ioth_set_defstack(struct ioth *iothstack);
 struct ioth *ioth_get_defstack(void);
 

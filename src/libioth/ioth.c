@@ -215,8 +215,12 @@ void ioth_set_defstack(struct ioth *st) {
 	atomic_store(&default_stack, st);
 }
 
+/* Never NULL, as in the original: the kernel's stack is a descriptor too, so
+ * a program may save it (before changing the default) and open kernel
+ * sockets on it later. */
 struct ioth *ioth_get_defstack(void) {
-	return atomic_load(&default_stack);
+	struct ioth *st = atomic_load(&default_stack);
+	return st ? st : &native_stack;
 }
 
 /* ------------------------------------------------------------ sockets */

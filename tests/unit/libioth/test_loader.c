@@ -269,7 +269,9 @@ static void test_delstack_hooks(void **state) {
 }
 
 static void test_default_stack(void **state) {
-	assert_null(ioth_get_defstack());
+	/* As the original: a descriptor of the kernel's stack, not NULL. */
+	struct ioth *native = ioth_get_defstack();
+	assert_non_null(native);
 	struct ioth *s = ioth_newstack("rec,id=D", NULL);
 	ioth_set_defstack(s);
 	assert_ptr_equal(ioth_get_defstack(), s);
@@ -288,10 +290,23 @@ static void test_default_stack(void **state) {
 	assert_int_equal(ioth_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len), 0);
 	assert_int_equal(type, SOCK_DGRAM);
 	ioth_close(fd);
-	/* Deleting the default stack makes the kernel's the default again. */
+	assert_ptr_equal(ioth_get_defstack(), native);
+	/* The saved kernel descriptor still means the kernel while another
+	 * stack is the default. */
 	ioth_set_defstack(s);
+	fd = ioth_msocket(native, AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_string_equal(rec_opt(fd, REC_OPT_ID), "(getsockopt failed)"); /* not a rec socket */
+	type = 0;
+	len = sizeof(type);
+	assert_int_equal(ioth_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len), 0);
+	assert_int_equal(type, SOCK_DGRAM);
+	ioth_close(fd);
+	assert_int_equal(ioth_delstack(native), -1);
+	assert_int_equal(errno, EINVAL);
+	/* Deleting the default stack makes the kernel's the default again. */
 	assert_int_equal(ioth_delstack(s), 0);
-	assert_null(ioth_get_defstack());
+	assert_ptr_equal(ioth_get_defstack(), native);
 }
 
 static void test_native_by_empty_name(void **state) {
