@@ -151,9 +151,15 @@ static int add_addr(struct ifa_list *l, struct nlmsghdr *h) {
 	n->ifa.ifa_addr = (struct sockaddr *) &n->addr;
 	set_mask(&n->netmask, ifa->ifa_family, ifa->ifa_prefixlen);
 	n->ifa.ifa_netmask = (struct sockaddr *) &n->netmask;
-	struct rtattr *other = broad ? broad : (local && address ? address : NULL);
-	if (other && !(other == address && RTA_PAYLOAD(address) == RTA_PAYLOAD(local) &&
-				memcmp(RTA_DATA(address), RTA_DATA(local), RTA_PAYLOAD(local)) == 0)) {
+	/* On loopback and point-to-point links the union is ifa_dstaddr: the
+	 * peer (IFA_ADDRESS) even when it equals the own address, as glibc and
+	 * the original libioth report for lo's 127.0.0.1. Elsewhere it is the
+	 * broadcast address, or the peer only when it differs from our own. */
+	int ptp = link && (link->ifa.ifa_flags & (IFF_LOOPBACK | IFF_POINTOPOINT));
+	struct rtattr *other = (ptp && local && address) ? address
+		: broad ? broad : (local && address ? address : NULL);
+	if (other && (ptp || !(other == address && RTA_PAYLOAD(address) == RTA_PAYLOAD(local) &&
+				memcmp(RTA_DATA(address), RTA_DATA(local), RTA_PAYLOAD(local)) == 0))) {
 		set_ip(&n->broad, ifa->ifa_family, RTA_DATA(other), RTA_PAYLOAD(other), n->ifindex);
 		n->ifa.ifa_broadaddr = (struct sockaddr *) &n->broad;
 	}

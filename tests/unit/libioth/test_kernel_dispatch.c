@@ -194,6 +194,12 @@ static void test_getifaddrs_kernel(void **state) {
 			lo4 = 1;
 			assert_int_equal(((struct sockaddr_in *) p->ifa_netmask)->sin_addr.s_addr,
 					htonl(0xff000000));
+			/* lo is IFF_LOOPBACK: the union is ifa_dstaddr, the "peer", which
+			 * glibc's getifaddrs (and the original libioth) report as 127.0.0.1 */
+			assert_non_null(p->ifa_dstaddr);
+			assert_int_equal(p->ifa_dstaddr->sa_family, AF_INET);
+			assert_int_equal(((struct sockaddr_in *) p->ifa_dstaddr)->sin_addr.s_addr,
+					htonl(INADDR_LOOPBACK));
 		}
 	}
 	ioth_freeifaddrs(ifa);
