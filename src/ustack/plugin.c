@@ -271,13 +271,24 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 			memcpy(mac, o.mac[i], 6);
 		else
 			random_mac(s, mac);
-		struct netif *ifp = vde_netif_open(s, vnlv[i], mac, o.mtu);
+		/* "IFNAME:VNL" names the interface (as the original vdestack plugin):
+		 * a ':' before any "://", or with no "://", ends the name. */
+		const char *vnl = vnlv[i], *scheme = strstr(vnl, "://"), *colon = strchr(vnl, ':');
+		int namelen = 0;
+		if (colon && colon > vnl && !(scheme && colon >= scheme)) {
+			namelen = (int) (colon - vnl);
+			vnl = colon + 1;
+		}
+		struct netif *ifp = vde_netif_open(s, vnl, mac, o.mtu);
 		if (ifp == NULL) {
 			err = errno ? -errno : -EINVAL;
 			goto fail;
 		}
 		netif_append(s, ifp);
-		snprintf(ifp->name, sizeof(ifp->name), "vde%d", i);
+		if (namelen > 0)
+			snprintf(ifp->name, sizeof(ifp->name), "%.*s", namelen, vnlv[i]);
+		else
+			snprintf(ifp->name, sizeof(ifp->name), "vde%d", i);
 	}
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 		if ((err = link_start(ifp)) < 0)

@@ -11,7 +11,8 @@
  * namespace (a short thread joins it with setns, found through SIOCGSKNS on
  * one of its sockets) and a thread that moves frames between the tap and
  * the VNL, all closed at delstack. Without that privilege the first VNL is
- * left to libvdestack (and its leak), and a second VNL is EPERM. */
+ * left to libvdestack (and its leak), and a second VNL is EPERM.
+ * A VNL written "IFNAME:VNL" names its interface IFNAME instead of vdeN. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ struct extra_if {
 
 struct vstack {
 	struct vdestack *vs;
-	int nextra;             /* interfaces of ours, named vde<first + i> */
+	int nextra;             /* interfaces of ours, named vde<first + i> or IFNAME */
 	int first;              /* 1 when libvdestack made vde0, else 0 */
 	struct extra_if extra[];
 };
@@ -119,10 +120,25 @@ static void *maketap_thread(void *arg) {
 	return NULL;
 }
 
+/* "IFNAME:VNL" names the interface, as the original vdestack plugin reads
+ * it: a ':' that comes before any "://" (or with no "://" at all) ends an
+ * interface name. Return the VNL part; name gets IFNAME or "". */
+static const char *split_ifname(const char *vnl, char name[IFNAMSIZ]) {
+	const char *scheme = strstr(vnl, "://");
+	const char *colon = strchr(vnl, ':');
+	name[0] = 0;
+	if (colon == NULL || (scheme && colon >= scheme) || colon == vnl)
+		return vnl;
+	snprintf(name, IFNAMSIZ, "%.*s", (int) (colon - vnl), vnl);
+	return colon + 1;
+}
+
 static int add_extra(struct vstack *s, int nsfd, int i, const char *vnl) {
 	struct extra_if *x = &s->extra[i];
 	struct maketap m = {.nsfd = nsfd};
-	snprintf(m.name, sizeof(m.name), "vde%d", s->first + i);
+	vnl = split_ifname(vnl, m.name);
+	if (m.name[0] == 0)
+		snprintf(m.name, sizeof(m.name), "vde%d", s->first + i);
 	pthread_t t;
 	int err = pthread_create(&t, NULL, maketap_thread, &m);
 	if (err)
@@ -225,7 +241,9 @@ EXPORT void *ioth_vdestack_newstack(const char *vnlv[], const char *options,
 		vde_delstack(s->vs);
 		s->first = 1;
 		errno = 0;
-		s->vs = vde_addstack((char *) vnlv[0], "vde0");
+		char name0[IFNAMSIZ];
+		const char *vnl0 = split_ifname(vnlv[0], name0);
+		s->vs = vde_addstack((char *) vnl0, name0[0] ? name0 : "vde0");
 		if (s->vs == NULL)
 			goto err_addstack;
 		if (nvnl > 1 && add_all_ifaces(s, vnlv, nvnl - 1) < 0)
