@@ -46,11 +46,17 @@ HIDDEN int iothrun_internal_caller(const void *ret);
 /* The set of descriptors that are ioth sockets of the stack. */
 #define IOTHRUN_FD_IOTH 1    /* created by ioth_msocket/ioth_accept */
 #define IOTHRUN_FD_KERNEL 2  /* ... and a kernel socket (vdestack, kernel plugins) */
+#define IOTHRUN_FD_STREAM 4  /* ... of type SOCK_STREAM */
 HIDDEN int fdset_get(int fd);
 HIDDEN void fdset_set(int fd, int kind);
 HIDDEN void fdset_clear(int fd);
 /* Call fn on every fd of the set in [lo, hi]. */
 HIDDEN void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd));
+
+/* sockets.c: the end of the process. TCP connections still sending are
+ * given up to $IOTHRUN_LINGER seconds (default 10) to deliver what they
+ * hold, then every socket of the stack is closed. */
+HIDDEN void iothrun_sockets_at_exit(void);
 
 /* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
 struct libc_fns {

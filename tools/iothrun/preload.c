@@ -111,6 +111,7 @@ void iothrun_resolve_libc(void) {
 /* ------------------------------------------------------------ the stack */
 
 static atomic_int ready;
+static pid_t creator;
 static void take_ranges(void);
 
 static struct iothdns *make_resolver(struct ioth *st) {
@@ -148,6 +149,7 @@ static void make_stack(void) {
 	if (dns == NULL)
 		iothrun_log("iothrun: no resolver (%s): names will not resolve", strerror(errno));
 	take_ranges();
+	creator = getpid();
 	iothrun_stack = st;
 	iothrun_dns = dns;
 	if (iothrun_debug)
@@ -169,6 +171,25 @@ int iothrun_ready(void) {
 
 __attribute__((constructor)) static void iothrun_init(void) {
 	iothrun_ready();
+}
+
+/* At exit the stack is deleted, its sockets first: vdestack's helper process
+ * would otherwise outlive the program. Only in the process that made it: a
+ * forked child shares the parent's vdestack helper. (A program that ends
+ * with _exit or a signal skips this.) */
+__attribute__((destructor)) static void iothrun_fini(void) {
+	if (!atomic_load(&ready) || getpid() != creator)
+		return;
+	iothrun_sockets_at_exit();
+	iothrun_inside++;
+	if (iothrun_dns)
+		iothdns_fini(iothrun_dns);
+	iothrun_dns = NULL;
+	if (ioth_delstack(iothrun_stack) == 0)
+		iothrun_stack = NULL;
+	else if (iothrun_debug)
+		iothrun_log("iothrun: delstack at exit: %s", strerror(errno));
+	iothrun_inside--;
 }
 
 /* ------------------------------------------------------------ callers */

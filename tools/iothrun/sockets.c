@@ -12,7 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -68,7 +74,11 @@ static int track(int fd, const char *call) {
 	socklen_t len = sizeof(domain);
 	int kernel = libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
 		domain != AF_UNIX;
-	fdset_set(fd, IOTHRUN_FD_IOTH | (kernel ? IOTHRUN_FD_KERNEL : 0));
+	int type = 0;
+	len = sizeof(type);
+	IOTHRUN_CALL(ioth_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len));
+	fdset_set(fd, IOTHRUN_FD_IOTH | (kernel ? IOTHRUN_FD_KERNEL : 0) |
+			(type == SOCK_STREAM ? IOTHRUN_FD_STREAM : 0));
 	if (iothrun_debug)
 		iothrun_log("iothrun: %s -> fd %d on the stack%s", call, fd, kernel ? " (kernel socket)" : "");
 	return fd;
@@ -88,9 +98,127 @@ static void untrack_close(int fd) {
 	IOTHRUN_CALL(ioth_close(fd));
 }
 
+/* ------------------------------------------------------------ lingering
+ * A user-space stack lives in the process: when the program closes a TCP
+ * connection and exits, the data still queued (and the FIN) would die with
+ * it, where the kernel would have delivered them; so would a datagram
+ * waiting for ARP (vdestack's namespace goes at exit). So a close of a
+ * connection that still has something to send becomes a shutdown(SHUT_WR),
+ * a close of another socket whose SIOCOUTQ is not zero is postponed;
+ * the descriptor is closed for real once the peer has acknowledged all,
+ * FIN included (swept at every close), or at exit, where we wait for them
+ * (bounded by $IOTHRUN_LINGER seconds). SO_LINGER with a zero time still
+ * aborts at once, as on Linux. */
+
+static pthread_mutex_t linger_lock = PTHREAD_MUTEX_INITIALIZER;
+static int *lingering;
+static size_t nlingering, caplingering;
+
+/* Everything sent and acknowledged, FIN included (or nothing to wait for). */
+static int drained(int fd) {
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	if ((fdset_get(fd) & IOTHRUN_FD_STREAM) && IOTHRUN_CALL(ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) == 0 && len >= 1)
+		return ti.tcpi_state != TCP_ESTABLISHED && ti.tcpi_state != TCP_FIN_WAIT1 &&
+			ti.tcpi_state != TCP_CLOSING && ti.tcpi_state != TCP_LAST_ACK &&
+			ti.tcpi_state != TCP_CLOSE_WAIT && ti.tcpi_state != TCP_SYN_SENT &&
+			ti.tcpi_state != TCP_SYN_RECV;
+	int outq = 0;
+	if (IOTHRUN_CALL(ioth_ioctl(fd, SIOCOUTQ, &outq)) == 0)
+		return outq == 0;
+	return 1;
+}
+
+/* Should closing fd wait for its data to be delivered? */
+static int wants_linger(int fd) {
+	struct linger lg = {0};
+	socklen_t len = sizeof(lg);
+	if (IOTHRUN_CALL(ioth_getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len)) == 0 &&
+			lg.l_onoff && lg.l_linger == 0)
+		return 0;
+	return !drained(fd);
+}
+
+static void sweep_locked(void) {
+	size_t j = 0;
+	for (size_t i = 0; i < nlingering; i++) {
+		if (drained(lingering[i]))
+			IOTHRUN_CALL(ioth_close(lingering[i]));
+		else
+			lingering[j++] = lingering[i];
+	}
+	nlingering = j;
+}
+
+/* Turn fd's close into a half close; 0, or -1 if it must be closed now. */
+static int linger(int fd) {
+	pthread_mutex_lock(&linger_lock);
+	sweep_locked();
+	if (nlingering == caplingering) {
+		size_t cap = caplingering ? 2 * caplingering : 16;
+		int *n = realloc(lingering, cap * sizeof(*n));
+		if (n == NULL) {
+			pthread_mutex_unlock(&linger_lock);
+			return -1;
+		}
+		lingering = n;
+		caplingering = cap;
+	}
+	if (fdset_get(fd) & IOTHRUN_FD_STREAM)
+		IOTHRUN_CALL(ioth_shutdown(fd, SHUT_WR));
+	lingering[nlingering++] = fd;
+	pthread_mutex_unlock(&linger_lock);
+	if (iothrun_debug)
+		iothrun_log("iothrun: close of fd %d waits for its data to be delivered", fd);
+	return 0;
+}
+
+static void linger_open(int fd) {
+	if (wants_linger(fd) && linger(fd) == 0)
+		fdset_clear(fd);
+}
+
+static void close_open(int fd) {
+	fdset_clear(fd);
+	IOTHRUN_CALL(ioth_close(fd));
+}
+
+void iothrun_sockets_at_exit(void) {
+	/* sockets left open by the program count as closed now */
+	fdset_foreach(0, (unsigned int) __INT_MAX__, linger_open);
+	const char *env = getenv("IOTHRUN_LINGER");
+	double secs = env && *env ? atof(env) : 10.0;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t) secs;
+	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
+	for (;;) {
+		pthread_mutex_lock(&linger_lock);
+		sweep_locked();
+		size_t left = nlingering;
+		pthread_mutex_unlock(&linger_lock);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (left == 0 || now.tv_sec > end.tv_sec ||
+				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+	pthread_mutex_lock(&linger_lock);
+	for (size_t i = 0; i < nlingering; i++)
+		IOTHRUN_CALL(ioth_close(lingering[i]));
+	nlingering = 0;
+	pthread_mutex_unlock(&linger_lock);
+	fdset_foreach(0, (unsigned int) __INT_MAX__, close_open);
+}
+
 EXPORT int close(int fd) {
 	if (!ours(fd))
 		return libc.close(fd);
+	if (wants_linger(fd) && linger(fd) == 0) {
+		fdset_clear(fd);
+		return 0;
+	}
 	/* out of the set first: once closed, the number may be reused */
 	fdset_clear(fd);
 	int r = IOTHRUN_CALL(ioth_close(fd));
