@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <ioth.h>
@@ -130,6 +133,46 @@ static struct iothdns *make_resolver(struct ioth *st) {
 	return dns;
 }
 
+/* Has every IPv6 address of the stack finished duplicate address detection?
+ * A tentative address cannot be bound (EADDRNOTAVAIL, RFC 4862 5.4). */
+static int dad_done(struct ioth *st) {
+	struct ifaddrs *list;
+	if (ioth_getifaddrs(st, &list) < 0)
+		return 1;
+	int done = 1;
+	for (struct ifaddrs *ifa = list; ifa && done; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET6)
+			continue;
+		struct sockaddr_in6 sin6;
+		memcpy(&sin6, ifa->ifa_addr, sizeof(sin6));
+		sin6.sin6_port = 0;
+		if (IN6_IS_ADDR_LINKLOCAL(&sin6.sin6_addr) && sin6.sin6_scope_id == 0) {
+			int idx = ioth_if_nametoindex(st, ifa->ifa_name);
+			sin6.sin6_scope_id = idx > 0 ? (uint32_t) idx : 0;
+		}
+		int fd = ioth_msocket(st, AF_INET6, SOCK_DGRAM, 0);
+		if (fd < 0)
+			break;
+		if (ioth_bind(fd, (struct sockaddr *) &sin6, sizeof(sin6)) < 0 && errno == EADDRNOTAVAIL)
+			done = 0;
+		ioth_close(fd);
+	}
+	ioth_freeifaddrs(list);
+	return done;
+}
+
+/* A program expects its addresses usable when it starts, as a host's are
+ * once its network is "up": wait (up to $IOTHRUN_DADWAIT seconds, default
+ * 5) for the IPv6 addresses to leave the tentative state. */
+static void wait_dad(struct ioth *st) {
+	const char *env = getenv("IOTHRUN_DADWAIT");
+	int ticks = (int) ((env && *env ? atof(env) : 5.0) * 20);
+	for (int i = 0; i < ticks && !dad_done(st); i++) {
+		struct timespec tick = {0, 50 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+}
+
 static void make_stack(void) {
 	iothrun_resolve_libc();
 	const char *conf = getenv("IOTHRUN_CONF");
@@ -144,6 +187,7 @@ static void make_stack(void) {
 		iothrun_log("iothrun: cannot create the stack \"%s\": %s", conf, strerror(err));
 		_exit(IOTHRUN_EXIT_NOSTACK);
 	}
+	wait_dad(st);
 	struct iothdns *dns = make_resolver(st);
 	iothrun_inside--;
 	if (dns == NULL)
