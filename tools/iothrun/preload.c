@@ -224,6 +224,10 @@ __attribute__((constructor)) static void iothrun_init(void) {
 __attribute__((destructor)) static void iothrun_fini(void) {
 	if (!atomic_load(&ready) || getpid() != creator)
 		return;
+	/* exit() from a signal handler that interrupted one of our calls: the
+	 * stack may be locked by this very thread, leave it to the kernel */
+	if (iothrun_inside)
+		return;
 	iothrun_sockets_at_exit();
 	iothrun_inside++;
 	if (iothrun_dns)

@@ -11,7 +11,9 @@
  * an ioth socket is a real descriptor whose readiness is the socket's. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -108,7 +110,8 @@ static void untrack_close(int fd) {
  * the descriptor is closed for real once the peer has acknowledged all,
  * FIN included (swept at every close), or at exit, where we wait for them
  * (bounded by $IOTHRUN_LINGER seconds). SO_LINGER with a zero time still
- * aborts at once, as on Linux. */
+ * aborts at once, as on Linux. Last, we wait for the neighbour resolutions
+ * in progress: the packets they hold were sent, as far as the program knows. */
 
 static pthread_mutex_t linger_lock = PTHREAD_MUTEX_INITIALIZER;
 static int *lingering;
@@ -183,6 +186,49 @@ static void close_open(int fd) {
 	IOTHRUN_CALL(ioth_close(fd));
 }
 
+/* Is a neighbour (ARP, NDP) being resolved on the stack? Its queue holds
+ * packets already "sent" (datagrams: sendto returned) that would die with
+ * the process. Asked through rtnetlink, as `ip neigh` does. */
+static int neigh_pending(void) {
+	int fd = ioth_msocket(iothrun_stack, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return 0;
+	struct timeval tv = {1, 0};
+	ioth_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+	} req = {
+		.h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNEIGH,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		.nd = {.ndm_family = AF_UNSPEC},
+	};
+	int pending = 0;
+	if (ioth_send(fd, &req, sizeof(req), 0) != (ssize_t) sizeof(req))
+		goto out;
+	static __thread char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	for (int done = 0; !done;) {
+		ssize_t n = ioth_recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n);
+				h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg)))
+				continue;
+			struct ndmsg *nd = NLMSG_DATA(h);
+			if (nd->ndm_state & NUD_INCOMPLETE)
+				pending = 1;
+		}
+	}
+out:
+	ioth_close(fd);
+	return pending;
+}
+
 void iothrun_sockets_at_exit(void) {
 	/* sockets left open by the program count as closed now */
 	fdset_foreach(0, (unsigned int) __INT_MAX__, linger_open);
@@ -197,6 +243,8 @@ void iothrun_sockets_at_exit(void) {
 		sweep_locked();
 		size_t left = nlingering;
 		pthread_mutex_unlock(&linger_lock);
+		if (left == 0)
+			left = (size_t) IOTHRUN_CALL(neigh_pending());
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (left == 0 || now.tv_sec > end.tv_sec ||
 				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))

@@ -48,11 +48,20 @@ ip -n "$NS" addr add fd00:40::1/64 dev tap0 nodad
 inns() { ip netns exec "$NS" "$@"; }
 
 # the stack of every program below: one address of each family, the
-# namespace as gateway and DNS server
+# namespace as gateway and DNS server. A fixed MAC, as a host has: every
+# program gets a new stack, and with a new random MAC each time the
+# namespace's neighbour cache would point at the previous one.
 A4=198.18.40.5
 A6=fd00:40::5
-CONF="stack=$STACK,vnl=vde://$SW,eth,ip=$A4/24,ip=$A6/64,gw=198.18.40.1,dns=198.18.40.1"
+CONF="stack=$STACK,vnl=vde://$SW,eth,mac=02:00:00:00:40:05,ip=$A4/24,ip=$A6/64,gw=198.18.40.1,dns=198.18.40.1"
 iothrun() { timeout 60 "$RUN" "$CONF" "$@"; }
+# a socat peer in the namespace, in background; returns once it listens
+peer_socat() { # LOG ADDRESS...
+	local log=$1; shift
+	net_nsbg peer timeout 60 socat -d -d "$@" 2>"$log"
+	SRV=$NET_LASTPID
+	wait_until 20 grep -q "listening on\|receiving on" "$log" || { cat "$log"; fail "socat $* in the namespace"; }
+}
 
 mkdir "$TMP/www"
 head -c 3000000 /dev/urandom >"$TMP/www/file.bin"
@@ -81,9 +90,7 @@ check "http.server saw the stack's addresses" \
 	grep -Eq "^(::ffff:)?$A4 .*GET /file.bin" "$TMP/http.log"
 
 # ---- socat TCP: client under iothrun, then server under iothrun
-net_nsbg peer timeout 60 socat -u TCP4-LISTEN:9001,reuseaddr OPEN:"$TMP/t_out.bin",creat,trunc
-SRV=$NET_LASTPID
-sleep 0.3
+peer_socat "$TMP/p1.log" -u TCP4-LISTEN:9001,reuseaddr OPEN:"$TMP/t_out.bin",creat,trunc
 iothrun socat -u OPEN:"$TMP/a.bin" TCP4:198.18.40.1:9001
 wait "$SRV"
 check "socat TCP client over $STACK -> kernel: sha256 equal" same "$TMP/a.bin" "$TMP/t_out.bin"
@@ -97,19 +104,16 @@ wait "$SRV"
 check "socat TCP server over $STACK (IPv6) <- kernel client: sha256 equal" same "$TMP/b.bin" "$TMP/t_in.bin"
 
 # ---- socat TCP by name (getaddrinfo through the stack)
-net_nsbg peer timeout 60 socat -u TCP4-LISTEN:9003,reuseaddr OPEN:"$TMP/t_name.bin",creat,trunc
-SRV=$NET_LASTPID
-sleep 0.3
+peer_socat "$TMP/p2.log" -u TCP4-LISTEN:9003,reuseaddr OPEN:"$TMP/t_name.bin",creat,trunc
 iothrun socat -u OPEN:"$TMP/a.bin" TCP4:name.test:9003
 wait "$SRV"
 check "socat TCP client over $STACK to name.test: sha256 equal" same "$TMP/a.bin" "$TMP/t_name.bin"
 
 # ---- socat UDP both ways
-net_nsbg peer timeout 30 socat -u UDP4-RECVFROM:9010 OPEN:"$TMP/u_out.txt",creat,trunc
-SRV=$NET_LASTPID
-sleep 0.3
-# (the input stays open one second: see docs/iothrun.md on datagrams at exit)
-{ echo "datagram from $STACK"; sleep 1; } | iothrun socat -u - UDP4-SENDTO:198.18.40.1:9010
+peer_socat "$TMP/p3.log" -u UDP4-RECVFROM:9010 OPEN:"$TMP/u_out.txt",creat,trunc
+# socat exits right after sendto, while the stack still resolves 198.18.40.1:
+# iothrun's exit waits for the datagram to leave (docs/iothrun.md)
+echo "datagram from $STACK" | iothrun socat -u - UDP4-SENDTO:198.18.40.1:9010
 wait "$SRV"
 check "socat UDP over $STACK -> kernel" grep -qx "datagram from $STACK" "$TMP/u_out.txt"
 
@@ -125,9 +129,7 @@ wait "$SRV"
 check "socat UDP kernel -> $STACK (IPv6)" grep -qx "datagram to $STACK" "$TMP/u_in.txt"
 
 # ---- netcat-openbsd: client, then listening server, under iothrun
-net_nsbg peer timeout 60 socat -u TCP4-LISTEN:9020,reuseaddr OPEN:"$TMP/n_out.bin",creat,trunc
-SRV=$NET_LASTPID
-sleep 0.3
+peer_socat "$TMP/p4.log" -u TCP4-LISTEN:9020,reuseaddr OPEN:"$TMP/n_out.bin",creat,trunc
 iothrun nc -N 198.18.40.1 9020 <"$TMP/a.bin"
 wait "$SRV"
 check "nc client over $STACK -> kernel: sha256 equal" same "$TMP/a.bin" "$TMP/n_out.bin"
