@@ -12,7 +12,9 @@
 #  - socat TCP and UDP both ways (client and server under iothrun), nc
 #    (netcat-openbsd) as TCP client and as listening server;
 #  - python3's http.server under iothrun serves curl in the namespace;
-#  - the program's sockets are the stack's (getsockname, the servers' logs);
+#  - the program's sockets are the stack's (getsockname, the servers' logs,
+#    `ip addr` through rtnetlink);
+#  - a child of fork+exec gets a fresh stack of its own;
 #  - a stack that cannot be made stops the program (exit status 125).
 set -u
 STACK=${1:-ustack}
@@ -34,6 +36,7 @@ check() { # check DESCRIPTION COMMAND...
 	local what=$1; shift
 	if "$@"; then ok "$what"; PASSES=$((PASSES + 1)); else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
 }
+grep_both() { grep -q "$1" "$3" && grep -q "$2" "$3"; }
 same() { [ -s "$2" ] && [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
 
 # Under a sanitizer build, iothrun preloads the sanitizer runtime into the
@@ -158,6 +161,19 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(("198.18.40.1", 9))
 print(s.getsockname()[0])' >"$TMP/name.txt"
 check "getsockname shows the stack's address $A4" grep -qx "$A4" "$TMP/name.txt"
+
+# ---- rtnetlink goes to the stack: iproute2 lists the stack's interfaces
+iothrun ip addr show >"$TMP/ipaddr.txt" 2>&1
+check "ip addr under iothrun shows the stack's vde0 with $A4 and $A6" \
+	grep_both "inet $A4/24" "inet6 $A6/64" "$TMP/ipaddr.txt"
+
+# ---- fork + exec: the child gets a fresh stack from the inherited
+# environment (here the shell gives it another address: one stack each)
+CONF_CHILD="stack=$STACK,vnl=vde://$SW,eth,mac=02:00:00:00:40:06,ip=198.18.40.6/24"
+iothrun /bin/sh -c "IOTHRUN_CONF='$CONF_CHILD' curl -sS -o '$TMP/fe.bin' http://198.18.40.1:8080/file.bin; exit \$?"
+check "a child of fork+exec gets a stack of its own: sha256 equal" same "$TMP/www/file.bin" "$TMP/fe.bin"
+check "... and the server saw the child's address 198.18.40.6" \
+	grep -Eq "^(::ffff:)?198.18.40.6 .*GET /file.bin" "$TMP/http.log"
 
 # ---- a wrong configuration stops the program before it runs
 timeout 30 "$RUN" "stack=nosuchstack,vnl=vde://$SW,eth" true 2>"$TMP/bad.log"
