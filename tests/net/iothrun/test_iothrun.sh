@@ -175,6 +175,23 @@ check "a child of fork+exec gets a stack of its own: sha256 equal" same "$TMP/ww
 check "... and the server saw the child's address 198.18.40.6" \
 	grep -Eq "^(::ffff:)?198.18.40.6 .*GET /file.bin" "$TMP/http.log"
 
+# ---- fork without exec: vdestack sockets are kernel sockets, the child
+# keeps using its parent's (not supported on ustack: no event thread there)
+if [ "$STACK" = vdestack ]; then
+	peer_socat "$TMP/p5.log" -u UDP4-RECVFROM:9030 OPEN:"$TMP/fork.txt",creat,trunc
+	iothrun "$PY" -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("198.18.40.1", 9030))
+pid = os.fork()
+if pid == 0:
+    s.send(b"from the child\n")
+    os._exit(0)
+os.waitpid(pid, 0)'
+	wait "$SRV"
+	check "a forked child sends on its parent's vdestack socket" grep -qx "from the child" "$TMP/fork.txt"
+fi
+
 # ---- a wrong configuration stops the program before it runs
 timeout 30 "$RUN" "stack=nosuchstack,vnl=vde://$SW,eth" true 2>"$TMP/bad.log"
 rc=$?
