@@ -7,6 +7,7 @@
  * the set of ioth descriptors, the "is the caller one of ours" test. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <link.h>
 #include <stdint.h>
 #include <errno.h>
@@ -247,15 +248,10 @@ static const char *const internal_objects[] = {
 	"libvdeplug.so", "libvdeplug_", "libvpoll.so",
 };
 
+static int name_in(const char *path, const char *const *list, size_t n);
+
 static int internal_name(const char *path) {
-	if (path == NULL)
-		return 0;
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < sizeof(internal_objects) / sizeof(internal_objects[0]); i++)
-		if (strncmp(base, internal_objects[i], strlen(internal_objects[i])) == 0)
-			return 1;
-	return 0;
+	return name_in(path, internal_objects, sizeof(internal_objects) / sizeof(internal_objects[0]));
 }
 
 /* The code segments of the ioth libraries, taken once the stack is made
@@ -267,35 +263,86 @@ static struct range {
 } ranges[MAX_RANGES];
 static atomic_int nranges;
 
-static int add_ranges(struct dl_phdr_info *info, size_t size, void *arg) {
-	int *n = arg;
-	if (!internal_name(info->dlpi_name))
+/* Sanitizer builds: the sanitizer runtime comes before us in LD_PRELOAD, so
+ * every call reaches us through its interceptor, and the return address is
+ * the interceptor's. There the caller is found by unwinding past the
+ * runtime's frames and ours. */
+static const char *const passthrough_objects[] = {
+	"libasan.so", "libubsan.so", "libtsan.so", "libiothrun.so",
+};
+static struct range passranges[MAX_RANGES];
+static atomic_int npassranges;
+
+static int name_in(const char *path, const char *const *list, size_t n) {
+	if (path == NULL)
 		return 0;
-	for (int i = 0; i < info->dlpi_phnum && *n < MAX_RANGES; i++) {
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(base, list[i], strlen(list[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int code_ranges(struct dl_phdr_info *info, struct range *r, int n) {
+	for (int i = 0; i < info->dlpi_phnum && n < MAX_RANGES; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
-		ranges[*n].start = info->dlpi_addr + ph->p_vaddr;
-		ranges[*n].end = ranges[*n].start + ph->p_memsz;
-		(*n)++;
+		r[n].start = info->dlpi_addr + ph->p_vaddr;
+		r[n].end = r[n].start + ph->p_memsz;
+		n++;
 	}
+	return n;
+}
+
+static int add_ranges(struct dl_phdr_info *info, size_t size, void *arg) {
+	int *n = arg;
+	if (internal_name(info->dlpi_name))
+		n[0] = code_ranges(info, ranges, n[0]);
+	else if (name_in(info->dlpi_name, passthrough_objects,
+				sizeof(passthrough_objects) / sizeof(passthrough_objects[0])))
+		n[1] = code_ranges(info, passranges, n[1]);
 	return 0;
 }
 
 static void take_ranges(void) {
-	int n = 0;
-	dl_iterate_phdr(add_ranges, &n);
-	atomic_store_explicit(&nranges, n, memory_order_release);
+	int n[2] = {0, 0};
+	dl_iterate_phdr(add_ranges, n);
+	atomic_store_explicit(&npassranges, n[1], memory_order_release);
+	atomic_store_explicit(&nranges, n[0], memory_order_release);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	void *frames[2];
+	backtrace(frames, 2);   /* load the unwinder now, not inside a wrapper */
+#endif
+}
+
+static int in_ranges(const struct range *r, int n, uintptr_t a) {
+	for (int i = 0; i < n; i++)
+		if (a >= r[i].start && a < r[i].end)
+			return 1;
+	return 0;
 }
 
 int iothrun_internal_caller(const void *ret) {
 	int n = atomic_load_explicit(&nranges, memory_order_acquire);
 	if (n > 0) {
 		uintptr_t a = (uintptr_t) ret;
-		for (int i = 0; i < n; i++)
-			if (a >= ranges[i].start && a < ranges[i].end)
-				return 1;
-		return 0;
+		int np = atomic_load_explicit(&npassranges, memory_order_acquire);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+		if (in_ranges(passranges, np, a)) {
+			void *frames[12];
+			int depth = backtrace(frames, 12);
+			for (int i = 0; i < depth; i++) {
+				a = (uintptr_t) frames[i];
+				if (!in_ranges(passranges, np, a))
+					break;
+			}
+		}
+#else
+		(void) np;
+#endif
+		return in_ranges(ranges, n, a);
 	}
 	/* before the stack is made */
 	Dl_info info;

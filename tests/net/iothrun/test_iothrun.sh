@@ -8,7 +8,8 @@
 # The namespace runs python3's http.server, dnsmasq (name.test) and socat
 # peers. Through iothrun on a STACK stack:
 #  - curl downloads a file by IPv4, IPv6 and by name (resolved by curl's
-#    getaddrinfo through dnsmasq, over the stack), sha256 compared;
+#    getaddrinfo through dnsmasq, over the stack), sha256 compared (python3's
+#    urllib in sanitizer builds: curl hangs with libasan preloaded);
 #  - socat TCP and UDP both ways (client and server under iothrun), nc
 #    (netcat-openbsd) as TCP client and as listening server;
 #  - python3's http.server under iothrun serves curl in the namespace;
@@ -58,6 +59,20 @@ A4=198.18.40.5
 A6=fd00:40::5
 CONF="stack=$STACK,vnl=vde://$SW,eth,mac=02:00:00:00:40:05,ip=$A4/24,ip=$A6/64,gw=198.18.40.1,dns=198.18.40.1"
 iothrun() { timeout 60 "$RUN" "$CONF" "$@"; }
+# The HTTP client: curl; in a sanitizer build python3's urllib, because
+# curl deadlocks in setlocale whenever libasan is preloaded into it (with
+# or without iothrun: LD_PRELOAD=libasan.so.8 curl ... hangs the same).
+PYGET='import sys, urllib.request
+open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1], timeout=30).read())'
+if ldd "$RUN" | grep -q libasan; then
+	CLIENT=urllib
+	echo "sanitizer build: python3 urllib instead of curl as the HTTP client"
+else
+	CLIENT=curl
+fi
+fetch() { # URL FILE
+	if [ "$CLIENT" = curl ]; then iothrun curl -sS -g -o "$2" "$1"; else iothrun "$PY" -c "$PYGET" "$1" "$2"; fi
+}
 # a socat peer in the namespace, in background; returns once it listens
 peer_socat() { # LOG ADDRESS...
 	local log=$1; shift
@@ -79,12 +94,12 @@ wait_until 10 inns curl -s -o /dev/null http://198.18.40.1:8080/file.bin || fail
 wait_until 10 grep -q "started" "$TMP/dnsmasq.log" || fail "dnsmasq did not start"
 
 # ---- curl: IPv4, IPv6, by name
-iothrun curl -sS -o "$TMP/c4.bin" http://198.18.40.1:8080/file.bin
-check "curl over $STACK by IPv4: sha256 equal" same "$TMP/www/file.bin" "$TMP/c4.bin"
-iothrun curl -sS -g -o "$TMP/c6.bin" "http://[fd00:40::1]:8080/file.bin"
-check "curl over $STACK by IPv6: sha256 equal" same "$TMP/www/file.bin" "$TMP/c6.bin"
-iothrun curl -sS -4 -o "$TMP/cn.bin" http://name.test:8080/file.bin
-check "curl over $STACK by name (dnsmasq through the stack): sha256 equal" \
+fetch http://198.18.40.1:8080/file.bin "$TMP/c4.bin"
+check "$CLIENT over $STACK by IPv4: sha256 equal" same "$TMP/www/file.bin" "$TMP/c4.bin"
+fetch "http://[fd00:40::1]:8080/file.bin" "$TMP/c6.bin"
+check "$CLIENT over $STACK by IPv6: sha256 equal" same "$TMP/www/file.bin" "$TMP/c6.bin"
+fetch http://name.test:8080/file.bin "$TMP/cn.bin"
+check "$CLIENT over $STACK by name (dnsmasq through the stack): sha256 equal" \
 	same "$TMP/www/file.bin" "$TMP/cn.bin"
 check "dnsmasq was asked name.test by the stack's address" \
 	grep -q "query\[A\] name.test from $A4" "$TMP/dnsmasq.log"
@@ -170,7 +185,12 @@ check "ip addr under iothrun shows the stack's vde0 with $A4 and $A6" \
 # ---- fork + exec: the child gets a fresh stack from the inherited
 # environment (here the shell gives it another address: one stack each)
 CONF_CHILD="stack=$STACK,vnl=vde://$SW,eth,mac=02:00:00:00:40:06,ip=198.18.40.6/24"
-iothrun /bin/sh -c "IOTHRUN_CONF='$CONF_CHILD' curl -sS -o '$TMP/fe.bin' http://198.18.40.1:8080/file.bin; exit \$?"
+if [ "$CLIENT" = curl ]; then
+	CHILD=(curl -sS -o "$TMP/fe.bin" http://198.18.40.1:8080/file.bin)
+else
+	CHILD=("$PY" -c "$PYGET" http://198.18.40.1:8080/file.bin "$TMP/fe.bin")
+fi
+IOTHRUN_CHILD_CONF="$CONF_CHILD" iothrun /bin/sh -c 'IOTHRUN_CONF="$IOTHRUN_CHILD_CONF" "$@"; exit $?' sh "${CHILD[@]}"
 check "a child of fork+exec gets a stack of its own: sha256 equal" same "$TMP/www/file.bin" "$TMP/fe.bin"
 check "... and the server saw the child's address 198.18.40.6" \
 	grep -Eq "^(::ffff:)?198.18.40.6 .*GET /file.bin" "$TMP/http.log"
