@@ -18,6 +18,12 @@ for p in ioth_kernel-r.so ioth_vdestack-r.so; do
 	[ -f "$libdir/ioth/$p" ] || fail "$p not installed under <libdir>/ioth"
 done
 [ -f "$prefix/include/ioth.h" ] || fail "ioth.h not installed"
+IOTHRUN_CHECKED=0
+if [ -x "$IOTH_BUILD_DIR/tools/iothrun/iothrun" ]; then
+	[ -x "$prefix/bin/iothrun" ] || fail "iothrun not installed in <prefix>/bin"
+	[ -f "$libdir/ioth/libiothrun.so" ] || fail "libiothrun.so not installed under <libdir>/ioth"
+	[ -n "$(find "$prefix" -name iothrun.1)" ] || fail "iothrun.1 not installed"
+fi
 ok "installed: $(cd "$prefix" && find . -name 'libioth.so*' -o -name ioth.h | tr '\n' ' ')"
 
 for p in ciao_send ciao_recv echo_server echo_client; do
@@ -60,9 +66,22 @@ reply=$(echo "over the wire" | timeout 20 "$tmp/echo_client" vdestack "$VNL" 198
 ok "echo_client on vdestack, echo_server on kernel"
 "$tmp/cm/build/ciao_cmake" vdestack "$VNL" 198.18.6.20/24 198.18.6.2 5000 || fail "CMake-built ciao runs"
 ok "CMake-built ciao runs"
+if [ -x "$prefix/bin/iothrun" ] && [ -x /usr/bin/python3 ]; then
+	# the installed iothrun finds the installed library (relative to itself)
+	got=$("$prefix/bin/iothrun" -d "stack=vdestack,vnl=$VNL,eth,ip=198.18.6.40/24" /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("198.18.6.1", 9))
+print(s.getsockname()[0])' 2>"$tmp/iothrun.log")
+	[ "$got" = 198.18.6.40 ] || { cat "$tmp/iothrun.log"; fail "installed iothrun: got '$got'"; }
+	grep -q "LD_PRELOAD=$(cd "$libdir" && pwd -P)/ioth/libiothrun.so" "$tmp/iothrun.log" ||
+		{ cat "$tmp/iothrun.log"; fail "installed iothrun did not use the installed library"; }
+	ok "installed iothrun runs a program on a vdestack stack"
+	IOTHRUN_CHECKED=1
+fi
 # make uninstall removes what make install put there.
 (cd "$IOTH_BUILD_DIR" && cmake -P "$IOTH_SOURCE_DIR/cmake/uninstall.cmake" >/dev/null) || fail "uninstall"
 left=$(find "$prefix" -type f -o -type l | wc -l)
 [ "$left" = 0 ] || { find "$prefix" -type f -o -type l; fail "$left files left after uninstall"; }
 ok "uninstall removed every installed file"
-echo "6 passed, 0 failed"
+echo "$((6 + IOTHRUN_CHECKED)) passed, 0 failed"

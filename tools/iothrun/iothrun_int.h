@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * libiothrun internals: the stack of the process, the libc functions
+ * underneath the interposed ones, the set of ioth descriptors and the
+ * per-thread guard that lets libioth, its plugins and libiothdns reach libc
+ * through our own wrappers without coming back to the stack. */
+#ifndef IOTHRUN_INT_H
+#define IOTHRUN_INT_H
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define EXPORT __attribute__((visibility("default")))
+
+struct ioth;
+struct iothdns;
+
+/* The process's stack and resolver, made once (iothrun_ready). NULL when
+ * IOTHRUN_CONF is not set: every call then goes to libc unchanged. */
+HIDDEN extern struct ioth *iothrun_stack;
+HIDDEN extern struct iothdns *iothrun_dns;
+/* 1 (and the stack made) when the interposition is on. */
+HIDDEN int iothrun_ready(void);
+/* IOTHRUN_DEBUG: trace what goes to the stack on stderr. */
+HIDDEN extern int iothrun_debug;
+HIDDEN void iothrun_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Depth of calls into the ioth libraries made by this thread. While it is
+ * not zero every wrapper is plain libc: the plugins (kernel, vdestack)
+ * implement their calls with the very libc functions we interpose. */
+HIDDEN extern __thread int iothrun_inside __attribute__((tls_model("initial-exec")));
+#define IOTHRUN_CALL(expr)            \
+	({                                \
+		iothrun_inside++;             \
+		__typeof__(expr) _r = (expr); \
+		iothrun_inside--;             \
+		_r;                           \
+	})
+
+/* Was the caller (a return address) code of the ioth libraries themselves
+ * (libioth, plugins, libiothconf, libiothdns, libvdestack, libvdeplug)? A
+ * thread of theirs that creates a socket must get a kernel one. */
+HIDDEN int iothrun_internal_caller(const void *ret);
+
+/* The set of descriptors that are ioth sockets of the stack. */
+#define IOTHRUN_FD_IOTH 1    /* created by ioth_msocket/ioth_accept */
+#define IOTHRUN_FD_KERNEL 2  /* ... and a kernel socket (vdestack, kernel plugins) */
+#define IOTHRUN_FD_STREAM 4  /* ... of type SOCK_STREAM */
+HIDDEN int fdset_get(int fd);
+HIDDEN void fdset_set(int fd, int kind);
+HIDDEN void fdset_clear(int fd);
+/* Call fn on every fd of the set in [lo, hi]. */
+HIDDEN void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd));
+
+/* sockets.c: the end of the process. TCP connections still sending are
+ * given up to $IOTHRUN_LINGER seconds (default 10) to deliver what they
+ * hold, then every socket of the stack is closed. */
+HIDDEN void iothrun_sockets_at_exit(void);
+
+/* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
+struct libc_fns {
+	int (*socket)(int, int, int);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*shutdown)(int, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	int (*close)(int);
+	int (*ioctl)(int, unsigned long, ...);
+	int (*fcntl)(int, int, ...);
+	int (*fcntl64)(int, int, ...);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*close_range)(unsigned int, unsigned int, int);
+	void (*closefrom)(int);
+	ssize_t (*read_chk)(int, void *, size_t, size_t);
+	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+	int (*getaddrinfo)(const char *, const char *, const void *, void *);
+	int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *,
+			socklen_t, int);
+	void *(*gethostbyname)(const char *);
+	void *(*gethostbyname2)(const char *, int);
+	int (*gethostbyname_r)(const char *, void *, char *, size_t, void **, int *);
+	int (*gethostbyname2_r)(const char *, int, void *, char *, size_t, void **, int *);
+	int (*getifaddrs)(void *);
+	void (*freeifaddrs)(void *);
+	unsigned int (*if_nametoindex)(const char *);
+};
+HIDDEN extern struct libc_fns libc;
+/* Fill `libc` (idempotent, safe from any thread and before constructors). */
+HIDDEN void iothrun_resolve_libc(void);
+
+#endif

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * libiothrun: name resolution and interface lookups on the process's stack.
+ * glibc's resolver would ask the host's servers through the host's kernel;
+ * these ask libiothdns over the stack (servers from the iothconf string,
+ * DHCP or router advertisements, else the host's /etc/resolv.conf, reached
+ * through the stack), with the host's /etc/hosts and /etc/services. */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <ioth.h>
+#include <iothdns.h>
+#include "iothrun_int.h"
+
+static int active(void) {
+	iothrun_resolve_libc();
+	return iothrun_inside == 0 && iothrun_ready();
+}
+
+EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res) {
+	if (!active())
+		return libc.getaddrinfo(node, service, hints, res);
+	if (iothrun_dns == NULL)
+		return EAI_FAIL;
+	int r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, node, service, hints, res));
+	if (iothrun_debug)
+		iothrun_log("iothrun: getaddrinfo(%s, %s) = %d on the stack", node ? node : "NULL",
+				service ? service : "NULL", r);
+	return r;
+}
+
+/* freeaddrinfo is glibc's: libiothdns allocates its lists as glibc does
+ * (one block per entry, ai_canonname apart), and iothdns_freeaddrinfo is
+ * the same walk. */
+
+EXPORT int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
+	if (!active())
+		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+	if (iothrun_dns == NULL)
+		return EAI_FAIL;
+	return IOTHRUN_CALL(iothdns_getnameinfo(iothrun_dns, addr, addrlen, host, hostlen, serv,
+			servlen, flags));
+}
+
+/* ------------------------------------------------------------ gethostbyname */
+
+/* Lay out a hostent for name/af in buf: the answer of getaddrinfo for one
+ * socket type (so that each address comes once). 0 and *result, or 0 and
+ * *result NULL with *herr set, or ERANGE. */
+static int hostent_fill(const char *name, int af, struct hostent *h, char *buf, size_t buflen,
+		struct hostent **result, int *herr) {
+	struct addrinfo hints = {.ai_family = af, .ai_socktype = SOCK_STREAM, .ai_flags = AI_CANONNAME};
+	struct addrinfo *res = NULL;
+	*result = NULL;
+	if (iothrun_dns == NULL) {
+		*herr = NO_RECOVERY;
+		return 0;
+	}
+	int r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, name, NULL, &hints, &res));
+	switch (r) {
+	case 0:
+		break;
+	case EAI_NONAME:
+		*herr = HOST_NOT_FOUND;
+		return 0;
+#ifdef EAI_NODATA
+	case EAI_NODATA:
+		*herr = NO_DATA;
+		return 0;
+#endif
+	case EAI_AGAIN:
+		*herr = TRY_AGAIN;
+		return 0;
+	default:
+		*herr = NO_RECOVERY;
+		return 0;
+	}
+	size_t alen = af == AF_INET6 ? 16 : 4;
+	size_t n = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		n++;
+	const char *canon = res->ai_canonname ? res->ai_canonname : name;
+	/* pointers first (aligned), then addresses, then the name */
+	size_t ptrs = (1 + n + 1) * sizeof(char *);
+	size_t pad = (uintptr_t) buf % sizeof(char *) ? sizeof(char *) - (uintptr_t) buf % sizeof(char *) : 0;
+	size_t need = pad + ptrs + n * alen + strlen(canon) + 1;
+	if (need > buflen) {
+		iothdns_freeaddrinfo(res);
+		*herr = NETDB_INTERNAL;
+		return ERANGE;
+	}
+	char **p = (char **) (buf + pad);
+	char *data = buf + pad + ptrs;
+	h->h_aliases = p;
+	p[0] = NULL;
+	h->h_addr_list = p + 1;
+	size_t i = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next, i++) {
+		const void *src = af == AF_INET6 ? (const void *) &((struct sockaddr_in6 *) ai->ai_addr)->sin6_addr
+						 : (const void *) &((struct sockaddr_in *) ai->ai_addr)->sin_addr;
+		memcpy(data, src, alen);
+		h->h_addr_list[i] = data;
+		data += alen;
+	}
+	h->h_addr_list[n] = NULL;
+	strcpy(data, canon);
+	h->h_name = data;
+	h->h_addrtype = af;
+	h->h_length = (int) alen;
+	iothdns_freeaddrinfo(res);
+	*result = h;
+	return 0;
+}
+
+EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *h, char *buf, size_t buflen,
+		struct hostent **result, int *herr) {
+	if (!active())
+		return libc.gethostbyname2_r(name, af, h, buf, buflen, (void **) result, herr);
+	if (af != AF_INET && af != AF_INET6) {
+		*result = NULL;
+		*herr = NETDB_INTERNAL;
+		return EAFNOSUPPORT;
+	}
+	return hostent_fill(name, af, h, buf, buflen, result, herr);
+}
+
+EXPORT int gethostbyname_r(const char *name, struct hostent *h, char *buf, size_t buflen,
+		struct hostent **result, int *herr) {
+	if (!active())
+		return libc.gethostbyname_r(name, h, buf, buflen, (void **) result, herr);
+	return hostent_fill(name, AF_INET, h, buf, buflen, result, herr);
+}
+
+static __thread struct hostent tls_host;
+static __thread char tls_hostbuf[4096];
+
+EXPORT struct hostent *gethostbyname2(const char *name, int af) {
+	if (!active())
+		return libc.gethostbyname2(name, af);
+	struct hostent *result;
+	int herr = 0;
+	int r = gethostbyname2_r(name, af, &tls_host, tls_hostbuf, sizeof(tls_hostbuf), &result, &herr);
+	if (r != 0 || result == NULL) {
+		h_errno = herr;
+		return NULL;
+	}
+	return result;
+}
+
+EXPORT struct hostent *gethostbyname(const char *name) {
+	if (!active())
+		return libc.gethostbyname(name);
+	return gethostbyname2(name, AF_INET);
+}
+
+/* ------------------------------------------------------------ interfaces */
+
+EXPORT int getifaddrs(struct ifaddrs **ifap) {
+	if (!active())
+		return libc.getifaddrs(ifap);
+	return IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, ifap));
+}
+
+EXPORT void freeifaddrs(struct ifaddrs *ifa) {
+	if (!active()) {
+		libc.freeifaddrs(ifa);
+		return;
+	}
+	IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+}
+
+EXPORT unsigned int if_nametoindex(const char *name) {
+	if (!active())
+		return libc.if_nametoindex(name);
+	int r = IOTHRUN_CALL(ioth_if_nametoindex(iothrun_stack, name));
+	if (r < 0) {
+		errno = ENODEV;
+		return 0;
+	}
+	return (unsigned int) r;
+}

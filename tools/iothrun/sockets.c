@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * libiothrun: libc's socket calls, interposed. A socket of a network family
+ * (AF_INET, AF_INET6, AF_PACKET, AF_NETLINK/NETLINK_ROUTE) is made on the
+ * process's stack with ioth_msocket; every later call on its descriptor
+ * goes to the ioth_ function of the same name. Everything else (AF_UNIX,
+ * other netlink families, files, pipes) is libc's.
+ *
+ * Built without _GNU_SOURCE on purpose: glibc then declares the socket calls
+ * with plain `struct sockaddr *` (not the transparent unions of GNU mode),
+ * the types our definitions have. poll, select and epoll are not touched:
+ * an ioth socket is a real descriptor whose readiness is the socket's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <ioth.h>
+#include "iothrun_int.h"
+
+/* GNU declarations we may not see without _GNU_SOURCE */
+int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+int dup3(int oldfd, int newfd, int flags);
+int close_range(unsigned int first, unsigned int last, int flags);
+void closefrom(int lowfd);
+int fcntl64(int fd, int cmd, ...);
+ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+		struct sockaddr *from, socklen_t *fromlen);
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Is fd an ioth socket, for a call of the program? Not for the libraries'
+ * own threads (ustack's event thread drives libvpoll, whose emulation may
+ * read and write the socket's descriptor itself). */
+static inline int ours_from(int fd, const void *caller) {
+	iothrun_resolve_libc();
+	return iothrun_inside == 0 && fdset_get(fd) != 0 && !iothrun_internal_caller(caller);
+}
+#define ours(fd) ours_from(fd, __builtin_return_address(0))
+
+/* Families that belong to the network, hence to the stack. */
+static int network_family(int domain, int protocol) {
+	switch (domain) {
+	case AF_INET:
+	case AF_INET6:
+	case AF_PACKET:
+		return 1;
+	case AF_NETLINK:
+		return protocol == NETLINK_ROUTE;   /* `ip addr` sees the stack */
+	default:
+		return 0;
+	}
+}
+
+/* A new descriptor of the stack: remember it, and whether it is a kernel
+ * socket (vdestack, kernel plugins: a dup of it is a working socket). */
+static int track(int fd, const char *call) {
+	if (fd < 0)
+		return fd;
+	/* (libvpoll's emulation makes ustack's descriptors AF_UNIX sockets) */
+	int domain;
+	socklen_t len = sizeof(domain);
+	int kernel = libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		domain != AF_UNIX;
+	int type = 0;
+	len = sizeof(type);
+	IOTHRUN_CALL(ioth_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len));
+	fdset_set(fd, IOTHRUN_FD_IOTH | (kernel ? IOTHRUN_FD_KERNEL : 0) |
+			(type == SOCK_STREAM ? IOTHRUN_FD_STREAM : 0));
+	if (iothrun_debug)
+		iothrun_log("iothrun: %s -> fd %d on the stack%s", call, fd, kernel ? " (kernel socket)" : "");
+	return fd;
+}
+
+EXPORT int socket(int domain, int type, int protocol) {
+	iothrun_resolve_libc();
+	if (iothrun_inside || !network_family(domain, protocol) ||
+			iothrun_internal_caller(__builtin_return_address(0)) || !iothrun_ready())
+		return libc.socket(domain, type, protocol);
+	int fd = IOTHRUN_CALL(ioth_msocket(iothrun_stack, domain, type, protocol));
+	return track(fd, "socket");
+}
+
+static void untrack_close(int fd) {
+	fdset_clear(fd);
+	IOTHRUN_CALL(ioth_close(fd));
+}
+
+/* ------------------------------------------------------------ lingering
+ * A user-space stack lives in the process: when the program closes a TCP
+ * connection and exits, the data still queued (and the FIN) would die with
+ * it, where the kernel would have delivered them; so would a datagram
+ * waiting for ARP (vdestack's namespace goes at exit). So a close of a
+ * connection that still has something to send becomes a shutdown(SHUT_WR),
+ * a close of another socket whose SIOCOUTQ is not zero is postponed;
+ * the descriptor is closed for real once the peer has acknowledged all,
+ * FIN included (swept at every close), or at exit, where we wait for them
+ * (bounded by $IOTHRUN_LINGER seconds). SO_LINGER with a zero time still
+ * aborts at once, as on Linux. Last, we wait for the neighbour resolutions
+ * in progress: the packets they hold were sent, as far as the program knows. */
+
+static pthread_mutex_t linger_lock = PTHREAD_MUTEX_INITIALIZER;
+static int *lingering;
+static size_t nlingering, caplingering;
+
+/* Everything sent and acknowledged, FIN included (or nothing to wait for). */
+static int drained(int fd) {
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	if ((fdset_get(fd) & IOTHRUN_FD_STREAM) && IOTHRUN_CALL(ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) == 0 && len >= 1)
+		return ti.tcpi_state != TCP_ESTABLISHED && ti.tcpi_state != TCP_FIN_WAIT1 &&
+			ti.tcpi_state != TCP_CLOSING && ti.tcpi_state != TCP_LAST_ACK &&
+			ti.tcpi_state != TCP_CLOSE_WAIT && ti.tcpi_state != TCP_SYN_SENT &&
+			ti.tcpi_state != TCP_SYN_RECV;
+	int outq = 0;
+	if (IOTHRUN_CALL(ioth_ioctl(fd, SIOCOUTQ, &outq)) == 0)
+		return outq == 0;
+	return 1;
+}
+
+/* Should closing fd wait for its data to be delivered? */
+static int wants_linger(int fd) {
+	struct linger lg = {0};
+	socklen_t len = sizeof(lg);
+	if (IOTHRUN_CALL(ioth_getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len)) == 0 &&
+			lg.l_onoff && lg.l_linger == 0)
+		return 0;
+	return !drained(fd);
+}
+
+static void sweep_locked(void) {
+	size_t j = 0;
+	for (size_t i = 0; i < nlingering; i++) {
+		if (drained(lingering[i]))
+			IOTHRUN_CALL(ioth_close(lingering[i]));
+		else
+			lingering[j++] = lingering[i];
+	}
+	nlingering = j;
+}
+
+/* Turn fd's close into a half close; 0, or -1 if it must be closed now. */
+static int linger(int fd) {
+	pthread_mutex_lock(&linger_lock);
+	sweep_locked();
+	if (nlingering == caplingering) {
+		size_t cap = caplingering ? 2 * caplingering : 16;
+		int *n = realloc(lingering, cap * sizeof(*n));
+		if (n == NULL) {
+			pthread_mutex_unlock(&linger_lock);
+			return -1;
+		}
+		lingering = n;
+		caplingering = cap;
+	}
+	if (fdset_get(fd) & IOTHRUN_FD_STREAM)
+		IOTHRUN_CALL(ioth_shutdown(fd, SHUT_WR));
+	lingering[nlingering++] = fd;
+	pthread_mutex_unlock(&linger_lock);
+	if (iothrun_debug)
+		iothrun_log("iothrun: close of fd %d waits for its data to be delivered", fd);
+	return 0;
+}
+
+static void linger_open(int fd) {
+	if (wants_linger(fd) && linger(fd) == 0)
+		fdset_clear(fd);
+}
+
+static void close_open(int fd) {
+	fdset_clear(fd);
+	IOTHRUN_CALL(ioth_close(fd));
+}
+
+/* Is a neighbour (ARP, NDP) being resolved on the stack? Its queue holds
+ * packets already "sent" (datagrams: sendto returned) that would die with
+ * the process. Asked through rtnetlink, as `ip neigh` does. */
+static int neigh_pending(void) {
+	int fd = ioth_msocket(iothrun_stack, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return 0;
+	struct timeval tv = {1, 0};
+	ioth_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+	} req = {
+		.h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNEIGH,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		.nd = {.ndm_family = AF_UNSPEC},
+	};
+	int pending = 0;
+	if (ioth_send(fd, &req, sizeof(req), 0) != (ssize_t) sizeof(req))
+		goto out;
+	static __thread char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	for (int done = 0; !done;) {
+		ssize_t n = ioth_recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n);
+				h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg)))
+				continue;
+			struct ndmsg *nd = NLMSG_DATA(h);
+			if (nd->ndm_state & NUD_INCOMPLETE)
+				pending = 1;
+		}
+	}
+out:
+	ioth_close(fd);
+	return pending;
+}
+
+void iothrun_sockets_at_exit(void) {
+	/* sockets left open by the program count as closed now */
+	fdset_foreach(0, (unsigned int) __INT_MAX__, linger_open);
+	const char *env = getenv("IOTHRUN_LINGER");
+	double secs = env && *env ? atof(env) : 10.0;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t) secs;
+	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
+	for (;;) {
+		pthread_mutex_lock(&linger_lock);
+		sweep_locked();
+		size_t left = nlingering;
+		pthread_mutex_unlock(&linger_lock);
+		if (left == 0)
+			left = (size_t) IOTHRUN_CALL(neigh_pending());
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (left == 0 || now.tv_sec > end.tv_sec ||
+				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+	pthread_mutex_lock(&linger_lock);
+	for (size_t i = 0; i < nlingering; i++)
+		IOTHRUN_CALL(ioth_close(lingering[i]));
+	nlingering = 0;
+	pthread_mutex_unlock(&linger_lock);
+	fdset_foreach(0, (unsigned int) __INT_MAX__, close_open);
+}
+
+EXPORT int close(int fd) {
+	if (!ours(fd))
+		return libc.close(fd);
+	if (wants_linger(fd) && linger(fd) == 0) {
+		fdset_clear(fd);
+		return 0;
+	}
+	/* out of the set first: once closed, the number may be reused */
+	fdset_clear(fd);
+	int r = IOTHRUN_CALL(ioth_close(fd));
+	if (r < 0 && errno == EBADF)   /* libioth did not know it: the kernel's */
+		return libc.close(fd);
+	return r;
+}
+
+EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_bind(fd, addr, len));
+	return libc.bind(fd, addr, len);
+}
+
+EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_connect(fd, addr, len));
+	return libc.connect(fd, addr, len);
+}
+
+EXPORT int listen(int fd, int backlog) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_listen(fd, backlog));
+	return libc.listen(fd, backlog);
+}
+
+static int ioth_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return errno = EINVAL, -1;
+	int nfd = IOTHRUN_CALL(ioth_accept(fd, addr, len));
+	if (nfd < 0)
+		return -1;
+	/* as Linux: the new socket has only the flags asked here */
+	if (flags & SOCK_NONBLOCK)
+		IOTHRUN_CALL(ioth_fcntl(nfd, F_SETFL, O_NONBLOCK));
+	if (flags & SOCK_CLOEXEC)
+		IOTHRUN_CALL(ioth_fcntl(nfd, F_SETFD, FD_CLOEXEC));
+	return track(nfd, "accept");
+}
+
+EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len) {
+	if (ours(fd))
+		return ioth_accept4(fd, addr, len, 0);
+	return libc.accept(fd, addr, len);
+}
+
+EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+	if (ours(fd))
+		return ioth_accept4(fd, addr, len, flags);
+	return libc.accept4(fd, addr, len, flags);
+}
+
+EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_getsockname(fd, addr, len));
+	return libc.getsockname(fd, addr, len);
+}
+
+EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_getpeername(fd, addr, len));
+	return libc.getpeername(fd, addr, len);
+}
+
+EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_setsockopt(fd, level, name, val, len));
+	return libc.setsockopt(fd, level, name, val, len);
+}
+
+EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_getsockopt(fd, level, name, val, len));
+	return libc.getsockopt(fd, level, name, val, len);
+}
+
+EXPORT int shutdown(int fd, int how) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_shutdown(fd, how));
+	return libc.shutdown(fd, how);
+}
+
+/* ------------------------------------------------------------ data */
+
+EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_send(fd, buf, len, flags));
+	return libc.send(fd, buf, len, flags);
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_sendto(fd, buf, len, flags, to, tolen));
+	return libc.sendto(fd, buf, len, flags, to, tolen);
+}
+
+EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_sendmsg(fd, msg, flags));
+	return libc.sendmsg(fd, msg, flags);
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+	return libc.recv(fd, buf, len, flags);
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+		struct sockaddr *from, socklen_t *fromlen) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+	return libc.recvfrom(fd, buf, len, flags, from, fromlen);
+}
+
+EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_recvmsg(fd, msg, flags));
+	return libc.recvmsg(fd, msg, flags);
+}
+
+EXPORT ssize_t read(int fd, void *buf, size_t len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+	return libc.read(fd, buf, len);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t len) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_write(fd, buf, len));
+	return libc.write(fd, buf, len);
+}
+
+EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_readv(fd, iov, iovcnt));
+	return libc.readv(fd, iov, iovcnt);
+}
+
+EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_writev(fd, iov, iovcnt));
+	return libc.writev(fd, iov, iovcnt);
+}
+
+/* _FORTIFY_SOURCE turns read/recv/recvfrom with a known buffer size into
+ * these; an overflow still ends in libc's own check (it aborts). */
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen) {
+	if (ours(fd) && len <= buflen)
+		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+	return libc.read_chk(fd, buf, len, buflen);
+}
+
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags) {
+	if (ours(fd) && len <= buflen)
+		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+	return libc.recv_chk(fd, buf, len, buflen, flags);
+}
+
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+		struct sockaddr *from, socklen_t *fromlen) {
+	if (ours(fd) && len <= buflen)
+		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+	return libc.recvfrom_chk(fd, buf, len, buflen, flags, from, fromlen);
+}
+
+/* ------------------------------------------------------------ control */
+
+EXPORT int ioctl(int fd, unsigned long request, ...) {
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	if (ours(fd))
+		return IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
+	return libc.ioctl(fd, request, arg);
+}
+
+/* A duplicate of an ioth socket: libioth has no dup, so only a kernel
+ * socket (vdestack) can be duplicated, by the kernel; the copy is then a
+ * plain kernel socket of the stack's namespace and libc serves it. */
+static int dup_refused(int fd, const void *caller) {
+	if ((fdset_get(fd) & IOTHRUN_FD_KERNEL) || !ours_from(fd, caller))
+		return 0;
+	if (iothrun_debug)
+		iothrun_log("iothrun: dup of fd %d refused: a user-space stack's socket", fd);
+	errno = EOPNOTSUPP;
+	return 1;
+}
+
+static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg, const void *caller) {
+	if (!ours_from(fd, caller))
+		return real(fd, cmd, arg);
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (dup_refused(fd, caller))
+			return -1;
+		return real(fd, cmd, arg);
+	case F_SETFL:
+	case F_SETFD:
+		/* int arguments: do not carry the register's upper half along */
+		return IOTHRUN_CALL(ioth_fcntl(fd, cmd, (int) (long) arg));
+	default:
+		return IOTHRUN_CALL(ioth_fcntl(fd, cmd, (long) arg));
+	}
+}
+
+EXPORT int fcntl(int fd, int cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	iothrun_resolve_libc();
+	return do_fcntl(libc.fcntl, fd, cmd, arg, __builtin_return_address(0));
+}
+
+EXPORT int fcntl64(int fd, int cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	iothrun_resolve_libc();
+	return do_fcntl(libc.fcntl64, fd, cmd, arg, __builtin_return_address(0));
+}
+
+EXPORT int dup(int fd) {
+	if (dup_refused(fd, __builtin_return_address(0)))
+		return -1;
+	return libc.dup(fd);
+}
+
+/* dup2/dup3 close newfd silently: an ioth socket there is closed first. */
+EXPORT int dup2(int oldfd, int newfd) {
+	if (oldfd != newfd) {
+		if (dup_refused(oldfd, __builtin_return_address(0)))
+			return -1;
+		if (ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
+			untrack_close(newfd);
+	}
+	return libc.dup2(oldfd, newfd);
+}
+
+EXPORT int dup3(int oldfd, int newfd, int flags) {
+	if (oldfd != newfd) {
+		if (dup_refused(oldfd, __builtin_return_address(0)))
+			return -1;
+		if (ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
+			untrack_close(newfd);
+	}
+	return libc.dup3(oldfd, newfd, flags);
+}
+
+EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
+	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
+		fdset_foreach(first, last, untrack_close);
+	return libc.close_range(first, last, flags);
+}
+
+EXPORT void closefrom(int lowfd) {
+	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && lowfd >= 0)
+		fdset_foreach((unsigned int) lowfd, (unsigned int) __INT_MAX__, untrack_close);
+	libc.closefrom(lowfd);
+}
