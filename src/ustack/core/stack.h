@@ -21,12 +21,11 @@ struct netif;
 struct usock;
 struct ifaddr4;
 struct route4;
-struct neigh4;
+struct neigh;
 struct mcgroup4;
 struct reasm4;
 struct ifaddr6;
 struct route6;
-struct neigh6;
 struct mcgroup6;
 struct reasm6;
 struct tcp_stack;
@@ -71,10 +70,10 @@ struct netif {
 	bool claimed, paused;
 	uint64_t claim_loop;    /* rt_loop() when claimed */
 	struct ifaddr4 *addrs;
-	struct neigh4 *neigh;
+	struct neigh *neigh;
 	struct mcgroup4 *groups;
 	struct ifaddr6 *addrs6;
-	struct neigh6 *neigh6;
+	struct neigh *neigh6;
 	struct mcgroup6 *groups6;
 	struct netif_stats st;
 	/* IPv6 router discovery (net/rdisc6.c); what RAs set, 0: Linux's default */
@@ -163,7 +162,7 @@ struct ustack {
 	struct {
 		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
 	} icmp6;
-	/* neighbour tables (net/arp.c, net/nd6.c): entries of all interfaces,
+	/* neighbour tables (net/neigh.c): entries of all interfaces,
 	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
 	 * packets waiting for a resolution, bounded per stack */
 	int nneigh4, nneigh6;

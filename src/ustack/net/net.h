@@ -29,14 +29,21 @@ struct route4 {
 	uint8_t protocol, scope;      /* RTPROT_*, RT_SCOPE_* as Linux reports */
 };
 
-struct neigh4 {
-	struct neigh4 *next;
+/* A neighbour of an interface, IPv4 (ARP) or IPv6 (NDP): neigh.c. */
+struct neigh_ops;
+struct neigh {
+	struct neigh *next;
 	struct netif *ifp;
-	uint32_t ip;
+	const struct neigh_ops *ops;  /* the family's */
+	union {
+		uint32_t ip;              /* IPv4, network order */
+		uint8_t ip6[16];
+	};
 	uint8_t mac[6];
 	uint16_t state;               /* NUD_* of <linux/neighbour.h> */
 	uint8_t probes;
-	struct pbuf *q, *qtail;
+	bool router;                  /* IPv6: NTF_ROUTER */
+	struct pbuf *q, *qtail;       /* waiting for the resolution */
 	size_t qbytes;
 	struct utimer t;
 };
@@ -134,7 +141,35 @@ void arp_input(struct netif *ifp, const uint8_t *p, size_t len);
 int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p);
 void neigh4_flush_if(struct netif *ifp);
 void arp_announce(struct netif *ifp, uint32_t addr);
-struct neigh4 *neigh4_lookup(struct netif *ifp, uint32_t ip);
+struct neigh *neigh4_lookup(struct netif *ifp, uint32_t ip);
+
+/* neigh.c: the neighbour table of both families, with per-family hooks */
+struct neigh_ops {
+	size_t alen;                  /* bytes of the address: 4, 16 */
+	uint16_t ethertype;           /* of the packets sent to a neighbour */
+	struct neigh **(*list)(struct netif *ifp);
+	int *(*count)(struct ustack *s);            /* entries of the stack */
+	uint64_t *(*queue_drops)(struct ustack *s); /* NULL: not counted */
+	uint64_t (*retrans_ns)(const struct netif *ifp);
+	uint64_t (*reachable_ns)(const struct netif *ifp);
+	/* send a solicitation for n: to its cached address or to all */
+	void (*solicit)(struct neigh *n, bool unicast);
+	/* p, waiting for n, is dropped: tell its sender */
+	void (*unreachable)(struct ustack *s, const struct pbuf *p);
+};
+/* Push an Ethernet header and send; consumes p. */
+int eth_output(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t type);
+struct neigh *neigh_lookup(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
+/* A new entry (no state yet), evicting one of a full table; NULL when
+ * none can go or out of memory. */
+struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
+/* The neighbour's link address: REACHABLE when confirmed, else STALE if
+ * new or changed; the waiting packets are sent. */
+void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed);
+/* Send p to a unicast nexthop, resolving it first (p waits in the queue). */
+int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nexthop,
+		struct pbuf *p);
+void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp);
 
 /* ip4_input.c / ip4_output.c */
 void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop);
@@ -169,7 +204,7 @@ uint32_t pmtu_lookup(struct ustack *s, int family, const uint8_t *addr);
 void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu);
 void pmtu_flush(struct ustack *s);
 
-/* Neighbour tables (arp.c, nd6.c), per stack as Linux's per namespace:
+/* Neighbour tables (neigh.c), per stack as Linux's per namespace:
  * at most NEIGH_MAX_ENTRIES entries of each family (gc_thresh3); a full
  * table evicts an unused STALE entry first, then any that is not being
  * resolved, and refuses a new one when all are being resolved. Packets

@@ -752,7 +752,7 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 	int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
 	if (family == AF_UNSPEC || family == AF_INET)
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-			for (struct neigh4 *n = ifp->neigh; n; n = n->next) {
+			for (struct neigh *n = ifp->neigh; n; n = n->next) {
 				struct nlb b;
 				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
 				struct ndmsg nd = {
@@ -769,7 +769,7 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 			}
 	if (family == AF_UNSPEC || family == AF_INET6)
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-			for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
+			for (struct neigh *n = ifp->neigh6; n; n = n->next) {
 				struct nlb b;
 				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
 				struct ndmsg nd = {
@@ -780,7 +780,7 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 					.ndm_type = RTN_UNICAST,
 				};
 				nlb_put(&b, &nd, sizeof(nd));
-				nla_put(&b, NDA_DST, n->ip, 16);
+				nla_put(&b, NDA_DST, n->ip6, 16);
 				if (n->state != NUD_INCOMPLETE)
 					nla_put(&b, NDA_LLADDR, n->mac, 6);
 				nlb_end(&b, o);

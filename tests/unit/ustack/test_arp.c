@@ -53,7 +53,7 @@ static void test_resolve_and_flush(void **state) {
 	assert_int_equal(a.spa, A("198.18.0.1"));
 	assert_memory_equal(a.sha, UT_MAC, 6);
 	stack_lock(s);
-	struct neigh4 *n = neigh4_lookup(ut_eth(s), A("198.18.0.2"));
+	struct neigh *n = neigh4_lookup(ut_eth(s), A("198.18.0.2"));
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_INCOMPLETE);
 	stack_unlock(s);
@@ -202,7 +202,7 @@ static void test_queue_limit(void **state) {
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(api_sendmsg(s, fd, &msg, 0), (ssize_t) sizeof(big));
 	stack_lock(s);
-	struct neigh4 *n = neigh4_lookup(ut_eth(s), A("198.18.0.4"));
+	struct neigh *n = neigh4_lookup(ut_eth(s), A("198.18.0.4"));
 	assert_non_null(n);
 	assert_true(n->qbytes <= 212992);
 	assert_true(s->arp.QueueDrops > 0);
@@ -217,7 +217,7 @@ static int count_neigh4(struct ustack *s, size_t *qbytes) {
 	int n = 0;
 	*qbytes = 0;
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh4 *e = ifp->neigh; e; e = e->next) {
+		for (struct neigh *e = ifp->neigh; e; e = e->next) {
 			n++;
 			*qbytes += e->qbytes;
 		}
@@ -303,7 +303,7 @@ static void test_table_evicts_stale_first(void **state) {
 	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
 	/* the 100 oldest STALE ones went, every entry in use is there */
 	for (int i = 0; i < 1024 + 100; i++) {
-		struct neigh4 *n = neigh4_lookup(ut_eth(s), wide(i));
+		struct neigh *n = neigh4_lookup(ut_eth(s), wide(i));
 		if (i >= 256 && i < 356)
 			assert_null(n);
 		else if (i >= 356 && i < 512)
@@ -340,7 +340,7 @@ static void test_queue_total_bound(void **state) {
 	/* 4000 datagrams of 2 KiB buffers cannot all wait: drops were counted */
 	assert_true(q > NEIGH_QUEUE_TOTAL / 2);
 	assert_true(s->arp.QueueDrops - qd0 >= 4000 - NEIGH_QUEUE_TOTAL / PBUF_SMALL_CAP);
-	for (struct neigh4 *n = ut_eth(s)->neigh; n; n = n->next)
+	for (struct neigh *n = ut_eth(s)->neigh; n; n = n->next)
 		assert_true(n->qbytes <= NEIGH_QUEUE_BYTES);
 	stack_unlock(s);
 	api_close(s, fd);

@@ -139,7 +139,7 @@ static void test_resolution(void **state) {
 	assert_memory_equal(u, UT_PEER_MAC, 6);
 	assert_int_equal(u[20], 17);
 	stack_lock(s);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_REACHABLE);
 	stack_unlock(s);
@@ -174,7 +174,7 @@ static void test_answer_and_malformed(void **state) {
 	/* the solicitor was learned STALE (RFC 4861 7.2.3), and the answer
 	 * to it started DELAY (7.3.3) */
 	stack_lock(s);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_DELAY);
 	stack_unlock(s);
@@ -213,7 +213,7 @@ static int count_neigh6(struct ustack *s, size_t *qbytes) {
 	int n = 0;
 	*qbytes = 0;
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh6 *e = ifp->neigh6; e; e = e->next) {
+		for (struct neigh *e = ifp->neigh6; e; e = e->next) {
 			n++;
 			*qbytes += e->qbytes;
 		}
@@ -304,7 +304,7 @@ static void test_table_ns_flood(void **state) {
 	size_t q;
 	assert_int_equal(count_neigh6(s, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh6, NEIGH_MAX_ENTRIES);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_true(n != NULL && n->state == NUD_REACHABLE);
 	/* the newest 1023 solicitors are there, the older ones went */
 	uint8_t a[16];
