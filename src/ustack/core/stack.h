@@ -23,11 +23,10 @@ struct ifaddr4;
 struct route4;
 struct neigh;
 struct mcgroup4;
-struct reasm4;
+struct reasm;
 struct ifaddr6;
 struct route6;
 struct mcgroup6;
-struct reasm6;
 struct tcp_stack;
 struct pmtu_entry;
 
@@ -102,7 +101,7 @@ struct ustack {
 	struct netif *ifaces, *lo;
 	int next_ifindex;
 	struct route4 *routes4;
-	struct reasm4 *reasm;
+	struct reasm *reasm;
 	int nreasm;
 	size_t reasm_bytes;
 	struct usock *socks;      /* every socket of the stack */
@@ -150,7 +149,7 @@ struct ustack {
 	uint64_t tcp_OutRsts;
 	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
 	struct route6 *routes6;
-	struct reasm6 *reasm6;
+	struct reasm *reasm6;
 	int nreasm6;
 	uint32_t frag6_id;
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */

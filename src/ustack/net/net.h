@@ -226,9 +226,66 @@ static inline size_t neigh_pbuf_cost(const struct pbuf *p) {
  * NULL while incomplete. */
 struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx);
 void ip4_reasm_flush(struct ustack *s);
-#define REASM_MAX_DGRAMS 64          /* per stack: 64 x 64 KiB = Linux's 4 MB */
+#define REASM_MAX_DGRAMS 64          /* per stack and family: 64 x 64 KiB = Linux's 4 MB */
 #define REASM_MAX_FRAGS 128          /* per datagram */
 #define REASM_TIMEOUT_NS MS(30000)   /* Linux ipfrag_time */
+
+/* reasm.c: reassembly queues of both families (frag4.c, ip6_input.c) */
+union reasm_key {                    /* no implicit padding: compared bytewise */
+	struct {
+		uint32_t src, dst;
+		uint16_t id;
+		uint8_t proto, zero;
+	} v4;
+	struct {
+		uint8_t src[16], dst[16];
+		uint32_t ident;
+	} v6;
+};
+struct reasm;
+struct reasm_ops {
+	size_t bufsize;              /* of a datagram's buffer */
+	size_t data_off;             /* where the payload goes in it (room for the header before) */
+	uint64_t timeout_ns;
+	struct reasm **(*list)(struct ustack *s);
+	int *(*count)(struct ustack *s);
+	uint64_t *(*fails)(struct ustack *s);  /* ReasmFails */
+	size_t *(*bytes)(struct ustack *s);    /* buffer bytes held; NULL: not counted */
+	/* the timeout expired (q is freed after) */
+	void (*expire)(struct ustack *s, struct reasm *q);
+};
+struct reasm {
+	struct reasm *next;
+	const struct reasm_ops *ops;
+	struct ustack *s;
+	union reasm_key key;
+	struct netif *ifp;           /* of the first piece to arrive */
+	struct pbuf *buf;            /* header at data, payload at ops->data_off */
+	size_t hlen;                 /* header (IPv6: unfragmentable part), 0 until seen */
+	size_t nh_off;               /* IPv6: the Next Header field to rewrite */
+	uint8_t nh;                  /* IPv6: its value */
+	uint32_t total;              /* payload length, 0 until the last piece */
+	int nranges;
+	struct {
+		uint16_t start, end;     /* payload bytes [start, end) received */
+	} r[REASM_MAX_FRAGS];
+	struct utimer t;
+};
+/* The datagram of key, made (evicting the oldest if at the limit) when
+ * missing; NULL without memory. */
+struct reasm *reasm_get(const struct reasm_ops *ops, struct ustack *s, struct netif *ifp,
+		const union reasm_key *key);
+/* Payload [off, off + n) arrived (last: the piece without more fragments)
+ * and is copied in: 0, 1 for a duplicate (drop the piece, keep the
+ * datagram), -EINVAL or -ENOBUFS when the datagram must be dropped. */
+int reasm_add(struct reasm *q, size_t off, const uint8_t *data, size_t n, bool last);
+/* The header of the first piece. */
+void reasm_first(struct reasm *q, const uint8_t *hdr, size_t hlen);
+bool reasm_complete(const struct reasm *q);
+/* The buffer of a complete datagram, q freed. */
+struct pbuf *reasm_take(struct reasm *q);
+void reasm_free(struct reasm *q);
+void reasm_flush(const struct reasm_ops *ops, struct ustack *s);
 
 /* icmp4.c */
 void icmp4_input(struct ustack *s, struct ip4_rx *rx);
