@@ -64,6 +64,15 @@ struct ip4_rx {
 	bool bcast, mcast, loop;
 };
 
+/* What a socket keeps of a received IPv4 datagram besides its bytes. */
+static inline void ip4_rx_meta(struct pbuf *p, const struct ip4_rx *rx) {
+	p->m.saddr = rx->ip.src;
+	p->m.daddr = rx->ip.dst;
+	p->m.ttl = rx->ip.ttl;
+	p->m.tos = rx->ip.tos;
+	p->m.ifindex = rx->ifp->index;
+}
+
 /* How to send a datagram. */
 struct ip4_tx {
 	uint32_t src, dst;            /* src 0: chosen from the route */

@@ -11,6 +11,7 @@
 #define USTACK_NET_NET6_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../core/stack.h"
 #include "../wire/ipv6.h"
@@ -65,6 +66,15 @@ struct ip6_rx {
 	size_t plen;
 	bool mcast, loop, ll_mcast; /* ll_mcast: came as link-layer multicast */
 };
+
+/* What a socket keeps of a received IPv6 packet besides its bytes. */
+static inline void ip6_rx_meta(struct pbuf *p, const struct ip6_rx *rx) {
+	p->m.v6 = 1;
+	memcpy(p->m.saddr6, rx->ip.src, 16);
+	memcpy(p->m.daddr6, rx->ip.dst, 16);
+	p->m.ttl = rx->ip.hop_limit;
+	p->m.ifindex = rx->ifp->index;
+}
 
 struct ip6_tx {
 	const uint8_t *src;        /* NULL or :: : chosen */
