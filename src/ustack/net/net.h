@@ -181,6 +181,9 @@ int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nex
 void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp);
 
 /* ip4_input.c / ip4_output.c */
+/* A copy of an outgoing packet for this host, as if received on ifp
+ * (delivered through lo; IPv4 and IPv6). */
+void ip_loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, size_t len);
 void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop);
 void ip4_deliver(struct ustack *s, struct ip4_rx *rx);
 /* Send the payload in p (data = transport header onwards); consumes p. */
