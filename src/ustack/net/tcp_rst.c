@@ -26,25 +26,15 @@ static void wr32(uint8_t *p, uint32_t v) {
 	p[3] = (uint8_t) v;
 }
 
-void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
-	const uint8_t *t = rx->payload;
-	if (rx->plen < 20)
-		return;
-	size_t doff = (size_t) (t[12] >> 4) * 4;
-	if (doff < 20 || doff > rx->plen)
-		return;
-	if (!rx->loop && csum_fold(csum_add(csum_pseudo4(&rx->ip.src, &rx->ip.dst, IPPROTO_TCP,
-					(uint32_t) rx->plen), t, rx->plen)) != 0)
-		return;
+/* The reset answering segment t (plen bytes, header of doff), checksum
+ * still zero; NULL without memory. */
+static struct pbuf *rst_build(struct ustack *s, const uint8_t *t, size_t plen, size_t doff) {
 	uint8_t fl = t[13];
-	/* never answer a reset; never a broadcast or multicast (RFC 1122 4.2.3.10) */
-	if ((fl & TH_RST) || rx->bcast || rx->mcast)
-		return;
 	uint32_t seq = rd32(t + 4), ack = rd32(t + 8);
-	uint32_t seglen = (uint32_t) (rx->plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
+	uint32_t seglen = (uint32_t) (plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
 	struct pbuf *p = pbuf_alloc(&s->pc, 20, PBUF_HEADROOM);
 	if (p == NULL)
-		return;
+		return NULL;
 	uint8_t *h = p->data;
 	memset(h, 0, 20);
 	memcpy(h, t + 2, 2);      /* ports swapped */
@@ -59,9 +49,33 @@ void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
 		h[13] = TH_RST | TH_ACK;
 	}
 	h[12] = 5 << 4;
-	uint16_t c = csum_fold(csum_add(csum_pseudo4(&rx->ip.dst, &rx->ip.src, IPPROTO_TCP, 20), h, 20));
-	h[16] = (uint8_t) (c >> 8);
-	h[17] = (uint8_t) c;
+	return p;
+}
+
+/* pseudo: the sum of the pseudo-header, reply's addresses, length 20 */
+static void rst_set_csum(struct pbuf *p, uint32_t pseudo) {
+	uint16_t c = csum_fold(csum_add(pseudo, p->data, 20));
+	p->data[16] = (uint8_t) (c >> 8);
+	p->data[17] = (uint8_t) c;
+}
+
+void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
+	const uint8_t *t = rx->payload;
+	if (rx->plen < 20)
+		return;
+	size_t doff = (size_t) (t[12] >> 4) * 4;
+	if (doff < 20 || doff > rx->plen)
+		return;
+	if (!rx->loop && csum_fold(csum_add(csum_pseudo4(&rx->ip.src, &rx->ip.dst, IPPROTO_TCP,
+					(uint32_t) rx->plen), t, rx->plen)) != 0)
+		return;
+	/* never answer a reset; never a broadcast or multicast (RFC 1122 4.2.3.10) */
+	if ((t[13] & TH_RST) || rx->bcast || rx->mcast)
+		return;
+	struct pbuf *p = rst_build(s, t, rx->plen, doff);
+	if (p == NULL)
+		return;
+	rst_set_csum(p, csum_pseudo4(&rx->ip.dst, &rx->ip.src, IPPROTO_TCP, 20));
 	struct ip4_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IPPROTO_TCP, .ttl = 64, .df = true};
 	s->tcp_OutRsts++;
 	ip4_output(s, p, &tx);
@@ -78,29 +92,12 @@ void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx) {
 	if (csum_fold(csum_add(csum_pseudo6(rx->ip.src, rx->ip.dst, IP6_NH_TCP, (uint32_t) rx->plen), t,
 				rx->plen)) != 0)
 		return;
-	uint8_t fl = t[13];
-	if (fl & TH_RST)
+	if (t[13] & TH_RST)
 		return;
-	uint32_t seq = rd32(t + 4), ack = rd32(t + 8);
-	uint32_t seglen = (uint32_t) (rx->plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
-	struct pbuf *p = pbuf_alloc(&s->pc, 20, PBUF_HEADROOM);
+	struct pbuf *p = rst_build(s, t, rx->plen, doff);
 	if (p == NULL)
 		return;
-	uint8_t *h = p->data;
-	memset(h, 0, 20);
-	memcpy(h, t + 2, 2);
-	memcpy(h + 2, t, 2);
-	if (fl & TH_ACK) {
-		wr32(h + 4, ack);
-		h[13] = TH_RST;
-	} else {
-		wr32(h + 8, seq + seglen);
-		h[13] = TH_RST | TH_ACK;
-	}
-	h[12] = 5 << 4;
-	uint16_t c = csum_fold(csum_add(csum_pseudo6(rx->ip.dst, rx->ip.src, IP6_NH_TCP, 20), h, 20));
-	h[16] = (uint8_t) (c >> 8);
-	h[17] = (uint8_t) c;
+	rst_set_csum(p, csum_pseudo6(rx->ip.dst, rx->ip.src, IP6_NH_TCP, 20));
 	struct ip6_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IP6_NH_TCP, .hlim = 64,
 		.oif = ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp->index : 0};
 	s->tcp_OutRsts++;
