@@ -9,28 +9,18 @@
 #include "net.h"
 #include "net6.h"
 #include "../wire/ipv6.h"
+#include "../wire/be.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
 #define TH_RST 0x04
 #define TH_ACK 0x10
 
-static uint32_t rd32(const uint8_t *p) {
-	return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-static void wr32(uint8_t *p, uint32_t v) {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
-
 /* The reset answering segment t (plen bytes, header of doff), checksum
  * still zero; NULL without memory. */
 static struct pbuf *rst_build(struct ustack *s, const uint8_t *t, size_t plen, size_t doff) {
 	uint8_t fl = t[13];
-	uint32_t seq = rd32(t + 4), ack = rd32(t + 8);
+	uint32_t seq = be32_get(t + 4), ack = be32_get(t + 8);
 	uint32_t seglen = (uint32_t) (plen - doff) + !!(fl & TH_SYN) + !!(fl & TH_FIN);
 	struct pbuf *p = pbuf_alloc(&s->pc, 20, PBUF_HEADROOM);
 	if (p == NULL)
@@ -41,11 +31,11 @@ static struct pbuf *rst_build(struct ustack *s, const uint8_t *t, size_t plen, s
 	memcpy(h + 2, t, 2);
 	if (fl & TH_ACK) {
 		/* <SEQ=SEG.ACK><CTL=RST> */
-		wr32(h + 4, ack);
+		be32_put(h + 4, ack);
 		h[13] = TH_RST;
 	} else {
 		/* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
-		wr32(h + 8, seq + seglen);
+		be32_put(h + 8, seq + seglen);
 		h[13] = TH_RST | TH_ACK;
 	}
 	h[12] = 5 << 4;
