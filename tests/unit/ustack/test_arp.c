@@ -211,19 +211,6 @@ static void test_queue_limit(void **state) {
 	ut_stack_free(s);
 }
 
-/* Every entry of the stack's IPv4 table, counted on the lists; the queued
- * bytes summed the same way. */
-static int count_neigh4(struct ustack *s, size_t *qbytes) {
-	int n = 0;
-	*qbytes = 0;
-	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh *e = ifp->neigh; e; e = e->next) {
-			n++;
-			*qbytes += e->qbytes;
-		}
-	return n;
-}
-
 static uint32_t wide(int i) {
 	return htonl(0xc6130000u + 0x100u * (unsigned) (i / 250) + 2u + (unsigned) (i % 250));
 }
@@ -251,7 +238,7 @@ static void test_table_bound_unresolved(void **state) {
 	assert_int_equal(sent + refused, 2000);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
 	assert_int_equal(q, s->neigh_qbytes);
 	assert_true(q > 0 && q <= NEIGH_QUEUE_TOTAL);
@@ -262,7 +249,7 @@ static void test_table_bound_unresolved(void **state) {
 	uint64_t t = rt_now();
 	for (int i = 1; i <= 4; i++)
 		stack_run_timers(s, t + MS(1000) * (uint64_t) i + MS(10));
-	assert_int_equal(count_neigh4(s, &q), 0);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), 0);
 	assert_int_equal(s->nneigh4, 0);
 	assert_int_equal(s->neigh_qbytes, 0);
 	stack_unlock(s);
@@ -299,7 +286,7 @@ static void test_table_evicts_stale_first(void **state) {
 		arp_request_from(s, i);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
 	/* the 100 oldest STALE ones went, every entry in use is there */
 	for (int i = 0; i < 1024 + 100; i++) {
@@ -334,7 +321,7 @@ static void test_queue_total_bound(void **state) {
 		}
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), 200);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), 200);
 	assert_int_equal(q, s->neigh_qbytes);
 	assert_true(q <= NEIGH_QUEUE_TOTAL);
 	/* 4000 datagrams of 2 KiB buffers cannot all wait: drops were counted */
