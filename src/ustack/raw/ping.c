@@ -91,6 +91,25 @@ static int ping_connect(struct usock *sk, const struct sockaddr *a, socklen_t le
 	return 0;
 }
 
+/* The echo request the application wrote (Linux ping_common_sendmsg: an
+ * echo request only), in a new buffer *out, the socket bound first. */
+static int ping_request(struct usock *sk, const struct msghdr *msg, size_t len, uint8_t echo,
+		struct pbuf **out) {
+	int err;
+	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+		return err;
+	struct pbuf *p = pbuf_alloc(&sk->s->pc, len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	sock_copy_from_iov(p->data, msg, len);
+	if (p->data[0] != echo || p->data[1] != 0) {
+		pbuf_free(&sk->s->pc, p);
+		return -EINVAL;
+	}
+	*out = p;
+	return 0;
+}
+
 static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
 	struct ustack *s = sk->s;
 	struct inet_dst d;
@@ -105,16 +124,9 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 	err = route6_lookup(s, d.a6, oif, &rt);
 	if (err < 0)
 		return err;
-	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+	struct pbuf *p;
+	if ((err = ping_request(sk, msg, len, ICMP6_ECHO_REQUEST, &p)) < 0)
 		return err;
-	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
-	if (p->data[0] != ICMP6_ECHO_REQUEST || p->data[1] != 0) {
-		pbuf_free(&s->pc, p);
-		return -EINVAL;
-	}
 	memcpy(p->data + 4, &sk->lport, 2);
 	const uint8_t *src = ip6_addr_is_unspecified(sk->laddr6) ? rt.src : sk->laddr6;
 	icmp6_fill_checksum(src, d.a6, p->data, p->len);
@@ -150,17 +162,10 @@ static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		return err;
 	if (rt.bcast && !sk->broadcast)
 		return -EACCES;
-	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+	struct pbuf *p;
+	if ((err = ping_request(sk, msg, len, ICMP4W_ECHO, &p)) < 0)
 		return err;
-	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
 	struct icmp4_repr r = {.type = p->data[0], .code = p->data[1]};
-	if (r.type != ICMP4W_ECHO || r.code != 0) {
-		pbuf_free(&s->pc, p);
-		return -EINVAL;
-	}
 	r.id = ntohs(sk->lport);
 	r.seq = (uint16_t) (p->data[6] << 8 | p->data[7]);
 	icmp4_emit(&r, p->data, p->len);
