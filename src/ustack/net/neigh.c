@@ -39,11 +39,19 @@ int eth_output(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t t
 	return link_xmit(ifp, p);
 }
 
+/* Every output to an unresolved or cached neighbour scans the list: the
+ * comparisons have constant sizes, so the compiler inlines them. */
 struct neigh *neigh_lookup(const struct neigh_ops *ops, struct netif *ifp, const void *ip) {
-	for (struct neigh *n = *ops->list(ifp); n; n = n->next)
-		if (memcmp(n->ip6, ip, ops->alen) == 0)
-			return n;
-	return NULL;
+	struct neigh *n = *ops->list(ifp);
+	if (ops->alen == 4) {
+		uint32_t a;
+		memcpy(&a, ip, 4);
+		while (n && n->ip != a)
+			n = n->next;
+	} else
+		while (n && __builtin_memcmp(n->ip6, ip, 16) != 0)
+			n = n->next;
+	return n;
 }
 
 static void neigh_unlink(struct neigh *n) {
