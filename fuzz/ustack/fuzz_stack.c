@@ -50,9 +50,9 @@ static void check_limits(struct ustack *s, const int *fds, int n) {
 	size_t q = 0;
 	stack_lock(s);
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next) {
-		for (struct neigh4 *e = ifp->neigh; e; e = e->next, n4++)
+		for (struct neigh *e = ifp->neigh; e; e = e->next, n4++)
 			q += e->qbytes;
-		for (struct neigh6 *e = ifp->neigh6; e; e = e->next, n6++)
+		for (struct neigh *e = ifp->neigh6; e; e = e->next, n6++)
 			q += e->qbytes;
 	}
 	if (n4 != s->nneigh4 || n6 != s->nneigh6 || n4 > NEIGH_MAX_ENTRIES || n6 > NEIGH_MAX_ENTRIES ||

@@ -171,29 +171,15 @@ int ic_dhcp4_parse(const uint8_t *p, size_t len, struct dhcp4_msg *m) {
 	return 0;
 }
 
-struct obuf {
-	uint8_t *p;
-	size_t len, off;
-	int err;
-};
 
-static void put(struct obuf *o, const void *d, size_t l) {
-	if (o->off + l > o->len) {
-		o->err = 1;
-		return;
-	}
-	memcpy(o->p + o->off, d, l);
-	o->off += l;
-}
-
-static void putopt(struct obuf *o, uint8_t t, const void *d, uint8_t l) {
-	put(o, &t, 1);
-	put(o, &l, 1);
-	put(o, d, l);
+static void putopt(struct ic_obuf *o, uint8_t t, const void *d, uint8_t l) {
+	ic_put(o, &t, 1);
+	ic_put(o, &l, 1);
+	ic_put(o, d, l);
 }
 
 int ic_dhcp4_emit(const struct dhcp4_msg *m, uint8_t *buf, size_t len) {
-	struct obuf o = {buf, len, 0, 0};
+	struct ic_obuf o = {buf, len, 0, 0};
 	if (len < 300)
 		return -ENOSPC;
 	memset(buf, 0, 300);   /* BOOTP minimum size (RFC 1542 2.1) */
@@ -236,7 +222,7 @@ int ic_dhcp4_emit(const struct dhcp4_msg *m, uint8_t *buf, size_t len) {
 		}
 	}
 	uint8_t end = OPT_END;
-	put(&o, &end, 1);
+	ic_put(&o, &end, 1);
 	if (o.err)
 		return -ENOSPC;
 	return o.off < 300 ? 300 : o.off;

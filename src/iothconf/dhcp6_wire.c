@@ -131,42 +131,28 @@ int ic_dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *m) {
 	return 0;
 }
 
-struct obuf {
-	uint8_t *p;
-	size_t len, off;
-	int err;
-};
-
-static void put(struct obuf *o, const void *d, size_t l) {
-	if (o->off + l > o->len) {
-		o->err = 1;
-		return;
-	}
-	memcpy(o->p + o->off, d, l);
-	o->off += l;
-}
-static void put16(struct obuf *o, uint16_t v) {
+static void put16(struct ic_obuf *o, uint16_t v) {
 	uint8_t b[2] = {v >> 8, v};
-	put(o, b, 2);
+	ic_put(o, b, 2);
 }
-static void put32(struct obuf *o, uint32_t v) {
+static void put32(struct ic_obuf *o, uint32_t v) {
 	uint8_t b[4] = {v >> 24, v >> 16, v >> 8, v};
-	put(o, b, 4);
+	ic_put(o, b, 4);
 }
-static void opthdr(struct obuf *o, uint16_t t, uint16_t l) {
+static void opthdr(struct ic_obuf *o, uint16_t t, uint16_t l) {
 	put16(o, t);
 	put16(o, l);
 }
 
 int ic_dhcp6_emit(const struct dhcp6_msg *m, uint8_t *buf, size_t len) {
-	struct obuf o = {buf, len, 0, 0};
-	put(&o, &m->type, 1);
-	put(&o, m->tid, 3);
+	struct ic_obuf o = {buf, len, 0, 0};
+	ic_put(&o, &m->type, 1);
+	ic_put(&o, m->tid, 3);
 	opthdr(&o, OPT_CLIENTID, m->clientid_len);
-	put(&o, m->clientid, m->clientid_len);
+	ic_put(&o, m->clientid, m->clientid_len);
 	if (m->serverid_len) {
 		opthdr(&o, OPT_SERVERID, m->serverid_len);
-		put(&o, m->serverid, m->serverid_len);
+		ic_put(&o, m->serverid, m->serverid_len);
 	}
 	if (m->type != DHCP6_RELEASE) {
 		opthdr(&o, OPT_ORO, 4);
@@ -182,8 +168,8 @@ int ic_dhcp6_emit(const struct dhcp6_msg *m, uint8_t *buf, size_t len) {
 			/* RFC 4704 4.1: S flag, the server updates AAAA */
 			opthdr(&o, OPT_FQDN, 1 + n);
 			uint8_t flags = 0x01;
-			put(&o, &flags, 1);
-			put(&o, name, n);
+			ic_put(&o, &flags, 1);
+			ic_put(&o, name, n);
 		}
 	}
 	opthdr(&o, OPT_IA_NA, 12 + m->naddrs * 28);
@@ -192,7 +178,7 @@ int ic_dhcp6_emit(const struct dhcp6_msg *m, uint8_t *buf, size_t len) {
 	put32(&o, 0);
 	for (int i = 0; i < m->naddrs; i++) {
 		opthdr(&o, OPT_IAADDR, 24);
-		put(&o, m->addrs[i].addr, 16);
+		ic_put(&o, m->addrs[i].addr, 16);
 		put32(&o, 0);   /* RFC 8415 21.6: lifetimes ignored by the server */
 		put32(&o, 0);
 	}

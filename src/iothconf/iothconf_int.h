@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 #include <pthread.h>
+#include <string.h>
 #define IC_IFNAMSIZ 16   /* IF_NAMESIZE; net/if.h clashes with linux/if.h of nlinline */
 
 struct ioth;
@@ -39,6 +40,21 @@ int ic_dnames_decode(const uint8_t *p, size_t len, char *out, size_t outlen);
 /* A name typed by the user (fqdn=, domain=): 1..253 chars, labels 1..63 of
  * letters, digits, '-' and '_', optional trailing dot. 1 if valid. */
 int ic_dname_valid(const char *name);
+
+/* ---- an output buffer for the emitters of the wire codecs ---- */
+struct ic_obuf {
+	uint8_t *p;
+	size_t len, off;
+	int err;             /* set when something did not fit */
+};
+static inline void ic_put(struct ic_obuf *o, const void *d, size_t l) {
+	if (o->off + l > o->len) {
+		o->err = 1;
+		return;
+	}
+	memcpy(o->p + o->off, d, l);
+	o->off += l;
+}
 
 /* ---- dhcp4_wire.c ---- */
 #define DHCP4_DISCOVER 1

@@ -21,14 +21,12 @@ struct netif;
 struct usock;
 struct ifaddr4;
 struct route4;
-struct neigh4;
+struct neigh;
 struct mcgroup4;
-struct reasm4;
+struct reasm;
 struct ifaddr6;
 struct route6;
-struct neigh6;
 struct mcgroup6;
-struct reasm6;
 struct tcp_stack;
 struct pmtu_entry;
 
@@ -71,10 +69,10 @@ struct netif {
 	bool claimed, paused;
 	uint64_t claim_loop;    /* rt_loop() when claimed */
 	struct ifaddr4 *addrs;
-	struct neigh4 *neigh;
+	struct neigh *neigh;
 	struct mcgroup4 *groups;
 	struct ifaddr6 *addrs6;
-	struct neigh6 *neigh6;
+	struct neigh *neigh6;
 	struct mcgroup6 *groups6;
 	struct netif_stats st;
 	/* IPv6 router discovery (net/rdisc6.c); what RAs set, 0: Linux's default */
@@ -103,7 +101,7 @@ struct ustack {
 	struct netif *ifaces, *lo;
 	int next_ifindex;
 	struct route4 *routes4;
-	struct reasm4 *reasm;
+	struct reasm *reasm;
 	int nreasm;
 	size_t reasm_bytes;
 	struct usock *socks;      /* every socket of the stack */
@@ -151,7 +149,7 @@ struct ustack {
 	uint64_t tcp_OutRsts;
 	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
 	struct route6 *routes6;
-	struct reasm6 *reasm6;
+	struct reasm *reasm6;
 	int nreasm6;
 	uint32_t frag6_id;
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
@@ -163,7 +161,7 @@ struct ustack {
 	struct {
 		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
 	} icmp6;
-	/* neighbour tables (net/arp.c, net/nd6.c): entries of all interfaces,
+	/* neighbour tables (net/neigh.c): entries of all interfaces,
 	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
 	 * packets waiting for a resolution, bounded per stack */
 	int nneigh4, nneigh6;

@@ -146,6 +146,18 @@ bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr) {
 	return false;
 }
 
+/* Free what ifp holds: neighbours, groups, IPv6 state, IPv4 addresses. */
+static void netif_flush(struct netif *ifp) {
+	neigh4_flush_if(ifp);
+	ip4_mc_flush_if(ifp);
+	ip6_flush_if(ifp);
+	while (ifp->addrs) {
+		struct ifaddr4 *a = ifp->addrs;
+		ifp->addrs = a->next;
+		free(a);
+	}
+}
+
 void net_flush_stack(struct ustack *s) {
 	ip4_reasm_flush(s);
 	ip6_reasm_flush(s);
@@ -163,14 +175,7 @@ void net_flush_stack(struct ustack *s) {
 	while (s->ifaces) {
 		struct netif *ifp = s->ifaces;
 		s->ifaces = ifp->next;
-		neigh4_flush_if(ifp);
-		ip4_mc_flush_if(ifp);
-		ip6_flush_if(ifp);
-		while (ifp->addrs) {
-			struct ifaddr4 *a = ifp->addrs;
-			ifp->addrs = a->next;
-			free(a);
-		}
+		netif_flush(ifp);
 		netif_free(ifp);
 	}
 	s->lo = NULL;
@@ -225,14 +230,7 @@ int netif_detach(struct netif *ifp) {
 	netif_set_up(ifp, false);
 	route4_flush_if(s, ifp->index);
 	route6_flush_if(s, ifp->index);
-	neigh4_flush_if(ifp);
-	ip4_mc_flush_if(ifp);
-	ip6_flush_if(ifp);
-	while (ifp->addrs) {
-		struct ifaddr4 *a = ifp->addrs;
-		ifp->addrs = a->next;
-		free(a);
-	}
+	netif_flush(ifp);
 	for (struct netif **pp = &s->ifaces; *pp; pp = &(*pp)->next)
 		if (*pp == ifp) {
 			*pp = ifp->next;

@@ -27,21 +27,15 @@ bool ip4_want_df(int pmtudisc, size_t len, uint32_t mtu) {
 	}
 }
 
-static int ip4_send_one(struct ustack *s, struct netif *ifp, uint32_t nexthop, struct pbuf *p) {
-	if (ifp->type == ARPHRD_LOOPBACK_VALUE)
-		return link_xmit(ifp, p);
-	return neigh4_output(ifp, nexthop, p);
-}
-
-/* A copy for this host, as if received on ifp. */
-static void ip4_loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *dgram, size_t len) {
+/* A copy for this host, as if received on ifp (multicast with loop on). */
+void ip_loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, size_t len) {
 	struct netif *lo = s->lo;
 	if (lo == NULL || !(lo->flags & IFF_UP))
 		return;
 	struct pbuf *c = pbuf_alloc(&s->pc, len, 0);
 	if (c == NULL)
 		return;
-	memcpy(c->data, dgram, len);
+	memcpy(c->data, pkt, len);
 	c->m.ifindex = ifp->index;
 	link_xmit(lo, c);
 }
@@ -74,9 +68,9 @@ static int ip4_fragment(struct ustack *s, struct pbuf *p, const struct ipv4_repr
 		ipv4_emit(&fh, f->data, hl);
 		memcpy(f->data + hl, p->data + off, n);
 		if (loopcopy)
-			ip4_loop_copy(s, ifp, f->data, f->len);
+			ip_loop_copy(s, ifp, f->data, f->len);
 		s->ip4.FragCreates++;
-		int e = ip4_send_one(s, ifp, nexthop, f);
+		int e = neigh4_output(ifp, nexthop, f);
 		if (e && !err)
 			err = e;
 		off += n;
@@ -131,8 +125,8 @@ int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 	h.total_len = (uint16_t) p->len;
 	ipv4_emit(&h, hp, hl);
 	if (loopcopy)
-		ip4_loop_copy(s, ifp, p->data, p->len);
-	return ip4_send_one(s, ifp, rt->nexthop, p);
+		ip_loop_copy(s, ifp, p->data, p->len);
+	return neigh4_output(ifp, rt->nexthop, p);
 }
 
 int ip4_output(struct ustack *s, struct pbuf *p, struct ip4_tx *tx) {

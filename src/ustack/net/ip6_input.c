@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * IPv6 input (RFC 8200): header checks, local delivery (any of our
  * addresses, as Linux; joined groups), extension headers walked by
- * wire/ip6ext with its verdicts, reassembly (RFC 8200 4.5 with the limits
- * of frag4.c; overlaps drop the datagram, RFC 5722), protocol demux. */
+ * wire/ip6ext with its verdicts, reassembly (RFC 8200 4.5 on the queues
+ * of reasm.c; overlaps drop the datagram, RFC 5722), protocol demux. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,93 +13,46 @@
 #include "net.h"
 #include "net6.h"
 
-#define REASM6_MAX 64
 #define REASM6_TIMEOUT_NS MS(60000)  /* RFC 8200 4.5: 60 s */
-#define REASM6_MAX_PIECES 128
-
-struct reasm6 {
-	struct reasm6 *next;
-	struct ustack *s;
-	uint8_t src[16], dst[16];
-	uint32_t ident;
-	struct netif *ifp;
-	struct pbuf *buf;          /* unfragmentable part at 0, payload after unfrag_len */
-	size_t unfrag_len;         /* 0 until the first piece arrived */
-	size_t nh_off;             /* Next Header field to rewrite */
-	uint8_t nh;
-	uint32_t total;            /* payload bytes, 0 until the last piece */
-	int nranges;
-	struct {
-		uint16_t start, end;
-	} r[REASM6_MAX_PIECES];
-	struct utimer t;
-};
-
 #define UNFRAG_MAX 200         /* unfragmentable part we keep room for */
 
-static void reasm6_free(struct ustack *s, struct reasm6 *q) {
-	for (struct reasm6 **pp = &s->reasm6; *pp; pp = &(*pp)->next)
-		if (*pp == q) {
-			*pp = q->next;
-			break;
-		}
-	s->nreasm6--;
-	utimer_cancel(s, &q->t);
-	if (q->buf)
-		pbuf_free(&s->pc, q->buf);
-	free(q);
+static struct reasm **reasm6_list(struct ustack *s) {
+	return &s->reasm6;
 }
 
-void ip6_reasm_flush(struct ustack *s) {
-	while (s->reasm6)
-		reasm6_free(s, s->reasm6);
+static int *reasm6_count(struct ustack *s) {
+	return &s->nreasm6;
 }
 
-static void reasm6_timeout(struct ustack *s, struct utimer *t) {
-	struct reasm6 *q = (struct reasm6 *) ((char *) t - offsetof(struct reasm6, t));
+static uint64_t *reasm6_fails(struct ustack *s) {
+	return &s->ip6.ReasmFails;
+}
+
+static void reasm6_expire(struct ustack *s, struct reasm *q) {
 	s->ip6.ReasmFails++;
 	/* RFC 8200 4.5: time exceeded (reassembly) if the first piece came */
-	if (q->unfrag_len && q->nranges && q->r[0].start == 0) {
-		struct ip6_rx rx = {.ifp = q->ifp, .pkt = q->buf->data,
-			.pktlen = q->unfrag_len + q->r[0].end};
-		memmove(q->buf->data + q->unfrag_len, q->buf->data + UNFRAG_MAX, q->r[0].end);
-		{
-			ip6_parse(q->buf->data, rx.pktlen, &rx.ip);
-			memcpy(rx.ip.src, q->src, 16);
-			memcpy(rx.ip.dst, q->dst, 16);
-			icmp6_send_error(s, &rx, ICMP6_TIME_EXCEEDED, ICMP6_TE_REASSEMBLY, 0);
-		}
+	if (q->hlen && q->nranges && q->r[0].start == 0) {
+		struct ip6_rx rx = {.ifp = q->ifp, .pkt = q->buf->data, .pktlen = q->hlen + q->r[0].end};
+		memmove(q->buf->data + q->hlen, q->buf->data + UNFRAG_MAX, q->r[0].end);
+		ip6_parse(q->buf->data, rx.pktlen, &rx.ip);
+		memcpy(rx.ip.src, q->key.v6.src, 16);
+		memcpy(rx.ip.dst, q->key.v6.dst, 16);
+		icmp6_send_error(s, &rx, ICMP6_TIME_EXCEEDED, ICMP6_TE_REASSEMBLY, 0);
 	}
-	reasm6_free(s, q);
 }
 
-static int range_add(struct reasm6 *q, uint16_t start, uint16_t end) {
-	int i = 0, n = q->nranges;
-	while (i < n && q->r[i].start <= start)
-		i++;
-	if (i > 0 && q->r[i - 1].start <= start && q->r[i - 1].end >= end)
-		return 1;
-	if ((i > 0 && q->r[i - 1].end > start) || (i < n && q->r[i].start < end))
-		return -EINVAL;
-	bool prev = i > 0 && q->r[i - 1].end == start;
-	bool next = i < n && q->r[i].start == end;
-	if (prev && next) {
-		q->r[i - 1].end = q->r[i].end;
-		memmove(&q->r[i], &q->r[i + 1], sizeof(q->r[0]) * (size_t) (n - i - 1));
-		q->nranges--;
-	} else if (prev)
-		q->r[i - 1].end = end;
-	else if (next)
-		q->r[i].start = start;
-	else {
-		if (n == REASM6_MAX_PIECES)
-			return -ENOBUFS;
-		memmove(&q->r[i + 1], &q->r[i], sizeof(q->r[0]) * (size_t) (n - i));
-		q->r[i].start = start;
-		q->r[i].end = end;
-		q->nranges++;
-	}
-	return 0;
+static const struct reasm_ops reasm6_ops = {
+	.bufsize = UNFRAG_MAX + 65536,
+	.data_off = UNFRAG_MAX,
+	.timeout_ns = REASM6_TIMEOUT_NS,
+	.list = reasm6_list,
+	.count = reasm6_count,
+	.fails = reasm6_fails,
+	.expire = reasm6_expire,
+};
+
+void ip6_reasm_flush(struct ustack *s) {
+	reasm_flush(&reasm6_ops, s);
 }
 
 static void ip6_process(struct netif *ifp, const uint8_t *p, size_t tot, struct ip6_rx *rx, int depth);
@@ -116,73 +69,37 @@ static void ip6_reasm(struct netif *ifp, const uint8_t *p, size_t tot, const str
 		s->ip6.ReasmFails++;
 		return;
 	}
-	struct reasm6 *q = NULL;
-	for (struct reasm6 *x = s->reasm6; x; x = x->next)
-		if (x->ident == res->frag.ident && ip6_eq(x->src, rx->ip.src) && ip6_eq(x->dst, rx->ip.dst))
-			q = x;
-	if (q == NULL) {
-		if (s->nreasm6 >= REASM6_MAX) {
-			struct reasm6 *old = s->reasm6;
-			while (old && old->next)
-				old = old->next;
-			s->ip6.ReasmFails++;
-			reasm6_free(s, old);
-		}
-		q = calloc(1, sizeof(*q));
-		if (q == NULL)
-			return;
-		q->buf = pbuf_alloc(&s->pc, UNFRAG_MAX + 65536, 0);
-		if (q->buf == NULL) {
-			free(q);
-			return;
-		}
-		q->s = s;
-		memcpy(q->src, rx->ip.src, 16);
-		memcpy(q->dst, rx->ip.dst, 16);
-		q->ident = res->frag.ident;
-		q->ifp = ifp;
-		utimer_init(&q->t, reasm6_timeout);
-		utimer_arm_in(s, &q->t, REASM6_TIMEOUT_NS);
-		q->next = s->reasm6;
-		s->reasm6 = q;
-		s->nreasm6++;
-	}
-	if (!res->frag.more) {
-		uint32_t total = (uint32_t) (fo + n);
-		if ((q->total && q->total != total) || (q->nranges && q->r[q->nranges - 1].end > total))
-			goto bad;
-		q->total = total;
-	} else if (q->total && fo + n > q->total)
+	union reasm_key key;
+	memset(&key, 0, sizeof(key));
+	memcpy(key.v6.src, rx->ip.src, 16);
+	memcpy(key.v6.dst, rx->ip.dst, 16);
+	key.v6.ident = res->frag.ident;
+	struct reasm *q = reasm_get(&reasm6_ops, s, ifp, &key);
+	if (q == NULL)
+		return;
+	int r = reasm_add(q, fo, p + data_off, n, !res->frag.more);
+	if (r < 0)
 		goto bad;
-	if (n) {
-		int r = range_add(q, (uint16_t) fo, (uint16_t) (fo + n));
-		if (r < 0)
-			goto bad;
-		if (r > 0)
-			return;
-	}
+	if (r > 0)
+		return;
 	if (fo == 0) {
-		q->unfrag_len = res->frag_offset;
+		reasm_first(q, p, res->frag_offset);
 		q->nh_off = res->frag_nh_offset;
 		q->nh = res->frag.next_header;
-		memcpy(q->buf->data, p, res->frag_offset);
 	}
-	memcpy(q->buf->data + UNFRAG_MAX + fo, p + data_off, n);
-	if (!(q->total && q->unfrag_len && q->nranges == 1 && q->r[0].start == 0 && q->r[0].end == q->total))
+	if (!reasm_complete(q))
 		return;
 	/* complete: unfragmentable part, then the payload; Next Header and
 	 * Payload Length rewritten (RFC 8200 4.5) */
 	uint8_t *d = q->buf->data;
-	memmove(d + q->unfrag_len, d + UNFRAG_MAX, q->total);
+	memmove(d + q->hlen, d + UNFRAG_MAX, q->total);
 	d[q->nh_off] = q->nh;
-	size_t len = q->unfrag_len + q->total;
+	size_t len = q->hlen + q->total;
 	if (len - IP6_HDR_LEN > 65535)
 		goto bad;
 	d[4] = (uint8_t) ((len - IP6_HDR_LEN) >> 8);
 	d[5] = (uint8_t) (len - IP6_HDR_LEN);
-	struct pbuf *whole = q->buf;
-	q->buf = NULL;
-	reasm6_free(s, q);
+	struct pbuf *whole = reasm_take(q);
 	s->ip6.ReasmOKs++;
 	struct ip6_rx nrx = *rx;
 	ip6_process(ifp, whole->data, len, &nrx, depth + 1);
@@ -191,7 +108,7 @@ static void ip6_reasm(struct netif *ifp, const uint8_t *p, size_t tot, const str
 bad:
 	s->ip6.ReasmFails++;
 	ifp->st.rx_errors++;
-	reasm6_free(s, q);
+	reasm_free(q);
 }
 
 static void ip6_deliver(struct ustack *s, struct ip6_rx *rx, size_t nh_offset) {

@@ -11,24 +11,6 @@
 #include "net.h"
 #include "net6.h"
 
-static int send_one(struct ustack *s, struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
-	if (ifp->type == ARPHRD_LOOPBACK_VALUE)
-		return link_xmit(ifp, p);
-	return neigh6_output(ifp, nexthop, p);
-}
-
-static void loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, size_t len) {
-	struct netif *lo = s->lo;
-	if (lo == NULL || !(lo->flags & IFF_UP))
-		return;
-	struct pbuf *c = pbuf_alloc(&s->pc, len, 0);
-	if (c == NULL)
-		return;
-	memcpy(c->data, pkt, len);
-	c->m.ifindex = ifp->index;
-	link_xmit(lo, c);
-}
-
 int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const struct ip6_route_res *rt) {
 	struct netif *ifp = rt->ifp;
 	s->ip6.OutRequests++;
@@ -62,8 +44,8 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 		}
 		ip6_emit(&h, hp, IP6_HDR_LEN);
 		if (loopcopy)
-			loop_copy(s, ifp, p->data, p->len);
-		return send_one(s, ifp, rt->nexthop, p);
+			ip_loop_copy(s, ifp, p->data, p->len);
+		return neigh6_output(ifp, rt->nexthop, p);
 	}
 	if (tx->dontfrag || tx->router_alert) {
 		pbuf_free(&s->pc, p);
@@ -89,9 +71,9 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 		ip6_frag_emit(&fr, f->data + IP6_HDR_LEN, IP6_FRAG_HDR_LEN);
 		memcpy(f->data + IP6_HDR_LEN + IP6_FRAG_HDR_LEN, p->data + off, n);
 		if (loopcopy)
-			loop_copy(s, ifp, f->data, f->len);
+			ip_loop_copy(s, ifp, f->data, f->len);
 		s->ip6.FragCreates++;
-		int e = send_one(s, ifp, rt->nexthop, f);
+		int e = neigh6_output(ifp, rt->nexthop, f);
 		if (e && !err)
 			err = e;
 	}

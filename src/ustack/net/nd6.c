@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * Neighbour discovery (RFC 4861 7): address resolution with neighbour
  * solicitations to the solicited-node group, advertisements in reply, the
- * NUD states of the IPv4 neighbours (arp.c: INCOMPLETE with a queue, 3
- * solicitations 1 s apart, REACHABLE 30 s, STALE, PROBE by unicast), DAD
+ * IPv6 hooks of the neighbour table (neigh.c: the NUD states shared with
+ * ARP; 3 solicitations 1 s apart, REACHABLE 30 s, or what RAs set), DAD
  * conflicts (RFC 4862 5.4.3, 5.4.4). Failures reach the senders as
  * ICMPv6 address unreachable, as Linux's ndisc_error_report. */
 #include <errno.h>
@@ -19,23 +19,7 @@
 
 /* RFC 4861 10 defaults, replaced by what RAs advertise */
 #define ND_RETRANS_NS(ifp) MS((ifp)->nd_retrans_ms ? (ifp)->nd_retrans_ms : 1000)
-#define ND_MAX_PROBES 3
 #define ND_REACHABLE_NS(ifp) MS((ifp)->nd_reachable_ms ? (ifp)->nd_reachable_ms : 30000)
-#define ND_GC_STALE_NS MS(60000)
-
-static int eth_send6(struct netif *ifp, struct pbuf *p, const uint8_t *dst) {
-	uint8_t *h = pbuf_push(p, ETHW_HLEN);
-	if (h == NULL) {
-		pbuf_free(&ifp->s->pc, p);
-		ifp->st.tx_dropped++;
-		return -ENOBUFS;
-	}
-	struct eth_repr e = {.type = ETHW_P_IPV6};
-	memcpy(e.dst, dst, 6);
-	memcpy(e.src, ifp->mac, 6);
-	eth_emit(&e, h, ETHW_HLEN);
-	return link_xmit(ifp, p);
-}
 
 static int nd_send(struct netif *ifp, const struct ndp_repr *r, const uint8_t *src, const uint8_t *dst) {
 	struct ustack *s = ifp->s;
@@ -73,169 +57,62 @@ void nd6_send_rs(struct netif *ifp, const uint8_t *src) {
 	nd_send(ifp, &r, src, all_routers);
 }
 
-static void nd_solicit(struct neigh6 *n, bool unicast) {
+static void nd_solicit(struct neigh *n, bool unicast) {
 	struct netif *ifp = n->ifp;
 	uint8_t src[16] = {0}, dst[16];
-	if (!ip6_src_select(ifp, n->ip, src))
+	if (!ip6_src_select(ifp, n->ip6, src))
 		return;  /* no usable address yet */
 	if (unicast)
-		memcpy(dst, n->ip, 16);
+		memcpy(dst, n->ip6, 16);
 	else
-		ip6_addr_solicited_node(dst, n->ip);
-	nd6_send_ns(ifp, src, dst, n->ip, true);
+		ip6_addr_solicited_node(dst, n->ip6);
+	nd6_send_ns(ifp, src, dst, n->ip6, true);
 }
 
-struct neigh6 *neigh6_lookup(struct netif *ifp, const uint8_t *ip) {
-	for (struct neigh6 *n = ifp->neigh6; n; n = n->next)
-		if (ip6_eq(n->ip, ip))
-			return n;
-	return NULL;
+static void nd_unreachable(struct ustack *s, const struct pbuf *p) {
+	if (p->len >= IP6_HDR_LEN)
+		icmp6_deliver_error(s, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0, NULL, p->data, p->len);
 }
 
-static void neigh_unlink(struct netif *ifp, struct neigh6 *n) {
-	for (struct neigh6 **pp = &ifp->neigh6; *pp; pp = &(*pp)->next)
-		if (*pp == n) {
-			*pp = n->next;
-			return;
-		}
+static struct neigh **nd_list(struct netif *ifp) {
+	return &ifp->neigh6;
 }
 
-static void neigh_free(struct netif *ifp, struct neigh6 *n) {
-	utimer_cancel(ifp->s, &n->t);
-	ifp->s->neigh_qbytes -= n->qbytes;
-	ifp->s->nneigh6--;
-	pbuf_free_chain(&ifp->s->pc, n->q);
-	free(n);
+static int *nd_count(struct ustack *s) {
+	return &s->nneigh6;
 }
 
-/* Take the whole queue of packets waiting for n's resolution. */
-static struct pbuf *neigh_take_queue(struct ustack *s, struct neigh6 *n) {
-	struct pbuf *p = n->q;
-	s->neigh_qbytes -= n->qbytes;
-	n->q = n->qtail = NULL;
-	n->qbytes = 0;
-	return p;
+static uint64_t nd_retrans_ns(const struct netif *ifp) {
+	return ND_RETRANS_NS(ifp);
 }
 
-static void neigh_fail_queue(struct ustack *s, struct neigh6 *n) {
-	struct pbuf *p = neigh_take_queue(s, n);
-	while (p) {
-		struct pbuf *next = p->next;
-		if (p->len >= IP6_HDR_LEN)
-			icmp6_deliver_error(s, ICMP6_DST_UNREACH, ICMP6_DU_ADDR, 0, NULL, p->data, p->len);
-		n->ifp->st.tx_dropped++;
-		pbuf_free(&s->pc, p);
-		p = next;
-	}
+static uint64_t nd_reachable_ns(const struct netif *ifp) {
+	return ND_REACHABLE_NS(ifp);
 }
 
-static void neigh_timer(struct ustack *s, struct utimer *t) {
-	struct neigh6 *n = (struct neigh6 *) ((char *) t - offsetof(struct neigh6, t));
-	struct netif *ifp = n->ifp;
-	switch (n->state) {
-	case NUD_INCOMPLETE:
-	case NUD_PROBE:
-		if (n->probes >= ND_MAX_PROBES) {
-			neigh_fail_queue(s, n);
-			neigh_unlink(ifp, n);
-			neigh_free(ifp, n);
-			return;
-		}
-		n->probes++;
-		nd_solicit(n, n->state == NUD_PROBE);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
-		return;
-	case NUD_DELAY:
-		/* no confirmation while delaying: probe the cached address */
-		n->state = NUD_PROBE;
-		n->probes = 1;
-		nd_solicit(n, true);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
-		return;
-	case NUD_REACHABLE:
-		n->state = NUD_STALE;
-		utimer_arm_in(s, &n->t, ND_GC_STALE_NS);
-		return;
-	default:
-		neigh_unlink(ifp, n);
-		neigh_free(ifp, n);
-		return;
-	}
+static const struct neigh_ops nd_ops = {
+	.alen = 16,
+	.ethertype = ETHW_P_IPV6,
+	.list = nd_list,
+	.count = nd_count,
+	.retrans_ns = nd_retrans_ns,
+	.reachable_ns = nd_reachable_ns,
+	.solicit = nd_solicit,
+	.unreachable = nd_unreachable,
+};
+
+struct neigh *neigh6_lookup(struct netif *ifp, const uint8_t *ip) {
+	return neigh_lookup(&nd_ops, ifp, ip);
 }
 
-/* The entry a full table gives up (net.h): an unused STALE one, else one
- * being verified (DELAY, PROBE: likely learned from a stranger and never
- * confirmed), else a REACHABLE one; never one being resolved. The oldest
- * of its kind: lists are newest first. */
-static int neigh_evict_rank(uint16_t state) {
-	if (state == NUD_INCOMPLETE)
-		return -1;
-	if (state == NUD_STALE)
-		return 0;
-	return state & (NUD_DELAY | NUD_PROBE) ? 1 : 2;
-}
-
-static struct neigh6 *neigh_victim(struct ustack *s) {
-	struct neigh6 *victim = NULL;
-	int best = 3;
-	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
-			int r = neigh_evict_rank(n->state);
-			if (r >= 0 && r <= best) {
-				best = r;
-				victim = n;
-			}
-		}
-	return victim;
-}
-
-static struct neigh6 *neigh_create(struct netif *ifp, const uint8_t *ip) {
-	struct ustack *s = ifp->s;
-	if (s->nneigh6 >= NEIGH_MAX_ENTRIES) {
-		struct neigh6 *victim = neigh_victim(s);
-		if (victim == NULL)
-			return NULL;  /* Linux: "neighbour table overflow" */
-		neigh_unlink(victim->ifp, victim);
-		neigh_free(victim->ifp, victim);
-	}
-	struct neigh6 *n = calloc(1, sizeof(*n));
-	if (n == NULL)
-		return NULL;
-	s->nneigh6++;
-	n->ifp = ifp;
-	memcpy(n->ip, ip, 16);
-	utimer_init(&n->t, neigh_timer);
-	n->next = ifp->neigh6;
-	ifp->neigh6 = n;
-	return n;
-}
-
-static void neigh_update(struct neigh6 *n, const uint8_t *mac, bool confirmed) {
-	bool changed = memcmp(n->mac, mac, 6) != 0;
-	memcpy(n->mac, mac, 6);
-	if (confirmed) {
-		n->state = NUD_REACHABLE;
-		n->probes = 0;
-		utimer_arm_in(n->ifp->s, &n->t, ND_REACHABLE_NS(n->ifp));
-	} else if (n->state == NUD_INCOMPLETE || changed) {
-		/* RFC 4861 7.2.3: learned from a solicitation: STALE */
-		n->state = NUD_STALE;
-		n->probes = 0;
-		utimer_arm_in(n->ifp->s, &n->t, ND_GC_STALE_NS);
-	}
-	struct pbuf *p = neigh_take_queue(n->ifp->s, n);
-	while (p) {
-		struct pbuf *next = p->next;
-		p->next = NULL;
-		eth_send6(n->ifp, p, n->mac);
-		p = next;
-	}
+/* The entry of ip, made when missing (NULL if the table has no room). */
+static struct neigh *nd_neigh_get(struct netif *ifp, const uint8_t *ip) {
+	struct neigh *n = neigh6_lookup(ifp, ip);
+	return n ? n : neigh_create(&nd_ops, ifp, ip);
 }
 
 void nd6_neigh_learn(struct netif *ifp, const uint8_t *ip, const uint8_t *mac, bool router) {
-	struct neigh6 *n = neigh6_lookup(ifp, ip);
-	if (n == NULL)
-		n = neigh_create(ifp, ip);
+	struct neigh *n = nd_neigh_get(ifp, ip);
 	if (n == NULL)
 		return;
 	neigh_update(n, mac, false);
@@ -243,72 +120,18 @@ void nd6_neigh_learn(struct netif *ifp, const uint8_t *ip, const uint8_t *mac, b
 }
 
 int neigh6_output(struct netif *ifp, const uint8_t *nexthop, struct pbuf *p) {
-	struct ustack *s = ifp->s;
 	if (ifp->type == ARPHRD_LOOPBACK_VALUE)
 		return link_xmit(ifp, p);
 	if (ip6_addr_is_multicast(nexthop)) {
 		uint8_t mac[6];
 		ip6_mcast_mac(mac, nexthop);
-		return eth_send6(ifp, p, mac);
+		return eth_output(ifp, p, mac, ETHW_P_IPV6);
 	}
-	struct neigh6 *n = neigh6_lookup(ifp, nexthop);
-	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE))) {
-		if (n->state == NUD_STALE) {
-			/* RFC 4861 7.3.3 (and Linux's ARP): DELAY, then probe */
-			n->state = NUD_DELAY;
-			utimer_arm_in(s, &n->t, MS(5000));
-		}
-		return eth_send6(ifp, p, n->mac);
-	}
-	if (n == NULL) {
-		n = neigh_create(ifp, nexthop);
-		if (n == NULL) {
-			pbuf_free(&s->pc, p);
-			ifp->st.tx_dropped++;
-			return -ENOBUFS;
-		}
-		n->state = NUD_INCOMPLETE;
-		n->probes = 1;
-		nd_solicit(n, false);
-		utimer_arm_in(s, &n->t, ND_RETRANS_NS(ifp));
-	}
-	size_t cost = neigh_pbuf_cost(p);
-	/* Linux drops the oldest packets of the entry to make room */
-	while (n->q && (n->qbytes + cost > NEIGH_QUEUE_BYTES ||
-			s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL)) {
-		struct pbuf *old = n->q;
-		size_t oc = neigh_pbuf_cost(old);
-		n->q = old->next;
-		n->qbytes -= oc;
-		s->neigh_qbytes -= oc;
-		pbuf_free(&s->pc, old);
-		ifp->st.tx_dropped++;
-	}
-	if (n->q == NULL)
-		n->qtail = NULL;
-	if (n->qbytes + cost > NEIGH_QUEUE_BYTES || s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL) {
-		/* the stack's bound, with nothing of this entry left to drop */
-		pbuf_free(&s->pc, p);
-		ifp->st.tx_dropped++;
-		return 0;
-	}
-	p->next = NULL;
-	if (n->qtail)
-		n->qtail->next = p;
-	else
-		n->q = p;
-	n->qtail = p;
-	n->qbytes += cost;
-	s->neigh_qbytes += cost;
-	return 0;
+	return neigh_output(&nd_ops, ifp, nexthop, p);
 }
 
 void neigh6_flush_if(struct netif *ifp) {
-	while (ifp->neigh6) {
-		struct neigh6 *n = ifp->neigh6;
-		ifp->neigh6 = n->next;
-		neigh_free(ifp, n);
-	}
+	neigh_flush_if(&nd_ops, ifp);
 }
 
 void nd6_input(struct ustack *s, struct ip6_rx *rx) {
@@ -337,9 +160,7 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 			return;
 		}
 		if (!dad && r.has_slla) {
-			struct neigh6 *n = neigh6_lookup(ifp, rx->ip.src);
-			if (n == NULL)
-				n = neigh_create(ifp, rx->ip.src);
+			struct neigh *n = nd_neigh_get(ifp, rx->ip.src);
 			if (n)
 				neigh_update(n, r.slla, false);
 		}
@@ -360,7 +181,7 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 					ip6_addr_dad_conflict(ifp, x->addr);
 				return;
 			}
-		struct neigh6 *n = neigh6_lookup(ifp, r.u.nsna.target);
+		struct neigh *n = neigh6_lookup(ifp, r.u.nsna.target);
 		if (n == NULL)
 			return;  /* RFC 4861 7.2.5: unsolicited for unknown: ignored */
 		if (!r.has_tlla) {

@@ -29,14 +29,21 @@ struct route4 {
 	uint8_t protocol, scope;      /* RTPROT_*, RT_SCOPE_* as Linux reports */
 };
 
-struct neigh4 {
-	struct neigh4 *next;
+/* A neighbour of an interface, IPv4 (ARP) or IPv6 (NDP): neigh.c. */
+struct neigh_ops;
+struct neigh {
+	struct neigh *next;
 	struct netif *ifp;
-	uint32_t ip;
+	const struct neigh_ops *ops;  /* the family's */
+	union {
+		uint32_t ip;              /* IPv4, network order */
+		uint8_t ip6[16];
+	};
 	uint8_t mac[6];
 	uint16_t state;               /* NUD_* of <linux/neighbour.h> */
 	uint8_t probes;
-	struct pbuf *q, *qtail;
+	bool router;                  /* IPv6: NTF_ROUTER */
+	struct pbuf *q, *qtail;       /* waiting for the resolution */
 	size_t qbytes;
 	struct utimer t;
 };
@@ -56,6 +63,15 @@ struct ip4_rx {
 	size_t plen;
 	bool bcast, mcast, loop;
 };
+
+/* What a socket keeps of a received IPv4 datagram besides its bytes. */
+static inline void ip4_rx_meta(struct pbuf *p, const struct ip4_rx *rx) {
+	p->m.saddr = rx->ip.src;
+	p->m.daddr = rx->ip.dst;
+	p->m.ttl = rx->ip.ttl;
+	p->m.tos = rx->ip.tos;
+	p->m.ifindex = rx->ifp->index;
+}
 
 /* How to send a datagram. */
 struct ip4_tx {
@@ -134,9 +150,40 @@ void arp_input(struct netif *ifp, const uint8_t *p, size_t len);
 int neigh4_output(struct netif *ifp, uint32_t nexthop, struct pbuf *p);
 void neigh4_flush_if(struct netif *ifp);
 void arp_announce(struct netif *ifp, uint32_t addr);
-struct neigh4 *neigh4_lookup(struct netif *ifp, uint32_t ip);
+struct neigh *neigh4_lookup(struct netif *ifp, uint32_t ip);
+
+/* neigh.c: the neighbour table of both families, with per-family hooks */
+struct neigh_ops {
+	size_t alen;                  /* bytes of the address: 4, 16 */
+	uint16_t ethertype;           /* of the packets sent to a neighbour */
+	struct neigh **(*list)(struct netif *ifp);
+	int *(*count)(struct ustack *s);            /* entries of the stack */
+	uint64_t *(*queue_drops)(struct ustack *s); /* NULL: not counted */
+	uint64_t (*retrans_ns)(const struct netif *ifp);
+	uint64_t (*reachable_ns)(const struct netif *ifp);
+	/* send a solicitation for n: to its cached address or to all */
+	void (*solicit)(struct neigh *n, bool unicast);
+	/* p, waiting for n, is dropped: tell its sender */
+	void (*unreachable)(struct ustack *s, const struct pbuf *p);
+};
+/* Push an Ethernet header and send; consumes p. */
+int eth_output(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t type);
+struct neigh *neigh_lookup(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
+/* A new entry (no state yet), evicting one of a full table; NULL when
+ * none can go or out of memory. */
+struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
+/* The neighbour's link address: REACHABLE when confirmed, else STALE if
+ * new or changed; the waiting packets are sent. */
+void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed);
+/* Send p to a unicast nexthop, resolving it first (p waits in the queue). */
+int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nexthop,
+		struct pbuf *p);
+void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp);
 
 /* ip4_input.c / ip4_output.c */
+/* A copy of an outgoing packet for this host, as if received on ifp
+ * (delivered through lo; IPv4 and IPv6). */
+void ip_loop_copy(struct ustack *s, struct netif *ifp, const uint8_t *pkt, size_t len);
 void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop);
 void ip4_deliver(struct ustack *s, struct ip4_rx *rx);
 /* Send the payload in p (data = transport header onwards); consumes p. */
@@ -169,7 +216,7 @@ uint32_t pmtu_lookup(struct ustack *s, int family, const uint8_t *addr);
 void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu);
 void pmtu_flush(struct ustack *s);
 
-/* Neighbour tables (arp.c, nd6.c), per stack as Linux's per namespace:
+/* Neighbour tables (neigh.c), per stack as Linux's per namespace:
  * at most NEIGH_MAX_ENTRIES entries of each family (gc_thresh3); a full
  * table evicts an unused STALE entry first, then any that is not being
  * resolved, and refuses a new one when all are being resolved. Packets
@@ -191,9 +238,66 @@ static inline size_t neigh_pbuf_cost(const struct pbuf *p) {
  * NULL while incomplete. */
 struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx);
 void ip4_reasm_flush(struct ustack *s);
-#define REASM_MAX_DGRAMS 64          /* per stack: 64 x 64 KiB = Linux's 4 MB */
+#define REASM_MAX_DGRAMS 64          /* per stack and family: 64 x 64 KiB = Linux's 4 MB */
 #define REASM_MAX_FRAGS 128          /* per datagram */
 #define REASM_TIMEOUT_NS MS(30000)   /* Linux ipfrag_time */
+
+/* reasm.c: reassembly queues of both families (frag4.c, ip6_input.c) */
+union reasm_key {                    /* no implicit padding: compared bytewise */
+	struct {
+		uint32_t src, dst;
+		uint16_t id;
+		uint8_t proto, zero;
+	} v4;
+	struct {
+		uint8_t src[16], dst[16];
+		uint32_t ident;
+	} v6;
+};
+struct reasm;
+struct reasm_ops {
+	size_t bufsize;              /* of a datagram's buffer */
+	size_t data_off;             /* where the payload goes in it (room for the header before) */
+	uint64_t timeout_ns;
+	struct reasm **(*list)(struct ustack *s);
+	int *(*count)(struct ustack *s);
+	uint64_t *(*fails)(struct ustack *s);  /* ReasmFails */
+	size_t *(*bytes)(struct ustack *s);    /* buffer bytes held; NULL: not counted */
+	/* the timeout expired (q is freed after) */
+	void (*expire)(struct ustack *s, struct reasm *q);
+};
+struct reasm {
+	struct reasm *next;
+	const struct reasm_ops *ops;
+	struct ustack *s;
+	union reasm_key key;
+	struct netif *ifp;           /* of the first piece to arrive */
+	struct pbuf *buf;            /* header at data, payload at ops->data_off */
+	size_t hlen;                 /* header (IPv6: unfragmentable part), 0 until seen */
+	size_t nh_off;               /* IPv6: the Next Header field to rewrite */
+	uint8_t nh;                  /* IPv6: its value */
+	uint32_t total;              /* payload length, 0 until the last piece */
+	int nranges;
+	struct {
+		uint16_t start, end;     /* payload bytes [start, end) received */
+	} r[REASM_MAX_FRAGS];
+	struct utimer t;
+};
+/* The datagram of key, made (evicting the oldest if at the limit) when
+ * missing; NULL without memory. */
+struct reasm *reasm_get(const struct reasm_ops *ops, struct ustack *s, struct netif *ifp,
+		const union reasm_key *key);
+/* Payload [off, off + n) arrived (last: the piece without more fragments)
+ * and is copied in: 0, 1 for a duplicate (drop the piece, keep the
+ * datagram), -EINVAL or -ENOBUFS when the datagram must be dropped. */
+int reasm_add(struct reasm *q, size_t off, const uint8_t *data, size_t n, bool last);
+/* The header of the first piece. */
+void reasm_first(struct reasm *q, const uint8_t *hdr, size_t hlen);
+bool reasm_complete(const struct reasm *q);
+/* The buffer of a complete datagram, q freed. */
+struct pbuf *reasm_take(struct reasm *q);
+void reasm_free(struct reasm *q);
+void reasm_flush(const struct reasm_ops *ops, struct ustack *s);
 
 /* icmp4.c */
 void icmp4_input(struct ustack *s, struct ip4_rx *rx);

@@ -11,6 +11,7 @@
 #define USTACK_NET_NET6_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../core/stack.h"
 #include "../wire/ipv6.h"
@@ -49,19 +50,6 @@ struct route6 {
 	uint64_t expires;          /* rt_now() ns; 0: never */
 };
 
-struct neigh6 {
-	struct neigh6 *next;
-	struct netif *ifp;
-	uint8_t ip[16];
-	uint8_t mac[6];
-	uint16_t state;
-	uint8_t probes;
-	bool router;
-	struct pbuf *q, *qtail;
-	size_t qbytes;
-	struct utimer t;
-};
-
 struct mcgroup6 {
 	struct mcgroup6 *next;
 	uint8_t group[16];
@@ -78,6 +66,15 @@ struct ip6_rx {
 	size_t plen;
 	bool mcast, loop, ll_mcast; /* ll_mcast: came as link-layer multicast */
 };
+
+/* What a socket keeps of a received IPv6 packet besides its bytes. */
+static inline void ip6_rx_meta(struct pbuf *p, const struct ip6_rx *rx) {
+	p->m.v6 = 1;
+	memcpy(p->m.saddr6, rx->ip.src, 16);
+	memcpy(p->m.daddr6, rx->ip.dst, 16);
+	p->m.ttl = rx->ip.hop_limit;
+	p->m.ifindex = rx->ifp->index;
+}
 
 struct ip6_tx {
 	const uint8_t *src;        /* NULL or :: : chosen */
@@ -151,7 +148,7 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx);
 void nd6_send_ns(struct netif *ifp, const uint8_t *src, const uint8_t *dst, const uint8_t *target,
 		bool slla);
 void neigh6_flush_if(struct netif *ifp);
-struct neigh6 *neigh6_lookup(struct netif *ifp, const uint8_t *ip);
+struct neigh *neigh6_lookup(struct netif *ifp, const uint8_t *ip);
 
 /* ip6_input.c / ip6_output.c */
 void ip6_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop, bool ll_mcast);

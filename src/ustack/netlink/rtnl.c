@@ -172,6 +172,15 @@ static int parse_attrs(const void *p, size_t len, struct attrs *at) {
 	return 0;
 }
 
+/* A request's fixed header (hlen bytes) in *hdr and the attributes after
+ * it: -EINVAL when short or malformed. */
+static int parse_req(const struct nlmsghdr *h, size_t hlen, const void **hdr, struct attrs *at) {
+	if (h->nlmsg_len < NLMSG_LENGTH(hlen))
+		return -EINVAL;
+	*hdr = NLMSG_DATA(h);
+	return parse_attrs((const uint8_t *) *hdr + NLMSG_ALIGN(hlen), h->nlmsg_len - NLMSG_LENGTH(hlen), at);
+}
+
 static size_t alen(const struct rtattr *a) {
 	return a ? RTA_PAYLOAD(a) : 0;
 }
@@ -279,11 +288,9 @@ static int link_get(struct nl_out *o, const struct nlmsghdr *h) {
 		nl_done(o, h);
 		return 0;
 	}
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return -EINVAL;
-	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct ifinfomsg *ifi;
 	struct attrs at;
-	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
 	if (err < 0)
 		return err;
 	struct netif *ifp = find_link(s, ifi, &at, &err);
@@ -338,11 +345,9 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 
 static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return -EINVAL;
-	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct ifinfomsg *ifi;
 	struct attrs at;
-	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
 	if (err < 0)
 		return err;
 	struct netif *ifp = find_link(s, ifi, &at, &err);
@@ -403,11 +408,9 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 
 static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return -EINVAL;
-	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct ifinfomsg *ifi;
 	struct attrs at;
-	int err = parse_attrs(IFLA_RTA(ifi), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)), &at);
+	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
 	if (err < 0)
 		return err;
 	struct netif *ifp = find_link(s, ifi, &at, &err);
@@ -516,11 +519,9 @@ static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 
 static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
-		return -EINVAL;
-	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct ifaddrmsg *ifa;
 	struct attrs at;
-	int err = parse_attrs(IFA_RTA(ifa), h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)), &at);
+	int err = parse_req(h, sizeof(*ifa), (const void **) &ifa, &at);
 	if (err < 0)
 		return err;
 	if (ifa->ifa_family == AF_INET6) {
@@ -679,11 +680,9 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 
 static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 	struct ustack *s = o->sk->s;
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
-		return -EINVAL;
-	const struct rtmsg *rtm = NLMSG_DATA(h);
+	const struct rtmsg *rtm;
 	struct attrs at;
-	int err = parse_attrs(RTM_RTA(rtm), h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)), &at);
+	int err = parse_req(h, sizeof(*rtm), (const void **) &rtm, &at);
 	if (err < 0)
 		return err;
 	if (rtm->rtm_family == AF_INET6) {
@@ -745,46 +744,34 @@ static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- neighbours --- */
 
+static void neigh_dump(struct nl_out *o, const struct nlmsghdr *h, int family) {
+	for (struct netif *ifp = o->sk->s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh *n = family == AF_INET ? ifp->neigh : ifp->neigh6; n; n = n->next) {
+			struct nlb b;
+			nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
+			struct ndmsg nd = {
+				.ndm_family = (uint8_t) family,
+				.ndm_ifindex = ifp->index,
+				.ndm_state = n->state,
+				.ndm_flags = n->router ? NTF_ROUTER : 0,
+				.ndm_type = RTN_UNICAST,
+			};
+			nlb_put(&b, &nd, sizeof(nd));
+			nla_put(&b, NDA_DST, n->ip6, family == AF_INET ? 4 : 16);
+			if (n->state != NUD_INCOMPLETE)
+				nla_put(&b, NDA_LLADDR, n->mac, 6);
+			nlb_end(&b, o);
+		}
+}
+
 static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
-	struct ustack *s = o->sk->s;
 	if (!(h->nlmsg_flags & NLM_F_DUMP))
 		return -EOPNOTSUPP;
 	int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
 	if (family == AF_UNSPEC || family == AF_INET)
-		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-			for (struct neigh4 *n = ifp->neigh; n; n = n->next) {
-				struct nlb b;
-				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
-				struct ndmsg nd = {
-					.ndm_family = AF_INET,
-					.ndm_ifindex = ifp->index,
-					.ndm_state = n->state,
-					.ndm_type = RTN_UNICAST,
-				};
-				nlb_put(&b, &nd, sizeof(nd));
-				nla_put(&b, NDA_DST, &n->ip, 4);
-				if (n->state != NUD_INCOMPLETE)
-					nla_put(&b, NDA_LLADDR, n->mac, 6);
-				nlb_end(&b, o);
-			}
+		neigh_dump(o, h, AF_INET);
 	if (family == AF_UNSPEC || family == AF_INET6)
-		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-			for (struct neigh6 *n = ifp->neigh6; n; n = n->next) {
-				struct nlb b;
-				nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
-				struct ndmsg nd = {
-					.ndm_family = AF_INET6,
-					.ndm_ifindex = ifp->index,
-					.ndm_state = n->state,
-					.ndm_flags = n->router ? NTF_ROUTER : 0,
-					.ndm_type = RTN_UNICAST,
-				};
-				nlb_put(&b, &nd, sizeof(nd));
-				nla_put(&b, NDA_DST, n->ip, 16);
-				if (n->state != NUD_INCOMPLETE)
-					nla_put(&b, NDA_LLADDR, n->mac, 6);
-				nlb_end(&b, o);
-			}
+		neigh_dump(o, h, AF_INET6);
 	nl_done(o, h);
 	return 0;
 }

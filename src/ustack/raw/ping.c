@@ -53,109 +53,80 @@ static int ping_autobind(struct usock *sk, uint32_t addr, uint16_t id) {
 	return 0;
 }
 
-static int ping6_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+static int ping_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	struct inet_dst d;
-	int err = inet_parse_addr(sk, a, len, &d);
+	int err = inet_parse_own(sk, a, len, &d);
 	if (err < 0)
 		return err;
-	if (!d.v6)
-		return -EINVAL;
 	if (sk->bound)
 		return -EINVAL;
-	if (!ip6_addr_is_unspecified(d.a6) && !ip6_is_local(sk->s, d.a6))
+	if (d.v6) {
+		if (!ip6_addr_is_unspecified(d.a6) && !ip6_is_local(sk->s, d.a6))
+			return -EADDRNOTAVAIL;
+		memcpy(sk->laddr6, d.a6, 16);
+	} else if (d.a4 && !ip4_is_local(sk->s, d.a4))
 		return -EADDRNOTAVAIL;
-	memcpy(sk->laddr6, d.a6, 16);
-	return ping_autobind(sk, 0, d.port);
-}
-
-static int ping_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (sk->domain == AF_INET6)
-		return ping6_bind(sk, a, len);
-	if (len < (socklen_t) sizeof(struct sockaddr_in))
-		return -EINVAL;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	if (sk->bound)
-		return -EINVAL;
-	uint32_t addr = sin->sin_addr.s_addr;
-	if (addr && !ip4_is_local(sk->s, addr))
-		return -EADDRNOTAVAIL;
-	return ping_autobind(sk, addr, sin->sin_port);
+	return ping_autobind(sk, d.a4, d.port);
 }
 
 static int ping_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
-		sk->connected = false;
-		sk->raddr = 0;
-		memset(sk->raddr6, 0, 16);
+	if (inet_dgram_disconnect(sk, a, len))
 		return 0;
-	}
-	if (sk->domain == AF_INET6) {
-		struct inet_dst d;
-		int err = inet_parse_addr(sk, a, len, &d);
-		if (err < 0)
-			return err;
-		if (!d.v6)
-			return -EINVAL;
+	struct inet_dst d;
+	int err = inet_parse_own(sk, a, len, &d);
+	if (err < 0)
+		return err;
+	if (d.v6) {
 		struct ip6_route_res rt;
 		err = route6_lookup(sk->s, d.a6, sk->bound_if ? sk->bound_if : (int) d.scope, &rt);
-		if (err < 0)
-			return err;
-		if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
-			return err;
-		memcpy(sk->raddr6, d.a6, 16);
-		sk->raddr_is6 = true;
-		sk->connected = true;
-		return 0;
+	} else {
+		struct ip4_route_res rt;
+		err = route4_lookup(sk->s, d.a4, sk->bound_if, &rt);
 	}
-	if (len < (socklen_t) sizeof(struct sockaddr_in))
-		return -EINVAL;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	struct ip4_route_res rt;
-	int err = route4_lookup(sk->s, sin->sin_addr.s_addr, sk->bound_if, &rt);
 	if (err < 0)
 		return err;
 	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
 		return err;
-	sk->raddr = sin->sin_addr.s_addr;
-	sk->connected = true;
+	inet_set_peer(sk, &d);
+	return 0;
+}
+
+/* The echo request the application wrote (Linux ping_common_sendmsg: an
+ * echo request only), in a new buffer *out, the socket bound first. */
+static int ping_request(struct usock *sk, const struct msghdr *msg, size_t len, uint8_t echo,
+		struct pbuf **out) {
+	int err;
+	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+		return err;
+	struct pbuf *p = pbuf_alloc(&sk->s->pc, len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	sock_copy_from_iov(p->data, msg, len);
+	if (p->data[0] != echo || p->data[1] != 0) {
+		pbuf_free(&sk->s->pc, p);
+		return -EINVAL;
+	}
+	*out = p;
 	return 0;
 }
 
 static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
 	struct ustack *s = sk->s;
-	struct inet_dst d = {0};
-	if (msg->msg_name) {
-		int err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
-		if (err < 0)
-			return err;
-		if (!d.v6)
-			return -EINVAL;
-	} else if (sk->connected)
-		memcpy(d.a6, sk->raddr6, 16);
-	else
-		return -EDESTADDRREQ;
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
 	if (len < ICMP4W_HLEN || len > 65535 - 8)
 		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
 	bool mc = ip6_addr_is_multicast(d.a6);
 	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
 	struct ip6_route_res rt;
-	int err = route6_lookup(s, d.a6, oif, &rt);
+	err = route6_lookup(s, d.a6, oif, &rt);
 	if (err < 0)
 		return err;
-	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+	struct pbuf *p;
+	if ((err = ping_request(sk, msg, len, ICMP6_ECHO_REQUEST, &p)) < 0)
 		return err;
-	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
-	if (p->data[0] != ICMP6_ECHO_REQUEST || p->data[1] != 0) {
-		pbuf_free(&s->pc, p);
-		return -EINVAL;
-	}
 	memcpy(p->data + 4, &sk->lport, 2);
 	const uint8_t *src = ip6_addr_is_unspecified(sk->laddr6) ? rt.src : sk->laddr6;
 	icmp6_fill_checksum(src, d.a6, p->data, p->len);
@@ -174,41 +145,27 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 
 static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	struct ustack *s = sk->s;
-	uint32_t dst;
 	if (sk->domain == AF_INET6)
 		return ping6_sendmsg(sk, msg, len);
-	if (msg->msg_name) {
-		if (msg->msg_namelen < (socklen_t) sizeof(struct sockaddr_in))
-			return -EINVAL;
-		const struct sockaddr_in *sin = msg->msg_name;
-		if (sin->sin_family != AF_INET)
-			return -EAFNOSUPPORT;
-		dst = sin->sin_addr.s_addr;
-	} else if (sk->connected)
-		dst = sk->raddr;
-	else
-		return -EDESTADDRREQ;
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
+	uint32_t dst = d.a4;
 	/* Linux ping_common_sendmsg: at least a header, an echo request only */
 	if (len < ICMP4W_HLEN || len > 65535 - 20)
 		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
 	struct ip4_route_res rt;
 	int oif = sk->bound_if ? sk->bound_if : (ipv4_is_multicast(dst) ? sk->mc_if : 0);
-	int err = route4_lookup(s, dst, oif, &rt);
+	err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0)
 		return err;
 	if (rt.bcast && !sk->broadcast)
 		return -EACCES;
-	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
+	struct pbuf *p;
+	if ((err = ping_request(sk, msg, len, ICMP4W_ECHO, &p)) < 0)
 		return err;
-	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
 	struct icmp4_repr r = {.type = p->data[0], .code = p->data[1]};
-	if (r.type != ICMP4W_ECHO || r.code != 0) {
-		pbuf_free(&s->pc, p);
-		return -EINVAL;
-	}
 	r.id = ntohs(sk->lport);
 	r.seq = (uint16_t) (p->data[6] << 8 | p->data[7]);
 	icmp4_emit(&r, p->data, p->len);
@@ -245,11 +202,7 @@ void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_
 		if (p == NULL)
 			return;
 		memcpy(p->data, icmp, len);
-		p->m.saddr = rx->ip.src;
-		p->m.daddr = rx->ip.dst;
-		p->m.ttl = rx->ip.ttl;
-		p->m.tos = rx->ip.tos;
-		p->m.ifindex = rx->ifp->index;
+		ip4_rx_meta(p, rx);
 		sock_queue_rx(sk, p);
 		return;
 	}
@@ -295,11 +248,7 @@ void ping6_input(struct ustack *s, struct ip6_rx *rx) {
 		if (p == NULL)
 			return;
 		memcpy(p->data, rx->payload, rx->plen);
-		p->m.v6 = 1;
-		memcpy(p->m.saddr6, rx->ip.src, 16);
-		memcpy(p->m.daddr6, rx->ip.dst, 16);
-		p->m.ttl = rx->ip.hop_limit;
-		p->m.ifindex = rx->ifp->index;
+		ip6_rx_meta(p, rx);
 		sock_queue_rx(sk, p);
 		return;
 	}
@@ -322,34 +271,8 @@ void ping6_err(struct ustack *s, const struct icmp_err *e) {
 	}
 }
 
-static void ping_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {
-	inet_put_name(sk, p, 0, a, len);
-}
-
 static int ping_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer) {
-	if (sk->domain == AF_INET6) {
-		if (peer && !sk->connected)
-			return -ENOTCONN;
-		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = peer ? 0 : sk->lport};
-		memcpy(s6.sin6_addr.s6_addr, peer ? sk->raddr6 : sk->laddr6, 16);
-		socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
-		memcpy(a, &s6, n);
-		*len = sizeof(s6);
-		return 0;
-	}
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	if (peer) {
-		if (!sk->connected)
-			return -ENOTCONN;
-		sin.sin_addr.s_addr = sk->raddr;
-	} else {
-		sin.sin_addr.s_addr = sk->laddr;
-		sin.sin_port = sk->lport;
-	}
-	socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
-	memcpy(a, &sin, n);
-	*len = sizeof(sin);
-	return 0;
+	return inet_dgram_getname(sk, a, len, peer, sk->lport);
 }
 
 static void ping_release(struct usock *sk) {
@@ -358,32 +281,15 @@ static void ping_release(struct usock *sk) {
 	inet_release_memberships(sk);
 }
 
-static void ping_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
-	if (sk->domain == AF_INET6)
-		inet6_recvcmsg(sk, p, msg, cap);
-	else
-		inet_recvcmsg(sk, p, msg, cap);
-}
-
-static int ping_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
-	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
-			: inet_setsockopt(sk, level, name, v, len);
-}
-
-static int ping_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
-	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
-			: inet_getsockopt(sk, level, name, v, len);
-}
-
 static const struct proto_ops ping_ops = {
 	.bind = ping_bind,
 	.connect = ping_connect,
 	.sendmsg = ping_sendmsg,
-	.recvname = ping_recvname,
-	.recvcmsg = ping_recvcmsg,
+	.recvname = inet_dgram_recvname,
+	.recvcmsg = inet_dgram_recvcmsg,
 	.getname = ping_getname,
-	.setsockopt = ping_setsockopt,
-	.getsockopt = ping_getsockopt,
+	.setsockopt = inet_dgram_setsockopt,
+	.getsockopt = inet_dgram_getsockopt,
 	.release = ping_release,
 };
 

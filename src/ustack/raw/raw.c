@@ -19,13 +19,11 @@
 #include "../socket/sock.h"
 
 static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (sk->domain == AF_INET6) {
-		struct inet_dst d;
-		int err = inet_parse_addr(sk, a, len, &d);
-		if (err < 0)
-			return err;
-		if (!d.v6)
-			return -EINVAL;
+	struct inet_dst d;
+	int err = inet_parse_own(sk, a, len, &d);
+	if (err < 0)
+		return err;
+	if (d.v6) {
 		if (!ip6_addr_is_unspecified(d.a6) && !ip6_is_local(sk->s, d.a6) && !ip6_addr_is_multicast(d.a6))
 			return -EADDRNOTAVAIL;
 		memcpy(sk->laddr6, d.a6, 16);
@@ -33,44 +31,20 @@ static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 			sk->bound_if = (int) d.scope;
 		return 0;
 	}
-	if (len < (socklen_t) sizeof(struct sockaddr_in))
-		return -EINVAL;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	uint32_t addr = sin->sin_addr.s_addr;
-	if (addr && !ip4_is_local(sk->s, addr) && !ipv4_is_multicast(addr))
+	if (d.a4 && !ip4_is_local(sk->s, d.a4) && !ipv4_is_multicast(d.a4))
 		return -EADDRNOTAVAIL;
-	sk->laddr = addr;
+	sk->laddr = d.a4;
 	return 0;
 }
 
 static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
-		sk->connected = false;
-		sk->raddr = 0;
-		memset(sk->raddr6, 0, 16);
+	if (inet_dgram_disconnect(sk, a, len))
 		return 0;
-	}
-	if (sk->domain == AF_INET6) {
-		struct inet_dst d;
-		int err = inet_parse_addr(sk, a, len, &d);
-		if (err < 0)
-			return err;
-		if (!d.v6)
-			return -EINVAL;
-		memcpy(sk->raddr6, d.a6, 16);
-		sk->raddr_is6 = true;
-		sk->connected = true;
-		return 0;
-	}
-	if (len < (socklen_t) sizeof(struct sockaddr_in))
-		return -EINVAL;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	sk->raddr = sin->sin_addr.s_addr;
-	sk->connected = true;
+	struct inet_dst d;
+	int err = inet_parse_own(sk, a, len, &d);
+	if (err < 0)
+		return err;
+	inet_set_peer(sk, &d);
 	return 0;
 }
 
@@ -78,17 +52,10 @@ static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
  * checksum always computed by the stack, others at IPV6_CHECKSUM. */
 static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
 	struct ustack *s = sk->s;
-	struct inet_dst d = {0};
-	if (msg->msg_name) {
-		int err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
-		if (err < 0)
-			return err;
-		if (!d.v6)
-			return -EINVAL;
-	} else if (sk->connected)
-		memcpy(d.a6, sk->raddr6, 16);
-	else
-		return -EDESTADDRREQ;
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
 	if (len > 65535)
 		return -EMSGSIZE;
 	bool mc = ip6_addr_is_multicast(d.a6);
@@ -118,7 +85,7 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		}
 	}
 	struct ip6_route_res rt;
-	int err = route6_lookup(s, d.a6, oif, &rt);
+	err = route6_lookup(s, d.a6, oif, &rt);
 	if (err < 0)
 		return err;
 	if (ip6_addr_is_unspecified(src))
@@ -160,20 +127,13 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 
 static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	struct ustack *s = sk->s;
-	uint32_t dst;
 	if (sk->domain == AF_INET6)
 		return raw6_sendmsg(sk, msg, len);
-	if (msg->msg_name) {
-		if (msg->msg_namelen < (socklen_t) sizeof(struct sockaddr_in))
-			return -EINVAL;
-		const struct sockaddr_in *sin = msg->msg_name;
-		if (sin->sin_family != AF_INET)
-			return -EAFNOSUPPORT;
-		dst = sin->sin_addr.s_addr;
-	} else if (sk->connected)
-		dst = sk->raddr;
-	else
-		return -EDESTADDRREQ;
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
+	uint32_t dst = d.a4;
 	bool hdrincl = sk->hdrincl || sk->protocol == IPPROTO_RAW;
 	if (len > 65535 - (hdrincl ? 0 : 20))
 		return -EMSGSIZE;
@@ -223,7 +183,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		}
 		pbuf_pull(p, hl);
 		struct ip4_route_res rt;
-		int err = route4_lookup(s, tx.dst, oif, &rt);
+		err = route4_lookup(s, tx.dst, oif, &rt);
 		if (err < 0) {
 			pbuf_free(&s->pc, p);
 			return err;
@@ -232,7 +192,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		return err < 0 ? err : (ssize_t) len;
 	}
 	struct ip4_route_res rt;
-	int err = route4_lookup(s, dst, oif, &rt);
+	err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0) {
 		pbuf_free(&s->pc, p);
 		return err;
@@ -259,11 +219,7 @@ int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 			break;
 		memcpy(p->data, rx->hdr, rx->ip.hdr_len);
 		memcpy(p->data + rx->ip.hdr_len, rx->payload, rx->plen);
-		p->m.saddr = rx->ip.src;
-		p->m.daddr = rx->ip.dst;
-		p->m.ttl = rx->ip.ttl;
-		p->m.tos = rx->ip.tos;
-		p->m.ifindex = rx->ifp->index;
+		ip4_rx_meta(p, rx);
 		if (sock_queue_rx(sk, p) == 0)
 			n++;
 	}
@@ -293,47 +249,16 @@ int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 		if (p == NULL)
 			break;
 		memcpy(p->data, rx->payload, rx->plen);
-		p->m.v6 = 1;
-		memcpy(p->m.saddr6, rx->ip.src, 16);
-		memcpy(p->m.daddr6, rx->ip.dst, 16);
-		p->m.ttl = rx->ip.hop_limit;
-		p->m.ifindex = rx->ifp->index;
+		ip6_rx_meta(p, rx);
 		if (sock_queue_rx(sk, p) == 0)
 			n++;
 	}
 	return n;
 }
 
-static void raw_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {
-	inet_put_name(sk, p, 0, a, len);
-}
-
+/* Linux inet_create: a raw socket's "port" is its protocol */
 static int raw_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer) {
-	if (sk->domain == AF_INET6) {
-		if (peer && !sk->connected)
-			return -ENOTCONN;
-		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6,
-			.sin6_port = peer ? 0 : htons((uint16_t) sk->protocol)};
-		memcpy(s6.sin6_addr.s6_addr, peer ? sk->raddr6 : sk->laddr6, 16);
-		socklen_t n = *len < (socklen_t) sizeof(s6) ? *len : (socklen_t) sizeof(s6);
-		memcpy(a, &s6, n);
-		*len = sizeof(s6);
-		return 0;
-	}
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	if (peer) {
-		if (!sk->connected)
-			return -ENOTCONN;
-		sin.sin_addr.s_addr = sk->raddr;
-	} else {
-		sin.sin_addr.s_addr = sk->laddr;
-		/* Linux inet_create: a raw socket's "port" is its protocol */
-		sin.sin_port = htons((uint16_t) sk->protocol);
-	}
-	socklen_t n = *len < (socklen_t) sizeof(sin) ? *len : (socklen_t) sizeof(sin);
-	memcpy(a, &sin, n);
-	*len = sizeof(sin);
-	return 0;
+	return inet_dgram_getname(sk, a, len, peer, htons((uint16_t) sk->protocol));
 }
 
 static void raw_release(struct usock *sk) {
@@ -345,32 +270,15 @@ static void raw_release(struct usock *sk) {
 	inet_release_memberships(sk);
 }
 
-static void raw_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
-	if (sk->domain == AF_INET6)
-		inet6_recvcmsg(sk, p, msg, cap);
-	else
-		inet_recvcmsg(sk, p, msg, cap);
-}
-
-static int raw_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
-	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
-			: inet_setsockopt(sk, level, name, v, len);
-}
-
-static int raw_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
-	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
-			: inet_getsockopt(sk, level, name, v, len);
-}
-
 static const struct proto_ops raw_ops = {
 	.bind = raw_bind,
 	.connect = raw_connect,
 	.sendmsg = raw_sendmsg,
-	.recvname = raw_recvname,
-	.recvcmsg = raw_recvcmsg,
+	.recvname = inet_dgram_recvname,
+	.recvcmsg = inet_dgram_recvcmsg,
 	.getname = raw_getname,
-	.setsockopt = raw_setsockopt,
-	.getsockopt = raw_getsockopt,
+	.setsockopt = inet_dgram_setsockopt,
+	.getsockopt = inet_dgram_getsockopt,
 	.release = raw_release,
 };
 

@@ -349,9 +349,10 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	int (*init)(struct usock *) = NULL;
 	switch (domain) {
 	case AF_INET:
+	case AF_INET6:
 		if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
 			init = udp_sock_init;
-		else if (type == SOCK_DGRAM && protocol == IPPROTO_ICMP)
+		else if (type == SOCK_DGRAM && protocol == (domain == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
 			init = ping_sock_init;
 		else if (type == SOCK_RAW)
 			init = raw_sock_init;
@@ -373,20 +374,6 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 		if (protocol != NETLINK_ROUTE)
 			return errno = EPROTONOSUPPORT, -1;
 		init = netlink_sock_init;
-		break;
-	case AF_INET6:
-		if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
-			init = udp_sock_init;
-		else if (type == SOCK_DGRAM && protocol == IPPROTO_ICMPV6)
-			init = ping_sock_init;
-		else if (type == SOCK_RAW)
-			init = raw_sock_init;
-		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
-			init = tcp_sock_init;
-		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
-			return errno = EPROTONOSUPPORT, -1;
-		else
-			return errno = ESOCKTNOSUPPORT, -1;
 		break;
 	default:
 		return errno = EAFNOSUPPORT, -1;

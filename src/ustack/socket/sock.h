@@ -200,6 +200,24 @@ struct inet_dst {
 	uint32_t scope;
 };
 int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+/* Shapes shared by the datagram sockets of both families (ping, raw):
+ * options and ancillary data of the socket's family */
+int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
+int inet_dgram_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
+void inet_dgram_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* a sender's address without a port */
+void inet_dgram_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len);
+/* an address of the socket's own family (an AF_INET6 socket refuses
+ * IPv4-mapped ones: -EINVAL) */
+int inet_parse_own(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+/* sendmsg's destination: msg_name, else the peer (-EDESTADDRREQ) */
+int inet_msg_dst(struct usock *sk, const struct msghdr *msg, struct inet_dst *d);
+/* connect(AF_UNSPEC) forgets the peer: true when a is that */
+bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t len);
+/* connect: d becomes the peer */
+void inet_set_peer(struct usock *sk, const struct inet_dst *d);
+/* getsockname/getpeername: local address with lport, or the peer's (-ENOTCONN) */
+int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer, uint16_t lport);
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
 
 /* protocol constructors: fill sk->ops and tables; -errno */

@@ -4,16 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
-static uint16_t rd16(const uint8_t *p) {
-	return (uint16_t) (p[0] << 8 | p[1]);
-}
+#include "be.h"
 
 int arp_check(const uint8_t *p, size_t len) {
 	if (p == NULL || len < ARPW_LEN)
 		return -EINVAL;
-	if (rd16(p) != 1 || rd16(p + 2) != 0x0800 || p[4] != 6 || p[5] != 4)
+	if (be16_get(p) != 1 || be16_get(p + 2) != 0x0800 || p[4] != 6 || p[5] != 4)
 		return -EPROTONOSUPPORT;
-	uint16_t op = rd16(p + 6);
+	uint16_t op = be16_get(p + 6);
 	if (op != ARPW_REQUEST && op != ARPW_REPLY)
 		return -EOPNOTSUPP;
 	return 0;
@@ -23,7 +21,7 @@ int arp_parse(const uint8_t *p, size_t len, struct arp_repr *r) {
 	int err = arp_check(p, len);
 	if (err)
 		return err;
-	r->op = rd16(p + 6);
+	r->op = be16_get(p + 6);
 	memcpy(r->sha, p + 8, 6);
 	memcpy(&r->spa, p + 14, 4);
 	memcpy(r->tha, p + 18, 6);

@@ -7,17 +7,7 @@
 #include "checksum.h"
 #include "ip6ext.h"
 #include "ipv6.h"
-
-static uint32_t get32(const uint8_t *p) {
-	return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
+#include "be.h"
 
 int icmp6_check(const uint8_t *p, size_t len) {
 	if (p == NULL || len < ICMP6_HDR_LEN)
@@ -54,15 +44,15 @@ int icmp6_parse(const uint8_t *p, size_t len, const uint8_t *src, const uint8_t 
 		r->u.echo.seq = (uint16_t) (p[6] << 8 | p[7]);
 		break;
 	case ICMP6_PACKET_TOO_BIG:
-		r->u.mtu = get32(p + 4);
+		r->u.mtu = be32_get(p + 4);
 		break;
 	case ICMP6_PARAM_PROB:
-		r->u.pointer = get32(p + 4);
+		r->u.pointer = be32_get(p + 4);
 		break;
 	default:
 		/* unreachable and time exceeded: 4 unused bytes (RFC 4443
 		 * 3.1, 3.3), kept raw like unknown types */
-		r->u.word = get32(p + 4);
+		r->u.word = be32_get(p + 4);
 		break;
 	}
 	r->data = p + ICMP6_HDR_LEN;
@@ -93,13 +83,13 @@ int icmp6_emit(const struct icmp6_repr *r, const uint8_t *src, const uint8_t *ds
 		buf[7] = (uint8_t) r->u.echo.seq;
 		break;
 	case ICMP6_PACKET_TOO_BIG:
-		put32(buf + 4, r->u.mtu);
+		be32_put(buf + 4, r->u.mtu);
 		break;
 	case ICMP6_PARAM_PROB:
-		put32(buf + 4, r->u.pointer);
+		be32_put(buf + 4, r->u.pointer);
 		break;
 	default:
-		put32(buf + 4, r->u.word);
+		be32_put(buf + 4, r->u.word);
 		break;
 	}
 	if (dlen)

@@ -6,17 +6,7 @@
 
 #include "icmp6.h"
 #include "ipv6.h"
-
-static uint32_t get32(const uint8_t *p) {
-	return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
+#include "be.h"
 
 static size_t fixed_len(uint8_t type) {
 	switch (type) {
@@ -74,8 +64,8 @@ int ndp_opt_prefix(const struct ndp_opt *o, struct ndp_prefix *pi) {
 		return -EINVAL;
 	pi->prefix_len = o->p[2];
 	pi->flags = o->p[3];
-	pi->valid_lifetime = get32(o->p + 4);
-	pi->preferred_lifetime = get32(o->p + 8);
+	pi->valid_lifetime = be32_get(o->p + 4);
+	pi->preferred_lifetime = be32_get(o->p + 8);
 	memcpy(pi->prefix, o->p + 16, 16);
 	return 0;
 }
@@ -83,7 +73,7 @@ int ndp_opt_prefix(const struct ndp_opt *o, struct ndp_prefix *pi) {
 int ndp_opt_mtu(const struct ndp_opt *o, uint32_t *mtu) {
 	if (o->type != NDP_OPT_MTU || o->len != 8)
 		return -EINVAL;
-	*mtu = get32(o->p + 4);
+	*mtu = be32_get(o->p + 4);
 	return 0;
 }
 
@@ -91,7 +81,7 @@ int ndp_opt_rdnss(const struct ndp_opt *o, uint32_t *lifetime, const uint8_t **a
 	/* RFC 8106 5.1: length 3 + 2 per extra address, at least one. */
 	if (o->type != NDP_OPT_RDNSS || o->len < 24 || (o->len - 8) % 16 != 0)
 		return -EINVAL;
-	*lifetime = get32(o->p + 4);
+	*lifetime = be32_get(o->p + 4);
 	*addrs = o->p + 8;
 	*count = (o->len - 8) / 16;
 	return 0;
@@ -101,7 +91,7 @@ int ndp_opt_dnssl(const struct ndp_opt *o, uint32_t *lifetime) {
 	/* RFC 8106 5.2: at least one name, so length 2 or more. */
 	if (o->type != NDP_OPT_DNSSL || o->len < 16)
 		return -EINVAL;
-	*lifetime = get32(o->p + 4);
+	*lifetime = be32_get(o->p + 4);
 	return 0;
 }
 
@@ -166,8 +156,8 @@ int ndp_parse(const uint8_t *p, size_t len, struct ndp_repr *r) {
 		r->u.ra.cur_hop_limit = p[4];
 		r->u.ra.flags = p[5];
 		r->u.ra.router_lifetime = (uint16_t) (p[6] << 8 | p[7]);
-		r->u.ra.reachable_time = get32(p + 8);
-		r->u.ra.retrans_timer = get32(p + 12);
+		r->u.ra.reachable_time = be32_get(p + 8);
+		r->u.ra.retrans_timer = be32_get(p + 12);
 		break;
 	case ICMP6_ND_NEIGHBOR_SOLICIT:
 	case ICMP6_ND_NEIGHBOR_ADVERT:
@@ -286,8 +276,8 @@ int ndp_opt_prefix_emit(const struct ndp_prefix *pi, uint8_t *buf, size_t len) {
 	buf[1] = 4;
 	buf[2] = pi->prefix_len;
 	buf[3] = pi->flags;
-	put32(buf + 4, pi->valid_lifetime);
-	put32(buf + 8, pi->preferred_lifetime);
+	be32_put(buf + 4, pi->valid_lifetime);
+	be32_put(buf + 8, pi->preferred_lifetime);
 	memcpy(buf + 16, pi->prefix, 16);
 	return 32;
 }
@@ -298,7 +288,7 @@ int ndp_opt_mtu_emit(uint32_t mtu, uint8_t *buf, size_t len) {
 	buf[0] = NDP_OPT_MTU;
 	buf[1] = 1;
 	buf[2] = buf[3] = 0;
-	put32(buf + 4, mtu);
+	be32_put(buf + 4, mtu);
 	return 8;
 }
 
@@ -312,7 +302,7 @@ int ndp_opt_rdnss_emit(uint32_t lifetime, const uint8_t *addrs, size_t count, ui
 	buf[0] = NDP_OPT_RDNSS;
 	buf[1] = (uint8_t) (olen / 8);
 	buf[2] = buf[3] = 0;
-	put32(buf + 4, lifetime);
+	be32_put(buf + 4, lifetime);
 	memcpy(buf + 8, addrs, 16 * count);
 	return (int) olen;
 }
@@ -337,7 +327,7 @@ int ndp_opt_dnssl_emit(uint32_t lifetime, const char *const *names, size_t count
 	memset(buf, 0, olen);
 	buf[0] = NDP_OPT_DNSSL;
 	buf[1] = (uint8_t) (olen / 8);
-	put32(buf + 4, lifetime);
+	be32_put(buf + 4, lifetime);
 	size_t o = 8;
 	for (size_t i = 0; i < count; i++) {
 		const char *s = names[i];
@@ -375,8 +365,8 @@ int ndp_emit(const struct ndp_repr *r, uint8_t *buf, size_t len) {
 		buf[5] = r->u.ra.flags;
 		buf[6] = (uint8_t) (r->u.ra.router_lifetime >> 8);
 		buf[7] = (uint8_t) r->u.ra.router_lifetime;
-		put32(buf + 8, r->u.ra.reachable_time);
-		put32(buf + 12, r->u.ra.retrans_timer);
+		be32_put(buf + 8, r->u.ra.reachable_time);
+		be32_put(buf + 12, r->u.ra.retrans_timer);
 		break;
 	case ICMP6_ND_NEIGHBOR_ADVERT:
 		buf[4] = r->u.nsna.flags;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * limits-node: an IoTh node for the resource-limit test. Like hostile-node
- * it makes a stack on a VNL with an IPv4 and an IPv6 address and echoes
- * UDP on port 7; besides, it keeps three sockets it never reads on its own
+ * (nodelib.h) it makes a stack on a VNL with an IPv4 and an IPv6 address
+ * and echoes UDP on port 7; besides, it keeps three sockets it never reads on its own
  * (a UDP socket on port 9, a raw IPPROTO_UDP socket and an AF_PACKET
  * ETH_P_ALL socket, all with SO_RXQ_OVFL), and obeys lines on stdin:
  *   stats            "rss_kib N", "vde0 RXDROP TXDROP", "neigh4 N", "neigh6 N", "end"
@@ -21,35 +21,11 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netpacket/packet.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <ioth.h>
 
-static int parse(const char *text, int family, void *addr, int *plen) {
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", text);
-	char *slash = strchr(buf, '/');
-	if (slash == NULL)
-		return -1;
-	*slash = '\0';
-	*plen = atoi(slash + 1);
-	return inet_pton(family, buf, addr) == 1 ? 0 : -1;
-}
-
-static long rss_kib(void) {
-	FILE *f = fopen("/proc/self/status", "r");
-	long rss = 0;
-	char line[128];
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &rss) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return rss;
-}
+#include "nodelib.h"
 
 /* Entries of a family in the stack's neighbour table (RTM_GETNEIGH dump). */
 static int count_neigh(struct ioth *st, int family) {
@@ -94,20 +70,15 @@ out:
 	return count;
 }
 
-static void print_stats(struct ioth *st) {
-	printf("rss_kib %ld\n", rss_kib());
+static void print_stats(struct node *nd) {
+	node_print_rss();
 	struct ifaddrs *ifa;
-	if (ioth_getifaddrs(st, &ifa) == 0) {
-		for (struct ifaddrs *p = ifa; p; p = p->ifa_next) {
-			if (strcmp(p->ifa_name, "vde0") != 0 || p->ifa_addr == NULL ||
-					p->ifa_addr->sa_family != AF_PACKET || p->ifa_data == NULL)
-				continue;
-			struct rtnl_link_stats *s = p->ifa_data;
-			printf("vde0 %u %u\n", s->rx_dropped, s->tx_dropped);
-		}
+	struct rtnl_link_stats *s = node_vde0_stats(nd, &ifa);
+	if (s)
+		printf("vde0 %u %u\n", s->rx_dropped, s->tx_dropped);
+	if (ifa)
 		ioth_freeifaddrs(ifa);
-	}
-	printf("neigh4 %d\nneigh6 %d\nend\n", count_neigh(st, AF_INET), count_neigh(st, AF_INET6));
+	printf("neigh4 %d\nneigh6 %d\nend\n", count_neigh(nd->st, AF_INET), count_neigh(nd->st, AF_INET6));
 	fflush(stdout);
 }
 
@@ -193,105 +164,34 @@ static int sink(struct ioth *st, int domain, int type, int protocol) {
 	return fd;
 }
 
-static int echo_socket(struct ioth *st, int family) {
-	int fd = ioth_msocket(st, family, SOCK_DGRAM, 0);
-	struct sockaddr_storage ss = {0};
-	socklen_t len;
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(7);
-		len = sizeof(*sin);
+static int sinks[3];          /* UDP port 9, raw UDP, packet ETH_P_ALL */
+
+static void command(struct node *nd, const char *line) {
+	char what[16];
+	int n, per, len;
+	if (strncmp(line, "stats", 5) == 0)
+		print_stats(nd);
+	else if (sscanf(line, "flood4 %d %d %d", &n, &per, &len) == 3)
+		flood(nd->st, AF_INET, n, per, len);
+	else if (sscanf(line, "flood6 %d %d %d", &n, &per, &len) == 3)
+		flood(nd->st, AF_INET6, n, per, len);
+	else if (sscanf(line, "drain %15s", what) == 1) {
+		int k = strcmp(what, "udp") == 0 ? 0 : strcmp(what, "raw") == 0 ? 1 : 2;
+		drain(sinks[k]);
 	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(7);
-		int one = 1;
-		ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		len = sizeof(*sin6);
+		printf("error: %s", line);
+		fflush(stdout);
 	}
-	if (fd < 0 || ioth_bind(fd, (struct sockaddr *) &ss, len) < 0) {
-		fprintf(stderr, "limits-node: UDP echo socket: %s\n", strerror(errno));
-		exit(1);
-	}
-	return fd;
 }
 
 int main(int argc, char *argv[]) {
-	if (argc < 5) {
-		fprintf(stderr, "usage: %s STACK VNL ADDR4/LEN ADDR6/LEN\n", argv[0]);
-		return 2;
-	}
-	struct in_addr a4;
-	struct in6_addr a6;
-	int p4, p6;
-	if (parse(argv[3], AF_INET, &a4, &p4) < 0 || parse(argv[4], AF_INET6, &a6, &p6) < 0) {
-		fprintf(stderr, "limits-node: bad address\n");
-		return 2;
-	}
-	struct ioth *st = ioth_newstack(argv[1], argv[2]);
-	if (st == NULL) {
-		fprintf(stderr, "limits-node: %s: %s\n", argv[1], strerror(errno));
-		return 1;
-	}
-	int ifi = ioth_if_nametoindex(st, "vde0");
-	if (ifi <= 0 || ioth_linksetupdown(st, ifi, 1) < 0 ||
-			ioth_ipaddr_add(st, AF_INET, &a4, p4, ifi) < 0 ||
-			ioth_ipaddr_add(st, AF_INET6, &a6, p6, ifi) < 0) {
-		fprintf(stderr, "limits-node: configuring vde0: %s\n", strerror(errno));
-		return 1;
-	}
-	int fd4 = echo_socket(st, AF_INET);
-	int fd6 = echo_socket(st, AF_INET6);
-	int sinks[3] = {
-		sink(st, AF_INET, SOCK_DGRAM, 0),
-		sink(st, AF_INET, SOCK_RAW, IPPROTO_UDP),
-		sink(st, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)),
-	};
-	printf("ready\n");
-	fflush(stdout);
-	struct pollfd pfd[] = {{STDIN_FILENO, POLLIN, 0}, {fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
-	for (;;) {
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
-			break;
-		for (int i = 1; i < 3; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			char buf[65536];
-			struct sockaddr_storage from;
-			socklen_t flen = sizeof(from);
-			ssize_t n = ioth_recvfrom(pfd[i].fd, buf, sizeof(buf), MSG_DONTWAIT,
-					(struct sockaddr *) &from, &flen);
-			if (n >= 0)
-				ioth_sendto(pfd[i].fd, buf, (size_t) n, 0, (struct sockaddr *) &from, flen);
-		}
-		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
-			continue;
-		char line[128], what[16];
-		int n, per, len;
-		if (fgets(line, sizeof(line), stdin) == NULL || strncmp(line, "quit", 4) == 0)
-			break;
-		if (strncmp(line, "stats", 5) == 0)
-			print_stats(st);
-		else if (sscanf(line, "flood4 %d %d %d", &n, &per, &len) == 3)
-			flood(st, AF_INET, n, per, len);
-		else if (sscanf(line, "flood6 %d %d %d", &n, &per, &len) == 3)
-			flood(st, AF_INET6, n, per, len);
-		else if (sscanf(line, "drain %15s", what) == 1) {
-			int k = strcmp(what, "udp") == 0 ? 0 : strcmp(what, "raw") == 0 ? 1 : 2;
-			drain(sinks[k]);
-		} else {
-			printf("error: %s", line);
-			fflush(stdout);
-		}
-	}
-	ioth_close(fd4);
-	ioth_close(fd6);
+	struct node nd;
+	node_start(&nd, "limits-node", argc, argv);
+	sinks[0] = sink(nd.st, AF_INET, SOCK_DGRAM, 0);
+	sinks[1] = sink(nd.st, AF_INET, SOCK_RAW, IPPROTO_UDP);
+	sinks[2] = sink(nd.st, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	node_serve(&nd, command);
 	for (int k = 0; k < 3; k++)
 		ioth_close(sinks[k]);
-	if (ioth_delstack(st) < 0) {
-		fprintf(stderr, "limits-node: delstack: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
+	return node_stop(&nd);
 }

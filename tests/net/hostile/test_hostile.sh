@@ -7,6 +7,7 @@
 # stack must still answer ping and UDP over IPv4 and IPv6, its memory must
 # stay bounded, and its counters must show what it dropped.
 . "$IOTH_TESTLIB"
+. "$(dirname "$IOTH_TESTLIB")/node.sh"
 STACK=${1:-ustack}
 need_root
 need_cmd socat ping
@@ -25,21 +26,10 @@ ip -n "$ATK" addr add 198.18.8.100/24 dev tap0
 ip -n "$ATK" addr add fd00:8::100/64 dev tap0 nodad
 ip -n "$LX" addr add 198.18.8.3/24 dev tap0
 
-coproc NODE { exec "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/24 fd00:8::1/64 2>&1; }
-# bash unsets NODE_PID once the coprocess ends: keep the pid to wait for it
-NODE_PROC=$NODE_PID
-NET_PIDS="$NET_PIDS $NODE_PROC"
-read -t 20 -r line <&"${NODE[0]}" || fail "node did not start"
-[ "$line" = ready ] || fail "node: $line"
+node_start "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/24 fd00:8::1/64
 
 alive() {
-	ip netns exec "$ATK" ping -c 1 -W 2 198.18.8.1 >/dev/null || { echo "no IPv4 ping answer"; return 1; }
-	ip netns exec "$ATK" ping -6 -c 1 -W 2 fd00:8::1 >/dev/null || { echo "no IPv6 ping answer"; return 1; }
-	local r
-	r=$(echo udp4 | ip netns exec "$ATK" timeout 5 socat -T2 - UDP4:198.18.8.1:7)
-	[ "$r" = udp4 ] || { echo "no IPv4 UDP echo"; return 1; }
-	r=$(echo udp6 | ip netns exec "$ATK" timeout 5 socat -T2 - UDP6:[fd00:8::1]:7)
-	[ "$r" = udp6 ] || { echo "no IPv6 UDP echo"; return 1; }
+	node_alive "$ATK" 198.18.8.1 fd00:8::1
 }
 
 # stats: sets RSS and DROPS (rx_dropped + rx_errors of vde0).
@@ -81,6 +71,5 @@ for case in random truncated badsum frags mtu spoof redirect tcpflags; do
 	passed=$((passed + 1))
 done
 [ "$DROPS" -gt "$DROPS0" ] || fail "counters show no dropped frame after all that"
-echo quit >&"${NODE[1]}"
-wait "$NODE_PROC" || fail "node did not delete its stack cleanly"
+node_quit
 echo "$passed passed, 0 failed"

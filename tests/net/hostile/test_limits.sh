@@ -7,6 +7,7 @@
 # gc_thresh3 (1024) entries, the drops are counted, memory stays bounded,
 # and the stack still answers ping and UDP over IPv4 and IPv6.
 . "$IOTH_TESTLIB"
+. "$(dirname "$IOTH_TESTLIB")/node.sh"
 STACK=${1:-ustack}
 need_root
 need_cmd socat ping
@@ -23,21 +24,10 @@ ATK=$(nsname atk)
 ip -n "$ATK" addr add 198.18.8.100/15 dev tap0
 ip -n "$ATK" addr add fd00:8::100/64 dev tap0 nodad
 
-coproc NODE { exec "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/15 fd00:8::1/64 2>&1; }
-# bash unsets NODE_PID once the coprocess ends: keep the pid to wait for it
-NODE_PROC=$NODE_PID
-NET_PIDS="$NET_PIDS $NODE_PROC"
-read -t 20 -r line <&"${NODE[0]}" || fail "node did not start"
-[ "$line" = ready ] || fail "node: $line"
+node_start "$NODE_BIN" "$STACK" "vde://$SW" 198.18.8.1/15 fd00:8::1/64
 
 alive() {
-	ip netns exec "$ATK" ping -c 1 -W 2 198.18.8.1 >/dev/null || { echo "no IPv4 ping answer"; return 1; }
-	ip netns exec "$ATK" ping -6 -c 1 -W 2 fd00:8::1 >/dev/null || { echo "no IPv6 ping answer"; return 1; }
-	local r
-	r=$(echo udp4 | ip netns exec "$ATK" timeout 5 socat -T2 - UDP4:198.18.8.1:7)
-	[ "$r" = udp4 ] || { echo "no IPv4 UDP echo"; return 1; }
-	r=$(echo udp6 | ip netns exec "$ATK" timeout 5 socat -T2 - UDP6:[fd00:8::1]:7)
-	[ "$r" = udp6 ] || { echo "no IPv6 UDP echo"; return 1; }
+	node_alive "$ATK" 198.18.8.1 fd00:8::1
 }
 
 # node CMD: send a command, the answer's first line in REPLY
@@ -145,6 +135,5 @@ done
 wait_until 20 alive || fail "after the UDP flood: $(alive)"
 ok "after the UDP flood: still answers"
 
-echo quit >&"${NODE[1]}"
-wait "$NODE_PROC" || fail "node did not delete its stack cleanly"
+node_quit
 echo "7 passed, 0 failed"

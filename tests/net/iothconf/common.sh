@@ -68,6 +68,17 @@ start_dnsmasq() {   # extra dnsmasq options
 	wait_until 5 grep -q "started, version" "$TMPD/dnsmasq.log" || { cat "$TMPD/dnsmasq.log"; fail "dnsmasq did not start"; }
 }
 
+# start_radvd: radvd in the server namespace, forwarding on (a router),
+# its configuration from stdin; RADVD_PID its pid
+start_radvd() {
+	need_cmd radvd
+	ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.forwarding=1
+	cat > "$TMPD/radvd.conf"
+	net_nsbg srv radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr 2> "$TMPD/radvd.log"
+	RADVD_PID=$NET_LASTPID
+	wait_until 5 test -s "$TMPD/radvd.pid" || fail "radvd did not start"
+}
+
 # ping ADDR from the server namespace; a new IPv6 address is tentative
 # during DAD (RFC 4862 5.4, about 1 s on Linux), so try for a few seconds
 ns_ping() {

@@ -6,9 +6,7 @@
 # lifetime); once radvd is gone the route, the SLAAC address and the RDNSS
 # server are removed when their lifetimes end, and the log says so.
 . "$(dirname "$0")/common.sh"
-need_cmd radvd
-ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.forwarding=1
-cat > "$TMPD/radvd.conf" <<RADVD
+start_radvd <<RADVD
 interface tap0 {
 	AdvSendAdvert on;
 	MinRtrAdvInterval 3;
@@ -18,9 +16,6 @@ interface tap0 {
 	RDNSS fd00:7::53 { AdvRDNSSLifetime 8; };
 };
 RADVD
-net_nsbg srv radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr 2> "$TMPD/radvd.log"
-RADVD_PID=$NET_LASTPID
-wait_until 5 test -s "$TMPD/radvd.pid" || fail "radvd did not start"
 probe new "$STACK" "$VNL" config "eth,mac=02:00:00:00:00:0a,rd,slaac$IFOPT" watch 40 2 resolv del &
 PID=$!
 wait_until 10 grep -q '^tick 0' "$TMPD/out" || { show_out; fail "probe did not configure"; }

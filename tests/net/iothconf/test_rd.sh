@@ -5,9 +5,7 @@
 # address, RDNSS/DNSSL in ioth_resolvconf; with fqdn= the hash-based
 # address (checked against Python's MD5) and MAC.
 . "$(dirname "$0")/common.sh"
-need_cmd radvd
-ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.forwarding=1
-cat > "$TMPD/radvd.conf" <<RADVD
+start_radvd <<RADVD
 interface tap0 {
 	AdvSendAdvert on;
 	MinRtrAdvInterval 30;
@@ -18,8 +16,6 @@ interface tap0 {
 	DNSSL rd.iothconf.test { AdvDNSSLLifetime 600; };
 };
 RADVD
-net_nsbg srv radvd -n -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -m stderr 2> "$TMPD/radvd.log"
-wait_until 5 test -s "$TMPD/radvd.pid" || fail "radvd did not start"
 LL=$(ip -n "$NS" -6 addr show dev tap0 scope link | sed -n 's|.*inet6 \(fe80::[0-9a-f:]*\)/64.*|\1|p')
 probe new "$STACK" "$VNL" config "eth,mac=02:00:00:00:00:07,rd,slaac$IFOPT" show resolv
 expect '^config rv=18 errno=0' "eth,rd,slaac did not return IOTHCONF_ETH|IOTHCONF_RD"

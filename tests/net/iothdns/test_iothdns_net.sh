@@ -102,16 +102,24 @@ iothdig() {
 }
 nsdig() { ip netns exec "$NS" dig +time=2 +tries=2 "$@"; }
 
+# dig_vs_iothdig SERVER LABEL: for each query line of stdin, iothdig on a
+# STACK stack answers as dig in the namespace (+short, sorted), and dig
+# answers at all; the checks are named after LABEL
+dig_vs_iothdig() {
+	local q
+	while read -r q; do
+		# shellcheck disable=SC2086
+		nsdig +short "@$1" $q | sort > "$TMP/dig.out"
+		# shellcheck disable=SC2086
+		iothdig "@$1" $q | sort > "$TMP/iothdig.out"
+		check "$2iothdig $q same as dig ($(wc -l < "$TMP/dig.out") lines)" \
+			cmp -s "$TMP/dig.out" "$TMP/iothdig.out"
+		[ -s "$TMP/dig.out" ] || check "$2dig gave an answer for $q" false
+	done
+}
+
 # ---- iothdig vs dig +short ----
-while read -r q; do
-	# shellcheck disable=SC2086
-	nsdig +short @198.18.0.1 $q | sort > "$TMP/dig.out"
-	# shellcheck disable=SC2086
-	iothdig @198.18.0.1 $q | sort > "$TMP/iothdig.out"
-	check "iothdig $q same as dig ($(wc -l < "$TMP/dig.out") lines)" \
-		cmp -s "$TMP/dig.out" "$TMP/iothdig.out"
-	[ -s "$TMP/dig.out" ] || check "dig gave an answer for $q" false
-done <<EOF
+dig_vs_iothdig 198.18.0.1 "" <<EOF
 host.example.test A
 host.example.test AAAA
 alias.example.test A
@@ -241,15 +249,7 @@ UNB
 	net_nsbg dns unbound -c "$TMP/unbound.conf" > "$TMP/unbound.log" 2>&1
 	wait_until 10 ip netns exec "$NS" dig +time=1 +tries=1 +short @198.18.0.5 host.unb.test ||
 		fail "unbound does not answer: $(cat "$TMP/unbound.log")"
-	while read -r q; do
-		# shellcheck disable=SC2086
-		nsdig +short @198.18.0.5 $q | sort > "$TMP/dig.out"
-		# shellcheck disable=SC2086
-		iothdig @198.18.0.5 $q | sort > "$TMP/iothdig.out"
-		check "unbound: iothdig $q same as dig ($(wc -l < "$TMP/dig.out") lines)" \
-			cmp -s "$TMP/dig.out" "$TMP/iothdig.out"
-		[ -s "$TMP/dig.out" ] || check "unbound: dig gave an answer for $q" false
-	done <<EOF
+	dig_vs_iothdig 198.18.0.5 "unbound: " <<EOF
 host.unb.test A
 host.unb.test AAAA
 alias.unb.test A

@@ -53,7 +53,7 @@ static void test_resolve_and_flush(void **state) {
 	assert_int_equal(a.spa, A("198.18.0.1"));
 	assert_memory_equal(a.sha, UT_MAC, 6);
 	stack_lock(s);
-	struct neigh4 *n = neigh4_lookup(ut_eth(s), A("198.18.0.2"));
+	struct neigh *n = neigh4_lookup(ut_eth(s), A("198.18.0.2"));
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_INCOMPLETE);
 	stack_unlock(s);
@@ -202,26 +202,13 @@ static void test_queue_limit(void **state) {
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(api_sendmsg(s, fd, &msg, 0), (ssize_t) sizeof(big));
 	stack_lock(s);
-	struct neigh4 *n = neigh4_lookup(ut_eth(s), A("198.18.0.4"));
+	struct neigh *n = neigh4_lookup(ut_eth(s), A("198.18.0.4"));
 	assert_non_null(n);
 	assert_true(n->qbytes <= 212992);
 	assert_true(s->arp.QueueDrops > 0);
 	stack_unlock(s);
 	api_close(s, fd);
 	ut_stack_free(s);
-}
-
-/* Every entry of the stack's IPv4 table, counted on the lists; the queued
- * bytes summed the same way. */
-static int count_neigh4(struct ustack *s, size_t *qbytes) {
-	int n = 0;
-	*qbytes = 0;
-	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh4 *e = ifp->neigh; e; e = e->next) {
-			n++;
-			*qbytes += e->qbytes;
-		}
-	return n;
 }
 
 static uint32_t wide(int i) {
@@ -251,7 +238,7 @@ static void test_table_bound_unresolved(void **state) {
 	assert_int_equal(sent + refused, 2000);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
 	assert_int_equal(q, s->neigh_qbytes);
 	assert_true(q > 0 && q <= NEIGH_QUEUE_TOTAL);
@@ -262,7 +249,7 @@ static void test_table_bound_unresolved(void **state) {
 	uint64_t t = rt_now();
 	for (int i = 1; i <= 4; i++)
 		stack_run_timers(s, t + MS(1000) * (uint64_t) i + MS(10));
-	assert_int_equal(count_neigh4(s, &q), 0);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), 0);
 	assert_int_equal(s->nneigh4, 0);
 	assert_int_equal(s->neigh_qbytes, 0);
 	stack_unlock(s);
@@ -299,11 +286,11 @@ static void test_table_evicts_stale_first(void **state) {
 		arp_request_from(s, i);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh4, NEIGH_MAX_ENTRIES);
 	/* the 100 oldest STALE ones went, every entry in use is there */
 	for (int i = 0; i < 1024 + 100; i++) {
-		struct neigh4 *n = neigh4_lookup(ut_eth(s), wide(i));
+		struct neigh *n = neigh4_lookup(ut_eth(s), wide(i));
 		if (i >= 256 && i < 356)
 			assert_null(n);
 		else if (i >= 356 && i < 512)
@@ -334,13 +321,13 @@ static void test_queue_total_bound(void **state) {
 		}
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh4(s, &q), 200);
+	assert_int_equal(ut_count_neigh(s, AF_INET, &q), 200);
 	assert_int_equal(q, s->neigh_qbytes);
 	assert_true(q <= NEIGH_QUEUE_TOTAL);
 	/* 4000 datagrams of 2 KiB buffers cannot all wait: drops were counted */
 	assert_true(q > NEIGH_QUEUE_TOTAL / 2);
 	assert_true(s->arp.QueueDrops - qd0 >= 4000 - NEIGH_QUEUE_TOTAL / PBUF_SMALL_CAP);
-	for (struct neigh4 *n = ut_eth(s)->neigh; n; n = n->next)
+	for (struct neigh *n = ut_eth(s)->neigh; n; n = n->next)
 		assert_true(n->qbytes <= NEIGH_QUEUE_BYTES);
 	stack_unlock(s);
 	api_close(s, fd);

@@ -139,7 +139,7 @@ static void test_resolution(void **state) {
 	assert_memory_equal(u, UT_PEER_MAC, 6);
 	assert_int_equal(u[20], 17);
 	stack_lock(s);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_REACHABLE);
 	stack_unlock(s);
@@ -174,7 +174,7 @@ static void test_answer_and_malformed(void **state) {
 	/* the solicitor was learned STALE (RFC 4861 7.2.3), and the answer
 	 * to it started DELAY (7.3.3) */
 	stack_lock(s);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_DELAY);
 	stack_unlock(s);
@@ -209,17 +209,6 @@ static void test_failure(void **state) {
 	ut_stack_free(s);
 }
 
-static int count_neigh6(struct ustack *s, size_t *qbytes) {
-	int n = 0;
-	*qbytes = 0;
-	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh6 *e = ifp->neigh6; e; e = e->next) {
-			n++;
-			*qbytes += e->qbytes;
-		}
-	return n;
-}
-
 /* fd00::1:0:i, on link */
 static void host6(uint8_t *a, int i) {
 	memcpy(a, A6, 16);
@@ -251,7 +240,7 @@ static void test_table_bound_unresolved(void **state) {
 	assert_int_equal(sent + refused, 4000);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh6(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET6, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh6, NEIGH_MAX_ENTRIES);
 	assert_int_equal(q, s->neigh_qbytes);
 	assert_true(q > 0 && q <= NEIGH_QUEUE_TOTAL);
@@ -260,7 +249,7 @@ static void test_table_bound_unresolved(void **state) {
 	uint64_t t = rt_now();
 	for (int k = 1; k <= 4; k++)
 		stack_run_timers(s, t + MS(1000) * (uint64_t) k + MS(10));
-	assert_int_equal(count_neigh6(s, &q), 0);
+	assert_int_equal(ut_count_neigh(s, AF_INET6, &q), 0);
 	assert_int_equal(s->nneigh6, 0);
 	assert_int_equal(s->neigh_qbytes, 0);
 	stack_unlock(s);
@@ -302,9 +291,9 @@ static void test_table_ns_flood(void **state) {
 		ns_from(s, i);
 	stack_lock(s);
 	size_t q;
-	assert_int_equal(count_neigh6(s, &q), NEIGH_MAX_ENTRIES);
+	assert_int_equal(ut_count_neigh(s, AF_INET6, &q), NEIGH_MAX_ENTRIES);
 	assert_int_equal(s->nneigh6, NEIGH_MAX_ENTRIES);
-	struct neigh6 *n = neigh6_lookup(ut_eth(s), P6);
+	struct neigh *n = neigh6_lookup(ut_eth(s), P6);
 	assert_true(n != NULL && n->state == NUD_REACHABLE);
 	/* the newest 1023 solicitors are there, the older ones went */
 	uint8_t a[16];

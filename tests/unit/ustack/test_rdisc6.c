@@ -166,7 +166,7 @@ static void test_ra_configures(void **state) {
 	assert_int_equal(e->nd_reachable_ms, 20000);
 	assert_int_equal(e->nd_retrans_ms, 500);
 	/* the router's neighbour entry from the SLLA, as a router */
-	struct neigh6 *n = neigh6_lookup(e, ROUTER);
+	struct neigh *n = neigh6_lookup(e, ROUTER);
 	assert_non_null(n);
 	assert_true(n->router);
 	assert_memory_equal(n->mac, UT_PEER_MAC, 6);

@@ -100,6 +100,19 @@ static inline void ut_stack_free(struct ustack *s) {
 }
 
 /* Hand a frame to the stack as if received on eth0. */
+/* Every entry of a family's neighbour table (AF_INET, AF_INET6), counted
+ * on the interfaces' lists; the bytes queued on them summed the same way. */
+static inline int ut_count_neigh(struct ustack *s, int family, size_t *qbytes) {
+	int n = 0;
+	*qbytes = 0;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh *e = family == AF_INET ? ifp->neigh : ifp->neigh6; e; e = e->next) {
+			n++;
+			*qbytes += e->qbytes;
+		}
+	return n;
+}
+
 static inline void ut_inject(struct ustack *s, const uint8_t *frame, size_t len) {
 	uint8_t *copy = malloc(len);
 	memcpy(copy, frame, len);

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The neighbour table shared by ARP (arp.c) and NDP (nd6.c): entries per
+ * interface and family, the NUD state machine of Linux's neighbour layer,
+ * the bounded queue of packets waiting for a resolution and the eviction
+ * of a full table. What differs per family (how to solicit, how to report
+ * a failure, the timings) comes from a struct neigh_ops.
+ *   INCOMPLETE: a solicitation is out, packets wait (up to Linux's
+ *     unres_qlen_bytes); max_probes solicitations retrans apart, then the
+ *     entry goes and its packets are reported to their senders.
+ *   REACHABLE for reachable time after a confirmation, then STALE.
+ *   STALE is still used; the first use starts DELAY (5 s, Linux's
+ *     delay_first_probe_time), then unicast probes (PROBE); a confirmation
+ *     makes the entry REACHABLE again, silence removes it. Unused STALE
+ *     entries go after 60 s (gc_stale_time). */
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../link/link.h"
+#include "../wire/eth.h"
+#include "net.h"
+
+#define NEIGH_MAX_PROBES 3
+#define NEIGH_DELAY_NS MS(5000)
+#define NEIGH_GC_STALE_NS MS(60000)
+
+int eth_output(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t type) {
+	uint8_t *h = pbuf_push(p, ETHW_HLEN);
+	if (h == NULL) {
+		pbuf_free(&ifp->s->pc, p);
+		ifp->st.tx_dropped++;
+		return -ENOBUFS;
+	}
+	struct eth_repr e = {.type = type};
+	memcpy(e.dst, dst, 6);
+	memcpy(e.src, ifp->mac, 6);
+	eth_emit(&e, h, ETHW_HLEN);
+	return link_xmit(ifp, p);
+}
+
+/* Every output to an unresolved or cached neighbour scans the list: the
+ * comparisons have constant sizes, so the compiler inlines them. */
+struct neigh *neigh_lookup(const struct neigh_ops *ops, struct netif *ifp, const void *ip) {
+	struct neigh *n = *ops->list(ifp);
+	if (ops->alen == 4) {
+		uint32_t a;
+		memcpy(&a, ip, 4);
+		while (n && n->ip != a)
+			n = n->next;
+	} else
+		while (n && __builtin_memcmp(n->ip6, ip, 16) != 0)
+			n = n->next;
+	return n;
+}
+
+static void neigh_unlink(struct neigh *n) {
+	for (struct neigh **pp = n->ops->list(n->ifp); *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			return;
+		}
+}
+
+/* Free n, already out of its list. */
+static void neigh_free(struct neigh *n) {
+	struct ustack *s = n->ifp->s;
+	utimer_cancel(s, &n->t);
+	s->neigh_qbytes -= n->qbytes;
+	(*n->ops->count(s))--;
+	pbuf_free_chain(&s->pc, n->q);
+	free(n);
+}
+
+static void neigh_destroy(struct neigh *n) {
+	neigh_unlink(n);
+	neigh_free(n);
+}
+
+/* Take the whole queue of packets waiting for n's resolution. */
+static struct pbuf *neigh_take_queue(struct neigh *n) {
+	struct pbuf *p = n->q;
+	n->ifp->s->neigh_qbytes -= n->qbytes;
+	n->q = n->qtail = NULL;
+	n->qbytes = 0;
+	return p;
+}
+
+/* The queued packets could not be sent: tell their senders. */
+static void neigh_fail_queue(struct neigh *n) {
+	struct ustack *s = n->ifp->s;
+	struct pbuf *p = neigh_take_queue(n);
+	while (p) {
+		struct pbuf *next = p->next;
+		n->ops->unreachable(s, p);
+		n->ifp->st.tx_dropped++;
+		pbuf_free(&s->pc, p);
+		p = next;
+	}
+}
+
+static void neigh_probe(struct neigh *n, bool unicast) {
+	n->ops->solicit(n, unicast);
+	utimer_arm_in(n->ifp->s, &n->t, n->ops->retrans_ns(n->ifp));
+}
+
+static void neigh_timer(struct ustack *s, struct utimer *t) {
+	struct neigh *n = (struct neigh *) ((char *) t - offsetof(struct neigh, t));
+	switch (n->state) {
+	case NUD_INCOMPLETE:
+	case NUD_PROBE:
+		if (n->probes >= NEIGH_MAX_PROBES) {
+			neigh_fail_queue(n);
+			neigh_destroy(n);
+			return;
+		}
+		n->probes++;
+		neigh_probe(n, n->state == NUD_PROBE);
+		return;
+	case NUD_DELAY:
+		/* no confirmation while delaying: probe the cached address */
+		n->state = NUD_PROBE;
+		n->probes = 1;
+		neigh_probe(n, true);
+		return;
+	case NUD_REACHABLE:
+		n->state = NUD_STALE;
+		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+		return;
+	default: /* STALE and unused */
+		neigh_destroy(n);
+		return;
+	}
+}
+
+/* The entry a full table gives up (net.h): an unused STALE one, else one
+ * being verified (DELAY, PROBE: likely learned from a stranger and never
+ * confirmed), else a REACHABLE one; never one being resolved. The oldest
+ * of its kind: lists are newest first. */
+static int neigh_evict_rank(uint16_t state) {
+	if (state == NUD_INCOMPLETE)
+		return -1;
+	if (state == NUD_STALE)
+		return 0;
+	return state & (NUD_DELAY | NUD_PROBE) ? 1 : 2;
+}
+
+static struct neigh *neigh_victim(const struct neigh_ops *ops, struct ustack *s) {
+	struct neigh *victim = NULL;
+	int best = 3;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh *n = *ops->list(ifp); n; n = n->next) {
+			int r = neigh_evict_rank(n->state);
+			if (r >= 0 && r <= best) {
+				best = r;
+				victim = n;
+			}
+		}
+	return victim;
+}
+
+struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const void *ip) {
+	struct ustack *s = ifp->s;
+	if (*ops->count(s) >= NEIGH_MAX_ENTRIES) {
+		struct neigh *victim = neigh_victim(ops, s);
+		if (victim == NULL)
+			return NULL;  /* Linux: "neighbour table overflow" */
+		neigh_destroy(victim);
+	}
+	struct neigh *n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	(*ops->count(s))++;
+	n->ops = ops;
+	n->ifp = ifp;
+	memcpy(n->ip6, ip, ops->alen);
+	utimer_init(&n->t, neigh_timer);
+	struct neigh **head = ops->list(ifp);
+	n->next = *head;
+	*head = n;
+	return n;
+}
+
+void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
+	struct ustack *s = n->ifp->s;
+	bool changed = memcmp(n->mac, mac, 6) != 0;
+	memcpy(n->mac, mac, 6);
+	if (confirmed) {
+		n->state = NUD_REACHABLE;
+		n->probes = 0;
+		utimer_arm_in(s, &n->t, n->ops->reachable_ns(n->ifp));
+	} else if (n->state == NUD_INCOMPLETE || changed) {
+		/* RFC 4861 7.2.3: learned from a solicitation: STALE */
+		n->state = NUD_STALE;
+		n->probes = 0;
+		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+	}
+	struct pbuf *p = neigh_take_queue(n);
+	while (p) {
+		struct pbuf *next = p->next;
+		p->next = NULL;
+		eth_output(n->ifp, p, n->mac, n->ops->ethertype);
+		p = next;
+	}
+}
+
+/* Drop p, a packet that the queue has no room for. */
+static void neigh_queue_drop(struct neigh *n, struct pbuf *p) {
+	struct ustack *s = n->ifp->s;
+	pbuf_free(&s->pc, p);
+	if (n->ops->queue_drops)
+		(*n->ops->queue_drops(s))++;
+	n->ifp->st.tx_dropped++;
+}
+
+static bool neigh_queue_full(const struct neigh *n, size_t cost) {
+	return n->qbytes + cost > NEIGH_QUEUE_BYTES || n->ifp->s->neigh_qbytes + cost > NEIGH_QUEUE_TOTAL;
+}
+
+/* Queue p until n is resolved, within the bounds of net.h. */
+static void neigh_enqueue(struct neigh *n, struct pbuf *p) {
+	struct ustack *s = n->ifp->s;
+	size_t cost = neigh_pbuf_cost(p);
+	/* Linux drops the oldest packets of the entry to make room */
+	while (n->q && neigh_queue_full(n, cost)) {
+		struct pbuf *old = n->q;
+		size_t oc = neigh_pbuf_cost(old);
+		n->q = old->next;
+		n->qbytes -= oc;
+		s->neigh_qbytes -= oc;
+		neigh_queue_drop(n, old);
+	}
+	if (n->q == NULL)
+		n->qtail = NULL;
+	if (neigh_queue_full(n, cost)) {
+		/* the stack's bound, with nothing of this entry left to drop */
+		neigh_queue_drop(n, p);
+		return;
+	}
+	p->next = NULL;
+	if (n->qtail)
+		n->qtail->next = p;
+	else
+		n->q = p;
+	n->qtail = p;
+	n->qbytes += cost;
+	s->neigh_qbytes += cost;
+}
+
+int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nexthop,
+		struct pbuf *p) {
+	struct ustack *s = ifp->s;
+	struct neigh *n = neigh_lookup(ops, ifp, nexthop);
+	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE))) {
+		if (n->state == NUD_STALE) {
+			/* RFC 4861 7.3.3 (and Linux's ARP): DELAY, then probe */
+			n->state = NUD_DELAY;
+			utimer_arm_in(s, &n->t, NEIGH_DELAY_NS);
+		}
+		return eth_output(ifp, p, n->mac, ops->ethertype);
+	}
+	if (n == NULL) {
+		n = neigh_create(ops, ifp, nexthop);
+		if (n == NULL) {
+			pbuf_free(&s->pc, p);
+			ifp->st.tx_dropped++;
+			return -ENOBUFS;
+		}
+		n->state = NUD_INCOMPLETE;
+		n->probes = 1;
+		neigh_probe(n, false);
+	}
+	neigh_enqueue(n, p);
+	return 0;
+}
+
+void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp) {
+	struct neigh **head = ops->list(ifp);
+	while (*head) {
+		struct neigh *n = *head;
+		*head = n->next;
+		neigh_free(n);
+	}
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * What the ping and raw sockets share (raw/ping.c, raw/raw.c): each is of
+ * one family, AF_INET or AF_INET6 (no IPv4-mapped addresses, as Linux's
+ * ping and raw sockets), so options, names and peers follow the socket's
+ * domain. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "sock.h"
+
+int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
+	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
+			: inet_setsockopt(sk, level, name, v, len);
+}
+
+int inet_dgram_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
+	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
+			: inet_getsockopt(sk, level, name, v, len);
+}
+
+void inet_dgram_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	if (sk->domain == AF_INET6)
+		inet6_recvcmsg(sk, p, msg, cap);
+	else
+		inet_recvcmsg(sk, p, msg, cap);
+}
+
+void inet_dgram_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr *a, socklen_t *len) {
+	inet_put_name(sk, p, 0, a, len);
+}
+
+int inet_parse_own(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d) {
+	int err = inet_parse_addr(sk, a, len, d);
+	if (err < 0)
+		return err;
+	if (sk->domain == AF_INET6 && !d->v6)
+		return -EINVAL;
+	return 0;
+}
+
+int inet_msg_dst(struct usock *sk, const struct msghdr *msg, struct inet_dst *d) {
+	if (msg->msg_name)
+		return inet_parse_own(sk, msg->msg_name, msg->msg_namelen, d);
+	if (!sk->connected)
+		return -EDESTADDRREQ;
+	memset(d, 0, sizeof(*d));
+	d->v6 = sk->domain == AF_INET6;
+	d->a4 = sk->raddr;
+	memcpy(d->a6, sk->raddr6, 16);
+	return 0;
+}
+
+bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	if (len < (socklen_t) sizeof(sa_family_t) || a->sa_family != AF_UNSPEC)
+		return false;
+	sk->connected = false;
+	sk->raddr = 0;
+	memset(sk->raddr6, 0, 16);
+	return true;
+}
+
+void inet_set_peer(struct usock *sk, const struct inet_dst *d) {
+	if (d->v6) {
+		memcpy(sk->raddr6, d->a6, 16);
+		sk->raddr_is6 = true;
+	} else
+		sk->raddr = d->a4;
+	sk->connected = true;
+}
+
+static void put_name(struct sockaddr *a, socklen_t *len, const void *name, socklen_t size) {
+	memcpy(a, name, *len < size ? *len : size);
+	*len = size;
+}
+
+int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer, uint16_t lport) {
+	if (peer && !sk->connected)
+		return -ENOTCONN;
+	if (sk->domain == AF_INET6) {
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = peer ? 0 : lport};
+		memcpy(s6.sin6_addr.s6_addr, peer ? sk->raddr6 : sk->laddr6, 16);
+		put_name(a, len, &s6, sizeof(s6));
+		return 0;
+	}
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = peer ? 0 : lport,
+		.sin_addr.s_addr = peer ? sk->raddr : sk->laddr};
+	put_name(a, len, &sin, sizeof(sin));
+	return 0;
+}
