@@ -6,7 +6,11 @@
  * ETH_P_ALL socket, all with SO_RXQ_OVFL), and obeys lines on stdin:
  *   stats            "rss_kib N", "vde0 RXDROP TXDROP", "neigh4 N", "neigh6 N", "end"
  *   flood4 N PER LEN  PER UDP datagrams of LEN bytes to each of N unused
- *                    addresses 198.19.x.y; prints "sent S failed F"
+ *                    addresses 198.19.x.y; prints "sent S failed F peak P"
+ *                    (P: the most neighbour entries of the family seen,
+ *                    counted after every 50 addresses: entries that
+ *                    never resolve expire after 3 s, so a count taken
+ *                    after a slow flood would understate the table)
  *   flood6 N PER LEN  the same to fd00:8::1:0:i
  *   drain udp|raw|packet   read the sink's queue: "count N bytes B rcvbuf R ovfl D"
  *                    (D: the last SO_RXQ_OVFL seen, 0 if none)
@@ -85,7 +89,7 @@ static void print_stats(struct node *nd) {
 static void flood(struct ioth *st, int family, int n, int per, int len) {
 	int fd = ioth_msocket(st, family, SOCK_DGRAM, 0);
 	static char data[65536];
-	int sent = 0, failed = 0;
+	int sent = 0, failed = 0, peak = 0;
 	if (len < 0 || len > (int) sizeof(data))
 		len = 0;
 	for (int i = 0; fd >= 0 && i < n; i++) {
@@ -113,10 +117,15 @@ static void flood(struct ioth *st, int family, int n, int per, int len) {
 			else
 				sent++;
 		}
+		if (i % 50 == 49 || i == n - 1) {
+			int now = count_neigh(st, family);
+			if (now > peak)
+				peak = now;
+		}
 	}
 	if (fd >= 0)
 		ioth_close(fd);
-	printf("sent %d failed %d\n", sent, failed);
+	printf("sent %d failed %d peak %d\n", sent, failed, peak);
 	fflush(stdout);
 }
 
