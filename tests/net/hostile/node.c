@@ -5,7 +5,9 @@
  *   stats   print "rss_kib N" and the counters of vde0, then "end"
  *   quit    (or end of input) delete the stack and exit
  *
- *   hostile-node STACK VNL ADDR4/LEN ADDR6/LEN */
+ *   hostile-node STACK VNL ADDR4/LEN ADDR6/LEN [TCPPORT...]
+ * Each TCPPORT gets a listening TCP socket (IPv4 and IPv6) that never
+ * accepts: connections wait in its queue (tests/net/conformance). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_link.h>
@@ -83,9 +85,27 @@ static int echo_socket(struct ioth *st, int family, const void *addr) {
 	return fd;
 }
 
+static int tcp_listener(struct ioth *st, int family, int port) {
+	int fd = ioth_msocket(st, family, SOCK_STREAM, 0);
+	struct sockaddr_storage ss = {0};
+	socklen_t len = sizeof(struct sockaddr_in);
+	int one = 1;
+	((struct sockaddr_in *) &ss)->sin_family = (sa_family_t) family;
+	((struct sockaddr_in *) &ss)->sin_port = htons((uint16_t) port);
+	if (family == AF_INET6) {
+		ioth_setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		len = sizeof(struct sockaddr_in6);
+	}
+	if (fd < 0 || ioth_bind(fd, (struct sockaddr *) &ss, len) < 0 || ioth_listen(fd, 16) < 0) {
+		fprintf(stderr, "hostile-node: TCP listener %d: %s\n", port, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
 int main(int argc, char *argv[]) {
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s STACK VNL ADDR4/LEN ADDR6/LEN\n", argv[0]);
+		fprintf(stderr, "usage: %s STACK VNL ADDR4/LEN ADDR6/LEN [TCPPORT...]\n", argv[0]);
 		return 2;
 	}
 	struct in_addr a4;
@@ -109,6 +129,11 @@ int main(int argc, char *argv[]) {
 	}
 	int fd4 = echo_socket(st, AF_INET, &a4);
 	int fd6 = echo_socket(st, AF_INET6, &a6);
+	int lfd[16], nl = 0;
+	for (int i = 5; i < argc && nl + 2 <= 16; i++) {
+		lfd[nl++] = tcp_listener(st, AF_INET, atoi(argv[i]));
+		lfd[nl++] = tcp_listener(st, AF_INET6, atoi(argv[i]));
+	}
 	printf("ready\n");
 	fflush(stdout);
 	struct pollfd pfd[] = {{STDIN_FILENO, POLLIN, 0}, {fd4, POLLIN, 0}, {fd6, POLLIN, 0}};
@@ -136,6 +161,8 @@ int main(int argc, char *argv[]) {
 	}
 	ioth_close(fd4);
 	ioth_close(fd6);
+	for (int i = 0; i < nl; i++)
+		ioth_close(lfd[i]);
 	if (ioth_delstack(st) < 0) {
 		fprintf(stderr, "hostile-node: delstack: %s\n", strerror(errno));
 		return 1;
