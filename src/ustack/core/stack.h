@@ -140,7 +140,7 @@ struct ustack {
 	} ip4;
 	struct {
 		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
-				OutEchoReps;
+				OutEchoReps, OutTimestampReps;
 	} icmp4;
 	struct {
 		uint64_t InDatagrams, NoPorts, InErrors, RcvbufErrors, InCsumErrors, OutDatagrams;

@@ -33,6 +33,11 @@ static bool rate_ok(struct ustack *s) {
 
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p) {
+	return icmp6_send_tc(s, ifp, src, dst, hlim, 0, p);
+}
+
+int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
+		uint8_t hlim, uint8_t tclass, struct pbuf *p) {
 	struct ip6_route_res rt;
 	int err = route6_lookup(s, dst, ifp ? ifp->index : 0, &rt);
 	if (err < 0) {
@@ -42,7 +47,7 @@ int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const ui
 	const uint8_t *from = src ? src : rt.src;
 	icmp6_fill_checksum(from, dst, p->data, p->len);
 	struct ip6_tx tx = {.src = from, .dst = dst, .proto = IP6_NH_ICMPV6, .hlim = hlim,
-		.oif = ifp ? ifp->index : 0};
+		.tclass = tclass, .oif = ifp ? ifp->index : 0};
 	s->icmp6.OutMsgs++;
 	return ip6_output_route(s, p, &tx, &rt);
 }
@@ -150,7 +155,9 @@ void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 			}
 			src = sel;
 		}
-		icmp6_send(s, ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp : NULL, src, rx->ip.src, 64, p);
+		/* Linux icmpv6_echo_reply: the request's traffic class */
+		icmp6_send_tc(s, ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp : NULL, src, rx->ip.src, 64,
+				rx->ip.tclass, p);
 		return;
 	}
 	case ICMP6_ECHO_REPLY:

@@ -55,6 +55,7 @@ struct ip4_rx {
 	const uint8_t *payload;
 	size_t plen;
 	bool bcast, mcast, loop;
+	struct ipv4_opts opts;        /* options checked on input (offsets in hdr) */
 };
 
 /* How to send a datagram. */

@@ -415,6 +415,17 @@ def echo_opt_rr(c):
 
 
 @case
+def echo_opt_rr_one_slot(c):
+    # room for the address recorded on reception only: Linux sends no reply
+    c.step(echo4(c, 56, options=b'\x07\x0b\x08' + bytes([198, 18, 9, 50]) + b'\x00' * 4 + b'\x00'))
+
+
+@case
+def echo_opt_rr_full(c):
+    c.step(echo4(c, 56, options=b'\x07\x07\x08' + bytes([198, 18, 9, 50]) + b'\x00'))
+
+
+@case
 def echo_opt_nop_ra(c):
     # NOPs and router alert: harmless options
     c.step(echo4(c, 56, options=b'\x01\x01\x01\x01\x94\x04\x00\x00'))
@@ -454,6 +465,12 @@ def echo_badsum(c):
 @case
 def timestamp_request(c):
     c.step(ip4() / ICMP(type=13, id=c.id, seq=1, ts_ori=1000, ts_rx=0, ts_tx=0))
+
+
+@case
+def timestamp_request_bcast(c):
+    c.step(Ether(src=MYMAC, dst='ff:ff:ff:ff:ff:ff') / IP(src=ME4, dst=BCAST4) /
+           ICMP(type=13, id=c.id, seq=1, ts_ori=1000, ts_rx=0, ts_tx=0))
 
 
 @case
@@ -528,6 +545,16 @@ def udp_bad_checksum(c):
 @case
 def udp_closed(c):
     c.step(ip4() / UDP(sport=c.sport, dport=CLOSED) / Raw(b'c' * 20))
+
+
+@case
+def udp_closed_tos(c):
+    c.step(ip4(tos=0x2b) / UDP(sport=c.sport, dport=CLOSED) / Raw(b't' * 8))
+
+
+@case
+def udp_closed_rr(c):
+    c.step(ip4(options=b'\x07\x0f\x04' + b'\x00' * 12 + b'\x00') / UDP(sport=c.sport, dport=CLOSED) / Raw(b'r' * 8))
 
 
 @case
