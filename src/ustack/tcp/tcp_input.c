@@ -395,8 +395,15 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			return;
 		}
 	}
-	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK */
+	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK. An
+	 * embryonic connection of a listener is reset instead, as Linux's
+	 * tcp_check_req does (RFC 9293 3.10.7.4 before RFC 5961) */
 	if (fl & TCP_SYN) {
+		if (pcb->state == TCPS_SYN_RECV && pcb->parent) {
+			tcp_reset_answer(s, g);
+			tcp_done(pcb, 0);
+			return;
+		}
 		challenge_ack(pcb);
 		return;
 	}
