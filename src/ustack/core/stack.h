@@ -31,6 +31,7 @@ struct mcgroup6;
 struct reasm6;
 struct tcp_stack;
 struct pmtu_entry;
+struct icmp_peer;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -155,6 +156,7 @@ struct ustack {
 	int nreasm6;
 	uint32_t frag6_id;
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
+	struct icmp_peer *icmp_peers;  /* ICMP_PEERS_MAX, on first use (net/icmp_rate.c) */
 	int npmtu;
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,

@@ -7,34 +7,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "../link/link.h"
 #include "../wire/icmp4.h"
 #include "../wire/udp.h"
 #include "net.h"
 
-#define ICMP_TOKENS_MAX 50            /* burst */
-#define ICMP_TOKEN_NS MS(1)           /* Linux icmp_msgs_per_sec: 1000 */
 /* RFC 1812 4.3.2.3 / Linux: quote up to 576 bytes in all */
 #define ICMP_ERR_MAXLEN 576
 /* the bits of the offending TOS an error keeps, as Linux */
 #define ICMP_TOS_MASK 0x1e   /* IPTOS_TOS_MASK (RT_TOS) */
-
-static bool icmp_rate_ok(struct ustack *s) {
-	uint64_t now = rt_now();
-	if (s->icmp_tokens_t == 0) {
-		s->icmp_tokens = ICMP_TOKENS_MAX;
-		s->icmp_tokens_t = now;
-	}
-	uint64_t add = (now - s->icmp_tokens_t) / ICMP_TOKEN_NS;
-	if (add) {
-		s->icmp_tokens = (int) ((uint64_t) s->icmp_tokens + add > ICMP_TOKENS_MAX ?
-				ICMP_TOKENS_MAX : (uint64_t) s->icmp_tokens + add);
-		s->icmp_tokens_t = now;
-	}
-	if (s->icmp_tokens <= 0)
-		return false;
-	s->icmp_tokens--;
-	return true;
-}
 
 /* What a reply carries besides the route: its TOS and the options echoed
  * from the datagram it answers (Linux icmp_reply / icmp_send). */
@@ -92,7 +73,12 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 		if (rx->plen < 1 || icmp4_is_error(rx->payload[0]) || rx->payload[0] > 18)
 			return;
 	}
-	if (!icmp_rate_ok(s)) {
+	/* Linux icmp_ratemask: every error we send is limited, per peer too
+	 * unless it goes out on lo */
+	struct ip4_route_res rt;
+	uint64_t interval = route4_lookup(s, src, 0, &rt) == 0 && rt.ifp &&
+			rt.ifp->type == ARPHRD_LOOPBACK_VALUE ? 0 : ICMP_RATELIMIT_NS;
+	if (!icmp_rate_allow(s, AF_INET, &src, interval)) {
 		s->icmp4.OutRateLimited++;
 		return;
 	}

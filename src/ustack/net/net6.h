@@ -96,6 +96,7 @@ struct ip6_route_res {
 	uint8_t src[16];
 	bool local, mcast;
 	uint32_t mtu;              /* path MTU toward the destination */
+	uint8_t plen;              /* prefix length of the route taken */
 };
 
 /* addr6.c */

@@ -983,6 +983,22 @@ def tcp6_listen_syn_options(c):
 
 
 @case
+def udp_closed_burst(c):
+    # Linux icmp_ratelimit: 1 s per peer, a burst of 6. Quiet first so that
+    # the tokens are full, then 10 datagrams at once.
+    time.sleep(6.5)
+    c.step([ip4() / UDP(sport=c.sport, dport=CLOSED) / Raw(bytes([i]) * 8) for i in range(10)], 1.0)
+
+
+@case
+def udp6_closed_burst(c):
+    # Linux icmpv6_xrlim_allow: 1 s per peer, shortened by the route's
+    # prefix length (/64: 250 ms), a burst of 6
+    time.sleep(6.5)
+    c.step([ip6() / UDP(sport=c.sport, dport=CLOSED) / Raw(bytes([i]) * 8) for i in range(10)], 1.0)
+
+
+@case
 def ptb_then_big_echo(c):
     # RFC 8201: a packet too big (MTU 1280) about a reply of the target,
     # then an echo whose reply does not fit: fragmented at 1280. Last,
