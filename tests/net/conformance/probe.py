@@ -563,6 +563,12 @@ def udp_echo(c):
 
 
 @case
+def udp_echo_with_rr(c):
+    # options reach the application only with IP_RECVOPTS: the echo has none
+    c.step(ip4(options=b'\x07\x0f\x04' + b'\x00' * 12 + b'\x00') / UDP(sport=c.sport, dport=7) / Raw(b'rr'))
+
+
+@case
 def udp_zero_checksum(c):
     c.step(ip4() / UDP(sport=c.sport, dport=7, chksum=0) / Raw(b'zero'))
 
@@ -813,6 +819,12 @@ def ns_bad_code(c):
     p = ns(T6)
     p[ICMPv6ND_NS].code = 1
     c.step(p)
+
+
+@case
+def ns_without_slla(c):
+    # multicast NS from a known neighbour, no source link-layer option
+    c.step(ns(T6, slla=False))
 
 
 @case
