@@ -1116,6 +1116,16 @@ def ptb_then_big_echo(c):
     c.step(echo6(c, 1400), 0.7)
 
 
+@case
+def frag_needed_then_big_echo(c):
+    # RFC 1191: "fragmentation needed" (MTU 1000) about a reply of the
+    # target, then an echo whose reply does not fit: fragmented at 1000.
+    reply = IP(src=T4, dst=ME4, id=7) / ICMP(type=0, id=c.id, seq=1) / Raw(b'r' * 1372)
+    c.step(E() / IP(src='198.18.9.254', dst=T4) / ICMP(type=3, code=4, nexthopmtu=1000) /
+           Raw(bytes(reply)[:28]), 0.3)
+    c.step(echo4(c, 1300), 0.7)
+
+
 # ---- running and comparing ---------------------------------------------------
 
 def warmup(pr):
