@@ -29,6 +29,7 @@ struct route6;
 struct mcgroup6;
 struct tcp_stack;
 struct pmtu_entry;
+struct icmp_peer;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -138,7 +139,7 @@ struct ustack {
 	} ip4;
 	struct {
 		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
-				OutEchoReps;
+				OutEchoReps, OutTimestampReps;
 	} icmp4;
 	struct {
 		uint64_t InDatagrams, NoPorts, InErrors, RcvbufErrors, InCsumErrors, OutDatagrams;
@@ -153,6 +154,7 @@ struct ustack {
 	int nreasm6;
 	uint32_t frag6_id;
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
+	struct icmp_peer *icmp_peers;  /* ICMP_PEERS_MAX, on first use (net/icmp_rate.c) */
 	int npmtu;
 	struct {
 		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,

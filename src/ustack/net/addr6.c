@@ -456,6 +456,7 @@ static int lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rout
 		memcpy(res->nexthop, dst, 16);
 		memcpy(res->src, dst, 16);
 		res->local = true;
+		res->plen = 128;
 		return 0;
 	}
 	if (ip6_addr_is_multicast(dst) || ip6_addr_is_linklocal(dst)) {
@@ -478,6 +479,7 @@ static int lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rout
 		res->ifp = ifp;
 		memcpy(res->nexthop, dst, 16);
 		res->mcast = ip6_addr_is_multicast(dst);
+		res->plen = res->mcast ? 8 : 64;   /* Linux's ff00::/8 and fe80::/64 routes */
 		if (!ip6_src_select(ifp, dst, res->src))
 			memset(res->src, 0, 16);
 		return 0;
@@ -491,6 +493,7 @@ static int lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rout
 		if (ifp == NULL || !(ifp->flags & IFF_UP))
 			continue;
 		res->ifp = ifp;
+		res->plen = r->plen;
 		memcpy(res->nexthop, r->has_gw ? r->gw : dst, 16);
 		if (!ip6_src_select(ifp, dst, res->src))
 			return -EADDRNOTAVAIL;

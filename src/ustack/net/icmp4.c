@@ -5,41 +5,40 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
+#include "../link/link.h"
 #include "../wire/icmp4.h"
 #include "../wire/udp.h"
 #include "net.h"
 
-#define ICMP_TOKENS_MAX 50            /* burst */
-#define ICMP_TOKEN_NS MS(1)           /* Linux icmp_msgs_per_sec: 1000 */
 /* RFC 1812 4.3.2.3 / Linux: quote up to 576 bytes in all */
 #define ICMP_ERR_MAXLEN 576
+/* the bits of the offending TOS an error keeps, as Linux */
+#define ICMP_TOS_MASK 0x1e   /* IPTOS_TOS_MASK (RT_TOS) */
 
-static bool icmp_rate_ok(struct ustack *s) {
-	uint64_t now = rt_now();
-	if (s->icmp_tokens_t == 0) {
-		s->icmp_tokens = ICMP_TOKENS_MAX;
-		s->icmp_tokens_t = now;
-	}
-	uint64_t add = (now - s->icmp_tokens_t) / ICMP_TOKEN_NS;
-	if (add) {
-		s->icmp_tokens = (int) ((uint64_t) s->icmp_tokens + add > ICMP_TOKENS_MAX ?
-				ICMP_TOKENS_MAX : (uint64_t) s->icmp_tokens + add);
-		s->icmp_tokens_t = now;
-	}
-	if (s->icmp_tokens <= 0)
-		return false;
-	s->icmp_tokens--;
-	return true;
-}
+/* What a reply carries besides the route: its TOS and the options echoed
+ * from the datagram it answers (Linux icmp_reply / icmp_send). */
+struct icmp4_hdr_opts {
+	uint8_t tos;
+	const struct ip4_rx *echo_of;   /* NULL: no options */
+};
 
 static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct icmp4_repr *r,
-		const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+		const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		const struct icmp4_hdr_opts *ho) {
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, dst, 0, &rt);
 	if (err < 0) {
 		s->ip4.OutNoRoutes++;
 		return err;
+	}
+	uint8_t opt[40];
+	int optlen = 0;
+	if (ho && ho->echo_of && ho->echo_of->opts.rr) {
+		optlen = ipv4_opts_echo(ho->echo_of->hdr, &ho->echo_of->opts, src ? src : rt.src, opt);
+		if (optlen < 0)
+			return -EINVAL;  /* Linux: no reply when the route record is full */
 	}
 	struct pbuf *p = pbuf_alloc(&s->pc, ICMP4W_HLEN + alen + blen, PBUF_HEADROOM);
 	if (p == NULL)
@@ -53,6 +52,9 @@ static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct
 		.dst = dst,
 		.proto = IPPROTO_ICMP,
 		.ttl = 64,
+		.tos = ho ? ho->tos : 0,
+		.opt = optlen ? opt : NULL,
+		.optlen = (uint8_t) optlen,
 	};
 	s->icmp4.OutMsgs++;
 	return ip4_output_route(s, p, &tx, &rt);
@@ -71,7 +73,12 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 		if (rx->plen < 1 || icmp4_is_error(rx->payload[0]) || rx->payload[0] > 18)
 			return;
 	}
-	if (!icmp_rate_ok(s)) {
+	/* Linux icmp_ratemask: every error we send is limited, per peer too
+	 * unless it goes out on lo */
+	struct ip4_route_res rt;
+	uint64_t interval = route4_lookup(s, src, 0, &rt) == 0 && rt.ifp &&
+			rt.ifp->type == ARPHRD_LOOPBACK_VALUE ? 0 : ICMP_RATELIMIT_NS;
+	if (!icmp_rate_allow(s, AF_INET, &src, interval)) {
 		s->icmp4.OutRateLimited++;
 		return;
 	}
@@ -85,7 +92,21 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 	/* reply from the address the datagram was sent to when it is ours,
 	 * otherwise let the route choose (Linux icmp_send) */
 	uint32_t from = ip4_is_local(s, rx->ip.dst) ? rx->ip.dst : 0;
-	icmp4_send(s, from, src, &r, rx->hdr, rx->ip.hdr_len, rx->payload, plen);
+	/* Linux icmp_send: the TOS bits of the offending datagram with the
+	 * precedence of internetwork control (RFC 1812 4.3.2.5) */
+	struct icmp4_hdr_opts ho = {.tos = (uint8_t) ((rx->ip.tos & ICMP_TOS_MASK) | 0xc0), .echo_of = rx};
+	/* the header as Linux quotes it: with the address a route record
+	 * option got on reception (ip_options_compile writes it in place,
+	 * the header checksum is left as it came) */
+	uint8_t hdr[60];
+	memcpy(hdr, rx->hdr, rx->ip.hdr_len);
+	if (rx->opts.rr && rx->opts.rr_room) {
+		uint8_t *rr = hdr + rx->opts.rr;
+		uint32_t me = from ? from : rx->ip.dst;
+		memcpy(rr + rr[2] - 1, &me, 4);
+		rr[2] = (uint8_t) (rr[2] + 4);
+	}
+	icmp4_send(s, from, src, &r, hdr, rx->ip.hdr_len, rx->payload, plen, &ho);
 }
 
 /* RFC 1191 7: the plateau below a datagram of len bytes, for routers that
@@ -175,6 +196,35 @@ void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	}
 }
 
+/* RFC 792 timestamp request: answered, as Linux does (icmp_timestamp),
+ * with the originate time copied and receive = transmit = milliseconds
+ * since midnight UT; not to broadcasts (icmp_echo_ignore_broadcasts). */
+static void icmp4_timestamp(struct ustack *s, struct ip4_rx *rx, const struct icmp4_repr *r) {
+	if (rx->bcast || rx->mcast)
+		return;
+	if (r->payload_len < 4) {
+		s->icmp4.InErrors++;
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint32_t ms = (uint32_t) ((ts.tv_sec % 86400) * 1000 + ts.tv_nsec / 1000000);
+	uint8_t data[12];
+	memcpy(data, r->payload, 4);
+	for (int i = 0; i < 2; i++) {
+		data[4 + 4 * i] = (uint8_t) (ms >> 24);
+		data[5 + 4 * i] = (uint8_t) (ms >> 16);
+		data[6 + 4 * i] = (uint8_t) (ms >> 8);
+		data[7 + 4 * i] = (uint8_t) ms;
+	}
+	struct icmp4_repr rep = *r;
+	rep.type = ICMP4W_TIMESTAMPREPLY;
+	rep.code = 0;
+	struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
+	s->icmp4.OutTimestampReps++;
+	icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, data, sizeof(data), NULL, 0, &ho);
+}
+
 void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 	struct icmp4_repr r;
 	s->icmp4.InMsgs++;
@@ -195,9 +245,14 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 			struct icmp4_repr rep = r;
 			rep.type = ICMP4W_ECHOREPLY;
 			rep.code = 0;
+			/* Linux icmp_reply: the request's TOS and options */
+			struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
 			s->icmp4.OutEchoReps++;
-			icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, r.payload, r.payload_len, NULL, 0);
+			icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, r.payload, r.payload_len, NULL, 0, &ho);
 		}
+		return;
+	case ICMP4W_TIMESTAMP:
+		icmp4_timestamp(s, rx, &r);
 		return;
 	case ICMP4W_ECHOREPLY:
 		ping4_input(s, rx, rx->payload, rx->plen);

@@ -13,26 +13,13 @@
 #include "net.h"
 #include "net6.h"
 
-static bool rate_ok(struct ustack *s) {
-	uint64_t now = rt_now();
-	if (s->icmp_tokens_t == 0) {
-		s->icmp_tokens = 50;
-		s->icmp_tokens_t = now;
-	}
-	uint64_t add = (now - s->icmp_tokens_t) / MS(1);
-	if (add) {
-		uint64_t t = (uint64_t) s->icmp_tokens + add;
-		s->icmp_tokens = (int) (t > 50 ? 50 : t);
-		s->icmp_tokens_t = now;
-	}
-	if (s->icmp_tokens <= 0)
-		return false;
-	s->icmp_tokens--;
-	return true;
-}
-
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p) {
+	return icmp6_send_tc(s, ifp, src, dst, hlim, 0, p);
+}
+
+int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
+		uint8_t hlim, uint8_t tclass, struct pbuf *p) {
 	struct ip6_route_res rt;
 	int err = route6_lookup(s, dst, ifp ? ifp->index : 0, &rt);
 	if (err < 0) {
@@ -42,7 +29,7 @@ int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const ui
 	const uint8_t *from = src ? src : rt.src;
 	icmp6_fill_checksum(from, dst, p->data, p->len);
 	struct ip6_tx tx = {.src = from, .dst = dst, .proto = IP6_NH_ICMPV6, .hlim = hlim,
-		.oif = ifp ? ifp->index : 0};
+		.tclass = tclass, .oif = ifp ? ifp->index : 0};
 	s->icmp6.OutMsgs++;
 	return ip6_output_route(s, p, &tx, &rt);
 }
@@ -55,7 +42,20 @@ void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, u
 	/* RFC 4443 2.4 e.4: not about a link-layer multicast, except these */
 	if (rx->ll_mcast && type != ICMP6_PACKET_TOO_BIG && !(type == ICMP6_PARAM_PROB && code == 2))
 		return;
-	if (!rate_ok(s)) {
+	/* Linux icmpv6_xrlim_allow: packet too big is never limited; the
+	 * peer's interval shrinks with the prefix length of its route */
+	uint64_t interval = 0;
+	if (type != ICMP6_PACKET_TOO_BIG) {
+		struct ip6_route_res rt;
+		interval = ICMP_RATELIMIT_NS;
+		if (route6_lookup(s, rx->ip.src, 0, &rt) == 0) {
+			if (rt.ifp && rt.ifp->type == ARPHRD_LOOPBACK_VALUE)
+				interval = 0;
+			else if (rt.plen < 128)
+				interval >>= (128 - rt.plen) >> 5;
+		}
+	}
+	if (!icmp_rate_allow(s, AF_INET6, rx->ip.src, interval)) {
 		s->icmp6.OutRateLimited++;
 		return;
 	}
@@ -150,7 +150,9 @@ void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 			}
 			src = sel;
 		}
-		icmp6_send(s, ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp : NULL, src, rx->ip.src, 64, p);
+		/* Linux icmpv6_echo_reply: the request's traffic class */
+		icmp6_send_tc(s, ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp : NULL, src, rx->ip.src, 64,
+				rx->ip.tclass, p);
 		return;
 	}
 	case ICMP6_ECHO_REPLY:

@@ -162,6 +162,7 @@ void net_flush_stack(struct ustack *s) {
 	ip4_reasm_flush(s);
 	ip6_reasm_flush(s);
 	pmtu_flush(s);
+	icmp_rate_flush(s);
 	while (s->routes6) {
 		struct route6 *r = s->routes6;
 		s->routes6 = r->next;

@@ -8,6 +8,7 @@
 
 #include "../link/link.h"
 #include "../wire/eth.h"
+#include "../wire/icmp4.h"
 #include "net.h"
 #include "net6.h"
 
@@ -107,6 +108,24 @@ void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
 	}
 }
 
+/* Linux ip_rcv_options: malformed options draw a parameter problem
+ * pointing at the faulty byte; source-routed datagrams are dropped
+ * (accept_source_route=0, RFC 1122 3.3.5 leaves it to the host). */
+static bool ip4_options_ok(struct ustack *s, struct ip4_rx *rx) {
+	if (ipv4_opts_parse(rx->hdr, rx->ip.hdr_len, &rx->opts) < 0) {
+		s->ip4.InHdrErrors++;
+		rx->ifp->st.rx_errors++;
+		icmp4_send_error(s, rx, ICMP4W_PARAMETERPROB, 0, (uint32_t) rx->opts.bad << 24);
+		return false;
+	}
+	if (rx->opts.srr) {
+		s->ip4.InAddrErrors++;  /* Linux counts it nowhere; a martian route */
+		rx->ifp->st.rx_dropped++;
+		return false;
+	}
+	return true;
+}
+
 void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
 	struct ustack *s = ifp->s;
 	struct ip4_rx rx = {.ifp = ifp, .loop = loop};
@@ -134,11 +153,15 @@ void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
 		ifp->st.rx_dropped++;
 		return;
 	}
+	if (rx.ip.hdr_len > IPV4W_HLEN && !ip4_options_ok(s, &rx))
+		return;
 	if (rx.ip.mf || rx.ip.frag_off) {
 		struct pbuf *whole = ip4_reasm(s, &rx);
 		if (whole == NULL)
 			return;
-		/* rx now points into whole */
+		/* rx now points into whole, whose header is the first fragment's */
+		if (ipv4_opts_parse(rx.hdr, rx.ip.hdr_len, &rx.opts) < 0)
+			memset(&rx.opts, 0, sizeof(rx.opts));
 		ip4_deliver(s, &rx);
 		pbuf_free(&s->pc, whole);
 		return;

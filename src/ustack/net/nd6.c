@@ -164,11 +164,15 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 			if (n)
 				neigh_update(n, r.slla, false);
 		}
-		/* RFC 4861 7.2.4: answer, to the solicitor or to all nodes (DAD) */
-		struct ndp_repr na = {.type = ICMP6_ND_NEIGHBOR_ADVERT, .has_tlla = true};
+		/* RFC 4861 7.2.4: answer, to the solicitor or to all nodes (DAD).
+		 * As Linux (ndisc_recv_ns): the target's link-layer address and
+		 * the override flag only when the solicitation was multicast; a
+		 * unicast one (NUD) already knows our address */
+		bool inc = dad || ip6_addr_is_multicast(rx->ip.dst);
+		struct ndp_repr na = {.type = ICMP6_ND_NEIGHBOR_ADVERT, .has_tlla = inc};
 		memcpy(na.u.nsna.target, a->addr, 16);
 		memcpy(na.tlla, ifp->mac, 6);
-		na.u.nsna.flags = NDP_NA_OVERRIDE | (dad ? 0 : NDP_NA_SOLICITED);
+		na.u.nsna.flags = (inc ? NDP_NA_OVERRIDE : 0) | (dad ? 0 : NDP_NA_SOLICITED);
 		static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
 		nd_send(ifp, &na, a->addr, dad ? all_nodes : rx->ip.src);
 		return;

@@ -62,6 +62,7 @@ struct ip4_rx {
 	const uint8_t *payload;
 	size_t plen;
 	bool bcast, mcast, loop;
+	struct ipv4_opts opts;        /* options checked on input (offsets in hdr) */
 };
 
 /* What a socket keeps of a received IPv4 datagram besides its bytes. */
@@ -312,6 +313,13 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
  * larger than the MTU it reports updates the path MTU cache. */
 void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,
 		uint32_t offender, const uint8_t *inner, size_t len);
+
+/* icmp_rate.c: Linux's ICMP rate limits for errors. interval_ns: the
+ * peer's interval (0: no per-peer limit, the global bucket only). */
+#define ICMP_PEERS_MAX 64
+#define ICMP_RATELIMIT_NS MS(1000)   /* Linux icmp_ratelimit, icmpv6 ratelimit */
+bool icmp_rate_allow(struct ustack *s, int family, const void *peer, uint64_t interval_ns);
+void icmp_rate_flush(struct ustack *s);
 
 /* igmp.c */
 int ip4_mc_join(struct netif *ifp, uint32_t group);

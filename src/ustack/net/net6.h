@@ -93,6 +93,7 @@ struct ip6_route_res {
 	uint8_t src[16];
 	bool local, mcast;
 	uint32_t mtu;              /* path MTU toward the destination */
+	uint8_t plen;              /* prefix length of the route taken */
 };
 
 /* addr6.c */
@@ -167,6 +168,9 @@ void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 		const uint8_t *offender, const uint8_t *inner, size_t len);
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p);
+/* the same with a traffic class */
+int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
+		uint8_t hlim, uint8_t tclass, struct pbuf *p);
 
 /* tcp_rst.c */
 void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx);

@@ -356,6 +356,13 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	const uint8_t *data = g->data;
 	uint32_t seglen = len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	uint32_t rwnd = tcp_rcv_window(pcb);
+	/* 0. a retransmitted SYN in SYN-RECEIVED (its sequence number is
+	 * below the window) gets the SYN-ACK again, as Linux's tcp_check_req */
+	if (pcb->state == TCPS_SYN_RECV && (fl & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN &&
+			seq == pcb->irs) {
+		tcp_send_syn(pcb);
+		return;
+	}
 	/* 1. sequence number (RFC 9293 3.10.7.4) */
 	if (!tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
 		if (!(fl & TCP_RST))
@@ -388,11 +395,13 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			return;
 		}
 	}
-	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK; a
-	 * retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again */
+	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK. An
+	 * embryonic connection of a listener is reset instead, as Linux's
+	 * tcp_check_req does (RFC 9293 3.10.7.4 before RFC 5961) */
 	if (fl & TCP_SYN) {
-		if (pcb->state == TCPS_SYN_RECV && seq == pcb->irs) {
-			tcp_send_syn(pcb);
+		if (pcb->state == TCPS_SYN_RECV && pcb->parent) {
+			tcp_reset_answer(s, g);
+			tcp_done(pcb, 0);
 			return;
 		}
 		challenge_ack(pcb);

@@ -74,3 +74,101 @@ int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t len) {
 	buf[11] = (uint8_t) c;
 	return (int) hl;
 }
+
+static int opt_bad(struct ipv4_opts *o, size_t at) {
+	o->bad = (uint8_t) at;
+	return -EINVAL;
+}
+
+int ipv4_opts_parse(const uint8_t *hdr, size_t hl, struct ipv4_opts *o) {
+	memset(o, 0, sizeof(*o));
+	size_t off = IPV4W_HLEN;
+	while (off < hl) {
+		uint8_t type = hdr[off];
+		if (type == IPV4W_OPT_END)
+			break;
+		if (type == IPV4W_OPT_NOOP) {
+			off++;
+			continue;
+		}
+		if (hl - off < 2)
+			return opt_bad(o, off);
+		size_t len = hdr[off + 1];
+		if (len < 2 || len > hl - off)
+			return opt_bad(o, off);
+		size_t ptr = len > 2 ? hdr[off + 2] : 0;
+		switch (type) {
+		case IPV4W_OPT_LSRR:
+		case IPV4W_OPT_SSRR:
+			if (len < 3)
+				return opt_bad(o, off + 1);
+			if (ptr < 4)
+				return opt_bad(o, off + 2);
+			if (o->srr)  /* RFC 1812 5.2.4.1: one source route */
+				return opt_bad(o, off);
+			o->srr = (uint8_t) off;
+			break;
+		case IPV4W_OPT_RR:
+			if (o->rr)
+				return opt_bad(o, off);
+			if (len < 3)
+				return opt_bad(o, off + 1);
+			if (ptr < 4)
+				return opt_bad(o, off + 2);
+			if (ptr <= len) {
+				if (ptr + 3 > len)
+					return opt_bad(o, off + 2);
+				o->rr_room = 1;
+			}
+			o->rr = (uint8_t) off;
+			break;
+		case IPV4W_OPT_TS:
+			if (o->ts)
+				return opt_bad(o, off);
+			if (len < 4)
+				return opt_bad(o, off + 1);
+			if (ptr < 5)
+				return opt_bad(o, off + 2);
+			if (ptr <= len) {
+				unsigned flag = hdr[off + 3] & 0xf;
+				if (ptr + 3 > len)
+					return opt_bad(o, off + 2);
+				if ((flag == 1 || flag == 3) && ptr + 7 > len)
+					return opt_bad(o, off + 2);
+				/* other flags: Linux refuses them only from local senders */
+			} else if ((hdr[off + 3] & 0xf) != 3 && (hdr[off + 3] >> 4) == 15) {
+				return opt_bad(o, off + 3);  /* overflow counter full */
+			}
+			o->ts = (uint8_t) off;
+			break;
+		default:
+			break;
+		}
+		off += len;
+	}
+	return 0;
+}
+
+int ipv4_opts_echo(const uint8_t *hdr, const struct ipv4_opts *o, uint32_t me, uint8_t *out) {
+	if (!o->rr)
+		return 0;
+	const uint8_t *rr = hdr + o->rr;
+	size_t len = rr[1];
+	memcpy(out, rr, len);
+	if (o->rr_room) {
+		size_t ptr = rr[2];
+		/* recorded at reception, then the reply's own slot */
+		memcpy(out + ptr - 1, &me, 4);
+		ptr += 4;
+		if (ptr <= len) {
+			if (ptr + 3 > len)
+				return -EINVAL;
+			memcpy(out + ptr - 1, &me, 4);
+			ptr += 4;
+		}
+		out[2] = (uint8_t) ptr;
+	}
+	size_t padded = (len + 3) & ~(size_t) 3;
+	memset(out + len, IPV4W_OPT_END, padded - len);
+	return (int) padded;
+}

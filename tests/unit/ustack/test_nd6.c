@@ -178,6 +178,16 @@ static void test_answer_and_malformed(void **state) {
 	assert_non_null(n);
 	assert_int_equal(n->state, NUD_DELAY);
 	stack_unlock(s);
+	/* a unicast solicitation (NUD) gets an NA without our MAC and
+	 * without override, as Linux's ndisc_recv_ns */
+	int from = ut_cap.n;
+	ut_inject(s, f, nd_frame(f, &ns, P6, A6, 255, UT_MAC));
+	i = find_icmp6(136, from);
+	assert_true(i >= 0);
+	assert_int_equal(ndp_parse(ut_cap.frame[i] + 54, ut_cap.len[i] - 54, &na), 0);
+	assert_true(na.u.nsna.flags & NDP_NA_SOLICITED);
+	assert_false(na.u.nsna.flags & NDP_NA_OVERRIDE);
+	assert_false(na.has_tlla);
 	/* truncated frames of every length: no crash, no answer */
 	size_t full = nd_frame(f, &ns, P6, sn, 255, snmac);
 	int n0 = ut_cap.n;

@@ -104,11 +104,89 @@ static void test_options_and_fragments(void **state) {
 	assert_false(ipv4_is_multicast(0x0100000a));
 }
 
+/* A 20-byte header followed by the options given. */
+static size_t with_opts(uint8_t *h, const uint8_t *opt, size_t n) {
+	memset(h, 0, 60);
+	h[0] = (uint8_t) (0x40 | (20 + n) / 4);
+	memcpy(h + 20, opt, n);
+	return 20 + n;
+}
+
+/* Input checks as Linux's ip_options_compile: the ICMP pointer (offset
+ * in the header) of each malformed option; source routes found. */
+static void test_options_checked(void **state) {
+	(void) state;
+	uint8_t h[60];
+	struct ipv4_opts o;
+	static const uint8_t nop_ra[] = {1, 1, 1, 1, 0x94, 4, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, nop_ra, 8), &o), 0);
+	assert_int_equal(o.rr | o.ts | o.srr, 0);
+	static const uint8_t rr_ptr2[] = {7, 7, 2, 0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, rr_ptr2, 8), &o), -EINVAL);
+	assert_int_equal(o.bad, 22);
+	static const uint8_t len_over[] = {7, 40, 4, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, len_over, 4), &o), -EINVAL);
+	assert_int_equal(o.bad, 20);
+	static const uint8_t len_one[] = {0x94, 1, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, len_one, 4), &o), -EINVAL);
+	assert_int_equal(o.bad, 20);
+	static const uint8_t two_rr[] = {7, 3, 4, 7, 3, 4, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, two_rr, 8), &o), -EINVAL);
+	assert_int_equal(o.bad, 23);
+	static const uint8_t ts_ptr4[] = {68, 8, 4, 0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, ts_ptr4, 8), &o), -EINVAL);
+	assert_int_equal(o.bad, 22);
+	static const uint8_t ts_overflow[] = {68, 8, 9, 0xf0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, ts_overflow, 8), &o), -EINVAL);
+	assert_int_equal(o.bad, 23);
+	static const uint8_t lsrr[] = {131, 7, 4, 198, 18, 9, 50, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, lsrr, 8), &o), 0);
+	assert_int_equal(o.srr, 20);
+	/* everything after an end of list is ignored */
+	static const uint8_t eol[] = {0, 7, 2, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, eol, 4), &o), 0);
+}
+
+/* Replies echo a route record with two addresses (ours on reception and
+ * as sender), as Linux does; nothing else is echoed. */
+static void test_options_echo(void **state) {
+	(void) state;
+	uint8_t h[60], out[40];
+	struct ipv4_opts o;
+	uint32_t me;
+	memcpy(&me, (const uint8_t[]) {198, 18, 9, 1}, 4);
+	static const uint8_t rr3[] = {7, 15, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, rr3, 16), &o), 0);
+	assert_int_equal(ipv4_opts_echo(h, &o, me, out), 16);
+	static const uint8_t want3[] = {7, 15, 12, 198, 18, 9, 1, 198, 18, 9, 1, 0, 0, 0, 0, 0};
+	assert_memory_equal(out, want3, 16);
+	/* one slot left: recorded once */
+	static const uint8_t rr1[] = {7, 11, 8, 198, 18, 9, 50, 0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, rr1, 12), &o), 0);
+	assert_int_equal(ipv4_opts_echo(h, &o, me, out), 12);
+	static const uint8_t want1[] = {7, 11, 12, 198, 18, 9, 50, 198, 18, 9, 1, 0};
+	assert_memory_equal(out, want1, 12);
+	/* full: copied as it came */
+	static const uint8_t full[] = {7, 7, 8, 198, 18, 9, 50, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, full, 8), &o), 0);
+	assert_int_equal(ipv4_opts_echo(h, &o, me, out), 8);
+	assert_memory_equal(out, full, 8);
+	/* a slot and 2 bytes: no room for the second address, no reply */
+	static const uint8_t odd[] = {7, 9, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, odd, 12), &o), 0);
+	assert_int_equal(ipv4_opts_echo(h, &o, me, out), -EINVAL);
+	static const uint8_t ra[] = {0x94, 4, 0, 0};
+	assert_int_equal(ipv4_opts_parse(h, with_opts(h, ra, 4), &o), 0);
+	assert_int_equal(ipv4_opts_echo(h, &o, me, out), 0);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_header),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_options_and_fragments),
+		cmocka_unit_test(test_options_checked),
+		cmocka_unit_test(test_options_echo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
