@@ -64,6 +64,19 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb) {
 	return free > max ? max : free;
 }
 
+/* Payload per segment now: the MSS less the SACK blocks we would send
+ * (Linux tcp_current_mss), so a data segment with them still fits. */
+uint32_t tcp_cur_mss(const struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss;
+	if (pcb->sack_ok && pcb->nrsack) {
+		int max = pcb->ts_ok ? 3 : 4;
+		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		uint32_t o = 4u + 8u * (uint32_t) n;
+		mss = mss > o + 64 ? mss - o : 64;
+	}
+	return mss;
+}
+
 static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 	struct tcp_stack *ts = pcb->s->tcp;
 	ts->mib.OutSegs++;
@@ -71,6 +84,7 @@ static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 		pcb->segs_unacked = 0;
 		pcb->ack_now = false;
 		pcb->dack_at = 0;
+		pcb->last_ack_sent = pcb->rcv_nxt;
 		if ((flags & TCP_SYN) || seq_gt(pcb->rcv_nxt + adv, pcb->rcv_adv))
 			pcb->rcv_adv = pcb->rcv_nxt + adv;
 	}
@@ -80,15 +94,38 @@ static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts) {
 	struct ustack *s = pcb->s;
 	struct tcp_opts o = {0};
+	bool offer = pcb->state == TCPS_SYN_SENT;
 	if (with_opts) {
+		/* Linux's SYN: MSS, SACK_PERM, TS, NOP, WS (the codec's layout);
+		 * a SYN-ACK answers with what the SYN offered */
 		o.has_mss = true;
 		o.mss = pcb->adv_mss;
-		if (pcb->ws_ok || pcb->state == TCPS_SYN_SENT) {
+		if (pcb->ws_ok || offer) {
 			o.has_wscale = true;
 			o.wscale = pcb->rcv_wscale;
 		}
+		o.sack_perm = pcb->sack_ok || offer;
 	}
-	size_t olen = with_opts ? tcp_opts_len(&o) : 0;
+	if (pcb->ts_ok || (with_opts && offer)) {
+		/* RFC 7323 3.2: on every segment once agreed; TSecr 0 in our SYN */
+		o.has_ts = true;
+		o.tsval = tcp_ts_now(pcb);
+		o.tsecr = pcb->ts_ok ? pcb->ts_recent : 0;
+	}
+	if (pcb->sack_ok && pcb->nrsack && (flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_RST))) {
+		/* RFC 2018 3: what fits in 40 bytes (3 blocks beside timestamps),
+		 * and no more than the segment's MSS leaves (tcp_cur_mss) */
+		uint32_t room = (uint32_t) pcb->mss + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0);
+		uint32_t used = (uint32_t) tcp_opts_len(&o) + len;
+		room = used < room ? room - used : 0;
+		int max = pcb->ts_ok ? 3 : 4;
+		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		while (n > 0 && 4u + 8u * (uint32_t) n > room)
+			n--;
+		o.nsack = (uint8_t) n;
+		memcpy(o.sack, pcb->rsack, sizeof(o.sack[0]) * (size_t) n);
+	}
+	size_t olen = tcp_opts_len(&o);
 	size_t hlen = TCP_HDR_LEN + olen;
 	struct pbuf *p = pbuf_alloc(&s->pc, hlen + len, PBUF_HEADROOM);
 	if (p == NULL)
@@ -173,6 +210,7 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 }
 
 void tcp_send_syn(struct tcp_pcb *pcb) {
+	pcb->ts_off = tcp_ts_offset(pcb);
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
 	if (pcb->snd_max == pcb->iss)
@@ -233,7 +271,8 @@ static bool can_send_data(int st) {
 /* The first unacknowledged segment again (fast retransmit, NewReno's
  * partial ACKs). */
 void tcp_retransmit_head(struct tcp_pcb *pcb) {
-	uint32_t len = pcb->sndq.len < pcb->mss ? pcb->sndq.len : pcb->mss;
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t len = pcb->sndq.len < mss ? pcb->sndq.len : mss;
 	uint8_t fl = TCP_ACK;
 	if (pcb->fin_queued && pcb->snd_una + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
 		fl |= TCP_FIN;
@@ -243,6 +282,111 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 	pcb->retrans_total++;
 	pcb->rtt_timing = false;  /* Karn's algorithm */
 	tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false);
+}
+
+/* One segment of data not sent before (or resent after a timeout, going
+ * back from snd_una), within win bytes in flight from snd_una. Returns
+ * false when nothing may go now. */
+static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t off = pcb->snd_nxt - pcb->snd_una;
+	uint32_t queued = pcb->sndq.len;
+	uint32_t avail = off < queued ? queued - off : 0;
+	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	uint32_t usable = win > flight ? win - flight : 0;
+	uint32_t len = avail < mss ? avail : mss;
+	bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) && off + len == queued;
+	if (len > usable) {
+		len = usable;
+		fin_now = false;
+		/* sender silly window avoidance (RFC 9293 3.8.6.2.1), unless
+		 * the persist timer forces what fits */
+		if (len < mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
+			len = 0;
+	}
+	if (len == 0 && !fin_now)
+		return false;
+	if (len && len < mss && !fin_now && len == avail) {
+		/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
+		if (pcb->cork || (!pcb->nodelay && flight > 0))
+			return false;
+	}
+	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
+		return false;
+	uint8_t fl = TCP_ACK;
+	if (len && len == avail)
+		fl |= TCP_PSH;
+	if (fin_now)
+		fl |= TCP_FIN;
+	uint32_t seq = pcb->snd_nxt;
+	if (seq_lt(seq, pcb->snd_max)) {
+		pcb->s->tcp->mib.RetransSegs++;
+		pcb->retrans_total++;
+	}
+	if (tcp_send_seg(pcb, seq, fl, len, false) < 0 && len == 0)
+		return false;
+	pcb->snd_nxt += len + (fin_now ? 1 : 0);
+	if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
+		pcb->snd_max = pcb->snd_nxt;
+		if (!pcb->rtt_timing) {
+			pcb->rtt_timing = true;
+			pcb->rtt_seq = pcb->snd_nxt;
+			pcb->rtt_start = tcp_clock(pcb->s);
+		}
+	}
+	if (pcb->rtx_at == 0 || pcb->persist) {
+		pcb->persist = false;
+		tcp_arm_rtx(pcb);
+	}
+	return !fin_now;
+}
+
+/* Resend [seq, seq + len) of a hole (RFC 6675 NextSeg rules 1 and 3), at
+ * most one segment; the FIN with it when the hole reaches it. */
+static void sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t data_end = pcb->snd_una + pcb->sndq.len;
+	if (len > mss)
+		len = mss;
+	if (seq_gt(seq + len, data_end))
+		len = seq_lt(seq, data_end) ? data_end - seq : 0;
+	uint8_t fl = TCP_ACK;
+	if (pcb->fin_queued && seq + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
+		fl |= TCP_FIN;
+	else if (len == 0) {
+		pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
+		return;
+	}
+	pcb->s->tcp->mib.RetransSegs++;
+	pcb->s->tcp->mib.SACKRetrans++;
+	pcb->retrans_total++;
+	pcb->rtt_timing = false;   /* Karn */
+	tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false);
+	pcb->sb->high_rxt = seq + len + ((fl & TCP_FIN) ? 1 : 0);
+	if (pcb->rtx_at == 0)
+		tcp_arm_rtx(pcb);
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, NextSeg: a lost hole, else
+ * new data, else (rule 3) an unSACKed hole not yet deemed lost. */
+static void sack_output(struct tcp_pcb *pcb, int budget) {
+	for (; budget > 0 && pcb->sb; budget--) {
+		uint32_t pipe = tcp_sb_pipe(pcb);
+		if (pipe >= pcb->cwnd || pcb->cwnd - pipe < pcb->mss)
+			break;
+		uint32_t seq, len;
+		if (tcp_sb_next_rxt(pcb, &seq, &len, false)) {
+			sack_retransmit(pcb, seq, len);
+			continue;
+		}
+		if (output_one(pcb, pcb->snd_wnd))
+			continue;
+		if (tcp_sb_next_rxt(pcb, &seq, &len, true)) {
+			sack_retransmit(pcb, seq, len);
+			continue;
+		}
+		break;
+	}
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
@@ -261,60 +405,13 @@ void tcp_output(struct tcp_pcb *pcb) {
 		}
 		budget = 6;
 	}
-	for (; budget > 0; budget--) {
-		uint32_t off = pcb->snd_nxt - pcb->snd_una;
-		uint32_t queued = pcb->sndq.len;
-		uint32_t avail = off < queued ? queued - off : 0;
-		uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	if (pcb->sack_recovery && pcb->sb) {
+		sack_output(pcb, budget);
+	} else {
 		uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
-		uint32_t usable = win > flight ? win - flight : 0;
-		uint32_t len = avail < pcb->mss ? avail : pcb->mss;
-		bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) &&
-				off + len == queued;
-		if (len > usable) {
-			len = usable;
-			fin_now = false;
-			/* sender silly window avoidance (RFC 9293 3.8.6.2.1), unless
-			 * the persist timer forces what fits */
-			if (len < pcb->mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
-				len = 0;
-		}
-		if (len == 0 && !fin_now)
-			break;
-		if (len && len < pcb->mss && !fin_now && len == avail) {
-			/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
-			if (pcb->cork || (!pcb->nodelay && flight > 0))
+		for (; budget > 0; budget--)
+			if (!output_one(pcb, win))
 				break;
-		}
-		if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
-			break;
-		uint8_t fl = TCP_ACK;
-		if (len && len == avail)
-			fl |= TCP_PSH;
-		if (fin_now)
-			fl |= TCP_FIN;
-		uint32_t seq = pcb->snd_nxt;
-		if (seq_lt(seq, pcb->snd_max)) {
-			pcb->s->tcp->mib.RetransSegs++;
-			pcb->retrans_total++;
-		}
-		if (tcp_send_seg(pcb, seq, fl, len, false) < 0 && len == 0)
-			break;
-		pcb->snd_nxt += len + (fin_now ? 1 : 0);
-		if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
-			pcb->snd_max = pcb->snd_nxt;
-			if (!pcb->rtt_timing) {
-				pcb->rtt_timing = true;
-				pcb->rtt_seq = pcb->snd_nxt;
-				pcb->rtt_start = tcp_clock(pcb->s);
-			}
-		}
-		if (pcb->rtx_at == 0 || pcb->persist) {
-			pcb->persist = false;
-			tcp_arm_rtx(pcb);
-		}
-		if (fin_now)
-			break;
 	}
 	pcb->force = false;
 	/* data waits on a closed (or too small) window with nothing in
@@ -380,6 +477,10 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 	pcb->cwnd = pcb->mss;
 	pcb->bytes_acked = 0;
 	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
+	tcp_sb_clear(pcb);
+	pcb->s->tcp->mib.RTOs++;
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;
 	pcb->backoff++;
