@@ -93,6 +93,11 @@ struct tcp_ooo {
 struct tcp_scoreboard {
 	int n;
 	uint32_t high_rxt;            /* RFC 6675 HighRxt: next byte not resent in recovery */
+	/* the segment at snd_una was resent when snd_max was una_mark: data
+	 * sent after it SACKed while it is not acknowledged means the resend
+	 * was lost too (Linux's lost-retransmit detection), not a timeout */
+	uint32_t una_mark, una_mark_seq;
+	bool una_marked;
 	struct tcp_sack_block b[TCP_SB_MAX];
 };
 
@@ -148,6 +153,7 @@ struct tcp_pcb {
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	int dupacks;
 	bool in_recovery, sack_recovery;
+	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */
 	/* RTT (RFC 6298), in microseconds */
 	uint32_t srtt, rttvar, rto;
 	bool rtt_timing;
@@ -188,7 +194,7 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, RenoRecovery, RTOs;
+				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs;
 	} mib;
 };
 
@@ -302,6 +308,14 @@ uint32_t tcp_sb_pipe(const struct tcp_pcb *pcb);
 /* RFC 6675 NextSeg rules 1 and 3: a hole to resend; false: none */
 bool tcp_sb_next_rxt(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len, bool rule3);
 bool tcp_sb_sacked(const struct tcp_pcb *pcb, uint32_t seq);
+/* SACKed bytes in [snd_una, seq) */
+uint32_t tcp_sb_sacked_below(const struct tcp_pcb *pcb, uint32_t seq);
+/* the first SACKed block at or above seq (NULL: none) */
+const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32_t seq);
+/* the resend at snd_una was lost (see una_mark) */
+bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
+/* resend one segment of [seq, seq + len) in SACK recovery */
+void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -377,7 +377,10 @@ static void dupack(struct tcp_pcb *pcb) {
 	if (pcb->dupacks < 3)
 		return;
 	if (pcb->sb) {
-		enter_sack_recovery(pcb);
+		/* not for data sent before a timeout (RFC 6582 4.1, Linux's
+		 * CA_Loss): that is being resent already */
+		if (!pcb->in_loss)
+			enter_sack_recovery(pcb);
 		return;
 	}
 	if (pcb->dupacks != 3)
@@ -524,8 +527,16 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	}
 	/* RFC 6675 5: recovery also starts when the scoreboard says the first
 	 * segment is lost, before three duplicates */
-	if (sacked && !pcb->in_recovery && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
+		pcb->in_loss = false;
+	if (sacked && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
 		enter_sack_recovery(pcb);
+	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
+		/* the resend at snd_una was lost as well: again, without
+		 * waiting for the timer */
+		pcb->s->tcp->mib.SACKLostRetrans++;
+		tcp_sack_retransmit(pcb, pcb->snd_una, pcb->mss);
+	}
 	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2) */
 	if (seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
 		pcb->snd_wnd = wnd;

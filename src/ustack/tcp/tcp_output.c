@@ -289,12 +289,26 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
  * false when nothing may go now. */
 static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	const struct tcp_sack_block *sacked = NULL;
+	if (pcb->sb && seq_lt(pcb->snd_nxt, pcb->snd_max)) {
+		/* going back after a timeout: what the peer SACKed since (the
+		 * scoreboard was cleared at the timeout) is not sent again, nor
+		 * counted in flight */
+		sacked = tcp_sb_block_from(pcb, pcb->snd_nxt);
+		if (sacked && seq_leq(sacked->left, pcb->snd_nxt)) {
+			pcb->snd_nxt = seq_lt(sacked->right, pcb->snd_max) ? sacked->right : pcb->snd_max;
+			sacked = tcp_sb_block_from(pcb, pcb->snd_nxt);
+		}
+		flight = pcb->snd_nxt - pcb->snd_una - tcp_sb_sacked_below(pcb, pcb->snd_nxt);
+	}
 	uint32_t off = pcb->snd_nxt - pcb->snd_una;
 	uint32_t queued = pcb->sndq.len;
 	uint32_t avail = off < queued ? queued - off : 0;
-	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
 	uint32_t usable = win > flight ? win - flight : 0;
 	uint32_t len = avail < mss ? avail : mss;
+	if (sacked && seq_lt(sacked->left, pcb->snd_nxt + len))
+		len = sacked->left - pcb->snd_nxt;
 	bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) && off + len == queued;
 	if (len > usable) {
 		len = usable;
@@ -343,7 +357,7 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 
 /* Resend [seq, seq + len) of a hole (RFC 6675 NextSeg rules 1 and 3), at
  * most one segment; the FIN with it when the hole reaches it. */
-static void sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	uint32_t mss = tcp_cur_mss(pcb);
 	uint32_t data_end = pcb->snd_una + pcb->sndq.len;
 	if (len > mss)
@@ -354,7 +368,8 @@ static void sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	if (pcb->fin_queued && seq + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
 		fl |= TCP_FIN;
 	else if (len == 0) {
-		pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
+		if (seq_gt(seq + 1, pcb->sb->high_rxt))
+			pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
 		return;
 	}
 	pcb->s->tcp->mib.RetransSegs++;
@@ -362,7 +377,14 @@ static void sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	pcb->retrans_total++;
 	pcb->rtt_timing = false;   /* Karn */
 	tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false);
-	pcb->sb->high_rxt = seq + len + ((fl & TCP_FIN) ? 1 : 0);
+	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
+	if (seq_gt(end, pcb->sb->high_rxt))
+		pcb->sb->high_rxt = end;
+	if (seq == pcb->snd_una) {
+		pcb->sb->una_marked = true;
+		pcb->sb->una_mark = pcb->snd_max;
+		pcb->sb->una_mark_seq = seq;
+	}
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
 }
@@ -376,13 +398,13 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 			break;
 		uint32_t seq, len;
 		if (tcp_sb_next_rxt(pcb, &seq, &len, false)) {
-			sack_retransmit(pcb, seq, len);
+			tcp_sack_retransmit(pcb, seq, len);
 			continue;
 		}
 		if (output_one(pcb, pcb->snd_wnd))
 			continue;
 		if (tcp_sb_next_rxt(pcb, &seq, &len, true)) {
-			sack_retransmit(pcb, seq, len);
+			tcp_sack_retransmit(pcb, seq, len);
 			continue;
 		}
 		break;
@@ -478,6 +500,7 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 	pcb->bytes_acked = 0;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
+	pcb->in_loss = true;
 	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
 	tcp_sb_clear(pcb);
 	pcb->s->tcp->mib.RTOs++;

@@ -254,3 +254,31 @@ bool tcp_sb_next_rxt(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len, bo
 	}
 	return false;
 }
+
+uint32_t tcp_sb_sacked_below(const struct tcp_pcb *pcb, uint32_t seq) {
+	const struct tcp_scoreboard *sb = pcb->sb;
+	uint32_t n = 0;
+	for (int i = 0; sb && i < sb->n && seq_lt(sb->b[i].left, seq); i++)
+		n += (seq_lt(sb->b[i].right, seq) ? sb->b[i].right : seq) - sb->b[i].left;
+	return n;
+}
+
+const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32_t seq) {
+	const struct tcp_scoreboard *sb = pcb->sb;
+	for (int i = 0; sb && i < sb->n; i++)
+		if (seq_gt(sb->b[i].right, seq))
+			return &sb->b[i];
+	return NULL;
+}
+
+bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb) {
+	const struct tcp_scoreboard *sb = pcb->sb;
+	if (sb == NULL || sb->n == 0 || !sb->una_marked || sb->una_mark_seq != pcb->snd_una)
+		return false;
+	/* as IsLost: more than DupThresh - 1 segments sent after the resend
+	 * arrived (SACKed) before it */
+	uint32_t above = 0;
+	for (int i = sb->n - 1; i >= 0 && seq_gt(sb->b[i].right, sb->una_mark); i--)
+		above += sb->b[i].right - (seq_gt(sb->b[i].left, sb->una_mark) ? sb->b[i].left : sb->una_mark);
+	return above > (DUPTHRESH - 1) * (uint32_t) pcb->mss;
+}
