@@ -776,6 +776,11 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : 0);  /* TCP_CA_Recovery, Loss */
 	ti.tcpi_retransmits = (uint8_t) p->backoff;
 	ti.tcpi_backoff = (uint8_t) p->backoff;
+	/* unanswered zero window (persist) or keepalive probes */
+	ti.tcpi_probes = (uint8_t) (p->persist ? p->backoff : p->ka_probes);
+	ti.tcpi_snd_wnd = p->snd_wnd;
+	uint32_t flight = p->snd_max - p->snd_una;
+	ti.tcpi_notsent_bytes = p->sndq.len > flight ? p->sndq.len - flight : 0;
 	if (p->ws_ok) {
 		ti.tcpi_options |= TCPI_OPT_WSCALE;
 		ti.tcpi_snd_wscale = p->snd_wscale & 0xf;
