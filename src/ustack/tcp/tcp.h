@@ -167,6 +167,8 @@ struct tcp_pcb {
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
 	bool persist, force, writer_waiting;
+	bool xmit_dropped;            /* the last segment was dropped at our own interface */
+	bool head_rxt_pending;        /* a fast retransmit that did not leave: again on the next ACK */
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
 	int syncnt;
@@ -194,7 +196,7 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs;
+				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
 	} mib;
 };
 
@@ -221,6 +223,8 @@ struct tcp_seg {
 #define TCP_RTO_INIT_US 1000000u
 #define TCP_RTO_MAX_US 120000000u
 #define TCP_DELACK_NS MS(40)
+/* Linux TCP_RESOURCE_PROBE_INTERVAL: retry after a local drop */
+#define TCP_RESOURCE_PROBE_US 500000u
 #define TCP_TIMEWAIT_NS MS(60000)
 #define TCP_FIN_TIMEOUT_NS MS(60000)
 #define TCP_SYN_RETRIES 6
@@ -267,6 +271,7 @@ void ring_free(struct tcp_ring *r);
 /* Send what the windows allow. */
 void tcp_output(struct tcp_pcb *pcb);
 void tcp_send_ack(struct tcp_pcb *pcb);
+uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb);
 /* schedule an ACK: at once (now) or delayed */
 void tcp_ack_later(struct tcp_pcb *pcb);
 void tcp_send_syn(struct tcp_pcb *pcb);
@@ -315,7 +320,7 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 /* the resend at snd_una was lost (see una_mark) */
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
-void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
+bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -413,8 +413,14 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		tcp_send_ack(pcb);
 		return;
 	}
-	/* 1. sequence number (RFC 9293 3.10.7.4) */
-	if (!tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
+	/* 1. sequence number (RFC 9293 3.10.7.4). A segment without data
+	 * is also taken at the right edge of the window and down to the
+	 * rcv_nxt of our last ACK, as Linux's tcp_sequence does: a peer's
+	 * ACK sent at the edge of a closed window must be read ("special
+	 * allowance should be made to accept valid ACKs") */
+	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
+			seq_leq(seq, pcb->rcv_nxt + rwnd);
+	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
 		if (!(fl & TCP_RST))
 			tcp_send_ack(pcb);
 		return;

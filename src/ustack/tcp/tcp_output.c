@@ -90,7 +90,23 @@ static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 	}
 }
 
-/* Build and send one segment; len bytes from the send ring at seq. */
+/* The interface dropped the frame (the switch's queue for us was full:
+ * link_xmit counts it and reports success, as Linux does for a qdisc
+ * drop). Linux's TCP sees its own drops (NET_XMIT_DROP) and treats them
+ * as local congestion, not loss: what was not sent is not counted as
+ * sent, a timeout is not backed off for it, and here an ACK that did not
+ * leave (a window update!) is tried again by the delayed-ACK timer. */
+static void local_drop(struct tcp_pcb *pcb, uint8_t flags) {
+	pcb->xmit_dropped = true;
+	pcb->s->tcp->mib.LocalDrops++;
+	if ((flags & TCP_ACK) && !(flags & (TCP_RST | TCP_SYN)) && pcb->dack_at == 0) {
+		pcb->dack_at = tcp_clock(pcb->s) + TCP_DELACK_NS;
+		tcp_timer_update(pcb);
+	}
+}
+
+/* Build and send one segment; len bytes from the send ring at seq.
+ * -ENOBUFS: dropped at our interface (local_drop). */
 int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts) {
 	struct ustack *s = pcb->s;
 	struct tcp_opts o = {0};
@@ -162,7 +178,10 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
 			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		uint64_t drops = rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped;
 		err = ip6_output_route(s, p, &tx, &rt);
+		if (err == 0 && rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped != drops)
+			err = -ENOBUFS;
 	} else {
 		struct ip4_route_res rt;
 		err = route4_lookup(s, pcb->r4, pcb->oif, &rt);
@@ -176,8 +195,13 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
 			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		uint64_t drops = rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped;
 		err = ip4_output_route(s, p, &tx, &rt);
+		if (err == 0 && rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped != drops)
+			err = -ENOBUFS;
 	}
+	if (err == -ENOBUFS)
+		local_drop(pcb, flags);
 	return err;
 }
 
@@ -219,19 +243,30 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	tcp_timer_update(pcb);
 }
 
+/* The sequence number of a segment without data (Linux
+ * tcp_acceptable_seq): snd_max, not snd_nxt, since after a timeout
+ * snd_nxt walks back over what is resent and an ACK below the peer's
+ * rcv_nxt is dropped there unread; but never past the right edge of the
+ * peer's window: when that window closed with our data beyond it in
+ * flight (dropped there for lack of room), an ACK at snd_max is outside
+ * the zero window and dropped too, its acknowledgment never read, and
+ * both ends wait on each other (the stall of test_ustack_tcp's 8 MiB
+ * transfers, docs/ustack.md). */
+uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb) {
+	uint32_t edge = pcb->snd_una + pcb->snd_wnd;
+	return seq_leq(pcb->snd_max, edge) ? pcb->snd_max : edge;
+}
+
 void tcp_send_ack(struct tcp_pcb *pcb) {
 	if (pcb->state == TCPS_CLOSED || pcb->state == TCPS_LISTEN || pcb->state == TCPS_SYN_SENT)
 		return;
-	/* snd_max, not snd_nxt: after a timeout snd_nxt walks back over
-	 * what is resent, and an ACK below the peer's window is dropped
-	 * there without its acknowledgment being read */
-	tcp_send_seg(pcb, pcb->snd_max, TCP_ACK, 0, false);
+	tcp_send_seg(pcb, tcp_acceptable_seq(pcb), TCP_ACK, 0, false);
 }
 
 void tcp_send_rst(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.OutRsts++;
 	pcb->s->tcp_OutRsts++;
-	tcp_send_seg(pcb, pcb->snd_max, TCP_RST | TCP_ACK, 0, false);
+	tcp_send_seg(pcb, tcp_acceptable_seq(pcb), TCP_RST | TCP_ACK, 0, false);
 }
 
 void tcp_send_probe(struct tcp_pcb *pcb) {
@@ -278,10 +313,19 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 		fl |= TCP_FIN;
 	if (len == 0 && !(fl & TCP_FIN))
 		return;
+	pcb->rtt_timing = false;  /* Karn's algorithm */
+	pcb->head_rxt_pending = tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS;
+	if (pcb->head_rxt_pending)
+		return;
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->retrans_total++;
-	pcb->rtt_timing = false;  /* Karn's algorithm */
-	tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false);
+}
+
+/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)). */
+static void resource_retry(struct tcp_pcb *pcb) {
+	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
+	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
 }
 
 /* One segment of data not sent before (or resent after a timeout, going
@@ -337,7 +381,19 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		pcb->s->tcp->mib.RetransSegs++;
 		pcb->retrans_total++;
 	}
-	if (tcp_send_seg(pcb, seq, fl, len, false) < 0 && len == 0)
+	int err = tcp_send_seg(pcb, seq, fl, len, false);
+	if (err == -ENOBUFS) {
+		/* not sent: the next ACK, or the timer if nothing is in
+		 * flight, tries again (Linux tcp_write_xmit stops there) */
+		if (seq_lt(seq, pcb->snd_max)) {
+			pcb->s->tcp->mib.RetransSegs--;
+			pcb->retrans_total--;
+		}
+		if (pcb->rtx_at == 0)
+			resource_retry(pcb);
+		return false;
+	}
+	if (err < 0 && len == 0)
 		return false;
 	pcb->snd_nxt += len + (fin_now ? 1 : 0);
 	if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
@@ -357,7 +413,7 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 
 /* Resend [seq, seq + len) of a hole (RFC 6675 NextSeg rules 1 and 3), at
  * most one segment; the FIN with it when the hole reaches it. */
-void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	uint32_t mss = tcp_cur_mss(pcb);
 	uint32_t data_end = pcb->snd_una + pcb->sndq.len;
 	if (len > mss)
@@ -370,13 +426,17 @@ void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	else if (len == 0) {
 		if (seq_gt(seq + 1, pcb->sb->high_rxt))
 			pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
-		return;
+		return true;
+	}
+	if (tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS) {
+		if (pcb->rtx_at == 0)
+			resource_retry(pcb);
+		return false;   /* HighRxt stays: the hole is tried again */
 	}
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->s->tcp->mib.SACKRetrans++;
 	pcb->retrans_total++;
 	pcb->rtt_timing = false;   /* Karn */
-	tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false);
 	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
 	if (seq_gt(end, pcb->sb->high_rxt))
 		pcb->sb->high_rxt = end;
@@ -387,6 +447,7 @@ void tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	}
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
+	return true;
 }
 
 /* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, NextSeg: a lost hole, else
@@ -398,13 +459,17 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 			break;
 		uint32_t seq, len;
 		if (tcp_sb_next_rxt(pcb, &seq, &len, false)) {
-			tcp_sack_retransmit(pcb, seq, len);
+			if (!tcp_sack_retransmit(pcb, seq, len))
+				break;
 			continue;
 		}
 		if (output_one(pcb, pcb->snd_wnd))
 			continue;
+		if (pcb->xmit_dropped)
+			break;
 		if (tcp_sb_next_rxt(pcb, &seq, &len, true)) {
-			tcp_sack_retransmit(pcb, seq, len);
+			if (!tcp_sack_retransmit(pcb, seq, len))
+				break;
 			continue;
 		}
 		break;
@@ -427,6 +492,9 @@ void tcp_output(struct tcp_pcb *pcb) {
 		}
 		budget = 6;
 	}
+	pcb->xmit_dropped = false;
+	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
+		tcp_retransmit_head(pcb);
 	if (pcb->sack_recovery && pcb->sb) {
 		sack_output(pcb, budget);
 	} else {
@@ -489,8 +557,11 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 		}
 		return false;
 	}
-	if (pcb->snd_una == pcb->snd_max)
+	if (pcb->snd_una == pcb->snd_max) {
+		/* nothing in flight: a retry after a local drop */
+		tcp_output(pcb);
 		return false;
+	}
 	if (pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
 	/* RFC 5681 3.1 eq. 4, then one segment: loss window */
@@ -510,7 +581,16 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 	pcb->rtt_timing = false;
 	pcb->snd_nxt = pcb->snd_una;
 	pcb->rtx_at = 0;
+	pcb->xmit_dropped = false;
 	tcp_output(pcb);
+	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
+		/* Linux tcp_retransmit_timer: a resend that failed for local
+		 * congestion is no timeout of the path, no backoff for it */
+		pcb->backoff--;
+		resource_retry(pcb);
+		tcp_timer_update(pcb);
+		return false;
+	}
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
 	return false;

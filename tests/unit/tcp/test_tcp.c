@@ -622,6 +622,59 @@ static void test_active_timewait(void **state) {
 	ut_stack_free(s);
 }
 
+/* The stall of two stacks whose receive buffers both fill: a pure ACK
+ * must stay inside the peer's window even when the peer closed it with
+ * our data beyond (Linux tcp_acceptable_seq), and one at the right edge
+ * of our window is read (Linux tcp_sequence), else neither end ever reads
+ * the other's acknowledgments. */
+static void seg_w(struct ustack *s, uint16_t lport, uint32_t seqno, uint32_t ackno, uint16_t window,
+		const void *data, size_t len) {
+	uint8_t t[128], f[192];
+	struct tcp_repr r = {.sport = 9000, .dport = lport, .seq = seqno, .ack = ackno, .flags = TCP_ACK,
+		.window = window, .payload = data, .payload_len = len};
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	ut_inject(s, f, ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n));
+}
+
+static void test_window_edge_ack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1460};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1460;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	/* the peer takes 5 segments and closes its window: the other 5 it
+	 * dropped for lack of room */
+	seg_w(s, lport, 7001, una + 5 * M, 0, NULL, 0);
+	assert_int_equal(p->snd_una, una + 5 * M);
+	assert_int_equal(p->snd_wnd, 0);
+	/* data from the peer draws an ACK: at the edge of the peer's closed
+	 * window (una + 5M), not at snd_max, which the peer would drop */
+	int from = ut_cap.n;
+	seg_w(s, lport, 7001, una + 5 * M, 0, "d", 1);
+	struct tcp_repr ack;
+	assert_true(last_seg(from, &ack));
+	assert_int_equal(ack.ack, 7002);
+	assert_int_equal(ack.seq, una + 5 * M);
+	/* the peer's pure ACK at the right edge of our window (Linux sends
+	 * them there) is read: its acknowledgment counts */
+	uint32_t edge = 7002 + ((uint32_t) ack.window << p->rcv_wscale);
+	seg_w(s, lport, edge, una + 7 * M, 65535, NULL, 0);
+	assert_int_equal(p->snd_una, una + 7 * M);
+	/* one beyond the edge is not (RFC 9293 3.10.7.4) */
+	seg_w(s, lport, edge + 1, una + 8 * M, 65535, NULL, 0);
+	assert_int_equal(p->snd_una, una + 7 * M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -632,6 +685,7 @@ int main(void) {
 		cmocka_unit_test(test_sack_blocks),
 		cmocka_unit_test(test_scoreboard),
 		cmocka_unit_test(test_no_sack_fallback),
+		cmocka_unit_test(test_window_edge_ack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
