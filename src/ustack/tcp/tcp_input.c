@@ -494,7 +494,8 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	}
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	bool sacked = false;
-	if (seq_gt(g->ack, pcb->snd_una)) {
+	bool advanced = seq_gt(g->ack, pcb->snd_una);
+	if (advanced) {
 		uint32_t acked = g->ack - pcb->snd_una;
 		uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
 		ring_drop(&pcb->sndq, data_acked);
@@ -543,8 +544,13 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		pcb->s->tcp->mib.SACKLostRetrans++;
 		tcp_sack_retransmit(pcb, pcb->snd_una, pcb->mss);
 	}
-	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2) */
-	if (seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
+	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2), and as Linux's
+	 * tcp_may_update_window from any ACK that moves snd_una: the window
+	 * is relative to the ACK that carries it, and a new snd_una with an
+	 * older window puts the right edge past the peer's (a resent segment
+	 * of the peer, below SND.WL1, acknowledging our data while its window
+	 * closed: we then sent beyond it) */
+	if (advanced || seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
 		pcb->snd_wnd = wnd;
 		pcb->snd_wl1 = seq;
 		pcb->snd_wl2 = g->ack;

@@ -671,6 +671,13 @@ static void test_window_edge_ack(void **state) {
 	/* one beyond the edge is not (RFC 9293 3.10.7.4) */
 	seg_w(s, lport, edge + 1, una + 8 * M, 65535, NULL, 0);
 	assert_int_equal(p->snd_una, una + 7 * M);
+	/* a resent segment of the peer (below SND.WL1) that acknowledges more
+	 * and closes the window: the window comes with the ACK (Linux), else
+	 * the right edge would move past the peer's */
+	assert_int_equal(p->snd_wl1, edge);
+	seg_w(s, lport, 7002, una + 8 * M, 0, "e", 1);
+	assert_int_equal(p->snd_una, una + 8 * M);
+	assert_int_equal(p->snd_wnd, 0);
 	api_close(s, c);
 	ut_stack_free(s);
 }
