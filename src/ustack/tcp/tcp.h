@@ -134,6 +134,8 @@ struct tcp_pcb {
 	/* RFC 7323 timestamps and RFC 2018 SACK, negotiated on the SYNs */
 	bool ts_ok, sack_ok;
 	uint32_t ts_off;              /* TSval = ms clock + ts_off (RFC 7323 5.4) */
+	uint32_t ts_last;             /* the last TSval sent: never goes back */
+	bool ts_sent;
 	uint32_t ts_recent;           /* TS.Recent: the TSval we echo */
 	uint64_t ts_recent_at;        /* when it was stored (ns, 0: none yet) */
 	uint32_t last_ack_sent;       /* RFC 7323 4.3 Last.ACK.sent */

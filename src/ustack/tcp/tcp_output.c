@@ -178,9 +178,9 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
 			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
-		uint64_t drops = rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped;
+		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip6_output_route(s, p, &tx, &rt);
-		if (err == 0 && rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped != drops)
+		if (err == 0 && rt.ifp->st.tx_errors != drops)
 			err = -ENOBUFS;
 	} else {
 		struct ip4_route_res rt;
@@ -195,9 +195,9 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
 			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
-		uint64_t drops = rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped;
+		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip4_output_route(s, p, &tx, &rt);
-		if (err == 0 && rt.ifp->st.tx_errors + rt.ifp->st.tx_dropped != drops)
+		if (err == 0 && rt.ifp->st.tx_errors != drops)
 			err = -ENOBUFS;
 	}
 	if (err == -ENOBUFS)
@@ -234,7 +234,10 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 }
 
 void tcp_send_syn(struct tcp_pcb *pcb) {
-	pcb->ts_off = tcp_ts_offset(pcb);
+	uint32_t off = tcp_ts_offset(pcb);
+	if (off != pcb->ts_off)
+		pcb->ts_sent = false;   /* a new connection on this pcb */
+	pcb->ts_off = off;
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
 	if (pcb->snd_max == pcb->iss)

@@ -25,8 +25,18 @@
 
 /* --- timestamps --- */
 
+/* Monotonic per connection: timers run with the time their loop began
+ * (tcp_clock gives s->timers_now there), which can be behind the clock a
+ * caller's thread read a moment before under the same lock; a TSval that
+ * went back by more than a tick would make the peer drop the segment
+ * (PAWS), a delayed ACK for instance. */
 uint32_t tcp_ts_now(struct tcp_pcb *pcb) {
-	return (uint32_t) (tcp_clock(pcb->s) / 1000000) + pcb->ts_off;
+	uint32_t v = (uint32_t) (tcp_clock(pcb->s) / 1000000) + pcb->ts_off;
+	if (pcb->ts_sent && (int32_t) (v - pcb->ts_last) < 0)
+		v = pcb->ts_last;
+	pcb->ts_last = v;
+	pcb->ts_sent = true;
+	return v;
 }
 
 static bool ts_recent_valid(const struct tcp_pcb *pcb) {

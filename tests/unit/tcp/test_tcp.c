@@ -682,6 +682,37 @@ static void test_window_edge_ack(void **state) {
 	ut_stack_free(s);
 }
 
+/* TSval never goes back on a connection, though timers run with the time
+ * their loop began and callers read the clock themselves */
+static void test_ts_monotonic(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = LINUX_SYN;
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	/* the timeout, run for a time 3 s ahead: the resend's TSval */
+	int from = ut_cap.n;
+	run(s, t0 + MS(3000));
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.seq, una);
+	uint32_t rto_ts = r.opt.tsval;
+	/* data from the peer now (clock behind that run): the ACK's TSval
+	 * does not go back */
+	from = ut_cap.n;
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = rto_ts};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, "x", 1, &o);
+	assert_true(last_seg(from, &r));
+	assert_true(r.opt.has_ts);
+	assert_true((int32_t) (r.opt.tsval - rto_ts) >= 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -693,6 +724,7 @@ int main(void) {
 		cmocka_unit_test(test_scoreboard),
 		cmocka_unit_test(test_no_sack_fallback),
 		cmocka_unit_test(test_window_edge_ack),
+		cmocka_unit_test(test_ts_monotonic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
