@@ -83,7 +83,7 @@ struct tcp_ooo {
 	uint8_t data[];
 };
 
-#define TCP_OOO_MAX 2048           /* segments per connection (bytes: the window) */
+#define TCP_OOO_MAX 4096           /* segments per connection (bytes: the window; 4 MiB of 1448-byte segments fit) */
 
 /* The sender's SACK scoreboard (RFC 6675 2): the ranges above snd_una the
  * peer reported held, sorted and disjoint. Allocated with the first SACK
