@@ -318,6 +318,14 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 			pcb->in_recovery = pcb->sack_recovery = false;
 			pcb->dupacks = 0;
 			tcp_sb_ack(pcb);
+		} else if (pcb->sb && seq_lt(pcb->snd_una, pcb->sb->high_rxt) &&
+				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una)) {
+			/* the next hole was resent already: watch it from now on
+			 * (what is sent from here on, SACKed first, says it was
+			 * lost again) */
+			pcb->sb->una_marked = true;
+			pcb->sb->una_mark_seq = pcb->snd_una;
+			pcb->sb->una_mark = pcb->snd_max;
 		}
 		return;
 	}

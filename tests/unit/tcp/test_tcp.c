@@ -446,6 +446,24 @@ static void test_scoreboard(void **state) {
 	for (int i = 0; i < n; i++)
 		assert_true(seq_geq(seqs[i], una + 10 * M));
 	assert_true(p->sack_recovery);
+	/* segment 3 was resent already: what is sent from now on and SACKed
+	 * before it shows that resend lost too, and it goes again, before
+	 * any timeout */
+	assert_true(p->sb->una_marked && p->sb->una_mark_seq == una + 3 * M);
+	uint32_t mark = p->sb->una_mark;
+	assert_int_equal(send_n(s, c, 8 * M), 8 * M);
+	from = ut_cap.n;
+	for (int round = 0; round < 3 && s->tcp->mib.SACKLostRetrans == 0; round++) {
+		a.sack[0] = (struct tcp_sack_block) {una + 4 * M, p->snd_max};
+		seg_o(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
+	}
+	assert_true(seq_gt(p->snd_max, mark + 2 * M));
+	assert_int_equal(s->tcp->mib.SACKLostRetrans, 1);
+	n = data_seqs(from, seqs, 64);
+	bool again = false;
+	for (int i = 0; i < n; i++)
+		again |= seqs[i] == una + 3 * M;
+	assert_true(again);
 	/* the timeout: the scoreboard goes (RFC 6675 5.1), go-back-N from snd_una */
 	from = ut_cap.n;
 	run(s, t0 + MS(5000));
