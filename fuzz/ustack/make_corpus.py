@@ -66,6 +66,24 @@ def main():
           s6(flags='A', seq=8, ack=isn + 1) +
           frame(IPv6(src=PEER6, dst=ME6) / TCP(sport=4001, dport=80, flags='PA', seq=8, ack=isn + 1) / Raw(b'x' * 50)) +
           op(3, b'\x02') + s6(flags='FA', seq=58, ack=isn + 1))
+    # timestamps and SACK as Linux offers them: SACK blocks from out-of-order
+    # data, an old TSval (PAWS), ACKs carrying SACK blocks
+    lx = [('MSS', 1460), ('SAckOK', b''), ('Timestamp', (1000, 0)), ('NOP', None), ('WScale', 7)]
+    t5 = lambda **k: frame(IP(src=PEER4, dst=ME4) / TCP(sport=4002, dport=80, window=65535, **k))
+    ts = lambda v: [('NOP', None), ('NOP', None), ('Timestamp', (v, 1))]
+    est5 = arp + t5(flags='S', seq=2000, options=lx) + t5(flags='A', seq=2001, ack=isn + 1, options=ts(1001))
+    write('stack', 'tcp_ts_sack_ooo', est5 +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4002, dport=80, flags='A', seq=2301, ack=isn + 1,
+                                             options=ts(1002)) / Raw(b'C' * 100)) +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4002, dport=80, flags='A', seq=2101, ack=isn + 1,
+                                             options=ts(1003)) / Raw(b'B' * 100)) +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4002, dport=80, flags='A', seq=2001, ack=isn + 1,
+                                             options=ts(500)) / Raw(b'A' * 100)) +
+          frame(IP(src=PEER4, dst=ME4) / TCP(sport=4002, dport=80, flags='A', seq=2001, ack=isn + 1,
+                                             options=ts(1004)) / Raw(b'A' * 100)) + op(3, b'\x01'))
+    sack = lambda l, r: ts(1005) + [('NOP', None), ('NOP', None), ('SAck', (l, r))]
+    write('stack', 'tcp_sack_blocks', est5 + t5(flags='A', seq=2001, ack=isn + 1, options=sack(isn + 100, isn + 200)) +
+          t5(flags='A', seq=2001, ack=isn + 1, options=sack(isn - 100, isn + 1)) + op(3, b'\x04'))
     write('stack', 'timers', arp + op(3, b'\xff') + op(3, b'\xff'))
     for name, text in [('empty', ''), ('mac', 'mac=02:00:00:00:00:01'), ('mtu', 'mtu=9000'),
                        ('both', 'mac=02:11:22:33:44:55,mtu=65535'), ('bad', 'mtu=0,mac=zz'),

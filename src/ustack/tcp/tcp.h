@@ -4,6 +4,9 @@
  *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528), timers
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
+ *                 queue, the sender's scoreboard and RFC 6675 recovery;
+ *                 timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
  *   tcp_socket.c  the socket calls (proto_ops)
  *
  * A pcb lives apart from its socket: a connection exists before accept()
@@ -80,7 +83,27 @@ struct tcp_ooo {
 	uint8_t data[];
 };
 
-#define TCP_OOO_MAX 2048           /* segments per connection (bytes: the window) */
+#define TCP_OOO_MAX 4096           /* segments per connection (bytes: the window; 4 MiB of 1448-byte segments fit) */
+
+/* The sender's SACK scoreboard (RFC 6675 2): the ranges above snd_una the
+ * peer reported held, sorted and disjoint. Allocated with the first SACK
+ * block that arrives and freed when everything is acknowledged or on a
+ * retransmission timeout (RFC 6675 5.1), so an idle connection has none. */
+#define TCP_SB_MAX 32
+struct tcp_scoreboard {
+	int n;
+	uint32_t high_rxt;            /* RFC 6675 HighRxt: next byte not resent in recovery */
+	/* the segment at snd_una was resent when snd_max was una_mark: data
+	 * sent after it SACKed while it is not acknowledged means the resend
+	 * was lost too (Linux's lost-retransmit detection), not a timeout */
+	uint32_t una_mark, una_mark_seq;
+	bool una_marked;
+	struct tcp_sack_block b[TCP_SB_MAX];
+};
+
+/* RFC 7323 5.5: a TS.Recent idle for 24 days is no longer trusted */
+#define TCP_PAWS_IDLE_NS (24ull * 86400 * 1000000000)
+#define TCPOLEN_TS_ALIGNED 12
 
 struct tcp_pcb {
 	struct tcp_pcb *hnext;        /* connection hash (4-tuple) */
@@ -107,7 +130,18 @@ struct tcp_pcb {
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok, fin_queued;
 	uint32_t fin_seq;             /* sequence number of our FIN once queued */
-	uint16_t mss, peer_mss, user_mss, adv_mss;
+	uint16_t mss, peer_mss, user_mss, adv_mss;  /* mss: payload per segment (less the TS option) */
+	/* RFC 7323 timestamps and RFC 2018 SACK, negotiated on the SYNs */
+	bool ts_ok, sack_ok;
+	uint32_t ts_off;              /* TSval = ms clock + ts_off (RFC 7323 5.4) */
+	uint32_t ts_last;             /* the last TSval sent: never goes back */
+	bool ts_sent;
+	uint32_t ts_recent;           /* TS.Recent: the TSval we echo */
+	uint64_t ts_recent_at;        /* when it was stored (ns, 0: none yet) */
+	uint32_t last_ack_sent;       /* RFC 7323 4.3 Last.ACK.sent */
+	struct tcp_scoreboard *sb;    /* sender side, NULL when nothing SACKed */
+	struct tcp_sack_block rsack[TCP_MAX_SACK]; /* receiver side, newest first */
+	uint8_t nrsack;
 	struct tcp_ring sndq;         /* bytes from snd_una on */
 	uint32_t sndcap;
 	/* receive side */
@@ -117,10 +151,11 @@ struct tcp_pcb {
 	struct tcp_ooo *ooo, *ooo_tail;
 	int nooo;
 	bool fin_rcvd;
-	/* congestion control (RFC 5681, RFC 6582) */
+	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	int dupacks;
-	bool in_recovery;
+	bool in_recovery, sack_recovery;
+	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */
 	/* RTT (RFC 6298), in microseconds */
 	uint32_t srtt, rttvar, rto;
 	bool rtt_timing;
@@ -134,6 +169,8 @@ struct tcp_pcb {
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
 	bool persist, force, writer_waiting;
+	bool xmit_dropped;            /* the last segment was dropped at our own interface */
+	bool head_rxt_pending;        /* a fast retransmit that did not leave: again on the next ACK */
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
 	int syncnt;
@@ -161,7 +198,7 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs;
+				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
 	} mib;
 };
 
@@ -188,6 +225,8 @@ struct tcp_seg {
 #define TCP_RTO_INIT_US 1000000u
 #define TCP_RTO_MAX_US 120000000u
 #define TCP_DELACK_NS MS(40)
+/* Linux TCP_RESOURCE_PROBE_INTERVAL: retry after a local drop */
+#define TCP_RESOURCE_PROBE_US 500000u
 #define TCP_TIMEWAIT_NS MS(60000)
 #define TCP_FIN_TIMEOUT_NS MS(60000)
 #define TCP_SYN_RETRIES 6
@@ -234,6 +273,7 @@ void ring_free(struct tcp_ring *r);
 /* Send what the windows allow. */
 void tcp_output(struct tcp_pcb *pcb);
 void tcp_send_ack(struct tcp_pcb *pcb);
+uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb);
 /* schedule an ACK: at once (now) or delayed */
 void tcp_ack_later(struct tcp_pcb *pcb);
 void tcp_send_syn(struct tcp_pcb *pcb);
@@ -249,7 +289,40 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
 /* RST in answer to g when no connection takes it */
 void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
+uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
+
+/* tcp_sack.c */
+/* TSval to send now */
+uint32_t tcp_ts_now(struct tcp_pcb *pcb);
+uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
+/* RFC 7323 5.3 PAWS: true when the segment must be dropped */
+bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
+/* RFC 7323 4.3: TS.Recent from an acceptable segment */
+void tcp_ts_update_recent(struct tcp_pcb *pcb, const struct tcp_seg *g);
+/* receiver: the block [seq, end) arrived out of order / rcv_nxt moved */
+void tcp_rsack_add(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
+void tcp_rsack_trim(struct tcp_pcb *pcb);
+/* sender: take the SACK blocks of an ACK; true when something new was SACKed */
+bool tcp_sb_update(struct tcp_pcb *pcb, const struct tcp_opts *o);
+/* drop what snd_una passed; free the scoreboard when empty */
+void tcp_sb_ack(struct tcp_pcb *pcb);
+void tcp_sb_clear(struct tcp_pcb *pcb);
+/* RFC 6675 IsLost(seq) */
+bool tcp_sb_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
+/* RFC 6675 SetPipe */
+uint32_t tcp_sb_pipe(const struct tcp_pcb *pcb);
+/* RFC 6675 NextSeg rules 1 and 3: a hole to resend; false: none */
+bool tcp_sb_next_rxt(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len, bool rule3);
+bool tcp_sb_sacked(const struct tcp_pcb *pcb, uint32_t seq);
+/* SACKed bytes in [snd_una, seq) */
+uint32_t tcp_sb_sacked_below(const struct tcp_pcb *pcb, uint32_t seq);
+/* the first SACKed block at or above seq (NULL: none) */
+const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32_t seq);
+/* the resend at snd_una was lost (see una_mark) */
+bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
+/* resend one segment of [seq, seq + len) in SACK recovery */
+bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -36,6 +36,19 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->peer_mss = peer;
 	pcb->adv_mss = tcp_route_mss(pcb);
 	pcb->mss = pcb->adv_mss < peer ? pcb->adv_mss : peer;
+	/* RFC 2018 2, RFC 7323 3.2: on when both SYNs carry the option (we
+	 * always offer both, as Linux with its defaults) */
+	pcb->sack_ok = g->opt_ok && g->opt.sack_perm;
+	pcb->ts_ok = g->opt_ok && g->opt.has_ts;
+	if (pcb->ts_ok) {
+		pcb->ts_recent = g->opt.tsval;
+		pcb->ts_recent_at = tcp_clock(pcb->s);
+		/* the option takes 12 bytes of every segment (Linux: mss_cache
+		 * and advmss 1448 on Ethernet) */
+		if (pcb->mss > 64 + TCPOLEN_TS_ALIGNED)
+			pcb->mss -= TCPOLEN_TS_ALIGNED;
+	}
+	pcb->last_ack_sent = g->seq + 1;
 	pcb->cwnd = TCP_INIT_CWND * (uint32_t) pcb->mss;
 }
 
@@ -297,6 +310,25 @@ static void on_fin(struct tcp_pcb *pcb) {
 
 static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	uint32_t mss = pcb->mss;
+	if (pcb->sack_recovery) {
+		/* RFC 6675 5: a partial ACK only lowers pipe (tcp_output sends
+		 * by it); past RecoveryPoint recovery ends, cwnd = ssthresh */
+		if (seq_geq(pcb->snd_una, pcb->recover)) {
+			pcb->cwnd = pcb->ssthresh;
+			pcb->in_recovery = pcb->sack_recovery = false;
+			pcb->dupacks = 0;
+			tcp_sb_ack(pcb);
+		} else if (pcb->sb && seq_lt(pcb->snd_una, pcb->sb->high_rxt) &&
+				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una)) {
+			/* the next hole was resent already: watch it from now on
+			 * (what is sent from here on, SACKed first, says it was
+			 * lost again) */
+			pcb->sb->una_marked = true;
+			pcb->sb->una_mark_seq = pcb->snd_una;
+			pcb->sb->una_mark = pcb->snd_max;
+		}
+		return;
+	}
 	if (pcb->in_recovery) {
 		if (seq_geq(pcb->snd_una, pcb->recover)) {
 			/* full ACK: leave fast recovery (RFC 6582 3.2 step 3) */
@@ -327,15 +359,42 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	}
 }
 
+/* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
+ * by pipe (NextSeg). */
+static void enter_sack_recovery(struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss;
+	uint32_t flight = pcb->snd_max - pcb->snd_una;
+	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	pcb->cwnd = pcb->ssthresh;
+	pcb->recover = pcb->snd_max;
+	pcb->recover_valid = true;
+	pcb->in_recovery = pcb->sack_recovery = true;
+	pcb->sb->high_rxt = pcb->snd_una;
+	pcb->s->tcp->mib.SACKRecovery++;
+}
+
 static void dupack(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
 	pcb->dupacks++;
+	if (pcb->sack_recovery)
+		return;
 	if (pcb->in_recovery) {
 		pcb->cwnd += mss;  /* inflate (RFC 5681 3.2 step 4) */
 		return;
 	}
+	if (pcb->dupacks < 3)
+		return;
+	if (pcb->sb) {
+		/* not for data sent before a timeout (RFC 6582 4.1, Linux's
+		 * CA_Loss): that is being resent already */
+		if (!pcb->in_loss)
+			enter_sack_recovery(pcb);
+		return;
+	}
 	if (pcb->dupacks != 3)
 		return;
+	/* no SACK (not permitted, or no block came): NewReno */
+	pcb->s->tcp->mib.RenoRecovery++;
 	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
 	 * after a timeout; a resent segment lost again then costs another
 	 * timeout. Without SACK we take the risk of a needless halving. */
@@ -356,19 +415,33 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	const uint8_t *data = g->data;
 	uint32_t seglen = len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	uint32_t rwnd = tcp_rcv_window(pcb);
-	/* 0. a retransmitted SYN in SYN-RECEIVED (its sequence number is
+	/* 0. PAWS (RFC 7323 5.3 R1): an old TSval, a duplicate ACK as Linux */
+	if (tcp_paws_reject(pcb, g)) {
+		s->tcp->mib.PAWSEstab++;
+		tcp_send_ack(pcb);
+		return;
+	}
+	/* 0b. a retransmitted SYN in SYN-RECEIVED (its sequence number is
 	 * below the window) gets the SYN-ACK again, as Linux's tcp_check_req */
 	if (pcb->state == TCPS_SYN_RECV && (fl & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN &&
 			seq == pcb->irs) {
 		tcp_send_syn(pcb);
 		return;
 	}
-	/* 1. sequence number (RFC 9293 3.10.7.4) */
-	if (!tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
+	/* 1. sequence number (RFC 9293 3.10.7.4). A segment without data
+	 * is also taken at the right edge of the window and down to the
+	 * rcv_nxt of our last ACK, as Linux's tcp_sequence does: a peer's
+	 * ACK sent at the edge of a closed window must be read ("special
+	 * allowance should be made to accept valid ACKs") */
+	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
+			seq_leq(seq, pcb->rcv_nxt + rwnd);
+	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
 		if (!(fl & TCP_RST))
 			tcp_send_ack(pcb);
 		return;
 	}
+	/* RFC 7323 4.3 R3 */
+	tcp_ts_update_recent(pcb, g);
 	pcb->last_rx = now;
 	pcb->ka_probes = 0;
 	/* 2. RST: RFC 5961 3.2, exactly rcv_nxt resets, else a challenge */
@@ -437,16 +510,28 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		return;
 	}
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
-	if (seq_gt(g->ack, pcb->snd_una)) {
+	bool sacked = false;
+	bool advanced = seq_gt(g->ack, pcb->snd_una);
+	if (advanced) {
 		uint32_t acked = g->ack - pcb->snd_una;
 		uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
 		ring_drop(&pcb->sndq, data_acked);
 		if (seq_lt(pcb->snd_nxt, g->ack))
 			pcb->snd_nxt = g->ack;
 		pcb->snd_una = g->ack;
+		tcp_sb_ack(pcb);
+		if (g->opt_ok)
+			sacked = tcp_sb_update(pcb, &g->opt);
 		if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
 			pcb->rtt_timing = false;
 			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+		} else if (!pcb->rtt_timing && pcb->ts_ok && g->opt_ok && g->opt.has_ts && g->opt.tsecr) {
+			/* RTTM (RFC 7323 4): no timed segment (Karn after a resend),
+			 * the echoed TSval measures it; 1 ms ticks, at least one, as
+			 * Linux's tcp_ack_update_rtt */
+			uint32_t ms = tcp_ts_now(pcb) - g->opt.tsecr;
+			if (ms < 600000)
+				tcp_rtt_sample(pcb, (ms ? ms : 1) * 1000u);
 		}
 		pcb->backoff = 0;
 		ack_cc(pcb, acked);
@@ -457,12 +542,32 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			tcp_arm_rtx(pcb);
 		if (pcb->sk)
 			tcp_wakeup(pcb);   /* room in the send buffer */
-	} else if (g->ack == pcb->snd_una && len == 0 && !(fl & (TCP_SYN | TCP_FIN)) &&
-			wnd == pcb->snd_wnd && pcb->snd_una != pcb->snd_max) {
-		dupack(pcb);
+	} else if (g->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max) {
+		if (g->opt_ok)
+			sacked = tcp_sb_update(pcb, &g->opt);
+		/* RFC 5681 2 duplicate ACK; RFC 6675 2: or one that SACKs new data */
+		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
+			dupack(pcb);
 	}
-	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2) */
-	if (seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
+	/* RFC 6675 5: recovery also starts when the scoreboard says the first
+	 * segment is lost, before three duplicates */
+	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
+		pcb->in_loss = false;
+	if (sacked && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+		enter_sack_recovery(pcb);
+	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
+		/* the resend at snd_una was lost as well: again, without
+		 * waiting for the timer */
+		pcb->s->tcp->mib.SACKLostRetrans++;
+		tcp_sack_retransmit(pcb, pcb->snd_una, pcb->mss);
+	}
+	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2), and as Linux's
+	 * tcp_may_update_window from any ACK that moves snd_una: the window
+	 * is relative to the ACK that carries it, and a new snd_una with an
+	 * older window puts the right edge past the peer's (a resent segment
+	 * of the peer, below SND.WL1, acknowledging our data while its window
+	 * closed: we then sent beyond it) */
+	if (advanced || seq_lt(pcb->snd_wl1, seq) || (pcb->snd_wl1 == seq && seq_leq(pcb->snd_wl2, g->ack))) {
 		pcb->snd_wnd = wnd;
 		pcb->snd_wl1 = seq;
 		pcb->snd_wl2 = g->ack;
@@ -531,14 +636,17 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			if (had_ooo) {
 				if (ooo_drain(pcb))
 					fin = true;
+				tcp_rsack_trim(pcb);
 				pcb->ack_now = true;
 			}
 			if (!fin)
 				tcp_ack_later(pcb);
 			tcp_wakeup(pcb);
 		} else {
-			if (len)
+			if (len) {
 				ooo_insert(pcb, seq, data, len, fin);
+				tcp_rsack_add(pcb, seq, seq + len);
+			}
 			tcp_send_ack(pcb);   /* a duplicate ACK at once (RFC 5681 4.2) */
 			tcp_output(pcb);
 			return;

@@ -64,6 +64,19 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb) {
 	return free > max ? max : free;
 }
 
+/* Payload per segment now: the MSS less the SACK blocks we would send
+ * (Linux tcp_current_mss), so a data segment with them still fits. */
+uint32_t tcp_cur_mss(const struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss;
+	if (pcb->sack_ok && pcb->nrsack) {
+		int max = pcb->ts_ok ? 3 : 4;
+		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		uint32_t o = 4u + 8u * (uint32_t) n;
+		mss = mss > o + 64 ? mss - o : 64;
+	}
+	return mss;
+}
+
 static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 	struct tcp_stack *ts = pcb->s->tcp;
 	ts->mib.OutSegs++;
@@ -71,24 +84,64 @@ static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 		pcb->segs_unacked = 0;
 		pcb->ack_now = false;
 		pcb->dack_at = 0;
+		pcb->last_ack_sent = pcb->rcv_nxt;
 		if ((flags & TCP_SYN) || seq_gt(pcb->rcv_nxt + adv, pcb->rcv_adv))
 			pcb->rcv_adv = pcb->rcv_nxt + adv;
 	}
 }
 
-/* Build and send one segment; len bytes from the send ring at seq. */
+/* The interface dropped the frame (the switch's queue for us was full:
+ * link_xmit counts it and reports success, as Linux does for a qdisc
+ * drop). Linux's TCP sees its own drops (NET_XMIT_DROP) and treats them
+ * as local congestion, not loss: what was not sent is not counted as
+ * sent, a timeout is not backed off for it, and here an ACK that did not
+ * leave (a window update!) is tried again by the delayed-ACK timer. */
+static void local_drop(struct tcp_pcb *pcb, uint8_t flags) {
+	pcb->xmit_dropped = true;
+	pcb->s->tcp->mib.LocalDrops++;
+	if ((flags & TCP_ACK) && !(flags & (TCP_RST | TCP_SYN)) && pcb->dack_at == 0) {
+		pcb->dack_at = tcp_clock(pcb->s) + TCP_DELACK_NS;
+		tcp_timer_update(pcb);
+	}
+}
+
+/* Build and send one segment; len bytes from the send ring at seq.
+ * -ENOBUFS: dropped at our interface (local_drop). */
 int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts) {
 	struct ustack *s = pcb->s;
 	struct tcp_opts o = {0};
+	bool offer = pcb->state == TCPS_SYN_SENT;
 	if (with_opts) {
+		/* Linux's SYN: MSS, SACK_PERM, TS, NOP, WS (the codec's layout);
+		 * a SYN-ACK answers with what the SYN offered */
 		o.has_mss = true;
 		o.mss = pcb->adv_mss;
-		if (pcb->ws_ok || pcb->state == TCPS_SYN_SENT) {
+		if (pcb->ws_ok || offer) {
 			o.has_wscale = true;
 			o.wscale = pcb->rcv_wscale;
 		}
+		o.sack_perm = pcb->sack_ok || offer;
 	}
-	size_t olen = with_opts ? tcp_opts_len(&o) : 0;
+	if (pcb->ts_ok || (with_opts && offer)) {
+		/* RFC 7323 3.2: on every segment once agreed; TSecr 0 in our SYN */
+		o.has_ts = true;
+		o.tsval = tcp_ts_now(pcb);
+		o.tsecr = pcb->ts_ok ? pcb->ts_recent : 0;
+	}
+	if (pcb->sack_ok && pcb->nrsack && (flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_RST))) {
+		/* RFC 2018 3: what fits in 40 bytes (3 blocks beside timestamps),
+		 * and no more than the segment's MSS leaves (tcp_cur_mss) */
+		uint32_t room = (uint32_t) pcb->mss + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0);
+		uint32_t used = (uint32_t) tcp_opts_len(&o) + len;
+		room = used < room ? room - used : 0;
+		int max = pcb->ts_ok ? 3 : 4;
+		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		while (n > 0 && 4u + 8u * (uint32_t) n > room)
+			n--;
+		o.nsack = (uint8_t) n;
+		memcpy(o.sack, pcb->rsack, sizeof(o.sack[0]) * (size_t) n);
+	}
+	size_t olen = tcp_opts_len(&o);
 	size_t hlen = TCP_HDR_LEN + olen;
 	struct pbuf *p = pbuf_alloc(&s->pc, hlen + len, PBUF_HEADROOM);
 	if (p == NULL)
@@ -125,7 +178,10 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
 			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip6_output_route(s, p, &tx, &rt);
+		if (err == 0 && rt.ifp->st.tx_errors != drops)
+			err = -ENOBUFS;
 	} else {
 		struct ip4_route_res rt;
 		err = route4_lookup(s, pcb->r4, pcb->oif, &rt);
@@ -139,8 +195,13 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
 			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
+		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip4_output_route(s, p, &tx, &rt);
+		if (err == 0 && rt.ifp->st.tx_errors != drops)
+			err = -ENOBUFS;
 	}
+	if (err == -ENOBUFS)
+		local_drop(pcb, flags);
 	return err;
 }
 
@@ -173,6 +234,10 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 }
 
 void tcp_send_syn(struct tcp_pcb *pcb) {
+	uint32_t off = tcp_ts_offset(pcb);
+	if (off != pcb->ts_off)
+		pcb->ts_sent = false;   /* a new connection on this pcb */
+	pcb->ts_off = off;
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
 	if (pcb->snd_max == pcb->iss)
@@ -181,19 +246,30 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	tcp_timer_update(pcb);
 }
 
+/* The sequence number of a segment without data (Linux
+ * tcp_acceptable_seq): snd_max, not snd_nxt, since after a timeout
+ * snd_nxt walks back over what is resent and an ACK below the peer's
+ * rcv_nxt is dropped there unread; but never past the right edge of the
+ * peer's window: when that window closed with our data beyond it in
+ * flight (dropped there for lack of room), an ACK at snd_max is outside
+ * the zero window and dropped too, its acknowledgment never read, and
+ * both ends wait on each other (the stall of test_ustack_tcp's 8 MiB
+ * transfers, docs/ustack.md). */
+uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb) {
+	uint32_t edge = pcb->snd_una + pcb->snd_wnd;
+	return seq_leq(pcb->snd_max, edge) ? pcb->snd_max : edge;
+}
+
 void tcp_send_ack(struct tcp_pcb *pcb) {
 	if (pcb->state == TCPS_CLOSED || pcb->state == TCPS_LISTEN || pcb->state == TCPS_SYN_SENT)
 		return;
-	/* snd_max, not snd_nxt: after a timeout snd_nxt walks back over
-	 * what is resent, and an ACK below the peer's window is dropped
-	 * there without its acknowledgment being read */
-	tcp_send_seg(pcb, pcb->snd_max, TCP_ACK, 0, false);
+	tcp_send_seg(pcb, tcp_acceptable_seq(pcb), TCP_ACK, 0, false);
 }
 
 void tcp_send_rst(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.OutRsts++;
 	pcb->s->tcp_OutRsts++;
-	tcp_send_seg(pcb, pcb->snd_max, TCP_RST | TCP_ACK, 0, false);
+	tcp_send_seg(pcb, tcp_acceptable_seq(pcb), TCP_RST | TCP_ACK, 0, false);
 }
 
 void tcp_send_probe(struct tcp_pcb *pcb) {
@@ -233,16 +309,174 @@ static bool can_send_data(int st) {
 /* The first unacknowledged segment again (fast retransmit, NewReno's
  * partial ACKs). */
 void tcp_retransmit_head(struct tcp_pcb *pcb) {
-	uint32_t len = pcb->sndq.len < pcb->mss ? pcb->sndq.len : pcb->mss;
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t len = pcb->sndq.len < mss ? pcb->sndq.len : mss;
 	uint8_t fl = TCP_ACK;
 	if (pcb->fin_queued && pcb->snd_una + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
 		fl |= TCP_FIN;
 	if (len == 0 && !(fl & TCP_FIN))
 		return;
+	pcb->rtt_timing = false;  /* Karn's algorithm */
+	pcb->head_rxt_pending = tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS;
+	if (pcb->head_rxt_pending)
+		return;
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->retrans_total++;
-	pcb->rtt_timing = false;  /* Karn's algorithm */
-	tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false);
+}
+
+/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)). */
+static void resource_retry(struct tcp_pcb *pcb) {
+	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
+	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
+}
+
+/* One segment of data not sent before (or resent after a timeout, going
+ * back from snd_una), within win bytes in flight from snd_una. Returns
+ * false when nothing may go now. */
+static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	const struct tcp_sack_block *sacked = NULL;
+	if (pcb->sb && seq_lt(pcb->snd_nxt, pcb->snd_max)) {
+		/* going back after a timeout: what the peer SACKed since (the
+		 * scoreboard was cleared at the timeout) is not sent again, nor
+		 * counted in flight */
+		sacked = tcp_sb_block_from(pcb, pcb->snd_nxt);
+		if (sacked && seq_leq(sacked->left, pcb->snd_nxt)) {
+			pcb->snd_nxt = seq_lt(sacked->right, pcb->snd_max) ? sacked->right : pcb->snd_max;
+			sacked = tcp_sb_block_from(pcb, pcb->snd_nxt);
+		}
+		flight = pcb->snd_nxt - pcb->snd_una - tcp_sb_sacked_below(pcb, pcb->snd_nxt);
+	}
+	uint32_t off = pcb->snd_nxt - pcb->snd_una;
+	uint32_t queued = pcb->sndq.len;
+	uint32_t avail = off < queued ? queued - off : 0;
+	uint32_t usable = win > flight ? win - flight : 0;
+	uint32_t len = avail < mss ? avail : mss;
+	if (sacked && seq_lt(sacked->left, pcb->snd_nxt + len))
+		len = sacked->left - pcb->snd_nxt;
+	bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) && off + len == queued;
+	if (len > usable) {
+		len = usable;
+		fin_now = false;
+		/* sender silly window avoidance (RFC 9293 3.8.6.2.1), unless
+		 * the persist timer forces what fits */
+		if (len < mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
+			len = 0;
+	}
+	if (len == 0 && !fin_now)
+		return false;
+	if (len && len < mss && !fin_now && len == avail) {
+		/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
+		if (pcb->cork || (!pcb->nodelay && flight > 0))
+			return false;
+	}
+	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
+		return false;
+	uint8_t fl = TCP_ACK;
+	if (len && len == avail)
+		fl |= TCP_PSH;
+	if (fin_now)
+		fl |= TCP_FIN;
+	uint32_t seq = pcb->snd_nxt;
+	if (seq_lt(seq, pcb->snd_max)) {
+		pcb->s->tcp->mib.RetransSegs++;
+		pcb->retrans_total++;
+	}
+	int err = tcp_send_seg(pcb, seq, fl, len, false);
+	if (err == -ENOBUFS) {
+		/* not sent: the next ACK, or the timer if nothing is in
+		 * flight, tries again (Linux tcp_write_xmit stops there) */
+		if (seq_lt(seq, pcb->snd_max)) {
+			pcb->s->tcp->mib.RetransSegs--;
+			pcb->retrans_total--;
+		}
+		if (pcb->rtx_at == 0)
+			resource_retry(pcb);
+		return false;
+	}
+	if (err < 0 && len == 0)
+		return false;
+	pcb->snd_nxt += len + (fin_now ? 1 : 0);
+	if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
+		pcb->snd_max = pcb->snd_nxt;
+		if (!pcb->rtt_timing) {
+			pcb->rtt_timing = true;
+			pcb->rtt_seq = pcb->snd_nxt;
+			pcb->rtt_start = tcp_clock(pcb->s);
+		}
+	}
+	if (pcb->rtx_at == 0 || pcb->persist) {
+		pcb->persist = false;
+		tcp_arm_rtx(pcb);
+	}
+	return !fin_now;
+}
+
+/* Resend [seq, seq + len) of a hole (RFC 6675 NextSeg rules 1 and 3), at
+ * most one segment; the FIN with it when the hole reaches it. */
+bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t data_end = pcb->snd_una + pcb->sndq.len;
+	if (len > mss)
+		len = mss;
+	if (seq_gt(seq + len, data_end))
+		len = seq_lt(seq, data_end) ? data_end - seq : 0;
+	uint8_t fl = TCP_ACK;
+	if (pcb->fin_queued && seq + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
+		fl |= TCP_FIN;
+	else if (len == 0) {
+		if (seq_gt(seq + 1, pcb->sb->high_rxt))
+			pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
+		return true;
+	}
+	if (tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS) {
+		if (pcb->rtx_at == 0)
+			resource_retry(pcb);
+		return false;   /* HighRxt stays: the hole is tried again */
+	}
+	pcb->s->tcp->mib.RetransSegs++;
+	pcb->s->tcp->mib.SACKRetrans++;
+	pcb->retrans_total++;
+	pcb->rtt_timing = false;   /* Karn */
+	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
+	if (seq_gt(end, pcb->sb->high_rxt))
+		pcb->sb->high_rxt = end;
+	if (seq == pcb->snd_una) {
+		pcb->sb->una_marked = true;
+		pcb->sb->una_mark = pcb->snd_max;
+		pcb->sb->una_mark_seq = seq;
+	}
+	if (pcb->rtx_at == 0)
+		tcp_arm_rtx(pcb);
+	return true;
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, NextSeg: a lost hole, else
+ * new data, else (rule 3) an unSACKed hole not yet deemed lost. */
+static void sack_output(struct tcp_pcb *pcb, int budget) {
+	for (; budget > 0 && pcb->sb; budget--) {
+		uint32_t pipe = tcp_sb_pipe(pcb);
+		if (pipe >= pcb->cwnd || pcb->cwnd - pipe < pcb->mss)
+			break;
+		uint32_t seq, len;
+		if (tcp_sb_next_rxt(pcb, &seq, &len, false)) {
+			if (!tcp_sack_retransmit(pcb, seq, len))
+				break;
+			continue;
+		}
+		if (output_one(pcb, pcb->snd_wnd))
+			continue;
+		if (pcb->xmit_dropped)
+			break;
+		if (tcp_sb_next_rxt(pcb, &seq, &len, true)) {
+			if (!tcp_sack_retransmit(pcb, seq, len))
+				break;
+			continue;
+		}
+		break;
+	}
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
@@ -261,60 +495,16 @@ void tcp_output(struct tcp_pcb *pcb) {
 		}
 		budget = 6;
 	}
-	for (; budget > 0; budget--) {
-		uint32_t off = pcb->snd_nxt - pcb->snd_una;
-		uint32_t queued = pcb->sndq.len;
-		uint32_t avail = off < queued ? queued - off : 0;
-		uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	pcb->xmit_dropped = false;
+	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
+		tcp_retransmit_head(pcb);
+	if (pcb->sack_recovery && pcb->sb) {
+		sack_output(pcb, budget);
+	} else {
 		uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
-		uint32_t usable = win > flight ? win - flight : 0;
-		uint32_t len = avail < pcb->mss ? avail : pcb->mss;
-		bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) &&
-				off + len == queued;
-		if (len > usable) {
-			len = usable;
-			fin_now = false;
-			/* sender silly window avoidance (RFC 9293 3.8.6.2.1), unless
-			 * the persist timer forces what fits */
-			if (len < pcb->mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
-				len = 0;
-		}
-		if (len == 0 && !fin_now)
-			break;
-		if (len && len < pcb->mss && !fin_now && len == avail) {
-			/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
-			if (pcb->cork || (!pcb->nodelay && flight > 0))
+		for (; budget > 0; budget--)
+			if (!output_one(pcb, win))
 				break;
-		}
-		if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
-			break;
-		uint8_t fl = TCP_ACK;
-		if (len && len == avail)
-			fl |= TCP_PSH;
-		if (fin_now)
-			fl |= TCP_FIN;
-		uint32_t seq = pcb->snd_nxt;
-		if (seq_lt(seq, pcb->snd_max)) {
-			pcb->s->tcp->mib.RetransSegs++;
-			pcb->retrans_total++;
-		}
-		if (tcp_send_seg(pcb, seq, fl, len, false) < 0 && len == 0)
-			break;
-		pcb->snd_nxt += len + (fin_now ? 1 : 0);
-		if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
-			pcb->snd_max = pcb->snd_nxt;
-			if (!pcb->rtt_timing) {
-				pcb->rtt_timing = true;
-				pcb->rtt_seq = pcb->snd_nxt;
-				pcb->rtt_start = tcp_clock(pcb->s);
-			}
-		}
-		if (pcb->rtx_at == 0 || pcb->persist) {
-			pcb->persist = false;
-			tcp_arm_rtx(pcb);
-		}
-		if (fin_now)
-			break;
 	}
 	pcb->force = false;
 	/* data waits on a closed (or too small) window with nothing in
@@ -370,8 +560,11 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 		}
 		return false;
 	}
-	if (pcb->snd_una == pcb->snd_max)
+	if (pcb->snd_una == pcb->snd_max) {
+		/* nothing in flight: a retry after a local drop */
+		tcp_output(pcb);
 		return false;
+	}
 	if (pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
 	/* RFC 5681 3.1 eq. 4, then one segment: loss window */
@@ -380,13 +573,27 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 	pcb->cwnd = pcb->mss;
 	pcb->bytes_acked = 0;
 	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	pcb->in_loss = true;
+	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
+	tcp_sb_clear(pcb);
+	pcb->s->tcp->mib.RTOs++;
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;
 	pcb->backoff++;
 	pcb->rtt_timing = false;
 	pcb->snd_nxt = pcb->snd_una;
 	pcb->rtx_at = 0;
+	pcb->xmit_dropped = false;
 	tcp_output(pcb);
+	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
+		/* Linux tcp_retransmit_timer: a resend that failed for local
+		 * congestion is no timeout of the path, no backoff for it */
+		pcb->backoff--;
+		resource_retry(pcb);
+		tcp_timer_update(pcb);
+		return false;
+	}
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
 	return false;

@@ -776,22 +776,36 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : 0);  /* TCP_CA_Recovery, Loss */
 	ti.tcpi_retransmits = (uint8_t) p->backoff;
 	ti.tcpi_backoff = (uint8_t) p->backoff;
+	/* unanswered zero window (persist) or keepalive probes */
+	ti.tcpi_probes = (uint8_t) (p->persist ? p->backoff : p->ka_probes);
+	ti.tcpi_snd_wnd = p->snd_wnd;
+	uint32_t flight = p->snd_max - p->snd_una;
+	ti.tcpi_notsent_bytes = p->sndq.len > flight ? p->sndq.len - flight : 0;
 	if (p->ws_ok) {
 		ti.tcpi_options |= TCPI_OPT_WSCALE;
 		ti.tcpi_snd_wscale = p->snd_wscale & 0xf;
 		ti.tcpi_rcv_wscale = p->rcv_wscale & 0xf;
 	}
+	if (p->ts_ok)
+		ti.tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (p->sack_ok)
+		ti.tcpi_options |= TCPI_OPT_SACK;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;
-	ti.tcpi_rcv_mss = p->adv_mss;
+	/* Linux takes the timestamp option off advmss once it is agreed */
+	uint32_t advmss = p->adv_mss - (p->ts_ok && p->adv_mss > TCPOLEN_TS_ALIGNED ? TCPOLEN_TS_ALIGNED : 0);
+	ti.tcpi_rcv_mss = advmss;
 	ti.tcpi_unacked = p->mss ? (p->snd_max - p->snd_una + p->mss - 1) / p->mss : 0;
 	ti.tcpi_pmtu = p->adv_mss + (p->v6 ? 60 : 40);
 	ti.tcpi_rtt = p->srtt;
 	ti.tcpi_rttvar = p->rttvar;
 	ti.tcpi_snd_ssthresh = p->ssthresh == UINT32_MAX || !p->mss ? 0x7fffffff : p->ssthresh / p->mss;
 	ti.tcpi_snd_cwnd = p->mss ? p->cwnd / p->mss : 0;
-	ti.tcpi_advmss = p->adv_mss;
+	ti.tcpi_advmss = advmss;
+	if (p->sb && p->mss)
+		for (int i = 0; i < p->sb->n; i++)
+			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
 	ti.tcpi_reordering = 3;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;

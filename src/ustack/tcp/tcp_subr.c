@@ -412,6 +412,27 @@ uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
 	return f + (uint32_t) (rt_now() / 4000);
 }
 
+/* RFC 7323 5.4: the timestamp clock of a connection starts at a random
+ * offset, a keyed hash of the 4-tuple (as the ISN, RFC 6528), so that
+ * TSval reveals neither the host's uptime nor links its connections. */
+uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp->fixed_isn)
+		return 0;
+	uint8_t m[37];
+	if (pcb->v6) {
+		memcpy(m, pcb->l6, 16);
+		memcpy(m + 16, pcb->r6, 16);
+	} else {
+		memset(m, 0, 32);
+		memcpy(m, &pcb->l4, 4);
+		memcpy(m + 16, &pcb->r4, 4);
+	}
+	memcpy(m + 32, &pcb->lport, 2);
+	memcpy(m + 34, &pcb->rport, 2);
+	m[36] = 'T';   /* not the ISN's hash */
+	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+}
+
 /* --- life --- */
 
 static void tcp_timer_fire(struct ustack *s, struct utimer *t);
@@ -445,6 +466,7 @@ static void ooo_free(struct tcp_pcb *pcb) {
 	}
 	pcb->ooo_tail = NULL;
 	pcb->nooo = 0;
+	pcb->nrsack = 0;
 }
 
 static void chain_remove(struct tcp_pcb **head, struct tcp_pcb **tail, struct tcp_pcb *pcb) {
@@ -495,6 +517,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	ring_free(&pcb->sndq);
 	ring_free(&pcb->rcvq);
 	ooo_free(pcb);
+	tcp_sb_clear(pcb);
 	if (pcb->sk)
 		pcb->sk->proto = NULL;
 	s->tcp->npcbs--;
@@ -520,6 +543,7 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 	conn_unhash(pcb);
 	ring_free(&pcb->sndq);
 	ooo_free(pcb);
+	tcp_sb_clear(pcb);
 	if (pcb->sk) {
 		if (err)
 			pcb->sk->err = err;
@@ -541,6 +565,7 @@ void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
 	ring_free(&pcb->sndq);
 	ooo_free(pcb);
+	tcp_sb_clear(pcb);
 	tcp_timer_update(pcb);
 	tcp_wakeup(pcb);
 }

@@ -6,7 +6,11 @@
  *                                   to OUTPREFIX.i while INFILE is sent back,
  *                                   then shutdown(SHUT_WR) and EOF awaited
  *   client HOST PORT OUTFILE INFILE the same as a client (HOST v4 or v6)
- * Prints READY when listening; exit 0 when every transfer finished. */
+ * Prints READY when listening, CONNECTED when a connection is up (then,
+ * with TCP_PEER_HOLD_MS set, waits that long so a test can look at the
+ * peer's side with ss), and after each transfer a line
+ *   info opts=ts,sack,wscale retrans=N mss=N
+ * from TCP_INFO; exit 0 when every transfer finished. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -49,8 +53,30 @@ static void *sender(void *arg) {
 	return NULL;
 }
 
+static void connected(void) {
+	printf("CONNECTED\n");
+	fflush(stdout);
+	const char *h = getenv("TCP_PEER_HOLD_MS");
+	if (h)
+		usleep((useconds_t) atoi(h) * 1000);
+}
+
+static void print_info(int fd) {
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	if (ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) < 0) {
+		perror("TCP_INFO");
+		return;
+	}
+	printf("info opts=%s%s%s retrans=%u mss=%u\n", ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? "ts," : "",
+			ti.tcpi_options & TCPI_OPT_SACK ? "sack," : "", ti.tcpi_options & TCPI_OPT_WSCALE ? "wscale" : "",
+			ti.tcpi_total_retrans, ti.tcpi_snd_mss);
+	fflush(stdout);
+}
+
 /* send in while receiving into out; 0 when both directions completed */
 static int transfer(int fd, const char *out, const char *in) {
+	connected();
 	struct job j = {fd, in, -1};
 	pthread_t t;
 	pthread_create(&t, NULL, sender, &j);
@@ -72,6 +98,7 @@ static int transfer(int fd, const char *out, const char *in) {
 	if (f >= 0)
 		close(f);
 	pthread_join(t, NULL);
+	print_info(fd);
 	return rc == 0 && j.rc == 0 ? 0 : -1;
 }
 

@@ -2,7 +2,11 @@
 # ustack TCP against the Linux kernel on VDE: socat in a namespace (through
 # a tap) as client of a ustack server and as server of a ustack client, IPv4
 # and IPv6, MBs both ways at once, compared with sha256; then the same
-# through wirefilter with 5% loss each way, which must complete intact.
+# through wirefilter with 5% loss each way, which must complete intact;
+# and two ustack stacks through that lossy link (IPv4, IPv6). Every
+# connection must have timestamps, SACK and window scaling on, as ustack's
+# TCP_INFO tells; on the clean link Linux's own view (ss -ti in the
+# namespace, while tcp_peer holds the new connection) must say the same.
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
@@ -31,6 +35,27 @@ NET_PIDS="$NET_PIDS $WF"
 sleep 0.5
 kill -0 $WF 2>/dev/null || fail "wirefilter did not start: $(cat "$TMP/wf.log")"
 
+# ustack's view: every "info" line of tcp_peer shows the three options
+our_opts() {   # TAG FILE COUNT
+	local n
+	n=$(grep -c '^info opts=ts,sack,wscale ' "$2")
+	[ "$n" -ge "$3" ] || fail "$1: ustack's TCP_INFO lacks ts/sack/wscale: $(grep '^info' "$2")"
+}
+
+nconn() { [ "$(grep -c CONNECTED "$1")" -ge "$2" ]; }
+
+# Linux's view of the connection that tcp_peer holds open (the COUNT-th):
+# ss prints "ts" and "sack" only with -o (iproute2 6.1)
+linux_opts() {   # TAG FILE COUNT
+	wait_until 20 nconn "$2" "$3" || fail "$1: no connection $3: $(cat "$2")"
+	local ss
+	ss=$(ip netns exec "$K" ss -tinoH 2>&1)
+	echo "$ss" >"$TMP/$1.ss.$3"
+	echo "$ss" | grep -qw ts || fail "$1: Linux did not agree timestamps: $ss"
+	echo "$ss" | grep -qw sack || fail "$1: Linux did not agree SACK: $ss"
+	echo "$ss" | grep -qE 'wscale:7,[0-9]+' || fail "$1: Linux did not take our window scale 7: $ss"
+}
+
 same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
 
 # kernel clients -> ustack server (IPv4 then IPv6 on one dual-stack listener)
@@ -38,15 +63,22 @@ kernel_to_ustack() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B
 	local tag=$1 sw=$2 a4=$3 a6=$4 mac=$5
 	head -c "$6" /dev/urandom >"$TMP/$tag.a"
 	head -c "$7" /dev/urandom >"$TMP/$tag.b"
-	net_bg "$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" serve 8000 2 "$TMP/$tag.us" "$TMP/$tag.b" \
+	TCP_PEER_HOLD_MS=$HOLD_MS net_bg "$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" serve 8000 2 "$TMP/$tag.us" "$TMP/$tag.b" \
 		>"$TMP/$tag.srv" 2>&1
 	local pid=$NET_LASTPID
 	wait_until 10 grep -q READY "$TMP/$tag.srv" || fail "$tag: ustack server did not start: $(cat "$TMP/$tag.srv")"
 	ip netns exec "$K" timeout 90 socat -b 65536 -t 60 "TCP4:$a4:8000" \
-		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k4,creat,trunc" || fail "$tag: socat TCP4 client failed"
+		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k4,creat,trunc" &
+	local cpid=$!
+	[ -z "$HOLD_MS" ] || linux_opts "$tag-4" "$TMP/$tag.srv" 1
+	wait "$cpid" || fail "$tag: socat TCP4 client failed"
 	ip netns exec "$K" timeout 90 socat -b 65536 -t 60 "TCP6:[$a6]:8000" \
-		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k6,creat,trunc" || fail "$tag: socat TCP6 client failed"
+		"OPEN:$TMP/$tag.a!!OPEN:$TMP/$tag.k6,creat,trunc" &
+	cpid=$!
+	[ -z "$HOLD_MS" ] || linux_opts "$tag-6" "$TMP/$tag.srv" 2
+	wait "$cpid" || fail "$tag: socat TCP6 client failed"
 	wait "$pid" || fail "$tag: ustack server failed: $(cat "$TMP/$tag.srv")"
+	our_opts "$tag" "$TMP/$tag.srv" 2
 	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: kernel -> ustack (IPv4) differs"
 	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: kernel -> ustack (IPv6) differs"
 	same "$TMP/$tag.b" "$TMP/$tag.k4" || fail "$tag: ustack -> kernel (IPv4) differs"
@@ -64,19 +96,51 @@ ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
 		"OPEN:$TMP/$tag.b!!OPEN:$TMP/$tag.k,creat,trunc"
 	local kpid=$NET_LASTPID
 	sleep 0.3
-	"$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" client "$dst" "$port" "$TMP/$tag.us" "$TMP/$tag.a" \
-		>"$TMP/$tag.cli" 2>&1 || fail "$tag: ustack client failed: $(cat "$TMP/$tag.cli")"
+	TCP_PEER_HOLD_MS=$HOLD_MS "$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" client "$dst" "$port" \
+		"$TMP/$tag.us" "$TMP/$tag.a" >"$TMP/$tag.cli" 2>&1 &
+	local upid=$!
+	[ -z "$HOLD_MS" ] || linux_opts "$tag" "$TMP/$tag.cli" 1
+	wait "$upid" || fail "$tag: ustack client failed: $(cat "$TMP/$tag.cli")"
 	wait "$kpid" || fail "$tag: socat server failed"
+	our_opts "$tag" "$TMP/$tag.cli" 1
 	same "$TMP/$tag.a" "$TMP/$tag.k" || fail "$tag: ustack -> kernel differs"
 	same "$TMP/$tag.b" "$TMP/$tag.us" || fail "$tag: kernel -> ustack differs"
 	ok "$tag (${SECONDS}s): ustack client <-> kernel socat server ($dst), $6 + $7 bytes, sha256 equal"
 }
 
+# two ustack stacks through the lossy link: a server on SWL, clients on SW
+ustack_to_ustack() {   # TAG SIZE_A SIZE_B
+	local tag=$1
+	head -c "$2" /dev/urandom >"$TMP/$tag.a"
+	head -c "$3" /dev/urandom >"$TMP/$tag.b"
+	net_bg "$PEER" "ustack,mac=02:00:00:00:07:04" "vde://$SWL" 198.18.7.4/24 fd00:7::4/64 serve 8000 2 \
+		"$TMP/$tag.us" "$TMP/$tag.b" >"$TMP/$tag.srv" 2>&1
+	local pid=$NET_LASTPID
+	wait_until 10 grep -q READY "$TMP/$tag.srv" || fail "$tag: ustack server did not start: $(cat "$TMP/$tag.srv")"
+	local i=0 dst
+	for dst in 198.18.7.4 fd00:7::4; do
+		"$PEER" "ustack,mac=02:00:00:00:07:05" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
+			"$TMP/$tag.c$i" "$TMP/$tag.a" >"$TMP/$tag.cli$i" 2>&1 ||
+			fail "$tag: ustack client to $dst failed: $(cat "$TMP/$tag.cli$i")"
+		same "$TMP/$tag.b" "$TMP/$tag.c$i" || fail "$tag: server -> client ($dst) differs"
+		our_opts "$tag-client-$dst" "$TMP/$tag.cli$i" 1
+		i=$((i + 1))
+	done
+	wait "$pid" || fail "$tag: ustack server failed: $(cat "$TMP/$tag.srv")"
+	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: client -> server (IPv4) differs"
+	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: client -> server (IPv6) differs"
+	our_opts "$tag-server" "$TMP/$tag.srv" 2
+	ok "$tag (${SECONDS}s): ustack <-> ustack through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
+}
+
+HOLD_MS=1000
 [ -n "$LOSSY_ONLY" ] || kernel_to_ustack clean "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 4000000 3000000
 [ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean4 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 198.18.7.1 9000
 [ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean6 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 fd00:7::1 9001
 
+HOLD_MS=
 kernel_to_ustack lossy "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000
 ustack_to_kernel lossy4 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 198.18.7.1 9002
 ustack_to_kernel lossy6 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 fd00:7::1 9003
+ustack_to_ustack lossyus 1500000 1500000
 exit 0

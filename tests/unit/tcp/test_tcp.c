@@ -3,8 +3,13 @@
  * acceptability, and on the test link with the test clock: the passive
  * handshake (SYN-ACK fields and options), SYN-ACK retransmission after
  * the initial RTO of 1 s, accept, the peer's FIN (CLOSE_WAIT), close
- * (LAST_ACK), and an active close going through TIME_WAIT for 60 s. */
+ * (LAST_ACK), and an active close going through TIME_WAIT for 60 s.
+ * Timestamps and SACK: the option layout of SYN and SYN-ACK (Linux's),
+ * TSecr echo and PAWS (dup ACK for an old TSval, the 24-day rule), SACK
+ * blocks from out-of-order arrivals, the scoreboard's choice of what to
+ * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
+#include <linux/tcp.h>
 
 #include "ut_stack.h"
 #include "tcp/tcp.h"
@@ -97,6 +102,427 @@ static void run(struct ustack *s, uint64_t t) {
 	stack_lock(s);
 	stack_run_timers(s, t);
 	stack_unlock(s);
+}
+
+/* a segment with any options */
+static void seg_o(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
+		uint8_t flags, const void *data, size_t len, const struct tcp_opts *o) {
+	uint8_t t[1600], f[1700];
+	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
+		.window = 65535, .payload = data, .payload_len = len};
+	if (o)
+		r.opt = *o;
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
+	ut_inject(s, f, fl);
+}
+
+/* the TCP header of captured frame i (NULL if not TCP) */
+static const uint8_t *tcp_of(int i) {
+	const uint8_t *f = ut_cap.frame[i];
+	if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6)
+		return NULL;
+	return f + 34;
+}
+
+static struct tcp_pcb *find_pcb(struct ustack *s, uint16_t rport) {
+	for (int i = 0; i < TCP_CONN_HASH; i++)
+		for (struct tcp_pcb *p = s->tcp->conn[i]; p; p = p->hnext)
+			if (ntohs(p->rport) == rport && p->state != TCPS_LISTEN)
+				return p;
+	return NULL;
+}
+
+/* Linux's SYN options: MSS 1460, SACK_PERM, TS, NOP, WS 7 (20 bytes) */
+static void check_syn_layout(const uint8_t *t, uint32_t tsecr) {
+	assert_int_equal(tcp_hdr_len(t), 40);
+	static const uint8_t head[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10};
+	static const uint8_t tail[] = {1, 3, 3, 7};
+	assert_memory_equal(t + 20, head, sizeof(head));
+	assert_memory_equal(t + 36, tail, sizeof(tail));
+	uint32_t ecr = (uint32_t) t[32] << 24 | (uint32_t) t[33] << 16 | (uint32_t) t[34] << 8 | t[35];
+	assert_int_equal(ecr, tsecr);
+}
+
+static const struct tcp_opts LINUX_SYN = {.has_mss = true, .mss = 1460, .sack_perm = true, .has_ts = true,
+	.tsval = 1000, .has_wscale = true, .wscale = 7};
+
+static void test_syn_layout(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	/* active: our SYN */
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int from = ut_cap.n;
+	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+	assert_int_equal(ut_cap.n, from + 1);
+	const uint8_t *t = tcp_of(from);
+	assert_non_null(t);
+	assert_int_equal(tcp_flags(t), TCP_SYN);
+	check_syn_layout(t, 0);
+	/* passive: the SYN-ACK to Linux's SYN has the same layout, TSecr the
+	 * SYN's TSval */
+	int l = listener(s, 80);
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
+	assert_int_equal(ut_cap.n, from + 1);
+	t = tcp_of(from);
+	assert_int_equal(tcp_flags(t), TCP_SYN | TCP_ACK);
+	check_syn_layout(t, 1000);
+	/* a SYN with timestamps and no SACK_PERM: MSS, NOP, NOP, TS, NOP, WS */
+	struct tcp_opts o = LINUX_SYN;
+	o.sack_perm = false;
+	from = ut_cap.n;
+	seg_o(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
+	t = tcp_of(from);
+	static const uint8_t nosack[] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
+	assert_memory_equal(t + 20, nosack, sizeof(nosack));
+	/* SACK_PERM without timestamps: MSS, NOP, NOP, SACK_PERM, NOP, WS */
+	o = LINUX_SYN;
+	o.has_ts = false;
+	from = ut_cap.n;
+	seg_o(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
+	t = tcp_of(from);
+	static const uint8_t nots[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7};
+	assert_int_equal(tcp_hdr_len(t), 32);
+	assert_memory_equal(t + 20, nots, sizeof(nots));
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* A connection accepted from Linux's SYN (opts: timestamps, SACK) on port
+ * 80 from 4000; *iss our ISN. Returns the accepted fd. */
+static int accept_linux(struct ustack *s, int l, const struct tcp_opts *syn, uint32_t *iss) {
+	int from = ut_cap.n;
+	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, syn);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	*iss = r.seq;
+	struct tcp_opts o = {.has_ts = syn->has_ts, .tsval = 1001, .tsecr = r.opt.tsval};
+	seg_o(s, 4000, 80, 1001, r.seq + 1, TCP_ACK, NULL, 0, &o);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	return c;
+}
+
+static void test_ts_paws(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accept_linux(s, l, &LINUX_SYN, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	assert_non_null(p);
+	assert_true(p->ts_ok && p->sack_ok);
+	assert_int_equal(p->mss, 1448);   /* 1460 less the option, as Linux */
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_options & (TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE),
+			TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE);
+	assert_int_equal(ti.tcpi_snd_mss, 1448);
+	assert_int_equal(ti.tcpi_advmss, 1448);
+	/* data with a newer TSval: taken, the ACK echoes it */
+	struct tcp_opts o = {.has_ts = true, .tsval = 5000, .tsecr = 0};
+	int from = ut_cap.n;
+	p->quickack = 16;
+	seg_o(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, &o);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 1005);
+	assert_true(r.opt.has_ts);
+	assert_int_equal(r.opt.tsecr, 5000);
+	uint32_t our_ts = r.opt.tsval;
+	/* an old TSval (a wrapped sequence of an older incarnation): dropped,
+	 * answered with a duplicate ACK (Linux tcp_validate_incoming) */
+	o.tsval = 4000;
+	from = ut_cap.n;
+	uint64_t paws = s->tcp->mib.PAWSEstab;
+	seg_o(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, &o);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 1005);
+	assert_int_equal(r.opt.tsecr, 5000);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
+	char buf[16];
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);   /* efgh was not taken */
+	/* one tick behind passes (Linux's PAWS window) */
+	o.tsval = 4999;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1005, iss + 1, TCP_ACK, "ijkl", 4, &o);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ijkl", 4);
+	/* RFC 7323 5.5: after 24 days idle TS.Recent is no longer trusted */
+	p->ts_recent_at -= TCP_PAWS_IDLE_NS + MS(1000);
+	o.tsval = 3000;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1009, iss + 1, TCP_ACK, "mnop", 4, &o);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "mnop", 4);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
+	assert_int_equal(p->ts_recent, 3000);
+	/* a segment beyond Last.ACK.sent does not move TS.Recent (RFC 7323
+	 * 4.3): out of order, it is held and answered, the echo stays */
+	o.tsval = 9000;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 2000, iss + 1, TCP_ACK, "qrst", 4, &o);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.opt.tsecr, 3000);
+	/* RTTM: a pure ACK of our data echoing our TSval */
+	(void) our_ts;
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* the SACK blocks of captured segment i */
+static int sack_of(int i, struct tcp_sack_block *b) {
+	struct tcp_repr r;
+	const uint8_t *t = tcp_of(i);
+	assert_non_null(t);
+	assert_int_equal(tcp_parse(t, ut_cap.len[i] - 34, &r), 0);
+	memcpy(b, r.opt.sack, sizeof(r.opt.sack));
+	return r.opt.nsack;
+}
+
+static void test_sack_blocks(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accept_linux(s, l, &LINUX_SYN, &iss);
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000};
+	char d[100];
+	memset(d, 'x', sizeof(d));
+	struct tcp_sack_block b[4];
+	uint32_t base = 1001;
+	/* out of order at +1000: one block */
+	int from = ut_cap.n;
+	seg_o(s, 4000, 80, base + 1000, iss + 1, TCP_ACK, d, 100, &o);
+	assert_int_equal(ut_cap.n, from + 1);
+	assert_int_equal(sack_of(from, b), 1);
+	assert_int_equal(b[0].left, base + 1000);
+	assert_int_equal(b[0].right, base + 1100);
+	/* at +2000: the newest first */
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, base + 2000, iss + 1, TCP_ACK, d, 100, &o);
+	assert_int_equal(sack_of(from, b), 2);
+	assert_int_equal(b[0].left, base + 2000);
+	assert_int_equal(b[1].left, base + 1000);
+	/* +1100 joins the first run, which becomes the newest */
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, base + 1100, iss + 1, TCP_ACK, d, 100, &o);
+	assert_int_equal(sack_of(from, b), 2);
+	assert_int_equal(b[0].left, base + 1000);
+	assert_int_equal(b[0].right, base + 1200);
+	assert_int_equal(b[1].left, base + 2000);
+	/* two more runs: four held, three sent beside the timestamps */
+	seg_o(s, 4000, 80, base + 3000, iss + 1, TCP_ACK, d, 100, &o);
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, base + 4000, iss + 1, TCP_ACK, d, 100, &o);
+	assert_int_equal(sack_of(from, b), 3);
+	assert_int_equal(b[0].left, base + 4000);
+	assert_int_equal(b[1].left, base + 3000);
+	assert_int_equal(b[2].left, base + 1000);
+	/* the hole at the start filled: rcv_nxt jumps over the first run */
+	char big[1000];
+	memset(big, 'y', sizeof(big));
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, base, iss + 1, TCP_ACK, big, 1000, &o);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, base + 1200);
+	assert_int_equal(sack_of(ut_cap.n - 1, b), 3);
+	assert_int_equal(b[0].left, base + 4000);
+	assert_int_equal(b[1].left, base + 3000);
+	assert_int_equal(b[2].left, base + 2000);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* A client connected to PEER:9000 whose SYN-ACK carried synack options;
+ * *una its snd_una, *lport its port. */
+static int connect_peer(struct ustack *s, const struct tcp_opts *synack, uint32_t *una, uint16_t *lport) {
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1;
+	api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int from = ut_cap.n;
+	api_connect(s, c, (struct sockaddr *) &a, sizeof(a));
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	struct tcp_opts o = *synack;
+	o.tsecr = r.opt.tsval;
+	seg_o(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), 0);
+	*una = r.seq + 1;
+	*lport = r.sport;
+	return c;
+}
+
+static ssize_t send_n(struct ustack *s, int fd, size_t n) {
+	static uint8_t buf[65536];
+	struct iovec iov = {.iov_base = buf, .iov_len = n};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT);
+}
+
+/* the sequence numbers of the data segments sent from index from */
+static int data_seqs(int from, uint32_t *seqs, int max) {
+	int n = 0;
+	for (int i = from; i < ut_cap.n && n < max; i++) {
+		struct tcp_repr r;
+		const uint8_t *t = tcp_of(i);
+		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len)
+			seqs[n++] = r.seq;
+	}
+	return n;
+}
+
+static void test_scoreboard(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = LINUX_SYN;
+	synack.has_wscale = false;
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->sack_ok && p->ts_ok);
+	const uint32_t M = 1448;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	uint32_t seqs[64];
+	assert_int_equal(data_seqs(from, seqs, 64), 10);   /* initial window 10 */
+	assert_null(p->sb);   /* nothing SACKed: no scoreboard */
+	/* segments 0 and 3 lost: the peer SACKs 1-2, then 1-2 and 4-5, 4-6... */
+	struct tcp_opts a = {.has_ts = true, .tsval = 3000, .nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 3 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_non_null(p->sb);
+	assert_false(p->in_recovery);   /* 2 segments SACKed above: not lost yet */
+	a.nsack = 2;
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 5 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + M, una + 3 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(data_seqs(from, seqs, 64), 0);
+	/* the third SACKed segment above makes segment 0 lost (RFC 6675
+	 * IsLost): recovery, segment 0 resent first, then segment 3 (lost
+	 * too), never the SACKed 1, 2 or 4 */
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->in_recovery && p->sack_recovery);
+	int n = data_seqs(from, seqs, 64);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(seqs[1], una + 3 * M);
+	assert_int_equal(p->ssthresh, 5 * M);
+	/* more data queued: the next goes out as new data, by pipe, not a
+	 * resend of segment 9 (not lost: nothing SACKed above it) */
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	n = data_seqs(from, seqs, 64);
+	assert_true(n >= 1);
+	for (int i = 0; i < n; i++)
+		assert_true(seqs[i] == una + (uint32_t) (10 + i) * M);
+	/* a partial ACK up to segment 3: no resend of anything SACKed */
+	from = ut_cap.n;
+	a.nsack = 1;
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	seg_o(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
+	n = data_seqs(from, seqs, 64);
+	for (int i = 0; i < n; i++)
+		assert_true(seq_geq(seqs[i], una + 10 * M));
+	assert_true(p->sack_recovery);
+	/* segment 3 was resent already: what is sent from now on and SACKed
+	 * before it shows that resend lost too, and it goes again, before
+	 * any timeout */
+	assert_true(p->sb->una_marked && p->sb->una_mark_seq == una + 3 * M);
+	uint32_t mark = p->sb->una_mark;
+	assert_int_equal(send_n(s, c, 8 * M), 8 * M);
+	from = ut_cap.n;
+	for (int round = 0; round < 3 && s->tcp->mib.SACKLostRetrans == 0; round++) {
+		a.sack[0] = (struct tcp_sack_block) {una + 4 * M, p->snd_max};
+		seg_o(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
+	}
+	assert_true(seq_gt(p->snd_max, mark + 2 * M));
+	assert_int_equal(s->tcp->mib.SACKLostRetrans, 1);
+	n = data_seqs(from, seqs, 64);
+	bool again = false;
+	for (int i = 0; i < n; i++)
+		again |= seqs[i] == una + 3 * M;
+	assert_true(again);
+	/* the timeout: the scoreboard goes (RFC 6675 5.1), go-back-N from snd_una */
+	from = ut_cap.n;
+	run(s, t0 + MS(5000));
+	assert_null(p->sb);
+	assert_false(p->in_recovery);
+	n = data_seqs(from, seqs, 64);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una + 3 * M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+static void test_no_sack_fallback(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	/* an old peer: MSS only */
+	struct tcp_opts synack = {.has_mss = true, .mss = 1460};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_false(p->sack_ok || p->ts_ok);
+	assert_int_equal(p->mss, 1460);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_options, 0);
+	const uint32_t M = 1460;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_false(r.opt.has_ts);   /* not agreed: never sent */
+	assert_int_equal(tcp_hdr_len(tcp_of(ut_cap.n - 1)), 20);
+	/* SACK blocks from a peer that did not permit them are ignored:
+	 * three duplicates start NewReno, which resends the head */
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 2 * M};
+	from = ut_cap.n;
+	for (int i = 0; i < 3; i++) {
+		a.sack[0].right = una + (uint32_t) (2 + i) * M;
+		seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	}
+	assert_null(p->sb);
+	assert_true(p->in_recovery);
+	assert_false(p->sack_recovery);
+	uint32_t seqs[16];
+	assert_int_equal(data_seqs(from, seqs, 16), 1);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(s->tcp->mib.RenoRecovery, 1);
+	/* our ACKs to out-of-order data carry no SACK blocks either */
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7100, una, TCP_ACK, "zz", 2, NULL);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.opt.nsack, 0);
+	assert_int_equal(r.ack, 7001);
+	api_close(s, c);
+	ut_stack_free(s);
 }
 
 static void test_passive(void **state) {
@@ -214,11 +640,109 @@ static void test_active_timewait(void **state) {
 	ut_stack_free(s);
 }
 
+/* The stall of two stacks whose receive buffers both fill: a pure ACK
+ * must stay inside the peer's window even when the peer closed it with
+ * our data beyond (Linux tcp_acceptable_seq), and one at the right edge
+ * of our window is read (Linux tcp_sequence), else neither end ever reads
+ * the other's acknowledgments. */
+static void seg_w(struct ustack *s, uint16_t lport, uint32_t seqno, uint32_t ackno, uint16_t window,
+		const void *data, size_t len) {
+	uint8_t t[128], f[192];
+	struct tcp_repr r = {.sport = 9000, .dport = lport, .seq = seqno, .ack = ackno, .flags = TCP_ACK,
+		.window = window, .payload = data, .payload_len = len};
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	ut_inject(s, f, ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n));
+}
+
+static void test_window_edge_ack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1460};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1460;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	/* the peer takes 5 segments and closes its window: the other 5 it
+	 * dropped for lack of room */
+	seg_w(s, lport, 7001, una + 5 * M, 0, NULL, 0);
+	assert_int_equal(p->snd_una, una + 5 * M);
+	assert_int_equal(p->snd_wnd, 0);
+	/* data from the peer draws an ACK: at the edge of the peer's closed
+	 * window (una + 5M), not at snd_max, which the peer would drop */
+	int from = ut_cap.n;
+	seg_w(s, lport, 7001, una + 5 * M, 0, "d", 1);
+	struct tcp_repr ack;
+	assert_true(last_seg(from, &ack));
+	assert_int_equal(ack.ack, 7002);
+	assert_int_equal(ack.seq, una + 5 * M);
+	/* the peer's pure ACK at the right edge of our window (Linux sends
+	 * them there) is read: its acknowledgment counts */
+	uint32_t edge = 7002 + ((uint32_t) ack.window << p->rcv_wscale);
+	seg_w(s, lport, edge, una + 7 * M, 65535, NULL, 0);
+	assert_int_equal(p->snd_una, una + 7 * M);
+	/* one beyond the edge is not (RFC 9293 3.10.7.4) */
+	seg_w(s, lport, edge + 1, una + 8 * M, 65535, NULL, 0);
+	assert_int_equal(p->snd_una, una + 7 * M);
+	/* a resent segment of the peer (below SND.WL1) that acknowledges more
+	 * and closes the window: the window comes with the ACK (Linux), else
+	 * the right edge would move past the peer's */
+	assert_int_equal(p->snd_wl1, edge);
+	seg_w(s, lport, 7002, una + 8 * M, 0, "e", 1);
+	assert_int_equal(p->snd_una, una + 8 * M);
+	assert_int_equal(p->snd_wnd, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TSval never goes back on a connection, though timers run with the time
+ * their loop began and callers read the clock themselves */
+static void test_ts_monotonic(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = LINUX_SYN;
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	/* the timeout, run for a time 3 s ahead: the resend's TSval */
+	int from = ut_cap.n;
+	run(s, t0 + MS(3000));
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.seq, una);
+	uint32_t rto_ts = r.opt.tsval;
+	/* data from the peer now (clock behind that run): the ACK's TSval
+	 * does not go back */
+	from = ut_cap.n;
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = rto_ts};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, "x", 1, &o);
+	assert_true(last_seg(from, &r));
+	assert_true(r.opt.has_ts);
+	assert_true((int32_t) (r.opt.tsval - rto_ts) >= 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
 		cmocka_unit_test(test_passive),
 		cmocka_unit_test(test_active_timewait),
+		cmocka_unit_test(test_syn_layout),
+		cmocka_unit_test(test_ts_paws),
+		cmocka_unit_test(test_sack_blocks),
+		cmocka_unit_test(test_scoreboard),
+		cmocka_unit_test(test_no_sack_fallback),
+		cmocka_unit_test(test_window_edge_ack),
+		cmocka_unit_test(test_ts_monotonic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
