@@ -394,22 +394,28 @@ static uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
-	if (pcb->s->tcp->fixed_isn)
-		return 0x01000000u;
-	uint8_t m[36];
+/* A keyed hash of the connection's 4-tuple and a tag that keeps the
+ * hashes of different uses apart. */
+static uint32_t tuple_hash(const struct tcp_pcb *pcb, uint8_t tag) {
+	uint8_t m[37] = {0};
 	if (pcb->v6) {
 		memcpy(m, pcb->l6, 16);
 		memcpy(m + 16, pcb->r6, 16);
 	} else {
-		memset(m, 0, 32);
 		memcpy(m, &pcb->l4, 4);
 		memcpy(m + 16, &pcb->r4, 4);
 	}
 	memcpy(m + 32, &pcb->lport, 2);
 	memcpy(m + 34, &pcb->rport, 2);
-	uint32_t f = (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
-	return f + (uint32_t) (rt_now() / 4000);
+	m[36] = tag;
+	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+}
+
+/* RFC 6528: the hash plus a 4 us clock */
+uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp->fixed_isn)
+		return 0x01000000u;
+	return tuple_hash(pcb, 'I') + (uint32_t) (rt_now() / 4000);
 }
 
 /* RFC 7323 5.4: the timestamp clock of a connection starts at a random
@@ -418,19 +424,7 @@ uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
 uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
 	if (pcb->s->tcp->fixed_isn)
 		return 0;
-	uint8_t m[37];
-	if (pcb->v6) {
-		memcpy(m, pcb->l6, 16);
-		memcpy(m + 16, pcb->r6, 16);
-	} else {
-		memset(m, 0, 32);
-		memcpy(m, &pcb->l4, 4);
-		memcpy(m + 16, &pcb->r4, 4);
-	}
-	memcpy(m + 32, &pcb->lport, 2);
-	memcpy(m + 34, &pcb->rport, 2);
-	m[36] = 'T';   /* not the ISN's hash */
-	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+	return tuple_hash(pcb, 'T');
 }
 
 /* --- life --- */

@@ -14,18 +14,7 @@
 #include <ioth.h>
 #include "vdeswitch.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                            \
-	do {                                                                            \
-		if (cond)                                                                   \
-			printf("ok: " __VA_ARGS__);                                             \
-		else {                                                                      \
-			printf("FAIL (%s:%d, errno %s): ", __FILE__, __LINE__, strerror(errno)); \
-			printf(__VA_ARGS__);                                                    \
-			failures++;                                                             \
-		}                                                                           \
-		printf("\n");                                                               \
-	} while (0)
+#include "check.h"
 
 static int up(struct ioth *st, const char *ifname, uint32_t addr) {
 	int ifindex = ioth_if_nametoindex(st, ifname);

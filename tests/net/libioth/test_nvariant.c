@@ -20,18 +20,7 @@
 #include <ioth.h>
 #include "vdeswitch.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                            \
-	do {                                                                            \
-		if (cond)                                                                   \
-			printf("ok: " __VA_ARGS__);                                             \
-		else {                                                                      \
-			printf("FAIL (%s:%d, errno %s): ", __FILE__, __LINE__, strerror(errno)); \
-			printf(__VA_ARGS__);                                                    \
-			failures++;                                                             \
-		}                                                                           \
-		printf("\n");                                                               \
-	} while (0)
+#include "check.h"
 
 /* Send one datagram from fd to `to` and read it on rfd. */
 static int udp_roundtrip(int fd, int rfd, const struct sockaddr_in *to, const char *msg) {
