@@ -175,7 +175,7 @@ static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t
 static int rd_run(struct ic_iface *ifc, int timeout_ms) {
 	uint8_t mac[6];
 	int have_mac = ioth_linkgetaddr(ifc->stack, ifc->ifindex, mac) >= 0;
-	int check_hoplimit;
+	int check_hoplimit = 0;   /* set by rd_open; GCC cannot see it */
 	int fd = rd_open(ifc, &check_hoplimit);
 	if (fd < 0)
 		return fd;
