@@ -36,10 +36,20 @@
  * (atomically: a stack may be created while others are in use) */
 static void *(*getstackdata)(void);
 
-static struct ustack *cur(void) {
+static struct ustack *stack_of_call(void) {
 	void *(*f)(void) = __atomic_load_n(&getstackdata, __ATOMIC_ACQUIRE);
 	return f ? f() : NULL;
 }
+
+/* The calling process's stack of this call. A stack inherited through
+ * fork() is the parent's (core/stack.h stack_inherited): a child's call
+ * on it would take locks that nobody will release, read the parent's
+ * frames or inject bytes into its connections. It fails with
+ * EOPNOTSUPP (docs/ustack.md, "fork") and touches nothing. */
+#define CUR(s) \
+	struct ustack *s = stack_of_call(); \
+	if (s != NULL && stack_inherited(s)) \
+		return errno = EOPNOTSUPP, -1
 
 struct opts {
 	uint8_t mac[MAX_VNL][6];
@@ -128,6 +138,9 @@ EXPORT int ioth_ustack_delstack(void *stackdata) {
 	struct ustack *s = stackdata;
 	if (s == NULL)
 		return errno = EINVAL, -1;
+	/* a child forgets its parent's stack; the parent's is untouched */
+	if (stack_inherited(s))
+		return 0;
 	if (sock_count(s) > 0)
 		return errno = EBUSY, -1;
 	stack_destroy(s);
@@ -137,64 +150,83 @@ EXPORT int ioth_ustack_delstack(void *stackdata) {
 /* --- the Berkeley calls --- */
 
 static int us_socket(int domain, int type, int protocol) {
-	return api_socket(cur(), domain, type, protocol);
+	CUR(s);
+	return api_socket(s, domain, type, protocol);
 }
 static int us_close(int fd) {
-	return api_close(cur(), fd);
+	struct ustack *s = stack_of_call();
+	if (s != NULL && stack_inherited(s)) {
+		int r = sock_close_inherited(s, fd);
+		return r < 0 ? (errno = -r, -1) : 0;
+	}
+	return api_close(s, fd);
 }
 static int us_bind(int fd, const struct sockaddr *a, socklen_t l) {
-	return api_bind(cur(), fd, a, l);
+	CUR(s);
+	return api_bind(s, fd, a, l);
 }
 static int us_connect(int fd, const struct sockaddr *a, socklen_t l) {
-	return api_connect(cur(), fd, a, l);
+	CUR(s);
+	return api_connect(s, fd, a, l);
 }
 static int us_listen(int fd, int backlog) {
-	return api_listen(cur(), fd, backlog);
+	CUR(s);
+	return api_listen(s, fd, backlog);
 }
 static int us_accept(int fd, struct sockaddr *a, socklen_t *l) {
-	return api_accept(cur(), fd, a, l);
+	CUR(s);
+	return api_accept(s, fd, a, l);
 }
 static int us_getsockname(int fd, struct sockaddr *a, socklen_t *l) {
-	return api_getname(cur(), fd, a, l, 0);
+	CUR(s);
+	return api_getname(s, fd, a, l, 0);
 }
 static int us_getpeername(int fd, struct sockaddr *a, socklen_t *l) {
-	return api_getname(cur(), fd, a, l, 1);
+	CUR(s);
+	return api_getname(s, fd, a, l, 1);
 }
 static int us_setsockopt(int fd, int level, int name, const void *v, socklen_t l) {
-	return api_setsockopt(cur(), fd, level, name, v, l);
+	CUR(s);
+	return api_setsockopt(s, fd, level, name, v, l);
 }
 static int us_getsockopt(int fd, int level, int name, void *v, socklen_t *l) {
-	return api_getsockopt(cur(), fd, level, name, v, l);
+	CUR(s);
+	return api_getsockopt(s, fd, level, name, v, l);
 }
 static int us_shutdown(int fd, int how) {
-	return api_shutdown(cur(), fd, how);
+	CUR(s);
+	return api_shutdown(s, fd, how);
 }
 static int us_ioctl(int fd, unsigned long cmd, ...) {
+	CUR(s);
 	va_list ap;
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return api_ioctl(cur(), fd, cmd, arg);
+	return api_ioctl(s, fd, cmd, arg);
 }
 static int us_fcntl(int fd, int cmd, ...) {
+	CUR(s);
 	va_list ap;
 	va_start(ap, cmd);
 	long arg = va_arg(ap, long);
 	va_end(ap);
-	return api_fcntl(cur(), fd, cmd, arg);
+	return api_fcntl(s, fd, cmd, arg);
 }
 static ssize_t us_recvmsg(int fd, struct msghdr *msg, int flags) {
-	return api_recvmsg(cur(), fd, msg, flags);
+	CUR(s);
+	return api_recvmsg(s, fd, msg, flags);
 }
 static ssize_t us_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		socklen_t *fromlen) {
+	CUR(s);
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (from && fromlen) {
 		msg.msg_name = from;
 		msg.msg_namelen = *fromlen;
 	}
-	ssize_t r = api_recvmsg(cur(), fd, &msg, flags);
+	ssize_t r = api_recvmsg(s, fd, &msg, flags);
 	if (r >= 0 && from && fromlen)
 		*fromlen = msg.msg_namelen;
 	return r;
@@ -206,20 +238,23 @@ static ssize_t us_read(int fd, void *buf, size_t len) {
 	return us_recvfrom(fd, buf, len, 0, NULL, NULL);
 }
 static ssize_t us_readv(int fd, const struct iovec *iov, int iovcnt) {
+	CUR(s);
 	if (iovcnt < 0)
 		return errno = EINVAL, -1;
 	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_recvmsg(cur(), fd, &msg, 0);
+	return api_recvmsg(s, fd, &msg, 0);
 }
 static ssize_t us_sendmsg(int fd, const struct msghdr *msg, int flags) {
-	return api_sendmsg(cur(), fd, msg, flags);
+	CUR(s);
+	return api_sendmsg(s, fd, msg, flags);
 }
 static ssize_t us_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		socklen_t tolen) {
+	CUR(s);
 	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *) to,
 		.msg_namelen = to ? tolen : 0};
-	return api_sendmsg(cur(), fd, &msg, flags);
+	return api_sendmsg(s, fd, &msg, flags);
 }
 static ssize_t us_send(int fd, const void *buf, size_t len, int flags) {
 	return us_sendto(fd, buf, len, flags, NULL, 0);
@@ -228,10 +263,11 @@ static ssize_t us_write(int fd, const void *buf, size_t len) {
 	return us_sendto(fd, buf, len, 0, NULL, 0);
 }
 static ssize_t us_writev(int fd, const struct iovec *iov, int iovcnt) {
+	CUR(s);
 	if (iovcnt < 0)
 		return errno = EINVAL, -1;
 	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_sendmsg(cur(), fd, &msg, 0);
+	return api_sendmsg(s, fd, &msg, 0);
 }
 
 void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f) {

@@ -36,6 +36,41 @@ static struct runtime {
 
 static __thread int rt_is_event_thread;
 
+static uint64_t fork_gen;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+uint64_t rt_fork_gen(void) {
+	return __atomic_load_n(&fork_gen, __ATOMIC_RELAXED);
+}
+
+/* In the child of a fork: only the forking thread exists. The runtime's
+ * locks may have been held by threads that are gone, its epoll instance
+ * and eventfd are the parent's (shared open files: an epoll_ctl here
+ * would change the parent's set), its heap holds the parent's stacks'
+ * timers. Forget all of it, closing only this process's descriptors. */
+static void rt_atfork_child(void) {
+	__atomic_store_n(&fork_gen, fork_gen + 1, __ATOMIC_RELAXED);
+	pthread_mutex_init(&rt.life, NULL);
+	pthread_mutex_init(&rt.lock, NULL);
+	pthread_cond_init(&rt.idle, NULL);
+	if (rt.epfd >= 0)
+		close(rt.epfd);
+	if (rt.wakefd >= 0)
+		close(rt.wakefd);
+	rt.epfd = rt.wakefd = -1;
+	rt.users = 0;
+	rt.stop = 0;
+	rt.busy = 0;
+	rt.sleeping_until = 0;
+	free(rt.heap);
+	rt.heap = NULL;
+	rt.n = rt.cap = 0;
+}
+
+static void rt_atfork_register(void) {
+	pthread_atfork(NULL, NULL, rt_atfork_child);
+}
+
 int rt_in_event_thread(void) {
 	return rt_is_event_thread;
 }
@@ -253,6 +288,7 @@ static void *rt_thread(void *arg) {
 
 int rt_get(void) {
 	int err = 0;
+	pthread_once(&atfork_once, rt_atfork_register);
 	pthread_mutex_lock(&rt.life);
 	if (rt.users++ > 0)
 		goto out;

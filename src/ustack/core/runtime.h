@@ -47,4 +47,11 @@ void rt_timer_set(struct rt_timer *t, uint64_t when);
 void rt_timer_del(struct rt_timer *t);
 /* 1 in the event thread. */
 int rt_in_event_thread(void);
+/* Forks survived by this process: a stack remembers the value at its
+ * creation. After fork() a child has no event thread and shares the
+ * parent's epoll instance and frame fds: a stack made before the fork is
+ * the parent's, and the child must not touch it (core/stack.h
+ * stack_inherited). The child's runtime starts afresh with its first
+ * stack of its own. */
+uint64_t rt_fork_gen(void);
 #endif

@@ -130,6 +130,7 @@ struct ustack *stack_new(void) {
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
 	pthread_mutex_init(&s->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
+	s->fork_gen = rt_fork_gen();
 	rt_timer_init(&s->rtt, stack_fire);
 	s->armed_when = UINT64_MAX;
 	s->wakefd = -1;

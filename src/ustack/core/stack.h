@@ -89,6 +89,7 @@ struct netif {
 
 struct ustack {
 	pthread_mutex_t lock;
+	uint64_t fork_gen;        /* rt_fork_gen() when made */
 	struct rt_timer rtt;
 	uint64_t armed_when;      /* what rtt was last set to, under lock */
 	uint64_t timers_now;      /* the time timers run for, 0 outside */
@@ -176,6 +177,12 @@ void stack_lock(struct ustack *s);
 /* Deliver frames queued on lo, then release the lock. */
 void stack_unlock(struct ustack *s);
 uint32_t stack_random(struct ustack *s);
+/* A stack made before a fork, seen from the child: its lock, frame fds,
+ * timers and event thread are the parent's. The child must not lock it,
+ * read its frames or send on it (plugin.c refuses every call). */
+static inline bool stack_inherited(const struct ustack *s) {
+	return s->fork_gen != rt_fork_gen();
+}
 
 void utimer_init(struct utimer *t, void (*fn)(struct ustack *, struct utimer *));
 void utimer_arm(struct ustack *s, struct utimer *t, uint64_t when);

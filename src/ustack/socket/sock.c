@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <vpoll.h>
+#include "readyfd.h"
 
 /* --- the process-wide fd -> socket table ---
  * Two levels of 1024 slots, chunks allocated on first use and kept: a
@@ -54,6 +54,16 @@ static int fdt_set(int fd, struct usock *sk) {
 	}
 	atomic_store_explicit(&c[fd % FDT_CHUNK], sk, memory_order_release);
 	return 0;
+}
+
+/* A fork by another thread during a chunk allocation leaves the child
+ * with the mutex held by nobody. */
+static void fdt_atfork_child(void) {
+	pthread_mutex_init(&fdt_grow, NULL);
+}
+
+__attribute__((constructor)) static void fdt_init(void) {
+	pthread_atfork(NULL, NULL, fdt_atfork_child);
 }
 
 /* The chunks live as long as the process (the table is process-wide);
@@ -181,14 +191,10 @@ void sock_update_events(struct usock *sk) {
 		return;
 	if (sk->ops && sk->ops->poll) {
 		ev = sk->ops->poll(sk);
-		if (ev != sk->ev) {
-			sk->ev = ev;
-			vpoll_ctl(sk->fd, VPOLL_CTL_SETEVENTS, ev);
-		}
-		return;
+		goto apply;
 	}
-	/* a queued error is POLLERR; where libvpoll emulates the fd with an
-	 * eventfd, POLLERR cannot be signalled: POLLIN makes it seen */
+	/* a queued error is POLLERR, which the readiness fd cannot carry:
+	 * POLLIN makes it seen */
 	if (sk->rxq || sk->err || sk->errq || sk->shut_rd)
 		ev |= EPOLLIN;
 	if (sk->shut_rd)
@@ -199,15 +205,12 @@ void sock_update_events(struct usock *sk) {
 		ev |= EPOLLHUP;
 	/* datagram sockets never fill their send buffer: every send goes out */
 	ev |= EPOLLOUT;
-	/* Only the bits that change: without the kernel's vpoll, libvpoll
-	 * emulates the fd with a socket pair and SETEVENTS costs a syscall
-	 * per event it names, changed or not; ADD/DEL cost one per change. */
+apply:;
+	/* only the bits that change: each costs a syscall (socket/readyfd.h) */
 	uint32_t on = ev & ~sk->ev, off = sk->ev & ~ev;
 	sk->ev = ev;
-	if (off)
-		vpoll_ctl(sk->fd, VPOLL_CTL_DELEVENTS, off);
-	if (on)
-		vpoll_ctl(sk->fd, VPOLL_CTL_ADDEVENTS, on);
+	if (on | off)
+		readyfd_change(sk->fd, sk->rfd_peer, on, off);
 }
 
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
@@ -278,12 +281,12 @@ int sock_put_cmsg(struct msghdr *msg, size_t cap, int level, int type, const voi
 
 /* --- creation, lookup, close --- */
 
-/* A socket object with its vpoll fd and Linux's defaults; NULL and errno. */
+/* A socket object with its readiness fd and Linux's defaults; NULL and errno. */
 static struct usock *sock_alloc(struct ustack *s, int domain, int type, int protocol, int flags) {
 	struct usock *sk = calloc(1, sizeof(*sk));
 	if (sk == NULL)
 		return errno = ENOMEM, NULL;
-	sk->fd = vpoll_create(EPOLLOUT, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
+	sk->fd = readyfd_open(&sk->rfd_peer, flags & SOCK_CLOEXEC);
 	if (sk->fd < 0) {
 		int e = errno;
 		free(sk);
@@ -334,7 +337,7 @@ struct usock *sock_new_accepted(struct usock *parent, int *err) {
 	sk->ops = parent->ops;
 	*err = fdt_set(sk->fd, sk);
 	if (*err < 0) {
-		vpoll_close(sk->fd);
+		readyfd_close(sk->fd, sk->rfd_peer);
 		pthread_cond_destroy(&sk->cond);
 		free(sk);
 		return NULL;
@@ -391,13 +394,11 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 		if (sk->ops && sk->ops->release)
 			sk->ops->release(sk);
 		stack_unlock(s);
-		vpoll_close(sk->fd);
+		readyfd_close(sk->fd, sk->rfd_peer);
 		pthread_cond_destroy(&sk->cond);
 		free(sk);
 		return errno = -err, -1;
 	}
-	if (sk->nonblock)
-		fcntl(sk->fd, F_SETFL, O_NONBLOCK | fcntl(sk->fd, F_GETFL));
 	sock_link(s, sk);
 	stack_unlock(s);
 	return sk->fd;
@@ -452,7 +453,7 @@ static void sock_detach(struct usock *sk) {
 	s->nsocks--;
 	/* blocked callers in other threads return EBADF */
 	sock_wake(sk);
-	vpoll_close(sk->fd);
+	readyfd_close(sk->fd, sk->rfd_peer);
 }
 
 int sock_close(struct ustack *s, int fd) {
@@ -462,6 +463,17 @@ int sock_close(struct ustack *s, int fd) {
 	sock_detach(sk);
 	sk->refs--;  /* the table's reference */
 	sock_put(sk);
+	return 0;
+}
+
+/* A child's close of an inherited socket: its own two descriptors only;
+ * the socket, its stack and the parent's descriptors are untouched. */
+int sock_close_inherited(struct ustack *s, int fd) {
+	struct usock *sk = fdt_get(fd);
+	if (sk == NULL || sk->s != s)
+		return -EBADF;
+	fdt_set(fd, NULL);
+	readyfd_close(sk->fd, sk->rfd_peer);
 	return 0;
 }
 

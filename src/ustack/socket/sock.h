@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * The socket layer: socket objects with Linux semantics on real fds.
  *
- * Each socket owns a libvpoll fd whose events mirror its state; the events
- * are recomputed (sock_update_events) on state transitions and vpoll_ctl is
- * called only when they change. Blocking calls wait in sock_wait: the
+ * Each socket owns a readiness fd (socket/readyfd.h) whose events mirror
+ * its state; the events are recomputed (sock_update_events) on state
+ * transitions and the fd is changed only when they do. Blocking calls wait in sock_wait: the
  * first waiter of a stack reads the stack's VDE interfaces itself (its
  * frames wake it without the event thread), the others sleep on their
  * socket's condition variable with the stack lock. Either way a wait ends
@@ -67,6 +67,7 @@ struct usock {
 	struct usock *pnext;        /* protocol table chain */
 	struct ustack *s;
 	int fd;
+	int rfd_peer;               /* ustack's end of the readiness pair */
 	int domain, type, protocol;
 	const struct proto_ops *ops;
 	int refs;
@@ -80,7 +81,7 @@ struct usock {
 	struct pbuf *errq, *errq_tail;  /* IP_RECVERR / IPV6_RECVERR errors */
 	size_t errbytes;
 	int rcvbuf, sndbuf;
-	uint32_t ev;                /* events last given to vpoll */
+	uint32_t ev;                /* events last given to the readiness fd */
 	struct timeval rcvtimeo, sndtimeo;
 	/* inet */
 	uint32_t laddr, raddr;      /* network order */
@@ -128,6 +129,9 @@ struct usock *sock_get(struct ustack *s, int fd);
 /* Drop the call's reference and unlock. */
 void sock_put(struct usock *sk);
 int sock_close(struct ustack *s, int fd);
+/* close in the child of a fork of a socket of an inherited stack (no
+ * lock, nothing shared touched); -errno */
+int sock_close_inherited(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
 /* What a queued datagram costs against SO_RCVBUF. Linux charges skb
  * truesize, the memory held. A datagram in a standard buffer is charged

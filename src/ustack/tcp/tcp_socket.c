@@ -38,31 +38,15 @@ static bool synced(int st) {
 	return st != TCPS_CLOSED && st != TCPS_LISTEN && st != TCPS_SYN_SENT && st != TCPS_SYN_RECV;
 }
 
-/* libvpoll without the kernel's vpoll device (eventfd emulation) carries
- * EPOLLIN, EPOLLOUT and EPOLLHUP only: another bit (RDHUP, ERR) may end
- * the fd's events like HUP and a later change then writes to a closed
- * pipe (SIGPIPE). A process-wide probe of the device, made once. */
-static bool vpoll_full(void) {
-	static int full = -1;
-	int f = __atomic_load_n(&full, __ATOMIC_RELAXED);
-	if (f < 0) {
-		f = access("/dev/vpoll", F_OK) == 0;
-		__atomic_store_n(&full, f, __ATOMIC_RELAXED);
-	}
-	return f;
-}
-
 static uint32_t tcp_poll_state(struct usock *sk);
 
 /* --- poll: Linux tcp_poll --- */
 static uint32_t tcp_poll(struct usock *sk) {
-	/* Once POLLHUP is given the events stay (see above). */
+	/* The readiness fd carries IN, OUT and HUP, and once POLLHUP is
+	 * given the events stay (socket/readyfd.h). */
 	if (sk->ev & EPOLLHUP)
 		return sk->ev;
-	uint32_t ev = tcp_poll_state(sk);
-	if (!vpoll_full())
-		ev &= EPOLLIN | EPOLLOUT | EPOLLHUP;
-	return ev;
+	return tcp_poll_state(sk) & (EPOLLIN | EPOLLOUT | EPOLLHUP);
 }
 
 static uint32_t tcp_poll_state(struct usock *sk) {
@@ -72,8 +56,8 @@ static uint32_t tcp_poll_state(struct usock *sk) {
 		return EPOLLHUP | EPOLLOUT;
 	if (p->state == TCPS_LISTEN)
 		return p->accq ? EPOLLIN | EPOLLRDNORM : 0;
-	/* a socket never connected: Linux adds POLLHUP, but libvpoll's
-	 * eventfd emulation cannot take POLLHUP back once given */
+	/* a socket never connected: Linux adds POLLHUP, but the readiness
+	 * fd cannot take POLLHUP back once given */
 	if (p->state == TCPS_CLOSED && !p->was_established && !p->connecting && !sk->err)
 		return EPOLLOUT | EPOLLWRNORM;
 	bool rd_shut = sk->shut_rd || p->fin_rcvd || p->state == TCPS_CLOSED;
