@@ -245,7 +245,7 @@ __attribute__((destructor)) static void iothrun_fini(void) {
 
 static const char *const internal_objects[] = {
 	"libioth.so", "libiothconf.so", "libiothdns.so", "ioth_", "libvdestack.so",
-	"libvdeplug.so", "libvdeplug_", "libvpoll.so",
+	"libvdeplug.so", "libvdeplug_",
 };
 
 static int name_in(const char *path, const char *const *list, size_t n);

@@ -44,8 +44,7 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 #endif
 
 /* Is fd an ioth socket, for a call of the program? Not for the libraries'
- * own threads (ustack's event thread drives libvpoll, whose emulation may
- * read and write the socket's descriptor itself). */
+ * own threads (ustack's event thread, libiothconf's timers...). */
 static inline int ours_from(int fd, const void *caller) {
 	iothrun_resolve_libc();
 	return iothrun_inside == 0 && fdset_get(fd) != 0 && !iothrun_internal_caller(caller);
@@ -71,7 +70,7 @@ static int network_family(int domain, int protocol) {
 static int track(int fd, const char *call) {
 	if (fd < 0)
 		return fd;
-	/* (libvpoll's emulation makes ustack's descriptors AF_UNIX sockets) */
+	/* (ustack's descriptors are AF_UNIX sockets: readiness pairs) */
 	int domain;
 	socklen_t len = sizeof(domain);
 	int kernel = libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
