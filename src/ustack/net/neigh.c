@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * The neighbour table shared by ARP (arp.c) and NDP (nd6.c): entries per
  * interface and family, the NUD state machine of Linux's neighbour layer,
- * the bounded queue of packets waiting for a resolution and the eviction
- * of a full table. What differs per family (how to solicit, how to report
+ * the bounded queue of packets waiting for a resolution and the garbage
+ * collection of a full table (Linux's forced collection, net.h). What differs per family (how to solicit, how to report
  * a failure, the timings) comes from a struct neigh_ops.
  *   INCOMPLETE: a solicitation is out, packets wait (up to Linux's
  *     unres_qlen_bytes); max_probes solicitations retrans apart, then the
@@ -11,7 +11,8 @@
  *   STALE is still used; the first use starts DELAY (5 s, Linux's
  *     delay_first_probe_time), then unicast probes (PROBE); a confirmation
  *     makes the entry REACHABLE again, silence removes it. Unused STALE
- *     entries go after 60 s (gc_stale_time). */
+ *     entries go after 60 s (gc_stale_time) when the table holds at
+ *     least gc_thresh1 entries. */
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <stdlib.h>

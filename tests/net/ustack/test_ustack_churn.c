@@ -2,10 +2,11 @@
  * Stack churn on one switch (issue 18): short-lived client stacks, each
  * with several addresses, connect to a server stack from each address and
  * are deleted at once, so the server's closing connections retransmit
- * their FINs to addresses nobody answers any more (more of them than the
- * server's neighbour table holds: 200 stacks, 16 addresses each). Meanwhile a long-lived stack exchanges
- * a datagram every 50 ms with the server, which echoes it: the exchange
- * must have no gap over 1 s, and every new connect must succeed.
+ * their FINs to addresses nobody answers any more (200 stacks with 16
+ * addresses each: three times what the server's neighbour table holds).
+ * Meanwhile a long-lived stack exchanges a datagram every 50 ms with the
+ * server, which echoes it: the exchange must have no gap over 1 s, and
+ * every new connect must succeed.
  * The issue's run was 60 s; this one churns for about 15 s and runs 22 s
  * ($USTACK_CHURN_SECS to change it), so that make check stays short. */
 #include <pthread.h>
