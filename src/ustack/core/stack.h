@@ -168,6 +168,7 @@ struct ustack {
 	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
 	 * packets waiting for a resolution, bounded per stack */
 	int nneigh4, nneigh6;
+	uint64_t neigh_gc4, neigh_gc6;  /* last forced collection of each table */
 	size_t neigh_qbytes;
 };
 

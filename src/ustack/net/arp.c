@@ -66,6 +66,10 @@ static int *arp_count(struct ustack *s) {
 	return &s->nneigh4;
 }
 
+static uint64_t *arp_last_gc(struct ustack *s) {
+	return &s->neigh_gc4;
+}
+
 static uint64_t *arp_queue_drops(struct ustack *s) {
 	return &s->arp.QueueDrops;
 }
@@ -85,6 +89,7 @@ static const struct neigh_ops arp_ops = {
 	.ethertype = ETHW_P_IP,
 	.list = arp_list,
 	.count = arp_count,
+	.last_gc = arp_last_gc,
 	.queue_drops = arp_queue_drops,
 	.retrans_ns = arp_retrans_ns,
 	.reachable_ns = arp_reachable_ns,

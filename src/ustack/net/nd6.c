@@ -82,6 +82,10 @@ static int *nd_count(struct ustack *s) {
 	return &s->nneigh6;
 }
 
+static uint64_t *nd_last_gc(struct ustack *s) {
+	return &s->neigh_gc6;
+}
+
 static uint64_t nd_retrans_ns(const struct netif *ifp) {
 	return ND_RETRANS_NS(ifp);
 }
@@ -95,6 +99,7 @@ static const struct neigh_ops nd_ops = {
 	.ethertype = ETHW_P_IPV6,
 	.list = nd_list,
 	.count = nd_count,
+	.last_gc = nd_last_gc,
 	.retrans_ns = nd_retrans_ns,
 	.reachable_ns = nd_reachable_ns,
 	.solicit = nd_solicit,
@@ -191,10 +196,8 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 		if (!r.has_tlla) {
 			if (n->state == NUD_INCOMPLETE)
 				return;
-			if (r.u.nsna.flags & NDP_NA_SOLICITED) {
-				n->state = NUD_REACHABLE;
-				utimer_arm_in(s, &n->t, ND_REACHABLE_NS(ifp));
-			}
+			if (r.u.nsna.flags & NDP_NA_SOLICITED)
+				neigh_confirm(n);
 			return;
 		}
 		bool override = (r.u.nsna.flags & NDP_NA_OVERRIDE) || n->state == NUD_INCOMPLETE;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * The neighbour table shared by ARP (arp.c) and NDP (nd6.c): entries per
  * interface and family, the NUD state machine of Linux's neighbour layer,
- * the bounded queue of packets waiting for a resolution and the eviction
- * of a full table. What differs per family (how to solicit, how to report
+ * the bounded queue of packets waiting for a resolution and the garbage
+ * collection of a full table (Linux's forced collection, net.h). What differs per family (how to solicit, how to report
  * a failure, the timings) comes from a struct neigh_ops.
  *   INCOMPLETE: a solicitation is out, packets wait (up to Linux's
  *     unres_qlen_bytes); max_probes solicitations retrans apart, then the
@@ -11,7 +11,8 @@
  *   STALE is still used; the first use starts DELAY (5 s, Linux's
  *     delay_first_probe_time), then unicast probes (PROBE); a confirmation
  *     makes the entry REACHABLE again, silence removes it. Unused STALE
- *     entries go after 60 s (gc_stale_time). */
+ *     entries go after 60 s (gc_stale_time) when the table holds at
+ *     least gc_thresh1 entries. */
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <stdlib.h>
@@ -127,32 +128,99 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
 		return;
-	default: /* STALE and unused */
+	default: /* STALE and unused: Linux's periodic collection, which
+		 * leaves a table under gc_thresh1 alone */
+		if (*n->ops->count(s) < NEIGH_GC_THRESH1) {
+			utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+			return;
+		}
 		neigh_destroy(n);
 		return;
 	}
 }
 
-/* The entry a full table gives up (net.h): an unused STALE one, else one
- * being verified (DELAY, PROBE: likely learned from a stranger and never
- * confirmed), else a REACHABLE one; never one being resolved. The oldest
- * of its kind: lists are newest first. */
-static int neigh_evict_rank(uint16_t state) {
-	if (state == NUD_INCOMPLETE)
-		return -1;
-	if (state == NUD_STALE)
+static uint64_t neigh_now(struct ustack *s) {
+	return s->timers_now ? s->timers_now : rt_now();
+}
+
+static uint64_t neigh_last_touch(const struct neigh *n) {
+	return n->used > n->updated ? n->used : n->updated;
+}
+
+/* Failed resolutions: no answer to the first broadcast solicitation, or to
+ * a unicast probe of the cached address. */
+static bool neigh_dead(const struct neigh *n) {
+	return (n->state == NUD_INCOMPLETE && n->probes > 1) || (n->state == NUD_PROBE && n->probes > 1);
+}
+
+/* The forced collection (net.h): what may go, in order; -1: stays. */
+static int neigh_gc_rank(const struct neigh *n, uint64_t now) {
+	if (neigh_dead(n))
 		return 0;
-	return state & (NUD_DELAY | NUD_PROBE) ? 1 : 2;
+	uint64_t t = neigh_last_touch(n);
+	if (n->state != NUD_INCOMPLETE && now > t && now - t >= NEIGH_GC_INTERVAL_NS)
+		return 1;
+	return -1;
+}
+
+/* Everything was touched recently: the one entry that makes room. */
+static int neigh_last_resort_rank(const struct neigh *n) {
+	if (n->state == NUD_INCOMPLETE)
+		return 0;
+	return n->confirmed ? 2 : 1;
+}
+
+struct neigh_cand {
+	struct neigh *n;
+	int rank;
+	uint64_t when;
+};
+
+static int neigh_cand_cmp(const void *a, const void *b) {
+	const struct neigh_cand *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->when < y->when ? -1 : x->when > y->when;
+}
+
+/* Linux's neigh_forced_gc: back under gc_thresh2 with what is unused. */
+static void neigh_forced_gc(const struct neigh_ops *ops, struct ustack *s, uint64_t now) {
+	int count = *ops->count(s);
+	int excess = count - (NEIGH_GC_THRESH2 - 1);
+	*ops->last_gc(s) = now;
+	if (excess <= 0)
+		return;
+	struct neigh_cand *c = malloc(sizeof(*c) * (size_t) count);
+	if (c == NULL)
+		return;
+	int nc = 0;
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
+		for (struct neigh *n = *ops->list(ifp); n && nc < count; n = n->next) {
+			int r = neigh_gc_rank(n, now);
+			if (r >= 0)
+				c[nc++] = (struct neigh_cand) {n, r, neigh_last_touch(n)};
+		}
+	qsort(c, (size_t) nc, sizeof(*c), neigh_cand_cmp);
+	for (int i = 0; i < nc && i < excess; i++) {
+		/* waiting packets of an evicted entry are dropped, as Linux's */
+		if (c[i].n->q && ops->queue_drops)
+			(*ops->queue_drops(s))++;
+		neigh_destroy(c[i].n);
+	}
+	free(c);
 }
 
 static struct neigh *neigh_victim(const struct neigh_ops *ops, struct ustack *s) {
 	struct neigh *victim = NULL;
 	int best = 3;
+	uint64_t when = 0;
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 		for (struct neigh *n = *ops->list(ifp); n; n = n->next) {
-			int r = neigh_evict_rank(n->state);
-			if (r >= 0 && r <= best) {
+			int r = neigh_last_resort_rank(n);
+			uint64_t w = r == 0 ? n->updated : neigh_last_touch(n);
+			if (r < best || (r == best && w <= when)) {
 				best = r;
+				when = w;
 				victim = n;
 			}
 		}
@@ -161,10 +229,17 @@ static struct neigh *neigh_victim(const struct neigh_ops *ops, struct ustack *s)
 
 struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const void *ip) {
 	struct ustack *s = ifp->s;
+	uint64_t now = neigh_now(s);
+	int count = *ops->count(s);
+	if (count >= NEIGH_MAX_ENTRIES ||
+			(count >= NEIGH_GC_THRESH2 && now - *ops->last_gc(s) >= NEIGH_GC_INTERVAL_NS))
+		neigh_forced_gc(ops, s, now);
 	if (*ops->count(s) >= NEIGH_MAX_ENTRIES) {
 		struct neigh *victim = neigh_victim(ops, s);
 		if (victim == NULL)
-			return NULL;  /* Linux: "neighbour table overflow" */
+			return NULL;
+		if (victim->q && ops->queue_drops)
+			(*ops->queue_drops(s))++;
 		neigh_destroy(victim);
 	}
 	struct neigh *n = calloc(1, sizeof(*n));
@@ -174,6 +249,7 @@ struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const
 	n->ops = ops;
 	n->ifp = ifp;
 	memcpy(n->ip6, ip, ops->alen);
+	n->updated = n->used = now;
 	utimer_init(&n->t, neigh_timer);
 	struct neigh **head = ops->list(ifp);
 	n->next = *head;
@@ -181,17 +257,25 @@ struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const
 	return n;
 }
 
+void neigh_confirm(struct neigh *n) {
+	struct ustack *s = n->ifp->s;
+	n->state = NUD_REACHABLE;
+	n->probes = 0;
+	n->confirmed = true;
+	n->updated = neigh_now(s);
+	utimer_arm_in(s, &n->t, n->ops->reachable_ns(n->ifp));
+}
+
 void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 	struct ustack *s = n->ifp->s;
 	bool changed = memcmp(n->mac, mac, 6) != 0;
 	memcpy(n->mac, mac, 6);
 	if (confirmed) {
-		n->state = NUD_REACHABLE;
-		n->probes = 0;
-		utimer_arm_in(s, &n->t, n->ops->reachable_ns(n->ifp));
+		neigh_confirm(n);
 	} else if (n->state == NUD_INCOMPLETE || changed) {
 		/* RFC 4861 7.2.3: learned from a solicitation: STALE */
 		n->state = NUD_STALE;
+		n->updated = neigh_now(s);
 		n->probes = 0;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
 	}
@@ -257,6 +341,7 @@ int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nex
 			n->state = NUD_DELAY;
 			utimer_arm_in(s, &n->t, NEIGH_DELAY_NS);
 		}
+		n->used = neigh_now(s);
 		return eth_output(ifp, p, n->mac, ops->ethertype);
 	}
 	if (n == NULL) {

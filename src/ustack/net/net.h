@@ -43,6 +43,9 @@ struct neigh {
 	uint16_t state;               /* NUD_* of <linux/neighbour.h> */
 	uint8_t probes;
 	bool router;                  /* IPv6: NTF_ROUTER */
+	bool confirmed;               /* ever confirmed reachable */
+	uint64_t updated;             /* created or last confirmed */
+	uint64_t used;                /* last packet sent through it (or updated) */
 	struct pbuf *q, *qtail;       /* waiting for the resolution */
 	size_t qbytes;
 	struct utimer t;
@@ -159,6 +162,7 @@ struct neigh_ops {
 	uint16_t ethertype;           /* of the packets sent to a neighbour */
 	struct neigh **(*list)(struct netif *ifp);
 	int *(*count)(struct ustack *s);            /* entries of the stack */
+	uint64_t *(*last_gc)(struct ustack *s);     /* last forced collection */
 	uint64_t *(*queue_drops)(struct ustack *s); /* NULL: not counted */
 	uint64_t (*retrans_ns)(const struct netif *ifp);
 	uint64_t (*reachable_ns)(const struct netif *ifp);
@@ -170,12 +174,14 @@ struct neigh_ops {
 /* Push an Ethernet header and send; consumes p. */
 int eth_output(struct netif *ifp, struct pbuf *p, const uint8_t *dst, uint16_t type);
 struct neigh *neigh_lookup(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
-/* A new entry (no state yet), evicting one of a full table; NULL when
- * none can go or out of memory. */
+/* A new entry (no state yet), collecting a full table first (above);
+ * NULL when out of memory. */
 struct neigh *neigh_create(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
 /* The neighbour's link address: REACHABLE when confirmed, else STALE if
  * new or changed; the waiting packets are sent. */
 void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed);
+/* A confirmation without a link address (NDP): REACHABLE again. */
+void neigh_confirm(struct neigh *n);
 /* Send p to a unicast nexthop, resolving it first (p waits in the queue). */
 int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nexthop,
 		struct pbuf *p);
@@ -217,15 +223,29 @@ uint32_t pmtu_lookup(struct ustack *s, int family, const uint8_t *addr);
 void pmtu_learn(struct ustack *s, int family, const uint8_t *addr, uint32_t mtu);
 void pmtu_flush(struct ustack *s);
 
-/* Neighbour tables (neigh.c), per stack as Linux's per namespace:
- * at most NEIGH_MAX_ENTRIES entries of each family (gc_thresh3); a full
- * table evicts an unused STALE entry first, then any that is not being
- * resolved, and refuses a new one when all are being resolved. Packets
- * waiting for a resolution are charged by the memory they hold (Linux
- * charges skb truesize): NEIGH_QUEUE_BYTES per entry (unres_qlen_bytes),
- * and NEIGH_QUEUE_TOTAL for the whole stack, since in Linux those packets
- * stay charged to their sockets' send buffers and a datagram send here
- * never waits for room. Every packet dropped is counted in tx_dropped. */
+/* Neighbour tables (neigh.c), per stack as Linux's per namespace, with
+ * the garbage collection of Linux's neighbour layer:
+ *   below NEIGH_GC_THRESH1 (gc_thresh1) entries, unused STALE ones stay;
+ *   from NEIGH_GC_THRESH2 (gc_thresh2) a new entry runs a forced
+ *   collection when the last one is NEIGH_GC_INTERVAL_NS old, and from
+ *   NEIGH_MAX_ENTRIES (gc_thresh3, the hard bound) always: it takes the
+ *   table back under gc_thresh2 by removing failed resolutions first
+ *   (INCOMPLETE past their first solicitation, PROBE), then the entries
+ *   neither used nor confirmed for NEIGH_GC_INTERVAL_NS, least recently
+ *   used first. What was used in the last 5 s stays.
+ *   When everything was, one entry still makes room, so that a new
+ *   resolution is never refused because of dead ones: the oldest
+ *   resolution under way, else the oldest never confirmed entry, else
+ *   the least recently used one (it is resolved again on its next use).
+ * Packets waiting for a resolution are charged by the memory they hold
+ * (Linux charges skb truesize): NEIGH_QUEUE_BYTES per entry
+ * (unres_qlen_bytes), and NEIGH_QUEUE_TOTAL for the whole stack, since in
+ * Linux those packets stay charged to their sockets' send buffers and a
+ * datagram send here never waits for room. Every packet dropped is
+ * counted in tx_dropped. */
+#define NEIGH_GC_THRESH1 128
+#define NEIGH_GC_THRESH2 512
+#define NEIGH_GC_INTERVAL_NS MS(5000)
 #define NEIGH_MAX_ENTRIES 1024
 #define NEIGH_QUEUE_BYTES 212992
 #define NEIGH_QUEUE_TOTAL (4 * NEIGH_QUEUE_BYTES)

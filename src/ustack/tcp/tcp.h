@@ -117,6 +117,7 @@ struct tcp_pcb {
 	int domain;                   /* of the socket: AF_INET or AF_INET6 */
 	bool v6;                      /* the connection runs on IPv6 */
 	bool in_conn, in_bind, in_listen, accepted_q, orphan;
+	bool orphan_counted;          /* in tcp_stack.orphans */
 	/* addresses, network order; IPv4 also for v4-mapped on AF_INET6 */
 	uint32_t l4, r4;
 	uint8_t l6[16], r6[16];
@@ -194,6 +195,11 @@ struct tcp_stack {
 	uint16_t next_port;
 	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
+	/* connections the application closed, still sending (FIN_WAIT1/2,
+	 * CLOSING, LAST_ACK; not TIME_WAIT), and their bound (tcp_max_orphans) */
+	int orphans, max_orphans;
+	/* Linux's TcpExt TCPAbortOnMemory, TCPAbortOnTimeout */
+	uint64_t abort_on_memory, abort_on_timeout;
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
@@ -232,6 +238,11 @@ struct tcp_seg {
 #define TCP_SYN_RETRIES 6
 #define TCP_SYNACK_RETRIES 5
 #define TCP_RETRIES2 15
+/* Linux: tcp_orphan_retries 0 means 8 timeouts for a closed connection
+ * whose FIN or data goes unanswered; tcp_max_orphans (Linux sizes it by
+ * memory; here per stack) */
+#define TCP_ORPHAN_RETRIES 8
+#define TCP_MAX_ORPHANS 4096
 #define TCP_INIT_CWND 10
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
@@ -254,6 +265,15 @@ uint32_t tcp_new_isn(struct tcp_pcb *pcb);
 void tcp_timer_update(struct tcp_pcb *pcb);
 /* Move to state; wakes and updates the socket. */
 void tcp_set_state(struct tcp_pcb *pcb, int state);
+/* The application closed pcb: count it among the orphans. */
+void tcp_orphan_add(struct tcp_pcb *pcb);
+/* Linux tcp_check_oom: more orphans than tcp_max_orphans (each counted
+ * 2^shift times). */
+bool tcp_too_many_orphans(struct ustack *s, int shift);
+/* An orphan's retransmission timeout (Linux tcp_write_timeout for a dead
+ * socket): reset when there are too many orphans, given up after
+ * TCP_ORPHAN_RETRIES; true when pcb was freed. */
+bool tcp_orphan_timeout(struct tcp_pcb *pcb);
 /* Connection over: err for the socket (0: none); frees orphans. */
 bool tcp_done(struct tcp_pcb *pcb, int err);  /* true: pcb freed */
 void tcp_wakeup(struct tcp_pcb *pcb);

@@ -565,6 +565,8 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 		tcp_output(pcb);
 		return false;
 	}
+	if (pcb->orphan && tcp_orphan_timeout(pcb))
+		return true;
 	if (pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
 	/* RFC 5681 3.1 eq. 4, then one segment: loss window */

@@ -617,12 +617,19 @@ static void tcp_release(struct usock *sk) {
 	ring_free(&p->rcvq);
 	if (p->state == TCPS_TIME_WAIT)
 		return;
+	tcp_orphan_add(p);
 	if (p->state == TCPS_FIN_WAIT2) {
 		p->end_at = tcp_clock(p->s) + TCP_FIN_TIMEOUT_NS;
 		tcp_timer_update(p);
 		return;
 	}
 	queue_fin(p);
+	if (p->state != TCPS_CLOSED && p->state != TCPS_TIME_WAIT && tcp_too_many_orphans(p->s, 0)) {
+		/* Linux tcp_close: "too many orphaned sockets", reset */
+		p->s->tcp->abort_on_memory++;
+		tcp_send_rst(p);
+		tcp_done(p, 0);
+	}
 }
 
 /* --- names --- */

@@ -35,6 +35,7 @@ struct tcp_stack *tcp_stack_get(struct ustack *s) {
 			memcpy(ts->secret + i, &r, 4);
 		}
 	ts->next_port = (uint16_t) (PORT_LO + stack_random(s) % (PORT_HI - PORT_LO + 1));
+	ts->max_orphans = TCP_MAX_ORPHANS;
 	s->tcp = ts;
 	return ts;
 }
@@ -514,8 +515,42 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	tcp_sb_clear(pcb);
 	if (pcb->sk)
 		pcb->sk->proto = NULL;
+	if (pcb->orphan_counted)
+		s->tcp->orphans--;
 	s->tcp->npcbs--;
 	free(pcb);
+}
+
+void tcp_orphan_add(struct tcp_pcb *pcb) {
+	if (pcb->orphan_counted || pcb->state == TCPS_TIME_WAIT)
+		return;
+	pcb->orphan_counted = true;
+	pcb->s->tcp->orphans++;
+}
+
+bool tcp_too_many_orphans(struct ustack *s, int shift) {
+	struct tcp_stack *ts = s->tcp;
+	return ((int64_t) ts->orphans << shift) > ts->max_orphans;
+}
+
+bool tcp_orphan_timeout(struct tcp_pcb *pcb) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	/* a peer that sent ICMP errors weighs double */
+	if (tcp_too_many_orphans(pcb->s, pcb->soft_err ? 1 : 0)) {
+		/* Linux: "too many orphaned sockets" */
+		tcp_send_rst(pcb);
+		ts->abort_on_memory++;
+		return tcp_done(pcb, 0);
+	}
+	/* the RTO no longer grows (TCP_RTO_MAX): with errors, no more tries */
+	uint64_t rto = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
+	bool alive = rto < TCP_RTO_MAX_US;
+	int limit = pcb->soft_err && !alive ? 0 : TCP_ORPHAN_RETRIES;
+	if (pcb->backoff >= limit) {
+		ts->abort_on_timeout++;
+		return tcp_done(pcb, ETIMEDOUT);
+	}
+	return false;
 }
 
 void tcp_wakeup(struct tcp_pcb *pcb) {
@@ -555,6 +590,11 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 
 void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	pcb->state = TCPS_TIME_WAIT;
+	if (pcb->orphan_counted) {
+		/* Linux: a timewait socket is no orphan any more */
+		pcb->orphan_counted = false;
+		pcb->s->tcp->orphans--;
+	}
 	pcb->rtx_at = pcb->ka_at = pcb->dack_at = 0;
 	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
 	ring_free(&pcb->sndq);

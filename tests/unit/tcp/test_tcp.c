@@ -596,6 +596,90 @@ static void test_passive(void **state) {
 	ut_stack_free(s);
 }
 
+/* an accepted connection from the peer's port sport; our ISS in *iss */
+static int accepted(struct ustack *s, int l, uint16_t sport, uint32_t *iss) {
+	int from = ut_cap.n;
+	seg(s, sport, 80, 1000, 0, TCP_SYN, NULL, 0, true);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	*iss = r.seq;
+	seg(s, sport, 80, 1001, r.seq + 1, TCP_ACK, NULL, 0, false);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	return c;
+}
+
+/* A peer that vanished: our FIN is never answered. The orphan gives up
+ * after tcp_orphan_retries (0: 8 timeouts), not the 15 of tcp_retries2. */
+static void test_orphan_retries(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accepted(s, l, 4100, &iss);
+	uint64_t t0 = rt_now();
+	api_close(s, c);
+	struct tcp_pcb *p = find_pcb(s, 4100);
+	assert_non_null(p);
+	assert_int_equal(p->state, TCPS_FIN_WAIT1);
+	assert_int_equal(s->tcp->orphans, 1);
+	int timeouts = 0;
+	for (uint64_t t = t0; t < t0 + MS(600000) && find_pcb(s, 4100); t += MS(100)) {
+		int before = find_pcb(s, 4100)->backoff;
+		run(s, t);
+		struct tcp_pcb *q = find_pcb(s, 4100);
+		if (q == NULL || q->backoff != before)
+			timeouts++;
+	}
+	/* gone after the 8th retransmission timed out (Linux's orphan rule),
+	 * long before tcp_retries2 would end it (15, about 15 minutes) */
+	assert_null(find_pcb(s, 4100));
+	assert_int_equal(timeouts, TCP_ORPHAN_RETRIES + 1);
+	assert_int_equal(s->tcp->orphans, 0);
+	assert_int_equal(s->tcp->abort_on_timeout, 1);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* More orphans than tcp_max_orphans: the one closed past the bound is
+ * reset at once (Linux's "too many orphaned sockets"); one whose FIN was
+ * answered (FIN_WAIT2) or in TIME_WAIT counts no more. */
+static void test_too_many_orphans(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	s->tcp->max_orphans = 2;
+	uint32_t iss[4];
+	int c[4];
+	for (int i = 0; i < 4; i++)
+		c[i] = accepted(s, l, (uint16_t) (4200 + i), &iss[i]);
+	for (int i = 0; i < 4; i++) {
+		int from = ut_cap.n;
+		api_close(s, c[i]);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		if (i < 2) {
+			assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
+			assert_non_null(find_pcb(s, (uint16_t) (4200 + i)));
+		} else {
+			assert_true(r.flags & TCP_RST);
+			assert_null(find_pcb(s, (uint16_t) (4200 + i)));
+		}
+	}
+	assert_int_equal(s->tcp->orphans, 2);
+	assert_int_equal(s->tcp->abort_on_memory, 2);
+	/* the peer of the first answers FIN with FIN: TIME_WAIT, no orphan */
+	seg(s, 4200, 80, 1001, iss[0] + 2, TCP_FIN | TCP_ACK, NULL, 0, false);
+	assert_int_equal(find_pcb(s, 4200)->state, TCPS_TIME_WAIT);
+	assert_int_equal(s->tcp->orphans, 1);
+	api_close(s, l);
+	ut_stack_free(s);
+	(void) iss;
+}
+
 static void test_active_timewait(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -736,6 +820,8 @@ int main(void) {
 		cmocka_unit_test(test_seq),
 		cmocka_unit_test(test_passive),
 		cmocka_unit_test(test_active_timewait),
+		cmocka_unit_test(test_orphan_retries),
+		cmocka_unit_test(test_too_many_orphans),
 		cmocka_unit_test(test_syn_layout),
 		cmocka_unit_test(test_ts_paws),
 		cmocka_unit_test(test_sack_blocks),
