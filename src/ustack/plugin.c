@@ -203,23 +203,18 @@ static ssize_t us_recv(int fd, void *buf, size_t len, int flags) {
 	return us_recvfrom(fd, buf, len, flags, NULL, NULL);
 }
 static ssize_t us_read(int fd, void *buf, size_t len) {
-	return us_recvfrom(fd, buf, len, 0, NULL, NULL);
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	return api_readv(cur(), fd, &iov, 1);
 }
 static ssize_t us_readv(int fd, const struct iovec *iov, int iovcnt) {
-	if (iovcnt < 0)
-		return errno = EINVAL, -1;
-	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_recvmsg(cur(), fd, &msg, 0);
+	return api_readv(cur(), fd, iov, iovcnt);
 }
 static ssize_t us_sendmsg(int fd, const struct msghdr *msg, int flags) {
 	return api_sendmsg(cur(), fd, msg, flags);
 }
 static ssize_t us_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		socklen_t tolen) {
-	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *) to,
-		.msg_namelen = to ? tolen : 0};
-	return api_sendmsg(cur(), fd, &msg, flags);
+	return api_sendto(cur(), fd, buf, len, flags, to, tolen);
 }
 static ssize_t us_send(int fd, const void *buf, size_t len, int flags) {
 	return us_sendto(fd, buf, len, flags, NULL, 0);
@@ -228,10 +223,7 @@ static ssize_t us_write(int fd, const void *buf, size_t len) {
 	return us_sendto(fd, buf, len, 0, NULL, 0);
 }
 static ssize_t us_writev(int fd, const struct iovec *iov, int iovcnt) {
-	if (iovcnt < 0)
-		return errno = EINVAL, -1;
-	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_sendmsg(cur(), fd, &msg, 0);
+	return api_writev(cur(), fd, iov, iovcnt);
 }
 
 void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f) {
