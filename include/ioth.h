@@ -195,7 +195,7 @@ static inline int ioth__nl_devroute(void *mstack, int request, int xflags, int f
 	msg.r.rtm_type = RTN_UNICAST;
 	unsigned char *p = msg.attrs;
 	if (prefixlen > 0) {
-		int alen = family == AF_INET ? 4 : 16;
+		unsigned int alen = family == AF_INET ? 4u : 16u;
 		struct rtattr *a = (struct rtattr *) p;
 		a->rta_type = RTA_DST;
 		a->rta_len = (unsigned short) RTA_LENGTH(alen);

@@ -780,6 +780,17 @@ static long c_route_del_null_dst(void) {
 
 
 /* --- more of the same kind --- */
+/* a route without gateway through lo, then deleted: add * 10 + del */
+static long c_route_dev_lo(void) {
+	int lo = ioth_if_nametoindex(ST, "lo");
+	SETUP(lo > 0);
+	uint32_t dst = ip4("198.18.9.0");
+	CALL(ioth_iproute_add(ST, AF_INET, &dst, 24, NULL, (unsigned) lo));
+	if (R < 0)
+		return R;
+	CALL(ioth_iproute_del(ST, AF_INET, &dst, 24, NULL, (unsigned) lo));
+	return R;
+}
 static long c_route_bad_plen(void) {
 	uint32_t dst = ip4("198.18.7.0"), gw = ip4("198.18.0.254");
 	CALL(ioth_iproute_add(ST, AF_INET, &dst, 33, &gw, 0));
@@ -942,7 +953,7 @@ static const struct row table[] = {
 	ROW(c_fcntl_setown), ROW(c_fcntl_getown), ROW(c_fcntl_getown_unset), ROW(c_fcntl_getfl),
 	ROW(c_fcntl_bad), ROW(c_ioctl_bad), ROW(c_ioctl_fionread_listen),
 	ROW(c_nametoindex_long), ROW(c_nametoindex_16), ROW(c_nametoindex_missing), ROW(c_route_null_dst),
-	ROW(c_route_null_gw), ROW(c_route_del_null_dst), ROW(c_route_bad_plen), ROW(c_ipaddr_null),
+	ROW(c_route_null_gw), ROW(c_route_del_null_dst), ROW(c_route_bad_plen), ROW(c_route_dev_lo), ROW(c_ipaddr_null),
 	ROW(c_getopt_rcvtimeo_len4), ROW(c_getopt_linger_len4), ROW(c_getopt_bindtodev_len8),
 	ROW(c_getopt_tcp_badlevel), ROW(c_getopt_udp6_badlevel), ROW(c_setopt_udp6_badlevel),
 	ROW(c_bind_null_0), ROW(c_bind_null_16), ROW(c_connect_null_0), ROW(c_writev_0),
