@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <errno.h>
+#include <string.h>
 
 #include <nlinline+.h>
 
@@ -97,8 +99,153 @@ int ioth_fcntl(int fd, int cmd, long val);
 /* Netlink configuration helpers, one per operation, each taking the stack
  * first: ioth_if_nametoindex, ioth_linksetupdown, ioth_linksetaddr,
  * ioth_linkgetaddr, ioth_linksetmtu, ioth_ipaddr_add/del,
- * ioth_iproute_add/del, ioth_iplink_add/del, ioth_nldialog. See nlinline(3). */
-NLINLINE_LIBMULTI(ioth_)
+ * ioth_iproute_add/del, ioth_iplink_add/del, ioth_nldialog. See nlinline(3).
+ * They are nlinline's, behind checks of their arguments (nlinline trusts
+ * them): a name of IFNAMSIZ characters or more is ENODEV (as
+ * if_nametoindex(3)), a NULL pointer that would be read EFAULT, a prefix
+ * length out of the family's range EINVAL. ioth_iproute_add/del with a
+ * NULL gateway is a route through the interface alone (as "ip route add
+ * DST/LEN dev IF"); a NULL destination is allowed with prefix length 0
+ * only (the default route). */
+#define ioth__nlraw_msocket ioth_msocket
+__LIBMULTI_NLINLINE(ioth__nlraw_, ioth_)
+
+static inline int ioth__nl_namelen_ok(const char *ifname) {
+	if (ifname == NULL) {
+		errno = EFAULT;
+		return 0;
+	}
+	for (int i = 0; i < IFNAMSIZ; i++)
+		if (ifname[i] == 0)
+			return 1;
+	errno = ENODEV;
+	return 0;
+}
+
+static inline int ioth__nl_addrbits(int family) {
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+}
+
+static inline int ioth_if_nametoindex(void *mstack, const char *ifname) {
+	if (!ioth__nl_namelen_ok(ifname))
+		return -1;
+	return ioth__nlraw_if_nametoindex(mstack, ifname);
+}
+static inline int ioth_linksetupdown(void *mstack, unsigned int ifindex, int updown) {
+	return ioth__nlraw_linksetupdown(mstack, ifindex, updown);
+}
+static inline int ioth_linksetaddr(void *mstack, unsigned int ifindex, void *macaddr) {
+	if (macaddr == NULL)
+		return errno = EFAULT, -1;
+	return ioth__nlraw_linksetaddr(mstack, ifindex, macaddr);
+}
+static inline int ioth_linkgetaddr(void *mstack, unsigned int ifindex, void *macaddr) {
+	if (macaddr == NULL)
+		return errno = EFAULT, -1;
+	return ioth__nlraw_linkgetaddr(mstack, ifindex, macaddr);
+}
+static inline int ioth_linksetmtu(void *mstack, unsigned int ifindex, unsigned int mtu) {
+	return ioth__nlraw_linksetmtu(mstack, ifindex, mtu);
+}
+static inline int ioth__nl_addr_ok(int family, const void *addr, int prefixlen) {
+	int bits = ioth__nl_addrbits(family);
+	if (bits == 0)
+		return errno = EINVAL, 0;
+	if (addr == NULL)
+		return errno = EFAULT, 0;
+	if (prefixlen < 0 || prefixlen > bits)
+		return errno = EINVAL, 0;
+	return 1;
+}
+static inline int ioth_ipaddr_add(void *mstack, int family, void *addr, int prefixlen, int ifindex) {
+	if (!ioth__nl_addr_ok(family, addr, prefixlen))
+		return -1;
+	return ioth__nlraw_ipaddr_add(mstack, family, addr, prefixlen, ifindex);
+}
+static inline int ioth_ipaddr_del(void *mstack, int family, void *addr, int prefixlen, int ifindex) {
+	if (!ioth__nl_addr_ok(family, addr, prefixlen))
+		return -1;
+	return ioth__nlraw_ipaddr_del(mstack, family, addr, prefixlen, ifindex);
+}
+static inline int ioth_nldialog(void *mstack, void *msg) {
+	if (msg == NULL)
+		return errno = EFAULT, -1;
+	return ioth__nlraw_nldialog(mstack, msg);
+}
+
+/* a route with no gateway: RTA_DST (when prefixlen > 0) and RTA_OIF (when
+ * ifindex is given), the rest as nlinline's routes */
+static inline int ioth__nl_devroute(void *mstack, int request, int xflags, int family, const void *dst,
+		int prefixlen, unsigned int ifindex) {
+	struct {
+		struct nlmsghdr h;
+		struct rtmsg r;
+		unsigned char attrs[2 * RTA_SPACE(16)];
+	} msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	msg.h.nlmsg_type = (unsigned short) request;
+	msg.h.nlmsg_flags = (unsigned short) (NLM_F_REQUEST | NLM_F_ACK | xflags);
+	msg.h.nlmsg_seq = 1;
+	msg.r.rtm_family = (unsigned char) family;
+	msg.r.rtm_dst_len = (unsigned char) prefixlen;
+	msg.r.rtm_table = RT_TABLE_MAIN;
+	msg.r.rtm_protocol = RTPROT_BOOT;
+	msg.r.rtm_scope = RT_SCOPE_LINK;
+	msg.r.rtm_type = RTN_UNICAST;
+	unsigned char *p = msg.attrs;
+	if (prefixlen > 0) {
+		unsigned int alen = family == AF_INET ? 4u : 16u;
+		struct rtattr *a = (struct rtattr *) p;
+		a->rta_type = RTA_DST;
+		a->rta_len = (unsigned short) RTA_LENGTH(alen);
+		memcpy(RTA_DATA(a), dst, (size_t) alen);
+		p += RTA_SPACE(alen);
+	}
+	if (ifindex) {
+		struct rtattr *a = (struct rtattr *) p;
+		a->rta_type = RTA_OIF;
+		a->rta_len = (unsigned short) RTA_LENGTH(sizeof(unsigned int));
+		memcpy(RTA_DATA(a), &ifindex, sizeof(ifindex));
+		p += RTA_SPACE(sizeof(unsigned int));
+	}
+	msg.h.nlmsg_len += (unsigned int) (p - msg.attrs);
+	return ioth__nlraw_nldialog(mstack, &msg);
+}
+static inline int ioth__nl_route_ok(int family, const void *dst, int prefixlen) {
+	int bits = ioth__nl_addrbits(family);
+	if (bits == 0 || prefixlen < 0 || prefixlen > bits)
+		return errno = EINVAL, 0;
+	if (dst == NULL && prefixlen > 0)
+		return errno = EINVAL, 0;
+	return 1;
+}
+static inline int ioth_iproute_add(void *mstack, int family, void *dst_addr, int dst_prefixlen, void *gw_addr,
+		unsigned int ifindex) {
+	if (!ioth__nl_route_ok(family, dst_addr, dst_prefixlen))
+		return -1;
+	if (gw_addr == NULL)
+		return ioth__nl_devroute(mstack, RTM_NEWROUTE, NLM_F_EXCL | NLM_F_CREATE, family, dst_addr,
+				dst_prefixlen, ifindex);
+	return ioth__nlraw_iproute_add(mstack, family, dst_addr, dst_prefixlen, gw_addr, ifindex);
+}
+static inline int ioth_iproute_del(void *mstack, int family, void *dst_addr, int dst_prefixlen, void *gw_addr,
+		unsigned int ifindex) {
+	if (!ioth__nl_route_ok(family, dst_addr, dst_prefixlen))
+		return -1;
+	if (gw_addr == NULL)
+		return ioth__nl_devroute(mstack, RTM_DELROUTE, 0, family, dst_addr, dst_prefixlen, ifindex);
+	return ioth__nlraw_iproute_del(mstack, family, dst_addr, dst_prefixlen, gw_addr, ifindex);
+}
+static inline int ioth_iplink_add(void *mstack, const char *ifname, unsigned int ifindex, const char *type,
+		const char *data) {
+	return ioth__nlraw_iplink_add(mstack, ifname, ifindex, type, data);
+}
+static inline int ioth_iplink_del(void *mstack, const char *ifname, unsigned int ifindex) {
+	if (ifname && !ioth__nl_namelen_ok(ifname))
+		return -1;
+	return ioth__nlraw_iplink_del(mstack, ifname, ifindex);
+}
 
 /* getifaddrs(3) for a stack, built on an rtnetlink dump through it. */
 int ioth_getifaddrs(struct ioth *stack, struct ifaddrs **ifap);

@@ -235,14 +235,13 @@ static ssize_t us_recv(int fd, void *buf, size_t len, int flags) {
 	return us_recvfrom(fd, buf, len, flags, NULL, NULL);
 }
 static ssize_t us_read(int fd, void *buf, size_t len) {
-	return us_recvfrom(fd, buf, len, 0, NULL, NULL);
+	CUR(s);
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	return api_readv(s, fd, &iov, 1);
 }
 static ssize_t us_readv(int fd, const struct iovec *iov, int iovcnt) {
 	CUR(s);
-	if (iovcnt < 0)
-		return errno = EINVAL, -1;
-	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_recvmsg(s, fd, &msg, 0);
+	return api_readv(s, fd, iov, iovcnt);
 }
 static ssize_t us_sendmsg(int fd, const struct msghdr *msg, int flags) {
 	CUR(s);
@@ -251,10 +250,7 @@ static ssize_t us_sendmsg(int fd, const struct msghdr *msg, int flags) {
 static ssize_t us_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		socklen_t tolen) {
 	CUR(s);
-	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *) to,
-		.msg_namelen = to ? tolen : 0};
-	return api_sendmsg(s, fd, &msg, flags);
+	return api_sendto(s, fd, buf, len, flags, to, tolen);
 }
 static ssize_t us_send(int fd, const void *buf, size_t len, int flags) {
 	return us_sendto(fd, buf, len, flags, NULL, 0);
@@ -264,10 +260,7 @@ static ssize_t us_write(int fd, const void *buf, size_t len) {
 }
 static ssize_t us_writev(int fd, const struct iovec *iov, int iovcnt) {
 	CUR(s);
-	if (iovcnt < 0)
-		return errno = EINVAL, -1;
-	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_sendmsg(s, fd, &msg, 0);
+	return api_writev(s, fd, iov, iovcnt);
 }
 
 void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f) {

@@ -3,6 +3,7 @@
  * connected route (Linux's proto kernel, scope link) and announces it with
  * a gratuitous ARP when the link is up. */
 #include <errno.h>
+#include <limits.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -52,10 +53,11 @@ int netif_set_up(struct netif *ifp, bool up) {
 }
 
 int netif_set_mtu(struct netif *ifp, uint32_t mtu) {
-	/* 68: RFC 791's minimum; 65535: the largest IPv4 datagram */
-	if (mtu < 68 || mtu > 65535)
-		return -EINVAL;
-	if (ifp->type == ARPHRD_LOOPBACK_VALUE && mtu > LOOP_MTU)
+	/* 68: RFC 791's minimum; 65535: the largest IPv4 datagram. Linux's lo
+	 * has no maximum (an int) and no minimum: below 68 (and 1280) Linux
+	 * takes IPv4 (IPv6) off the device, which ustack does not model, so
+	 * it keeps 68 as the floor there too */
+	if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK_VALUE ? (uint32_t) INT_MAX : 65535))
 		return -EINVAL;
 	ifp->mtu = mtu;
 	return 0;

@@ -7,6 +7,7 @@
  * request quoted whole in an error, its header only in an ACK). A
  * malformed message gets NLMSG_ERROR EINVAL and ends the batch. */
 #include <errno.h>
+#include <limits.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -365,7 +366,9 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 	if (at.a[IFLA_MTU]) {
 		if (attr_u32(at.a[IFLA_MTU], &mtu) < 0)
 			return -EINVAL;
-		if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK ? LOOP_MTU : 65535))
+		/* Linux: lo has no maximum (an int); the minimum is ustack's, see
+		 * netif_set_mtu */
+		if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK ? (uint32_t) INT_MAX : 65535))
 			return -EINVAL;
 	}
 	const uint8_t *mac = NULL;

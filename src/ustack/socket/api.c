@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE  /* F_SETSIG, F_GETOWN_EX */
 #include "api.h"
 
 #include <errno.h>
@@ -7,6 +8,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <netinet/in.h>
 
 #include "sock.h"
 
@@ -18,10 +22,39 @@ static int ret(int r) {
 	return r;
 }
 
+/* Linux: SOCK_MAX (types 0..10), IPPROTO_MAX (since MPTCP), NPROTO */
+#define LINUX_SOCK_MAX 11
+#define LINUX_IPPROTO_MAX 263
+#define LINUX_SOCK_TYPE_MASK 0xf
+
 int api_socket(struct ustack *s, int domain, int type, int protocol) {
 	if (s == NULL)
 		return errno = EINVAL, -1;
+	/* the checks of the socket call itself (flags, family and type range),
+	 * then the family's (protocol range): sock_create does the rest */
+	if ((type & ~LINUX_SOCK_TYPE_MASK) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return errno = EINVAL, -1;
+	if (domain < 0 || domain >= AF_MAX)
+		return errno = EAFNOSUPPORT, -1;
+	if ((type & LINUX_SOCK_TYPE_MASK) >= LINUX_SOCK_MAX)
+		return errno = EINVAL, -1;
+	if ((domain == AF_INET || domain == AF_INET6) && (protocol < 0 || protocol >= LINUX_IPPROTO_MAX))
+		return errno = EINVAL, -1;
 	return sock_create(s, domain, type, protocol);
+}
+
+/* Linux move_addr_to_kernel: a socket address is at most a
+ * sockaddr_storage; a NULL one of length 0 is not copied */
+static int addr_in(const struct sockaddr **a, socklen_t len, struct sockaddr_storage *none) {
+	if ((int) len < 0 || len > (socklen_t) sizeof(struct sockaddr_storage))
+		return -EINVAL;
+	if (*a == NULL) {
+		if (len > 0)
+			return -EFAULT;
+		memset(none, 0, sizeof(*none));
+		*a = (const struct sockaddr *) none;
+	}
+	return 0;
 }
 
 int api_close(struct ustack *s, int fd) {
@@ -32,7 +65,10 @@ int api_bind(struct ustack *s, int fd, const struct sockaddr *a, socklen_t len) 
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r = a == NULL ? -EFAULT : sk->ops->bind ? sk->ops->bind(sk, a, len) : -EOPNOTSUPP;
+	struct sockaddr_storage none;
+	int r = addr_in(&a, len, &none);
+	if (r == 0)
+		r = sk->ops->bind ? sk->ops->bind(sk, a, len) : -EOPNOTSUPP;
 	sock_put(sk);
 	return ret(r);
 }
@@ -41,7 +77,10 @@ int api_connect(struct ustack *s, int fd, const struct sockaddr *a, socklen_t le
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r = a == NULL ? -EFAULT : sk->ops->connect ? sk->ops->connect(sk, a, len) : -EOPNOTSUPP;
+	struct sockaddr_storage none;
+	int r = addr_in(&a, len, &none);
+	if (r == 0)
+		r = sk->ops->connect ? sk->ops->connect(sk, a, len) : -EOPNOTSUPP;
 	sock_update_events(sk);
 	sock_put(sk);
 	return ret(r);
@@ -95,7 +134,8 @@ int api_setsockopt(struct ustack *s, int fd, int level, int name, const void *v,
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r = sk->ops->setsockopt ? sk->ops->setsockopt(sk, level, name, v, len)
+	/* Linux __sys_setsockopt: optlen is an int, negative is EINVAL */
+	int r = (int) len < 0 ? -EINVAL : sk->ops->setsockopt ? sk->ops->setsockopt(sk, level, name, v, len)
 			: sock_setsockopt_generic(sk, level, name, v, len);
 	sock_update_events(sk);
 	sock_wake(sk);  /* new timeouts apply to callers already waiting */
@@ -108,8 +148,10 @@ int api_getsockopt(struct ustack *s, int fd, int level, int name, void *v, sockl
 	if (sk == NULL)
 		return -1;
 	int r;
-	if (len == NULL || (v == NULL && *len > 0))
+	if (len == NULL || (v == NULL && (int) *len > 0))
 		r = -EFAULT;
+	else if ((int) *len < 0)
+		r = -EINVAL;
 	else
 		r = sk->ops->getsockopt ? sk->ops->getsockopt(sk, level, name, v, len)
 				: sock_getsockopt_generic(sk, level, name, v, len);
@@ -172,7 +214,18 @@ int api_fcntl(struct ustack *s, int fd, int cmd, long arg) {
 		break;
 	case F_GETFD:
 	case F_SETFD:
+	case F_GETOWN:
+	case F_SETOWN:
+	case F_GETSIG:
+	case F_SETSIG:
+		/* flags, owner and signal belong to the file: the real fd keeps them */
 		r = fcntl(fd, cmd, (int) arg);
+		if (r < 0)
+			r = -errno;
+		break;
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		r = fcntl(fd, cmd, (void *) arg);
 		if (r < 0)
 			r = -errno;
 		break;
@@ -184,11 +237,15 @@ int api_fcntl(struct ustack *s, int fd, int cmd, long arg) {
 	return ret(r);
 }
 
+/* Linux UIO_MAXIOV: more vectors are EMSGSIZE for sendmsg/recvmsg (the
+ * msghdr check), EINVAL for readv/writev (the iovec import) */
+#define LINUX_UIO_MAXIOV 1024
+
 static int iov_total(const struct msghdr *msg, size_t *total) {
 	size_t t = 0;
 	if (msg == NULL)
 		return -EFAULT;
-	if (msg->msg_iovlen > 1024)   /* Linux UIO_MAXIOV */
+	if (msg->msg_iovlen > LINUX_UIO_MAXIOV)
 		return -EMSGSIZE;
 	if (msg->msg_iovlen && msg->msg_iov == NULL)
 		return -EFAULT;
@@ -203,17 +260,45 @@ static int iov_total(const struct msghdr *msg, size_t *total) {
 	return 0;
 }
 
+/* Linux copy_msghdr_from_user: a negative msg_namelen is EINVAL, a longer
+ * one than a sockaddr_storage is cut to it */
+static int msg_in(const struct msghdr *msg, struct msghdr *m) {
+	if (msg == NULL)
+		return -EFAULT;
+	*m = *msg;
+	if ((int) m->msg_namelen < 0)
+		return -EINVAL;
+	if (m->msg_namelen > (socklen_t) sizeof(struct sockaddr_storage))
+		m->msg_namelen = sizeof(struct sockaddr_storage);
+	return 0;
+}
+
+static bool is_udp(const struct usock *sk) {
+	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_DGRAM &&
+			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
+}
+
 ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
 	size_t total;
-	ssize_t r = iov_total(msg, &total);
-	if (r == 0 && (flags & MSG_OOB))
-		r = -EOPNOTSUPP;
+	struct msghdr m;
+	ssize_t r = msg_in(msg, &m);
 	if (r == 0)
-		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, msg, flags)
-				: sk->ops->recvmsg ? sk->ops->recvmsg(sk, msg, flags) : sock_dgram_recvmsg(sk, msg, flags);
+		r = iov_total(&m, &total);
+	/* MSG_OOB: UDP ignores it; TCP has no urgent data to give (EINVAL),
+	 * AF_PACKET refuses the flag (EINVAL), the others EOPNOTSUPP */
+	if (r == 0 && (flags & MSG_OOB) && !(flags & MSG_ERRQUEUE) && !is_udp(sk))
+		r = sk->type == SOCK_STREAM || sk->domain == AF_PACKET ? -EINVAL : -EOPNOTSUPP;
+	if (r == 0) {
+		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, &m, flags)
+				: sk->ops->recvmsg ? sk->ops->recvmsg(sk, &m, flags) : sock_dgram_recvmsg(sk, &m, flags);
+		/* what the call gives back */
+		msg->msg_namelen = m.msg_namelen;
+		msg->msg_controllen = m.msg_controllen;
+		msg->msg_flags = m.msg_flags;
+	}
 	sock_put(sk);
 	if (r < 0) {
 		errno = (int) -r;
@@ -222,17 +307,196 @@ ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 	return r;
 }
 
+/* read and readv: a call with nothing to read returns 0 (Linux
+ * sock_read_iter), before the protocol is asked */
+ssize_t api_readv(struct ustack *s, int fd, const struct iovec *iov, int iovcnt) {
+	struct usock *sk = sock_get(s, fd);
+	if (sk == NULL)
+		return -1;
+	sock_put(sk);
+	if (iovcnt < 0 || iovcnt > LINUX_UIO_MAXIOV)
+		return errno = EINVAL, -1;
+	if (iovcnt > 0 && iov == NULL)
+		return errno = EFAULT, -1;
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (total == 0)
+		return 0;
+	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return api_recvmsg(s, fd, &msg, 0);
+}
+
+ssize_t api_writev(struct ustack *s, int fd, const struct iovec *iov, int iovcnt) {
+	if (iovcnt < 0 || iovcnt > LINUX_UIO_MAXIOV) {
+		struct usock *sk = sock_get(s, fd);
+		if (sk == NULL)
+			return -1;
+		sock_put(sk);
+		return errno = EINVAL, -1;
+	}
+	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return api_sendmsg(s, fd, &msg, 0);
+}
+
+ssize_t api_sendto(struct ustack *s, int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		socklen_t tolen) {
+	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *) to,
+		.msg_namelen = to ? tolen : 0};
+	if (to && ((int) tolen < 0 || tolen > (socklen_t) sizeof(struct sockaddr_storage))) {
+		/* sendto copies the address whole (move_addr_to_kernel) */
+		struct usock *sk = sock_get(s, fd);
+		if (sk == NULL)
+			return -1;
+		sock_put(sk);
+		return errno = EINVAL, -1;
+	}
+	return api_sendmsg(s, fd, &msg, flags);
+}
+
+/* --- sendmsg's control messages, checked as Linux does --- */
+
+/* net.core.optmem_max (Linux 6 default): a larger control buffer cannot be
+ * copied into the kernel (ENOBUFS) */
+#define OPTMEM_MAX 131072
+/* Linux <linux/in.h>, <linux/in6.h> values glibc's headers lack */
+#ifndef IP_PROTOCOL
+#define IP_PROTOCOL 52
+#endif
+#ifndef IPV6_FLOWINFO
+#define IPV6_FLOWINFO 11
+#endif
+
+static int cmsg_int(const struct cmsghdr *c, int *v) {
+	if (c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EINVAL;
+	memcpy(v, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* SOL_SOCKET (Linux __sock_cmsg_send) */
+static int cmsg_sol(const struct cmsghdr *c) {
+	switch (c->cmsg_type) {
+	case SO_MARK:
+	case SO_PRIORITY:
+	case SO_TIMESTAMPING_OLD:
+		return c->cmsg_len == CMSG_LEN(sizeof(uint32_t)) ? 0 : -EINVAL;
+	case SCM_TXTIME:
+		return c->cmsg_len == CMSG_LEN(sizeof(uint64_t)) ? 0 : -EINVAL;
+	case SCM_RIGHTS:
+	case SCM_CREDENTIALS:
+		return 0;  /* ignored by non-unix sockets */
+	default:
+		return -EINVAL;
+	}
+}
+
+/* IPPROTO_IP on an AF_INET datagram socket (Linux ip_cmsg_send) */
+static int cmsg_ip(const struct cmsghdr *c) {
+	int v;
+	switch (c->cmsg_type) {
+	case IP_RETOPTS:
+		return c->cmsg_len - CMSG_LEN(0) <= 40 ? 0 : -EINVAL;
+	case IP_PKTINFO:
+		return c->cmsg_len == CMSG_LEN(sizeof(struct in_pktinfo)) ? 0 : -EINVAL;
+	case IP_TTL:
+		if (cmsg_int(c, &v) < 0 || v < 1 || v > 255)
+			return -EINVAL;
+		return 0;
+	case IP_TOS:
+		if (c->cmsg_len == CMSG_LEN(sizeof(uint8_t)))
+			return 0;
+		if (cmsg_int(c, &v) < 0 || v < 0 || v > 255)
+			return -EINVAL;
+		return 0;
+	case IP_PROTOCOL:
+		if (cmsg_int(c, &v) < 0 || v < 1 || v > 255)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* IPPROTO_IPV6 on an AF_INET6 datagram socket (Linux ip6_datagram_send_ctl) */
+static int cmsg_ip6(const struct cmsghdr *c) {
+	int v;
+	switch (c->cmsg_type) {
+	case IPV6_PKTINFO:
+		return c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)) ? 0 : -EINVAL;
+	case IPV6_HOPLIMIT:
+	case IPV6_TCLASS:
+		if (cmsg_int(c, &v) < 0 || v < -1 || v > 255)
+			return -EINVAL;
+		return 0;
+	case IPV6_DONTFRAG:
+		return cmsg_int(c, &v);
+	case IPV6_FLOWINFO:
+	case IPV6_HOPOPTS:
+	case IPV6_DSTOPTS:
+	case IPV6_RTHDRDSTOPTS:
+	case IPV6_RTHDR:
+	case IPV6_2292HOPOPTS:
+	case IPV6_2292DSTOPTS:
+	case IPV6_2292RTHDR:
+	case IPV6_2292PKTOPTIONS:
+		return 0;  /* not used by ustack; their contents are not checked */
+	default:
+		return -EINVAL;
+	}
+}
+
+static int cmsg_check(const struct usock *sk, const struct msghdr *msg) {
+	size_t n = msg->msg_controllen;
+	if (n == 0)
+		return 0;
+	if (n > INT_MAX || n >= OPTMEM_MAX)
+		return -ENOBUFS;
+	if (msg->msg_control == NULL)
+		return -EFAULT;
+	bool inet_dgram = (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type != SOCK_STREAM;
+	const uint8_t *base = msg->msg_control;
+	for (size_t off = 0; n - off >= sizeof(struct cmsghdr);) {
+		struct cmsghdr c;
+		memcpy(&c, base + off, sizeof(c));
+		if (c.cmsg_len < sizeof(struct cmsghdr) || c.cmsg_len > n - off)
+			return -EINVAL;
+		const struct cmsghdr *cp = (const struct cmsghdr *) (base + off);
+		int r = 0;
+		if (c.cmsg_level == SOL_SOCKET)
+			r = cmsg_sol(cp);
+		else if (inet_dgram && sk->domain == AF_INET && c.cmsg_level == IPPROTO_IP)
+			r = cmsg_ip(cp);
+		else if (inet_dgram && sk->domain == AF_INET6 && c.cmsg_level == IPPROTO_IPV6)
+			r = cmsg_ip6(cp);
+		/* other levels are not the socket's: skipped */
+		if (r < 0)
+			return r;
+		size_t step = CMSG_ALIGN(c.cmsg_len);
+		if (step > n - off)
+			break;
+		off += step;
+	}
+	return 0;
+}
+
 ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flags) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
 	size_t total;
 	bool stream = sk->type == SOCK_STREAM;
-	ssize_t r = iov_total(msg, &total);
+	struct msghdr m;
+	ssize_t r = msg_in(msg, &m);
+	if (r == 0)
+		r = iov_total(&m, &total);
+	if (r == 0)
+		r = cmsg_check(sk, &m);
 	if (r == 0 && (flags & MSG_OOB))
 		r = -EOPNOTSUPP;
 	else if (r == 0 && stream)
-		r = sk->ops->sendmsg(sk, msg, total, flags);  /* errors and EPIPE its own */
+		r = sk->ops->sendmsg(sk, &m, total, flags);  /* errors and EPIPE its own */
 	else if (r == 0 && sk->shut_wr)
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
@@ -242,7 +506,7 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 		sock_update_events(sk);
 	}
 	if (r == 0 && !stream)
-		r = sk->ops->sendmsg(sk, msg, total, flags);
+		r = sk->ops->sendmsg(sk, &m, total, flags);
 	sock_put(sk);
 	/* Linux: EPIPE on a stream raises SIGPIPE in the caller's thread,
 	 * unless MSG_NOSIGNAL; raised without the stack lock */

@@ -23,4 +23,10 @@ int api_ioctl(struct ustack *s, int fd, unsigned long cmd, void *arg);
 int api_fcntl(struct ustack *s, int fd, int cmd, long arg);
 ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags);
 ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flags);
+/* readv/read (iovcnt 1), writev/write and sendto/send: their own checks
+ * (vector count, nothing to read, address length) before recvmsg/sendmsg */
+ssize_t api_readv(struct ustack *s, int fd, const struct iovec *iov, int iovcnt);
+ssize_t api_writev(struct ustack *s, int fd, const struct iovec *iov, int iovcnt);
+ssize_t api_sendto(struct ustack *s, int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		socklen_t tolen);
 #endif

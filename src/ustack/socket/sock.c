@@ -74,16 +74,16 @@ __attribute__((destructor)) static void fdt_free(void) {
 }
 
 int put_int_opt(void *v, socklen_t *len, int val) {
-	if (v == NULL || len == NULL)
+	/* Linux (TCP, IPv6, SOL_SOCKET): the int cut to the caller's length */
+	if (len == NULL)
 		return -EFAULT;
-	if (*len >= (socklen_t) sizeof(int)) {
-		memcpy(v, &val, sizeof(int));
+	if (*len > (socklen_t) sizeof(int))
 		*len = sizeof(int);
-	} else if (*len > 0) {
-		*(unsigned char *) v = (unsigned char) val;
-		*len = 1;
-	} else
-		return -EINVAL;
+	if (*len == 0)
+		return 0;
+	if (v == NULL)
+		return -EFAULT;
+	memcpy(v, &val, *len);
 	return 0;
 }
 

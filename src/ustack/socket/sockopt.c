@@ -29,14 +29,26 @@ static int set_timeo(struct timeval *tv, const void *v, socklen_t len) {
 	return 0;
 }
 
-static int get_timeo(const struct timeval *tv, void *v, socklen_t *len) {
-	if (v == NULL || len == NULL)
+/* Linux sock_getsockopt: the value is cut to the caller's length */
+static int put_cut(void *v, socklen_t *len, const void *val, size_t n) {
+	if (*len > (socklen_t) n)
+		*len = (socklen_t) n;
+	if (*len == 0)
+		return 0;
+	if (v == NULL)
 		return -EFAULT;
-	if (*len < (socklen_t) sizeof(struct timeval))
-		return -EINVAL;
-	memcpy(v, tv, sizeof(*tv));
-	*len = sizeof(*tv);
+	memcpy(v, val, *len);
 	return 0;
+}
+
+static int put_sol_int(void *v, socklen_t *len, int val) {
+	return put_cut(v, len, &val, sizeof(val));
+}
+
+static int get_timeo(const struct timeval *tv, void *v, socklen_t *len) {
+	if (len == NULL)
+		return -EFAULT;
+	return put_cut(v, len, tv, sizeof(*tv));
 }
 
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len) {
@@ -135,55 +147,51 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 	case SO_SNDTIMEO:
 		return get_timeo(&sk->sndtimeo, v, len);
 	case SO_LINGER:
-		if (*len < (socklen_t) sizeof(struct linger))
-			return -EINVAL;
-		memcpy(v, &sk->linger, sizeof(sk->linger));
-		*len = sizeof(sk->linger);
-		return 0;
+		return put_cut(v, len, &sk->linger, sizeof(sk->linger));
 	case SO_BINDTODEVICE: {
 		struct netif *ifp = sk->bound_if ? netif_by_index(sk->s, sk->bound_if) : NULL;
 		const char *n = ifp ? ifp->name : "";
 		size_t l = ifp ? strlen(n) + 1 : 0;
-		if (*len < (socklen_t) l)
+		if (ifp && *len < IFNAMSIZ)   /* Linux sock_getbindtodevice: when bound */
 			return -EINVAL;
 		memcpy(v, n, l);
 		*len = (socklen_t) l;
 		return 0;
 	}
 	case SO_TYPE:
-		return put_int_opt(v, len, sk->type);
+		return put_sol_int(v, len, sk->type);
 	case SO_DOMAIN:
-		return put_int_opt(v, len, sk->domain);
+		return put_sol_int(v, len, sk->domain);
 	case SO_PROTOCOL: {
 		int p = sk->protocol;
 		if (sk->domain == AF_INET && sk->type == SOCK_DGRAM && p == 0)
 			p = IPPROTO_UDP;
-		return put_int_opt(v, len, p);
+		return put_sol_int(v, len, p);
 	}
 	case SO_ERROR: {
 		int e = sk->err;
 		sk->err = 0;
 		sock_update_events(sk);
-		return put_int_opt(v, len, e);
+		return put_sol_int(v, len, e);
 	}
 	case SO_ACCEPTCONN:
-		return put_int_opt(v, len, 0);
+		return put_sol_int(v, len, 0);
 	case SO_REUSEADDR:
-		return put_int_opt(v, len, sk->reuseaddr);
+		return put_sol_int(v, len, sk->reuseaddr);
 	case SO_REUSEPORT:
-		return put_int_opt(v, len, sk->reuseport);
+		return put_sol_int(v, len, sk->reuseport);
 	case SO_BROADCAST:
-		return put_int_opt(v, len, sk->broadcast);
+		return put_sol_int(v, len, sk->broadcast);
 	case SO_RXQ_OVFL:
-		return put_int_opt(v, len, sk->rxq_ovfl);
+		return put_sol_int(v, len, sk->rxq_ovfl);
 	case SO_KEEPALIVE:
-		return put_int_opt(v, len, sk->keepalive);
+		return put_sol_int(v, len, sk->keepalive);
 	case SO_PRIORITY:
-		return put_int_opt(v, len, sk->priority);
+		return put_sol_int(v, len, sk->priority);
 	case SO_RCVBUF:
-		return put_int_opt(v, len, sk->rcvbuf);
+		return put_sol_int(v, len, sk->rcvbuf);
 	case SO_SNDBUF:
-		return put_int_opt(v, len, sk->sndbuf);
+		return put_sol_int(v, len, sk->sndbuf);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -360,43 +368,58 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 	}
 }
 
+/* Linux ip_getsockopt: a value 0..255 asked with fewer than 4 bytes is
+ * given as one byte; otherwise the int, cut to the length */
+static int put_ip_int(void *v, socklen_t *len, int val) {
+	if (*len > 0 && *len < (socklen_t) sizeof(int) && val >= 0 && val <= 255) {
+		if (v == NULL)
+			return -EFAULT;
+		*(unsigned char *) v = (unsigned char) val;
+		*len = 1;
+		return 0;
+	}
+	return put_cut(v, len, &val, sizeof(val));
+}
+
 int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
 	if (level == SOL_SOCKET)
 		return sock_getsockopt_generic(sk, level, name, v, len);
-	if (level != IPPROTO_IP)
-		return -ENOPROTOOPT;
+	if (level != IPPROTO_IP)   /* Linux: ip_getsockopt's answer on AF_INET */
+		return sk->domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 	if (len == NULL)
 		return -EFAULT;
+	if ((int) *len < 0)
+		return -EINVAL;
 	switch (name) {
 	case IP_TTL:
-		return put_int_opt(v, len, sk->ttl < 0 ? 64 : sk->ttl);
+		return put_ip_int(v, len, sk->ttl < 0 ? 64 : sk->ttl);
 	case IP_TOS:
-		return put_int_opt(v, len, sk->tos);
+		return put_ip_int(v, len, sk->tos);
 	case IP_PKTINFO:
-		return put_int_opt(v, len, sk->pktinfo);
+		return put_ip_int(v, len, sk->pktinfo);
 	case IP_RECVTTL:
-		return put_int_opt(v, len, sk->recvttl);
+		return put_ip_int(v, len, sk->recvttl);
 	case IP_RECVTOS:
-		return put_int_opt(v, len, sk->recvtos);
+		return put_ip_int(v, len, sk->recvtos);
 	case IP_MULTICAST_TTL:
-		return put_int_opt(v, len, sk->mc_ttl);
+		return put_ip_int(v, len, sk->mc_ttl);
 	case IP_MULTICAST_LOOP:
-		return put_int_opt(v, len, sk->mc_loop);
+		return put_ip_int(v, len, sk->mc_loop);
 	case IP_HDRINCL:
-		return put_int_opt(v, len, sk->hdrincl);
+		return put_ip_int(v, len, sk->hdrincl);
 	case IP_MTU_DISCOVER:
-		return put_int_opt(v, len, sk->mtu_discover);
+		return put_ip_int(v, len, sk->mtu_discover);
 	case IP_MTU: {
 		/* Linux: the path MTU of the connected route, else ENOTCONN */
 		if (!sk->connected || sk->domain != AF_INET)
 			return -ENOTCONN;
 		int mtu = ip4_dst_mtu(sk->s, sk->raddr, sk->bound_if);
-		return mtu < 0 ? -ENOTCONN : put_int_opt(v, len, mtu);
+		return mtu < 0 ? -ENOTCONN : put_ip_int(v, len, mtu);
 	}
 	case IP_RECVERR:
-		return put_int_opt(v, len, sk->recverr);
+		return put_ip_int(v, len, sk->recverr);
 	case IP_FREEBIND:
-		return put_int_opt(v, len, sk->freebind);
+		return put_ip_int(v, len, sk->freebind);
 	case IP_MULTICAST_IF: {
 		struct in_addr a = {.s_addr = sk->mc_addr};
 		if (*len < (socklen_t) sizeof(a))

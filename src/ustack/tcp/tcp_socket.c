@@ -480,7 +480,7 @@ static ssize_t tcp_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 		struct tcp_pcb *p = pcb_of(sk);
 		if (p == NULL || p->state == TCPS_LISTEN)
 			return -ENOTCONN;
-		if (total == 0)
+		if (total == 0 && p->rcvq.len)
 			return 0;
 		if (p->rcvq.len && !(flags & MSG_PEEK && done)) {
 			uint32_t n = p->rcvq.len < total - done ? p->rcvq.len : (uint32_t) (total - done);
@@ -511,6 +511,12 @@ static ssize_t tcp_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 			return p->was_established ? (ssize_t) done : -ENOTCONN;
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
+		/* Linux: asked for 0 bytes, a blocking call waits once (for data,
+		 * an event or the timeout) and returns 0 */
+		if (total == 0) {
+			sock_wait(sk, deadline);
+			return 0;
+		}
 		if (sock_wait(sk, deadline) == -EAGAIN)
 			return done ? (ssize_t) done : -EAGAIN;
 	}
@@ -573,16 +579,22 @@ static int tcp_shutdown(struct usock *sk, int how) {
 		sock_update_events(sk);
 		return 0;
 	}
+	if (p->state == TCPS_SYN_SENT) {
+		/* Linux inet_shutdown, any how: the opening is dropped (tcp_disconnect),
+		 * a waiting connect gets ECONNRESET, the socket may connect again */
+		tcp_done(p, ECONNRESET);
+		p->connecting = false;
+		sock_wake(sk);
+		sock_update_events(sk);
+		return 0;
+	}
 	if (p->state == TCPS_CLOSED)
 		r = -ENOTCONN;
 	if (how != SHUT_WR)
 		sk->shut_rd = true;
 	if (how != SHUT_RD) {
 		sk->shut_wr = true;
-		if (p->state == TCPS_SYN_SENT) {
-			tcp_done(p, 0);
-		} else
-			queue_fin(p);
+		queue_fin(p);
 	}
 	sock_wake(sk);
 	sock_update_events(sk);

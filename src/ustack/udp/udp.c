@@ -171,6 +171,24 @@ static int udp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	return err;
 }
 
+/* An AF_INET address given to an AF_INET6 datagram socket: Linux treats it
+ * as the IPv4-mapped one (connect: EAFNOSUPPORT, sendto: ENETUNREACH when
+ * the socket is IPV6_V6ONLY). 1: d filled; 0: not such an address. */
+static int udp_v4_on_v6(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d,
+		int v6only_err) {
+	if (sk->domain != AF_INET6 || len < (socklen_t) sizeof(sa_family_t) || a->sa_family != AF_INET)
+		return 0;
+	if (sk->v6only)
+		return v6only_err;
+	if (len < (socklen_t) sizeof(struct sockaddr_in))
+		return -EINVAL;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
+	memset(d, 0, sizeof(*d));
+	d->a4 = sin->sin_addr.s_addr;
+	d->port = sin->sin_port;
+	return 1;
+}
+
 static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	if (len >= (socklen_t) sizeof(sa_family_t) && a->sa_family == AF_UNSPEC) {
 		/* dissolve the association (Linux udp_disconnect) */
@@ -182,7 +200,9 @@ static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 		return 0;
 	}
 	struct inet_dst d;
-	int err = inet_parse_addr(sk, a, len, &d);
+	int err = udp_v4_on_v6(sk, a, len, &d, -EAFNOSUPPORT);
+	if (err == 0)
+		err = inet_parse_addr(sk, a, len, &d);
 	if (err < 0)
 		return err;
 	if (d.v6) {
@@ -306,7 +326,9 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	struct inet_dst d = {0};
 	if (msg->msg_name && !(msg->msg_namelen >= (socklen_t) sizeof(sa_family_t) &&
 			((const struct sockaddr *) msg->msg_name)->sa_family == AF_UNSPEC && sk->connected)) {
-		int err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
+		int err = udp_v4_on_v6(sk, msg->msg_name, msg->msg_namelen, &d, -ENETUNREACH);
+		if (err == 0)
+			err = inet_parse_addr(sk, msg->msg_name, msg->msg_namelen, &d);
 		if (err < 0)
 			return err;
 		if (d.port == 0)
