@@ -77,6 +77,10 @@ static void txq_drop_all(struct netif *ifp) {
 
 /* Send what waits, in order, until the link is full again; lock held. */
 static void txq_flush(struct netif *ifp) {
+	/* a link set down meanwhile: what waited is dropped (Linux resets
+	 * the device's queue) */
+	if (!(ifp->flags & IFF_UP))
+		txq_drop_all(ifp);
 	while (ifp->txq) {
 		struct pbuf *p = ifp->txq;
 		ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
