@@ -266,6 +266,13 @@ static void kernel_tap_up(int mtu) {
 	close(s);
 }
 
+static int udp_base;
+
+static void udp_vnls(char *a, char *b, size_t size) {
+	snprintf(a, size, "udp://127.0.0.1:%d->127.0.0.1:%d", udp_base, udp_base + 1);
+	snprintf(b, size, "udp://127.0.0.1:%d->127.0.0.1:%d", udp_base + 1, udp_base);
+}
+
 int main(int argc, char *argv[]) {
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s vde|switch|hub|ptp|udp|tap MTU\n", argv[0]);
@@ -302,10 +309,10 @@ int main(int argc, char *argv[]) {
 		snprintf(vnla, sizeof(vnla), "tap://%s", TAPNAME);
 	} else if (strcmp(kind, "udp") == 0) {
 		dir[0] = 0;
-		/* two ports of our own: a busy one fails vde_open, then try others */
-		int base = 20000 + (int) (getpid() % 20000) * 2;
-		snprintf(vnla, sizeof(vnla), "udp://127.0.0.1:%d->127.0.0.1:%d", base, base + 1);
-		snprintf(vnlb, sizeof(vnlb), "udp://127.0.0.1:%d->127.0.0.1:%d", base + 1, base);
+		/* two ports of our own, from the pid (a busy one fails vde_open:
+		 * the stacks are made again on the next pair, 5 tries) */
+		udp_base = 20000 + (int) (getpid() % 10000) * 2;
+		udp_vnls(vnla, vnlb, sizeof(vnla));
 	} else {
 		REQUIRE(mkdir(dir, 0700) == 0);
 		char path[200];
@@ -328,6 +335,18 @@ int main(int argc, char *argv[]) {
 	}
 
 	struct ioth *A = ustest_stack(opts, vnla, "198.18.0.1", 24);
+	for (int tries = 1; udp_base && tries < 5; tries++) {
+		struct ioth *b = A ? ustest_stack(opts, vnlb, "198.18.0.2", 24) : NULL;
+		if (b) {
+			ioth_delstack(b);   /* both ports free: made again below */
+			break;
+		}
+		if (A)
+			ioth_delstack(A);
+		udp_base += 2002;
+		udp_vnls(vnla, vnlb, sizeof(vnla));
+		A = ustest_stack(opts, vnla, "198.18.0.1", 24);
+	}
 	if (A == NULL)
 		fprintf(stderr, "FATAL: stack on %s: %s\n", vnla, strerror(errno));
 	REQUIRE(A != NULL);
