@@ -198,8 +198,15 @@ void rt_timer_del(struct rt_timer *t) {
 }
 
 int rt_add_fd(struct rt_src *src) {
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = src};
+	struct epoll_event ev = {.events = EPOLLIN | src->events, .data.ptr = src};
 	if (epoll_ctl(rt.epfd, EPOLL_CTL_ADD, src->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+int rt_mod_fd(struct rt_src *src) {
+	struct epoll_event ev = {.events = EPOLLIN | src->events, .data.ptr = src};
+	if (epoll_ctl(rt.epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0)
 		return -errno;
 	return 0;
 }
@@ -257,6 +264,7 @@ static void *rt_thread(void *arg) {
 				continue;
 			}
 			struct rt_src *src = ev[i].data.ptr;
+			src->revents = ev[i].events;
 			src->ready(src);
 		}
 		/* Expired timers: pop one at a time so that a callback may re-arm. */

@@ -18,6 +18,8 @@
 
 struct rt_src {
 	int fd;
+	uint32_t events;    /* wanted besides EPOLLIN (EPOLLOUT), see rt_mod_fd */
+	uint32_t revents;   /* what epoll reported, set before ready() */
 	void (*ready)(struct rt_src *src);
 };
 
@@ -40,6 +42,9 @@ void rt_del_fd(struct rt_src *src);
  * ignores such an event (level-triggered epoll reports it again). */
 int rt_pause_fd(struct rt_src *src);
 int rt_resume_fd(struct rt_src *src);
+/* src->events changed: apply it to the epoll set (-ENOENT while paused:
+ * rt_resume_fd applies it then). Any thread. */
+int rt_mod_fd(struct rt_src *src);
 uint64_t rt_loop(void);
 void rt_timer_init(struct rt_timer *t, void (*fire)(struct rt_timer *));
 /* Arm (or move) t to fire at when; UINT64_MAX disarms. Any thread. */

@@ -69,6 +69,10 @@ struct netif {
 	/* read by a blocked caller instead of the event thread (link_claim) */
 	bool claimed, paused;
 	uint64_t claim_loop;    /* rt_loop() when claimed */
+	/* frames the link had no room for yet, oldest first (link/vde.c) */
+	struct pbuf *txq, *txq_tail;
+	uint32_t txq_frames;
+	size_t txq_bytes;
 	struct ifaddr4 *addrs;
 	struct neigh *neigh;
 	struct mcgroup4 *groups;

@@ -14,7 +14,10 @@ struct netif *loop_netif_new(struct ustack *s);
 int link_start(struct netif *ifp);     /* join the runtime's epoll */
 void link_stop(struct netif *ifp);     /* leave it; no lock held */
 void netif_free(struct netif *ifp);
-/* Send a complete frame; consumes p. Counts tx stats; -ENETDOWN when down. */
+/* Send a complete frame; consumes p. Counts tx stats; -ENETDOWN when down.
+ * A frame the link has no room for waits in the interface's transmit
+ * queue (0); one the queue has no room for is dropped, counted in
+ * tx_errors, and reported as sent (0), as Linux does for a qdisc drop. */
 int link_xmit(struct netif *ifp, struct pbuf *p);
 
 /* A caller's thread blocked on a socket reads the stack's VDE interfaces
@@ -25,6 +28,8 @@ int link_xmit(struct netif *ifp, struct pbuf *p);
 struct pollfd;
 int link_claim(struct ustack *s, struct pollfd *pfd, int max);
 void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n);
+/* before each poll: POLLOUT too on the fds whose transmit queue waits */
+void link_claim_events(struct ustack *s, struct pollfd *pfd, int n);
 void link_release(struct ustack *s);
 
 /* net/ */

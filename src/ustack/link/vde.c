@@ -4,7 +4,10 @@
  * event into its own buffer and processes it under the stack lock, so a
  * received frame is copied at most once more, into a socket queue. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,9 @@ static __thread uint8_t rx_buf[RX_BUF_SIZE];
  * claimed it): a plain vde_recv may block otherwise. */
 static void vde_input_one(struct netif *ifp) {
 	ssize_t n = vde_recv(ifp->link, rx_buf, RX_BUF_SIZE, 0);
-	if (n <= 0) {
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		/* the fd is non-blocking (vde_netif_open): nothing after all */
+	} else if (n <= 0) {
 		ifp->st.rx_errors++;
 	} else if (!(ifp->flags & IFF_UP)) {
 		ifp->st.rx_dropped++;
@@ -34,6 +39,69 @@ static void vde_input_one(struct netif *ifp) {
 	}
 }
 
+/* --- the transmit queue ---
+ * A VNL takes a few frames at a time: a switch port's AF_UNIX queue, the
+ * peer's own socket queue on ptp://, a UDP socket buffer. What it has no
+ * room for waits here, like a device's queue (Linux: qdisc, txqueuelen
+ * 1000), and goes out when the fd is writable again: the event thread
+ * watches EPOLLOUT while frames wait, a caller that claimed the fd polls
+ * POLLOUT. Nobody ever waits for room: a send happens with the stack lock
+ * held, and the thread that would make room (the reader of the peer's
+ * queue, a stack of this very process on ptp://) may wait for a lock we
+ * hold. A full queue is a drop, which TCP sees as local congestion. */
+#define TXQ_MAX_FRAMES 1000
+#define TXQ_MAX_BYTES (2u << 20)
+
+static void txq_watch(struct netif *ifp, bool on) {
+	uint32_t ev = on ? EPOLLOUT : 0;
+	if (ifp->src.events == ev)
+		return;
+	ifp->src.events = ev;
+	/* -ENOENT while a caller claimed the fd: link_release applies it,
+	 * and the caller polls POLLOUT itself (link_claim_events) */
+	(void) rt_mod_fd(&ifp->src);
+}
+
+static void txq_drop_all(struct netif *ifp) {
+	struct pbuf *p = ifp->txq;
+	while (p) {
+		struct pbuf *next = p->next;
+		ifp->st.tx_dropped++;
+		pbuf_free(&ifp->s->pc, p);
+		p = next;
+	}
+	ifp->txq = ifp->txq_tail = NULL;
+	ifp->txq_frames = 0;
+	ifp->txq_bytes = 0;
+}
+
+/* Send what waits, in order, until the link is full again; lock held. */
+static void txq_flush(struct netif *ifp) {
+	/* a link set down meanwhile: what waited is dropped (Linux resets
+	 * the device's queue) */
+	if (!(ifp->flags & IFF_UP))
+		txq_drop_all(ifp);
+	while (ifp->txq) {
+		struct pbuf *p = ifp->txq;
+		ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
+			break;
+		ifp->txq = p->next;
+		if (ifp->txq == NULL)
+			ifp->txq_tail = NULL;
+		ifp->txq_frames--;
+		ifp->txq_bytes -= p->len;
+		if (n < 0) {
+			ifp->st.tx_errors++;
+		} else {
+			ifp->st.tx_packets++;
+			ifp->st.tx_bytes += p->len;
+		}
+		pbuf_free(&ifp->s->pc, p);
+	}
+	txq_watch(ifp, ifp->txq != NULL);
+}
+
 static void vde_ready(struct rt_src *src) {
 	struct netif *ifp = (struct netif *) ((char *) src - offsetof(struct netif, src));
 	struct ustack *s = ifp->s;
@@ -41,29 +109,53 @@ static void vde_ready(struct rt_src *src) {
 	/* A caller claimed the fd, or claimed it in this very loop after
 	 * epoll_wait returned it (and may have read the frame already):
 	 * not ours to read. */
-	if (!ifp->claimed && ifp->claim_loop != rt_loop())
-		vde_input_one(ifp);
+	if (!ifp->claimed && ifp->claim_loop != rt_loop()) {
+		if (src->revents & EPOLLOUT)
+			txq_flush(ifp);
+		if (src->revents & (EPOLLIN | EPOLLERR | EPOLLHUP))
+			vde_input_one(ifp);
+	}
 	stack_unlock(s);
 }
 
+/* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
-	ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
-	/* The switch's queue for us is full (AF_UNIX datagram sockets hold a
-	 * few frames). A sender's own thread waits a little for room, as a
-	 * device queue would absorb a burst; the event thread never waits:
-	 * it serves every stack. */
-	for (int tries = 0; n < 0 && (errno == EAGAIN || errno == ENOBUFS) && tries < 20 &&
-			!rt_in_event_thread(); tries++) {
-		struct pollfd pfd = {.fd = ifp->src.fd, .events = POLLOUT};
-		poll(&pfd, 1, 1);
-		n = vde_send(ifp->link, p->data, p->len, 0);
+	if (ifp->txq == NULL) {
+		ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
+			int err = n < 0 ? -errno : 0;
+			pbuf_free(&ifp->s->pc, p);
+			return err;
+		}
 	}
-	int err = n < 0 ? -errno : 0;
-	pbuf_free(&ifp->s->pc, p);
-	return err;
+	if (ifp->txq_frames >= TXQ_MAX_FRAMES || ifp->txq_bytes + p->len > TXQ_MAX_BYTES) {
+		pbuf_free(&ifp->s->pc, p);
+		return -ENOBUFS;
+	}
+	p->next = NULL;
+	if (ifp->txq_tail)
+		ifp->txq_tail->next = p;
+	else
+		ifp->txq = p;
+	ifp->txq_tail = p;
+	ifp->txq_frames++;
+	ifp->txq_bytes += p->len;
+	if (ifp->txq_frames == 1) {
+		txq_watch(ifp, true);
+		/* a caller polling the claimed fd polls POLLIN only: wake it to
+		 * poll POLLOUT too */
+		struct ustack *s = ifp->s;
+		if (ifp->claimed && s->input_polling && s->wakefd >= 0) {
+			uint64_t one = 1;
+			ssize_t r = write(s->wakefd, &one, sizeof(one));
+			(void) r;
+		}
+	}
+	return 1;
 }
 
 static void vde_link_close(struct netif *ifp) {
+	txq_drop_all(ifp);
 	if (ifp->link)
 		vde_close(ifp->link);
 	ifp->link = NULL;
@@ -98,7 +190,17 @@ int link_claim(struct ustack *s, struct pollfd *pfd, int max) {
 		i->claimed = true;
 		pfd[n++] = (struct pollfd) {.fd = i->src.fd, .events = POLLIN};
 	}
+	link_claim_events(s, pfd, n);
 	return n;
+}
+
+void link_claim_events(struct ustack *s, struct pollfd *pfd, int n) {
+	int k = 0;
+	for (struct netif *i = s->ifaces; i && k < n; i = i->next) {
+		if (i->ops != &vde_ops || !i->claimed)
+			continue;
+		pfd[k++].events = (short) (POLLIN | (i->txq ? POLLOUT : 0));
+	}
 }
 
 void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
@@ -106,6 +208,8 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
 	for (struct netif *i = s->ifaces; i && k < n; i = i->next) {
 		if (i->ops != &vde_ops || !i->claimed)
 			continue;
+		if (pfd[k].revents & POLLOUT)
+			txq_flush(i);
 		if (pfd[k].revents & (POLLIN | POLLERR | POLLHUP))
 			vde_input_one(i);
 		k++;
@@ -142,6 +246,19 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 	/* Links come up down, as on Linux: configuration brings them up. */
 	ifp->flags = IFF_BROADCAST | IFF_MULTICAST;
 	ifp->src.fd = vde_datafd(ifp->link);
+	/* Never block in a send: we send with the stack lock held, and the
+	 * reader of the queue we send to may be waiting for a lock we hold.
+	 * Some VNLs open a blocking socket: ptp:// is an AF_UNIX datagram
+	 * socket connected to its peer, and send() on it sleeps while the
+	 * peer's receive queue is full (a few frames). Two stacks of one
+	 * process on ptp:// then deadlock: each one sends (an ACK, a window
+	 * update, data) into the other's full queue, holding its own lock,
+	 * which the only reader of its own queue (its event thread or a
+	 * caller that claimed the fd) waits for. With O_NONBLOCK a full
+	 * queue is EAGAIN, which vde_xmit handles as for a switch port. */
+	int fl = fcntl(ifp->src.fd, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(ifp->src.fd, F_SETFL, fl | O_NONBLOCK);
 	ifp->claim_loop = UINT64_MAX;
 	ifp->src.ready = vde_ready;
 	return ifp;
@@ -174,6 +291,8 @@ int link_xmit(struct netif *ifp, struct pbuf *p) {
 	if (ifp->s->packet_socks && ifp->type == ARPHRD_ETHER_VALUE)
 		packet_xmit_tap(ifp, p->data, p->len);
 	int err = ifp->ops->xmit(ifp, p);
+	if (err > 0)
+		return 0;   /* queued: counted when it leaves */
 	if (err) {
 		ifp->st.tx_errors++;
 		/* a full switch queue is a drop, not an error of the caller's

@@ -90,9 +90,9 @@ static void seg_sent(struct tcp_pcb *pcb, uint8_t flags, uint32_t adv) {
 	}
 }
 
-/* The interface dropped the frame (the switch's queue for us was full:
- * link_xmit counts it and reports success, as Linux does for a qdisc
- * drop). Linux's TCP sees its own drops (NET_XMIT_DROP) and treats them
+/* The interface dropped the frame (its transmit queue was full, the
+ * link having no room for a while: link_xmit counts it and reports
+ * success, as Linux does for a qdisc drop). Linux's TCP sees its own drops (NET_XMIT_DROP) and treats them
  * as local congestion, not loss: what was not sent is not counted as
  * sent, a timeout is not backed off for it, and here an ACK that did not
  * leave (a window update!) is tried again by the delayed-ACK timer. */
@@ -482,13 +482,12 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!can_send_data(pcb->state))
 		return;
-	/* The event thread cannot wait for room in the switch queue (its
-	 * frames are dropped when it is full): there it sends a few segments
-	 * per call, the ACKs they bring clock out the rest. */
+	/* The event thread serves every stack: there it sends a few
+	 * segments per call, the ACKs they bring clock out the rest. */
 	int budget = 1 << 30;
 	if (rt_in_event_thread()) {
-		/* a writer blocked in send does it in its own thread, which may
-		 * wait for room in the switch queue: tcp_wakeup wakes it */
+		/* a writer blocked in send does it in its own thread, with no
+		 * budget: tcp_wakeup wakes it */
 		if (pcb->writer_waiting && pcb->sk) {
 			sock_wake(pcb->sk);
 			return;
