@@ -333,7 +333,16 @@ int ioth_ioctl(int fd, unsigned long cmd, void *argp) {
 	FORWARD(ioctl, cmd, argp);
 }
 int ioth_fcntl(int fd, int cmd, long val) {
-	FORWARD(fcntl, cmd, val);
+	struct ioth *st = fd_stack(fd);
+	if (st == NULL)
+		return -1;
+	if (st->f.fcntl == NULL)
+		return errno = ENOSYS, -1;
+	int r = st->f.fcntl(fd, cmd, val);
+	/* a duplicate is a descriptor of the same stack, as the kernel's */
+	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		return register_fd(st, r);
+	return r;
 }
 
 /* ------------------------------------------------------------ data path */

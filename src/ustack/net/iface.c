@@ -52,14 +52,27 @@ int netif_set_up(struct netif *ifp, bool up) {
 	return 0;
 }
 
+bool netif_mtu_valid(const struct netif *ifp, uint32_t mtu) {
+	/* Linux's lo: any MTU up to INT_MAX; Ethernet: 68 (RFC 791's minimum)
+	 * to 65535 (the largest IPv4 datagram) */
+	if (ifp->type == ARPHRD_LOOPBACK_VALUE)
+		return mtu <= (uint32_t) INT_MAX;
+	return mtu >= 68 && mtu <= 65535;
+}
+
 int netif_set_mtu(struct netif *ifp, uint32_t mtu) {
-	/* 68: RFC 791's minimum; 65535: the largest IPv4 datagram. Linux's lo
-	 * has no maximum (an int) and no minimum: below 68 (and 1280) Linux
-	 * takes IPv4 (IPv6) off the device, which ustack does not model, so
-	 * it keeps 68 as the floor there too */
-	if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK_VALUE ? (uint32_t) INT_MAX : 65535))
+	if (!netif_mtu_valid(ifp, mtu))
 		return -EINVAL;
 	ifp->mtu = mtu;
+	/* Linux (inetdev_event, addrconf_notify on NETDEV_CHANGEMTU): below
+	 * 68 a device loses IPv4, below 1280 IPv6, addresses and all; they do
+	 * not come back with a larger MTU */
+	if (mtu < 68)
+		while (ifp->addrs)
+			ip4_addr_del(ifp, ifp->addrs->addr, ifp->addrs->plen);
+	if (mtu < 1280)
+		while (ifp->addrs6)
+			ip6_addr_del(ifp, ifp->addrs6->addr, ifp->addrs6->plen);
 	return 0;
 }
 

@@ -31,7 +31,8 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 	}
 	bool loopcopy = rt->mcast && tx->mc_loop && ifp->type != ARPHRD_LOOPBACK_VALUE &&
 			ip6_mc_member(ifp, tx->dst);
-	if (p->len > 65535) {
+	/* a device below IPv6's minimum MTU has no IPv6 (netif_set_mtu) */
+	if (p->len > 65535 || mtu < 1280) {
 		pbuf_free(&s->pc, p);
 		return -EMSGSIZE;
 	}

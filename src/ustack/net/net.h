@@ -115,6 +115,9 @@ struct icmp_err {
 struct netif *netif_by_index(struct ustack *s, int index);
 struct netif *netif_by_name(struct ustack *s, const char *name);
 int netif_set_up(struct netif *ifp, bool up);
+/* lo: 0..INT_MAX (below 68 IPv4, below 1280 IPv6 leave the device, as
+ * Linux); Ethernet: 68..65535 */
+bool netif_mtu_valid(const struct netif *ifp, uint32_t mtu);
 int netif_set_mtu(struct netif *ifp, uint32_t mtu);
 int netif_set_mac(struct netif *ifp, const uint8_t *mac);
 int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast, bool excl);

@@ -364,11 +364,7 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 	/* validate everything first: Linux applies a request whole or not */
 	uint32_t mtu = 0;
 	if (at.a[IFLA_MTU]) {
-		if (attr_u32(at.a[IFLA_MTU], &mtu) < 0)
-			return -EINVAL;
-		/* Linux: lo has no maximum (an int); the minimum is ustack's, see
-		 * netif_set_mtu */
-		if (mtu < 68 || mtu > (ifp->type == ARPHRD_LOOPBACK ? (uint32_t) INT_MAX : 65535))
+		if (attr_u32(at.a[IFLA_MTU], &mtu) < 0 || !netif_mtu_valid(ifp, mtu))
 			return -EINVAL;
 	}
 	const uint8_t *mac = NULL;
@@ -394,7 +390,7 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		if (other && other != ifp)
 			return -EEXIST;
 	}
-	if (mtu)
+	if (at.a[IFLA_MTU])
 		netif_set_mtu(ifp, mtu);
 	if (mac)
 		netif_set_mac(ifp, mac);

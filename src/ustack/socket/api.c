@@ -212,6 +212,11 @@ int api_fcntl(struct ustack *s, int fd, int cmd, long arg) {
 		r = fcntl(fd, F_SETFL, (int) arg);
 		r = r < 0 ? -errno : 0;
 		break;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		/* another descriptor of the same socket, as the kernel's dup */
+		r = arg < 0 || arg > INT_MAX ? -EINVAL : sock_dup(sk, fd, cmd, (int) arg);
+		break;
 	case F_GETFD:
 	case F_SETFD:
 	case F_GETOWN:

@@ -55,3 +55,12 @@ void readyfd_close(int fd, int peer) {
 	syscall(SYS_close, peer);
 	syscall(SYS_close, fd);
 }
+
+int readyfd_dup(int fd, int cmd, int min) {
+	long r = syscall(SYS_fcntl, fd, cmd, min);
+	return r < 0 ? -errno : (int) r;
+}
+
+void readyfd_close_one(int fd) {
+	syscall(SYS_close, fd);
+}

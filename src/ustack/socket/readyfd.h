@@ -29,4 +29,7 @@ int readyfd_open(int *peer, int cloexec);
 /* Turn events on and off (EPOLLIN, EPOLLOUT, EPOLLHUP; others ignored). */
 void readyfd_change(int fd, int peer, uint32_t on, uint32_t off);
 void readyfd_close(int fd, int peer);
+/* fcntl(fd, F_DUPFD or F_DUPFD_CLOEXEC, min) and close(fd), raw: -errno */
+int readyfd_dup(int fd, int cmd, int min);
+void readyfd_close_one(int fd);
 #endif

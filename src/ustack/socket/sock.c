@@ -211,7 +211,7 @@ apply:;
 	uint32_t on = ev & ~sk->ev, off = sk->ev & ~ev;
 	sk->ev = ev;
 	if (on | off)
-		readyfd_change(sk->fd, sk->rfd_peer, on, off);
+		readyfd_change(sk->ctlfd, sk->rfd_peer, on, off);
 }
 
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
@@ -288,6 +288,8 @@ static struct usock *sock_alloc(struct ustack *s, int domain, int type, int prot
 	if (sk == NULL)
 		return errno = ENOMEM, NULL;
 	sk->fd = readyfd_open(&sk->rfd_peer, flags & SOCK_CLOEXEC);
+	sk->ctlfd = sk->fd;
+	sk->nfds = 1;
 	if (sk->fd < 0) {
 		int e = errno;
 		free(sk);
@@ -438,11 +440,12 @@ void sock_put(struct usock *sk) {
 	stack_unlock(s);
 }
 
-/* Unhook a socket from everything; the caller holds the stack lock. */
-static void sock_detach(struct usock *sk) {
+/* Unhook a socket from everything; the caller holds the stack lock. fd:
+ * the program's last descriptor of it. */
+static void sock_detach(struct usock *sk, int fd) {
 	struct ustack *s = sk->s;
 	sk->closing = true;
-	fdt_set(sk->fd, NULL);
+	fdt_set(fd, NULL);
 	if (sk->ops->release)
 		sk->ops->release(sk);
 	if (sk->prev)
@@ -454,27 +457,59 @@ static void sock_detach(struct usock *sk) {
 	s->nsocks--;
 	/* blocked callers in other threads return EBADF */
 	sock_wake(sk);
-	readyfd_close(sk->fd, sk->rfd_peer);
+	if (sk->ctlfd != fd)
+		readyfd_close_one(sk->ctlfd);
+	readyfd_close(fd, sk->rfd_peer);
+}
+
+int sock_dup(struct usock *sk, int fd, int cmd, int min) {
+	if (sk->ctlfd == sk->fd && sk->nfds == 1) {
+		/* ustack's own descriptor first: fd may be closed before the dup */
+		int own = readyfd_dup(fd, F_DUPFD_CLOEXEC, 0);
+		if (own < 0)
+			return own;
+		sk->ctlfd = own;
+	}
+	int nfd = readyfd_dup(fd, cmd, min);
+	if (nfd < 0)
+		return nfd;
+	int err = fdt_set(nfd, sk);
+	if (err < 0) {
+		readyfd_close_one(nfd);
+		return err;
+	}
+	sk->nfds++;
+	return nfd;
 }
 
 int sock_close(struct ustack *s, int fd) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	sock_detach(sk);
+	if (sk->nfds > 1) {
+		/* another descriptor still holds the socket, as close(2) of a dup */
+		sk->nfds--;
+		fdt_set(fd, NULL);
+		readyfd_close_one(fd);
+		sock_put(sk);
+		return 0;
+	}
+	sock_detach(sk, fd);
 	sk->refs--;  /* the table's reference */
 	sock_put(sk);
 	return 0;
 }
 
-/* A child's close of an inherited socket: its own two descriptors only;
- * the socket, its stack and the parent's descriptors are untouched. */
+/* A child's close of an inherited socket: its own descriptor only; the
+ * socket, its stack and the parent's descriptors are untouched (the
+ * child's copy of ustack's end stays open until exec or exit: closing it
+ * here could close a number reused since). */
 int sock_close_inherited(struct ustack *s, int fd) {
 	struct usock *sk = fdt_get(fd);
 	if (sk == NULL || sk->s != s)
 		return -EBADF;
 	fdt_set(fd, NULL);
-	readyfd_close(sk->fd, sk->rfd_peer);
+	readyfd_close_one(fd);
 	return 0;
 }
 
@@ -489,7 +524,7 @@ void sock_release_all(struct ustack *s) {
 	stack_lock(s);
 	while (s->socks) {
 		struct usock *sk = s->socks;
-		sock_detach(sk);
+		sock_detach(sk, sk->fd);
 		if (--sk->refs == 0)
 			sock_free(sk);
 	}

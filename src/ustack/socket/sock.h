@@ -10,8 +10,14 @@
  * on sock_wake(sk), which every change that may end a wait must call
  * (data, errors, close, shutdown, new timeouts).
  *
+ * Descriptors: a socket is made with one (fd); F_DUPFD adds more, each in
+ * the fd table, all of them the same open file (the readiness fd), as
+ * dup(2) gives. Readiness changes go through ctlfd: fd until the first
+ * dup, then a private duplicate, so that the program may close any of its
+ * descriptors in any order. The last close releases the socket.
+ *
  * Lifetime: the fd table holds one reference, every call in progress one
- * more; close drops the table's, the last reference frees. Lookups go
+ * more; the last close drops the table's, the last reference frees. Lookups go
  * through the stack lock (the caller's stack is known: getstackdata), and
  * close removes the entry under the same lock, so a socket is never freed
  * under a caller.
@@ -66,7 +72,9 @@ struct usock {
 	struct usock *next, *prev;  /* all sockets of the stack */
 	struct usock *pnext;        /* protocol table chain */
 	struct ustack *s;
-	int fd;
+	int fd;                     /* the descriptor it was made with */
+	int ctlfd;                  /* the descriptor readiness changes use */
+	int nfds;                   /* the program's descriptors (dups) */
 	int rfd_peer;               /* ustack's end of the readiness pair */
 	int domain, type, protocol;
 	const struct proto_ops *ops;
@@ -129,6 +137,9 @@ struct usock *sock_get(struct ustack *s, int fd);
 /* Drop the call's reference and unlock. */
 void sock_put(struct usock *sk);
 int sock_close(struct ustack *s, int fd);
+/* fcntl(F_DUPFD / F_DUPFD_CLOEXEC): another descriptor of sk (lock held);
+ * the new fd or -errno */
+int sock_dup(struct usock *sk, int fd, int cmd, int min);
 /* close in the child of a fork of a socket of an inherited stack (no
  * lock, nothing shared touched); -errno */
 int sock_close_inherited(struct ustack *s, int fd);

@@ -41,14 +41,14 @@ uint16_t tcp_route_mss(struct tcp_pcb *pcb) {
 			mtu = rt.ifp->mtu;
 		if (mtu > 65535 + 40)
 			mtu = 65535 + 40;
-		mtu -= 60;
+		mtu = mtu > 60 ? mtu - 60 : 0;   /* lo may be set below 60 */
 	} else {
 		struct ip4_route_res rt;
 		if (route4_lookup(pcb->s, pcb->r4, pcb->oif, &rt) == 0)
 			mtu = rt.ifp->mtu;
 		if (mtu > 65535)
 			mtu = 65535;
-		mtu -= 40;
+		mtu = mtu > 40 ? mtu - 40 : 0;
 	}
 	if (pcb->user_mss && pcb->user_mss < mtu)
 		mtu = pcb->user_mss;
