@@ -414,8 +414,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	bool resend = seq_lt(seq, pcb->snd_max);
 	if (resend)
 		fl |= psh_resend(pcb, seq, len);
-	else if (len && len == avail)
-		fl |= TCP_PSH;
+	else if (len && (len == avail || usable - len < mss))
+		fl |= TCP_PSH;   /* the end of the queue, or of what the windows let go now */
 	if (fin_now)
 		fl |= TCP_FIN;
 	if (seq_lt(seq, pcb->snd_max)) {
