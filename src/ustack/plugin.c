@@ -9,7 +9,11 @@
  *                           in order); default: random, locally administered
  *   mtu=N                   MTU of the VDE interfaces, 68..65535 (1500)
  *   accept_ra=0|1           IPv6 router advertisements processed (1), as the sysctl
- *   autoconf=0|1            SLAAC addresses from them (1), as the sysctl */
+ *   autoconf=0|1            SLAAC addresses from them (1), as the sysctl
+ *   tcp_rmem=N              TCP's largest receive buffer, 65536..1 GiB, as
+ *                           the sysctl's third field: the receive queue of a
+ *                           socket without SO_RCVBUF, and the window scale
+ *                           offered (4 MiB: 7) */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,12 +60,14 @@ struct opts {
 	int nmac;
 	uint32_t mtu;
 	int accept_ra, autoconf;
+	uint32_t tcp_rmem;
 };
 
 static int parse_options(const char *options, struct opts *o) {
 	o->nmac = 0;
 	o->mtu = 1500;
 	o->accept_ra = o->autoconf = 1;
+	o->tcp_rmem = 0;
 	if (options == NULL || *options == 0)
 		return 0;
 	char *dup = strdup(options);
@@ -89,6 +95,14 @@ static int parse_options(const char *options, struct opts *o) {
 			o->accept_ra = tok[10] - '0';
 		} else if (strcmp(tok, "autoconf=0") == 0 || strcmp(tok, "autoconf=1") == 0) {
 			o->autoconf = tok[9] - '0';
+		} else if (strncmp(tok, "tcp_rmem=", 9) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 9, &end, 10);
+			if (*end || v < 65536 || v > (1ul << 30)) {
+				err = -EINVAL;
+				break;
+			}
+			o->tcp_rmem = (uint32_t) v;
 		} else {
 			err = -EINVAL;
 			break;
@@ -283,6 +297,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->accept_ra = (uint8_t) o.accept_ra;
 	s->autoconf = (uint8_t) o.autoconf;
 	s->vde_mtu = o.mtu;
+	s->tcp_rmem_max = o.tcp_rmem;
 	s->vde_links = true;
 	struct netif *lo = loop_netif_new(s);
 	if (lo == NULL) {

@@ -75,6 +75,10 @@ int rt_in_event_thread(void) {
 	return rt_is_event_thread;
 }
 
+void rt_test_as_event_thread(int on) {
+	rt_is_event_thread = on;
+}
+
 uint64_t rt_now(void) {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

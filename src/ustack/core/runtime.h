@@ -52,6 +52,8 @@ void rt_timer_set(struct rt_timer *t, uint64_t when);
 void rt_timer_del(struct rt_timer *t);
 /* 1 in the event thread. */
 int rt_in_event_thread(void);
+/* Unit tests: make the calling thread count as the event thread (1) or not. */
+void rt_test_as_event_thread(int on);
 /* Forks survived by this process: a stack remembers the value at its
  * creation. After fork() a child has no event thread and shares the
  * parent's epoll instance and frame fds: a stack made before the fork is

@@ -123,6 +123,7 @@ struct ustack {
 	/* Linux sysctls of every interface (stack options accept_ra=, autoconf=) */
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
+	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces

@@ -145,6 +145,12 @@ struct tcp_pcb {
 	uint8_t nrsack;
 	struct tcp_ring sndq;         /* bytes from snd_una on */
 	uint32_t sndcap;
+	/* where segments sent with PSH ended, above snd_una, oldest first: a
+	 * resend carries PSH when its data was pushed the first time (Linux
+	 * keeps a segment's flags) */
+#define TCP_PSH_MARKS 4
+	uint32_t psh_mark[TCP_PSH_MARKS];
+	uint8_t npsh;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -246,7 +252,6 @@ struct tcp_seg {
 #define TCP_INIT_CWND 10
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
-#define TCP_RCV_WSCALE 7
 
 /* tcp_subr.c */
 struct tcp_stack *tcp_stack_get(struct ustack *s);
@@ -306,6 +311,12 @@ void tcp_retransmit_head(struct tcp_pcb *pcb);
 void tcp_arm_rtx(struct tcp_pcb *pcb);
 uint64_t tcp_clock(struct ustack *s);
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
+/* The window scale to offer (Linux's rule): the smallest shift that lets
+ * the largest receive space be advertised, log2(space) - 15, from the
+ * SO_RCVBUF the user set (half of it: Linux doubles it for overhead) or
+ * else the stack's tcp_rmem ceiling (Linux: tcp_rmem[2], 6 MiB: 7; 15
+ * MiB as packetdrill sets it: 8); at most 14 (RFC 7323 2.3). */
+uint8_t tcp_select_wscale(const struct tcp_pcb *pcb);
 /* RST in answer to g when no connection takes it */
 void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);

@@ -25,7 +25,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->ws_ok = ws;
 	if (ws) {
 		pcb->snd_wscale = g->opt.wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : g->opt.wscale;
-		pcb->rcv_wscale = TCP_RCV_WSCALE;
+		pcb->rcv_wscale = tcp_select_wscale(pcb);
 	} else {
 		pcb->snd_wscale = pcb->rcv_wscale = 0;
 	}
@@ -348,9 +348,15 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	}
 	pcb->dupacks = 0;
 	if (pcb->cwnd < pcb->ssthresh) {
-		/* slow start with appropriate byte counting (RFC 3465, L = 2) */
-		pcb->cwnd += acked < 2u * mss ? acked : 2u * mss;
-	} else {
+		/* slow start as Linux (tcp_slow_start): every acknowledged
+		 * segment counts (RFC 3465 byte counting without the L = 2
+		 * limit), up to ssthresh; the rest goes to congestion avoidance */
+		uint32_t room = pcb->ssthresh - pcb->cwnd;
+		uint32_t add = acked < room ? acked : room;
+		pcb->cwnd += add;
+		acked -= add;
+	}
+	if (acked && pcb->cwnd >= pcb->ssthresh) {
 		pcb->bytes_acked += acked;
 		if (pcb->bytes_acked >= pcb->cwnd) {
 			pcb->bytes_acked -= pcb->cwnd;

@@ -64,6 +64,15 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb) {
 	return free > max ? max : free;
 }
 
+uint8_t tcp_select_wscale(const struct tcp_pcb *pcb) {
+	uint32_t space = pcb->user_rcvbuf ? pcb->rcvcap / 2 : pcb->rcvcap;
+	int w = 0;
+	while (w < 31 && (space >> (w + 1)) != 0)
+		w++;   /* floor(log2(space)) */
+	w -= 15;
+	return (uint8_t) (w < 0 ? 0 : w > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : w);
+}
+
 /* Payload per segment now: the MSS less the SACK blocks we would send
  * (Linux tcp_current_mss), so a data segment with them still fits. */
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb) {
@@ -306,6 +315,32 @@ static bool can_send_data(int st) {
 			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
 }
 
+/* A new segment ending at end went with PSH. */
+static void psh_note(struct tcp_pcb *pcb, uint32_t end) {
+	if (pcb->npsh == TCP_PSH_MARKS) {
+		memmove(pcb->psh_mark, pcb->psh_mark + 1, sizeof(pcb->psh_mark[0]) * (TCP_PSH_MARKS - 1));
+		pcb->npsh--;
+	}
+	pcb->psh_mark[pcb->npsh++] = end;
+}
+
+/* PSH for a resend of [seq, seq + len): the data was pushed when first
+ * sent (a PSH mark in (seq, seq + len]), or it reaches the end of what
+ * was queued (the first sending of it did, so it had PSH). */
+static uint8_t psh_resend(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+	if (len == 0)
+		return 0;
+	int k = 0;
+	for (int i = 0; i < pcb->npsh; i++)
+		if (seq_gt(pcb->psh_mark[i], pcb->snd_una))
+			pcb->psh_mark[k++] = pcb->psh_mark[i];
+	pcb->npsh = (uint8_t) k;
+	for (int i = 0; i < k; i++)
+		if (seq_gt(pcb->psh_mark[i], seq) && seq_leq(pcb->psh_mark[i], seq + len))
+			return TCP_PSH;
+	return seq + len == pcb->snd_una + pcb->sndq.len ? TCP_PSH : 0;
+}
+
 /* The first unacknowledged segment again (fast retransmit, NewReno's
  * partial ACKs). */
 void tcp_retransmit_head(struct tcp_pcb *pcb) {
@@ -317,7 +352,7 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 	if (len == 0 && !(fl & TCP_FIN))
 		return;
 	pcb->rtt_timing = false;  /* Karn's algorithm */
-	pcb->head_rxt_pending = tcp_send_seg(pcb, pcb->snd_una, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS;
+	pcb->head_rxt_pending = tcp_send_seg(pcb, pcb->snd_una, fl | psh_resend(pcb, pcb->snd_una, len), len, false) == -ENOBUFS;
 	if (pcb->head_rxt_pending)
 		return;
 	pcb->s->tcp->mib.RetransSegs++;
@@ -375,11 +410,14 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
 		return false;
 	uint8_t fl = TCP_ACK;
-	if (len && len == avail)
-		fl |= TCP_PSH;
+	uint32_t seq = pcb->snd_nxt;
+	bool resend = seq_lt(seq, pcb->snd_max);
+	if (resend)
+		fl |= psh_resend(pcb, seq, len);
+	else if (len && (len == avail || usable - len < mss))
+		fl |= TCP_PSH;   /* the end of the queue, or of what the windows let go now */
 	if (fin_now)
 		fl |= TCP_FIN;
-	uint32_t seq = pcb->snd_nxt;
 	if (seq_lt(seq, pcb->snd_max)) {
 		pcb->s->tcp->mib.RetransSegs++;
 		pcb->retrans_total++;
@@ -398,6 +436,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	}
 	if (err < 0 && len == 0)
 		return false;
+	if (!resend && (fl & TCP_PSH))
+		psh_note(pcb, seq + len);
 	pcb->snd_nxt += len + (fin_now ? 1 : 0);
 	if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
 		pcb->snd_max = pcb->snd_nxt;
@@ -431,7 +471,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 			pcb->sb->high_rxt = seq + 1;   /* nothing there to send */
 		return true;
 	}
-	if (tcp_send_seg(pcb, seq, fl | (len ? TCP_PSH : 0), len, false) == -ENOBUFS) {
+	if (tcp_send_seg(pcb, seq, fl | psh_resend(pcb, seq, len), len, false) == -ENOBUFS) {
 		if (pcb->rtx_at == 0)
 			resource_retry(pcb);
 		return false;   /* HighRxt stays: the hole is tried again */
@@ -482,17 +522,17 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!can_send_data(pcb->state))
 		return;
-	/* The event thread serves every stack: there it sends a few
-	 * segments per call, the ACKs they bring clock out the rest. */
+	/* As Linux, what the windows allow goes at once, from any thread: a
+	 * frame the interface drops (its transmit queue is full) ends the
+	 * burst and is retried (output_one, local_drop); a burst cut short at
+	 * a fixed count would leave the rest to the retransmission timer after
+	 * a stretch ACK. */
 	int budget = 1 << 30;
-	if (rt_in_event_thread()) {
-		/* a writer blocked in send does it in its own thread, with no
-		 * budget: tcp_wakeup wakes it */
-		if (pcb->writer_waiting && pcb->sk) {
-			sock_wake(pcb->sk);
-			return;
-		}
-		budget = 6;
+	if (rt_in_event_thread() && pcb->writer_waiting && pcb->sk) {
+		/* a writer blocked in send does it in its own thread: tcp_wakeup
+		 * wakes it */
+		sock_wake(pcb->sk);
+		return;
 	}
 	pcb->xmit_dropped = false;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)

@@ -348,7 +348,7 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 		return err;
 	}
 	sk->bound = true;
-	p->rcv_wscale = TCP_RCV_WSCALE;
+	p->rcv_wscale = tcp_select_wscale(p);
 	p->adv_mss = tcp_route_mss(p);
 	p->mss = p->adv_mss < 536 ? p->adv_mss : 536;
 	p->iss = tcp_new_isn(p);
@@ -452,15 +452,21 @@ static void ring_to_iov(const struct tcp_ring *r, const struct msghdr *msg, size
 	}
 }
 
-/* After the application read: announce the opened window when it grew
- * by two segments or half the buffer (RFC 9293 3.8.6.2.2, Linux
- * tcp_cleanup_rbuf). */
+/* After the application read: announce the opened window as Linux
+ * (tcp_cleanup_rbuf) does, only when what the peer may still send has
+ * fallen to half the largest window or less and the window now is at
+ * least twice that (and grew by a segment at least, RFC 9293 3.8.6.2.2);
+ * otherwise the next ACK carries it. */
 static void window_update(struct tcp_pcb *p) {
 	if (!synced(p->state) || p->fin_rcvd)
 		return;
 	uint32_t adv = seq_gt(p->rcv_adv, p->rcv_nxt) ? p->rcv_adv - p->rcv_nxt : 0;
 	uint32_t now = tcp_rcv_window(p);
-	if (now > adv && (now - adv >= 2u * p->mss || now - adv >= p->rcvcap / 2))
+	uint32_t clamp = (uint32_t) 65535 << p->rcv_wscale;
+	if (p->rcvcap < clamp)
+		clamp = p->rcvcap;
+	uint32_t step = p->mss < clamp / 2 ? p->mss : clamp / 2;
+	if ((uint64_t) adv * 2 <= clamp && (uint64_t) now >= (uint64_t) adv * 2 && now - adv >= step && now > adv)
 		tcp_send_ack(p);
 }
 

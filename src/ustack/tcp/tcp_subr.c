@@ -448,7 +448,7 @@ struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
 	pcb->ka_cnt = 9;
 	pcb->ssthresh = UINT32_MAX;
 	pcb->sndcap = TCP_AUTO_SNDBUF;
-	pcb->rcvcap = TCP_AUTO_RCVBUF;
+	pcb->rcvcap = s->tcp_rmem_max ? s->tcp_rmem_max : TCP_AUTO_RCVBUF;
 	ts->npcbs++;
 	return pcb;
 }

@@ -815,6 +815,195 @@ static void test_ts_monotonic(void **state) {
 	ut_stack_free(s);
 }
 
+/* the window scale of the SYN we send from a new socket with SO_RCVBUF
+ * rcvbuf (0: not set) */
+static int syn_wscale(struct ustack *s, int rcvbuf) {
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (rcvbuf)
+		assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int from = ut_cap.n;
+	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_true(r.opt.has_wscale);
+	api_close(s, c);
+	return r.opt.wscale;
+}
+
+/* Linux's window scale: log2 of the largest receive space less 15 (the
+ * values are Linux 6.x's with the same settings): tcp_rmem 4 MiB or 6
+ * MiB: 7, 15 MiB (packetdrill's defaults.sh): 8; SO_RCVBUF 64 KiB: 1,
+ * 1 MiB (Linux's default rmem_max caps it): 2, 1000: 0. */
+static void test_wscale_choice(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	assert_int_equal(syn_wscale(s, 0), 7);
+	assert_int_equal(syn_wscale(s, 65536), 1);
+	assert_int_equal(syn_wscale(s, 1 << 20), 2);   /* capped at rmem_max, 212992 */
+	assert_int_equal(syn_wscale(s, 1000), 0);
+	s->tcp_rmem_max = 6291456;
+	assert_int_equal(syn_wscale(s, 0), 7);
+	s->tcp_rmem_max = 15728640;
+	assert_int_equal(syn_wscale(s, 0), 8);
+	/* a listener's child answers with the same rule */
+	int l = listener(s, 80);
+	int from = ut_cap.n;
+	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r.opt.wscale, 8);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* the flags of the data segments sent from index from */
+static int data_flags(int from, uint8_t *fl, uint32_t *seqs, int max) {
+	int n = 0;
+	for (int i = from; i < ut_cap.n && n < max; i++) {
+		struct tcp_repr r;
+		const uint8_t *t = tcp_of(i);
+		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len) {
+			fl[n] = r.flags;
+			seqs[n++] = r.seq;
+		}
+	}
+	return n;
+}
+
+/* PSH as Linux: on the last segment of a write, and a resend keeps the
+ * flags of the first sending (no PSH on a resent middle segment). */
+static void test_psh_resend(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 3 * M), 3 * M);
+	uint8_t fl[16];
+	uint32_t seqs[16];
+	assert_int_equal(data_flags(from, fl, seqs, 16), 3);
+	assert_int_equal(fl[0], TCP_ACK);
+	assert_int_equal(fl[1], TCP_ACK);
+	assert_int_equal(fl[2], TCP_ACK | TCP_PSH);
+	/* the timeout resends the first segment: no PSH, as first sent */
+	from = ut_cap.n;
+	run(s, t0 + MS(1500));
+	assert_int_equal(data_flags(from, fl, seqs, 16), 1);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(fl[0], TCP_ACK);
+	/* its ACK lets the second and third go again: PSH on the third only */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	int n = data_flags(from, fl, seqs, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(seqs[0], una + M);
+	assert_int_equal(fl[0], TCP_ACK);
+	assert_int_equal(seqs[1], una + 2 * M);
+	assert_int_equal(fl[1], TCP_ACK | TCP_PSH);
+	/* three duplicate ACKs: the fast retransmit of the middle segment has no PSH */
+	from = ut_cap.n;
+	for (int i = 0; i < 3; i++)
+		seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	n = data_flags(from, fl, seqs, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], una + M);
+	assert_int_equal(fl[0], TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* One stretch ACK for 10 segments with 30 queued, in the event thread:
+ * slow start doubles cwnd to 20 (Linux counts every segment acked, not 2
+ * per ACK) and all 20 the window allows leave at once (no burst limit
+ * leaving the rest to the retransmission timer). */
+static void test_stretch_ack_burst(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 40 * M), 40 * M);
+	uint32_t seqs[64];
+	assert_int_equal(data_seqs(from, seqs, 64), 10);
+	assert_int_equal(p->cwnd, 10 * M);
+	from = ut_cap.n;
+	rt_test_as_event_thread(1);
+	seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, false);
+	rt_test_as_event_thread(0);
+	assert_int_equal(p->cwnd, 20 * M);
+	int n = data_seqs(from, seqs, 64);
+	assert_int_equal(n, 20);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(seqs[i], una + (uint32_t) (10 + i) * M);
+	/* past ssthresh the rest of an ACK grows cwnd by congestion avoidance */
+	p->ssthresh = 25 * M;
+	seg(s, 9000, lport, 7001, una + 20 * M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(p->cwnd, 25 * M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* After read(): no window update while the peer may still send more than
+ * half the largest window (Linux tcp_cleanup_rbuf); one when the window
+ * had fallen to half or less and read() at least doubles it. */
+static void test_window_update_after_read(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accept_linux(s, l, &LINUX_SYN, &iss);   /* window scale 7 */
+	char d[4000], buf[8192];
+	memset(d, 'w', sizeof(d));
+	/* four segments: acknowledged at once (every second segment) */
+	int from = ut_cap.n;
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000};
+	for (uint32_t i = 0; i < 4; i++)
+		seg_o(s, 4000, 80, 1001 + i * 1000, iss + 1, TCP_ACK, d, 1000, &o);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 5001);
+	from = ut_cap.n;
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4000);
+	assert_int_equal(ut_cap.n, from);   /* no pure window update */
+	api_close(s, c);
+	/* a small buffer: 8192 bytes (SO_RCVBUF 4096, doubled as Linux) */
+	int v = 4096;
+	assert_int_equal(api_setsockopt(s, l, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+	c = accepted(s, l, 4301, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4301);
+	assert_int_equal(p->rcvcap, 8192);
+	from = ut_cap.n;
+	for (uint32_t i = 0; i < 6; i++)
+		seg(s, 4301, 80, 1001 + i * 1000, iss + 1, TCP_ACK, d, 1000, false);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 7001);
+	uint32_t win = (uint32_t) r.window << p->rcv_wscale;
+	assert_true(win * 2 <= 8192);
+	from = ut_cap.n;
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 6000);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 7001);
+	assert_true(((uint32_t) r.window << p->rcv_wscale) >= 2 * win);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -829,6 +1018,10 @@ int main(void) {
 		cmocka_unit_test(test_no_sack_fallback),
 		cmocka_unit_test(test_window_edge_ack),
 		cmocka_unit_test(test_ts_monotonic),
+		cmocka_unit_test(test_wscale_choice),
+		cmocka_unit_test(test_psh_resend),
+		cmocka_unit_test(test_stretch_ack_burst),
+		cmocka_unit_test(test_window_update_after_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
