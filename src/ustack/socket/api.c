@@ -22,6 +22,14 @@ static int ret(int r) {
 	return r;
 }
 
+/* A blocking call whose wait a signal handler ended (sock_wait): its
+ * timeout-like result becomes EINTR; what it did (bytes) stays. */
+static ssize_t intr(ssize_t r) {
+	if ((r == -EAGAIN || r == -EINPROGRESS) && sock_wait_was_interrupted())
+		return -EINTR;
+	return r;
+}
+
 /* Linux: SOCK_MAX (types 0..10), IPPROTO_MAX (since MPTCP), NPROTO */
 #define LINUX_SOCK_MAX 11
 #define LINUX_IPPROTO_MAX 263
@@ -80,7 +88,7 @@ int api_connect(struct ustack *s, int fd, const struct sockaddr *a, socklen_t le
 	struct sockaddr_storage none;
 	int r = addr_in(&a, len, &none);
 	if (r == 0)
-		r = sk->ops->connect ? sk->ops->connect(sk, a, len) : -EOPNOTSUPP;
+		r = sk->ops->connect ? (int) intr(sk->ops->connect(sk, a, len)) : -EOPNOTSUPP;
 	sock_update_events(sk);
 	sock_put(sk);
 	return ret(r);
@@ -105,7 +113,7 @@ int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 	if (a != NULL && (len == NULL || (int) *len < 0))
 		r = a && len == NULL ? -EFAULT : -EINVAL;
 	else
-		r = sk->ops->accept ? sk->ops->accept(sk, &child) : -EOPNOTSUPP;
+		r = sk->ops->accept ? (int) intr(sk->ops->accept(sk, &child)) : -EOPNOTSUPP;
 	if (r == 0) {
 		r = child->fd;
 		if (a)
@@ -298,7 +306,7 @@ ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 		r = sk->type == SOCK_STREAM || sk->domain == AF_PACKET ? -EINVAL : -EOPNOTSUPP;
 	if (r == 0) {
 		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, &m, flags)
-				: sk->ops->recvmsg ? sk->ops->recvmsg(sk, &m, flags) : sock_dgram_recvmsg(sk, &m, flags);
+				: intr(sk->ops->recvmsg ? sk->ops->recvmsg(sk, &m, flags) : sock_dgram_recvmsg(sk, &m, flags));
 		/* what the call gives back */
 		msg->msg_namelen = m.msg_namelen;
 		msg->msg_controllen = m.msg_controllen;
@@ -501,7 +509,7 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 	if (r == 0 && (flags & MSG_OOB))
 		r = -EOPNOTSUPP;
 	else if (r == 0 && stream)
-		r = sk->ops->sendmsg(sk, &m, total, flags);  /* errors and EPIPE its own */
+		r = intr(sk->ops->sendmsg(sk, &m, total, flags));  /* errors and EPIPE its own */
 	else if (r == 0 && sk->shut_wr)
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
@@ -511,7 +519,7 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 		sock_update_events(sk);
 	}
 	if (r == 0 && !stream)
-		r = sk->ops->sendmsg(sk, &m, total, flags);
+		r = intr(sk->ops->sendmsg(sk, &m, total, flags));
 	sock_put(sk);
 	/* Linux: EPIPE on a stream raises SIGPIPE in the caller's thread,
 	 * unless MSG_NOSIGNAL; raised without the stack lock */
