@@ -47,11 +47,16 @@ HIDDEN int iothrun_internal_caller(const void *ret);
 #define IOTHRUN_FD_IOTH 1    /* created by ioth_msocket/ioth_accept */
 #define IOTHRUN_FD_KERNEL 2  /* ... and a kernel socket (vdestack, kernel plugins) */
 #define IOTHRUN_FD_STREAM 4  /* ... of type SOCK_STREAM */
+#define IOTHRUN_FD_DUP 8     /* ... that has (had) other descriptors: dup */
 HIDDEN int fdset_get(int fd);
 HIDDEN void fdset_set(int fd, int kind);
 HIDDEN void fdset_clear(int fd);
 /* Call fn on every fd of the set in [lo, hi]. */
 HIDDEN void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd));
+
+/* sockets.c: is fd an ioth socket, for a call made from caller (a return
+ * address) of the program? */
+HIDDEN int iothrun_ours(int fd, const void *caller);
 
 /* sockets.c: the end of the process. TCP connections still sending are
  * given up to $IOTHRUN_LINGER seconds (default 10) to deliver what they

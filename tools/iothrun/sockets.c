@@ -23,6 +23,7 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -50,6 +51,10 @@ static inline int ours_from(int fd, const void *caller) {
 	return iothrun_inside == 0 && fdset_get(fd) != 0 && !iothrun_internal_caller(caller);
 }
 #define ours(fd) ours_from(fd, __builtin_return_address(0))
+
+int iothrun_ours(int fd, const void *caller) {
+	return ours_from(fd, caller);
+}
 
 /* Families that belong to the network, hence to the stack. */
 static int network_family(int domain, int protocol) {
@@ -259,10 +264,37 @@ void iothrun_sockets_at_exit(void) {
 	fdset_foreach(0, (unsigned int) __INT_MAX__, close_open);
 }
 
-EXPORT int close(int fd) {
-	if (!ours(fd))
-		return libc.close(fd);
-	if (wants_linger(fd) && linger(fd) == 0) {
+/* Does another descriptor of the program refer to fd's socket (a dup)?
+ * Only descriptors that took part in a dup are compared, by inode. */
+static __thread struct {
+	dev_t dev;
+	ino_t ino;
+	int self, found;
+} same;
+
+static void same_socket(int fd) {
+	struct stat st;
+	if (fd != same.self && (fdset_get(fd) & IOTHRUN_FD_DUP) && fstat(fd, &st) == 0 &&
+			st.st_dev == same.dev && st.st_ino == same.ino)
+		same.found = 1;
+}
+
+static int other_descriptor(int fd) {
+	struct stat st;
+	if (!(fdset_get(fd) & IOTHRUN_FD_DUP) || fstat(fd, &st) != 0)
+		return 0;
+	same.dev = st.st_dev;
+	same.ino = st.st_ino;
+	same.self = fd;
+	same.found = 0;
+	fdset_foreach(0, (unsigned int) __INT_MAX__, same_socket);
+	return same.found;
+}
+
+/* close(2) of an ioth descriptor: the socket's last one may linger to
+ * deliver its data; closing one of several (dup) only drops it. */
+static int close_ioth(int fd) {
+	if (!other_descriptor(fd) && wants_linger(fd) && linger(fd) == 0) {
 		fdset_clear(fd);
 		return 0;
 	}
@@ -272,6 +304,12 @@ EXPORT int close(int fd) {
 	if (r < 0 && errno == EBADF)   /* libioth did not know it: the kernel's */
 		return libc.close(fd);
 	return r;
+}
+
+EXPORT int close(int fd) {
+	if (!ours(fd))
+		return libc.close(fd);
+	return close_ioth(fd);
 }
 
 EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
@@ -445,16 +483,43 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 	return libc.ioctl(fd, request, arg);
 }
 
-/* A duplicate of an ioth socket: libioth has no dup, so only a kernel
- * socket (vdestack) can be duplicated, by the kernel; the copy is then a
- * plain kernel socket of the stack's namespace and libc serves it. */
-static int dup_refused(int fd, const void *caller) {
-	if ((fdset_get(fd) & IOTHRUN_FD_KERNEL) || !ours_from(fd, caller))
-		return 0;
+/* A duplicate of an ioth socket: libioth's fcntl(F_DUPFD) gives another
+ * descriptor of the same socket (ustack: counted, released by the last
+ * close; kernel plugins: the kernel's dup), known to libioth; it joins the
+ * set with the original's kind, both marked as duplicated. */
+static int dup_ioth(int fd, int cmd, int min) {
+	int nfd = IOTHRUN_CALL(ioth_fcntl(fd, cmd, min));
+	if (nfd < 0)
+		return -1;
+	int kind = fdset_get(fd) | IOTHRUN_FD_DUP;
+	fdset_set(fd, kind);
+	fdset_set(nfd, kind);
 	if (iothrun_debug)
-		iothrun_log("iothrun: dup of fd %d refused: a user-space stack's socket", fd);
-	errno = EOPNOTSUPP;
-	return 1;
+		iothrun_log("iothrun: fd %d -> fd %d, a duplicate on the stack", fd, nfd);
+	return nfd;
+}
+
+/* dup2/dup3 of an ioth socket onto newfd: close newfd as the kernel does,
+ * then F_DUPFD with newfd as the minimum, which must give newfd itself.
+ * Unlike the kernel's dup2 this is not atomic: another thread that makes
+ * a descriptor in between may take the number; then the duplicate made
+ * (a higher one) is closed and the call fails with EBUSY, which Linux's
+ * dup2 also returns in a race with open (dup2(2)). newfd is closed then. */
+static int dup_onto(int oldfd, int newfd, int cloexec) {
+	if (newfd < 0)
+		return errno = EBADF, -1;
+	if (ours(newfd))
+		close_ioth(newfd);
+	else
+		libc.close(newfd);
+	int nfd = dup_ioth(oldfd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, newfd);
+	if (nfd < 0 || nfd == newfd)
+		return nfd;
+	fdset_clear(nfd);
+	IOTHRUN_CALL(ioth_close(nfd));
+	if (iothrun_debug)
+		iothrun_log("iothrun: dup2 of fd %d onto %d lost a race for the number", oldfd, newfd);
+	return errno = EBUSY, -1;
 }
 
 static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg, const void *caller) {
@@ -463,9 +528,9 @@ static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg, cons
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (dup_refused(fd, caller))
-			return -1;
-		return real(fd, cmd, arg);
+		if ((int) (long) arg < 0)
+			return errno = EINVAL, -1;
+		return dup_ioth(fd, cmd, (int) (long) arg);
 	case F_SETFL:
 	case F_SETFD:
 		/* int arguments: do not carry the register's upper half along */
@@ -494,29 +559,28 @@ EXPORT int fcntl64(int fd, int cmd, ...) {
 }
 
 EXPORT int dup(int fd) {
-	if (dup_refused(fd, __builtin_return_address(0)))
-		return -1;
+	if (ours(fd))
+		return dup_ioth(fd, F_DUPFD, 0);
 	return libc.dup(fd);
 }
 
 /* dup2/dup3 close newfd silently: an ioth socket there is closed first. */
 EXPORT int dup2(int oldfd, int newfd) {
-	if (oldfd != newfd) {
-		if (dup_refused(oldfd, __builtin_return_address(0)))
-			return -1;
-		if (ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
-			untrack_close(newfd);
-	}
+	if (ours(oldfd))
+		return oldfd == newfd ? newfd : dup_onto(oldfd, newfd, 0);
+	if (oldfd != newfd && ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
+		untrack_close(newfd);
 	return libc.dup2(oldfd, newfd);
 }
 
 EXPORT int dup3(int oldfd, int newfd, int flags) {
-	if (oldfd != newfd) {
-		if (dup_refused(oldfd, __builtin_return_address(0)))
-			return -1;
-		if (ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
-			untrack_close(newfd);
+	if (ours(oldfd)) {
+		if (oldfd == newfd || (flags & ~O_CLOEXEC))
+			return errno = EINVAL, -1;
+		return dup_onto(oldfd, newfd, flags & O_CLOEXEC);
 	}
+	if (oldfd != newfd && ours(newfd) && fcntl(oldfd, F_GETFD) >= 0)
+		untrack_close(newfd);
 	return libc.dup3(oldfd, newfd, flags);
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -312,7 +313,14 @@ int rt_get(void) {
 		goto fail;
 	}
 	rt.stop = 0;
+	/* the event thread takes no signal of the program's: a signal sent to
+	 * the process reaches one of its threads, which may be blocked in a
+	 * socket call that the handler must interrupt (socket/sock.c) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = -pthread_create(&rt.thread, NULL, rt_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err == 0)
 		goto out;
 fail:

@@ -11,14 +11,96 @@
 #include <string.h>
 
 #include <netinet/in.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "sock.h"
+
+/* --- bad user pointers ---
+ * Linux copies a call's arguments from the caller's memory and fails with
+ * EFAULT where they are not mapped; a library reads them in place, where a
+ * bad pointer would crash the program. Before touching them the calls ask
+ * process_vm_readv, on this very process, to read one byte of each range
+ * (and of every page of the small ones, up to PROBE_MAX bytes in all):
+ * one system call, which fails where a byte is not readable instead of
+ * faulting. Probed: socket addresses, option values, length words,
+ * msghdr, iovec arrays, control buffers, and the first and last byte of
+ * each data buffer (a hole in the middle of a buffer is not seen). Memory
+ * that is readable but not writable given to a receiving call is not
+ * seen either. Where the call is refused (a seccomp filter) nothing is
+ * probed. */
+#define PROBE_MAX 64
+
+struct probe {
+	struct iovec r[PROBE_MAX];
+	int n;
+};
+
+static void probe_byte(struct probe *pr, uintptr_t a) {
+	if (pr->n < PROBE_MAX)
+		pr->r[pr->n++] = (struct iovec) {.iov_base = (void *) a, .iov_len = 1};
+}
+
+/* every page of a small range (argument structures) */
+static void probe_range(struct probe *pr, const void *p, size_t len) {
+	if (len == 0)
+		return;
+	uintptr_t a = (uintptr_t) p, last = a + len - 1;
+	if (last < a)
+		last = UINTPTR_MAX;
+	for (uintptr_t q = a;;) {
+		probe_byte(pr, q);
+		uintptr_t next = (q | 4095u) + 1;
+		if (next == 0 || next > last || pr->n >= PROBE_MAX - 1)
+			break;
+		q = next;
+	}
+	if (last != a)
+		probe_byte(pr, last);
+}
+
+/* the two ends of a data buffer */
+static void probe_ends(struct probe *pr, const void *p, size_t len) {
+	if (len == 0)
+		return;
+	uintptr_t a = (uintptr_t) p, last = a + len - 1;
+	probe_byte(pr, a);
+	if (last != a)
+		probe_byte(pr, last < a ? UINTPTR_MAX : last);
+}
+
+static bool probe_ok(struct probe *pr) {
+	if (pr->n == 0)
+		return true;
+	char sink[PROBE_MAX];
+	struct iovec local = {.iov_base = sink, .iov_len = (size_t) pr->n};
+	int e = errno;
+	ssize_t r = process_vm_readv(getpid(), &local, 1, pr->r, (unsigned long) pr->n, 0);
+	bool ok = r == pr->n || (r < 0 && errno != EFAULT);
+	errno = e;
+	pr->n = 0;
+	return ok;
+}
+
+static bool user_ok(const void *p, size_t len) {
+	struct probe pr = {.n = 0};
+	probe_range(&pr, p, len);
+	return probe_ok(&pr);
+}
 
 static int ret(int r) {
 	if (r < 0) {
 		errno = -r;
 		return -1;
 	}
+	return r;
+}
+
+/* A blocking call whose wait a signal handler ended (sock_wait): its
+ * timeout-like result becomes EINTR; what it did (bytes) stays. */
+static ssize_t intr(ssize_t r) {
+	if ((r == -EAGAIN || r == -EINPROGRESS) && sock_wait_was_interrupted())
+		return -EINTR;
 	return r;
 }
 
@@ -54,6 +136,8 @@ static int addr_in(const struct sockaddr **a, socklen_t len, struct sockaddr_sto
 		memset(none, 0, sizeof(*none));
 		*a = (const struct sockaddr *) none;
 	}
+	else if (!user_ok(*a, len))
+		return -EFAULT;
 	return 0;
 }
 
@@ -80,7 +164,7 @@ int api_connect(struct ustack *s, int fd, const struct sockaddr *a, socklen_t le
 	struct sockaddr_storage none;
 	int r = addr_in(&a, len, &none);
 	if (r == 0)
-		r = sk->ops->connect ? sk->ops->connect(sk, a, len) : -EOPNOTSUPP;
+		r = sk->ops->connect ? (int) intr(sk->ops->connect(sk, a, len)) : -EOPNOTSUPP;
 	sock_update_events(sk);
 	sock_put(sk);
 	return ret(r);
@@ -102,10 +186,14 @@ int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 		return -1;
 	struct usock *child = NULL;
 	int r;
-	if (a != NULL && (len == NULL || (int) *len < 0))
-		r = a && len == NULL ? -EFAULT : -EINVAL;
+	if (a != NULL && (len == NULL || !user_ok(len, sizeof(*len))))
+		r = -EFAULT;
+	else if (a != NULL && (int) *len < 0)
+		r = -EINVAL;
+	else if (a != NULL && !user_ok(a, *len))
+		r = -EFAULT;
 	else
-		r = sk->ops->accept ? sk->ops->accept(sk, &child) : -EOPNOTSUPP;
+		r = sk->ops->accept ? (int) intr(sk->ops->accept(sk, &child)) : -EOPNOTSUPP;
 	if (r == 0) {
 		r = child->fd;
 		if (a)
@@ -120,10 +208,12 @@ int api_getname(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len, in
 	if (sk == NULL)
 		return -1;
 	int r;
-	if (a == NULL || len == NULL)
+	if (a == NULL || len == NULL || !user_ok(len, sizeof(*len)))
 		r = -EFAULT;
 	else if ((int) *len < 0)
 		r = -EINVAL;
+	else if (!user_ok(a, *len))
+		r = -EFAULT;
 	else
 		r = sk->ops->getname(sk, a, len, peer);
 	sock_put(sk);
@@ -135,7 +225,7 @@ int api_setsockopt(struct ustack *s, int fd, int level, int name, const void *v,
 	if (sk == NULL)
 		return -1;
 	/* Linux __sys_setsockopt: optlen is an int, negative is EINVAL */
-	int r = (int) len < 0 ? -EINVAL : sk->ops->setsockopt ? sk->ops->setsockopt(sk, level, name, v, len)
+	int r = (int) len < 0 ? -EINVAL : v != NULL && !user_ok(v, len) ? -EFAULT : sk->ops->setsockopt ? sk->ops->setsockopt(sk, level, name, v, len)
 			: sock_setsockopt_generic(sk, level, name, v, len);
 	sock_update_events(sk);
 	sock_wake(sk);  /* new timeouts apply to callers already waiting */
@@ -148,7 +238,9 @@ int api_getsockopt(struct ustack *s, int fd, int level, int name, void *v, sockl
 	if (sk == NULL)
 		return -1;
 	int r;
-	if (len == NULL || (v == NULL && (int) *len > 0))
+	if (len == NULL || !user_ok(len, sizeof(*len)) || (v == NULL && (int) *len > 0))
+		r = -EFAULT;
+	else if ((int) *len > 0 && !user_ok(v, (size_t) *len))
 		r = -EFAULT;
 	else if ((int) *len < 0)
 		r = -EINVAL;
@@ -267,8 +359,8 @@ static int iov_total(const struct msghdr *msg, size_t *total) {
 
 /* Linux copy_msghdr_from_user: a negative msg_namelen is EINVAL, a longer
  * one than a sockaddr_storage is cut to it */
-static int msg_in(const struct msghdr *msg, struct msghdr *m) {
-	if (msg == NULL)
+static int msg_in(const struct msghdr *msg, struct msghdr *m, bool own) {
+	if (msg == NULL || (!own && !user_ok(msg, sizeof(*msg))))
 		return -EFAULT;
 	*m = *msg;
 	if ((int) m->msg_namelen < 0)
@@ -278,18 +370,39 @@ static int msg_in(const struct msghdr *msg, struct msghdr *m) {
 	return 0;
 }
 
+/* The memory a msghdr points to (after msg_in): the iovec array, the
+ * address, the control buffer, then the data buffers. */
+static int msg_mem_ok(const struct msghdr *m) {
+	struct probe pr = {.n = 0};
+	if (m->msg_iovlen && m->msg_iovlen <= LINUX_UIO_MAXIOV)
+		probe_range(&pr, m->msg_iov, m->msg_iovlen * sizeof(struct iovec));
+	if (m->msg_name)
+		probe_range(&pr, m->msg_name, m->msg_namelen);
+	if (m->msg_control && m->msg_controllen < 131072)
+		probe_range(&pr, m->msg_control, m->msg_controllen);
+	if (!probe_ok(&pr))
+		return -EFAULT;
+	for (size_t i = 0; i < (size_t) m->msg_iovlen && i < LINUX_UIO_MAXIOV; i++)
+		if (m->msg_iov[i].iov_base)
+			probe_ends(&pr, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
+	return probe_ok(&pr) ? 0 : -EFAULT;
+}
+
 static bool is_udp(const struct usock *sk) {
 	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_DGRAM &&
 			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
 }
 
-ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
+/* own: msg is the library's (recv, read...), not the caller's */
+static ssize_t recvmsg_in(struct ustack *s, int fd, struct msghdr *msg, int flags, bool own) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
 	size_t total;
 	struct msghdr m;
-	ssize_t r = msg_in(msg, &m);
+	ssize_t r = msg_in(msg, &m, own);
+	if (r == 0)
+		r = msg_mem_ok(&m);
 	if (r == 0)
 		r = iov_total(&m, &total);
 	/* MSG_OOB: UDP ignores it; TCP has no urgent data to give (EINVAL),
@@ -298,7 +411,7 @@ ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 		r = sk->type == SOCK_STREAM || sk->domain == AF_PACKET ? -EINVAL : -EOPNOTSUPP;
 	if (r == 0) {
 		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, &m, flags)
-				: sk->ops->recvmsg ? sk->ops->recvmsg(sk, &m, flags) : sock_dgram_recvmsg(sk, &m, flags);
+				: intr(sk->ops->recvmsg ? sk->ops->recvmsg(sk, &m, flags) : sock_dgram_recvmsg(sk, &m, flags));
 		/* what the call gives back */
 		msg->msg_namelen = m.msg_namelen;
 		msg->msg_controllen = m.msg_controllen;
@@ -312,6 +425,16 @@ ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
 	return r;
 }
 
+ssize_t api_recvmsg(struct ustack *s, int fd, struct msghdr *msg, int flags) {
+	return recvmsg_in(s, fd, msg, flags, false);
+}
+
+static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, int flags, bool own);
+
+ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flags) {
+	return sendmsg_in(s, fd, msg, flags, false);
+}
+
 /* read and readv: a call with nothing to read returns 0 (Linux
  * sock_read_iter), before the protocol is asked */
 ssize_t api_readv(struct ustack *s, int fd, const struct iovec *iov, int iovcnt) {
@@ -321,7 +444,7 @@ ssize_t api_readv(struct ustack *s, int fd, const struct iovec *iov, int iovcnt)
 	sock_put(sk);
 	if (iovcnt < 0 || iovcnt > LINUX_UIO_MAXIOV)
 		return errno = EINVAL, -1;
-	if (iovcnt > 0 && iov == NULL)
+	if (iovcnt > 0 && (iov == NULL || !user_ok(iov, (size_t) iovcnt * sizeof(*iov))))
 		return errno = EFAULT, -1;
 	size_t total = 0;
 	for (int i = 0; i < iovcnt; i++)
@@ -329,7 +452,7 @@ ssize_t api_readv(struct ustack *s, int fd, const struct iovec *iov, int iovcnt)
 	if (total == 0)
 		return 0;
 	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_recvmsg(s, fd, &msg, 0);
+	return recvmsg_in(s, fd, &msg, 0, true);
 }
 
 ssize_t api_writev(struct ustack *s, int fd, const struct iovec *iov, int iovcnt) {
@@ -341,7 +464,7 @@ ssize_t api_writev(struct ustack *s, int fd, const struct iovec *iov, int iovcnt
 		return errno = EINVAL, -1;
 	}
 	struct msghdr msg = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
-	return api_sendmsg(s, fd, &msg, 0);
+	return sendmsg_in(s, fd, &msg, 0, true);
 }
 
 ssize_t api_sendto(struct ustack *s, int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -357,7 +480,7 @@ ssize_t api_sendto(struct ustack *s, int fd, const void *buf, size_t len, int fl
 		sock_put(sk);
 		return errno = EINVAL, -1;
 	}
-	return api_sendmsg(s, fd, &msg, flags);
+	return sendmsg_in(s, fd, &msg, flags, true);
 }
 
 /* --- sendmsg's control messages, checked as Linux does --- */
@@ -486,14 +609,16 @@ static int cmsg_check(const struct usock *sk, const struct msghdr *msg) {
 	return 0;
 }
 
-ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flags) {
+static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, int flags, bool own) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
 	size_t total;
 	bool stream = sk->type == SOCK_STREAM;
 	struct msghdr m;
-	ssize_t r = msg_in(msg, &m);
+	ssize_t r = msg_in(msg, &m, own);
+	if (r == 0)
+		r = msg_mem_ok(&m);
 	if (r == 0)
 		r = iov_total(&m, &total);
 	if (r == 0)
@@ -501,7 +626,7 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 	if (r == 0 && (flags & MSG_OOB))
 		r = -EOPNOTSUPP;
 	else if (r == 0 && stream)
-		r = sk->ops->sendmsg(sk, &m, total, flags);  /* errors and EPIPE its own */
+		r = intr(sk->ops->sendmsg(sk, &m, total, flags));  /* errors and EPIPE its own */
 	else if (r == 0 && sk->shut_wr)
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
@@ -511,7 +636,7 @@ ssize_t api_sendmsg(struct ustack *s, int fd, const struct msghdr *msg, int flag
 		sock_update_events(sk);
 	}
 	if (r == 0 && !stream)
-		r = sk->ops->sendmsg(sk, &m, total, flags);
+		r = intr(sk->ops->sendmsg(sk, &m, total, flags));
 	sock_put(sk);
 	/* Linux: EPIPE on a stream raises SIGPIPE in the caller's thread,
 	 * unless MSG_NOSIGNAL; raised without the stack lock */

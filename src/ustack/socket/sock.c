@@ -11,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <signal.h>
+#include <linux/futex.h>
+#include <limits.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,18 +97,80 @@ uint64_t sock_deadline(const struct timeval *tv) {
 	return rt_now() + (uint64_t) tv->tv_sec * 1000000000ull + (uint64_t) tv->tv_usec * 1000ull;
 }
 
+/* The waiters that are not the stack's input waiter sleep on the futex
+ * word wseq (FUTEX_WAIT): a wake changes it and wakes them all. */
+static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts) {
+	return syscall(SYS_futex, w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
 void sock_wake(struct usock *sk) {
 	struct ustack *s = sk->s;
 	sk->wakes++;
+	atomic_fetch_add_explicit(&sk->wseq, 1, memory_order_release);
 	if (sk->waiters)
-		pthread_cond_broadcast(&sk->cond);
-	/* the waiter that reads the interfaces sleeps in poll, not on cond
+		futex(&sk->wseq, FUTEX_WAKE, INT_MAX, NULL);
+	/* the waiter that reads the interfaces sleeps in poll, not on wseq
 	 * (when it wakes itself, processing input, it is not polling) */
 	if (s->input_waiter == sk && s->input_polling) {
 		uint64_t one = 1;
 		ssize_t r = write(s->wakefd, &one, sizeof(one));
 		(void) r;
 	}
+}
+
+/* --- interruption by signals ---
+ * Linux's socket calls (signal(7), "Interruption of system calls"): a
+ * blocking call during which a handler runs in the calling thread fails
+ * with EINTR, or is restarted when the handler has SA_RESTART; with a
+ * timeout set (SO_RCVTIMEO, SO_SNDTIMEO) it fails with EINTR whatever the
+ * flags. A waiter on the futex gets exactly that from the kernel itself:
+ * FUTEX_WAIT without a timeout is restarted after an SA_RESTART handler,
+ * with one it returns EINTR after any handler. The input waiter sleeps in
+ * poll, which returns EINTR after any handler and does not say which
+ * signal it was: without a timeout the wait goes on when every signal
+ * that can reach this thread (not blocked in it) and has a handler has
+ * SA_RESTART, else the call fails with EINTR. The synchronous fault
+ * signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) are left out:
+ * a thread asleep in poll does not fault, and sanitizers keep handlers
+ * there. A program with both kinds of handlers may so see EINTR where Linux
+ * restarts (POSIX allows it; such a program must handle EINTR anyway). */
+static __thread bool wait_interrupted;
+
+static bool restart_after_handler(void) {
+	sigset_t blocked;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &blocked) != 0)
+		sigemptyset(&blocked);
+	for (int sig = 1; sig < NSIG; sig++) {
+		switch (sig) {
+		case SIGKILL:
+		case SIGSTOP:
+		case SIGSEGV:
+		case SIGBUS:
+		case SIGFPE:
+		case SIGILL:
+		case SIGTRAP:
+		case SIGSYS:
+			continue;
+		}
+		if (sigismember(&blocked, sig) == 1)
+			continue;
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) != 0)
+			continue;   /* glibc's own signals: EINVAL */
+		bool handler = (sa.sa_flags & SA_SIGINFO) ? sa.sa_sigaction != NULL
+				: sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+		if (handler && !(sa.sa_flags & SA_RESTART))
+			return false;
+	}
+	return true;
+}
+
+void sock_wait_begin(void) {
+	wait_interrupted = false;
+}
+
+bool sock_wait_was_interrupted(void) {
+	return wait_interrupted;
 }
 
 /* Interfaces a waiting caller reads itself; a stack has lo and one VDE
@@ -114,7 +180,7 @@ void sock_wake(struct usock *sk) {
 /* Wait by reading the stack's interfaces in this thread (link_claim):
  * the frame that makes the socket ready is processed here, so the wait
  * ends without a wake-up by the event thread. 1: not possible now (no VDE
- * interface, another caller already does it, no eventfd): wait on cond. */
+ * interface, another caller already does it, no eventfd): wait on the futex. */
 static int sock_wait_input(struct usock *sk, uint64_t deadline) {
 	struct ustack *s = sk->s;
 	struct pollfd pfd[SOCK_INPUT_MAX + 1];
@@ -146,8 +212,16 @@ static int sock_wait_input(struct usock *sk, uint64_t deadline) {
 		s->input_polling = true;
 		stack_unlock(s);
 		int k = poll(pfd, (nfds_t) n + 1, timeout);
+		int perr = errno;
+		/* poll returns EINTR only after a handler ran (a stop and
+		 * continue restarts it in the kernel) */
+		bool intr = k < 0 && perr == EINTR && (deadline || !restart_after_handler());
 		stack_lock(s);
 		s->input_polling = false;
+		if (intr) {
+			rc = -EINTR;
+			break;
+		}
 		if (k <= 0)
 			continue;
 		if (pfd[0].revents) {
@@ -164,22 +238,41 @@ static int sock_wait_input(struct usock *sk, uint64_t deadline) {
 	return rc;
 }
 
+/* Sleep on sk's futex word until a wake changes it, the deadline passes
+ * or a handler interrupts (see above): 0, -EAGAIN or -EINTR. */
+static int sock_wait_futex(struct usock *sk, uint64_t deadline) {
+	uint32_t seq = atomic_load_explicit(&sk->wseq, memory_order_acquire);
+	struct timespec ts, *tp = NULL;
+	if (deadline) {
+		/* FUTEX_WAIT_BITSET: an absolute CLOCK_MONOTONIC time, as rt_now */
+		ts.tv_sec = (time_t) (deadline / 1000000000ull);
+		ts.tv_nsec = (long) (deadline % 1000000000ull);
+		tp = &ts;
+	}
+	sk->waiters++;
+	stack_unlock(sk->s);
+	long r = futex(&sk->wseq, FUTEX_WAIT_BITSET, seq, tp);
+	int e = r < 0 ? errno : 0;
+	stack_lock(sk->s);
+	sk->waiters--;
+	if (e == ETIMEDOUT)
+		return -EAGAIN;
+	if (e == EINTR)
+		return -EINTR;
+	return 0;   /* woken, or wseq had changed already (EAGAIN) */
+}
+
 int sock_wait(struct usock *sk, uint64_t deadline) {
 	int rc = sock_wait_input(sk, deadline);
-	if (rc != 1)
-		return rc;
-	sk->waiters++;
-	if (deadline == 0)
-		rc = pthread_cond_wait(&sk->cond, &sk->s->lock);
-	else {
-		struct timespec ts = {
-			.tv_sec = (time_t) (deadline / 1000000000ull),
-			.tv_nsec = (long) (deadline % 1000000000ull),
-		};
-		rc = pthread_cond_timedwait(&sk->cond, &sk->s->lock, &ts);
+	if (rc == 1)
+		rc = sock_wait_futex(sk, deadline);
+	if (rc == -EINTR) {
+		/* the protocols end the wait as at a timeout, keeping what they
+		 * did; the api turns their EAGAIN / EINPROGRESS into EINTR */
+		wait_interrupted = true;
+		return -EAGAIN;
 	}
-	sk->waiters--;
-	return rc == ETIMEDOUT ? -EAGAIN : 0;
+	return rc;
 }
 
 void sock_update_events(struct usock *sk) {
@@ -295,11 +388,6 @@ static struct usock *sock_alloc(struct ustack *s, int domain, int type, int prot
 		free(sk);
 		return errno = e, NULL;
 	}
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sk->cond, &ca);
-	pthread_condattr_destroy(&ca);
 	sk->s = s;
 	sk->domain = domain;
 	sk->type = type;
@@ -341,7 +429,6 @@ struct usock *sock_new_accepted(struct usock *parent, int *err) {
 	*err = fdt_set(sk->fd, sk);
 	if (*err < 0) {
 		readyfd_close(sk->fd, sk->rfd_peer);
-		pthread_cond_destroy(&sk->cond);
 		free(sk);
 		return NULL;
 	}
@@ -398,7 +485,6 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 			sk->ops->release(sk);
 		stack_unlock(s);
 		readyfd_close(sk->fd, sk->rfd_peer);
-		pthread_cond_destroy(&sk->cond);
 		free(sk);
 		return errno = -err, -1;
 	}
@@ -408,6 +494,7 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 }
 
 struct usock *sock_get(struct ustack *s, int fd) {
+	sock_wait_begin();   /* every call starts uninterrupted */
 	if (s == NULL) {
 		errno = EBADF;
 		return NULL;
@@ -427,7 +514,6 @@ static void sock_free(struct usock *sk) {
 	struct ustack *s = sk->s;
 	pbuf_free_chain(&s->pc, sk->rxq);
 	sock_errq_flush(sk);
-	pthread_cond_destroy(&sk->cond);
 	free(sk);
 }
 

@@ -6,7 +6,7 @@
  * transitions and the fd is changed only when they do. Blocking calls wait in sock_wait: the
  * first waiter of a stack reads the stack's VDE interfaces itself (its
  * frames wake it without the event thread), the others sleep on their
- * socket's condition variable with the stack lock. Either way a wait ends
+ * socket's futex word; both waits can be interrupted by signals. Either way a wait ends
  * on sock_wake(sk), which every change that may end a wait must call
  * (data, errors, close, shutdown, new timeouts).
  *
@@ -81,7 +81,7 @@ struct usock {
 	int refs;
 	bool closing, nonblock, shut_rd, shut_wr, connected, bound;
 	int err;                    /* SO_ERROR */
-	pthread_cond_t cond;
+	_Atomic uint32_t wseq;      /* futex word of the waiters: changed by sock_wake */
 	int waiters;
 	uint64_t wakes;             /* sock_wake calls: ends a wait */
 	struct pbuf *rxq, *rxq_tail;
@@ -161,8 +161,16 @@ static inline size_t sock_rx_cost(const struct usock *sk, const struct pbuf *p) 
 int sock_queue_rx(struct usock *sk, struct pbuf *p);
 void sock_set_error(struct usock *sk, int err);
 /* Sleep until sock_wake(sk) or the deadline (0: none) passes: -EAGAIN on
- * timeout; 0 may also be spurious (callers re-check their condition). */
+ * timeout; 0 may also be spurious (callers re-check their condition).
+ * A signal handler that runs in the thread meanwhile either restarts the
+ * wait or ends it as Linux's socket calls do (sock.c): it then returns
+ * -EAGAIN as at a timeout, and sock_wait_was_interrupted() is true until
+ * the next sock_wait_begin(): the protocols keep what they did (bytes
+ * already sent or received) and the api layer turns the call's -EAGAIN,
+ * or connect's -EINPROGRESS, into -EINTR. */
 int sock_wait(struct usock *sk, uint64_t deadline);
+void sock_wait_begin(void);
+bool sock_wait_was_interrupted(void);
 uint64_t sock_deadline(const struct timeval *tv);
 void sock_wake(struct usock *sk);
 /* Gather the iovec into dst (len bytes). */
