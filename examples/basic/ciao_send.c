@@ -53,8 +53,7 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	/* The datagram may still wait for the peer's ARP reply inside the
-	 * stack: give it a moment before the stack goes away. */
-	sleep(1);
+	 * stack: ioth_delstack lets it go out first (IOTH_DELSTACK_LINGER). */
 	ioth_close(fd);
 	ioth_delstack(stack);
 	return 0;
