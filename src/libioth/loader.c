@@ -16,9 +16,11 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -26,12 +28,16 @@
 #define IOTH_PLUGIN_DIR "/usr/local/lib/ioth"
 #endif
 
-static void loader_debug(const char *fmt, const char *a, const char *b) {
+__attribute__((format(printf, 1, 2)))
+static void loader_debug(const char *fmt, ...) {
 	const char *dbg = getenv("IOTH_DEBUG");
 	if (dbg && *dbg && strcmp(dbg, "0") != 0) {
+		va_list ap;
+		va_start(ap, fmt);
 		fprintf(stderr, "ioth: ");
-		fprintf(stderr, fmt, a, b);
+		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		va_end(ap);
 	}
 }
 
@@ -78,10 +84,35 @@ static void *plugin_open(const char *name) {
 	}
 	if ((h = try_dir(IOTH_PLUGIN_DIR, strlen(IOTH_PLUGIN_DIR), name, &found)))
 		return h;
-	if (!found)
-		loader_debug("no plugin named %s%s", name, "");
+	if (!found) {
+		/* say where we looked: the usual mistake is a plugin path not set */
+		char dirs[3 * PATH_MAX];
+		const char *env = getenv("IOTH_PLUGIN_PATH");
+		snprintf(dirs, sizeof(dirs), "%s%s%s%s/.ioth, %s", env && *env ? "" : "(IOTH_PLUGIN_PATH unset) ",
+				env && *env ? env : "", env && *env ? ", " : "", home && *home ? home : "~",
+				IOTH_PLUGIN_DIR);
+		loader_debug("no plugin named %s (ioth_%s-r.so or ioth_%s.so) in: %s; "
+				"set IOTH_PLUGIN_PATH to the directory of the plugins (in a build tree: build/plugins)",
+				name, name, name, dirs);
+	}
 	errno = found ? ENOEXEC : ENOTSUP;
 	return NULL;
+}
+
+/* With IOTH_DEBUG, why a plugin could not make a stack on its VNLs: the
+ * usual case is a vde:// switch that is not running. */
+void ioth_newstack_explain(const char *name, const char *vnlv[], int err) {
+	for (int i = 0; vnlv && vnlv[i] && err == ENOENT; i++) {
+		const char *vnl = vnlv[i], *colon = strchr(vnl, ':');
+		/* "IFNAME:vde:///path" names the interface */
+		if (colon && colon[1] != '/' && strstr(colon, "://"))
+			vnl = colon + 1;
+		const char *path = strncmp(vnl, "vde://", 6) == 0 ? vnl + 6 : vnl[0] == '/' ? vnl : NULL;
+		struct stat sb;
+		if (path && *path && stat(path, &sb) < 0)
+			loader_debug("stack %s: no VDE switch at %s: start one, e.g. vde_plug null:// switch://%s &",
+					name, path, path);
+	}
 }
 
 static void *plugin_sym(void *handle, const char *name, const char *what) {
