@@ -46,6 +46,24 @@ if [ -x "$IOTH_BUILD_DIR/tools/iothrun/iothrun" ]; then
 fi
 ok "installed: $(cd "$prefix" && find . -name 'libioth.so*' -o -name ioth.h | tr '\n' ' ')"
 
+# a man page (or a link to one) for every public function of the headers
+man3=$(dirname "$(find "$prefix" -name ioth.3 | head -1)")
+[ -d "$man3" ] || fail "no man3 directory"
+nopage=""
+for f in $(grep -ohE "\b(ioth|iothconf|iothdns)_[a-z0-9_]+ *\(" "$IOTH_SOURCE_DIR"/include/ioth.h \
+		"$IOTH_SOURCE_DIR"/include/iothconf.h "$IOTH_SOURCE_DIR"/include/iothdns.h | tr -d ' (' | sort -u) \
+		ioth_if_nametoindex ioth_ipaddr_add ioth_iproute_add ioth_nldialog; do
+	case $f in ioth_foo_*|*_t) continue ;; esac
+	[ -f "$man3/$f.3" ] || { nopage="$nopage $f"; continue; }
+	target=$(sed -n 's/^\.so //p' "$man3/$f.3")
+	[ -z "$target" ] || [ -f "$man3/../$target" ] || nopage="$nopage $f(->$target)"
+done
+[ -z "$nopage" ] || fail "no man page for:$nopage"
+for p in ioth-demo iothrun iothdig iothconf-show; do
+	[ -f "$man3/../man1/$p.1" ] || fail "no man page $p.1"
+done
+ok "a man page for every public function (man ioth_msocket opens ioth(3)) and every tool"
+
 for p in ciao_send ciao_recv echo_server echo_client; do
 	cc -o "$tmp/$p" "$IOTH_SOURCE_DIR/examples/basic/$p.c" $(pkg-config --cflags --libs ioth) -lpthread \
 		-Wl,-rpath,"$(pkg-config --variable=libdir ioth)" ||
@@ -117,4 +135,4 @@ grep -q "not there" "$tmp/uninstall2.log" && grep -q "uninstall removed nothing"
 	{ cat "$tmp/uninstall2.log"; fail "uninstall of files not there is silent"; }
 ok "uninstall warns about listed files that are not there"
 [ "$(manifest_state)" = "$before" ] || fail "the user's $user_manifest changed"
-echo "$((10 + IOTHRUN_CHECKED)) passed, 0 failed"
+echo "$((11 + IOTHRUN_CHECKED)) passed, 0 failed"
