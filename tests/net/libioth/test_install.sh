@@ -103,8 +103,10 @@ wait_until 10 grep -q "echo server" "$tmp/server" || { cat "$tmp/server"; fail "
 reply=$(echo "over the wire" | timeout 20 "$tmp/echo_client" vdestack "$VNL" 198.18.6.11/24 198.18.6.10 5000)
 [ "$reply" = "over the wire" ] || fail "echo through kernel server: '$reply'"
 ok "echo_client on vdestack, echo_server on kernel"
-"$tmp/cm/build/ciao_cmake" vdestack "$VNL" 198.18.6.20/24 198.18.6.2 5000 || fail "CMake-built ciao runs"
-ok "CMake-built ciao runs"
+# without IOTH_PLUGIN_PATH: the installed libioth finds the plugins next to itself
+env -u IOTH_PLUGIN_PATH "$tmp/cm/build/ciao_cmake" vdestack "$VNL" 198.18.6.20/24 198.18.6.2 5000 ||
+	fail "CMake-built ciao runs"
+ok "CMake-built ciao runs, the installed plugins found without IOTH_PLUGIN_PATH"
 if [ -x "$prefix/bin/iothrun" ] && [ -x /usr/bin/python3 ]; then
 	# the installed iothrun finds the installed library (relative to itself),
 	# and libiothrun.so, preloaded into python, finds libiothconf and libioth

@@ -30,6 +30,13 @@ grep -q "no plugin named nosuchplugin (ioth_nosuchplugin-r.so or ioth_nosuchplug
 	{ cat "$tmp/e2"; fail "unknown plugin: the directories searched are not listed"; }
 ok "an unknown plugin: IOTH_DEBUG=1 lists the directories searched"
 
+# a program of the build tree finds the build tree's plugins by itself
+env -u IOTH_PLUGIN_PATH IOTH_DEBUG=1 "$SEND" ustack "vde://$nosw" 198.18.13.1/24 198.18.13.2 5000 \
+	>/dev/null 2>"$tmp/e2b"
+grep -q "no VDE switch at $nosw" "$tmp/e2b" && ! grep -q "no plugin named" "$tmp/e2b" ||
+	{ cat "$tmp/e2b"; fail "without IOTH_PLUGIN_PATH a build-tree program does not find ustack"; }
+ok "without IOTH_PLUGIN_PATH, a build-tree program finds the build tree's plugins"
+
 if [ -x "$IOTHRUN" ]; then
 	"$IOTHRUN" "stack=ustack,vnl=vde://$nosw,eth" /bin/true 2>"$tmp/e3" && fail "iothrun without a switch succeeded"
 	grep -q "no VDE switch at $nosw: start one" "$tmp/e3" || { cat "$tmp/e3"; fail "iothrun without a switch: no hint"; }
