@@ -50,8 +50,9 @@ ok "installed: $(cd "$prefix" && find . -name 'libioth.so*' -o -name ioth.h | tr
 man3=$(dirname "$(find "$prefix" -name ioth.3 | head -1)")
 [ -d "$man3" ] || fail "no man3 directory"
 nopage=""
-for f in $(grep -ohE "\b(ioth|iothconf|iothdns)_[a-z0-9_]+ *\(" "$IOTH_SOURCE_DIR"/include/ioth.h \
-		"$IOTH_SOURCE_DIR"/include/iothconf.h "$IOTH_SOURCE_DIR"/include/iothdns.h | tr -d ' (' | sort -u) \
+for f in $(grep -ohE "\b(ioth|iothconf|iothdns|iothaddr)_[a-z0-9_]+ *\(" "$IOTH_SOURCE_DIR"/include/ioth.h \
+		"$IOTH_SOURCE_DIR"/include/iothconf.h "$IOTH_SOURCE_DIR"/include/iothdns.h \
+		"$IOTH_SOURCE_DIR"/include/iothaddr.h | tr -d ' (' | sort -u) \
 		ioth_if_nametoindex ioth_ipaddr_add ioth_iproute_add ioth_nldialog; do
 	case $f in ioth_foo_*|*_t) continue ;; esac
 	[ -f "$man3/$f.3" ] || { nopage="$nopage $f"; continue; }
