@@ -2,7 +2,7 @@
  * ciao_recv: the other end of ciao_send. Prints each datagram it receives
  * with its sender, up to COUNT of them (default: forever).
  *
- *   ciao_recv STACK VNL [MYADDR/PREFIX [PORT [COUNT]]]     (10.0.0.2/24, port 5000) */
+ *   ciao_recv STACK VNL [MYADDR/PREFIX [PORT [COUNT]]]     (198.18.0.2/24, port 5000) */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@ int main(int argc, char *argv[]) {
 		return 2;
 	}
 	char myaddr[64];
-	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "10.0.0.2/24");
+	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "198.18.0.2/24");
 	int port = argc > 4 ? atoi(argv[4]) : 5000;
 	int count = argc > 5 ? atoi(argv[5]) : -1;
 	char *slash = strchr(myaddr, '/');

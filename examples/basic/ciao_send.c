@@ -3,7 +3,7 @@
  * network, an address, and a UDP datagram "ciao\n" to a peer.
  *
  *   ciao_send STACK VNL [MYADDR/PREFIX [DEST [PORT]]]
- *   e.g. ciao_send vdestack vde:///tmp/sw            (10.0.0.1/24 -> 10.0.0.2:5000)
+ *   e.g. ciao_send vdestack vde:///tmp/sw            (198.18.0.1/24 -> 198.18.0.2:5000)
  *        ciao_send ustack vde:///tmp/sw 198.18.0.1/24 198.18.0.2 5000 */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -18,8 +18,8 @@ int main(int argc, char *argv[]) {
 		return 2;
 	}
 	char myaddr[64];
-	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "10.0.0.1/24");
-	const char *dest = argc > 4 ? argv[4] : "10.0.0.2";
+	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "198.18.0.1/24");
+	const char *dest = argc > 4 ? argv[4] : "198.18.0.2";
 	int port = argc > 5 ? atoi(argv[5]) : 5000;
 	char *slash = strchr(myaddr, '/');
 	int prefix = slash ? atoi(slash + 1) : 24;
@@ -53,8 +53,7 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	/* The datagram may still wait for the peer's ARP reply inside the
-	 * stack: give it a moment before the stack goes away. */
-	sleep(1);
+	 * stack: ioth_delstack lets it go out first (IOTH_DELSTACK_LINGER). */
 	ioth_close(fd);
 	ioth_delstack(stack);
 	return 0;

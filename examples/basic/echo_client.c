@@ -4,7 +4,7 @@
  * stdin and on the ioth socket, which is a real file descriptor.
  *
  *   echo_client STACK VNL [MYADDR/PREFIX [SERVER [PORT]]]
- *                                      (10.0.0.2/24 -> 10.0.0.1:5000) */
+ *                                      (198.18.0.2/24 -> 198.18.0.1:5000) */
 #include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,8 +19,8 @@ int main(int argc, char *argv[]) {
 		return 2;
 	}
 	char myaddr[64];
-	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "10.0.0.2/24");
-	const char *server = argc > 4 ? argv[4] : "10.0.0.1";
+	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "198.18.0.2/24");
+	const char *server = argc > 4 ? argv[4] : "198.18.0.1";
 	int port = argc > 5 ? atoi(argv[5]) : 5000;
 	char *slash = strchr(myaddr, '/');
 	int prefix = slash ? atoi(slash + 1) : 24;

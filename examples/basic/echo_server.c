@@ -2,7 +2,7 @@
  * echo_server: a TCP echo server on a stack of its own, a thread per
  * connection.
  *
- *   echo_server STACK VNL [MYADDR/PREFIX [PORT]]     (10.0.0.1/24, port 5000) */
+ *   echo_server STACK VNL [MYADDR/PREFIX [PORT]]     (198.18.0.1/24, port 5000) */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -38,7 +38,7 @@ int main(int argc, char *argv[]) {
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	char myaddr[64];
-	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "10.0.0.1/24");
+	snprintf(myaddr, sizeof(myaddr), "%s", argc > 3 ? argv[3] : "198.18.0.1/24");
 	int port = argc > 4 ? atoi(argv[4]) : 5000;
 	char *slash = strchr(myaddr, '/');
 	int prefix = slash ? atoi(slash + 1) : 24;

@@ -210,13 +210,133 @@ static int is_loopback(const struct gai_addr *a) {
 	return IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) a->addr);
 }
 
-/* A subset of RFC 3484/6724 section 6 that does not need source address
- * selection per destination: rule 1 (avoid destinations of a family the
- * stack has no address of) and rule 6 (higher precedence), stable
- * otherwise (rule 10). */
+/* The scope of an address (RFC 6724 3.1; IPv4 as glibc maps it: 127/8
+ * and 169.254/16 link-local, the rest global). */
+static int addr_scope(int af, const uint8_t *p) {
+	if (af == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *) p)) {
+		af = AF_INET;
+		p += 12;
+	}
+	if (af == AF_INET)
+		return (p[0] == 127 || (p[0] == 169 && p[1] == 254)) ? 2 : 14;
+	if (p[0] == 0xff)
+		return p[1] & 0x0f;
+	if (IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) p) || (p[0] == 0xfe && (p[1] & 0xc0) == 0x80))
+		return 2;
+	if (p[0] == 0xfe && (p[1] & 0xc0) == 0xc0)
+		return 5;
+	return 14;
+}
+
+/* The label of an address, glibc's default table (RFC 3484 2.1 with the
+ * ULA and Teredo rows); IPv4 is ::ffff:0:0/96. */
+static int addr_label(int af, const uint8_t *p) {
+	static const uint8_t loop6[16] = {[15] = 1};
+	static const uint8_t zero10[10];
+	if (af == AF_INET)
+		return 4;
+	if (memcmp(p, loop6, 16) == 0)
+		return 0;
+	if (p[0] == 0x20 && p[1] == 0x02)
+		return 2;
+	if (memcmp(p, zero10, 10) == 0) {
+		if (p[10] == 0xff && p[11] == 0xff)
+			return 4;
+		if (p[10] == 0 && p[11] == 0)
+			return 3;
+	}
+	if (p[0] == 0xfe && (p[1] & 0xc0) == 0xc0)
+		return 5;
+	if ((p[0] & 0xfe) == 0xfc)
+		return 6;
+	if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
+		return 7;
+	return 1;
+}
+
+/* The source address the stack would use towards a: as glibc, connect a
+ * datagram socket and ask its name. 1 and *src filled, or 0: none (the
+ * destination is unreachable from this stack). */
+static int source_of(struct iothdns *dns, const struct gai_addr *a, struct gai_addr *src) {
+	int af = a->af;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} to = {0}, me = {0};
+	socklen_t len;
+	if (af == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *) a->addr)) {
+		af = AF_INET;
+		memcpy(&to.sin.sin_addr, a->addr + 12, 4);
+	} else if (af == AF_INET)
+		memcpy(&to.sin.sin_addr, a->addr, 4);
+	if (af == AF_INET) {
+		to.sin.sin_family = AF_INET;
+		to.sin.sin_port = htons(9);
+		len = sizeof(to.sin);
+	} else {
+		to.sin6.sin6_family = AF_INET6;
+		to.sin6.sin6_port = htons(9);
+		memcpy(&to.sin6.sin6_addr, a->addr, 16);
+		to.sin6.sin6_scope_id = a->scope;
+		len = sizeof(to.sin6);
+	}
+	int fd = ioth_msocket(dns_stack(dns), af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int found = 0;
+	socklen_t mlen = sizeof(me);
+	if (ioth_connect(fd, &to.sa, len) == 0 && ioth_getsockname(fd, &me.sa, &mlen) == 0 &&
+			me.sa.sa_family == af) {
+		src->af = af;
+		memset(src->addr, 0, 16);
+		if (af == AF_INET)
+			memcpy(src->addr, &me.sin.sin_addr, 4);
+		else
+			memcpy(src->addr, &me.sin6.sin6_addr, 16);
+		src->scope = 0;
+		found = 1;
+	}
+	int err = errno;
+	ioth_close(fd);
+	errno = err;
+	return found;
+}
+
+struct gai_rank {
+	int usable, has_src, prec;
+	int dscope, sscope, dlabel, slabel;
+};
+
+/* <0: a goes before b (RFC 6724 section 6 as glibc applies it: rules 1,
+ * 2, 5, 6, 8; 3, 4 and 7 never differ here, 9 is not applied). */
+static int rank_cmp(const struct gai_rank *a, const struct gai_rank *b) {
+	if (a->usable != b->usable)                                       /* rule 1 */
+		return b->usable - a->usable;
+	if (a->has_src && b->has_src) {
+		int ma = a->dscope == a->sscope, mb = b->dscope == b->sscope; /* rule 2 */
+		if (ma != mb)
+			return mb - ma;
+		ma = a->dlabel == a->slabel;                                  /* rule 5 */
+		mb = b->dlabel == b->slabel;
+		if (ma != mb)
+			return mb - ma;
+	}
+	if (a->prec != b->prec)                                           /* rule 6 */
+		return b->prec - a->prec;
+	if (a->dscope != b->dscope)                                       /* rule 8 */
+		return a->dscope - b->dscope;
+	return 0;                                                         /* rule 10 */
+}
+
+/* RFC 3484/6724 section 6 destination address selection, as glibc does:
+ * the source address of each destination found as the stack would choose
+ * it (source_of), so that, e.g., an IPv6 destination the stack can reach
+ * only from a link-local address goes after an IPv4 one it reaches from a
+ * global address. A stack whose addresses cannot be read keeps the order. */
 static void sort_addrs(struct iothdns *dns, struct gai_addr *list, int n) {
 	struct stack_addrs sa;
-	int usable[GAI_MAXADDR], prec[GAI_MAXADDR];
+	struct gai_rank rank[GAI_MAXADDR];
 	if (n < 2)
 		return;
 	stack_families(dns, &sa);
@@ -228,22 +348,28 @@ static void sort_addrs(struct iothdns *dns, struct gai_addr *list, int n) {
 		 * (a stack without IPv6 has no ::1) */
 		if (is_loopback(&list[i]))
 			fam_ok = list[i].af == AF_INET ? sa.lo4 : sa.lo6;
-		usable[i] = !sa.known || fam_ok;
-		prec[i] = precedence(&list[i]);
+		struct gai_rank *r = &rank[i];
+		struct gai_addr src;
+		r->has_src = sa.known && fam_ok && source_of(dns, &list[i], &src);
+		r->usable = !sa.known || r->has_src;
+		r->prec = precedence(&list[i]);
+		r->dscope = addr_scope(list[i].af, list[i].addr);
+		r->dlabel = addr_label(list[i].af, list[i].addr);
+		r->sscope = r->has_src ? addr_scope(src.af, src.addr) : 0;
+		r->slabel = r->has_src ? addr_label(src.af, src.addr) : -1;
 	}
 	/* insertion sort: stable, n is small */
 	for (int i = 1; i < n; i++) {
 		struct gai_addr a = list[i];
-		int u = usable[i], p = prec[i], j = i - 1;
-		while (j >= 0 && (usable[j] < u || (usable[j] == u && prec[j] < p))) {
+		struct gai_rank ra = rank[i];
+		int j = i - 1;
+		while (j >= 0 && rank_cmp(&rank[j], &ra) > 0) {
 			list[j + 1] = list[j];
-			usable[j + 1] = usable[j];
-			prec[j + 1] = prec[j];
+			rank[j + 1] = rank[j];
 			j--;
 		}
 		list[j + 1] = a;
-		usable[j + 1] = u;
-		prec[j + 1] = p;
+		rank[j + 1] = ra;
 	}
 }
 

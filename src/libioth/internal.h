@@ -22,6 +22,8 @@ IOTH_HIDDEN extern __thread void *ioth_current_stackdata;
  * name, check the license. Return 0 or -1 with errno. */
 IOTH_HIDDEN int ioth_plugin_load(struct ioth *st, const char *name);
 IOTH_HIDDEN void ioth_plugin_unload(struct ioth *st);
+/* loader.c: with IOTH_DEBUG, explain a plugin's newstack failure (err). */
+IOTH_HIDDEN void ioth_newstack_explain(const char *name, const char *vnlv[], int err);
 
 /* license.c: may a program under prg_license load a plugin under
  * plugin_license? Either may be NULL (undeclared). */

@@ -144,6 +144,7 @@ static struct ioth *newstack_named(const char *name, const char *options, const 
 		if (errno == 0)
 			errno = EINVAL; /* a plugin that failed without saying why */
 		int err = errno;
+		ioth_newstack_explain(name, vnlv, err);
 		ioth_plugin_unload(st);
 		errno = err;
 		goto err;

@@ -2,8 +2,10 @@
  * Plugin loader.
  *
  * Search path, first match wins: each directory of $IOTH_PLUGIN_PATH
- * (colon separated; for tests and development), then $HOME/.ioth, then the
- * installed <libdir>/ioth. In each directory ioth_NAME-r.so (reentrant:
+ * (colon separated; for tests and development), then $HOME/.ioth, then
+ * <the directory of libioth.so>/ioth (an installed copy, wherever it is;
+ * for the libioth.so of a build tree, the build tree's plugins), then the
+ * configured <libdir>/ioth. In each directory ioth_NAME-r.so (reentrant:
  * dlopen, one copy serves every stack) is tried before ioth_NAME.so (not
  * reentrant: dlmopen(LM_ID_NEWLM), a private copy with its own globals per
  * stack).
@@ -16,9 +18,11 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -26,12 +30,16 @@
 #define IOTH_PLUGIN_DIR "/usr/local/lib/ioth"
 #endif
 
-static void loader_debug(const char *fmt, const char *a, const char *b) {
+__attribute__((format(printf, 1, 2)))
+static void loader_debug(const char *fmt, ...) {
 	const char *dbg = getenv("IOTH_DEBUG");
 	if (dbg && *dbg && strcmp(dbg, "0") != 0) {
+		va_list ap;
+		va_start(ap, fmt);
 		fprintf(stderr, "ioth: ");
-		fprintf(stderr, fmt, a, b);
+		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		va_end(ap);
 	}
 }
 
@@ -58,6 +66,28 @@ static void *try_dir(const char *dir, size_t dirlen, const char *name, int *foun
 	return NULL;
 }
 
+/* The plugins next to this libioth.so: <its directory>/ioth, or for the
+ * library of a build tree that build tree's plugin directory. */
+static int own_plugin_dir(char *dir, size_t size) {
+	Dl_info info;
+	if (dladdr((void *) own_plugin_dir, &info) == 0 || info.dli_fname == NULL)
+		return 0;
+	const char *slash = strrchr(info.dli_fname, '/');
+	if (slash == NULL)
+		return 0;
+	int len = (int) (slash - info.dli_fname);
+#if defined(IOTH_BUILD_LIBDIR) && defined(IOTH_BUILD_PLUGIN_DIR)
+	char real[PATH_MAX], build[PATH_MAX];
+	snprintf(dir, size, "%.*s", len, info.dli_fname);
+	if (realpath(dir, real) && realpath(IOTH_BUILD_LIBDIR, build) && strcmp(real, build) == 0) {
+		snprintf(dir, size, "%s", IOTH_BUILD_PLUGIN_DIR);
+		return 1;
+	}
+#endif
+	int n = snprintf(dir, size, "%.*s/ioth", len, info.dli_fname);
+	return n > 0 && (size_t) n < size;
+}
+
 static void *plugin_open(const char *name) {
 	int found = 0;
 	void *h;
@@ -76,12 +106,42 @@ static void *plugin_open(const char *name) {
 		if (n > 0 && (size_t) n < sizeof(dir) && (h = try_dir(dir, (size_t) n, name, &found)))
 			return h;
 	}
+	char own[PATH_MAX] = "";
+	if (!own_plugin_dir(own, sizeof(own)))
+		own[0] = '\0';
+	if (own[0] && (h = try_dir(own, strlen(own), name, &found)))
+		return h;
 	if ((h = try_dir(IOTH_PLUGIN_DIR, strlen(IOTH_PLUGIN_DIR), name, &found)))
 		return h;
-	if (!found)
-		loader_debug("no plugin named %s%s", name, "");
+	if (!found) {
+		/* say where we looked: the usual mistake is a plugin path not set */
+		char dirs[3 * PATH_MAX];
+		const char *env = getenv("IOTH_PLUGIN_PATH");
+		snprintf(dirs, sizeof(dirs), "%s%s%s%s/.ioth, %s%s%s", env && *env ? "" : "(IOTH_PLUGIN_PATH unset) ",
+				env && *env ? env : "", env && *env ? ", " : "", home && *home ? home : "~",
+				own, own[0] ? ", " : "", IOTH_PLUGIN_DIR);
+		loader_debug("no plugin named %s (ioth_%s-r.so or ioth_%s.so) in: %s; "
+				"set IOTH_PLUGIN_PATH to the directory of the plugins (in a build tree: build/plugins)",
+				name, name, name, dirs);
+	}
 	errno = found ? ENOEXEC : ENOTSUP;
 	return NULL;
+}
+
+/* With IOTH_DEBUG, why a plugin could not make a stack on its VNLs: the
+ * usual case is a vde:// switch that is not running. */
+void ioth_newstack_explain(const char *name, const char *vnlv[], int err) {
+	for (int i = 0; vnlv && vnlv[i] && err == ENOENT; i++) {
+		const char *vnl = vnlv[i], *colon = strchr(vnl, ':');
+		/* "IFNAME:vde:///path" names the interface */
+		if (colon && colon[1] != '/' && strstr(colon, "://"))
+			vnl = colon + 1;
+		const char *path = strncmp(vnl, "vde://", 6) == 0 ? vnl + 6 : vnl[0] == '/' ? vnl : NULL;
+		struct stat sb;
+		if (path && *path && stat(path, &sb) < 0)
+			loader_debug("stack %s: no VDE switch at %s: start one, e.g. vde_plug null:// switch://%s &",
+					name, path, path);
+	}
 }
 
 static void *plugin_sym(void *handle, const char *name, const char *what) {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <netinet/in.h>
 
@@ -30,6 +31,7 @@
 #include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
+#include "tcp/tcp.h"
 
 #include <ioth.h>
 
@@ -148,6 +150,43 @@ static void stack_destroy(struct ustack *s) {
 
 EXPORT void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_functions *f);
 
+/* What the program sent goes out before its stack does: datagrams waiting
+ * for a neighbour resolution, and the data and FIN of the TCP connections it
+ * closed, until acknowledged; for at most $IOTH_DELSTACK_LINGER seconds
+ * (10 by default, 0: delete at once). An unanswered resolution gives up by
+ * itself after its probes (3 s for ARP), as on Linux. */
+static double linger_secs(void) {
+	const char *env = getenv("IOTH_DELSTACK_LINGER");
+	if (env == NULL || *env == 0)
+		return 10.0;
+	char *end;
+	double v = strtod(env, &end);
+	return (*end || !(v >= 0)) ? 10.0 : v;
+}
+
+static void stack_linger(struct ustack *s) {
+	double secs = linger_secs();
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t) secs;
+	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		stack_lock(s);
+		bool pending = neigh_stack_pending(s) || tcp_stack_pending(s);
+		stack_unlock(s);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!pending || now.tv_sec > end.tv_sec ||
+				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return;
+		struct timespec tick = {0, 5 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+}
+
 EXPORT int ioth_ustack_delstack(void *stackdata) {
 	struct ustack *s = stackdata;
 	if (s == NULL)
@@ -157,6 +196,7 @@ EXPORT int ioth_ustack_delstack(void *stackdata) {
 		return 0;
 	if (sock_count(s) > 0)
 		return errno = EBUSY, -1;
+	stack_linger(s);
 	stack_destroy(s);
 	return 0;
 }

@@ -7,7 +7,9 @@
  *   ioth-demo [STACK]      STACK: ustack, vdestack, ... (default: $IOTH_DEMO_STACK,
  *                          else the first of ustack and vdestack that works) */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <linux/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
@@ -244,13 +246,46 @@ static const char *pick_stack(const char *vnl) {
 	return NULL;
 }
 
+/* Killed (Ctrl-C, kill), the demo still removes its switch's directory: the
+ * signals go to this thread alone, which empties the directory and exits. */
+static char switch_dir[4096];
+static sigset_t stop_signals;
+
+static void *on_signal(void *arg) {
+	(void) arg;
+	int sig;
+	if (sigwait(&stop_signals, &sig) != 0)
+		return NULL;
+	DIR *d = opendir(switch_dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(switch_dir);
+	fprintf(stderr, "ioth-demo: stopped by signal %d, %s removed\n", sig, switch_dir);
+	_exit(128 + sig);
+}
+
 int main(int argc, char *argv[]) {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* before any thread starts, so that every thread inherits the mask */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	printf("The Internet of Threads, in one process: two nodes, each with its own network stack.\n\n");
 	struct vdeswitch *sw = vdeswitch_start(NULL);
 	if (sw == NULL)
 		die("starting the embedded VDE switch");
 	const char *vnl = vdeswitch_vnl(sw);
+	snprintf(switch_dir, sizeof(switch_dir), "%s", vnl + strlen("vde://"));
+	pthread_t sigthread;
+	if (pthread_create(&sigthread, NULL, on_signal, NULL) == 0)
+		pthread_detach(sigthread);
 	printf("1. This process became a VDE switch: %s\n", vnl);
 
 	const char *stackname = argc > 1 ? argv[1] : getenv("IOTH_DEMO_STACK");

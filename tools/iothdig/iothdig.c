@@ -261,6 +261,11 @@ int main(int argc, char *argv[]) {
 			case EAGAIN:
 				fprintf(stderr, ";; %s: SERVFAIL\n", name);
 				break;
+			case ECONNREFUSED:
+				/* a DNS answer code, not a refused connection */
+				fprintf(stderr, ";; %s: REFUSED (the servers refused the query, or answered "
+						"NOTIMP or FORMERR)\n", name);
+				break;
 			case ETIMEDOUT:
 				fprintf(stderr, ";; connection timed out; no servers could be reached\n");
 				status = 9;

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ioth.h>
@@ -174,6 +176,51 @@ static void wait_dad(struct ioth *st) {
 	}
 }
 
+/* What to do about a stack that could not be made: the usual causes are a
+ * switch that is not running and plugins that are not found. */
+static void stack_hint(const char *conf, int err) {
+	if (err == ENOENT) {
+		const char *v = strstr(conf, "vnl=");
+		if (v == NULL)
+			return;
+		v += 4;
+		char vnl[512];
+		snprintf(vnl, sizeof(vnl), "%.*s", (int) strcspn(v, ",; \t"), v);
+		const char *path = strncmp(vnl, "vde://", 6) == 0 ? vnl + 6 : vnl[0] == '/' ? vnl : NULL;
+		struct stat sb;
+		if (path && *path && stat(path, &sb) < 0)
+			iothrun_log("iothrun: no VDE switch at %s: start one, e.g. `vde_plug null:// switch://%s &`",
+					path, path);
+	} else if (err == EOPNOTSUPP)
+		iothrun_log("iothrun: no such stack plugin: set IOTH_PLUGIN_PATH to the directory of the "
+				"plugins (in a build tree: build/plugins); IOTH_DEBUG=1 lists the directories searched");
+}
+
+/* -d: the addresses the stack has (static, DHCP, SLAAC...). */
+static void log_addrs(struct ioth *st) {
+	struct ifaddrs *ifa;
+	if (ioth_getifaddrs(st, &ifa) < 0)
+		return;
+	for (struct ifaddrs *p = ifa; p; p = p->ifa_next) {
+		if (p->ifa_addr == NULL || (p->ifa_addr->sa_family != AF_INET &&
+				p->ifa_addr->sa_family != AF_INET6))
+			continue;
+		char a[INET6_ADDRSTRLEN];
+		int af = p->ifa_addr->sa_family, plen = 0;
+		const void *addr = af == AF_INET ? (void *) &((struct sockaddr_in *) p->ifa_addr)->sin_addr
+			: (void *) &((struct sockaddr_in6 *) p->ifa_addr)->sin6_addr;
+		if (p->ifa_netmask) {
+			const uint8_t *m = af == AF_INET ? (void *) &((struct sockaddr_in *) p->ifa_netmask)->sin_addr
+				: (void *) &((struct sockaddr_in6 *) p->ifa_netmask)->sin6_addr;
+			for (int i = 0; i < (af == AF_INET ? 4 : 16); i++)
+				plen += __builtin_popcount(m[i]);
+		}
+		if (inet_ntop(af, addr, a, sizeof(a)))
+			iothrun_log("iothrun[%d]: %s %s/%d", (int) getpid(), p->ifa_name ? p->ifa_name : "?", a, plen);
+	}
+	ioth_freeifaddrs(ifa);
+}
+
 static void make_stack(void) {
 	iothrun_resolve_libc();
 	const char *conf = getenv("IOTHRUN_CONF");
@@ -186,10 +233,13 @@ static void make_stack(void) {
 		int err = errno;
 		iothrun_inside--;
 		iothrun_log("iothrun: cannot create the stack \"%s\": %s", conf, strerror(err));
+		stack_hint(conf, err);
 		_exit(IOTHRUN_EXIT_NOSTACK);
 	}
 	wait_dad(st);
 	struct iothdns *dns = make_resolver(st);
+	if (iothrun_debug)
+		log_addrs(st);
 	iothrun_inside--;
 	if (dns == NULL)
 		iothrun_log("iothrun: no resolver (%s): names will not resolve", strerror(errno));

@@ -18,6 +18,13 @@
 #include <fcntl.h>
 #include <ioth.h>
 #include <linux/if_tun.h>
+#include <linux/inet_diag.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
@@ -26,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libvdeplug.h>
@@ -283,7 +292,125 @@ err:;
 	return NULL;
 }
 
+/* ------------------------------------------------------------ lingering
+ * What the program sent goes out before the namespace does: datagrams
+ * waiting for a neighbour resolution (a neighbour INCOMPLETE) and the data
+ * and FIN of closed TCP connections (FIN_WAIT1, CLOSING, LAST_ACK), asked of
+ * the namespace's kernel through rtnetlink and sock_diag; for at most
+ * $IOTH_DELSTACK_LINGER seconds (10 by default, 0: delete at once). */
+
+/* Send req on a netlink socket of the namespace and read the dump; returns
+ * 1 if match() says yes for a message, 0 if not, -1 if it cannot ask. */
+static int nl_dump_any(struct vdestack *vs, int proto, void *req, size_t len, uint16_t type,
+		int (*match)(struct nlmsghdr *h)) {
+	int fd = vde_msocket(vs, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -1;
+	struct timeval tv = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	int found = -1;
+	if (send(fd, req, len, 0) != (ssize_t) len)
+		goto out;
+	static __thread char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	found = 0;
+	for (int done = 0; !done && !found;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			found = -1;
+			break;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n);
+				h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == type && match(h)) {
+				found = 1;
+				break;
+			}
+		}
+	}
+out:
+	close(fd);
+	return found;
+}
+
+static int neigh_incomplete(struct nlmsghdr *h) {
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg)))
+		return 0;
+	struct ndmsg *nd = NLMSG_DATA(h);
+	return (nd->ndm_state & NUD_INCOMPLETE) != 0;
+}
+
+static int any_socket(struct nlmsghdr *h) {
+	return h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg));
+}
+
+static int vstack_pending(struct vstack *s) {
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+	} nreq = {
+		.h = {.nlmsg_len = sizeof(nreq), .nlmsg_type = RTM_GETNEIGH,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		.nd = {.ndm_family = AF_UNSPEC},
+	};
+	if (nl_dump_any(s->vs, NETLINK_ROUTE, &nreq, sizeof(nreq), RTM_NEWNEIGH, neigh_incomplete) > 0)
+		return 1;
+	static const int families[] = {AF_INET, AF_INET6};
+	for (int i = 0; i < 2; i++) {
+		struct {
+			struct nlmsghdr h;
+			struct inet_diag_req_v2 r;
+		} dreq = {
+			.h = {.nlmsg_len = sizeof(dreq), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+				.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 2},
+			.r = {.sdiag_family = (uint8_t) families[i], .sdiag_protocol = IPPROTO_TCP,
+				.idiag_states = (1u << TCP_FIN_WAIT1) | (1u << TCP_CLOSING) |
+					(1u << TCP_LAST_ACK)},
+		};
+		if (nl_dump_any(s->vs, NETLINK_SOCK_DIAG, &dreq, sizeof(dreq), SOCK_DIAG_BY_FAMILY,
+				any_socket) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static double linger_secs(void) {
+	const char *env = getenv("IOTH_DELSTACK_LINGER");
+	if (env == NULL || *env == 0)
+		return 10.0;
+	char *end;
+	double v = strtod(env, &end);
+	return (*end || !(v >= 0)) ? 10.0 : v;
+}
+
+static void vstack_linger(struct vstack *s) {
+	double secs = linger_secs();
+	if (secs <= 0 || s->vs == NULL)
+		return;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t) secs;
+	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		int pending = vstack_pending(s);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!pending || now.tv_sec > end.tv_sec ||
+				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return;
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
+}
+
 EXPORT int ioth_vdestack_delstack(void *stackdata) {
+	vstack_linger(stackdata);
 	vstack_free(stackdata);
 	return 0;
 }

@@ -367,3 +367,16 @@ void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp) {
 		neigh_free(n);
 	}
 }
+
+/* Is a packet of the stack waiting for a neighbour to be resolved? */
+bool neigh_stack_pending(struct ustack *s) {
+	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next) {
+		for (struct neigh *n = ifp->neigh; n; n = n->next)
+			if (n->q)
+				return true;
+		for (struct neigh *n = ifp->neigh6; n; n = n->next)
+			if (n->q)
+				return true;
+	}
+	return false;
+}

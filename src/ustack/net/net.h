@@ -189,6 +189,8 @@ void neigh_confirm(struct neigh *n);
 int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nexthop,
 		struct pbuf *p);
 void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp);
+/* A packet of s waits for a resolution (ARP, NDP) in progress. */
+bool neigh_stack_pending(struct ustack *s);
 
 /* ip4_input.c / ip4_output.c */
 /* A copy of an outgoing packet for this host, as if received on ifp

@@ -362,4 +362,6 @@ void tcp_input(struct ustack *s, struct tcp_seg *g);
 void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t len);
 /* Free every connection of a stack that is being deleted. */
 void tcp_flush_stack(struct ustack *s);
+/* A connection closed by its socket has data or its FIN unacknowledged. */
+bool tcp_stack_pending(struct ustack *s);
 #endif

@@ -975,6 +975,19 @@ void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
 	tcp_err(s, true, err, inner, len);
 }
 
+/* Does a closed connection still have data or its FIN not acknowledged? */
+bool tcp_stack_pending(struct ustack *s) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return false;
+	for (int i = 0; i < TCP_CONN_HASH; i++)
+		for (struct tcp_pcb *p = ts->conn[i]; p; p = p->hnext)
+			if (p->sk == NULL && (p->state == TCPS_FIN_WAIT1 || p->state == TCPS_CLOSING ||
+					p->state == TCPS_LAST_ACK))
+				return true;
+	return false;
+}
+
 void tcp_flush_stack(struct ustack *s) {
 	struct tcp_stack *ts = s->tcp;
 	if (ts == NULL)
