@@ -282,6 +282,9 @@ static int conf_option(char **w, int n, const char **why) {
 				return nd_conf.hrevmode = i, 0;
 		return *why = "hrevmode is always, net, same or never", -1;
 	}
+	if (strcasecmp(w[0], "hashttl") != 0 && strcasecmp(w[0], "tcplistenbacklog") != 0 &&
+			strcasecmp(w[0], "tcptimeout") != 0)
+		return *why = "unknown option (hrevmode, hashttl, tcplistenbacklog, tcptimeout)", -1;
 	char *end;
 	long v = strtol(w[1], &end, 10);
 	if (*w[1] == '\0' || *end != '\0' || v < 0 || v > INT32_MAX)
