@@ -31,7 +31,9 @@
  *                     synonyms with a heading minus: undo that configuration
  *
  * Each source (static, DHCPv4, DHCPv6, router discovery) is kept apart:
- * a new configuration from a source replaces what that source gave before.
+ * a new configuration from a source replaces what that source gave before,
+ * except static items: ip=, gw=, dns=, domain= add to those of earlier calls
+ * (as the original), -ip= etc. and -static remove them.
  * Leases are renewed in the background (one thread for the whole library)
  * and what expires is removed from the stack.
  */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <ioth.h>
@@ -199,6 +200,9 @@ void *iothdns_get_aaaa(struct iothdns_pkt *vpkt, void *addr_ipv6);
 /* The message (composed: complete with counts and lengths) and its length. */
 void *iothdns_buf(struct iothdns_pkt *vpkt);
 size_t iothdns_buflen(struct iothdns_pkt *vpkt);
+/* The same two as a struct iovec (iov_base, iov_len), as the original's
+ * newer releases declare it. */
+struct iovec iothdns_getbuf(struct iothdns_pkt *vpkt);
 /* Free vpkt and everything it allocated (NULL is allowed). */
 void iothdns_free(struct iothdns_pkt *vpkt);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/socket.h>
 #include <ioth.h>
 #include <iothconf.h>
 #include "iothconf_int.h"
@@ -45,11 +46,33 @@ static int resolve_ifindex(struct ioth *stack, const struct ic_request *req) {
 static int apply_static(struct ic_iface *ifc, const struct ic_request *req) {
 	int rv = 0;
 	if (req->static_add) {
-		/* a new static configuration replaces the previous one */
+		/* as the original: static items add to those of earlier calls
+		 * (a stack configured over several lines keeps every address);
+		 * -static, -ip= etc. remove them */
 		struct ic_item *head = NULL, **tail = &head, *it;
+		for (struct ic_item *o = ifc->items; o; o = o->next) {
+			if (o->src != IC_SRC_STATIC)
+				continue;
+			it = ic_item_new(IC_SRC_STATIC, o->kind, o->family, o->addr, o->prefixlen,
+					o->domain, IC_NEVER);
+			if (it) {
+				it->active = o->active;
+				*tail = it;
+				tail = &it->next;
+			}
+		}
 		for (int i = 0; i < req->nstatic; i++) {
 			const struct ic_static *st = &req->st[i];
 			if (st->remove)
+				continue;
+			struct ic_item *dup;
+			for (dup = head; dup; dup = dup->next)
+				if (dup->kind == st->kind && (st->kind == IC_K_DOMAIN ?
+							strcmp(dup->domain, st->domain) == 0 :
+							dup->family == st->family && dup->prefixlen == st->prefixlen &&
+							memcmp(dup->addr, st->addr, st->family == AF_INET6 ? 16 : 4) == 0))
+					break;
+			if (dup)
 				continue;
 			it = ic_item_new(IC_SRC_STATIC, st->kind, st->family, st->addr, st->prefixlen,
 					st->kind == IC_K_DOMAIN ? st->domain : NULL, IC_NEVER);

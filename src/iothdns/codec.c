@@ -589,6 +589,12 @@ size_t iothdns_buflen(struct iothdns_pkt *vpkt) {
 	return vpkt->len;
 }
 
+struct iovec iothdns_getbuf(struct iothdns_pkt *vpkt) {
+	struct iovec iov = {iothdns_buf(vpkt), 0};
+	iov.iov_len = iothdns_buflen(vpkt);
+	return iov;
+}
+
 void iothdns_free(struct iothdns_pkt *vpkt) {
 	if (vpkt == NULL)
 		return;

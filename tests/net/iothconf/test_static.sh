@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Static configuration on STACK ($1): ip=/gw= for IPv4 and IPv6 answer the
 # kernel's ping; the seed's "ciao" over UDP; a malformed option changes
-# nothing (EINVAL); -ip removes an address; resolv.conf from dns=/domain=.
+# nothing (EINVAL); a second ip= adds to the first (as the original
+# iothconf: a stack configured over several calls keeps every address);
+# -ip removes an address; resolv.conf from dns=/domain=.
 . "$(dirname "$0")/common.sh"
 need_cmd ping socat
 net_nsbg srv socat -u UDP4-RECV:5000 "OPEN:$TMPD/ciao,creat"
@@ -11,6 +13,7 @@ probe new "$STACK" "$VNL" \
 	config "eth,ip=198.18.7.2/24,gw=198.18.7.1,ip=fd00:7::2/64,gw=fd00:7::1,dns=fd00:7::53,dns=198.18.7.53,domain=static.test$IFOPT" \
 	show resolv resolv \
 	config "eth,ip=198.18.7.3/24,bogus" config "ip=198.18.7.4/33" \
+	config "ip=198.18.7.5/24$IFOPT" \
 	udp 198.18.7.1 5000 ciao sleep 10 show \
 	config "-ip=fd00:7::2/64$IFOPT" show &
 PID=$!
@@ -29,5 +32,7 @@ wait_until 5 grep -q ciao "$TMPD/ciao" || fail "ciao not received"
 wait $PID || { show_out; fail "probe exited with an error"; }
 # after the bad configs: neither 198.18.7.3 nor .4 appeared
 expect_not '198\.18\.7\.[34]/' "a rejected configuration was applied"
+expect "^addr $IF 198\.18\.7\.5/24$" "a second ip= was not added"
+[ "$(grep -c "^addr $IF 198\.18\.7\.2/24$" "$TMPD/out")" = 3 ] || { show_out; fail "a second ip= replaced the first address"; }
 [ "$(grep -c "^addr $IF fd00:7::2/64$" "$TMPD/out")" = 2 ] || { show_out; fail "-ip did not remove fd00:7::2 (or it vanished early)"; }
 ok "static IPv4/IPv6 on $STACK: ping both, ciao, EINVAL, -ip"
