@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Every C snippet of the documentation compiles against the tree's headers:
 # the ```c blocks of README.md and docs/*.md, and the blocks (.EX/.EE,
-# .nf/.fi) of the EXAMPLE and EXAMPLES sections of the man pages in
-# docs/man, troff escapes undone.
+# .nf/.fi) of the EXAMPLE and EXAMPLES sections of the library man pages
+# (section 3) in docs/man, troff escapes undone (the examples of commands
+# and daemons, sections 1 and 8, are shell lines and files).
 # - A snippet with an #include is a whole file: compiled, and linked with
 #   the build tree's libioth, libiothconf and libiothdns when it has a
 #   main (a program), or as a shared object when it has none (a plugin).
@@ -16,7 +17,7 @@ tmp=$(mktemp -d); NET_DIRS="$NET_DIRS $tmp"
 B=$IOTH_BUILD_DIR
 CFLAGS=(-std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-unused-variable
 	-Wno-unused-but-set-variable -Wno-unused-function -Werror -I"$IOTH_SOURCE_DIR/include")
-LIBS=(-L"$B/src/libioth" -L"$B/src/iothconf" -L"$B/src/iothdns" -liothdns -liothconf -lioth -lpthread)
+LIBS=(-L"$B/src/libioth" -L"$B/src/iothconf" -L"$B/src/iothdns" -liothdns -liothconf -liothaddr -lioth -lpthread)
 
 # markdown: ```c ... ```
 for f in "$IOTH_SOURCE_DIR"/README.md "$IOTH_SOURCE_DIR"/docs/*.md; do
@@ -27,7 +28,7 @@ for f in "$IOTH_SOURCE_DIR"/README.md "$IOTH_SOURCE_DIR"/docs/*.md; do
 		inb { print > file }' "$f"
 done
 # man pages: .EX/.EE or .nf/.fi inside .SH EXAMPLE or .SH EXAMPLES
-for f in "$IOTH_SOURCE_DIR"/docs/man/*.[1-9]; do
+for f in "$IOTH_SOURCE_DIR"/docs/man/*.3; do
 	awk -v out="$tmp/$(basename "$f")" '
 		/^\.SH/ { sect = $0; next }
 		sect ~ /^\.SH "?EXAMPLES?"?$/ && /^\.(EX|nf)$/ { n++; inb = 1; line = NR;
@@ -52,7 +53,8 @@ PRELUDE='#define _GNU_SOURCE
 #include <sys/socket.h>
 #include <ioth.h>
 #include <iothconf.h>
-#include <iothdns.h>'
+#include <iothdns.h>
+#include <iothaddr.h>'
 
 total=0; bad=0
 for list in "$tmp"/*.list; do

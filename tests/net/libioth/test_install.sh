@@ -54,7 +54,8 @@ for f in $(grep -ohE "\b(ioth|iothconf|iothdns|iothaddr)_[a-z0-9_]+ *\(" "$IOTH_
 		"$IOTH_SOURCE_DIR"/include/iothconf.h "$IOTH_SOURCE_DIR"/include/iothdns.h \
 		"$IOTH_SOURCE_DIR"/include/iothaddr.h | tr -d ' (' | sort -u) \
 		ioth_if_nametoindex ioth_ipaddr_add ioth_iproute_add ioth_nldialog; do
-	case $f in ioth_foo_*|*_t) continue ;; esac
+	# ioth__*: the header's own inline helpers, not API
+	case $f in ioth_foo_*|ioth__*|*_t) continue ;; esac
 	[ -f "$man3/$f.3" ] || { nopage="$nopage $f"; continue; }
 	target=$(sed -n 's/^\.so //p' "$man3/$f.3")
 	[ -z "$target" ] || [ -f "$man3/../$target" ] || nopage="$nopage $f(->$target)"
