@@ -166,15 +166,26 @@ int main(int argc, char *argv[]) {
 		ioth_close(l);
 	} else if (strcmp(argv[5], "client") == 0 && argc >= 10) {
 		int v6 = strchr(argv[6], ':') != NULL;
-		int c = ioth_msocket(st, v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-		int r;
-		if (v6) {
-			struct sockaddr_in6 d = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t) atoi(argv[7]))};
-			inet_pton(AF_INET6, argv[6], &d.sin6_addr);
-			r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
-		} else {
-			struct sockaddr_in d = sin4(argv[6], atoi(argv[7]));
-			r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
+		int c = -1, r = -1;
+		/* Through 5% loss each way all three neighbour solicitations (or
+		 * their answers) may be lost, and the connect fails with
+		 * EHOSTUNREACH, as on Linux: a client tries again, twice. */
+		for (int tries = 0; tries < 3; tries++) {
+			if (c >= 0)
+				ioth_close(c);
+			c = ioth_msocket(st, v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+			if (v6) {
+				struct sockaddr_in6 d = {.sin6_family = AF_INET6,
+					.sin6_port = htons((uint16_t) atoi(argv[7]))};
+				inet_pton(AF_INET6, argv[6], &d.sin6_addr);
+				r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
+			} else {
+				struct sockaddr_in d = sin4(argv[6], atoi(argv[7]));
+				r = ioth_connect(c, (struct sockaddr *) &d, sizeof(d));
+			}
+			if (r == 0 || errno != EHOSTUNREACH)
+				break;
+			fprintf(stderr, "connect: %s, again\n", strerror(errno));
 		}
 		if (r < 0) {
 			perror("connect");
