@@ -116,6 +116,7 @@ struct ustack {
 	uint32_t rng;
 	uint16_t next_port;
 	uint32_t nl_next_pid;
+	uint32_t nl_listen;       /* RTNLGRP_* bits a netlink socket ever joined */
 	/* ICMP error rate limit: token bucket (Linux icmp_ratelimit) */
 	uint64_t icmp_tokens_t;
 	int icmp_tokens;

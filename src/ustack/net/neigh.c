@@ -20,6 +20,7 @@
 
 #include "../link/link.h"
 #include "../wire/eth.h"
+#include "../netlink/rtnl.h"
 #include "net.h"
 
 #define NEIGH_MAX_PROBES 3
@@ -75,6 +76,7 @@ static void neigh_free(struct neigh *n) {
 
 static void neigh_destroy(struct neigh *n) {
 	neigh_unlink(n);
+	rtnl_notify_neigh(n->ifp, n, RTM_DELNEIGH);
 	neigh_free(n);
 }
 
@@ -127,6 +129,7 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 		return;
 	default: /* STALE and unused: Linux's periodic collection, which
 		 * leaves a table under gc_thresh1 alone */
@@ -269,6 +272,7 @@ void neigh_confirm(struct neigh *n) {
 void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 	struct ustack *s = n->ifp->s;
 	bool changed = memcmp(n->mac, mac, 6) != 0;
+	uint16_t old = n->state;
 	memcpy(n->mac, mac, 6);
 	if (confirmed) {
 		neigh_confirm(n);
@@ -279,6 +283,8 @@ void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 		n->probes = 0;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
 	}
+	if (changed || confirmed || old != n->state)
+		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 	struct pbuf *p = neigh_take_queue(n);
 	while (p) {
 		struct pbuf *next = p->next;
@@ -364,6 +370,7 @@ void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp) {
 	while (*head) {
 		struct neigh *n = *head;
 		*head = n->next;
+		rtnl_notify_neigh(ifp, n, RTM_DELNEIGH);
 		neigh_free(n);
 	}
 }

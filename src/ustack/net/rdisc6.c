@@ -24,6 +24,7 @@
 
 #include "../link/link.h"
 #include "../wire/ndp.h"
+#include "../netlink/rtnl.h"
 #include "net.h"
 #include "net6.h"
 
@@ -123,6 +124,7 @@ static void ra_rearm(struct netif *ifp) {
 		if (r->oif == ifp->index && r->expires) {
 			if (r->expires <= now) {
 				*pp = r->next;
+				rtnl_notify_route6(s, r, RTM_DELROUTE);
 				free(r);
 				continue;
 			}

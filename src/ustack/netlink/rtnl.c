@@ -29,10 +29,15 @@
 #define IF_OPER_UP 6
 #define NL_MSGMAX 2048   /* one message we build: a link with its stats */
 
+struct nlb;
+/* Where messages go: the replies to sk's request (nlmsg_pid: sk's port
+ * id), or, with keep, one notification kept for nl_broadcast (pid 0). */
 struct nl_out {
 	struct usock *sk;
+	uint32_t pid;
 	struct pbuf *chunk;
 	int err;
+	struct nlb *keep;
 };
 
 static void out_flush(struct nl_out *o) {
@@ -80,12 +85,12 @@ static void *nlb_put(struct nlb *b, const void *data, size_t len) {
 	return p;
 }
 
-static void nlb_begin(struct nlb *b, const struct usock *sk, uint16_t type, uint16_t flags,
+static void nlb_begin(struct nlb *b, const struct nl_out *o, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	b->len = 0;
 	b->overflow = false;
 	struct nlmsghdr h = {.nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq,
-		.nlmsg_pid = sk->nl_pid};
+		.nlmsg_pid = o->pid};
 	nlb_put(b, &h, sizeof(h));
 }
 
@@ -112,12 +117,18 @@ static void nlb_end(struct nlb *b, struct nl_out *o) {
 		return;
 	}
 	((struct nlmsghdr *) b->buf)->nlmsg_len = (uint32_t) b->len;
+	if (o->keep) {
+		memcpy(o->keep->buf, b->buf, b->len);
+		o->keep->len = b->len;
+		o->keep->overflow = false;
+		return;
+	}
 	out_append(o, b->buf, b->len);
 }
 
 static void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
+	nlb_begin(&b, o, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
 	int zero = 0;
 	nlb_put(&b, &zero, sizeof(zero));
 	nlb_end(&b, o);
@@ -140,7 +151,7 @@ static void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
 	h->nlmsg_type = NLMSG_ERROR;
 	h->nlmsg_flags = err ? 0 : NLM_F_CAPPED;
 	h->nlmsg_seq = req->nlmsg_seq;
-	h->nlmsg_pid = o->sk->nl_pid;
+	h->nlmsg_pid = o->pid;
 	struct nlmsgerr *e = NLMSG_DATA(h);
 	e->error = err;
 	memcpy(&e->msg, req, quote);
@@ -202,7 +213,7 @@ static unsigned link_flags(const struct netif *ifp) {
 static void fill_link(struct nl_out *o, const struct netif *ifp, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, type, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct ifinfomsg ifi = {
 		.ifi_family = AF_UNSPEC,
 		.ifi_type = ifp->type,
@@ -337,6 +348,7 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 	int idx = netif_create_vde(s, name[0] ? name : NULL, ifi->ifi_index > 0 ? ifi->ifi_index : 0, vnl);
 	if (idx < 0)
 		return idx;
+	rtnl_notify_link(netif_by_index(s, idx), RTM_NEWLINK);
 	if (at->a[IFLA_NEW_IFINDEX] == NULL)
 		return 0;
 	fill_link(o, netif_by_index(s, idx), RTM_NEWLINK, 0, h->nlmsg_seq);
@@ -394,8 +406,10 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		netif_set_mtu(ifp, mtu);
 	if (mac)
 		netif_set_mac(ifp, mac);
-	if (newname[0])
+	if (newname[0] && strcmp(newname, ifp->name) != 0) {
 		memcpy(ifp->name, newname, IFNAMSIZ);
+		rtnl_notify_link(ifp, RTM_NEWLINK);
+	}
 	if (ifi->ifi_flags || ifi->ifi_change) {
 		/* Linux rtnl_dev_combine_flags: ifi_change 0 means "all bits" */
 		unsigned f = ifi->ifi_change ? ((ifi->ifi_flags & ifi->ifi_change) |
@@ -441,6 +455,7 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 	stack_unlock(s);
 	link_stop(ifp);
 	stack_lock(s);
+	rtnl_notify_link(ifp, RTM_DELLINK);
 	netif_free(ifp);
 	return 0;
 }
@@ -450,7 +465,7 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct ifaddr4 *a,
 		uint16_t type, uint16_t flags, uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, type, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct ifaddrmsg ifa = {
 		.ifa_family = AF_INET,
 		.ifa_prefixlen = a->plen,
@@ -468,9 +483,10 @@ static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct if
 	nlb_end(&b, o);
 }
 
-static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct ifaddr6 *a, uint32_t seq) {
+static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct ifaddr6 *a,
+		uint16_t type, uint16_t flags, uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWADDR, NLM_F_MULTI, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct ifaddrmsg ifa = {
 		.ifa_family = AF_INET6,
 		.ifa_prefixlen = a->plen,
@@ -511,7 +527,7 @@ static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (family == AF_UNSPEC || family == AF_INET6)
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 			for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next)
-				fill_addr6(o, ifp, a, h->nlmsg_seq);
+				fill_addr6(o, ifp, a, RTM_NEWADDR, NLM_F_MULTI, h->nlmsg_seq);
 	nl_done(o, h);
 	return 0;
 }
@@ -562,9 +578,10 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- routes --- */
 
-static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags, uint32_t seq) {
+static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t type, uint16_t flags,
+		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = r->plen,
@@ -587,9 +604,10 @@ static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags,
 	nlb_end(&b, o);
 }
 
-static void fill_route6(struct nl_out *o, const struct route6 *r, uint32_t seq) {
+static void fill_route6(struct nl_out *o, const struct route6 *r, uint16_t type, uint16_t flags,
+		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, NLM_F_MULTI, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET6,
 		.rtm_dst_len = r->plen,
@@ -623,10 +641,10 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
 		if (family == AF_UNSPEC || family == AF_INET)
 			for (struct route4 *r = s->routes4; r; r = r->next)
-				fill_route(o, r, NLM_F_MULTI, h->nlmsg_seq);
+				fill_route(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		if (family == AF_UNSPEC || family == AF_INET6)
 			for (struct route6 *r = s->routes6; r; r = r->next)
-				fill_route6(o, r, h->nlmsg_seq);
+				fill_route6(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		nl_done(o, h);
 		return 0;
 	}
@@ -653,7 +671,7 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		return err;
 	/* `ip route get`: the resolved route, as a host route */
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, 0, h->nlmsg_seq);
+	nlb_begin(&b, o, RTM_NEWROUTE, 0, h->nlmsg_seq);
 	struct rtmsg r = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = 32,
@@ -743,24 +761,28 @@ static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- neighbours --- */
 
+static void fill_neigh(struct nl_out *o, const struct netif *ifp, const struct neigh *n, int family,
+		uint16_t type, uint16_t flags, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o, type, flags, seq);
+	struct ndmsg nd = {
+		.ndm_family = (uint8_t) family,
+		.ndm_ifindex = ifp->index,
+		.ndm_state = n->state,
+		.ndm_flags = n->router ? NTF_ROUTER : 0,
+		.ndm_type = RTN_UNICAST,
+	};
+	nlb_put(&b, &nd, sizeof(nd));
+	nla_put(&b, NDA_DST, n->ip6, family == AF_INET ? 4 : 16);
+	if (n->state != NUD_INCOMPLETE && n->state != NUD_FAILED)
+		nla_put(&b, NDA_LLADDR, n->mac, 6);
+	nlb_end(&b, o);
+}
+
 static void neigh_dump(struct nl_out *o, const struct nlmsghdr *h, int family) {
 	for (struct netif *ifp = o->sk->s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh *n = family == AF_INET ? ifp->neigh : ifp->neigh6; n; n = n->next) {
-			struct nlb b;
-			nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
-			struct ndmsg nd = {
-				.ndm_family = (uint8_t) family,
-				.ndm_ifindex = ifp->index,
-				.ndm_state = n->state,
-				.ndm_flags = n->router ? NTF_ROUTER : 0,
-				.ndm_type = RTN_UNICAST,
-			};
-			nlb_put(&b, &nd, sizeof(nd));
-			nla_put(&b, NDA_DST, n->ip6, family == AF_INET ? 4 : 16);
-			if (n->state != NUD_INCOMPLETE)
-				nla_put(&b, NDA_LLADDR, n->mac, 6);
-			nlb_end(&b, o);
-		}
+		for (struct neigh *n = family == AF_INET ? ifp->neigh : ifp->neigh6; n; n = n->next)
+			fill_neigh(o, ifp, n, family, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
 }
 
 static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
@@ -773,6 +795,86 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 		neigh_dump(o, h, AF_INET6);
 	nl_done(o, h);
 	return 0;
+}
+
+/* --- notifications --- */
+
+static bool nl_listening(struct ustack *s, int group) {
+	return (s->nl_listen & (1u << (group - 1))) != 0;
+}
+
+/* m to every netlink socket of s in group; a full receive queue loses
+ * it and tells its reader with ENOBUFS, as Linux netlink_overrun */
+static void nl_broadcast(struct ustack *s, int group, const struct nlb *m) {
+	if (m->len == 0)
+		return;
+	for (struct usock *sk = s->socks; sk; sk = sk->next) {
+		if (sk->domain != AF_NETLINK || !(sk->nl_groups & (1u << (group - 1))) || sk->closing)
+			continue;
+		struct pbuf *p = pbuf_alloc(&s->pc, m->len, 0);
+		if (p == NULL || (memcpy(p->data, m->buf, m->len), sock_queue_rx(sk, p)) < 0) {
+			if (!sk->nl_no_enobufs)
+				sock_set_error(sk, ENOBUFS);
+		}
+	}
+}
+
+void rtnl_notify_link(struct netif *ifp, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_LINK))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_link(&o, ifp, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_LINK, &m);
+}
+
+void rtnl_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_IPV4_IFADDR))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_addr(&o, ifp, a, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV4_IFADDR, &m);
+}
+
+void rtnl_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_IPV6_IFADDR))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_addr6(&o, ifp, a, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV6_IFADDR, &m);
+}
+
+void rtnl_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
+	if (!nl_listening(s, RTNLGRP_IPV4_ROUTE))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_route(&o, r, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV4_ROUTE, &m);
+}
+
+void rtnl_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
+	if (!nl_listening(s, RTNLGRP_IPV6_ROUTE))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_route6(&o, r, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV6_ROUTE, &m);
+}
+
+void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_NEIGH))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_neigh(&o, ifp, n, n->ops->alen == 4 ? AF_INET : AF_INET6, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_NEIGH, &m);
 }
 
 static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
@@ -804,7 +906,7 @@ static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
 /* Process a batch written to the socket. Returns 0 or -ENOBUFS when the
  * replies did not fit the receive buffer (Linux: ENOBUFS on the reader). */
 int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
-	struct nl_out o = {.sk = sk};
+	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
 	while (len > 0) {
 		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
 		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len) {
