@@ -126,12 +126,20 @@ int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
 		*pp = a->next;
 		rtnl_notify_addr4(ifp, a, RTM_DELADDR);
 		/* the connected route goes, unless another address covers it */
-		bool covered = false;
-		for (struct ifaddr4 *b = ifp->addrs; b; b = b->next)
+		struct ifaddr4 *cover = NULL;
+		for (struct ifaddr4 *b = ifp->addrs; b && !cover; b = b->next)
 			if (b->plen == a->plen && (b->addr & b->mask) == (a->addr & a->mask))
-				covered = true;
-		if (!covered)
+				cover = b;
+		if (!cover)
 			route4_del(ifp->s, a->addr & a->mask, a->plen, 0, ifp->index, false);
+		else
+			/* Linux promotes the secondary: the route's source follows */
+			for (struct route4 *r = ifp->s->routes4; r; r = r->next)
+				if (r->oif == ifp->index && r->prefsrc == a->addr && r->gw == 0 &&
+						r->dst == (a->addr & a->mask) && r->plen == a->plen) {
+					r->prefsrc = cover->addr;
+					rtnl_notify_route4(ifp->s, r, RTM_NEWROUTE);
+				}
 		free(a);
 		return 0;
 	}

@@ -4,12 +4,14 @@
  * the replies queued on the socket as datagrams. Dumps pack messages with
  * NLM_F_MULTI into datagrams of up to NL_CHUNK bytes and end with
  * NLMSG_DONE; errors and ACKs are NLMSG_ERROR with Linux's errno (the
- * request quoted whole in an error, its header only in an ACK). A
- * malformed message gets NLMSG_ERROR EINVAL and ends the batch. */
+ * request quoted whole in an error, its header only in an ACK). What
+ * does not hold a whole message ends the batch without an answer, as on
+ * Linux. */
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if_arp.h>
@@ -368,7 +370,9 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		/* creating links (ip link add TYPE) */
 		if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE))
 			return link_create(o, h, ifi, &at);
-		return err;
+		/* Linux rtnl_newlink: no such device, named or not; ip(8)
+		 * probes RTM_NEWLINK so, and falls back to ioctls on EINVAL */
+		return h->nlmsg_type == RTM_NEWLINK ? -ENODEV : err;
 	}
 	if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
 			(h->nlmsg_flags & NLM_F_EXCL))
@@ -466,10 +470,15 @@ static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct if
 		uint16_t type, uint16_t flags, uint32_t seq) {
 	struct nlb b;
 	nlb_begin(&b, o, type, flags, seq);
+	/* Linux: an address in the subnet of an earlier one is secondary */
+	uint32_t fl = IFA_F_PERMANENT;
+	for (const struct ifaddr4 *p = ifp->addrs; p && p != a; p = p->next)
+		if (p->plen == a->plen && (p->addr & p->mask) == (a->addr & a->mask))
+			fl |= IFA_F_SECONDARY;
 	struct ifaddrmsg ifa = {
 		.ifa_family = AF_INET,
 		.ifa_prefixlen = a->plen,
-		.ifa_flags = IFA_F_PERMANENT,
+		.ifa_flags = (uint8_t) fl,
 		.ifa_scope = ipv4_is_loopback(a->addr) ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE,
 		.ifa_index = (uint32_t) ifp->index,
 	};
@@ -479,7 +488,10 @@ static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct if
 	if (a->bcast)
 		nla_put(&b, IFA_BROADCAST, &a->bcast, 4);
 	nla_put(&b, IFA_LABEL, ifp->name, strlen(ifp->name) + 1);
-	nla_u32(&b, IFA_FLAGS, IFA_F_PERMANENT);
+	nla_u32(&b, IFA_FLAGS, fl);
+	/* lifetimes: forever (ip shows valid_lft/preferred_lft) */
+	struct ifa_cacheinfo ci = {.ifa_prefered = 0xffffffffu, .ifa_valid = 0xffffffffu};
+	nla_put(&b, IFA_CACHEINFO, &ci, sizeof(ci));
 	nlb_end(&b, o);
 }
 
@@ -785,6 +797,39 @@ static void neigh_dump(struct nl_out *o, const struct nlmsghdr *h, int family) {
 			fill_neigh(o, ifp, n, family, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
 }
 
+/* ip neigh add / replace / change / del: entries set by hand */
+static int neigh_change(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	const struct ndmsg *nd;
+	struct attrs at;
+	int err = parse_req(h, sizeof(*nd), (const void **) &nd, &at);
+	if (err < 0)
+		return err;
+	const struct neigh_ops *ops = neigh_family_ops(nd->ndm_family);
+	if (ops == NULL)
+		return -EAFNOSUPPORT;
+	/* Linux neigh_add / neigh_delete: the address is required and of
+	 * the family's length; the device too */
+	if (at.a[NDA_DST] == NULL || alen(at.a[NDA_DST]) < ops->alen)
+		return -EINVAL;
+	struct netif *ifp = nd->ndm_ifindex > 0 ? netif_by_index(s, nd->ndm_ifindex) : NULL;
+	if (ifp == NULL)
+		return nd->ndm_ifindex > 0 ? -ENODEV : -EINVAL;
+	if (ifp->type != ARPHRD_ETHER)
+		return -EINVAL;
+	if (h->nlmsg_type == RTM_DELNEIGH)
+		return neigh_admin_del(ops, ifp, RTA_DATA(at.a[NDA_DST]));
+	uint16_t state = nd->ndm_state ? nd->ndm_state : NUD_PERMANENT;
+	if (state != NUD_PERMANENT && state != NUD_NOARP && state != NUD_REACHABLE && state != NUD_STALE)
+		return -EINVAL;
+	/* the link address: required here (an entry without one cannot be
+	 * used); of the device's length */
+	if (at.a[NDA_LLADDR] == NULL || alen(at.a[NDA_LLADDR]) < 6)
+		return -EINVAL;
+	return neigh_admin_set(ops, ifp, RTA_DATA(at.a[NDA_DST]), RTA_DATA(at.a[NDA_LLADDR]), state,
+			!!(h->nlmsg_flags & NLM_F_CREATE), !!(h->nlmsg_flags & NLM_F_EXCL));
+}
+
 static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (!(h->nlmsg_flags & NLM_F_DUMP))
 		return -EOPNOTSUPP;
@@ -877,6 +922,26 @@ void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) 
 	nl_broadcast(s, RTNLGRP_NEIGH, &m);
 }
 
+/* RTM_GETNSID (ip monitor asks it for every name in /var/run/netns): a
+ * stack has no other namespaces, so none has an id here: Linux's answer
+ * for a namespace without one, NETNSA_NSID -1; a dump is empty. */
+static int nsid_get(struct nl_out *o, const struct nlmsghdr *h) {
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtgenmsg)))
+		return -EINVAL;
+	if (h->nlmsg_flags & NLM_F_DUMP) {
+		nl_done(o, h);
+		return 0;
+	}
+	struct nlb b;
+	nlb_begin(&b, o, RTM_NEWNSID, 0, h->nlmsg_seq);
+	struct rtgenmsg g = {.rtgen_family = AF_UNSPEC};
+	nlb_put(&b, &g, sizeof(g));
+	nla_u32(&b, NETNSA_NSID, (uint32_t) NETNSA_NSID_NOT_ASSIGNED);
+	nlb_end(&b, o);
+	out_flush(o);
+	return 0;
+}
+
 static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
 	switch (h->nlmsg_type) {
 	case RTM_GETLINK:
@@ -898,6 +963,11 @@ static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
 		return route_change(o, h);
 	case RTM_GETNEIGH:
 		return neigh_get(o, h);
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		return neigh_change(o, h);
+	case RTM_GETNSID:
+		return nsid_get(o, h);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -909,14 +979,11 @@ int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
 	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
 	while (len > 0) {
 		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
-		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len) {
-			/* malformed: answer EINVAL quoting what header there is */
-			struct nlmsghdr fake = {0};
-			memcpy(&fake, buf, len < sizeof(fake) ? len : sizeof(fake));
-			fake.nlmsg_len = sizeof(fake);
-			nl_ack(&o, &fake, -EINVAL);
+		/* Linux netlink_rcv_skb: what does not hold a whole message ends
+		 * the batch silently (ip(8) sends its requests from buffers
+		 * larger than the message, zeroes after it) */
+		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
 			break;
-		}
 		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= RTM_BASE) {
 			int err = rtnl_one(&o, h);
 			out_flush(&o);
