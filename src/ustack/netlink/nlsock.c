@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * AF_NETLINK / NETLINK_ROUTE sockets: addressing (port ids as Linux
+ * AF_NETLINK sockets, NETLINK_ROUTE and NETLINK_SOCK_DIAG: addressing (port ids as Linux
  * assigns them: the process id first, then unique values), and the
  * request path into the rtnetlink server. Multicast groups (RTNLGRP_*,
  * joined with bind's nl_groups or NETLINK_ADD_MEMBERSHIP) get the
@@ -86,7 +86,8 @@ static ssize_t nl_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len
 	if (p == NULL)
 		return -ENOBUFS;
 	sock_copy_from_iov(p->data, msg, len);
-	int err = rtnl_input(sk, p->data, len);
+	int err = sk->protocol == NETLINK_SOCK_DIAG ? diag_input(sk, p->data, len)
+			: rtnl_input(sk, p->data, len);
 	pbuf_free(&s->pc, p);
 	if (err == -ENOBUFS)
 		sock_set_error(sk, ENOBUFS);

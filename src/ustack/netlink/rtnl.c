@@ -22,27 +22,15 @@
 #include "../net/net.h"
 #include "../net/net6.h"
 #include "../socket/sock.h"
+#include "nlout.h"
 #include "rtnl.h"
 
-#define NL_CHUNK 16384
 /* <linux/if.h> operstates (that header clashes with <net/if.h>) */
 #define IF_OPER_UNKNOWN 0
 #define IF_OPER_DOWN 2
 #define IF_OPER_UP 6
-#define NL_MSGMAX 2048   /* one message we build: a link with its stats */
 
-struct nlb;
-/* Where messages go: the replies to sk's request (nlmsg_pid: sk's port
- * id), or, with keep, one notification kept for nl_broadcast (pid 0). */
-struct nl_out {
-	struct usock *sk;
-	uint32_t pid;
-	struct pbuf *chunk;
-	int err;
-	struct nlb *keep;
-};
-
-static void out_flush(struct nl_out *o) {
+void out_flush(struct nl_out *o) {
 	if (o->chunk) {
 		if (sock_queue_rx(o->sk, o->chunk) < 0)
 			o->err = -ENOBUFS;
@@ -50,7 +38,7 @@ static void out_flush(struct nl_out *o) {
 	}
 }
 
-static void out_append(struct nl_out *o, const void *msg, size_t len) {
+void out_append(struct nl_out *o, const void *msg, size_t len) {
 	struct ustack *s = o->sk->s;
 	if (o->chunk && o->chunk->len + len > NL_CHUNK)
 		out_flush(o);
@@ -66,14 +54,7 @@ static void out_append(struct nl_out *o, const void *msg, size_t len) {
 	o->chunk->len += (uint32_t) len;
 }
 
-/* --- a message under construction, in a local buffer --- */
-struct nlb {
-	uint8_t buf[NL_MSGMAX];
-	size_t len;
-	bool overflow;
-};
-
-static void *nlb_put(struct nlb *b, const void *data, size_t len) {
+void *nlb_put(struct nlb *b, const void *data, size_t len) {
 	size_t al = NLMSG_ALIGN(len);
 	if (b->len + al > sizeof(b->buf)) {
 		b->overflow = true;
@@ -87,7 +68,7 @@ static void *nlb_put(struct nlb *b, const void *data, size_t len) {
 	return p;
 }
 
-static void nlb_begin(struct nlb *b, const struct nl_out *o, uint16_t type, uint16_t flags,
+void nlb_begin(struct nlb *b, const struct nl_out *o, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	b->len = 0;
 	b->overflow = false;
@@ -96,7 +77,7 @@ static void nlb_begin(struct nlb *b, const struct nl_out *o, uint16_t type, uint
 	nlb_put(b, &h, sizeof(h));
 }
 
-static void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) {
+void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) {
 	struct rtattr a = {.rta_len = (unsigned short) RTA_LENGTH(len), .rta_type = type};
 	uint8_t *p = nlb_put(b, &a, sizeof(a));
 	if (p && len) {
@@ -105,15 +86,15 @@ static void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) 
 	}
 }
 
-static void nla_u32(struct nlb *b, uint16_t type, uint32_t v) {
+void nla_u32(struct nlb *b, uint16_t type, uint32_t v) {
 	nla_put(b, type, &v, 4);
 }
 
-static void nla_u8(struct nlb *b, uint16_t type, uint8_t v) {
+void nla_u8(struct nlb *b, uint16_t type, uint8_t v) {
 	nla_put(b, type, &v, 1);
 }
 
-static void nlb_end(struct nlb *b, struct nl_out *o) {
+void nlb_end(struct nlb *b, struct nl_out *o) {
 	if (b->overflow) {
 		o->err = -EMSGSIZE;
 		return;
@@ -128,7 +109,7 @@ static void nlb_end(struct nlb *b, struct nl_out *o) {
 	out_append(o, b->buf, b->len);
 }
 
-static void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
+void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
 	struct nlb b;
 	nlb_begin(&b, o, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
 	int zero = 0;
@@ -137,7 +118,7 @@ static void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
 	out_flush(o);
 }
 
-static void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
+void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
 	struct ustack *s = o->sk->s;
 	/* Linux netlink_ack: the whole request in an error, the header in an ACK */
 	size_t quote = err ? req->nlmsg_len : sizeof(*req);

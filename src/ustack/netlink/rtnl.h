@@ -9,6 +9,8 @@
 
 struct usock;
 int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len);
+/* NETLINK_SOCK_DIAG sockets (netlink/diag.c): the same, for ss(8) */
+int diag_input(struct usock *sk, const uint8_t *buf, size_t len);
 
 /* Notifications (Linux rtnl_notify): every change of a link, address,
  * route or neighbour, made through netlink or by the stack itself (DAD,
