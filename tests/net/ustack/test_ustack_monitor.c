@@ -5,10 +5,12 @@
  * with NETLINK_ADD_MEMBERSHIP; changes made through libioth (addresses,
  * routes, MTU, link down and up) and by the stack itself (the end of DAD,
  * a neighbour resolved by ARP, the connected routes) each arrive as the
- * RTM_NEW* / RTM_DEL* message Linux sends. A socket that joined nothing,
+ * RTM_NEW* / RTM_DEL* message Linux sends. Neighbour entries set by hand
+ * (RTM_NEWNEIGH / RTM_DELNEIGH) are told, used and not overridden by ARP. A socket that joined nothing,
  * or left a group, gets nothing of it. Two stacks on an embedded switch. */
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -97,6 +99,41 @@ static const struct nlmsghdr *expect(int fd, int type, int family, const void *k
 	}
 }
 
+/* RTM_NEWNEIGH / RTM_DELNEIGH on a netlink socket of st: 0 or -errno */
+static int neigh_req(struct ioth *st, int type, int flags, int ifindex, uint32_t ip, const uint8_t *mac) {
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+		struct rtattr a1;
+		uint32_t dst;
+		struct rtattr a2;
+		uint8_t mac[8];
+	} req = {
+		.h = {.nlmsg_type = (uint16_t) type, .nlmsg_flags = (uint16_t) (NLM_F_REQUEST | NLM_F_ACK | flags),
+			.nlmsg_seq = 7},
+		.nd = {.ndm_family = AF_INET, .ndm_ifindex = ifindex, .ndm_state = NUD_PERMANENT},
+		.a1 = {.rta_len = RTA_LENGTH(4), .rta_type = NDA_DST},
+		.dst = ip,
+		.a2 = {.rta_len = RTA_LENGTH(6), .rta_type = NDA_LLADDR},
+	};
+	req.h.nlmsg_len = mac ? sizeof(req) : offsetof(typeof(req), a2);
+	if (mac)
+		memcpy(req.mac, mac, 6);
+	int fd = ioth_msocket(st, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	if (fd < 0 || ioth_send(fd, &req, req.h.nlmsg_len, 0) != (ssize_t) req.h.nlmsg_len)
+		return -999;
+	uint8_t buf[1024];
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int rc = -998;
+	if (poll(&pfd, 1, 2000) == 1 && ioth_recv(fd, buf, sizeof(buf), 0) >= (ssize_t) NLMSG_LENGTH(4)) {
+		const struct nlmsghdr *r = (const void *) buf;
+		if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == 7)
+			rc = ((const struct nlmsgerr *) NLMSG_DATA(r))->error;
+	}
+	ioth_close(fd);
+	return rc;
+}
+
 static bool nothing(int fd) {
 	return ioth_recv(fd, msg, sizeof(msg), MSG_DONTWAIT) < 0 && errno == EAGAIN;
 }
@@ -166,6 +203,31 @@ int main(void) {
 		CHECK(((const struct ndmsg *) NLMSG_DATA(h))->ndm_state == NUD_REACHABLE);
 		CHECK(attr_is(h, sizeof(struct ndmsg), NDA_LLADDR, bmac, 6));
 	}
+
+	/* ip neigh by hand: a permanent entry with another MAC replaces the
+	 * learned one (told), ARP does not change it back, so A's frames to B
+	 * go nowhere (its pings, its echo replies); EEXIST with NLM_F_EXCL;
+	 * deleted (told), ARP finds B again; deleted twice: ENOENT */
+	uint8_t fake[6] = {0x02, 0, 0, 0, 0, 0x99};
+	CHECK(neigh_req(a, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, idx, bip, fake) == 0);
+	/* (a change the stack made to the learned entry may come first) */
+	h = expect(mon, RTM_NEWNEIGH, AF_INET, &bip, 4, 0, idx, 2000);
+	for (int i = 0; i < 4 && h && ((const struct ndmsg *) NLMSG_DATA(h))->ndm_state != NUD_PERMANENT; i++)
+		h = expect(mon, RTM_NEWNEIGH, AF_INET, &bip, 4, 0, idx, 2000);
+	CHECK(h && ((const struct ndmsg *) NLMSG_DATA(h))->ndm_state == NUD_PERMANENT &&
+			attr_is(h, sizeof(struct ndmsg), NDA_LLADDR, fake, 6));
+	CHECK(ustest_ping(a, "198.18.0.2", 16, 1000) != 0);
+	/* B asks for a new address of A by ARP (with its real MAC): A's
+	 * permanent entry stays, A's echo replies go to the fake MAC */
+	uint32_t a3 = ip4("198.18.0.3");
+	CHECK(ioth_ipaddr_add(a, AF_INET, &a3, 24, idx) == 0);
+	CHECK(ustest_ping(b, "198.18.0.3", 16, 1000) != 0);
+	CHECK(ioth_ipaddr_del(a, AF_INET, &a3, 24, idx) == 0);
+	CHECK(neigh_req(a, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, idx, bip, fake) == -EEXIST);
+	CHECK(neigh_req(a, RTM_DELNEIGH, 0, idx, bip, NULL) == 0);
+	CHECK(expect(mon, RTM_DELNEIGH, AF_INET, &bip, 4, 0, idx, 2000) != NULL);
+	CHECK(ustest_ping(a, "198.18.0.2", 16, 2000) == 0);
+	CHECK(neigh_req(a, RTM_DELNEIGH, 0, idx, ip4("198.18.0.99"), NULL) == -ENOENT);
 
 	/* IPv6: the address tentative, its prefix route, then the end of DAD
 	 * (the stack's own change) as a second RTM_NEWADDR without it */
