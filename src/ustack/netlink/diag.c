@@ -9,7 +9,9 @@
  * INET_DIAG_CONG. UDP sockets are TCPS_CLOSED unless connected
  * (TCPS_ESTABLISHED), as Linux reports them. The bytecode filter of the
  * request is not run (ss filters what it gets); sockets of other
- * protocols or families make an empty dump. Requests for one socket
+ * protocols or families make an empty dump. Connections in a
+ * listener's queues (not accepted yet) are listed, without tcp_info;
+ * TIME_WAIT and orphaned connections (closed by the program) are not. Requests for one socket
  * (no NLM_F_DUMP) get EOPNOTSUPP. Stack lock held. */
 #include <errno.h>
 #include <linux/inet_diag.h>
@@ -115,6 +117,42 @@ static void fill_sock(struct nl_out *o, struct usock *sk, int state, const struc
 	nlb_end(&b, o);
 }
 
+/* A connection not accepted yet (a listener's queues: SYN_RECV, or
+ * ESTABLISHED waiting for accept): Linux lists them too. No usock, so no
+ * INET_DIAG_INFO. */
+static void fill_child(struct nl_out *o, const struct usock *l, const struct tcp_pcb *c, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, seq);
+	struct inet_diag_msg m = {
+		.idiag_family = (uint8_t) l->domain,
+		.idiag_state = (uint8_t) c->state,
+		.idiag_uid = (uint32_t) getuid(),
+		.idiag_rqueue = c->rcvq.len,
+		.idiag_wqueue = c->sndq.len,
+	};
+	uintptr_t cookie = (uintptr_t) c;
+	m.id.idiag_cookie[0] = (uint32_t) cookie;
+	m.id.idiag_cookie[1] = (uint32_t) ((uint64_t) cookie >> 32);
+	m.id.idiag_sport = c->lport;
+	m.id.idiag_dport = c->rport;
+	if (c->v6) {
+		memcpy(m.id.idiag_src, c->l6, 16);
+		memcpy(m.id.idiag_dst, c->r6, 16);
+	} else if (l->domain == AF_INET6) {
+		/* IPv4 on an AF_INET6 listener: v4-mapped, as getsockname shows */
+		uint8_t *s = (uint8_t *) m.id.idiag_src, *d = (uint8_t *) m.id.idiag_dst;
+		s[10] = s[11] = d[10] = d[11] = 0xff;
+		memcpy(s + 12, &c->l4, 4);
+		memcpy(d + 12, &c->r4, 4);
+	} else {
+		memcpy(m.id.idiag_src, &c->l4, 4);
+		memcpy(m.id.idiag_dst, &c->r4, 4);
+	}
+	nlb_put(&b, &m, sizeof(m));
+	nla_u8(&b, INET_DIAG_SHUTDOWN, 0);
+	nlb_end(&b, o);
+}
+
 /* The state ss sees: TCP's own, UDP's CLOSE or ESTABLISHED. */
 static int sock_state(struct usock *sk) {
 	if (is_tcp(sk)) {
@@ -142,6 +180,18 @@ static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
 			if (state <= 0 || state > 31 || !(req->idiag_states & (1u << state)))
 				continue;
 			fill_sock(o, sk, state, req, h->nlmsg_seq);
+		}
+		/* the listeners' connections not accepted yet */
+		for (struct usock *sk = o->sk->s->socks; sk; sk = sk->next) {
+			if (sk->domain != family || sk->closing || proto != IPPROTO_TCP || !is_tcp(sk) ||
+					sock_state(sk) != TCPS_LISTEN)
+				continue;
+			const struct tcp_pcb *lp = sk->proto;
+			const struct tcp_pcb *queues[2] = {lp->synq, lp->accq};
+			for (int q = 0; q < 2; q++)
+				for (const struct tcp_pcb *c = queues[q]; c; c = c->qnext)
+					if (c->state > 0 && c->state < 32 && (req->idiag_states & (1u << c->state)))
+						fill_child(o, sk, c, h->nlmsg_seq);
 		}
 	}
 	nl_done(o, h);

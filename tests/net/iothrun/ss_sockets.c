@@ -3,7 +3,8 @@
  * makes sockets with plain libc calls, which libiothrun (a dependency of
  * this library, hence initialised first) puts on the process's stack:
  *  - a TCP listener on port 9001 (backlog 7), a connection to it over
- *    the loopback, accepted, with 5 bytes sent and not read;
+ *    the loopback, accepted, with 5 bytes sent and not read, and another
+ *    one from port 9002 with 3 bytes, not accepted;
  *  - a TCP connection to SS_SOCKETS_PEER (ADDR:PORT), when given;
  *  - a UDP socket bound to port 9003.
  * So `ss` in that process sees a listening and established sockets of
@@ -41,6 +42,14 @@ __attribute__((constructor)) static void make_sockets(void) {
 		return fail("ss_sockets: accept");
 	if (send(c, "ciao\n", 5, 0) != 5)
 		fail("ss_sockets: send");
+	/* a second connection to port 9001, from port 9002, left in the
+	 * listener's accept queue with 3 bytes */
+	int c2 = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in b2 = {.sin_family = AF_INET, .sin_port = htons(9002)};
+	b2.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (c2 < 0 || bind(c2, (struct sockaddr *) &b2, sizeof(b2)) < 0 ||
+			connect(c2, (struct sockaddr *) &a, sizeof(a)) < 0 || send(c2, "abc", 3, 0) != 3)
+		fail("ss_sockets: a connection not accepted");
 	const char *peer = getenv("SS_SOCKETS_PEER");
 	if (peer) {
 		char host[64];

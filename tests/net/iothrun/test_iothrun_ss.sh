@@ -3,12 +3,12 @@
 # Debian's ss on a ustack through iothrun (NETLINK_SOCK_DIAG). Every
 # iothrun program has a stack of its own: a preloaded helper
 # (libss_sockets.so) makes, before ss's main, a TCP listener (port 9001,
-# backlog 7), a loopback connection to it (accepted, 5 bytes unread), a TCP
-# connection to socat in a namespace on the test's switch and a UDP socket
+# backlog 7), a loopback connection to it (accepted, 5 bytes unread), another
+# from port 9002 left in the accept queue with 3 bytes, a TCP connection to socat in a namespace on the test's switch and a UDP socket
 # (port 9003), all with plain libc calls on ss's own stack. Then:
-#  - ss -tan lists the listener (Send-Q: the backlog) and the three
-#    established sockets with their addresses and ports (Recv-Q 5 where
-#    the bytes wait);
+#  - ss -tan lists the listener (Recv-Q: its accept queue, Send-Q: the
+#    backlog) and the five established sockets with their addresses and
+#    ports (Recv-Q where bytes wait), the one not accepted too;
 #  - ss -tuanp adds the UDP socket (UNCONN);
 #  - ss -ti shows the TCP_INFO of each connection (rtt, cwnd, mss);
 #  - state filters (ss -tn state listening) are applied.
@@ -49,24 +49,28 @@ ssrun() { LD_PRELOAD="$HELPER" timeout 30 "$RUN" "$CONF" ss "$@"; }
 
 ssrun -tan >"$TMP/tan.out" 2>"$TMP/tan.err"
 check "ss -tan runs" test $? = 0
-check "ss -tan: the listener, its backlog as Send-Q" line "$TMP/tan.out" '^LISTEN 0 7 0\.0\.0\.0:9001 0\.0\.0\.0:\*'
+check "ss -tan: the listener, one connection queued, its backlog as Send-Q" \
+	line "$TMP/tan.out" '^LISTEN 1 7 0\.0\.0\.0:9001 0\.0\.0\.0:\*'
+check "ss -tan: the connection not accepted yet, its 3 bytes as Recv-Q" \
+	line "$TMP/tan.out" '^ESTAB 3 0 127\.0\.0\.1:9001 127\.0\.0\.1:9002'
+check "ss -tan: its client" line "$TMP/tan.out" '^ESTAB 0 0 127\.0\.0\.1:9002 127\.0\.0\.1:9001'
 check "ss -tan: the connection to the namespace, established" \
 	line "$TMP/tan.out" '^ESTAB 0 0 198\.18\.43\.5:[0-9]+ 198\.18\.43\.1:9043'
 check "ss -tan: the accepted side, its 5 unread bytes as Recv-Q" \
 	line "$TMP/tan.out" '^ESTAB 5 0 127\.0\.0\.1:9001 127\.0\.0\.1:[0-9]+'
 check "ss -tan: the loopback client" line "$TMP/tan.out" '^ESTAB 0 0 127\.0\.0\.1:[0-9]+ 127\.0\.0\.1:9001'
-check "ss -tan: nothing of the host (only the 4 sockets of the stack)" \
-	test "$(tail -n +2 "$TMP/tan.out" | grep -c .)" = 4
+check "ss -tan: nothing of the host (only the 6 sockets of the stack)" \
+	test "$(tail -n +2 "$TMP/tan.out" | grep -c .)" = 6
 
 ssrun -tuanp >"$TMP/tuanp.out" 2>&1
 check "ss -tuanp runs" test $? = 0
 check "ss -tuanp: the UDP socket, unconnected" line "$TMP/tuanp.out" '^udp UNCONN 0 0 0\.0\.0\.0:9003 0\.0\.0\.0:\*'
-check "ss -tuanp: TCP too" line "$TMP/tuanp.out" '^tcp LISTEN 0 7 0\.0\.0\.0:9001'
+check "ss -tuanp: TCP too" line "$TMP/tuanp.out" '^tcp LISTEN 1 7 0\.0\.0\.0:9001'
 
 ssrun -tin >"$TMP/ti.out" 2>&1
 check "ss -ti: TCP_INFO of the connections (rtt, cwnd, mss)" \
 	test "$(grep -cE 'rtt:[0-9.]+/[0-9.]+ .*mss:1448 .*cwnd:[0-9]+' "$TMP/ti.out")" = 1 -a \
-	"$(grep -c 'cwnd:' "$TMP/ti.out")" = 3
+	"$(grep -c 'cwnd:' "$TMP/ti.out")" = 4
 
 ssrun -tn state listening >"$TMP/listen.out" 2>&1
 check "ss -tn state listening: the listener only" \
