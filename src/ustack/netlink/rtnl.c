@@ -835,7 +835,8 @@ static void nl_broadcast(struct ustack *s, int group, const struct nlb *m) {
 	if (m->len == 0)
 		return;
 	for (struct usock *sk = s->socks; sk; sk = sk->next) {
-		if (sk->domain != AF_NETLINK || !(sk->nl_groups & (1u << (group - 1))) || sk->closing)
+		if (sk->domain != AF_NETLINK || sk->protocol != NETLINK_ROUTE ||
+				!(sk->nl_groups & (1u << (group - 1))) || sk->closing)
 			continue;
 		struct pbuf *p = pbuf_alloc(&s->pc, m->len, 0);
 		if (p == NULL || (memcpy(p->data, m->buf, m->len), sock_queue_rx(sk, p)) < 0) {
