@@ -63,6 +63,7 @@ struct opts {
 	uint32_t mtu;
 	int accept_ra, autoconf;
 	uint32_t tcp_rmem;
+	char *pcap;     /* pcap=FILE (allocated) */
 };
 
 static int parse_options(const char *options, struct opts *o) {
@@ -70,6 +71,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->mtu = 1500;
 	o->accept_ra = o->autoconf = 1;
 	o->tcp_rmem = 0;
+	o->pcap = NULL;
 	if (options == NULL || *options == 0)
 		return 0;
 	char *dup = strdup(options);
@@ -105,12 +107,24 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tcp_rmem = (uint32_t) v;
+		} else if (strncmp(tok, "pcap=", 5) == 0) {
+			/* the file of the capture (link/pcap.c); the last one given */
+			free(o->pcap);
+			if (tok[5] == 0 || (o->pcap = strdup(tok + 5)) == NULL) {
+				o->pcap = NULL;
+				err = tok[5] ? -ENOMEM : -EINVAL;
+				break;
+			}
 		} else {
 			err = -EINVAL;
 			break;
 		}
 	}
 	free(dup);
+	if (err < 0) {
+		free(o->pcap);
+		o->pcap = NULL;
+	}
 	return err;
 }
 
@@ -325,14 +339,25 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	int nvnl = 0;
 	while (vnlv && vnlv[nvnl])
 		nvnl++;
-	if (nvnl > MAX_VNL)
+	if (nvnl > MAX_VNL) {
+		free(o.pcap);
 		return errno = EINVAL, NULL;
-	if ((err = rt_get()) < 0)
+	}
+	if ((err = rt_get()) < 0) {
+		free(o.pcap);
 		return errno = -err, NULL;
+	}
 	struct ustack *s = stack_new();
 	if (s == NULL) {
+		free(o.pcap);
 		rt_put();
 		return errno = ENOMEM, NULL;
+	}
+	if (o.pcap) {
+		err = pcap_open(s, o.pcap);
+		free(o.pcap);
+		if (err < 0)
+			goto fail;
 	}
 	s->accept_ra = (uint8_t) o.accept_ra;
 	s->autoconf = (uint8_t) o.autoconf;

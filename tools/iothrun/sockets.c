@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * libiothrun: libc's socket calls, interposed. A socket of a network family
- * (AF_INET, AF_INET6, AF_PACKET, AF_NETLINK/NETLINK_ROUTE) is made on the
+ * (AF_INET, AF_INET6, AF_PACKET, AF_NETLINK/NETLINK_ROUTE and
+ * NETLINK_SOCK_DIAG) is made on the
  * process's stack with ioth_msocket; every later call on its descriptor
  * goes to the ioth_ function of the same name. Everything else (AF_UNIX,
  * other netlink families, files, pipes) is libc's.
@@ -64,7 +65,8 @@ static int network_family(int domain, int protocol) {
 	case AF_PACKET:
 		return 1;
 	case AF_NETLINK:
-		return protocol == NETLINK_ROUTE;   /* `ip addr` sees the stack */
+		/* `ip addr` and `ss` see the stack */
+		return protocol == NETLINK_ROUTE || protocol == NETLINK_SOCK_DIAG;
 	default:
 		return 0;
 	}

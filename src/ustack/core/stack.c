@@ -134,6 +134,7 @@ struct ustack *stack_new(void) {
 	rt_timer_init(&s->rtt, stack_fire);
 	s->armed_when = UINT64_MAX;
 	s->wakefd = -1;
+	s->pcap_fd = -1;
 	if (getrandom(&s->rng, sizeof(s->rng), GRND_NONBLOCK) != sizeof(s->rng))
 		s->rng = (uint32_t) (uintptr_t) s ^ (uint32_t) rt_now();
 	s->rng |= 1;
@@ -151,6 +152,8 @@ void stack_free(struct ustack *s) {
 	free(s->theap);
 	if (s->wakefd >= 0)
 		close(s->wakefd);
+	if (s->pcap_fd >= 0)
+		close(s->pcap_fd);
 	pbuf_cache_clear(&s->pc);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

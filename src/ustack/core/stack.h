@@ -116,6 +116,7 @@ struct ustack {
 	uint32_t rng;
 	uint16_t next_port;
 	uint32_t nl_next_pid;
+	uint32_t nl_listen;       /* RTNLGRP_* bits a netlink socket ever joined */
 	/* ICMP error rate limit: token bucket (Linux icmp_ratelimit) */
 	uint64_t icmp_tokens_t;
 	int icmp_tokens;
@@ -124,6 +125,8 @@ struct ustack {
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
+	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
+	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces

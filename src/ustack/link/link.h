@@ -40,6 +40,11 @@ void loop_input(struct netif *ifp, struct pbuf *p);
  * ETH_P_ALL sockets as PACKET_OUTGOING (Linux dev_queue_xmit_nit). */
 void packet_xmit_tap(struct netif *ifp, const uint8_t *frame, size_t len);
 
+/* link/pcap.c: the capture of stack option pcap=FILE; pcap_frame is
+ * called for every frame received or sent on a VDE interface, lock held */
+int pcap_open(struct ustack *s, const char *path);
+void pcap_frame(struct ustack *s, const uint8_t *frame, size_t len);
+
 #define LOOP_MTU 65536
 /* <linux/if.h> value; <net/if.h> does not define it */
 #define USTACK_IFF_LOWER_UP 0x10000

@@ -84,6 +84,11 @@ static uint64_t arp_reachable_ns(const struct netif *ifp) {
 	return ARP_REACHABLE_NS;
 }
 
+static const struct neigh_ops arp_ops;
+const struct neigh_ops *neigh4_ops(void) {
+	return &arp_ops;
+}
+
 static const struct neigh_ops arp_ops = {
 	.alen = 4,
 	.ethertype = ETHW_P_IP,

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "../link/link.h"
+#include "../netlink/rtnl.h"
 #include "net.h"
 #include "net6.h"
 
@@ -33,6 +34,7 @@ int netif_set_up(struct netif *ifp, bool up) {
 		return 0;
 	if (up) {
 		ifp->flags |= IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP;
+		rtnl_notify_link(ifp, RTM_NEWLINK);
 		for (struct ifaddr4 *a = ifp->addrs; a; a = a->next) {
 			if (ifp->type == ARPHRD_LOOPBACK_VALUE)
 				continue; /* Linux keeps 127/8 in the local table, not in main */
@@ -44,6 +46,7 @@ int netif_set_up(struct netif *ifp, bool up) {
 		ip6_link_up(ifp);
 	} else {
 		ifp->flags &= ~(unsigned) (IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP);
+		rtnl_notify_link(ifp, RTM_NEWLINK);
 		/* Linux removes the routes through a device that goes down */
 		route4_flush_if(ifp->s, ifp->index);
 		neigh4_flush_if(ifp);
@@ -73,6 +76,7 @@ int netif_set_mtu(struct netif *ifp, uint32_t mtu) {
 	if (mtu < 1280)
 		while (ifp->addrs6)
 			ip6_addr_del(ifp, ifp->addrs6->addr, ifp->addrs6->plen);
+	rtnl_notify_link(ifp, RTM_NEWLINK);
 	return 0;
 }
 
@@ -84,6 +88,7 @@ int netif_set_mac(struct netif *ifp, const uint8_t *mac) {
 	if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0)
 		return -EADDRNOTAVAIL;
 	memcpy(ifp->mac, mac, 6);
+	rtnl_notify_link(ifp, RTM_NEWLINK);
 	return 0;
 }
 
@@ -105,6 +110,7 @@ int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast,
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = a;
+	rtnl_notify_addr4(ifp, a, RTM_NEWADDR);
 	if ((ifp->flags & IFF_UP) && ifp->type != ARPHRD_LOOPBACK_VALUE) {
 		route4_add(ifp->s, addr & a->mask, plen, 0, ifp->index, 0, RTPROT_KERNEL, addr, false);
 		arp_announce(ifp, addr);
@@ -118,13 +124,22 @@ int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
 		if (a->addr != addr || (plen != 0xff && a->plen != plen))
 			continue;
 		*pp = a->next;
+		rtnl_notify_addr4(ifp, a, RTM_DELADDR);
 		/* the connected route goes, unless another address covers it */
-		bool covered = false;
-		for (struct ifaddr4 *b = ifp->addrs; b; b = b->next)
+		struct ifaddr4 *cover = NULL;
+		for (struct ifaddr4 *b = ifp->addrs; b && !cover; b = b->next)
 			if (b->plen == a->plen && (b->addr & b->mask) == (a->addr & a->mask))
-				covered = true;
-		if (!covered)
+				cover = b;
+		if (!cover)
 			route4_del(ifp->s, a->addr & a->mask, a->plen, 0, ifp->index, false);
+		else
+			/* Linux promotes the secondary: the route's source follows */
+			for (struct route4 *r = ifp->s->routes4; r; r = r->next)
+				if (r->oif == ifp->index && r->prefsrc == a->addr && r->gw == 0 &&
+						r->dst == (a->addr & a->mask) && r->plen == a->plen) {
+					r->prefsrc = cover->addr;
+					rtnl_notify_route4(ifp->s, r, RTM_NEWROUTE);
+				}
 		free(a);
 		return 0;
 	}

@@ -94,6 +94,11 @@ static uint64_t nd_reachable_ns(const struct netif *ifp) {
 	return ND_REACHABLE_NS(ifp);
 }
 
+static const struct neigh_ops nd_ops;
+const struct neigh_ops *neigh6_ops(void) {
+	return &nd_ops;
+}
+
 static const struct neigh_ops nd_ops = {
 	.alen = 16,
 	.ethertype = ETHW_P_IPV6,

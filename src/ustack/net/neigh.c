@@ -16,10 +16,12 @@
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../wire/eth.h"
+#include "../netlink/rtnl.h"
 #include "net.h"
 
 #define NEIGH_MAX_PROBES 3
@@ -75,6 +77,7 @@ static void neigh_free(struct neigh *n) {
 
 static void neigh_destroy(struct neigh *n) {
 	neigh_unlink(n);
+	rtnl_notify_neigh(n->ifp, n, RTM_DELNEIGH);
 	neigh_free(n);
 }
 
@@ -127,6 +130,7 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 		return;
 	default: /* STALE and unused: Linux's periodic collection, which
 		 * leaves a table under gc_thresh1 alone */
@@ -155,6 +159,8 @@ static bool neigh_dead(const struct neigh *n) {
 
 /* The forced collection (net.h): what may go, in order; -1: stays. */
 static int neigh_gc_rank(const struct neigh *n, uint64_t now) {
+	if (n->state & (NUD_PERMANENT | NUD_NOARP))
+		return -1;
 	if (neigh_dead(n))
 		return 0;
 	uint64_t t = neigh_last_touch(n);
@@ -216,6 +222,8 @@ static struct neigh *neigh_victim(const struct neigh_ops *ops, struct ustack *s)
 	uint64_t when = 0;
 	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 		for (struct neigh *n = *ops->list(ifp); n; n = n->next) {
+			if (n->state & (NUD_PERMANENT | NUD_NOARP))
+				continue;
 			int r = neigh_last_resort_rank(n);
 			uint64_t w = r == 0 ? n->updated : neigh_last_touch(n);
 			if (r < best || (r == best && w <= when)) {
@@ -269,8 +277,15 @@ void neigh_confirm(struct neigh *n) {
 void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 	struct ustack *s = n->ifp->s;
 	bool changed = memcmp(n->mac, mac, 6) != 0;
-	memcpy(n->mac, mac, 6);
-	if (confirmed) {
+	uint16_t old = n->state;
+	bool admin = (old & (NUD_PERMANENT | NUD_NOARP)) != 0;
+	if (admin)
+		changed = confirmed = false;  /* set by hand: what arrives does not change it */
+	else
+		memcpy(n->mac, mac, 6);
+	if (admin) {
+		/* only the waiting packets go (to the address set by hand) */
+	} else if (confirmed) {
 		neigh_confirm(n);
 	} else if (n->state == NUD_INCOMPLETE || changed) {
 		/* RFC 4861 7.2.3: learned from a solicitation: STALE */
@@ -279,6 +294,8 @@ void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 		n->probes = 0;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
 	}
+	if (changed || confirmed || old != n->state)
+		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 	struct pbuf *p = neigh_take_queue(n);
 	while (p) {
 		struct pbuf *next = p->next;
@@ -335,7 +352,7 @@ int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nex
 		struct pbuf *p) {
 	struct ustack *s = ifp->s;
 	struct neigh *n = neigh_lookup(ops, ifp, nexthop);
-	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE))) {
+	if (n && (n->state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP))) {
 		if (n->state == NUD_STALE) {
 			/* RFC 4861 7.3.3 (and Linux's ARP): DELAY, then probe */
 			n->state = NUD_DELAY;
@@ -364,6 +381,7 @@ void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp) {
 	while (*head) {
 		struct neigh *n = *head;
 		*head = n->next;
+		rtnl_notify_neigh(ifp, n, RTM_DELNEIGH);
 		neigh_free(n);
 	}
 }
@@ -379,4 +397,56 @@ bool neigh_stack_pending(struct ustack *s) {
 				return true;
 	}
 	return false;
+}
+
+/* --- entries set by hand (ip neigh) --- */
+
+const struct neigh_ops *neigh4_ops(void);
+const struct neigh_ops *neigh6_ops(void);
+
+const struct neigh_ops *neigh_family_ops(int family) {
+	return family == AF_INET ? neigh4_ops() : family == AF_INET6 ? neigh6_ops() : NULL;
+}
+
+int neigh_admin_set(const struct neigh_ops *ops, struct netif *ifp, const void *ip, const uint8_t *mac,
+		uint16_t state, bool create, bool excl) {
+	struct ustack *s = ifp->s;
+	struct neigh *n = neigh_lookup(ops, ifp, ip);
+	if (n && excl)
+		return -EEXIST;
+	if (n == NULL) {
+		if (!create)
+			return -ENOENT;
+		if ((n = neigh_create(ops, ifp, ip)) == NULL)
+			return -ENOBUFS;
+	}
+	utimer_cancel(s, &n->t);
+	memcpy(n->mac, mac, 6);
+	n->state = state;
+	n->probes = 0;
+	n->updated = n->used = neigh_now(s);
+	if (state == NUD_REACHABLE) {
+		n->confirmed = true;
+		utimer_arm_in(s, &n->t, ops->reachable_ns(ifp));
+	} else if (state == NUD_STALE)
+		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
+	rtnl_notify_neigh(ifp, n, RTM_NEWNEIGH);
+	/* what waited for the resolution goes now */
+	struct pbuf *p = neigh_take_queue(n);
+	while (p) {
+		struct pbuf *next = p->next;
+		p->next = NULL;
+		eth_output(ifp, p, n->mac, ops->ethertype);
+		p = next;
+	}
+	return 0;
+}
+
+int neigh_admin_del(const struct neigh_ops *ops, struct netif *ifp, const void *ip) {
+	struct neigh *n = neigh_lookup(ops, ifp, ip);
+	if (n == NULL)
+		return -ENOENT;
+	neigh_fail_queue(n);
+	neigh_destroy(n);
+	return 0;
 }

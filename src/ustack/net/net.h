@@ -191,6 +191,16 @@ int neigh_output(const struct neigh_ops *ops, struct netif *ifp, const void *nex
 void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp);
 /* A packet of s waits for a resolution (ARP, NDP) in progress. */
 bool neigh_stack_pending(struct ustack *s);
+/* The tables of ip neigh (rtnetlink RTM_NEWNEIGH / RTM_DELNEIGH): the ops
+ * of a family (AF_INET, AF_INET6; NULL otherwise); an entry set by hand
+ * (state NUD_PERMANENT, NUD_NOARP, NUD_REACHABLE or NUD_STALE, with mac;
+ * -EEXIST with excl, -ENOENT without create when there is none) and
+ * removed (-ENOENT). Permanent and noarp entries are never collected nor
+ * changed by what arrives (Linux: NUD_PERMANENT needs NEIGH_UPDATE_F_ADMIN). */
+const struct neigh_ops *neigh_family_ops(int family);
+int neigh_admin_set(const struct neigh_ops *ops, struct netif *ifp, const void *ip, const uint8_t *mac,
+		uint16_t state, bool create, bool excl);
+int neigh_admin_del(const struct neigh_ops *ops, struct netif *ifp, const void *ip);
 
 /* ip4_input.c / ip4_output.c */
 /* A copy of an outgoing packet for this host, as if received on ifp

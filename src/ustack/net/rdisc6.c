@@ -24,6 +24,7 @@
 
 #include "../link/link.h"
 #include "../wire/ndp.h"
+#include "../netlink/rtnl.h"
 #include "net.h"
 #include "net6.h"
 
@@ -123,6 +124,7 @@ static void ra_rearm(struct netif *ifp) {
 		if (r->oif == ifp->index && r->expires) {
 			if (r->expires <= now) {
 				*pp = r->next;
+				rtnl_notify_route6(s, r, RTM_DELROUTE);
 				free(r);
 				continue;
 			}
@@ -139,8 +141,12 @@ static void ra_rearm(struct netif *ifp) {
 			ip6_addr_del(ifp, a->addr, a->plen);
 			continue;
 		}
-		if (a->pref_until && a->pref_until <= now)
-			a->flags |= IFA6_DEPRECATED;
+		if (a->pref_until && a->pref_until <= now) {
+			if (!(a->flags & IFA6_DEPRECATED)) {
+				a->flags |= IFA6_DEPRECATED;
+				rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+			}
+		}
 		else if (a->pref_until && a->pref_until < next)
 			next = a->pref_until;
 		if (a->valid_until && a->valid_until < next)

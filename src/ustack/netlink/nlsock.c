@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * AF_NETLINK / NETLINK_ROUTE sockets: addressing (port ids as Linux
+ * AF_NETLINK sockets, NETLINK_ROUTE and NETLINK_SOCK_DIAG: addressing (port ids as Linux
  * assigns them: the process id first, then unique values), and the
- * request path into the rtnetlink server. Multicast notifications
- * (RTNLGRP_*) are accepted as subscriptions but not sent: not done. */
+ * request path into the rtnetlink server. Multicast groups (RTNLGRP_*,
+ * joined with bind's nl_groups or NETLINK_ADD_MEMBERSHIP) get the
+ * notifications of rtnl.c. */
 #include <errno.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,6 +52,7 @@ static int nl_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	} else
 		nl_autobind(sk);
 	sk->nl_groups = nl->nl_groups;
+	sk->s->nl_listen |= nl->nl_groups;
 	return 0;
 }
 
@@ -83,7 +86,8 @@ static ssize_t nl_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len
 	if (p == NULL)
 		return -ENOBUFS;
 	sock_copy_from_iov(p->data, msg, len);
-	int err = rtnl_input(sk, p->data, len);
+	int err = sk->protocol == NETLINK_SOCK_DIAG ? diag_input(sk, p->data, len)
+			: rtnl_input(sk, p->data, len);
 	pbuf_free(&s->pc, p);
 	if (err == -ENOBUFS)
 		sock_set_error(sk, ENOBUFS);
@@ -119,9 +123,23 @@ static int nl_setsockopt(struct usock *sk, int level, int name, const void *v, s
 	switch (name) {
 	case NETLINK_ADD_MEMBERSHIP:
 	case NETLINK_DROP_MEMBERSHIP:
+		/* Linux: groups up to the family's count (RTNLGRP_MAX) */
+		if (val <= 0 || (unsigned) val > RTNLGRP_MAX)
+			return -EINVAL;
+		if (val > 32)
+			return 0;   /* groups with no notifications here */
+		nl_autobind(sk);
+		if (name == NETLINK_ADD_MEMBERSHIP) {
+			sk->nl_groups |= 1u << (val - 1);
+			sk->s->nl_listen |= 1u << (val - 1);
+		} else
+			sk->nl_groups &= ~(1u << (val - 1));
+		return 0;
+	case NETLINK_NO_ENOBUFS:
+		sk->nl_no_enobufs = val != 0;
+		return 0;
 	case NETLINK_PKTINFO:
 	case NETLINK_BROADCAST_ERROR:
-	case NETLINK_NO_ENOBUFS:
 	case NETLINK_LISTEN_ALL_NSID:
 	case NETLINK_CAP_ACK:
 	case NETLINK_EXT_ACK:

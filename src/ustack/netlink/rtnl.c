@@ -4,12 +4,14 @@
  * the replies queued on the socket as datagrams. Dumps pack messages with
  * NLM_F_MULTI into datagrams of up to NL_CHUNK bytes and end with
  * NLMSG_DONE; errors and ACKs are NLMSG_ERROR with Linux's errno (the
- * request quoted whole in an error, its header only in an ACK). A
- * malformed message gets NLMSG_ERROR EINVAL and ends the batch. */
+ * request quoted whole in an error, its header only in an ACK). What
+ * does not hold a whole message ends the batch without an answer, as on
+ * Linux. */
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if_arp.h>
@@ -20,22 +22,15 @@
 #include "../net/net.h"
 #include "../net/net6.h"
 #include "../socket/sock.h"
+#include "nlout.h"
 #include "rtnl.h"
 
-#define NL_CHUNK 16384
 /* <linux/if.h> operstates (that header clashes with <net/if.h>) */
 #define IF_OPER_UNKNOWN 0
 #define IF_OPER_DOWN 2
 #define IF_OPER_UP 6
-#define NL_MSGMAX 2048   /* one message we build: a link with its stats */
 
-struct nl_out {
-	struct usock *sk;
-	struct pbuf *chunk;
-	int err;
-};
-
-static void out_flush(struct nl_out *o) {
+void out_flush(struct nl_out *o) {
 	if (o->chunk) {
 		if (sock_queue_rx(o->sk, o->chunk) < 0)
 			o->err = -ENOBUFS;
@@ -43,7 +38,7 @@ static void out_flush(struct nl_out *o) {
 	}
 }
 
-static void out_append(struct nl_out *o, const void *msg, size_t len) {
+void out_append(struct nl_out *o, const void *msg, size_t len) {
 	struct ustack *s = o->sk->s;
 	if (o->chunk && o->chunk->len + len > NL_CHUNK)
 		out_flush(o);
@@ -59,14 +54,7 @@ static void out_append(struct nl_out *o, const void *msg, size_t len) {
 	o->chunk->len += (uint32_t) len;
 }
 
-/* --- a message under construction, in a local buffer --- */
-struct nlb {
-	uint8_t buf[NL_MSGMAX];
-	size_t len;
-	bool overflow;
-};
-
-static void *nlb_put(struct nlb *b, const void *data, size_t len) {
+void *nlb_put(struct nlb *b, const void *data, size_t len) {
 	size_t al = NLMSG_ALIGN(len);
 	if (b->len + al > sizeof(b->buf)) {
 		b->overflow = true;
@@ -80,16 +68,16 @@ static void *nlb_put(struct nlb *b, const void *data, size_t len) {
 	return p;
 }
 
-static void nlb_begin(struct nlb *b, const struct usock *sk, uint16_t type, uint16_t flags,
+void nlb_begin(struct nlb *b, const struct nl_out *o, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	b->len = 0;
 	b->overflow = false;
 	struct nlmsghdr h = {.nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq,
-		.nlmsg_pid = sk->nl_pid};
+		.nlmsg_pid = o->pid};
 	nlb_put(b, &h, sizeof(h));
 }
 
-static void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) {
+void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) {
 	struct rtattr a = {.rta_len = (unsigned short) RTA_LENGTH(len), .rta_type = type};
 	uint8_t *p = nlb_put(b, &a, sizeof(a));
 	if (p && len) {
@@ -98,33 +86,39 @@ static void nla_put(struct nlb *b, uint16_t type, const void *data, size_t len) 
 	}
 }
 
-static void nla_u32(struct nlb *b, uint16_t type, uint32_t v) {
+void nla_u32(struct nlb *b, uint16_t type, uint32_t v) {
 	nla_put(b, type, &v, 4);
 }
 
-static void nla_u8(struct nlb *b, uint16_t type, uint8_t v) {
+void nla_u8(struct nlb *b, uint16_t type, uint8_t v) {
 	nla_put(b, type, &v, 1);
 }
 
-static void nlb_end(struct nlb *b, struct nl_out *o) {
+void nlb_end(struct nlb *b, struct nl_out *o) {
 	if (b->overflow) {
 		o->err = -EMSGSIZE;
 		return;
 	}
 	((struct nlmsghdr *) b->buf)->nlmsg_len = (uint32_t) b->len;
+	if (o->keep) {
+		memcpy(o->keep->buf, b->buf, b->len);
+		o->keep->len = b->len;
+		o->keep->overflow = false;
+		return;
+	}
 	out_append(o, b->buf, b->len);
 }
 
-static void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
+void nl_done(struct nl_out *o, const struct nlmsghdr *req) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
+	nlb_begin(&b, o, NLMSG_DONE, NLM_F_MULTI, req->nlmsg_seq);
 	int zero = 0;
 	nlb_put(&b, &zero, sizeof(zero));
 	nlb_end(&b, o);
 	out_flush(o);
 }
 
-static void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
+void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
 	struct ustack *s = o->sk->s;
 	/* Linux netlink_ack: the whole request in an error, the header in an ACK */
 	size_t quote = err ? req->nlmsg_len : sizeof(*req);
@@ -140,7 +134,7 @@ static void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
 	h->nlmsg_type = NLMSG_ERROR;
 	h->nlmsg_flags = err ? 0 : NLM_F_CAPPED;
 	h->nlmsg_seq = req->nlmsg_seq;
-	h->nlmsg_pid = o->sk->nl_pid;
+	h->nlmsg_pid = o->pid;
 	struct nlmsgerr *e = NLMSG_DATA(h);
 	e->error = err;
 	memcpy(&e->msg, req, quote);
@@ -202,7 +196,7 @@ static unsigned link_flags(const struct netif *ifp) {
 static void fill_link(struct nl_out *o, const struct netif *ifp, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, type, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct ifinfomsg ifi = {
 		.ifi_family = AF_UNSPEC,
 		.ifi_type = ifp->type,
@@ -337,6 +331,7 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 	int idx = netif_create_vde(s, name[0] ? name : NULL, ifi->ifi_index > 0 ? ifi->ifi_index : 0, vnl);
 	if (idx < 0)
 		return idx;
+	rtnl_notify_link(netif_by_index(s, idx), RTM_NEWLINK);
 	if (at->a[IFLA_NEW_IFINDEX] == NULL)
 		return 0;
 	fill_link(o, netif_by_index(s, idx), RTM_NEWLINK, 0, h->nlmsg_seq);
@@ -356,7 +351,9 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		/* creating links (ip link add TYPE) */
 		if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE))
 			return link_create(o, h, ifi, &at);
-		return err;
+		/* Linux rtnl_newlink: no such device, named or not; ip(8)
+		 * probes RTM_NEWLINK so, and falls back to ioctls on EINVAL */
+		return h->nlmsg_type == RTM_NEWLINK ? -ENODEV : err;
 	}
 	if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
 			(h->nlmsg_flags & NLM_F_EXCL))
@@ -394,8 +391,10 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		netif_set_mtu(ifp, mtu);
 	if (mac)
 		netif_set_mac(ifp, mac);
-	if (newname[0])
+	if (newname[0] && strcmp(newname, ifp->name) != 0) {
 		memcpy(ifp->name, newname, IFNAMSIZ);
+		rtnl_notify_link(ifp, RTM_NEWLINK);
+	}
 	if (ifi->ifi_flags || ifi->ifi_change) {
 		/* Linux rtnl_dev_combine_flags: ifi_change 0 means "all bits" */
 		unsigned f = ifi->ifi_change ? ((ifi->ifi_flags & ifi->ifi_change) |
@@ -441,6 +440,7 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 	stack_unlock(s);
 	link_stop(ifp);
 	stack_lock(s);
+	rtnl_notify_link(ifp, RTM_DELLINK);
 	netif_free(ifp);
 	return 0;
 }
@@ -450,11 +450,16 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct ifaddr4 *a,
 		uint16_t type, uint16_t flags, uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, type, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
+	/* Linux: an address in the subnet of an earlier one is secondary */
+	uint32_t fl = IFA_F_PERMANENT;
+	for (const struct ifaddr4 *p = ifp->addrs; p && p != a; p = p->next)
+		if (p->plen == a->plen && (p->addr & p->mask) == (a->addr & a->mask))
+			fl |= IFA_F_SECONDARY;
 	struct ifaddrmsg ifa = {
 		.ifa_family = AF_INET,
 		.ifa_prefixlen = a->plen,
-		.ifa_flags = IFA_F_PERMANENT,
+		.ifa_flags = (uint8_t) fl,
 		.ifa_scope = ipv4_is_loopback(a->addr) ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE,
 		.ifa_index = (uint32_t) ifp->index,
 	};
@@ -464,13 +469,17 @@ static void fill_addr(struct nl_out *o, const struct netif *ifp, const struct if
 	if (a->bcast)
 		nla_put(&b, IFA_BROADCAST, &a->bcast, 4);
 	nla_put(&b, IFA_LABEL, ifp->name, strlen(ifp->name) + 1);
-	nla_u32(&b, IFA_FLAGS, IFA_F_PERMANENT);
+	nla_u32(&b, IFA_FLAGS, fl);
+	/* lifetimes: forever (ip shows valid_lft/preferred_lft) */
+	struct ifa_cacheinfo ci = {.ifa_prefered = 0xffffffffu, .ifa_valid = 0xffffffffu};
+	nla_put(&b, IFA_CACHEINFO, &ci, sizeof(ci));
 	nlb_end(&b, o);
 }
 
-static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct ifaddr6 *a, uint32_t seq) {
+static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct ifaddr6 *a,
+		uint16_t type, uint16_t flags, uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWADDR, NLM_F_MULTI, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct ifaddrmsg ifa = {
 		.ifa_family = AF_INET6,
 		.ifa_prefixlen = a->plen,
@@ -511,7 +520,7 @@ static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (family == AF_UNSPEC || family == AF_INET6)
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
 			for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next)
-				fill_addr6(o, ifp, a, h->nlmsg_seq);
+				fill_addr6(o, ifp, a, RTM_NEWADDR, NLM_F_MULTI, h->nlmsg_seq);
 	nl_done(o, h);
 	return 0;
 }
@@ -562,9 +571,10 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- routes --- */
 
-static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags, uint32_t seq) {
+static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t type, uint16_t flags,
+		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, flags, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = r->plen,
@@ -587,9 +597,10 @@ static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t flags,
 	nlb_end(&b, o);
 }
 
-static void fill_route6(struct nl_out *o, const struct route6 *r, uint32_t seq) {
+static void fill_route6(struct nl_out *o, const struct route6 *r, uint16_t type, uint16_t flags,
+		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, NLM_F_MULTI, seq);
+	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET6,
 		.rtm_dst_len = r->plen,
@@ -623,10 +634,10 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
 		if (family == AF_UNSPEC || family == AF_INET)
 			for (struct route4 *r = s->routes4; r; r = r->next)
-				fill_route(o, r, NLM_F_MULTI, h->nlmsg_seq);
+				fill_route(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		if (family == AF_UNSPEC || family == AF_INET6)
 			for (struct route6 *r = s->routes6; r; r = r->next)
-				fill_route6(o, r, h->nlmsg_seq);
+				fill_route6(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		nl_done(o, h);
 		return 0;
 	}
@@ -653,7 +664,7 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		return err;
 	/* `ip route get`: the resolved route, as a host route */
 	struct nlb b;
-	nlb_begin(&b, o->sk, RTM_NEWROUTE, 0, h->nlmsg_seq);
+	nlb_begin(&b, o, RTM_NEWROUTE, 0, h->nlmsg_seq);
 	struct rtmsg r = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = 32,
@@ -743,24 +754,61 @@ static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- neighbours --- */
 
+static void fill_neigh(struct nl_out *o, const struct netif *ifp, const struct neigh *n, int family,
+		uint16_t type, uint16_t flags, uint32_t seq) {
+	struct nlb b;
+	nlb_begin(&b, o, type, flags, seq);
+	struct ndmsg nd = {
+		.ndm_family = (uint8_t) family,
+		.ndm_ifindex = ifp->index,
+		.ndm_state = n->state,
+		.ndm_flags = n->router ? NTF_ROUTER : 0,
+		.ndm_type = RTN_UNICAST,
+	};
+	nlb_put(&b, &nd, sizeof(nd));
+	nla_put(&b, NDA_DST, n->ip6, family == AF_INET ? 4 : 16);
+	if (n->state != NUD_INCOMPLETE && n->state != NUD_FAILED)
+		nla_put(&b, NDA_LLADDR, n->mac, 6);
+	nlb_end(&b, o);
+}
+
 static void neigh_dump(struct nl_out *o, const struct nlmsghdr *h, int family) {
 	for (struct netif *ifp = o->sk->s->ifaces; ifp; ifp = ifp->next)
-		for (struct neigh *n = family == AF_INET ? ifp->neigh : ifp->neigh6; n; n = n->next) {
-			struct nlb b;
-			nlb_begin(&b, o->sk, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
-			struct ndmsg nd = {
-				.ndm_family = (uint8_t) family,
-				.ndm_ifindex = ifp->index,
-				.ndm_state = n->state,
-				.ndm_flags = n->router ? NTF_ROUTER : 0,
-				.ndm_type = RTN_UNICAST,
-			};
-			nlb_put(&b, &nd, sizeof(nd));
-			nla_put(&b, NDA_DST, n->ip6, family == AF_INET ? 4 : 16);
-			if (n->state != NUD_INCOMPLETE)
-				nla_put(&b, NDA_LLADDR, n->mac, 6);
-			nlb_end(&b, o);
-		}
+		for (struct neigh *n = family == AF_INET ? ifp->neigh : ifp->neigh6; n; n = n->next)
+			fill_neigh(o, ifp, n, family, RTM_NEWNEIGH, NLM_F_MULTI, h->nlmsg_seq);
+}
+
+/* ip neigh add / replace / change / del: entries set by hand */
+static int neigh_change(struct nl_out *o, const struct nlmsghdr *h) {
+	struct ustack *s = o->sk->s;
+	const struct ndmsg *nd;
+	struct attrs at;
+	int err = parse_req(h, sizeof(*nd), (const void **) &nd, &at);
+	if (err < 0)
+		return err;
+	const struct neigh_ops *ops = neigh_family_ops(nd->ndm_family);
+	if (ops == NULL)
+		return -EAFNOSUPPORT;
+	/* Linux neigh_add / neigh_delete: the address is required and of
+	 * the family's length; the device too */
+	if (at.a[NDA_DST] == NULL || alen(at.a[NDA_DST]) < ops->alen)
+		return -EINVAL;
+	struct netif *ifp = nd->ndm_ifindex > 0 ? netif_by_index(s, nd->ndm_ifindex) : NULL;
+	if (ifp == NULL)
+		return nd->ndm_ifindex > 0 ? -ENODEV : -EINVAL;
+	if (ifp->type != ARPHRD_ETHER)
+		return -EINVAL;
+	if (h->nlmsg_type == RTM_DELNEIGH)
+		return neigh_admin_del(ops, ifp, RTA_DATA(at.a[NDA_DST]));
+	uint16_t state = nd->ndm_state ? nd->ndm_state : NUD_PERMANENT;
+	if (state != NUD_PERMANENT && state != NUD_NOARP && state != NUD_REACHABLE && state != NUD_STALE)
+		return -EINVAL;
+	/* the link address: required here (an entry without one cannot be
+	 * used); of the device's length */
+	if (at.a[NDA_LLADDR] == NULL || alen(at.a[NDA_LLADDR]) < 6)
+		return -EINVAL;
+	return neigh_admin_set(ops, ifp, RTA_DATA(at.a[NDA_DST]), RTA_DATA(at.a[NDA_LLADDR]), state,
+			!!(h->nlmsg_flags & NLM_F_CREATE), !!(h->nlmsg_flags & NLM_F_EXCL));
 }
 
 static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
@@ -772,6 +820,107 @@ static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (family == AF_UNSPEC || family == AF_INET6)
 		neigh_dump(o, h, AF_INET6);
 	nl_done(o, h);
+	return 0;
+}
+
+/* --- notifications --- */
+
+static bool nl_listening(struct ustack *s, int group) {
+	return (s->nl_listen & (1u << (group - 1))) != 0;
+}
+
+/* m to every netlink socket of s in group; a full receive queue loses
+ * it and tells its reader with ENOBUFS, as Linux netlink_overrun */
+static void nl_broadcast(struct ustack *s, int group, const struct nlb *m) {
+	if (m->len == 0)
+		return;
+	for (struct usock *sk = s->socks; sk; sk = sk->next) {
+		if (sk->domain != AF_NETLINK || sk->protocol != NETLINK_ROUTE ||
+				!(sk->nl_groups & (1u << (group - 1))) || sk->closing)
+			continue;
+		struct pbuf *p = pbuf_alloc(&s->pc, m->len, 0);
+		if (p == NULL || (memcpy(p->data, m->buf, m->len), sock_queue_rx(sk, p)) < 0) {
+			if (!sk->nl_no_enobufs)
+				sock_set_error(sk, ENOBUFS);
+		}
+	}
+}
+
+void rtnl_notify_link(struct netif *ifp, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_LINK))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_link(&o, ifp, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_LINK, &m);
+}
+
+void rtnl_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_IPV4_IFADDR))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_addr(&o, ifp, a, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV4_IFADDR, &m);
+}
+
+void rtnl_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_IPV6_IFADDR))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_addr6(&o, ifp, a, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV6_IFADDR, &m);
+}
+
+void rtnl_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
+	if (!nl_listening(s, RTNLGRP_IPV4_ROUTE))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_route(&o, r, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV4_ROUTE, &m);
+}
+
+void rtnl_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
+	if (!nl_listening(s, RTNLGRP_IPV6_ROUTE))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_route6(&o, r, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_IPV6_ROUTE, &m);
+}
+
+void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
+	struct ustack *s = ifp->s;
+	if (!nl_listening(s, RTNLGRP_NEIGH))
+		return;
+	struct nlb m = {.len = 0};
+	struct nl_out o = {.keep = &m};
+	fill_neigh(&o, ifp, n, n->ops->alen == 4 ? AF_INET : AF_INET6, type, 0, 0);
+	nl_broadcast(s, RTNLGRP_NEIGH, &m);
+}
+
+/* RTM_GETNSID (ip monitor asks it for every name in /var/run/netns): a
+ * stack has no other namespaces, so none has an id here: Linux's answer
+ * for a namespace without one, NETNSA_NSID -1; a dump is empty. */
+static int nsid_get(struct nl_out *o, const struct nlmsghdr *h) {
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtgenmsg)))
+		return -EINVAL;
+	if (h->nlmsg_flags & NLM_F_DUMP) {
+		nl_done(o, h);
+		return 0;
+	}
+	struct nlb b;
+	nlb_begin(&b, o, RTM_NEWNSID, 0, h->nlmsg_seq);
+	struct rtgenmsg g = {.rtgen_family = AF_UNSPEC};
+	nlb_put(&b, &g, sizeof(g));
+	nla_u32(&b, NETNSA_NSID, (uint32_t) NETNSA_NSID_NOT_ASSIGNED);
+	nlb_end(&b, o);
+	out_flush(o);
 	return 0;
 }
 
@@ -796,6 +945,11 @@ static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
 		return route_change(o, h);
 	case RTM_GETNEIGH:
 		return neigh_get(o, h);
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		return neigh_change(o, h);
+	case RTM_GETNSID:
+		return nsid_get(o, h);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -804,17 +958,14 @@ static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
 /* Process a batch written to the socket. Returns 0 or -ENOBUFS when the
  * replies did not fit the receive buffer (Linux: ENOBUFS on the reader). */
 int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
-	struct nl_out o = {.sk = sk};
+	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
 	while (len > 0) {
 		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
-		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len) {
-			/* malformed: answer EINVAL quoting what header there is */
-			struct nlmsghdr fake = {0};
-			memcpy(&fake, buf, len < sizeof(fake) ? len : sizeof(fake));
-			fake.nlmsg_len = sizeof(fake);
-			nl_ack(&o, &fake, -EINVAL);
+		/* Linux netlink_rcv_skb: what does not hold a whole message ends
+		 * the batch silently (ip(8) sends its requests from buffers
+		 * larger than the message, zeroes after it) */
+		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
 			break;
-		}
 		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= RTM_BASE) {
 			int err = rtnl_one(&o, h);
 			out_flush(&o);

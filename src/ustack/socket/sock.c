@@ -464,7 +464,7 @@ int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	case AF_NETLINK:
 		if (type != SOCK_RAW && type != SOCK_DGRAM)
 			return errno = ESOCKTNOSUPPORT, -1;
-		if (protocol != NETLINK_ROUTE)
+		if (protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG)
 			return errno = EPROTONOSUPPORT, -1;
 		init = netlink_sock_init;
 		break;

@@ -120,7 +120,8 @@ struct usock {
 	int pk_ifindex;
 	uint16_t pk_proto;          /* network order */
 	/* netlink */
-	uint32_t nl_pid, nl_groups;
+	uint32_t nl_pid, nl_groups;  /* nl_groups: RTNLGRP_* n is bit n-1 */
+	bool nl_no_enobufs;         /* NETLINK_NO_ENOBUFS */
 	uint64_t rx_drops;          /* Linux sk_drops: full queue, closing */
 	bool rxq_ovfl;              /* SO_RXQ_OVFL */
 	void *proto;                /* protocol state (TCP: struct tcp_pcb) */
