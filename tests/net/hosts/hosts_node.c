@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/if_link.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -356,6 +357,21 @@ fail:
 	return NULL;
 }
 
+/* vde0's counters, after a failed step: what left and what came */
+static void show_counters(struct ioth *st) {
+	struct ifaddrs *ifa = NULL, *p;
+	if (ioth_getifaddrs(st, &ifa) < 0)
+		return;
+	for (p = ifa; p; p = p->ifa_next)
+		if (p->ifa_addr && p->ifa_addr->sa_family == AF_PACKET && p->ifa_data &&
+				strcmp(p->ifa_name, "vde0") == 0) {
+			const struct rtnl_link_stats *c = p->ifa_data;
+			printf("counters rx %u err %u drop %u tx %u err %u drop %u\n", c->rx_packets, c->rx_errors,
+					c->rx_dropped, c->tx_packets, c->tx_errors, c->tx_dropped);
+		}
+	ioth_freeifaddrs(ifa);
+}
+
 /* the IPv4 address of vde0 (DHCP), as text */
 static void show_addr4(struct ioth *st) {
 	struct ifaddrs *ifa = NULL, *p;
@@ -426,8 +442,10 @@ int main(int argc, char **argv) {
 		}
 		if (rc == 0)
 			printf("ok %s %s\n", cmd, i < argc ? argv[i] : "");
-		else
+		else {
 			printf("fail %s\n", cmd);
+			show_counters(stacks[0]);
+		}
 	}
 	for (int i = 0; i < nstacks; i++)
 		ioth_delstack(stacks[i]);
