@@ -40,3 +40,8 @@ node_wait_ready() {
 	done
 	fail "node not ready in 30 s: $(cat "$1")"
 }
+
+# listening NSNAME PORT: a TCP socket listens on PORT in that namespace
+listening() {
+	ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN
+}

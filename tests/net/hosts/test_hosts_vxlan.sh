@@ -26,7 +26,7 @@ ip -n "$B" addr add fd00:16::2:1/64 dev vx0 nodad
 ip -n "$B" link set vx0 up
 # the kernel's digest server: the SHA-256 of what it reads, back on the connection
 net_nsbg b socat TCP-LISTEN:7500,reuseaddr,fork EXEC:sha256sum
-wait_until 5 ip netns exec "$B" ss -ltn sport = :7500 | grep -q LISTEN
+wait_until 5 listening "$B" 7500 || fail "socat did not listen"
 
 ip netns exec "$A" timeout 120 "$NODE" 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
 	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100 >"$TMP/a.out" 2>&1 &
