@@ -3,9 +3,9 @@
  * one VNL (vxvde://, vxlan://, tap://, slirp://...), then steps run in
  * order; exit 0 only if every step succeeded.
  *
- *   hosts_node [-n N] [-d] HOST VNL STEP...
+ *   hosts_node [-n N] [-d] [-m MTU] HOST VNL STEP...
  *
- * Stack i (0 <= i < N) has MAC 02:16:HH:00:00:ii, and vde0 up with
+ * Stack i (0 <= i < N) has MAC (and the MTU given: ustack's mtu=) 02:16:HH:00:00:ii, and vde0 up with
  * 198.19.HOST.(i+1)/16; stack 0 also has fd00:16::HOST:1/64. With -d,
  * stack 0 (only one stack then) takes its IPv4 address by DHCP instead
  * ("eth,dhcp" of iothconf) and prints it ("dhcp ADDR").
@@ -50,7 +50,7 @@
 #define CHUNK 65536
 
 static struct ioth *stacks[MAXSTACKS];
-static int nstacks = 1, host;
+static int nstacks = 1, host, mtu;
 
 static void hex(const uint8_t d[32], char out[65]) {
 	for (int i = 0; i < 32; i++)
@@ -321,8 +321,10 @@ static void on_term(int sig) {
 }
 
 static struct ioth *new_stack(int i, const char *vnl, bool dhcp) {
-	char opts[64];
-	snprintf(opts, sizeof(opts), "ustack,mac=02:16:%02x:00:00:%02x", host, i);
+	char opts[96];
+	int l = snprintf(opts, sizeof(opts), "ustack,mac=02:16:%02x:00:00:%02x", host, i);
+	if (mtu)
+		snprintf(opts + l, sizeof(opts) - (size_t) l, ",mtu=%d", mtu);
 	struct ioth *st = ioth_newstack(opts, vnl);
 	if (!st) {
 		fprintf(stderr, "stack %d on %s: %s\n", i, vnl, strerror(errno));
@@ -390,16 +392,18 @@ int main(int argc, char **argv) {
 	bool dhcp = false;
 	int opt;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "n:d")) != -1) {
+	while ((opt = getopt(argc, argv, "n:dm:")) != -1) {
 		if (opt == 'n')
 			nstacks = atoi(optarg);
+		else if (opt == 'm')
+			mtu = atoi(optarg);
 		else if (opt == 'd')
 			dhcp = true;
 		else
 			return 2;
 	}
 	if (argc - optind < 2 || nstacks < 1 || nstacks > MAXSTACKS || (dhcp && nstacks != 1)) {
-		fprintf(stderr, "usage: hosts_node [-n N] [-d] HOST VNL STEP...\n");
+		fprintf(stderr, "usage: hosts_node [-n N] [-d] [-m MTU] HOST VNL STEP...\n");
 		return 2;
 	}
 	host = atoi(argv[optind]);
