@@ -19,6 +19,8 @@
 /* The receive buffer of the event thread (dynamic TLS: allocated only in
  * threads that touch it), large frames included. */
 #define RX_BUF_SIZE (65536 + 64)
+/* an Ethernet header: anything shorter is not a frame */
+#define VDE_MIN_FRAME 14
 static __thread uint8_t rx_buf[RX_BUF_SIZE];
 
 /* One frame from ifp into the stack; lock held, and only when the fd is
@@ -28,6 +30,11 @@ static void vde_input_one(struct netif *ifp) {
 	ssize_t n = vde_recv(ifp->link, rx_buf, RX_BUF_SIZE, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		/* the fd is non-blocking (vde_netif_open): nothing after all */
+	} else if (n > 0 && n < VDE_MIN_FRAME) {
+		/* libvdeplug's vxvde:// and vxlan:// read a datagram that is no
+		 * frame for this plug (its own multicast looped back, another
+		 * VNI, a short packet) and return 1: nothing was received, as a
+		 * NIC counts nothing for what it filters */
 	} else if (n <= 0) {
 		ifp->st.rx_errors++;
 	} else if (!(ifp->flags & IFF_UP)) {
