@@ -21,6 +21,8 @@
  *                     digest it answers must be that of the bytes sent
  *   many PEER         stack i pings 198.19.PEER.(i+1), for every i (ten
  *                     threads; each ping 5 tries of 1 s: bounded)
+ *   noerr             no stack counted a receive or transmit error on vde0
+ *                     (what libvdeplug reads and filters is no error)
  *   serve SECS        stay alive (serving) SECS seconds, or until SIGTERM */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -374,6 +376,29 @@ static void show_counters(struct ioth *st) {
 	ioth_freeifaddrs(ifa);
 }
 
+static int do_noerr(void) {
+	int bad = 0;
+	for (int i = 0; i < nstacks; i++) {
+		struct ifaddrs *ifa = NULL, *p;
+		if (ioth_getifaddrs(stacks[i], &ifa) < 0)
+			return -1;
+		for (p = ifa; p; p = p->ifa_next)
+			if (p->ifa_addr && p->ifa_addr->sa_family == AF_PACKET && p->ifa_data &&
+					strcmp(p->ifa_name, "vde0") == 0) {
+				const struct rtnl_link_stats *c = p->ifa_data;
+				if (c->rx_errors || c->tx_errors) {
+					if (bad++ < 5)
+						fprintf(stderr, "stack %d: vde0 rx %u packets %u errors, tx %u packets %u errors\n",
+								i, c->rx_packets, c->rx_errors, c->tx_packets, c->tx_errors);
+				}
+			}
+		ioth_freeifaddrs(ifa);
+	}
+	if (bad)
+		fprintf(stderr, "noerr: %d of %d stacks counted errors\n", bad, nstacks);
+	return bad ? -1 : 0;
+}
+
 /* the IPv4 address of vde0 (DHCP), as text */
 static void show_addr4(struct ioth *st) {
 	struct ifaddrs *ifa = NULL, *p;
@@ -436,6 +461,8 @@ int main(int argc, char **argv) {
 		} else if (strcmp(cmd, "many") == 0 && left >= 1) {
 			rc = do_many(atoi(argv[i + 1]));
 			i += 1;
+		} else if (strcmp(cmd, "noerr") == 0) {
+			rc = do_noerr();
 		} else if (strcmp(cmd, "serve") == 0 && left >= 1) {
 			for (int s = atoi(argv[i + 1]) * 10; s > 0 && !stop; s--)
 				usleep(100000);
