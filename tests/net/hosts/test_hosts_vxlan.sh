@@ -28,7 +28,7 @@ ip -n "$B" link set vx0 up
 net_nsbg b socat TCP-LISTEN:7500,reuseaddr,fork EXEC:sha256sum
 wait_until 5 listening "$B" 7500 || fail "socat did not listen"
 
-ip netns exec "$A" timeout 120 "$NODE" 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
+ip netns exec "$A" timeout 120 "$NODE" -m 1450 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
 	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100 >"$TMP/a.out" 2>&1 &
 APID=$!
 NET_PIDS="$NET_PIDS $APID"
