@@ -3,6 +3,8 @@
 # ustack on vxlan:// (standard VXLAN, RFC 7348) on host a
 # against a Linux kernel "vxlan" device on host b, across the veth: pings
 # both ways (IPv4, IPv6), 32 MiB of TCP each way checked by SHA-256.
+# $1: the network under the tunnel, v4 (an IPv4 group, the default) or v6
+# (IPv6 group and addresses on the veth).
 #
 # ustack's vxlan:// is its own (src/ustack/link/vxlan.c): libvdeplug
 # 4.0.1's module cannot send unicast frames (docs/hosts.md); this test
@@ -14,8 +16,18 @@ need_cmd ip ping socat sha256sum ethtool
 TMP=$(mktemp -d)
 NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
-# an administratively scoped group, a port and a VNI of this test only
-GRP=239.255.18.41 PORT=24841 VNI=4041
+# an administratively scoped group, a port and a VNI of this test only;
+# the inner MTU is the veth's 1500 less VXLAN's overhead (50 or 70 bytes)
+PORT=24841 VNI=4041
+case "${1:-v4}" in
+v4) GRP=239.255.18.41 MTU=1450 ;;
+v6)
+	GRP=ff15::18:41 MTU=1430 PORT=24843 VNI=4043
+	ip -n "$A" addr add fd00:40::1/64 dev hva nodad
+	ip -n "$B" addr add fd00:40::2/64 dev hvb nodad
+	;;
+*) fail "usage: $0 [v4|v6]" ;;
+esac
 ip -n "$B" link add vx0 type vxlan id $VNI group $GRP dev hvb dstport $PORT ||
 	fail "cannot create the kernel vxlan device"
 # The kernel leaves the inner TCP/UDP checksum for the NIC to fill in
@@ -29,14 +41,14 @@ ip -n "$B" link set vx0 up
 net_nsbg b socat TCP-LISTEN:7500,reuseaddr,fork EXEC:sha256sum
 wait_until 5 listening "$B" 7500 || fail "socat did not listen"
 
-ip netns exec "$A" timeout 120 "$NODE" -m 1450 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
+ip netns exec "$A" timeout 120 "$NODE" -m $MTU 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
 	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100 >"$TMP/a.out" 2>&1 &
 APID=$!
 NET_PIDS="$NET_PIDS $APID"
 wait_until 60 grep -q '^ok tcp\|^fail' "$TMP/a.out"
 cat "$TMP/a.out"
 grep -q '^ok tcp' "$TMP/a.out" || fail "ustack -> kernel over vxlan"
-ok "ustack pings the kernel across vxlan (v4, v6) and sends it 32 MiB of TCP (sha256 agrees)"
+ok "ustack pings the kernel across vxlan over ${1:-v4} (v4, v6) and sends it 32 MiB of TCP (sha256 agrees)"
 
 ip netns exec "$B" ping -c 2 -i 0.2 -W 2 198.19.1.1 >/dev/null || fail "kernel ping to ustack"
 ip netns exec "$B" ping -6 -c 2 -i 0.2 -W 2 fd00:16::1:1 >/dev/null || fail "kernel ping6 to ustack"

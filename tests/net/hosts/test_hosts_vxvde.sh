@@ -4,6 +4,8 @@
 # frames in UDP multicast, no switch process): ping IPv4 and IPv6, UDP
 # echo on both families, 32 MiB of TCP checked by SHA-256 (and 1 MiB over
 # IPv6), then 100 stacks on each host, each pinging its twin on the other.
+# $1: the network under it, v4 (an IPv4 group, the default) or v6 (an IPv6
+# group and addresses on the veth).
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip ping
@@ -12,7 +14,15 @@ TMP=$(mktemp -d)
 NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
 # an administratively scoped group and a port of this test only
-VX="vxvde://239.255.18.40/port=24840"
+case "${1:-v4}" in
+v4) VX="vxvde://239.255.18.40/port=24840" ;;
+v6)
+	VX="vxvde://ff15::18:40/port=24846"
+	ip -n "$A" addr add fd00:40::1/64 dev hva nodad
+	ip -n "$B" addr add fd00:40::2/64 dev hvb nodad
+	;;
+*) fail "usage: $0 [v4|v6]" ;;
+esac
 
 net_nsbg b "$NODE" -n 100 2 "$VX/if=hvb" serve 200 >"$TMP/b.out" 2>&1
 node_wait_ready "$TMP/b.out" "$NET_LASTPID"
