@@ -15,19 +15,41 @@
 #include <libvdeplug.h>
 
 #include "link.h"
+#include "vxlan.h"
 
 /* The receive buffer of the event thread (dynamic TLS: allocated only in
  * threads that touch it), large frames included. */
 #define RX_BUF_SIZE (65536 + 64)
+/* an Ethernet header: anything shorter is not a frame */
+#define VDE_MIN_FRAME 14
 static __thread uint8_t rx_buf[RX_BUF_SIZE];
+
+/* vxlan:// is ours (link/vxlan.c: libvdeplug's module cannot send
+ * unicast); every other VNL is libvdeplug's. Both are "vde" interfaces
+ * with the same transmit queue and claiming; only these calls differ. */
+static const struct link_ops vde_ops, vx_ops;
+static bool is_vnl(const struct netif *ifp) {
+	return ifp->ops == &vde_ops || ifp->ops == &vx_ops;
+}
+static ssize_t vnl_recv(struct netif *ifp, void *buf, size_t len) {
+	return ifp->ops == &vx_ops ? vx_recv(ifp->link, buf, len) : vde_recv(ifp->link, buf, len, 0);
+}
+static ssize_t vnl_send(struct netif *ifp, const void *buf, size_t len) {
+	return ifp->ops == &vx_ops ? vx_send(ifp->link, buf, len) : vde_send(ifp->link, buf, len, 0);
+}
 
 /* One frame from ifp into the stack; lock held, and only when the fd is
  * readable and ifp has one reader (the event thread, or the caller that
  * claimed it): a plain vde_recv may block otherwise. */
 static void vde_input_one(struct netif *ifp) {
-	ssize_t n = vde_recv(ifp->link, rx_buf, RX_BUF_SIZE, 0);
+	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		/* the fd is non-blocking (vde_netif_open): nothing after all */
+	} else if (n > 0 && n < VDE_MIN_FRAME) {
+		/* libvdeplug's vxvde:// and vxlan:// read a datagram that is no
+		 * frame for this plug (its own multicast looped back, another
+		 * VNI, a short packet) and return 1: nothing was received, as a
+		 * NIC counts nothing for what it filters */
 	} else if (n <= 0) {
 		ifp->st.rx_errors++;
 	} else if (!(ifp->flags & IFF_UP)) {
@@ -85,7 +107,7 @@ static void txq_flush(struct netif *ifp) {
 		txq_drop_all(ifp);
 	while (ifp->txq) {
 		struct pbuf *p = ifp->txq;
-		ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
 			break;
 		ifp->txq = p->next;
@@ -123,7 +145,7 @@ static void vde_ready(struct rt_src *src) {
 /* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	if (ifp->txq == NULL) {
-		ssize_t n = vde_send(ifp->link, p->data, p->len, 0);
+		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
 			int err = n < 0 ? -errno : 0;
 			pbuf_free(&ifp->s->pc, p);
@@ -158,12 +180,18 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 
 static void vde_link_close(struct netif *ifp) {
 	txq_drop_all(ifp);
-	if (ifp->link)
+	if (ifp->link && ifp->ops == &vx_ops)
+		vx_close(ifp->link);
+	else if (ifp->link)
 		vde_close(ifp->link);
 	ifp->link = NULL;
 }
 
 static const struct link_ops vde_ops = {
+	.kind = "vde",
+	.xmit = vde_xmit,
+	.close = vde_link_close,
+}, vx_ops = {
 	.kind = "vde",
 	.xmit = vde_xmit,
 	.close = vde_link_close,
@@ -177,13 +205,13 @@ static const struct link_ops vde_ops = {
 int link_claim(struct ustack *s, struct pollfd *pfd, int max) {
 	int n = 0;
 	for (struct netif *i = s->ifaces; i; i = i->next)
-		if (i->ops == &vde_ops && ++n > max)
+		if (is_vnl(i) && ++n > max)
 			return 0;
 	if (n == 0)
 		return 0;
 	n = 0;
 	for (struct netif *i = s->ifaces; i; i = i->next) {
-		if (i->ops != &vde_ops)
+		if (!is_vnl(i))
 			continue;
 		/* paused only if it was in the epoll set (a started link) */
 		i->paused = rt_pause_fd(&i->src) == 0;
@@ -199,7 +227,7 @@ int link_claim(struct ustack *s, struct pollfd *pfd, int max) {
 void link_claim_events(struct ustack *s, struct pollfd *pfd, int n) {
 	int k = 0;
 	for (struct netif *i = s->ifaces; i && k < n; i = i->next) {
-		if (i->ops != &vde_ops || !i->claimed)
+		if (!is_vnl(i) || !i->claimed)
 			continue;
 		pfd[k++].events = (short) (POLLIN | (i->txq ? POLLOUT : 0));
 	}
@@ -208,7 +236,7 @@ void link_claim_events(struct ustack *s, struct pollfd *pfd, int n) {
 void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
 	int k = 0;
 	for (struct netif *i = s->ifaces; i && k < n; i = i->next) {
-		if (i->ops != &vde_ops || !i->claimed)
+		if (!is_vnl(i) || !i->claimed)
 			continue;
 		if (pfd[k].revents & POLLOUT)
 			txq_flush(i);
@@ -220,7 +248,7 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
 
 void link_release(struct ustack *s) {
 	for (struct netif *i = s->ifaces; i; i = i->next) {
-		if (i->ops != &vde_ops || !i->claimed)
+		if (!is_vnl(i) || !i->claimed)
 			continue;
 		i->claimed = false;
 		if (i->paused)
@@ -233,7 +261,9 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 	struct netif *ifp = calloc(1, sizeof(*ifp));
 	if (ifp == NULL)
 		return NULL;
-	ifp->link = vde_open((char *) vnl, "ustack", NULL);
+	bool vx = strncmp(vnl, "vxlan://", 8) == 0;
+	errno = 0;
+	ifp->link = vx ? vx_open(vnl) : vde_open((char *) vnl, "ustack", NULL);
 	if (ifp->link == NULL) {
 		int e = errno ? errno : EINVAL;
 		free(ifp);
@@ -241,13 +271,13 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 		return NULL;
 	}
 	ifp->s = s;
-	ifp->ops = &vde_ops;
+	ifp->ops = vx ? &vx_ops : &vde_ops;
 	ifp->type = ARPHRD_ETHER;
 	ifp->mtu = mtu;
 	memcpy(ifp->mac, mac, 6);
 	/* Links come up down, as on Linux: configuration brings them up. */
 	ifp->flags = IFF_BROADCAST | IFF_MULTICAST;
-	ifp->src.fd = vde_datafd(ifp->link);
+	ifp->src.fd = vx ? vx_datafd(ifp->link) : vde_datafd(ifp->link);
 	/* Never block in a send: we send with the stack lock held, and the
 	 * reader of the queue we send to may be waiting for a lock we hold.
 	 * Some VNLs open a blocking socket: ptp:// is an AF_UNIX datagram
@@ -267,13 +297,13 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 }
 
 int link_start(struct netif *ifp) {
-	if (ifp->ops != &vde_ops)
+	if (!is_vnl(ifp))
 		return 0;
 	return rt_add_fd(&ifp->src);
 }
 
 void link_stop(struct netif *ifp) {
-	if (ifp->ops == &vde_ops)
+	if (is_vnl(ifp))
 		rt_del_fd(&ifp->src);
 }
 
