@@ -151,6 +151,17 @@ struct tcp_pcb {
 #define TCP_PSH_MARKS 4
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
+	/* MSG_MORE (Linux: it corks only the push of its own send call; the
+	 * next ACK or the probe timer sends what it held) and a tail of the
+	 * queue written with it (no PSH at its end, as Linux marks none);
+	 * push_now: one push that a corked queue lets go (TCP_NODELAY set) */
+	bool more, tail_more, push_now;
+	/* MSG_EOR: where records end above snd_una, ascending; no segment
+	 * spans one (Linux never appends to an skb marked EOR). Allocated
+	 * with the first mark, freed when all are acknowledged. */
+#define TCP_EOR_MAX 4096
+	uint32_t *eor;
+	uint32_t neor, eorcap;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -322,6 +333,10 @@ void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
+/* MSG_EOR: mark the end of the queue as a record's end (-ENOBUFS: no
+ * room for one more mark); drop the marks snd_una passed */
+int tcp_eor_mark(struct tcp_pcb *pcb);
+void tcp_eor_ack(struct tcp_pcb *pcb);
 
 /* tcp_sack.c */
 /* TSval to send now */

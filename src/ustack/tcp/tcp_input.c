@@ -53,6 +53,8 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 }
 
 static void listener_wake(struct tcp_pcb *l) {
+	if (l->sk)
+		sock_rx_edge(l->sk);   /* each new connection a new EPOLLIN edge */
 	tcp_wakeup(l);
 }
 
@@ -526,6 +528,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			pcb->snd_nxt = g->ack;
 		pcb->snd_una = g->ack;
 		tcp_sb_ack(pcb);
+		tcp_eor_ack(pcb);
 		if (g->opt_ok)
 			sacked = tcp_sb_update(pcb, &g->opt);
 		if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
@@ -647,6 +650,8 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			}
 			if (!fin)
 				tcp_ack_later(pcb);
+			if (pcb->sk && (len || had_ooo))
+				sock_rx_edge(pcb->sk);   /* new data: a new EPOLLIN edge */
 			tcp_wakeup(pcb);
 		} else {
 			if (len) {

@@ -407,13 +407,21 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		if (done == len && len)
 			return (ssize_t) done;
 		uint32_t space = ring_space(&p->sndq, p->sndcap);
+		if ((flags & MSG_EOR) && p->neor >= TCP_EOR_MAX)
+			space = 0;   /* records bound as Linux's skbs bound them: wait for ACKs */
 		if (space && done < len) {
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
 			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
 				return done ? (ssize_t) done : -ENOBUFS;
 			done += n;
-			p->cork = (flags & MSG_MORE) && done == len;
+			/* MSG_MORE holds back only this call's push (Linux
+			 * tcp_push with TCP_NAGLE_CORK); its data gets no PSH */
+			p->more = (flags & MSG_MORE) && done == len;
+			p->tail_more = p->more;
+			if ((flags & MSG_EOR) && done == len)
+				tcp_eor_mark(p);
 			tcp_output(p);
+			p->more = false;
 			continue;
 		}
 		if (len == 0) {
@@ -731,9 +739,14 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 		return err;
 	switch (name) {
 	case TCP_NODELAY:
+		/* tcp(7): setting it flushes what is queued, even when
+		 * TCP_CORK is set (which stays set) */
 		p->nodelay = val != 0;
-		if (p->nodelay)
+		if (p->nodelay) {
+			p->push_now = true;
 			tcp_output(p);
+			p->push_now = false;
+		}
 		return 0;
 	case TCP_CORK:
 		p->cork = val != 0;

@@ -497,6 +497,12 @@ static void parent_unlink(struct tcp_pcb *pcb) {
 	pcb->accepted_q = false;
 }
 
+static void eor_free(struct tcp_pcb *pcb) {
+	free(pcb->eor);
+	pcb->eor = NULL;
+	pcb->neor = pcb->eorcap = 0;
+}
+
 void tcp_pcb_free(struct tcp_pcb *pcb) {
 	struct ustack *s = pcb->s;
 	utimer_cancel(s, &pcb->t);
@@ -510,6 +516,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	for (struct tcp_pcb *c = pcb->accq; c; c = c->qnext)
 		c->parent = NULL;
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ring_free(&pcb->rcvq);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
@@ -571,6 +578,7 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 	utimer_cancel(pcb->s, &pcb->t);
 	conn_unhash(pcb);
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	if (pcb->sk) {
@@ -598,6 +606,7 @@ void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	pcb->rtx_at = pcb->ka_at = pcb->dack_at = 0;
 	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	tcp_timer_update(pcb);

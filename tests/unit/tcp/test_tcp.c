@@ -10,6 +10,8 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "ut_stack.h"
 #include "tcp/tcp.h"
@@ -1004,6 +1006,213 @@ static void test_window_update_after_read(void **state) {
 	ut_stack_free(s);
 }
 
+static ssize_t send_f(struct ustack *s, int fd, size_t n, int flags) {
+	static uint8_t buf[16384];
+	struct iovec iov = {.iov_base = buf, .iov_len = n};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT | flags);
+}
+
+/* the payload lengths (and flags, seqs) of the data segments from index from */
+static int data_lens(int from, uint32_t *lens, uint8_t *fl, uint32_t *seqs, int max) {
+	int n = 0;
+	for (int i = from; i < ut_cap.n && n < max; i++) {
+		struct tcp_repr r;
+		const uint8_t *t = tcp_of(i);
+		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len) {
+			lens[n] = (uint32_t) r.payload_len;
+			fl[n] = r.flags;
+			seqs[n++] = r.seq;
+		}
+	}
+	return n;
+}
+
+/* MSG_MORE and TCP_CORK as Linux: MSG_MORE holds only its own call's
+ * push, and with nothing in flight the probe timer (the RTO, 200 ms and
+ * more) sends it with PSH; TCP_CORK holds every partial segment (also
+ * of writes without MSG_MORE) until it is cleared; TCP_NODELAY flushes a
+ * corked queue once; data written with MSG_MORE carries no PSH. */
+static void test_cork_more(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);   /* TCP_NODELAY on */
+	uint32_t lens[32], seqs[32];
+	uint8_t fl[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	run(s, t0 + MS(150));
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	run(s, t0 + MS(400));   /* not held for ever: the probe timer */
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 40);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	una += 40;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* TCP_CORK: two writes without MSG_MORE stay until it is cleared */
+	int one = 1, zero = 0;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, 0), 40);
+	assert_int_equal(send_f(s, c, 40, 0), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero)), 0);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 80);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	una += 80;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* corked MSG_MORE data flushed by TCP_NODELAY: no PSH */
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 80);
+	assert_int_equal(fl[0], TCP_ACK);
+	una += 80;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* MSG_MORE with data in flight: the ACK sends what it held */
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 2100, MSG_MORE), 2100);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 2);
+	assert_int_equal(lens[0] + lens[1], 2000);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 100);
+	assert_int_equal(fl[0], TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* MSG_EOR: no segment spans the end of a record, neither first sent nor
+ * resent (Linux never appends to an skb marked EOR); the data before it
+ * joins the record as Linux appends to a tail skb not marked. */
+static void test_eor(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	uint32_t lens[64], seqs[64];
+	uint8_t fl[64];
+	int from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 10400, 0), 10400);
+	assert_int_equal(send_f(s, c, 400, MSG_EOR), 400);
+	assert_int_equal(send_f(s, c, 10000, 0), 10000);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 64), 10);   /* the initial window */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, false);
+	int n = data_lens(from, lens, fl, seqs, 64);
+	assert_int_equal(n, 11);
+	assert_int_equal(seqs[0], una + 10 * M);
+	assert_int_equal(lens[0], 800);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	for (int i = 1; i < n; i++) {
+		assert_int_equal(seqs[i], una + 10800 + (uint32_t) (i - 1) * M);
+		assert_int_equal(lens[i], M);
+	}
+	/* a timeout: the resend stops at the record's end too */
+	from = ut_cap.n;
+	run(s, t0 + MS(1500));
+	n = data_lens(from, lens, fl, seqs, 64);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una + 10 * M);
+	assert_int_equal(lens[0], 800);
+	/* everything acknowledged: the marks are gone */
+	seg(s, 9000, lport, 7001, una + 20800, TCP_ACK, NULL, 0, false);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_int_equal(p->neor, 0);
+	assert_null(p->eor);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* the events epoll_wait reports at once (0: none) */
+static uint32_t ep_now(int ep) {
+	struct epoll_event e;
+	int n = epoll_wait(ep, &e, 1, 0);
+	assert_true(n >= 0);
+	return n ? e.events : 0;
+}
+
+/* EPOLLET as Linux: every arrival of data on a readable socket, and every
+ * new connection on a listener with one already queued, is a new edge;
+ * nothing new, no event. Many arrivals in a row fill the readiness pair
+ * and still give edges. */
+static void test_epollet_in(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev), 0);
+	assert_int_equal(ep_now(ep), 0);
+	uint32_t iss1, iss2;
+	int from = ut_cap.n;
+	seg(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, true);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	iss1 = r.seq;
+	seg(s, 4001, 80, 1001, iss1 + 1, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);
+	assert_int_equal(ep_now(ep), 0);
+	from = ut_cap.n;
+	seg(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, true);
+	assert_true(last_seg(from, &r));
+	iss2 = r.seq;
+	seg(s, 4002, 80, 1001, iss2 + 1, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);   /* a second connection */
+	assert_int_equal(ep_now(ep), 0);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	char d[1000], buf[4000];
+	memset(d, 'e', sizeof(d));
+	uint32_t seq = 1001;
+	seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 1000, false);
+	seq += 1000;
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	/* more data, the first not read: a new edge each time */
+	for (int i = 0; i < 40; i++) {
+		seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 100, false);
+		seq += 100;
+		assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+		assert_int_equal(ep_now(ep), 0);
+	}
+	/* a partial read: no new data, no event */
+	assert_int_equal(ut_recv(s, c, buf, 1000), 1000);
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 1000, false);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	close(ep);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1022,6 +1231,9 @@ int main(void) {
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
+		cmocka_unit_test(test_cork_more),
+		cmocka_unit_test(test_eor),
+		cmocka_unit_test(test_epollet_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
