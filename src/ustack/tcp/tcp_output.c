@@ -339,6 +339,9 @@ static uint8_t psh_resend(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	for (int i = 0; i < k; i++)
 		if (seq_gt(pcb->psh_mark[i], seq) && seq_leq(pcb->psh_mark[i], seq + len))
 			return TCP_PSH;
+	for (uint32_t i = 0; i < pcb->neor; i++)
+		if (pcb->eor[i] == seq + len)
+			return TCP_PSH;   /* a record's end went with PSH */
 	return seq + len == pcb->snd_una + pcb->sndq.len ? TCP_PSH : 0;
 }
 

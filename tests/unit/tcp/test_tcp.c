@@ -1139,6 +1139,22 @@ static void test_eor(void **state) {
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_int_equal(p->neor, 0);
 	assert_null(p->eor);
+	/* ten records of 400 bytes: resent after a timeout, one segment
+	 * each, each with PSH as when first sent */
+	una += 20800;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send_f(s, c, 400, MSG_EOR), 400);
+	from = ut_cap.n;
+	run(s, t0 + MS(4000));
+	for (uint32_t k = 1; k < 10; k++)
+		seg(s, 9000, lport, 7001, una + k * 400, TCP_ACK, NULL, 0, false);
+	n = data_lens(from, lens, fl, seqs, 64);
+	assert_int_equal(n, 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * 400);
+		assert_int_equal(lens[i], 400);
+		assert_int_equal(fl[i], TCP_ACK | TCP_PSH);
+	}
 	api_close(s, c);
 	ut_stack_free(s);
 }
