@@ -171,6 +171,11 @@ struct tcp_pcb {
 	bool fin_rcvd;
 	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	/* Linux tcp_cwnd_validate / tcp_is_cwnd_limited: cwnd grows only
+	 * when the flight filled it, or in slow start while it is under
+	 * twice the largest flight of the last round trip */
+	bool cwnd_limited;
+	uint32_t max_flight, cwnd_usage_seq;
 	int dupacks;
 	bool in_recovery, sack_recovery;
 	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */

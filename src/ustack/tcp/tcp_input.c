@@ -349,6 +349,11 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		return;
 	}
 	pcb->dupacks = 0;
+	/* Linux tcp_is_cwnd_limited: an application-limited flight does not
+	 * grow cwnd (RFC 7661's concern), except that slow start may reach
+	 * twice the largest flight */
+	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
+		return;
 	if (pcb->cwnd < pcb->ssthresh) {
 		/* slow start as Linux (tcp_slow_start): every acknowledged
 		 * segment counts (RFC 3465 byte counting without the L = 2

@@ -583,6 +583,23 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 	}
 }
 
+/* After sending (Linux tcp_cwnd_validate): was the flight limited by
+ * cwnd (no room for one more full segment)? Kept for a round trip: the
+ * largest flight and whether cwnd limited it, renewed once snd_una
+ * passes the mark or when cwnd limits again. */
+static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
+	uint32_t flight = pcb->sb ? tcp_sb_pipe(pcb) : pcb->snd_nxt - pcb->snd_una;
+	bool limited = flight >= pcb->cwnd || pcb->cwnd - flight < pcb->mss;
+	if (!sent && !limited)
+		return;
+	if (seq_geq(pcb->snd_una, pcb->cwnd_usage_seq) || limited ||
+			(!pcb->cwnd_limited && flight > pcb->max_flight)) {
+		pcb->cwnd_limited = limited;
+		pcb->max_flight = flight;
+		pcb->cwnd_usage_seq = pcb->snd_nxt;
+	}
+}
+
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!can_send_data(pcb->state))
 		return;
@@ -599,6 +616,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 		return;
 	}
 	pcb->xmit_dropped = false;
+	uint64_t segs0 = pcb->s->tcp->mib.OutSegs;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
 		tcp_retransmit_head(pcb);
 	if (pcb->sack_recovery && pcb->sb) {
@@ -609,6 +627,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 			if (!output_one(pcb, win))
 				break;
 	}
+	cwnd_validate(pcb, pcb->s->tcp->mib.OutSegs != segs0);
 	pcb->force = false;
 	/* data waits on a closed (or too small) window with nothing in
 	 * flight: the persist timer probes it (RFC 9293 3.8.6.1) */

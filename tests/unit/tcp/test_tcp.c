@@ -1229,6 +1229,37 @@ static void test_epollet_in(void **state) {
 	ut_stack_free(s);
 }
 
+/* cwnd grows only when the flight was limited by it (Linux
+ * tcp_is_cwnd_limited): 5 segments out of a window of 10 leave it at 10;
+ * in slow start it may grow to twice the largest flight: 9 out, 18. */
+static void test_cwnd_limited(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1000;
+	assert_int_equal(p->cwnd, 10 * M);
+	assert_int_equal(send_n(s, c, 5 * M), 5 * M);
+	for (uint32_t a = 2; a <= 5; a += (a == 4 ? 1 : 2)) {
+		seg(s, 9000, lport, 7001, una + a * M, TCP_ACK, NULL, 0, false);
+		assert_int_equal(p->cwnd, 10 * M);
+	}
+	una += 5 * M;
+	assert_int_equal(send_n(s, c, 9 * M), 9 * M);
+	for (uint32_t a = 2; a <= 8; a += 2) {
+		seg(s, 9000, lport, 7001, una + a * M, TCP_ACK, NULL, 0, false);
+		assert_int_equal(p->cwnd, (10 + a) * M);
+	}
+	seg(s, 9000, lport, 7001, una + 9 * M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(p->cwnd, 18 * M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1250,6 +1281,7 @@ int main(void) {
 		cmocka_unit_test(test_cork_more),
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_epollet_in),
+		cmocka_unit_test(test_cwnd_limited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
