@@ -199,6 +199,7 @@ struct tcp_pcb {
 	int syncnt;
 	/* listener */
 	int backlog, nsyn, nacc;
+	uint64_t cookie_at;           /* SYN cookies last sent (ns, 0: never) */
 	struct tcp_pcb *accq, *accq_tail, *synq;
 	bool recover_valid, was_established, connecting;
 	int err;                      /* pending error for the socket */
@@ -222,6 +223,8 @@ struct tcp_stack {
 	int orphans, max_orphans;
 	/* Linux's TcpExt TCPAbortOnMemory, TCPAbortOnTimeout */
 	uint64_t abort_on_memory, abort_on_timeout;
+	/* Linux's TcpExt SyncookiesSent, SyncookiesRecv, SyncookiesFailed */
+	uint64_t cookies_sent, cookies_recv, cookies_failed;
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
@@ -347,6 +350,9 @@ void tcp_eor_ack(struct tcp_pcb *pcb);
 /* TSval to send now */
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
 uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
+/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
+ * and the cookie's time counter */
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* RFC 7323 5.3 PAWS: true when the segment must be dropped */
 bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
 /* RFC 7323 4.3: TS.Recent from an acceptable segment */

@@ -428,6 +428,23 @@ uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
 	return tuple_hash(pcb, 'T');
 }
 
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count) {
+	uint8_t m[45] = {0};
+	if (pcb->v6) {
+		memcpy(m, pcb->l6, 16);
+		memcpy(m + 16, pcb->r6, 16);
+	} else {
+		memcpy(m, &pcb->l4, 4);
+		memcpy(m + 16, &pcb->r4, 4);
+	}
+	memcpy(m + 32, &pcb->lport, 2);
+	memcpy(m + 34, &pcb->rport, 2);
+	memcpy(m + 36, &peer_isn, 4);
+	memcpy(m + 40, &count, 4);
+	m[44] = 'C';
+	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+}
+
 /* --- life --- */
 
 static void tcp_timer_fire(struct ustack *s, struct utimer *t);

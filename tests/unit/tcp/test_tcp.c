@@ -1260,6 +1260,72 @@ static void test_cwnd_limited(void **state) {
 	ut_stack_free(s);
 }
 
+/* SYN cookies (RFC 4987) as Linux's tcp_syncookies=1: with the SYN queue
+ * full (128 for a small backlog) a SYN is answered with a cookie and no
+ * state; the ACK that returns it makes the connection, with the MSS,
+ * window scale and SACK of the SYN (kept in the cookie and the TSval);
+ * an ACK with a wrong cookie is reset. */
+static void test_syn_cookies(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	struct tcp_opts syn = LINUX_SYN;
+	for (int i = 0; i < 128; i++) {
+		ut_cap_clear();
+		seg_o(s, (uint16_t) (10000 + i), 80, 5000, 0, TCP_SYN, NULL, 0, &syn);
+		assert_int_equal(count_flags(0, TCP_SYN | TCP_ACK), 1);
+	}
+	assert_int_equal(s->tcp->cookies_sent, 0);
+	int npcbs = s->tcp->npcbs;
+	ut_cap_clear();
+	syn.tsval = 7777;
+	syn.wscale = 9;
+	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &syn);
+	struct tcp_repr r;
+	assert_true(last_seg(0, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r.ack, 1001);
+	assert_int_equal(s->tcp->cookies_sent, 1);
+	assert_int_equal(s->tcp->npcbs, npcbs);   /* no state */
+	assert_true(r.opt.has_ts && r.opt.sack_perm && r.opt.has_wscale);
+	assert_int_equal(r.opt.tsecr, 7777);
+	uint32_t cookie = r.seq, tsval = r.opt.tsval;
+	/* a wrong cookie: reset, nothing made */
+	struct tcp_opts o = {.has_ts = true, .tsval = 7778, .tsecr = tsval};
+	ut_cap_clear();
+	seg_o(s, 4000, 80, 1001, cookie + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(count_flags(0, TCP_RST), 1);
+	assert_int_equal(s->tcp->cookies_failed, 1);
+	assert_int_equal(api_accept(s, l, NULL, NULL), -1);
+	/* the right one, with data */
+	ut_cap_clear();
+	seg_o(s, 4000, 80, 1001, cookie + 1, TCP_ACK | TCP_PSH, "hello", 5, &o);
+	assert_int_equal(count_flags(0, TCP_RST), 0);
+	assert_int_equal(s->tcp->cookies_recv, 1);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	char buf[16];
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "hello", 5);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	assert_int_equal(p->state, TCPS_ESTABLISHED);
+	assert_true(p->ts_ok && p->sack_ok && p->ws_ok);
+	assert_int_equal(p->snd_wscale, 9);
+	assert_int_equal(p->peer_mss, 1460);
+	assert_int_equal(p->snd_una, cookie + 1);
+	/* our data goes with TSvals not below the cookie's */
+	ut_cap_clear();
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_true(last_seg(0, &r));
+	assert_int_equal(r.seq, cookie + 1);
+	assert_int_equal(r.ack, 1006);
+	assert_true((int32_t) (r.opt.tsval - tsval) >= 0);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1282,6 +1348,7 @@ int main(void) {
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_epollet_in),
 		cmocka_unit_test(test_cwnd_limited),
+		cmocka_unit_test(test_syn_cookies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
