@@ -196,6 +196,9 @@ struct tcp_pcb {
 	bool head_rxt_pending;        /* a fast retransmit that did not leave: again on the next ACK */
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
+	/* TCP_INFO's tcpi_last_data_sent / _data_recv / _ack_recv (ns; the
+	 * first two start at the handshake, as Linux's) */
+	uint64_t last_data_tx, last_data_rx, last_ack_rx;
 	int syncnt;
 	/* listener */
 	int backlog, nsyn, nacc;

@@ -306,6 +306,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		pcb->quickack = 16;
 		pcb->state = TCPS_ESTABLISHED;
 		pcb->was_established = true;
+		pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = now;
 		if (pcb->keepalive)
 			pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
 		tcp_send_ack(pcb);
@@ -401,6 +402,7 @@ static void establish_child(struct tcp_pcb *pcb) {
 	struct tcp_pcb *l = pcb->parent;
 	pcb->state = TCPS_ESTABLISHED;
 	pcb->was_established = true;
+	pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = tcp_clock(pcb->s);
 	pcb->s->tcp->mib.PassiveOpens++;
 	if (pcb->keepalive)
 		pcb->ka_at = tcp_clock(pcb->s) + (uint64_t) pcb->ka_idle * MS(1000);
@@ -661,6 +663,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		challenge_ack(pcb);
 		return;
 	}
+	pcb->last_ack_rx = now;
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	bool sacked = false;
 	bool advanced = seq_gt(g->ack, pcb->snd_una);
@@ -779,6 +782,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			len = room;
 			fin = false;
 		}
+		pcb->last_data_rx = now;
 		if (seq == pcb->rcv_nxt) {
 			bool had_ooo = pcb->ooo != NULL;
 			if (len && ring_append(&pcb->rcvq, data, len, pcb->rcvcap) < 0) {

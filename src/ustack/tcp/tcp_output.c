@@ -157,8 +157,10 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	if (p == NULL)
 		return -ENOBUFS;
 	uint8_t *h = p->data;
-	if (len)
+	if (len) {
 		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
+		pcb->last_data_tx = tcp_clock(s);
+	}
 	uint32_t wnd = tcp_rcv_window(pcb);
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	uint32_t wfield = (flags & TCP_SYN) ? (wnd > 65535 ? 65535 : wnd) : wnd >> pcb->rcv_wscale;

@@ -831,6 +831,14 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	ti.tcpi_reordering = 3;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
+	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */
+	uint64_t now = tcp_clock(p->s);
+	if (p->last_data_tx)
+		ti.tcpi_last_data_sent = (uint32_t) ((now - p->last_data_tx) / 1000000);
+	if (p->last_data_rx)
+		ti.tcpi_last_data_recv = (uint32_t) ((now - p->last_data_rx) / 1000000);
+	if (p->last_ack_rx)
+		ti.tcpi_last_ack_recv = (uint32_t) ((now - p->last_ack_rx) / 1000000);
 	socklen_t n = *len < (socklen_t) sizeof(ti) ? *len : (socklen_t) sizeof(ti);
 	memcpy(v, &ti, n);
 	*len = n;

@@ -1326,6 +1326,46 @@ static void test_syn_cookies(void **state) {
 	ut_stack_free(s);
 }
 
+static struct tcp_info tinfo(struct ustack *s, int fd) {
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, fd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+	return ti;
+}
+
+/* TCP_INFO's tcpi_last_data_recv, _data_sent, _ack_recv: milliseconds
+ * since, counted from the handshake before any data (as Linux); data
+ * arriving, data sent and an ACK arriving restart them. (The connection's
+ * stamps are moved back by a second rather than waiting for it.) */
+static void test_info_last(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->last_data_rx && p->last_data_tx && p->last_ack_rx);
+	p->last_data_rx -= MS(1000);
+	p->last_data_tx -= MS(2000);
+	p->last_ack_rx -= MS(3000);
+	struct tcp_info ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_recv >= 1000 && ti.tcpi_last_data_recv < 1500);
+	assert_true(ti.tcpi_last_data_sent >= 2000 && ti.tcpi_last_data_sent < 2500);
+	assert_true(ti.tcpi_last_ack_recv >= 3000 && ti.tcpi_last_ack_recv < 3500);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "data", 4, false);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_recv < 500);
+	assert_true(ti.tcpi_last_ack_recv < 500);
+	assert_true(ti.tcpi_last_data_sent >= 2000);
+	assert_int_equal(send_n(s, c, 10), 10);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_sent < 500);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1349,6 +1389,7 @@ int main(void) {
 		cmocka_unit_test(test_epollet_in),
 		cmocka_unit_test(test_cwnd_limited),
 		cmocka_unit_test(test_syn_cookies),
+		cmocka_unit_test(test_info_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
