@@ -624,7 +624,14 @@ void tcp_output(struct tcp_pcb *pcb) {
 	if (pcb->sack_recovery && pcb->sb) {
 		sack_output(pcb, budget);
 	} else {
-		uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+		uint32_t cw = pcb->cwnd;
+		/* limited transmit (RFC 3042): each of the first two duplicate
+		 * ACKs lets one new segment go beyond cwnd (Linux: a segment
+		 * that left the network is not in flight) */
+		if (!pcb->in_recovery && !pcb->in_loss && pcb->dupacks > 0 && pcb->dupacks < 3 &&
+				pcb->snd_nxt == pcb->snd_max)
+			cw += (uint32_t) pcb->dupacks * pcb->mss;
+		uint32_t win = pcb->snd_wnd < cw ? pcb->snd_wnd : cw;
 		for (; budget > 0; budget--)
 			if (!output_one(pcb, win))
 				break;

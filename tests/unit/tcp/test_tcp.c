@@ -1366,6 +1366,39 @@ static void test_info_last(void **state) {
 	ut_stack_free(s);
 }
 
+/* Limited transmit (RFC 3042): the first and second duplicate ACKs each
+ * send one new segment beyond cwnd; the third starts the fast
+ * retransmit (NewReno here: no SACK). */
+static void test_limited_transmit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);   /* 1 acked: 2 more (slow start) */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 12 * M);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 13 * M);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_true(data_seqs(from, seqs, 32) >= 1);
+	assert_int_equal(seqs[0], una + M);   /* the fast retransmit */
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1390,6 +1423,7 @@ int main(void) {
 		cmocka_unit_test(test_cwnd_limited),
 		cmocka_unit_test(test_syn_cookies),
 		cmocka_unit_test(test_info_last),
+		cmocka_unit_test(test_limited_transmit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
