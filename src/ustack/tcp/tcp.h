@@ -176,6 +176,9 @@ struct tcp_pcb {
 	 * twice the largest flight of the last round trip */
 	bool cwnd_limited;
 	uint32_t max_flight, cwnd_usage_seq;
+	/* PRR (RFC 6937) in SACK recovery: bytes delivered to the peer and
+	 * sent by us since recovery began, and RecoverFS (the cwnd then) */
+	uint32_t prr_delivered, prr_out, prr_fs;
 	int dupacks;
 	bool in_recovery, sack_recovery;
 	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */

@@ -519,12 +519,46 @@ static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
 	uint32_t flight = pcb->snd_max - pcb->snd_una;
 	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
+	pcb->prr_delivered = pcb->prr_out = 0;
 	pcb->cwnd = pcb->ssthresh;
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
 	pcb->in_recovery = pcb->sack_recovery = true;
 	pcb->sb->high_rxt = pcb->snd_una;
 	pcb->s->tcp->mib.SACKRecovery++;
+}
+
+/* PRR (RFC 6937, with the slow start reduction bound as Linux's
+ * tcp_cwnd_reduction): on each ACK in SACK recovery, cwnd = pipe + what may
+ * go now, so the flight shrinks to ssthresh in proportion to what the peer
+ * received (instead of RFC 6675's silence until pipe falls under cwnd,
+ * then a burst), and the fast retransmit always goes. */
+static void prr_ack(struct tcp_pcb *pcb, int64_t delivered, bool advanced) {
+	uint32_t mss = pcb->mss;
+	if (delivered > 0)
+		pcb->prr_delivered += (uint32_t) delivered;
+	uint32_t pipe = tcp_sb_pipe(pcb);
+	int64_t sndcnt;
+	if (pipe > pcb->ssthresh) {
+		uint64_t want = ((uint64_t) pcb->prr_delivered * pcb->ssthresh + pcb->prr_fs - 1) / pcb->prr_fs;
+		want = (want + mss - 1) / mss * mss;   /* whole segments, as Linux counts */
+		sndcnt = (int64_t) want - pcb->prr_out;
+	} else {
+		int64_t limit = (int64_t) pcb->prr_delivered - pcb->prr_out;
+		if (limit < delivered)
+			limit = delivered;
+		if (advanced)
+			limit += mss;
+		sndcnt = (int64_t) pcb->ssthresh - pipe;
+		if (sndcnt > limit)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	if (pcb->prr_out == 0 && sndcnt < mss)
+		sndcnt = mss;
+	pcb->cwnd = pipe + (uint32_t) sndcnt;
 }
 
 static void dupack(struct tcp_pcb *pcb) {
@@ -666,6 +700,8 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	pcb->last_ack_rx = now;
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	bool sacked = false;
+	uint32_t una0 = pcb->snd_una;
+	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	bool advanced = seq_gt(g->ack, pcb->snd_una);
 	if (advanced) {
 		uint32_t acked = g->ack - pcb->snd_una;
@@ -716,6 +752,12 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
 		tcp_sack_retransmit(pcb, pcb->snd_una, pcb->mss);
+	}
+	if (pcb->sack_recovery && pcb->sb) {
+		/* RFC 6937 DeliveredData: the change in snd_una and in SACKed bytes */
+		int64_t d = (int64_t) (uint32_t) (pcb->snd_una - una0) +
+				(int64_t) tcp_sb_sacked_below(pcb, pcb->snd_max) - (int64_t) sacked0;
+		prr_ack(pcb, d, advanced);
 	}
 	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2), and as Linux's
 	 * tcp_may_update_window from any ACK that moves snd_una: the window

@@ -160,6 +160,8 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	if (len) {
 		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
 		pcb->last_data_tx = tcp_clock(s);
+		if (pcb->sack_recovery)
+			pcb->prr_out += len;
 	}
 	uint32_t wnd = tcp_rcv_window(pcb);
 	/* RFC 7323 2.2: the window of a SYN is never scaled */

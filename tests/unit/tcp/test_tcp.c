@@ -418,18 +418,22 @@ static void test_scoreboard(void **state) {
 	a.nsack = 2;
 	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 5 * M};
 	a.sack[1] = (struct tcp_sack_block) {una + M, una + 3 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
-	assert_int_equal(data_seqs(from, seqs, 64), 0);
 	/* the third SACKed segment above makes segment 0 lost (RFC 6675
-	 * IsLost): recovery, segment 0 resent first, then segment 3 (lost
-	 * too), never the SACKed 1, 2 or 4 */
-	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	 * IsLost): recovery, and segment 0 resent at once (RFC 6675 4.3;
+	 * PRR lets the fast retransmit go however large pipe is) */
 	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->in_recovery && p->sack_recovery);
 	int n = data_seqs(from, seqs, 64);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una);
-	assert_int_equal(seqs[1], una + 3 * M);
+	/* then segment 3 (lost too once 3 segments above it are SACKed),
+	 * never the SACKed 1, 2 or 4 */
+	from = ut_cap.n;
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	n = data_seqs(from, seqs, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], una + 3 * M);
 	assert_int_equal(p->ssthresh, 5 * M);
 	/* more data queued: the next goes out as new data, by pipe, not a
 	 * resend of segment 9 (not lost: nothing SACKed above it) */
@@ -1399,6 +1403,48 @@ static void test_limited_transmit(void **state) {
 	ut_stack_free(s);
 }
 
+/* SACK recovery with PRR (RFC 6937) as Linux: segment 0 lost of 10, 10
+ * more queued; limited transmit sends one new segment on each of the
+ * first two SACKs; the third starts recovery (ssthresh half of the 12 in
+ * flight) and the fast retransmit goes at once; then one new segment for
+ * every two delivered (ssthresh / RecoverFS = 6/10, rounded up), not
+ * silence until pipe falls under cwnd. */
+static void test_prr(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->sack_ok && !p->ts_ok);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	/* the SACKs for segments 1.. k, and what each lets go */
+	static const int expect[7] = {0, 1, 1, 1, 1, 0, 1};
+	static const uint32_t first[7] = {0, 10, 11, 0, 12, 0, 13};
+	struct tcp_opts a = {.nsack = 1};
+	for (uint32_t k = 1; k <= 6; k++) {
+		a.sack[0] = (struct tcp_sack_block) {una + M, una + (k + 1) * M};
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+		int n = data_seqs(from, seqs, 32);
+		assert_int_equal(n, expect[k]);
+		if (n)
+			assert_int_equal(seqs[0], una + first[k] * M);
+		if (k == 3) {
+			assert_true(p->sack_recovery);
+			assert_int_equal(p->ssthresh, 6 * M);
+		}
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1424,6 +1470,7 @@ int main(void) {
 		cmocka_unit_test(test_syn_cookies),
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
+		cmocka_unit_test(test_prr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
