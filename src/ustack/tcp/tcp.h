@@ -202,6 +202,11 @@ struct tcp_pcb {
 	/* TCP_INFO's tcpi_last_data_sent / _data_recv / _ack_recv (ns; the
 	 * first two start at the handshake, as Linux's) */
 	uint64_t last_data_tx, last_data_rx, last_ack_rx;
+	/* Linux's chrono stats (TCP_INFO tcpi_busy_time, tcpi_rwnd_limited,
+	 * tcpi_sndbuf_limited): what the sender is doing since chrono_start,
+	 * and the time (ns) spent in each state before */
+	uint8_t chrono_type;
+	uint64_t chrono_start, chrono_ns[3];
 	int syncnt;
 	/* listener */
 	int backlog, nsyn, nacc;
@@ -278,7 +283,14 @@ struct tcp_seg {
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
 
+/* Chrono states, by priority (Linux tcp_chrono_start/stop) */
+enum { TCP_CHRONO_NONE, TCP_CHRONO_BUSY, TCP_CHRONO_RWND, TCP_CHRONO_SNDBUF };
+
 /* tcp_subr.c */
+/* enter type if above the present state */
+void tcp_chrono_start(struct tcp_pcb *pcb, int type);
+/* leave type (to busy, or to none when nothing is queued) */
+void tcp_chrono_stop(struct tcp_pcb *pcb, int type);
 struct tcp_stack *tcp_stack_get(struct ustack *s);
 struct tcp_pcb *tcp_pcb_new(struct ustack *s);
 /* Unhook from every table and free (timers stopped, queues freed). */

@@ -732,6 +732,9 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			pcb->persist = false;
 		} else
 			tcp_arm_rtx(pcb);
+		tcp_chrono_stop(pcb, TCP_CHRONO_BUSY);   /* none once all is acknowledged */
+		if (ring_space(&pcb->sndq, pcb->sndcap))
+			tcp_chrono_stop(pcb, TCP_CHRONO_SNDBUF);
 		if (pcb->sk)
 			tcp_wakeup(pcb);   /* room in the send buffer */
 	} else if (g->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max) {

@@ -593,6 +593,15 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
  * passes the mark or when cwnd limits again. */
 static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 	uint32_t flight = pcb->sb ? tcp_sb_pipe(pcb) : pcb->snd_nxt - pcb->snd_una;
+	/* receive-window limited (Linux tcp_write_xmit): data waits, cwnd
+	 * has room, and the next segment does not fit in the peer's window */
+	uint32_t end = pcb->snd_una + pcb->sndq.len;
+	uint32_t avail = seq_lt(pcb->snd_nxt, end) ? end - pcb->snd_nxt : 0;
+	uint32_t next = avail < pcb->mss ? avail : pcb->mss;
+	if (avail && flight < pcb->cwnd && seq_gt(pcb->snd_nxt + next, pcb->snd_una + pcb->snd_wnd))
+		tcp_chrono_start(pcb, TCP_CHRONO_RWND);
+	else
+		tcp_chrono_stop(pcb, TCP_CHRONO_RWND);
 	bool limited = flight >= pcb->cwnd || pcb->cwnd - flight < pcb->mss;
 	if (!sent && !limited)
 		return;

@@ -420,6 +420,7 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 			p->tail_more = p->more;
 			if ((flags & MSG_EOR) && done == len)
 				tcp_eor_mark(p);
+			tcp_chrono_start(p, TCP_CHRONO_BUSY);
 			tcp_output(p);
 			p->more = false;
 			continue;
@@ -428,6 +429,7 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 			return 0;
 		}
 		sock_update_events(sk);
+		tcp_chrono_start(p, TCP_CHRONO_SNDBUF);   /* the send buffer is full */
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
 		p->writer_waiting = true;
@@ -839,6 +841,14 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_last_data_recv = (uint32_t) ((now - p->last_data_rx) / 1000000);
 	if (p->last_ack_rx)
 		ti.tcpi_last_ack_recv = (uint32_t) ((now - p->last_ack_rx) / 1000000);
+	/* Linux tcp_get_info_chrono_stats: busy time is the three together */
+	uint64_t ch[3];
+	memcpy(ch, p->chrono_ns, sizeof(ch));
+	if (p->chrono_type != TCP_CHRONO_NONE)
+		ch[p->chrono_type - 1] += now - p->chrono_start;
+	ti.tcpi_busy_time = (ch[0] + ch[1] + ch[2]) / 1000;
+	ti.tcpi_rwnd_limited = ch[1] / 1000;
+	ti.tcpi_sndbuf_limited = ch[2] / 1000;
 	socklen_t n = *len < (socklen_t) sizeof(ti) ? *len : (socklen_t) sizeof(ti);
 	memcpy(v, &ti, n);
 	*len = n;

@@ -445,6 +445,28 @@ uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t 
 	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
 }
 
+static void chrono_set(struct tcp_pcb *pcb, int type) {
+	uint64_t now = tcp_clock(pcb->s);
+	if (pcb->chrono_type != TCP_CHRONO_NONE)
+		pcb->chrono_ns[pcb->chrono_type - 1] += now - pcb->chrono_start;
+	pcb->chrono_start = now;
+	pcb->chrono_type = (uint8_t) type;
+}
+
+void tcp_chrono_start(struct tcp_pcb *pcb, int type) {
+	if (type > pcb->chrono_type)
+		chrono_set(pcb, type);
+}
+
+void tcp_chrono_stop(struct tcp_pcb *pcb, int type) {
+	if (pcb->sndq.len == 0) {
+		if (pcb->chrono_type != TCP_CHRONO_NONE)
+			chrono_set(pcb, TCP_CHRONO_NONE);
+	} else if (type == pcb->chrono_type) {
+		chrono_set(pcb, TCP_CHRONO_BUSY);
+	}
+}
+
 /* --- life --- */
 
 static void tcp_timer_fire(struct ustack *s, struct utimer *t);

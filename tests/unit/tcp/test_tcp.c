@@ -1445,6 +1445,69 @@ static void test_prr(void **state) {
 	ut_stack_free(s);
 }
 
+/* a segment from the peer with window w (unscaled field) */
+static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w) {
+	uint8_t t[100], f[200];
+	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = TCP_ACK, .window = w};
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
+	ut_inject(s, f, fl);
+}
+
+/* TCP_INFO's chrono stats as Linux: tcpi_rwnd_limited while data waits on
+ * the peer's window, tcpi_sndbuf_limited while a writer finds the send
+ * buffer full, tcpi_busy_time the time with data queued (the three
+ * together); nothing counts once all is acknowledged. (Elapsed time is
+ * made by moving the state's start back.) */
+static void test_info_chrono(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	seg_win(s, 9000, lport, 7001, una, 0);   /* the peer's window closes */
+	struct tcp_info ti = tinfo(s, c);
+	assert_true(ti.tcpi_busy_time == 0 && ti.tcpi_rwnd_limited == 0);
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_RWND);
+	p->chrono_start -= MS(100);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_rwnd_limited >= 100000 && ti.tcpi_rwnd_limited < 150000);
+	assert_true(ti.tcpi_busy_time >= ti.tcpi_rwnd_limited && ti.tcpi_busy_time < 150000);
+	/* the window opens: the data goes, busy (not window-limited) until acknowledged */
+	seg_win(s, 9000, lport, 7001, una, 2000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_BUSY);
+	p->chrono_start -= MS(30);
+	seg_win(s, 9000, lport, 7001, una + 1000, 2000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_NONE);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_rwnd_limited >= 100000 && ti.tcpi_rwnd_limited < 150000);
+	assert_true(ti.tcpi_busy_time >= 130000 && ti.tcpi_busy_time < 200000);
+	assert_int_equal(ti.tcpi_sndbuf_limited, 0);
+	una += 1000;
+	/* a full send buffer: sndbuf-limited until an ACK makes room */
+	int v = 4096;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	ssize_t n, total = 0;
+	while ((n = send_n(s, c, 4096)) > 0)
+		total += n;
+	assert_true(total > 0);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_SNDBUF);
+	p->chrono_start -= MS(50);
+	seg_win(s, 9000, lport, 7001, una + 1000, 60000);
+	assert_true(p->chrono_type < TCP_CHRONO_SNDBUF);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_sndbuf_limited >= 50000 && ti.tcpi_sndbuf_limited < 100000);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1471,6 +1534,7 @@ int main(void) {
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
