@@ -3,6 +3,7 @@
 #include "readyfd.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -12,6 +13,10 @@
 static void send_byte(int fd) {
 	long r = syscall(SYS_sendto, fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
 	(void) r;
+}
+
+static bool send_byte_ok(int fd) {
+	return syscall(SYS_sendto, fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0) == 1;
 }
 
 static void drain(int fd) {
@@ -49,6 +54,15 @@ void readyfd_change(int fd, int peer, uint32_t on, uint32_t off) {
 	}
 	if (on & EPOLLHUP)
 		shutdown(peer, SHUT_RDWR);
+}
+
+void readyfd_edge(int fd, int peer) {
+	if (send_byte_ok(peer))
+		return;
+	/* the pair is full of unread bytes (its buffer is the smallest):
+	 * empty it and write again, a new edge all the same */
+	drain(fd);
+	send_byte(peer);
 }
 
 void readyfd_close(int fd, int peer) {

@@ -10,6 +10,8 @@
  *   POLLOUT  fd's send buffer has room (two unread bytes sent from fd fill
  *            it: their truesize is over a quarter of the minimum SO_SNDBUF;
  *            draining them at peer makes it writable again)
+ *            a new edge while it is on: one more byte (epoll's EPOLLET
+ *            reports every write to the pair)
  *   POLLHUP  peer shut down both ways (POLLIN and POLLRDHUP come with it);
  *            final: a shut down pair cannot be reopened.
  * POLLERR cannot be carried: callers signal errors with POLLIN.
@@ -28,6 +30,9 @@
 int readyfd_open(int *peer, int cloexec);
 /* Turn events on and off (EPOLLIN, EPOLLOUT, EPOLLHUP; others ignored). */
 void readyfd_change(int fd, int peer, uint32_t on, uint32_t off);
+/* POLLIN is on: a new edge for edge-triggered epoll (another byte
+ * written; Linux wakes the waiters on every arrival of data) */
+void readyfd_edge(int fd, int peer);
 void readyfd_close(int fd, int peer);
 /* fcntl(fd, F_DUPFD or F_DUPFD_CLOEXEC, min) and close(fd), raw: -errno */
 int readyfd_dup(int fd, int cmd, int min);

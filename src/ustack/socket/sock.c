@@ -307,6 +307,13 @@ apply:;
 		readyfd_change(sk->ctlfd, sk->rfd_peer, on, off);
 }
 
+void sock_rx_edge(struct usock *sk) {
+	if (sk->closing || (sk->s->input_waiter == sk && sk->s->input_running))
+		return;
+	if (sk->ev & EPOLLIN)
+		readyfd_edge(sk->ctlfd, sk->rfd_peer);
+}
+
 int sock_queue_rx(struct usock *sk, struct pbuf *p) {
 	struct ustack *s = sk->s;
 	size_t cost = sock_rx_cost(sk, p);

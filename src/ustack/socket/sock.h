@@ -145,6 +145,10 @@ int sock_dup(struct usock *sk, int fd, int cmd, int min);
  * lock, nothing shared touched); -errno */
 int sock_close_inherited(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
+/* New data (or a new connection) arrived: when the socket is already
+ * readable, a new EPOLLIN edge (Linux wakes its waiters on every
+ * arrival, so EPOLLET reports it); call before sock_update_events. */
+void sock_rx_edge(struct usock *sk);
 /* What a queued datagram costs against SO_RCVBUF. Linux charges skb
  * truesize, the memory held. A datagram in a standard buffer is charged
  * its payload plus a fixed overhead, so many tiny ones also fill the

@@ -151,6 +151,17 @@ struct tcp_pcb {
 #define TCP_PSH_MARKS 4
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
+	/* MSG_MORE (Linux: it corks only the push of its own send call; the
+	 * next ACK or the probe timer sends what it held) and a tail of the
+	 * queue written with it (no PSH at its end, as Linux marks none);
+	 * push_now: one push that a corked queue lets go (TCP_NODELAY set) */
+	bool more, tail_more, push_now;
+	/* MSG_EOR: where records end above snd_una, ascending; no segment
+	 * spans one (Linux never appends to an skb marked EOR). Allocated
+	 * with the first mark, freed when all are acknowledged. */
+#define TCP_EOR_MAX 4096
+	uint32_t *eor;
+	uint32_t neor, eorcap;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -160,6 +171,14 @@ struct tcp_pcb {
 	bool fin_rcvd;
 	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	/* Linux tcp_cwnd_validate / tcp_is_cwnd_limited: cwnd grows only
+	 * when the flight filled it, or in slow start while it is under
+	 * twice the largest flight of the last round trip */
+	bool cwnd_limited;
+	uint32_t max_flight, cwnd_usage_seq;
+	/* PRR (RFC 6937) in SACK recovery: bytes delivered to the peer and
+	 * sent by us since recovery began, and RecoverFS (the cwnd then) */
+	uint32_t prr_delivered, prr_out, prr_fs;
 	int dupacks;
 	bool in_recovery, sack_recovery;
 	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */
@@ -180,9 +199,18 @@ struct tcp_pcb {
 	bool head_rxt_pending;        /* a fast retransmit that did not leave: again on the next ACK */
 	int ka_idle, ka_intvl, ka_cnt, ka_probes;
 	uint64_t last_rx;
+	/* TCP_INFO's tcpi_last_data_sent / _data_recv / _ack_recv (ns; the
+	 * first two start at the handshake, as Linux's) */
+	uint64_t last_data_tx, last_data_rx, last_ack_rx;
+	/* Linux's chrono stats (TCP_INFO tcpi_busy_time, tcpi_rwnd_limited,
+	 * tcpi_sndbuf_limited): what the sender is doing since chrono_start,
+	 * and the time (ns) spent in each state before */
+	uint8_t chrono_type;
+	uint64_t chrono_start, chrono_ns[3];
 	int syncnt;
 	/* listener */
 	int backlog, nsyn, nacc;
+	uint64_t cookie_at;           /* SYN cookies last sent (ns, 0: never) */
 	struct tcp_pcb *accq, *accq_tail, *synq;
 	bool recover_valid, was_established, connecting;
 	int err;                      /* pending error for the socket */
@@ -206,6 +234,8 @@ struct tcp_stack {
 	int orphans, max_orphans;
 	/* Linux's TcpExt TCPAbortOnMemory, TCPAbortOnTimeout */
 	uint64_t abort_on_memory, abort_on_timeout;
+	/* Linux's TcpExt SyncookiesSent, SyncookiesRecv, SyncookiesFailed */
+	uint64_t cookies_sent, cookies_recv, cookies_failed;
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
@@ -253,7 +283,14 @@ struct tcp_seg {
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
 
+/* Chrono states, by priority (Linux tcp_chrono_start/stop) */
+enum { TCP_CHRONO_NONE, TCP_CHRONO_BUSY, TCP_CHRONO_RWND, TCP_CHRONO_SNDBUF };
+
 /* tcp_subr.c */
+/* enter type if above the present state */
+void tcp_chrono_start(struct tcp_pcb *pcb, int type);
+/* leave type (to busy, or to none when nothing is queued) */
+void tcp_chrono_stop(struct tcp_pcb *pcb, int type);
 struct tcp_stack *tcp_stack_get(struct ustack *s);
 struct tcp_pcb *tcp_pcb_new(struct ustack *s);
 /* Unhook from every table and free (timers stopped, queues freed). */
@@ -322,11 +359,18 @@ void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
+/* MSG_EOR: mark the end of the queue as a record's end (-ENOBUFS: no
+ * room for one more mark); drop the marks snd_una passed */
+int tcp_eor_mark(struct tcp_pcb *pcb);
+void tcp_eor_ack(struct tcp_pcb *pcb);
 
 /* tcp_sack.c */
 /* TSval to send now */
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
 uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
+/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
+ * and the cookie's time counter */
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* RFC 7323 5.3 PAWS: true when the segment must be dropped */
 bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
 /* RFC 7323 4.3: TS.Recent from an acceptable segment */

@@ -53,30 +53,17 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 }
 
 static void listener_wake(struct tcp_pcb *l) {
+	if (l->sk)
+		sock_rx_edge(l->sk);   /* each new connection a new EPOLLIN edge */
 	tcp_wakeup(l);
 }
 
-/* A SYN for a listener: a child in SYN-RECEIVED, answered SYN-ACK.
- * Bounded: the SYN queue and the accept queue (Linux drops the SYN when
- * the accept queue is full). */
-static void listen_input(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g) {
-	struct tcp_stack *ts = s->tcp;
-	if (g->flags & TCP_RST)
-		return;
-	if (g->flags & TCP_ACK) {
-		tcp_reset_answer(s, g);
-		return;
-	}
-	if (!(g->flags & TCP_SYN) || (g->flags & TCP_FIN))
-		return;
-	int synmax = l->backlog > 128 ? l->backlog : 128;
-	if (l->nacc > l->backlog || l->nsyn >= synmax) {
-		ts->mib.ListenDrops++;
-		return;
-	}
+/* A connection of listener l for the segment g (addresses, ports and
+ * what the listener's socket passes on), not yet in any table. */
+static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const struct tcp_seg *g) {
 	struct tcp_pcb *c = tcp_pcb_new(s);
 	if (c == NULL)
-		return;
+		return NULL;
 	c->domain = l->domain;
 	c->v6 = g->v6;
 	if (g->v6) {
@@ -106,6 +93,159 @@ static void listen_input(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g)
 	c->user_rcvbuf = l->user_rcvbuf;
 	c->user_sndbuf = l->user_sndbuf;
 	c->linger0 = l->linger0;
+	return c;
+}
+
+/* --- SYN cookies (RFC 4987), as Linux's tcp_syncookies=1: only when the
+ * SYN queue is full. The ISN carries the state the SYN queue would hold:
+ *   bits 31-27  a counter of 64 s periods (a cookie lives 2 of them)
+ *   bits 26-24  the MSS, an index in cookie_mss
+ *   bits 23-0   a keyed hash of the 4-tuple, the peer's ISN and the counter
+ * With timestamps the low 5 bits of our TSval carry the rest (echoed back
+ * in TSecr): bits 3-0 the peer's window scale (15: none), bit 4 SACK
+ * permitted. Without timestamps the connection has neither (as Linux). */
+static const uint16_t cookie_mss[8] = {216, 536, 1200, 1220, 1300, 1360, 1440, 1460};
+#define COOKIE_PERIOD_NS (64ull * 1000000000)
+#define COOKIE_NO_WS 15
+
+static uint32_t cookie_count(struct ustack *s) {
+	return (uint32_t) (tcp_clock(s) / COOKIE_PERIOD_NS) & 31;
+}
+
+/* the SYN-ACK with a cookie for g's SYN, with no state kept */
+static void cookie_synack(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g) {
+	struct tcp_pcb *c = child_new(s, l, g);
+	if (c == NULL)
+		return;
+	c->state = TCPS_SYN_RECV;
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1;
+	take_syn_options(c, g);
+	uint32_t peer = c->peer_mss;
+	int k = 7;
+	while (k > 0 && cookie_mss[k] > peer)
+		k--;
+	uint32_t cnt = cookie_count(s);
+	c->iss = (cnt << 27) | ((uint32_t) k << 24) | (tcp_cookie_hash(c, g->seq, cnt) & 0xffffff);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	if (c->ts_ok) {
+		uint32_t off = tcp_ts_offset(c);
+		uint32_t v = (uint32_t) (tcp_clock(s) / 1000000) + off;
+		uint32_t bits = (c->ws_ok ? c->snd_wscale : COOKIE_NO_WS) | (c->sack_ok ? 0x10u : 0);
+		/* tcp_ts_now gives ts_last: it is ahead of the clock */
+		c->ts_off = off - 32;
+		c->ts_last = (v & ~0x1fu) | bits;
+		c->ts_sent = true;
+	} else {
+		c->ws_ok = c->sack_ok = false;
+		c->rcv_wscale = 0;
+	}
+	tcp_send_seg(c, c->iss, TCP_SYN | TCP_ACK, 0, true);
+	tcp_pcb_free(c);
+	l->cookie_at = tcp_clock(s);
+	s->tcp->cookies_sent++;
+}
+
+/* An ACK for listener l that no connection takes: a valid cookie makes
+ * the connection (in SYN-RECEIVED; the caller gives it the ACK). NULL:
+ * none (no recent cookie, or not valid). */
+static struct tcp_pcb *cookie_check(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g) {
+	if (l->cookie_at == 0 || tcp_clock(s) - l->cookie_at > 2 * COOKIE_PERIOD_NS)
+		return NULL;
+	if ((g->flags & (TCP_SYN | TCP_RST | TCP_ACK)) != TCP_ACK)
+		return NULL;
+	struct tcp_pcb *c = child_new(s, l, g);
+	if (c == NULL)
+		return NULL;
+	uint32_t cookie = g->ack - 1, peer_isn = g->seq - 1;
+	uint32_t cnt = cookie >> 27, now = cookie_count(s);
+	bool fresh = cnt == now || cnt == ((now - 1) & 31);
+	if (!fresh || (tcp_cookie_hash(c, peer_isn, cnt) & 0xffffff) != (cookie & 0xffffff)) {
+		s->tcp->cookies_failed++;
+		tcp_pcb_free(c);
+		return NULL;
+	}
+	/* the SYN's options as the cookie keeps them */
+	struct tcp_seg syn = *g;
+	syn.seq = peer_isn;
+	syn.opt_ok = true;
+	memset(&syn.opt, 0, sizeof(syn.opt));
+	syn.opt.has_mss = true;
+	syn.opt.mss = cookie_mss[(cookie >> 24) & 7];
+	bool ts = g->opt_ok && g->opt.has_ts && g->opt.tsecr;
+	if (ts) {
+		syn.opt.has_ts = true;
+		syn.opt.tsval = g->opt.tsval;
+		uint32_t ws = g->opt.tsecr & 0xf;
+		if (ws != COOKIE_NO_WS) {
+			syn.opt.has_wscale = true;
+			syn.opt.wscale = (uint8_t) ws;
+		}
+		syn.opt.sack_perm = (g->opt.tsecr & 0x10) != 0;
+	}
+	c->state = TCPS_SYN_RECV;
+	c->parent = l;
+	c->qnext = l->synq;
+	l->synq = c;
+	l->nsyn++;
+	c->irs = peer_isn;
+	c->rcv_nxt = g->seq;
+	take_syn_options(c, &syn);
+	c->iss = cookie;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->snd_wnd = c->max_snd_wnd = 0;
+	c->snd_wl1 = peer_isn;
+	c->snd_wl2 = c->iss;
+	if (c->ts_ok) {
+		/* TSvals go on from the echoed one, never below it */
+		c->ts_off = tcp_ts_offset(c);
+		c->ts_last = g->opt.tsecr;
+		c->ts_sent = true;
+	}
+	c->quickack = 16;
+	c->last_rx = tcp_clock(s);
+	c->rtt_start = c->last_rx;
+	tcp_conn_hash(c);
+	tcp_bind_hash(c);
+	s->tcp->cookies_recv++;
+	return c;
+}
+
+/* A SYN for a listener: a child in SYN-RECEIVED, answered SYN-ACK.
+ * Bounded: the SYN queue and the accept queue (Linux drops the SYN when
+ * the accept queue is full); a full SYN queue answers with a SYN cookie.
+ * Returns a connection that a cookie made, for the caller to give g to. */
+static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g) {
+	struct tcp_stack *ts = s->tcp;
+	if (g->flags & TCP_RST)
+		return NULL;
+	if (g->flags & TCP_ACK) {
+		if (!(g->flags & TCP_SYN) && l->nacc <= l->backlog) {
+			struct tcp_pcb *c = cookie_check(s, l, g);
+			if (c)
+				return c;
+		} else if (!(g->flags & TCP_SYN) && l->cookie_at) {
+			ts->mib.ListenDrops++;   /* the accept queue is full: the peer retries */
+			return NULL;
+		}
+		tcp_reset_answer(s, g);
+		return NULL;
+	}
+	if (!(g->flags & TCP_SYN) || (g->flags & TCP_FIN))
+		return NULL;
+	int synmax = l->backlog > 128 ? l->backlog : 128;
+	if (l->nacc > l->backlog) {
+		ts->mib.ListenDrops++;
+		return NULL;
+	}
+	if (l->nsyn >= synmax) {
+		cookie_synack(s, l, g);
+		return NULL;
+	}
+	struct tcp_pcb *c = child_new(s, l, g);
+	if (c == NULL)
+		return NULL;
 	c->state = TCPS_SYN_RECV;
 	c->parent = l;
 	c->qnext = l->synq;
@@ -125,6 +265,7 @@ static void listen_input(struct ustack *s, struct tcp_pcb *l, struct tcp_seg *g)
 	tcp_conn_hash(c);
 	tcp_bind_hash(c);
 	tcp_send_syn(c);
+	return NULL;
 }
 
 /* RFC 9293 3.10.7.3 */
@@ -165,6 +306,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		pcb->quickack = 16;
 		pcb->state = TCPS_ESTABLISHED;
 		pcb->was_established = true;
+		pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = now;
 		if (pcb->keepalive)
 			pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
 		tcp_send_ack(pcb);
@@ -260,6 +402,7 @@ static void establish_child(struct tcp_pcb *pcb) {
 	struct tcp_pcb *l = pcb->parent;
 	pcb->state = TCPS_ESTABLISHED;
 	pcb->was_established = true;
+	pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = tcp_clock(pcb->s);
 	pcb->s->tcp->mib.PassiveOpens++;
 	if (pcb->keepalive)
 		pcb->ka_at = tcp_clock(pcb->s) + (uint64_t) pcb->ka_idle * MS(1000);
@@ -347,6 +490,11 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		return;
 	}
 	pcb->dupacks = 0;
+	/* Linux tcp_is_cwnd_limited: an application-limited flight does not
+	 * grow cwnd (RFC 7661's concern), except that slow start may reach
+	 * twice the largest flight */
+	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
+		return;
 	if (pcb->cwnd < pcb->ssthresh) {
 		/* slow start as Linux (tcp_slow_start): every acknowledged
 		 * segment counts (RFC 3465 byte counting without the L = 2
@@ -371,12 +519,46 @@ static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
 	uint32_t flight = pcb->snd_max - pcb->snd_una;
 	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
+	pcb->prr_delivered = pcb->prr_out = 0;
 	pcb->cwnd = pcb->ssthresh;
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
 	pcb->in_recovery = pcb->sack_recovery = true;
 	pcb->sb->high_rxt = pcb->snd_una;
 	pcb->s->tcp->mib.SACKRecovery++;
+}
+
+/* PRR (RFC 6937, with the slow start reduction bound as Linux's
+ * tcp_cwnd_reduction): on each ACK in SACK recovery, cwnd = pipe + what may
+ * go now, so the flight shrinks to ssthresh in proportion to what the peer
+ * received (instead of RFC 6675's silence until pipe falls under cwnd,
+ * then a burst), and the fast retransmit always goes. */
+static void prr_ack(struct tcp_pcb *pcb, int64_t delivered, bool advanced) {
+	uint32_t mss = pcb->mss;
+	if (delivered > 0)
+		pcb->prr_delivered += (uint32_t) delivered;
+	uint32_t pipe = tcp_sb_pipe(pcb);
+	int64_t sndcnt;
+	if (pipe > pcb->ssthresh) {
+		uint64_t want = ((uint64_t) pcb->prr_delivered * pcb->ssthresh + pcb->prr_fs - 1) / pcb->prr_fs;
+		want = (want + mss - 1) / mss * mss;   /* whole segments, as Linux counts */
+		sndcnt = (int64_t) want - pcb->prr_out;
+	} else {
+		int64_t limit = (int64_t) pcb->prr_delivered - pcb->prr_out;
+		if (limit < delivered)
+			limit = delivered;
+		if (advanced)
+			limit += mss;
+		sndcnt = (int64_t) pcb->ssthresh - pipe;
+		if (sndcnt > limit)
+			sndcnt = limit;
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	if (pcb->prr_out == 0 && sndcnt < mss)
+		sndcnt = mss;
+	pcb->cwnd = pipe + (uint32_t) sndcnt;
 }
 
 static void dupack(struct tcp_pcb *pcb) {
@@ -515,8 +697,11 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		challenge_ack(pcb);
 		return;
 	}
+	pcb->last_ack_rx = now;
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	bool sacked = false;
+	uint32_t una0 = pcb->snd_una;
+	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	bool advanced = seq_gt(g->ack, pcb->snd_una);
 	if (advanced) {
 		uint32_t acked = g->ack - pcb->snd_una;
@@ -526,6 +711,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			pcb->snd_nxt = g->ack;
 		pcb->snd_una = g->ack;
 		tcp_sb_ack(pcb);
+		tcp_eor_ack(pcb);
 		if (g->opt_ok)
 			sacked = tcp_sb_update(pcb, &g->opt);
 		if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
@@ -546,6 +732,9 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			pcb->persist = false;
 		} else
 			tcp_arm_rtx(pcb);
+		tcp_chrono_stop(pcb, TCP_CHRONO_BUSY);   /* none once all is acknowledged */
+		if (ring_space(&pcb->sndq, pcb->sndcap))
+			tcp_chrono_stop(pcb, TCP_CHRONO_SNDBUF);
 		if (pcb->sk)
 			tcp_wakeup(pcb);   /* room in the send buffer */
 	} else if (g->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max) {
@@ -566,6 +755,12 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
 		tcp_sack_retransmit(pcb, pcb->snd_una, pcb->mss);
+	}
+	if (pcb->sack_recovery && pcb->sb) {
+		/* RFC 6937 DeliveredData: the change in snd_una and in SACKed bytes */
+		int64_t d = (int64_t) (uint32_t) (pcb->snd_una - una0) +
+				(int64_t) tcp_sb_sacked_below(pcb, pcb->snd_max) - (int64_t) sacked0;
+		prr_ack(pcb, d, advanced);
 	}
 	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2), and as Linux's
 	 * tcp_may_update_window from any ACK that moves snd_una: the window
@@ -632,6 +827,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			len = room;
 			fin = false;
 		}
+		pcb->last_data_rx = now;
 		if (seq == pcb->rcv_nxt) {
 			bool had_ooo = pcb->ooo != NULL;
 			if (len && ring_append(&pcb->rcvq, data, len, pcb->rcvcap) < 0) {
@@ -647,6 +843,8 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			}
 			if (!fin)
 				tcp_ack_later(pcb);
+			if (pcb->sk && (len || had_ooo))
+				sock_rx_edge(pcb->sk);   /* new data: a new EPOLLIN edge */
 			tcp_wakeup(pcb);
 		} else {
 			if (len) {
@@ -688,8 +886,9 @@ void tcp_input(struct ustack *s, struct tcp_seg *g) {
 			tcp_reset_answer(s, g);
 			return;
 		}
-		listen_input(s, l, g);
-		return;
+		pcb = listen_input(s, l, g);
+		if (pcb == NULL)
+			return;
 	}
 	if (pcb->state == TCPS_SYN_SENT) {
 		syn_sent_input(pcb, g);

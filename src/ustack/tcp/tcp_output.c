@@ -7,6 +7,7 @@
  * 4.2.3.2, Linux's 40 ms with quick ACKs at the start). */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
@@ -156,8 +157,12 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	if (p == NULL)
 		return -ENOBUFS;
 	uint8_t *h = p->data;
-	if (len)
+	if (len) {
 		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
+		pcb->last_data_tx = tcp_clock(s);
+		if (pcb->sack_recovery)
+			pcb->prr_out += len;
+	}
 	uint32_t wnd = tcp_rcv_window(pcb);
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	uint32_t wfield = (flags & TCP_SYN) ? (wnd > 65535 ? 65535 : wnd) : wnd >> pcb->rcv_wscale;
@@ -338,14 +343,69 @@ static uint8_t psh_resend(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	for (int i = 0; i < k; i++)
 		if (seq_gt(pcb->psh_mark[i], seq) && seq_leq(pcb->psh_mark[i], seq + len))
 			return TCP_PSH;
+	for (uint32_t i = 0; i < pcb->neor; i++)
+		if (pcb->eor[i] == seq + len)
+			return TCP_PSH;   /* a record's end went with PSH */
 	return seq + len == pcb->snd_una + pcb->sndq.len ? TCP_PSH : 0;
+}
+
+int tcp_eor_mark(struct tcp_pcb *pcb) {
+	uint32_t end = pcb->snd_una + pcb->sndq.len;
+	if (pcb->neor && pcb->eor[pcb->neor - 1] == end)
+		return 0;
+	if (pcb->neor == pcb->eorcap) {
+		if (pcb->eorcap >= TCP_EOR_MAX)
+			return -ENOBUFS;
+		uint32_t cap = pcb->eorcap ? pcb->eorcap * 2 : 8;
+		uint32_t *n = realloc(pcb->eor, cap * sizeof(*n));
+		if (n == NULL)
+			return -ENOBUFS;
+		pcb->eor = n;
+		pcb->eorcap = cap;
+	}
+	pcb->eor[pcb->neor++] = end;
+	return 0;
+}
+
+void tcp_eor_ack(struct tcp_pcb *pcb) {
+	uint32_t k = 0;
+	while (k < pcb->neor && seq_leq(pcb->eor[k], pcb->snd_una))
+		k++;
+	if (k == 0)
+		return;
+	pcb->neor -= k;
+	memmove(pcb->eor, pcb->eor + k, pcb->neor * sizeof(*pcb->eor));
+	if (pcb->neor == 0) {
+		free(pcb->eor);
+		pcb->eor = NULL;
+		pcb->eorcap = 0;
+	}
+}
+
+/* len cut at the first record end above seq (MSG_EOR); *at_end: the
+ * segment ends on one */
+static uint32_t eor_clip(const struct tcp_pcb *pcb, uint32_t seq, uint32_t len, bool *at_end) {
+	if (at_end)
+		*at_end = false;
+	for (uint32_t i = 0; i < pcb->neor; i++) {
+		uint32_t e = pcb->eor[i];
+		if (seq_leq(e, seq))
+			continue;
+		if (seq_leq(e, seq + len)) {
+			len = e - seq;
+			if (at_end)
+				*at_end = true;
+		}
+		break;
+	}
+	return len;
 }
 
 /* The first unacknowledged segment again (fast retransmit, NewReno's
  * partial ACKs). */
 void tcp_retransmit_head(struct tcp_pcb *pcb) {
 	uint32_t mss = tcp_cur_mss(pcb);
-	uint32_t len = pcb->sndq.len < mss ? pcb->sndq.len : mss;
+	uint32_t len = eor_clip(pcb, pcb->snd_una, pcb->sndq.len < mss ? pcb->sndq.len : mss, NULL);
 	uint8_t fl = TCP_ACK;
 	if (pcb->fin_queued && pcb->snd_una + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
 		fl |= TCP_FIN;
@@ -391,6 +451,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	uint32_t len = avail < mss ? avail : mss;
 	if (sacked && seq_lt(sacked->left, pcb->snd_nxt + len))
 		len = sacked->left - pcb->snd_nxt;
+	bool at_eor;
+	len = eor_clip(pcb, pcb->snd_nxt, len, &at_eor);
 	bool fin_now = pcb->fin_queued && seq_leq(pcb->snd_nxt, pcb->fin_seq) && off + len == queued;
 	if (len > usable) {
 		len = usable;
@@ -399,12 +461,16 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		 * the persist timer forces what fits */
 		if (len < mss && len < pcb->max_snd_wnd / 2 && !pcb->force)
 			len = 0;
+		at_eor = false;
 	}
 	if (len == 0 && !fin_now)
 		return false;
 	if (len && len < mss && !fin_now && len == avail) {
-		/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / cork */
-		if (pcb->cork || (!pcb->nodelay && flight > 0))
+		/* Nagle (RFC 1122 4.2.3.4), MSG_MORE / TCP_CORK; the probe
+		 * timer (force) ends a cork (Linux: the 200 ms ceiling) */
+		if (!pcb->force && !pcb->push_now && (pcb->cork || pcb->more))
+			return false;
+		if (!pcb->force && !pcb->push_now && !pcb->nodelay && flight > 0)
 			return false;
 	}
 	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
@@ -414,8 +480,9 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	bool resend = seq_lt(seq, pcb->snd_max);
 	if (resend)
 		fl |= psh_resend(pcb, seq, len);
-	else if (len && (len == avail || usable - len < mss))
-		fl |= TCP_PSH;   /* the end of the queue, or of what the windows let go now */
+	else if (len && ((len == avail && !pcb->tail_more) || usable - len < mss || at_eor || pcb->force))
+		fl |= TCP_PSH;   /* the end of the queue (not written with MSG_MORE), of a
+				  * record, or of what the windows let go now; a probe */
 	if (fin_now)
 		fl |= TCP_FIN;
 	if (seq_lt(seq, pcb->snd_max)) {
@@ -463,6 +530,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 		len = mss;
 	if (seq_gt(seq + len, data_end))
 		len = seq_lt(seq, data_end) ? data_end - seq : 0;
+	len = eor_clip(pcb, seq, len, NULL);
 	uint8_t fl = TCP_ACK;
 	if (pcb->fin_queued && seq + len == pcb->fin_seq && seq_gt(pcb->snd_max, pcb->fin_seq))
 		fl |= TCP_FIN;
@@ -519,6 +587,32 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 	}
 }
 
+/* After sending (Linux tcp_cwnd_validate): was the flight limited by
+ * cwnd (no room for one more full segment)? Kept for a round trip: the
+ * largest flight and whether cwnd limited it, renewed once snd_una
+ * passes the mark or when cwnd limits again. */
+static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
+	uint32_t flight = pcb->sb ? tcp_sb_pipe(pcb) : pcb->snd_nxt - pcb->snd_una;
+	/* receive-window limited (Linux tcp_write_xmit): data waits, cwnd
+	 * has room, and the next segment does not fit in the peer's window */
+	uint32_t end = pcb->snd_una + pcb->sndq.len;
+	uint32_t avail = seq_lt(pcb->snd_nxt, end) ? end - pcb->snd_nxt : 0;
+	uint32_t next = avail < pcb->mss ? avail : pcb->mss;
+	if (avail && flight < pcb->cwnd && seq_gt(pcb->snd_nxt + next, pcb->snd_una + pcb->snd_wnd))
+		tcp_chrono_start(pcb, TCP_CHRONO_RWND);
+	else
+		tcp_chrono_stop(pcb, TCP_CHRONO_RWND);
+	bool limited = flight >= pcb->cwnd || pcb->cwnd - flight < pcb->mss;
+	if (!sent && !limited)
+		return;
+	if (seq_geq(pcb->snd_una, pcb->cwnd_usage_seq) || limited ||
+			(!pcb->cwnd_limited && flight > pcb->max_flight)) {
+		pcb->cwnd_limited = limited;
+		pcb->max_flight = flight;
+		pcb->cwnd_usage_seq = pcb->snd_nxt;
+	}
+}
+
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!can_send_data(pcb->state))
 		return;
@@ -535,21 +629,33 @@ void tcp_output(struct tcp_pcb *pcb) {
 		return;
 	}
 	pcb->xmit_dropped = false;
+	uint64_t segs0 = pcb->s->tcp->mib.OutSegs;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
 		tcp_retransmit_head(pcb);
 	if (pcb->sack_recovery && pcb->sb) {
 		sack_output(pcb, budget);
 	} else {
-		uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+		uint32_t cw = pcb->cwnd;
+		/* limited transmit (RFC 3042): each of the first two duplicate
+		 * ACKs lets one new segment go beyond cwnd (Linux: a segment
+		 * that left the network is not in flight) */
+		if (!pcb->in_recovery && !pcb->in_loss && pcb->dupacks > 0 && pcb->dupacks < 3 &&
+				pcb->snd_nxt == pcb->snd_max)
+			cw += (uint32_t) pcb->dupacks * pcb->mss;
+		uint32_t win = pcb->snd_wnd < cw ? pcb->snd_wnd : cw;
 		for (; budget > 0; budget--)
 			if (!output_one(pcb, win))
 				break;
 	}
+	cwnd_validate(pcb, pcb->s->tcp->mib.OutSegs != segs0);
 	pcb->force = false;
 	/* data waits on a closed (or too small) window with nothing in
 	 * flight: the persist timer probes it (RFC 9293 3.8.6.1) */
-	if (pcb->snd_nxt == pcb->snd_una && pcb->sndq.len && pcb->rtx_at == 0 && !pcb->cork &&
-			(pcb->nodelay || pcb->sndq.len >= pcb->mss || pcb->snd_wnd == 0)) {
+	/* the same for data held by MSG_MORE, TCP_CORK or the sender's silly
+	 * window avoidance: the probe timer sends it (Linux
+	 * tcp_check_probe_timer: the RTO, at least 200 ms) */
+	if (pcb->snd_nxt == pcb->snd_una && pcb->sndq.len && pcb->rtx_at == 0 &&
+			seq_lt(pcb->snd_nxt, pcb->snd_una + pcb->sndq.len)) {
 		pcb->persist = true;
 		tcp_arm_rtx(pcb);
 	}

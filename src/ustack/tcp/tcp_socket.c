@@ -407,19 +407,29 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		if (done == len && len)
 			return (ssize_t) done;
 		uint32_t space = ring_space(&p->sndq, p->sndcap);
+		if ((flags & MSG_EOR) && p->neor >= TCP_EOR_MAX)
+			space = 0;   /* records bound as Linux's skbs bound them: wait for ACKs */
 		if (space && done < len) {
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
 			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
 				return done ? (ssize_t) done : -ENOBUFS;
 			done += n;
-			p->cork = (flags & MSG_MORE) && done == len;
+			/* MSG_MORE holds back only this call's push (Linux
+			 * tcp_push with TCP_NAGLE_CORK); its data gets no PSH */
+			p->more = (flags & MSG_MORE) && done == len;
+			p->tail_more = p->more;
+			if ((flags & MSG_EOR) && done == len)
+				tcp_eor_mark(p);
+			tcp_chrono_start(p, TCP_CHRONO_BUSY);
 			tcp_output(p);
+			p->more = false;
 			continue;
 		}
 		if (len == 0) {
 			return 0;
 		}
 		sock_update_events(sk);
+		tcp_chrono_start(p, TCP_CHRONO_SNDBUF);   /* the send buffer is full */
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
 		p->writer_waiting = true;
@@ -731,9 +741,14 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 		return err;
 	switch (name) {
 	case TCP_NODELAY:
+		/* tcp(7): setting it flushes what is queued, even when
+		 * TCP_CORK is set (which stays set) */
 		p->nodelay = val != 0;
-		if (p->nodelay)
+		if (p->nodelay) {
+			p->push_now = true;
 			tcp_output(p);
+			p->push_now = false;
+		}
 		return 0;
 	case TCP_CORK:
 		p->cork = val != 0;
@@ -818,6 +833,22 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	ti.tcpi_reordering = 3;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
+	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */
+	uint64_t now = tcp_clock(p->s);
+	if (p->last_data_tx)
+		ti.tcpi_last_data_sent = (uint32_t) ((now - p->last_data_tx) / 1000000);
+	if (p->last_data_rx)
+		ti.tcpi_last_data_recv = (uint32_t) ((now - p->last_data_rx) / 1000000);
+	if (p->last_ack_rx)
+		ti.tcpi_last_ack_recv = (uint32_t) ((now - p->last_ack_rx) / 1000000);
+	/* Linux tcp_get_info_chrono_stats: busy time is the three together */
+	uint64_t ch[3];
+	memcpy(ch, p->chrono_ns, sizeof(ch));
+	if (p->chrono_type != TCP_CHRONO_NONE)
+		ch[p->chrono_type - 1] += now - p->chrono_start;
+	ti.tcpi_busy_time = (ch[0] + ch[1] + ch[2]) / 1000;
+	ti.tcpi_rwnd_limited = ch[1] / 1000;
+	ti.tcpi_sndbuf_limited = ch[2] / 1000;
 	socklen_t n = *len < (socklen_t) sizeof(ti) ? *len : (socklen_t) sizeof(ti);
 	memcpy(v, &ti, n);
 	*len = n;

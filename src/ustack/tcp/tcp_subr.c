@@ -428,6 +428,45 @@ uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
 	return tuple_hash(pcb, 'T');
 }
 
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count) {
+	uint8_t m[45] = {0};
+	if (pcb->v6) {
+		memcpy(m, pcb->l6, 16);
+		memcpy(m + 16, pcb->r6, 16);
+	} else {
+		memcpy(m, &pcb->l4, 4);
+		memcpy(m + 16, &pcb->r4, 4);
+	}
+	memcpy(m + 32, &pcb->lport, 2);
+	memcpy(m + 34, &pcb->rport, 2);
+	memcpy(m + 36, &peer_isn, 4);
+	memcpy(m + 40, &count, 4);
+	m[44] = 'C';
+	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+}
+
+static void chrono_set(struct tcp_pcb *pcb, int type) {
+	uint64_t now = tcp_clock(pcb->s);
+	if (pcb->chrono_type != TCP_CHRONO_NONE)
+		pcb->chrono_ns[pcb->chrono_type - 1] += now - pcb->chrono_start;
+	pcb->chrono_start = now;
+	pcb->chrono_type = (uint8_t) type;
+}
+
+void tcp_chrono_start(struct tcp_pcb *pcb, int type) {
+	if (type > pcb->chrono_type)
+		chrono_set(pcb, type);
+}
+
+void tcp_chrono_stop(struct tcp_pcb *pcb, int type) {
+	if (pcb->sndq.len == 0) {
+		if (pcb->chrono_type != TCP_CHRONO_NONE)
+			chrono_set(pcb, TCP_CHRONO_NONE);
+	} else if (type == pcb->chrono_type) {
+		chrono_set(pcb, TCP_CHRONO_BUSY);
+	}
+}
+
 /* --- life --- */
 
 static void tcp_timer_fire(struct ustack *s, struct utimer *t);
@@ -497,6 +536,12 @@ static void parent_unlink(struct tcp_pcb *pcb) {
 	pcb->accepted_q = false;
 }
 
+static void eor_free(struct tcp_pcb *pcb) {
+	free(pcb->eor);
+	pcb->eor = NULL;
+	pcb->neor = pcb->eorcap = 0;
+}
+
 void tcp_pcb_free(struct tcp_pcb *pcb) {
 	struct ustack *s = pcb->s;
 	utimer_cancel(s, &pcb->t);
@@ -510,6 +555,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	for (struct tcp_pcb *c = pcb->accq; c; c = c->qnext)
 		c->parent = NULL;
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ring_free(&pcb->rcvq);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
@@ -571,6 +617,7 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 	utimer_cancel(pcb->s, &pcb->t);
 	conn_unhash(pcb);
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	if (pcb->sk) {
@@ -598,6 +645,7 @@ void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	pcb->rtx_at = pcb->ka_at = pcb->dack_at = 0;
 	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
 	ring_free(&pcb->sndq);
+	eor_free(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	tcp_timer_update(pcb);

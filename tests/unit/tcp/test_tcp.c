@@ -10,6 +10,8 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "ut_stack.h"
 #include "tcp/tcp.h"
@@ -416,18 +418,22 @@ static void test_scoreboard(void **state) {
 	a.nsack = 2;
 	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 5 * M};
 	a.sack[1] = (struct tcp_sack_block) {una + M, una + 3 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
-	assert_int_equal(data_seqs(from, seqs, 64), 0);
 	/* the third SACKed segment above makes segment 0 lost (RFC 6675
-	 * IsLost): recovery, segment 0 resent first, then segment 3 (lost
-	 * too), never the SACKed 1, 2 or 4 */
-	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	 * IsLost): recovery, and segment 0 resent at once (RFC 6675 4.3;
+	 * PRR lets the fast retransmit go however large pipe is) */
 	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->in_recovery && p->sack_recovery);
 	int n = data_seqs(from, seqs, 64);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una);
-	assert_int_equal(seqs[1], una + 3 * M);
+	/* then segment 3 (lost too once 3 segments above it are SACKed),
+	 * never the SACKed 1, 2 or 4 */
+	from = ut_cap.n;
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	n = data_seqs(from, seqs, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], una + 3 * M);
 	assert_int_equal(p->ssthresh, 5 * M);
 	/* more data queued: the next goes out as new data, by pipe, not a
 	 * resend of segment 9 (not lost: nothing SACKed above it) */
@@ -1004,6 +1010,504 @@ static void test_window_update_after_read(void **state) {
 	ut_stack_free(s);
 }
 
+static ssize_t send_f(struct ustack *s, int fd, size_t n, int flags) {
+	static uint8_t buf[16384];
+	struct iovec iov = {.iov_base = buf, .iov_len = n};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT | flags);
+}
+
+/* the payload lengths (and flags, seqs) of the data segments from index from */
+static int data_lens(int from, uint32_t *lens, uint8_t *fl, uint32_t *seqs, int max) {
+	int n = 0;
+	for (int i = from; i < ut_cap.n && n < max; i++) {
+		struct tcp_repr r;
+		const uint8_t *t = tcp_of(i);
+		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len) {
+			lens[n] = (uint32_t) r.payload_len;
+			fl[n] = r.flags;
+			seqs[n++] = r.seq;
+		}
+	}
+	return n;
+}
+
+/* MSG_MORE and TCP_CORK as Linux: MSG_MORE holds only its own call's
+ * push, and with nothing in flight the probe timer (the RTO, 200 ms and
+ * more) sends it with PSH; TCP_CORK holds every partial segment (also
+ * of writes without MSG_MORE) until it is cleared; TCP_NODELAY flushes a
+ * corked queue once; data written with MSG_MORE carries no PSH. */
+static void test_cork_more(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);   /* TCP_NODELAY on */
+	uint32_t lens[32], seqs[32];
+	uint8_t fl[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	run(s, t0 + MS(150));
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	run(s, t0 + MS(400));   /* not held for ever: the probe timer */
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 40);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	una += 40;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* TCP_CORK: two writes without MSG_MORE stay until it is cleared */
+	int one = 1, zero = 0;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, 0), 40);
+	assert_int_equal(send_f(s, c, 40, 0), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero)), 0);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 80);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	una += 80;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* corked MSG_MORE data flushed by TCP_NODELAY: no PSH */
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(send_f(s, c, 40, MSG_MORE), 40);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 0);
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 80);
+	assert_int_equal(fl[0], TCP_ACK);
+	una += 80;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+	/* MSG_MORE with data in flight: the ACK sends what it held */
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero)), 0);
+	from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 2100, MSG_MORE), 2100);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 2);
+	assert_int_equal(lens[0] + lens[1], 2000);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 32), 1);
+	assert_int_equal(lens[0], 100);
+	assert_int_equal(fl[0], TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* MSG_EOR: no segment spans the end of a record, neither first sent nor
+ * resent (Linux never appends to an skb marked EOR); the data before it
+ * joins the record as Linux appends to a tail skb not marked. */
+static void test_eor(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	uint32_t lens[64], seqs[64];
+	uint8_t fl[64];
+	int from = ut_cap.n;
+	assert_int_equal(send_f(s, c, 10400, 0), 10400);
+	assert_int_equal(send_f(s, c, 400, MSG_EOR), 400);
+	assert_int_equal(send_f(s, c, 10000, 0), 10000);
+	assert_int_equal(data_lens(from, lens, fl, seqs, 64), 10);   /* the initial window */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, false);
+	int n = data_lens(from, lens, fl, seqs, 64);
+	assert_int_equal(n, 11);
+	assert_int_equal(seqs[0], una + 10 * M);
+	assert_int_equal(lens[0], 800);
+	assert_int_equal(fl[0], TCP_ACK | TCP_PSH);
+	for (int i = 1; i < n; i++) {
+		assert_int_equal(seqs[i], una + 10800 + (uint32_t) (i - 1) * M);
+		assert_int_equal(lens[i], M);
+	}
+	/* a timeout: the resend stops at the record's end too */
+	from = ut_cap.n;
+	run(s, t0 + MS(1500));
+	n = data_lens(from, lens, fl, seqs, 64);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una + 10 * M);
+	assert_int_equal(lens[0], 800);
+	/* everything acknowledged: the marks are gone */
+	seg(s, 9000, lport, 7001, una + 20800, TCP_ACK, NULL, 0, false);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_int_equal(p->neor, 0);
+	assert_null(p->eor);
+	/* ten records of 400 bytes: resent after a timeout, one segment
+	 * each, each with PSH as when first sent */
+	una += 20800;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send_f(s, c, 400, MSG_EOR), 400);
+	from = ut_cap.n;
+	run(s, t0 + MS(4000));
+	for (uint32_t k = 1; k < 10; k++)
+		seg(s, 9000, lport, 7001, una + k * 400, TCP_ACK, NULL, 0, false);
+	n = data_lens(from, lens, fl, seqs, 64);
+	assert_int_equal(n, 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * 400);
+		assert_int_equal(lens[i], 400);
+		assert_int_equal(fl[i], TCP_ACK | TCP_PSH);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* the events epoll_wait reports at once (0: none) */
+static uint32_t ep_now(int ep) {
+	struct epoll_event e;
+	int n = epoll_wait(ep, &e, 1, 0);
+	assert_true(n >= 0);
+	return n ? e.events : 0;
+}
+
+/* EPOLLET as Linux: every arrival of data on a readable socket, and every
+ * new connection on a listener with one already queued, is a new edge;
+ * nothing new, no event. Many arrivals in a row fill the readiness pair
+ * and still give edges. */
+static void test_epollet_in(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev), 0);
+	assert_int_equal(ep_now(ep), 0);
+	uint32_t iss1, iss2;
+	int from = ut_cap.n;
+	seg(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, true);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	iss1 = r.seq;
+	seg(s, 4001, 80, 1001, iss1 + 1, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);
+	assert_int_equal(ep_now(ep), 0);
+	from = ut_cap.n;
+	seg(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, true);
+	assert_true(last_seg(from, &r));
+	iss2 = r.seq;
+	seg(s, 4002, 80, 1001, iss2 + 1, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);   /* a second connection */
+	assert_int_equal(ep_now(ep), 0);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	char d[1000], buf[4000];
+	memset(d, 'e', sizeof(d));
+	uint32_t seq = 1001;
+	seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 1000, false);
+	seq += 1000;
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	/* more data, the first not read: a new edge each time */
+	for (int i = 0; i < 40; i++) {
+		seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 100, false);
+		seq += 100;
+		assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+		assert_int_equal(ep_now(ep), 0);
+	}
+	/* a partial read: no new data, no event */
+	assert_int_equal(ut_recv(s, c, buf, 1000), 1000);
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 4001, 80, seq, iss1 + 1, TCP_ACK | TCP_PSH, d, 1000, false);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT);
+	assert_int_equal(ep_now(ep), 0);
+	close(ep);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* cwnd grows only when the flight was limited by it (Linux
+ * tcp_is_cwnd_limited): 5 segments out of a window of 10 leave it at 10;
+ * in slow start it may grow to twice the largest flight: 9 out, 18. */
+static void test_cwnd_limited(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1000;
+	assert_int_equal(p->cwnd, 10 * M);
+	assert_int_equal(send_n(s, c, 5 * M), 5 * M);
+	for (uint32_t a = 2; a <= 5; a += (a == 4 ? 1 : 2)) {
+		seg(s, 9000, lport, 7001, una + a * M, TCP_ACK, NULL, 0, false);
+		assert_int_equal(p->cwnd, 10 * M);
+	}
+	una += 5 * M;
+	assert_int_equal(send_n(s, c, 9 * M), 9 * M);
+	for (uint32_t a = 2; a <= 8; a += 2) {
+		seg(s, 9000, lport, 7001, una + a * M, TCP_ACK, NULL, 0, false);
+		assert_int_equal(p->cwnd, (10 + a) * M);
+	}
+	seg(s, 9000, lport, 7001, una + 9 * M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(p->cwnd, 18 * M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* SYN cookies (RFC 4987) as Linux's tcp_syncookies=1: with the SYN queue
+ * full (128 for a small backlog) a SYN is answered with a cookie and no
+ * state; the ACK that returns it makes the connection, with the MSS,
+ * window scale and SACK of the SYN (kept in the cookie and the TSval);
+ * an ACK with a wrong cookie is reset. */
+static void test_syn_cookies(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	struct tcp_opts syn = LINUX_SYN;
+	for (int i = 0; i < 128; i++) {
+		ut_cap_clear();
+		seg_o(s, (uint16_t) (10000 + i), 80, 5000, 0, TCP_SYN, NULL, 0, &syn);
+		assert_int_equal(count_flags(0, TCP_SYN | TCP_ACK), 1);
+	}
+	assert_int_equal(s->tcp->cookies_sent, 0);
+	int npcbs = s->tcp->npcbs;
+	ut_cap_clear();
+	syn.tsval = 7777;
+	syn.wscale = 9;
+	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &syn);
+	struct tcp_repr r;
+	assert_true(last_seg(0, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r.ack, 1001);
+	assert_int_equal(s->tcp->cookies_sent, 1);
+	assert_int_equal(s->tcp->npcbs, npcbs);   /* no state */
+	assert_true(r.opt.has_ts && r.opt.sack_perm && r.opt.has_wscale);
+	assert_int_equal(r.opt.tsecr, 7777);
+	uint32_t cookie = r.seq, tsval = r.opt.tsval;
+	/* a wrong cookie: reset, nothing made */
+	struct tcp_opts o = {.has_ts = true, .tsval = 7778, .tsecr = tsval};
+	ut_cap_clear();
+	seg_o(s, 4000, 80, 1001, cookie + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(count_flags(0, TCP_RST), 1);
+	assert_int_equal(s->tcp->cookies_failed, 1);
+	assert_int_equal(api_accept(s, l, NULL, NULL), -1);
+	/* the right one, with data */
+	ut_cap_clear();
+	seg_o(s, 4000, 80, 1001, cookie + 1, TCP_ACK | TCP_PSH, "hello", 5, &o);
+	assert_int_equal(count_flags(0, TCP_RST), 0);
+	assert_int_equal(s->tcp->cookies_recv, 1);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	char buf[16];
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "hello", 5);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	assert_int_equal(p->state, TCPS_ESTABLISHED);
+	assert_true(p->ts_ok && p->sack_ok && p->ws_ok);
+	assert_int_equal(p->snd_wscale, 9);
+	assert_int_equal(p->peer_mss, 1460);
+	assert_int_equal(p->snd_una, cookie + 1);
+	/* our data goes with TSvals not below the cookie's */
+	ut_cap_clear();
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_true(last_seg(0, &r));
+	assert_int_equal(r.seq, cookie + 1);
+	assert_int_equal(r.ack, 1006);
+	assert_true((int32_t) (r.opt.tsval - tsval) >= 0);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+static struct tcp_info tinfo(struct ustack *s, int fd) {
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, fd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
+	return ti;
+}
+
+/* TCP_INFO's tcpi_last_data_recv, _data_sent, _ack_recv: milliseconds
+ * since, counted from the handshake before any data (as Linux); data
+ * arriving, data sent and an ACK arriving restart them. (The connection's
+ * stamps are moved back by a second rather than waiting for it.) */
+static void test_info_last(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->last_data_rx && p->last_data_tx && p->last_ack_rx);
+	p->last_data_rx -= MS(1000);
+	p->last_data_tx -= MS(2000);
+	p->last_ack_rx -= MS(3000);
+	struct tcp_info ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_recv >= 1000 && ti.tcpi_last_data_recv < 1500);
+	assert_true(ti.tcpi_last_data_sent >= 2000 && ti.tcpi_last_data_sent < 2500);
+	assert_true(ti.tcpi_last_ack_recv >= 3000 && ti.tcpi_last_ack_recv < 3500);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "data", 4, false);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_recv < 500);
+	assert_true(ti.tcpi_last_ack_recv < 500);
+	assert_true(ti.tcpi_last_data_sent >= 2000);
+	assert_int_equal(send_n(s, c, 10), 10);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_last_data_sent < 500);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* Limited transmit (RFC 3042): the first and second duplicate ACKs each
+ * send one new segment beyond cwnd; the third starts the fast
+ * retransmit (NewReno here: no SACK). */
+static void test_limited_transmit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);   /* 1 acked: 2 more (slow start) */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 12 * M);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 13 * M);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, false);
+	assert_true(data_seqs(from, seqs, 32) >= 1);
+	assert_int_equal(seqs[0], una + M);   /* the fast retransmit */
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* SACK recovery with PRR (RFC 6937) as Linux: segment 0 lost of 10, 10
+ * more queued; limited transmit sends one new segment on each of the
+ * first two SACKs; the third starts recovery (ssthresh half of the 12 in
+ * flight) and the fast retransmit goes at once; then one new segment for
+ * every two delivered (ssthresh / RecoverFS = 6/10, rounded up), not
+ * silence until pipe falls under cwnd. */
+static void test_prr(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->sack_ok && !p->ts_ok);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	/* the SACKs for segments 1.. k, and what each lets go */
+	static const int expect[7] = {0, 1, 1, 1, 1, 0, 1};
+	static const uint32_t first[7] = {0, 10, 11, 0, 12, 0, 13};
+	struct tcp_opts a = {.nsack = 1};
+	for (uint32_t k = 1; k <= 6; k++) {
+		a.sack[0] = (struct tcp_sack_block) {una + M, una + (k + 1) * M};
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+		int n = data_seqs(from, seqs, 32);
+		assert_int_equal(n, expect[k]);
+		if (n)
+			assert_int_equal(seqs[0], una + first[k] * M);
+		if (k == 3) {
+			assert_true(p->sack_recovery);
+			assert_int_equal(p->ssthresh, 6 * M);
+		}
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* a segment from the peer with window w (unscaled field) */
+static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w) {
+	uint8_t t[100], f[200];
+	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = TCP_ACK, .window = w};
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
+	ut_inject(s, f, fl);
+}
+
+/* TCP_INFO's chrono stats as Linux: tcpi_rwnd_limited while data waits on
+ * the peer's window, tcpi_sndbuf_limited while a writer finds the send
+ * buffer full, tcpi_busy_time the time with data queued (the three
+ * together); nothing counts once all is acknowledged. (Elapsed time is
+ * made by moving the state's start back.) */
+static void test_info_chrono(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	seg_win(s, 9000, lport, 7001, una, 0);   /* the peer's window closes */
+	struct tcp_info ti = tinfo(s, c);
+	assert_true(ti.tcpi_busy_time == 0 && ti.tcpi_rwnd_limited == 0);
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_RWND);
+	p->chrono_start -= MS(100);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_rwnd_limited >= 100000 && ti.tcpi_rwnd_limited < 150000);
+	assert_true(ti.tcpi_busy_time >= ti.tcpi_rwnd_limited && ti.tcpi_busy_time < 150000);
+	/* the window opens: the data goes, busy (not window-limited) until acknowledged */
+	seg_win(s, 9000, lport, 7001, una, 2000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_BUSY);
+	p->chrono_start -= MS(30);
+	seg_win(s, 9000, lport, 7001, una + 1000, 2000);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_NONE);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_rwnd_limited >= 100000 && ti.tcpi_rwnd_limited < 150000);
+	assert_true(ti.tcpi_busy_time >= 130000 && ti.tcpi_busy_time < 200000);
+	assert_int_equal(ti.tcpi_sndbuf_limited, 0);
+	una += 1000;
+	/* a full send buffer: sndbuf-limited until an ACK makes room */
+	int v = 4096;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	ssize_t n, total = 0;
+	while ((n = send_n(s, c, 4096)) > 0)
+		total += n;
+	assert_true(total > 0);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_SNDBUF);
+	p->chrono_start -= MS(50);
+	seg_win(s, 9000, lport, 7001, una + 1000, 60000);
+	assert_true(p->chrono_type < TCP_CHRONO_SNDBUF);
+	ti = tinfo(s, c);
+	assert_true(ti.tcpi_sndbuf_limited >= 50000 && ti.tcpi_sndbuf_limited < 100000);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -1022,6 +1526,15 @@ int main(void) {
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
+		cmocka_unit_test(test_cork_more),
+		cmocka_unit_test(test_eor),
+		cmocka_unit_test(test_epollet_in),
+		cmocka_unit_test(test_cwnd_limited),
+		cmocka_unit_test(test_syn_cookies),
+		cmocka_unit_test(test_info_last),
+		cmocka_unit_test(test_limited_transmit),
+		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
