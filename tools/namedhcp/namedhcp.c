@@ -240,6 +240,14 @@ int main(int argc, char *argv[]) {
 		struct req r;
 		if (n <= 0 || fl < sizeof(from) || parse(buf, n, &r) < 0)
 			continue;
+		/* RFC 8415 13.1: clients send from their link-local address; from
+		 * :: (a client whose address is still tentative) no reply can
+		 * reach it */
+		if (IN6_IS_ADDR_UNSPECIFIED(&from.sin6_addr)) {
+			if (srv.verbose)
+				nd_log(&srv, "message %u from :: ignored", r.type);
+			continue;
+		}
 		answer(fd, &r, &from);
 	}
 	ioth_close(fd);
