@@ -54,6 +54,7 @@ int main(int argc, char *argv[]) {
 	if (asprintf(&sc, "stack=ustack,vnl=%s", argv[1]) < 0)
 		return 1;
 	struct ioth *st = ioth_newstackc(sc);
+	free(sc);
 	if (st == NULL)
 		return die("newstackc");
 	int rv = ioth_config(st, argv[2]);
