@@ -9,8 +9,8 @@
 #  - a Linux namespace brought up later gets its SLAAC address and the
 #    default route by soliciting;
 #  - an iothconf ustack node with eth,rd,slaac gets its EUI-64 address.
-# Phase 2, the configuration file, the stack as a bare VNL (a ustack),
-# --period 2: a namespace that never solicits gets its address from the
+# Phase 2, the configuration file (daemon mode), the stack as a bare VNL
+# (a ustack), --period 2: a namespace that never solicits gets its address from the
 # periodic advertisements, and loses the default route when iothradvd
 # stops (the last advertisement has router lifetime 0).
 set -u
@@ -136,19 +136,23 @@ macaddr    02:00:00:00:16:03
 period     2
 lifetime   600
 prefix     fd00:18::/64/LA/3600/1800
-verbose
+daemon
 pidfile    $TMP/p2.pid
 # the command line wins over this one
 period     1000
 RC
-net_bg "$RADVD" -f "$TMP/iothradvd.rc" -P 2
-RPID=$NET_LASTPID
+"$RADVD" -f "$TMP/iothradvd.rc" -P 2 || fail "iothradvd -f (daemon) failed"
+wait_until 5 test -s "$TMP/p2.pid" || fail "the daemon wrote no pidfile"
+RPID=$(cat "$TMP/p2.pid")
+NET_PIDS="$NET_PIDS $RPID"
+check "the daemon runs in the background" kill -0 "$RPID"
 check "a namespace that never solicits gets an address from the periodic advertisements" \
 	wait_until 12 sh -c "ip -n $QUIET -6 addr show dev tap0 | grep -q 'inet6 fd00:18::'"
 check "and the default route via the bare VNL's ustack" \
 	wait_until 5 sh -c "ip -n $QUIET -6 route show default | grep -q 'via fe80::ff:fe00:1603'"
 kill "$RPID"
-wait "$RPID" 2>/dev/null
+wait_until 5 sh -c "! kill -0 $RPID" || echo "iothradvd $RPID still runs"
+check "the daemon removes its pidfile" test ! -e "$TMP/p2.pid"
 check "the last advertisement (router lifetime 0) removes the default route" \
 	wait_until 5 sh -c "! ip -n $QUIET -6 route show default | grep -q via"
 
