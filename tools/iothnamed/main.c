@@ -521,8 +521,10 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	/* check the whole file first: its errors reach the terminal */
-	if (nd_read_config(config, stderr, 0) < 0)
+	if (nd_read_config(config, stderr, 0) < 0) {
+		free(config);
 		return 1;
+	}
 	nd_config_free();
 	char *pidpath = NULL;
 	if (pidfile) {
@@ -558,6 +560,7 @@ int main(int argc, char *argv[]) {
 	if (use_syslog)
 		errf = open_memstream(&errbuf, &errlen);
 	int rv = nd_read_config(config, errf, 1);
+	free(config);
 	if (use_syslog) {
 		fclose(errf);
 		if (errbuf && errlen)
