@@ -17,7 +17,8 @@ tmp=$(mktemp -d); NET_DIRS="$NET_DIRS $tmp"
 B=$IOTH_BUILD_DIR
 CFLAGS=(-std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-unused-variable
 	-Wno-unused-but-set-variable -Wno-unused-function -Werror -I"$IOTH_SOURCE_DIR/include")
-LIBS=(-L"$B/src/libioth" -L"$B/src/iothconf" -L"$B/src/iothdns" -liothdns -liothconf -liothaddr -lioth -lpthread)
+LIBS=(-L"$B/src/libioth" -L"$B/src/iothconf" -L"$B/src/iothdns" -L"$B/src/iothradvd" -liothradvd -liothdns
+	-liothconf -liothaddr -lioth -lpthread)
 
 # markdown: ```c ... ```
 for f in "$IOTH_SOURCE_DIR"/README.md "$IOTH_SOURCE_DIR"/docs/*.md; do
