@@ -16,10 +16,11 @@
  *            final: a shut down pair cannot be reopened.
  * POLLERR cannot be carried: callers signal errors with POLLIN.
  *
- * Every operation is a raw syscall with MSG_DONTWAIT: whatever a program
- * does to fd's file flags (fcntl(F_SETFL) without O_NONBLOCK) nothing here
- * can block, and no interposed libc (iothrun's preload, sanitizers) sees
- * these calls. Nothing is shared between sockets: no table, no lock.
+ * Every change of events is a raw send/recv syscall with MSG_DONTWAIT:
+ * whatever a program does to fd's file flags (fcntl(F_SETFL) without
+ * O_NONBLOCK) nothing here can block, and no interposed libc (iothrun's
+ * preload, the sanitizers) sees these calls. Nothing is shared between
+ * sockets: no table, no lock.
  * Two descriptors per socket (docs/ustack.md: the descriptor limit). */
 #ifndef USTACK_SOCKET_READYFD_H
 #define USTACK_SOCKET_READYFD_H

@@ -20,7 +20,8 @@
 #include "ustest.h"
 #include "vdeswitch.h"
 
-static volatile sig_atomic_t handled;
+/* read by the helper threads too: an atomic (lock-free, so signal-safe) */
+static _Atomic int handled;
 static struct ioth *A, *B;
 
 static void on_alarm(int sig) {
