@@ -3,6 +3,8 @@
  * the ceiling of that network measured in the same run.
  *
  *   vnl_bench [SECONDS [JSON_FILE]]     (default 2 s per figure)
+ *   VNL_BENCH_ONLY=N vnl_bench ...       only network N (0-3), ustack in one
+ *                                        process (for a profiler)
  *
  * For each network (libvdeplug's embedded switch, Debian's vde_switch,
  * ptp:// at MTU 1500 and at mtu=65000):
@@ -402,11 +404,16 @@ int main(int argc, char *argv[]) {
 	const char *vnls[4] = {sw ? vdeswitch_vnl(sw) : NULL, vsw > 0 ? vnl2 : NULL, ptpa, ptpa};
 	const char *us_kind[4] = {"ustack", "ustack", "ustack", "ustack,mtu=65000"};
 	size_t frames[4] = {1514, 1514, 1514, 65014};
+	const char *only = getenv("VNL_BENCH_ONLY");
 	for (int i = 0; i < 4; i++) {
 		struct row *r = &rows[i];
 		r->ceil = r->us = r->us2 = r->vs = (struct fig) {-1, 0};
-		if (vnls[i] == NULL)
+		if (vnls[i] == NULL || (only && atoi(only) != i))
 			continue;
+		if (only) {
+			r->us = tcp_same_process(us_kind[i], vnls[i], vnls[i], 7000 + 10 * i);
+			continue;
+		}
 		int port = 7000 + 10 * i;
 		r->ceil = ceiling(vnls[i], frames[i]);
 		r->us = tcp_same_process(us_kind[i], vnls[i], vnls[i], port);
