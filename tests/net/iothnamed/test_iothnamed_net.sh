@@ -150,6 +150,15 @@ GOT=$(q +short AAAA renzo.otip)
 S2=$(( $(date +%s) / 32 ))
 check "OTIP address of the current step" sh -c "[ '$GOT' = '$(otip renzo.otip mypassword "$S1")' ] || [ '$GOT' = '$(otip renzo.otip mypassword "$S2")' ]"
 check "OTIP with another password differs" test "$GOT" != "$(otip renzo.otip other "$S1")"
+# ... and the address moves with the step: wait for the next one (at most
+# 32 s; on one stack only, the code is the same on both)
+if [ "$STACK" = ustack ]; then
+	sleep $(( 32 - $(date +%s) % 32 + 1 ))
+	S3=$(( $(date +%s) / 32 ))
+	GOT3=$(q +short AAAA renzo.otip)
+	check "OTIP address of the next step ($S3), not the last one's" sh -c \
+		"[ '$GOT3' = '$(otip renzo.otip mypassword "$S3")' ] && [ '$GOT3' != '$GOT' ]"
+fi
 
 # forwarding over the other stack, then the cache
 check "forwarded A" test "$(q +short www.up.test)" = 198.18.1.80
