@@ -16,6 +16,8 @@
 #include <iothconf.h>
 #include <iothradvd.h>
 
+#include "../rcline.h"
+
 #define MAXPREFIX 64
 
 enum {O_STACK, O_DAEMON, O_PIDFILE, O_VERBOSE, O_PERIOD, O_IFACE, O_MACADDR, O_HOPLIMIT,
@@ -137,21 +139,9 @@ static int read_rcfile(const char *path) {
 	int lineno = 0, ret = 0;
 	while (getline(&line, &cap, f) > 0) {
 		lineno++;
-		char *p = line;
-		while (isspace((unsigned char) *p))
-			p++;
-		if (*p == 0 || *p == '#')
+		char *tag, *val;
+		if (rcline_split(line, &tag, &val) < 0)
 			continue;
-		char *tag = p;
-		while (*p && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = 0;
-		while (isspace((unsigned char) *p))
-			p++;
-		char *val = p, *e = p + strlen(p);
-		while (e > val && isspace((unsigned char) e[-1]))
-			*--e = 0;
 		if (strcmp(tag, "prefix") == 0) {
 			if (*val == 0 || parse_prefix(val) < 0) {
 				fprintf(stderr, "iothradvd: %s:%d: prefix needs addr/len/flags/valid/preferred\n", path, lineno);

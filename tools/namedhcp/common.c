@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <iothconf.h>
+#include "../rcline.h"
 #include "common.h"
 
 static const char *tags[O_N] = {"stack", "dnsstack", "iface", "resolvconf", "nameserver",
@@ -63,21 +64,9 @@ static int read_rcfile(struct nd_server *s, const char *path) {
 	int lineno = 0, ret = 0;
 	while (getline(&line, &cap, f) > 0) {
 		lineno++;
-		char *p = line;
-		while (isspace((unsigned char) *p))
-			p++;
-		if (*p == 0 || *p == '#')
+		char *tag, *val;
+		if (rcline_split(line, &tag, &val) < 0)
 			continue;
-		char *tag = p;
-		while (*p && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = 0;
-		while (isspace((unsigned char) *p))
-			p++;
-		char *val = p, *e = p + strlen(p);
-		while (e > val && isspace((unsigned char) e[-1]))
-			*--e = 0;
 		int i;
 		for (i = 0; i < O_N && strcmp(tag, tags[i]) != 0; i++)
 			;
