@@ -35,7 +35,8 @@ function(ioth_plugin name)
   set_target_properties(${tgt} PROPERTIES PREFIX "" OUTPUT_NAME "${out}"
     LIBRARY_OUTPUT_DIRECTORY "${IOTH_PLUGIN_BUILD_DIR}"
     C_VISIBILITY_PRESET hidden)
-  target_include_directories(${tgt} PRIVATE "${CMAKE_SOURCE_DIR}/include")
+  target_include_directories(${tgt} PRIVATE "${CMAKE_SOURCE_DIR}/include"
+    "${CMAKE_SOURCE_DIR}/src/plugins")
   target_link_libraries(${tgt} PRIVATE ${P_LIBS} Threads::Threads)
   if(plain AND SANITIZE)
     target_compile_options(${tgt} PRIVATE -fno-sanitize=all)

@@ -34,6 +34,7 @@
 #include "tcp/tcp.h"
 
 #include <ioth.h>
+#include <plugin_linger.h>
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_VNL 64
@@ -169,17 +170,8 @@ EXPORT void *ioth_ustack_newstack(const char *vnlv[], const char *options, struc
  * closed, until acknowledged; for at most $IOTH_DELSTACK_LINGER seconds
  * (10 by default, 0: delete at once). An unanswered resolution gives up by
  * itself after its probes (3 s for ARP), as on Linux. */
-static double linger_secs(void) {
-	const char *env = getenv("IOTH_DELSTACK_LINGER");
-	if (env == NULL || *env == 0)
-		return 10.0;
-	char *end;
-	double v = strtod(env, &end);
-	return (*end || !(v >= 0)) ? 10.0 : v;
-}
-
 static void stack_linger(struct ustack *s) {
-	double secs = linger_secs();
+	double secs = ioth_plugin_linger_secs();
 	struct timespec now, end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += (time_t) secs;

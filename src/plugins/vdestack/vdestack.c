@@ -39,6 +39,7 @@
 
 #include <libvdeplug.h>
 #include <vdestack.h>
+#include <plugin_linger.h>
 
 #define EXPORT __attribute__((visibility("default")))
 #define SYSCALL(call) ((typeof(f->call)) (void (*)(void)) call)
@@ -377,17 +378,8 @@ static int vstack_pending(struct vstack *s) {
 	return 0;
 }
 
-static double linger_secs(void) {
-	const char *env = getenv("IOTH_DELSTACK_LINGER");
-	if (env == NULL || *env == 0)
-		return 10.0;
-	char *end;
-	double v = strtod(env, &end);
-	return (*end || !(v >= 0)) ? 10.0 : v;
-}
-
 static void vstack_linger(struct vstack *s) {
-	double secs = linger_secs();
+	double secs = ioth_plugin_linger_secs();
 	if (secs <= 0 || s->vs == NULL)
 		return;
 	struct timespec now, end;
