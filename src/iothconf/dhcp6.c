@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <ifaddrs.h>
 #include <sys/random.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,7 +31,59 @@ struct d6ctx {
 	uint32_t iaid;
 };
 
-static int d6_open(struct d6ctx *c) {
+/* The interface's link-local address (RFC 8415 13.1: the client's source),
+ * through the stack's netlink. 1 found, 0 none. */
+static int d6_linklocal(struct ic_iface *ifc, struct in6_addr *ll) {
+	struct ifaddrs *ifa, *p;
+	int found = 0;
+	if (ioth_getifaddrs(ifc->stack, &ifa) < 0)
+		return 0;
+	for (p = ifa; p != NULL && !found; p = p->ifa_next) {
+		if (p->ifa_addr == NULL || p->ifa_addr->sa_family != AF_INET6)
+			continue;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) p->ifa_addr;
+		if (!IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+			continue;
+		if (s6->sin6_scope_id == ifc->ifindex ||
+				(s6->sin6_scope_id == 0 && p->ifa_name != NULL &&
+				 ioth_if_nametoindex(ifc->stack, p->ifa_name) == (int) ifc->ifindex)) {
+			*ll = s6->sin6_addr;
+			found = 1;
+		}
+	}
+	ioth_freeifaddrs(ifa);
+	return found;
+}
+
+/* Bind port 546 on the link-local address, so that every message leaves
+ * from it and never from :: or a global address. While the address is
+ * tentative (DAD) the bind fails with EADDRNOTAVAIL, as on Linux: wait
+ * for it, until deadline. A link-local address is made when the link
+ * comes up: an interface that has none after 2 s binds the unspecified
+ * address (the stack chooses). */
+static int d6_bind(struct d6ctx *c, int64_t deadline) {
+	struct ic_iface *ifc = c->ifc;
+	int64_t no_ll_until = ic_now_ms() + 2000;
+	for (;;) {
+		struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(CLIENT_PORT)};
+		int have_ll = d6_linklocal(ifc, &sin6.sin6_addr);
+		if (have_ll)
+			sin6.sin6_scope_id = ifc->ifindex;
+		if (have_ll || ic_now_ms() >= no_ll_until || ic_now_ms() >= deadline) {
+			if (ioth_bind(c->fd, (struct sockaddr *) &sin6, sizeof(sin6)) == 0)
+				return 0;
+			int e = errno;
+			if (!have_ll || e != EADDRNOTAVAIL)
+				return -e;
+		}
+		if (ic_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int d6_open(struct d6ctx *c, int64_t deadline) {
 	struct ic_iface *ifc = c->ifc;
 	if (ioth_linkgetaddr(ifc->stack, ifc->ifindex, c->mac) < 0)
 		return -errno;
@@ -44,11 +98,10 @@ static int d6_open(struct d6ctx *c) {
 	int one = 1, idx = ifc->ifindex;
 	ioth_setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	ioth_setsockopt(c->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx));
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(CLIENT_PORT)};
-	if (ioth_bind(c->fd, (struct sockaddr *) &sin6, sizeof(sin6)) < 0) {
-		int e = -errno;
+	int rv = d6_bind(c, deadline);
+	if (rv < 0) {
 		ioth_close(c->fd);
-		return e;
+		return rv;
 	}
 	return 0;
 }
@@ -186,10 +239,10 @@ static int d6_apply(struct d6ctx *c, const struct dhcp6_msg *r) {
 int ic_dhcp6_config(struct ic_iface *ifc) {
 	struct d6ctx c = {.ifc = ifc};
 	struct dhcp6_msg m, adv, reply;
-	int rv = d6_open(&c);
+	int64_t deadline = ic_now_ms() + ic_dhcp6_timeout_ms;
+	int rv = d6_open(&c, deadline);
 	if (rv < 0)
 		return rv;
-	int64_t deadline = ic_now_ms() + ic_dhcp6_timeout_ms;
 	memset(&m, 0, sizeof(m));
 	m.type = DHCP6_SOLICIT;
 	rv = d6_exchange(&c, &m, DHCP6_ADVERTISE, deadline, &adv);
@@ -215,7 +268,7 @@ int ic_dhcp6_config(struct ic_iface *ifc) {
 static int d6_extend(struct ic_iface *ifc, int rebind, int64_t deadline) {
 	struct d6ctx c = {.ifc = ifc};
 	struct dhcp6_msg m = {.type = rebind ? DHCP6_REBIND : DHCP6_RENEW}, reply;
-	int rv = d6_open(&c);
+	int rv = d6_open(&c, deadline);
 	if (rv < 0)
 		return rv;
 	if (!rebind) {   /* RFC 8415 18.2.4 RENEW names the server; 18.2.5 REBIND does not */
