@@ -103,11 +103,20 @@ static int do_config(struct ioth *stack, struct ic_request *req) {
 		/* the name goes with the methods of this call (and their renewals) */
 		strcpy(ifc->fqdn, req->has_fqdn ? req->fqdn : "");
 	}
+	if (req->config & IC_RD) {
+		/* otip= applies to the SLAAC address of a named node only */
+		strcpy(ifc->otip, req->has_fqdn ? req->otip : "");
+		ifc->otip_period = req->otip_period ? req->otip_period : IC_OTIP_PERIOD;
+		ifc->otip_next = 0;
+		ifc->otip_have_ra = 0;
+	}
 	if (req->clean & IC_STATIC)
 		ic_source_set(ifc, IC_SRC_STATIC, NULL);
 	if (req->clean & IC_RD) {
 		ifc->rd_active = 0;
 		ifc->rd_refresh = 0;
+		ifc->otip_next = 0;
+		ifc->otip_have_ra = 0;
 		ic_source_set(ifc, IC_SRC_RD, NULL);
 	}
 	if (req->clean & IC_DHCPV6) {

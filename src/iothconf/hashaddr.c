@@ -109,6 +109,22 @@ void ic_hashiid(uint8_t addr[16], const char *fqdn) {
 	addr[8] &= ~0x03;
 }
 
+void ic_otipiid(uint8_t addr[16], const char *fqdn, const char *passwd, uint32_t step) {
+	size_t nlen = strlen(fqdn), plen = strlen(passwd);
+	if (nlen > 0 && fqdn[nlen - 1] == '.')
+		nlen--;
+	/* both bounded by the parser: IC_NAMELEN, IC_OTIPLEN */
+	uint8_t buf[IC_NAMELEN + IC_OTIPLEN + 4], h[16];
+	memcpy(buf, fqdn, nlen);
+	memcpy(buf + nlen, passwd, plen);
+	for (int i = 0; i < 4; i++)
+		buf[nlen + plen + i] = (uint8_t) (step >> (24 - 8 * i));
+	ic_md5(buf, nlen + plen + 4, h);
+	for (int i = 0; i < 8; i++)
+		addr[8 + i] ^= h[i];
+	addr[8] &= ~0x03;
+}
+
 void ic_eui64(uint8_t addr[16], const uint8_t mac[6]) {
 	addr[8] = mac[0] ^ 0x02;   /* RFC 4291 2.5.1: inverted U/L bit */
 	addr[9] = mac[1];

@@ -27,6 +27,10 @@ void ic_hashmac(uint8_t mac[6], const char *fqdn);
 void ic_hashiid(uint8_t addr[16], const char *fqdn);
 /* Modified EUI-64 interface id (RFC 4291 appendix A) into addr[8..15]. */
 void ic_eui64(uint8_t addr[16], const uint8_t mac[6]);
+/* As ic_hashiid on the MD5 of name (no trailing dot), passwd and the
+ * 4-byte big-endian time step: libiothaddr's iothaddr_hash, the one-time
+ * address iothnamed answers for an otip domain. */
+void ic_otipiid(uint8_t addr[16], const char *fqdn, const char *passwd, uint32_t step);
 
 /* ---- dnsname.c: RFC 1035 names without compression (DHCPv6, RA) ---- */
 /* Encode "a.b.c" (trailing dot allowed) into wire format; return length or
@@ -183,6 +187,8 @@ int ic_rs_emit(const uint8_t *mac, uint8_t *buf, size_t len);
 enum ic_kind { IC_K_ADDR, IC_K_ROUTE, IC_K_DNS, IC_K_DOMAIN };
 #define IC_MAXSTATIC 64
 #define IC_NAMELEN 254
+#define IC_OTIPLEN 128             /* an OTIP password, NUL included */
+#define IC_OTIP_PERIOD 32          /* seconds, as iothnamed's step */
 
 struct ic_static {
 	uint8_t kind, family, prefixlen, remove;
@@ -197,6 +203,8 @@ struct ic_request {
 	char iface[IC_IFNAMSIZ];
 	unsigned ifindex;
 	char fqdn[IC_NAMELEN];
+	char otip[IC_OTIPLEN];     /* otip=: the one-time address password */
+	unsigned otip_period;      /* otipperiod=, 0: IC_OTIP_PERIOD */
 	uint8_t mac[6];
 	int nstatic, static_add;
 	struct ic_static st[IC_MAXSTATIC];
@@ -251,6 +259,16 @@ struct ic_iface {
 	struct ic_dhcp6_lease d6;
 	int rd_active;
 	time_t rd_refresh;         /* monotonic, 0 = none */
+	/* OTIP (fqdn= with otip=): the SLAAC address is the hash of name,
+	 * password and time step; at each step the last advertisement is
+	 * applied again with the new step's address */
+	char otip[IC_OTIPLEN];
+	unsigned otip_period;
+	time_t otip_next;          /* monotonic: the next step, 0 = none */
+	int otip_have_ra;
+	time_t otip_ra_time;       /* monotonic: when otip_ra arrived */
+	struct ra_msg otip_ra;
+	uint8_t otip_router[16];
 };
 
 time_t ic_now(void);

@@ -58,6 +58,7 @@ static time_t iface_deadline(struct ic_iface *ifc) {
 		d = min_deadline(min_deadline(d, ifc->d6.t1), min_deadline(ifc->d6.t2, ifc->d6.expiry));
 	if (ifc->rd_active)
 		d = min_deadline(d, ifc->rd_refresh);
+	d = min_deadline(d, ifc->otip_next);
 	for (struct ic_item *it = ifc->items; it; it = it->next)
 		d = min_deadline(d, it->expires);
 	return d;
@@ -68,7 +69,7 @@ static void run_timers(struct ic_iface *ifc, time_t now) {
 		ic_dhcp4_timer(ifc, now);
 	if (ifc->d6.bound)
 		ic_dhcp6_timer(ifc, now);
-	if (ifc->rd_active)
+	if (ifc->rd_active || ifc->otip_next)
 		ic_rd_timer(ifc, now);
 	ic_expire_items(ifc, ic_now());
 }

@@ -21,7 +21,7 @@ struct tagdef {
 };
 
 enum { T_FLAG, T_IFACE, T_IFINDEX, T_FQDN, T_MAC, T_IP, T_GW, T_DNS, T_DOMAIN,
-	T_DEBUG, T_STACK, T_VNL };
+	T_DEBUG, T_STACK, T_VNL, T_OTIP, T_OTIPPERIOD };
 
 #define AUTO (IC_ETH | IC_DHCP | IC_DHCPV6 | IC_RD)
 #define AUTO4 (IC_ETH | IC_DHCP)
@@ -60,6 +60,8 @@ static const struct tagdef tags[] = {
 	{"iface", V_REQ, 0, 0, T_IFACE},
 	{"ifindex", V_REQ, 0, 0, T_IFINDEX},
 	{"fqdn", V_REQ, 0, 0, T_FQDN},
+	{"otip", V_REQ, 0, 0, T_OTIP},
+	{"otipperiod", V_REQ, 0, 0, T_OTIPPERIOD},
 	{"mac", V_REQ, 0, 0, T_MAC},
 	{"macaddr", V_REQ, 0, 0, T_MAC},
 	{"ip", V_REQ, IC_STATIC, 0, T_IP},
@@ -149,6 +151,21 @@ static int apply_tag(const struct tagdef *d, const char *v, int mode, struct ic_
 		strcpy(req->fqdn, v);
 		req->has_fqdn = 1;
 		return 0;
+	case T_OTIP:
+		if (strlen(v) >= IC_OTIPLEN)
+			return -EINVAL;
+		strcpy(req->otip, v);
+		return 0;
+	case T_OTIPPERIOD: {
+		char *end;
+		if (!isdigit((unsigned char) *v))
+			return -EINVAL;
+		unsigned long n = strtoul(v, &end, 10);
+		if (*end || n == 0 || n > 86400)
+			return -EINVAL;
+		req->otip_period = n;
+		return 0;
+	}
 	case T_MAC:
 		if (strlen(v) != 17 || !ioth_macton(v, req->mac))
 			return -EINVAL;

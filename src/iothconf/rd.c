@@ -119,9 +119,26 @@ static time_t lt2exp(time_t now, uint32_t lt) {
 	return lt == INFINITE ? IC_NEVER : now + lt;
 }
 
+/* OTIP: the time step of now (wall clock, as iothnamed's), and the
+ * monotonic second at which the next step begins */
+static uint32_t otip_step(const struct ic_iface *ifc, time_t *next) {
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	uint32_t step = (uint32_t) (wall.tv_sec / ifc->otip_period);
+	time_t left = (time_t) (step + 1) * ifc->otip_period - wall.tv_sec;
+	/* ic_now() counts whole seconds: round up, never early */
+	*next = ic_now() + left + (wall.tv_nsec > 0 ? 1 : 0);
+	return step;
+}
+
 static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t router[16],
 		const uint8_t mac[6]) {
 	time_t now = ic_now();
+	int otip = ifc->otip[0] && ifc->fqdn[0];
+	uint32_t step = 0;
+	time_t otip_next = 0;
+	if (otip)
+		step = otip_step(ifc, &otip_next);
 	struct ic_item *head = NULL, **tail = &head, *it;
 #define ADD(x) do { if ((it = (x)) != NULL) { *tail = it; tail = &it->next; } } while (0)
 	for (int i = 0; ifc->slaac && i < ra->nprefix; i++) {
@@ -138,7 +155,9 @@ static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t
 		uint8_t addr[16];
 		memcpy(addr, p->prefix, 8);
 		memset(addr + 8, 0, 8);
-		if (ifc->fqdn[0])
+		if (otip)
+			ic_otipiid(addr, ifc->fqdn, ifc->otip, step);
+		else if (ifc->fqdn[0])
 			ic_hashiid(addr, ifc->fqdn);
 		else
 			ic_eui64(addr, mac);
@@ -166,6 +185,7 @@ static int rd_apply(struct ic_iface *ifc, const struct ra_msg *ra, const uint8_t
 	int err = ic_source_set(ifc, IC_SRC_RD, head);
 	ifc->rd_active = first != 0;
 	ifc->rd_refresh = first ? now + (first - now) / 2 : 0;
+	ifc->otip_next = otip ? otip_next : 0;
 	char a[INET6_ADDRSTRLEN];
 	ic_log(ifc->stack, LOG_INFO, "rd: advertisement from %s, %d prefixes, router lifetime %us",
 			inet_ntop(AF_INET6, router, a, sizeof(a)), ra->nprefix, ra->router_lifetime);
@@ -200,6 +220,10 @@ static int rd_run(struct ic_iface *ifc, int timeout_ms) {
 			int r;
 			while ((r = rd_recv(ifc, fd, check_hoplimit, &ra, router)) >= 0)
 				if (r == 0) {
+					ifc->otip_ra = ra;
+					memcpy(ifc->otip_router, router, 16);
+					ifc->otip_ra_time = ic_now();
+					ifc->otip_have_ra = 1;
 					rv = rd_apply(ifc, &ra, router, mac);
 					goto out;
 				}
@@ -216,7 +240,39 @@ int ic_rd_config(struct ic_iface *ifc) {
 	return rd_run(ifc, ic_rd_timeout_ms);
 }
 
+/* A new OTIP step: the last advertisement again, its lifetimes shortened
+ * by the time since it came, with the new step's address. */
+static int otip_reapply(struct ic_iface *ifc, time_t now) {
+	struct ra_msg ra = ifc->otip_ra;
+	time_t el = now - ifc->otip_ra_time;
+	uint32_t e = el > 0 ? (uint32_t) el : 0;
+#define AGE(x) do { if ((x) != INFINITE) (x) = (x) > e ? (x) - e : 0; } while (0)
+	for (int i = 0; i < ra.nprefix; i++) {
+		AGE(ra.prefix[i].valid);
+		AGE(ra.prefix[i].preferred);
+	}
+	for (int i = 0; i < ra.nrdnss; i++)
+		AGE(ra.rdnss_lifetime[i]);
+	AGE(ra.dnssl_lifetime);
+#undef AGE
+	ra.router_lifetime = ra.router_lifetime > e ? ra.router_lifetime - e : 0;
+	uint8_t mac[6] = {0};
+	ioth_linkgetaddr(ifc->stack, ifc->ifindex, mac);
+	ifc->otip_ra = ra;
+	ifc->otip_ra_time = now;
+	time_t refresh = ifc->rd_refresh;
+	int rv = rd_apply(ifc, &ra, ifc->otip_router, mac);
+	if (refresh && refresh < ifc->rd_refresh)
+		ifc->rd_refresh = refresh;   /* still solicit when it was due */
+	return rv;
+}
+
 int ic_rd_timer(struct ic_iface *ifc, time_t now) {
+	if (ifc->otip_next && now >= ifc->otip_next && ifc->otip_have_ra) {
+		int rv = otip_reapply(ifc, now);
+		if (rv < 0)
+			return rv;
+	}
 	if (ifc->rd_refresh == 0 || now < ifc->rd_refresh)
 		return 0;
 	int rv = rd_run(ifc, 3000);

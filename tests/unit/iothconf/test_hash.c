@@ -71,6 +71,20 @@ static void test_hashiid(void **state) {
 	assert_string_equal(h, "fd0000000000000094d62fac095a5a2f");
 }
 
+static void test_otipiid(void **state) {
+	uint8_t a[16] = {0x20, 0x00, 0x07, 0x60};
+	char h[33];
+	/* MD5("test.v2.cs.unibo.it" "pw" 01 02 03 04), as Python's hashlib
+	 * gives it, and libiothaddr's iothaddr_hash(.., "pw", 0x01020304) */
+	ic_otipiid(a, "test.v2.cs.unibo.it.", "pw", 0x01020304);
+	hex(a, 16, h);
+	assert_string_equal(h, "20000760000000005ce71e45c97ff537");
+	/* another step, another address */
+	uint8_t b[16] = {0x20, 0x00, 0x07, 0x60};
+	ic_otipiid(b, "test.v2.cs.unibo.it", "pw", 0x01020305);
+	assert_memory_not_equal(a, b, 16);
+}
+
 static void test_eui64(void **state) {
 	uint8_t a[16] = {0x20, 0x00, 0x07, 0x60};
 	uint8_t mac[6];
@@ -92,6 +106,7 @@ int main(void) {
 		cmocka_unit_test(test_md5_rfc1321),
 		cmocka_unit_test(test_hashmac),
 		cmocka_unit_test(test_hashiid),
+		cmocka_unit_test(test_otipiid),
 		cmocka_unit_test(test_eui64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,9 @@ static void test_assignments(void **state) {
 	assert_string_equal(req.fqdn, "host.example.org.");
 	uint8_t mac[6] = {0x10, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5};
 	assert_memory_equal(req.mac, mac, 6);
+	assert_int_equal(ic_parse("fqdn=n.otip.test,otip=secret,otipperiod=60", 0, &req), 0);
+	assert_string_equal(req.otip, "secret");
+	assert_int_equal(req.otip_period, 60);
 	assert_int_equal(ic_parse("ifindex=42,macaddr=10-A1-B2-C3-D4-E5", 0, &req), 0);
 	assert_int_equal(req.ifindex, 42);
 	assert_memory_equal(req.mac, mac, 6);
@@ -131,7 +134,8 @@ static void test_bad(void **state) {
 		"mac=10:a1:b2:c3:d4", "mac=zz:a1:b2:c3:d4:e5", "mac=11:a1:b2:c3:d4:e5",
 		"mac=10:a1:b2:c3:d4:e5:f6", "ifindex=", "ifindex=0", "ifindex=-1", "ifindex=1x",
 		"ifindex=99999999999", "iface=", "iface=averyveryverylongname",
-		"iface=eth0,ifindex=2", "debug=1",
+		"iface=eth0,ifindex=2", "debug=1", "otip", "otip=", "otipperiod=", "otipperiod=0",
+		"otipperiod=-1", "otipperiod=32s", "otipperiod=86401",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rv = ic_parse(bad[i], 0, &req);
@@ -145,6 +149,13 @@ static void test_bad(void **state) {
 	char opt[320];
 	snprintf(opt, sizeof(opt), "fqdn=%s", name);
 	assert_int_equal(ic_parse(opt, 0, &req), -EINVAL);
+	/* an OTIP password of 128 characters */
+	char pw[140] = "otip=";
+	memset(pw + 5, 'p', 128);
+	pw[133] = 0;
+	assert_int_equal(ic_parse(pw, 0, &req), -EINVAL);
+	pw[132] = 0;
+	assert_int_equal(ic_parse(pw, 0, &req), 0);
 	for (int i = 0; i < 254; i += 2)
 		name[i] = 'a', name[i + 1] = '.';
 	name[253] = 'b';
