@@ -47,9 +47,30 @@ struct iothradvd;
 struct iothradvd *iothradvd_start(struct ioth *stack, unsigned int ifindex, int period,
 		struct iothradata *data, struct iothraprefix *pdata, int npdata);
 
+/* As the original's iothradvd_vdestart: the daemon on a VDE network of its
+ * own, with no stack of the caller's. Here it makes a ustack (vdestack if
+ * ustack is not there) on vnl with one interface, vde0, sets its MAC to the
+ * 6 bytes at macaddr (NULL: the stack's own), brings it up and runs
+ * iothradvd_start on it; iothradvd_stop deletes that stack too. NULL with
+ * errno (EINVAL: vnl NULL or bad arguments; the stack's errno). */
+struct iothradvd *iothradvd_vdestart(char *vnl, void *macaddr, int period,
+		struct iothradata *data, struct iothraprefix *pdata, int npdata);
+
 /* Stop the daemon: with a period, a final advertisement with router lifetime
  * 0 (RFC 4861 6.2.5) is sent; then the thread ends and everything is freed. */
 void iothradvd_stop(struct iothradvd *radvd);
+
+/* DNS configuration in the advertisements (RFC 8106), from the next one on
+ * (not in the original library): a Recursive DNS Server option with
+ * nservers (0..IOTHRADVD_MAXDNS) addresses and a DNS Search List option
+ * with the names in domains (separated by ',' or white space; NULL or ""
+ * for none), both with lifetime seconds (0xffffffff: infinity; 0 tells the
+ * hosts to stop using them). nservers 0 and no domains: no DNS options.
+ * 0, or -1 with errno EINVAL (a bad name, more than IOTHRADVD_MAXDNS
+ * servers, names over 256 bytes in wire format). */
+#define IOTHRADVD_MAXDNS 8
+int iothradvd_setdns(struct iothradvd *radvd, const struct in6_addr *servers, int nservers,
+		const char *domains, uint32_t lifetime);
 
 /* Counters, for tests and monitoring. */
 struct iothradvd_stats {

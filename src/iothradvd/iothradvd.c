@@ -30,6 +30,9 @@
 #define MIN_DELAY_BETWEEN_RAS_MS 3000
 #define MAX_PENDING 16
 #define RETRY_MS 1000
+#define DNSSL_MAX 256
+#define ND_OPT_RDNSS_TYPE 25      /* RFC 8106 5.1 */
+#define ND_OPT_DNSSL_TYPE 31      /* RFC 8106 5.2 */
 
 struct pending {
 	struct in6_addr to;
@@ -58,6 +61,13 @@ struct iothradvd {
 	int64_t multicast_at;
 	struct pending pending[MAX_PENDING];
 	int npending;
+	/* RFC 8106, under mutex (iothradvd_setdns from another thread) */
+	struct in6_addr rdnss[IOTHRADVD_MAXDNS];
+	int nrdnss;
+	uint8_t dnssl[DNSSL_MAX];    /* the names in wire format */
+	size_t dnssl_len;
+	uint32_t dns_lifetime;
+	struct ioth *ownstack;       /* iothradvd_vdestart's */
 };
 
 static int64_t now_ms(void) {
@@ -128,6 +138,26 @@ static size_t build_ra(struct iothradvd *r, uint8_t *buf, int lifetime0) {
 		put32(buf + len + 4, r->data.mtu);
 		len += 8;
 	}
+	pthread_mutex_lock(&r->mutex);
+	if (r->nrdnss > 0) {               /* RDNSS, RFC 8106 5.1 */
+		uint8_t *o = buf + len;
+		memset(o, 0, 8);
+		o[0] = ND_OPT_RDNSS_TYPE; o[1] = (uint8_t) (1 + 2 * r->nrdnss);
+		put32(o + 4, r->dns_lifetime);
+		for (int i = 0; i < r->nrdnss; i++)
+			memcpy(o + 8 + 16 * i, &r->rdnss[i], 16);
+		len += 8 + 16 * r->nrdnss;
+	}
+	if (r->dnssl_len > 0) {            /* DNSSL, RFC 8106 5.2: padded to 8 */
+		size_t olen = (8 + r->dnssl_len + 7) / 8 * 8;
+		uint8_t *o = buf + len;
+		memset(o, 0, olen);
+		o[0] = ND_OPT_DNSSL_TYPE; o[1] = (uint8_t) (olen / 8);
+		put32(o + 4, r->dns_lifetime);
+		memcpy(o + 8, r->dnssl, r->dnssl_len);
+		len += olen;
+	}
+	pthread_mutex_unlock(&r->mutex);
 	for (int i = 0; i < r->nprefixes; i++) {   /* prefix information, 4.6.2 */
 		struct iothraprefix *p = &r->prefixes[i];
 		uint8_t *o = buf + len;
@@ -148,7 +178,7 @@ static size_t build_ra(struct iothradvd *r, uint8_t *buf, int lifetime0) {
 }
 
 static int send_ra(struct iothradvd *r, const struct in6_addr *to, int lifetime0) {
-	uint8_t buf[16 + 8 + 8 + 32 * 64];
+	uint8_t buf[16 + 8 + 8 + (8 + 16 * IOTHRADVD_MAXDNS) + (8 + DNSSL_MAX + 8) + 32 * 64];
 	if (!r->havell || !r->havemac)
 		lookup_link(r);
 	if (!r->havell) {
@@ -288,8 +318,16 @@ static void *radvd_thread(void *arg) {
 		int n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n > 0 && pfd[1].revents)
-			break;
+		if (n > 0 && pfd[1].revents) {
+			/* 0: stop; 1: the DNS options changed (iothradvd_setdns): a
+			 * periodic daemon tells at once (RFC 4861 6.2.4 allows an
+			 * advertisement when the information changes) */
+			char b = 0;
+			if (read(r->pipefd[0], &b, 1) != 1 || b == 0)
+				break;
+			if (r->next_periodic >= 0)
+				r->next_periodic = now_ms();
+		}
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			receive(r);
 		now = now_ms();
@@ -395,6 +433,88 @@ err:;
 	return NULL;
 }
 
+/* "a.b.c" into DNS wire format (RFC 1035 3.1) at out; the length, or -1 for
+ * an empty label, a label over 63 bytes or no room */
+static int dname_wire(const char *name, size_t nlen, uint8_t *out, size_t room) {
+	size_t o = 0, start = 0;
+	if (nlen > 0 && name[nlen - 1] == '.')
+		nlen--;
+	if (nlen == 0)
+		return -1;
+	for (size_t i = 0; i <= nlen; i++) {
+		if (i < nlen && name[i] != '.')
+			continue;
+		size_t l = i - start;
+		if (l == 0 || l > 63 || o + 1 + l >= room)
+			return -1;
+		out[o++] = (uint8_t) l;
+		memcpy(out + o, name + start, l);
+		o += l;
+		start = i + 1;
+	}
+	out[o++] = 0;
+	return (int) o;
+}
+
+int iothradvd_setdns(struct iothradvd *r, const struct in6_addr *servers, int nservers,
+		const char *domains, uint32_t lifetime) {
+	if (r == NULL || nservers < 0 || nservers > IOTHRADVD_MAXDNS || (nservers > 0 && servers == NULL))
+		return errno = EINVAL, -1;
+	uint8_t wire[DNSSL_MAX];
+	size_t wlen = 0;
+	for (const char *p = domains ? domains : ""; *p; ) {
+		size_t skip = strspn(p, ", \t");
+		p += skip;
+		size_t n = strcspn(p, ", \t");
+		if (n == 0)
+			break;
+		int w = dname_wire(p, n, wire + wlen, sizeof(wire) - wlen);
+		if (w < 0)
+			return errno = EINVAL, -1;
+		wlen += (size_t) w;
+		p += n;
+	}
+	pthread_mutex_lock(&r->mutex);
+	if (nservers > 0)
+		memcpy(r->rdnss, servers, nservers * sizeof(*servers));
+	r->nrdnss = nservers;
+	memcpy(r->dnssl, wire, wlen);
+	r->dnssl_len = wlen;
+	r->dns_lifetime = lifetime;
+	pthread_mutex_unlock(&r->mutex);
+	char c = 1;
+	while (write(r->pipefd[1], &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+struct iothradvd *iothradvd_vdestart(char *vnl, void *macaddr, int period,
+		struct iothradata *data, struct iothraprefix *pdata, int npdata) {
+	if (vnl == NULL || *vnl == 0)
+		return errno = EINVAL, NULL;
+	struct ioth *st = ioth_newstack("ustack", vnl);
+	if (st == NULL)
+		st = ioth_newstack("vdestack", vnl);
+	if (st == NULL)
+		return NULL;
+	int ifindex = ioth_if_nametoindex(st, "vde0");
+	if (ifindex <= 0 ||
+			(macaddr != NULL && ioth_linksetaddr(st, ifindex, macaddr) < 0) ||
+			ioth_linksetupdown(st, ifindex, 1) < 0) {
+		int e = ifindex <= 0 ? ENODEV : errno;
+		ioth_delstack(st);
+		return errno = e, NULL;
+	}
+	struct iothradvd *r = iothradvd_start(st, (unsigned int) ifindex, period, data, pdata, npdata);
+	if (r == NULL) {
+		int e = errno;
+		ioth_delstack(st);
+		return errno = e, NULL;
+	}
+	r->ownstack = st;
+	return r;
+}
+
 void iothradvd_stop(struct iothradvd *r) {
 	if (r == NULL)
 		return;
@@ -407,7 +527,10 @@ void iothradvd_stop(struct iothradvd *r) {
 	close(r->pipefd[1]);
 	pthread_mutex_destroy(&r->mutex);
 	free(r->prefixes);
+	struct ioth *own = r->ownstack;
 	free(r);
+	if (own != NULL)
+		ioth_delstack(own);
 }
 
 void iothradvd_getstats(struct iothradvd *r, struct iothradvd_stats *stats) {

@@ -21,10 +21,14 @@
 #define MAXPREFIX 64
 
 enum {O_STACK, O_DAEMON, O_PIDFILE, O_VERBOSE, O_PERIOD, O_IFACE, O_MACADDR, O_HOPLIMIT,
-	O_FLAGS, O_LIFETIME, O_REACHABLE, O_RETRANSMIT, O_MTU, O_N};
+	O_FLAGS, O_LIFETIME, O_REACHABLE, O_RETRANSMIT, O_MTU, O_DNS, O_DNSSEARCH, O_DNSLIFETIME, O_N};
 static const char *tags[O_N] = {"stack", "daemon", "pidfile", "verbose", "period", "iface",
-	"macaddr", "hoplimit", "flags", "lifetime", "reachable", "retransmit", "mtu"};
-static const int has_arg[O_N] = {1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	"macaddr", "hoplimit", "flags", "lifetime", "reachable", "retransmit", "mtu",
+	"dns", "dnssearch", "dnslifetime"};
+static const int has_arg[O_N] = {1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+/* the short options, in the order of the tags (0: long option only) */
+static const char shortopt[O_N] = {'s', 'd', 'p', 'v', 'P', 'i', 'm', 'H', 'F', 'L', 'r', 'R', 'M',
+	'D', 'S', 0};
 static char *opt[O_N];          /* NULL: not given; "" for a flag that is set */
 
 static struct iothraprefix prefixes[MAXPREFIX];
@@ -51,6 +55,9 @@ static void usage(FILE *f) {
 		"  -r, --reachable MS       reachable time\n"
 		"  -R, --retransmit MS      retransmission timer\n"
 		"  -M, --mtu MTU            MTU option\n"
+		"  -D, --dns ADDR[,ADDR]    recursive DNS servers (RFC 8106 RDNSS option)\n"
+		"  -S, --dnssearch DOMAIN[,DOMAIN]  DNS search list (RFC 8106 DNSSL option)\n"
+		"      --dnslifetime SECONDS  lifetime of both (default 3 periods, at least 1800)\n"
 		"  -h, --help\n");
 }
 
@@ -190,18 +197,23 @@ int main(int argc, char *argv[]) {
 		{"hoplimit", required_argument, NULL, 'H'}, {"flags", required_argument, NULL, 'F'},
 		{"lifetime", required_argument, NULL, 'L'}, {"reachable", required_argument, NULL, 'r'},
 		{"retransmit", required_argument, NULL, 'R'}, {"mtu", required_argument, NULL, 'M'},
+		{"dns", required_argument, NULL, 'D'}, {"dnssearch", required_argument, NULL, 'S'},
+		{"dnslifetime", required_argument, NULL, 1000 + O_DNSLIFETIME},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *rcfile = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "s:f:dp:vP:i:m:H:F:L:r:R:M:h", longopts, NULL)) != -1) {
-		const char *s = strchr("sdpvPimHFLrRM", c);
+	while ((c = getopt_long(argc, argv, "s:f:dp:vP:i:m:H:F:L:r:R:M:D:S:h", longopts, NULL)) != -1) {
+		int o = -1;
+		for (int i = 0; i < O_N; i++)
+			if ((shortopt[i] != 0 && c == shortopt[i]) || c == 1000 + i)
+				o = i;
 		if (c == 'f')
 			rcfile = optarg;
 		else if (c == 'h') {
 			usage(stdout);
 			return 0;
-		} else if (c != '?' && s != NULL)
-			opt[s - "sdpvPimHFLrRM"] = optarg ? optarg : "";
+		} else if (c != '?' && o >= 0)
+			opt[o] = optarg ? optarg : "";
 		else {
 			usage(stderr);
 			return 2;
@@ -234,6 +246,22 @@ int main(int argc, char *argv[]) {
 		fprintf(stderr, "iothradvd: MTU %u is below the IPv6 minimum 1280\n", data.mtu);
 		bad = 1;
 	}
+	struct in6_addr dns[IOTHRADVD_MAXDNS];
+	int ndns = 0;
+	if (opt[O_DNS] != NULL) {
+		char *list = strdup(opt[O_DNS]), *save = NULL;
+		for (char *t = strtok_r(list, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save))
+			if (ndns >= IOTHRADVD_MAXDNS || inet_pton(AF_INET6, t, &dns[ndns++]) != 1) {
+				fprintf(stderr, "iothradvd: bad dns '%s' (at most %d IPv6 addresses)\n",
+						opt[O_DNS], IOTHRADVD_MAXDNS);
+				bad = 1;
+				break;
+			}
+		free(list);
+	}
+	/* RFC 8106 5.1: by default at least 3 times the advertisement interval */
+	unsigned long dnslifetime = 3 * period > 1800 ? 3 * period : 1800;
+	NUM(O_DNSLIFETIME, 0xffffffff, dnslifetime);
 	uint8_t mac[6];
 	if (opt[O_MACADDR] != NULL && ioth_macton(opt[O_MACADDR], mac) < 0) {
 		fprintf(stderr, "iothradvd: bad MAC address '%s'\n", opt[O_MACADDR]);
@@ -293,6 +321,14 @@ int main(int argc, char *argv[]) {
 	if (radvd == NULL) {
 		fprintf(stderr, "iothradvd: cannot start on %s: %s\n", iface, strerror(errno));
 		return 1;
+	}
+	/* with a period, the daemon advertises again at once with the DNS
+	 * options */
+	if ((ndns > 0 || opt[O_DNSSEARCH] != NULL) &&
+			iothradvd_setdns(radvd, dns, ndns, opt[O_DNSSEARCH], (uint32_t) dnslifetime) < 0) {
+		fprintf(stderr, "iothradvd: bad dnssearch '%s'\n", opt[O_DNSSEARCH] ? opt[O_DNSSEARCH] : "");
+		iothradvd_stop(radvd);
+		return 2;
 	}
 	if (opt[O_VERBOSE]) {
 		fprintf(stderr, "iothradvd: on %s (index %d), period %lu s, hop limit %u, flags 0x%02x, "
