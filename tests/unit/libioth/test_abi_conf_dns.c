@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * The APIs shared with the original libiothconf, libiothdns and
- * libiothaddr, pinned as test_abi pins libioth's: every function their
+ * The APIs shared with the original libiothconf, libiothdns,
+ * libiothaddr and libiothradvd, pinned as test_abi pins libioth's: every function their
  * headers declare has the same prototype in ours (compared at compile
  * time) and is exported by our shared library, so that a program built
  * for the originals compiles and links against ours without a missing
@@ -16,6 +16,7 @@
 #include <iothaddr.h>
 #include <iothconf.h>
 #include <iothdns.h>
+#include <iothradvd.h>
 
 #define SAME_TYPE(f, t) _Static_assert(__builtin_types_compatible_p(typeof(f), t), #f)
 /* iothconf.h */
@@ -81,6 +82,12 @@ SAME_TYPE(iothaddr_hash, void(void *, const char *, const char *, uint32_t));
 SAME_TYPE(iothaddr_hashmac, void(void *, const char *, const char *));
 SAME_TYPE(iothaddr_eui64, void(void *, void *));
 SAME_TYPE(iothaddr_hasheui64, void(void *, const char *, const char *));
+/* iothradvd.h */
+SAME_TYPE(iothradvd_start, struct iothradvd *(struct ioth *, unsigned int, int, struct iothradata *,
+		struct iothraprefix *, int));
+SAME_TYPE(iothradvd_vdestart, struct iothradvd *(char *, void *, int, struct iothradata *,
+		struct iothraprefix *, int));
+SAME_TYPE(iothradvd_stop, void(struct iothradvd *));
 
 static int failures;
 
@@ -117,7 +124,10 @@ int main(void) {
 		"iothaddr_hasheui64", NULL};
 	exports("libiothconf.so.0", conf);
 	exports("libiothdns.so.0", dns);
+	static const char *const radvd[] = {"iothradvd_start", "iothradvd_vdestart", "iothradvd_stop",
+		NULL};
 	exports("libiothaddr.so.0", addr);
+	exports("libiothradvd.so.0", radvd);
 	printf("test_abi_conf_dns: %d failures\n", failures);
 	return failures ? 1 : 0;
 }
