@@ -92,15 +92,15 @@ static void *udp_echo(void *arg) {
 static void *digest_conn(void *arg) {
 	int fd = (int) (intptr_t) arg;
 	uint8_t *buf = malloc(CHUNK);
-	struct sha256 h;
-	sha256_init(&h);
+	struct test_sha256 h;
+	test_sha256_init(&h);
 	ssize_t n;
 	while ((n = ioth_recv(fd, buf, CHUNK, 0)) > 0)
-		sha256_update(&h, buf, (size_t) n);
+		test_sha256_update(&h, buf, (size_t) n);
 	if (n == 0) {
 		uint8_t d[32];
 		char line[66];
-		sha256_final(&h, d);
+		test_sha256_final(&h, d);
 		hex(d, line);
 		line[64] = '\n';
 		ioth_send(fd, line, 65, MSG_NOSIGNAL);
@@ -236,8 +236,8 @@ static int do_tcp(struct ioth *st, const char *dst, int port, size_t total) {
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	uint8_t *buf = malloc(CHUNK);
 	uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t) host;
-	struct sha256 h;
-	sha256_init(&h);
+	struct test_sha256 h;
+	test_sha256_init(&h);
 	int rc = 0;
 	for (size_t off = 0; off < total && rc == 0;) {
 		size_t len = total - off < CHUNK ? total - off : CHUNK;
@@ -245,7 +245,7 @@ static int do_tcp(struct ioth *st, const char *dst, int port, size_t total) {
 			uint64_t v = rng_next(&x);
 			memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
 		}
-		sha256_update(&h, buf, len);
+		test_sha256_update(&h, buf, len);
 		for (size_t done = 0; done < len;) {
 			ssize_t n = ioth_send(fd, buf + done, len - done, MSG_NOSIGNAL);
 			if (n <= 0) {
@@ -259,7 +259,7 @@ static int do_tcp(struct ioth *st, const char *dst, int port, size_t total) {
 	}
 	char want[65], got[80];
 	uint8_t d[32];
-	sha256_final(&h, d);
+	test_sha256_final(&h, d);
 	hex(d, want);
 	size_t gl = 0;
 	if (rc == 0) {
