@@ -17,29 +17,18 @@ for f in /usr/lib/*/vdeplug/libvdeplug_slirp.so /usr/lib/vdeplug/libvdeplug_slir
 done
 [ -n "$found" ] ||
 	skip "needs libvdeplug's slirp plugin (libvdeplug-slirp; scripts/install-deps installs it)"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_ns s
 S=$(nsname s)
-net_nsbg s socat TCP-LISTEN:7500,bind=127.0.0.1,reuseaddr,fork EXEC:sha256sum
-wait_until 5 listening "$S" 7500 || fail "socat did not listen"
+digest_server s 127.0.0.1
 # gateway 198.18.43.2, first DHCP address .15, DNS proxy .3; the host's
 # 127.0.0.1:7501 is forwarded to the stack's port 7500
 SL="slirp:///v4/addr=198.18.43.2/dhcp=198.18.43.15/vnameserver=198.18.43.3/tcpfwd=127.0.0.1:7501:198.18.43.15:7500"
 
-ip netns exec "$S" timeout 120 "$NODE" -d 3 "$SL" tcp 198.18.43.2 7500 33554432 serve 100 >"$TMP/node.out" 2>&1 &
-NPID=$!
-NET_PIDS="$NET_PIDS $NPID"
-wait_until 60 grep -q '^ok tcp\|^fail' "$TMP/node.out"
-cat "$TMP/node.out"
-grep -q '^ok tcp' "$TMP/node.out" || fail "ustack on slirp://"
+node_bg "$S" "$TMP/node.out" -d 3 "$SL" tcp 198.18.43.2 7500 33554432 serve 100
+node_tcp_done "$TMP/node.out" "ustack on slirp://"
 grep -qx 'dhcp 198.18.43.15' "$TMP/node.out" || fail "not slirp's first DHCP address 198.18.43.15"
 ok "ustack on slirp:// leased 198.18.43.15 from slirp, sent 32 MiB of TCP to 127.0.0.1 (sha256 agrees)"
 
-head -c 33554432 /dev/urandom >"$TMP/data"
-want=$(sha256sum <"$TMP/data" | cut -c1-64)
-got=$(ip netns exec "$S" timeout 60 socat -t 30 -T 30 - TCP:127.0.0.1:7501 <"$TMP/data")
-[ "$got" = "$want" ] || fail "127.0.0.1:7501 -> ustack 32 MiB: ustack's digest '$got', sent $want"
+kernel_sends "$S" 127.0.0.1:7501
 ok "32 MiB of TCP into ustack through slirp's forwarding (sha256 agrees)"
-kill "$NPID"
-wait "$NPID" || fail "the node exited with an error: $(cat "$TMP/node.out")"
+node_stop "$NPID" "$TMP/node.out"

@@ -10,8 +10,6 @@
 need_root
 need_cmd ip vde_plug
 . "$(dirname "$0")/hostslib.sh"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
 SW="$TMP/sw"
 net_nsbg b vde_plug null:// "switch://$SW"

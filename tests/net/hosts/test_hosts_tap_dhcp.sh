@@ -8,8 +8,6 @@
 need_root
 need_cmd ip ping socat sha256sum dnsmasq
 . "$(dirname "$0")/hostslib.sh"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_ns t
 T=$(nsname t)
 # the tap exists before the stack opens it, so dnsmasq can bind to it
@@ -21,26 +19,18 @@ net_nsbg t dnsmasq --no-daemon --conf-file=/dev/null --pid-file="$TMP/dnsmasq.pi
 	--no-ping --dhcp-authoritative --log-dhcp --log-facility=- \
 	--dhcp-range=198.18.42.100,198.18.42.150,255.255.255.0,2m >"$TMP/dnsmasq.log" 2>&1
 wait_until 5 grep -q "started, version" "$TMP/dnsmasq.log" || { cat "$TMP/dnsmasq.log"; fail "dnsmasq did not start"; }
-net_nsbg t socat TCP-LISTEN:7500,bind=198.18.42.1,reuseaddr,fork EXEC:sha256sum
-wait_until 5 listening "$T" 7500 || fail "socat did not listen"
+digest_server t 198.18.42.1
 
-ip netns exec "$T" timeout 120 "$NODE" -d 3 tap://htap0 \
-	ping 198.18.42.1 tcp 198.18.42.1 7500 33554432 serve 100 >"$TMP/node.out" 2>&1 &
-NPID=$!
-NET_PIDS="$NET_PIDS $NPID"
-wait_until 60 grep -q '^ok tcp\|^fail' "$TMP/node.out"
-cat "$TMP/node.out"
-grep -q '^ok tcp' "$TMP/node.out" || fail "ustack on tap:// (dnsmasq's log: $(cat "$TMP/dnsmasq.log"))"
+node_bg "$T" "$TMP/node.out" -d 3 tap://htap0 \
+	ping 198.18.42.1 tcp 198.18.42.1 7500 33554432 serve 100
+node_tcp_done "$TMP/node.out" "ustack on tap://" "$TMP/dnsmasq.log"
+
 ADDR=$(sed -n 's/^dhcp \(198\.18\.42\.[0-9]*\)$/\1/p' "$TMP/node.out")
 [ -n "$ADDR" ] || fail "no address in 198.18.42.0/24 from DHCP"
 grep -q " $ADDR " "$TMP/leases" || fail "dnsmasq has no lease for $ADDR: $(cat "$TMP/leases")"
 ok "ustack on tap:// leased $ADDR from dnsmasq, pinged the kernel, sent it 32 MiB of TCP (sha256 agrees)"
 
-ip netns exec "$T" ping -c 2 -i 0.2 -W 2 "$ADDR" >/dev/null || fail "kernel ping to ustack's leased address"
-head -c 33554432 /dev/urandom >"$TMP/data"
-want=$(sha256sum <"$TMP/data" | cut -c1-64)
-got=$(ip netns exec "$T" timeout 60 socat -t 30 -T 30 - "TCP:$ADDR:7500" <"$TMP/data")
-[ "$got" = "$want" ] || fail "kernel -> ustack 32 MiB: ustack's digest '$got', sent $want"
+kernel_pings "$T" "$ADDR"
+kernel_sends "$T" "$ADDR:7500"
 ok "the kernel pings $ADDR and sends it 32 MiB of TCP (sha256 agrees)"
-kill "$NPID"
-wait "$NPID" || fail "the node exited with an error: $(cat "$TMP/node.out")"
+node_stop "$NPID" "$TMP/node.out"

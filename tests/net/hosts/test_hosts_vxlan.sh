@@ -13,8 +13,6 @@
 need_root
 need_cmd ip ping socat sha256sum ethtool
 . "$(dirname "$0")/hostslib.sh"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
 # an administratively scoped group, a port and a VNI of this test only;
 # the inner MTU is the veth's 1500 less VXLAN's overhead (50 or 70 bytes)
@@ -38,24 +36,14 @@ ip -n "$B" addr add 198.19.2.1/16 dev vx0
 ip -n "$B" addr add fd00:16::2:1/64 dev vx0 nodad
 ip -n "$B" link set vx0 up
 # the kernel's digest server: the SHA-256 of what it reads, back on the connection
-net_nsbg b socat TCP-LISTEN:7500,reuseaddr,fork EXEC:sha256sum
-wait_until 5 listening "$B" 7500 || fail "socat did not listen"
+digest_server b
 
-ip netns exec "$A" timeout 120 "$NODE" -m $MTU 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
-	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100 >"$TMP/a.out" 2>&1 &
-APID=$!
-NET_PIDS="$NET_PIDS $APID"
-wait_until 60 grep -q '^ok tcp\|^fail' "$TMP/a.out"
-cat "$TMP/a.out"
-grep -q '^ok tcp' "$TMP/a.out" || fail "ustack -> kernel over vxlan"
+node_bg "$A" "$TMP/a.out" -m $MTU 1 "vxlan://$GRP/port=$PORT/vni=$VNI/if=hva" \
+	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100
+node_tcp_done "$TMP/a.out" "ustack -> kernel over vxlan"
 ok "ustack pings the kernel across vxlan over ${1:-v4} (v4, v6) and sends it 32 MiB of TCP (sha256 agrees)"
 
-ip netns exec "$B" ping -c 2 -i 0.2 -W 2 198.19.1.1 >/dev/null || fail "kernel ping to ustack"
-ip netns exec "$B" ping -6 -c 2 -i 0.2 -W 2 fd00:16::1:1 >/dev/null || fail "kernel ping6 to ustack"
-head -c 33554432 /dev/urandom >"$TMP/data"
-want=$(sha256sum <"$TMP/data" | cut -c1-64)
-got=$(ip netns exec "$B" timeout 60 socat -t 30 -T 30 - TCP:198.19.1.1:7500 <"$TMP/data")
-[ "$got" = "$want" ] || fail "kernel -> ustack 32 MiB: ustack's digest '$got', sent $want"
+kernel_pings "$B" 198.19.1.1 fd00:16::1:1
+kernel_sends "$B" 198.19.1.1:7500
 ok "the kernel pings ustack and sends it 32 MiB of TCP (sha256 agrees)"
-kill "$APID"
-wait "$APID" || fail "host a exited with an error: $(cat "$TMP/a.out")"
+node_stop "$NPID" "$TMP/a.out"

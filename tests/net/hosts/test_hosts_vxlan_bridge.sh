@@ -11,8 +11,6 @@
 need_root
 need_cmd ip ping socat sha256sum
 . "$(dirname "$0")/hostslib.sh"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
 # an administratively scoped group, a port and a VNI of this test only
 GRP=239.255.18.42 PORT=24842 VNI=4042
@@ -29,25 +27,15 @@ ip -n "$A" link set br0 up
 ip -n "$B" addr add 198.19.2.1/16 dev vx0
 ip -n "$B" addr add fd00:16::2:1/64 dev vx0 nodad
 ip -n "$B" link set vx0 up
-net_nsbg b socat TCP-LISTEN:7500,reuseaddr,fork EXEC:sha256sum
-wait_until 5 listening "$B" 7500 || fail "socat did not listen"
+digest_server b
 
 # the inner MTU: 1500 of the veth less VXLAN's 50 bytes
-ip netns exec "$A" timeout 120 "$NODE" -m 1450 1 tap://hxt0 \
-	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100 >"$TMP/a.out" 2>&1 &
-APID=$!
-NET_PIDS="$NET_PIDS $APID"
-wait_until 60 grep -q '^ok tcp\|^fail' "$TMP/a.out"
-cat "$TMP/a.out"
-grep -q '^ok tcp' "$TMP/a.out" || fail "ustack -> kernel across VXLAN"
+node_bg "$A" "$TMP/a.out" -m 1450 1 tap://hxt0 \
+	ping 198.19.2.1 ping fd00:16::2:1 tcp 198.19.2.1 7500 33554432 serve 100
+node_tcp_done "$TMP/a.out" "ustack -> kernel across VXLAN"
 ok "ustack pings the kernel across VXLAN (v4, v6) and sends it 32 MiB of TCP (sha256 agrees)"
 
-ip netns exec "$B" ping -c 2 -i 0.2 -W 2 198.19.1.1 >/dev/null || fail "kernel ping to ustack"
-ip netns exec "$B" ping -6 -c 2 -i 0.2 -W 2 fd00:16::1:1 >/dev/null || fail "kernel ping6 to ustack"
-head -c 33554432 /dev/urandom >"$TMP/data"
-want=$(sha256sum <"$TMP/data" | cut -c1-64)
-got=$(ip netns exec "$B" timeout 60 socat -t 30 -T 30 - TCP:198.19.1.1:7500 <"$TMP/data")
-[ "$got" = "$want" ] || fail "kernel -> ustack 32 MiB: ustack's digest '$got', sent $want"
+kernel_pings "$B" 198.19.1.1 fd00:16::1:1
+kernel_sends "$B" 198.19.1.1:7500
 ok "the kernel pings ustack across VXLAN and sends it 32 MiB of TCP (sha256 agrees)"
-kill "$APID"
-wait "$APID" || fail "host a exited with an error: $(cat "$TMP/a.out")"
+node_stop "$NPID" "$TMP/a.out"

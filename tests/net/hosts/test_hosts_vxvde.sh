@@ -10,8 +10,6 @@
 need_root
 need_cmd ip ping
 . "$(dirname "$0")/hostslib.sh"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
 hosts_pair
 # an administratively scoped group and a port of this test only
 case "${1:-v4}" in
