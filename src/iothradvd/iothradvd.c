@@ -2,7 +2,8 @@
  * libiothradvd: router advertisements (RFC 4861 section 6.2) from a thread,
  * on a raw ICMPv6 socket of any ioth stack.
  *
- * The thread sleeps in poll() on the socket and a pipe (the stop request).
+ * The thread sleeps in poll() on the socket and a pipe (a byte 0: stop; 1:
+ * the DNS options changed).
  * Periodic advertisements go to ff02::1; a valid solicitation from an
  * address is answered by unicast after a random delay of at most
  * MAX_RA_DELAY_TIME, one from :: by a multicast advertisement, at most one
