@@ -81,8 +81,11 @@ static void txq_watch(struct netif *ifp, bool on) {
 	if (ifp->src.events == ev)
 		return;
 	ifp->src.events = ev;
-	/* -ENOENT while a caller claimed the fd: link_release applies it,
-	 * and the caller polls POLLOUT itself (link_claim_events) */
+	/* not in the epoll set while a caller claimed the fd: link_release
+	 * applies it, and the caller polls POLLOUT itself
+	 * (link_claim_events); no system call for that */
+	if (ifp->claimed && ifp->paused)
+		return;
 	(void) rt_mod_fd(&ifp->src);
 }
 
