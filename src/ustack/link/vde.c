@@ -118,7 +118,7 @@ static void txq_watch(struct netif *ifp, bool on) {
 	if (ifp->src.events == ev)
 		return;
 	ifp->src.events = ev;
-	/* not in the epoll set while a caller claimed the fd: link_release
+	/* paused in the epoll set while a caller claimed the fd: link_release
 	 * applies it, and the caller polls POLLOUT itself
 	 * (link_claim_events); no system call for that */
 	if (ifp->claimed && ifp->paused)
