@@ -83,8 +83,17 @@ static bool vde_rx_pending(struct netif *ifp) {
 }
 
 static void vde_input_batch(struct netif *ifp) {
+	/* one reading of the clock for the batch (TCP reads it per segment:
+	 * timestamps, RTT samples, timers), as the timers of one loop share
+	 * theirs (stack_run_timers) */
+	struct ustack *s = ifp->s;
+	bool clock_set = s->timers_now == 0;
+	if (clock_set)
+		s->timers_now = rt_now();
 	for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
 		;
+	if (clock_set)
+		s->timers_now = 0;
 }
 
 /* the libvdeplug modules whose recv reads the data fd itself (recv, read
