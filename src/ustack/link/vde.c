@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * VDE link: any VNL that libvdeplug opens (vde://, switch://, ptp://,
- * vxvde://, tap://...). The event thread reads one frame per readiness
- * event into its own buffer and processes it under the stack lock, so a
- * received frame is copied at most once more, into a socket queue. */
+ * vxvde://, tap://...). The event thread reads the frames of a readiness
+ * event (up to RX_BATCH) into its own buffer and processes each under the
+ * stack lock, so a received frame is copied at most once more, into a
+ * socket queue. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
