@@ -217,13 +217,19 @@ int rt_mod_fd(struct rt_src *src) {
 }
 
 /* A caller's thread takes an fd away for a while (see rt_loop); no wait:
- * the taker checks rt_loop so that an event fetched before is ignored. */
+ * the taker checks rt_loop so that an event fetched before is ignored.
+ * The fd stays in the set with no event wanted: a change of its events
+ * is cheaper than a removal and a new insertion (no epoll item freed and
+ * allocated per wait). Epoll always reports EPOLLERR and EPOLLHUP:
+ * edge-triggered, such a state wakes the event thread once, not in a
+ * loop for as long as the caller holds the fd. */
 int rt_pause_fd(struct rt_src *src) {
-	return epoll_ctl(rt.epfd, EPOLL_CTL_DEL, src->fd, NULL) < 0 ? -errno : 0;
+	struct epoll_event ev = {.events = EPOLLET, .data.ptr = src};
+	return epoll_ctl(rt.epfd, EPOLL_CTL_MOD, src->fd, &ev) < 0 ? -errno : 0;
 }
 
 int rt_resume_fd(struct rt_src *src) {
-	return rt_add_fd(src);
+	return rt_mod_fd(src);
 }
 
 uint64_t rt_loop(void) {

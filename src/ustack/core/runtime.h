@@ -34,15 +34,16 @@ int rt_get(void);     /* 0 or -errno */
 void rt_put(void);
 int rt_add_fd(struct rt_src *src);
 void rt_del_fd(struct rt_src *src);
-/* Take a registered fd out of the event thread's epoll and put it back,
- * for a caller that reads it itself for a while. The event thread may
+/* Stop the event thread's epoll from reporting a registered fd (it stays
+ * in the set, wanting no event) and start it again, for a caller that
+ * reads it itself for a while. The event thread may
  * still run ready() for an event it fetched before the pause, in the same
  * loop: the source compares rt_loop() (the number of the loop in
  * progress, any thread) with the one it recorded when it paused, and
  * ignores such an event (level-triggered epoll reports it again). */
 int rt_pause_fd(struct rt_src *src);
 int rt_resume_fd(struct rt_src *src);
-/* src->events changed: apply it to the epoll set (-ENOENT while paused:
+/* src->events changed: apply it to the epoll set (not while paused:
  * rt_resume_fd applies it then). Any thread. */
 int rt_mod_fd(struct rt_src *src);
 uint64_t rt_loop(void);

@@ -69,6 +69,8 @@ struct netif {
 	/* read by a blocked caller instead of the event thread (link_claim) */
 	bool claimed, paused;
 	uint64_t claim_loop;    /* rt_loop() when claimed */
+	/* the VNL's recv is a non-blocking read of the fd (link/vde.c) */
+	bool rx_direct;
 	/* frames the link had no room for yet, oldest first (link/vde.c) */
 	struct pbuf *txq, *txq_tail;
 	uint32_t txq_frames;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * VDE link: any VNL that libvdeplug opens (vde://, switch://, ptp://,
- * vxvde://, tap://...). The event thread reads one frame per readiness
- * event into its own buffer and processes it under the stack lock, so a
- * received frame is copied at most once more, into a socket queue. */
+ * vxvde://, tap://...). The event thread reads the frames of a readiness
+ * event (up to RX_BATCH) into its own buffer and processes each under the
+ * stack lock, so a received frame is copied at most once more, into a
+ * socket queue. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -41,10 +42,11 @@ static ssize_t vnl_send(struct netif *ifp, const void *buf, size_t len) {
 /* One frame from ifp into the stack; lock held, and only when the fd is
  * readable and ifp has one reader (the event thread, or the caller that
  * claimed it): a plain vde_recv may block otherwise. */
-static void vde_input_one(struct netif *ifp) {
+static bool vde_input_one(struct netif *ifp) {
 	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 		/* the fd is non-blocking (vde_netif_open): nothing after all */
+		return false;
 	} else if (n > 0 && n < VDE_MIN_FRAME) {
 		/* libvdeplug's vxvde:// and vxlan:// read a datagram that is no
 		 * frame for this plug (its own multicast looped back, another
@@ -61,6 +63,51 @@ static void vde_input_one(struct netif *ifp) {
 			pcap_frame(ifp->s, rx_buf, (size_t) n);
 		netif_input(ifp, rx_buf, (size_t) n);
 	}
+	return n > 0;
+}
+
+/* What the fd holds, up to RX_BATCH frames, in one hold of the lock: the
+ * frames of a burst cost one wake-up and one claim (or epoll event), not
+ * one each, and a blocked reader finds a burst's data in one call. Where
+ * the VNL's recv is a plain read of its non-blocking fd (rx_direct) the
+ * last read finds the queue empty (EAGAIN) and ends the batch; other
+ * VNLs may block in their recv whatever the fd's flags (libvdeplug's
+ * switch:// waits in an epoll of its own), so each further frame is read
+ * only after poll says it is there. */
+#define RX_BATCH 32
+
+static bool vde_rx_pending(struct netif *ifp) {
+	if (ifp->rx_direct)
+		return true;
+	struct pollfd p = {.fd = ifp->src.fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLERR | POLLHUP));
+}
+
+static void vde_input_batch(struct netif *ifp) {
+	/* one reading of the clock for the batch (TCP reads it per segment:
+	 * timestamps, RTT samples, timers), as the timers of one loop share
+	 * theirs (stack_run_timers) */
+	struct ustack *s = ifp->s;
+	bool clock_set = s->timers_now == 0;
+	if (clock_set)
+		s->timers_now = rt_now();
+	for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
+		;
+	if (clock_set)
+		s->timers_now = 0;
+}
+
+/* the libvdeplug modules whose recv reads the data fd itself (recv, read
+ * or recvmsg), and our vxlan:// */
+static bool vnl_rx_direct(const char *vnl) {
+	static const char *const direct[] = {"vde", "ptp", "tap", "udp", "vxvde", "vxlan"};
+	const char *sep = strstr(vnl, "://");
+	if (sep == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++)
+		if (strlen(direct[i]) == (size_t) (sep - vnl) && strncmp(vnl, direct[i], (size_t) (sep - vnl)) == 0)
+			return true;
+	return false;
 }
 
 /* --- the transmit queue ---
@@ -81,8 +128,11 @@ static void txq_watch(struct netif *ifp, bool on) {
 	if (ifp->src.events == ev)
 		return;
 	ifp->src.events = ev;
-	/* -ENOENT while a caller claimed the fd: link_release applies it,
-	 * and the caller polls POLLOUT itself (link_claim_events) */
+	/* paused in the epoll set while a caller claimed the fd: link_release
+	 * applies it, and the caller polls POLLOUT itself
+	 * (link_claim_events); no system call for that */
+	if (ifp->claimed && ifp->paused)
+		return;
 	(void) rt_mod_fd(&ifp->src);
 }
 
@@ -137,7 +187,7 @@ static void vde_ready(struct rt_src *src) {
 		if (src->revents & EPOLLOUT)
 			txq_flush(ifp);
 		if (src->revents & (EPOLLIN | EPOLLERR | EPOLLHUP))
-			vde_input_one(ifp);
+			vde_input_batch(ifp);
 	}
 	stack_unlock(s);
 }
@@ -241,7 +291,7 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n) {
 		if (pfd[k].revents & POLLOUT)
 			txq_flush(i);
 		if (pfd[k].revents & (POLLIN | POLLERR | POLLHUP))
-			vde_input_one(i);
+			vde_input_batch(i);
 		k++;
 	}
 }
@@ -292,6 +342,7 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(ifp->src.fd, F_SETFL, fl | O_NONBLOCK);
 	ifp->claim_loop = UINT64_MAX;
+	ifp->rx_direct = vnl_rx_direct(vnl);
 	ifp->src.ready = vde_ready;
 	return ifp;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,8 +29,42 @@
  * each data buffer (a hole in the middle of a buffer is not seen). Memory
  * that is readable but not writable given to a receiving call is not
  * seen either. Where the call is refused (a seccomp filter) nothing is
- * probed. */
+ * probed.
+ * Two shortcuts keep the system call off the common path: memory on the
+ * calling thread's own stack, between the probing frame and the stack's
+ * top, is mapped and writable (the frames of the caller: the library's
+ * own msghdr and iovec of send and recv, a program's buffers on its
+ * stack), so it is not probed; and the probes run before the stack lock
+ * is taken, so the call costs nobody else a wait. */
 #define PROBE_MAX 64
+
+/* the calling thread's stack, [lo, hi); known: 0 not yet asked, 1 known,
+ * -1 unknown (nothing is skipped) */
+static __thread uintptr_t stack_lo, stack_hi;
+static __thread int stack_known;
+
+static bool on_own_stack(uintptr_t a, uintptr_t last) {
+	char here;
+	uintptr_t sp = (uintptr_t) &here;
+	if (stack_known == 0) {
+		pthread_attr_t at;
+		void *base;
+		size_t size;
+		stack_known = -1;
+		if (pthread_getattr_np(pthread_self(), &at) == 0) {
+			if (pthread_attr_getstack(&at, &base, &size) == 0 && size > 0) {
+				stack_lo = (uintptr_t) base;
+				stack_hi = stack_lo + size;
+				stack_known = 1;
+			}
+			pthread_attr_destroy(&at);
+		}
+	}
+	/* here on an alternate signal stack (or a sanitizer's fake frame):
+	 * the range says nothing */
+	return stack_known == 1 && sp >= stack_lo && sp < stack_hi && a >= sp && last >= a &&
+			last < stack_hi;
+}
 
 struct probe {
 	struct iovec r[PROBE_MAX];
@@ -48,6 +83,8 @@ static void probe_range(struct probe *pr, const void *p, size_t len) {
 	uintptr_t a = (uintptr_t) p, last = a + len - 1;
 	if (last < a)
 		last = UINTPTR_MAX;
+	if (on_own_stack(a, last))
+		return;
 	for (uintptr_t q = a;;) {
 		probe_byte(pr, q);
 		uintptr_t next = (q | 4095u) + 1;
@@ -64,6 +101,8 @@ static void probe_ends(struct probe *pr, const void *p, size_t len) {
 	if (len == 0)
 		return;
 	uintptr_t a = (uintptr_t) p, last = a + len - 1;
+	if (last >= a && on_own_stack(a, last))
+		return;
 	probe_byte(pr, a);
 	if (last != a)
 		probe_byte(pr, last < a ? UINTPTR_MAX : last);
@@ -376,11 +415,14 @@ static int msg_mem_ok(const struct msghdr *m) {
 	struct probe pr = {.n = 0};
 	if (m->msg_iovlen && m->msg_iovlen <= LINUX_UIO_MAXIOV)
 		probe_range(&pr, m->msg_iov, m->msg_iovlen * sizeof(struct iovec));
+	/* the iovec array needs no probe (on the caller's stack): its
+	 * buffers go in the same system call */
+	bool iov_known = pr.n == 0;
 	if (m->msg_name)
 		probe_range(&pr, m->msg_name, m->msg_namelen);
 	if (m->msg_control && m->msg_controllen < 131072)
 		probe_range(&pr, m->msg_control, m->msg_controllen);
-	if (!probe_ok(&pr))
+	if (!iov_known && !probe_ok(&pr))
 		return -EFAULT;
 	for (size_t i = 0; i < (size_t) m->msg_iovlen && i < LINUX_UIO_MAXIOV; i++)
 		if (m->msg_iov[i].iov_base)
@@ -395,9 +437,8 @@ static bool is_udp(const struct usock *sk) {
 
 /* own: msg is the library's (recv, read...), not the caller's */
 static ssize_t recvmsg_in(struct ustack *s, int fd, struct msghdr *msg, int flags, bool own) {
-	struct usock *sk = sock_get(s, fd);
-	if (sk == NULL)
-		return -1;
+	/* the arguments are checked before the lock is taken; a bad
+	 * descriptor still comes first (sock_get), as in Linux */
 	size_t total;
 	struct msghdr m;
 	ssize_t r = msg_in(msg, &m, own);
@@ -405,6 +446,9 @@ static ssize_t recvmsg_in(struct ustack *s, int fd, struct msghdr *msg, int flag
 		r = msg_mem_ok(&m);
 	if (r == 0)
 		r = iov_total(&m, &total);
+	struct usock *sk = sock_get(s, fd);
+	if (sk == NULL)
+		return -1;
 	/* MSG_OOB: UDP ignores it; TCP has no urgent data to give (EINVAL),
 	 * AF_PACKET refuses the flag (EINVAL), the others EOPNOTSUPP */
 	if (r == 0 && (flags & MSG_OOB) && !(flags & MSG_ERRQUEUE) && !is_udp(sk))
@@ -610,17 +654,18 @@ static int cmsg_check(const struct usock *sk, const struct msghdr *msg) {
 }
 
 static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, int flags, bool own) {
-	struct usock *sk = sock_get(s, fd);
-	if (sk == NULL)
-		return -1;
+	/* as recvmsg_in: checked before the lock, a bad descriptor first */
 	size_t total;
-	bool stream = sk->type == SOCK_STREAM;
 	struct msghdr m;
 	ssize_t r = msg_in(msg, &m, own);
 	if (r == 0)
 		r = msg_mem_ok(&m);
 	if (r == 0)
 		r = iov_total(&m, &total);
+	struct usock *sk = sock_get(s, fd);
+	if (sk == NULL)
+		return -1;
+	bool stream = sk->type == SOCK_STREAM;
 	if (r == 0)
 		r = cmsg_check(sk, &m);
 	if (r == 0 && (flags & MSG_OOB))
