@@ -4,6 +4,10 @@
  *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528), timers
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_cc.c      congestion control: the table of algorithms, the
+ *                 choice per socket (TCP_CONGESTION) and per stack (cc=)
+ *   tcp_cc_reno.c NewReno's window (RFC 5681)
+ *   tcp_cc_cubic.c CUBIC's window (RFC 9438), the default as Linux's
  *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
  *                 queue, the sender's scoreboard and RFC 6675 recovery;
  *                 timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
@@ -105,6 +109,25 @@ struct tcp_scoreboard {
 #define TCP_PAWS_IDLE_NS (24ull * 86400 * 1000000000)
 #define TCPOLEN_TS_ALIGNED 12
 
+struct tcp_pcb;
+
+/* A congestion control algorithm (Linux's tcp_congestion_ops, reduced to
+ * what a window-based algorithm needs). Loss detection and recovery
+ * (RFC 6675, 6582, PRR) stay in tcp_input.c; the algorithm says how the
+ * window grows and how far it falls. cwnd and ssthresh are in bytes. */
+#define TCP_CA_NAME_MAX 16          /* Linux's, with the NUL */
+struct tcp_cc_ops {
+	const char *name;
+	/* start (the connection opens, or switches to it): private state */
+	void (*init)(struct tcp_pcb *pcb);
+	/* outside recovery, cwnd-limited: acked bytes newly acknowledged;
+	 * slow start below ssthresh, then the algorithm's own growth */
+	void (*cong_avoid)(struct tcp_pcb *pcb, uint32_t acked);
+	/* a congestion event (fast retransmit, or a retransmission timeout
+	 * when timeout): the new ssthresh (RFC 5681 eq. 4; RFC 9438 4.6) */
+	uint32_t (*ssthresh)(struct tcp_pcb *pcb, bool timeout);
+};
+
 struct tcp_pcb {
 	struct tcp_pcb *hnext;        /* connection hash (4-tuple) */
 	struct tcp_pcb *bnext;        /* port table */
@@ -171,6 +194,8 @@ struct tcp_pcb {
 	bool fin_rcvd;
 	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	const struct tcp_cc_ops *cc;  /* the algorithm (tcp_cc.c) and its state */
+	uint64_t cc_priv[7];
 	/* Linux tcp_cwnd_validate / tcp_is_cwnd_limited: cwnd grows only
 	 * when the flight filled it, or in slow start while it is under
 	 * twice the largest flight of the last round trip */
@@ -219,6 +244,7 @@ struct tcp_pcb {
 };
 
 #define TCP_CONN_HASH 2048
+
 #define TCP_PORT_HASH 256
 
 struct tcp_stack {
@@ -398,6 +424,21 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
 bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
+
+/* tcp_cc.c */
+extern const struct tcp_cc_ops tcp_cc_reno, tcp_cc_cubic;
+/* by name (NULL: none such) */
+const struct tcp_cc_ops *tcp_cc_find(const char *name);
+/* the stack's default: its option cc= or else CUBIC, as Linux */
+const struct tcp_cc_ops *tcp_cc_default(struct ustack *s);
+/* run the algorithm ops on pcb from now on (its state starts afresh) */
+void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
+/* slow start as Linux's tcp_slow_start: every acknowledged byte counts
+ * (RFC 3465 without the L = 2 limit), up to ssthresh; returns what is
+ * left of acked for congestion avoidance */
+uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
+/* a congestion event: ssthresh from the algorithm */
+void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -93,6 +93,7 @@ static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const stru
 	c->user_rcvbuf = l->user_rcvbuf;
 	c->user_sndbuf = l->user_sndbuf;
 	c->linger0 = l->linger0;
+	tcp_cc_set(c, l->cc);
 	return c;
 }
 
@@ -495,30 +496,16 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	 * twice the largest flight */
 	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
 		return;
-	if (pcb->cwnd < pcb->ssthresh) {
-		/* slow start as Linux (tcp_slow_start): every acknowledged
-		 * segment counts (RFC 3465 byte counting without the L = 2
-		 * limit), up to ssthresh; the rest goes to congestion avoidance */
-		uint32_t room = pcb->ssthresh - pcb->cwnd;
-		uint32_t add = acked < room ? acked : room;
-		pcb->cwnd += add;
-		acked -= add;
-	}
-	if (acked && pcb->cwnd >= pcb->ssthresh) {
-		pcb->bytes_acked += acked;
-		if (pcb->bytes_acked >= pcb->cwnd) {
-			pcb->bytes_acked -= pcb->cwnd;
-			pcb->cwnd += mss;
-		}
-	}
+	/* slow start, then the algorithm's growth (tcp_cc_*.c) */
+	if (acked)
+		pcb->cc->cong_avoid(pcb, acked);
 }
 
 /* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
  * by pipe (NextSeg). */
 static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	tcp_cc_congestion(pcb, false);
 	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
 	pcb->prr_delivered = pcb->prr_out = 0;
 	pcb->cwnd = pcb->ssthresh;
@@ -586,8 +573,7 @@ static void dupack(struct tcp_pcb *pcb) {
 	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
 	 * after a timeout; a resent segment lost again then costs another
 	 * timeout. Without SACK we take the risk of a needless halving. */
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	tcp_cc_congestion(pcb, false);
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
 	pcb->in_recovery = true;

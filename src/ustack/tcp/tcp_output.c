@@ -714,11 +714,13 @@ bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
 		return true;
 	if (pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
-	/* RFC 5681 3.1 eq. 4, then one segment: loss window */
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * pcb->mss ? flight / 2 : 2u * pcb->mss;
+	/* ssthresh from the algorithm (RFC 5681 3.1 eq. 4, RFC 9438 4.8),
+	 * then one segment: the loss window. Not again on the timeouts that
+	 * follow while the first one's resend is unanswered (Linux
+	 * tcp_enter_loss): the window is one segment then. */
+	if (!pcb->in_loss || pcb->backoff == 0)
+		tcp_cc_congestion(pcb, true);
 	pcb->cwnd = pcb->mss;
-	pcb->bytes_acked = 0;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
 	pcb->in_loss = true;

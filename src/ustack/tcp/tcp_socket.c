@@ -729,12 +729,22 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 	if (p == NULL)
 		return -EINVAL;
 	if (name == TCP_CONGESTION) {
-		char n[16] = "";
+		/* Linux: the name is the first bytes up to a NUL, at most 15;
+		 * an empty option is EINVAL, an unknown name ENOENT. The new
+		 * algorithm starts afresh from the present cwnd and ssthresh
+		 * (tcp_reinit_congestion_control). */
+		char n[TCP_CA_NAME_MAX] = "";
+		if ((int) len < 1)
+			return -EINVAL;
 		if (v == NULL)
 			return -EFAULT;
-		memcpy(n, v, len < 15 ? (size_t) len : 15);
-		/* NewReno (RFC 5681, 6582) is the one algorithm here */
-		return strcmp(n, "reno") == 0 ? 0 : -ENOENT;
+		memcpy(n, v, len < TCP_CA_NAME_MAX - 1 ? (size_t) len : TCP_CA_NAME_MAX - 1);
+		const struct tcp_cc_ops *cc = tcp_cc_find(n);
+		if (cc == NULL)
+			return -ENOENT;
+		if (cc != p->cc)
+			tcp_cc_set(p, cc);
+		return 0;
 	}
 	int val, err = tcp_opt_int(level, name, v, len, &val);
 	if (err < 0)
@@ -890,12 +900,19 @@ static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, sockle
 	case TCP_INFO:
 		return tcp_info_get(p, v, len);
 	case TCP_CONGESTION: {
-		static const char name_[] = "reno";
+		/* Linux copies TCP_CA_NAME_MAX bytes, NUL-padded, or fewer */
+		char name_[TCP_CA_NAME_MAX] = "";
+		strncpy(name_, p->cc->name, sizeof(name_) - 1);
 		socklen_t n = *len < (socklen_t) sizeof(name_) ? *len : (socklen_t) sizeof(name_);
 		memcpy(v, name_, n);
 		*len = n;
 		return 0;
 	}
+	case TCP_CC_INFO:
+		/* Linux fills it only for algorithms with a get_info (Vegas,
+		 * DCTCP, BBR); CUBIC and Reno give zero bytes */
+		*len = 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}

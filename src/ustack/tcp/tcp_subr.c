@@ -486,6 +486,7 @@ struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
 	pcb->ka_intvl = 75;
 	pcb->ka_cnt = 9;
 	pcb->ssthresh = UINT32_MAX;
+	tcp_cc_set(pcb, tcp_cc_default(s));
 	pcb->sndcap = TCP_AUTO_SNDBUF;
 	pcb->rcvcap = s->tcp_rmem_max ? s->tcp_rmem_max : TCP_AUTO_RCVBUF;
 	ts->npcbs++;

@@ -371,11 +371,41 @@ static int connect_peer(struct ustack *s, const struct tcp_opts *synack, uint32_
 	return c;
 }
 
+/* run the connection with NewReno: tests of recovery that count Reno's
+ * halving (the default, CUBIC, keeps 0.7) */
+static void use_reno(struct ustack *s, int fd) {
+	assert_int_equal(api_setsockopt(s, fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4), 0);
+}
+
 static ssize_t send_n(struct ustack *s, int fd, size_t n) {
 	static uint8_t buf[65536];
 	struct iovec iov = {.iov_base = buf, .iov_len = n};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT);
+}
+
+/* An accepted connection runs its listener's congestion control (Linux:
+ * the child inherits icsk_ca_ops), the stack's default (CUBIC) else. */
+static void test_cc_inherit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	char name[16];
+	socklen_t len = sizeof(name);
+	assert_int_equal(api_getsockopt(s, l, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_string_equal(name, "cubic");
+	use_reno(s, l);
+	struct tcp_opts syn = LINUX_SYN;
+	uint32_t iss;
+	int c = accept_linux(s, l, &syn, &iss);
+	len = sizeof(name);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_string_equal(name, "reno");
+	assert_ptr_equal(find_pcb(s, 4000)->cc, &tcp_cc_reno);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
 }
 
 /* the sequence numbers of the data segments sent from index from */
@@ -400,6 +430,7 @@ static void test_scoreboard(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && p->ts_ok);
 	const uint32_t M = 1448;
@@ -938,6 +969,7 @@ static void test_stretch_ack_burst(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	const uint32_t M = 1000;
 	int from = ut_cap.n;
@@ -1417,6 +1449,7 @@ static void test_prr(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && !p->ts_ok);
 	const uint32_t M = 1000;
@@ -1534,6 +1567,7 @@ int main(void) {
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
