@@ -3,7 +3,9 @@
 # a tap) as client of a ustack server and as server of a ustack client, IPv4
 # and IPv6, MBs both ways at once, compared with sha256; then the same
 # through wirefilter with 5% loss each way, which must complete intact;
-# and two ustack stacks through that lossy link (IPv4, IPv6). Every
+# and two ustack stacks through that lossy link (IPv4, IPv6), once with
+# each congestion control (CUBIC, ustack's default as Linux's, and NewReno
+# chosen with the stack option cc=reno; TCP_CONGESTION must name it). Every
 # connection must have timestamps, SACK and window scaling on, as ustack's
 # TCP_INFO tells; on the clean link Linux's own view (ss -ti in the
 # namespace, while tcp_peer holds the new connection) must say the same.
@@ -109,17 +111,18 @@ ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
 }
 
 # two ustack stacks through the lossy link: a server on SWL, clients on SW
-ustack_to_ustack() {   # TAG SIZE_A SIZE_B
-	local tag=$1
+ustack_to_ustack() {   # TAG SIZE_A SIZE_B CC
+	local tag=$1 cc=$4 opt=
+	[ "$cc" = cubic ] || opt=",cc=$cc"   # cubic: the default, no option
 	head -c "$2" /dev/urandom >"$TMP/$tag.a"
 	head -c "$3" /dev/urandom >"$TMP/$tag.b"
-	net_bg "$PEER" "ustack,mac=02:00:00:00:07:04" "vde://$SWL" 198.18.7.4/24 fd00:7::4/64 serve 8000 2 \
+	net_bg "$PEER" "ustack,mac=02:00:00:00:07:04$opt" "vde://$SWL" 198.18.7.4/24 fd00:7::4/64 serve 8000 2 \
 		"$TMP/$tag.us" "$TMP/$tag.b" >"$TMP/$tag.srv" 2>&1
 	local pid=$NET_LASTPID
 	wait_until 10 grep -q READY "$TMP/$tag.srv" || fail "$tag: ustack server did not start: $(cat "$TMP/$tag.srv")"
 	local i=0 dst
 	for dst in 198.18.7.4 fd00:7::4; do
-		"$PEER" "ustack,mac=02:00:00:00:07:05" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
+		"$PEER" "ustack,mac=02:00:00:00:07:05$opt" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
 			"$TMP/$tag.c$i" "$TMP/$tag.a" >"$TMP/$tag.cli$i" 2>&1 ||
 			fail "$tag: ustack client to $dst failed: $(cat "$TMP/$tag.cli$i")"
 		same "$TMP/$tag.b" "$TMP/$tag.c$i" || fail "$tag: server -> client ($dst) differs"
@@ -130,7 +133,10 @@ ustack_to_ustack() {   # TAG SIZE_A SIZE_B
 	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: client -> server (IPv4) differs"
 	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: client -> server (IPv6) differs"
 	our_opts "$tag-server" "$TMP/$tag.srv" 2
-	ok "$tag (${SECONDS}s): ustack <-> ustack through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
+	local n
+	n=$(cat "$TMP/$tag.srv" "$TMP/$tag".cli* | grep -c "^info .* cc=$cc\$")
+	[ "$n" -eq 4 ] || fail "$tag: not every connection ran $cc: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli*)"
+	ok "$tag (${SECONDS}s): ustack <-> ustack with $cc through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
 }
 
 HOLD_MS=1000
@@ -142,5 +148,6 @@ HOLD_MS=
 kernel_to_ustack lossy "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000
 ustack_to_kernel lossy4 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 198.18.7.1 9002
 ustack_to_kernel lossy6 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 fd00:7::1 9003
-ustack_to_ustack lossyus 1500000 1500000
+ustack_to_ustack lossyus 1500000 1500000 cubic
+ustack_to_ustack lossyreno 1500000 1500000 reno
 exit 0
