@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * TCP (RFC 9293) for ustack: protocol control blocks, the per-stack
  * tables, input, output and timers. Files by verb (STYLE.md):
- *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528), timers
+ *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528)
+ *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno
  *   tcp_cc.c      congestion control: the table of algorithms, the
@@ -9,8 +10,8 @@
  *   tcp_cc_reno.c NewReno's window (RFC 5681)
  *   tcp_cc_cubic.c CUBIC's window (RFC 9438), the default as Linux's
  *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
- *                 queue, the sender's scoreboard and RFC 6675 recovery;
- *                 timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
+ *                 queue, the sender's scoreboard and RFC 6675 recovery
+ *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
  *   tcp_socket.c  the socket calls (proto_ops)
  *
  * A pcb lives apart from its socket: a connection exists before accept()
@@ -44,6 +45,12 @@ enum {
 	TCPS_LISTEN,
 	TCPS_CLOSING,
 };
+
+/* States in which data may be sent (or resent) */
+static inline bool tcp_can_send_data(int st) {
+	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT1 ||
+			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
+}
 
 /* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b) {
@@ -330,7 +337,11 @@ struct tcp_pcb *tcp_lookup_listener(struct ustack *s, const struct tcp_seg *g);
 bool tcp_port_free(struct tcp_pcb *pcb, uint16_t lport);
 int tcp_autobind(struct tcp_pcb *pcb, bool connecting);
 uint32_t tcp_new_isn(struct tcp_pcb *pcb);
-void tcp_timer_update(struct tcp_pcb *pcb);
+/* RFC 7323 5.4: the TSval offset of a connection, a keyed hash */
+uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
+/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
+ * and the cookie's time counter */
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* Move to state; wakes and updates the socket. */
 void tcp_set_state(struct tcp_pcb *pcb, int state);
 /* The application closed pcb: count it among the orphans. */
@@ -338,10 +349,6 @@ void tcp_orphan_add(struct tcp_pcb *pcb);
 /* Linux tcp_check_oom: more orphans than tcp_max_orphans (each counted
  * 2^shift times). */
 bool tcp_too_many_orphans(struct ustack *s, int shift);
-/* An orphan's retransmission timeout (Linux tcp_write_timeout for a dead
- * socket): reset when there are too many orphans, given up after
- * TCP_ORPHAN_RETRIES; true when pcb was freed. */
-bool tcp_orphan_timeout(struct tcp_pcb *pcb);
 /* Connection over: err for the socket (0: none); frees orphans. */
 bool tcp_done(struct tcp_pcb *pcb, int err);  /* true: pcb freed */
 void tcp_wakeup(struct tcp_pcb *pcb);
@@ -369,9 +376,7 @@ void tcp_send_rst(struct tcp_pcb *pcb);
 /* an empty segment with seq snd_una - 1 (keepalive, zero window probe) */
 void tcp_send_probe(struct tcp_pcb *pcb);
 int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts);
-bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now);  /* true: pcb freed */
 void tcp_retransmit_head(struct tcp_pcb *pcb);
-void tcp_arm_rtx(struct tcp_pcb *pcb);
 uint64_t tcp_clock(struct ustack *s);
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
 /* The window scale to offer (Linux's rule): the smallest shift that lets
@@ -390,17 +395,15 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
 int tcp_eor_mark(struct tcp_pcb *pcb);
 void tcp_eor_ack(struct tcp_pcb *pcb);
 
-/* tcp_sack.c */
+/* tcp_ts.c */
 /* TSval to send now */
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
-uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
-/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
- * and the cookie's time counter */
-uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* RFC 7323 5.3 PAWS: true when the segment must be dropped */
 bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
 /* RFC 7323 4.3: TS.Recent from an acceptable segment */
 void tcp_ts_update_recent(struct tcp_pcb *pcb, const struct tcp_seg *g);
+
+/* tcp_sack.c */
 /* receiver: the block [seq, end) arrived out of order / rcv_nxt moved */
 void tcp_rsack_add(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
 void tcp_rsack_trim(struct tcp_pcb *pcb);
@@ -424,6 +427,17 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
 bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
+
+/* tcp_timer.c */
+/* arm the stack timer for the earliest deadline (none: cancel it) */
+void tcp_timer_update(struct tcp_pcb *pcb);
+/* the stack timer of a connection went off */
+void tcp_timer_fire(struct ustack *s, struct utimer *t);
+/* retransmission deadline: the RTO, backed off */
+void tcp_arm_rtx(struct tcp_pcb *pcb);
+/* retry after a local drop, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)) */
+void tcp_arm_resource_retry(struct tcp_pcb *pcb);
 
 /* tcp_cc.c */
 extern const struct tcp_cc_ops tcp_cc_reno, tcp_cc_cubic;

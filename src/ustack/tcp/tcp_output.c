@@ -219,15 +219,6 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	return err;
 }
 
-static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
-	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
-	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
-}
-
-void tcp_arm_rtx(struct tcp_pcb *pcb) {
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) rto_delay_us(pcb) * 1000;
-}
-
 /* RFC 6298 2.2-2.3, with Linux's floor of 200 ms on the variance term. */
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 	if (us == 0)
@@ -313,11 +304,6 @@ void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g) {
 		tcp6_input_closed(s, g->rx6);
 	else
 		tcp4_input_closed(s, g->rx4);
-}
-
-static bool can_send_data(int st) {
-	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT1 ||
-			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
 }
 
 /* A new segment ending at end went with PSH. */
@@ -419,13 +405,6 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 	pcb->retrans_total++;
 }
 
-/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
- * TCP_RESOURCE_PROBE_INTERVAL)). */
-static void resource_retry(struct tcp_pcb *pcb) {
-	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
-}
-
 /* One segment of data not sent before (or resent after a timeout, going
  * back from snd_una), within win bytes in flight from snd_una. Returns
  * false when nothing may go now. */
@@ -498,7 +477,7 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 			pcb->retrans_total--;
 		}
 		if (pcb->rtx_at == 0)
-			resource_retry(pcb);
+			tcp_arm_resource_retry(pcb);
 		return false;
 	}
 	if (err < 0 && len == 0)
@@ -541,7 +520,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	}
 	if (tcp_send_seg(pcb, seq, fl | psh_resend(pcb, seq, len), len, false) == -ENOBUFS) {
 		if (pcb->rtx_at == 0)
-			resource_retry(pcb);
+			tcp_arm_resource_retry(pcb);
 		return false;   /* HighRxt stays: the hole is tried again */
 	}
 	pcb->s->tcp->mib.RetransSegs++;
@@ -614,7 +593,7 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
-	if (!can_send_data(pcb->state))
+	if (!tcp_can_send_data(pcb->state))
 		return;
 	/* As Linux, what the windows allow goes at once, from any thread: a
 	 * frame the interface drops (its transmit queue is full) ends the
@@ -660,90 +639,4 @@ void tcp_output(struct tcp_pcb *pcb) {
 		tcp_arm_rtx(pcb);
 	}
 	tcp_timer_update(pcb);
-}
-
-bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
-	(void) now;
-	switch (pcb->state) {
-	case TCPS_SYN_SENT: {
-		int limit = pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
-		if (pcb->syn_retries >= limit)
-			return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
-		pcb->syn_retries++;
-		pcb->backoff++;
-		pcb->retrans_total++;
-		pcb->s->tcp->mib.RetransSegs++;
-		tcp_send_syn(pcb);
-		return false;
-	}
-	case TCPS_SYN_RECV:
-		if (pcb->syn_retries >= TCP_SYNACK_RETRIES)
-			return tcp_done(pcb, ETIMEDOUT);
-		pcb->syn_retries++;
-		pcb->backoff++;
-		pcb->retrans_total++;
-		pcb->s->tcp->mib.RetransSegs++;
-		tcp_send_syn(pcb);
-		return false;
-	default:
-		break;
-	}
-	if (!can_send_data(pcb->state))
-		return false;
-	if (pcb->persist) {
-		/* zero window probe (RFC 9293 3.8.6.1), backed off like the RTO */
-		pcb->persist = false;
-		if (pcb->snd_wnd == 0 && pcb->sndq.len && pcb->snd_nxt == pcb->snd_una) {
-			tcp_send_probe(pcb);
-			if (pcb->backoff < 12)
-				pcb->backoff++;
-			pcb->persist = true;
-			tcp_arm_rtx(pcb);
-		} else {
-			pcb->force = true;
-			tcp_output(pcb);
-		}
-		return false;
-	}
-	if (pcb->snd_una == pcb->snd_max) {
-		/* nothing in flight: a retry after a local drop */
-		tcp_output(pcb);
-		return false;
-	}
-	if (pcb->orphan && tcp_orphan_timeout(pcb))
-		return true;
-	if (pcb->backoff >= TCP_RETRIES2)
-		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
-	/* ssthresh from the algorithm (RFC 5681 3.1 eq. 4, RFC 9438 4.8),
-	 * then one segment: the loss window. Not again on the timeouts that
-	 * follow while the first one's resend is unanswered (Linux
-	 * tcp_enter_loss): the window is one segment then. */
-	if (!pcb->in_loss || pcb->backoff == 0)
-		tcp_cc_congestion(pcb, true);
-	pcb->cwnd = pcb->mss;
-	pcb->in_recovery = false;
-	pcb->sack_recovery = false;
-	pcb->in_loss = true;
-	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
-	tcp_sb_clear(pcb);
-	pcb->s->tcp->mib.RTOs++;
-	pcb->dupacks = 0;
-	pcb->recover = pcb->snd_max;
-	pcb->backoff++;
-	pcb->rtt_timing = false;
-	pcb->snd_nxt = pcb->snd_una;
-	pcb->rtx_at = 0;
-	pcb->xmit_dropped = false;
-	tcp_output(pcb);
-	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
-		/* Linux tcp_retransmit_timer: a resend that failed for local
-		 * congestion is no timeout of the path, no backoff for it */
-		pcb->backoff--;
-		resource_retry(pcb);
-		tcp_timer_update(pcb);
-		return false;
-	}
-	if (pcb->rtx_at == 0)
-		tcp_arm_rtx(pcb);
-	return false;
 }
