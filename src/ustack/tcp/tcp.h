@@ -5,6 +5,7 @@
  *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_reset.c   resets for segments no connection takes (closed ports)
  *   tcp_cc.c      congestion control: the table of algorithms, the
  *                 choice per socket (TCP_CONGESTION) and per stack (cc=)
  *   tcp_cc_reno.c NewReno's window (RFC 5681)
@@ -385,8 +386,6 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
  * else the stack's tcp_rmem ceiling (Linux: tcp_rmem[2], 6 MiB: 7; 15
  * MiB as packetdrill sets it: 8); at most 14 (RFC 7323 2.3). */
 uint8_t tcp_select_wscale(const struct tcp_pcb *pcb);
-/* RST in answer to g when no connection takes it */
-void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
@@ -427,6 +426,10 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
 bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
+
+/* tcp_reset.c */
+/* RST in answer to g when no connection takes it */
+void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 
 /* tcp_timer.c */
 /* arm the stack timer for the earliest deadline (none: cancel it) */

@@ -16,18 +16,6 @@
 #include "../socket/sock.h"
 #include "tcp.h"
 
-static void put16(uint8_t *p, uint16_t v) {
-	p[0] = (uint8_t) (v >> 8);
-	p[1] = (uint8_t) v;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
-
 static bool is_lo(const struct netif *ifp) {
 	return ifp->type == ARPHRD_LOOPBACK_VALUE;
 }
@@ -166,17 +154,14 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	uint32_t wnd = tcp_rcv_window(pcb);
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	uint32_t wfield = (flags & TCP_SYN) ? (wnd > 65535 ? 65535 : wnd) : wnd >> pcb->rcv_wscale;
-	put16(h, ntohs(pcb->lport));
-	put16(h + 2, ntohs(pcb->rport));
-	put32(h + 4, seq);
-	put32(h + 8, (flags & TCP_ACK) ? pcb->rcv_nxt : 0);
-	h[12] = (uint8_t) ((hlen / 4) << 4);
-	h[13] = flags;
-	put16(h + 14, (uint16_t) wfield);
-	h[16] = h[17] = 0;
-	h[18] = h[19] = 0;
-	if (olen)
-		tcp_opts_emit(&o, h + TCP_HDR_LEN, olen);
+	/* the codec writes header and options before the data, in place */
+	struct tcp_repr r = {.sport = ntohs(pcb->lport), .dport = ntohs(pcb->rport), .seq = seq,
+		.ack = (flags & TCP_ACK) ? pcb->rcv_nxt : 0, .flags = flags, .window = (uint16_t) wfield,
+		.opt = o, .payload = len ? h + hlen : NULL, .payload_len = len};
+	if (tcp_emit(&r, h, p->len) < 0) {
+		pbuf_free(&s->pc, p);
+		return -EINVAL;
+	}
 	int err;
 	int ttl = pcb->sk && pcb->sk->ttl >= 0 ? pcb->sk->ttl : 64;
 	if (pcb->v6) {
@@ -293,17 +278,6 @@ void tcp_ack_later(struct tcp_pcb *pcb) {
 		pcb->dack_at = tcp_clock(pcb->s) + TCP_DELACK_NS;
 		tcp_timer_update(pcb);
 	}
-}
-
-void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g) {
-	if (g->flags & TCP_RST)
-		return;
-	if (s->tcp)
-		s->tcp->mib.OutRsts++;
-	if (g->v6)
-		tcp6_input_closed(s, g->rx6);
-	else
-		tcp4_input_closed(s, g->rx4);
 }
 
 /* A new segment ending at end went with PSH. */
