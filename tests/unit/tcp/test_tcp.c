@@ -384,6 +384,69 @@ static ssize_t send_n(struct ustack *s, int fd, size_t n) {
 	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT);
 }
 
+/* PAWS in TIME-WAIT as Linux (tcp_timewait_state_process): an old TSval
+ * is dropped, counted and answered with an ACK, even on a SYN that would
+ * otherwise reopen the port; a bare ACK at rcv_nxt restarts TIME-WAIT
+ * silently; a reset away from rcv_nxt is ignored; a SYN with a newer
+ * TSval starts a new connection even below rcv_nxt. */
+static void test_timewait_paws(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accept_linux(s, l, &LINUX_SYN, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	int from = ut_cap.n;
+	api_close(s, c);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = r.opt.tsval};
+	seg_o(s, 4000, 80, 1001, iss + 2, TCP_FIN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	uint64_t paws = s->tcp->mib.PAWSEstab;
+	/* an old TSval: PAWS, an ACK with the TS.Recent kept */
+	o.tsval = 1500;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 1002);
+	assert_int_equal(r.opt.tsecr, 2000);
+	/* a SYN above rcv_nxt with an old TSval opens nothing */
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 90000, 0, TCP_SYN, NULL, 0, &o);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_ptr_equal(find_pcb(s, 4000), p);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	/* a bare ACK at rcv_nxt: no answer, TIME-WAIT restarted */
+	p->end_at = 1;
+	o.tsval = 2001;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(ut_cap.n, from);
+	assert_true(p->end_at > 1);
+	/* a reset away from rcv_nxt: ignored */
+	seg_o(s, 4000, 80, 1010, 0, TCP_RST, NULL, 0, &o);
+	assert_ptr_equal(find_pcb(s, 4000), p);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	/* a SYN below rcv_nxt with a newer TSval: a new connection */
+	o.tsval = 3000;
+	o.tsecr = 0;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 500, 0, TCP_SYN, NULL, 0, &o);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r.ack, 501);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 /* An accepted connection runs its listener's congestion control (Linux:
  * the child inherits icsk_ca_ops), the stack's default (CUBIC) else. */
 static void test_cc_inherit(void **state) {
@@ -1568,6 +1631,7 @@ int main(void) {
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_cc_inherit),
+		cmocka_unit_test(test_timewait_paws),
 		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
