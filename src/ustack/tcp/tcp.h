@@ -174,6 +174,10 @@ struct tcp_pcb {
 	struct tcp_scoreboard *sb;    /* sender side, NULL when nothing SACKed */
 	struct tcp_sack_block rsack[TCP_MAX_SACK]; /* receiver side, newest first */
 	uint8_t nrsack;
+	/* D-SACK (RFC 2883): a duplicate that arrived, reported first in the
+	 * SACK option of our ACKs until the next data segment (Linux) */
+	bool dsack_pending;
+	struct tcp_sack_block dsack;
 	struct tcp_ring sndq;         /* bytes from snd_una on */
 	uint32_t sndcap;
 	/* where segments sent with PSH ended, above snd_una, oldest first: a
@@ -249,6 +253,14 @@ struct tcp_pcb {
 	int err;                      /* pending error for the socket */
 	int soft_err;                 /* last ICMP error (Linux sk_err_soft) */
 	bool linger0;
+	/* TCP_NOTSENT_LOWAT (0: none, as Linux's default sysctl UINT_MAX),
+	 * TCP_USER_TIMEOUT (ms, 0: none), TCP_INQ */
+	uint32_t notsent_lowat, user_timeout;
+	bool inq;
+	/* when the oldest unacknowledged data was first found unanswered by
+	 * the retransmission timer (ns, 0: not since the last ACK): the
+	 * clock of TCP_USER_TIMEOUT (Linux retrans_stamp) */
+	uint64_t rtx_stamp;
 };
 
 #define TCP_CONN_HASH 2048
@@ -274,7 +286,7 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
+				ChallengeACKs, PAWSEstab, DSACKOldSent, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
 	} mib;
 };
 
@@ -403,6 +415,8 @@ bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
 void tcp_ts_update_recent(struct tcp_pcb *pcb, const struct tcp_seg *g);
 
 /* tcp_sack.c */
+/* receiver: [seq, end) below rcv_nxt arrived again (RFC 2883) */
+void tcp_dsack_set(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
 /* receiver: the block [seq, end) arrived out of order / rcv_nxt moved */
 void tcp_rsack_add(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
 void tcp_rsack_trim(struct tcp_pcb *pcb);
@@ -456,6 +470,12 @@ void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
 uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
 /* a congestion event: ssthresh from the algorithm */
 void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
+
+/* bytes queued and not sent yet (Linux write_seq - snd_nxt) */
+static inline uint32_t tcp_notsent(const struct tcp_pcb *pcb) {
+	uint32_t sent = pcb->snd_max - pcb->snd_una;
+	return pcb->sndq.len > sent ? pcb->sndq.len - sent : 0;
+}
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -94,6 +94,9 @@ static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const stru
 	c->user_rcvbuf = l->user_rcvbuf;
 	c->user_sndbuf = l->user_sndbuf;
 	c->linger0 = l->linger0;
+	c->notsent_lowat = l->notsent_lowat;
+	c->user_timeout = l->user_timeout;
+	c->inq = l->inq;
 	tcp_cc_set(c, l->cc);
 	return c;
 }
@@ -629,8 +632,13 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
 			seq_leq(seq, pcb->rcv_nxt + rwnd);
 	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
-		if (!(fl & TCP_RST))
+		if (!(fl & TCP_RST)) {
+			/* a duplicate (Linux tcp_send_dupack): reported as a
+			 * D-SACK of what lies below rcv_nxt */
+			if (seglen && seq_lt(seq, pcb->rcv_nxt))
+				tcp_dsack_set(pcb, seq, seq_lt(seq + seglen, pcb->rcv_nxt) ? seq + seglen : pcb->rcv_nxt);
 			tcp_send_ack(pcb);
+		}
 		return false;
 	}
 	/* RFC 7323 4.3 R3 */
@@ -706,6 +714,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 			tcp_rtt_sample(pcb, (ms ? ms : 1) * 1000u);
 	}
 	pcb->backoff = 0;
+	pcb->rtx_stamp = 0;
 	ack_cc(pcb, acked);
 	if (pcb->snd_una == pcb->snd_max) {
 		pcb->rtx_at = 0;
@@ -858,6 +867,8 @@ static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, ui
 	uint32_t seq = g->seq, len = g->len;
 	const uint8_t *data = g->data;
 	/* 7. data */
+	if (len)
+		pcb->dsack_pending = false;   /* reported until new data (Linux) */
 	bool fin = (fl & TCP_FIN) != 0;
 	bool can_rx = pcb->state == TCPS_ESTABLISHED || pcb->state == TCPS_FIN_WAIT1 ||
 			pcb->state == TCPS_FIN_WAIT2;
@@ -869,6 +880,8 @@ static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, ui
 			return false;
 		}
 		if (seq_lt(seq, pcb->rcv_nxt)) {
+			/* its head arrived before: a D-SACK for it (RFC 2883) */
+			tcp_dsack_set(pcb, seq, pcb->rcv_nxt);
 			uint32_t skip = pcb->rcv_nxt - seq;
 			data += skip;
 			len -= skip;
@@ -925,9 +938,14 @@ static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, ui
 static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	uint64_t now = tcp_clock(pcb->s);
 	uint32_t rwnd = tcp_rcv_window(pcb);
+	uint32_t una = pcb->snd_una;
 	if (!seg_check(pcb, g, rwnd, now) || !ack_input(pcb, g, now) || !data_input(pcb, g, rwnd, now))
 		return;
 	tcp_output(pcb);
+	/* TCP_NOTSENT_LOWAT: what the ACK let go counts for writability
+	 * (Linux tcp_check_space after tcp_data_snd_check) */
+	if (pcb->notsent_lowat && pcb->snd_una != una)
+		tcp_wakeup(pcb);
 	tcp_timer_update(pcb);
 }
 

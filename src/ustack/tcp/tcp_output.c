@@ -126,18 +126,26 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		o.tsval = tcp_ts_now(pcb);
 		o.tsecr = pcb->ts_ok ? pcb->ts_recent : 0;
 	}
-	if (pcb->sack_ok && pcb->nrsack && (flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_RST))) {
+	if (pcb->sack_ok && (pcb->nrsack || pcb->dsack_pending) && (flags & TCP_ACK) &&
+			!(flags & (TCP_SYN | TCP_RST))) {
 		/* RFC 2018 3: what fits in 40 bytes (3 blocks beside timestamps),
 		 * and no more than the segment's MSS leaves (tcp_cur_mss) */
 		uint32_t room = (uint32_t) pcb->mss + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0);
 		uint32_t used = (uint32_t) tcp_opts_len(&o) + len;
 		room = used < room ? room - used : 0;
 		int max = pcb->ts_ok ? 3 : 4;
-		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		/* a D-SACK first (RFC 2883 4), then the newest blocks */
+		struct tcp_sack_block all[TCP_MAX_SACK + 1];
+		int k = 0;
+		if (pcb->dsack_pending)
+			all[k++] = pcb->dsack;
+		for (int i = 0; i < pcb->nrsack; i++)
+			all[k++] = pcb->rsack[i];
+		int n = k < max ? k : max;
 		while (n > 0 && 4u + 8u * (uint32_t) n > room)
 			n--;
 		o.nsack = (uint8_t) n;
-		memcpy(o.sack, pcb->rsack, sizeof(o.sack[0]) * (size_t) n);
+		memcpy(o.sack, all, sizeof(o.sack[0]) * (size_t) n);
 	}
 	size_t olen = tcp_opts_len(&o);
 	size_t hlen = TCP_HDR_LEN + olen;

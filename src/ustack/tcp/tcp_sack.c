@@ -18,6 +18,16 @@
 
 /* --- receiver: the blocks we send --- */
 
+/* RFC 2883 4 (and Linux with tcp_dsack=1): a duplicate is reported in the
+ * first block of the next ACKs */
+void tcp_dsack_set(struct tcp_pcb *pcb, uint32_t seq, uint32_t end) {
+	if (!pcb->sack_ok || !seq_lt(seq, end))
+		return;
+	pcb->dsack = (struct tcp_sack_block) {seq, end};
+	pcb->dsack_pending = true;
+	pcb->s->tcp->mib.DSACKOldSent++;
+}
+
 /* The run of contiguous out-of-order data that holds seq. */
 static void ooo_run(const struct tcp_pcb *pcb, uint32_t seq, uint32_t *left, uint32_t *right) {
 	uint32_t l = 0, r = 0;

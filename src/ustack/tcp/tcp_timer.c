@@ -16,7 +16,17 @@ static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
 }
 
 void tcp_arm_rtx(struct tcp_pcb *pcb) {
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) rto_delay_us(pcb) * 1000;
+	uint64_t now = tcp_clock(pcb->s);
+	pcb->rtx_at = now + (uint64_t) rto_delay_us(pcb) * 1000;
+	if (pcb->user_timeout && pcb->rtx_stamp) {
+		/* Linux tcp_clamp_rto_to_user_timeout: the last timeout comes
+		 * when TCP_USER_TIMEOUT runs out, not a backed-off RTO later */
+		uint64_t end = pcb->rtx_stamp + (uint64_t) pcb->user_timeout * MS(1);
+		if (end < now + MS(1))
+			end = now + MS(1);
+		if (pcb->rtx_at > end)
+			pcb->rtx_at = end;
+	}
 }
 
 /* Retry what a local drop kept back, not backed off (Linux: min(RTO,
@@ -101,7 +111,16 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	}
 	if (pcb->orphan && orphan_timeout(pcb))
 		return true;
-	if (pcb->backoff >= TCP_RETRIES2)
+	/* given up after TCP_RETRIES2 timeouts, or (TCP_USER_TIMEOUT, which
+	 * replaces that count as in Linux's retransmits_timed_out) once the
+	 * oldest data has waited that long since it was sent */
+	uint64_t now = tcp_clock(pcb->s);
+	if (pcb->rtx_stamp == 0) {
+		uint64_t armed = (uint64_t) rto_delay_us(pcb) * 1000;
+		pcb->rtx_stamp = now > armed ? now - armed : 1;
+	}
+	if (pcb->user_timeout ? now - pcb->rtx_stamp >= (uint64_t) pcb->user_timeout * MS(1)
+			: pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
 	/* ssthresh from the algorithm (RFC 5681 3.1 eq. 4, RFC 9438 4.8),
 	 * then one segment: the loss window. Not again on the timeouts that
@@ -166,7 +185,10 @@ static bool keepalive_fire(struct tcp_pcb *pcb, uint64_t now) {
 		pcb->ka_at = pcb->last_rx + (uint64_t) pcb->ka_idle * MS(1000);
 		return false;
 	}
-	if (pcb->ka_probes >= pcb->ka_cnt) {
+	/* Linux tcp_keepalive_timer: with TCP_USER_TIMEOUT, given up once
+	 * a probe went unanswered and the silence lasted that long */
+	if (pcb->user_timeout ? pcb->ka_probes > 0 && idle >= (uint64_t) pcb->user_timeout * MS(1)
+			: pcb->ka_probes >= pcb->ka_cnt) {
 		tcp_send_rst(pcb);
 		tcp_done(pcb, ETIMEDOUT);
 		return true;

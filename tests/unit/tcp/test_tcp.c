@@ -384,6 +384,183 @@ static ssize_t send_n(struct ustack *s, int fd, size_t n) {
 	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT);
 }
 
+static uint32_t ep_now(int ep);
+static int data_seqs(int from, uint32_t *seqs, int max);
+
+/* TCP_USER_TIMEOUT as Linux: unacknowledged data gives up with ETIMEDOUT
+ * once it waited that long (not after 15 backed-off timeouts), the last
+ * timeout clamped to it; negative values EINVAL. */
+static void test_user_timeout(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	int v = -1;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EINVAL);
+	v = 3000;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)), 0);
+	socklen_t vl = sizeof(v);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &vl), 0);
+	assert_int_equal(v, 3000);
+	uint64_t t0 = rt_now();
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	/* nothing answers: resends (RTO 200 ms, doubling), alive at 2.95 s */
+	for (int ms = 10; ms <= 2950; ms += 10)
+		run(s, t0 + MS(ms));
+	assert_int_equal(p->state, TCPS_ESTABLISHED);
+	uint32_t seqs[16];
+	int n = data_seqs(from, seqs, 16);
+	assert_true(n >= 4 && n <= 5);   /* 0, 0.2, 0.6, 1.4 s (and 3.0 s) */
+	/* given up at 3 s (+ a step and the timer's slack) */
+	for (int ms = 2960; ms <= 3150; ms += 10)
+		run(s, t0 + MS(ms));
+	int err = 0;
+	vl = sizeof(err);
+	assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &err, &vl), 0);
+	assert_int_equal(err, ETIMEDOUT);
+	assert_null(find_pcb(s, 9000));
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TCP_NOTSENT_LOWAT as Linux: a write stops queueing once that much is
+ * unsent, and EPOLLOUT needs less than half of it unsent. */
+static void test_notsent_lowat(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = -1;
+	socklen_t vl = sizeof(v);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl), 0);
+	assert_int_equal(v, 0);
+	v = 3000;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof(v)), 0);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl), 0);
+	assert_int_equal(v, 3000);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLOUT};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	/* the initial window (10 segments) goes, then 3000 bytes wait */
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20000), 13000);
+	uint32_t seqs[32];
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	assert_int_equal(ep_now(ep), 0);   /* 3000 unsent: not under 1500 */
+	assert_int_equal(send_n(s, c, 1000), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* an ACK lets the unsent bytes go: writable again */
+	seg(s, 9000, lport, 7001, una + 5000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TCP_INQ as Linux: recvmsg adds a TCP_CM_INQ message with the bytes left
+ * to read, 1 when none are but the peer closed; the option is 0 or 1. */
+static void test_inq(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = 2;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EINVAL);
+	v = 1;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, sizeof(v)), 0);
+	socklen_t vl = sizeof(v);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, &vl), 0);
+	assert_int_equal(v, 1);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "0123456789", 10, false);
+	int expect[3] = {6, 0, 1};
+	size_t want[3] = {4, 6, 4};
+	ssize_t got[3] = {4, 6, 0};
+	for (int i = 0; i < 3; i++) {
+		if (i == 2)
+			seg(s, 9000, lport, 7011, una, TCP_ACK | TCP_FIN, NULL, 0, false);
+		char buf[16];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} cb;
+		struct iovec iov = {.iov_base = buf, .iov_len = want[i]};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cb, .msg_controllen = sizeof(cb)};
+		assert_int_equal(api_recvmsg(s, c, &msg, MSG_DONTWAIT), got[i]);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		assert_non_null(cm);
+		assert_int_equal(cm->cmsg_level, IPPROTO_TCP);
+		assert_int_equal(cm->cmsg_type, TCP_CM_INQ);
+		int inq;
+		memcpy(&inq, CMSG_DATA(cm), sizeof(inq));
+		assert_int_equal(inq, expect[i]);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* D-SACK (RFC 2883, Linux tcp_dsack=1): a segment that arrives again is
+ * reported as the first SACK block of the ACK, below the ACK number; so
+ * is the old head of a segment that also brings new data; the report
+ * ends with the next new data. */
+static void test_dsack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->sack_ok);
+	p->quickack = 16;
+	static char d[1500];
+	struct tcp_repr r;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, d, 1000, false);
+	int from = ut_cap.n;
+	uint64_t n0 = s->tcp->mib.DSACKOldSent;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, d, 1000, false);   /* again */
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 8001);
+	assert_int_equal(r.opt.nsack, 1);
+	assert_int_equal(r.opt.sack[0].left, 7001);
+	assert_int_equal(r.opt.sack[0].right, 8001);
+	assert_int_equal(s->tcp->mib.DSACKOldSent, n0 + 1);
+	/* new data whose first half came before */
+	seg(s, 9000, lport, 8001, una, TCP_ACK, d, 1000, false);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 8501, una, TCP_ACK, d, 1000, false);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 9501);
+	assert_int_equal(r.opt.nsack, 1);
+	assert_int_equal(r.opt.sack[0].left, 8501);
+	assert_int_equal(r.opt.sack[0].right, 9001);
+	/* new data: no more D-SACK */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 9501, una, TCP_ACK, d, 1000, false);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 10501);
+	assert_int_equal(r.opt.nsack, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* PAWS in TIME-WAIT as Linux (tcp_timewait_state_process): an old TSval
  * is dropped, counted and answered with an ACK, even on a SYN that would
  * otherwise reopen the port; a bare ACK at rcv_nxt restarts TIME-WAIT
@@ -1632,6 +1809,10 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_timewait_paws),
+		cmocka_unit_test(test_user_timeout),
+		cmocka_unit_test(test_notsent_lowat),
+		cmocka_unit_test(test_inq),
+		cmocka_unit_test(test_dsack),
 		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
