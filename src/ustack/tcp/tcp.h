@@ -219,6 +219,19 @@ struct tcp_pcb {
 	int dupacks;
 	bool in_recovery, sack_recovery;
 	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */
+	/* Eifel (RFC 3522 detection, RFC 4015 response) after a timeout:
+	 * the window before it, and the TSval of the first resend; an ACK
+	 * echoing an older TSval was for the original: the timeout was
+	 * spurious and the window comes back (Linux tcp_try_undo_loss) */
+	bool undo_armed;
+	uint32_t undo_tsval, prior_cwnd, prior_ssthresh;
+	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
+	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
+	 * segments until the peer's CWR; in_cwr: the window was reduced for
+	 * the peer's ECE, once until snd_una passes cwr_seq (Linux CA_CWR);
+	 * queue_cwr: CWR on the next new data segment */
+	bool ecn_ok, ece_demand, in_cwr, queue_cwr;
+	uint32_t cwr_seq;
 	/* RTT (RFC 6298), in microseconds */
 	uint32_t srtt, rttvar, rto;
 	bool rtt_timing;
@@ -286,13 +299,14 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, DSACKOldSent, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
+				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
 	} mib;
 };
 
 /* Parsed arriving segment, family independent. */
 struct tcp_seg {
 	bool v6, loop;
+	uint8_t ecn;                  /* the IP header's ECN field (RFC 3168 5) */
 	uint32_t src4, dst4;
 	const uint8_t *src6, *dst6;
 	struct netif *ifp;

@@ -259,6 +259,9 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	c->irs = g->seq;
 	c->rcv_nxt = g->seq + 1;
 	take_syn_options(c, g);
+	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR (Linux
+	 * tcp_ecn=2 accepts it; SYN cookies do not carry it) */
+	c->ecn_ok = (g->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR);
 	c->iss = tcp_new_isn(c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_wnd = c->max_snd_wnd = g->wnd;
@@ -513,6 +516,13 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		return;
 	}
 	pcb->dupacks = 0;
+	/* reducing for an ECN echo (Linux CA_CWR): no growth until the data
+	 * sent before the reduction is acknowledged */
+	if (pcb->in_cwr) {
+		if (seq_lt(pcb->snd_una, pcb->cwr_seq))
+			return;
+		pcb->in_cwr = false;
+	}
 	/* Linux tcp_is_cwnd_limited: an application-limited flight does not
 	 * grow cwnd (RFC 7661's concern), except that slow start may reach
 	 * twice the largest flight */
@@ -687,11 +697,31 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 	return true;
 }
 
+/* The first ACK of new data after a timeout: Eifel detection (RFC 3522)
+ * by its TSecr. Spurious: the window before the timeout comes back
+ * (Linux tcp_undo_cwnd_reduction: the larger of each), loss recovery
+ * ends and nothing more is resent (snd_nxt back at snd_max). */
+static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
+	pcb->undo_armed = false;
+	if (!pcb->in_loss || !g->opt_ok || !g->opt.has_ts || !g->opt.tsecr ||
+			(int32_t) (g->opt.tsecr - pcb->undo_tsval) >= 0)
+		return;
+	if (pcb->cwnd < pcb->prior_cwnd)
+		pcb->cwnd = pcb->prior_cwnd;
+	if (pcb->ssthresh < pcb->prior_ssthresh)
+		pcb->ssthresh = pcb->prior_ssthresh;
+	pcb->in_loss = false;
+	pcb->snd_nxt = pcb->snd_max;
+	pcb->s->tcp->mib.LossUndo++;
+}
+
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
  * RTT sample (RFC 6298, RTTM RFC 7323 4), the congestion window grows,
  * the retransmission timer restarts; true when it SACKed new data. */
 static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	bool sacked = false;
+	if (pcb->undo_armed)
+		loss_undo(pcb, g);
 	uint32_t acked = g->ack - pcb->snd_una;
 	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
 	ring_drop(&pcb->sndq, data_acked);
@@ -775,6 +805,21 @@ static void snd_window_update(struct tcp_pcb *pcb, const struct tcp_seg *g, uint
 	}
 }
 
+/* RFC 3168 6.1.2, as Linux's tcp_enter_cwr: the peer saw congestion
+ * (ECE): the congestion control's reduction once per window of data,
+ * not during loss recovery, and CWR on the next new data. Linux lowers
+ * cwnd to ssthresh step by step (PRR); here at once. */
+static void ecn_echo(struct tcp_pcb *pcb) {
+	if (pcb->in_recovery || pcb->in_loss || (pcb->in_cwr && seq_lt(pcb->snd_una, pcb->cwr_seq)))
+		return;
+	tcp_cc_congestion(pcb, false);
+	if (pcb->cwnd > pcb->ssthresh)
+		pcb->cwnd = pcb->ssthresh;
+	pcb->in_cwr = true;
+	pcb->cwr_seq = pcb->snd_max;
+	pcb->queue_cwr = true;
+}
+
 /* Our FIN acknowledged: FIN-WAIT-1, CLOSING and LAST-ACK move on (RFC
  * 9293 3.10.7.4 step 5); false when the connection is over. */
 static bool ack_fin(struct tcp_pcb *pcb, uint64_t now) {
@@ -854,6 +899,8 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
 			dupack(pcb);
 	}
+	if (pcb->ecn_ok && (fl & TCP_ECE))
+		ecn_echo(pcb);
 	ack_recovery(pcb, sacked, advanced, una0, sacked0);
 	snd_window_update(pcb, g, wnd, advanced);
 	return ack_fin(pcb, now);
@@ -866,6 +913,19 @@ static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, ui
 	uint8_t fl = g->flags;
 	uint32_t seq = g->seq, len = g->len;
 	const uint8_t *data = g->data;
+	/* RFC 3168 6.1.3 (Linux tcp_ecn_accept_cwr, __tcp_ecn_check_ce):
+	 * CWR ends our echo; a CE mark on data starts it, acknowledged at once */
+	if (pcb->ecn_ok) {
+		if (fl & TCP_CWR) {
+			pcb->ece_demand = false;
+			if (len)
+				pcb->ack_now = true;
+		}
+		if (len && g->ecn == 3 && !pcb->ece_demand) {
+			pcb->ece_demand = true;
+			pcb->ack_now = true;
+		}
+	}
 	/* 7. data */
 	if (len)
 		pcb->dsack_pending = false;   /* reported until new data (Linux) */
@@ -1008,7 +1068,7 @@ void tcp4_input(struct ustack *s, struct ip4_rx *rx) {
 	if (rx->bcast || rx->mcast)
 		return;
 	struct tcp_seg g = {.v6 = false, .loop = rx->loop, .src4 = rx->ip.src, .dst4 = rx->ip.dst,
-		.ifp = rx->ifp, .rx4 = rx};
+		.ifp = rx->ifp, .rx4 = rx, .ecn = rx->ip.tos & 3};
 	seg_fill(&g, t, rx->plen);
 	tcp_input(s, &g);
 }
@@ -1031,7 +1091,7 @@ void tcp6_input(struct ustack *s, struct ip6_rx *rx) {
 	if (rx->mcast)
 		return;
 	struct tcp_seg g = {.v6 = true, .loop = rx->loop, .src6 = rx->ip.src, .dst6 = rx->ip.dst,
-		.ifp = rx->ifp, .rx6 = rx};
+		.ifp = rx->ifp, .rx6 = rx, .ecn = rx->ip.tclass & 3};
 	seg_fill(&g, t, rx->plen);
 	tcp_input(s, &g);
 }

@@ -109,6 +109,21 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	struct ustack *s = pcb->s;
 	struct tcp_opts o = {0};
 	bool offer = pcb->state == TCPS_SYN_SENT;
+	/* ECN (RFC 3168 6.1.4, 6.1.5; Linux tcp_ecn_send): new data is ECT(0)
+	 * and carries a queued CWR; ACKs and resends are not ECT; ECE while
+	 * we echo a CE mark */
+	uint8_t ect = 0;
+	if (pcb->ecn_ok && !(flags & (TCP_SYN | TCP_RST))) {
+		if (len && !seq_lt(seq, pcb->snd_max)) {
+			ect = 2;
+			if (pcb->queue_cwr) {
+				flags |= TCP_CWR;
+				pcb->queue_cwr = false;
+			}
+		}
+		if (pcb->ece_demand)
+			flags |= TCP_ECE;
+	}
 	if (with_opts) {
 		/* Linux's SYN: MSS, SACK_PERM, TS, NOP, WS (the codec's layout);
 		 * a SYN-ACK answers with what the SYN offered */
@@ -183,7 +198,7 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 			tcp_fill_checksum6(pcb->l6, pcb->r6, h, p->len);
 		int hl = pcb->sk && pcb->sk->hops >= 0 ? pcb->sk->hops : 64;
 		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
-			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
+			.tclass = (uint8_t) (((pcb->sk ? pcb->sk->tclass6 : 0) & ~3) | ect), .oif = pcb->oif};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
 		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip6_output_route(s, p, &tx, &rt);
@@ -200,7 +215,7 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		if (!is_lo(rt.ifp))
 			tcp_fill_checksum4((const uint8_t *) &pcb->l4, (const uint8_t *) &pcb->r4, h, p->len);
 		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
-			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
+			.tos = (uint8_t) (((pcb->sk ? pcb->sk->tos : 0) & ~3) | ect), .df = true};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
 		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip4_output_route(s, p, &tx, &rt);
@@ -237,6 +252,8 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 		pcb->ts_sent = false;   /* a new connection on this pcb */
 	pcb->ts_off = off;
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
+	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
+		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
 	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
 	if (pcb->snd_max == pcb->iss)
 		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;

@@ -851,7 +851,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	struct tcp_info ti;
 	memset(&ti, 0, sizeof(ti));
 	ti.tcpi_state = (uint8_t) p->state;
-	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : 0);  /* TCP_CA_Recovery, Loss */
+	/* TCP_CA_Recovery, Loss, CWR */
+	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : (p->in_cwr ? 2 : 0));
 	ti.tcpi_retransmits = (uint8_t) p->backoff;
 	ti.tcpi_backoff = (uint8_t) p->backoff;
 	/* unanswered zero window (persist) or keepalive probes */
@@ -868,6 +869,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (p->sack_ok)
 		ti.tcpi_options |= TCPI_OPT_SACK;
+	if (p->ecn_ok)
+		ti.tcpi_options |= TCPI_OPT_ECN;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;

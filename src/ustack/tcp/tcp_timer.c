@@ -126,8 +126,15 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	 * then one segment: the loss window. Not again on the timeouts that
 	 * follow while the first one's resend is unanswered (Linux
 	 * tcp_enter_loss): the window is one segment then. */
-	if (!pcb->in_loss || pcb->backoff == 0)
+	if (!pcb->in_loss || pcb->backoff == 0) {
+		pcb->prior_cwnd = pcb->cwnd;
+		pcb->prior_ssthresh = pcb->ssthresh;
 		tcp_cc_congestion(pcb, true);
+		/* the resend goes out now with this TSval or a later one */
+		pcb->undo_armed = pcb->ts_ok;
+		if (pcb->ts_ok)
+			pcb->undo_tsval = tcp_ts_now(pcb);
+	}
 	pcb->cwnd = pcb->mss;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;

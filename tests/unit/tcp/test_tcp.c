@@ -561,6 +561,182 @@ static void test_dsack(void **state) {
 	ut_stack_free(s);
 }
 
+/* Undo of a spurious timeout (Eifel, RFC 3522/4015, as Linux's
+ * tcp_try_undo_loss): 10 segments unacknowledged, the RTO resends the
+ * first with cwnd 1. An ACK for half of them echoing the original TSval
+ * shows the originals arrived: the window before the timeout comes back
+ * and the rest is not resent. Echoing the resend's TSval, the reduction
+ * stays and the rest is resent (go-back-N). */
+static void test_loss_undo(void **state) {
+	(void) state;
+	for (int spurious = 1; spurious >= 0; spurious--) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = LINUX_SYN;
+		synack.has_wscale = false;
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_true(p->ts_ok);
+		const uint32_t M = 1448;
+		uint64_t t0 = rt_now();
+		int from = ut_cap.n;
+		assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		uint32_t orig_ts = r.opt.tsval;
+		from = ut_cap.n;
+		for (int ms = 10; ms <= 2000 && !p->in_loss; ms += 10)
+			run(s, t0 + MS(ms));
+		assert_true(p->in_loss);
+		assert_int_equal(p->cwnd, M);
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.seq, una);   /* the first segment again */
+		uint32_t rxt_ts = r.opt.tsval;
+		assert_true((int32_t) (rxt_ts - orig_ts) >= 200);
+		uint64_t undo0 = s->tcp->mib.LossUndo;
+		struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = spurious ? orig_ts : rxt_ts};
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, &a);
+		assert_int_equal(p->snd_una, una + 5 * M);
+		uint32_t seqs[16];
+		int n = data_seqs(from, seqs, 16);
+		if (spurious) {
+			assert_int_equal(s->tcp->mib.LossUndo, undo0 + 1);
+			assert_false(p->in_loss);
+			assert_true(p->cwnd >= 10 * M);
+			assert_int_equal(p->ssthresh, UINT32_MAX);   /* slow start again */
+			assert_int_equal(n, 0);
+		} else {
+			assert_int_equal(s->tcp->mib.LossUndo, undo0);
+			assert_true(p->cwnd <= 6 * M);   /* slow start from one segment */
+			assert_int_equal(p->ssthresh, 7 * M);   /* CUBIC: 0.7 of 10 */
+			assert_int_equal(n, 5);
+			assert_int_equal(seqs[0], una + 5 * M);
+		}
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
+/* a segment from the peer with the IP header's TOS (ECN field) set */
+static void seg_tos(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
+		uint8_t flags, const void *data, size_t len, uint8_t tos) {
+	uint8_t t[1600], f[1700];
+	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
+		.window = 65535, .payload = data, .payload_len = len};
+	if (flags & TCP_SYN) {
+		r.opt.has_mss = true;
+		r.opt.mss = 1460;
+	}
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	struct eth_repr e = {.type = ETHW_P_IP};
+	memcpy(e.dst, UT_MAC, 6);
+	memcpy(e.src, UT_PEER_MAC, 6);
+	eth_emit(&e, f, 14);
+	struct ipv4_repr h = {.src = a, .dst = b, .proto = 6, .ttl = 64, .tos = tos, .id = 1,
+		.total_len = (uint16_t) (20 + n)};
+	ipv4_emit(&h, f + 14, 20);
+	memcpy(f + 34, t, (size_t) n);
+	ut_inject(s, f, 34 + (size_t) n);
+}
+
+/* the IP TOS byte of the last TCP segment we sent */
+static int last_tos(int from) {
+	for (int i = ut_cap.n - 1; i >= from; i--)
+		if (tcp_of(i))
+			return ut_cap.frame[i][15];
+	return -1;
+}
+
+/* ECN as Linux's tcp_ecn=2 (RFC 3168): an ECN-setup SYN (ECE, CWR) gets
+ * an ECN-setup SYN-ACK (ECE); a plain SYN does not. Then new data is
+ * ECT(0), ACKs are not; a CE mark on arriving data is echoed with ECE at
+ * once and until the peer's CWR; the peer's ECE reduces cwnd once (CUBIC:
+ * 0.7) and our next new data carries CWR. */
+static void test_ecn(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	int from = ut_cap.n;
+	struct tcp_repr r;
+	seg_tos(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, 0);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1000, 0, TCP_SYN | TCP_ECE | TCP_CWR, NULL, 0, 0);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK | TCP_ECE);
+	assert_int_equal(last_tos(from) & 3, 0);
+	uint32_t iss = r.seq;
+	seg_tos(s, 4000, 80, 1001, iss + 1, TCP_ACK, NULL, 0, 0);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	assert_true(p->ecn_ok);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_true(ti.tcpi_options & TCPI_OPT_ECN);
+	int one = 1;
+	api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	const uint32_t M = 1460;
+	/* new data: ECT(0) */
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 3 * M), 3 * M);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.payload_len, M);
+	assert_int_equal(last_tos(from) & 3, 2);
+	assert_int_equal(r.flags & (TCP_ECE | TCP_CWR), 0);
+	/* CE on the peer's data: ECE on an ACK at once, not ECT */
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, 3);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 1005);
+	assert_true(r.flags & TCP_ECE);
+	assert_int_equal(last_tos(from) & 3, 0);
+	/* still echoed on the next ACK, until the peer's CWR */
+	p->quickack = 16;
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, 2);
+	assert_true(last_seg(from, &r));
+	assert_true(r.flags & TCP_ECE);
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1009, iss + 1, TCP_ACK | TCP_CWR, "ijkl", 4, 2);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 1013);
+	assert_false(r.flags & TCP_ECE);
+	/* the peer echoes CE: cwnd reduced once, CWR on the next new data */
+	uint32_t cwnd = p->cwnd;
+	seg_tos(s, 4000, 80, 1013, iss + 1 + M, TCP_ACK | TCP_ECE, NULL, 0, 0);
+	assert_true(p->in_cwr);
+	assert_int_equal(p->ssthresh, (uint32_t) (cwnd * 0.7));
+	assert_int_equal(p->cwnd, p->ssthresh);
+	tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_ca_state, 2);   /* TCP_CA_CWR */
+	uint32_t ssthresh = p->ssthresh;
+	seg_tos(s, 4000, 80, 1013, iss + 1 + 2 * M, TCP_ACK | TCP_ECE, NULL, 0, 0);
+	assert_int_equal(p->ssthresh, ssthresh);   /* once per window */
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, M), M);
+	assert_true(last_seg(from, &r));
+	assert_true(r.flags & TCP_CWR);
+	assert_int_equal(last_tos(from) & 3, 2);
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, M), M);
+	assert_true(last_seg(from, &r));
+	assert_false(r.flags & TCP_CWR);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 /* PAWS in TIME-WAIT as Linux (tcp_timewait_state_process): an old TSval
  * is dropped, counted and answered with an ACK, even on a SYN that would
  * otherwise reopen the port; a bare ACK at rcv_nxt restarts TIME-WAIT
@@ -1813,6 +1989,8 @@ int main(void) {
 		cmocka_unit_test(test_notsent_lowat),
 		cmocka_unit_test(test_inq),
 		cmocka_unit_test(test_dsack),
+		cmocka_unit_test(test_loss_undo),
+		cmocka_unit_test(test_ecn),
 		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
