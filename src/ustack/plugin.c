@@ -13,7 +13,11 @@
  *   tcp_rmem=N              TCP's largest receive buffer, 65536..1 GiB, as
  *                           the sysctl's third field: the receive queue of a
  *                           socket without SO_RCVBUF, and the window scale
- *                           offered (4 MiB: 7) */
+ *                           offered (4 MiB: 7)
+ *   cc=NAME                 TCP's congestion control, cubic (the default,
+ *                           as Linux) or reno, as the sysctl
+ *                           tcp_congestion_control; a socket may choose
+ *                           another with TCP_CONGESTION */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +68,7 @@ struct opts {
 	uint32_t mtu;
 	int accept_ra, autoconf;
 	uint32_t tcp_rmem;
+	const struct tcp_cc_ops *cc;
 	char *pcap;     /* pcap=FILE (allocated) */
 };
 
@@ -72,6 +77,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->mtu = 1500;
 	o->accept_ra = o->autoconf = 1;
 	o->tcp_rmem = 0;
+	o->cc = NULL;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
 		return 0;
@@ -108,6 +114,11 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tcp_rmem = (uint32_t) v;
+		} else if (strncmp(tok, "cc=", 3) == 0) {
+			if ((o->cc = tcp_cc_find(tok + 3)) == NULL) {
+				err = -EINVAL;
+				break;
+			}
 		} else if (strncmp(tok, "pcap=", 5) == 0) {
 			/* the file of the capture (link/pcap.c); the last one given */
 			free(o->pcap);
@@ -355,6 +366,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->autoconf = (uint8_t) o.autoconf;
 	s->vde_mtu = o.mtu;
 	s->tcp_rmem_max = o.tcp_rmem;
+	s->tcp_cc = o.cc;
 	s->vde_links = true;
 	struct netif *lo = loop_netif_new(s);
 	if (lo == NULL) {

@@ -26,6 +26,7 @@ struct mcgroup4;
 struct reasm;
 struct ifaddr6;
 struct route6;
+struct tcp_cc_ops;
 struct mcgroup6;
 struct tcp_stack;
 struct pmtu_entry;
@@ -127,6 +128,7 @@ struct ustack {
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
+	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,

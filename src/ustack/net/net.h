@@ -364,7 +364,7 @@ void igmp_input(struct ustack *s, struct ip4_rx *rx);
 void ip4_mc_flush_if(struct netif *ifp);
 void igmp_report_all(struct netif *ifp);
 
-/* tcp_rst.c: the answer of a closed port */
+/* tcp/tcp_reset.c: the answer of a closed port */
 void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx);
 /* tcp/: segments and ICMP errors for TCP */
 void tcp4_input(struct ustack *s, struct ip4_rx *rx);

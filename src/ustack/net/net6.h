@@ -172,7 +172,7 @@ int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const ui
 int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, uint8_t tclass, struct pbuf *p);
 
-/* tcp_rst.c */
+/* tcp/tcp_reset.c: the answer of a closed port */
 void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx);
 void tcp6_input(struct ustack *s, struct ip6_rx *rx);
 void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * TCP (RFC 9293) for ustack: protocol control blocks, the per-stack
  * tables, input, output and timers. Files by verb (STYLE.md):
- *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528), timers
+ *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528)
+ *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_reset.c   resets for segments no connection takes (closed ports)
+ *   tcp_cc.c      congestion control: the table of algorithms, the
+ *                 choice per socket (TCP_CONGESTION) and per stack (cc=)
+ *   tcp_cc_reno.c NewReno's window (RFC 5681)
+ *   tcp_cc_cubic.c CUBIC's window (RFC 9438), the default as Linux's
  *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
- *                 queue, the sender's scoreboard and RFC 6675 recovery;
- *                 timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
+ *                 queue, the sender's scoreboard and RFC 6675 recovery
+ *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
  *   tcp_socket.c  the socket calls (proto_ops)
  *
  * A pcb lives apart from its socket: a connection exists before accept()
@@ -40,6 +46,12 @@ enum {
 	TCPS_LISTEN,
 	TCPS_CLOSING,
 };
+
+/* States in which data may be sent (or resent) */
+static inline bool tcp_can_send_data(int st) {
+	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT1 ||
+			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
+}
 
 /* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b) {
@@ -105,6 +117,25 @@ struct tcp_scoreboard {
 #define TCP_PAWS_IDLE_NS (24ull * 86400 * 1000000000)
 #define TCPOLEN_TS_ALIGNED 12
 
+struct tcp_pcb;
+
+/* A congestion control algorithm (Linux's tcp_congestion_ops, reduced to
+ * what a window-based algorithm needs). Loss detection and recovery
+ * (RFC 6675, 6582, PRR) stay in tcp_input.c; the algorithm says how the
+ * window grows and how far it falls. cwnd and ssthresh are in bytes. */
+#define TCP_CA_NAME_MAX 16          /* Linux's, with the NUL */
+struct tcp_cc_ops {
+	const char *name;
+	/* start (the connection opens, or switches to it): private state */
+	void (*init)(struct tcp_pcb *pcb);
+	/* outside recovery, cwnd-limited: acked bytes newly acknowledged;
+	 * slow start below ssthresh, then the algorithm's own growth */
+	void (*cong_avoid)(struct tcp_pcb *pcb, uint32_t acked);
+	/* a congestion event (fast retransmit, or a retransmission timeout
+	 * when timeout): the new ssthresh (RFC 5681 eq. 4; RFC 9438 4.6) */
+	uint32_t (*ssthresh)(struct tcp_pcb *pcb, bool timeout);
+};
+
 struct tcp_pcb {
 	struct tcp_pcb *hnext;        /* connection hash (4-tuple) */
 	struct tcp_pcb *bnext;        /* port table */
@@ -143,6 +174,10 @@ struct tcp_pcb {
 	struct tcp_scoreboard *sb;    /* sender side, NULL when nothing SACKed */
 	struct tcp_sack_block rsack[TCP_MAX_SACK]; /* receiver side, newest first */
 	uint8_t nrsack;
+	/* D-SACK (RFC 2883): a duplicate that arrived, reported first in the
+	 * SACK option of our ACKs until the next data segment (Linux) */
+	bool dsack_pending;
+	struct tcp_sack_block dsack;
 	struct tcp_ring sndq;         /* bytes from snd_una on */
 	uint32_t sndcap;
 	/* where segments sent with PSH ended, above snd_una, oldest first: a
@@ -171,6 +206,8 @@ struct tcp_pcb {
 	bool fin_rcvd;
 	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
+	const struct tcp_cc_ops *cc;  /* the algorithm (tcp_cc.c) and its state */
+	uint64_t cc_priv[7];
 	/* Linux tcp_cwnd_validate / tcp_is_cwnd_limited: cwnd grows only
 	 * when the flight filled it, or in slow start while it is under
 	 * twice the largest flight of the last round trip */
@@ -182,6 +219,19 @@ struct tcp_pcb {
 	int dupacks;
 	bool in_recovery, sack_recovery;
 	bool in_loss;                 /* after a timeout until snd_una passes recover (Linux CA_Loss) */
+	/* Eifel (RFC 3522 detection, RFC 4015 response) after a timeout:
+	 * the window before it, and the TSval of the first resend; an ACK
+	 * echoing an older TSval was for the original: the timeout was
+	 * spurious and the window comes back (Linux tcp_try_undo_loss) */
+	bool undo_armed;
+	uint32_t undo_tsval, prior_cwnd, prior_ssthresh;
+	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
+	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
+	 * segments until the peer's CWR; in_cwr: the window was reduced for
+	 * the peer's ECE, once until snd_una passes cwr_seq (Linux CA_CWR);
+	 * queue_cwr: CWR on the next new data segment */
+	bool ecn_ok, ece_demand, in_cwr, queue_cwr;
+	uint32_t cwr_seq;
 	/* RTT (RFC 6298), in microseconds */
 	uint32_t srtt, rttvar, rto;
 	bool rtt_timing;
@@ -216,9 +266,18 @@ struct tcp_pcb {
 	int err;                      /* pending error for the socket */
 	int soft_err;                 /* last ICMP error (Linux sk_err_soft) */
 	bool linger0;
+	/* TCP_NOTSENT_LOWAT (0: none, as Linux's default sysctl UINT_MAX),
+	 * TCP_USER_TIMEOUT (ms, 0: none), TCP_INQ */
+	uint32_t notsent_lowat, user_timeout;
+	bool inq;
+	/* when the oldest unacknowledged data was first found unanswered by
+	 * the retransmission timer (ns, 0: not since the last ACK): the
+	 * clock of TCP_USER_TIMEOUT (Linux retrans_stamp) */
+	uint64_t rtx_stamp;
 };
 
 #define TCP_CONN_HASH 2048
+
 #define TCP_PORT_HASH 256
 
 struct tcp_stack {
@@ -240,13 +299,14 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
+				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
 	} mib;
 };
 
 /* Parsed arriving segment, family independent. */
 struct tcp_seg {
 	bool v6, loop;
+	uint8_t ecn;                  /* the IP header's ECN field (RFC 3168 5) */
 	uint32_t src4, dst4;
 	const uint8_t *src6, *dst6;
 	struct netif *ifp;
@@ -304,7 +364,11 @@ struct tcp_pcb *tcp_lookup_listener(struct ustack *s, const struct tcp_seg *g);
 bool tcp_port_free(struct tcp_pcb *pcb, uint16_t lport);
 int tcp_autobind(struct tcp_pcb *pcb, bool connecting);
 uint32_t tcp_new_isn(struct tcp_pcb *pcb);
-void tcp_timer_update(struct tcp_pcb *pcb);
+/* RFC 7323 5.4: the TSval offset of a connection, a keyed hash */
+uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
+/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
+ * and the cookie's time counter */
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* Move to state; wakes and updates the socket. */
 void tcp_set_state(struct tcp_pcb *pcb, int state);
 /* The application closed pcb: count it among the orphans. */
@@ -312,10 +376,6 @@ void tcp_orphan_add(struct tcp_pcb *pcb);
 /* Linux tcp_check_oom: more orphans than tcp_max_orphans (each counted
  * 2^shift times). */
 bool tcp_too_many_orphans(struct ustack *s, int shift);
-/* An orphan's retransmission timeout (Linux tcp_write_timeout for a dead
- * socket): reset when there are too many orphans, given up after
- * TCP_ORPHAN_RETRIES; true when pcb was freed. */
-bool tcp_orphan_timeout(struct tcp_pcb *pcb);
 /* Connection over: err for the socket (0: none); frees orphans. */
 bool tcp_done(struct tcp_pcb *pcb, int err);  /* true: pcb freed */
 void tcp_wakeup(struct tcp_pcb *pcb);
@@ -343,9 +403,7 @@ void tcp_send_rst(struct tcp_pcb *pcb);
 /* an empty segment with seq snd_una - 1 (keepalive, zero window probe) */
 void tcp_send_probe(struct tcp_pcb *pcb);
 int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len, bool with_opts);
-bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now);  /* true: pcb freed */
 void tcp_retransmit_head(struct tcp_pcb *pcb);
-void tcp_arm_rtx(struct tcp_pcb *pcb);
 uint64_t tcp_clock(struct ustack *s);
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
 /* The window scale to offer (Linux's rule): the smallest shift that lets
@@ -354,8 +412,6 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
  * else the stack's tcp_rmem ceiling (Linux: tcp_rmem[2], 6 MiB: 7; 15
  * MiB as packetdrill sets it: 8); at most 14 (RFC 7323 2.3). */
 uint8_t tcp_select_wscale(const struct tcp_pcb *pcb);
-/* RST in answer to g when no connection takes it */
-void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
@@ -364,17 +420,17 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
 int tcp_eor_mark(struct tcp_pcb *pcb);
 void tcp_eor_ack(struct tcp_pcb *pcb);
 
-/* tcp_sack.c */
+/* tcp_ts.c */
 /* TSval to send now */
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
-uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
-/* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
- * and the cookie's time counter */
-uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
 /* RFC 7323 5.3 PAWS: true when the segment must be dropped */
 bool tcp_paws_reject(struct tcp_pcb *pcb, const struct tcp_seg *g);
 /* RFC 7323 4.3: TS.Recent from an acceptable segment */
 void tcp_ts_update_recent(struct tcp_pcb *pcb, const struct tcp_seg *g);
+
+/* tcp_sack.c */
+/* receiver: [seq, end) below rcv_nxt arrived again (RFC 2883) */
+void tcp_dsack_set(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
 /* receiver: the block [seq, end) arrived out of order / rcv_nxt moved */
 void tcp_rsack_add(struct tcp_pcb *pcb, uint32_t seq, uint32_t end);
 void tcp_rsack_trim(struct tcp_pcb *pcb);
@@ -398,6 +454,42 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
 bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
+
+/* tcp_reset.c */
+/* RST in answer to g when no connection takes it */
+void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
+
+/* tcp_timer.c */
+/* arm the stack timer for the earliest deadline (none: cancel it) */
+void tcp_timer_update(struct tcp_pcb *pcb);
+/* the stack timer of a connection went off */
+void tcp_timer_fire(struct ustack *s, struct utimer *t);
+/* retransmission deadline: the RTO, backed off */
+void tcp_arm_rtx(struct tcp_pcb *pcb);
+/* retry after a local drop, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)) */
+void tcp_arm_resource_retry(struct tcp_pcb *pcb);
+
+/* tcp_cc.c */
+extern const struct tcp_cc_ops tcp_cc_reno, tcp_cc_cubic;
+/* by name (NULL: none such) */
+const struct tcp_cc_ops *tcp_cc_find(const char *name);
+/* the stack's default: its option cc= or else CUBIC, as Linux */
+const struct tcp_cc_ops *tcp_cc_default(struct ustack *s);
+/* run the algorithm ops on pcb from now on (its state starts afresh) */
+void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
+/* slow start as Linux's tcp_slow_start: every acknowledged byte counts
+ * (RFC 3465 without the L = 2 limit), up to ssthresh; returns what is
+ * left of acked for congestion avoidance */
+uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
+/* a congestion event: ssthresh from the algorithm */
+void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
+
+/* bytes queued and not sent yet (Linux write_seq - snd_nxt) */
+static inline uint32_t tcp_notsent(const struct tcp_pcb *pcb) {
+	uint32_t sent = pcb->snd_max - pcb->snd_una;
+	return pcb->sndq.len > sent ? pcb->sndq.len - sent : 0;
+}
 
 /* tcp_input.c */
 void tcp_input(struct ustack *s, struct tcp_seg *g);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * TCP input: segments from IPv4 and IPv6 to their connection, listener or
- * the closed-port answer (net/tcp_rst.c), then RFC 9293 3.10.7 in order:
+ * the closed-port answer (tcp_reset.c), then RFC 9293 3.10.7 in order:
  * LISTEN, SYN-SENT, and for synchronized states sequence check, RST,
  * SYN, ACK, data, FIN. Blind-attack defences of RFC 5961 (challenge ACKs
- * for in-window RST and SYN, the ACK range check). TIME_WAIT as Linux:
- * an RST ends it, a new SYN above rcv_nxt reopens the port. */
+ * for in-window RST and SYN, the ACK range check). TIME_WAIT as Linux,
+ * with PAWS: an RST at rcv_nxt ends it, a new SYN above rcv_nxt (or with
+ * a newer timestamp) reopens the port. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -93,6 +94,10 @@ static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const stru
 	c->user_rcvbuf = l->user_rcvbuf;
 	c->user_sndbuf = l->user_sndbuf;
 	c->linger0 = l->linger0;
+	c->notsent_lowat = l->notsent_lowat;
+	c->user_timeout = l->user_timeout;
+	c->inq = l->inq;
+	tcp_cc_set(c, l->cc);
 	return c;
 }
 
@@ -254,6 +259,9 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	c->irs = g->seq;
 	c->rcv_nxt = g->seq + 1;
 	take_syn_options(c, g);
+	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR (Linux
+	 * tcp_ecn=2 accepts it; SYN cookies do not carry it) */
+	c->ecn_ok = (g->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR);
 	c->iss = tcp_new_isn(c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_wnd = c->max_snd_wnd = g->wnd;
@@ -324,24 +332,42 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	tcp_send_syn(pcb);
 }
 
-/* Returns false when the pcb is gone and the segment may open a new
- * connection on a listener. */
+/* TIME-WAIT as Linux's tcp_timewait_state_process. Returns false when
+ * the pcb is gone and the segment may open a new connection on a
+ * listener. PAWS (RFC 7323 5.3, which Linux applies here too) rejects an
+ * old TSval: counted, answered with an ACK, and such a SYN reopens
+ * nothing. At exactly rcv_nxt a reset ends TIME-WAIT (tcp_rfc1337 = 0)
+ * and a bare ACK restarts it silently; a reset elsewhere is ignored; any
+ * other segment restarts it (when it has ACK, or failed PAWS) and gets an
+ * ACK, except a SYN above rcv_nxt or with a newer TSval (RFC 6191), which
+ * may start a new incarnation of the 4-tuple. */
 static bool timewait_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
-	if (g->flags & TCP_RST) {
-		/* Linux (tcp_rfc1337 = 0): a reset ends TIME_WAIT */
-		tcp_done(pcb, 0);
+	uint8_t fl = g->flags;
+	uint64_t now = tcp_clock(pcb->s);
+	bool paws = tcp_paws_reject(pcb, g);
+	if (!paws && g->seq == pcb->rcv_nxt && ((g->len == 0 && !(fl & (TCP_SYN | TCP_FIN))) || (fl & TCP_RST))) {
+		if (fl & TCP_RST) {
+			tcp_done(pcb, 0);
+			return true;
+		}
+		pcb->end_at = now + TCP_TIMEWAIT_NS;
+		tcp_timer_update(pcb);
 		return true;
 	}
-	if ((g->flags & TCP_SYN) && !(g->flags & TCP_ACK) && seq_gt(g->seq, pcb->rcv_nxt) &&
-			pcb->sk == NULL) {
-		/* RFC 6191 / Linux: a new incarnation may reuse the 4-tuple */
+	bool newer_ts = pcb->ts_ok && g->opt_ok && g->opt.has_ts && pcb->ts_recent_at &&
+			(int32_t) (pcb->ts_recent - g->opt.tsval) < 0;
+	if ((fl & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && !paws &&
+			(seq_gt(g->seq, pcb->rcv_nxt) || newer_ts) && pcb->sk == NULL) {
 		tcp_pcb_free(pcb);
 		return false;
 	}
-	if (g->flags & TCP_FIN)
-		pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
-	if (g->len || (g->flags & (TCP_SYN | TCP_FIN)))
+	if (paws)
+		pcb->s->tcp->mib.PAWSEstab++;
+	if (!(fl & TCP_RST)) {
+		if (paws || (fl & TCP_ACK))
+			pcb->end_at = now + TCP_TIMEWAIT_NS;
 		tcp_send_ack(pcb);
+	}
 	tcp_timer_update(pcb);
 	return true;
 }
@@ -490,35 +516,28 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		return;
 	}
 	pcb->dupacks = 0;
+	/* reducing for an ECN echo (Linux CA_CWR): no growth until the data
+	 * sent before the reduction is acknowledged */
+	if (pcb->in_cwr) {
+		if (seq_lt(pcb->snd_una, pcb->cwr_seq))
+			return;
+		pcb->in_cwr = false;
+	}
 	/* Linux tcp_is_cwnd_limited: an application-limited flight does not
 	 * grow cwnd (RFC 7661's concern), except that slow start may reach
 	 * twice the largest flight */
 	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
 		return;
-	if (pcb->cwnd < pcb->ssthresh) {
-		/* slow start as Linux (tcp_slow_start): every acknowledged
-		 * segment counts (RFC 3465 byte counting without the L = 2
-		 * limit), up to ssthresh; the rest goes to congestion avoidance */
-		uint32_t room = pcb->ssthresh - pcb->cwnd;
-		uint32_t add = acked < room ? acked : room;
-		pcb->cwnd += add;
-		acked -= add;
-	}
-	if (acked && pcb->cwnd >= pcb->ssthresh) {
-		pcb->bytes_acked += acked;
-		if (pcb->bytes_acked >= pcb->cwnd) {
-			pcb->bytes_acked -= pcb->cwnd;
-			pcb->cwnd += mss;
-		}
-	}
+	/* slow start, then the algorithm's growth (tcp_cc_*.c) */
+	if (acked)
+		pcb->cc->cong_avoid(pcb, acked);
 }
 
 /* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
  * by pipe (NextSeg). */
 static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	tcp_cc_congestion(pcb, false);
 	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
 	pcb->prr_delivered = pcb->prr_out = 0;
 	pcb->cwnd = pcb->ssthresh;
@@ -586,8 +605,7 @@ static void dupack(struct tcp_pcb *pcb) {
 	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
 	 * after a timeout; a resent segment lost again then costs another
 	 * timeout. Without SACK we take the risk of a needless halving. */
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * mss ? flight / 2 : 2u * mss;
+	tcp_cc_congestion(pcb, false);
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
 	pcb->in_recovery = true;
@@ -595,26 +613,26 @@ static void dupack(struct tcp_pcb *pcb) {
 	pcb->cwnd = pcb->ssthresh + 3u * mss;
 }
 
-static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
+/* RFC 9293 3.10.7.4 steps 1-4 (with PAWS, RFC 7323 5.3, and RFC 5961):
+ * false when the segment goes no further (answered, dropped, or the
+ * connection is over). */
+static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uint64_t now) {
 	struct ustack *s = pcb->s;
-	uint64_t now = tcp_clock(s);
 	uint8_t fl = g->flags;
-	uint32_t seq = g->seq, len = g->len;
-	const uint8_t *data = g->data;
-	uint32_t seglen = len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
-	uint32_t rwnd = tcp_rcv_window(pcb);
+	uint32_t seq = g->seq;
+	uint32_t seglen = g->len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	/* 0. PAWS (RFC 7323 5.3 R1): an old TSval, a duplicate ACK as Linux */
 	if (tcp_paws_reject(pcb, g)) {
 		s->tcp->mib.PAWSEstab++;
 		tcp_send_ack(pcb);
-		return;
+		return false;
 	}
 	/* 0b. a retransmitted SYN in SYN-RECEIVED (its sequence number is
 	 * below the window) gets the SYN-ACK again, as Linux's tcp_check_req */
 	if (pcb->state == TCPS_SYN_RECV && (fl & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN &&
 			seq == pcb->irs) {
 		tcp_send_syn(pcb);
-		return;
+		return false;
 	}
 	/* 1. sequence number (RFC 9293 3.10.7.4). A segment without data
 	 * is also taken at the right edge of the window and down to the
@@ -624,9 +642,14 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
 			seq_leq(seq, pcb->rcv_nxt + rwnd);
 	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
-		if (!(fl & TCP_RST))
+		if (!(fl & TCP_RST)) {
+			/* a duplicate (Linux tcp_send_dupack): reported as a
+			 * D-SACK of what lies below rcv_nxt */
+			if (seglen && seq_lt(seq, pcb->rcv_nxt))
+				tcp_dsack_set(pcb, seq, seq_lt(seq + seglen, pcb->rcv_nxt) ? seq + seglen : pcb->rcv_nxt);
 			tcp_send_ack(pcb);
-		return;
+		}
+		return false;
 	}
 	/* RFC 7323 4.3 R3 */
 	tcp_ts_update_recent(pcb, g);
@@ -636,24 +659,24 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	if (fl & TCP_RST) {
 		if (seq != pcb->rcv_nxt) {
 			challenge_ack(pcb);
-			return;
+			return false;
 		}
 		switch (pcb->state) {
 		case TCPS_SYN_RECV:
 			tcp_done(pcb, pcb->parent ? 0 : ECONNREFUSED);
-			return;
+			return false;
 		case TCPS_CLOSE_WAIT:
 			s->tcp->mib.EstabResets++;
 			tcp_done(pcb, EPIPE);   /* Linux tcp_reset */
-			return;
+			return false;
 		case TCPS_CLOSING:
 		case TCPS_LAST_ACK:
 			tcp_done(pcb, 0);
-			return;
+			return false;
 		default:
 			s->tcp->mib.EstabResets++;
 			tcp_done(pcb, ECONNRESET);
-			return;
+			return false;
 		}
 	}
 	/* 3. SYN in a synchronized state: RFC 5961 4.2 challenge ACK. An
@@ -663,87 +686,83 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		if (pcb->state == TCPS_SYN_RECV && pcb->parent) {
 			tcp_reset_answer(s, g);
 			tcp_done(pcb, 0);
-			return;
+			return false;
 		}
 		challenge_ack(pcb);
-		return;
+		return false;
 	}
 	/* 4. no ACK, no business */
 	if (!(fl & TCP_ACK))
+		return false;
+	return true;
+}
+
+/* The first ACK of new data after a timeout: Eifel detection (RFC 3522)
+ * by its TSecr. Spurious: the window before the timeout comes back
+ * (Linux tcp_undo_cwnd_reduction: the larger of each), loss recovery
+ * ends and nothing more is resent (snd_nxt back at snd_max). */
+static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
+	pcb->undo_armed = false;
+	if (!pcb->in_loss || !g->opt_ok || !g->opt.has_ts || !g->opt.tsecr ||
+			(int32_t) (g->opt.tsecr - pcb->undo_tsval) >= 0)
 		return;
-	/* 5. ACK */
-	if (pcb->state == TCPS_SYN_RECV) {
-		if (!(seq_gt(g->ack, pcb->snd_una) && seq_leq(g->ack, pcb->snd_max))) {
-			tcp_reset_answer(s, g);
-			return;
-		}
-		if (pcb->syn_retries == 0)
-			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
-		pcb->snd_una = g->ack;
-		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
-		pcb->max_snd_wnd = pcb->snd_wnd;
-		pcb->snd_wl1 = seq;
-		pcb->snd_wl2 = g->ack;
-		pcb->backoff = 0;
-		pcb->rtx_at = 0;
-		establish_child(pcb);
-	}
-	if (seq_gt(g->ack, pcb->snd_max)) {
-		tcp_send_ack(pcb);
-		return;
-	}
-	/* RFC 5961 5.2: too old an ACK is a blind attempt */
-	if (seq_lt(g->ack, pcb->snd_una - pcb->max_snd_wnd) && pcb->max_snd_wnd) {
-		challenge_ack(pcb);
-		return;
-	}
-	pcb->last_ack_rx = now;
-	uint32_t wnd = g->wnd << pcb->snd_wscale;
+	if (pcb->cwnd < pcb->prior_cwnd)
+		pcb->cwnd = pcb->prior_cwnd;
+	if (pcb->ssthresh < pcb->prior_ssthresh)
+		pcb->ssthresh = pcb->prior_ssthresh;
+	pcb->in_loss = false;
+	pcb->snd_nxt = pcb->snd_max;
+	pcb->s->tcp->mib.LossUndo++;
+}
+
+/* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
+ * RTT sample (RFC 6298, RTTM RFC 7323 4), the congestion window grows,
+ * the retransmission timer restarts; true when it SACKed new data. */
+static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	bool sacked = false;
-	uint32_t una0 = pcb->snd_una;
-	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
-	bool advanced = seq_gt(g->ack, pcb->snd_una);
-	if (advanced) {
-		uint32_t acked = g->ack - pcb->snd_una;
-		uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
-		ring_drop(&pcb->sndq, data_acked);
-		if (seq_lt(pcb->snd_nxt, g->ack))
-			pcb->snd_nxt = g->ack;
-		pcb->snd_una = g->ack;
-		tcp_sb_ack(pcb);
-		tcp_eor_ack(pcb);
-		if (g->opt_ok)
-			sacked = tcp_sb_update(pcb, &g->opt);
-		if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
-			pcb->rtt_timing = false;
-			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
-		} else if (!pcb->rtt_timing && pcb->ts_ok && g->opt_ok && g->opt.has_ts && g->opt.tsecr) {
-			/* RTTM (RFC 7323 4): no timed segment (Karn after a resend),
-			 * the echoed TSval measures it; 1 ms ticks, at least one, as
-			 * Linux's tcp_ack_update_rtt */
-			uint32_t ms = tcp_ts_now(pcb) - g->opt.tsecr;
-			if (ms < 600000)
-				tcp_rtt_sample(pcb, (ms ? ms : 1) * 1000u);
-		}
-		pcb->backoff = 0;
-		ack_cc(pcb, acked);
-		if (pcb->snd_una == pcb->snd_max) {
-			pcb->rtx_at = 0;
-			pcb->persist = false;
-		} else
-			tcp_arm_rtx(pcb);
-		tcp_chrono_stop(pcb, TCP_CHRONO_BUSY);   /* none once all is acknowledged */
-		if (ring_space(&pcb->sndq, pcb->sndcap))
-			tcp_chrono_stop(pcb, TCP_CHRONO_SNDBUF);
-		if (pcb->sk)
-			tcp_wakeup(pcb);   /* room in the send buffer */
-	} else if (g->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max) {
-		if (g->opt_ok)
-			sacked = tcp_sb_update(pcb, &g->opt);
-		/* RFC 5681 2 duplicate ACK; RFC 6675 2: or one that SACKs new data */
-		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
-			dupack(pcb);
+	if (pcb->undo_armed)
+		loss_undo(pcb, g);
+	uint32_t acked = g->ack - pcb->snd_una;
+	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
+	ring_drop(&pcb->sndq, data_acked);
+	if (seq_lt(pcb->snd_nxt, g->ack))
+		pcb->snd_nxt = g->ack;
+	pcb->snd_una = g->ack;
+	tcp_sb_ack(pcb);
+	tcp_eor_ack(pcb);
+	if (g->opt_ok)
+		sacked = tcp_sb_update(pcb, &g->opt);
+	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
+		pcb->rtt_timing = false;
+		tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+	} else if (!pcb->rtt_timing && pcb->ts_ok && g->opt_ok && g->opt.has_ts && g->opt.tsecr) {
+		/* RTTM (RFC 7323 4): no timed segment (Karn after a resend),
+		 * the echoed TSval measures it; 1 ms ticks, at least one, as
+		 * Linux's tcp_ack_update_rtt */
+		uint32_t ms = tcp_ts_now(pcb) - g->opt.tsecr;
+		if (ms < 600000)
+			tcp_rtt_sample(pcb, (ms ? ms : 1) * 1000u);
 	}
+	pcb->backoff = 0;
+	pcb->rtx_stamp = 0;
+	ack_cc(pcb, acked);
+	if (pcb->snd_una == pcb->snd_max) {
+		pcb->rtx_at = 0;
+		pcb->persist = false;
+	} else
+		tcp_arm_rtx(pcb);
+	tcp_chrono_stop(pcb, TCP_CHRONO_BUSY);   /* none once all is acknowledged */
+	if (ring_space(&pcb->sndq, pcb->sndcap))
+		tcp_chrono_stop(pcb, TCP_CHRONO_SNDBUF);
+	if (pcb->sk)
+		tcp_wakeup(pcb);   /* room in the send buffer */
+	return sacked;
+}
+
+/* RFC 6675 5 and RFC 6937 after an ACK: recovery begins when the
+ * scoreboard says the first segment is lost, a resend lost again goes
+ * again, PRR sets what may be sent. */
+static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32_t una0, uint32_t sacked0) {
 	/* RFC 6675 5: recovery also starts when the scoreboard says the first
 	 * segment is lost, before three duplicates */
 	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
@@ -762,6 +781,10 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 				(int64_t) tcp_sb_sacked_below(pcb, pcb->snd_max) - (int64_t) sacked0;
 		prr_ack(pcb, d, advanced);
 	}
+}
+
+static void snd_window_update(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t wnd, bool advanced) {
+	uint32_t seq = g->seq;
 	/* window update (RFC 9293 3.10.7.4, SND.WL1/WL2), and as Linux's
 	 * tcp_may_update_window from any ACK that moves snd_una: the window
 	 * is relative to the ACK that carries it, and a new snd_una with an
@@ -780,6 +803,26 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			pcb->backoff = 0;
 		}
 	}
+}
+
+/* RFC 3168 6.1.2, as Linux's tcp_enter_cwr: the peer saw congestion
+ * (ECE): the congestion control's reduction once per window of data,
+ * not during loss recovery, and CWR on the next new data. Linux lowers
+ * cwnd to ssthresh step by step (PRR); here at once. */
+static void ecn_echo(struct tcp_pcb *pcb) {
+	if (pcb->in_recovery || pcb->in_loss || (pcb->in_cwr && seq_lt(pcb->snd_una, pcb->cwr_seq)))
+		return;
+	tcp_cc_congestion(pcb, false);
+	if (pcb->cwnd > pcb->ssthresh)
+		pcb->cwnd = pcb->ssthresh;
+	pcb->in_cwr = true;
+	pcb->cwr_seq = pcb->snd_max;
+	pcb->queue_cwr = true;
+}
+
+/* Our FIN acknowledged: FIN-WAIT-1, CLOSING and LAST-ACK move on (RFC
+ * 9293 3.10.7.4 step 5); false when the connection is over. */
+static bool ack_fin(struct tcp_pcb *pcb, uint64_t now) {
 	bool fin_acked = pcb->fin_queued && seq_gt(pcb->snd_una, pcb->fin_seq);
 	switch (pcb->state) {
 	case TCPS_FIN_WAIT1:
@@ -793,19 +836,99 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	case TCPS_CLOSING:
 		if (fin_acked) {
 			tcp_enter_timewait(pcb);
-			return;
+			return false;
 		}
 		break;
 	case TCPS_LAST_ACK:
 		if (fin_acked) {
 			tcp_done(pcb, 0);
-			return;
+			return false;
 		}
 		break;
 	default:
 		break;
 	}
+	return true;
+}
+
+/* Step 5, the ACK: the send queue, RTT, congestion control, loss
+ * recovery (RFC 5681, 6675, 6937), the send window, and the states that
+ * our FIN's acknowledgment moves. false when the segment goes no further. */
+static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
+	struct ustack *s = pcb->s;
+	uint8_t fl = g->flags;
+	uint32_t seq = g->seq, len = g->len;
+	/* 5. ACK */
+	if (pcb->state == TCPS_SYN_RECV) {
+		if (!(seq_gt(g->ack, pcb->snd_una) && seq_leq(g->ack, pcb->snd_max))) {
+			tcp_reset_answer(s, g);
+			return false;
+		}
+		if (pcb->syn_retries == 0)
+			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
+		pcb->snd_una = g->ack;
+		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
+		pcb->max_snd_wnd = pcb->snd_wnd;
+		pcb->snd_wl1 = seq;
+		pcb->snd_wl2 = g->ack;
+		pcb->backoff = 0;
+		pcb->rtx_at = 0;
+		establish_child(pcb);
+	}
+	if (seq_gt(g->ack, pcb->snd_max)) {
+		tcp_send_ack(pcb);
+		return false;
+	}
+	/* RFC 5961 5.2: too old an ACK is a blind attempt */
+	if (seq_lt(g->ack, pcb->snd_una - pcb->max_snd_wnd) && pcb->max_snd_wnd) {
+		challenge_ack(pcb);
+		return false;
+	}
+	pcb->last_ack_rx = now;
+	uint32_t wnd = g->wnd << pcb->snd_wscale;
+	uint32_t una0 = pcb->snd_una;
+	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
+	bool advanced = seq_gt(g->ack, pcb->snd_una);
+	bool sacked = false;
+	if (advanced) {
+		sacked = ack_advance(pcb, g, now);
+	} else if (g->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max) {
+		if (g->opt_ok)
+			sacked = tcp_sb_update(pcb, &g->opt);
+		/* RFC 5681 2 duplicate ACK; RFC 6675 2: or one that SACKs new data */
+		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
+			dupack(pcb);
+	}
+	if (pcb->ecn_ok && (fl & TCP_ECE))
+		ecn_echo(pcb);
+	ack_recovery(pcb, sacked, advanced, una0, sacked0);
+	snd_window_update(pcb, g, wnd, advanced);
+	return ack_fin(pcb, now);
+}
+
+/* Steps 7 and 8: data in order to the receive queue, out of order to the
+ * out-of-order queue (SACK blocks), the FIN. rwnd: the window before the
+ * segment. false when the segment goes no further. */
+static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uint64_t now) {
+	uint8_t fl = g->flags;
+	uint32_t seq = g->seq, len = g->len;
+	const uint8_t *data = g->data;
+	/* RFC 3168 6.1.3 (Linux tcp_ecn_accept_cwr, __tcp_ecn_check_ce):
+	 * CWR ends our echo; a CE mark on data starts it, acknowledged at once */
+	if (pcb->ecn_ok) {
+		if (fl & TCP_CWR) {
+			pcb->ece_demand = false;
+			if (len)
+				pcb->ack_now = true;
+		}
+		if (len && g->ecn == 3 && !pcb->ece_demand) {
+			pcb->ece_demand = true;
+			pcb->ack_now = true;
+		}
+	}
 	/* 7. data */
+	if (len)
+		pcb->dsack_pending = false;   /* reported until new data (Linux) */
 	bool fin = (fl & TCP_FIN) != 0;
 	bool can_rx = pcb->state == TCPS_ESTABLISHED || pcb->state == TCPS_FIN_WAIT1 ||
 			pcb->state == TCPS_FIN_WAIT2;
@@ -814,9 +937,11 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			/* Linux: new data for a closed socket resets the connection */
 			tcp_send_rst(pcb);
 			tcp_done(pcb, 0);
-			return;
+			return false;
 		}
 		if (seq_lt(seq, pcb->rcv_nxt)) {
+			/* its head arrived before: a D-SACK for it (RFC 2883) */
+			tcp_dsack_set(pcb, seq, pcb->rcv_nxt);
 			uint32_t skip = pcb->rcv_nxt - seq;
 			data += skip;
 			len -= skip;
@@ -832,7 +957,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			bool had_ooo = pcb->ooo != NULL;
 			if (len && ring_append(&pcb->rcvq, data, len, pcb->rcvcap) < 0) {
 				tcp_output(pcb);
-				return;
+				return false;
 			}
 			pcb->rcv_nxt += len;
 			if (had_ooo) {
@@ -853,21 +978,34 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 			}
 			tcp_send_ack(pcb);   /* a duplicate ACK at once (RFC 5681 4.2) */
 			tcp_output(pcb);
-			return;
+			return false;
 		}
 	} else if (fin && can_rx && seq != pcb->rcv_nxt) {
 		/* a FIN beyond a hole waits with the data */
 		ooo_insert(pcb, seq, data, 0, true);
 		tcp_send_ack(pcb);
-		return;
+		return false;
 	}
 	/* 8. FIN */
 	if (fin && (can_rx || pcb->state == TCPS_SYN_RECV) && !pcb->fin_rcvd) {
 		on_fin(pcb);
 		if (pcb->state == TCPS_TIME_WAIT)
-			return;
+			return false;
 	}
+	return true;
+}
+
+static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
+	uint64_t now = tcp_clock(pcb->s);
+	uint32_t rwnd = tcp_rcv_window(pcb);
+	uint32_t una = pcb->snd_una;
+	if (!seg_check(pcb, g, rwnd, now) || !ack_input(pcb, g, now) || !data_input(pcb, g, rwnd, now))
+		return;
 	tcp_output(pcb);
+	/* TCP_NOTSENT_LOWAT: what the ACK let go counts for writability
+	 * (Linux tcp_check_space after tcp_data_snd_check) */
+	if (pcb->notsent_lowat && pcb->snd_una != una)
+		tcp_wakeup(pcb);
 	tcp_timer_update(pcb);
 }
 
@@ -930,7 +1068,7 @@ void tcp4_input(struct ustack *s, struct ip4_rx *rx) {
 	if (rx->bcast || rx->mcast)
 		return;
 	struct tcp_seg g = {.v6 = false, .loop = rx->loop, .src4 = rx->ip.src, .dst4 = rx->ip.dst,
-		.ifp = rx->ifp, .rx4 = rx};
+		.ifp = rx->ifp, .rx4 = rx, .ecn = rx->ip.tos & 3};
 	seg_fill(&g, t, rx->plen);
 	tcp_input(s, &g);
 }
@@ -953,7 +1091,7 @@ void tcp6_input(struct ustack *s, struct ip6_rx *rx) {
 	if (rx->mcast)
 		return;
 	struct tcp_seg g = {.v6 = true, .loop = rx->loop, .src6 = rx->ip.src, .dst6 = rx->ip.dst,
-		.ifp = rx->ifp, .rx6 = rx};
+		.ifp = rx->ifp, .rx6 = rx, .ecn = rx->ip.tclass & 3};
 	seg_fill(&g, t, rx->plen);
 	tcp_input(s, &g);
 }

@@ -16,18 +16,6 @@
 #include "../socket/sock.h"
 #include "tcp.h"
 
-static void put16(uint8_t *p, uint16_t v) {
-	p[0] = (uint8_t) (v >> 8);
-	p[1] = (uint8_t) v;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
-
 static bool is_lo(const struct netif *ifp) {
 	return ifp->type == ARPHRD_LOOPBACK_VALUE;
 }
@@ -121,6 +109,21 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	struct ustack *s = pcb->s;
 	struct tcp_opts o = {0};
 	bool offer = pcb->state == TCPS_SYN_SENT;
+	/* ECN (RFC 3168 6.1.4, 6.1.5; Linux tcp_ecn_send): new data is ECT(0)
+	 * and carries a queued CWR; ACKs and resends are not ECT; ECE while
+	 * we echo a CE mark */
+	uint8_t ect = 0;
+	if (pcb->ecn_ok && !(flags & (TCP_SYN | TCP_RST))) {
+		if (len && !seq_lt(seq, pcb->snd_max)) {
+			ect = 2;
+			if (pcb->queue_cwr) {
+				flags |= TCP_CWR;
+				pcb->queue_cwr = false;
+			}
+		}
+		if (pcb->ece_demand)
+			flags |= TCP_ECE;
+	}
 	if (with_opts) {
 		/* Linux's SYN: MSS, SACK_PERM, TS, NOP, WS (the codec's layout);
 		 * a SYN-ACK answers with what the SYN offered */
@@ -138,18 +141,26 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		o.tsval = tcp_ts_now(pcb);
 		o.tsecr = pcb->ts_ok ? pcb->ts_recent : 0;
 	}
-	if (pcb->sack_ok && pcb->nrsack && (flags & TCP_ACK) && !(flags & (TCP_SYN | TCP_RST))) {
+	if (pcb->sack_ok && (pcb->nrsack || pcb->dsack_pending) && (flags & TCP_ACK) &&
+			!(flags & (TCP_SYN | TCP_RST))) {
 		/* RFC 2018 3: what fits in 40 bytes (3 blocks beside timestamps),
 		 * and no more than the segment's MSS leaves (tcp_cur_mss) */
 		uint32_t room = (uint32_t) pcb->mss + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0);
 		uint32_t used = (uint32_t) tcp_opts_len(&o) + len;
 		room = used < room ? room - used : 0;
 		int max = pcb->ts_ok ? 3 : 4;
-		int n = pcb->nrsack < max ? pcb->nrsack : max;
+		/* a D-SACK first (RFC 2883 4), then the newest blocks */
+		struct tcp_sack_block all[TCP_MAX_SACK + 1];
+		int k = 0;
+		if (pcb->dsack_pending)
+			all[k++] = pcb->dsack;
+		for (int i = 0; i < pcb->nrsack; i++)
+			all[k++] = pcb->rsack[i];
+		int n = k < max ? k : max;
 		while (n > 0 && 4u + 8u * (uint32_t) n > room)
 			n--;
 		o.nsack = (uint8_t) n;
-		memcpy(o.sack, pcb->rsack, sizeof(o.sack[0]) * (size_t) n);
+		memcpy(o.sack, all, sizeof(o.sack[0]) * (size_t) n);
 	}
 	size_t olen = tcp_opts_len(&o);
 	size_t hlen = TCP_HDR_LEN + olen;
@@ -166,17 +177,14 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	uint32_t wnd = tcp_rcv_window(pcb);
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	uint32_t wfield = (flags & TCP_SYN) ? (wnd > 65535 ? 65535 : wnd) : wnd >> pcb->rcv_wscale;
-	put16(h, ntohs(pcb->lport));
-	put16(h + 2, ntohs(pcb->rport));
-	put32(h + 4, seq);
-	put32(h + 8, (flags & TCP_ACK) ? pcb->rcv_nxt : 0);
-	h[12] = (uint8_t) ((hlen / 4) << 4);
-	h[13] = flags;
-	put16(h + 14, (uint16_t) wfield);
-	h[16] = h[17] = 0;
-	h[18] = h[19] = 0;
-	if (olen)
-		tcp_opts_emit(&o, h + TCP_HDR_LEN, olen);
+	/* the codec writes header and options before the data, in place */
+	struct tcp_repr r = {.sport = ntohs(pcb->lport), .dport = ntohs(pcb->rport), .seq = seq,
+		.ack = (flags & TCP_ACK) ? pcb->rcv_nxt : 0, .flags = flags, .window = (uint16_t) wfield,
+		.opt = o, .payload = len ? h + hlen : NULL, .payload_len = len};
+	if (tcp_emit(&r, h, p->len) < 0) {
+		pbuf_free(&s->pc, p);
+		return -EINVAL;
+	}
 	int err;
 	int ttl = pcb->sk && pcb->sk->ttl >= 0 ? pcb->sk->ttl : 64;
 	if (pcb->v6) {
@@ -190,7 +198,7 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 			tcp_fill_checksum6(pcb->l6, pcb->r6, h, p->len);
 		int hl = pcb->sk && pcb->sk->hops >= 0 ? pcb->sk->hops : 64;
 		struct ip6_tx tx = {.src = pcb->l6, .dst = pcb->r6, .proto = IPPROTO_TCP, .hlim = (uint8_t) hl,
-			.tclass = (uint8_t) (pcb->sk ? pcb->sk->tclass6 : 0), .oif = pcb->oif};
+			.tclass = (uint8_t) (((pcb->sk ? pcb->sk->tclass6 : 0) & ~3) | ect), .oif = pcb->oif};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
 		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip6_output_route(s, p, &tx, &rt);
@@ -207,7 +215,7 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		if (!is_lo(rt.ifp))
 			tcp_fill_checksum4((const uint8_t *) &pcb->l4, (const uint8_t *) &pcb->r4, h, p->len);
 		struct ip4_tx tx = {.src = pcb->l4, .dst = pcb->r4, .proto = IPPROTO_TCP, .ttl = (uint8_t) ttl,
-			.tos = (uint8_t) (pcb->sk ? pcb->sk->tos : 0), .df = true};
+			.tos = (uint8_t) (((pcb->sk ? pcb->sk->tos : 0) & ~3) | ect), .df = true};
 		seg_sent(pcb, flags, (flags & TCP_SYN) ? wfield : wfield << pcb->rcv_wscale);
 		uint64_t drops = rt.ifp->st.tx_errors;
 		err = ip4_output_route(s, p, &tx, &rt);
@@ -217,15 +225,6 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	if (err == -ENOBUFS)
 		local_drop(pcb, flags);
 	return err;
-}
-
-static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
-	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
-	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
-}
-
-void tcp_arm_rtx(struct tcp_pcb *pcb) {
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) rto_delay_us(pcb) * 1000;
 }
 
 /* RFC 6298 2.2-2.3, with Linux's floor of 200 ms on the variance term. */
@@ -253,6 +252,8 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 		pcb->ts_sent = false;   /* a new connection on this pcb */
 	pcb->ts_off = off;
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
+	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
+		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
 	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
 	if (pcb->snd_max == pcb->iss)
 		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
@@ -302,22 +303,6 @@ void tcp_ack_later(struct tcp_pcb *pcb) {
 		pcb->dack_at = tcp_clock(pcb->s) + TCP_DELACK_NS;
 		tcp_timer_update(pcb);
 	}
-}
-
-void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g) {
-	if (g->flags & TCP_RST)
-		return;
-	if (s->tcp)
-		s->tcp->mib.OutRsts++;
-	if (g->v6)
-		tcp6_input_closed(s, g->rx6);
-	else
-		tcp4_input_closed(s, g->rx4);
-}
-
-static bool can_send_data(int st) {
-	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT1 ||
-			st == TCPS_CLOSING || st == TCPS_LAST_ACK;
 }
 
 /* A new segment ending at end went with PSH. */
@@ -419,13 +404,6 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 	pcb->retrans_total++;
 }
 
-/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
- * TCP_RESOURCE_PROBE_INTERVAL)). */
-static void resource_retry(struct tcp_pcb *pcb) {
-	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
-}
-
 /* One segment of data not sent before (or resent after a timeout, going
  * back from snd_una), within win bytes in flight from snd_una. Returns
  * false when nothing may go now. */
@@ -498,7 +476,7 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 			pcb->retrans_total--;
 		}
 		if (pcb->rtx_at == 0)
-			resource_retry(pcb);
+			tcp_arm_resource_retry(pcb);
 		return false;
 	}
 	if (err < 0 && len == 0)
@@ -541,7 +519,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	}
 	if (tcp_send_seg(pcb, seq, fl | psh_resend(pcb, seq, len), len, false) == -ENOBUFS) {
 		if (pcb->rtx_at == 0)
-			resource_retry(pcb);
+			tcp_arm_resource_retry(pcb);
 		return false;   /* HighRxt stays: the hole is tried again */
 	}
 	pcb->s->tcp->mib.RetransSegs++;
@@ -614,7 +592,7 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
-	if (!can_send_data(pcb->state))
+	if (!tcp_can_send_data(pcb->state))
 		return;
 	/* As Linux, what the windows allow goes at once, from any thread: a
 	 * frame the interface drops (its transmit queue is full) ends the
@@ -660,88 +638,4 @@ void tcp_output(struct tcp_pcb *pcb) {
 		tcp_arm_rtx(pcb);
 	}
 	tcp_timer_update(pcb);
-}
-
-bool tcp_rto_timeout(struct tcp_pcb *pcb, uint64_t now) {
-	(void) now;
-	switch (pcb->state) {
-	case TCPS_SYN_SENT: {
-		int limit = pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
-		if (pcb->syn_retries >= limit)
-			return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
-		pcb->syn_retries++;
-		pcb->backoff++;
-		pcb->retrans_total++;
-		pcb->s->tcp->mib.RetransSegs++;
-		tcp_send_syn(pcb);
-		return false;
-	}
-	case TCPS_SYN_RECV:
-		if (pcb->syn_retries >= TCP_SYNACK_RETRIES)
-			return tcp_done(pcb, ETIMEDOUT);
-		pcb->syn_retries++;
-		pcb->backoff++;
-		pcb->retrans_total++;
-		pcb->s->tcp->mib.RetransSegs++;
-		tcp_send_syn(pcb);
-		return false;
-	default:
-		break;
-	}
-	if (!can_send_data(pcb->state))
-		return false;
-	if (pcb->persist) {
-		/* zero window probe (RFC 9293 3.8.6.1), backed off like the RTO */
-		pcb->persist = false;
-		if (pcb->snd_wnd == 0 && pcb->sndq.len && pcb->snd_nxt == pcb->snd_una) {
-			tcp_send_probe(pcb);
-			if (pcb->backoff < 12)
-				pcb->backoff++;
-			pcb->persist = true;
-			tcp_arm_rtx(pcb);
-		} else {
-			pcb->force = true;
-			tcp_output(pcb);
-		}
-		return false;
-	}
-	if (pcb->snd_una == pcb->snd_max) {
-		/* nothing in flight: a retry after a local drop */
-		tcp_output(pcb);
-		return false;
-	}
-	if (pcb->orphan && tcp_orphan_timeout(pcb))
-		return true;
-	if (pcb->backoff >= TCP_RETRIES2)
-		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
-	/* RFC 5681 3.1 eq. 4, then one segment: loss window */
-	uint32_t flight = pcb->snd_max - pcb->snd_una;
-	pcb->ssthresh = flight / 2 > 2u * pcb->mss ? flight / 2 : 2u * pcb->mss;
-	pcb->cwnd = pcb->mss;
-	pcb->bytes_acked = 0;
-	pcb->in_recovery = false;
-	pcb->sack_recovery = false;
-	pcb->in_loss = true;
-	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
-	tcp_sb_clear(pcb);
-	pcb->s->tcp->mib.RTOs++;
-	pcb->dupacks = 0;
-	pcb->recover = pcb->snd_max;
-	pcb->backoff++;
-	pcb->rtt_timing = false;
-	pcb->snd_nxt = pcb->snd_una;
-	pcb->rtx_at = 0;
-	pcb->xmit_dropped = false;
-	tcp_output(pcb);
-	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
-		/* Linux tcp_retransmit_timer: a resend that failed for local
-		 * congestion is no timeout of the path, no backoff for it */
-		pcb->backoff--;
-		resource_retry(pcb);
-		tcp_timer_update(pcb);
-		return false;
-	}
-	if (pcb->rtx_at == 0)
-		tcp_arm_rtx(pcb);
-	return false;
 }

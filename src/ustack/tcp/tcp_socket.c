@@ -70,8 +70,11 @@ static uint32_t tcp_poll_state(struct usock *sk) {
 		if (p->rcvq.len)
 			ev |= EPOLLIN | EPOLLRDNORM;
 		if (!wr_shut) {
+			/* TCP_NOTSENT_LOWAT as Linux's tcp_poll: also less than
+			 * half of it unsent */
 			uint32_t space = ring_space(&p->sndq, p->sndcap);
-			if (space > 0 && space >= p->sndq.len / 2)
+			if (space > 0 && space >= p->sndq.len / 2 &&
+					(!p->notsent_lowat || (uint64_t) tcp_notsent(p) * 2 < p->notsent_lowat))
 				ev |= EPOLLOUT | EPOLLWRNORM;
 		} else
 			ev |= EPOLLOUT | EPOLLWRNORM;
@@ -409,6 +412,15 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		uint32_t space = ring_space(&p->sndq, p->sndcap);
 		if ((flags & MSG_EOR) && p->neor >= TCP_EOR_MAX)
 			space = 0;   /* records bound as Linux's skbs bound them: wait for ACKs */
+		if (p->notsent_lowat && space) {
+			/* TCP_NOTSENT_LOWAT: Linux queues a new skb only while
+			 * less than it is unsent; here up to it, in whole segments */
+			uint32_t ns = tcp_notsent(p), mss = p->mss ? p->mss : 536;
+			uint32_t room = ns < p->notsent_lowat ? p->notsent_lowat - ns : 0;
+			room = room ? (uint32_t) (((uint64_t) room + mss - 1) / mss * mss) : 0;
+			if (room < space)
+				space = room;
+		}
 		if (space && done < len) {
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
 			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
@@ -480,6 +492,8 @@ static void window_update(struct tcp_pcb *p) {
 		tcp_send_ack(p);
 }
 
+static ssize_t recv_loop(struct usock *sk, struct msghdr *msg, int flags, size_t total, uint64_t deadline, bool nb);
+
 static ssize_t tcp_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 	uint64_t deadline = sock_deadline(&sk->rcvtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
@@ -488,7 +502,22 @@ static ssize_t tcp_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 		total += msg->msg_iov[i].iov_len;
 	msg->msg_flags = 0;
 	msg->msg_namelen = 0;
+	size_t ccap = msg->msg_controllen;
 	msg->msg_controllen = 0;
+	ssize_t r = recv_loop(sk, msg, flags, total, deadline, nb);
+	struct tcp_pcb *p = pcb_of(sk);
+	if (r >= 0 && p && p->inq && msg->msg_control) {
+		/* TCP_INQ (Linux tcp_inq_hint): what is left to read, 1 when
+		 * nothing is but the peer closed */
+		int inq = (int) p->rcvq.len;
+		if (inq == 0 && p->fin_rcvd)
+			inq = 1;
+		sock_put_cmsg(msg, ccap, IPPROTO_TCP, TCP_CM_INQ, &inq, sizeof(inq));
+	}
+	return r;
+}
+
+static ssize_t recv_loop(struct usock *sk, struct msghdr *msg, int flags, size_t total, uint64_t deadline, bool nb) {
 	size_t done = 0;
 	for (;;) {
 		if (sk->closing)
@@ -729,12 +758,22 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 	if (p == NULL)
 		return -EINVAL;
 	if (name == TCP_CONGESTION) {
-		char n[16] = "";
+		/* Linux: the name is the first bytes up to a NUL, at most 15;
+		 * an empty option is EINVAL, an unknown name ENOENT. The new
+		 * algorithm starts afresh from the present cwnd and ssthresh
+		 * (tcp_reinit_congestion_control). */
+		char n[TCP_CA_NAME_MAX] = "";
+		if ((int) len < 1)
+			return -EINVAL;
 		if (v == NULL)
 			return -EFAULT;
-		memcpy(n, v, len < 15 ? (size_t) len : 15);
-		/* NewReno (RFC 5681, 6582) is the one algorithm here */
-		return strcmp(n, "reno") == 0 ? 0 : -ENOENT;
+		memcpy(n, v, len < TCP_CA_NAME_MAX - 1 ? (size_t) len : TCP_CA_NAME_MAX - 1);
+		const struct tcp_cc_ops *cc = tcp_cc_find(n);
+		if (cc == NULL)
+			return -ENOENT;
+		if (cc != p->cc)
+			tcp_cc_set(p, cc);
+		return 0;
 	}
 	int val, err = tcp_opt_int(level, name, v, len, &val);
 	if (err < 0)
@@ -788,6 +827,21 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 		if (val)
 			p->quickack = 16;
 		return 0;
+	case TCP_NOTSENT_LOWAT:
+		/* Linux takes any value (an unsigned limit) and wakes writers */
+		p->notsent_lowat = (uint32_t) val;
+		sock_update_events(sk);
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (val < 0)
+			return -EINVAL;
+		p->user_timeout = (uint32_t) val;
+		return 0;
+	case TCP_INQ:
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		p->inq = val != 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -797,7 +851,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	struct tcp_info ti;
 	memset(&ti, 0, sizeof(ti));
 	ti.tcpi_state = (uint8_t) p->state;
-	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : 0);  /* TCP_CA_Recovery, Loss */
+	/* TCP_CA_Recovery, Loss, CWR */
+	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : (p->in_cwr ? 2 : 0));
 	ti.tcpi_retransmits = (uint8_t) p->backoff;
 	ti.tcpi_backoff = (uint8_t) p->backoff;
 	/* unanswered zero window (persist) or keepalive probes */
@@ -814,6 +869,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (p->sack_ok)
 		ti.tcpi_options |= TCPI_OPT_SACK;
+	if (p->ecn_ok)
+		ti.tcpi_options |= TCPI_OPT_ECN;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;
@@ -887,15 +944,28 @@ static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, sockle
 		return put_int_opt(v, len, p->syncnt ? p->syncnt : TCP_SYN_RETRIES);
 	case TCP_QUICKACK:
 		return put_int_opt(v, len, p->quickack > 0);
+	case TCP_NOTSENT_LOWAT:
+		return put_int_opt(v, len, (int) p->notsent_lowat);
+	case TCP_USER_TIMEOUT:
+		return put_int_opt(v, len, (int) p->user_timeout);
+	case TCP_INQ:
+		return put_int_opt(v, len, p->inq);
 	case TCP_INFO:
 		return tcp_info_get(p, v, len);
 	case TCP_CONGESTION: {
-		static const char name_[] = "reno";
+		/* Linux copies TCP_CA_NAME_MAX bytes, NUL-padded, or fewer */
+		char name_[TCP_CA_NAME_MAX] = "";
+		strncpy(name_, p->cc->name, sizeof(name_) - 1);
 		socklen_t n = *len < (socklen_t) sizeof(name_) ? *len : (socklen_t) sizeof(name_);
 		memcpy(v, name_, n);
 		*len = n;
 		return 0;
 	}
+	case TCP_CC_INFO:
+		/* Linux fills it only for algorithms with a get_info (Vegas,
+		 * DCTCP, BBR); CUBIC and Reno give zero bytes */
+		*len = 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -2,8 +2,8 @@
  * TCP control blocks: creation and destruction, the per-stack tables
  * (connections by 4-tuple, ports, listeners), ephemeral ports (RFC 6056,
  * Linux's 32768-60999), initial sequence numbers (RFC 6528: a clock plus
- * a keyed hash of the 4-tuple), the per-connection deadlines multiplexed
- * on one stack timer, and the byte rings of the queues. */
+ * a keyed hash of the 4-tuple), and the byte rings of the queues (the
+ * timers are in tcp_timer.c). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -469,8 +469,6 @@ void tcp_chrono_stop(struct tcp_pcb *pcb, int type) {
 
 /* --- life --- */
 
-static void tcp_timer_fire(struct ustack *s, struct utimer *t);
-
 struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
 	struct tcp_stack *ts = tcp_stack_get(s);
 	if (ts == NULL)
@@ -486,6 +484,7 @@ struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
 	pcb->ka_intvl = 75;
 	pcb->ka_cnt = 9;
 	pcb->ssthresh = UINT32_MAX;
+	tcp_cc_set(pcb, tcp_cc_default(s));
 	pcb->sndcap = TCP_AUTO_SNDBUF;
 	pcb->rcvcap = s->tcp_rmem_max ? s->tcp_rmem_max : TCP_AUTO_RCVBUF;
 	ts->npcbs++;
@@ -579,25 +578,6 @@ bool tcp_too_many_orphans(struct ustack *s, int shift) {
 	return ((int64_t) ts->orphans << shift) > ts->max_orphans;
 }
 
-bool tcp_orphan_timeout(struct tcp_pcb *pcb) {
-	struct tcp_stack *ts = pcb->s->tcp;
-	/* a peer that sent ICMP errors weighs double */
-	if (tcp_too_many_orphans(pcb->s, pcb->soft_err ? 1 : 0)) {
-		/* Linux: "too many orphaned sockets" */
-		tcp_send_rst(pcb);
-		ts->abort_on_memory++;
-		return tcp_done(pcb, 0);
-	}
-	/* the RTO no longer grows (TCP_RTO_MAX): with errors, no more tries */
-	uint64_t rto = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
-	bool alive = rto < TCP_RTO_MAX_US;
-	int limit = pcb->soft_err && !alive ? 0 : TCP_ORPHAN_RETRIES;
-	if (pcb->backoff >= limit) {
-		ts->abort_on_timeout++;
-		return tcp_done(pcb, ETIMEDOUT);
-	}
-	return false;
-}
 
 void tcp_wakeup(struct tcp_pcb *pcb) {
 	if (pcb->sk) {
@@ -650,72 +630,4 @@ void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	tcp_sb_clear(pcb);
 	tcp_timer_update(pcb);
 	tcp_wakeup(pcb);
-}
-
-void tcp_timer_update(struct tcp_pcb *pcb) {
-	uint64_t next = 0;
-	uint64_t d[4] = {pcb->rtx_at, pcb->dack_at, pcb->ka_at, pcb->end_at};
-	for (int i = 0; i < 4; i++)
-		if (d[i] && (next == 0 || d[i] < next))
-			next = d[i];
-	if (next == 0) {
-		utimer_cancel(pcb->s, &pcb->t);
-		return;
-	}
-	if (!utimer_pending(&pcb->t) || pcb->t.when != next)
-		utimer_arm(pcb->s, &pcb->t, next);
-}
-
-static bool keepalive_fire(struct tcp_pcb *pcb, uint64_t now) {
-	pcb->ka_at = 0;
-	if (!pcb->keepalive || (pcb->state != TCPS_ESTABLISHED && pcb->state != TCPS_CLOSE_WAIT &&
-			pcb->state != TCPS_FIN_WAIT2))
-		return false;
-	/* only an idle connection is probed (RFC 1122 4.2.3.6) */
-	if (pcb->snd_max != pcb->snd_una || pcb->sndq.len) {
-		pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
-		return false;
-	}
-	uint64_t idle = now - pcb->last_rx;
-	if (pcb->ka_probes == 0 && idle < (uint64_t) pcb->ka_idle * MS(1000)) {
-		pcb->ka_at = pcb->last_rx + (uint64_t) pcb->ka_idle * MS(1000);
-		return false;
-	}
-	if (pcb->ka_probes >= pcb->ka_cnt) {
-		tcp_send_rst(pcb);
-		tcp_done(pcb, ETIMEDOUT);
-		return true;
-	}
-	pcb->ka_probes++;
-	tcp_send_probe(pcb);
-	pcb->ka_at = now + (uint64_t) pcb->ka_intvl * MS(1000);
-	return false;
-}
-
-static void tcp_timer_fire(struct ustack *s, struct utimer *t) {
-	struct tcp_pcb *pcb = (struct tcp_pcb *) ((char *) t - offsetof(struct tcp_pcb, t));
-	uint64_t now = tcp_clock(s);
-	if (pcb->end_at && pcb->end_at <= now) {
-		/* TIME_WAIT over (2 MSL, Linux 60 s), or an orphan in FIN_WAIT2
-		 * past tcp_fin_timeout */
-		pcb->end_at = 0;
-		tcp_done(pcb, 0);
-		return;
-	}
-	if (pcb->state == TCPS_CLOSED)
-		return;
-	if (pcb->dack_at && pcb->dack_at <= now) {
-		pcb->dack_at = 0;
-		tcp_send_ack(pcb);
-	}
-	if (pcb->rtx_at && pcb->rtx_at <= now) {
-		pcb->rtx_at = 0;
-		if (tcp_rto_timeout(pcb, now))
-			return;
-		if (pcb->state == TCPS_CLOSED)
-			return;
-	}
-	if (pcb->ka_at && pcb->ka_at <= now && keepalive_fire(pcb, now))
-		return;
-	tcp_timer_update(pcb);
 }

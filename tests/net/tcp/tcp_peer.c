@@ -9,7 +9,7 @@
  * Prints READY when listening, CONNECTED when a connection is up (then,
  * with TCP_PEER_HOLD_MS set, waits that long so a test can look at the
  * peer's side with ss), and after each transfer a line
- *   info opts=ts,sack,wscale retrans=N mss=N
+ *   info opts=ts,sack,wscale retrans=N mss=N ecn=0|1 cc=NAME
  * from TCP_INFO; exit 0 when every transfer finished. */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -68,9 +68,13 @@ static void print_info(int fd) {
 		perror("TCP_INFO");
 		return;
 	}
-	printf("info opts=%s%s%s retrans=%u mss=%u\n", ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? "ts," : "",
+	char cc[16] = "";
+	socklen_t cl = sizeof(cc) - 1;
+	if (ioth_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl) < 0)
+		strcpy(cc, "?");
+	printf("info opts=%s%s%s retrans=%u mss=%u ecn=%d cc=%s\n", ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? "ts," : "",
 			ti.tcpi_options & TCPI_OPT_SACK ? "sack," : "", ti.tcpi_options & TCPI_OPT_WSCALE ? "wscale" : "",
-			ti.tcpi_total_retrans, ti.tcpi_snd_mss);
+			ti.tcpi_total_retrans, ti.tcpi_snd_mss, !!(ti.tcpi_options & TCPI_OPT_ECN), cc);
 	fflush(stdout);
 }
 

@@ -3,10 +3,15 @@
 # a tap) as client of a ustack server and as server of a ustack client, IPv4
 # and IPv6, MBs both ways at once, compared with sha256; then the same
 # through wirefilter with 5% loss each way, which must complete intact;
-# and two ustack stacks through that lossy link (IPv4, IPv6). Every
+# and two ustack stacks through that lossy link (IPv4, IPv6), once with
+# each congestion control (CUBIC, ustack's default as Linux's, and NewReno
+# chosen with the stack option cc=reno; TCP_CONGESTION must name it). Every
 # connection must have timestamps, SACK and window scaling on, as ustack's
 # TCP_INFO tells; on the clean link Linux's own view (ss -ti in the
 # namespace, while tcp_peer holds the new connection) must say the same.
+# ECN: on the lossy link the namespace's Linux asks for it (tcp_ecn=1):
+# ustack as server accepts it (Linux's default tcp_ecn=2), and as client
+# never asks, so the connections to Linux's servers have none.
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
@@ -109,17 +114,18 @@ ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
 }
 
 # two ustack stacks through the lossy link: a server on SWL, clients on SW
-ustack_to_ustack() {   # TAG SIZE_A SIZE_B
-	local tag=$1
+ustack_to_ustack() {   # TAG SIZE_A SIZE_B CC
+	local tag=$1 cc=$4 opt=
+	[ "$cc" = cubic ] || opt=",cc=$cc"   # cubic: the default, no option
 	head -c "$2" /dev/urandom >"$TMP/$tag.a"
 	head -c "$3" /dev/urandom >"$TMP/$tag.b"
-	net_bg "$PEER" "ustack,mac=02:00:00:00:07:04" "vde://$SWL" 198.18.7.4/24 fd00:7::4/64 serve 8000 2 \
+	net_bg "$PEER" "ustack,mac=02:00:00:00:07:04$opt" "vde://$SWL" 198.18.7.4/24 fd00:7::4/64 serve 8000 2 \
 		"$TMP/$tag.us" "$TMP/$tag.b" >"$TMP/$tag.srv" 2>&1
 	local pid=$NET_LASTPID
 	wait_until 10 grep -q READY "$TMP/$tag.srv" || fail "$tag: ustack server did not start: $(cat "$TMP/$tag.srv")"
 	local i=0 dst
 	for dst in 198.18.7.4 fd00:7::4; do
-		"$PEER" "ustack,mac=02:00:00:00:07:05" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
+		"$PEER" "ustack,mac=02:00:00:00:07:05$opt" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
 			"$TMP/$tag.c$i" "$TMP/$tag.a" >"$TMP/$tag.cli$i" 2>&1 ||
 			fail "$tag: ustack client to $dst failed: $(cat "$TMP/$tag.cli$i")"
 		same "$TMP/$tag.b" "$TMP/$tag.c$i" || fail "$tag: server -> client ($dst) differs"
@@ -130,7 +136,10 @@ ustack_to_ustack() {   # TAG SIZE_A SIZE_B
 	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: client -> server (IPv4) differs"
 	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: client -> server (IPv6) differs"
 	our_opts "$tag-server" "$TMP/$tag.srv" 2
-	ok "$tag (${SECONDS}s): ustack <-> ustack through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
+	local n
+	n=$(cat "$TMP/$tag.srv" "$TMP/$tag".cli* | grep -c "^info .* cc=$cc\$")
+	[ "$n" -eq 4 ] || fail "$tag: not every connection ran $cc: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli*)"
+	ok "$tag (${SECONDS}s): ustack <-> ustack with $cc through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
 }
 
 HOLD_MS=1000
@@ -138,9 +147,20 @@ HOLD_MS=1000
 [ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean4 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 198.18.7.1 9000
 [ -n "$LOSSY_ONLY" ] || ustack_to_kernel clean6 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 3000000 4000000 fd00:7::1 9001
 
+ecn_count() { grep -c "^info .* ecn=$2 " "$1"; }
+[ -n "$LOSSY_ONLY" ] || [ "$(ecn_count "$TMP/clean.srv" 0)" -eq 2 ] ||
+	fail "clean: ECN on without Linux asking: $(grep -h '^info' "$TMP/clean.srv")"
+
 HOLD_MS=
+ip netns exec "$K" sysctl -qw net.ipv4.tcp_ecn=1 || fail "cannot set tcp_ecn in the namespace"
 kernel_to_ustack lossy "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000
+[ "$(ecn_count "$TMP/lossy.srv" 1)" -eq 2 ] ||
+	fail "lossy: Linux asked for ECN, ustack's TCP_INFO shows none: $(grep -h '^info' "$TMP/lossy.srv")"
 ustack_to_kernel lossy4 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 198.18.7.1 9002
 ustack_to_kernel lossy6 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 fd00:7::1 9003
-ustack_to_ustack lossyus 1500000 1500000
+[ "$(cat "$TMP/lossy4.cli" "$TMP/lossy6.cli" | grep -c '^info .* ecn=0 ')" -eq 2 ] ||
+	fail "lossy: ustack as client asked for ECN: $(grep -h '^info' "$TMP/lossy4.cli" "$TMP/lossy6.cli")"
+ok "ECN: accepted from Linux clients with tcp_ecn=1 through 5% loss, never asked for as client"
+ustack_to_ustack lossyus 1500000 1500000 cubic
+ustack_to_ustack lossyreno 1500000 1500000 reno
 exit 0

@@ -5,7 +5,8 @@
  * and with SO_LINGER 0, refused and unreachable connects, ETIMEDOUT after
  * the SYN retries, non-blocking connect and accept with poll, bind rules
  * (EADDRINUSE, SO_REUSEADDR with TIME_WAIT), MSG_PEEK/WAITALL, EPIPE,
- * close and shutdown from another thread, many connections at once. */
+ * close and shutdown from another thread, many connections at once; the
+ * congestion control chosen per stack (cc=) and per socket. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -231,6 +232,35 @@ static void test_jumbo(const char *vnl) {
 	ioth_close(l);
 	CHECK(ioth_delstack(c) == 0);
 	CHECK(ioth_delstack(s) == 0);
+}
+
+/* the stack option cc= (an unknown algorithm: EINVAL) chooses the
+ * congestion control of new sockets, which TCP_CONGESTION reports and
+ * changes; a transfer over lo with each */
+static void test_cc_option(void) {
+	errno = 0;
+	CHECK(ioth_newstack("ustack,cc=vegas", NULL) == NULL && errno == EINVAL);
+	struct ioth *st = ioth_newstack("ustack,cc=reno", NULL);
+	REQUIRE(st != NULL);
+	for (int i = 0; i < 2; i++) {
+		int l = listener(st, AF_INET, "127.0.0.1", 7040 + i, 8);
+		if (i == 1)
+			CHECK(ioth_setsockopt(l, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5) == 0);
+		int c = connect_to(st, AF_INET, "127.0.0.1", 7040 + i);
+		REQUIRE(c >= 0);
+		int a = ioth_accept(l, NULL, NULL);
+		REQUIRE(a >= 0);
+		char n1[16] = "", n2[16] = "";
+		socklen_t l1 = sizeof(n1), l2 = sizeof(n2);
+		CHECK(ioth_getsockopt(c, IPPROTO_TCP, TCP_CONGESTION, n1, &l1) == 0 && strcmp(n1, "reno") == 0);
+		CHECK(ioth_getsockopt(a, IPPROTO_TCP, TCP_CONGESTION, n2, &l2) == 0 &&
+				strcmp(n2, i ? "cubic" : "reno") == 0);
+		bulk_both_ways(c, a, 2u << 20);
+		ioth_close(c);
+		ioth_close(a);
+		ioth_close(l);
+	}
+	CHECK(ioth_delstack(st) == 0);
 }
 
 static void test_loopback(int family, const char *addr, int port) {
@@ -572,6 +602,7 @@ int main(void) {
 	RUN(test_loopback(AF_INET, "127.0.0.1", 7002));
 	RUN(test_loopback(AF_INET6, "::1", 7022));
 	RUN(test_jumbo(vdeswitch_vnl(sw)));
+	RUN(test_cc_option());
 	RUN(test_many());
 	RUN(test_refused_unreachable());
 	RUN(test_syn_timeout());

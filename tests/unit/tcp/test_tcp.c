@@ -371,11 +371,457 @@ static int connect_peer(struct ustack *s, const struct tcp_opts *synack, uint32_
 	return c;
 }
 
+/* run the connection with NewReno: tests of recovery that count Reno's
+ * halving (the default, CUBIC, keeps 0.7) */
+static void use_reno(struct ustack *s, int fd) {
+	assert_int_equal(api_setsockopt(s, fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4), 0);
+}
+
 static ssize_t send_n(struct ustack *s, int fd, size_t n) {
 	static uint8_t buf[65536];
 	struct iovec iov = {.iov_base = buf, .iov_len = n};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	return api_sendmsg(s, fd, &msg, MSG_DONTWAIT);
+}
+
+static uint32_t ep_now(int ep);
+static int data_seqs(int from, uint32_t *seqs, int max);
+
+/* TCP_USER_TIMEOUT as Linux: unacknowledged data gives up with ETIMEDOUT
+ * once it waited that long (not after 15 backed-off timeouts), the last
+ * timeout clamped to it; negative values EINVAL. */
+static void test_user_timeout(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	int v = -1;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EINVAL);
+	v = 3000;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)), 0);
+	socklen_t vl = sizeof(v);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &vl), 0);
+	assert_int_equal(v, 3000);
+	uint64_t t0 = rt_now();
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 1000), 1000);
+	/* nothing answers: resends (RTO 200 ms, doubling), alive at 2.95 s */
+	for (int ms = 10; ms <= 2950; ms += 10)
+		run(s, t0 + MS(ms));
+	assert_int_equal(p->state, TCPS_ESTABLISHED);
+	uint32_t seqs[16];
+	int n = data_seqs(from, seqs, 16);
+	assert_true(n >= 4 && n <= 5);   /* 0, 0.2, 0.6, 1.4 s (and 3.0 s) */
+	/* given up at 3 s (+ a step and the timer's slack) */
+	for (int ms = 2960; ms <= 3150; ms += 10)
+		run(s, t0 + MS(ms));
+	int err = 0;
+	vl = sizeof(err);
+	assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &err, &vl), 0);
+	assert_int_equal(err, ETIMEDOUT);
+	assert_null(find_pcb(s, 9000));
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TCP_NOTSENT_LOWAT as Linux: a write stops queueing once that much is
+ * unsent, and EPOLLOUT needs less than half of it unsent. */
+static void test_notsent_lowat(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = -1;
+	socklen_t vl = sizeof(v);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl), 0);
+	assert_int_equal(v, 0);
+	v = 3000;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof(v)), 0);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl), 0);
+	assert_int_equal(v, 3000);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLOUT};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	/* the initial window (10 segments) goes, then 3000 bytes wait */
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20000), 13000);
+	uint32_t seqs[32];
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	assert_int_equal(ep_now(ep), 0);   /* 3000 unsent: not under 1500 */
+	assert_int_equal(send_n(s, c, 1000), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* an ACK lets the unsent bytes go: writable again */
+	seg(s, 9000, lport, 7001, una + 5000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TCP_INQ as Linux: recvmsg adds a TCP_CM_INQ message with the bytes left
+ * to read, 1 when none are but the peer closed; the option is 0 or 1. */
+static void test_inq(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = 2;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EINVAL);
+	v = 1;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, sizeof(v)), 0);
+	socklen_t vl = sizeof(v);
+	v = 0;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INQ, &v, &vl), 0);
+	assert_int_equal(v, 1);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "0123456789", 10, false);
+	int expect[3] = {6, 0, 1};
+	size_t want[3] = {4, 6, 4};
+	ssize_t got[3] = {4, 6, 0};
+	for (int i = 0; i < 3; i++) {
+		if (i == 2)
+			seg(s, 9000, lport, 7011, una, TCP_ACK | TCP_FIN, NULL, 0, false);
+		char buf[16];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} cb;
+		struct iovec iov = {.iov_base = buf, .iov_len = want[i]};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cb, .msg_controllen = sizeof(cb)};
+		assert_int_equal(api_recvmsg(s, c, &msg, MSG_DONTWAIT), got[i]);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		assert_non_null(cm);
+		assert_int_equal(cm->cmsg_level, IPPROTO_TCP);
+		assert_int_equal(cm->cmsg_type, TCP_CM_INQ);
+		int inq;
+		memcpy(&inq, CMSG_DATA(cm), sizeof(inq));
+		assert_int_equal(inq, expect[i]);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* D-SACK (RFC 2883, Linux tcp_dsack=1): a segment that arrives again is
+ * reported as the first SACK block of the ACK, below the ACK number; so
+ * is the old head of a segment that also brings new data; the report
+ * ends with the next new data. */
+static void test_dsack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->sack_ok);
+	p->quickack = 16;
+	static char d[1500];
+	struct tcp_repr r;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, d, 1000, false);
+	int from = ut_cap.n;
+	uint64_t n0 = s->tcp->mib.DSACKOldSent;
+	seg(s, 9000, lport, 7001, una, TCP_ACK, d, 1000, false);   /* again */
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 8001);
+	assert_int_equal(r.opt.nsack, 1);
+	assert_int_equal(r.opt.sack[0].left, 7001);
+	assert_int_equal(r.opt.sack[0].right, 8001);
+	assert_int_equal(s->tcp->mib.DSACKOldSent, n0 + 1);
+	/* new data whose first half came before */
+	seg(s, 9000, lport, 8001, una, TCP_ACK, d, 1000, false);
+	from = ut_cap.n;
+	seg(s, 9000, lport, 8501, una, TCP_ACK, d, 1000, false);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 9501);
+	assert_int_equal(r.opt.nsack, 1);
+	assert_int_equal(r.opt.sack[0].left, 8501);
+	assert_int_equal(r.opt.sack[0].right, 9001);
+	/* new data: no more D-SACK */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 9501, una, TCP_ACK, d, 1000, false);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 10501);
+	assert_int_equal(r.opt.nsack, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* Undo of a spurious timeout (Eifel, RFC 3522/4015, as Linux's
+ * tcp_try_undo_loss): 10 segments unacknowledged, the RTO resends the
+ * first with cwnd 1. An ACK for half of them echoing the original TSval
+ * shows the originals arrived: the window before the timeout comes back
+ * and the rest is not resent. Echoing the resend's TSval, the reduction
+ * stays and the rest is resent (go-back-N). */
+static void test_loss_undo(void **state) {
+	(void) state;
+	for (int spurious = 1; spurious >= 0; spurious--) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = LINUX_SYN;
+		synack.has_wscale = false;
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_true(p->ts_ok);
+		const uint32_t M = 1448;
+		uint64_t t0 = rt_now();
+		int from = ut_cap.n;
+		assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		uint32_t orig_ts = r.opt.tsval;
+		from = ut_cap.n;
+		for (int ms = 10; ms <= 2000 && !p->in_loss; ms += 10)
+			run(s, t0 + MS(ms));
+		assert_true(p->in_loss);
+		assert_int_equal(p->cwnd, M);
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.seq, una);   /* the first segment again */
+		uint32_t rxt_ts = r.opt.tsval;
+		assert_true((int32_t) (rxt_ts - orig_ts) >= 200);
+		uint64_t undo0 = s->tcp->mib.LossUndo;
+		struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = spurious ? orig_ts : rxt_ts};
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, &a);
+		assert_int_equal(p->snd_una, una + 5 * M);
+		uint32_t seqs[16];
+		int n = data_seqs(from, seqs, 16);
+		if (spurious) {
+			assert_int_equal(s->tcp->mib.LossUndo, undo0 + 1);
+			assert_false(p->in_loss);
+			assert_true(p->cwnd >= 10 * M);
+			assert_int_equal(p->ssthresh, UINT32_MAX);   /* slow start again */
+			assert_int_equal(n, 0);
+		} else {
+			assert_int_equal(s->tcp->mib.LossUndo, undo0);
+			assert_true(p->cwnd <= 6 * M);   /* slow start from one segment */
+			assert_int_equal(p->ssthresh, 7 * M);   /* CUBIC: 0.7 of 10 */
+			assert_int_equal(n, 5);
+			assert_int_equal(seqs[0], una + 5 * M);
+		}
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
+/* a segment from the peer with the IP header's TOS (ECN field) set */
+static void seg_tos(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
+		uint8_t flags, const void *data, size_t len, uint8_t tos) {
+	uint8_t t[1600], f[1700];
+	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
+		.window = 65535, .payload = data, .payload_len = len};
+	if (flags & TCP_SYN) {
+		r.opt.has_mss = true;
+		r.opt.mss = 1460;
+	}
+	int n = tcp_emit(&r, t, sizeof(t));
+	assert_true(n > 0);
+	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
+	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
+	struct eth_repr e = {.type = ETHW_P_IP};
+	memcpy(e.dst, UT_MAC, 6);
+	memcpy(e.src, UT_PEER_MAC, 6);
+	eth_emit(&e, f, 14);
+	struct ipv4_repr h = {.src = a, .dst = b, .proto = 6, .ttl = 64, .tos = tos, .id = 1,
+		.total_len = (uint16_t) (20 + n)};
+	ipv4_emit(&h, f + 14, 20);
+	memcpy(f + 34, t, (size_t) n);
+	ut_inject(s, f, 34 + (size_t) n);
+}
+
+/* the IP TOS byte of the last TCP segment we sent */
+static int last_tos(int from) {
+	for (int i = ut_cap.n - 1; i >= from; i--)
+		if (tcp_of(i))
+			return ut_cap.frame[i][15];
+	return -1;
+}
+
+/* ECN as Linux's tcp_ecn=2 (RFC 3168): an ECN-setup SYN (ECE, CWR) gets
+ * an ECN-setup SYN-ACK (ECE); a plain SYN does not. Then new data is
+ * ECT(0), ACKs are not; a CE mark on arriving data is echoed with ECE at
+ * once and until the peer's CWR; the peer's ECE reduces cwnd once (CUBIC:
+ * 0.7) and our next new data carries CWR. */
+static void test_ecn(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	int from = ut_cap.n;
+	struct tcp_repr r;
+	seg_tos(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, 0);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1000, 0, TCP_SYN | TCP_ECE | TCP_CWR, NULL, 0, 0);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK | TCP_ECE);
+	assert_int_equal(last_tos(from) & 3, 0);
+	uint32_t iss = r.seq;
+	seg_tos(s, 4000, 80, 1001, iss + 1, TCP_ACK, NULL, 0, 0);
+	int c = api_accept(s, l, NULL, NULL);
+	assert_true(c >= 0);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	assert_true(p->ecn_ok);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_true(ti.tcpi_options & TCPI_OPT_ECN);
+	int one = 1;
+	api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	const uint32_t M = 1460;
+	/* new data: ECT(0) */
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 3 * M), 3 * M);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.payload_len, M);
+	assert_int_equal(last_tos(from) & 3, 2);
+	assert_int_equal(r.flags & (TCP_ECE | TCP_CWR), 0);
+	/* CE on the peer's data: ECE on an ACK at once, not ECT */
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, 3);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 1005);
+	assert_true(r.flags & TCP_ECE);
+	assert_int_equal(last_tos(from) & 3, 0);
+	/* still echoed on the next ACK, until the peer's CWR */
+	p->quickack = 16;
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, 2);
+	assert_true(last_seg(from, &r));
+	assert_true(r.flags & TCP_ECE);
+	from = ut_cap.n;
+	seg_tos(s, 4000, 80, 1009, iss + 1, TCP_ACK | TCP_CWR, "ijkl", 4, 2);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.ack, 1013);
+	assert_false(r.flags & TCP_ECE);
+	/* the peer echoes CE: cwnd reduced once, CWR on the next new data */
+	uint32_t cwnd = p->cwnd;
+	seg_tos(s, 4000, 80, 1013, iss + 1 + M, TCP_ACK | TCP_ECE, NULL, 0, 0);
+	assert_true(p->in_cwr);
+	assert_int_equal(p->ssthresh, (uint32_t) (cwnd * 0.7));
+	assert_int_equal(p->cwnd, p->ssthresh);
+	tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_ca_state, 2);   /* TCP_CA_CWR */
+	uint32_t ssthresh = p->ssthresh;
+	seg_tos(s, 4000, 80, 1013, iss + 1 + 2 * M, TCP_ACK | TCP_ECE, NULL, 0, 0);
+	assert_int_equal(p->ssthresh, ssthresh);   /* once per window */
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, M), M);
+	assert_true(last_seg(from, &r));
+	assert_true(r.flags & TCP_CWR);
+	assert_int_equal(last_tos(from) & 3, 2);
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, M), M);
+	assert_true(last_seg(from, &r));
+	assert_false(r.flags & TCP_CWR);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* PAWS in TIME-WAIT as Linux (tcp_timewait_state_process): an old TSval
+ * is dropped, counted and answered with an ACK, even on a SYN that would
+ * otherwise reopen the port; a bare ACK at rcv_nxt restarts TIME-WAIT
+ * silently; a reset away from rcv_nxt is ignored; a SYN with a newer
+ * TSval starts a new connection even below rcv_nxt. */
+static void test_timewait_paws(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accept_linux(s, l, &LINUX_SYN, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4000);
+	int from = ut_cap.n;
+	api_close(s, c);
+	struct tcp_repr r;
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
+	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = r.opt.tsval};
+	seg_o(s, 4000, 80, 1001, iss + 2, TCP_FIN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	uint64_t paws = s->tcp->mib.PAWSEstab;
+	/* an old TSval: PAWS, an ACK with the TS.Recent kept */
+	o.tsval = 1500;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 1002);
+	assert_int_equal(r.opt.tsecr, 2000);
+	/* a SYN above rcv_nxt with an old TSval opens nothing */
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 90000, 0, TCP_SYN, NULL, 0, &o);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_ptr_equal(find_pcb(s, 4000), p);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	/* a bare ACK at rcv_nxt: no answer, TIME-WAIT restarted */
+	p->end_at = 1;
+	o.tsval = 2001;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	assert_int_equal(ut_cap.n, from);
+	assert_true(p->end_at > 1);
+	/* a reset away from rcv_nxt: ignored */
+	seg_o(s, 4000, 80, 1010, 0, TCP_RST, NULL, 0, &o);
+	assert_ptr_equal(find_pcb(s, 4000), p);
+	assert_int_equal(p->state, TCPS_TIME_WAIT);
+	/* a SYN below rcv_nxt with a newer TSval: a new connection */
+	o.tsval = 3000;
+	o.tsecr = 0;
+	from = ut_cap.n;
+	seg_o(s, 4000, 80, 500, 0, TCP_SYN, NULL, 0, &o);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(r.ack, 501);
+	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* An accepted connection runs its listener's congestion control (Linux:
+ * the child inherits icsk_ca_ops), the stack's default (CUBIC) else. */
+static void test_cc_inherit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	int l = listener(s, 80);
+	char name[16];
+	socklen_t len = sizeof(name);
+	assert_int_equal(api_getsockopt(s, l, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_string_equal(name, "cubic");
+	use_reno(s, l);
+	struct tcp_opts syn = LINUX_SYN;
+	uint32_t iss;
+	int c = accept_linux(s, l, &syn, &iss);
+	len = sizeof(name);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_string_equal(name, "reno");
+	assert_ptr_equal(find_pcb(s, 4000)->cc, &tcp_cc_reno);
+	api_close(s, c);
+	api_close(s, l);
+	ut_stack_free(s);
 }
 
 /* the sequence numbers of the data segments sent from index from */
@@ -400,6 +846,7 @@ static void test_scoreboard(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && p->ts_ok);
 	const uint32_t M = 1448;
@@ -938,6 +1385,7 @@ static void test_stretch_ack_burst(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	const uint32_t M = 1000;
 	int from = ut_cap.n;
@@ -1417,6 +1865,7 @@ static void test_prr(void **state) {
 	uint32_t una;
 	uint16_t lport;
 	int c = connect_peer(s, &synack, &una, &lport);
+	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && !p->ts_ok);
 	const uint32_t M = 1000;
@@ -1534,6 +1983,14 @@ int main(void) {
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_cc_inherit),
+		cmocka_unit_test(test_timewait_paws),
+		cmocka_unit_test(test_user_timeout),
+		cmocka_unit_test(test_notsent_lowat),
+		cmocka_unit_test(test_inq),
+		cmocka_unit_test(test_dsack),
+		cmocka_unit_test(test_loss_undo),
+		cmocka_unit_test(test_ecn),
 		cmocka_unit_test(test_info_chrono),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

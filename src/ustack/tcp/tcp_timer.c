@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * TCP's timers: the four deadlines of a connection (retransmission or
+ * persist, delayed ACK, keepalive, end of TIME_WAIT/FIN_WAIT2)
+ * multiplexed on one stack timer, their dispatch, and what the
+ * retransmission timer does (RFC 6298; the window after a timeout comes
+ * from the congestion control, tcp_cc.c). Output and input arm the
+ * deadlines; only this file acts on them. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "tcp.h"
+
+static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
+	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
+	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
+}
+
+void tcp_arm_rtx(struct tcp_pcb *pcb) {
+	uint64_t now = tcp_clock(pcb->s);
+	pcb->rtx_at = now + (uint64_t) rto_delay_us(pcb) * 1000;
+	if (pcb->user_timeout && pcb->rtx_stamp) {
+		/* Linux tcp_clamp_rto_to_user_timeout: the last timeout comes
+		 * when TCP_USER_TIMEOUT runs out, not a backed-off RTO later */
+		uint64_t end = pcb->rtx_stamp + (uint64_t) pcb->user_timeout * MS(1);
+		if (end < now + MS(1))
+			end = now + MS(1);
+		if (pcb->rtx_at > end)
+			pcb->rtx_at = end;
+	}
+}
+
+/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)). */
+void tcp_arm_resource_retry(struct tcp_pcb *pcb) {
+	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
+	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
+}
+
+/* An orphan's retransmission timeout (Linux tcp_write_timeout for a dead
+ * socket): reset when there are too many orphans, given up after
+ * TCP_ORPHAN_RETRIES; true when pcb was freed. */
+static bool orphan_timeout(struct tcp_pcb *pcb) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	/* a peer that sent ICMP errors weighs double */
+	if (tcp_too_many_orphans(pcb->s, pcb->soft_err ? 1 : 0)) {
+		/* Linux: "too many orphaned sockets" */
+		tcp_send_rst(pcb);
+		ts->abort_on_memory++;
+		return tcp_done(pcb, 0);
+	}
+	/* the RTO no longer grows (TCP_RTO_MAX): with errors, no more tries */
+	uint64_t rto = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
+	bool alive = rto < TCP_RTO_MAX_US;
+	int limit = pcb->soft_err && !alive ? 0 : TCP_ORPHAN_RETRIES;
+	if (pcb->backoff >= limit) {
+		ts->abort_on_timeout++;
+		return tcp_done(pcb, ETIMEDOUT);
+	}
+	return false;
+}
+
+/* The retransmission timer (RFC 6298 5.4-5.7): the SYN or SYN-ACK again,
+ * a zero window probe (persist), or the oldest data again with the loss
+ * window; true when pcb was freed. */
+static bool rto_fire(struct tcp_pcb *pcb) {
+	switch (pcb->state) {
+	case TCPS_SYN_SENT: {
+		int limit = pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
+		if (pcb->syn_retries >= limit)
+			return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+		pcb->syn_retries++;
+		pcb->backoff++;
+		pcb->retrans_total++;
+		pcb->s->tcp->mib.RetransSegs++;
+		tcp_send_syn(pcb);
+		return false;
+	}
+	case TCPS_SYN_RECV:
+		if (pcb->syn_retries >= TCP_SYNACK_RETRIES)
+			return tcp_done(pcb, ETIMEDOUT);
+		pcb->syn_retries++;
+		pcb->backoff++;
+		pcb->retrans_total++;
+		pcb->s->tcp->mib.RetransSegs++;
+		tcp_send_syn(pcb);
+		return false;
+	default:
+		break;
+	}
+	if (!tcp_can_send_data(pcb->state))
+		return false;
+	if (pcb->persist) {
+		/* zero window probe (RFC 9293 3.8.6.1), backed off like the RTO */
+		pcb->persist = false;
+		if (pcb->snd_wnd == 0 && pcb->sndq.len && pcb->snd_nxt == pcb->snd_una) {
+			tcp_send_probe(pcb);
+			if (pcb->backoff < 12)
+				pcb->backoff++;
+			pcb->persist = true;
+			tcp_arm_rtx(pcb);
+		} else {
+			pcb->force = true;
+			tcp_output(pcb);
+		}
+		return false;
+	}
+	if (pcb->snd_una == pcb->snd_max) {
+		/* nothing in flight: a retry after a local drop */
+		tcp_output(pcb);
+		return false;
+	}
+	if (pcb->orphan && orphan_timeout(pcb))
+		return true;
+	/* given up after TCP_RETRIES2 timeouts, or (TCP_USER_TIMEOUT, which
+	 * replaces that count as in Linux's retransmits_timed_out) once the
+	 * oldest data has waited that long since it was sent */
+	uint64_t now = tcp_clock(pcb->s);
+	if (pcb->rtx_stamp == 0) {
+		uint64_t armed = (uint64_t) rto_delay_us(pcb) * 1000;
+		pcb->rtx_stamp = now > armed ? now - armed : 1;
+	}
+	if (pcb->user_timeout ? now - pcb->rtx_stamp >= (uint64_t) pcb->user_timeout * MS(1)
+			: pcb->backoff >= TCP_RETRIES2)
+		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+	/* ssthresh from the algorithm (RFC 5681 3.1 eq. 4, RFC 9438 4.8),
+	 * then one segment: the loss window. Not again on the timeouts that
+	 * follow while the first one's resend is unanswered (Linux
+	 * tcp_enter_loss): the window is one segment then. */
+	if (!pcb->in_loss || pcb->backoff == 0) {
+		pcb->prior_cwnd = pcb->cwnd;
+		pcb->prior_ssthresh = pcb->ssthresh;
+		tcp_cc_congestion(pcb, true);
+		/* the resend goes out now with this TSval or a later one */
+		pcb->undo_armed = pcb->ts_ok;
+		if (pcb->ts_ok)
+			pcb->undo_tsval = tcp_ts_now(pcb);
+	}
+	pcb->cwnd = pcb->mss;
+	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	pcb->in_loss = true;
+	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
+	tcp_sb_clear(pcb);
+	pcb->s->tcp->mib.RTOs++;
+	pcb->dupacks = 0;
+	pcb->recover = pcb->snd_max;
+	pcb->backoff++;
+	pcb->rtt_timing = false;
+	pcb->snd_nxt = pcb->snd_una;
+	pcb->rtx_at = 0;
+	pcb->xmit_dropped = false;
+	tcp_output(pcb);
+	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
+		/* Linux tcp_retransmit_timer: a resend that failed for local
+		 * congestion is no timeout of the path, no backoff for it */
+		pcb->backoff--;
+		tcp_arm_resource_retry(pcb);
+		tcp_timer_update(pcb);
+		return false;
+	}
+	if (pcb->rtx_at == 0)
+		tcp_arm_rtx(pcb);
+	return false;
+}
+
+void tcp_timer_update(struct tcp_pcb *pcb) {
+	uint64_t next = 0;
+	uint64_t d[4] = {pcb->rtx_at, pcb->dack_at, pcb->ka_at, pcb->end_at};
+	for (int i = 0; i < 4; i++)
+		if (d[i] && (next == 0 || d[i] < next))
+			next = d[i];
+	if (next == 0) {
+		utimer_cancel(pcb->s, &pcb->t);
+		return;
+	}
+	if (!utimer_pending(&pcb->t) || pcb->t.when != next)
+		utimer_arm(pcb->s, &pcb->t, next);
+}
+
+static bool keepalive_fire(struct tcp_pcb *pcb, uint64_t now) {
+	pcb->ka_at = 0;
+	if (!pcb->keepalive || (pcb->state != TCPS_ESTABLISHED && pcb->state != TCPS_CLOSE_WAIT &&
+			pcb->state != TCPS_FIN_WAIT2))
+		return false;
+	/* only an idle connection is probed (RFC 1122 4.2.3.6) */
+	if (pcb->snd_max != pcb->snd_una || pcb->sndq.len) {
+		pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
+		return false;
+	}
+	uint64_t idle = now - pcb->last_rx;
+	if (pcb->ka_probes == 0 && idle < (uint64_t) pcb->ka_idle * MS(1000)) {
+		pcb->ka_at = pcb->last_rx + (uint64_t) pcb->ka_idle * MS(1000);
+		return false;
+	}
+	/* Linux tcp_keepalive_timer: with TCP_USER_TIMEOUT, given up once
+	 * a probe went unanswered and the silence lasted that long */
+	if (pcb->user_timeout ? pcb->ka_probes > 0 && idle >= (uint64_t) pcb->user_timeout * MS(1)
+			: pcb->ka_probes >= pcb->ka_cnt) {
+		tcp_send_rst(pcb);
+		tcp_done(pcb, ETIMEDOUT);
+		return true;
+	}
+	pcb->ka_probes++;
+	tcp_send_probe(pcb);
+	pcb->ka_at = now + (uint64_t) pcb->ka_intvl * MS(1000);
+	return false;
+}
+
+void tcp_timer_fire(struct ustack *s, struct utimer *t) {
+	struct tcp_pcb *pcb = (struct tcp_pcb *) ((char *) t - offsetof(struct tcp_pcb, t));
+	uint64_t now = tcp_clock(s);
+	if (pcb->end_at && pcb->end_at <= now) {
+		/* TIME_WAIT over (2 MSL, Linux 60 s), or an orphan in FIN_WAIT2
+		 * past tcp_fin_timeout */
+		pcb->end_at = 0;
+		tcp_done(pcb, 0);
+		return;
+	}
+	if (pcb->state == TCPS_CLOSED)
+		return;
+	if (pcb->dack_at && pcb->dack_at <= now) {
+		pcb->dack_at = 0;
+		tcp_send_ack(pcb);
+	}
+	if (pcb->rtx_at && pcb->rtx_at <= now) {
+		pcb->rtx_at = 0;
+		if (rto_fire(pcb))
+			return;
+		if (pcb->state == TCPS_CLOSED)
+			return;
+	}
+	if (pcb->ka_at && pcb->ka_at <= now && keepalive_fire(pcb, now))
+		return;
+	tcp_timer_update(pcb);
+}
