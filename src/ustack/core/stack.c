@@ -166,7 +166,8 @@ void stack_lock(struct ustack *s) {
 void stack_unlock(struct ustack *s) {
 	if (s->loq_head && !s->loq_draining) {
 		s->loq_draining = 1;
-		loop_drain(s);
+		if (s->unlock_drain)
+			s->unlock_drain(s);
 		s->loq_draining = 0;
 	}
 	pthread_mutex_unlock(&s->lock);

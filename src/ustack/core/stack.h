@@ -30,6 +30,8 @@ struct mcgroup6;
 struct tcp_stack;
 struct pmtu_entry;
 struct icmp_peer;
+struct net_protos;
+struct sock_proto;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -136,6 +138,21 @@ struct ustack {
 	struct usock *input_waiter;
 	bool input_polling, input_running;
 	int wakefd;
+	/* Handlers a higher layer registered with a lower one: no layer calls
+	 * the one above by name (docs/design.md, "The registration rule").
+	 * core/ -> link/: run by stack_unlock, the loopback's queue (link/loop.c) */
+	void (*unlock_drain)(struct ustack *s);
+	/* link/ -> net/: a frame received on ifp; a datagram looped back on lo */
+	void (*link_input)(struct netif *ifp, uint8_t *frame, size_t len);
+	void (*loop_input)(struct netif *lo, struct pbuf *p);
+	/* link/ -> packet/: an Ethernet frame about to be sent (AF_PACKET taps) */
+	void (*xmit_tap)(struct netif *ifp, const uint8_t *frame, size_t len);
+	/* net/ -> the protocols: net/proto.h */
+	struct net_protos *protos;
+	/* socket/ -> the protocols: the constructors by family and type
+	 * (socket/sock.h sock_proto_register) */
+	const struct sock_proto *sock_protos[24];
+	int nsock_protos;
 	/* protocol tables: sockets chained through usock.pnext */
 	struct usock *udp4_hash[64];
 	struct usock *ping_socks, *raw_socks, *packet_socks;
@@ -203,9 +220,6 @@ void stack_run_timers(struct ustack *s, uint64_t now);
 static inline int utimer_pending(const struct utimer *t) {
 	return t->idx >= 0;
 }
-
-/* Set by the loopback link: called under the lock to process queued frames. */
-void loop_drain(struct ustack *s);
 
 #define MS(x) ((uint64_t) (x) * 1000000ull)
 #endif

@@ -11,6 +11,7 @@
 #include "../wire/icmp4.h"
 #include "../wire/udp.h"
 #include "net.h"
+#include "proto.h"
 
 /* RFC 1812 4.3.2.3 / Linux: quote up to 576 bytes in all */
 #define ICMP_ERR_MAXLEN 576
@@ -180,20 +181,12 @@ void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	}
 	/* Linux icmp_socket_deliver: the raw sockets of the protocol, then
 	 * the protocol's handler */
-	raw4_err(s, &e);
-	switch (inner[9]) {
-	case IPPROTO_UDP:
-		udp4_err(s, &e);
-		break;
-	case IPPROTO_ICMP:
-		ping4_err(s, &e);
-		break;
-	case IPPROTO_TCP:
-		tcp4_err(s, e.err, inner, len);
-		break;
-	default:
-		break;
-	}
+	const struct net_protos *np = s->protos;
+	if (np->raw4_err)
+		np->raw4_err(s, &e);
+	ip_err_fn err = np->v4[inner[9]].err;
+	if (err)
+		err(s, &e);
 }
 
 /* RFC 792 timestamp request: answered, as Linux does (icmp_timestamp),
@@ -255,7 +248,8 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 		icmp4_timestamp(s, rx, &r);
 		return;
 	case ICMP4W_ECHOREPLY:
-		ping4_input(s, rx, rx->payload, rx->plen);
+		if (s->protos->echo_reply4)
+			s->protos->echo_reply4(s, rx, rx->payload, rx->plen);
 		return;
 	default:
 		if (icmp4_is_error(r.type))

@@ -12,6 +12,7 @@
 #include "../wire/mld.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p) {
@@ -115,15 +116,13 @@ void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	default:
 		return;
 	}
-	raw6_err(s, &e);
+	const struct net_protos *np = s->protos;
+	if (np->raw6_err)
+		np->raw6_err(s, &e);
 	/* the quoted packet: its first next header only (no walk: truncated) */
-	uint8_t nh = inner[6];
-	if (nh == IP6_NH_UDP)
-		udp6_err(s, &e);
-	else if (nh == IP6_NH_ICMPV6)
-		ping6_err(s, &e);
-	else if (nh == IP6_NH_TCP)
-		tcp6_err(s, e.err, inner, len);
+	ip_err_fn err = np->v6[inner[6]].err;
+	if (err)
+		err(s, &e);
 }
 
 void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
@@ -156,7 +155,8 @@ void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 		return;
 	}
 	case ICMP6_ECHO_REPLY:
-		ping6_input(s, rx);
+		if (s->protos->echo_reply6)
+			s->protos->echo_reply6(s, rx);
 		return;
 	case ICMP6_ND_NEIGHBOR_SOLICIT:
 	case ICMP6_ND_NEIGHBOR_ADVERT:

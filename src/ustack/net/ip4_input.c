@@ -11,6 +11,7 @@
 #include "../wire/icmp4.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 	struct eth_repr e;
@@ -25,7 +26,8 @@ void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 		 * filters it, Linux counts nothing for it, neither do we */
 		return;
 	}
-	packet_input(ifp, frame, len);
+	if (ifp->s->protos->frame_tap)
+		ifp->s->protos->frame_tap(ifp, frame, len);
 	if (eth_is_multicast(e.dst) && !eth_is_broadcast(e.dst))
 		ifp->st.multicast++;
 	switch (e.type) {
@@ -83,28 +85,16 @@ static bool ip4_accept(struct netif *ifp, struct ip4_rx *rx) {
 }
 
 void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
-	int raw = raw4_input(s, rx);
+	const struct net_protos *np = s->protos;
+	int raw = np->raw4_input ? np->raw4_input(s, rx) : 0;
 	s->ip4.InDelivers++;
-	switch (rx->ip.proto) {
-	case IPPROTO_ICMP:
-		icmp4_input(s, rx);
-		break;
-	case IPPROTO_UDP:
-		udp4_input(s, rx);
-		break;
-	case IPPROTO_TCP:
-		tcp4_input(s, rx);
-		break;
-	case IPPROTO_IGMP:
-		igmp_input(s, rx);
-		break;
-	default:
-		if (raw == 0) {
-			s->ip4.InUnknownProtos++;
-			/* RFC 1122 3.2.2.1: protocol unreachable */
-			icmp4_send_error(s, rx, 3, 2, 0);
-		}
-		break;
+	const struct ip4_proto *pr = &np->v4[rx->ip.proto];
+	if (pr->input)
+		pr->input(s, rx);
+	else if (raw == 0) {
+		s->ip4.InUnknownProtos++;
+		/* RFC 1122 3.2.2.1: protocol unreachable */
+		icmp4_send_error(s, rx, 3, 2, 0);
 	}
 }
 

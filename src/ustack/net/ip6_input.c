@@ -12,6 +12,7 @@
 #include "../wire/ip6ext.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 #define REASM6_TIMEOUT_NS MS(60000)  /* RFC 8200 4.5: 60 s */
 #define UNFRAG_MAX 200         /* unfragmentable part we keep room for */
@@ -112,27 +113,16 @@ bad:
 }
 
 static void ip6_deliver(struct ustack *s, struct ip6_rx *rx, size_t nh_offset) {
-	int raw = raw6_input(s, rx);
+	const struct net_protos *np = s->protos;
+	int raw = np->raw6_input ? np->raw6_input(s, rx) : 0;
 	s->ip6.InDelivers++;
-	switch (rx->proto) {
-	case IP6_NH_ICMPV6:
-		icmp6_input(s, rx);
-		break;
-	case IP6_NH_UDP:
-		udp6_input(s, rx);
-		break;
-	case IP6_NH_TCP:
-		tcp6_input(s, rx);
-		break;
-	case IP6_NH_NONE:
-		break;
-	default:
-		if (raw == 0) {
-			s->ip6.InUnknownProtos++;
-			/* RFC 8200 4: parameter problem, unrecognized next header */
-			icmp6_send_error(s, rx, ICMP6_PARAM_PROB, 1, (uint32_t) nh_offset);
-		}
-		break;
+	const struct ip6_proto *pr = &np->v6[rx->proto];
+	if (pr->input)
+		pr->input(s, rx);
+	else if (rx->proto != IP6_NH_NONE && raw == 0) {
+		s->ip6.InUnknownProtos++;
+		/* RFC 8200 4: parameter problem, unrecognized next header */
+		icmp6_send_error(s, rx, ICMP6_PARAM_PROB, 1, (uint32_t) nh_offset);
 	}
 }
 

@@ -15,6 +15,7 @@
 
 #include "../link/link.h"
 #include "../net/net.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "../wire/eth.h"
 
@@ -182,12 +183,21 @@ static int packet_shutdown(struct usock *sk, int how) {
 	return -EOPNOTSUPP;  /* Linux sock_no_shutdown */
 }
 
+/* The taps are hooked in while packet sockets exist (none: no call per
+ * frame). */
+static void packet_hook(struct ustack *s) {
+	bool on = s->packet_socks != NULL;
+	s->xmit_tap = on ? packet_xmit_tap : NULL;
+	s->protos->frame_tap = on ? packet_input : NULL;
+}
+
 static void packet_release(struct usock *sk) {
 	for (struct usock **pp = &sk->s->packet_socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
 		}
+	packet_hook(sk->s);
 }
 
 static const struct proto_ops packet_ops = {
@@ -207,5 +217,15 @@ int packet_sock_init(struct usock *sk) {
 	sk->pk_proto = (uint16_t) sk->protocol;  /* given in network order */
 	sk->pnext = sk->s->packet_socks;
 	sk->s->packet_socks = sk;
+	packet_hook(sk->s);
 	return 0;
+}
+
+static const struct sock_proto packet_socks[] = {
+	{AF_PACKET, SOCK_RAW, -1, packet_sock_init},
+	{AF_PACKET, SOCK_DGRAM, -1, packet_sock_init},
+};
+
+int packet_register(struct ustack *s) {
+	return sock_proto_register(s, packet_socks, sizeof(packet_socks) / sizeof(packet_socks[0]));
 }

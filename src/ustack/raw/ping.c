@@ -12,6 +12,7 @@
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
 #include "../wire/icmp4.h"
@@ -296,4 +297,17 @@ static const struct proto_ops ping_ops = {
 int ping_sock_init(struct usock *sk) {
 	sk->ops = &ping_ops;
 	return 0;
+}
+
+static const struct sock_proto ping_socks[] = {
+	{AF_INET, SOCK_DGRAM, IPPROTO_ICMP, ping_sock_init},
+	{AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, ping_sock_init},
+};
+
+int ping_register(struct ustack *s) {
+	s->protos->echo_reply4 = ping4_input;
+	s->protos->echo_reply6 = ping6_input;
+	ip4_proto_register(s, IPPROTO_ICMP, NULL, ping4_err);
+	ip6_proto_register(s, IP6_NH_ICMPV6, NULL, ping6_err);
+	return sock_proto_register(s, ping_socks, sizeof(ping_socks) / sizeof(ping_socks[0]));
 }

@@ -14,6 +14,7 @@
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../wire/checksum.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
@@ -336,4 +337,18 @@ void raw6_err(struct ustack *s, const struct icmp_err *e) {
 		else if (e->err == EMSGSIZE ? sk->mtu_discover6 == IPV6_PMTUDISC_DO : hard_error(e, 0))
 			sock_set_error(sk, e->err);
 	}
+}
+
+/* any protocol: sock_create refuses those out of 1..255 */
+static const struct sock_proto raw_socks[] = {
+	{AF_INET, SOCK_RAW, -1, raw_sock_init},
+	{AF_INET6, SOCK_RAW, -1, raw_sock_init},
+};
+
+int raw_register(struct ustack *s) {
+	s->protos->raw4_input = raw4_input;
+	s->protos->raw6_input = raw6_input;
+	s->protos->raw4_err = raw4_err;
+	s->protos->raw6_err = raw6_err;
+	return sock_proto_register(s, raw_socks, sizeof(raw_socks) / sizeof(raw_socks[0]));
 }

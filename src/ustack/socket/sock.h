@@ -248,6 +248,25 @@ void inet_set_peer(struct usock *sk, const struct inet_dst *d);
 int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer, uint16_t lport);
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
 
+/* A socket constructor for a family and type (FreeBSD's protosw), that a
+ * protocol registers with the socket layer: protocol -1 takes any
+ * protocol. sock_create looks the three up; a family nobody registered is
+ * EAFNOSUPPORT, a type nobody registered for it ESOCKTNOSUPPORT, a protocol
+ * EPROTONOSUPPORT (Linux's errnos). */
+struct sock_proto {
+	int domain, type, protocol;
+	int (*init)(struct usock *sk);
+};
+/* the n entries of p (static); 0, or -ENOSPC when the stack's table is full */
+int sock_proto_register(struct ustack *s, const struct sock_proto *p, size_t n);
+/* Each protocol's registration with the layers below (its table slots,
+ * hooks and socket constructors), called by ustack_create; 0 or -errno. */
+int udp_register(struct ustack *s);
+int ping_register(struct ustack *s);
+int raw_register(struct ustack *s);
+int packet_register(struct ustack *s);
+int netlink_register(struct ustack *s);
+int tcp_register(struct ustack *s);
 /* protocol constructors: fill sk->ops and tables; -errno */
 int udp_sock_init(struct usock *sk);
 int ping_sock_init(struct usock *sk);

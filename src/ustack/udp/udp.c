@@ -14,6 +14,7 @@
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "../wire/checksum.h"
 #include "../wire/udp.h"
@@ -732,4 +733,17 @@ void udp6_err(struct ustack *s, const struct icmp_err *e) {
 			sock_set_error(sk, e->err);
 		return;
 	}
+}
+
+static const struct sock_proto udp_socks[] = {
+	{AF_INET, SOCK_DGRAM, 0, udp_sock_init},
+	{AF_INET, SOCK_DGRAM, IPPROTO_UDP, udp_sock_init},
+	{AF_INET6, SOCK_DGRAM, 0, udp_sock_init},
+	{AF_INET6, SOCK_DGRAM, IPPROTO_UDP, udp_sock_init},
+};
+
+int udp_register(struct ustack *s) {
+	ip4_proto_register(s, IPPROTO_UDP, udp4_input, udp4_err);
+	ip6_proto_register(s, IP6_NH_UDP, udp6_input, udp6_err);
+	return sock_proto_register(s, udp_socks, sizeof(udp_socks) / sizeof(udp_socks[0]));
 }
