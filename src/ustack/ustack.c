@@ -11,6 +11,16 @@
 #include "socket/sock.h"
 #include "ustack.h"
 
+/* the layers' state (their headers) and the stack */
+static void free_layers(struct ustack *s) {
+	free(s->protos);
+	free(s->mib);
+	free(s->udp);
+	free(s->raw);
+	free(s->packet);
+	stack_free(s);
+}
+
 struct ustack *ustack_create(void) {
 	struct ustack *s = stack_new();
 	if (s == NULL)
@@ -31,8 +41,7 @@ struct ustack *ustack_create(void) {
 		err = netlink_register(s);
 	struct netif *lo = err == 0 ? loop_netif_new(s) : NULL;
 	if (lo == NULL) {
-		free(s->protos);
-		stack_free(s);
+		free_layers(s);
 		return errno = ENOMEM, NULL;
 	}
 	ustack_attach(s, lo);
@@ -63,6 +72,5 @@ void ustack_destroy(struct ustack *s) {
 	pbuf_free_chain(&s->pc, s->loq_head);
 	s->loq_head = s->loq_tail = NULL;
 	stack_unlock(s);
-	free(s->protos);
-	stack_free(s);
+	free_layers(s);
 }

@@ -28,6 +28,10 @@ struct ifaddr6;
 struct route6;
 struct mcgroup6;
 struct tcp_stack;
+struct udp_stack;
+struct raw_stack;
+struct packet_stack;
+struct net_mib;
 struct pmtu_entry;
 struct icmp_peer;
 struct net_protos;
@@ -116,7 +120,6 @@ struct ustack {
 	int nsocks;
 	uint16_t ip_id;
 	uint32_t rng;
-	uint16_t next_port;
 	uint32_t nl_next_pid;
 	uint32_t nl_listen;       /* RTNLGRP_* bits a netlink socket ever joined */
 	/* ICMP error rate limit: token bucket (Linux icmp_ratelimit) */
@@ -153,28 +156,13 @@ struct ustack {
 	 * (socket/sock.h sock_proto_register) */
 	const struct sock_proto *sock_protos[24];
 	int nsock_protos;
-	/* protocol tables: sockets chained through usock.pnext */
-	struct usock *udp4_hash[64];
-	struct usock *ping_socks, *raw_socks, *packet_socks;
-	struct usock *pk_sender;  /* the packet socket sending now (not shown its own frame) */
-	/* counters named after Linux's /proc/net/snmp */
-	struct {
-		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
-				InDelivers, OutRequests, OutNoRoutes, OutDiscards, ReasmReqds, ReasmOKs,
-				ReasmFails, ReasmTimeout, FragOKs, FragCreates, FragFails;
-	} ip4;
-	struct {
-		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
-				OutEchoReps, OutTimestampReps;
-	} icmp4;
-	struct {
-		uint64_t InDatagrams, NoPorts, InErrors, RcvbufErrors, InCsumErrors, OutDatagrams;
-	} udp;
-	struct {
-		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
-	} arp;
+	/* net/'s counters, named after Linux's /proc/net/snmp (net/net.h) */
+	struct net_mib *mib;
 	uint64_t tcp_OutRsts;
 	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
+	struct udp_stack *udp;    /* UDP's port table and counters (udp/udp.h) */
+	struct raw_stack *raw;    /* raw and ping sockets (raw/raw.h) */
+	struct packet_stack *packet;  /* AF_PACKET sockets (packet/packet.h) */
 	struct route6 *routes6;
 	struct reasm *reasm6;
 	int nreasm6;
@@ -182,13 +170,6 @@ struct ustack {
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
 	struct icmp_peer *icmp_peers;  /* ICMP_PEERS_MAX, on first use (net/icmp_rate.c) */
 	int npmtu;
-	struct {
-		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
-				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;
-	} ip6;
-	struct {
-		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
-	} icmp6;
 	/* neighbour tables (net/neigh.c): entries of all interfaces,
 	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
 	 * packets waiting for a resolution, bounded per stack */

@@ -59,7 +59,7 @@ static void mld_send(struct netif *ifp, uint8_t type, const uint8_t (*groups)[16
 	icmp6_fill_checksum(src, mld2_routers, p->data, len);
 	struct ip6_tx tx = {.src = src, .dst = mld2_routers, .proto = IP6_NH_ICMPV6, .hlim = 1,
 		.oif = ifp->index, .router_alert = true};
-	s->icmp6.OutMsgs++;
+	s->mib->icmp6.OutMsgs++;
 	ip6_output(s, p, &tx);
 }
 
@@ -306,7 +306,7 @@ void ip6_addr_dad_conflict(struct netif *ifp, const uint8_t *target) {
 			/* RFC 4862 5.4.5: duplicate; Linux keeps it marked dadfailed */
 			a->flags = (uint8_t) ((a->flags & ~IFA6_TENTATIVE) | IFA6_DADFAILED);
 			utimer_cancel(ifp->s, &a->dad);
-			ifp->s->icmp6.DadFailed++;
+			ifp->s->mib->icmp6.DadFailed++;
 			net_notify_addr6(ifp, a, RTM_NEWADDR);
 		}
 }

@@ -31,7 +31,7 @@ static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, dst, 0, &rt);
 	if (err < 0) {
-		s->ip4.OutNoRoutes++;
+		s->mib->ip4.OutNoRoutes++;
 		return err;
 	}
 	uint8_t opt[40];
@@ -57,7 +57,7 @@ static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct
 		.opt = optlen ? opt : NULL,
 		.optlen = (uint8_t) optlen,
 	};
-	s->icmp4.OutMsgs++;
+	s->mib->icmp4.OutMsgs++;
 	return ip4_output_route(s, p, &tx, &rt);
 }
 
@@ -80,7 +80,7 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 	uint64_t interval = route4_lookup(s, src, 0, &rt) == 0 && rt.ifp &&
 			rt.ifp->type == ARPHRD_LOOPBACK_VALUE ? 0 : ICMP_RATELIMIT_NS;
 	if (!icmp_rate_allow(s, AF_INET, &src, interval)) {
-		s->icmp4.OutRateLimited++;
+		s->mib->icmp4.OutRateLimited++;
 		return;
 	}
 	struct icmp4_repr r = {.type = type, .code = code};
@@ -196,7 +196,7 @@ static void icmp4_timestamp(struct ustack *s, struct ip4_rx *rx, const struct ic
 	if (rx->bcast || rx->mcast)
 		return;
 	if (r->payload_len < 4) {
-		s->icmp4.InErrors++;
+		s->mib->icmp4.InErrors++;
 		return;
 	}
 	struct timespec ts;
@@ -214,23 +214,23 @@ static void icmp4_timestamp(struct ustack *s, struct ip4_rx *rx, const struct ic
 	rep.type = ICMP4W_TIMESTAMPREPLY;
 	rep.code = 0;
 	struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
-	s->icmp4.OutTimestampReps++;
+	s->mib->icmp4.OutTimestampReps++;
 	icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, data, sizeof(data), NULL, 0, &ho);
 }
 
 void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 	struct icmp4_repr r;
-	s->icmp4.InMsgs++;
+	s->mib->icmp4.InMsgs++;
 	int err = icmp4_parse(rx->payload, rx->plen, rx->loop ? ICMP4W_NOCSUM : 0, &r);
 	if (err < 0) {
-		s->icmp4.InErrors++;
+		s->mib->icmp4.InErrors++;
 		if (err == -EBADMSG)
-			s->icmp4.InCsumErrors++;
+			s->mib->icmp4.InCsumErrors++;
 		return;
 	}
 	switch (r.type) {
 	case ICMP4W_ECHO:
-		s->icmp4.InEchos++;
+		s->mib->icmp4.InEchos++;
 		/* Linux icmp_echo_ignore_broadcasts=1 */
 		if (rx->bcast || rx->mcast)
 			return;
@@ -240,7 +240,7 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 			rep.code = 0;
 			/* Linux icmp_reply: the request's TOS and options */
 			struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
-			s->icmp4.OutEchoReps++;
+			s->mib->icmp4.OutEchoReps++;
 			icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, r.payload, r.payload_len, NULL, 0, &ho);
 		}
 		return;

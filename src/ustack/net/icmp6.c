@@ -31,7 +31,7 @@ int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const
 	icmp6_fill_checksum(from, dst, p->data, p->len);
 	struct ip6_tx tx = {.src = from, .dst = dst, .proto = IP6_NH_ICMPV6, .hlim = hlim,
 		.tclass = tclass, .oif = ifp ? ifp->index : 0};
-	s->icmp6.OutMsgs++;
+	s->mib->icmp6.OutMsgs++;
 	return ip6_output_route(s, p, &tx, &rt);
 }
 
@@ -57,7 +57,7 @@ void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, u
 		}
 	}
 	if (!icmp_rate_allow(s, AF_INET6, rx->ip.src, interval)) {
-		s->icmp6.OutRateLimited++;
+		s->mib->icmp6.OutRateLimited++;
 		return;
 	}
 	size_t q = rx->pktlen < ICMP6_ERROR_QUOTE_MAX ? rx->pktlen : ICMP6_ERROR_QUOTE_MAX;
@@ -127,9 +127,9 @@ void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 
 void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 	struct icmp6_repr r;
-	s->icmp6.InMsgs++;
+	s->mib->icmp6.InMsgs++;
 	if (icmp6_parse(rx->payload, rx->plen, rx->ip.src, rx->ip.dst, &r) < 0) {
-		s->icmp6.InErrors++;
+		s->mib->icmp6.InErrors++;
 		return;
 	}
 	switch (r.type) {

@@ -12,6 +12,30 @@
 #include "../core/stack.h"
 #include "../wire/ipv4.h"
 
+/* net/'s counters in a stack (s->mib, made by net_init), named after
+ * Linux's /proc/net/snmp and /proc/net/snmp6 */
+struct net_mib {
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
+				InDelivers, OutRequests, OutNoRoutes, OutDiscards, ReasmReqds, ReasmOKs,
+				ReasmFails, ReasmTimeout, FragOKs, FragCreates, FragFails;
+	} ip4;
+	struct {
+		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
+				OutEchoReps, OutTimestampReps;
+	} icmp4;
+	struct {
+		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
+	} arp;
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
+				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;
+	} ip6;
+	struct {
+		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
+	} icmp6;
+};
+
 struct ifaddr4 {
 	struct ifaddr4 *next;
 	uint32_t addr, mask, bcast;   /* network order */

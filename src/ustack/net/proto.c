@@ -30,7 +30,8 @@ void ip6_proto_register(struct ustack *s, uint8_t nh, void (*input)(struct ustac
 
 int net_init(struct ustack *s) {
 	s->protos = calloc(1, sizeof(*s->protos));
-	if (s->protos == NULL)
+	s->mib = calloc(1, sizeof(*s->mib));
+	if (s->protos == NULL || s->mib == NULL)
 		return -ENOMEM;
 	s->link_input = netif_input;
 	s->loop_input = loop_input;

@@ -7,6 +7,7 @@
  * protect, so every socket may ping. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
@@ -15,10 +16,11 @@
 #include "../net/proto.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
+#include "raw.h"
 #include "../wire/icmp4.h"
 
 static void ping_unhash(struct usock *sk) {
-	for (struct usock **pp = &sk->s->ping_socks; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->raw->ping_socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -27,7 +29,7 @@ static void ping_unhash(struct usock *sk) {
 }
 
 static bool ident_used(struct usock *sk, uint16_t id, uint32_t addr) {
-	for (struct usock *o = sk->s->ping_socks; o; o = o->pnext)
+	for (struct usock *o = sk->s->raw->ping_socks; o; o = o->pnext)
 		if (o != sk && o->domain == sk->domain && o->lport == id &&
 				(!o->laddr || !addr || o->laddr == addr))
 			return true;
@@ -49,8 +51,8 @@ static int ping_autobind(struct usock *sk, uint32_t addr, uint16_t id) {
 	sk->lport = id;
 	sk->laddr = addr;
 	sk->bound = true;
-	sk->pnext = s->ping_socks;
-	s->ping_socks = sk;
+	sk->pnext = s->raw->ping_socks;
+	s->raw->ping_socks = sk;
 	return 0;
 }
 
@@ -181,7 +183,7 @@ static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 	};
 	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
-	s->icmp4.OutMsgs++;
+	s->mib->icmp4.OutMsgs++;
 	return err < 0 ? err : (ssize_t) len;
 }
 
@@ -190,7 +192,7 @@ void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_
 		return;
 	uint16_t id;
 	memcpy(&id, icmp + 4, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET)
 			continue;
 		if (sk->laddr && sk->laddr != rx->ip.dst)
@@ -218,7 +220,7 @@ void ping4_err(struct ustack *s, const struct icmp_err *e) {
 	uint32_t dst;
 	memcpy(&id, inner + hl + 4, 2);
 	memcpy(&dst, inner + 16, 4);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET)
 			continue;
 		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
@@ -238,7 +240,7 @@ void ping6_input(struct ustack *s, struct ip6_rx *rx) {
 		return;
 	uint16_t id;
 	memcpy(&id, rx->payload + 4, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET6)
 			continue;
 		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
@@ -261,7 +263,7 @@ void ping6_err(struct ustack *s, const struct icmp_err *e) {
 		return;
 	uint16_t id;
 	memcpy(&id, inner + 44, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET6)
 			continue;
 		if (sk->recverr6)
@@ -299,15 +301,17 @@ int ping_sock_init(struct usock *sk) {
 	return 0;
 }
 
-static const struct sock_proto ping_socks[] = {
+static const struct sock_proto ping_protos[] = {
 	{AF_INET, SOCK_DGRAM, IPPROTO_ICMP, ping_sock_init},
 	{AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, ping_sock_init},
 };
 
 int ping_register(struct ustack *s) {
+	if (raw_stack_make(s) < 0)
+		return -ENOMEM;
 	s->protos->echo_reply4 = ping4_input;
 	s->protos->echo_reply6 = ping6_input;
 	ip4_proto_register(s, IPPROTO_ICMP, NULL, ping4_err);
 	ip6_proto_register(s, IP6_NH_ICMPV6, NULL, ping6_err);
-	return sock_proto_register(s, ping_socks, sizeof(ping_socks) / sizeof(ping_socks[0]));
+	return sock_proto_register(s, ping_protos, sizeof(ping_protos) / sizeof(ping_protos[0]));
 }

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
@@ -18,6 +19,7 @@
 #include "../wire/checksum.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
+#include "raw.h"
 
 static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	struct inet_dst d;
@@ -205,7 +207,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 
 int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	int n = 0;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET)
 			continue;
 		if (sk->laddr && sk->laddr != rx->ip.dst)
@@ -229,7 +231,7 @@ int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 
 int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 	int n = 0;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET6 || sk->protocol != rx->proto)
 			continue;
 		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
@@ -263,7 +265,7 @@ static int raw_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 }
 
 static void raw_release(struct usock *sk) {
-	for (struct usock **pp = &sk->s->raw_socks; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->raw->raw_socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -286,8 +288,8 @@ static const struct proto_ops raw_ops = {
 int raw_sock_init(struct usock *sk) {
 	sk->ops = &raw_ops;
 	sk->hdrincl = sk->domain == AF_INET && sk->protocol == IPPROTO_RAW;
-	sk->pnext = sk->s->raw_socks;
-	sk->s->raw_socks = sk;
+	sk->pnext = sk->s->raw->raw_socks;
+	sk->s->raw->raw_socks = sk;
 	return 0;
 }
 
@@ -307,7 +309,7 @@ void raw4_err(struct ustack *s, const struct icmp_err *e) {
 	uint32_t src, dst;
 	memcpy(&src, inner + 12, 4);
 	memcpy(&dst, inner + 16, 4);
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET || sk->protocol != inner[9])
 			continue;
 		if ((sk->connected && sk->raddr != dst) || (sk->laddr && sk->laddr != src))
@@ -324,7 +326,7 @@ void raw4_err(struct ustack *s, const struct icmp_err *e) {
 
 void raw6_err(struct ustack *s, const struct icmp_err *e) {
 	const uint8_t *inner = e->inner;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET6 || sk->protocol != inner[6])
 			continue;
 		if ((sk->connected && !ip6_eq(sk->raddr6, inner + 24)) ||
@@ -340,15 +342,23 @@ void raw6_err(struct ustack *s, const struct icmp_err *e) {
 }
 
 /* any protocol: sock_create refuses those out of 1..255 */
-static const struct sock_proto raw_socks[] = {
+static const struct sock_proto raw_protos[] = {
 	{AF_INET, SOCK_RAW, -1, raw_sock_init},
 	{AF_INET6, SOCK_RAW, -1, raw_sock_init},
 };
 
+int raw_stack_make(struct ustack *s) {
+	if (s->raw == NULL && (s->raw = calloc(1, sizeof(*s->raw))) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 int raw_register(struct ustack *s) {
+	if (raw_stack_make(s) < 0)
+		return -ENOMEM;
 	s->protos->raw4_input = raw4_input;
 	s->protos->raw6_input = raw6_input;
 	s->protos->raw4_err = raw4_err;
 	s->protos->raw6_err = raw6_err;
-	return sock_proto_register(s, raw_socks, sizeof(raw_socks) / sizeof(raw_socks[0]));
+	return sock_proto_register(s, raw_protos, sizeof(raw_protos) / sizeof(raw_protos[0]));
 }

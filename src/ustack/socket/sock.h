@@ -267,6 +267,17 @@ int raw_register(struct ustack *s);
 int packet_register(struct ustack *s);
 int netlink_register(struct ustack *s);
 int tcp_register(struct ustack *s);
+/* The ephemeral ports of UDP and TCP (RFC 6056 section 2.1): Linux's
+ * default ip_local_port_range, defined here only. Each protocol keeps its
+ * own search cursor, started at a random point of the range
+ * (inet_port_seed); inet_port_next returns the port at the cursor (host
+ * order) and moves it on, wrapping around: a caller tries at most
+ * INET_PORT_COUNT of them. */
+#define INET_PORT_LO 32768
+#define INET_PORT_HI 60999
+#define INET_PORT_COUNT (INET_PORT_HI - INET_PORT_LO + 1)
+uint16_t inet_port_seed(struct ustack *s);
+uint16_t inet_port_next(uint16_t *cursor);
 /* protocol constructors: fill sk->ops and tables; -errno */
 int udp_sock_init(struct usock *sk);
 int ping_sock_init(struct usock *sk);

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
@@ -18,25 +19,24 @@
 #include "../socket/sock.h"
 #include "../wire/checksum.h"
 #include "../wire/udp.h"
+#include "udp.h"
 
 #define UDP_MAX_PAYLOAD (65535 - 20 - 8)
-#define PORT_LO 32768
-#define PORT_HI 60999
 
 static unsigned hash_port(uint16_t port_be) {
-	return (unsigned) (ntohs(port_be) & 63);
+	return (unsigned) (ntohs(port_be) & (UDP_PORT_HASH - 1));
 }
 
 static void udp_hash(struct usock *sk) {
 	unsigned h = hash_port(sk->lport);
-	sk->pnext = sk->s->udp4_hash[h];
-	sk->s->udp4_hash[h] = sk;
+	sk->pnext = sk->s->udp->hash[h];
+	sk->s->udp->hash[h] = sk;
 }
 
 static void udp_unhash(struct usock *sk) {
 	if (!sk->bound)
 		return;
-	for (struct usock **pp = &sk->s->udp4_hash[hash_port(sk->lport)]; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->udp->hash[hash_port(sk->lport)]; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -65,7 +65,7 @@ static bool sk_v6ok(const struct usock *sk) {
  * bindings overlap in a family both take, with equal or wildcard
  * addresses, and not both sockets allow sharing. */
 static bool port_conflict(struct usock *sk, bool v4, uint32_t a4, bool v6, const uint8_t *a6, uint16_t port) {
-	for (struct usock *o = sk->s->udp4_hash[hash_port(port)]; o; o = o->pnext) {
+	for (struct usock *o = sk->s->udp->hash[hash_port(port)]; o; o = o->pnext) {
 		if (o == sk || o->lport != port)
 			continue;
 		bool clash = false;
@@ -92,10 +92,8 @@ static bool sk_conflict(struct usock *sk, uint16_t port) {
 
 static int udp_autobind(struct usock *sk) {
 	struct ustack *s = sk->s;
-	int range = PORT_HI - PORT_LO + 1;
-	for (int i = 0; i < range; i++) {
-		uint16_t port = s->next_port;
-		s->next_port = (uint16_t) (port >= PORT_HI ? PORT_LO : port + 1);
+	for (int i = 0; i < INET_PORT_COUNT; i++) {
+		uint16_t port = inet_port_next(&s->udp->next_port);
 		if (!sk_conflict(sk, htons(port))) {
 			sk->lport = htons(port);
 			sk->bound = true;
@@ -279,7 +277,7 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 	struct ip6_route_res rt;
 	int err = route6_lookup(s, dst, oif, &rt);
 	if (err < 0) {
-		s->ip6.OutNoRoutes++;
+		s->mib->ip6.OutNoRoutes++;
 		return err;
 	}
 	if (!sk->bound && (err = udp_autobind(sk)) < 0)
@@ -318,7 +316,7 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 	err = ip6_output_route(s, p, &tx, &rt);
 	if (err < 0)
 		return err;
-	s->udp.OutDatagrams++;
+	s->udp->OutDatagrams++;
 	return (ssize_t) len;
 }
 
@@ -370,7 +368,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0) {
-		s->ip4.OutNoRoutes++;
+		s->mib->ip4.OutNoRoutes++;
 		return err;
 	}
 	if (rt.bcast && !sk->broadcast)
@@ -412,7 +410,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	err = ip4_output_route(s, p, &tx, &rt);
 	if (err < 0)
 		return err;
-	s->udp.OutDatagrams++;
+	s->udp->OutDatagrams++;
 	return (ssize_t) len;
 }
 
@@ -514,7 +512,7 @@ static void udp_deliver(struct usock *sk, const struct ip4_rx *rx, const struct 
 	struct ustack *s = sk->s;
 	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
 	if (p == NULL) {
-		s->udp.RcvbufErrors++;
+		s->udp->RcvbufErrors++;
 		return;
 	}
 	memcpy(p->data, u->payload, u->payload_len);
@@ -525,24 +523,24 @@ static void udp_deliver(struct usock *sk, const struct ip4_rx *rx, const struct 
 	p->m.tos = rx->ip.tos;
 	p->m.ifindex = rx->ifp->index;
 	if (sock_queue_rx(sk, p) < 0) {
-		s->udp.RcvbufErrors++;
-		s->udp.InErrors++;
+		s->udp->RcvbufErrors++;
+		s->udp->InErrors++;
 		return;
 	}
-	s->udp.InDatagrams++;
+	s->udp->InDatagrams++;
 }
 
 void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 	struct udp_repr u;
 	if (udp_parse(rx->payload, rx->plen, &u) < 0) {
-		s->udp.InErrors++;
+		s->udp->InErrors++;
 		return;
 	}
 	if (!rx->loop) {
 		uint32_t pseudo = csum_pseudo4(&rx->ip.src, &rx->ip.dst, IPPROTO_UDP, u.len);
 		if (udp_verify(rx->payload, u.len, pseudo, 1) < 0) {
-			s->udp.InCsumErrors++;
-			s->udp.InErrors++;
+			s->udp->InCsumErrors++;
+			s->udp->InErrors++;
 			return;
 		}
 	}
@@ -552,7 +550,7 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 		 * multicast only to sockets that joined the group on that interface,
 		 * unless ip_multicast_all (Linux's default 1) */
 		int n = 0;
-		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
 			if (sk->lport != dport || !sk_v4ok(sk))
 				continue;
 			if (sk->laddr && sk->laddr != rx->ip.dst)
@@ -565,12 +563,12 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 			n++;
 		}
 		if (n == 0)
-			s->udp.NoPorts++;
+			s->udp->NoPorts++;
 		return;
 	}
 	struct usock *best = NULL;
 	int best_score = -1;
-	for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
 		int sc = udp_score(sk, rx, sport, dport);
 		if (sc > best_score) {
 			best = sk;
@@ -578,7 +576,7 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 		}
 	}
 	if (best == NULL) {
-		s->udp.NoPorts++;
+		s->udp->NoPorts++;
 		/* RFC 1122 4.1.3.1: port unreachable */
 		icmp4_send_error(s, rx, 3, 3, 0);
 		return;
@@ -597,7 +595,7 @@ void udp4_err(struct ustack *s, const struct icmp_err *e) {
 	uint16_t sport, dport;
 	memcpy(&sport, inner + hl, 2);
 	memcpy(&dport, inner + hl + 2, 2);
-	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->udp->hash[hash_port(sport)]; sk; sk = sk->pnext) {
 		if (sk->lport != sport || !sk_v4ok(sk) || (sk->laddr && sk->laddr != src))
 			continue;
 		if (sk->connected && (sk->raddr != dst || sk->rport != dport))
@@ -645,7 +643,7 @@ static void udp6_deliver(struct usock *sk, const struct ip6_rx *rx, const struct
 	struct ustack *s = sk->s;
 	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
 	if (p == NULL) {
-		s->udp.RcvbufErrors++;
+		s->udp->RcvbufErrors++;
 		return;
 	}
 	memcpy(p->data, u->payload, u->payload_len);
@@ -656,29 +654,29 @@ static void udp6_deliver(struct usock *sk, const struct ip6_rx *rx, const struct
 	p->m.ttl = rx->ip.hop_limit;
 	p->m.ifindex = rx->ifp->index;
 	if (sock_queue_rx(sk, p) < 0) {
-		s->udp.RcvbufErrors++;
-		s->udp.InErrors++;
+		s->udp->RcvbufErrors++;
+		s->udp->InErrors++;
 		return;
 	}
-	s->udp.InDatagrams++;
+	s->udp->InDatagrams++;
 }
 
 void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 	struct udp_repr u;
 	if (udp_parse(rx->payload, rx->plen, &u) < 0) {
-		s->udp.InErrors++;
+		s->udp->InErrors++;
 		return;
 	}
 	/* RFC 8200 8.1: a zero checksum is an error on IPv6 */
 	if (udp_verify(rx->payload, u.len, csum_pseudo6(rx->ip.src, rx->ip.dst, IPPROTO_UDP, u.len), 0) < 0) {
-		s->udp.InCsumErrors++;
-		s->udp.InErrors++;
+		s->udp->InCsumErrors++;
+		s->udp->InErrors++;
 		return;
 	}
 	uint16_t sport = htons(u.sport), dport = htons(u.dport);
 	if (rx->mcast) {
 		int n = 0;
-		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
 			if (sk->lport != dport || !sk_v6ok(sk))
 				continue;
 			if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
@@ -689,12 +687,12 @@ void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 			n++;
 		}
 		if (n == 0)
-			s->udp.NoPorts++;
+			s->udp->NoPorts++;
 		return;
 	}
 	struct usock *best = NULL;
 	int best_score = -1;
-	for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
 		int sc = udp6_score(sk, rx, sport, dport);
 		if (sc > best_score) {
 			best = sk;
@@ -702,7 +700,7 @@ void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 		}
 	}
 	if (best == NULL) {
-		s->udp.NoPorts++;
+		s->udp->NoPorts++;
 		icmp6_send_error(s, rx, 1, 4, 0);  /* RFC 4443 3.1: port unreachable */
 		return;
 	}
@@ -717,7 +715,7 @@ void udp6_err(struct ustack *s, const struct icmp_err *e) {
 	uint16_t sport, dport;
 	memcpy(&sport, inner + 40, 2);
 	memcpy(&dport, inner + 42, 2);
-	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->udp->hash[hash_port(sport)]; sk; sk = sk->pnext) {
 		if (sk->lport != sport || !sk_v6ok(sk))
 			continue;
 		if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, src))
@@ -735,7 +733,7 @@ void udp6_err(struct ustack *s, const struct icmp_err *e) {
 	}
 }
 
-static const struct sock_proto udp_socks[] = {
+static const struct sock_proto udp_protos[] = {
 	{AF_INET, SOCK_DGRAM, 0, udp_sock_init},
 	{AF_INET, SOCK_DGRAM, IPPROTO_UDP, udp_sock_init},
 	{AF_INET6, SOCK_DGRAM, 0, udp_sock_init},
@@ -743,7 +741,11 @@ static const struct sock_proto udp_socks[] = {
 };
 
 int udp_register(struct ustack *s) {
+	s->udp = calloc(1, sizeof(*s->udp));
+	if (s->udp == NULL)
+		return -ENOMEM;
+	s->udp->next_port = inet_port_seed(s);
 	ip4_proto_register(s, IPPROTO_UDP, udp4_input, udp4_err);
 	ip6_proto_register(s, IP6_NH_UDP, udp6_input, udp6_err);
-	return sock_proto_register(s, udp_socks, sizeof(udp_socks) / sizeof(udp_socks[0]));
+	return sock_proto_register(s, udp_protos, sizeof(udp_protos) / sizeof(udp_protos[0]));
 }
