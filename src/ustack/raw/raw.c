@@ -61,32 +61,13 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		return err;
 	if (len > 65535)
 		return -EMSGSIZE;
-	bool mc = ip6_addr_is_multicast(d.a6);
-	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
-	uint8_t src[16];
-	memcpy(src, sk->laddr6, 16);
-	int hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
-	bool hlim_default = !mc && sk->hops < 0;   /* the RA's hop limit */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
-		if (c->cmsg_level != IPPROTO_IPV6)
-			continue;
-		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi6_ifindex)
-				oif = (int) pi.ipi6_ifindex;
-			if (!ip6_addr_is_unspecified(pi.ipi6_addr.s6_addr))
-				memcpy(src, pi.ipi6_addr.s6_addr, 16);
-		} else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			int h;
-			memcpy(&h, CMSG_DATA(c), sizeof(h));
-			if (h >= 0 && h <= 255) {
-				hlim = h;
-				hlim_default = false;
-			}
-		}
-	}
+	struct inet6_tx t;
+	inet6_tx_init(sk, d.a6, d.scope, &t);
+	if ((err = inet6_tx_cmsg(sk, msg, &t)) < 0)
+		return err;
+	uint8_t *src = t.src;
+	int oif = t.oif, hlim = t.hlim;
+	bool hlim_default = t.hlim_default;
 	struct ip6_route_res rt;
 	err = route6_lookup(s, d.a6, oif, &rt);
 	if (err < 0)

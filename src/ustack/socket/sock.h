@@ -217,6 +217,22 @@ void inet_release_memberships(struct usock *sk);
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet6_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* The IPv6 datagram send path's choices (UDP, raw): the source, the
+ * outgoing interface and the hop limit, from the socket (inet6_tx_init:
+ * bound address, SO_BINDTODEVICE, the destination's scope, IPV6_MULTICAST_IF,
+ * IPV6_UNICAST_HOPS / IPV6_MULTICAST_HOPS) and then from sendmsg's
+ * ancillary data (inet6_tx_cmsg, RFC 3542 6: IPV6_PKTINFO, IPV6_HOPLIMIT),
+ * as Linux's ip6_datagram_send_ctl: a source that is not ours (without
+ * IP_FREEBIND) or a hop limit outside -1..255 is -EINVAL; -1 is the
+ * default. */
+struct inet6_tx {
+	uint8_t src[16];
+	int oif;
+	int hlim;
+	bool hlim_default;            /* the interface's (an RA's) hop limit */
+};
+void inet6_tx_init(struct usock *sk, const uint8_t *dst, uint32_t scope, struct inet6_tx *t);
+int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t);
 /* the address of a received datagram as the socket's family sees it */
 void inet_put_name(struct usock *sk, const struct pbuf *p, uint16_t port, struct sockaddr *a, socklen_t *len);
 /* a sockaddr given by the user, as IPv4 (v4 or v4-mapped) or IPv6 */

@@ -249,33 +249,21 @@ static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 
 static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len, const struct inet_dst *d) {
 	struct ustack *s = sk->s;
-	uint8_t dst[16], src[16];
+	uint8_t dst[16];
 	memcpy(dst, d->a6, 16);
 	if (any6(dst))
 		dst[15] = 1;
-	memcpy(src, sk->laddr6, 16);
-	int oif = sk->bound_if ? sk->bound_if : (int) d->scope;
-	if (!oif && ip6_addr_is_multicast(dst))
-		oif = sk->mc_if6;
-	/* IPV6_PKTINFO in sendmsg (RFC 3542 6.1) */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c))
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-				c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi6_ifindex)
-				oif = (int) pi.ipi6_ifindex;
-			if (!any6(pi.ipi6_addr.s6_addr)) {
-				if (!ip6_is_local(s, pi.ipi6_addr.s6_addr))
-					return -EINVAL;
-				memcpy(src, pi.ipi6_addr.s6_addr, 16);
-			}
-		}
+	struct inet6_tx t;
+	inet6_tx_init(sk, dst, d->scope, &t);
+	int err = inet6_tx_cmsg(sk, msg, &t);
+	if (err < 0)
+		return err;
+	uint8_t *src = t.src;
+	int oif = t.oif;
 	if (len > 65535 - 8)
 		return -EMSGSIZE;
 	struct ip6_route_res rt;
-	int err = route6_lookup(s, dst, oif, &rt);
+	err = route6_lookup(s, dst, oif, &rt);
 	if (err < 0) {
 		s->mib->ip6.OutNoRoutes++;
 		return err;
@@ -291,13 +279,12 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 	struct udp_repr u = {.sport = ntohs(sk->lport), .dport = ntohs(d->port)};
 	/* RFC 8200 8.1: the checksum is mandatory, on lo too */
 	udp_emit(&u, p->data, p->len, csum_pseudo6(src, dst, IPPROTO_UDP, (uint32_t) p->len), 0);
-	bool mc = ip6_addr_is_multicast(dst);
 	struct ip6_tx tx = {
 		.src = src,
 		.dst = dst,
 		.proto = IPPROTO_UDP,
-		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
-		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
+		.hlim = (uint8_t) t.hlim,
+		.hlim_default = t.hlim_default,
 		.tclass = (uint8_t) sk->tclass6,
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,
