@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * ustack's only entry point: the libioth plugin ABI (DESIGN.md section 2).
+ * ustack's only entry point: the libioth plugin ABI (docs/libioth.md).
  * ioth_ustack_newstack builds a stack (lo + one VDE interface per VNL)
  * and fills the Berkeley calls; each call finds its stack through
  * libioth's getstackdata() and its socket through the fd table.

@@ -2,7 +2,7 @@
  * The stack's own loopback "lo": IP datagrams (no link header) are queued
  * and handed back to net/ when the operation that sent them ends
  * (stack_unlock), so input never runs inside output. 64 KiB frames and no
- * checksums (DESIGN.md section 3). */
+ * checksums (docs/design.md, "Threads and locks"). */
 #include <errno.h>
 #include <net/if_arp.h>
 #include <stdio.h>
