@@ -471,31 +471,63 @@ int udp_sock_init(struct usock *sk) {
 	return 0;
 }
 
+/* A received datagram of either family, as UDP's socket lookup sees it:
+ * the addresses are 4 or 16 bytes (network order). */
+struct udp_in {
+	struct netif *ifp;
+	bool v6;
+	bool group;                   /* IPv4 broadcast or multicast, IPv6 multicast */
+	bool any_if;                  /* a SO_BINDTODEVICE socket takes it on any interface */
+	const uint8_t *src, *dst;
+	const struct ip4_rx *rx4;     /* the one of its family */
+	const struct ip6_rx *rx6;
+};
+
+static bool fam_ok(const struct usock *sk, bool v6) {
+	return v6 ? sk_v6ok(sk) : sk_v4ok(sk);
+}
+
+/* is the socket's local address bound (not the wildcard), and is it a? */
+static bool laddr_bound(const struct usock *sk, bool v6) {
+	return v6 ? !any6(sk->laddr6) : sk->laddr != 0;
+}
+
+static bool laddr_is(const struct usock *sk, bool v6, const uint8_t *a) {
+	return v6 ? ip6_eq(sk->laddr6, a) : memcmp(&sk->laddr, a, 4) == 0;
+}
+
+/* an unconnected socket takes any peer; a connected one its peer only */
+static bool peer_ok(const struct usock *sk, bool v6, const uint8_t *a, uint16_t port) {
+	if (!sk->connected)
+		return true;
+	return sk->rport == port && (v6 ? ip6_eq(sk->raddr6, a) : memcmp(&sk->raddr, a, 4) == 0);
+}
+
 /* Linux compute_score, simplified: a socket matches when each of its bound
  * fields equals the datagram's; more bound fields, better match. */
-static int udp_score(const struct usock *sk, const struct ip4_rx *rx, uint16_t sport, uint16_t dport) {
-	if (sk->lport != dport || !sk_v4ok(sk))
+static int udp_score(const struct usock *sk, const struct udp_in *in, uint16_t sport, uint16_t dport) {
+	if (sk->lport != dport || !fam_ok(sk, in->v6))
 		return -1;
 	int score = 1;
-	if (sk->laddr) {
-		if (sk->laddr != rx->ip.dst)
+	if (laddr_bound(sk, in->v6)) {
+		if (!laddr_is(sk, in->v6, in->dst))
 			return -1;
 		score += 4;
 	}
 	if (sk->connected) {
-		if (sk->raddr != rx->ip.src || sk->rport != sport)
+		if (!peer_ok(sk, in->v6, in->src, sport))
 			return -1;
 		score += 4;
 	}
 	if (sk->bound_if) {
-		if (sk->bound_if != rx->ifp->index && !(rx->loop && rx->ifp->type == ARPHRD_LOOPBACK_VALUE))
+		if (sk->bound_if != in->ifp->index && !in->any_if)
 			return -1;
 		score += 4;
 	}
 	return score;
 }
 
-static void udp_deliver(struct usock *sk, const struct ip4_rx *rx, const struct udp_repr *u) {
+static void udp_deliver(struct usock *sk, const struct udp_in *in, const struct udp_repr *u) {
 	struct ustack *s = sk->s;
 	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
 	if (p == NULL) {
@@ -503,18 +535,70 @@ static void udp_deliver(struct usock *sk, const struct ip4_rx *rx, const struct 
 		return;
 	}
 	memcpy(p->data, u->payload, u->payload_len);
-	p->m.saddr = rx->ip.src;
-	p->m.daddr = rx->ip.dst;
+	if (in->v6) {
+		p->m.v6 = 1;
+		memcpy(p->m.saddr6, in->rx6->ip.src, 16);
+		memcpy(p->m.daddr6, in->rx6->ip.dst, 16);
+		p->m.ttl = in->rx6->ip.hop_limit;
+	} else {
+		p->m.saddr = in->rx4->ip.src;
+		p->m.daddr = in->rx4->ip.dst;
+		p->m.ttl = in->rx4->ip.ttl;
+		p->m.tos = in->rx4->ip.tos;
+	}
 	p->m.sport = htons(u->sport);
-	p->m.ttl = rx->ip.ttl;
-	p->m.tos = rx->ip.tos;
-	p->m.ifindex = rx->ifp->index;
+	p->m.ifindex = in->ifp->index;
 	if (sock_queue_rx(sk, p) < 0) {
 		s->udp->RcvbufErrors++;
 		s->udp->InErrors++;
 		return;
 	}
 	s->udp->InDatagrams++;
+}
+
+/* The sockets of a checked datagram: every matching one for a group
+ * (Linux __udp4_lib_mcast_deliver / __udp6_lib_mcast_deliver: multicast
+ * to every socket of the port, ip_multicast_all being Linux's default 1),
+ * else the best match, or a port unreachable. */
+static void udp_demux(struct ustack *s, const struct udp_in *in, const struct udp_repr *u) {
+	uint16_t sport = htons(u->sport), dport = htons(u->dport);
+	if (in->group) {
+		int n = 0;
+		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
+			if (sk->lport != dport || !fam_ok(sk, in->v6))
+				continue;
+			if (laddr_bound(sk, in->v6) && !laddr_is(sk, in->v6, in->dst))
+				continue;
+			if (!peer_ok(sk, in->v6, in->src, sport))
+				continue;
+			if (sk->bound_if && sk->bound_if != in->ifp->index)
+				continue;
+			udp_deliver(sk, in, u);
+			n++;
+		}
+		if (n == 0)
+			s->udp->NoPorts++;
+		return;
+	}
+	struct usock *best = NULL;
+	int best_score = -1;
+	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
+		int sc = udp_score(sk, in, sport, dport);
+		if (sc > best_score) {
+			best = sk;
+			best_score = sc;
+		}
+	}
+	if (best == NULL) {
+		s->udp->NoPorts++;
+		/* RFC 1122 4.1.3.1, RFC 4443 3.1: port unreachable */
+		if (in->v6)
+			icmp6_send_error(s, in->rx6, 1, 4, 0);
+		else
+			icmp4_send_error(s, in->rx4, 3, 3, 0);
+		return;
+	}
+	udp_deliver(best, in, u);
 }
 
 void udp4_input(struct ustack *s, struct ip4_rx *rx) {
@@ -531,121 +615,10 @@ void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 			return;
 		}
 	}
-	uint16_t sport = htons(u.sport), dport = htons(u.dport);
-	if (rx->bcast || rx->mcast) {
-		/* every matching socket gets a copy (Linux __udp4_lib_mcast_deliver);
-		 * multicast only to sockets that joined the group on that interface,
-		 * unless ip_multicast_all (Linux's default 1) */
-		int n = 0;
-		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
-			if (sk->lport != dport || !sk_v4ok(sk))
-				continue;
-			if (sk->laddr && sk->laddr != rx->ip.dst)
-				continue;
-			if (sk->connected && (sk->raddr != rx->ip.src || sk->rport != sport))
-				continue;
-			if (sk->bound_if && sk->bound_if != rx->ifp->index)
-				continue;
-			udp_deliver(sk, rx, &u);
-			n++;
-		}
-		if (n == 0)
-			s->udp->NoPorts++;
-		return;
-	}
-	struct usock *best = NULL;
-	int best_score = -1;
-	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
-		int sc = udp_score(sk, rx, sport, dport);
-		if (sc > best_score) {
-			best = sk;
-			best_score = sc;
-		}
-	}
-	if (best == NULL) {
-		s->udp->NoPorts++;
-		/* RFC 1122 4.1.3.1: port unreachable */
-		icmp4_send_error(s, rx, 3, 3, 0);
-		return;
-	}
-	udp_deliver(best, rx, &u);
-}
-
-void udp4_err(struct ustack *s, const struct icmp_err *e) {
-	const uint8_t *inner = e->inner;
-	size_t hl = (size_t) (inner[0] & 0xf) * 4, len = e->len;
-	if (len < hl + 8)
-		return;
-	uint32_t src, dst;
-	memcpy(&src, inner + 12, 4);
-	memcpy(&dst, inner + 16, 4);
-	uint16_t sport, dport;
-	memcpy(&sport, inner + hl, 2);
-	memcpy(&dport, inner + hl + 2, 2);
-	for (struct usock *sk = s->udp->hash[hash_port(sport)]; sk; sk = sk->pnext) {
-		if (sk->lport != sport || !sk_v4ok(sk) || (sk->laddr && sk->laddr != src))
-			continue;
-		if (sk->connected && (sk->raddr != dst || sk->rport != dport))
-			continue;
-		/* Linux __udp4_lib_err: "fragmentation needed" only updates the
-		 * path MTU for a socket that does not discover it */
-		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
-			return;
-		/* without IP_RECVERR only a connected socket hears about it
-		 * (RFC 1122 4.1.3.3 leaves it to the application); with it the
-		 * error is queued with the quoted payload */
-		if (sk->recverr)
-			sock_queue_err(sk, e, inner + hl + 8, len - hl - 8, dport);
-		else if (sk->connected)
-			sock_set_error(sk, e->err);
-		return;
-	}
-}
-
-/* --- IPv6 --- */
-
-static int udp6_score(const struct usock *sk, const struct ip6_rx *rx, uint16_t sport, uint16_t dport) {
-	if (sk->lport != dport || !sk_v6ok(sk))
-		return -1;
-	int score = 1;
-	if (!any6(sk->laddr6)) {
-		if (!ip6_eq(sk->laddr6, rx->ip.dst))
-			return -1;
-		score += 4;
-	}
-	if (sk->connected) {
-		if (!ip6_eq(sk->raddr6, rx->ip.src) || sk->rport != sport)
-			return -1;
-		score += 4;
-	}
-	if (sk->bound_if) {
-		if (sk->bound_if != rx->ifp->index && !rx->loop)
-			return -1;
-		score += 4;
-	}
-	return score;
-}
-
-static void udp6_deliver(struct usock *sk, const struct ip6_rx *rx, const struct udp_repr *u) {
-	struct ustack *s = sk->s;
-	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
-	if (p == NULL) {
-		s->udp->RcvbufErrors++;
-		return;
-	}
-	memcpy(p->data, u->payload, u->payload_len);
-	p->m.v6 = 1;
-	memcpy(p->m.saddr6, rx->ip.src, 16);
-	memcpy(p->m.daddr6, rx->ip.dst, 16);
-	p->m.sport = htons(u->sport);
-	p->m.ttl = rx->ip.hop_limit;
-	p->m.ifindex = rx->ifp->index;
-	if (sock_queue_rx(sk, p) < 0) {
-		s->udp->RcvbufErrors++;
-		s->udp->InErrors++;
-		return;
-	}
-	s->udp->InDatagrams++;
+	struct udp_in in = {.ifp = rx->ifp, .group = rx->bcast || rx->mcast,
+		.any_if = rx->loop && rx->ifp->type == ARPHRD_LOOPBACK_VALUE,
+		.src = (const uint8_t *) &rx->ip.src, .dst = (const uint8_t *) &rx->ip.dst, .rx4 = rx};
+	udp_demux(s, &in, &u);
 }
 
 void udp6_input(struct ustack *s, struct ip6_rx *rx) {
@@ -660,64 +633,53 @@ void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 		s->udp->InErrors++;
 		return;
 	}
-	uint16_t sport = htons(u.sport), dport = htons(u.dport);
-	if (rx->mcast) {
-		int n = 0;
-		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
-			if (sk->lport != dport || !sk_v6ok(sk))
-				continue;
-			if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
-				continue;
-			if (sk->bound_if && sk->bound_if != rx->ifp->index)
-				continue;
-			udp6_deliver(sk, rx, &u);
-			n++;
-		}
-		if (n == 0)
-			s->udp->NoPorts++;
-		return;
-	}
-	struct usock *best = NULL;
-	int best_score = -1;
-	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
-		int sc = udp6_score(sk, rx, sport, dport);
-		if (sc > best_score) {
-			best = sk;
-			best_score = sc;
-		}
-	}
-	if (best == NULL) {
-		s->udp->NoPorts++;
-		icmp6_send_error(s, rx, 1, 4, 0);  /* RFC 4443 3.1: port unreachable */
-		return;
-	}
-	udp6_deliver(best, rx, &u);
+	struct udp_in in = {.ifp = rx->ifp, .v6 = true, .group = rx->mcast, .any_if = rx->loop,
+		.src = rx->ip.src, .dst = rx->ip.dst, .rx6 = rx};
+	udp_demux(s, &in, &u);
 }
 
-void udp6_err(struct ustack *s, const struct icmp_err *e) {
-	const uint8_t *inner = e->inner;
-	if (e->len < 40 + 8)
-		return;
-	const uint8_t *src = inner + 8, *dst = inner + 24;
+/* An ICMP error about a datagram we sent from src:sport to dst:dport, its
+ * UDP payload quoted at data (Linux __udp4_lib_err / __udp6_lib_err). */
+static void udp_err(struct ustack *s, const struct icmp_err *e, bool v6, const uint8_t *src,
+		const uint8_t *dst, const uint8_t *data) {
 	uint16_t sport, dport;
-	memcpy(&sport, inner + 40, 2);
-	memcpy(&dport, inner + 42, 2);
+	memcpy(&sport, data - 8, 2);
+	memcpy(&dport, data - 6, 2);
 	for (struct usock *sk = s->udp->hash[hash_port(sport)]; sk; sk = sk->pnext) {
-		if (sk->lport != sport || !sk_v6ok(sk))
+		if (sk->lport != sport || !fam_ok(sk, v6))
 			continue;
-		if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, src))
+		if (laddr_bound(sk, v6) && !laddr_is(sk, v6, src))
 			continue;
-		if (sk->connected && (!ip6_eq(sk->raddr6, dst) || sk->rport != dport))
+		if (!peer_ok(sk, v6, dst, dport))
 			continue;
-		/* Linux __udp6_lib_err */
-		if (e->err == EMSGSIZE && sk->mtu_discover6 == IPV6_PMTUDISC_DONT)
+		/* "fragmentation needed" / "packet too big" only updates the path
+		 * MTU for a socket that does not discover it */
+		if (e->err == EMSGSIZE && (v6 ? sk->mtu_discover6 == IPV6_PMTUDISC_DONT
+				: sk->mtu_discover == IP_PMTUDISC_DONT))
 			return;
-		if (sk->recverr6)
-			sock_queue_err(sk, e, inner + 48, e->len - 48, dport);
+		/* without IP_RECVERR only a connected socket hears about it
+		 * (RFC 1122 4.1.3.3 leaves it to the application); with it the
+		 * error is queued with the quoted payload */
+		if (v6 ? sk->recverr6 : sk->recverr)
+			sock_queue_err(sk, e, data, e->len - (size_t) (data - e->inner), dport);
 		else if (sk->connected)
 			sock_set_error(sk, e->err);
 		return;
 	}
+}
+
+void udp4_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	size_t hl = (size_t) (inner[0] & 0xf) * 4;
+	if (e->len < hl + 8)
+		return;
+	udp_err(s, e, false, inner + 12, inner + 16, inner + hl + 8);
+}
+
+void udp6_err(struct ustack *s, const struct icmp_err *e) {
+	if (e->len < 40 + 8)
+		return;
+	udp_err(s, e, true, e->inner + 8, e->inner + 24, e->inner + 48);
 }
 
 static const struct sock_proto udp_protos[] = {

@@ -4,11 +4,16 @@
  * and IPV6_PKTINFO ancillary data, as Linux's ip6_datagram_send_ctl. Each
  * datagram goes to ::1 and is received by a socket asking for
  * IPV6_RECVHOPLIMIT, which reports the hop limit it was sent with. UDP
- * used to ignore IPV6_HOPLIMIT (only raw honoured it). */
+ * used to ignore IPV6_HOPLIMIT (only raw honoured it). Last, UDP's one
+ * input path for both families: an IPv6 multicast datagram reaches the
+ * connected sockets of its port only when it comes from their peer, as
+ * IPv4's and as Linux's (__udp_v6_is_mcast_sock). */
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include "ut_stack.h"
 
 #include <netinet/in.h>
+
+#include "wire/ipv6.h"
 
 #define UT_PORT 7000
 #define UT_RAW_PROTO 253   /* RFC 3692 experimentation */
@@ -166,12 +171,73 @@ static void test_raw_pktinfo(void **state) {
 	check_pktinfo(SOCK_RAW);
 }
 
+/* a UDP datagram from src:sport to ff02::1:dport received on eth0 */
+static void inject_mc6(struct ustack *s, const char *src, uint16_t sport, uint16_t dport) {
+	uint8_t frame[128];
+	static const uint8_t mc_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+	struct eth_repr e = {.type = ETHW_P_IPV6};
+	memcpy(e.dst, mc_mac, 6);
+	memcpy(e.src, UT_PEER_MAC, 6);
+	eth_emit(&e, frame, 14);
+	struct ip6_repr h = {.next_header = 17, .hop_limit = 1, .payload_len = 8 + 2};
+	assert_int_equal(inet_pton(AF_INET6, src, h.src), 1);
+	assert_int_equal(inet_pton(AF_INET6, "ff02::1", h.dst), 1);
+	assert_true(ip6_emit(&h, frame + 14, 40) >= 0);
+	memcpy(frame + 14 + 40 + 8, "mc", 2);
+	struct udp_repr u = {.sport = sport, .dport = dport};
+	udp_emit(&u, frame + 54, 10, csum_pseudo6(h.src, h.dst, 17, 10), 0);
+	ut_inject(s, frame, 54 + 10);
+}
+
+static int udp6_on(struct ustack *s, uint16_t port, const char *peer, uint16_t pport) {
+	int fd = api_socket(s, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	int on = 1;
+	assert_int_equal(api_setsockopt(s, fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)), 0);
+	/* bound to the group: connect keeps that local address (a wildcard
+	 * would become the source address, and take no multicast) */
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_scope_id = 2};
+	assert_int_equal(inet_pton(AF_INET6, "ff02::1", &a.sin6_addr), 1);
+	assert_int_equal(api_bind(s, fd, (struct sockaddr *) &a, sizeof(a)), 0);
+	if (peer) {
+		struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(pport)};
+		assert_int_equal(inet_pton(AF_INET6, peer, &to.sin6_addr), 1);
+		assert_int_equal(api_connect(s, fd, (struct sockaddr *) &to, sizeof(to)), 0);
+	}
+	return fd;
+}
+
+static void test_udp6_multicast_connected(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	uint8_t a6[16];
+	assert_int_equal(inet_pton(AF_INET6, "fd00::1", a6), 1);
+	stack_lock(s);
+	assert_int_equal(ip6_addr_add(ut_eth(s), a6, 64, IFA6_NODAD, false), 0);
+	stack_unlock(s);
+	int any = udp6_on(s, 7001, NULL, 0);
+	int conn = udp6_on(s, 7001, "fd00::2", 9999);
+	char buf[16];
+	/* from another host: the unconnected socket only */
+	inject_mc6(s, "fd00::3", 5000, 7001);
+	assert_int_equal(ut_recv(s, any, buf, sizeof(buf)), 2);
+	assert_int_equal(ut_recv(s, conn, buf, sizeof(buf)), -1);
+	/* from the connected socket's peer: both */
+	inject_mc6(s, "fd00::2", 9999, 7001);
+	assert_int_equal(ut_recv(s, any, buf, sizeof(buf)), 2);
+	assert_int_equal(ut_recv(s, conn, buf, sizeof(buf)), 2);
+	api_close(s, any);
+	api_close(s, conn);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_hoplimit),
 		cmocka_unit_test(test_raw_hoplimit),
 		cmocka_unit_test(test_udp_pktinfo),
 		cmocka_unit_test(test_raw_pktinfo),
+		cmocka_unit_test(test_udp6_multicast_connected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
