@@ -175,6 +175,9 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		err = ip4_output_route(s, p, &tx, &rt);
 		return err < 0 ? err : (ssize_t) len;
 	}
+	/* IP_PKTINFO (Linux raw_sendmsg: ip_cmsg_send, not with IP_HDRINCL's
+	 * own header) */
+	inet_tx_cmsg(msg, &tx.src, &oif);
 	struct ip4_route_res rt;
 	err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0) {

@@ -213,6 +213,10 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags);
 int inet_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* The IPv4 datagram send path's ancillary data (UDP, raw without
+ * IP_HDRINCL): IP_PKTINFO's ipi_ifindex sets *oif, its ipi_spec_dst the
+ * source *src (Linux ip_cmsg_send). */
+void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif);
 void inet_release_memberships(struct usock *sk);
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);

@@ -336,18 +336,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	uint32_t src = sk->laddr;
 	int oif = sk->bound_if;
 	/* IP_PKTINFO in sendmsg: choose the source and the interface */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-				c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-			struct in_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi_ifindex)
-				oif = pi.ipi_ifindex;
-			if (pi.ipi_spec_dst.s_addr)
-				src = pi.ipi_spec_dst.s_addr;
-		}
-	}
+	inet_tx_cmsg(msg, &src, &oif);
 	if (dst == 0)
 		dst = htonl(INADDR_LOOPBACK);
 	if (ipv4_is_multicast(dst) && !oif)

@@ -4,7 +4,8 @@
  * and IPV6_PKTINFO ancillary data, as Linux's ip6_datagram_send_ctl. Each
  * datagram goes to ::1 and is received by a socket asking for
  * IPV6_RECVHOPLIMIT, which reports the hop limit it was sent with. UDP
- * used to ignore IPV6_HOPLIMIT (only raw honoured it). Last, UDP's one
+ * used to ignore IPV6_HOPLIMIT (only raw honoured it). IPv4's IP_PKTINFO
+ * source, for UDP and raw (which used to ignore it). Last, UDP's one
  * input path for both families: an IPv6 multicast datagram reaches the
  * connected sockets of its port only when it comes from their peer, as
  * IPv4's and as Linux's (__udp_v6_is_mcast_sock). */
@@ -171,6 +172,55 @@ static void test_raw_pktinfo(void **state) {
 	check_pktinfo(SOCK_RAW);
 }
 
+/* IPv4: IP_PKTINFO's ipi_spec_dst is the source of what UDP and raw
+ * (without IP_HDRINCL) send; the receiver on 127.0.0.1 sees it */
+static void check_pktinfo4(int type) {
+	struct ustack *s = ut_stack();
+	int proto = type == SOCK_RAW ? UT_RAW_PROTO : 0;
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = type == SOCK_RAW ? 0 : htons(UT_PORT),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int r = api_socket(s, AF_INET, type | SOCK_NONBLOCK, proto);
+	assert_true(r >= 0);
+	assert_int_equal(api_bind(s, r, (struct sockaddr *) &to, sizeof(to)), 0);
+	int fd = api_socket(s, AF_INET, type | SOCK_NONBLOCK, proto);
+	assert_true(fd >= 0);
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct cmsghdr *c = (struct cmsghdr *) u.buf;
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	struct in_pktinfo pi = {.ipi_spec_dst.s_addr = inet_addr("127.0.0.5")};
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	char data[] = "src";
+	struct iovec iov = {.iov_base = data, .iov_len = 3};
+	struct msghdr m = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	assert_int_equal(api_sendmsg(s, fd, &m, 0), 3);
+	char buf[128];
+	struct sockaddr_in from;
+	struct iovec riov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr rm = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &riov, .msg_iovlen = 1};
+	assert_true(api_recvmsg(s, r, &rm, MSG_DONTWAIT) > 0);
+	assert_int_equal(from.sin_addr.s_addr, inet_addr("127.0.0.5"));
+	api_close(s, fd);
+	api_close(s, r);
+	ut_stack_free(s);
+}
+
+static void test_udp_pktinfo4(void **state) {
+	(void) state;
+	check_pktinfo4(SOCK_DGRAM);
+}
+
+static void test_raw_pktinfo4(void **state) {
+	(void) state;
+	check_pktinfo4(SOCK_RAW);
+}
+
 /* a UDP datagram from src:sport to ff02::1:dport received on eth0 */
 static void inject_mc6(struct ustack *s, const char *src, uint16_t sport, uint16_t dport) {
 	uint8_t frame[128];
@@ -237,6 +287,8 @@ int main(void) {
 		cmocka_unit_test(test_raw_hoplimit),
 		cmocka_unit_test(test_udp_pktinfo),
 		cmocka_unit_test(test_raw_pktinfo),
+		cmocka_unit_test(test_udp_pktinfo4),
+		cmocka_unit_test(test_raw_pktinfo4),
 		cmocka_unit_test(test_udp6_multicast_connected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
