@@ -121,10 +121,11 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 		return err;
 	if (len < ICMP4W_HLEN || len > 65535 - 8)
 		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
-	bool mc = ip6_addr_is_multicast(d.a6);
-	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
+	/* the socket's choices; no ancillary data is read */
+	struct inet6_tx t;
+	inet6_tx_init(sk, d.a6, d.scope, &t);
 	struct ip6_route_res rt;
-	err = route6_lookup(s, d.a6, oif, &rt);
+	err = route6_lookup(s, d.a6, t.oif, &rt);
 	if (err < 0)
 		return err;
 	struct pbuf *p;
@@ -137,9 +138,9 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 		.src = src,
 		.dst = d.a6,
 		.proto = IP6_NH_ICMPV6,
-		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
-		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
-		.oif = oif,
+		.hlim = (uint8_t) t.hlim,
+		.hlim_default = t.hlim_default,
+		.oif = t.oif,
 		.mc_loop = sk->mc_loop6,
 	};
 	err = ip6_output_route(s, p, &tx, &rt);
