@@ -9,6 +9,7 @@
 #include <string.h>
 #include <nettle/md5.h>
 #include "iothconf_int.h"
+#include "../util/eui64.h"
 
 /* MD5 (RFC 1321) is GNU Nettle's. */
 void ic_md5(const void *data, size_t len, uint8_t out[16]) {
@@ -59,12 +60,5 @@ void ic_otipiid(uint8_t addr[16], const char *fqdn, const char *passwd, uint32_t
 }
 
 void ic_eui64(uint8_t addr[16], const uint8_t mac[6]) {
-	addr[8] = mac[0] ^ 0x02;   /* RFC 4291 2.5.1: inverted U/L bit */
-	addr[9] = mac[1];
-	addr[10] = mac[2];
-	addr[11] = 0xff;
-	addr[12] = 0xfe;
-	addr[13] = mac[3];
-	addr[14] = mac[4];
-	addr[15] = mac[5];
+	eui64_iid(addr + 8, mac);
 }

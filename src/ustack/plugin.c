@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * ustack's only entry point: the libioth plugin ABI (DESIGN.md section 2).
+ * ustack's only entry point: the libioth plugin ABI (docs/libioth.md).
  * ioth_ustack_newstack builds a stack (lo + one VDE interface per VNL)
  * and fills the Berkeley calls; each call finds its stack through
  * libioth's getstackdata() and its socket through the fd table.
@@ -36,6 +36,7 @@
 #include "socket/api.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
+#include "ustack.h"
 
 #include <ioth.h>
 #include <plugin_linger.h>
@@ -148,29 +149,8 @@ static void random_mac(struct ustack *s, uint8_t *mac) {
 	mac[0] = (uint8_t) ((mac[0] & 0xfc) | 0x02);
 }
 
-static void netif_append(struct ustack *s, struct netif *ifp) {
-	struct netif **pp = &s->ifaces;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = ifp;
-	ifp->index = s->next_ifindex++;
-}
-
 static void stack_destroy(struct ustack *s) {
-	sock_release_all(s);
-	stack_lock(s);
-	s->deleting = 1;
-	stack_unlock(s);
-	/* out of the runtime first, without the lock: callbacks may be running */
-	for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
-		link_stop(ifp);
-	rt_timer_del(&s->rtt);
-	stack_lock(s);
-	net_flush_stack(s);
-	pbuf_free_chain(&s->pc, s->loq_head);
-	s->loq_head = s->loq_tail = NULL;
-	pthread_mutex_unlock(&s->lock);
-	stack_free(s);
+	ustack_destroy(s);
 	rt_put();
 }
 
@@ -350,7 +330,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 		free(o.pcap);
 		return errno = -err, NULL;
 	}
-	struct ustack *s = stack_new();
+	struct ustack *s = ustack_create();
 	if (s == NULL) {
 		free(o.pcap);
 		rt_put();
@@ -368,16 +348,6 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_rmem_max = o.tcp_rmem;
 	s->tcp_cc = o.cc;
 	s->vde_links = true;
-	struct netif *lo = loop_netif_new(s);
-	if (lo == NULL) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	netif_append(s, lo);
-	s->lo = lo;
-	ip4_addr_add(lo, htonl(0x7f000001), 8, 0, false);
-	static const uint8_t loop6[16] = {[15] = 1};
-	ip6_addr_add(lo, loop6, 128, IFA6_NODAD, false);
 	for (int i = 0; i < nvnl; i++) {
 		uint8_t mac[6];
 		if (i < o.nmac)
@@ -397,7 +367,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 			err = errno ? -errno : -EINVAL;
 			goto fail;
 		}
-		netif_append(s, ifp);
+		ustack_attach(s, ifp);
 		if (namelen > 0)
 			snprintf(ifp->name, sizeof(ifp->name), "%.*s", namelen, vnlv[i]);
 		else

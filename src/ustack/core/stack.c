@@ -144,7 +144,6 @@ struct ustack *stack_new(void) {
 	s->accept_ra = 1;   /* Linux defaults for a host (forwarding off) */
 	s->autoconf = 1;
 	/* RFC 6056 algorithm 1 flavour: random start in Linux's default range */
-	s->next_port = (uint16_t) (32768 + stack_random(s) % (60999 - 32768 + 1));
 	return s;
 }
 
@@ -166,7 +165,8 @@ void stack_lock(struct ustack *s) {
 void stack_unlock(struct ustack *s) {
 	if (s->loq_head && !s->loq_draining) {
 		s->loq_draining = 1;
-		loop_drain(s);
+		if (s->unlock_drain)
+			s->unlock_drain(s);
 		s->loq_draining = 0;
 	}
 	pthread_mutex_unlock(&s->lock);

@@ -29,8 +29,14 @@ struct route6;
 struct tcp_cc_ops;
 struct mcgroup6;
 struct tcp_stack;
+struct udp_stack;
+struct raw_stack;
+struct packet_stack;
+struct net_mib;
 struct pmtu_entry;
 struct icmp_peer;
+struct net_protos;
+struct sock_proto;
 
 /* A deadline of the stack; many per stack (ARP entries, reassembly, later
  * TCP connections), multiplexed on the stack's single runtime timer. */
@@ -117,7 +123,6 @@ struct ustack {
 	int nsocks;
 	uint16_t ip_id;
 	uint32_t rng;
-	uint16_t next_port;
 	uint32_t nl_next_pid;
 	uint32_t nl_listen;       /* RTNLGRP_* bits a netlink socket ever joined */
 	/* ICMP error rate limit: token bucket (Linux icmp_ratelimit) */
@@ -140,28 +145,28 @@ struct ustack {
 	struct usock *input_waiter;
 	bool input_polling, input_running;
 	int wakefd;
-	/* protocol tables: sockets chained through usock.pnext */
-	struct usock *udp4_hash[64];
-	struct usock *ping_socks, *raw_socks, *packet_socks;
-	struct usock *pk_sender;  /* the packet socket sending now (not shown its own frame) */
-	/* counters named after Linux's /proc/net/snmp */
-	struct {
-		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
-				InDelivers, OutRequests, OutNoRoutes, OutDiscards, ReasmReqds, ReasmOKs,
-				ReasmFails, ReasmTimeout, FragOKs, FragCreates, FragFails;
-	} ip4;
-	struct {
-		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
-				OutEchoReps, OutTimestampReps;
-	} icmp4;
-	struct {
-		uint64_t InDatagrams, NoPorts, InErrors, RcvbufErrors, InCsumErrors, OutDatagrams;
-	} udp;
-	struct {
-		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
-	} arp;
+	/* Handlers a higher layer registered with a lower one: no layer calls
+	 * the one above by name (docs/design.md, "The registration rule").
+	 * core/ -> link/: run by stack_unlock, the loopback's queue (link/loop.c) */
+	void (*unlock_drain)(struct ustack *s);
+	/* link/ -> net/: a frame received on ifp; a datagram looped back on lo */
+	void (*link_input)(struct netif *ifp, uint8_t *frame, size_t len);
+	void (*loop_input)(struct netif *lo, struct pbuf *p);
+	/* link/ -> packet/: an Ethernet frame about to be sent (AF_PACKET taps) */
+	void (*xmit_tap)(struct netif *ifp, const uint8_t *frame, size_t len);
+	/* net/ -> the protocols: net/proto.h */
+	struct net_protos *protos;
+	/* socket/ -> the protocols: the constructors by family and type
+	 * (socket/sock.h sock_proto_register) */
+	const struct sock_proto *sock_protos[24];
+	int nsock_protos;
+	/* net/'s counters, named after Linux's /proc/net/snmp (net/net.h) */
+	struct net_mib *mib;
 	uint64_t tcp_OutRsts;
 	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
+	struct udp_stack *udp;    /* UDP's port table and counters (udp/udp.h) */
+	struct raw_stack *raw;    /* raw and ping sockets (raw/raw.h) */
+	struct packet_stack *packet;  /* AF_PACKET sockets (packet/packet.h) */
 	struct route6 *routes6;
 	struct reasm *reasm6;
 	int nreasm6;
@@ -169,13 +174,6 @@ struct ustack {
 	struct pmtu_entry *pmtu;  /* PMTU_MAX entries, allocated on first use (net/pmtu.c) */
 	struct icmp_peer *icmp_peers;  /* ICMP_PEERS_MAX, on first use (net/icmp_rate.c) */
 	int npmtu;
-	struct {
-		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
-				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;
-	} ip6;
-	struct {
-		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
-	} icmp6;
 	/* neighbour tables (net/neigh.c): entries of all interfaces,
 	 * bounded as Linux's gc_thresh3, and the bytes (buffer sizes) of the
 	 * packets waiting for a resolution, bounded per stack */
@@ -207,9 +205,6 @@ void stack_run_timers(struct ustack *s, uint64_t now);
 static inline int utimer_pending(const struct utimer *t) {
 	return t->idx >= 0;
 }
-
-/* Set by the loopback link: called under the lock to process queued frames. */
-void loop_drain(struct ustack *s);
 
 #define MS(x) ((uint64_t) (x) * 1000000ull)
 #endif

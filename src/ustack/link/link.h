@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * Frame I/O: VDE interfaces through libvdeplug and the stack's loopback.
- * A link hands every received frame to netif_input() (implemented by net/,
- * the layer above, like Linux's netif_receive_skb). Called with the stack
- * lock held. */
+ * A link hands every received frame to the handler the layer above
+ * registered, s->link_input (net/'s netif_input, like Linux's
+ * netif_receive_skb), the loopback its datagrams to s->loop_input, and
+ * shows every Ethernet frame it sends to s->xmit_tap when set (packet/).
+ * Called with the stack lock held. */
 #ifndef USTACK_LINK_LINK_H
 #define USTACK_LINK_LINK_H
 #include "../core/stack.h"
@@ -32,13 +34,6 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n);
 void link_claim_events(struct ustack *s, struct pollfd *pfd, int n);
 void link_release(struct ustack *s);
 
-/* net/ */
-void netif_input(struct netif *ifp, uint8_t *frame, size_t len);
-/* the loopback hands its queued packets (IP datagrams) to net/ */
-void loop_input(struct netif *ifp, struct pbuf *p);
-/* packet/: every Ethernet frame about to be sent, shown to the AF_PACKET
- * ETH_P_ALL sockets as PACKET_OUTGOING (Linux dev_queue_xmit_nit). */
-void packet_xmit_tap(struct netif *ifp, const uint8_t *frame, size_t len);
 
 /* link/pcap.c: the capture of stack option pcap=FILE; pcap_frame is
  * called for every frame received or sent on a VDE interface, lock held */

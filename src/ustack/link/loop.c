@@ -2,7 +2,7 @@
  * The stack's own loopback "lo": IP datagrams (no link header) are queued
  * and handed back to net/ when the operation that sent them ends
  * (stack_unlock), so input never runs inside output. 64 KiB frames and no
- * checksums (DESIGN.md section 3). */
+ * checksums (docs/design.md, "Threads and locks"). */
 #include <errno.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -22,6 +22,8 @@ static int loop_xmit(struct netif *ifp, struct pbuf *p) {
 	return 0;
 }
 
+static void loop_drain(struct ustack *s);
+
 static const struct link_ops loop_ops = {
 	.kind = "loopback",
 	.xmit = loop_xmit,
@@ -38,10 +40,12 @@ struct netif *loop_netif_new(struct ustack *s) {
 	snprintf(ifp->name, sizeof(ifp->name), "lo");
 	ifp->flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | USTACK_IFF_LOWER_UP;
 	ifp->src.fd = -1;
+	s->unlock_drain = loop_drain;
 	return ifp;
 }
 
-void loop_drain(struct ustack *s) {
+/* s->unlock_drain: the datagrams queued on lo, handed to the layer above */
+static void loop_drain(struct ustack *s) {
 	/* bounded: a packet that produces another (echo -> reply) is fine,
 	 * an endless ping-pong is not */
 	int budget = 4096;
@@ -54,7 +58,7 @@ void loop_drain(struct ustack *s) {
 		struct netif *lo = s->lo;
 		lo->st.rx_packets++;
 		lo->st.rx_bytes += p->len;
-		loop_input(lo, p);
+		s->loop_input(lo, p);
 	}
 	if (s->loq_head) {
 		pbuf_free_chain(&s->pc, s->loq_head);

@@ -61,7 +61,7 @@ static bool vde_input_one(struct netif *ifp) {
 		ifp->st.rx_bytes += (uint64_t) n;
 		if (ifp->s->pcap_fd >= 0)
 			pcap_frame(ifp->s, rx_buf, (size_t) n);
-		netif_input(ifp, rx_buf, (size_t) n);
+		ifp->s->link_input(ifp, rx_buf, (size_t) n);
 	}
 	return n > 0;
 }
@@ -371,8 +371,8 @@ int link_xmit(struct netif *ifp, struct pbuf *p) {
 		return -ENETDOWN;
 	}
 	uint32_t len = p->len;
-	if (ifp->s->packet_socks && ifp->type == ARPHRD_ETHER_VALUE)
-		packet_xmit_tap(ifp, p->data, p->len);
+	if (ifp->s->xmit_tap && ifp->type == ARPHRD_ETHER_VALUE)
+		ifp->s->xmit_tap(ifp, p->data, p->len);
 	if (ifp->s->pcap_fd >= 0 && ifp->type == ARPHRD_ETHER_VALUE)
 		pcap_frame(ifp->s, p->data, p->len);
 	int err = ifp->ops->xmit(ifp, p);

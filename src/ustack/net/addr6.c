@@ -9,7 +9,7 @@
 #include "../link/link.h"
 #include "../wire/icmp6.h"
 #include "../wire/mld.h"
-#include "../netlink/rtnl.h"
+#include "proto.h"
 #include "net.h"
 #include "net6.h"
 
@@ -59,7 +59,7 @@ static void mld_send(struct netif *ifp, uint8_t type, const uint8_t (*groups)[16
 	icmp6_fill_checksum(src, mld2_routers, p->data, len);
 	struct ip6_tx tx = {.src = src, .dst = mld2_routers, .proto = IP6_NH_ICMPV6, .hlim = 1,
 		.oif = ifp->index, .router_alert = true};
-	s->icmp6.OutMsgs++;
+	s->mib->icmp6.OutMsgs++;
 	ip6_output(s, p, &tx);
 }
 
@@ -198,7 +198,7 @@ static void dad_done(struct ustack *s, struct utimer *t) {
 	/* no answer: the address is ours (RFC 4862 5.4.5); its solicited-node
 	 * group was reported when joined */
 	a->flags &= (uint8_t) ~IFA6_TENTATIVE;
-	rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+	net_notify_addr6(ifp, a, RTM_NEWADDR);
 	if (ip6_addr_is_linklocal(a->addr))
 		rdisc6_start(ifp);
 }
@@ -219,7 +219,7 @@ static void addr_start(struct netif *ifp, struct ifaddr6 *a) {
 			rdisc6_start(ifp);
 	}
 	/* Linux: the address (tentative while DAD runs), then its route */
-	rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+	net_notify_addr6(ifp, a, RTM_NEWADDR);
 	/* SLAAC addresses have no prefix route of their own: the on-link
 	 * prefix of the RA is the route (Linux) */
 	if (!a->slaac && !ip6_addr_is_linklocal(a->addr) && a->plen < 128 &&
@@ -257,7 +257,7 @@ static int addr_add(struct netif *ifp, const uint8_t *addr, uint8_t plen, uint8_
 	if (ifp->flags & IFF_UP)
 		addr_start(ifp, a);
 	else
-		rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+		net_notify_addr6(ifp, a, RTM_NEWADDR);
 	return 0;
 }
 
@@ -285,7 +285,7 @@ int ip6_addr_del(struct netif *ifp, const uint8_t *addr, uint8_t plen) {
 		if (!ip6_eq(a->addr, addr))
 			continue;
 		*pp = a->next;
-		rtnl_notify_addr6(ifp, a, RTM_DELADDR);
+		net_notify_addr6(ifp, a, RTM_DELADDR);
 		if (!a->slaac && !ip6_addr_is_linklocal(addr) && a->plen < 128) {
 			uint8_t pfx[16];
 			memcpy(pfx, a->addr, 16);
@@ -306,8 +306,8 @@ void ip6_addr_dad_conflict(struct netif *ifp, const uint8_t *target) {
 			/* RFC 4862 5.4.5: duplicate; Linux keeps it marked dadfailed */
 			a->flags = (uint8_t) ((a->flags & ~IFA6_TENTATIVE) | IFA6_DADFAILED);
 			utimer_cancel(ifp->s, &a->dad);
-			ifp->s->icmp6.DadFailed++;
-			rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+			ifp->s->mib->icmp6.DadFailed++;
+			net_notify_addr6(ifp, a, RTM_NEWADDR);
 		}
 }
 
@@ -410,7 +410,7 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 				if (gw)
 					memcpy(r->gw, gw, 16);
 				r->has_gw = gw != NULL;
-				rtnl_notify_route6(s, r, RTM_NEWROUTE);
+				net_notify_route6(s, r, RTM_NEWROUTE);
 			}
 			return 0;
 		}
@@ -431,7 +431,7 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 		pp = &(*pp)->next;
 	n->next = *pp;
 	*pp = n;
-	rtnl_notify_route6(s, n, RTM_NEWROUTE);
+	net_notify_route6(s, n, RTM_NEWROUTE);
 	return 0;
 }
 
@@ -445,7 +445,7 @@ int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 		if (gw && !ip6_addr_is_unspecified(gw) && (!r->has_gw || !ip6_eq(r->gw, gw)))
 			continue;
 		*pp = r->next;
-		rtnl_notify_route6(s, r, RTM_DELROUTE);
+		net_notify_route6(s, r, RTM_DELROUTE);
 		free(r);
 		return 0;
 	}
@@ -458,7 +458,7 @@ void route6_flush_if(struct ustack *s, int oif) {
 		struct route6 *r = *pp;
 		if (r->oif == oif) {
 			*pp = r->next;
-			rtnl_notify_route6(s, r, RTM_DELROUTE);
+			net_notify_route6(s, r, RTM_DELROUTE);
 			free(r);
 		} else
 			pp = &r->next;

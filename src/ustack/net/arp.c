@@ -29,9 +29,9 @@ static void arp_send(struct netif *ifp, uint16_t op, uint32_t spa, const uint8_t
 		memcpy(a.tha, tha, 6);
 	arp_emit(&a, p->data, p->len);
 	if (op == ARPW_REQUEST)
-		s->arp.OutRequests++;
+		s->mib->arp.OutRequests++;
 	else
-		s->arp.OutReplies++;
+		s->mib->arp.OutReplies++;
 	eth_output(ifp, p, ethdst, ETHW_P_ARP);
 }
 
@@ -52,7 +52,7 @@ void arp_announce(struct netif *ifp, uint32_t addr) {
 
 /* The queued packets could not be sent: tell their senders. */
 static void arp_unreachable(struct ustack *s, const struct pbuf *p) {
-	s->arp.Failed++;
+	s->mib->arp.Failed++;
 	/* only the first fragment carries the ports the error needs */
 	if (p->len >= IPV4W_HLEN && ((p->data[6] & 0x1f) | p->data[7]) == 0)
 		icmp4_deliver_error(s, 3 /* unreach */, 1 /* host */, 0, 0, p->data, p->len);
@@ -71,7 +71,7 @@ static uint64_t *arp_last_gc(struct ustack *s) {
 }
 
 static uint64_t *arp_queue_drops(struct ustack *s) {
-	return &s->arp.QueueDrops;
+	return &s->mib->arp.QueueDrops;
 }
 
 static uint64_t arp_retrans_ns(const struct netif *ifp) {
@@ -134,14 +134,14 @@ void arp_input(struct netif *ifp, const uint8_t *p, size_t len) {
 	struct ustack *s = ifp->s;
 	struct arp_repr a;
 	if (arp_parse(p, len, &a) < 0) {
-		s->arp.Bad++;
+		s->mib->arp.Bad++;
 		ifp->st.rx_dropped++;
 		return;
 	}
 	if (a.op == ARPW_REQUEST)
-		s->arp.InRequests++;
+		s->mib->arp.InRequests++;
 	else
-		s->arp.InReplies++;
+		s->mib->arp.InReplies++;
 	/* RFC 826 "packet reception": ignore our own frames looped by the
 	 * switch and nonsense sender addresses */
 	if (memcmp(a.sha, ifp->mac, 6) == 0 || eth_is_multicast(a.sha)) {

@@ -20,7 +20,7 @@ static int *frag4_count(struct ustack *s) {
 }
 
 static uint64_t *frag4_fails(struct ustack *s) {
-	return &s->ip4.ReasmFails;
+	return &s->mib->ip4.ReasmFails;
 }
 
 static size_t *frag4_bytes(struct ustack *s) {
@@ -28,8 +28,8 @@ static size_t *frag4_bytes(struct ustack *s) {
 }
 
 static void frag4_expire(struct ustack *s, struct reasm *q) {
-	s->ip4.ReasmTimeout++;
-	s->ip4.ReasmFails++;
+	s->mib->ip4.ReasmTimeout++;
+	s->mib->ip4.ReasmFails++;
 	/* RFC 792 / 1122 3.2.2.4: time exceeded (code 1), only when the first
 	 * fragment arrived: the error must quote the start of the datagram */
 	if (q->hlen && q->nranges && q->r[0].start == 0) {
@@ -62,11 +62,11 @@ void ip4_reasm_flush(struct ustack *s) {
 }
 
 struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx) {
-	s->ip4.ReasmReqds++;
+	s->mib->ip4.ReasmReqds++;
 	size_t off = rx->ip.frag_off, n = rx->plen;
 	/* RFC 791: every piece but the last carries a multiple of 8 bytes */
 	if ((rx->ip.mf && (n == 0 || (n & 7))) || off + n > IPV4W_MAXLEN - IPV4W_HLEN) {
-		s->ip4.ReasmFails++;
+		s->mib->ip4.ReasmFails++;
 		rx->ifp->st.rx_errors++;
 		return NULL;
 	}
@@ -78,7 +78,7 @@ struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx) {
 	key.v4.proto = rx->ip.proto;
 	struct reasm *q = reasm_get(&frag4_ops, s, rx->ifp, &key);
 	if (q == NULL) {
-		s->ip4.ReasmFails++;
+		s->mib->ip4.ReasmFails++;
 		rx->ifp->st.rx_dropped++;
 		return NULL;
 	}
@@ -102,7 +102,7 @@ struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx) {
 	memmove(hdr, whole->data, hdr_len);
 	whole->data = hdr;
 	whole->len = (uint32_t) (hdr_len + total);
-	s->ip4.ReasmOKs++;
+	s->mib->ip4.ReasmOKs++;
 	/* rewrite the header as a whole datagram, for raw sockets */
 	uint16_t tl = (uint16_t) whole->len;
 	hdr[2] = (uint8_t) (tl >> 8);
@@ -121,7 +121,7 @@ struct pbuf *ip4_reasm(struct ustack *s, struct ip4_rx *rx) {
 	rx->plen = (size_t) (tl - rx->ip.hdr_len);
 	return whole;
 bad:
-	s->ip4.ReasmFails++;
+	s->mib->ip4.ReasmFails++;
 	rx->ifp->st.rx_errors++;
 	reasm_free(q);
 	return NULL;

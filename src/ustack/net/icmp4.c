@@ -11,6 +11,7 @@
 #include "../wire/icmp4.h"
 #include "../wire/udp.h"
 #include "net.h"
+#include "proto.h"
 
 /* RFC 1812 4.3.2.3 / Linux: quote up to 576 bytes in all */
 #define ICMP_ERR_MAXLEN 576
@@ -30,7 +31,7 @@ static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, dst, 0, &rt);
 	if (err < 0) {
-		s->ip4.OutNoRoutes++;
+		s->mib->ip4.OutNoRoutes++;
 		return err;
 	}
 	uint8_t opt[40];
@@ -56,7 +57,7 @@ static int icmp4_send(struct ustack *s, uint32_t src, uint32_t dst, const struct
 		.opt = optlen ? opt : NULL,
 		.optlen = (uint8_t) optlen,
 	};
-	s->icmp4.OutMsgs++;
+	s->mib->icmp4.OutMsgs++;
 	return ip4_output_route(s, p, &tx, &rt);
 }
 
@@ -79,7 +80,7 @@ void icmp4_send_error(struct ustack *s, const struct ip4_rx *rx, uint8_t type, u
 	uint64_t interval = route4_lookup(s, src, 0, &rt) == 0 && rt.ifp &&
 			rt.ifp->type == ARPHRD_LOOPBACK_VALUE ? 0 : ICMP_RATELIMIT_NS;
 	if (!icmp_rate_allow(s, AF_INET, &src, interval)) {
-		s->icmp4.OutRateLimited++;
+		s->mib->icmp4.OutRateLimited++;
 		return;
 	}
 	struct icmp4_repr r = {.type = type, .code = code};
@@ -180,20 +181,12 @@ void icmp4_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	}
 	/* Linux icmp_socket_deliver: the raw sockets of the protocol, then
 	 * the protocol's handler */
-	raw4_err(s, &e);
-	switch (inner[9]) {
-	case IPPROTO_UDP:
-		udp4_err(s, &e);
-		break;
-	case IPPROTO_ICMP:
-		ping4_err(s, &e);
-		break;
-	case IPPROTO_TCP:
-		tcp4_err(s, e.err, inner, len);
-		break;
-	default:
-		break;
-	}
+	const struct net_protos *np = s->protos;
+	if (np->raw4_err)
+		np->raw4_err(s, &e);
+	ip_err_fn err = np->v4[inner[9]].err;
+	if (err)
+		err(s, &e);
 }
 
 /* RFC 792 timestamp request: answered, as Linux does (icmp_timestamp),
@@ -203,7 +196,7 @@ static void icmp4_timestamp(struct ustack *s, struct ip4_rx *rx, const struct ic
 	if (rx->bcast || rx->mcast)
 		return;
 	if (r->payload_len < 4) {
-		s->icmp4.InErrors++;
+		s->mib->icmp4.InErrors++;
 		return;
 	}
 	struct timespec ts;
@@ -221,23 +214,23 @@ static void icmp4_timestamp(struct ustack *s, struct ip4_rx *rx, const struct ic
 	rep.type = ICMP4W_TIMESTAMPREPLY;
 	rep.code = 0;
 	struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
-	s->icmp4.OutTimestampReps++;
+	s->mib->icmp4.OutTimestampReps++;
 	icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, data, sizeof(data), NULL, 0, &ho);
 }
 
 void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 	struct icmp4_repr r;
-	s->icmp4.InMsgs++;
+	s->mib->icmp4.InMsgs++;
 	int err = icmp4_parse(rx->payload, rx->plen, rx->loop ? ICMP4W_NOCSUM : 0, &r);
 	if (err < 0) {
-		s->icmp4.InErrors++;
+		s->mib->icmp4.InErrors++;
 		if (err == -EBADMSG)
-			s->icmp4.InCsumErrors++;
+			s->mib->icmp4.InCsumErrors++;
 		return;
 	}
 	switch (r.type) {
 	case ICMP4W_ECHO:
-		s->icmp4.InEchos++;
+		s->mib->icmp4.InEchos++;
 		/* Linux icmp_echo_ignore_broadcasts=1 */
 		if (rx->bcast || rx->mcast)
 			return;
@@ -247,7 +240,7 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 			rep.code = 0;
 			/* Linux icmp_reply: the request's TOS and options */
 			struct icmp4_hdr_opts ho = {.tos = rx->ip.tos, .echo_of = rx};
-			s->icmp4.OutEchoReps++;
+			s->mib->icmp4.OutEchoReps++;
 			icmp4_send(s, rx->ip.dst, rx->ip.src, &rep, r.payload, r.payload_len, NULL, 0, &ho);
 		}
 		return;
@@ -255,7 +248,8 @@ void icmp4_input(struct ustack *s, struct ip4_rx *rx) {
 		icmp4_timestamp(s, rx, &r);
 		return;
 	case ICMP4W_ECHOREPLY:
-		ping4_input(s, rx, rx->payload, rx->plen);
+		if (s->protos->echo_reply4)
+			s->protos->echo_reply4(s, rx, rx->payload, rx->plen);
 		return;
 	default:
 		if (icmp4_is_error(r.type))

@@ -12,6 +12,7 @@
 #include "../wire/mld.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 int icmp6_send(struct ustack *s, struct netif *ifp, const uint8_t *src, const uint8_t *dst,
 		uint8_t hlim, struct pbuf *p) {
@@ -30,7 +31,7 @@ int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const
 	icmp6_fill_checksum(from, dst, p->data, p->len);
 	struct ip6_tx tx = {.src = from, .dst = dst, .proto = IP6_NH_ICMPV6, .hlim = hlim,
 		.tclass = tclass, .oif = ifp ? ifp->index : 0};
-	s->icmp6.OutMsgs++;
+	s->mib->icmp6.OutMsgs++;
 	return ip6_output_route(s, p, &tx, &rt);
 }
 
@@ -56,7 +57,7 @@ void icmp6_send_error(struct ustack *s, const struct ip6_rx *rx, uint8_t type, u
 		}
 	}
 	if (!icmp_rate_allow(s, AF_INET6, rx->ip.src, interval)) {
-		s->icmp6.OutRateLimited++;
+		s->mib->icmp6.OutRateLimited++;
 		return;
 	}
 	size_t q = rx->pktlen < ICMP6_ERROR_QUOTE_MAX ? rx->pktlen : ICMP6_ERROR_QUOTE_MAX;
@@ -115,22 +116,20 @@ void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t 
 	default:
 		return;
 	}
-	raw6_err(s, &e);
+	const struct net_protos *np = s->protos;
+	if (np->raw6_err)
+		np->raw6_err(s, &e);
 	/* the quoted packet: its first next header only (no walk: truncated) */
-	uint8_t nh = inner[6];
-	if (nh == IP6_NH_UDP)
-		udp6_err(s, &e);
-	else if (nh == IP6_NH_ICMPV6)
-		ping6_err(s, &e);
-	else if (nh == IP6_NH_TCP)
-		tcp6_err(s, e.err, inner, len);
+	ip_err_fn err = np->v6[inner[6]].err;
+	if (err)
+		err(s, &e);
 }
 
 void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 	struct icmp6_repr r;
-	s->icmp6.InMsgs++;
+	s->mib->icmp6.InMsgs++;
 	if (icmp6_parse(rx->payload, rx->plen, rx->ip.src, rx->ip.dst, &r) < 0) {
-		s->icmp6.InErrors++;
+		s->mib->icmp6.InErrors++;
 		return;
 	}
 	switch (r.type) {
@@ -156,7 +155,8 @@ void icmp6_input(struct ustack *s, struct ip6_rx *rx) {
 		return;
 	}
 	case ICMP6_ECHO_REPLY:
-		ping6_input(s, rx);
+		if (s->protos->echo_reply6)
+			s->protos->echo_reply6(s, rx);
 		return;
 	case ICMP6_ND_NEIGHBOR_SOLICIT:
 	case ICMP6_ND_NEIGHBOR_ADVERT:

@@ -11,7 +11,7 @@
 #include <sys/random.h>
 
 #include "../link/link.h"
-#include "../netlink/rtnl.h"
+#include "proto.h"
 #include "net.h"
 #include "net6.h"
 
@@ -34,7 +34,7 @@ int netif_set_up(struct netif *ifp, bool up) {
 		return 0;
 	if (up) {
 		ifp->flags |= IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP;
-		rtnl_notify_link(ifp, RTM_NEWLINK);
+		net_notify_link(ifp, RTM_NEWLINK);
 		for (struct ifaddr4 *a = ifp->addrs; a; a = a->next) {
 			if (ifp->type == ARPHRD_LOOPBACK_VALUE)
 				continue; /* Linux keeps 127/8 in the local table, not in main */
@@ -46,7 +46,7 @@ int netif_set_up(struct netif *ifp, bool up) {
 		ip6_link_up(ifp);
 	} else {
 		ifp->flags &= ~(unsigned) (IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP);
-		rtnl_notify_link(ifp, RTM_NEWLINK);
+		net_notify_link(ifp, RTM_NEWLINK);
 		/* Linux removes the routes through a device that goes down */
 		route4_flush_if(ifp->s, ifp->index);
 		neigh4_flush_if(ifp);
@@ -76,7 +76,7 @@ int netif_set_mtu(struct netif *ifp, uint32_t mtu) {
 	if (mtu < 1280)
 		while (ifp->addrs6)
 			ip6_addr_del(ifp, ifp->addrs6->addr, ifp->addrs6->plen);
-	rtnl_notify_link(ifp, RTM_NEWLINK);
+	net_notify_link(ifp, RTM_NEWLINK);
 	return 0;
 }
 
@@ -88,7 +88,7 @@ int netif_set_mac(struct netif *ifp, const uint8_t *mac) {
 	if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0)
 		return -EADDRNOTAVAIL;
 	memcpy(ifp->mac, mac, 6);
-	rtnl_notify_link(ifp, RTM_NEWLINK);
+	net_notify_link(ifp, RTM_NEWLINK);
 	return 0;
 }
 
@@ -110,7 +110,7 @@ int ip4_addr_add(struct netif *ifp, uint32_t addr, uint8_t plen, uint32_t bcast,
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = a;
-	rtnl_notify_addr4(ifp, a, RTM_NEWADDR);
+	net_notify_addr4(ifp, a, RTM_NEWADDR);
 	if ((ifp->flags & IFF_UP) && ifp->type != ARPHRD_LOOPBACK_VALUE) {
 		route4_add(ifp->s, addr & a->mask, plen, 0, ifp->index, 0, RTPROT_KERNEL, addr, false);
 		arp_announce(ifp, addr);
@@ -124,7 +124,7 @@ int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
 		if (a->addr != addr || (plen != 0xff && a->plen != plen))
 			continue;
 		*pp = a->next;
-		rtnl_notify_addr4(ifp, a, RTM_DELADDR);
+		net_notify_addr4(ifp, a, RTM_DELADDR);
 		/* the connected route goes, unless another address covers it */
 		struct ifaddr4 *cover = NULL;
 		for (struct ifaddr4 *b = ifp->addrs; b && !cover; b = b->next)
@@ -138,7 +138,7 @@ int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
 				if (r->oif == ifp->index && r->prefsrc == a->addr && r->gw == 0 &&
 						r->dst == (a->addr & a->mask) && r->plen == a->plen) {
 					r->prefsrc = cover->addr;
-					rtnl_notify_route4(ifp->s, r, RTM_NEWROUTE);
+					net_notify_route4(ifp->s, r, RTM_NEWROUTE);
 				}
 		free(a);
 		return 0;
@@ -237,15 +237,19 @@ int netif_create_vde(struct ustack *s, const char *name, int index, const char *
 	struct netif *ifp = vde_netif_open(s, vnl, mac, s->vde_mtu ? s->vde_mtu : 1500);
 	if (ifp == NULL)
 		return errno ? -errno : -EINVAL;
-	ifp->index = index > 0 ? index : s->next_ifindex++;
-	if (ifp->index >= s->next_ifindex)
-		s->next_ifindex = ifp->index + 1;
 	memcpy(ifp->name, nm, IFNAMSIZ);
 	int err = link_start(ifp);
 	if (err < 0) {
 		netif_free(ifp);
 		return err;
 	}
+	return netif_attach(s, ifp, index);
+}
+
+int netif_attach(struct ustack *s, struct netif *ifp, int index) {
+	ifp->index = index > 0 ? index : s->next_ifindex++;
+	if (ifp->index >= s->next_ifindex)
+		s->next_ifindex = ifp->index + 1;
 	struct netif **pp = &s->ifaces;
 	while (*pp)
 		pp = &(*pp)->next;

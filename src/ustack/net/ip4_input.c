@@ -11,6 +11,7 @@
 #include "../wire/icmp4.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 	struct eth_repr e;
@@ -25,7 +26,8 @@ void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
 		 * filters it, Linux counts nothing for it, neither do we */
 		return;
 	}
-	packet_input(ifp, frame, len);
+	if (ifp->s->protos->frame_tap)
+		ifp->s->protos->frame_tap(ifp, frame, len);
 	if (eth_is_multicast(e.dst) && !eth_is_broadcast(e.dst))
 		ifp->st.multicast++;
 	switch (e.type) {
@@ -83,28 +85,16 @@ static bool ip4_accept(struct netif *ifp, struct ip4_rx *rx) {
 }
 
 void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
-	int raw = raw4_input(s, rx);
-	s->ip4.InDelivers++;
-	switch (rx->ip.proto) {
-	case IPPROTO_ICMP:
-		icmp4_input(s, rx);
-		break;
-	case IPPROTO_UDP:
-		udp4_input(s, rx);
-		break;
-	case IPPROTO_TCP:
-		tcp4_input(s, rx);
-		break;
-	case IPPROTO_IGMP:
-		igmp_input(s, rx);
-		break;
-	default:
-		if (raw == 0) {
-			s->ip4.InUnknownProtos++;
-			/* RFC 1122 3.2.2.1: protocol unreachable */
-			icmp4_send_error(s, rx, 3, 2, 0);
-		}
-		break;
+	const struct net_protos *np = s->protos;
+	int raw = np->raw4_input ? np->raw4_input(s, rx) : 0;
+	s->mib->ip4.InDelivers++;
+	const struct ip4_proto *pr = &np->v4[rx->ip.proto];
+	if (pr->input)
+		pr->input(s, rx);
+	else if (raw == 0) {
+		s->mib->ip4.InUnknownProtos++;
+		/* RFC 1122 3.2.2.1: protocol unreachable */
+		icmp4_send_error(s, rx, 3, 2, 0);
 	}
 }
 
@@ -113,13 +103,13 @@ void ip4_deliver(struct ustack *s, struct ip4_rx *rx) {
  * (accept_source_route=0, RFC 1122 3.3.5 leaves it to the host). */
 static bool ip4_options_ok(struct ustack *s, struct ip4_rx *rx) {
 	if (ipv4_opts_parse(rx->hdr, rx->ip.hdr_len, &rx->opts) < 0) {
-		s->ip4.InHdrErrors++;
+		s->mib->ip4.InHdrErrors++;
 		rx->ifp->st.rx_errors++;
 		icmp4_send_error(s, rx, ICMP4W_PARAMETERPROB, 0, (uint32_t) rx->opts.bad << 24);
 		return false;
 	}
 	if (rx->opts.srr) {
-		s->ip4.InAddrErrors++;  /* Linux counts it nowhere; a martian route */
+		s->mib->ip4.InAddrErrors++;  /* Linux counts it nowhere; a martian route */
 		rx->ifp->st.rx_dropped++;
 		return false;
 	}
@@ -129,10 +119,10 @@ static bool ip4_options_ok(struct ustack *s, struct ip4_rx *rx) {
 void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
 	struct ustack *s = ifp->s;
 	struct ip4_rx rx = {.ifp = ifp, .loop = loop};
-	s->ip4.InReceives++;
+	s->mib->ip4.InReceives++;
 	int err = ipv4_parse(p, len, loop ? IPV4W_NOCSUM : 0, &rx.ip);
 	if (err < 0) {
-		s->ip4.InHdrErrors++;
+		s->mib->ip4.InHdrErrors++;
 		ifp->st.rx_errors++;
 		if (err == -EBADMSG)
 			ifp->st.rx_crc_errors++;
@@ -141,7 +131,7 @@ void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
 	/* RFC 1122 3.2.1.3: drop impossible source addresses */
 	if (ipv4_is_multicast(rx.ip.src) || (rx.ip.src == 0xffffffffu) ||
 			(!loop && ipv4_is_loopback(rx.ip.src))) {
-		s->ip4.InAddrErrors++;
+		s->mib->ip4.InAddrErrors++;
 		ifp->st.rx_dropped++;
 		return;
 	}
@@ -149,7 +139,7 @@ void ip4_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop) {
 	rx.payload = p + rx.ip.hdr_len;
 	rx.plen = rx.ip.total_len - rx.ip.hdr_len;
 	if (!ip4_accept(ifp, &rx)) {
-		s->ip4.InAddrErrors++;
+		s->mib->ip4.InAddrErrors++;
 		ifp->st.rx_dropped++;
 		return;
 	}

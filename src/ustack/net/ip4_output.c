@@ -55,7 +55,7 @@ static int ip4_fragment(struct ustack *s, struct pbuf *p, const struct ipv4_repr
 		size_t n = total - off < chunk ? total - off : chunk;
 		struct pbuf *f = pbuf_alloc(&s->pc, hl + n, PBUF_HEADROOM);
 		if (f == NULL) {
-			s->ip4.FragFails++;
+			s->mib->ip4.FragFails++;
 			err = -ENOBUFS;
 			break;
 		}
@@ -69,14 +69,14 @@ static int ip4_fragment(struct ustack *s, struct pbuf *p, const struct ipv4_repr
 		memcpy(f->data + hl, p->data + off, n);
 		if (loopcopy)
 			ip_loop_copy(s, ifp, f->data, f->len);
-		s->ip4.FragCreates++;
+		s->mib->ip4.FragCreates++;
 		int e = neigh4_output(ifp, nexthop, f);
 		if (e && !err)
 			err = e;
 		off += n;
 	}
 	if (!err)
-		s->ip4.FragOKs++;
+		s->mib->ip4.FragOKs++;
 	pbuf_free(&s->pc, p);
 	return err;
 }
@@ -84,7 +84,7 @@ static int ip4_fragment(struct ustack *s, struct pbuf *p, const struct ipv4_repr
 int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 		const struct ip4_route_res *rt) {
 	struct netif *ifp = rt->ifp;
-	s->ip4.OutRequests++;
+	s->mib->ip4.OutRequests++;
 	if (rt->bcast && !tx->allow_bcast) {
 		pbuf_free(&s->pc, p);
 		return -EACCES;
@@ -110,7 +110,7 @@ int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 	uint32_t mtu = ip4_route_mtu(rt);
 	if (p->len + hl > mtu) {
 		if (tx->df) {
-			s->ip4.FragFails++;
+			s->mib->ip4.FragFails++;
 			pbuf_free(&s->pc, p);
 			return -EMSGSIZE;
 		}
@@ -119,7 +119,7 @@ int ip4_output_route(struct ustack *s, struct pbuf *p, struct ip4_tx *tx,
 	uint8_t *hp = pbuf_push(p, hl);
 	if (hp == NULL) {
 		pbuf_free(&s->pc, p);
-		s->ip4.OutDiscards++;
+		s->mib->ip4.OutDiscards++;
 		return -ENOBUFS;
 	}
 	h.total_len = (uint16_t) p->len;
@@ -133,7 +133,7 @@ int ip4_output(struct ustack *s, struct pbuf *p, struct ip4_tx *tx) {
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, tx->dst, tx->oif, &rt);
 	if (err < 0) {
-		s->ip4.OutNoRoutes++;
+		s->mib->ip4.OutNoRoutes++;
 		pbuf_free(&s->pc, p);
 		return err;
 	}

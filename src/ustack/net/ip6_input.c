@@ -12,6 +12,7 @@
 #include "../wire/ip6ext.h"
 #include "net.h"
 #include "net6.h"
+#include "proto.h"
 
 #define REASM6_TIMEOUT_NS MS(60000)  /* RFC 8200 4.5: 60 s */
 #define UNFRAG_MAX 200         /* unfragmentable part we keep room for */
@@ -25,11 +26,11 @@ static int *reasm6_count(struct ustack *s) {
 }
 
 static uint64_t *reasm6_fails(struct ustack *s) {
-	return &s->ip6.ReasmFails;
+	return &s->mib->ip6.ReasmFails;
 }
 
 static void reasm6_expire(struct ustack *s, struct reasm *q) {
-	s->ip6.ReasmFails++;
+	s->mib->ip6.ReasmFails++;
 	/* RFC 8200 4.5: time exceeded (reassembly) if the first piece came */
 	if (q->hlen && q->nranges && q->r[0].start == 0) {
 		struct ip6_rx rx = {.ifp = q->ifp, .pkt = q->buf->data, .pktlen = q->hlen + q->r[0].end};
@@ -66,7 +67,7 @@ static void ip6_reasm(struct netif *ifp, const uint8_t *p, size_t tot, const str
 	size_t data_off = res->frag_offset + IP6_FRAG_HDR_LEN;
 	size_t n = tot - data_off;
 	if (res->frag_offset > UNFRAG_MAX || fo + n > 65535) {
-		s->ip6.ReasmFails++;
+		s->mib->ip6.ReasmFails++;
 		return;
 	}
 	union reasm_key key;
@@ -100,39 +101,28 @@ static void ip6_reasm(struct netif *ifp, const uint8_t *p, size_t tot, const str
 	d[4] = (uint8_t) ((len - IP6_HDR_LEN) >> 8);
 	d[5] = (uint8_t) (len - IP6_HDR_LEN);
 	struct pbuf *whole = reasm_take(q);
-	s->ip6.ReasmOKs++;
+	s->mib->ip6.ReasmOKs++;
 	struct ip6_rx nrx = *rx;
 	ip6_process(ifp, whole->data, len, &nrx, depth + 1);
 	pbuf_free(&s->pc, whole);
 	return;
 bad:
-	s->ip6.ReasmFails++;
+	s->mib->ip6.ReasmFails++;
 	ifp->st.rx_errors++;
 	reasm_free(q);
 }
 
 static void ip6_deliver(struct ustack *s, struct ip6_rx *rx, size_t nh_offset) {
-	int raw = raw6_input(s, rx);
-	s->ip6.InDelivers++;
-	switch (rx->proto) {
-	case IP6_NH_ICMPV6:
-		icmp6_input(s, rx);
-		break;
-	case IP6_NH_UDP:
-		udp6_input(s, rx);
-		break;
-	case IP6_NH_TCP:
-		tcp6_input(s, rx);
-		break;
-	case IP6_NH_NONE:
-		break;
-	default:
-		if (raw == 0) {
-			s->ip6.InUnknownProtos++;
-			/* RFC 8200 4: parameter problem, unrecognized next header */
-			icmp6_send_error(s, rx, ICMP6_PARAM_PROB, 1, (uint32_t) nh_offset);
-		}
-		break;
+	const struct net_protos *np = s->protos;
+	int raw = np->raw6_input ? np->raw6_input(s, rx) : 0;
+	s->mib->ip6.InDelivers++;
+	const struct ip6_proto *pr = &np->v6[rx->proto];
+	if (pr->input)
+		pr->input(s, rx);
+	else if (rx->proto != IP6_NH_NONE && raw == 0) {
+		s->mib->ip6.InUnknownProtos++;
+		/* RFC 8200 4: parameter problem, unrecognized next header */
+		icmp6_send_error(s, rx, ICMP6_PARAM_PROB, 1, (uint32_t) nh_offset);
 	}
 }
 
@@ -150,7 +140,7 @@ static void ip6_process(struct netif *ifp, const uint8_t *p, size_t tot, struct 
 		return;
 	case IP6EXT_FRAGMENT:
 		if (depth > 0) {
-			s->ip6.ReasmFails++;
+			s->mib->ip6.ReasmFails++;
 			return;
 		}
 		ip6_reasm(ifp, p, tot, &res, rx, depth);
@@ -160,10 +150,10 @@ static void ip6_process(struct netif *ifp, const uint8_t *p, size_t tot, struct 
 		rx->payload = p + IP6_HDR_LEN;
 		rx->plen = tot - IP6_HDR_LEN;
 		icmp6_send_error(s, rx, ICMP6_PARAM_PROB, res.icmp_code, res.pointer);
-		s->ip6.InHdrErrors++;
+		s->mib->ip6.InHdrErrors++;
 		return;
 	default:
-		s->ip6.InHdrErrors++;
+		s->mib->ip6.InHdrErrors++;
 		ifp->st.rx_dropped++;
 		return;
 	}
@@ -172,9 +162,9 @@ static void ip6_process(struct netif *ifp, const uint8_t *p, size_t tot, struct 
 void ip6_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop, bool ll_mcast) {
 	struct ustack *s = ifp->s;
 	struct ip6_rx rx = {.ifp = ifp, .loop = loop, .ll_mcast = ll_mcast};
-	s->ip6.InReceives++;
+	s->mib->ip6.InReceives++;
 	if (ip6_parse(p, len, &rx.ip) < 0) {
-		s->ip6.InHdrErrors++;
+		s->mib->ip6.InHdrErrors++;
 		ifp->st.rx_errors++;
 		return;
 	}
@@ -182,20 +172,20 @@ void ip6_input(struct netif *ifp, const uint8_t *p, size_t len, bool loop, bool 
 	/* RFC 4291 2.7 / 2.5.3: no multicast source; ::1 never from the wire */
 	if (ip6_addr_is_multicast(rx.ip.src) || (!loop && (ip6_addr_is_loopback(rx.ip.src) ||
 			ip6_addr_is_loopback(rx.ip.dst)))) {
-		s->ip6.InAddrErrors++;
+		s->mib->ip6.InAddrErrors++;
 		ifp->st.rx_dropped++;
 		return;
 	}
 	if (ip6_addr_is_multicast(rx.ip.dst)) {
 		rx.mcast = true;
 		if (!ip6_mc_member(ifp, rx.ip.dst)) {
-			s->ip6.InAddrErrors++;
+			s->mib->ip6.InAddrErrors++;
 			return;
 		}
 	} else if (!loop) {
 		struct ifaddr6 *a = ip6_addr_find(s, rx.ip.dst, NULL);
 		if (a == NULL || (a->flags & (IFA6_TENTATIVE | IFA6_DADFAILED))) {
-			s->ip6.InAddrErrors++;
+			s->mib->ip6.InAddrErrors++;
 			ifp->st.rx_dropped++;
 			return;
 		}

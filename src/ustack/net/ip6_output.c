@@ -13,7 +13,7 @@
 
 int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const struct ip6_route_res *rt) {
 	struct netif *ifp = rt->ifp;
-	s->ip6.OutRequests++;
+	s->mib->ip6.OutRequests++;
 	struct ip6_repr h = {.next_header = tx->proto,
 		.hop_limit = tx->hlim_default ? ip6_if_hlim(ifp) : tx->hlim, .tclass = tx->tclass};
 	/* the path MTU (RFC 8201): a source fragments at it */
@@ -73,7 +73,7 @@ int ip6_output_route(struct ustack *s, struct pbuf *p, struct ip6_tx *tx, const 
 		memcpy(f->data + IP6_HDR_LEN + IP6_FRAG_HDR_LEN, p->data + off, n);
 		if (loopcopy)
 			ip_loop_copy(s, ifp, f->data, f->len);
-		s->ip6.FragCreates++;
+		s->mib->ip6.FragCreates++;
 		int e = neigh6_output(ifp, rt->nexthop, f);
 		if (e && !err)
 			err = e;
@@ -86,7 +86,7 @@ int ip6_output(struct ustack *s, struct pbuf *p, struct ip6_tx *tx) {
 	struct ip6_route_res rt;
 	int err = route6_lookup(s, tx->dst, tx->oif, &rt);
 	if (err < 0) {
-		s->ip6.OutNoRoutes++;
+		s->mib->ip6.OutNoRoutes++;
 		pbuf_free(&s->pc, p);
 		return err;
 	}

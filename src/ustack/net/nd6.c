@@ -151,7 +151,7 @@ void nd6_input(struct ustack *s, struct ip6_rx *rx) {
 		return;
 	if (ndp_parse(rx->payload, rx->plen, &r) < 0 ||
 			ndp_validate_ip(&r, rx->ip.src, rx->ip.dst, rx->ip.hop_limit) < 0) {
-		s->icmp6.InErrors++;
+		s->mib->icmp6.InErrors++;
 		ifp->st.rx_dropped++;
 		return;
 	}

@@ -15,13 +15,14 @@
  *     least gc_thresh1 entries. */
 #include <errno.h>
 #include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../wire/eth.h"
-#include "../netlink/rtnl.h"
+#include "proto.h"
 #include "net.h"
 
 #define NEIGH_MAX_PROBES 3
@@ -77,7 +78,7 @@ static void neigh_free(struct neigh *n) {
 
 static void neigh_destroy(struct neigh *n) {
 	neigh_unlink(n);
-	rtnl_notify_neigh(n->ifp, n, RTM_DELNEIGH);
+	net_notify_neigh(n->ifp, n, RTM_DELNEIGH);
 	neigh_free(n);
 }
 
@@ -130,7 +131,7 @@ static void neigh_timer(struct ustack *s, struct utimer *t) {
 	case NUD_REACHABLE:
 		n->state = NUD_STALE;
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
-		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
+		net_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 		return;
 	default: /* STALE and unused: Linux's periodic collection, which
 		 * leaves a table under gc_thresh1 alone */
@@ -295,7 +296,7 @@ void neigh_update(struct neigh *n, const uint8_t *mac, bool confirmed) {
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
 	}
 	if (changed || confirmed || old != n->state)
-		rtnl_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
+		net_notify_neigh(n->ifp, n, RTM_NEWNEIGH);
 	struct pbuf *p = neigh_take_queue(n);
 	while (p) {
 		struct pbuf *next = p->next;
@@ -381,7 +382,7 @@ void neigh_flush_if(const struct neigh_ops *ops, struct netif *ifp) {
 	while (*head) {
 		struct neigh *n = *head;
 		*head = n->next;
-		rtnl_notify_neigh(ifp, n, RTM_DELNEIGH);
+		net_notify_neigh(ifp, n, RTM_DELNEIGH);
 		neigh_free(n);
 	}
 }
@@ -430,7 +431,7 @@ int neigh_admin_set(const struct neigh_ops *ops, struct netif *ifp, const void *
 		utimer_arm_in(s, &n->t, ops->reachable_ns(ifp));
 	} else if (state == NUD_STALE)
 		utimer_arm_in(s, &n->t, NEIGH_GC_STALE_NS);
-	rtnl_notify_neigh(ifp, n, RTM_NEWNEIGH);
+	net_notify_neigh(ifp, n, RTM_NEWNEIGH);
 	/* what waited for the resolution goes now */
 	struct pbuf *p = neigh_take_queue(n);
 	while (p) {

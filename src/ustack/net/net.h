@@ -12,6 +12,30 @@
 #include "../core/stack.h"
 #include "../wire/ipv4.h"
 
+/* net/'s counters in a stack (s->mib, made by net_init), named after
+ * Linux's /proc/net/snmp and /proc/net/snmp6 */
+struct net_mib {
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDiscards,
+				InDelivers, OutRequests, OutNoRoutes, OutDiscards, ReasmReqds, ReasmOKs,
+				ReasmFails, ReasmTimeout, FragOKs, FragCreates, FragFails;
+	} ip4;
+	struct {
+		uint64_t InMsgs, InErrors, InCsumErrors, OutMsgs, OutRateLimited, InEchos,
+				OutEchoReps, OutTimestampReps;
+	} icmp4;
+	struct {
+		uint64_t InRequests, InReplies, OutRequests, OutReplies, Failed, QueueDrops, Bad;
+	} arp;
+	struct {
+		uint64_t InReceives, InHdrErrors, InAddrErrors, InUnknownProtos, InDelivers,
+				OutRequests, OutNoRoutes, ReasmOKs, ReasmFails, FragCreates;
+	} ip6;
+	struct {
+		uint64_t InMsgs, InErrors, OutMsgs, OutRateLimited, DadFailed;
+	} icmp6;
+};
+
 struct ifaddr4 {
 	struct ifaddr4 *next;
 	uint32_t addr, mask, bcast;   /* network order */
@@ -129,6 +153,9 @@ struct netif *ip4_addr_owner(struct ustack *s, uint32_t addr);
  * a random MAC, the stack's VDE MTU, in the runtime. Its index or -errno
  * (EEXIST for a name or index in use, the errno of vde_open). */
 int netif_create_vde(struct ustack *s, const char *name, int index, const char *vnl);
+/* Link ifp (made by link/) into the stack at the end of its list, with
+ * index (0: the next free one); returns the index. */
+int netif_attach(struct ustack *s, struct netif *ifp, int index);
 /* RTM_DELLINK: take ifp down and out of the stack with its routes,
  * addresses, neighbours and groups (lo: -EOPNOTSUPP, as Linux). The
  * caller then stops its link without the lock (link_stop) and frees it. */
@@ -364,13 +391,21 @@ void igmp_input(struct ustack *s, struct ip4_rx *rx);
 void ip4_mc_flush_if(struct netif *ifp);
 void igmp_report_all(struct netif *ifp);
 
+/* The link layer's input handlers, registered by net_init (proto.h):
+ * a frame received on ifp; a datagram looped back on lo. */
+void netif_input(struct netif *ifp, uint8_t *frame, size_t len);
+void loop_input(struct netif *lo, struct pbuf *p);
+/* packet/: every Ethernet frame about to be sent, shown to the AF_PACKET
+ * ETH_P_ALL sockets as PACKET_OUTGOING (Linux dev_queue_xmit_nit). */
+void packet_xmit_tap(struct netif *ifp, const uint8_t *frame, size_t len);
 /* tcp/tcp_reset.c: the answer of a closed port */
 void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx);
 /* tcp/: segments and ICMP errors for TCP */
 void tcp4_input(struct ustack *s, struct ip4_rx *rx);
-void tcp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void tcp4_err(struct ustack *s, const struct icmp_err *e);
 
-/* Upcalls to the protocols above (implemented in udp/, raw/, packet/). */
+/* The protocols' handlers (udp/, raw/, packet/), registered in the
+ * protocol table (proto.h), never called by name from net/. */
 void udp4_input(struct ustack *s, struct ip4_rx *rx);
 void udp4_err(struct ustack *s, const struct icmp_err *e);
 /* raw sockets see every datagram of their protocol; returns how many took it */

@@ -175,7 +175,7 @@ int icmp6_send_tc(struct ustack *s, struct netif *ifp, const uint8_t *src, const
 /* tcp/tcp_reset.c: the answer of a closed port */
 void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx);
 void tcp6_input(struct ustack *s, struct ip6_rx *rx);
-void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len);
+void tcp6_err(struct ustack *s, const struct icmp_err *e);
 
 /* upcalls */
 void udp6_input(struct ustack *s, struct ip6_rx *rx);

@@ -24,7 +24,7 @@
 
 #include "../link/link.h"
 #include "../wire/ndp.h"
-#include "../netlink/rtnl.h"
+#include "proto.h"
 #include "net.h"
 #include "net6.h"
 
@@ -124,7 +124,7 @@ static void ra_rearm(struct netif *ifp) {
 		if (r->oif == ifp->index && r->expires) {
 			if (r->expires <= now) {
 				*pp = r->next;
-				rtnl_notify_route6(s, r, RTM_DELROUTE);
+				net_notify_route6(s, r, RTM_DELROUTE);
 				free(r);
 				continue;
 			}
@@ -144,7 +144,7 @@ static void ra_rearm(struct netif *ifp) {
 		if (a->pref_until && a->pref_until <= now) {
 			if (!(a->flags & IFA6_DEPRECATED)) {
 				a->flags |= IFA6_DEPRECATED;
-				rtnl_notify_addr6(ifp, a, RTM_NEWADDR);
+				net_notify_addr6(ifp, a, RTM_NEWADDR);
 			}
 		}
 		else if (a->pref_until && a->pref_until < next)

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "../link/link.h"
-#include "../netlink/rtnl.h"
+#include "proto.h"
 #include "net.h"
 
 int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif,
@@ -47,7 +47,7 @@ int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 				return -EEXIST;
 			r->gw = gw;
 			r->oif = oif;
-			rtnl_notify_route4(s, r, RTM_NEWROUTE);
+			net_notify_route4(s, r, RTM_NEWROUTE);
 			return 0;
 		}
 	struct route4 *n = calloc(1, sizeof(*n));
@@ -67,7 +67,7 @@ int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 		pp = &(*pp)->next;
 	n->next = *pp;
 	*pp = n;
-	rtnl_notify_route4(s, n, RTM_NEWROUTE);
+	net_notify_route4(s, n, RTM_NEWROUTE);
 	return 0;
 }
 
@@ -81,7 +81,7 @@ int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 		if (match_gw && gw && r->gw != gw)
 			continue;
 		*pp = r->next;
-		rtnl_notify_route4(s, r, RTM_DELROUTE);
+		net_notify_route4(s, r, RTM_DELROUTE);
 		free(r);
 		return 0;
 	}
@@ -95,7 +95,7 @@ void route4_flush_if(struct ustack *s, int oif) {
 		struct route4 *r = *pp;
 		if (r->oif == oif) {
 			*pp = r->next;
-			rtnl_notify_route4(s, r, RTM_DELROUTE);
+			net_notify_route4(s, r, RTM_DELROUTE);
 			free(r);
 		} else
 			pp = &r->next;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "rtnl.h"
 
@@ -168,4 +169,25 @@ static const struct proto_ops nl_ops = {
 int netlink_sock_init(struct usock *sk) {
 	sk->ops = &nl_ops;
 	return 0;
+}
+
+static const struct sock_proto netlink_socks[] = {
+	{AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, netlink_sock_init},
+	{AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE, netlink_sock_init},
+	{AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG, netlink_sock_init},
+	{AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG, netlink_sock_init},
+};
+
+static const struct net_notifier rtnl_notifier = {
+	.link = rtnl_notify_link,
+	.addr4 = rtnl_notify_addr4,
+	.addr6 = rtnl_notify_addr6,
+	.route4 = rtnl_notify_route4,
+	.route6 = rtnl_notify_route6,
+	.neigh = rtnl_notify_neigh,
+};
+
+int netlink_register(struct ustack *s) {
+	s->protos->notify = &rtnl_notifier;
+	return sock_proto_register(s, netlink_socks, sizeof(netlink_socks) / sizeof(netlink_socks[0]));
 }

@@ -11,11 +11,14 @@
 #include <linux/if_packet.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
+#include "packet.h"
 #include "../wire/eth.h"
 
 static int packet_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
@@ -81,9 +84,9 @@ static ssize_t packet_sendmsg(struct usock *sk, const struct msghdr *msg, size_t
 		memcpy(e.src, ifp->mac, 6);
 		eth_emit(&e, p->data, ETHW_HLEN);
 	}
-	s->pk_sender = sk;
+	s->packet->sender = sk;
 	int err = link_xmit(ifp, p);
-	s->pk_sender = NULL;
+	s->packet->sender = NULL;
 	return err < 0 ? err : (ssize_t) len;
 }
 
@@ -92,13 +95,13 @@ static void packet_deliver(struct netif *ifp, const uint8_t *frame, size_t len, 
 	struct ustack *s = ifp->s;
 	uint16_t type;
 	memcpy(&type, frame + 12, 2);
-	for (struct usock *sk = s->packet_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->packet->socks; sk; sk = sk->pnext) {
 		if (sk->pk_proto == 0)
 			continue;
 		if (outgoing) {
 			/* Linux: outgoing frames go to the ptype_all taps only, and
 			 * never back to their sender (skb_loop_sk) */
-			if (sk->pk_proto != htons(ETH_P_ALL) || sk == s->pk_sender)
+			if (sk->pk_proto != htons(ETH_P_ALL) || sk == s->packet->sender)
 				continue;
 		} else if (sk->pk_proto != htons(ETH_P_ALL) && sk->pk_proto != type)
 			continue;
@@ -120,7 +123,7 @@ static void packet_deliver(struct netif *ifp, const uint8_t *frame, size_t len, 
 }
 
 void packet_input(struct netif *ifp, const uint8_t *frame, size_t len) {
-	if (ifp->s->packet_socks == NULL || len < ETHW_HLEN)
+	if (ifp->s->packet->socks == NULL || len < ETHW_HLEN)
 		return;
 	uint8_t pkttype = PACKET_HOST;
 	if (eth_is_broadcast(frame))
@@ -182,12 +185,21 @@ static int packet_shutdown(struct usock *sk, int how) {
 	return -EOPNOTSUPP;  /* Linux sock_no_shutdown */
 }
 
+/* The taps are hooked in while packet sockets exist (none: no call per
+ * frame). */
+static void packet_hook(struct ustack *s) {
+	bool on = s->packet->socks != NULL;
+	s->xmit_tap = on ? packet_xmit_tap : NULL;
+	s->protos->frame_tap = on ? packet_input : NULL;
+}
+
 static void packet_release(struct usock *sk) {
-	for (struct usock **pp = &sk->s->packet_socks; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->packet->socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
 		}
+	packet_hook(sk->s);
 }
 
 static const struct proto_ops packet_ops = {
@@ -205,7 +217,20 @@ static const struct proto_ops packet_ops = {
 int packet_sock_init(struct usock *sk) {
 	sk->ops = &packet_ops;
 	sk->pk_proto = (uint16_t) sk->protocol;  /* given in network order */
-	sk->pnext = sk->s->packet_socks;
-	sk->s->packet_socks = sk;
+	sk->pnext = sk->s->packet->socks;
+	sk->s->packet->socks = sk;
+	packet_hook(sk->s);
 	return 0;
+}
+
+static const struct sock_proto packet_protos[] = {
+	{AF_PACKET, SOCK_RAW, -1, packet_sock_init},
+	{AF_PACKET, SOCK_DGRAM, -1, packet_sock_init},
+};
+
+int packet_register(struct ustack *s) {
+	s->packet = calloc(1, sizeof(*s->packet));
+	if (s->packet == NULL)
+		return -ENOMEM;
+	return sock_proto_register(s, packet_protos, sizeof(packet_protos) / sizeof(packet_protos[0]));
 }

@@ -7,17 +7,20 @@
  * protect, so every socket may ping. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
+#include "raw.h"
 #include "../wire/icmp4.h"
 
 static void ping_unhash(struct usock *sk) {
-	for (struct usock **pp = &sk->s->ping_socks; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->raw->ping_socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -26,7 +29,7 @@ static void ping_unhash(struct usock *sk) {
 }
 
 static bool ident_used(struct usock *sk, uint16_t id, uint32_t addr) {
-	for (struct usock *o = sk->s->ping_socks; o; o = o->pnext)
+	for (struct usock *o = sk->s->raw->ping_socks; o; o = o->pnext)
 		if (o != sk && o->domain == sk->domain && o->lport == id &&
 				(!o->laddr || !addr || o->laddr == addr))
 			return true;
@@ -48,8 +51,8 @@ static int ping_autobind(struct usock *sk, uint32_t addr, uint16_t id) {
 	sk->lport = id;
 	sk->laddr = addr;
 	sk->bound = true;
-	sk->pnext = s->ping_socks;
-	s->ping_socks = sk;
+	sk->pnext = s->raw->ping_socks;
+	s->raw->ping_socks = sk;
 	return 0;
 }
 
@@ -118,10 +121,11 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 		return err;
 	if (len < ICMP4W_HLEN || len > 65535 - 8)
 		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
-	bool mc = ip6_addr_is_multicast(d.a6);
-	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
+	/* the socket's choices; no ancillary data is read */
+	struct inet6_tx t;
+	inet6_tx_init(sk, d.a6, d.scope, &t);
 	struct ip6_route_res rt;
-	err = route6_lookup(s, d.a6, oif, &rt);
+	err = route6_lookup(s, d.a6, t.oif, &rt);
 	if (err < 0)
 		return err;
 	struct pbuf *p;
@@ -134,9 +138,9 @@ static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t 
 		.src = src,
 		.dst = d.a6,
 		.proto = IP6_NH_ICMPV6,
-		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
-		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
-		.oif = oif,
+		.hlim = (uint8_t) t.hlim,
+		.hlim_default = t.hlim_default,
+		.oif = t.oif,
 		.mc_loop = sk->mc_loop6,
 	};
 	err = ip6_output_route(s, p, &tx, &rt);
@@ -180,7 +184,7 @@ static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 	};
 	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
-	s->icmp4.OutMsgs++;
+	s->mib->icmp4.OutMsgs++;
 	return err < 0 ? err : (ssize_t) len;
 }
 
@@ -189,7 +193,7 @@ void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_
 		return;
 	uint16_t id;
 	memcpy(&id, icmp + 4, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET)
 			continue;
 		if (sk->laddr && sk->laddr != rx->ip.dst)
@@ -217,7 +221,7 @@ void ping4_err(struct ustack *s, const struct icmp_err *e) {
 	uint32_t dst;
 	memcpy(&id, inner + hl + 4, 2);
 	memcpy(&dst, inner + 16, 4);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET)
 			continue;
 		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
@@ -237,7 +241,7 @@ void ping6_input(struct ustack *s, struct ip6_rx *rx) {
 		return;
 	uint16_t id;
 	memcpy(&id, rx->payload + 4, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET6)
 			continue;
 		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
@@ -260,7 +264,7 @@ void ping6_err(struct ustack *s, const struct icmp_err *e) {
 		return;
 	uint16_t id;
 	memcpy(&id, inner + 44, 2);
-	for (struct usock *sk = s->ping_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
 		if (sk->lport != id || sk->domain != AF_INET6)
 			continue;
 		if (sk->recverr6)
@@ -296,4 +300,19 @@ static const struct proto_ops ping_ops = {
 int ping_sock_init(struct usock *sk) {
 	sk->ops = &ping_ops;
 	return 0;
+}
+
+static const struct sock_proto ping_protos[] = {
+	{AF_INET, SOCK_DGRAM, IPPROTO_ICMP, ping_sock_init},
+	{AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6, ping_sock_init},
+};
+
+int ping_register(struct ustack *s) {
+	if (raw_stack_make(s) < 0)
+		return -ENOMEM;
+	s->protos->echo_reply4 = ping4_input;
+	s->protos->echo_reply6 = ping6_input;
+	ip4_proto_register(s, IPPROTO_ICMP, NULL, ping4_err);
+	ip6_proto_register(s, IP6_NH_ICMPV6, NULL, ping6_err);
+	return sock_proto_register(s, ping_protos, sizeof(ping_protos) / sizeof(ping_protos[0]));
 }

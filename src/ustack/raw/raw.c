@@ -9,14 +9,17 @@
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../wire/checksum.h"
 #include "../wire/icmp6.h"
 #include "../socket/sock.h"
+#include "raw.h"
 
 static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	struct inet_dst d;
@@ -58,32 +61,13 @@ static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 		return err;
 	if (len > 65535)
 		return -EMSGSIZE;
-	bool mc = ip6_addr_is_multicast(d.a6);
-	int oif = sk->bound_if ? sk->bound_if : (d.scope ? (int) d.scope : (mc ? sk->mc_if6 : 0));
-	uint8_t src[16];
-	memcpy(src, sk->laddr6, 16);
-	int hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
-	bool hlim_default = !mc && sk->hops < 0;   /* the RA's hop limit */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
-		if (c->cmsg_level != IPPROTO_IPV6)
-			continue;
-		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi6_ifindex)
-				oif = (int) pi.ipi6_ifindex;
-			if (!ip6_addr_is_unspecified(pi.ipi6_addr.s6_addr))
-				memcpy(src, pi.ipi6_addr.s6_addr, 16);
-		} else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			int h;
-			memcpy(&h, CMSG_DATA(c), sizeof(h));
-			if (h >= 0 && h <= 255) {
-				hlim = h;
-				hlim_default = false;
-			}
-		}
-	}
+	struct inet6_tx t;
+	inet6_tx_init(sk, d.a6, d.scope, &t);
+	if ((err = inet6_tx_cmsg(sk, msg, &t)) < 0)
+		return err;
+	uint8_t *src = t.src;
+	int oif = t.oif, hlim = t.hlim;
+	bool hlim_default = t.hlim_default;
 	struct ip6_route_res rt;
 	err = route6_lookup(s, d.a6, oif, &rt);
 	if (err < 0)
@@ -191,6 +175,9 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		err = ip4_output_route(s, p, &tx, &rt);
 		return err < 0 ? err : (ssize_t) len;
 	}
+	/* IP_PKTINFO (Linux raw_sendmsg: ip_cmsg_send, not with IP_HDRINCL's
+	 * own header) */
+	inet_tx_cmsg(msg, &tx.src, &oif);
 	struct ip4_route_res rt;
 	err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0) {
@@ -204,7 +191,7 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 
 int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	int n = 0;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET)
 			continue;
 		if (sk->laddr && sk->laddr != rx->ip.dst)
@@ -228,7 +215,7 @@ int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 
 int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 	int n = 0;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET6 || sk->protocol != rx->proto)
 			continue;
 		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
@@ -262,7 +249,7 @@ static int raw_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 }
 
 static void raw_release(struct usock *sk) {
-	for (struct usock **pp = &sk->s->raw_socks; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->raw->raw_socks; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -285,8 +272,8 @@ static const struct proto_ops raw_ops = {
 int raw_sock_init(struct usock *sk) {
 	sk->ops = &raw_ops;
 	sk->hdrincl = sk->domain == AF_INET && sk->protocol == IPPROTO_RAW;
-	sk->pnext = sk->s->raw_socks;
-	sk->s->raw_socks = sk;
+	sk->pnext = sk->s->raw->raw_socks;
+	sk->s->raw->raw_socks = sk;
 	return 0;
 }
 
@@ -306,7 +293,7 @@ void raw4_err(struct ustack *s, const struct icmp_err *e) {
 	uint32_t src, dst;
 	memcpy(&src, inner + 12, 4);
 	memcpy(&dst, inner + 16, 4);
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET || sk->protocol != inner[9])
 			continue;
 		if ((sk->connected && sk->raddr != dst) || (sk->laddr && sk->laddr != src))
@@ -323,7 +310,7 @@ void raw4_err(struct ustack *s, const struct icmp_err *e) {
 
 void raw6_err(struct ustack *s, const struct icmp_err *e) {
 	const uint8_t *inner = e->inner;
-	for (struct usock *sk = s->raw_socks; sk; sk = sk->pnext) {
+	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->domain != AF_INET6 || sk->protocol != inner[6])
 			continue;
 		if ((sk->connected && !ip6_eq(sk->raddr6, inner + 24)) ||
@@ -336,4 +323,26 @@ void raw6_err(struct ustack *s, const struct icmp_err *e) {
 		else if (e->err == EMSGSIZE ? sk->mtu_discover6 == IPV6_PMTUDISC_DO : hard_error(e, 0))
 			sock_set_error(sk, e->err);
 	}
+}
+
+/* any protocol: sock_create refuses those out of 1..255 */
+static const struct sock_proto raw_protos[] = {
+	{AF_INET, SOCK_RAW, -1, raw_sock_init},
+	{AF_INET6, SOCK_RAW, -1, raw_sock_init},
+};
+
+int raw_stack_make(struct ustack *s) {
+	if (s->raw == NULL && (s->raw = calloc(1, sizeof(*s->raw))) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+int raw_register(struct ustack *s) {
+	if (raw_stack_make(s) < 0)
+		return -ENOMEM;
+	s->protos->raw4_input = raw4_input;
+	s->protos->raw6_input = raw6_input;
+	s->protos->raw4_err = raw4_err;
+	s->protos->raw6_err = raw6_err;
+	return sock_proto_register(s, raw_protos, sizeof(raw_protos) / sizeof(raw_protos[0]));
 }

@@ -258,3 +258,40 @@ void inet6_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, 
 		sock_put_cmsg(msg, cap, IPPROTO_IPV6, IPV6_HOPLIMIT, &hl, sizeof(hl));
 	}
 }
+
+void inet6_tx_init(struct usock *sk, const uint8_t *dst, uint32_t scope, struct inet6_tx *t) {
+	bool mc = ip6_addr_is_multicast(dst);
+	memcpy(t->src, sk->laddr6, 16);
+	t->oif = sk->bound_if ? sk->bound_if : scope ? (int) scope : mc ? sk->mc_if6 : 0;
+	t->hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
+	t->hlim_default = !mc && sk->hops < 0;
+}
+
+int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t) {
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
+			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			if (pi.ipi6_ifindex)
+				t->oif = (int) pi.ipi6_ifindex;
+			if (!ip6_addr_is_unspecified(pi.ipi6_addr.s6_addr)) {
+				if (!sk->freebind && !ip6_is_local(sk->s, pi.ipi6_addr.s6_addr))
+					return -EINVAL;
+				memcpy(t->src, pi.ipi6_addr.s6_addr, 16);
+			}
+		} else if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int h;
+			memcpy(&h, CMSG_DATA(c), sizeof(h));
+			if (h < -1 || h > 255)
+				return -EINVAL;
+			if (h >= 0) {
+				t->hlim = h;
+				t->hlim_default = false;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * What the ping and raw sockets share (raw/ping.c, raw/raw.c): each is of
+ * What the ping and raw sockets share (raw/ping.c, raw/raw.c), and with
+ * UDP the IPv4 send path's ancillary data (inet_tx_cmsg). Each socket is of
  * one family, AF_INET or AF_INET6 (no IPv4-mapped addresses, as Linux's
  * ping and raw sockets), so options, names and peers follow the socket's
  * domain. */
+#define _GNU_SOURCE /* struct in_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -87,4 +89,19 @@ int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 		.sin_addr.s_addr = peer ? sk->raddr : sk->laddr};
 	put_name(a, len, &sin, sizeof(sin));
 	return 0;
+}
+
+void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif) {
+	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
+			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+				c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			if (pi.ipi_ifindex)
+				*oif = pi.ipi_ifindex;
+			if (pi.ipi_spec_dst.s_addr)
+				*src = pi.ipi_spec_dst.s_addr;
+		}
+	}
 }

@@ -443,41 +443,33 @@ struct usock *sock_new_accepted(struct usock *parent, int *err) {
 	return sk;
 }
 
+int sock_proto_register(struct ustack *s, const struct sock_proto *p, size_t n) {
+	size_t max = sizeof(s->sock_protos) / sizeof(s->sock_protos[0]);
+	if ((size_t) s->nsock_protos + n > max)
+		return -ENOSPC;
+	for (size_t i = 0; i < n; i++)
+		s->sock_protos[s->nsock_protos++] = &p[i];
+	return 0;
+}
+
 int sock_create(struct ustack *s, int domain, int type, int protocol) {
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	int (*init)(struct usock *) = NULL;
-	switch (domain) {
-	case AF_INET:
-	case AF_INET6:
-		if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP))
-			init = udp_sock_init;
-		else if (type == SOCK_DGRAM && protocol == (domain == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
-			init = ping_sock_init;
-		else if (type == SOCK_RAW)
-			init = raw_sock_init;
-		else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))
-			init = tcp_sock_init;
-		else if (type == SOCK_DGRAM || type == SOCK_STREAM)
-			return errno = EPROTONOSUPPORT, -1;
-		else
-			return errno = ESOCKTNOSUPPORT, -1;
-		break;
-	case AF_PACKET:
-		if (type != SOCK_RAW && type != SOCK_DGRAM)
-			return errno = ESOCKTNOSUPPORT, -1;
-		init = packet_sock_init;
-		break;
-	case AF_NETLINK:
-		if (type != SOCK_RAW && type != SOCK_DGRAM)
-			return errno = ESOCKTNOSUPPORT, -1;
-		if (protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG)
-			return errno = EPROTONOSUPPORT, -1;
-		init = netlink_sock_init;
-		break;
-	default:
-		return errno = EAFNOSUPPORT, -1;
+	bool family = false, family_type = false;
+	for (int i = 0; i < s->nsock_protos && init == NULL; i++) {
+		const struct sock_proto *p = s->sock_protos[i];
+		if (p->domain != domain)
+			continue;
+		family = true;
+		if (p->type != type)
+			continue;
+		family_type = true;
+		if (p->protocol == -1 || p->protocol == protocol)
+			init = p->init;
 	}
+	if (init == NULL)
+		return errno = !family ? EAFNOSUPPORT : !family_type ? ESOCKTNOSUPPORT : EPROTONOSUPPORT, -1;
 	if (type == SOCK_RAW && (domain == AF_INET || domain == AF_INET6) && (protocol <= 0 || protocol > 255))
 		return errno = EPROTONOSUPPORT, -1;
 	struct usock *sk = sock_alloc(s, domain, type, protocol, flags);
@@ -621,7 +613,5 @@ void sock_release_all(struct ustack *s) {
 		if (--sk->refs == 0)
 			sock_free(sk);
 	}
-	/* connections that outlive their sockets (FIN_WAIT, TIME_WAIT) */
-	tcp_flush_stack(s);
 	stack_unlock(s);
 }

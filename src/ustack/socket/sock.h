@@ -213,10 +213,30 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags);
 int inet_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* The IPv4 datagram send path's ancillary data (UDP, raw without
+ * IP_HDRINCL): IP_PKTINFO's ipi_ifindex sets *oif, its ipi_spec_dst the
+ * source *src (Linux ip_cmsg_send). */
+void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif);
 void inet_release_memberships(struct usock *sk);
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet6_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* The IPv6 datagram send path's choices (UDP, raw): the source, the
+ * outgoing interface and the hop limit, from the socket (inet6_tx_init:
+ * bound address, SO_BINDTODEVICE, the destination's scope, IPV6_MULTICAST_IF,
+ * IPV6_UNICAST_HOPS / IPV6_MULTICAST_HOPS) and then from sendmsg's
+ * ancillary data (inet6_tx_cmsg, RFC 3542 6: IPV6_PKTINFO, IPV6_HOPLIMIT),
+ * as Linux's ip6_datagram_send_ctl: a source that is not ours (without
+ * IP_FREEBIND) or a hop limit outside -1..255 is -EINVAL; -1 is the
+ * default. */
+struct inet6_tx {
+	uint8_t src[16];
+	int oif;
+	int hlim;
+	bool hlim_default;            /* the interface's (an RA's) hop limit */
+};
+void inet6_tx_init(struct usock *sk, const uint8_t *dst, uint32_t scope, struct inet6_tx *t);
+int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t);
 /* the address of a received datagram as the socket's family sees it */
 void inet_put_name(struct usock *sk, const struct pbuf *p, uint16_t port, struct sockaddr *a, socklen_t *len);
 /* a sockaddr given by the user, as IPv4 (v4 or v4-mapped) or IPv6 */
@@ -248,6 +268,36 @@ void inet_set_peer(struct usock *sk, const struct inet_dst *d);
 int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer, uint16_t lport);
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
 
+/* A socket constructor for a family and type (FreeBSD's protosw), that a
+ * protocol registers with the socket layer: protocol -1 takes any
+ * protocol. sock_create looks the three up; a family nobody registered is
+ * EAFNOSUPPORT, a type nobody registered for it ESOCKTNOSUPPORT, a protocol
+ * EPROTONOSUPPORT (Linux's errnos). */
+struct sock_proto {
+	int domain, type, protocol;
+	int (*init)(struct usock *sk);
+};
+/* the n entries of p (static); 0, or -ENOSPC when the stack's table is full */
+int sock_proto_register(struct ustack *s, const struct sock_proto *p, size_t n);
+/* Each protocol's registration with the layers below (its table slots,
+ * hooks and socket constructors), called by ustack_create; 0 or -errno. */
+int udp_register(struct ustack *s);
+int ping_register(struct ustack *s);
+int raw_register(struct ustack *s);
+int packet_register(struct ustack *s);
+int netlink_register(struct ustack *s);
+int tcp_register(struct ustack *s);
+/* The ephemeral ports of UDP and TCP (RFC 6056 section 2.1): Linux's
+ * default ip_local_port_range, defined here only. Each protocol keeps its
+ * own search cursor, started at a random point of the range
+ * (inet_port_seed); inet_port_next returns the port at the cursor (host
+ * order) and moves it on, wrapping around: a caller tries at most
+ * INET_PORT_COUNT of them. */
+#define INET_PORT_LO 32768
+#define INET_PORT_HI 60999
+#define INET_PORT_COUNT (INET_PORT_HI - INET_PORT_LO + 1)
+uint16_t inet_port_seed(struct ustack *s);
+uint16_t inet_port_next(uint16_t *cursor);
 /* protocol constructors: fill sk->ops and tables; -errno */
 int udp_sock_init(struct usock *sk);
 int ping_sock_init(struct usock *sk);

@@ -19,6 +19,7 @@
 
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "tcp.h"
 
@@ -1068,12 +1069,26 @@ void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t le
 		sock_set_error(p->sk, err);
 }
 
-void tcp4_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
-	tcp_err(s, false, err, inner, len);
+void tcp4_err(struct ustack *s, const struct icmp_err *e) {
+	tcp_err(s, false, e->err, e->inner, e->len);
 }
 
-void tcp6_err(struct ustack *s, int err, const uint8_t *inner, size_t len) {
-	tcp_err(s, true, err, inner, len);
+void tcp6_err(struct ustack *s, const struct icmp_err *e) {
+	tcp_err(s, true, e->err, e->inner, e->len);
+}
+
+/* TCP's registration with the layers below (ustack_create) */
+static const struct sock_proto tcp_socks[] = {
+	{AF_INET, SOCK_STREAM, 0, tcp_sock_init},
+	{AF_INET, SOCK_STREAM, IPPROTO_TCP, tcp_sock_init},
+	{AF_INET6, SOCK_STREAM, 0, tcp_sock_init},
+	{AF_INET6, SOCK_STREAM, IPPROTO_TCP, tcp_sock_init},
+};
+
+int tcp_register(struct ustack *s) {
+	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
+	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
+	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));
 }
 
 /* Does a closed connection still have data or its FIN not acknowledged? */

@@ -16,8 +16,6 @@
 #include "../socket/sock.h"
 #include "tcp.h"
 
-#define PORT_LO 32768
-#define PORT_HI 60999
 
 uint64_t tcp_clock(struct ustack *s) {
 	return s->timers_now ? s->timers_now : rt_now();
@@ -34,7 +32,7 @@ struct tcp_stack *tcp_stack_get(struct ustack *s) {
 			uint32_t r = stack_random(s);
 			memcpy(ts->secret + i, &r, 4);
 		}
-	ts->next_port = (uint16_t) (PORT_LO + stack_random(s) % (PORT_HI - PORT_LO + 1));
+	ts->next_port = inet_port_seed(s);
 	ts->max_orphans = TCP_MAX_ORPHANS;
 	s->tcp = ts;
 	return ts;
@@ -264,11 +262,8 @@ static bool tuple_used(struct tcp_pcb *pcb, uint16_t lport) {
  * the 4-tuple is unused, so connections to different peers share ports. */
 int tcp_autobind(struct tcp_pcb *pcb, bool connecting) {
 	struct tcp_stack *ts = pcb->s->tcp;
-	int range = PORT_HI - PORT_LO + 1;
-	for (int i = 0; i < range; i++) {
-		uint16_t port = ts->next_port;
-		ts->next_port = (uint16_t) (port >= PORT_HI ? PORT_LO : port + 1);
-		uint16_t p = htons(port);
+	for (int i = 0; i < INET_PORT_COUNT; i++) {
+		uint16_t p = htons(inet_port_next(&ts->next_port));
 		if (!tcp_port_free(pcb, p))
 			continue;
 		if (connecting && tuple_used(pcb, p))

@@ -9,33 +9,34 @@
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "../wire/checksum.h"
 #include "../wire/udp.h"
+#include "udp.h"
 
 #define UDP_MAX_PAYLOAD (65535 - 20 - 8)
-#define PORT_LO 32768
-#define PORT_HI 60999
 
 static unsigned hash_port(uint16_t port_be) {
-	return (unsigned) (ntohs(port_be) & 63);
+	return (unsigned) (ntohs(port_be) & (UDP_PORT_HASH - 1));
 }
 
 static void udp_hash(struct usock *sk) {
 	unsigned h = hash_port(sk->lport);
-	sk->pnext = sk->s->udp4_hash[h];
-	sk->s->udp4_hash[h] = sk;
+	sk->pnext = sk->s->udp->hash[h];
+	sk->s->udp->hash[h] = sk;
 }
 
 static void udp_unhash(struct usock *sk) {
 	if (!sk->bound)
 		return;
-	for (struct usock **pp = &sk->s->udp4_hash[hash_port(sk->lport)]; *pp; pp = &(*pp)->pnext)
+	for (struct usock **pp = &sk->s->udp->hash[hash_port(sk->lport)]; *pp; pp = &(*pp)->pnext)
 		if (*pp == sk) {
 			*pp = sk->pnext;
 			break;
@@ -64,7 +65,7 @@ static bool sk_v6ok(const struct usock *sk) {
  * bindings overlap in a family both take, with equal or wildcard
  * addresses, and not both sockets allow sharing. */
 static bool port_conflict(struct usock *sk, bool v4, uint32_t a4, bool v6, const uint8_t *a6, uint16_t port) {
-	for (struct usock *o = sk->s->udp4_hash[hash_port(port)]; o; o = o->pnext) {
+	for (struct usock *o = sk->s->udp->hash[hash_port(port)]; o; o = o->pnext) {
 		if (o == sk || o->lport != port)
 			continue;
 		bool clash = false;
@@ -91,10 +92,8 @@ static bool sk_conflict(struct usock *sk, uint16_t port) {
 
 static int udp_autobind(struct usock *sk) {
 	struct ustack *s = sk->s;
-	int range = PORT_HI - PORT_LO + 1;
-	for (int i = 0; i < range; i++) {
-		uint16_t port = s->next_port;
-		s->next_port = (uint16_t) (port >= PORT_HI ? PORT_LO : port + 1);
+	for (int i = 0; i < INET_PORT_COUNT; i++) {
+		uint16_t port = inet_port_next(&s->udp->next_port);
 		if (!sk_conflict(sk, htons(port))) {
 			sk->lport = htons(port);
 			sk->bound = true;
@@ -250,35 +249,23 @@ static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 
 static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len, const struct inet_dst *d) {
 	struct ustack *s = sk->s;
-	uint8_t dst[16], src[16];
+	uint8_t dst[16];
 	memcpy(dst, d->a6, 16);
 	if (any6(dst))
 		dst[15] = 1;
-	memcpy(src, sk->laddr6, 16);
-	int oif = sk->bound_if ? sk->bound_if : (int) d->scope;
-	if (!oif && ip6_addr_is_multicast(dst))
-		oif = sk->mc_if6;
-	/* IPV6_PKTINFO in sendmsg (RFC 3542 6.1) */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c))
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-				c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi6_ifindex)
-				oif = (int) pi.ipi6_ifindex;
-			if (!any6(pi.ipi6_addr.s6_addr)) {
-				if (!ip6_is_local(s, pi.ipi6_addr.s6_addr))
-					return -EINVAL;
-				memcpy(src, pi.ipi6_addr.s6_addr, 16);
-			}
-		}
+	struct inet6_tx t;
+	inet6_tx_init(sk, dst, d->scope, &t);
+	int err = inet6_tx_cmsg(sk, msg, &t);
+	if (err < 0)
+		return err;
+	uint8_t *src = t.src;
+	int oif = t.oif;
 	if (len > 65535 - 8)
 		return -EMSGSIZE;
 	struct ip6_route_res rt;
-	int err = route6_lookup(s, dst, oif, &rt);
+	err = route6_lookup(s, dst, oif, &rt);
 	if (err < 0) {
-		s->ip6.OutNoRoutes++;
+		s->mib->ip6.OutNoRoutes++;
 		return err;
 	}
 	if (!sk->bound && (err = udp_autobind(sk)) < 0)
@@ -292,13 +279,12 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 	struct udp_repr u = {.sport = ntohs(sk->lport), .dport = ntohs(d->port)};
 	/* RFC 8200 8.1: the checksum is mandatory, on lo too */
 	udp_emit(&u, p->data, p->len, csum_pseudo6(src, dst, IPPROTO_UDP, (uint32_t) p->len), 0);
-	bool mc = ip6_addr_is_multicast(dst);
 	struct ip6_tx tx = {
 		.src = src,
 		.dst = dst,
 		.proto = IPPROTO_UDP,
-		.hlim = (uint8_t) (mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops)),
-		.hlim_default = !mc && sk->hops < 0,   /* the RA's hop limit */
+		.hlim = (uint8_t) t.hlim,
+		.hlim_default = t.hlim_default,
 		.tclass = (uint8_t) sk->tclass6,
 		.oif = oif,
 		.mc_loop = sk->mc_loop6,
@@ -317,7 +303,7 @@ static ssize_t udp_send6(struct usock *sk, const struct msghdr *msg, size_t len,
 	err = ip6_output_route(s, p, &tx, &rt);
 	if (err < 0)
 		return err;
-	s->udp.OutDatagrams++;
+	s->udp->OutDatagrams++;
 	return (ssize_t) len;
 }
 
@@ -350,18 +336,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	uint32_t src = sk->laddr;
 	int oif = sk->bound_if;
 	/* IP_PKTINFO in sendmsg: choose the source and the interface */
-	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
-			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-				c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-			struct in_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi_ifindex)
-				oif = pi.ipi_ifindex;
-			if (pi.ipi_spec_dst.s_addr)
-				src = pi.ipi_spec_dst.s_addr;
-		}
-	}
+	inet_tx_cmsg(msg, &src, &oif);
 	if (dst == 0)
 		dst = htonl(INADDR_LOOPBACK);
 	if (ipv4_is_multicast(dst) && !oif)
@@ -369,7 +344,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	struct ip4_route_res rt;
 	int err = route4_lookup(s, dst, oif, &rt);
 	if (err < 0) {
-		s->ip4.OutNoRoutes++;
+		s->mib->ip4.OutNoRoutes++;
 		return err;
 	}
 	if (rt.bcast && !sk->broadcast)
@@ -411,7 +386,7 @@ static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	err = ip4_output_route(s, p, &tx, &rt);
 	if (err < 0)
 		return err;
-	s->udp.OutDatagrams++;
+	s->udp->OutDatagrams++;
 	return (ssize_t) len;
 }
 
@@ -485,251 +460,230 @@ int udp_sock_init(struct usock *sk) {
 	return 0;
 }
 
+/* A received datagram of either family, as UDP's socket lookup sees it:
+ * the addresses are 4 or 16 bytes (network order). */
+struct udp_in {
+	struct netif *ifp;
+	bool v6;
+	bool group;                   /* IPv4 broadcast or multicast, IPv6 multicast */
+	bool any_if;                  /* a SO_BINDTODEVICE socket takes it on any interface */
+	const uint8_t *src, *dst;
+	const struct ip4_rx *rx4;     /* the one of its family */
+	const struct ip6_rx *rx6;
+};
+
+static bool fam_ok(const struct usock *sk, bool v6) {
+	return v6 ? sk_v6ok(sk) : sk_v4ok(sk);
+}
+
+/* is the socket's local address bound (not the wildcard), and is it a? */
+static bool laddr_bound(const struct usock *sk, bool v6) {
+	return v6 ? !any6(sk->laddr6) : sk->laddr != 0;
+}
+
+static bool laddr_is(const struct usock *sk, bool v6, const uint8_t *a) {
+	return v6 ? ip6_eq(sk->laddr6, a) : memcmp(&sk->laddr, a, 4) == 0;
+}
+
+/* an unconnected socket takes any peer; a connected one its peer only */
+static bool peer_ok(const struct usock *sk, bool v6, const uint8_t *a, uint16_t port) {
+	if (!sk->connected)
+		return true;
+	return sk->rport == port && (v6 ? ip6_eq(sk->raddr6, a) : memcmp(&sk->raddr, a, 4) == 0);
+}
+
 /* Linux compute_score, simplified: a socket matches when each of its bound
  * fields equals the datagram's; more bound fields, better match. */
-static int udp_score(const struct usock *sk, const struct ip4_rx *rx, uint16_t sport, uint16_t dport) {
-	if (sk->lport != dport || !sk_v4ok(sk))
+static int udp_score(const struct usock *sk, const struct udp_in *in, uint16_t sport, uint16_t dport) {
+	if (sk->lport != dport || !fam_ok(sk, in->v6))
 		return -1;
 	int score = 1;
-	if (sk->laddr) {
-		if (sk->laddr != rx->ip.dst)
+	if (laddr_bound(sk, in->v6)) {
+		if (!laddr_is(sk, in->v6, in->dst))
 			return -1;
 		score += 4;
 	}
 	if (sk->connected) {
-		if (sk->raddr != rx->ip.src || sk->rport != sport)
+		if (!peer_ok(sk, in->v6, in->src, sport))
 			return -1;
 		score += 4;
 	}
 	if (sk->bound_if) {
-		if (sk->bound_if != rx->ifp->index && !(rx->loop && rx->ifp->type == ARPHRD_LOOPBACK_VALUE))
+		if (sk->bound_if != in->ifp->index && !in->any_if)
 			return -1;
 		score += 4;
 	}
 	return score;
 }
 
-static void udp_deliver(struct usock *sk, const struct ip4_rx *rx, const struct udp_repr *u) {
+static void udp_deliver(struct usock *sk, const struct udp_in *in, const struct udp_repr *u) {
 	struct ustack *s = sk->s;
 	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
 	if (p == NULL) {
-		s->udp.RcvbufErrors++;
+		s->udp->RcvbufErrors++;
 		return;
 	}
 	memcpy(p->data, u->payload, u->payload_len);
-	p->m.saddr = rx->ip.src;
-	p->m.daddr = rx->ip.dst;
+	if (in->v6) {
+		p->m.v6 = 1;
+		memcpy(p->m.saddr6, in->rx6->ip.src, 16);
+		memcpy(p->m.daddr6, in->rx6->ip.dst, 16);
+		p->m.ttl = in->rx6->ip.hop_limit;
+	} else {
+		p->m.saddr = in->rx4->ip.src;
+		p->m.daddr = in->rx4->ip.dst;
+		p->m.ttl = in->rx4->ip.ttl;
+		p->m.tos = in->rx4->ip.tos;
+	}
 	p->m.sport = htons(u->sport);
-	p->m.ttl = rx->ip.ttl;
-	p->m.tos = rx->ip.tos;
-	p->m.ifindex = rx->ifp->index;
+	p->m.ifindex = in->ifp->index;
 	if (sock_queue_rx(sk, p) < 0) {
-		s->udp.RcvbufErrors++;
-		s->udp.InErrors++;
+		s->udp->RcvbufErrors++;
+		s->udp->InErrors++;
 		return;
 	}
-	s->udp.InDatagrams++;
+	s->udp->InDatagrams++;
+}
+
+/* The sockets of a checked datagram: every matching one for a group
+ * (Linux __udp4_lib_mcast_deliver / __udp6_lib_mcast_deliver: multicast
+ * to every socket of the port, ip_multicast_all being Linux's default 1),
+ * else the best match, or a port unreachable. */
+static void udp_demux(struct ustack *s, const struct udp_in *in, const struct udp_repr *u) {
+	uint16_t sport = htons(u->sport), dport = htons(u->dport);
+	if (in->group) {
+		int n = 0;
+		for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
+			if (sk->lport != dport || !fam_ok(sk, in->v6))
+				continue;
+			if (laddr_bound(sk, in->v6) && !laddr_is(sk, in->v6, in->dst))
+				continue;
+			if (!peer_ok(sk, in->v6, in->src, sport))
+				continue;
+			if (sk->bound_if && sk->bound_if != in->ifp->index)
+				continue;
+			udp_deliver(sk, in, u);
+			n++;
+		}
+		if (n == 0)
+			s->udp->NoPorts++;
+		return;
+	}
+	struct usock *best = NULL;
+	int best_score = -1;
+	for (struct usock *sk = s->udp->hash[hash_port(dport)]; sk; sk = sk->pnext) {
+		int sc = udp_score(sk, in, sport, dport);
+		if (sc > best_score) {
+			best = sk;
+			best_score = sc;
+		}
+	}
+	if (best == NULL) {
+		s->udp->NoPorts++;
+		/* RFC 1122 4.1.3.1, RFC 4443 3.1: port unreachable */
+		if (in->v6)
+			icmp6_send_error(s, in->rx6, 1, 4, 0);
+		else
+			icmp4_send_error(s, in->rx4, 3, 3, 0);
+		return;
+	}
+	udp_deliver(best, in, u);
 }
 
 void udp4_input(struct ustack *s, struct ip4_rx *rx) {
 	struct udp_repr u;
 	if (udp_parse(rx->payload, rx->plen, &u) < 0) {
-		s->udp.InErrors++;
+		s->udp->InErrors++;
 		return;
 	}
 	if (!rx->loop) {
 		uint32_t pseudo = csum_pseudo4(&rx->ip.src, &rx->ip.dst, IPPROTO_UDP, u.len);
 		if (udp_verify(rx->payload, u.len, pseudo, 1) < 0) {
-			s->udp.InCsumErrors++;
-			s->udp.InErrors++;
+			s->udp->InCsumErrors++;
+			s->udp->InErrors++;
 			return;
 		}
 	}
-	uint16_t sport = htons(u.sport), dport = htons(u.dport);
-	if (rx->bcast || rx->mcast) {
-		/* every matching socket gets a copy (Linux __udp4_lib_mcast_deliver);
-		 * multicast only to sockets that joined the group on that interface,
-		 * unless ip_multicast_all (Linux's default 1) */
-		int n = 0;
-		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
-			if (sk->lport != dport || !sk_v4ok(sk))
-				continue;
-			if (sk->laddr && sk->laddr != rx->ip.dst)
-				continue;
-			if (sk->connected && (sk->raddr != rx->ip.src || sk->rport != sport))
-				continue;
-			if (sk->bound_if && sk->bound_if != rx->ifp->index)
-				continue;
-			udp_deliver(sk, rx, &u);
-			n++;
-		}
-		if (n == 0)
-			s->udp.NoPorts++;
-		return;
-	}
-	struct usock *best = NULL;
-	int best_score = -1;
-	for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
-		int sc = udp_score(sk, rx, sport, dport);
-		if (sc > best_score) {
-			best = sk;
-			best_score = sc;
-		}
-	}
-	if (best == NULL) {
-		s->udp.NoPorts++;
-		/* RFC 1122 4.1.3.1: port unreachable */
-		icmp4_send_error(s, rx, 3, 3, 0);
-		return;
-	}
-	udp_deliver(best, rx, &u);
-}
-
-void udp4_err(struct ustack *s, const struct icmp_err *e) {
-	const uint8_t *inner = e->inner;
-	size_t hl = (size_t) (inner[0] & 0xf) * 4, len = e->len;
-	if (len < hl + 8)
-		return;
-	uint32_t src, dst;
-	memcpy(&src, inner + 12, 4);
-	memcpy(&dst, inner + 16, 4);
-	uint16_t sport, dport;
-	memcpy(&sport, inner + hl, 2);
-	memcpy(&dport, inner + hl + 2, 2);
-	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
-		if (sk->lport != sport || !sk_v4ok(sk) || (sk->laddr && sk->laddr != src))
-			continue;
-		if (sk->connected && (sk->raddr != dst || sk->rport != dport))
-			continue;
-		/* Linux __udp4_lib_err: "fragmentation needed" only updates the
-		 * path MTU for a socket that does not discover it */
-		if (e->err == EMSGSIZE && sk->mtu_discover == IP_PMTUDISC_DONT)
-			return;
-		/* without IP_RECVERR only a connected socket hears about it
-		 * (RFC 1122 4.1.3.3 leaves it to the application); with it the
-		 * error is queued with the quoted payload */
-		if (sk->recverr)
-			sock_queue_err(sk, e, inner + hl + 8, len - hl - 8, dport);
-		else if (sk->connected)
-			sock_set_error(sk, e->err);
-		return;
-	}
-}
-
-/* --- IPv6 --- */
-
-static int udp6_score(const struct usock *sk, const struct ip6_rx *rx, uint16_t sport, uint16_t dport) {
-	if (sk->lport != dport || !sk_v6ok(sk))
-		return -1;
-	int score = 1;
-	if (!any6(sk->laddr6)) {
-		if (!ip6_eq(sk->laddr6, rx->ip.dst))
-			return -1;
-		score += 4;
-	}
-	if (sk->connected) {
-		if (!ip6_eq(sk->raddr6, rx->ip.src) || sk->rport != sport)
-			return -1;
-		score += 4;
-	}
-	if (sk->bound_if) {
-		if (sk->bound_if != rx->ifp->index && !rx->loop)
-			return -1;
-		score += 4;
-	}
-	return score;
-}
-
-static void udp6_deliver(struct usock *sk, const struct ip6_rx *rx, const struct udp_repr *u) {
-	struct ustack *s = sk->s;
-	struct pbuf *p = pbuf_alloc(&s->pc, u->payload_len, 0);
-	if (p == NULL) {
-		s->udp.RcvbufErrors++;
-		return;
-	}
-	memcpy(p->data, u->payload, u->payload_len);
-	p->m.v6 = 1;
-	memcpy(p->m.saddr6, rx->ip.src, 16);
-	memcpy(p->m.daddr6, rx->ip.dst, 16);
-	p->m.sport = htons(u->sport);
-	p->m.ttl = rx->ip.hop_limit;
-	p->m.ifindex = rx->ifp->index;
-	if (sock_queue_rx(sk, p) < 0) {
-		s->udp.RcvbufErrors++;
-		s->udp.InErrors++;
-		return;
-	}
-	s->udp.InDatagrams++;
+	struct udp_in in = {.ifp = rx->ifp, .group = rx->bcast || rx->mcast,
+		.any_if = rx->loop && rx->ifp->type == ARPHRD_LOOPBACK_VALUE,
+		.src = (const uint8_t *) &rx->ip.src, .dst = (const uint8_t *) &rx->ip.dst, .rx4 = rx};
+	udp_demux(s, &in, &u);
 }
 
 void udp6_input(struct ustack *s, struct ip6_rx *rx) {
 	struct udp_repr u;
 	if (udp_parse(rx->payload, rx->plen, &u) < 0) {
-		s->udp.InErrors++;
+		s->udp->InErrors++;
 		return;
 	}
 	/* RFC 8200 8.1: a zero checksum is an error on IPv6 */
 	if (udp_verify(rx->payload, u.len, csum_pseudo6(rx->ip.src, rx->ip.dst, IPPROTO_UDP, u.len), 0) < 0) {
-		s->udp.InCsumErrors++;
-		s->udp.InErrors++;
+		s->udp->InCsumErrors++;
+		s->udp->InErrors++;
 		return;
 	}
-	uint16_t sport = htons(u.sport), dport = htons(u.dport);
-	if (rx->mcast) {
-		int n = 0;
-		for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
-			if (sk->lport != dport || !sk_v6ok(sk))
-				continue;
-			if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
-				continue;
-			if (sk->bound_if && sk->bound_if != rx->ifp->index)
-				continue;
-			udp6_deliver(sk, rx, &u);
-			n++;
-		}
-		if (n == 0)
-			s->udp.NoPorts++;
-		return;
-	}
-	struct usock *best = NULL;
-	int best_score = -1;
-	for (struct usock *sk = s->udp4_hash[hash_port(dport)]; sk; sk = sk->pnext) {
-		int sc = udp6_score(sk, rx, sport, dport);
-		if (sc > best_score) {
-			best = sk;
-			best_score = sc;
-		}
-	}
-	if (best == NULL) {
-		s->udp.NoPorts++;
-		icmp6_send_error(s, rx, 1, 4, 0);  /* RFC 4443 3.1: port unreachable */
-		return;
-	}
-	udp6_deliver(best, rx, &u);
+	struct udp_in in = {.ifp = rx->ifp, .v6 = true, .group = rx->mcast, .any_if = rx->loop,
+		.src = rx->ip.src, .dst = rx->ip.dst, .rx6 = rx};
+	udp_demux(s, &in, &u);
 }
 
-void udp6_err(struct ustack *s, const struct icmp_err *e) {
-	const uint8_t *inner = e->inner;
-	if (e->len < 40 + 8)
-		return;
-	const uint8_t *src = inner + 8, *dst = inner + 24;
+/* An ICMP error about a datagram we sent from src:sport to dst:dport, its
+ * UDP payload quoted at data (Linux __udp4_lib_err / __udp6_lib_err). */
+static void udp_err(struct ustack *s, const struct icmp_err *e, bool v6, const uint8_t *src,
+		const uint8_t *dst, const uint8_t *data) {
 	uint16_t sport, dport;
-	memcpy(&sport, inner + 40, 2);
-	memcpy(&dport, inner + 42, 2);
-	for (struct usock *sk = s->udp4_hash[hash_port(sport)]; sk; sk = sk->pnext) {
-		if (sk->lport != sport || !sk_v6ok(sk))
+	memcpy(&sport, data - 8, 2);
+	memcpy(&dport, data - 6, 2);
+	for (struct usock *sk = s->udp->hash[hash_port(sport)]; sk; sk = sk->pnext) {
+		if (sk->lport != sport || !fam_ok(sk, v6))
 			continue;
-		if (!any6(sk->laddr6) && !ip6_eq(sk->laddr6, src))
+		if (laddr_bound(sk, v6) && !laddr_is(sk, v6, src))
 			continue;
-		if (sk->connected && (!ip6_eq(sk->raddr6, dst) || sk->rport != dport))
+		if (!peer_ok(sk, v6, dst, dport))
 			continue;
-		/* Linux __udp6_lib_err */
-		if (e->err == EMSGSIZE && sk->mtu_discover6 == IPV6_PMTUDISC_DONT)
+		/* "fragmentation needed" / "packet too big" only updates the path
+		 * MTU for a socket that does not discover it */
+		if (e->err == EMSGSIZE && (v6 ? sk->mtu_discover6 == IPV6_PMTUDISC_DONT
+				: sk->mtu_discover == IP_PMTUDISC_DONT))
 			return;
-		if (sk->recverr6)
-			sock_queue_err(sk, e, inner + 48, e->len - 48, dport);
+		/* without IP_RECVERR only a connected socket hears about it
+		 * (RFC 1122 4.1.3.3 leaves it to the application); with it the
+		 * error is queued with the quoted payload */
+		if (v6 ? sk->recverr6 : sk->recverr)
+			sock_queue_err(sk, e, data, e->len - (size_t) (data - e->inner), dport);
 		else if (sk->connected)
 			sock_set_error(sk, e->err);
 		return;
 	}
+}
+
+void udp4_err(struct ustack *s, const struct icmp_err *e) {
+	const uint8_t *inner = e->inner;
+	size_t hl = (size_t) (inner[0] & 0xf) * 4;
+	if (e->len < hl + 8)
+		return;
+	udp_err(s, e, false, inner + 12, inner + 16, inner + hl + 8);
+}
+
+void udp6_err(struct ustack *s, const struct icmp_err *e) {
+	if (e->len < 40 + 8)
+		return;
+	udp_err(s, e, true, e->inner + 8, e->inner + 24, e->inner + 48);
+}
+
+static const struct sock_proto udp_protos[] = {
+	{AF_INET, SOCK_DGRAM, 0, udp_sock_init},
+	{AF_INET, SOCK_DGRAM, IPPROTO_UDP, udp_sock_init},
+	{AF_INET6, SOCK_DGRAM, 0, udp_sock_init},
+	{AF_INET6, SOCK_DGRAM, IPPROTO_UDP, udp_sock_init},
+};
+
+int udp_register(struct ustack *s) {
+	s->udp = calloc(1, sizeof(*s->udp));
+	if (s->udp == NULL)
+		return -ENOMEM;
+	s->udp->next_port = inet_port_seed(s);
+	ip4_proto_register(s, IPPROTO_UDP, udp4_input, udp4_err);
+	ip6_proto_register(s, IP6_NH_UDP, udp6_input, udp6_err);
+	return sock_proto_register(s, udp_protos, sizeof(udp_protos) / sizeof(udp_protos[0]));
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../../util/eui64.h"
+
 int ip6_check(const uint8_t *p, size_t len) {
 	if (p == NULL || len < IP6_HDR_LEN)
 		return -EINVAL;
@@ -84,15 +86,7 @@ void ip6_addr_linklocal_eui64(uint8_t out[IP6_ADDR_LEN], const uint8_t mac[6]) {
 	memset(out, 0, IP6_ADDR_LEN);
 	out[0] = 0xfe;
 	out[1] = 0x80;
-	/* Modified EUI-64: invert the universal/local bit, insert ff:fe. */
-	out[8] = mac[0] ^ 0x02;
-	out[9] = mac[1];
-	out[10] = mac[2];
-	out[11] = 0xff;
-	out[12] = 0xfe;
-	out[13] = mac[3];
-	out[14] = mac[4];
-	out[15] = mac[5];
+	eui64_iid(out + 8, mac);
 }
 
 bool ip6_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned int plen) {

@@ -126,7 +126,7 @@ static void test_failure_reports_ehostunreach(void **state) {
 	/* reported once */
 	assert_int_equal(ut_recv(s, fd, buf, sizeof(buf)), -1);
 	assert_int_equal(errno, EAGAIN);
-	assert_true(s->arp.Failed >= 1);
+	assert_true(s->mib->arp.Failed >= 1);
 	api_close(s, fd);
 	ut_stack_free(s);
 }
@@ -185,7 +185,7 @@ static void test_gratuitous_and_malformed(void **state) {
 	f[21] = 9;
 	ut_inject(s, f, n);
 	assert_int_equal(ut_cap.n, 0);
-	assert_int_equal(s->arp.Bad, 3);
+	assert_int_equal(s->mib->arp.Bad, 3);
 	/* a frame too short for Ethernet */
 	ut_inject(s, f, 10);
 	assert_int_equal(ut_eth(s)->st.rx_length_errors, 1);
@@ -206,7 +206,7 @@ static void test_queue_limit(void **state) {
 	struct neigh *n = neigh4_lookup(ut_eth(s), A("198.18.0.4"));
 	assert_non_null(n);
 	assert_true(n->qbytes <= 212992);
-	assert_true(s->arp.QueueDrops > 0);
+	assert_true(s->mib->arp.QueueDrops > 0);
 	stack_unlock(s);
 	api_close(s, fd);
 	ut_stack_free(s);
@@ -225,7 +225,7 @@ static void test_table_bound_unresolved(void **state) {
 	assert_int_equal(ip4_addr_add(ut_eth(s), A("198.19.0.1"), 16, 0, false), 0);
 	stack_unlock(s);
 	int fd = ut_udp_socket(s, 0);
-	uint64_t drop0 = ut_eth(s)->st.tx_dropped, qd0 = s->arp.QueueDrops;
+	uint64_t drop0 = ut_eth(s)->st.tx_dropped, qd0 = s->mib->arp.QueueDrops;
 	int sent = 0;
 	for (int i = 0; i < 2000; i++) {
 		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = wide(i)};
@@ -246,7 +246,7 @@ static void test_table_bound_unresolved(void **state) {
 	assert_null(neigh4_lookup(ut_eth(s), wide(2000 - NEIGH_MAX_ENTRIES - 1)));
 	assert_null(neigh4_lookup(ut_eth(s), wide(0)));
 	assert_true(ut_eth(s)->st.tx_dropped - drop0 >= 2000 - NEIGH_MAX_ENTRIES);
-	assert_true(s->arp.QueueDrops - qd0 >= 2000 - NEIGH_MAX_ENTRIES);
+	assert_true(s->mib->arp.QueueDrops - qd0 >= 2000 - NEIGH_MAX_ENTRIES);
 	/* three tries, then all fail and free their packets */
 	uint64_t t = rt_now();
 	for (int i = 1; i <= 4; i++)
@@ -392,7 +392,7 @@ static void test_queue_total_bound(void **state) {
 	stack_unlock(s);
 	int fd = ut_udp_socket(s, 0);
 	static uint8_t data[1400];
-	uint64_t qd0 = s->arp.QueueDrops;
+	uint64_t qd0 = s->mib->arp.QueueDrops;
 	for (int i = 0; i < 200; i++)
 		for (int k = 0; k < 20; k++) {
 			struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = wide(i)};
@@ -407,7 +407,7 @@ static void test_queue_total_bound(void **state) {
 	assert_true(q <= NEIGH_QUEUE_TOTAL);
 	/* 4000 datagrams of 2 KiB buffers cannot all wait: drops were counted */
 	assert_true(q > NEIGH_QUEUE_TOTAL / 2);
-	assert_true(s->arp.QueueDrops - qd0 >= 4000 - NEIGH_QUEUE_TOTAL / PBUF_SMALL_CAP);
+	assert_true(s->mib->arp.QueueDrops - qd0 >= 4000 - NEIGH_QUEUE_TOTAL / PBUF_SMALL_CAP);
 	for (struct neigh *n = ut_eth(s)->neigh; n; n = n->next)
 		assert_true(n->qbytes <= NEIGH_QUEUE_BYTES);
 	stack_unlock(s);

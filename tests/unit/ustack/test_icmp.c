@@ -22,12 +22,12 @@ static void test_error_rate_per_peer(void **state) {
 	struct ustack *s = ut_stack();
 	udp_to_closed(s, "198.18.0.2", 10);
 	/* Linux icmp_ratelimit: a new peer has a burst of 6, then 1 per second */
-	assert_int_equal(s->icmp4.OutMsgs, 6);
-	assert_int_equal(s->icmp4.OutRateLimited, 4);
+	assert_int_equal(s->mib->icmp4.OutMsgs, 6);
+	assert_int_equal(s->mib->icmp4.OutRateLimited, 4);
 	/* another peer has its own bucket */
 	udp_to_closed(s, "198.18.0.3", 3);
-	assert_int_equal(s->icmp4.OutMsgs, 9);
-	assert_int_equal(s->icmp4.OutRateLimited, 4);
+	assert_int_equal(s->mib->icmp4.OutMsgs, 9);
+	assert_int_equal(s->mib->icmp4.OutRateLimited, 4);
 	ut_stack_free(s);
 }
 
@@ -55,17 +55,17 @@ static void test_options(void **state) {
 	/* loose source route: dropped (Linux accept_source_route=0) */
 	static const uint8_t lsrr[] = {131, 7, 4, 198, 18, 0, 50, 0};
 	echo_with(s, lsrr, sizeof(lsrr), 0);
-	assert_int_equal(s->icmp4.OutEchoReps, 0);
-	assert_int_equal(s->icmp4.OutMsgs, 0);
+	assert_int_equal(s->mib->icmp4.OutEchoReps, 0);
+	assert_int_equal(s->mib->icmp4.OutMsgs, 0);
 	/* record route with its pointer below 4: parameter problem */
 	static const uint8_t bad_rr[] = {7, 7, 2, 0, 0, 0, 0, 0};
 	echo_with(s, bad_rr, sizeof(bad_rr), 0);
-	assert_int_equal(s->icmp4.OutEchoReps, 0);
-	assert_int_equal(s->icmp4.OutMsgs, 1);
+	assert_int_equal(s->mib->icmp4.OutEchoReps, 0);
+	assert_int_equal(s->mib->icmp4.OutMsgs, 1);
 	/* harmless options and a TOS: answered */
 	static const uint8_t nop_ra[] = {1, 1, 1, 1, 0x94, 4, 0, 0};
 	echo_with(s, nop_ra, sizeof(nop_ra), 0x28);
-	assert_int_equal(s->icmp4.OutEchoReps, 1);
+	assert_int_equal(s->mib->icmp4.OutEchoReps, 1);
 	ut_stack_free(s);
 }
 
@@ -76,7 +76,7 @@ static void test_reply_headers(void **state) {
 	struct ustack *s = ut_stack();
 	static const uint8_t rr[] = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 	echo_with(s, rr, sizeof(rr), 0x28);
-	assert_int_equal(s->icmp4.OutEchoReps, 1);
+	assert_int_equal(s->mib->icmp4.OutEchoReps, 1);
 	/* the reply waits for ARP: answer it, then look at the frame */
 	int a = ut_find(ETHW_P_ARP, 0);
 	assert_true(a >= 0);

@@ -9,6 +9,7 @@
 #include <netpacket/packet.h>
 
 #include "ut_stack.h"
+#include "udp/udp.h"
 #include "wire/ipv6.h"
 
 #define FLOOD 300
@@ -79,7 +80,7 @@ static void test_flood_unread_sockets(void **state) {
 	int fu = sink(s, AF_INET, SOCK_DGRAM, 0);
 	int fr = sink(s, AF_INET, SOCK_RAW, IPPROTO_UDP);
 	int fp = sink(s, AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	uint64_t rcvbuf_err0 = s->udp.RcvbufErrors;
+	uint64_t rcvbuf_err0 = s->udp->RcvbufErrors;
 	for (int i = 0; i < FLOOD; i++)
 		inject_udp(s, i);
 	int fds[] = {fu, fr, fp};
@@ -96,7 +97,7 @@ static void test_flood_unread_sockets(void **state) {
 		assert_int_equal((uint64_t) queued[k] + drops[k], FLOOD);
 		assert_true(drops[k] > 0);
 	}
-	assert_int_equal(s->udp.RcvbufErrors - rcvbuf_err0, drops[0]);
+	assert_int_equal(s->udp->RcvbufErrors - rcvbuf_err0, drops[0]);
 	/* the next datagram carries the drops so far */
 	inject_udp(s, FLOOD);
 	for (int k = 0; k < 3; k++) {
@@ -187,7 +188,7 @@ static void test_reasm6_bound(void **state) {
 	stack_lock(s);
 	assert_int_equal(ip6_addr_add(ut_eth(s), me, 64, IFA6_NODAD, true), 0);
 	stack_unlock(s);
-	uint64_t fails0 = s->ip6.ReasmFails;
+	uint64_t fails0 = s->mib->ip6.ReasmFails;
 	static uint8_t f[14 + 40 + 8 + 1000];
 	for (uint32_t id = 1; id <= 80; id++) {
 		struct eth_repr e = {.type = ETHW_P_IPV6};
@@ -210,7 +211,7 @@ static void test_reasm6_bound(void **state) {
 		ut_inject(s, f, sizeof(f));
 	}
 	assert_int_equal(s->nreasm6, 64);
-	assert_int_equal(s->ip6.ReasmFails - fails0, 80 - 64);
+	assert_int_equal(s->mib->ip6.ReasmFails - fails0, 80 - 64);
 	ut_stack_free(s);
 }
 

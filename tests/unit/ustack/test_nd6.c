@@ -103,7 +103,7 @@ static void test_dad_conflict(void **state) {
 	assert_true(a->flags & IFA6_DADFAILED);
 	stack_run_timers(s, rt_now() + MS(2000));
 	assert_false(ip6_is_local(s, A6));
-	assert_int_equal(s->icmp6.DadFailed, 1);
+	assert_int_equal(s->mib->icmp6.DadFailed, 1);
 	stack_unlock(s);
 	ut_stack_free(s);
 }

@@ -91,7 +91,7 @@ static void test_overlap_and_bad_sizes(void **state) {
 	frag(s, 13, 2960, 40, 1);
 	frag(s, 13, 0, 1480, 1);
 	expect_nothing(s, fd);
-	assert_true(s->ip4.ReasmFails >= 4);
+	assert_true(s->mib->ip4.ReasmFails >= 4);
 	/* a fragment that would end past 65535 is refused by the header check */
 	static uint8_t f[2000];
 	size_t n = ut_ip_frame(f, "198.18.0.2", "198.18.0.1", IPPROTO_UDP, 14, 65528, 0, dgram, 100);
@@ -120,7 +120,7 @@ static void test_timeout_sends_time_exceeded(void **state) {
 	stack_unlock(s);
 	assert_int_equal(s->nreasm, 0);
 	assert_int_equal(s->reasm_bytes, 0);
-	assert_int_equal(s->ip4.ReasmTimeout, 2);
+	assert_int_equal(s->mib->ip4.ReasmTimeout, 2);
 	/* the ICMP waits for ARP of the sender: find the queued datagram by
 	 * answering the request */
 	int arp = ut_find(ETHW_P_ARP, 0);

@@ -18,6 +18,7 @@
 #include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
+#include "ustack.h"
 #include "wire/arp.h"
 #include "wire/checksum.h"
 #include "wire/eth.h"
@@ -55,15 +56,10 @@ static const struct link_ops ut_ops = {.kind = "test", .xmit = ut_xmit};
 static const uint8_t UT_MAC[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t UT_PEER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
 
-/* lo (index 1, 127.0.0.1/8) and eth0 (index 2, up, 198.18.0.1/24) */
+/* lo (index 1, 127.0.0.1/8, ::1) and eth0 (index 2, up, 198.18.0.1/24),
+ * through the stack's one lifecycle (ustack.h) */
 static inline struct ustack *ut_stack(void) {
-	struct ustack *s = stack_new();
-	struct netif *lo = loop_netif_new(s);
-	lo->index = 1;
-	s->ifaces = lo;
-	s->lo = lo;
-	s->next_ifindex = 3;
-	ip4_addr_add(lo, htonl(0x7f000001), 8, 0, false);
+	struct ustack *s = ustack_create();
 	struct netif *e = calloc(1, sizeof(*e));
 	e->s = s;
 	e->ops = &ut_ops;
@@ -73,7 +69,7 @@ static inline struct ustack *ut_stack(void) {
 	memcpy(e->mac, UT_MAC, 6);
 	strcpy(e->name, "eth0");
 	e->flags = IFF_BROADCAST | IFF_MULTICAST;
-	lo->next = e;
+	ustack_attach(s, e);
 	stack_lock(s);
 	netif_set_up(e, true);
 	ip4_addr_add(e, inet_addr("198.18.0.1"), 24, 0, false);
@@ -87,15 +83,7 @@ static inline struct netif *ut_eth(struct ustack *s) {
 }
 
 static inline void ut_stack_free(struct ustack *s) {
-	sock_release_all(s);
-	stack_lock(s);
-	s->deleting = 1;
-	net_flush_stack(s);
-	pbuf_free_chain(&s->pc, s->loq_head);
-	s->loq_head = NULL;
-	pthread_mutex_unlock(&s->lock);
-	rt_timer_del(&s->rtt);
-	stack_free(s);
+	ustack_destroy(s);
 	ut_cap_clear();
 }
 

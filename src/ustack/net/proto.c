@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * The protocol table of a stack (proto.h) and net/'s registration with the
+ * link layer below. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+
+#include "../link/link.h"
+#include "net.h"
+#include "net6.h"
+#include "proto.h"
+
+void ip4_proto_register(struct ustack *s, uint8_t proto, void (*input)(struct ustack *, struct ip4_rx *),
+		ip_err_fn err) {
+	struct ip4_proto *p = &s->protos->v4[proto];
+	if (input)
+		p->input = input;
+	if (err)
+		p->err = err;
+}
+
+void ip6_proto_register(struct ustack *s, uint8_t nh, void (*input)(struct ustack *, struct ip6_rx *),
+		ip_err_fn err) {
+	struct ip6_proto *p = &s->protos->v6[nh];
+	if (input)
+		p->input = input;
+	if (err)
+		p->err = err;
+}
+
+int net_init(struct ustack *s) {
+	s->protos = calloc(1, sizeof(*s->protos));
+	s->mib = calloc(1, sizeof(*s->mib));
+	if (s->protos == NULL || s->mib == NULL)
+		return -ENOMEM;
+	s->link_input = netif_input;
+	s->loop_input = loop_input;
+	ip4_proto_register(s, IPPROTO_ICMP, icmp4_input, NULL);
+	ip4_proto_register(s, IPPROTO_IGMP, igmp_input, NULL);
+	ip6_proto_register(s, IP6_NH_ICMPV6, icmp6_input, NULL);
+	return 0;
+}
+
+#define NOTIFY(s, fn, ...) do { \
+	const struct net_protos *np_ = (s)->protos; \
+	if (np_ && np_->notify && np_->notify->fn) \
+		np_->notify->fn(__VA_ARGS__); \
+} while (0)
+
+void net_notify_link(struct netif *ifp, uint16_t type) {
+	NOTIFY(ifp->s, link, ifp, type);
+}
+
+void net_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
+	NOTIFY(ifp->s, addr4, ifp, a, type);
+}
+
+void net_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
+	NOTIFY(ifp->s, addr6, ifp, a, type);
+}
+
+void net_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
+	NOTIFY(s, route4, s, r, type);
+}
+
+void net_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
+	NOTIFY(s, route6, s, r, type);
+}
+
+void net_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
+	NOTIFY(ifp->s, neigh, ifp, n, type);
+}
