@@ -264,8 +264,17 @@ int iothrun_ready(void) {
 	return atomic_load_explicit(&ready, memory_order_acquire);
 }
 
+int iothrun_ready_quiet(void) {
+	return atomic_load_explicit(&ready, memory_order_acquire);
+}
+
+int iothrun_is_creator(void) {
+	return getpid() == creator;
+}
+
 __attribute__((constructor)) static void iothrun_init(void) {
-	iothrun_ready();
+	if (iothrun_ready())
+		iothrun_shared_init();
 }
 
 /* At exit the stack is deleted, its sockets first: vdestack's helper process
@@ -279,6 +288,7 @@ __attribute__((destructor)) static void iothrun_fini(void) {
 	 * stack may be locked by this very thread, leave it to the kernel */
 	if (iothrun_inside)
 		return;
+	iothrun_shared_fini();
 	iothrun_sockets_at_exit();
 	iothrun_inside++;
 	if (iothrun_dns)

@@ -97,11 +97,17 @@ EXPORT int socket(int domain, int type, int protocol) {
 	if (iothrun_inside || !network_family(domain, protocol) ||
 			iothrun_internal_caller(__builtin_return_address(0)) || !iothrun_ready())
 		return libc.socket(domain, type, protocol);
+	if (iothrun_remote)
+		return iothrun_remote_socket(domain, type, protocol);
 	int fd = IOTHRUN_CALL(ioth_msocket(iothrun_stack, domain, type, protocol));
 	return track(fd, "socket");
 }
 
 static void untrack_close(int fd) {
+	if (iothrun_remote_fd(fd)) {
+		iothrun_remote_close(fd);
+		return;
+	}
 	fdset_clear(fd);
 	IOTHRUN_CALL(ioth_close(fd));
 }
@@ -296,6 +302,8 @@ static int other_descriptor(int fd) {
 /* close(2) of an ioth descriptor: the socket's last one may linger to
  * deliver its data; closing one of several (dup) only drops it. */
 static int close_ioth(int fd) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_close(fd);
 	if (!other_descriptor(fd) && wants_linger(fd) && linger(fd) == 0) {
 		fdset_clear(fd);
 		return 0;
@@ -316,23 +324,28 @@ EXPORT int close(int fd) {
 
 EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_bind(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_bind(fd, addr, len) :
+			IOTHRUN_CALL(ioth_bind(fd, addr, len));
 	return libc.bind(fd, addr, len);
 }
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_connect(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_connect(fd, addr, len) :
+			IOTHRUN_CALL(ioth_connect(fd, addr, len));
 	return libc.connect(fd, addr, len);
 }
 
 EXPORT int listen(int fd, int backlog) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_listen(fd, backlog));
+		return iothrun_remote_fd(fd) ? iothrun_remote_listen(fd, backlog) :
+			IOTHRUN_CALL(ioth_listen(fd, backlog));
 	return libc.listen(fd, backlog);
 }
 
 static int ioth_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_accept(fd, addr, len, flags);
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return errno = EINVAL, -1;
 	int nfd = IOTHRUN_CALL(ioth_accept(fd, addr, len));
@@ -360,31 +373,36 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
 
 EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getsockname(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getname(fd, addr, len, 0) :
+			IOTHRUN_CALL(ioth_getsockname(fd, addr, len));
 	return libc.getsockname(fd, addr, len);
 }
 
 EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getpeername(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getname(fd, addr, len, 1) :
+			IOTHRUN_CALL(ioth_getpeername(fd, addr, len));
 	return libc.getpeername(fd, addr, len);
 }
 
 EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_setsockopt(fd, level, name, val, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_setsockopt(fd, level, name, val, len) :
+			IOTHRUN_CALL(ioth_setsockopt(fd, level, name, val, len));
 	return libc.setsockopt(fd, level, name, val, len);
 }
 
 EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getsockopt(fd, level, name, val, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getsockopt(fd, level, name, val, len) :
+			IOTHRUN_CALL(ioth_getsockopt(fd, level, name, val, len));
 	return libc.getsockopt(fd, level, name, val, len);
 }
 
 EXPORT int shutdown(int fd, int how) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_shutdown(fd, how));
+		return iothrun_remote_fd(fd) ? iothrun_remote_shutdown(fd, how) :
+			IOTHRUN_CALL(ioth_shutdown(fd, how));
 	return libc.shutdown(fd, how);
 }
 
@@ -392,63 +410,73 @@ EXPORT int shutdown(int fd, int how) {
 
 EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_send(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, flags, NULL, 0) :
+			IOTHRUN_CALL(ioth_send(fd, buf, len, flags));
 	return libc.send(fd, buf, len, flags);
 }
 
 EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		const struct sockaddr *to, socklen_t tolen) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_sendto(fd, buf, len, flags, to, tolen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, flags, to, tolen) :
+			IOTHRUN_CALL(ioth_sendto(fd, buf, len, flags, to, tolen));
 	return libc.sendto(fd, buf, len, flags, to, tolen);
 }
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_sendmsg(fd, msg, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendmsg(fd, msg, flags) :
+			IOTHRUN_CALL(ioth_sendmsg(fd, msg, flags));
 	return libc.sendmsg(fd, msg, flags);
 }
 
 EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, NULL, NULL) :
+			IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
 	return libc.recv(fd, buf, len, flags);
 }
 
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
 		struct sockaddr *from, socklen_t *fromlen) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, from, fromlen) :
+			IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
 	return libc.recvfrom(fd, buf, len, flags, from, fromlen);
 }
 
 EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recvmsg(fd, msg, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvmsg(fd, msg, flags) :
+			IOTHRUN_CALL(ioth_recvmsg(fd, msg, flags));
 	return libc.recvmsg(fd, msg, flags);
 }
 
 EXPORT ssize_t read(int fd, void *buf, size_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, 0, NULL, NULL) :
+			IOTHRUN_CALL(ioth_read(fd, buf, len));
 	return libc.read(fd, buf, len);
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_write(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, 0, NULL, 0) :
+			IOTHRUN_CALL(ioth_write(fd, buf, len));
 	return libc.write(fd, buf, len);
 }
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_readv(fd, iov, iovcnt));
+		return iothrun_remote_fd(fd) ? iothrun_remote_readv(fd, iov, iovcnt) :
+			IOTHRUN_CALL(ioth_readv(fd, iov, iovcnt));
 	return libc.readv(fd, iov, iovcnt);
 }
 
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_writev(fd, iov, iovcnt));
+		return iothrun_remote_fd(fd) ? iothrun_remote_writev(fd, iov, iovcnt) :
+			IOTHRUN_CALL(ioth_writev(fd, iov, iovcnt));
 	return libc.writev(fd, iov, iovcnt);
 }
 
@@ -456,20 +484,23 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
  * these; an overflow still ends in libc's own check (it aborts). */
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, 0, NULL, NULL) :
+			IOTHRUN_CALL(ioth_read(fd, buf, len));
 	return libc.read_chk(fd, buf, len, buflen);
 }
 
 EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, NULL, NULL) :
+			IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
 	return libc.recv_chk(fd, buf, len, buflen, flags);
 }
 
 EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 		struct sockaddr *from, socklen_t *fromlen) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, from, fromlen) :
+			IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
 	return libc.recvfrom_chk(fd, buf, len, buflen, flags, from, fromlen);
 }
 
@@ -481,7 +512,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
+		return iothrun_remote_fd(fd) ? iothrun_remote_ioctl(fd, request, arg) :
+			IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
 	return libc.ioctl(fd, request, arg);
 }
 
@@ -490,6 +522,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
  * close; kernel plugins: the kernel's dup), known to libioth; it joins the
  * set with the original's kind, both marked as duplicated. */
 static int dup_ioth(int fd, int cmd, int min) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_dup(fd, cmd, min);
 	int nfd = IOTHRUN_CALL(ioth_fcntl(fd, cmd, min));
 	if (nfd < 0)
 		return -1;
@@ -527,6 +561,8 @@ static int dup_onto(int oldfd, int newfd, int cloexec) {
 static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg, const void *caller) {
 	if (!ours_from(fd, caller))
 		return real(fd, cmd, arg);
+	if (iothrun_remote_fd(fd) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+		return iothrun_remote_fcntl(fd, cmd, (long) arg);
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -598,4 +634,17 @@ EXPORT void closefrom(int lowfd) {
 	if (iothrun_inside == 0 && lowfd >= 0)
 		fdset_foreach((unsigned int) lowfd, (unsigned int) __INT_MAX__, untrack_close);
 	libc.closefrom(lowfd);
+}
+
+/* for the stack's server (shared.c) */
+int iothrun_track(int fd) {
+	return track(fd, "shared");
+}
+
+int iothrun_close_ioth(int fd) {
+	return close_ioth(fd);
+}
+
+int iothrun_dup_ioth(int fd, int cmd, int min) {
+	return dup_ioth(fd, cmd, min);
 }
