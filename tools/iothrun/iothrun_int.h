@@ -80,6 +80,9 @@ HIDDEN int iothrun_is_creator(void);
 /* sockets.c, for the server: a new descriptor of the stack into the set;
  * the program's close (lingering) and dup of an ioth descriptor */
 HIDDEN int iothrun_track(int fd);
+/* sockets.c: fd is one of the stack's own or the shared stack's (on) or no
+ * longer (0): closefrom and close_range leave it open */
+HIDDEN void iothrun_protect(int fd, int on);
 HIDDEN int iothrun_close_ioth(int fd);
 HIDDEN int iothrun_dup_ioth(int fd, int cmd, int min);
 HIDDEN int iothrun_remote_ref(int fd);

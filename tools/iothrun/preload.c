@@ -11,6 +11,7 @@
 #include <link.h>
 #include <stdint.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -227,6 +228,11 @@ static void make_stack(void) {
 	if (conf == NULL || *conf == '\0')
 		return;
 	iothrun_debug = getenv("IOTHRUN_DEBUG") && *getenv("IOTHRUN_DEBUG") && strcmp(getenv("IOTHRUN_DEBUG"), "0");
+	/* the descriptors the stack makes are its own (closefrom keeps them) */
+	enum { SCAN = 1024 };
+	static unsigned char before[SCAN];
+	for (int fd = 0; fd < SCAN; fd++)
+		before[fd] = libc.fcntl(fd, F_GETFD) >= 0;
 	iothrun_inside++;
 	struct ioth *st = ioth_newstackc(conf);
 	if (st == NULL) {
@@ -244,6 +250,9 @@ static void make_stack(void) {
 	if (dns == NULL)
 		iothrun_log("iothrun: no resolver (%s): names will not resolve", strerror(errno));
 	take_ranges();
+	for (int fd = 0; fd < SCAN; fd++)
+		if (!before[fd] && libc.fcntl(fd, F_GETFD) >= 0 && !fdset_get(fd))
+			iothrun_protect(fd, 1);
 	creator = getpid();
 	iothrun_stack = st;
 	iothrun_dns = dns;

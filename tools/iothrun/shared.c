@@ -106,12 +106,14 @@ static int add_ref(struct client *c, int ref) {
 		c->cap = cap;
 	}
 	c->refs[c->nrefs++] = ref;
+	iothrun_protect(ref, 1);
 	return 0;
 }
 
 static int drop_ref(struct client *c, int ref) {
 	for (size_t i = 0; i < c->nrefs; i++)
 		if (c->refs[i] == ref) {
+			iothrun_protect(ref, 0);
 			c->refs[i] = c->refs[--c->nrefs];
 			return 1;
 		}
@@ -360,8 +362,10 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 
 static struct client *new_client(int conn) {
 	struct client *c = calloc(1, sizeof(*c));
-	if (c)
+	if (c) {
 		c->conn = conn;
+		iothrun_protect(conn, 1);
+	}
 	return c;
 }
 
@@ -398,8 +402,11 @@ void *iothrun_serve(void *arg) {
 		}
 	pthread_mutex_unlock(&clients_lock);
 	if (!atomic_load(&closing))
-		for (size_t i = 0; i < c->nrefs; i++)
+		for (size_t i = 0; i < c->nrefs; i++) {
+			iothrun_protect(c->refs[i], 0);
 			iothrun_close_ioth(c->refs[i]);
+		}
+	iothrun_protect(c->conn, 0);
 	libc.close(c->conn);
 	if (iothrun_debug)
 		iothrun_log("iothrun[%d]: a process sharing the stack has gone", (int) getpid());
@@ -465,6 +472,7 @@ static struct client *owner_prepare(void) {
 		return NULL;
 	}
 	fork_conn = sv[1];
+	iothrun_protect(sv[1], 1);
 	/* the refs: not those of other clients (they are theirs, not the
 	 * program's) */
 	nfork = 0;
@@ -532,6 +540,8 @@ static void parent(void) {
 	} else if (fork_conn >= 0) {
 		libc.close(fork_conn);
 	}
+	if (fork_conn >= 0)
+		iothrun_protect(fork_conn, 0);
 	forking = NULL;
 	fork_conn = -1;
 	pthread_mutex_unlock(&fork_lock);
@@ -546,13 +556,17 @@ static void child(void) {
 		if (forking) {
 			/* the owner's server ends and refs are not the child's */
 			libc.close(forking->conn);
+			iothrun_protect(forking->conn, 0);
 			for (size_t i = 0; i < forking->nrefs; i++) {
+				iothrun_protect(forking->refs[i], 0);
 				fdset_clear(forking->refs[i]);
 				libc.close(forking->refs[i]);
 			}
 			for (struct client *o = clients; o; o = o->next) {
 				libc.close(o->conn);
+				iothrun_protect(o->conn, 0);
 				for (size_t i = 0; i < o->nrefs; i++) {
+					iothrun_protect(o->refs[i], 0);
 					fdset_clear(o->refs[i]);
 					libc.close(o->refs[i]);
 				}
@@ -1097,9 +1111,12 @@ int iothrun_remote_fork(const int32_t *refs, size_t n, int32_t *out, int *pconn)
 
 void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t n) {
 	pthread_mutex_init(&cl_lock, NULL);
-	if (conn_fd >= 0)
+	if (conn_fd >= 0) {
+		iothrun_protect(conn_fd, 0);
 		libc.close(conn_fd);
+	}
 	conn_fd = conn;
+	iothrun_protect(conn, 1);
 	if (mapcap)
 		memset(map, 0, mapcap * sizeof(*map));
 	for (size_t i = 0; i < n; i++)

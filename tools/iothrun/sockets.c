@@ -10,6 +10,7 @@
  * with plain `struct sockaddr *` (not the transparent unions of GNU mode),
  * the types our definitions have. poll, select and epoll are not touched:
  * an ioth socket is a real descriptor whose readiness is the socket's. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/neighbour.h>
@@ -21,6 +22,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -622,8 +624,109 @@ EXPORT int dup3(int oldfd, int newfd, int flags) {
 	return libc.dup3(oldfd, newfd, flags);
 }
 
+/* ------------------------------------------------------------ closefrom
+ * ssh, sshd and other daemons close every descriptor above stderr at start
+ * (closefrom(3), close_range): that would take the stack's own descriptors
+ * (its event loop, its VDE connection, the other ends of the sockets'
+ * readiness pairs) and the shared stack's connections with them. Those are
+ * not the program's: they stay open; the program's descriptors in the
+ * range are closed (its ioth sockets by our close). */
+
+static pthread_mutex_t protect_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *protected_fds;
+static size_t nprotected;
+
+void iothrun_protect(int fd, int on) {
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&protect_lock);
+	if ((size_t) fd >= nprotected && on) {
+		size_t n = nprotected ? nprotected : 256;
+		while (n <= (size_t) fd)
+			n *= 2;
+		unsigned char *p = realloc(protected_fds, n);
+		if (p) {
+			memset(p + nprotected, 0, n - nprotected);
+			protected_fds = p;
+			nprotected = n;
+		}
+	}
+	if ((size_t) fd < nprotected)
+		protected_fds[fd] = (unsigned char) on;
+	pthread_mutex_unlock(&protect_lock);
+}
+
+static int is_protected(int fd) {
+	pthread_mutex_lock(&protect_lock);
+	int r = (size_t) fd < nprotected && protected_fds[fd];
+	pthread_mutex_unlock(&protect_lock);
+	return r;
+}
+
+/* The other end of a ustack socket's readiness pair (socket/readyfd.c): an
+ * AF_UNIX stream socket, non-blocking, close-on-exec, with the smallest
+ * send buffer, that is not one of the program's ioth descriptors. */
+static int readiness_peer(int fd) {
+	int v = 0;
+	socklen_t len = sizeof(v);
+	if (fdset_get(fd) || libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_UNIX)
+		return 0;
+	len = sizeof(v);
+	if (libc.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_STREAM)
+		return 0;
+	len = sizeof(v);
+	if (libc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) != 0 || v > 2 * 4608)
+		return 0;
+	return (libc.fcntl(fd, F_GETFL) & O_NONBLOCK) && (libc.fcntl(fd, F_GETFD) & FD_CLOEXEC);
+}
+
+static int keep_open(int fd) {
+	return is_protected(fd) || readiness_peer(fd);
+}
+
+/* Close (or mark close-on-exec) the descriptors in [lo, hi] but ours;
+ * -1 if /proc/self/fd cannot be read. */
+static int close_some(unsigned int lo, unsigned int hi, int cloexec) {
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d), n = 0, cap = 0, *fds = NULL;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == 0 || fd == self || fd < (long) lo || fd > (long) hi)
+			continue;
+		if (n == cap) {
+			int *p = realloc(fds, (size_t) (cap = cap ? 2 * cap : 64) * sizeof(int));
+			if (p == NULL)
+				break;
+			fds = p;
+		}
+		fds[n++] = (int) fd;
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		int fd = fds[i];
+		if (keep_open(fd))
+			continue;
+		if (cloexec)
+			libc.fcntl(fd, F_SETFD, libc.fcntl(fd, F_GETFD) | FD_CLOEXEC);
+		else if (fdset_get(fd))
+			untrack_close(fd);
+		else
+			libc.close(fd);
+	}
+	free(fds);
+	return 0;
+}
+
 EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
 	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && iothrun_ready_quiet() && first <= last &&
+			!(flags & ~CLOSE_RANGE_CLOEXEC) &&
+			close_some(first, last, flags & CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
 	if (iothrun_inside == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
 		fdset_foreach(first, last, untrack_close);
 	return libc.close_range(first, last, flags);
@@ -631,6 +734,9 @@ EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
 
 EXPORT void closefrom(int lowfd) {
 	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && iothrun_ready_quiet() && lowfd >= 0 &&
+			close_some((unsigned int) lowfd, (unsigned int) __INT_MAX__, 0) == 0)
+		return;
 	if (iothrun_inside == 0 && lowfd >= 0)
 		fdset_foreach((unsigned int) lowfd, (unsigned int) __INT_MAX__, untrack_close);
 	libc.closefrom(lowfd);
