@@ -73,6 +73,8 @@ static inline int iothrun_remote_fd(int fd) {
 	return iothrun_remote && !(fdset_get(fd) & IOTHRUN_FD_KERNEL);
 }
 HIDDEN void iothrun_shared_init(void);
+/* a process exec'd by a forked child joins its stack: 0 if it did */
+HIDDEN int iothrun_attach(const char *conf);
 HIDDEN void iothrun_shared_fini(void);
 /* preload.c: the stack is made (never makes it); this is its owner */
 HIDDEN int iothrun_ready_quiet(void);

@@ -228,6 +228,12 @@ static void make_stack(void) {
 	if (conf == NULL || *conf == '\0')
 		return;
 	iothrun_debug = getenv("IOTHRUN_DEBUG") && *getenv("IOTHRUN_DEBUG") && strcmp(getenv("IOTHRUN_DEBUG"), "0");
+	if (iothrun_attach(conf) == 0) {
+		/* exec'd by a process on a shared stack: that one */
+		take_ranges();
+		atomic_store_explicit(&ready, 1, memory_order_release);
+		return;
+	}
 	/* the descriptors the stack makes are its own (closefrom keeps them) */
 	enum { SCAN = 1024 };
 	static unsigned char before[SCAN];
@@ -254,6 +260,16 @@ static void make_stack(void) {
 		if (!before[fd] && libc.fcntl(fd, F_GETFD) >= 0 && !fdset_get(fd))
 			iothrun_protect(fd, 1);
 	creator = getpid();
+	/* for the programs a forked child executes (shared.c, iothrun_attach) */
+	{
+		size_t n = strlen(conf) + 32;
+		char *v = malloc(n);
+		if (v) {
+			snprintf(v, n, "%d %s", (int) creator, conf);
+			setenv("IOTHRUN_SHARED", v, 1);
+			free(v);
+		}
+	}
 	iothrun_stack = st;
 	iothrun_dns = dns;
 	if (iothrun_debug)

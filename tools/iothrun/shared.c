@@ -27,6 +27,7 @@
  *
  * The owner itself keeps its calls direct (nothing here is on its path but
  * the atfork handler). */
+#define _GNU_SOURCE /* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -40,6 +41,8 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -62,7 +65,14 @@
 enum {
 	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
 	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
-	OP_DUP, OP_FORK,
+	OP_DUP, OP_FORK, OP_LIST,
+};
+
+/* OP_LIST: a client's refs, for a process that has exec'd to find its
+ * descriptors among those it inherited (by inode: the same open file) */
+struct listed {
+	int32_t ref, stream;
+	uint64_t ino;
 };
 
 #define AUX 256               /* address, option value, ioctl argument */
@@ -191,7 +201,7 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	int ref = q->ref;
 	long ret = -1;
 	errno = 0;
-	if (q->op != OP_SOCKET && q->op != OP_FORK && !has_ref(c, ref)) {
+	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && !has_ref(c, ref)) {
 		r.ret = -1;
 		r.err = EBADF;
 		reply(c->conn, &r, NULL, NULL, -1);
@@ -347,6 +357,22 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		pthread_detach(nc->thread);
 		ret = 0;
 		pass = sv[1];
+		break;
+	}
+	case OP_LIST: {
+		struct listed *l = (struct listed *) (void *) out;
+		size_t n = 0;
+		for (size_t i = 0; i < c->nrefs && n < MAXDATA / sizeof(*l); i++) {
+			struct stat st;
+			if (fstat(c->refs[i], &st) != 0)
+				continue;
+			l[n].ref = c->refs[i];
+			l[n].stream = (fdset_get(c->refs[i]) & IOTHRUN_FD_STREAM) != 0;
+			l[n].ino = (uint64_t) st.st_ino;
+			n++;
+		}
+		r.dlen = (uint32_t) (n * sizeof(*l));
+		ret = (long) n;
 		break;
 	}
 	default:
@@ -641,45 +667,64 @@ int iothrun_remote_ref(int fd) {
 }
 
 /* One request and its reply (under cl_lock). The reply's data goes to rdata
- * (at most rcap bytes), a descriptor passed to *pfd. -1: the server is gone. */
+ * (at most rcap bytes), a descriptor passed to *pfd. -1: the server is gone.
+ * Plain write and read of one buffer unless a descriptor comes back: a
+ * process may run under a seccomp filter that allows only those (sshd's
+ * privilege-separated child, which does the network I/O). */
+static char *cl_buf;
+#define CL_BUF (sizeof(struct rep) + AUX + MAXDATA)
+
 static int call(struct req *q, const void *aux, const void *data, struct rep *r, void *raux,
 		void *rdata, size_t rcap, int *pfd, int cloexec) {
-	static const char zero[AUX];
-	struct iovec iov[3] = {
-		{.iov_base = q, .iov_len = sizeof(*q)},
-		{.iov_base = (void *) (aux ? aux : zero), .iov_len = AUX},
-		{.iov_base = (void *) data, .iov_len = q->dlen},
-	};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = q->dlen ? 3 : 2};
+	if (cl_buf == NULL && (cl_buf = malloc(CL_BUF > sizeof(*q) + AUX + MAXDATA ? CL_BUF
+					: sizeof(*q) + AUX + MAXDATA)) == NULL)
+		return errno = ENOMEM, -1;
+	memcpy(cl_buf, q, sizeof(*q));
+	if (aux)
+		memcpy(cl_buf + sizeof(*q), aux, AUX);
+	else
+		memset(cl_buf + sizeof(*q), 0, AUX);
+	if (q->dlen)
+		memcpy(cl_buf + sizeof(*q) + AUX, data, q->dlen);
 	ssize_t n;
-	while ((n = libc.sendmsg(conn_fd, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	while ((n = libc.write(conn_fd, cl_buf, sizeof(*q) + AUX + q->dlen)) < 0 && errno == EINTR)
 		;
 	if (n < 0)
 		return errno = ENETDOWN, -1;
-	char sink[AUX];
-	struct iovec riov[3] = {
-		{.iov_base = r, .iov_len = sizeof(*r)},
-		{.iov_base = raux ? raux : sink, .iov_len = AUX},
-		{.iov_base = rdata, .iov_len = rcap},
-	};
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr rm = {.msg_iov = riov, .msg_iovlen = rcap ? 3 : 2,
-		.msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
-	while ((n = libc.recvmsg(conn_fd, &rm, cloexec ? MSG_CMSG_CLOEXEC : 0)) < 0 && errno == EINTR)
-		;
-	if (n < (ssize_t) sizeof(*r))
-		return errno = ENETDOWN, -1;
 	int fd = -1;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&rm); h; h = CMSG_NXTHDR(&rm, h))
-		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	if (pfd) {
+		struct iovec riov = {.iov_base = cl_buf, .iov_len = CL_BUF};
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct msghdr rm = {.msg_iov = &riov, .msg_iovlen = 1,
+			.msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
+		while ((n = libc.recvmsg(conn_fd, &rm, cloexec ? MSG_CMSG_CLOEXEC : 0)) < 0 && errno == EINTR)
+			;
+		if (n >= 0)
+			for (struct cmsghdr *h = CMSG_FIRSTHDR(&rm); h; h = CMSG_NXTHDR(&rm, h))
+				if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+					memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	} else {
+		while ((n = libc.read(conn_fd, cl_buf, CL_BUF)) < 0 && errno == EINTR)
+			;
+	}
+	if (n < (ssize_t) (sizeof(*r) + AUX)) {
+		if (fd >= 0)
+			libc.close(fd);
+		return errno = ENETDOWN, -1;
+	}
+	memcpy(r, cl_buf, sizeof(*r));
+	if (raux)
+		memcpy(raux, cl_buf + sizeof(*r), AUX);
+	size_t got = (size_t) n - sizeof(*r) - AUX;
+	if (got > rcap)
+		got = rcap;
+	if (got)
+		memcpy(rdata, cl_buf + sizeof(*r) + AUX, got);
 	if (pfd)
 		*pfd = fd;
-	else if (fd >= 0)
-		libc.close(fd);
 	return 0;
 }
 
@@ -1122,8 +1167,105 @@ void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t 
 	for (size_t i = 0; i < n; i++)
 		if (refs[i] >= 0)
 			map_set(fds[i], refs[i]);
+	/* an exec'd program finds its stack through it (iothrun_attach) */
+	if (conn >= 0)
+		libc.fcntl(conn, F_SETFD, 0);
+	/* the parent's resolver is on the parent's stack object */
+	iothrun_dns = NULL;
 	iothrun_remote = 1;
 	if (iothrun_debug)
 		iothrun_log("iothrun[%d]: a forked child on its parent's stack (%zu sockets)",
 				(int) getpid(), n);
+}
+
+/* ------------------------------------------------------------ exec
+ * A forked child's connection survives exec (not close-on-exec): a program
+ * it executes with the same IOTHRUN_CONF finds it (an AF_UNIX
+ * SOCK_SEQPACKET socket made by the owner, $IOTHRUN_SHARED "PID CONF") and
+ * joins the owner's stack instead of making a new one; the ioth sockets it
+ * inherited are found by their inode. */
+
+static int owner_conn(pid_t owner) {
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d), found = -1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && found < 0) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == 0 || fd == self)
+			continue;
+		int v = 0;
+		socklen_t len = sizeof(v);
+		if (libc.getsockopt((int) fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_SEQPACKET)
+			continue;
+		struct ucred cr;
+		len = sizeof(cr);
+		if (libc.getsockopt((int) fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid == owner)
+			found = (int) fd;
+	}
+	closedir(d);
+	return found;
+}
+
+int iothrun_attach(const char *conf) {
+	const char *sh = getenv("IOTHRUN_SHARED");
+	if (sh == NULL)
+		return -1;
+	char *end;
+	long owner = strtol(sh, &end, 10);
+	if (*end != ' ' || strcmp(end + 1, conf) != 0 || owner <= 0 || owner == (long) getpid())
+		return -1;
+	int conn = owner_conn((pid_t) owner);
+	if (conn < 0)
+		return -1;
+	conn_fd = conn;
+	iothrun_protect(conn, 1);
+	struct req q = {.op = OP_LIST};
+	struct rep r;
+	struct listed *l = malloc(MAXDATA);
+	if (l == NULL || call(&q, NULL, NULL, &r, NULL, l, MAXDATA, NULL, 0) < 0 || r.ret < 0) {
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	size_t n = r.dlen / sizeof(*l);
+	char *used = calloc(n + 1, 1);
+	DIR *d = opendir("/proc/self/fd");
+	if (d && used) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			char *e2;
+			long fd = strtol(e->d_name, &e2, 10);
+			struct stat st;
+			if (*e2 || e->d_name[0] == 0 || fd == self || fd == conn || fstat((int) fd, &st) != 0 ||
+					!S_ISSOCK(st.st_mode))
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (!used[i] && l[i].ino == (uint64_t) st.st_ino) {
+					used[i] = 1;
+					map_set((int) fd, l[i].ref);
+					fdset_set((int) fd, IOTHRUN_FD_IOTH | (l[i].stream ? IOTHRUN_FD_STREAM : 0));
+					break;
+				}
+		}
+	}
+	if (d)
+		closedir(d);
+	/* the refs of descriptors closed at exec */
+	for (size_t i = 0; i < n; i++)
+		if (used == NULL || !used[i]) {
+			struct req c = {.op = OP_CLOSE, .ref = l[i].ref};
+			call(&c, NULL, NULL, &r, NULL, NULL, 0, NULL, 0);
+		}
+	free(used);
+	free(l);
+	user_stack = 1;
+	iothrun_remote = 1;
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: joined the stack of process %ld", (int) getpid(), owner);
+	return 0;
 }

@@ -11,8 +11,10 @@
 #    sha256 compared;
 #  - iperf3 as client and as server, both directions (-R): the bytes
 #    received, from iperf3's report;
-#  - ssh under iothrun runs a command on sshd in the namespace (a key made
-#    by the test), its output checked.
+#  - ssh under iothrun runs a command on sshd in the namespace, and ssh in
+#    the namespace on sshd under iothrun (re-exec, privilege separation and
+#    the session's shell on the one shared stack): a key made by the test,
+#    the command's output checked, 2 MB through it by sha256.
 # Covered elsewhere: ip addr add then ping (test_iothrun_ip), ss -tan
 # (test_iothrun_ss), SIGINT ending nc -l (test_iothrun_calls), nginx and
 # forking servers (test_iothrun_fork).
@@ -223,6 +225,34 @@ EOF_
 	check "ssh over ustack runs a command on sshd in the namespace, from the stack's address" \
 		grep -q "^ran-on-.*-$A4 " "$TMP/ssh.out"
 	[ -s "$TMP/ssh.out" ] || cat "$TMP/ssh.err"
+
+	# sshd under iothrun: its default re-exec of itself for each connection,
+	# the privilege-separated child (forked, seccomp-sandboxed) and the
+	# session's shell (exec'd) all join the listener's stack
+	sed -e "s/^Port 2222/Port 2223/" -e "s/^ListenAddress .*/ListenAddress $A4/" \
+		-e "s|^PidFile .*|PidFile $TMP/ssh/sshd-ioth.pid|" "$TMP/ssh/sshd_config" >"$TMP/ssh/sshd_ioth_config"
+	timeout 120 "$RUN" "$CONF" /usr/sbin/sshd -D -e -f "$TMP/ssh/sshd_ioth_config" >"$TMP/sshd-ioth.log" 2>&1 &
+	SSHD=$!
+	NET_PIDS="$NET_PIDS $SSHD"
+	wait_until 30 grep -q "Server listening" "$TMP/sshd-ioth.log" || { cat "$TMP/sshd-ioth.log"; fail "sshd under iothrun did not start"; }
+	for i in 1 2; do
+		inns timeout 30 ssh -F none -i "$TMP/ssh/user" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			-o BatchMode=yes -p 2223 root@$A4 "echo session-$i; echo \$SSH_CONNECTION; sha256sum" \
+			<"$TMP/a.bin" >"$TMP/sshd$i.out" 2>"$TMP/sshd$i.err"
+	done
+	want=$(sha256sum <"$TMP/a.bin" | cut -d' ' -f1)
+	sshd_ok() {
+		local i
+		for i in 1 2; do
+			grep -qx "session-$i" "$TMP/sshd$i.out" &&
+				grep -q "^198.18.44.1 [0-9]* $A4 2223\$" "$TMP/sshd$i.out" &&
+				grep -q "^$want " "$TMP/sshd$i.out" || return 1
+		done
+	}
+	check "ssh from the namespace to sshd over ustack, twice: the command's output, 2 MB through it (sha256)" \
+		sshd_ok
+	[ -s "$TMP/sshd1.out" ] || cat "$TMP/sshd1.err" "$TMP/sshd-ioth.log"
+	kill "$SSHD"
 else
 	skipped "ssh/sshd not installed (openssh-client, openssh-server)"
 fi
