@@ -222,6 +222,55 @@ static void log_addrs(struct ioth *st) {
 	ioth_freeifaddrs(ifa);
 }
 
+/* $IOTHRUN_STACKOPTS (iothrun -o): the stack's own options (ustack: pcap=FILE,
+ * mtu=N...), which an iothconf string cannot carry: the stack is made with
+ * ioth_newstack("NAME,OPTIONS", VNL), then configured with the rest of the
+ * string, as ioth_newstackc does. */
+static struct ioth *newstack_opts(const char *conf, const char *opts) {
+	char *dup = strdup(conf), *rest = malloc(strlen(conf) + 1);
+	char *name = NULL, *vnl = NULL, *save = NULL;
+	struct ioth *st = NULL;
+	if (dup == NULL || rest == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	rest[0] = 0;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strncmp(t, "stack=", 6) == 0)
+			name = t + 6;
+		else if (strncmp(t, "vnl=", 4) == 0)
+			vnl = t + 4;
+		else {
+			if (rest[0])
+				strcat(rest, ",");
+			strcat(rest, t);
+		}
+	}
+	if (name == NULL) {
+		errno = EINVAL;
+		goto out;
+	}
+	size_t n = strlen(name) + strlen(opts) + 2;
+	char *full = malloc(n);
+	if (full == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	snprintf(full, n, "%s,%s", name, opts);
+	st = ioth_newstack(full, vnl);
+	free(full);
+	if (st && rest[0] && ioth_config(st, rest) < 0) {
+		int e = errno;
+		ioth_delstack(st);
+		st = NULL;
+		errno = e;
+	}
+out:
+	free(dup);
+	free(rest);
+	return st;
+}
+
 static void make_stack(void) {
 	iothrun_resolve_libc();
 	const char *conf = getenv("IOTHRUN_CONF");
@@ -240,7 +289,8 @@ static void make_stack(void) {
 	for (int fd = 0; fd < SCAN; fd++)
 		before[fd] = libc.fcntl(fd, F_GETFD) >= 0;
 	iothrun_inside++;
-	struct ioth *st = ioth_newstackc(conf);
+	const char *opts = getenv("IOTHRUN_STACKOPTS");
+	struct ioth *st = opts && *opts ? newstack_opts(conf, opts) : ioth_newstackc(conf);
 	if (st == NULL) {
 		int err = errno;
 		iothrun_inside--;

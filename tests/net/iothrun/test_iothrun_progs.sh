@@ -6,6 +6,8 @@
 #    the namespace over IPv4 and IPv6;
 #  - ping and ping -6 reach the namespace;
 #  - wget downloads a file from python3's http.server: sha256 compared;
+#    again with the stack's capture (iothrun -o pcap=FILE): tcpdump -r shows
+#    the TCP handshake;
 #  - python3 asyncio: a server under iothrun echoes a file to a client in the
 #    namespace, a client under iothrun sends a file to a server there;
 #    sha256 compared;
@@ -93,6 +95,21 @@ if has wget; then
 	check "wget over ustack (IPv4): sha256 equal" same "$TMP/a.bin" "$TMP/wget4.bin"
 	iothrun wget -q -O "$TMP/wget6.bin" "http://[fd00:44::1]:8080/file.bin"
 	check "wget over ustack (IPv6): sha256 equal" same "$TMP/a.bin" "$TMP/wget6.bin"
+	# the stack's capture (iothrun -o pcap=FILE) read by tcpdump
+	if has tcpdump; then
+		timeout 60 "$RUN" -o "pcap=$TMP/cap.pcap" "$CONF" wget -q -O "$TMP/wgetc.bin" http://198.18.44.1:8080/file.bin
+		check "wget with a capture (iothrun -o pcap=): sha256 equal" same "$TMP/a.bin" "$TMP/wgetc.bin"
+		tcpdump -r "$TMP/cap.pcap" -nn -c 3 tcp port 8080 >"$TMP/cap.txt" 2>/dev/null
+		handshake() {
+			sed -n 1p "$TMP/cap.txt" | grep -q "IP $A4\.[0-9]* > 198\.18\.44\.1\.8080: Flags \[S\]," &&
+				sed -n 2p "$TMP/cap.txt" | grep -q "IP 198\.18\.44\.1\.8080 > $A4\.[0-9]*: Flags \[S\.\]," &&
+				sed -n 3p "$TMP/cap.txt" | grep -q "IP $A4\.[0-9]* > 198\.18\.44\.1\.8080: Flags \[\.\],"
+		}
+		check "tcpdump -r of the stack's capture shows the TCP handshake (SYN, SYN-ACK, ACK)" handshake
+		handshake || cat "$TMP/cap.txt"
+	else
+		skipped "tcpdump not installed"
+	fi
 else
 	skipped "wget not installed"
 fi
