@@ -75,6 +75,8 @@ static inline int iothrun_remote_fd(int fd) {
 HIDDEN void iothrun_shared_init(void);
 /* a process exec'd by a forked child joins its stack: 0 if it did */
 HIDDEN int iothrun_attach(const char *conf);
+/* the owner's door for spawned programs: its name, "" if none */
+HIDDEN const char *iothrun_shared_door(void);
 HIDDEN void iothrun_shared_fini(void);
 /* preload.c: the stack is made (never makes it); this is its owner */
 HIDDEN int iothrun_ready_quiet(void);

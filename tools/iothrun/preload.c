@@ -310,18 +310,19 @@ static void make_stack(void) {
 		if (!before[fd] && libc.fcntl(fd, F_GETFD) >= 0 && !fdset_get(fd))
 			iothrun_protect(fd, 1);
 	creator = getpid();
+	iothrun_stack = st;
+	iothrun_dns = dns;
 	/* for the programs a forked child executes (shared.c, iothrun_attach) */
 	{
-		size_t n = strlen(conf) + 32;
+		const char *door = iothrun_shared_door();
+		size_t n = strlen(conf) + strlen(door) + 32;
 		char *v = malloc(n);
 		if (v) {
-			snprintf(v, n, "%d %s", (int) creator, conf);
+			snprintf(v, n, "%d %s %s", (int) creator, *door ? door : "-", conf);
 			setenv("IOTHRUN_SHARED", v, 1);
 			free(v);
 		}
 	}
-	iothrun_stack = st;
-	iothrun_dns = dns;
 	if (iothrun_debug)
 		iothrun_log("iothrun[%d]: stack \"%s\" ready", (int) getpid(), conf);
 	atomic_store_explicit(&ready, 1, memory_order_release);

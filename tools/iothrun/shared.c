@@ -41,6 +41,8 @@
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <dirent.h>
 #include <sys/time.h>
@@ -65,7 +67,7 @@
 enum {
 	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
 	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
-	OP_DUP, OP_FORK, OP_LIST,
+	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT,
 };
 
 /* OP_LIST: a client's refs, for a process that has exec'd to find its
@@ -193,6 +195,17 @@ static int own(struct client *c, int ref) {
 	return ref;
 }
 
+/* OP_ADOPT (one server thread at a time: under adopt_lock) */
+static pthread_mutex_t adopt_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t adopt_ino;
+static int adopt_fd;
+static void adopt_match(int fd) {
+	struct stat st;
+	if (adopt_fd < 0 && !(fdset_get(fd) & IOTHRUN_FD_KERNEL) && fstat(fd, &st) == 0 &&
+			(uint64_t) st.st_ino == adopt_ino)
+		adopt_fd = fd;
+}
+
 static void serve_one(struct client *c, struct req *q, char *aux, char *data, char *out) {
 	struct rep r = {0};
 	char raux[AUX];
@@ -201,7 +214,8 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	int ref = q->ref;
 	long ret = -1;
 	errno = 0;
-	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && !has_ref(c, ref)) {
+	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && q->op != OP_ADOPT &&
+			!has_ref(c, ref)) {
 		r.ret = -1;
 		r.err = EBADF;
 		reply(c->conn, &r, NULL, NULL, -1);
@@ -357,6 +371,32 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		pthread_detach(nc->thread);
 		ret = 0;
 		pass = sv[1];
+		break;
+	}
+	case OP_ADOPT: {
+		/* a program spawned without a fork handler (vfork, posix_spawn)
+		 * inherited sockets of ours: its candidates' inodes, each found
+		 * among the owner's descriptors of the stack and duplicated */
+		const char *ino = data;   /* uint64_t each, unaligned */
+		int32_t *o = (int32_t *) (void *) out;
+		size_t n = q->dlen / sizeof(uint64_t);
+		pthread_mutex_lock(&adopt_lock);
+		for (size_t i = 0; i < n; i++) {
+			memcpy(&adopt_ino, ino + i * sizeof(uint64_t), sizeof(uint64_t));
+			adopt_fd = -1;
+			fdset_foreach(0, (unsigned int) __INT_MAX__, adopt_match);
+			o[i] = -1;
+			if (adopt_fd >= 0) {
+				int d = iothrun_dup_ioth(adopt_fd, F_DUPFD_CLOEXEC, 0);
+				if (d >= 0 && add_ref(c, d) == 0)
+					o[i] = d;
+				else if (d >= 0)
+					iothrun_close_ioth(d);
+			}
+		}
+		pthread_mutex_unlock(&adopt_lock);
+		r.dlen = (uint32_t) (n * sizeof(int32_t));
+		ret = 0;
 		break;
 	}
 	case OP_LIST: {
@@ -533,12 +573,12 @@ static void client_prepare(void) {
 }
 
 static void prepare(void) {
-	if (!iothrun_ready_quiet())
-		return;
 	pthread_mutex_lock(&fork_lock);
 	fork_conn = -1;
 	nfork = 0;
 	forking = NULL;
+	if (!iothrun_ready_quiet())
+		return;
 	int saved = errno;
 	if (iothrun_remote)
 		client_prepare();
@@ -548,8 +588,6 @@ static void prepare(void) {
 }
 
 static void parent(void) {
-	if (!iothrun_ready_quiet())
-		return;
 	int saved = errno;
 	if (forking) {
 		libc.close(fork_conn);
@@ -575,8 +613,6 @@ static void parent(void) {
 }
 
 static void child(void) {
-	if (!iothrun_ready_quiet())
-		return;
 	int saved = errno;
 	if (iothrun_remote || forking) {
 		if (forking) {
@@ -608,6 +644,93 @@ static void child(void) {
 	errno = saved;
 }
 
+/* The owner's door for programs spawned without a fork handler (vfork,
+ * posix_spawn: python's subprocess, glibc's system and popen): an abstract
+ * AF_UNIX SOCK_SEQPACKET socket, named in $IOTHRUN_SHARED, accepting
+ * processes of our own user only. */
+static int door = -1;
+static char door_name[64];
+
+static void *door_loop(void *arg) {
+	(void) arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!atomic_load(&closing)) {
+		int c = libc.accept4(door, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			break;
+		}
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		struct client *nc;
+		if (libc.getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 || cr.uid != getuid() ||
+				(nc = new_client(c)) == NULL) {
+			libc.close(c);
+			continue;
+		}
+		pthread_mutex_lock(&clients_lock);
+		nc->next = clients;
+		clients = nc;
+		pthread_mutex_unlock(&clients_lock);
+		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) == 0)
+			pthread_detach(nc->thread);
+		else
+			libc.shutdown(c, SHUT_RDWR);   /* the thread-less client goes */
+	}
+	return NULL;
+}
+
+/* The owner, once its stack is ready: the door, if the stack is a
+ * user-space one; its name for iothrun_attach ("" if none). */
+const char *iothrun_shared_door(void) {
+	if (!is_user_stack())
+		return "";
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return "";
+	unsigned int rnd = (unsigned int) time(NULL) ^ (unsigned int) getpid() * 2654435761u;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(door_name, sizeof(door_name), "iothrun.%d.%08x", (int) getpid(), rnd);
+	memcpy(a.sun_path + 1, door_name, strlen(door_name));
+	socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(door_name));
+	pthread_t t;
+	if (libc.bind(fd, (struct sockaddr *) &a, len) < 0 || libc.listen(fd, 16) < 0) {
+		libc.close(fd);
+		return "";
+	}
+	door = fd;
+	iothrun_protect(fd, 1);
+	if (pthread_create(&t, NULL, door_loop, NULL) != 0) {
+		iothrun_protect(fd, 0);
+		libc.close(fd);
+		door = -1;
+		return "";
+	}
+	pthread_detach(t);
+	return door_name;
+}
+
+static int door_connect(const char *name) {
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t n = strlen(name);
+	if (n == 0 || n + 1 > sizeof(a.sun_path)) {
+		libc.close(fd);
+		return -1;
+	}
+	memcpy(a.sun_path + 1, name, n);
+	if (libc.connect(fd, (struct sockaddr *) &a, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0) {
+		libc.close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 void iothrun_shared_init(void) {
 	pthread_atfork(prepare, parent, child);
 }
@@ -617,6 +740,8 @@ void iothrun_shared_init(void) {
  * second to finish. */
 void iothrun_shared_fini(void) {
 	atomic_store(&closing, 1);
+	if (door >= 0)
+		libc.shutdown(door, SHUT_RDWR);
 	pthread_mutex_lock(&clients_lock);
 	for (struct client *c = clients; c; c = c->next)
 		shutdown(c->conn, SHUT_RDWR);
@@ -1209,17 +1334,94 @@ static int owner_conn(pid_t owner) {
 	return found;
 }
 
+/* No connection inherited (spawned by vfork or posix_spawn): through the
+ * owner's door, our inherited sockets found by inode among the owner's. */
+static int attach_door(const char *name, long owner) {
+	int conn = door_connect(name);
+	if (conn < 0)
+		return -1;
+	conn_fd = conn;
+	libc.fcntl(conn, F_SETFD, 0);
+	iothrun_protect(conn, 1);
+	/* the candidates: AF_UNIX stream sockets (a ustack socket's descriptor) */
+	enum { MAXC = MAXDATA / sizeof(uint64_t) };
+	static int cfd[MAXC];
+	static uint64_t cino[MAXC];
+	static int32_t refs[MAXC];
+	size_t n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL && n < MAXC) {
+			char *e2;
+			long fd = strtol(e->d_name, &e2, 10);
+			struct stat st;
+			int v = 0;
+			socklen_t len = sizeof(v);
+			if (*e2 || e->d_name[0] == 0 || fd == self || fd == conn || fstat((int) fd, &st) != 0 ||
+					!S_ISSOCK(st.st_mode) ||
+					libc.getsockopt((int) fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_UNIX)
+				continue;
+			len = sizeof(v);
+			if (libc.getsockopt((int) fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_STREAM)
+				continue;
+			cfd[n] = (int) fd;
+			cino[n] = (uint64_t) st.st_ino;
+			n++;
+		}
+		closedir(d);
+	}
+	struct req q = {.op = OP_ADOPT, .dlen = (uint32_t) (n * sizeof(uint64_t))};
+	struct rep r;
+	if (call(&q, NULL, n ? cino : NULL, &r, NULL, refs, n * sizeof(int32_t), NULL, 0) < 0 || r.ret < 0) {
+		iothrun_protect(conn, 0);
+		libc.close(conn);
+		conn_fd = -1;
+		return -1;
+	}
+	size_t adopted = 0;
+	for (size_t i = 0; i < n; i++)
+		if (refs[i] >= 0) {
+			map_set(cfd[i], refs[i]);
+			int stream = 0, v = 0;
+			socklen_t len = sizeof(v);
+			struct req g = {.op = OP_GETSOCKOPT, .ref = refs[i], .a = SOL_SOCKET, .b = SO_TYPE,
+				.alen = sizeof(int)};
+			struct rep gr;
+			char aux[AUX];
+			if (call(&g, NULL, NULL, &gr, aux, NULL, 0, NULL, 0) == 0 && gr.ret == 0) {
+				memcpy(&v, aux, sizeof(v));
+				stream = v == SOCK_STREAM;
+			}
+			(void) len;
+			fdset_set(cfd[i], IOTHRUN_FD_IOTH | (stream ? IOTHRUN_FD_STREAM : 0));
+			adopted++;
+		}
+	user_stack = 1;
+	iothrun_remote = 1;
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: joined the stack of process %ld (spawned; %zu sockets)",
+				(int) getpid(), owner, adopted);
+	return 0;
+}
+
 int iothrun_attach(const char *conf) {
 	const char *sh = getenv("IOTHRUN_SHARED");
 	if (sh == NULL)
 		return -1;
-	char *end;
+	char *end, name[64];
 	long owner = strtol(sh, &end, 10);
-	if (*end != ' ' || strcmp(end + 1, conf) != 0 || owner <= 0 || owner == (long) getpid())
+	if (*end != ' ' || owner <= 0 || owner == (long) getpid())
 		return -1;
+	const char *sp = strchr(end + 1, ' ');
+	if (sp == NULL || (size_t) (sp - end - 1) >= sizeof(name) || strcmp(sp + 1, conf) != 0)
+		return -1;
+	memcpy(name, end + 1, (size_t) (sp - end - 1));
+	name[sp - end - 1] = 0;
 	int conn = owner_conn((pid_t) owner);
 	if (conn < 0)
-		return -1;
+		return strcmp(name, "-") ? attach_door(name, owner) : -1;
 	conn_fd = conn;
 	iothrun_protect(conn, 1);
 	struct req q = {.op = OP_LIST};
@@ -1232,6 +1434,43 @@ int iothrun_attach(const char *conf) {
 		return -1;
 	}
 	size_t n = r.dlen / sizeof(*l);
+	/* a connection of our own, with references of our own: the inherited
+	 * one may still be our parent's (posix_spawn, vfork: no fork handler
+	 * ran), and two processes cannot share one. Our parent's, if it still
+	 * lives, stays its own. */
+	int32_t *in = malloc((n + 1) * sizeof(int32_t)), *out = malloc((n + 1) * sizeof(int32_t));
+	int own_conn = -1;
+	if (in == NULL || out == NULL) {
+		free(in);
+		free(out);
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		in[i] = l[i].ref;
+	struct req f = {.op = OP_FORK, .dlen = (uint32_t) (n * sizeof(int32_t))};
+	if (call(&f, NULL, n ? in : NULL, &r, NULL, out, n * sizeof(int32_t), &own_conn, 1) < 0 ||
+			r.ret < 0 || own_conn < 0) {
+		if (own_conn >= 0)
+			libc.close(own_conn);
+		free(in);
+		free(out);
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		l[i].ref = out[i];
+	free(in);
+	free(out);
+	iothrun_protect(conn, 0);
+	libc.close(conn);
+	conn = conn_fd = own_conn;
+	libc.fcntl(conn, F_SETFD, 0);
+	iothrun_protect(conn, 1);
 	char *used = calloc(n + 1, 1);
 	DIR *d = opendir("/proc/self/fd");
 	if (d && used) {
@@ -1245,7 +1484,7 @@ int iothrun_attach(const char *conf) {
 					!S_ISSOCK(st.st_mode))
 				continue;
 			for (size_t i = 0; i < n; i++)
-				if (!used[i] && l[i].ino == (uint64_t) st.st_ino) {
+				if (!used[i] && l[i].ref >= 0 && l[i].ino == (uint64_t) st.st_ino) {
 					used[i] = 1;
 					map_set((int) fd, l[i].ref);
 					fdset_set((int) fd, IOTHRUN_FD_IOTH | (l[i].stream ? IOTHRUN_FD_STREAM : 0));
@@ -1257,7 +1496,7 @@ int iothrun_attach(const char *conf) {
 		closedir(d);
 	/* the refs of descriptors closed at exec */
 	for (size_t i = 0; i < n; i++)
-		if (used == NULL || !used[i]) {
+		if ((used == NULL || !used[i]) && l[i].ref >= 0) {
 			struct req c = {.op = OP_CLOSE, .ref = l[i].ref};
 			call(&c, NULL, NULL, &r, NULL, NULL, 0, NULL, 0);
 		}

@@ -9,6 +9,10 @@
 #    connects to the namespace; a grandchild (a child's child) sends on a
 #    socket its grandparent made; a child's blocking recv is interrupted by
 #    a signal (EINTR); sha256 compared;
+#  - exec: a program python3 spawns (subprocess: vfork, no fork handler)
+#    accepts on the listening socket passed to it; a shell's two commands
+#    (curl) download through the shell's stack; each joins the stack (no
+#    stack of its own); sha256 compared;
 #  - nginx (Debian's, default master + 2 worker processes: the master binds
 #    and listens, the workers accept) serves a 16 MiB file to curl in the
 #    namespace, with `sendfile off` and `sendfile on`; sha256 compared.
@@ -128,6 +132,52 @@ wait "$D_SRV"
 check "a grandchild sends on its grandparent's socket: sha256 equal" same "$TMP/d.bin" "$TMP/d_out.bin"
 check "a signal handler interrupts a forked child's blocking recv" grep -qx interrupted "$TMP/fork.log"
 check "every child exited with 0" eval '[ "$(grep -c "^child [0-9]* 0$" "$TMP/fork.log")" = 3 ]'
+
+# --- exec: programs executed by a process on the stack join it
+# python3's subprocess (vfork + exec: no fork handler runs) passes its
+# listening socket to a program that accepts on it and sends a file; a
+# shell's command (fork + exec) downloads through the stack. IOTHRUN_DEBUG
+# says which process joined the stack of which.
+cat >"$TMP/spawn.py" <<'EOF_'
+import socket, subprocess, sys
+tmp = sys.argv[1]
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("0.0.0.0", 9104))
+ls.listen(4)
+child = """
+import os, socket, sys
+ls = socket.socket(fileno=int(sys.argv[1]))
+c, _ = ls.accept()
+c.sendall(open(sys.argv[2], "rb").read())
+c.close()
+"""
+p = subprocess.Popen([sys.executable, "-c", child, str(ls.fileno()), tmp + "/a.bin"],
+                     pass_fds=[ls.fileno()])
+print("ready", flush=True)
+sys.exit(p.wait())
+EOF_
+IOTHRUN_DEBUG=1 timeout 60 "$RUN" "$CONF" "$PY" "$TMP/spawn.py" "$TMP" >"$TMP/spawn.log" 2>&1 &
+SP=$!
+NET_PIDS="$NET_PIDS $SP"
+wait_until 30 grep -q ready "$TMP/spawn.log" || { cat "$TMP/spawn.log"; fail "the spawning python3 did not start"; }
+inns timeout 30 socat -u TCP4:$A4:9104 OPEN:"$TMP/r3.bin",creat,trunc
+wait "$SP"
+rc=$?
+check "a program spawned by python3 (subprocess) accepts on the socket passed to it: sha256 equal (status $rc)" \
+	same "$TMP/a.bin" "$TMP/r3.bin"
+check "... it joined the stack of python3 (no stack of its own)" \
+	eval 'grep -q "joined the stack of process" "$TMP/spawn.log" && [ "$(grep -c "stack \".*\" ready" "$TMP/spawn.log")" = 1 ]'
+net_nsbg peer "$PY" -m http.server 8090 --bind 198.18.42.1 --directory "$TMP"
+wait_until 10 inns "$PY" -c 'import socket; socket.create_connection(("198.18.42.1", 8090), 1)' ||
+	fail "http.server in the namespace did not start"
+IOTHRUN_DEBUG=1 timeout 60 "$RUN" "$CONF" /bin/sh -c \
+	"curl -sS -o '$TMP/sh1.bin' http://198.18.42.1:8090/b.bin; curl -sS -o '$TMP/sh2.bin' http://198.18.42.1:8090/c.bin; true" \
+	>"$TMP/sh.log" 2>&1
+check "two commands of a shell download through the shell's stack: sha256 equal" \
+	eval 'same "$TMP/b.bin" "$TMP/sh1.bin" && same "$TMP/c.bin" "$TMP/sh2.bin"'
+check "... both joined the shell's stack (one stack made)" \
+	eval '[ "$(grep -c "joined the stack of process" "$TMP/sh.log")" = 2 ] && [ "$(grep -c "stack \".*\" ready" "$TMP/sh.log")" = 1 ]'
 
 # --- nginx: master + workers, sendfile off and on
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
