@@ -11,7 +11,7 @@
 #    a signal (EINTR); sha256 compared;
 #  - exec: a program python3 spawns (subprocess: vfork, no fork handler)
 #    accepts on the listening socket passed to it; a shell's two commands
-#    (curl) download through the shell's stack; each joins the stack (no
+#    (python3's urllib) download through the shell's stack; each joins the stack (no
 #    stack of its own); sha256 compared;
 #  - nginx (Debian's, default master + 2 worker processes: the master binds
 #    and listens, the workers accept) serves a 16 MiB file to curl in the
@@ -166,13 +166,18 @@ wait "$SP"
 rc=$?
 check "a program spawned by python3 (subprocess) accepts on the socket passed to it: sha256 equal (status $rc)" \
 	same "$TMP/a.bin" "$TMP/r3.bin"
+same "$TMP/a.bin" "$TMP/r3.bin" || grep -v "^iothrun\[[0-9]*\]: \(lo\|vde0\) " "$TMP/spawn.log"
 check "... it joined the stack of python3 (no stack of its own)" \
 	eval 'grep -q "joined the stack of process" "$TMP/spawn.log" && [ "$(grep -c "stack \".*\" ready" "$TMP/spawn.log")" = 1 ]'
 net_nsbg peer "$PY" -m http.server 8090 --bind 198.18.42.1 --directory "$TMP"
 wait_until 10 inns "$PY" -c 'import socket; socket.create_connection(("198.18.42.1", 8090), 1)' ||
 	fail "http.server in the namespace did not start"
+# (python3's urllib, not curl: curl hangs in setlocale with libasan
+# preloaded, in sanitizer builds)
+GET='import sys, urllib.request
+open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1], timeout=30).read())'
 IOTHRUN_DEBUG=1 timeout 60 "$RUN" "$CONF" /bin/sh -c \
-	"curl -sS -o '$TMP/sh1.bin' http://198.18.42.1:8090/b.bin; curl -sS -o '$TMP/sh2.bin' http://198.18.42.1:8090/c.bin; true" \
+	"$PY -c '$GET' http://198.18.42.1:8090/b.bin '$TMP/sh1.bin'; $PY -c '$GET' http://198.18.42.1:8090/c.bin '$TMP/sh2.bin'; true" \
 	>"$TMP/sh.log" 2>&1
 check "two commands of a shell download through the shell's stack: sha256 equal" \
 	eval 'same "$TMP/b.bin" "$TMP/sh1.bin" && same "$TMP/c.bin" "$TMP/sh2.bin"'
