@@ -29,7 +29,7 @@
 
 static void usage(void) {
 	fprintf(stderr,
-			"usage: iothrun [-s STACK] [-v VNL] [-c CONFIG] [-r RESOLVCONF] [-l LIB] [-d] [--] PROGRAM [ARG...]\n"
+			"usage: iothrun [-s STACK] [-v VNL] [-c CONFIG] [-r RESOLVCONF] [-l LIB] [-o OPTIONS] [-d] [--] PROGRAM [ARG...]\n"
 			"       iothrun CONFIG PROGRAM [ARG...]\n"
 			"  CONFIG  an iothconf string, e.g. stack=ustack,vnl=vde:///tmp/sw,eth,ip=198.18.0.5/24,dns=198.18.0.1\n"
 			"  -s STACK       the stack plugin (adds stack=STACK)\n"
@@ -37,6 +37,7 @@ static void usage(void) {
 			"  -c CONFIG      the rest of the configuration (eth, dhcp, ip=, gw=, dns=...)\n"
 			"  -r RESOLVCONF  resolver configuration file (default: from CONFIG, else /etc/resolv.conf)\n"
 			"  -l LIB         the preload library (default: $IOTHRUN_LIB, else next to iothrun)\n"
+			"  -o OPTIONS     the stack's own options, e.g. pcap=FILE for ustack (IOTHRUN_STACKOPTS)\n"
 			"  -d             trace on stderr what goes to the stack (IOTHRUN_DEBUG=1)\n");
 	exit(1);
 }
@@ -147,9 +148,9 @@ static char *make_config(const char *stack, const char *vnl, const char *config)
 }
 
 int main(int argc, char *argv[]) {
-	const char *stack = NULL, *vnl = NULL, *config = NULL, *resolvconf = NULL, *lib = NULL;
+	const char *stack = NULL, *vnl = NULL, *config = NULL, *resolvconf = NULL, *lib = NULL, *stackopts = NULL;
 	int debug = 0, opt;
-	while ((opt = getopt(argc, argv, "+s:v:c:r:l:dh")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:v:c:r:l:o:dh")) != -1) {
 		switch (opt) {
 		case 's': stack = optarg; break;
 		case 'v': vnl = optarg; break;
@@ -157,6 +158,7 @@ int main(int argc, char *argv[]) {
 		case 'r': resolvconf = optarg; break;
 		case 'l': lib = optarg; break;
 		case 'd': debug = 1; break;
+		case 'o': stackopts = optarg; break;
 		default: usage();
 		}
 	}
@@ -180,7 +182,8 @@ int main(int argc, char *argv[]) {
 	if (preload == NULL || setenv("LD_PRELOAD", preload, 1) < 0 ||
 			setenv("IOTHRUN_CONF", conf, 1) < 0 ||
 			(resolvconf && setenv("IOTHRUN_RESOLVCONF", resolvconf, 1) < 0) ||
-			(debug && setenv("IOTHRUN_DEBUG", "1", 1) < 0)) {
+			(debug && setenv("IOTHRUN_DEBUG", "1", 1) < 0) ||
+			(stackopts && setenv("IOTHRUN_STACKOPTS", stackopts, 1) < 0)) {
 		perror("iothrun");
 		return 1;
 	}

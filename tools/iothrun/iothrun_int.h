@@ -6,6 +6,7 @@
 #ifndef IOTHRUN_INT_H
 #define IOTHRUN_INT_H
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -62,6 +63,56 @@ HIDDEN int iothrun_ours(int fd, const void *caller);
  * given up to $IOTHRUN_LINGER seconds (default 10) to deliver what they
  * hold, then every socket of the stack is closed. */
 HIDDEN void iothrun_sockets_at_exit(void);
+
+/* shared.c: one stack for a process tree (the owner serves its forked
+ * children; docs/iothrun.md "Fork and exec"). iothrun_remote is 1 in a
+ * forked child of a ustack's owner: its ioth descriptors are the owner's
+ * sockets, reached through the iothrun_remote_ calls. */
+HIDDEN extern int iothrun_remote;
+static inline int iothrun_remote_fd(int fd) {
+	return iothrun_remote && !(fdset_get(fd) & IOTHRUN_FD_KERNEL);
+}
+HIDDEN void iothrun_shared_init(void);
+/* a process exec'd by a forked child joins its stack: 0 if it did */
+HIDDEN int iothrun_attach(const char *conf);
+/* the owner's door for spawned programs: its name, "" if none */
+HIDDEN const char *iothrun_shared_door(void);
+HIDDEN void iothrun_shared_fini(void);
+/* preload.c: the stack is made (never makes it); this is its owner */
+HIDDEN int iothrun_ready_quiet(void);
+HIDDEN int iothrun_is_creator(void);
+/* sockets.c, for the server: a new descriptor of the stack into the set;
+ * the program's close (lingering) and dup of an ioth descriptor */
+HIDDEN int iothrun_track(int fd);
+/* sockets.c: fd is one of the stack's own or the shared stack's (on) or no
+ * longer (0): closefrom and close_range leave it open */
+HIDDEN void iothrun_protect(int fd, int on);
+HIDDEN int iothrun_close_ioth(int fd);
+HIDDEN int iothrun_dup_ioth(int fd, int cmd, int min);
+HIDDEN int iothrun_remote_ref(int fd);
+HIDDEN int iothrun_remote_fork(const int32_t *refs, size_t n, int32_t *out, int *pconn);
+HIDDEN void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t n);
+HIDDEN int iothrun_remote_socket(int domain, int type, int protocol);
+HIDDEN int iothrun_remote_close(int fd);
+HIDDEN int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len);
+HIDDEN int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len);
+HIDDEN int iothrun_remote_listen(int fd, int backlog);
+HIDDEN int iothrun_remote_shutdown(int fd, int how);
+HIDDEN int iothrun_remote_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+HIDDEN int iothrun_remote_getname(int fd, struct sockaddr *addr, socklen_t *len, int peer);
+HIDDEN int iothrun_remote_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+HIDDEN int iothrun_remote_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+HIDDEN int iothrun_remote_ioctl(int fd, unsigned long req, void *arg);
+HIDDEN int iothrun_remote_dup(int fd, int cmd, int min);
+HIDDEN int iothrun_remote_fcntl(int fd, int cmd, long arg);
+HIDDEN ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen);
+HIDDEN ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags);
+HIDDEN ssize_t iothrun_remote_writev(int fd, const struct iovec *iov, int iovcnt);
+HIDDEN ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags,
+		struct sockaddr *from, socklen_t *fromlen);
+HIDDEN ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags);
+HIDDEN ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt);
 
 /* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
 struct libc_fns {

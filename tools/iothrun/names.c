@@ -25,8 +25,16 @@ EXPORT int getaddrinfo(const char *node, const char *service, const struct addri
 		struct addrinfo **res) {
 	if (!active())
 		return libc.getaddrinfo(node, service, hints, res);
-	if (iothrun_dns == NULL)
-		return EAI_FAIL;
+	if (iothrun_dns == NULL) {
+		/* no resolver (a process on a shared stack): numeric addresses
+		 * only, nothing asked on the host's network */
+		struct addrinfo h = {0};
+		if (hints)
+			h = *hints;
+		h.ai_flags |= AI_NUMERICHOST;
+		int r = libc.getaddrinfo(node, service, &h, res);
+		return r == EAI_NONAME ? EAI_FAIL : r;
+	}
 	int r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, node, service, hints, res));
 	if (iothrun_debug)
 		iothrun_log("iothrun: getaddrinfo(%s, %s) = %d on the stack", node ? node : "NULL",
@@ -42,8 +50,8 @@ EXPORT int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *hos
 		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
 	if (!active())
 		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
-	if (iothrun_dns == NULL)
-		return EAI_FAIL;
+	if (iothrun_dns == NULL)   /* a process on a shared stack: numeric */
+		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags | NI_NUMERICHOST);
 	return IOTHRUN_CALL(iothdns_getnameinfo(iothrun_dns, addr, addrlen, host, hostlen, serv,
 			servlen, flags));
 }
@@ -164,6 +172,8 @@ EXPORT struct hostent *gethostbyname(const char *name) {
 EXPORT int getifaddrs(struct ifaddrs **ifap) {
 	if (!active())
 		return libc.getifaddrs(ifap);
+	if (iothrun_stack == NULL || iothrun_remote)
+		return errno = EOPNOTSUPP, -1;   /* a process on a shared stack */
 	return IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, ifap));
 }
 
@@ -178,6 +188,8 @@ EXPORT void freeifaddrs(struct ifaddrs *ifa) {
 EXPORT unsigned int if_nametoindex(const char *name) {
 	if (!active())
 		return libc.if_nametoindex(name);
+	if (iothrun_stack == NULL || iothrun_remote)
+		return errno = ENODEV, 0;
 	int r = IOTHRUN_CALL(ioth_if_nametoindex(iothrun_stack, name));
 	if (r < 0) {
 		errno = ENODEV;

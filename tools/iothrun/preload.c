@@ -11,6 +11,7 @@
 #include <link.h>
 #include <stdint.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -221,14 +222,75 @@ static void log_addrs(struct ioth *st) {
 	ioth_freeifaddrs(ifa);
 }
 
+/* $IOTHRUN_STACKOPTS (iothrun -o): the stack's own options (ustack: pcap=FILE,
+ * mtu=N...), which an iothconf string cannot carry: the stack is made with
+ * ioth_newstack("NAME,OPTIONS", VNL), then configured with the rest of the
+ * string, as ioth_newstackc does. */
+static struct ioth *newstack_opts(const char *conf, const char *opts) {
+	char *dup = strdup(conf), *rest = malloc(strlen(conf) + 1);
+	char *name = NULL, *vnl = NULL, *save = NULL;
+	struct ioth *st = NULL;
+	if (dup == NULL || rest == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	rest[0] = 0;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strncmp(t, "stack=", 6) == 0)
+			name = t + 6;
+		else if (strncmp(t, "vnl=", 4) == 0)
+			vnl = t + 4;
+		else {
+			if (rest[0])
+				strcat(rest, ",");
+			strcat(rest, t);
+		}
+	}
+	if (name == NULL) {
+		errno = EINVAL;
+		goto out;
+	}
+	size_t n = strlen(name) + strlen(opts) + 2;
+	char *full = malloc(n);
+	if (full == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	snprintf(full, n, "%s,%s", name, opts);
+	st = ioth_newstack(full, vnl);
+	free(full);
+	if (st && rest[0] && ioth_config(st, rest) < 0) {
+		int e = errno;
+		ioth_delstack(st);
+		st = NULL;
+		errno = e;
+	}
+out:
+	free(dup);
+	free(rest);
+	return st;
+}
+
 static void make_stack(void) {
 	iothrun_resolve_libc();
 	const char *conf = getenv("IOTHRUN_CONF");
 	if (conf == NULL || *conf == '\0')
 		return;
 	iothrun_debug = getenv("IOTHRUN_DEBUG") && *getenv("IOTHRUN_DEBUG") && strcmp(getenv("IOTHRUN_DEBUG"), "0");
+	if (iothrun_attach(conf) == 0) {
+		/* exec'd by a process on a shared stack: that one */
+		take_ranges();
+		atomic_store_explicit(&ready, 1, memory_order_release);
+		return;
+	}
+	/* the descriptors the stack makes are its own (closefrom keeps them) */
+	enum { SCAN = 1024 };
+	static unsigned char before[SCAN];
+	for (int fd = 0; fd < SCAN; fd++)
+		before[fd] = libc.fcntl(fd, F_GETFD) >= 0;
 	iothrun_inside++;
-	struct ioth *st = ioth_newstackc(conf);
+	const char *opts = getenv("IOTHRUN_STACKOPTS");
+	struct ioth *st = opts && *opts ? newstack_opts(conf, opts) : ioth_newstackc(conf);
 	if (st == NULL) {
 		int err = errno;
 		iothrun_inside--;
@@ -244,9 +306,23 @@ static void make_stack(void) {
 	if (dns == NULL)
 		iothrun_log("iothrun: no resolver (%s): names will not resolve", strerror(errno));
 	take_ranges();
+	for (int fd = 0; fd < SCAN; fd++)
+		if (!before[fd] && libc.fcntl(fd, F_GETFD) >= 0 && !fdset_get(fd))
+			iothrun_protect(fd, 1);
 	creator = getpid();
 	iothrun_stack = st;
 	iothrun_dns = dns;
+	/* for the programs a forked child executes (shared.c, iothrun_attach) */
+	{
+		const char *door = iothrun_shared_door();
+		size_t n = strlen(conf) + strlen(door) + 32;
+		char *v = malloc(n);
+		if (v) {
+			snprintf(v, n, "%d %s %s", (int) creator, *door ? door : "-", conf);
+			setenv("IOTHRUN_SHARED", v, 1);
+			free(v);
+		}
+	}
 	if (iothrun_debug)
 		iothrun_log("iothrun[%d]: stack \"%s\" ready", (int) getpid(), conf);
 	atomic_store_explicit(&ready, 1, memory_order_release);
@@ -264,8 +340,17 @@ int iothrun_ready(void) {
 	return atomic_load_explicit(&ready, memory_order_acquire);
 }
 
+int iothrun_ready_quiet(void) {
+	return atomic_load_explicit(&ready, memory_order_acquire);
+}
+
+int iothrun_is_creator(void) {
+	return getpid() == creator;
+}
+
 __attribute__((constructor)) static void iothrun_init(void) {
-	iothrun_ready();
+	if (iothrun_ready())
+		iothrun_shared_init();
 }
 
 /* At exit the stack is deleted, its sockets first: vdestack's helper process
@@ -279,6 +364,7 @@ __attribute__((destructor)) static void iothrun_fini(void) {
 	 * stack may be locked by this very thread, leave it to the kernel */
 	if (iothrun_inside)
 		return;
+	iothrun_shared_fini();
 	iothrun_sockets_at_exit();
 	iothrun_inside++;
 	if (iothrun_dns)

@@ -10,6 +10,7 @@
  * with plain `struct sockaddr *` (not the transparent unions of GNU mode),
  * the types our definitions have. poll, select and epoll are not touched:
  * an ioth socket is a real descriptor whose readiness is the socket's. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/neighbour.h>
@@ -21,6 +22,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -97,11 +99,17 @@ EXPORT int socket(int domain, int type, int protocol) {
 	if (iothrun_inside || !network_family(domain, protocol) ||
 			iothrun_internal_caller(__builtin_return_address(0)) || !iothrun_ready())
 		return libc.socket(domain, type, protocol);
+	if (iothrun_remote)
+		return iothrun_remote_socket(domain, type, protocol);
 	int fd = IOTHRUN_CALL(ioth_msocket(iothrun_stack, domain, type, protocol));
 	return track(fd, "socket");
 }
 
 static void untrack_close(int fd) {
+	if (iothrun_remote_fd(fd)) {
+		iothrun_remote_close(fd);
+		return;
+	}
 	fdset_clear(fd);
 	IOTHRUN_CALL(ioth_close(fd));
 }
@@ -296,6 +304,8 @@ static int other_descriptor(int fd) {
 /* close(2) of an ioth descriptor: the socket's last one may linger to
  * deliver its data; closing one of several (dup) only drops it. */
 static int close_ioth(int fd) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_close(fd);
 	if (!other_descriptor(fd) && wants_linger(fd) && linger(fd) == 0) {
 		fdset_clear(fd);
 		return 0;
@@ -316,23 +326,28 @@ EXPORT int close(int fd) {
 
 EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_bind(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_bind(fd, addr, len) :
+			IOTHRUN_CALL(ioth_bind(fd, addr, len));
 	return libc.bind(fd, addr, len);
 }
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_connect(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_connect(fd, addr, len) :
+			IOTHRUN_CALL(ioth_connect(fd, addr, len));
 	return libc.connect(fd, addr, len);
 }
 
 EXPORT int listen(int fd, int backlog) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_listen(fd, backlog));
+		return iothrun_remote_fd(fd) ? iothrun_remote_listen(fd, backlog) :
+			IOTHRUN_CALL(ioth_listen(fd, backlog));
 	return libc.listen(fd, backlog);
 }
 
 static int ioth_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_accept(fd, addr, len, flags);
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return errno = EINVAL, -1;
 	int nfd = IOTHRUN_CALL(ioth_accept(fd, addr, len));
@@ -360,31 +375,36 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
 
 EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getsockname(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getname(fd, addr, len, 0) :
+			IOTHRUN_CALL(ioth_getsockname(fd, addr, len));
 	return libc.getsockname(fd, addr, len);
 }
 
 EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getpeername(fd, addr, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getname(fd, addr, len, 1) :
+			IOTHRUN_CALL(ioth_getpeername(fd, addr, len));
 	return libc.getpeername(fd, addr, len);
 }
 
 EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_setsockopt(fd, level, name, val, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_setsockopt(fd, level, name, val, len) :
+			IOTHRUN_CALL(ioth_setsockopt(fd, level, name, val, len));
 	return libc.setsockopt(fd, level, name, val, len);
 }
 
 EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_getsockopt(fd, level, name, val, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_getsockopt(fd, level, name, val, len) :
+			IOTHRUN_CALL(ioth_getsockopt(fd, level, name, val, len));
 	return libc.getsockopt(fd, level, name, val, len);
 }
 
 EXPORT int shutdown(int fd, int how) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_shutdown(fd, how));
+		return iothrun_remote_fd(fd) ? iothrun_remote_shutdown(fd, how) :
+			IOTHRUN_CALL(ioth_shutdown(fd, how));
 	return libc.shutdown(fd, how);
 }
 
@@ -392,63 +412,73 @@ EXPORT int shutdown(int fd, int how) {
 
 EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_send(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, flags, NULL, 0) :
+			IOTHRUN_CALL(ioth_send(fd, buf, len, flags));
 	return libc.send(fd, buf, len, flags);
 }
 
 EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		const struct sockaddr *to, socklen_t tolen) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_sendto(fd, buf, len, flags, to, tolen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, flags, to, tolen) :
+			IOTHRUN_CALL(ioth_sendto(fd, buf, len, flags, to, tolen));
 	return libc.sendto(fd, buf, len, flags, to, tolen);
 }
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_sendmsg(fd, msg, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendmsg(fd, msg, flags) :
+			IOTHRUN_CALL(ioth_sendmsg(fd, msg, flags));
 	return libc.sendmsg(fd, msg, flags);
 }
 
 EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, NULL, NULL) :
+			IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
 	return libc.recv(fd, buf, len, flags);
 }
 
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
 		struct sockaddr *from, socklen_t *fromlen) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, from, fromlen) :
+			IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
 	return libc.recvfrom(fd, buf, len, flags, from, fromlen);
 }
 
 EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_recvmsg(fd, msg, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvmsg(fd, msg, flags) :
+			IOTHRUN_CALL(ioth_recvmsg(fd, msg, flags));
 	return libc.recvmsg(fd, msg, flags);
 }
 
 EXPORT ssize_t read(int fd, void *buf, size_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, 0, NULL, NULL) :
+			IOTHRUN_CALL(ioth_read(fd, buf, len));
 	return libc.read(fd, buf, len);
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t len) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_write(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_sendto(fd, buf, len, 0, NULL, 0) :
+			IOTHRUN_CALL(ioth_write(fd, buf, len));
 	return libc.write(fd, buf, len);
 }
 
 EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_readv(fd, iov, iovcnt));
+		return iothrun_remote_fd(fd) ? iothrun_remote_readv(fd, iov, iovcnt) :
+			IOTHRUN_CALL(ioth_readv(fd, iov, iovcnt));
 	return libc.readv(fd, iov, iovcnt);
 }
 
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_writev(fd, iov, iovcnt));
+		return iothrun_remote_fd(fd) ? iothrun_remote_writev(fd, iov, iovcnt) :
+			IOTHRUN_CALL(ioth_writev(fd, iov, iovcnt));
 	return libc.writev(fd, iov, iovcnt);
 }
 
@@ -456,20 +486,23 @@ EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
  * these; an overflow still ends in libc's own check (it aborts). */
 EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_read(fd, buf, len));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, 0, NULL, NULL) :
+			IOTHRUN_CALL(ioth_read(fd, buf, len));
 	return libc.read_chk(fd, buf, len, buflen);
 }
 
 EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, NULL, NULL) :
+			IOTHRUN_CALL(ioth_recv(fd, buf, len, flags));
 	return libc.recv_chk(fd, buf, len, buflen, flags);
 }
 
 EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 		struct sockaddr *from, socklen_t *fromlen) {
 	if (ours(fd) && len <= buflen)
-		return IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
+		return iothrun_remote_fd(fd) ? iothrun_remote_recvfrom(fd, buf, len, flags, from, fromlen) :
+			IOTHRUN_CALL(ioth_recvfrom(fd, buf, len, flags, from, fromlen));
 	return libc.recvfrom_chk(fd, buf, len, buflen, flags, from, fromlen);
 }
 
@@ -481,7 +514,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
 	if (ours(fd))
-		return IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
+		return iothrun_remote_fd(fd) ? iothrun_remote_ioctl(fd, request, arg) :
+			IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
 	return libc.ioctl(fd, request, arg);
 }
 
@@ -490,6 +524,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
  * close; kernel plugins: the kernel's dup), known to libioth; it joins the
  * set with the original's kind, both marked as duplicated. */
 static int dup_ioth(int fd, int cmd, int min) {
+	if (iothrun_remote_fd(fd))
+		return iothrun_remote_dup(fd, cmd, min);
 	int nfd = IOTHRUN_CALL(ioth_fcntl(fd, cmd, min));
 	if (nfd < 0)
 		return -1;
@@ -527,6 +563,8 @@ static int dup_onto(int oldfd, int newfd, int cloexec) {
 static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg, const void *caller) {
 	if (!ours_from(fd, caller))
 		return real(fd, cmd, arg);
+	if (iothrun_remote_fd(fd) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+		return iothrun_remote_fcntl(fd, cmd, (long) arg);
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -586,8 +624,109 @@ EXPORT int dup3(int oldfd, int newfd, int flags) {
 	return libc.dup3(oldfd, newfd, flags);
 }
 
+/* ------------------------------------------------------------ closefrom
+ * ssh, sshd and other daemons close every descriptor above stderr at start
+ * (closefrom(3), close_range): that would take the stack's own descriptors
+ * (its event loop, its VDE connection, the other ends of the sockets'
+ * readiness pairs) and the shared stack's connections with them. Those are
+ * not the program's: they stay open; the program's descriptors in the
+ * range are closed (its ioth sockets by our close). */
+
+static pthread_mutex_t protect_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *protected_fds;
+static size_t nprotected;
+
+void iothrun_protect(int fd, int on) {
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&protect_lock);
+	if ((size_t) fd >= nprotected && on) {
+		size_t n = nprotected ? nprotected : 256;
+		while (n <= (size_t) fd)
+			n *= 2;
+		unsigned char *p = realloc(protected_fds, n);
+		if (p) {
+			memset(p + nprotected, 0, n - nprotected);
+			protected_fds = p;
+			nprotected = n;
+		}
+	}
+	if ((size_t) fd < nprotected)
+		protected_fds[fd] = (unsigned char) on;
+	pthread_mutex_unlock(&protect_lock);
+}
+
+static int is_protected(int fd) {
+	pthread_mutex_lock(&protect_lock);
+	int r = (size_t) fd < nprotected && protected_fds[fd];
+	pthread_mutex_unlock(&protect_lock);
+	return r;
+}
+
+/* The other end of a ustack socket's readiness pair (socket/readyfd.c): an
+ * AF_UNIX stream socket, non-blocking, close-on-exec, with the smallest
+ * send buffer, that is not one of the program's ioth descriptors. */
+static int readiness_peer(int fd) {
+	int v = 0;
+	socklen_t len = sizeof(v);
+	if (fdset_get(fd) || libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_UNIX)
+		return 0;
+	len = sizeof(v);
+	if (libc.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_STREAM)
+		return 0;
+	len = sizeof(v);
+	if (libc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) != 0 || v > 2 * 4608)
+		return 0;
+	return (libc.fcntl(fd, F_GETFL) & O_NONBLOCK) && (libc.fcntl(fd, F_GETFD) & FD_CLOEXEC);
+}
+
+static int keep_open(int fd) {
+	return is_protected(fd) || readiness_peer(fd);
+}
+
+/* Close (or mark close-on-exec) the descriptors in [lo, hi] but ours;
+ * -1 if /proc/self/fd cannot be read. */
+static int close_some(unsigned int lo, unsigned int hi, int cloexec) {
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d), n = 0, cap = 0, *fds = NULL;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == 0 || fd == self || fd < (long) lo || fd > (long) hi)
+			continue;
+		if (n == cap) {
+			int *p = realloc(fds, (size_t) (cap = cap ? 2 * cap : 64) * sizeof(int));
+			if (p == NULL)
+				break;
+			fds = p;
+		}
+		fds[n++] = (int) fd;
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		int fd = fds[i];
+		if (keep_open(fd))
+			continue;
+		if (cloexec)
+			libc.fcntl(fd, F_SETFD, libc.fcntl(fd, F_GETFD) | FD_CLOEXEC);
+		else if (fdset_get(fd))
+			untrack_close(fd);
+		else
+			libc.close(fd);
+	}
+	free(fds);
+	return 0;
+}
+
 EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
 	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && iothrun_ready_quiet() && first <= last &&
+			!(flags & ~CLOSE_RANGE_CLOEXEC) &&
+			close_some(first, last, flags & CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
 	if (iothrun_inside == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
 		fdset_foreach(first, last, untrack_close);
 	return libc.close_range(first, last, flags);
@@ -595,7 +734,23 @@ EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
 
 EXPORT void closefrom(int lowfd) {
 	iothrun_resolve_libc();
+	if (iothrun_inside == 0 && iothrun_ready_quiet() && lowfd >= 0 &&
+			close_some((unsigned int) lowfd, (unsigned int) __INT_MAX__, 0) == 0)
+		return;
 	if (iothrun_inside == 0 && lowfd >= 0)
 		fdset_foreach((unsigned int) lowfd, (unsigned int) __INT_MAX__, untrack_close);
 	libc.closefrom(lowfd);
+}
+
+/* for the stack's server (shared.c) */
+int iothrun_track(int fd) {
+	return track(fd, "shared");
+}
+
+int iothrun_close_ioth(int fd) {
+	return close_ioth(fd);
+}
+
+int iothrun_dup_ioth(int fd, int cmd, int min) {
+	return dup_ioth(fd, cmd, min);
 }

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -303,6 +305,33 @@ EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, s
 	if (i == 0)
 		return -1;   /* the first recvmsg's errno */
 	return (int) i;
+}
+
+/* --- syscall(2): the batch calls made through libc's syscall() ---
+ * libuv (hence BIND's dig, and node) sends with syscall(SYS_sendmmsg, ...),
+ * not with libc's sendmmsg: on a ustack socket the kernel took the
+ * datagrams into the readiness pair (dig sent nothing and timed out).
+ * syscall() is a libc function like the others: on an ioth descriptor
+ * sendmmsg and recvmmsg are ours; any other call is passed on unchanged.
+ * (A raw `syscall` instruction, as Go's runtime makes, stays out of
+ * reach.) */
+EXPORT long syscall(long nr, ...) {
+	static long (*real)(long, ...);
+	va_list ap;
+	va_start(ap, nr);
+	long a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if ((nr == SYS_sendmmsg || nr == SYS_recvmmsg) && iothrun_ours((int) a[0], RA)) {
+		if (nr == SYS_sendmmsg)
+			return sendmmsg((int) a[0], (struct mmsghdr *) a[1], (unsigned int) a[2], (int) a[3]);
+		return recvmmsg((int) a[0], (struct mmsghdr *) a[1], (unsigned int) a[2], (int) a[3],
+				(struct timespec *) a[4]);
+	}
+	if (real == NULL)
+		real = (long (*)(long, ...)) next("syscall");
+	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* --- fdopen: stdio on a socket of the stack ---

@@ -1,0 +1,1510 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * libiothrun: one user-space stack for a process and the children it forks.
+ *
+ * A ustack lives in the process that made it (its event thread, its locks,
+ * its memory): a child forked without exec has a copy that nobody runs, and
+ * ustack refuses it (EOPNOTSUPP). So the process that made the stack (the
+ * owner) serves it to its forked children:
+ *
+ *  - at fork (pthread_atfork), in the owner: a SOCK_SEQPACKET socketpair, one
+ *    end for the child, one for a server thread of the owner; every socket of
+ *    the stack the program has gets a duplicate in the owner (ioth_fcntl
+ *    F_DUPFD), the child's reference ("ref"): the parent may close its
+ *    descriptor, the child's socket lives on;
+ *  - in the child each of its ioth descriptors is the one it inherited (the
+ *    socket's readiness descriptor, the same open file as the owner's ref: its
+ *    poll/epoll readiness is the socket's, set by the owner's stack); every
+ *    call on it is a request over the socketpair naming the ref, done by the
+ *    server thread on the stack; new sockets (socket, accept) are made by the
+ *    server, and their descriptors passed to the child with SCM_RIGHTS;
+ *  - the server never blocks for a child on a blocking socket's send/recv/
+ *    accept: it answers "would block, wait for POLLIN/POLLOUT" and the child
+ *    waits with poll() on its own descriptor, so a signal interrupts the wait
+ *    in the child (EINTR), as a blocking call of Linux;
+ *  - a child that forks asks the server for a new connection and refs of its
+ *    own (FORK); a child that exits (or execs) closes its end, the server
+ *    closes its refs (their data still delivered: the lingering close).
+ *
+ * The owner itself keeps its calls direct (nothing here is on its path but
+ * the atfork handler). */
+#define _GNU_SOURCE /* struct ucred */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <ioth.h>
+#include "iothrun_int.h"
+
+#ifndef MSG_CMSG_CLOEXEC
+#define MSG_CMSG_CLOEXEC 0x40000000
+#endif
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC 02000000
+#endif
+#ifndef SOCK_NONBLOCK
+#define SOCK_NONBLOCK 04000
+#endif
+#ifndef F_DUPFD_CLOEXEC
+#define F_DUPFD_CLOEXEC 1030
+#endif
+
+enum {
+	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
+	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
+	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT,
+};
+
+/* OP_LIST: a client's refs, for a process that has exec'd to find its
+ * descriptors among those it inherited (by inode: the same open file) */
+struct listed {
+	int32_t ref, stream;
+	uint64_t ino;
+};
+
+#define AUX 256               /* address, option value, ioctl argument */
+#define MAXDATA 65536         /* bytes of data per request */
+#define MAXREFS (MAXDATA / 4) /* refs in a FORK */
+
+struct req {
+	int32_t op, ref, a, b, c;
+	uint32_t alen, dlen;
+};
+struct rep {
+	int64_t ret;
+	int32_t err, flags, wait, timeout_ms;
+	uint32_t alen, dlen;
+};
+
+int iothrun_remote;
+
+/* ------------------------------------------------------------ owner */
+
+struct client {
+	int conn;
+	int *refs;
+	size_t nrefs, cap;
+	pthread_t thread;
+	struct client *next;
+};
+
+static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct client *clients;
+static atomic_int closing, active;
+static int user_stack = -1;   /* the stack is a user-space one (ustack) */
+
+static int add_ref(struct client *c, int ref) {
+	if (c->nrefs == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		int *n = realloc(c->refs, cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		c->refs = n;
+		c->cap = cap;
+	}
+	c->refs[c->nrefs++] = ref;
+	iothrun_protect(ref, 1);
+	return 0;
+}
+
+static int drop_ref(struct client *c, int ref) {
+	for (size_t i = 0; i < c->nrefs; i++)
+		if (c->refs[i] == ref) {
+			iothrun_protect(ref, 0);
+			c->refs[i] = c->refs[--c->nrefs];
+			return 1;
+		}
+	return 0;
+}
+
+static int has_ref(struct client *c, int ref) {
+	for (size_t i = 0; i < c->nrefs; i++)
+		if (c->refs[i] == ref)
+			return 1;
+	return 0;
+}
+
+/* A reply, with a descriptor to pass (-1: none). */
+static void reply(int conn, struct rep *r, const void *aux, const void *data, int fd) {
+	struct iovec iov[3] = {
+		{.iov_base = r, .iov_len = sizeof(*r)},
+		{.iov_base = (void *) aux, .iov_len = AUX},
+		{.iov_base = (void *) data, .iov_len = r->dlen},
+	};
+	static const char zero[AUX];
+	if (aux == NULL)
+		iov[1].iov_base = (void *) zero;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = r->dlen ? 3 : 2};
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof(cm));
+		m.msg_control = cm.b;
+		m.msg_controllen = sizeof(cm.b);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	while (libc.sendmsg(conn, &m, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+static int timeout_of(int ref, int name) {
+	struct timeval tv = {0, 0};
+	socklen_t len = sizeof(tv);
+	if (IOTHRUN_CALL(ioth_getsockopt(ref, SOL_SOCKET, name, &tv, &len)) < 0)
+		return 0;
+	long ms = tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
+	return ms > 0x7fffffff ? 0x7fffffff : (int) ms;
+}
+
+static int blocking(int ref) {
+	int fl = IOTHRUN_CALL(ioth_fcntl(ref, F_GETFL, 0));
+	return fl >= 0 && !(fl & O_NONBLOCK);
+}
+
+static struct client *new_client(int conn);
+
+/* A new ref of the stack for client c: into the set (closed at the owner's
+ * exit with the others) and the client's list. */
+static int own(struct client *c, int ref) {
+	iothrun_track(ref);
+	if (add_ref(c, ref) < 0) {
+		iothrun_close_ioth(ref);
+		return errno = ENOMEM, -1;
+	}
+	return ref;
+}
+
+/* OP_ADOPT (one server thread at a time: under adopt_lock) */
+static pthread_mutex_t adopt_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t adopt_ino;
+static int adopt_fd;
+static void adopt_match(int fd) {
+	struct stat st;
+	if (adopt_fd < 0 && !(fdset_get(fd) & IOTHRUN_FD_KERNEL) && fstat(fd, &st) == 0 &&
+			(uint64_t) st.st_ino == adopt_ino)
+		adopt_fd = fd;
+}
+
+static void serve_one(struct client *c, struct req *q, char *aux, char *data, char *out) {
+	struct rep r = {0};
+	char raux[AUX];
+	memset(raux, 0, sizeof(raux));
+	int pass = -1;
+	int ref = q->ref;
+	long ret = -1;
+	errno = 0;
+	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && q->op != OP_ADOPT &&
+			!has_ref(c, ref)) {
+		r.ret = -1;
+		r.err = EBADF;
+		reply(c->conn, &r, NULL, NULL, -1);
+		return;
+	}
+	socklen_t alen = q->alen > AUX ? AUX : q->alen;
+	if (q->op == OP_ACCEPT || q->op == OP_GETNAME)
+		alen = AUX;   /* out only */
+	switch (q->op) {
+	case OP_SOCKET:
+		ret = IOTHRUN_CALL(ioth_msocket(iothrun_stack, q->a, q->b | SOCK_CLOEXEC, q->c));
+		if (ret >= 0 && (ret = own(c, (int) ret)) >= 0)
+			pass = (int) ret;
+		break;
+	case OP_CLOSE:
+		drop_ref(c, ref);
+		ret = iothrun_close_ioth(ref);
+		break;
+	case OP_BIND:
+		ret = IOTHRUN_CALL(ioth_bind(ref, (struct sockaddr *) aux, alen));
+		break;
+	case OP_CONNECT:
+		ret = IOTHRUN_CALL(ioth_connect(ref, (struct sockaddr *) aux, alen));
+		break;
+	case OP_LISTEN:
+		ret = IOTHRUN_CALL(ioth_listen(ref, q->a));
+		break;
+	case OP_ACCEPT: {
+		/* a blocking listener: accept only what is there (another process
+		 * may take it first: then this one waits in accept, rarely) */
+		if (blocking(ref)) {
+			struct pollfd p = {.fd = ref, .events = POLLIN};
+			if (poll(&p, 1, 0) == 0) {
+				errno = EAGAIN;
+				r.wait = POLLIN;
+				r.timeout_ms = timeout_of(ref, SO_RCVTIMEO);
+				break;
+			}
+		}
+		ret = IOTHRUN_CALL(ioth_accept(ref, (struct sockaddr *) raux, &alen));
+		if (ret < 0)
+			break;
+		r.alen = alen;
+		if (q->a & SOCK_NONBLOCK)
+			IOTHRUN_CALL(ioth_fcntl((int) ret, F_SETFL, O_NONBLOCK));
+		if ((ret = own(c, (int) ret)) >= 0)
+			pass = (int) ret;
+		break;
+	}
+	case OP_GETNAME:
+		ret = q->a ? IOTHRUN_CALL(ioth_getpeername(ref, (struct sockaddr *) raux, &alen))
+			: IOTHRUN_CALL(ioth_getsockname(ref, (struct sockaddr *) raux, &alen));
+		r.alen = alen;
+		break;
+	case OP_SETSOCKOPT:
+		ret = IOTHRUN_CALL(ioth_setsockopt(ref, q->a, q->b, aux, alen));
+		break;
+	case OP_GETSOCKOPT:
+		ret = IOTHRUN_CALL(ioth_getsockopt(ref, q->a, q->b, raux, &alen));
+		r.alen = alen;
+		break;
+	case OP_SHUTDOWN:
+		ret = IOTHRUN_CALL(ioth_shutdown(ref, q->a));
+		break;
+	case OP_SEND: {
+		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
+		struct iovec iov = {.iov_base = data, .iov_len = q->dlen};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_name = alen ? aux : NULL, .msg_namelen = alen};
+		ret = IOTHRUN_CALL(ioth_sendmsg(ref, &m, q->a | MSG_DONTWAIT | MSG_NOSIGNAL));
+		if (ret < 0 && errno == EAGAIN && wantwait) {
+			r.wait = POLLOUT;
+			r.timeout_ms = timeout_of(ref, SO_SNDTIMEO);
+		}
+		break;
+	}
+	case OP_RECV: {
+		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
+		size_t cap = (size_t) q->b > MAXDATA ? MAXDATA : (size_t) q->b;
+		struct iovec iov = {.iov_base = out, .iov_len = cap};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_name = alen ? raux : NULL, .msg_namelen = alen};
+		ret = IOTHRUN_CALL(ioth_recvmsg(ref, &m, (q->a & ~MSG_WAITALL) | MSG_DONTWAIT));
+		if (ret < 0 && errno == EAGAIN && wantwait) {
+			r.wait = POLLIN;
+			r.timeout_ms = timeout_of(ref, SO_RCVTIMEO);
+		}
+		if (ret >= 0) {
+			r.dlen = (uint32_t) ((size_t) ret < cap ? (size_t) ret : cap);
+			r.alen = alen ? m.msg_namelen : 0;
+			r.flags = m.msg_flags;
+		}
+		break;
+	}
+	case OP_IOCTL:
+		memcpy(raux, aux, alen);
+		ret = IOTHRUN_CALL(ioth_ioctl(ref, (unsigned long) (uint32_t) q->a, raux));
+		r.alen = alen;
+		break;
+	case OP_FCNTL:
+		ret = IOTHRUN_CALL(ioth_fcntl(ref, q->a, (long) q->b));
+		break;
+	case OP_DUP:
+		ret = iothrun_dup_ioth(ref, F_DUPFD_CLOEXEC, 0);
+		if (ret >= 0 && add_ref(c, (int) ret) < 0) {
+			iothrun_close_ioth((int) ret);
+			ret = -1;
+			errno = ENOMEM;
+		}
+		break;
+	case OP_FORK: {
+		/* the refs of the forking client, duplicated for its child */
+		int sv[2];
+		size_t n = q->dlen / sizeof(int32_t);
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+			break;
+		struct client *nc = new_client(sv[0]);
+		if (nc == NULL) {
+			libc.close(sv[0]);
+			libc.close(sv[1]);
+			errno = ENOMEM;
+			break;
+		}
+		int32_t *in = (int32_t *) (void *) data, *o = (int32_t *) (void *) out;
+		for (size_t i = 0; i < n; i++) {
+			o[i] = -1;
+			if (has_ref(c, in[i])) {
+				int d = iothrun_dup_ioth(in[i], F_DUPFD_CLOEXEC, 0);
+				if (d >= 0 && add_ref(nc, d) == 0)
+					o[i] = d;
+				else if (d >= 0)
+					iothrun_close_ioth(d);
+			}
+		}
+		r.dlen = (uint32_t) (n * sizeof(int32_t));
+		pthread_mutex_lock(&clients_lock);
+		nc->next = clients;
+		clients = nc;
+		pthread_mutex_unlock(&clients_lock);
+		extern void *iothrun_serve(void *);
+		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) != 0) {
+			pthread_mutex_lock(&clients_lock);
+			clients = nc->next;
+			pthread_mutex_unlock(&clients_lock);
+			for (size_t i = 0; i < nc->nrefs; i++)
+				iothrun_close_ioth(nc->refs[i]);
+			nc->nrefs = 0;
+			libc.close(sv[0]);
+			libc.close(sv[1]);
+			errno = EAGAIN;
+			break;
+		}
+		pthread_detach(nc->thread);
+		ret = 0;
+		pass = sv[1];
+		break;
+	}
+	case OP_ADOPT: {
+		/* a program spawned without a fork handler (vfork, posix_spawn)
+		 * inherited sockets of ours: its candidates' inodes, each found
+		 * among the owner's descriptors of the stack and duplicated */
+		const char *ino = data;   /* uint64_t each, unaligned */
+		int32_t *o = (int32_t *) (void *) out;
+		size_t n = q->dlen / sizeof(uint64_t);
+		pthread_mutex_lock(&adopt_lock);
+		for (size_t i = 0; i < n; i++) {
+			memcpy(&adopt_ino, ino + i * sizeof(uint64_t), sizeof(uint64_t));
+			adopt_fd = -1;
+			fdset_foreach(0, (unsigned int) __INT_MAX__, adopt_match);
+			o[i] = -1;
+			if (adopt_fd >= 0) {
+				int d = iothrun_dup_ioth(adopt_fd, F_DUPFD_CLOEXEC, 0);
+				if (d >= 0 && add_ref(c, d) == 0)
+					o[i] = d;
+				else if (d >= 0)
+					iothrun_close_ioth(d);
+			}
+		}
+		pthread_mutex_unlock(&adopt_lock);
+		r.dlen = (uint32_t) (n * sizeof(int32_t));
+		ret = 0;
+		break;
+	}
+	case OP_LIST: {
+		struct listed *l = (struct listed *) (void *) out;
+		size_t n = 0;
+		for (size_t i = 0; i < c->nrefs && n < MAXDATA / sizeof(*l); i++) {
+			struct stat st;
+			if (fstat(c->refs[i], &st) != 0)
+				continue;
+			l[n].ref = c->refs[i];
+			l[n].stream = (fdset_get(c->refs[i]) & IOTHRUN_FD_STREAM) != 0;
+			l[n].ino = (uint64_t) st.st_ino;
+			n++;
+		}
+		r.dlen = (uint32_t) (n * sizeof(*l));
+		ret = (long) n;
+		break;
+	}
+	default:
+		errno = EINVAL;
+		break;
+	}
+	r.ret = ret;
+	r.err = ret < 0 ? errno : 0;
+	reply(c->conn, &r, raux, out, pass);
+	if (q->op == OP_FORK && pass >= 0)
+		libc.close(pass);
+}
+
+static struct client *new_client(int conn) {
+	struct client *c = calloc(1, sizeof(*c));
+	if (c) {
+		c->conn = conn;
+		iothrun_protect(conn, 1);
+	}
+	return c;
+}
+
+/* One thread per client: its calls, in order, until it goes. */
+void *iothrun_serve(void *arg) {
+	struct client *c = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	size_t size = sizeof(struct req) + AUX + MAXDATA;
+	char *buf = malloc(size), *out = malloc(MAXDATA);
+	while (buf && out && !atomic_load(&closing)) {
+		ssize_t n = libc.recv(c->conn, buf, size, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < (ssize_t) (sizeof(struct req) + AUX))
+			break;
+		struct req *q = (struct req *) (void *) buf;
+		if (q->dlen > (size_t) n - sizeof(struct req) - AUX)
+			break;
+		atomic_fetch_add(&active, 1);
+		if (!atomic_load(&closing))
+			serve_one(c, q, buf + sizeof(struct req), buf + sizeof(struct req) + AUX, out);
+		atomic_fetch_sub(&active, 1);
+	}
+	free(buf);
+	free(out);
+	/* the client is gone (exit, exec, or a failure): its refs are closed */
+	pthread_mutex_lock(&clients_lock);
+	for (struct client **pp = &clients; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&clients_lock);
+	if (!atomic_load(&closing))
+		for (size_t i = 0; i < c->nrefs; i++) {
+			iothrun_protect(c->refs[i], 0);
+			iothrun_close_ioth(c->refs[i]);
+		}
+	iothrun_protect(c->conn, 0);
+	libc.close(c->conn);
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: a process sharing the stack has gone", (int) getpid());
+	free(c->refs);
+	free(c);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ fork */
+
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct client *forking;   /* owner: the child's client, made in prepare */
+static int fork_conn = -1;       /* a client: the child's connection */
+static int32_t *fork_refs;       /* a client: the new refs, per fd */
+static int *fork_fds;
+static size_t nfork, capfork;
+
+static void collect(int fd) {
+	if (fdset_get(fd) & IOTHRUN_FD_KERNEL)
+		return;
+	if (nfork == capfork) {
+		size_t cap = capfork ? 2 * capfork : 64;
+		int *n = realloc(fork_fds, cap * sizeof(*n));
+		int32_t *m = realloc(fork_refs, cap * sizeof(*m));
+		if (n)
+			fork_fds = n;
+		if (m)
+			fork_refs = m;
+		if (n == NULL || m == NULL)
+			return;
+		capfork = cap;
+	}
+	fork_fds[nfork++] = fd;
+}
+
+/* Is the owner's stack a user-space one? Its sockets are AF_UNIX readiness
+ * pairs then (ustack); a kernel plugin's (vdestack) are kernel sockets that
+ * work in a child as they are. */
+static int is_user_stack(void) {
+	if (user_stack < 0) {
+		int fd = IOTHRUN_CALL(ioth_msocket(iothrun_stack, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+		int domain = -1;
+		socklen_t len = sizeof(domain);
+		if (fd >= 0) {
+			libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+			IOTHRUN_CALL(ioth_close(fd));
+		}
+		user_stack = domain == AF_UNIX;
+	}
+	return user_stack;
+}
+
+static struct client *owner_prepare(void) {
+	if (!is_user_stack())
+		return NULL;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	struct client *c = new_client(sv[0]);
+	if (c == NULL) {
+		libc.close(sv[0]);
+		libc.close(sv[1]);
+		return NULL;
+	}
+	fork_conn = sv[1];
+	iothrun_protect(sv[1], 1);
+	/* the refs: not those of other clients (they are theirs, not the
+	 * program's) */
+	nfork = 0;
+	fdset_foreach(0, (unsigned int) __INT_MAX__, collect);
+	pthread_mutex_lock(&clients_lock);
+	for (size_t i = 0; i < nfork; i++) {
+		int fd = fork_fds[i], mine = 0;
+		for (struct client *o = clients; o && !mine; o = o->next)
+			mine = has_ref(o, fd);
+		int d = mine ? -1 : iothrun_dup_ioth(fd, F_DUPFD_CLOEXEC, 0);
+		if (d >= 0 && add_ref(c, d) < 0) {
+			iothrun_close_ioth(d);
+			d = -1;
+		}
+		fork_refs[i] = d;
+	}
+	pthread_mutex_unlock(&clients_lock);
+	return c;
+}
+
+static void client_prepare(void) {
+	nfork = 0;
+	fdset_foreach(0, (unsigned int) __INT_MAX__, collect);
+	size_t n = 0;
+	static int32_t refs[MAXREFS];
+	for (size_t i = 0; i < nfork && n < MAXREFS; i++)
+		refs[n++] = iothrun_remote_ref(fork_fds[i]);
+	nfork = n;
+	int conn = -1;
+	if (iothrun_remote_fork(refs, n, fork_refs, &conn) == 0)
+		fork_conn = conn;
+}
+
+static void prepare(void) {
+	pthread_mutex_lock(&fork_lock);
+	fork_conn = -1;
+	nfork = 0;
+	forking = NULL;
+	if (!iothrun_ready_quiet())
+		return;
+	int saved = errno;
+	if (iothrun_remote)
+		client_prepare();
+	else if (iothrun_is_creator())
+		forking = owner_prepare();
+	errno = saved;
+}
+
+static void parent(void) {
+	int saved = errno;
+	if (forking) {
+		libc.close(fork_conn);
+		pthread_mutex_lock(&clients_lock);
+		forking->next = clients;
+		clients = forking;
+		pthread_mutex_unlock(&clients_lock);
+		if (pthread_create(&forking->thread, NULL, iothrun_serve, forking) == 0) {
+			pthread_detach(forking->thread);
+		} else {
+			/* the child finds its connection closed: EBADF/ENOTCONN */
+			iothrun_log("iothrun: no server thread for a forked child");
+		}
+	} else if (fork_conn >= 0) {
+		libc.close(fork_conn);
+	}
+	if (fork_conn >= 0)
+		iothrun_protect(fork_conn, 0);
+	forking = NULL;
+	fork_conn = -1;
+	pthread_mutex_unlock(&fork_lock);
+	errno = saved;
+}
+
+static void child(void) {
+	int saved = errno;
+	if (iothrun_remote || forking) {
+		if (forking) {
+			/* the owner's server ends and refs are not the child's */
+			libc.close(forking->conn);
+			iothrun_protect(forking->conn, 0);
+			for (size_t i = 0; i < forking->nrefs; i++) {
+				iothrun_protect(forking->refs[i], 0);
+				fdset_clear(forking->refs[i]);
+				libc.close(forking->refs[i]);
+			}
+			for (struct client *o = clients; o; o = o->next) {
+				libc.close(o->conn);
+				iothrun_protect(o->conn, 0);
+				for (size_t i = 0; i < o->nrefs; i++) {
+					iothrun_protect(o->refs[i], 0);
+					fdset_clear(o->refs[i]);
+					libc.close(o->refs[i]);
+				}
+			}
+			clients = NULL;
+			pthread_mutex_init(&clients_lock, NULL);
+		}
+		iothrun_remote_child(fork_conn, fork_fds, fork_refs, nfork);
+	}
+	forking = NULL;
+	fork_conn = -1;
+	pthread_mutex_init(&fork_lock, NULL);
+	errno = saved;
+}
+
+/* The owner's door for programs spawned without a fork handler (vfork,
+ * posix_spawn: python's subprocess, glibc's system and popen): an abstract
+ * AF_UNIX SOCK_SEQPACKET socket, named in $IOTHRUN_SHARED, accepting
+ * processes of our own user only. */
+static int door = -1;
+static char door_name[64];
+
+static void *door_loop(void *arg) {
+	(void) arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!atomic_load(&closing)) {
+		int c = libc.accept4(door, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			break;
+		}
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		struct client *nc;
+		if (libc.getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 || cr.uid != getuid() ||
+				(nc = new_client(c)) == NULL) {
+			libc.close(c);
+			continue;
+		}
+		pthread_mutex_lock(&clients_lock);
+		nc->next = clients;
+		clients = nc;
+		pthread_mutex_unlock(&clients_lock);
+		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) == 0)
+			pthread_detach(nc->thread);
+		else
+			libc.shutdown(c, SHUT_RDWR);   /* the thread-less client goes */
+	}
+	return NULL;
+}
+
+/* The owner, once its stack is ready: the door, if the stack is a
+ * user-space one; its name for iothrun_attach ("" if none). */
+const char *iothrun_shared_door(void) {
+	if (!is_user_stack())
+		return "";
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return "";
+	unsigned int rnd = (unsigned int) time(NULL) ^ (unsigned int) getpid() * 2654435761u;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(door_name, sizeof(door_name), "iothrun.%d.%08x", (int) getpid(), rnd);
+	memcpy(a.sun_path + 1, door_name, strlen(door_name));
+	socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(door_name));
+	pthread_t t;
+	if (libc.bind(fd, (struct sockaddr *) &a, len) < 0 || libc.listen(fd, 16) < 0) {
+		libc.close(fd);
+		return "";
+	}
+	door = fd;
+	iothrun_protect(fd, 1);
+	if (pthread_create(&t, NULL, door_loop, NULL) != 0) {
+		iothrun_protect(fd, 0);
+		libc.close(fd);
+		door = -1;
+		return "";
+	}
+	pthread_detach(t);
+	return door_name;
+}
+
+static int door_connect(const char *name) {
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t n = strlen(name);
+	if (n == 0 || n + 1 > sizeof(a.sun_path)) {
+		libc.close(fd);
+		return -1;
+	}
+	memcpy(a.sun_path + 1, name, n);
+	if (libc.connect(fd, (struct sockaddr *) &a, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0) {
+		libc.close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void iothrun_shared_init(void) {
+	pthread_atfork(prepare, parent, child);
+}
+
+/* The owner's end: the servers stop before the stack goes (a child still
+ * running loses the stack: its calls fail). Calls in progress are given a
+ * second to finish. */
+void iothrun_shared_fini(void) {
+	atomic_store(&closing, 1);
+	if (door >= 0)
+		libc.shutdown(door, SHUT_RDWR);
+	pthread_mutex_lock(&clients_lock);
+	for (struct client *c = clients; c; c = c->next)
+		shutdown(c->conn, SHUT_RDWR);
+	pthread_mutex_unlock(&clients_lock);
+	for (int i = 0; i < 100 && atomic_load(&active) > 0; i++) {
+		struct timespec t = {0, 10 * 1000 * 1000};
+		nanosleep(&t, NULL);
+	}
+}
+
+/* ------------------------------------------------------------ a client
+ * (a forked child, and its own children): the calls on its ioth
+ * descriptors, carried to the owner's server. */
+
+static int conn_fd = -1;
+static pthread_mutex_t cl_lock = PTHREAD_MUTEX_INITIALIZER;
+static int32_t *map;   /* map[fd]: ref + 1, 0: none */
+static size_t mapcap;
+
+static int map_set(int fd, int ref) {
+	if (fd < 0)
+		return -1;
+	if ((size_t) fd >= mapcap) {
+		size_t cap = mapcap ? mapcap : 256;
+		while (cap <= (size_t) fd)
+			cap *= 2;
+		int32_t *n = realloc(map, cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		memset(n + mapcap, 0, (cap - mapcap) * sizeof(*n));
+		map = n;
+		mapcap = cap;
+	}
+	map[fd] = ref + 1;
+	return 0;
+}
+
+/* under cl_lock */
+static int map_get(int fd) {
+	return fd >= 0 && (size_t) fd < mapcap ? map[fd] - 1 : -1;
+}
+
+int iothrun_remote_ref(int fd) {
+	pthread_mutex_lock(&cl_lock);
+	int r = map_get(fd);
+	pthread_mutex_unlock(&cl_lock);
+	return r;
+}
+
+/* One request and its reply (under cl_lock). The reply's data goes to rdata
+ * (at most rcap bytes), a descriptor passed to *pfd. -1: the server is gone.
+ * Plain write and read of one buffer unless a descriptor comes back: a
+ * process may run under a seccomp filter that allows only those (sshd's
+ * privilege-separated child, which does the network I/O). */
+static char *cl_buf;
+#define CL_BUF (sizeof(struct rep) + AUX + MAXDATA)
+
+static int call(struct req *q, const void *aux, const void *data, struct rep *r, void *raux,
+		void *rdata, size_t rcap, int *pfd, int cloexec) {
+	if (cl_buf == NULL && (cl_buf = malloc(CL_BUF > sizeof(*q) + AUX + MAXDATA ? CL_BUF
+					: sizeof(*q) + AUX + MAXDATA)) == NULL)
+		return errno = ENOMEM, -1;
+	memcpy(cl_buf, q, sizeof(*q));
+	if (aux)
+		memcpy(cl_buf + sizeof(*q), aux, AUX);
+	else
+		memset(cl_buf + sizeof(*q), 0, AUX);
+	if (q->dlen)
+		memcpy(cl_buf + sizeof(*q) + AUX, data, q->dlen);
+	ssize_t n;
+	while ((n = libc.write(conn_fd, cl_buf, sizeof(*q) + AUX + q->dlen)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return errno = ENETDOWN, -1;
+	int fd = -1;
+	if (pfd) {
+		struct iovec riov = {.iov_base = cl_buf, .iov_len = CL_BUF};
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct msghdr rm = {.msg_iov = &riov, .msg_iovlen = 1,
+			.msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
+		while ((n = libc.recvmsg(conn_fd, &rm, cloexec ? MSG_CMSG_CLOEXEC : 0)) < 0 && errno == EINTR)
+			;
+		if (n >= 0)
+			for (struct cmsghdr *h = CMSG_FIRSTHDR(&rm); h; h = CMSG_NXTHDR(&rm, h))
+				if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+					memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	} else {
+		while ((n = libc.read(conn_fd, cl_buf, CL_BUF)) < 0 && errno == EINTR)
+			;
+	}
+	if (n < (ssize_t) (sizeof(*r) + AUX)) {
+		if (fd >= 0)
+			libc.close(fd);
+		return errno = ENETDOWN, -1;
+	}
+	memcpy(r, cl_buf, sizeof(*r));
+	if (raux)
+		memcpy(raux, cl_buf + sizeof(*r), AUX);
+	size_t got = (size_t) n - sizeof(*r) - AUX;
+	if (got > rcap)
+		got = rcap;
+	if (got)
+		memcpy(rdata, cl_buf + sizeof(*r) + AUX, got);
+	if (pfd)
+		*pfd = fd;
+	return 0;
+}
+
+/* A request on fd's ref: r filled, -1 with errno if fd has none. */
+static int call_fd(int fd, struct req *q, const void *aux, const void *data, struct rep *r,
+		void *raux, void *rdata, size_t rcap, int *pfd, int cloexec) {
+	pthread_mutex_lock(&cl_lock);
+	q->ref = map_get(fd);
+	int ret;
+	if (q->ref < 0 && q->op != OP_SOCKET && q->op != OP_FORK)
+		ret = -1, errno = EBADF;
+	else
+		ret = call(q, aux, data, r, raux, rdata, rcap, pfd, cloexec);
+	pthread_mutex_unlock(&cl_lock);
+	return ret;
+}
+
+static long result(struct rep *r) {
+	if (r->ret < 0)
+		errno = r->err;
+	return (long) r->ret;
+}
+
+/* Wait in this process for the readiness the server asked for: a signal
+ * handler that runs ends the wait with EINTR; the socket's timeout with
+ * EAGAIN. */
+static int wait_for(int fd, struct rep *r) {
+	struct pollfd p = {.fd = fd, .events = (short) r->wait};
+	int n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return errno = EAGAIN, -1;
+	return 0;
+}
+
+int iothrun_remote_socket(int domain, int type, int protocol) {
+	struct req q = {.op = OP_SOCKET, .a = domain, .b = type & ~SOCK_CLOEXEC, .c = protocol};
+	struct rep r;
+	int fd = -1;
+	if (call_fd(-1, &q, NULL, NULL, &r, NULL, NULL, 0, &fd, type & SOCK_CLOEXEC) < 0)
+		return -1;
+	if (r.ret < 0 || fd < 0) {
+		if (fd >= 0)
+			libc.close(fd);
+		return r.ret < 0 ? (int) result(&r) : (errno = EIO, -1);
+	}
+	pthread_mutex_lock(&cl_lock);
+	int ok = map_set(fd, (int) r.ret);
+	pthread_mutex_unlock(&cl_lock);
+	if (ok < 0) {
+		struct req c = {.op = OP_CLOSE, .ref = (int) r.ret};
+		pthread_mutex_lock(&cl_lock);
+		call(&c, NULL, NULL, &r, NULL, NULL, 0, NULL, 0);
+		pthread_mutex_unlock(&cl_lock);
+		libc.close(fd);
+		return errno = ENOMEM, -1;
+	}
+	fdset_set(fd, IOTHRUN_FD_IOTH | ((type & 0xf) == SOCK_STREAM ? IOTHRUN_FD_STREAM : 0));
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: socket -> fd %d on the shared stack", (int) getpid(), fd);
+	return fd;
+}
+
+int iothrun_remote_close(int fd) {
+	struct req q = {.op = OP_CLOSE};
+	struct rep r;
+	fdset_clear(fd);
+	pthread_mutex_lock(&cl_lock);
+	q.ref = map_get(fd);
+	if (q.ref >= 0) {
+		map[fd] = 0;
+		call(&q, NULL, NULL, &r, NULL, NULL, 0, NULL, 0);
+	}
+	pthread_mutex_unlock(&cl_lock);
+	return libc.close(fd);
+}
+
+static int addr_call(int op, int fd, const struct sockaddr *addr, socklen_t len) {
+	if (len > AUX)
+		return errno = EINVAL, -1;
+	char aux[AUX] = {0};
+	if (len && addr == NULL)
+		return errno = EFAULT, -1;
+	if (len)
+		memcpy(aux, addr, len);
+	struct req q = {.op = op, .alen = len};
+	struct rep r;
+	if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
+		return -1;
+	return (int) result(&r);
+}
+
+int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len) {
+	return addr_call(OP_BIND, fd, addr, len);
+}
+
+int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len) {
+	return addr_call(OP_CONNECT, fd, addr, len);
+}
+
+static int int_call(int op, int fd, int a, int b) {
+	struct req q = {.op = op, .a = a, .b = b};
+	struct rep r;
+	if (call_fd(fd, &q, NULL, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
+		return -1;
+	return (int) result(&r);
+}
+
+int iothrun_remote_listen(int fd, int backlog) {
+	return int_call(OP_LISTEN, fd, backlog, 0);
+}
+
+int iothrun_remote_shutdown(int fd, int how) {
+	return int_call(OP_SHUTDOWN, fd, how, 0);
+}
+
+static void give_addr(const char *aux, uint32_t alen, struct sockaddr *addr, socklen_t *len) {
+	if (addr && len) {
+		memcpy(addr, aux, alen < *len ? alen : *len);
+		*len = alen;
+	}
+}
+
+int iothrun_remote_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return errno = EINVAL, -1;
+	for (;;) {
+		struct req q = {.op = OP_ACCEPT, .a = flags};
+		struct rep r;
+		char aux[AUX];
+		int nfd = -1;
+		if (call_fd(fd, &q, NULL, NULL, &r, aux, NULL, 0, &nfd, flags & SOCK_CLOEXEC) < 0)
+			return -1;
+		if (r.ret >= 0 && nfd >= 0) {
+			pthread_mutex_lock(&cl_lock);
+			map_set(nfd, (int) r.ret);
+			pthread_mutex_unlock(&cl_lock);
+			fdset_set(nfd, IOTHRUN_FD_IOTH | IOTHRUN_FD_STREAM);
+			give_addr(aux, r.alen, addr, len);
+			return nfd;
+		}
+		if (r.ret < 0 && r.err == EAGAIN && r.wait) {
+			if (wait_for(fd, &r) < 0)
+				return -1;
+			continue;
+		}
+		return r.ret < 0 ? (int) result(&r) : (errno = EIO, -1);
+	}
+}
+
+int iothrun_remote_getname(int fd, struct sockaddr *addr, socklen_t *len, int peer) {
+	struct req q = {.op = OP_GETNAME, .a = peer};
+	struct rep r;
+	char aux[AUX];
+	if (call_fd(fd, &q, NULL, NULL, &r, aux, NULL, 0, NULL, 0) < 0)
+		return -1;
+	if (r.ret < 0)
+		return (int) result(&r);
+	if (addr == NULL || len == NULL)
+		return errno = EFAULT, -1;
+	give_addr(aux, r.alen, addr, len);
+	return 0;
+}
+
+int iothrun_remote_setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
+	if (len > AUX)
+		return errno = EINVAL, -1;
+	char aux[AUX] = {0};
+	if (len && val == NULL)
+		return errno = EFAULT, -1;
+	if (len)
+		memcpy(aux, val, len);
+	struct req q = {.op = OP_SETSOCKOPT, .a = level, .b = name, .alen = len};
+	struct rep r;
+	if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
+		return -1;
+	return (int) result(&r);
+}
+
+int iothrun_remote_getsockopt(int fd, int level, int name, void *val, socklen_t *len) {
+	if (val == NULL || len == NULL)
+		return errno = EFAULT, -1;
+	struct req q = {.op = OP_GETSOCKOPT, .a = level, .b = name,
+		.alen = *len > AUX ? AUX : *len};
+	struct rep r;
+	char aux[AUX];
+	if (call_fd(fd, &q, NULL, NULL, &r, aux, NULL, 0, NULL, 0) < 0)
+		return -1;
+	if (r.ret < 0)
+		return (int) result(&r);
+	memcpy(val, aux, r.alen < *len ? r.alen : *len);
+	*len = r.alen;
+	return (int) r.ret;
+}
+
+/* The size of an ioctl's argument we can carry: an int, or a struct ifreq. */
+static int ioctl_size(unsigned long req) {
+	switch (req) {
+	case FIONREAD:
+	case FIONBIO:
+	case SIOCOUTQ:
+	case SIOCATMARK:
+	case SIOCOUTQNSD:
+		return sizeof(int);
+	case SIOCGIFCONF:
+		return -1;
+	default:
+		return req >= 0x8910 && req <= 0x89ff ? 40 : -1;
+	}
+}
+
+int iothrun_remote_ioctl(int fd, unsigned long req, void *arg) {
+	int size = ioctl_size(req);
+	if (size < 0)
+		return errno = ENOTTY, -1;
+	if (arg == NULL)
+		return errno = EFAULT, -1;
+	char aux[AUX] = {0};
+	memcpy(aux, arg, (size_t) size);
+	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) req, .alen = (uint32_t) size};
+	struct rep r;
+	char raux[AUX];
+	if (call_fd(fd, &q, aux, NULL, &r, raux, NULL, 0, NULL, 0) < 0)
+		return -1;
+	if (r.ret >= 0)
+		memcpy(arg, raux, (size_t) size);
+	return (int) result(&r);
+}
+
+int iothrun_remote_dup(int fd, int cmd, int min) {
+	int nfd = libc.fcntl(fd, cmd, min);
+	if (nfd < 0)
+		return -1;
+	struct req q = {.op = OP_DUP};
+	struct rep r;
+	if (call_fd(fd, &q, NULL, NULL, &r, NULL, NULL, 0, NULL, 0) < 0 || r.ret < 0) {
+		int err = errno;
+		if (r.ret < 0)
+			err = r.err;
+		libc.close(nfd);
+		return errno = err, -1;
+	}
+	pthread_mutex_lock(&cl_lock);
+	map_set(nfd, (int) r.ret);
+	pthread_mutex_unlock(&cl_lock);
+	fdset_set(nfd, fdset_get(fd));
+	return nfd;
+}
+
+int iothrun_remote_fcntl(int fd, int cmd, long arg) {
+	switch (cmd) {
+	case F_GETFD:
+	case F_SETFD:
+		/* a descriptor's own flag: this process's descriptor */
+		return libc.fcntl(fd, cmd, arg);
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		return iothrun_remote_dup(fd, cmd, (int) arg);
+	default:
+		return int_call(OP_FCNTL, fd, cmd, (int) arg);
+	}
+}
+
+ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen) {
+	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
+	if (tolen > AUX)
+		return errno = EINVAL, -1;
+	if (!stream && len > MAXDATA)
+		return errno = EMSGSIZE, -1;
+	char aux[AUX] = {0};
+	if (to && tolen)
+		memcpy(aux, to, tolen);
+	size_t done = 0;
+	for (;;) {
+		size_t n = len - done > MAXDATA ? MAXDATA : len - done;
+		struct req q = {.op = OP_SEND, .a = flags, .alen = to ? tolen : 0, .dlen = (uint32_t) n};
+		struct rep r;
+		if (call_fd(fd, &q, aux, (const char *) buf + done, &r, NULL, NULL, 0, NULL, 0) < 0)
+			return done ? (ssize_t) done : -1;
+		if (r.ret >= 0) {
+			done += (size_t) r.ret;
+			if (!stream || done >= len)
+				return (ssize_t) done;
+			continue;
+		}
+		if (r.err == EAGAIN && r.wait) {
+			if (wait_for(fd, &r) < 0)
+				return done ? (ssize_t) done : -1;
+			continue;
+		}
+		if (done)
+			return (ssize_t) done;
+		if (r.err == EPIPE && !(flags & MSG_NOSIGNAL))
+			raise(SIGPIPE);
+		return errno = r.err, -1;
+	}
+}
+
+ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
+	if (msg == NULL)
+		return errno = EFAULT, -1;
+	size_t len = 0;
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		len += msg->msg_iov[i].iov_len;
+	if (msg->msg_iovlen == 1)
+		return iothrun_remote_sendto(fd, msg->msg_iov[0].iov_base, len, flags,
+				msg->msg_name, msg->msg_namelen);
+	char *b = malloc(len ? len : 1);
+	if (b == NULL)
+		return errno = ENOMEM, -1;
+	size_t off = 0;
+	for (size_t i = 0; i < msg->msg_iovlen; i++) {
+		memcpy(b + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		off += msg->msg_iov[i].iov_len;
+	}
+	ssize_t r = iothrun_remote_sendto(fd, b, len, flags, msg->msg_name, msg->msg_namelen);
+	free(b);
+	return r;
+}
+
+ssize_t iothrun_remote_writev(int fd, const struct iovec *iov, int iovcnt) {
+	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return iothrun_remote_sendmsg(fd, &m, 0);
+}
+
+/* One receive into buf (at most MAXDATA), waiting as a blocking socket does. */
+static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, socklen_t *namelen,
+		int *oflags) {
+	for (;;) {
+		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) (len > MAXDATA ? MAXDATA : len),
+			.alen = name && namelen ? (*namelen > AUX ? AUX : *namelen) : 0};
+		struct rep r;
+		char aux[AUX];
+		if (call_fd(fd, &q, NULL, NULL, &r, aux, buf, len > MAXDATA ? MAXDATA : len, NULL, 0) < 0)
+			return -1;
+		if (r.ret >= 0) {
+			if (name && namelen) {
+				memcpy(name, aux, r.alen < *namelen ? r.alen : *namelen);
+				*namelen = r.alen;
+			}
+			if (oflags)
+				*oflags = r.flags;
+			return (ssize_t) r.ret;
+		}
+		if (r.err == EAGAIN && r.wait) {
+			if (wait_for(fd, &r) < 0)
+				return -1;
+			continue;
+		}
+		return errno = r.err, -1;
+	}
+}
+
+ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+		socklen_t *fromlen) {
+	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
+	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL);
+	if (n <= 0 || !stream || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+		return n;
+	size_t done = (size_t) n;
+	while (done < len) {
+		n = recv_one(fd, (char *) buf + done, len - done, flags, NULL, NULL, NULL);
+		if (n <= 0)
+			break;
+		done += (size_t) n;
+	}
+	return (ssize_t) done;
+}
+
+ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
+	if (msg == NULL)
+		return errno = EFAULT, -1;
+	size_t len = 0;
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		len += msg->msg_iov[i].iov_len;
+	socklen_t nl = msg->msg_name ? msg->msg_namelen : 0;
+	int of = 0;
+	ssize_t n;
+	if (msg->msg_iovlen == 1) {
+		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of);
+	} else {
+		size_t cap = len > MAXDATA ? MAXDATA : len;
+		char *b = malloc(cap ? cap : 1);
+		if (b == NULL)
+			return errno = ENOMEM, -1;
+		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of);
+		size_t left = n > 0 ? ((size_t) n < cap ? (size_t) n : cap) : 0, off = 0;
+		for (size_t i = 0; i < msg->msg_iovlen && left; i++) {
+			size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len : left;
+			memcpy(msg->msg_iov[i].iov_base, b + off, k);
+			off += k;
+			left -= k;
+		}
+		free(b);
+	}
+	if (n >= 0) {
+		if (msg->msg_name)
+			msg->msg_namelen = nl;
+		/* no ancillary data across processes */
+		msg->msg_controllen = 0;
+		msg->msg_flags = of;
+	}
+	return n;
+}
+
+ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt) {
+	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
+	return iothrun_remote_recvmsg(fd, &m, 0);
+}
+
+/* FORK: refs for a child of this client. */
+int iothrun_remote_fork(const int32_t *refs, size_t n, int32_t *out, int *pconn) {
+	struct req q = {.op = OP_FORK, .dlen = (uint32_t) (n * sizeof(int32_t))};
+	struct rep r;
+	int fd = -1;
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, NULL, n ? refs : NULL, &r, NULL, out, n * sizeof(int32_t), &fd, 1);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0 || r.ret < 0 || fd < 0) {
+		if (fd >= 0)
+			libc.close(fd);
+		return -1;
+	}
+	*pconn = fd;
+	return 0;
+}
+
+void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t n) {
+	pthread_mutex_init(&cl_lock, NULL);
+	if (conn_fd >= 0) {
+		iothrun_protect(conn_fd, 0);
+		libc.close(conn_fd);
+	}
+	conn_fd = conn;
+	iothrun_protect(conn, 1);
+	if (mapcap)
+		memset(map, 0, mapcap * sizeof(*map));
+	for (size_t i = 0; i < n; i++)
+		if (refs[i] >= 0)
+			map_set(fds[i], refs[i]);
+	/* an exec'd program finds its stack through it (iothrun_attach) */
+	if (conn >= 0)
+		libc.fcntl(conn, F_SETFD, 0);
+	/* the parent's resolver is on the parent's stack object */
+	iothrun_dns = NULL;
+	iothrun_remote = 1;
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: a forked child on its parent's stack (%zu sockets)",
+				(int) getpid(), n);
+}
+
+/* ------------------------------------------------------------ exec
+ * A forked child's connection survives exec (not close-on-exec): a program
+ * it executes with the same IOTHRUN_CONF finds it (an AF_UNIX
+ * SOCK_SEQPACKET socket made by the owner, $IOTHRUN_SHARED "PID CONF") and
+ * joins the owner's stack instead of making a new one; the ioth sockets it
+ * inherited are found by their inode. */
+
+static int owner_conn(pid_t owner) {
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d), found = -1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && found < 0) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == 0 || fd == self)
+			continue;
+		int v = 0;
+		socklen_t len = sizeof(v);
+		if (libc.getsockopt((int) fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_SEQPACKET)
+			continue;
+		struct ucred cr;
+		len = sizeof(cr);
+		if (libc.getsockopt((int) fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid == owner)
+			found = (int) fd;
+	}
+	closedir(d);
+	return found;
+}
+
+/* No connection inherited (spawned by vfork or posix_spawn): through the
+ * owner's door, our inherited sockets found by inode among the owner's. */
+static int attach_door(const char *name, long owner) {
+	int conn = door_connect(name);
+	if (conn < 0)
+		return -1;
+	conn_fd = conn;
+	libc.fcntl(conn, F_SETFD, 0);
+	iothrun_protect(conn, 1);
+	/* the candidates: AF_UNIX stream sockets (a ustack socket's descriptor) */
+	enum { MAXC = MAXDATA / sizeof(uint64_t) };
+	static int cfd[MAXC];
+	static uint64_t cino[MAXC];
+	static int32_t refs[MAXC];
+	size_t n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL && n < MAXC) {
+			char *e2;
+			long fd = strtol(e->d_name, &e2, 10);
+			struct stat st;
+			int v = 0;
+			socklen_t len = sizeof(v);
+			if (*e2 || e->d_name[0] == 0 || fd == self || fd == conn || fstat((int) fd, &st) != 0 ||
+					!S_ISSOCK(st.st_mode) ||
+					libc.getsockopt((int) fd, SOL_SOCKET, SO_DOMAIN, &v, &len) != 0 || v != AF_UNIX)
+				continue;
+			len = sizeof(v);
+			if (libc.getsockopt((int) fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_STREAM)
+				continue;
+			cfd[n] = (int) fd;
+			cino[n] = (uint64_t) st.st_ino;
+			n++;
+		}
+		closedir(d);
+	}
+	struct req q = {.op = OP_ADOPT, .dlen = (uint32_t) (n * sizeof(uint64_t))};
+	struct rep r;
+	if (call(&q, NULL, n ? cino : NULL, &r, NULL, refs, n * sizeof(int32_t), NULL, 0) < 0 || r.ret < 0) {
+		iothrun_protect(conn, 0);
+		libc.close(conn);
+		conn_fd = -1;
+		return -1;
+	}
+	size_t adopted = 0;
+	for (size_t i = 0; i < n; i++)
+		if (refs[i] >= 0) {
+			map_set(cfd[i], refs[i]);
+			int stream = 0, v = 0;
+			socklen_t len = sizeof(v);
+			struct req g = {.op = OP_GETSOCKOPT, .ref = refs[i], .a = SOL_SOCKET, .b = SO_TYPE,
+				.alen = sizeof(int)};
+			struct rep gr;
+			char aux[AUX];
+			if (call(&g, NULL, NULL, &gr, aux, NULL, 0, NULL, 0) == 0 && gr.ret == 0) {
+				memcpy(&v, aux, sizeof(v));
+				stream = v == SOCK_STREAM;
+			}
+			(void) len;
+			fdset_set(cfd[i], IOTHRUN_FD_IOTH | (stream ? IOTHRUN_FD_STREAM : 0));
+			adopted++;
+		}
+	user_stack = 1;
+	iothrun_remote = 1;
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: joined the stack of process %ld (spawned; %zu sockets)",
+				(int) getpid(), owner, adopted);
+	return 0;
+}
+
+int iothrun_attach(const char *conf) {
+	const char *sh = getenv("IOTHRUN_SHARED");
+	if (sh == NULL)
+		return -1;
+	char *end, name[64];
+	long owner = strtol(sh, &end, 10);
+	if (*end != ' ' || owner <= 0 || owner == (long) getpid())
+		return -1;
+	const char *sp = strchr(end + 1, ' ');
+	if (sp == NULL || (size_t) (sp - end - 1) >= sizeof(name) || strcmp(sp + 1, conf) != 0)
+		return -1;
+	memcpy(name, end + 1, (size_t) (sp - end - 1));
+	name[sp - end - 1] = 0;
+	int conn = owner_conn((pid_t) owner);
+	if (conn < 0)
+		return strcmp(name, "-") ? attach_door(name, owner) : -1;
+	conn_fd = conn;
+	iothrun_protect(conn, 1);
+	struct req q = {.op = OP_LIST};
+	struct rep r;
+	struct listed *l = malloc(MAXDATA);
+	if (l == NULL || call(&q, NULL, NULL, &r, NULL, l, MAXDATA, NULL, 0) < 0 || r.ret < 0) {
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	size_t n = r.dlen / sizeof(*l);
+	/* a connection of our own, with references of our own: the inherited
+	 * one may still be our parent's (posix_spawn, vfork: no fork handler
+	 * ran), and two processes cannot share one. Our parent's, if it still
+	 * lives, stays its own. */
+	int32_t *in = malloc((n + 1) * sizeof(int32_t)), *out = malloc((n + 1) * sizeof(int32_t));
+	int own_conn = -1;
+	if (in == NULL || out == NULL) {
+		free(in);
+		free(out);
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		in[i] = l[i].ref;
+	struct req f = {.op = OP_FORK, .dlen = (uint32_t) (n * sizeof(int32_t))};
+	if (call(&f, NULL, n ? in : NULL, &r, NULL, out, n * sizeof(int32_t), &own_conn, 1) < 0 ||
+			r.ret < 0 || own_conn < 0) {
+		if (own_conn >= 0)
+			libc.close(own_conn);
+		free(in);
+		free(out);
+		free(l);
+		iothrun_protect(conn, 0);
+		conn_fd = -1;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		l[i].ref = out[i];
+	free(in);
+	free(out);
+	iothrun_protect(conn, 0);
+	libc.close(conn);
+	conn = conn_fd = own_conn;
+	libc.fcntl(conn, F_SETFD, 0);
+	iothrun_protect(conn, 1);
+	char *used = calloc(n + 1, 1);
+	DIR *d = opendir("/proc/self/fd");
+	if (d && used) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			char *e2;
+			long fd = strtol(e->d_name, &e2, 10);
+			struct stat st;
+			if (*e2 || e->d_name[0] == 0 || fd == self || fd == conn || fstat((int) fd, &st) != 0 ||
+					!S_ISSOCK(st.st_mode))
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (!used[i] && l[i].ref >= 0 && l[i].ino == (uint64_t) st.st_ino) {
+					used[i] = 1;
+					map_set((int) fd, l[i].ref);
+					fdset_set((int) fd, IOTHRUN_FD_IOTH | (l[i].stream ? IOTHRUN_FD_STREAM : 0));
+					break;
+				}
+		}
+	}
+	if (d)
+		closedir(d);
+	/* the refs of descriptors closed at exec */
+	for (size_t i = 0; i < n; i++)
+		if ((used == NULL || !used[i]) && l[i].ref >= 0) {
+			struct req c = {.op = OP_CLOSE, .ref = l[i].ref};
+			call(&c, NULL, NULL, &r, NULL, NULL, 0, NULL, 0);
+		}
+	free(used);
+	free(l);
+	user_stack = 1;
+	iothrun_remote = 1;
+	if (iothrun_debug)
+		iothrun_log("iothrun[%d]: joined the stack of process %ld", (int) getpid(), owner);
+	return 0;
+}
