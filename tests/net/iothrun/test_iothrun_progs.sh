@@ -3,7 +3,7 @@
 # iothrun on ustack: programs people run, each against a peer in a
 # namespace on the test's own VDE switch (Linux's stack there):
 #  - dig (BIND 9, libuv: sends with syscall(SYS_sendmmsg)) asks dnsmasq in
-#    the namespace over IPv4 and IPv6;
+#    the namespace over IPv4 and IPv6, and over TCP;
 #  - ping and ping -6 reach the namespace;
 #  - wget downloads a file from python3's http.server: sha256 compared;
 #    again with the stack's capture (iothrun -o pcap=FILE): tcpdump -r shows
@@ -68,6 +68,8 @@ if has dig; then
 	check "dig over ustack (IPv4) gets name.test's address from dnsmasq" grep -qx 198.18.44.77 "$TMP/dig4.out"
 	iothrun dig +time=3 +tries=2 +short @fd00:44::1 name.test AAAA name.test A >"$TMP/dig6.out" 2>&1
 	check "dig over ustack (IPv6) gets name.test's address from dnsmasq" grep -qx 198.18.44.77 "$TMP/dig6.out"
+	iothrun dig +tcp +time=3 +tries=2 +short @198.18.44.1 name.test >"$TMP/dig4t.out" 2>&1
+	check "dig +tcp over ustack (IPv4; BIND sets TCP_USER_TIMEOUT) gets name.test's address" grep -qx 198.18.44.77 "$TMP/dig4t.out"
 	check "dnsmasq saw the queries from the stack's addresses" \
 		eval "grep -q 'query\[A\] name.test from $A4' '$TMP/dnsmasq.log' && grep -q 'query\[A\] name.test from $A6' '$TMP/dnsmasq.log'"
 else
