@@ -4,10 +4,13 @@
  * event (up to RX_BATCH) into its own buffer and processes each under the
  * stack lock, so a received frame is copied at most once more, into a
  * socket queue. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
@@ -21,6 +24,11 @@
 /* The receive buffer of the event thread (dynamic TLS: allocated only in
  * threads that touch it), large frames included. */
 #define RX_BUF_SIZE (65536 + 64)
+/* struct netif's rx_dgram */
+#define RX_DGRAM_PLAIN 1
+#define RX_DGRAM_PTP 2
+/* frames read per readiness (see vde_input_batch) */
+#define RX_BATCH 32
 /* an Ethernet header: anything shorter is not a frame */
 #define VDE_MIN_FRAME 14
 static __thread uint8_t rx_buf[RX_BUF_SIZE];
@@ -39,15 +47,10 @@ static ssize_t vnl_send(struct netif *ifp, const void *buf, size_t len) {
 	return ifp->ops == &vx_ops ? vx_send(ifp->link, buf, len) : vde_send(ifp->link, buf, len, 0);
 }
 
-/* One frame from ifp into the stack; lock held, and only when the fd is
- * readable and ifp has one reader (the event thread, or the caller that
- * claimed it): a plain vde_recv may block otherwise. */
-static bool vde_input_one(struct netif *ifp) {
-	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-		/* the fd is non-blocking (vde_netif_open): nothing after all */
-		return false;
-	} else if (n > 0 && n < VDE_MIN_FRAME) {
+/* A frame of n bytes (or a failed read, n < 0) from ifp into the stack;
+ * lock held. */
+static void vde_frame(struct netif *ifp, uint8_t *buf, ssize_t n) {
+	if (n > 0 && n < VDE_MIN_FRAME) {
 		/* libvdeplug's vxvde:// and vxlan:// read a datagram that is no
 		 * frame for this plug (its own multicast looped back, another
 		 * VNI, a short packet) and return 1: nothing was received, as a
@@ -60,10 +63,119 @@ static bool vde_input_one(struct netif *ifp) {
 		ifp->st.rx_packets++;
 		ifp->st.rx_bytes += (uint64_t) n;
 		if (ifp->s->pcap_fd >= 0)
-			pcap_frame(ifp->s, rx_buf, (size_t) n);
-		netif_input(ifp, rx_buf, (size_t) n);
+			pcap_frame(ifp->s, buf, (size_t) n);
+		netif_input(ifp, buf, (size_t) n);
 	}
+}
+
+/* One frame from ifp into the stack; lock held, and only when the fd is
+ * readable and ifp has one reader (the event thread, or the caller that
+ * claimed it): a plain vde_recv may block otherwise. */
+static bool vde_input_one(struct netif *ifp) {
+	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		/* the fd is non-blocking (vde_netif_open): nothing after all */
+		return false;
+	vde_frame(ifp, rx_buf, n);
 	return n > 0;
+}
+
+/* --- batched receive on a datagram fd ---
+ * Where a frame is one datagram of the fd and the VNL's recv is nothing
+ * more than a recv of it (vde://, ptp://), one recvmmsg reads what the
+ * queue holds: one system call per batch, and none to find the queue
+ * empty. The buffers are the reading thread's (the event thread, a
+ * caller that claimed the fd), allocated on its first batch and freed
+ * when it ends; a slot holds a frame of the interface's MTU and more
+ * (a frame that does not fit is dropped and counted, as a NIC drops a
+ * frame longer than it takes), at most RX_MMSG_BYTES in all. */
+#define RX_MMSG_SLOT_MIN (9216 + 64)
+#define RX_MMSG_BYTES (320u << 10)
+
+struct rx_ring {
+	size_t slot;
+	unsigned n;
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	uint8_t buf[];
+};
+
+static __thread struct rx_ring *rx_ring;
+static pthread_key_t rx_ring_key;
+static pthread_once_t rx_ring_once = PTHREAD_ONCE_INIT;
+static bool rx_ring_key_ok;
+
+static void rx_ring_free(void *p) {
+	free(p);
+}
+
+static void rx_ring_key_init(void) {
+	rx_ring_key_ok = pthread_key_create(&rx_ring_key, rx_ring_free) == 0;
+}
+
+static struct rx_ring *rx_ring_get(uint32_t mtu) {
+	size_t slot = (size_t) mtu + 64;
+	if (slot < RX_MMSG_SLOT_MIN)
+		slot = RX_MMSG_SLOT_MIN;
+	if (slot > RX_BUF_SIZE)
+		slot = RX_BUF_SIZE;
+	slot = (slot + 63) & ~(size_t) 63;
+	struct rx_ring *r = rx_ring;
+	if (r && r->slot >= slot)
+		return r;
+	pthread_once(&rx_ring_once, rx_ring_key_init);
+	if (!rx_ring_key_ok)
+		return NULL;
+	unsigned n = (unsigned) (RX_MMSG_BYTES / slot);
+	if (n > RX_BATCH)
+		n = RX_BATCH;
+	if (n < 1)
+		n = 1;
+	struct rx_ring *nr = malloc(sizeof(*nr) + slot * n);
+	if (nr == NULL)
+		return r;   /* the smaller ring still serves (and drops what does not fit) */
+	nr->slot = slot;
+	nr->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		nr->iov[i] = (struct iovec) {.iov_base = nr->buf + slot * i, .iov_len = slot};
+		nr->msg[i].msg_hdr = (struct msghdr) {.msg_iov = &nr->iov[i], .msg_iovlen = 1};
+	}
+	free(r);
+	rx_ring = nr;
+	pthread_setspecific(rx_ring_key, nr);
+	return nr;
+}
+
+/* false: no ring (the caller reads frame by frame) */
+static bool vde_input_mmsg(struct netif *ifp) {
+	struct rx_ring *r = rx_ring_get(ifp->mtu);
+	if (r == NULL)
+		return false;
+	for (unsigned i = 0; i < r->n; i++)
+		r->msg[i].msg_hdr.msg_flags = 0;
+	int n = recvmmsg(ifp->src.fd, r->msg, r->n, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			ifp->st.rx_errors++;
+		return true;
+	}
+	for (int i = 0; i < n; i++) {
+		ssize_t len = (ssize_t) r->msg[i].msg_len;
+		if (r->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			ifp->st.rx_length_errors++;
+			ifp->st.rx_dropped++;
+			continue;
+		}
+		/* ptp:// takes an empty datagram as its peer's goodbye: libvdeplug's
+		 * recv then disconnects the fd, so that its next send connects to
+		 * whoever holds the peer's path then */
+		if (len == 0 && ifp->rx_dgram == RX_DGRAM_PTP) {
+			struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+			(void) connect(ifp->src.fd, &unspec, sizeof(unspec));
+		}
+		vde_frame(ifp, r->buf + r->slot * i, len);
+	}
+	return true;
 }
 
 /* What the fd holds, up to RX_BATCH frames, in one hold of the lock: the
@@ -74,8 +186,6 @@ static bool vde_input_one(struct netif *ifp) {
  * VNLs may block in their recv whatever the fd's flags (libvdeplug's
  * switch:// waits in an epoll of its own), so each further frame is read
  * only after poll says it is there. */
-#define RX_BATCH 32
-
 static bool vde_rx_pending(struct netif *ifp) {
 	if (ifp->rx_direct)
 		return true;
@@ -91,8 +201,9 @@ static void vde_input_batch(struct netif *ifp) {
 	bool clock_set = s->timers_now == 0;
 	if (clock_set)
 		s->timers_now = rt_now();
-	for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
-		;
+	if (!ifp->rx_dgram || !vde_input_mmsg(ifp))
+		for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
+			;
 	if (clock_set)
 		s->timers_now = 0;
 }
@@ -108,6 +219,16 @@ static bool vnl_rx_direct(const char *vnl) {
 		if (strlen(direct[i]) == (size_t) (sep - vnl) && strncmp(vnl, direct[i], (size_t) (sep - vnl)) == 0)
 			return true;
 	return false;
+}
+
+/* the libvdeplug modules whose recv is a recv of one datagram of the
+ * data fd and nothing else (an empty one aside, on ptp://) */
+static uint8_t vnl_rx_dgram(const char *vnl) {
+	if (strncmp(vnl, "vde://", 6) == 0)
+		return RX_DGRAM_PLAIN;
+	if (strncmp(vnl, "ptp://", 6) == 0)
+		return RX_DGRAM_PTP;
+	return 0;
 }
 
 /* --- the transmit queue ---
@@ -343,6 +464,7 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 		fcntl(ifp->src.fd, F_SETFL, fl | O_NONBLOCK);
 	ifp->claim_loop = UINT64_MAX;
 	ifp->rx_direct = vnl_rx_direct(vnl);
+	ifp->rx_dgram = vnl_rx_dgram(vnl);
 	ifp->src.ready = vde_ready;
 	return ifp;
 }
