@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -84,86 +83,40 @@ static bool vde_input_one(struct netif *ifp) {
  * Where a frame is one datagram of the fd and the VNL's recv is nothing
  * more than a recv of it (vde://, ptp://), one recvmmsg reads what the
  * queue holds: one system call per batch, and none to find the queue
- * empty. The buffers are the reading thread's (the event thread, a
- * caller that claimed the fd), allocated on its first batch and freed
- * when it ends; a slot holds a frame of the interface's MTU and more
- * (a frame that does not fit is dropped and counted, as a NIC drops a
- * frame longer than it takes), at most RX_MMSG_BYTES in all. */
-#define RX_MMSG_SLOT_MIN (9216 + 64)
-#define RX_MMSG_BYTES (320u << 10)
+ * empty. The frames land in the reading thread's receive buffer (the
+ * event thread's, or a claiming caller's: rx_buf, no memory of its own),
+ * cut in slots of the interface's MTU and more: RX_BATCH frames at MTU
+ * 1500, fewer above, one at mtu=65000. A frame longer than its slot is
+ * dropped and counted (rx_length_errors), as a NIC drops a frame longer
+ * than its MTU takes. */
+#define RX_SLOT_MIN 2048
 
-struct rx_ring {
-	size_t slot;
-	unsigned n;
-	struct mmsghdr msg[RX_BATCH];
-	struct iovec iov[RX_BATCH];
-	uint8_t buf[];
-};
-
-static __thread struct rx_ring *rx_ring;
-static pthread_key_t rx_ring_key;
-static pthread_once_t rx_ring_once = PTHREAD_ONCE_INIT;
-static bool rx_ring_key_ok;
-
-static void rx_ring_free(void *p) {
-	free(p);
-}
-
-static void rx_ring_key_init(void) {
-	rx_ring_key_ok = pthread_key_create(&rx_ring_key, rx_ring_free) == 0;
-}
-
-static struct rx_ring *rx_ring_get(uint32_t mtu) {
-	size_t slot = (size_t) mtu + 64;
-	if (slot < RX_MMSG_SLOT_MIN)
-		slot = RX_MMSG_SLOT_MIN;
+static void vde_input_mmsg(struct netif *ifp) {
+	size_t slot = ((size_t) ifp->mtu + 64 + 63) & ~(size_t) 63;
+	if (slot < RX_SLOT_MIN)
+		slot = RX_SLOT_MIN;
 	if (slot > RX_BUF_SIZE)
 		slot = RX_BUF_SIZE;
-	slot = (slot + 63) & ~(size_t) 63;
-	struct rx_ring *r = rx_ring;
-	if (r && r->slot >= slot)
-		return r;
-	pthread_once(&rx_ring_once, rx_ring_key_init);
-	if (!rx_ring_key_ok)
-		return NULL;
-	unsigned n = (unsigned) (RX_MMSG_BYTES / slot);
-	if (n > RX_BATCH)
-		n = RX_BATCH;
-	if (n < 1)
-		n = 1;
-	struct rx_ring *nr = malloc(sizeof(*nr) + slot * n);
-	if (nr == NULL)
-		return r;   /* the smaller ring still serves (and drops what does not fit) */
-	nr->slot = slot;
-	nr->n = n;
-	for (unsigned i = 0; i < n; i++) {
-		nr->iov[i] = (struct iovec) {.iov_base = nr->buf + slot * i, .iov_len = slot};
-		nr->msg[i].msg_hdr = (struct msghdr) {.msg_iov = &nr->iov[i], .msg_iovlen = 1};
+	unsigned k = (unsigned) (RX_BUF_SIZE / slot);
+	if (k > RX_BATCH)
+		k = RX_BATCH;
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	for (unsigned i = 0; i < k; i++) {
+		iov[i] = (struct iovec) {.iov_base = rx_buf + slot * i, .iov_len = slot};
+		msg[i] = (struct mmsghdr) {.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
 	}
-	free(r);
-	rx_ring = nr;
-	pthread_setspecific(rx_ring_key, nr);
-	return nr;
-}
-
-/* false: no ring (the caller reads frame by frame) */
-static bool vde_input_mmsg(struct netif *ifp) {
-	struct rx_ring *r = rx_ring_get(ifp->mtu);
-	if (r == NULL)
-		return false;
-	for (unsigned i = 0; i < r->n; i++)
-		r->msg[i].msg_hdr.msg_flags = 0;
-	int n = recvmmsg(ifp->src.fd, r->msg, r->n, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			ifp->st.rx_errors++;
-		return true;
+		return;
 	}
 	for (int i = 0; i < n; i++) {
-		ssize_t len = (ssize_t) r->msg[i].msg_len;
-		if (r->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		ssize_t len = (ssize_t) msg[i].msg_len;
+		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			ifp->st.rx_length_errors++;
-			ifp->st.rx_dropped++;
+			ifp->st.rx_errors++;
 			continue;
 		}
 		/* ptp:// takes an empty datagram as its peer's goodbye: libvdeplug's
@@ -173,9 +126,8 @@ static bool vde_input_mmsg(struct netif *ifp) {
 			struct sockaddr unspec = {.sa_family = AF_UNSPEC};
 			(void) connect(ifp->src.fd, &unspec, sizeof(unspec));
 		}
-		vde_frame(ifp, r->buf + r->slot * i, len);
+		vde_frame(ifp, rx_buf + slot * i, len);
 	}
-	return true;
 }
 
 /* What the fd holds, up to RX_BATCH frames, in one hold of the lock: the
@@ -193,6 +145,8 @@ static bool vde_rx_pending(struct netif *ifp) {
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLERR | POLLHUP));
 }
 
+static void txq_flush(struct netif *ifp);
+
 static void vde_input_batch(struct netif *ifp) {
 	/* one reading of the clock for the batch (TCP reads it per segment:
 	 * timestamps, RTT samples, timers), as the timers of one loop share
@@ -201,9 +155,18 @@ static void vde_input_batch(struct netif *ifp) {
 	bool clock_set = s->timers_now == 0;
 	if (clock_set)
 		s->timers_now = rt_now();
-	if (!ifp->rx_dgram || !vde_input_mmsg(ifp))
+	if (!ifp->rx_dgram) {
 		for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
 			;
+	} else {
+		/* what the batch's frames make the stack send on this link
+		 * (ACKs, the segments they release, replies) leaves at its end,
+		 * TX_BATCH frames per sendmmsg (vde_xmit) */
+		ifp->tx_defer = true;
+		vde_input_mmsg(ifp);
+		txq_flush(ifp);
+		ifp->tx_defer = false;
+	}
 	if (clock_set)
 		s->timers_now = 0;
 }
@@ -270,29 +233,80 @@ static void txq_drop_all(struct netif *ifp) {
 	ifp->txq_bytes = 0;
 }
 
+static void txq_pop(struct netif *ifp, bool failed);
+
+/* The first frame of the queue, sent and freed: 1 sent (or failed and
+ * dropped), 0 the link is full. */
+static int txq_send_one(struct netif *ifp) {
+	struct pbuf *p = ifp->txq;
+	ssize_t n = vnl_send(ifp, p->data, p->len);
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
+		return 0;
+	txq_pop(ifp, n < 0);
+	return 1;
+}
+
+static void txq_pop(struct netif *ifp, bool failed) {
+	struct pbuf *p = ifp->txq;
+	ifp->txq = p->next;
+	if (ifp->txq == NULL)
+		ifp->txq_tail = NULL;
+	ifp->txq_frames--;
+	ifp->txq_bytes -= p->len;
+	if (failed) {
+		ifp->st.tx_errors++;
+	} else {
+		ifp->st.tx_packets++;
+		ifp->st.tx_bytes += p->len;
+	}
+	pbuf_free(&ifp->s->pc, p);
+}
+
+/* Where a frame is one datagram of the fd (rx_dgram: libvdeplug's send
+ * is a plain send, or on ptp:// a connect first when the fd is not yet
+ * connected), up to TX_BATCH frames go in one sendmmsg. 1: all of them
+ * sent or failed, 0 the link is full, -1 not possible here (the frame by
+ * frame path goes on). */
+#define TX_BATCH 32
+static int txq_send_mmsg(struct netif *ifp) {
+	struct mmsghdr msg[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	unsigned k = 0;
+	for (struct pbuf *p = ifp->txq; p && k < TX_BATCH; p = p->next, k++) {
+		iov[k] = (struct iovec) {.iov_base = p->data, .iov_len = p->len};
+		msg[k] = (struct mmsghdr) {.msg_hdr = {.msg_iov = &iov[k], .msg_iovlen = 1}};
+	}
+	int n = sendmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+			return 0;
+		if (errno == ENOTCONN || errno == EDESTADDRREQ)
+			return -1;
+		txq_pop(ifp, true);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		txq_pop(ifp, false);
+	/* fewer than asked: the next one is refused (full, or an error the
+	 * next call reports) */
+	return 1;
+}
+
 /* Send what waits, in order, until the link is full again; lock held. */
 static void txq_flush(struct netif *ifp) {
 	/* a link set down meanwhile: what waited is dropped (Linux resets
 	 * the device's queue) */
 	if (!(ifp->flags & IFF_UP))
 		txq_drop_all(ifp);
+	bool batch = ifp->rx_dgram != 0;
 	while (ifp->txq) {
-		struct pbuf *p = ifp->txq;
-		ssize_t n = vnl_send(ifp, p->data, p->len);
-		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
-			break;
-		ifp->txq = p->next;
-		if (ifp->txq == NULL)
-			ifp->txq_tail = NULL;
-		ifp->txq_frames--;
-		ifp->txq_bytes -= p->len;
-		if (n < 0) {
-			ifp->st.tx_errors++;
-		} else {
-			ifp->st.tx_packets++;
-			ifp->st.tx_bytes += p->len;
+		int r = batch ? txq_send_mmsg(ifp) : -1;
+		if (r < 0) {
+			batch = false;
+			r = txq_send_one(ifp);
 		}
-		pbuf_free(&ifp->s->pc, p);
+		if (r == 0)
+			break;
 	}
 	txq_watch(ifp, ifp->txq != NULL);
 }
@@ -315,7 +329,7 @@ static void vde_ready(struct rt_src *src) {
 
 /* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
-	if (ifp->txq == NULL) {
+	if (ifp->txq == NULL && !ifp->tx_defer) {
 		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
 			int err = n < 0 ? -errno : 0;
@@ -335,6 +349,13 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	ifp->txq_tail = p;
 	ifp->txq_frames++;
 	ifp->txq_bytes += p->len;
+	if (ifp->tx_defer) {
+		/* a receive batch runs: it sends this at its end; a batch's
+		 * worth goes now (the queue does not grow for the wait) */
+		if (ifp->txq_frames >= TX_BATCH)
+			txq_flush(ifp);
+		return 1;
+	}
 	if (ifp->txq_frames == 1) {
 		txq_watch(ifp, true);
 		/* a caller polling the claimed fd polls POLLIN only: wake it to
