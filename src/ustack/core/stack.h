@@ -78,6 +78,11 @@ struct netif {
 	uint64_t claim_loop;    /* rt_loop() when claimed */
 	/* the VNL's recv is a non-blocking read of the fd (link/vde.c) */
 	bool rx_direct;
+	/* each frame is one datagram of the fd, read with no more than a
+	 * recv (vde://, ptp://): a batch is one recvmmsg (link/vde.c) */
+	uint8_t rx_dgram;       /* 0, RX_DGRAM_PLAIN or RX_DGRAM_PTP */
+	/* frames sent while a receive batch runs wait for its end (link/vde.c) */
+	bool tx_defer;
 	/* frames the link had no room for yet, oldest first (link/vde.c) */
 	struct pbuf *txq, *txq_tail;
 	uint32_t txq_frames;

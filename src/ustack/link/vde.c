@@ -4,10 +4,12 @@
  * event (up to RX_BATCH) into its own buffer and processes each under the
  * stack lock, so a received frame is copied at most once more, into a
  * socket queue. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
@@ -21,6 +23,11 @@
 /* The receive buffer of the event thread (dynamic TLS: allocated only in
  * threads that touch it), large frames included. */
 #define RX_BUF_SIZE (65536 + 64)
+/* struct netif's rx_dgram */
+#define RX_DGRAM_PLAIN 1
+#define RX_DGRAM_PTP 2
+/* frames read per readiness (see vde_input_batch) */
+#define RX_BATCH 32
 /* an Ethernet header: anything shorter is not a frame */
 #define VDE_MIN_FRAME 14
 static __thread uint8_t rx_buf[RX_BUF_SIZE];
@@ -39,15 +46,10 @@ static ssize_t vnl_send(struct netif *ifp, const void *buf, size_t len) {
 	return ifp->ops == &vx_ops ? vx_send(ifp->link, buf, len) : vde_send(ifp->link, buf, len, 0);
 }
 
-/* One frame from ifp into the stack; lock held, and only when the fd is
- * readable and ifp has one reader (the event thread, or the caller that
- * claimed it): a plain vde_recv may block otherwise. */
-static bool vde_input_one(struct netif *ifp) {
-	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-		/* the fd is non-blocking (vde_netif_open): nothing after all */
-		return false;
-	} else if (n > 0 && n < VDE_MIN_FRAME) {
+/* A frame of n bytes (or a failed read, n < 0) from ifp into the stack;
+ * lock held. */
+static void vde_frame(struct netif *ifp, uint8_t *buf, ssize_t n) {
+	if (n > 0 && n < VDE_MIN_FRAME) {
 		/* libvdeplug's vxvde:// and vxlan:// read a datagram that is no
 		 * frame for this plug (its own multicast looped back, another
 		 * VNI, a short packet) and return 1: nothing was received, as a
@@ -60,10 +62,72 @@ static bool vde_input_one(struct netif *ifp) {
 		ifp->st.rx_packets++;
 		ifp->st.rx_bytes += (uint64_t) n;
 		if (ifp->s->pcap_fd >= 0)
-			pcap_frame(ifp->s, rx_buf, (size_t) n);
-		ifp->s->link_input(ifp, rx_buf, (size_t) n);
+			pcap_frame(ifp->s, buf, (size_t) n);
+		ifp->s->link_input(ifp, buf, (size_t) n);
 	}
+}
+
+/* One frame from ifp into the stack; lock held, and only when the fd is
+ * readable and ifp has one reader (the event thread, or the caller that
+ * claimed it): a plain vde_recv may block otherwise. */
+static bool vde_input_one(struct netif *ifp) {
+	ssize_t n = vnl_recv(ifp, rx_buf, RX_BUF_SIZE);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		/* the fd is non-blocking (vde_netif_open): nothing after all */
+		return false;
+	vde_frame(ifp, rx_buf, n);
 	return n > 0;
+}
+
+/* --- batched receive on a datagram fd ---
+ * Where a frame is one datagram of the fd and the VNL's recv is nothing
+ * more than a recv of it (vde://, ptp://), one recvmmsg reads what the
+ * queue holds: one system call per batch, and none to find the queue
+ * empty. The frames land in the reading thread's receive buffer (the
+ * event thread's, or a claiming caller's: rx_buf, no memory of its own),
+ * cut in slots of the interface's MTU and more: RX_BATCH frames at MTU
+ * 1500, fewer above, one at mtu=65000. A frame longer than its slot is
+ * dropped and counted (rx_length_errors), as a NIC drops a frame longer
+ * than its MTU takes. */
+#define RX_SLOT_MIN 2048
+
+static void vde_input_mmsg(struct netif *ifp) {
+	size_t slot = ((size_t) ifp->mtu + 64 + 63) & ~(size_t) 63;
+	if (slot < RX_SLOT_MIN)
+		slot = RX_SLOT_MIN;
+	if (slot > RX_BUF_SIZE)
+		slot = RX_BUF_SIZE;
+	unsigned k = (unsigned) (RX_BUF_SIZE / slot);
+	if (k > RX_BATCH)
+		k = RX_BATCH;
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	for (unsigned i = 0; i < k; i++) {
+		iov[i] = (struct iovec) {.iov_base = rx_buf + slot * i, .iov_len = slot};
+		msg[i] = (struct mmsghdr) {.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
+	}
+	int n = recvmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			ifp->st.rx_errors++;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		ssize_t len = (ssize_t) msg[i].msg_len;
+		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			ifp->st.rx_length_errors++;
+			ifp->st.rx_errors++;
+			continue;
+		}
+		/* ptp:// takes an empty datagram as its peer's goodbye: libvdeplug's
+		 * recv then disconnects the fd, so that its next send connects to
+		 * whoever holds the peer's path then */
+		if (len == 0 && ifp->rx_dgram == RX_DGRAM_PTP) {
+			struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+			(void) connect(ifp->src.fd, &unspec, sizeof(unspec));
+		}
+		vde_frame(ifp, rx_buf + slot * i, len);
+	}
 }
 
 /* What the fd holds, up to RX_BATCH frames, in one hold of the lock: the
@@ -74,14 +138,14 @@ static bool vde_input_one(struct netif *ifp) {
  * VNLs may block in their recv whatever the fd's flags (libvdeplug's
  * switch:// waits in an epoll of its own), so each further frame is read
  * only after poll says it is there. */
-#define RX_BATCH 32
-
 static bool vde_rx_pending(struct netif *ifp) {
 	if (ifp->rx_direct)
 		return true;
 	struct pollfd p = {.fd = ifp->src.fd, .events = POLLIN};
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLERR | POLLHUP));
 }
+
+static void txq_flush(struct netif *ifp);
 
 static void vde_input_batch(struct netif *ifp) {
 	/* one reading of the clock for the batch (TCP reads it per segment:
@@ -91,8 +155,18 @@ static void vde_input_batch(struct netif *ifp) {
 	bool clock_set = s->timers_now == 0;
 	if (clock_set)
 		s->timers_now = rt_now();
-	for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
-		;
+	if (!ifp->rx_dgram) {
+		for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
+			;
+	} else {
+		/* what the batch's frames make the stack send on this link
+		 * (ACKs, the segments they release, replies) leaves at its end,
+		 * TX_BATCH frames per sendmmsg (vde_xmit) */
+		ifp->tx_defer = true;
+		vde_input_mmsg(ifp);
+		txq_flush(ifp);
+		ifp->tx_defer = false;
+	}
 	if (clock_set)
 		s->timers_now = 0;
 }
@@ -108,6 +182,16 @@ static bool vnl_rx_direct(const char *vnl) {
 		if (strlen(direct[i]) == (size_t) (sep - vnl) && strncmp(vnl, direct[i], (size_t) (sep - vnl)) == 0)
 			return true;
 	return false;
+}
+
+/* the libvdeplug modules whose recv is a recv of one datagram of the
+ * data fd and nothing else (an empty one aside, on ptp://) */
+static uint8_t vnl_rx_dgram(const char *vnl) {
+	if (strncmp(vnl, "vde://", 6) == 0)
+		return RX_DGRAM_PLAIN;
+	if (strncmp(vnl, "ptp://", 6) == 0)
+		return RX_DGRAM_PTP;
+	return 0;
 }
 
 /* --- the transmit queue ---
@@ -149,29 +233,80 @@ static void txq_drop_all(struct netif *ifp) {
 	ifp->txq_bytes = 0;
 }
 
+static void txq_pop(struct netif *ifp, bool failed);
+
+/* The first frame of the queue, sent and freed: 1 sent (or failed and
+ * dropped), 0 the link is full. */
+static int txq_send_one(struct netif *ifp) {
+	struct pbuf *p = ifp->txq;
+	ssize_t n = vnl_send(ifp, p->data, p->len);
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
+		return 0;
+	txq_pop(ifp, n < 0);
+	return 1;
+}
+
+static void txq_pop(struct netif *ifp, bool failed) {
+	struct pbuf *p = ifp->txq;
+	ifp->txq = p->next;
+	if (ifp->txq == NULL)
+		ifp->txq_tail = NULL;
+	ifp->txq_frames--;
+	ifp->txq_bytes -= p->len;
+	if (failed) {
+		ifp->st.tx_errors++;
+	} else {
+		ifp->st.tx_packets++;
+		ifp->st.tx_bytes += p->len;
+	}
+	pbuf_free(&ifp->s->pc, p);
+}
+
+/* Where a frame is one datagram of the fd (rx_dgram: libvdeplug's send
+ * is a plain send, or on ptp:// a connect first when the fd is not yet
+ * connected), up to TX_BATCH frames go in one sendmmsg. 1: all of them
+ * sent or failed, 0 the link is full, -1 not possible here (the frame by
+ * frame path goes on). */
+#define TX_BATCH 32
+static int txq_send_mmsg(struct netif *ifp) {
+	struct mmsghdr msg[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	unsigned k = 0;
+	for (struct pbuf *p = ifp->txq; p && k < TX_BATCH; p = p->next, k++) {
+		iov[k] = (struct iovec) {.iov_base = p->data, .iov_len = p->len};
+		msg[k] = (struct mmsghdr) {.msg_hdr = {.msg_iov = &iov[k], .msg_iovlen = 1}};
+	}
+	int n = sendmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+			return 0;
+		if (errno == ENOTCONN || errno == EDESTADDRREQ)
+			return -1;
+		txq_pop(ifp, true);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		txq_pop(ifp, false);
+	/* fewer than asked: the next one is refused (full, or an error the
+	 * next call reports) */
+	return 1;
+}
+
 /* Send what waits, in order, until the link is full again; lock held. */
 static void txq_flush(struct netif *ifp) {
 	/* a link set down meanwhile: what waited is dropped (Linux resets
 	 * the device's queue) */
 	if (!(ifp->flags & IFF_UP))
 		txq_drop_all(ifp);
+	bool batch = ifp->rx_dgram != 0;
 	while (ifp->txq) {
-		struct pbuf *p = ifp->txq;
-		ssize_t n = vnl_send(ifp, p->data, p->len);
-		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
-			break;
-		ifp->txq = p->next;
-		if (ifp->txq == NULL)
-			ifp->txq_tail = NULL;
-		ifp->txq_frames--;
-		ifp->txq_bytes -= p->len;
-		if (n < 0) {
-			ifp->st.tx_errors++;
-		} else {
-			ifp->st.tx_packets++;
-			ifp->st.tx_bytes += p->len;
+		int r = batch ? txq_send_mmsg(ifp) : -1;
+		if (r < 0) {
+			batch = false;
+			r = txq_send_one(ifp);
 		}
-		pbuf_free(&ifp->s->pc, p);
+		if (r == 0)
+			break;
 	}
 	txq_watch(ifp, ifp->txq != NULL);
 }
@@ -194,7 +329,7 @@ static void vde_ready(struct rt_src *src) {
 
 /* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
-	if (ifp->txq == NULL) {
+	if (ifp->txq == NULL && !ifp->tx_defer) {
 		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
 			int err = n < 0 ? -errno : 0;
@@ -214,6 +349,13 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	ifp->txq_tail = p;
 	ifp->txq_frames++;
 	ifp->txq_bytes += p->len;
+	if (ifp->tx_defer) {
+		/* a receive batch runs: it sends this at its end; a batch's
+		 * worth goes now (the queue does not grow for the wait) */
+		if (ifp->txq_frames >= TX_BATCH)
+			txq_flush(ifp);
+		return 1;
+	}
 	if (ifp->txq_frames == 1) {
 		txq_watch(ifp, true);
 		/* a caller polling the claimed fd polls POLLIN only: wake it to
@@ -343,6 +485,7 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 		fcntl(ifp->src.fd, F_SETFL, fl | O_NONBLOCK);
 	ifp->claim_loop = UINT64_MAX;
 	ifp->rx_direct = vnl_rx_direct(vnl);
+	ifp->rx_dgram = vnl_rx_dgram(vnl);
 	ifp->src.ready = vde_ready;
 	return ifp;
 }
