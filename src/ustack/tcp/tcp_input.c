@@ -545,7 +545,29 @@ static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	pcb->recover_valid = true;
 	pcb->in_recovery = pcb->sack_recovery = true;
 	pcb->sb->high_rxt = pcb->snd_una;
+	pcb->tlp_out = false;   /* Linux tcp_init_cwnd_reduction */
 	pcb->s->tcp->mib.SACKRecovery++;
+}
+
+static void prr_ack(struct tcp_pcb *pcb, int64_t delivered, bool advanced);
+
+/* RACK's reordering timer fired (RFC 8985 6.3, Linux
+ * tcp_rack_reo_timeout): what is lost now starts recovery and goes. */
+void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
+	uint64_t now = tcp_clock(pcb->s);
+	bool marked;
+	pcb->s->tcp->mib.RACKReoTimeouts++;
+	uint64_t reo = tcp_rack_detect(pcb, now, &marked);
+	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
+			tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		enter_sack_recovery(pcb);
+		prr_ack(pcb, 0, false);
+	} else if (marked && pcb->sack_recovery && pcb->sb)
+		prr_ack(pcb, 0, false);
+	tcp_rack_rearm_rto(pcb);
+	if (reo)
+		tcp_rack_arm_reo(pcb, reo);
+	tcp_output(pcb);
 }
 
 /* PRR (RFC 6937, with the slow start reduction bound as Linux's
@@ -762,12 +784,13 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 /* RFC 6675 5 and RFC 6937 after an ACK: recovery begins when the
  * scoreboard says the first segment is lost, a resend lost again goes
  * again, PRR sets what may be sent. */
-static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32_t una0, uint32_t sacked0) {
+static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32_t una0, uint32_t sacked0,
+		bool rack_lost) {
 	/* RFC 6675 5: recovery also starts when the scoreboard says the first
-	 * segment is lost, before three duplicates */
+	 * segment is lost, before three duplicates; RFC 8985: or RACK does */
 	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
 		pcb->in_loss = false;
-	if (sacked && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
 		enter_sack_recovery(pcb);
 	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
@@ -901,7 +924,27 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	}
 	if (pcb->ecn_ok && (fl & TCP_ECE))
 		ecn_echo(pcb);
-	ack_recovery(pcb, sacked, advanced, una0, sacked0);
+	/* RACK (RFC 8985 6.2): the delivered segments, then the lost */
+	bool rack_lost = false;
+	uint64_t reo = 0;
+	if (pcb->sack_ok) {
+		tcp_rack_ack(pcb, now);
+		reo = tcp_rack_detect(pcb, now, &rack_lost);
+		bool dsack = g->opt_ok && g->opt.nsack &&
+				(seq_leq(g->opt.sack[0].right, g->ack) ||
+				 (g->opt.nsack > 1 && seq_geq(g->opt.sack[0].left, g->opt.sack[1].left) &&
+				  seq_leq(g->opt.sack[0].right, g->opt.sack[1].right)));
+		tcp_tlp_ack(pcb, g->ack, dsack, advanced, sacked);
+	}
+	ack_recovery(pcb, sacked, advanced, una0, sacked0, rack_lost);
+	/* the timer: RACK's reordering wait, else the loss probe after an
+	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */
+	if (pcb->sack_ok && pcb->snd_una != pcb->snd_max && !pcb->persist) {
+		if (reo)
+			tcp_rack_arm_reo(pcb, reo);
+		else if (advanced)
+			tcp_tlp_schedule(pcb);
+	}
 	snd_window_update(pcb, g, wnd, advanced);
 	return ack_fin(pcb, now);
 }

@@ -172,6 +172,8 @@ bool tcp_sb_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {
 	const struct tcp_scoreboard *sb = pcb->sb;
 	if (sb == NULL)
 		return false;
+	if (tcp_rack_is_lost(pcb, seq))
+		return true;   /* RACK (tcp_rack.c) */
 	uint32_t bytes = 0;
 	int blocks = 0;
 	for (int i = sb->n - 1; i >= 0 && seq_gt(sb->b[i].right, seq); i--) {

@@ -836,6 +836,15 @@ static int data_seqs(int from, uint32_t *seqs, int max) {
 	return n;
 }
 
+/* The test link answers at once (microseconds): a path of 100 ms RTT,
+ * so that SACKs arriving together stay within RACK's reordering window
+ * (min_rtt / 4, tcp_rack.c) and RFC 6675's rules alone decide */
+static void rtt_100ms(struct tcp_pcb *p) {
+	p->srtt = p->min_rtt = 100000;
+	p->rttvar = 50000;
+	p->rto = 300000;
+}
+
 static void test_scoreboard(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -849,6 +858,7 @@ static void test_scoreboard(void **state) {
 	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && p->ts_ok);
+	rtt_100ms(p);
 	const uint32_t M = 1448;
 	int from = ut_cap.n;
 	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
@@ -1868,6 +1878,7 @@ static void test_prr(void **state) {
 	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && !p->ts_ok);
+	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
 	int from = ut_cap.n;
