@@ -93,7 +93,7 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 
 /* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment. */
 static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t now) {
-	uint32_t rtt = (uint32_t) ((now - r->at) / 1000);
+	uint32_t rtt = now > r->at ? (uint32_t) ((now - r->at) / 1000) : 0;
 	/* a resend delivered sooner than any RTT could be: the original was
 	 * (RFC 8985 6.2: the ambiguity of retransmissions) */
 	if ((r->fl & TCP_TXR_RETRANS) && pcb->min_rtt && rtt < pcb->min_rtt)

@@ -1905,6 +1905,150 @@ static void test_prr(void **state) {
 	ut_stack_free(s);
 }
 
+/* RACK (RFC 8985 6, Linux's default loss detection): a SACK for the last
+ * of four segments sent together does not make the first three lost at
+ * once: the reordering window (min_rtt / 4) runs first, on the REO timer;
+ * when it fires they are lost, recovery starts and the first goes again
+ * (PRR: one segment), well before the RTO (packetdrill's
+ * fr-4pkt-fack-last-mss) */
+static void test_rack_reo(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 4);
+	assert_int_equal(p->ntx, 4);   /* one send record per segment */
+	uint64_t sent = p->tx[0].at;
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(data_seqs(from, seqs, 32), 0);
+	assert_false(p->in_recovery);
+	assert_false(tcp_sb_is_lost(p, una));
+	assert_int_equal(p->rtx_kind, TCP_RTX_REO);
+	/* the send time + RACK.rtt (the test link's microseconds) + 25 ms */
+	assert_true(p->rtx_at >= sent + MS(25) && p->rtx_at < sent + MS(26));
+	uint64_t at = p->rtx_at;
+	run(s, at - 1);
+	assert_int_equal(data_seqs(from, seqs, 32), 0);
+	run(s, at);
+	assert_int_equal(s->tcp->mib.RACKReoTimeouts, 1);
+	assert_true(p->in_recovery && p->sack_recovery);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	/* 2 and 3 stay marked lost; the resent 1 is no longer */
+	assert_true(tcp_sb_is_lost(p, una + M) && tcp_sb_is_lost(p, una + 2 * M));
+	assert_true(p->tx[0].fl == TCP_TXR_RETRANS);
+	/* the RTO is behind it again */
+	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
+	assert_true(p->rtx_at > at);
+	/* the next ACK (delivering the resend) lets the next lost one go */
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	int n = data_seqs(from, seqs, 32);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una + M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
+ * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
+ * segment again (nothing new to send); an ACK D-SACKing the probe says
+ * nothing was lost: the window stays. With one segment in flight the
+ * probe waits 200 ms more (the peer's delayed ACK); an ACK beyond a probe
+ * it does not D-SACK says the probe repaired a loss: one reduction. With
+ * data held by cwnd, the probe is a new segment. */
+static void test_tlp(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 4);
+	uint64_t t0 = rt_now();
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+	uint64_t t1 = rt_now();
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	uint64_t pto = 2ull * p->srtt * 1000 + MS(2);
+	assert_true(p->rtx_at >= t0 + pto && p->rtx_at <= t1 + pto);
+	assert_true(p->rtx_at < p->tlp_rto_at);   /* before the RTO */
+	uint32_t cwnd = p->cwnd;
+	from = ut_cap.n;
+	uint64_t at = p->rtx_at;
+	run(s, at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 3 * M);
+	assert_int_equal(s->tcp->mib.TLPProbes, 1);
+	assert_true(p->tlp_out && p->tlp_retrans);
+	assert_int_equal(p->tlp_high_seq, una + 4 * M);
+	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
+	assert_true(p->rtx_at > at);
+	/* no second probe while one is out: the RTO comes next */
+	struct tcp_opts d = {.nsack = 1};
+	d.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &d);
+	assert_false(p->tlp_out);
+	assert_int_equal(s->tcp->mib.TLPRecovery, 0);
+	assert_int_equal(p->cwnd, cwnd);
+	una += 4 * M;
+	/* one segment in flight: 2 SRTT + 200 ms */
+	from = ut_cap.n;
+	t0 = rt_now();
+	assert_int_equal(send_n(s, c, M), M);
+	t1 = rt_now();
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	pto = 2ull * p->srtt * 1000 + MS(200);
+	if (pto > (uint64_t) p->rto * 1000)
+		pto = (uint64_t) p->rto * 1000;   /* never after the RTO */
+	assert_true(p->rtx_at >= t0 + pto && p->rtx_at <= t1 + pto);
+	from = ut_cap.n;
+	run(s, p->rtx_at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	assert_true(p->tlp_out && p->tlp_retrans);
+	/* more data, then an ACK beyond the probe without a D-SACK */
+	assert_int_equal(send_n(s, c, M), M);
+	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, NULL);
+	assert_false(p->tlp_out);
+	assert_int_equal(s->tcp->mib.TLPRecovery, 1);
+	assert_true(p->cwnd < cwnd && p->cwnd == p->ssthresh);
+	una += 2 * M;
+	/* cwnd holds data back: the probe sends a new segment beyond it */
+	p->cwnd = 2 * M;
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 2);
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	from = ut_cap.n;
+	run(s, p->rtx_at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 2 * M);
+	assert_true(p->tlp_out && !p->tlp_retrans);
+	assert_int_equal(s->tcp->mib.TLPProbes, 3);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* a segment from the peer with window w (unscaled field) */
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w) {
 	uint8_t t[100], f[200];
@@ -1994,6 +2138,8 @@ int main(void) {
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_rack_reo),
+		cmocka_unit_test(test_tlp),
 		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_timewait_paws),
 		cmocka_unit_test(test_user_timeout),
