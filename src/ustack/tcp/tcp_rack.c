@@ -79,7 +79,7 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 			struct tcp_txrec *r = &pcb->tx[i];
 			if (seq_geq(r->seq, seq) && seq_leq(r->end, end)) {
 				r->at = now;
-				r->fl = (uint8_t) ((r->fl | TCP_TXR_RETRANS) & ~TCP_TXR_LOST);
+				r->fl |= TCP_TXR_RETRANS;   /* still lost until delivered, as Linux's lost_out */
 			}
 		}
 		if (!seq_gt(end, last))
@@ -267,6 +267,10 @@ void tcp_tlp_fire(struct tcp_pcb *pcb) {
 			pcb->tlp_retrans = resent;
 			pcb->tlp_high_seq = pcb->snd_max;
 			pcb->s->tcp->mib.TLPProbes++;
+			/* a probe went: the RTO starts again from now (Linux) */
+			pcb->tlp_rto_at = 0;
+			tcp_arm_rtx(pcb);
+			return;
 		}
 	}
 	tcp_rack_rearm_rto(pcb);

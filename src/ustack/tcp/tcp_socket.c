@@ -888,6 +888,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		for (int i = 0; i < p->sb->n; i++)
 			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
 	ti.tcpi_reordering = 3;
+	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
+		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
 	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */

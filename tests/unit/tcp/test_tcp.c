@@ -1946,9 +1946,15 @@ static void test_rack_reo(void **state) {
 	assert_true(p->in_recovery && p->sack_recovery);
 	assert_int_equal(data_seqs(from, seqs, 32), 1);
 	assert_int_equal(seqs[0], una);
-	/* 2 and 3 stay marked lost; the resent 1 is no longer */
+	/* all three stay marked lost until delivered (TCP_INFO's tcpi_lost,
+	 * Linux's lost_out), the first resent */
 	assert_true(tcp_sb_is_lost(p, una + M) && tcp_sb_is_lost(p, una + 2 * M));
-	assert_true(p->tx[0].fl == TCP_TXR_RETRANS);
+	assert_true(p->tx[0].fl == (TCP_TXR_RETRANS | TCP_TXR_LOST));
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_lost, 3);
+	assert_int_equal(ti.tcpi_ca_state, 3);
 	/* the RTO is behind it again */
 	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
 	assert_true(p->rtx_at > at);
@@ -2000,8 +2006,10 @@ static void test_tlp(void **state) {
 	assert_int_equal(s->tcp->mib.TLPProbes, 1);
 	assert_true(p->tlp_out && p->tlp_retrans);
 	assert_int_equal(p->tlp_high_seq, una + 4 * M);
+	/* after a probe the RTO runs again from the probe (Linux;
+	 * packetdrill's fr-4pkt-fack-last-byte) */
 	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
-	assert_true(p->rtx_at > at);
+	assert_true(p->rtx_at == at + (uint64_t) p->rto * 1000);
 	/* no second probe while one is out: the RTO comes next */
 	struct tcp_opts d = {.nsack = 1};
 	d.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
