@@ -285,6 +285,10 @@ struct tcp_pcb {
 	uint64_t rack_xmit;
 	uint32_t rack_end, rack_rtt, min_rtt;
 	bool rack_valid;
+	/* reordering seen (Linux tcp_check_sack_reordering): how far, in
+	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
+	bool reord_seen;
+	uint16_t reordering;
 	uint8_t rtx_kind;
 	bool tlp_out, tlp_retrans;
 	uint32_t tlp_high_seq;
@@ -488,6 +492,7 @@ void tcp_tx_free(struct tcp_pcb *pcb);
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now);
 uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
+bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
 void tcp_rack_on_rto(struct tcp_pcb *pcb);
 void tcp_rack_rearm_rto(struct tcp_pcb *pcb);
 void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout);

@@ -114,11 +114,34 @@ static bool rec_sacked(const struct tcp_pcb *pcb, const struct tcp_txrec *r) {
 
 /* After an ACK updated snd_una and the scoreboard: the delivered segments
  * leave (acknowledged) or are marked SACKed, and update RACK. */
+/* A segment never resent delivered below the highest SACKed one: the
+ * network reordered (Linux tcp_check_sack_reordering); fack: the end of
+ * the highest SACKed before this ACK. */
+static void reorder_check(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint32_t fack, bool have) {
+	if (!have || (r->fl & TCP_TXR_RETRANS) || !seq_lt(r->seq, fack) || !pcb->mss)
+		return;
+	uint32_t metric = fack - r->seq;
+	uint32_t cur = pcb->reordering ? pcb->reordering : DUPTHRESH;
+	if (metric > cur * (uint32_t) pcb->mss) {
+		uint32_t segs = (metric + pcb->mss - 1) / pcb->mss;
+		pcb->reordering = (uint16_t) (segs > 300 ? 300 : segs);   /* Linux tcp_max_reordering */
+	}
+	pcb->reord_seen = true;
+}
+
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
-	uint32_t drop = 0;
+	uint32_t drop = 0, fack = 0;
+	bool have = false;
+	for (uint32_t i = 0; i < pcb->ntx; i++)
+		if (pcb->tx[i].fl & TCP_TXR_SACKED) {
+			fack = pcb->tx[i].end;
+			have = true;
+		}
 	while (drop < pcb->ntx && seq_leq(pcb->tx[drop].end, pcb->snd_una)) {
-		if (!(pcb->tx[drop].fl & TCP_TXR_SACKED))
+		if (!(pcb->tx[drop].fl & TCP_TXR_SACKED)) {
+			reorder_check(pcb, &pcb->tx[drop], fack, have);
 			rack_update(pcb, &pcb->tx[drop], now);
+		}
 		drop++;
 	}
 	if (drop) {
@@ -138,21 +161,24 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
 		if ((r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
 			continue;
 		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~TCP_TXR_LOST);
+		reorder_check(pcb, r, fack, have);
 		rack_update(pcb, r, now);
 	}
 }
 
-/* Linux tcp_rack_reo_wnd, without reordering detection: none in
- * recovery or after a timeout, nor once DupThresh segments are SACKed;
- * else min_rtt / 4, at most SRTT (us). */
+/* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or
+ * after a timeout, nor once as many segments as the reordering degree
+ * are SACKed; else min_rtt / 4, at most SRTT (us). */
 static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
-	if (pcb->in_recovery || pcb->in_loss)
-		return 0;
-	uint32_t sacked = 0;
-	for (uint32_t i = 0; i < pcb->ntx; i++)
-		sacked += (pcb->tx[i].fl & TCP_TXR_SACKED) != 0;
-	if (sacked >= DUPTHRESH)
-		return 0;
+	if (!pcb->reord_seen) {
+		if (pcb->in_recovery || pcb->in_loss)
+			return 0;
+		uint32_t sacked = 0;
+		for (uint32_t i = 0; i < pcb->ntx; i++)
+			sacked += (pcb->tx[i].fl & TCP_TXR_SACKED) != 0;
+		if (sacked >= (pcb->reordering ? pcb->reordering : DUPTHRESH))
+			return 0;
+	}
 	uint32_t w = pcb->min_rtt / 4;
 	return pcb->srtt && w > pcb->srtt ? pcb->srtt : w;
 }
@@ -180,6 +206,32 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked) {
 			timeout = due - now;
 	}
 	return timeout;
+}
+
+/* A SACK block as Linux applies it: to whole segments only (a segment
+ * partly SACKed is not, tcp_sacktag_walk); false when none is whole.
+ * Without send records the block stays as it came. */
+bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r) {
+	if (pcb->ntx == 0 || seq_lt(*l, pcb->tx[0].seq) || seq_gt(*r, pcb->tx[pcb->ntx - 1].end))
+		return true;
+	uint32_t nl = 0, nr = 0;
+	bool have = false;
+	for (uint32_t i = 0; i < pcb->ntx; i++) {
+		const struct tcp_txrec *t = &pcb->tx[i];
+		if (seq_lt(t->seq, *l))
+			continue;
+		if (seq_gt(t->end, *r))
+			break;
+		if (!have)
+			nl = t->seq;
+		nr = t->end;
+		have = true;
+	}
+	if (!have)
+		return false;
+	*l = nl;
+	*r = nr;
+	return true;
 }
 
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {

@@ -126,6 +126,8 @@ bool tcp_sb_update(struct tcp_pcb *pcb, const struct tcp_opts *o) {
 		 * what we sent says nothing about the holes */
 		if (!seq_lt(l, r) || seq_leq(l, pcb->snd_una) || seq_gt(r, pcb->snd_max))
 			continue;
+		if (!tcp_tx_sack_align(pcb, &l, &r))
+			continue;
 		if (pcb->sb == NULL) {
 			pcb->sb = calloc(1, sizeof(*pcb->sb));
 			if (pcb->sb == NULL)

@@ -887,7 +887,7 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	if (p->sb && p->mss)
 		for (int i = 0; i < p->sb->n; i++)
 			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
-	ti.tcpi_reordering = 3;
+	ti.tcpi_reordering = p->reordering ? p->reordering : 3;
 	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
 		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
 	ti.tcpi_rcv_space = p->rcvcap;

@@ -1968,6 +1968,54 @@ static void test_rack_reo(void **state) {
 	ut_stack_free(s);
 }
 
+/* SACK blocks apply to whole segments, as Linux's (a block that covers
+ * part of a segment is not taken: packetdrill's fr-4pkt-fack-last-byte
+ * then resends the segment whole); a segment never resent SACKed below
+ * the highest SACKed one shows reordering, TCP_INFO's tcpi_reordering
+ * (packetdrill's sack-shift-sacked-7-3-4-8-9-fack) */
+static void test_sack_whole_reordering(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M - 1, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sb == NULL || p->sb->n == 0);
+	a.sack[0] = (struct tcp_sack_block) {una + 2 * M + 500, una + 5 * M + 10};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_non_null(p->sb);
+	assert_int_equal(p->sb->n, 1);
+	assert_int_equal(p->sb->b[0].left, una + 3 * M);
+	assert_int_equal(p->sb->b[0].right, una + 5 * M);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_reordering, 3);
+	assert_false(p->reord_seen);
+	a.nsack = 2;
+	a.sack[0] = (struct tcp_sack_block) {una + 9 * M, una + 10 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_false(p->reord_seen);   /* above all SACKed before */
+	a.sack[0] = (struct tcp_sack_block) {una + 1 * M, una + 2 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->reord_seen);
+	tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_reordering, 9);   /* 10 M - 1 M */
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2148,6 +2196,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_sack_whole_reordering),
 		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_timewait_paws),
 		cmocka_unit_test(test_user_timeout),
