@@ -225,6 +225,13 @@ struct tcp_pcb {
 	 * spurious and the window comes back (Linux tcp_try_undo_loss) */
 	bool undo_armed;
 	uint32_t undo_tsval, prior_cwnd, prior_ssthresh;
+	/* D-SACK undo (RFC 2883 / RFC 3708, Linux tcp_try_undo_dsack): from
+	 * the start of a fast recovery (undo_seq: snd_una then), the
+	 * segments resent; each D-SACK of one resent counts it back: when
+	 * none is left, every resend was needless and the window returns */
+	bool dsack_undo;
+	uint32_t undo_seq;
+	int undo_retrans;
 	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
 	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
 	 * segments until the peer's CWR; in_cwr: the window was reduced for
@@ -331,7 +338,7 @@ struct tcp_stack {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
 				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
-				TLPProbes, TLPRecovery, RACKReoTimeouts;
+				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo;
 	} mib;
 };
 

@@ -535,8 +535,22 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 
 /* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
  * by pipe (NextSeg). */
+/* What an undo gives back (Linux tcp_enter_recovery: prior_cwnd, and
+ * tcp_current_ssthresh as prior_ssthresh), and the D-SACK count from 0. */
+static void undo_init(struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss ? pcb->mss : 1;
+	uint32_t cw = pcb->cwnd / mss;
+	uint32_t cur = ((cw >> 1) + (cw >> 2)) * mss;
+	pcb->prior_cwnd = pcb->cwnd;
+	pcb->prior_ssthresh = pcb->in_cwr || pcb->ssthresh > cur ? pcb->ssthresh : cur;
+	pcb->dsack_undo = true;
+	pcb->undo_seq = pcb->snd_una;
+	pcb->undo_retrans = 0;
+}
+
 static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
+	undo_init(pcb);
 	tcp_cc_congestion(pcb, false);
 	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
 	pcb->prr_delivered = pcb->prr_out = 0;
@@ -627,6 +641,7 @@ static void dupack(struct tcp_pcb *pcb) {
 	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
 	 * after a timeout; a resent segment lost again then costs another
 	 * timeout. Without SACK we take the risk of a needless halving. */
+	undo_init(pcb);
 	tcp_cc_congestion(pcb, false);
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
@@ -735,6 +750,42 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->in_loss = false;
 	pcb->snd_nxt = pcb->snd_max;
 	pcb->s->tcp->mib.LossUndo++;
+}
+
+/* RFC 2883's D-SACK: the first block at or below the ACK, or inside the
+ * second (RFC 2883 4) */
+static bool has_dsack(const struct tcp_seg *g) {
+	if (!g->opt_ok || g->opt.nsack == 0)
+		return false;
+	const struct tcp_sack_block *b = g->opt.sack;
+	return seq_leq(b[0].right, g->ack) ||
+			(g->opt.nsack > 1 && seq_geq(b[0].left, b[1].left) && seq_leq(b[0].right, b[1].right));
+}
+
+/* Linux tcp_check_dsack and tcp_try_undo_dsack: a D-SACK below the
+ * snd_una before this ACK and above the start of recovery is a resend
+ * that was not needed; once every resend of the recovery came back so,
+ * the reduction is undone and recovery ends. */
+static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t una0) {
+	if (!pcb->dsack_undo || !has_dsack(g))
+		return;
+	const struct tcp_sack_block *b = &g->opt.sack[0];
+	uint32_t mss = pcb->mss ? pcb->mss : 1;
+	if (pcb->undo_retrans > 0 && seq_leq(b->right, una0) && seq_gt(b->right, pcb->undo_seq) &&
+			seq_lt(b->left, b->right)) {
+		int segs = (int) ((b->right - b->left + mss - 1) / mss);
+		pcb->undo_retrans = pcb->undo_retrans > segs ? pcb->undo_retrans - segs : 0;
+		if (pcb->undo_retrans == 0) {
+			if (pcb->cwnd < pcb->prior_cwnd)
+				pcb->cwnd = pcb->prior_cwnd;
+			if (pcb->ssthresh < pcb->prior_ssthresh)
+				pcb->ssthresh = pcb->prior_ssthresh;
+			pcb->in_recovery = pcb->sack_recovery = false;
+			pcb->dupacks = 0;
+			pcb->dsack_undo = false;
+			pcb->s->tcp->mib.DSACKUndo++;
+		}
+	}
 }
 
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
@@ -930,12 +981,9 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	if (pcb->sack_ok) {
 		tcp_rack_ack(pcb, now);
 		reo = tcp_rack_detect(pcb, now, &rack_lost);
-		bool dsack = g->opt_ok && g->opt.nsack &&
-				(seq_leq(g->opt.sack[0].right, g->ack) ||
-				 (g->opt.nsack > 1 && seq_geq(g->opt.sack[0].left, g->opt.sack[1].left) &&
-				  seq_leq(g->opt.sack[0].right, g->opt.sack[1].right)));
-		tcp_tlp_ack(pcb, g->ack, dsack, advanced, sacked);
+		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
 	}
+	dsack_undo(pcb, g, una0);
 	ack_recovery(pcb, sacked, advanced, una0, sacked0, rack_lost);
 	/* the timer: RACK's reordering wait, else the loss probe after an
 	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */

@@ -406,6 +406,8 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 		return;
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->retrans_total++;
+	if (pcb->in_recovery)
+		pcb->undo_retrans++;
 }
 
 /* One segment of data not sent before (or resent after a timeout, going
@@ -529,6 +531,8 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->s->tcp->mib.SACKRetrans++;
 	pcb->retrans_total++;
+	if (pcb->in_recovery)
+		pcb->undo_retrans++;
 	pcb->rtt_timing = false;   /* Karn */
 	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
 	if (seq_gt(end, pcb->sb->high_rxt))

@@ -155,6 +155,7 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
 	tcp_sb_clear(pcb);
 	tcp_rack_on_rto(pcb);
+	pcb->dsack_undo = false;   /* Eifel's undo after a timeout instead */
 	pcb->s->tcp->mib.RTOs++;
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;

@@ -2016,6 +2016,49 @@ static void test_sack_whole_reordering(void **state) {
 	ut_stack_free(s);
 }
 
+/* D-SACK undo (RFC 2883 / 3708, Linux tcp_try_undo_dsack): a fast
+ * retransmit whose segment the peer then reports as a duplicate was not
+ * needed (the original was only late): once every resend of the recovery
+ * came back so, the window is given back; an ACK without one undoes
+ * nothing */
+static void test_dsack_undo(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	uint32_t cwnd0 = p->cwnd, ssthresh0 = p->ssthresh;
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
+	int from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sack_recovery);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(p->undo_retrans, 1);
+	/* everything acknowledged, no D-SACK: recovery over, window reduced */
+	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+	assert_false(p->in_recovery);
+	assert_true(p->cwnd < cwnd0);
+	assert_int_equal(s->tcp->mib.DSACKUndo, 0);
+	/* then the duplicate of segment 0 reported: the resend was needless */
+	a.sack[0] = (struct tcp_sack_block) {una, una + M};
+	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(s->tcp->mib.DSACKUndo, 1);
+	assert_int_equal(p->cwnd, cwnd0);
+	assert_int_equal(p->ssthresh, ssthresh0);
+	assert_false(p->dsack_undo);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2196,6 +2239,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_dsack_undo),
 		cmocka_unit_test(test_sack_whole_reordering),
 		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_timewait_paws),
