@@ -972,6 +972,10 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		/* RFC 5681 2 duplicate ACK; RFC 6675 2: or one that SACKs new data */
 		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
 			dupack(pcb);
+	} else if (seq_lt(g->ack, pcb->snd_una) && g->opt_ok) {
+		/* an ACK below snd_una (reordered): its SACK blocks still count,
+		 * for the scoreboard, RACK and PRR (Linux tcp_ack's old ACK) */
+		sacked = tcp_sb_update(pcb, &g->opt);
 	}
 	if (pcb->ecn_ok && (fl & TCP_ECE))
 		ecn_echo(pcb);

@@ -2059,6 +2059,44 @@ static void test_dsack_undo(void **state) {
 	ut_stack_free(s);
 }
 
+/* An ACK below snd_una (reordered on the way) still brings its SACK
+ * blocks, as Linux's tcp_ack: the scoreboard takes them, and in recovery
+ * PRR lets the delivered data's worth go (packetdrill's
+ * prr-ss-ack-below-snd_una-cubic) */
+static void test_old_ack_sack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	/* 0 lost: recovery on three SACKed above it */
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sack_recovery);
+	/* the resend arrives: ACK up to 4; then an older ACK, for 2, SACKing 6-7 */
+	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, NULL);
+	assert_int_equal(p->snd_una, una + 4 * M);
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	a.sack[0] = (struct tcp_sack_block) {una + 6 * M, una + 8 * M};
+	int from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(p->snd_una, una + 4 * M);
+	assert_non_null(p->sb);
+	assert_true(tcp_sb_sacked(p, una + 6 * M) && tcp_sb_sacked(p, una + 8 * M - 1));
+	/* two segments delivered: PRR lets segments go */
+	assert_true(data_seqs(from, seqs, 32) >= 1);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2239,6 +2277,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_old_ack_sack),
 		cmocka_unit_test(test_dsack_undo),
 		cmocka_unit_test(test_sack_whole_reordering),
 		cmocka_unit_test(test_cc_inherit),
