@@ -10,6 +10,7 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -2097,6 +2098,61 @@ static void test_old_ack_sack(void **state) {
 	ut_stack_free(s);
 }
 
+struct linger_peer {
+	struct ustack *s;
+	uint16_t lport;
+	uint32_t ack;
+	volatile bool sent;
+};
+
+/* the peer acknowledges data and FIN 100 ms later (real time: close
+ * sleeps in sock_wait meanwhile) */
+static void *linger_ack(void *v) {
+	struct linger_peer *a = v;
+	usleep(100000);
+	a->sent = true;
+	seg_o(a->s, 9000, a->lport, 7001, a->ack, TCP_ACK, NULL, 0, NULL);
+	return NULL;
+}
+
+/* SO_LINGER with a time, as Linux's tcp_close: close() sends the FIN and
+ * waits (on a non-blocking socket too) until data and FIN are
+ * acknowledged; when the time passes first it returns and the connection
+ * goes on as an orphan (Linux sends no reset then) */
+static void test_linger(void **state) {
+	(void) state;
+	for (int round = 0; round < 2; round++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_int_equal(send_n(s, c, 1000), 1000);
+		struct linger lg = {.l_onoff = 1, .l_linger = round == 0 ? 5 : 1};
+		assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+		int from = ut_cap.n;
+		if (round == 0) {
+			struct linger_peer a = {.s = s, .lport = lport, .ack = una + 1001};
+			pthread_t t;
+			assert_int_equal(pthread_create(&t, NULL, linger_ack, &a), 0);
+			assert_int_equal(api_close(s, c), 0);
+			assert_true(a.sent);   /* close returned after the ACK came */
+			pthread_join(t, NULL);
+			assert_int_equal(p->state, TCPS_FIN_WAIT2);
+		} else {
+			uint64_t t0 = rt_now();
+			assert_int_equal(api_close(s, c), 0);
+			assert_true(rt_now() - t0 >= MS(1000));   /* the linger time, waited */
+			assert_int_equal(p->state, TCPS_FIN_WAIT1);   /* an orphan now */
+			assert_true(p->orphan);
+		}
+		assert_int_equal(count_flags(from, TCP_RST) + count_flags(from, TCP_RST | TCP_ACK), 0);
+		ut_stack_free(s);
+	}
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2277,6 +2333,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_old_ack_sack),
 		cmocka_unit_test(test_dsack_undo),
 		cmocka_unit_test(test_sack_whole_reordering),
