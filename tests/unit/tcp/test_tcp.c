@@ -2153,6 +2153,51 @@ static void test_linger(void **state) {
 	}
 }
 
+/* connect() again after a refused attempt, as Linux's
+ * __inet_stream_connect: the next call reports the pending error (or,
+ * once SO_ERROR took it, ECONNABORTED) and resets the socket; the one
+ * after starts a new attempt (a new SYN, EINPROGRESS) */
+static void test_connect_again(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	for (int round = 0; round < 2; round++) {
+		int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+		int from = ut_cap.n;
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EINPROGRESS);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		assert_true(r.flags & TCP_SYN);
+		/* refused */
+		seg(s, 9000, r.sport, 0, r.seq + 1, TCP_RST | TCP_ACK, NULL, 0, false);
+		if (round == 1) {
+			int e = 0;
+			socklen_t el = sizeof(e);
+			assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &e, &el), 0);
+			assert_int_equal(e, ECONNREFUSED);
+		}
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, round == 0 ? ECONNREFUSED : ECONNABORTED);
+		/* the error is consumed */
+		int e = -1;
+		socklen_t el = sizeof(e);
+		assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &e, &el), 0);
+		assert_int_equal(e, 0);
+		/* a new attempt */
+		from = ut_cap.n;
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EINPROGRESS);
+		assert_true(last_seg(from, &r));
+		assert_true(r.flags & TCP_SYN);
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EALREADY);
+		api_close(s, c);
+	}
+	ut_stack_free(s);
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2333,6 +2378,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_connect_again),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_old_ack_sack),
 		cmocka_unit_test(test_dsack_undo),
