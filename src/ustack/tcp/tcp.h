@@ -12,6 +12,8 @@
  *   tcp_cc_cubic.c CUBIC's window (RFC 9438), the default as Linux's
  *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
  *                 queue, the sender's scoreboard and RFC 6675 recovery
+ *   tcp_rack.c    RACK-TLP (RFC 8985): send times per segment, time-based
+ *                 loss marks, the REO timer, tail loss probes
  *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
  *   tcp_socket.c  the socket calls (proto_ops)
  *
