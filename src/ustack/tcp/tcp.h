@@ -234,6 +234,11 @@ struct tcp_pcb {
 	bool dsack_undo;
 	uint32_t undo_seq;
 	int undo_retrans;
+	/* F-RTO (RFC 5682 with its SACK variant, as Linux's tcp_frto=2) after
+	 * a timeout: frto_high, the end of what was resent since; frto_new:
+	 * new data went instead of more resends (step 2b) */
+	bool frto, frto_new;
+	uint32_t frto_high;
 	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
 	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
 	 * segments until the peer's CWR; in_cwr: the window was reduced for
@@ -340,7 +345,7 @@ struct tcp_stack {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
 				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
-				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo;
+				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs;
 	} mib;
 };
 

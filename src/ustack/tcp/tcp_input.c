@@ -788,6 +788,53 @@ static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t un
 	}
 }
 
+/* F-RTO (RFC 5682 3.1, SACK variant 2.2; Linux tcp_process_loss with
+ * tcp_frto=2) on an ACK after a timeout: data sent before the timeout and
+ * never resent arriving (acknowledged or SACKed) shows the timeout was
+ * spurious: the window comes back and nothing more is resent. Else the
+ * first ACK of the resend lets new data go instead of more resends (step
+ * 2b); a duplicate or SACK after it shows a real loss: go-back-N (3a). */
+static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) {
+	if (!pcb->in_loss || !pcb->frto)
+		return;
+	bool orig = advanced && seq_gt(pcb->snd_una, pcb->frto_high);
+	for (int i = 0; !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
+		orig = seq_gt(pcb->sb->b[i].right, pcb->frto_high) && seq_lt(pcb->sb->b[i].left, pcb->recover);
+	if (orig) {
+		if (pcb->cwnd < pcb->prior_cwnd)
+			pcb->cwnd = pcb->prior_cwnd;
+		if (pcb->ssthresh < pcb->prior_ssthresh)
+			pcb->ssthresh = pcb->prior_ssthresh;
+		pcb->in_loss = pcb->frto = false;
+		pcb->undo_armed = false;
+		pcb->snd_nxt = pcb->snd_max;
+		pcb->s->tcp->mib.SpuriousRTOs++;
+		return;
+	}
+	if (pcb->frto_new) {
+		if (sacked || dup) {
+			pcb->frto = false;   /* 3a: the loss was real */
+			pcb->snd_nxt = pcb->snd_una;
+		}
+		return;
+	}
+	if (!advanced)
+		return;
+	/* 2b: new data, as much as cwnd allows, in the peer's window */
+	uint32_t save = pcb->snd_nxt, max0 = pcb->snd_max;
+	uint32_t n = pcb->mss ? pcb->cwnd / pcb->mss : 1;
+	pcb->snd_nxt = pcb->snd_max;
+	for (uint32_t k = 0; k < (n ? n : 1); k++)
+		if (!tcp_output_probe_new(pcb))
+			break;
+	if (pcb->snd_max == max0) {
+		pcb->snd_nxt = save;
+		pcb->frto = false;   /* nothing new to send: conventional recovery */
+		return;
+	}
+	pcb->frto_new = true;
+}
+
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
  * RTT sample (RFC 6298, RTTM RFC 7323 4), the congestion window grows,
  * the retransmission timer restarts; true when it SACKed new data. */
@@ -988,6 +1035,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
 	}
 	dsack_undo(pcb, g, una0);
+	frto_ack(pcb, advanced, sacked, !advanced && g->ack == pcb->snd_una && len == 0 && wnd == pcb->snd_wnd);
 	ack_recovery(pcb, sacked, advanced, una0, sacked0, rack_lost);
 	/* the timer: RACK's reordering wait, else the loss probe after an
 	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */

@@ -472,6 +472,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	if (seq_lt(seq, pcb->snd_max)) {
 		pcb->s->tcp->mib.RetransSegs++;
 		pcb->retrans_total++;
+		if (pcb->in_loss && seq_gt(seq + len, pcb->frto_high))
+			pcb->frto_high = seq + len;   /* F-RTO: resent since the timeout */
 	}
 	int err = tcp_send_seg(pcb, seq, fl, len, false);
 	if (err == -ENOBUFS) {

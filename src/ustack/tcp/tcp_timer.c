@@ -149,6 +149,11 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 			pcb->undo_tsval = tcp_ts_now(pcb);
 	}
 	pcb->cwnd = pcb->mss;
+	/* F-RTO for a timeout out of Open state, or one backing off
+	 * (Linux tcp_enter_loss) */
+	pcb->frto = !pcb->in_recovery || pcb->backoff > 0;
+	pcb->frto_new = false;
+	pcb->frto_high = pcb->snd_una;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
 	pcb->in_loss = true;

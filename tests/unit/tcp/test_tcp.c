@@ -599,8 +599,11 @@ static void test_loss_undo(void **state) {
 		uint64_t undo0 = s->tcp->mib.LossUndo;
 		struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = spurious ? orig_ts : rxt_ts};
 		from = ut_cap.n;
-		seg_o(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, &a);
-		assert_int_equal(p->snd_una, una + 5 * M);
+		/* not spurious: the ACK of the resend alone (an ACK of data
+		 * never resent would be F-RTO's proof of a spurious timeout) */
+		uint32_t ack = una + (spurious ? 5 : 1) * M;
+		seg_o(s, 9000, lport, 7001, ack, TCP_ACK, NULL, 0, &a);
+		assert_int_equal(p->snd_una, ack);
 		uint32_t seqs[16];
 		int n = data_seqs(from, seqs, 16);
 		if (spurious) {
@@ -611,10 +614,14 @@ static void test_loss_undo(void **state) {
 			assert_int_equal(n, 0);
 		} else {
 			assert_int_equal(s->tcp->mib.LossUndo, undo0);
-			assert_true(p->cwnd <= 6 * M);   /* slow start from one segment */
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 0);
+			assert_true(p->in_loss);
+			assert_true(p->cwnd <= 2 * M);   /* slow start from one segment */
 			assert_int_equal(p->ssthresh, 7 * M);   /* CUBIC: 0.7 of 10 */
-			assert_int_equal(n, 5);
-			assert_int_equal(seqs[0], una + 5 * M);
+			/* no new data to send (F-RTO 2b): go-back-N goes on */
+			assert_int_equal(n, 2);
+			assert_int_equal(seqs[0], una + M);
+			assert_int_equal(seqs[1], una + 2 * M);
 		}
 		api_close(s, c);
 		ut_stack_free(s);
@@ -2198,6 +2205,64 @@ static void test_connect_again(void **state) {
 	ut_stack_free(s);
 }
 
+/* F-RTO (RFC 5682, Linux tcp_frto=2) for a timeout without timestamps:
+ * the first ACK after it (of the resend) lets new data go instead of more
+ * resends; then an ACK of data sent before the timeout and never resent
+ * says the timeout was spurious: the window comes back, nothing more is
+ * resent (counter SpuriousRTOs); a duplicate ACK instead says the loss
+ * was real: go-back-N from snd_una */
+static void test_frto(void **state) {
+	(void) state;
+	for (int spurious = 1; spurious >= 0; spurious--) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_false(p->ts_ok || p->sack_ok);
+		rtt_100ms(p);
+		const uint32_t M = 1000;
+		uint32_t seqs[32];
+		assert_int_equal(send_n(s, c, 14 * M), 14 * M);   /* 10 go, 4 wait */
+		uint32_t cwnd0 = p->cwnd;
+		int from = ut_cap.n;
+		run(s, p->rtx_at);
+		assert_true(p->in_loss && p->frto);
+		assert_int_equal(data_seqs(from, seqs, 32), 1);
+		assert_int_equal(seqs[0], una);
+		/* the resend acknowledged: new data, not segment 1 again */
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+		int n = data_seqs(from, seqs, 32);
+		assert_true(n >= 1);
+		for (int i = 0; i < n; i++)
+			assert_true(seq_geq(seqs[i], una + 10 * M));
+		assert_true(p->frto_new);
+		from = ut_cap.n;
+		if (spurious) {
+			seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 1);
+			assert_false(p->in_loss);
+			assert_true(p->cwnd >= cwnd0);
+			n = data_seqs(from, seqs, 32);
+			for (int i = 0; i < n; i++)
+				assert_true(seq_geq(seqs[i], una + 10 * M));   /* no resend */
+		} else {
+			seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 0);
+			assert_true(p->in_loss && !p->frto);
+			/* segment 2, still missing, goes again at once */
+			n = data_seqs(from, seqs, 32);
+			assert_true(n >= 1);
+			assert_int_equal(seqs[0], una + M);
+		}
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
 /* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
  * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
  * segment again (nothing new to send); an ACK D-SACKing the probe says
@@ -2378,6 +2443,7 @@ int main(void) {
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_frto),
 		cmocka_unit_test(test_connect_again),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_old_ack_sack),
