@@ -234,12 +234,17 @@ bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r) {
 	return true;
 }
 
+/* (the records are sorted and disjoint: a binary search) */
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {
-	for (uint32_t i = 0; i < pcb->ntx; i++) {
-		const struct tcp_txrec *r = &pcb->tx[i];
+	uint32_t lo = 0, hi = pcb->ntx;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct tcp_txrec *r = &pcb->tx[mid];
 		if (seq_lt(seq, r->seq))
-			return false;
-		if (seq_lt(seq, r->end))
+			hi = mid;
+		else if (!seq_lt(seq, r->end))
+			lo = mid + 1;
+		else
 			return (r->fl & TCP_TXR_LOST) != 0;
 	}
 	return false;
