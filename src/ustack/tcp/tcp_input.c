@@ -533,8 +533,6 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		pcb->cc->cong_avoid(pcb, acked);
 }
 
-/* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
- * by pipe (NextSeg). */
 /* What an undo gives back (Linux tcp_enter_recovery: prior_cwnd, and
  * tcp_current_ssthresh as prior_ssthresh), and the D-SACK count from 0. */
 static void undo_init(struct tcp_pcb *pcb) {
@@ -548,6 +546,8 @@ static void undo_init(struct tcp_pcb *pcb) {
 	pcb->undo_retrans = 0;
 }
 
+/* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
+ * by pipe (NextSeg). */
 static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
 	undo_init(pcb);
