@@ -579,6 +579,14 @@ int sock_close(struct ustack *s, int fd) {
 		sock_put(sk);
 		return 0;
 	}
+	if (sk->ops->close_wait) {
+		sk->ops->close_wait(sk);
+		if (sk->closing || fdt_get(fd) != sk) {
+			/* another thread closed it meanwhile */
+			sock_put(sk);
+			return 0;
+		}
+	}
 	sock_detach(sk, fd);
 	sk->refs--;  /* the table's reference */
 	sock_put(sk);

@@ -51,6 +51,9 @@ struct proto_ops {
 	int (*getsockopt)(struct usock *sk, int level, int name, void *v, socklen_t *len);
 	/* remove from the protocol tables: no more input */
 	void (*release)(struct usock *sk);
+	/* optional: the last close, before the socket goes (lock held, may
+	 * sleep in sock_wait): TCP's SO_LINGER with a time */
+	void (*close_wait)(struct usock *sk);
 	int (*shutdown)(struct usock *sk, int how);
 	/* optional, stream protocols: listen, accept (a new socket made with
 	 * sock_new_accepted, lock held), the poll events of the socket's

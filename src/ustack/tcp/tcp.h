@@ -12,6 +12,8 @@
  *   tcp_cc_cubic.c CUBIC's window (RFC 9438), the default as Linux's
  *   tcp_sack.c    SACK (RFC 2018): blocks we send from the out-of-order
  *                 queue, the sender's scoreboard and RFC 6675 recovery
+ *   tcp_rack.c    RACK-TLP (RFC 8985): send times per segment, time-based
+ *                 loss marks, the REO timer, tail loss probes
  *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
  *   tcp_socket.c  the socket calls (proto_ops)
  *
@@ -225,6 +227,18 @@ struct tcp_pcb {
 	 * spurious and the window comes back (Linux tcp_try_undo_loss) */
 	bool undo_armed;
 	uint32_t undo_tsval, prior_cwnd, prior_ssthresh;
+	/* D-SACK undo (RFC 2883 / RFC 3708, Linux tcp_try_undo_dsack): from
+	 * the start of a fast recovery (undo_seq: snd_una then), the
+	 * segments resent; each D-SACK of one resent counts it back: when
+	 * none is left, every resend was needless and the window returns */
+	bool dsack_undo;
+	uint32_t undo_seq;
+	int undo_retrans;
+	/* F-RTO (RFC 5682 with its SACK variant, as Linux's tcp_frto=2) after
+	 * a timeout: frto_high, the end of what was resent since; frto_new:
+	 * new data went instead of more resends (step 2b) */
+	bool frto, frto_new;
+	uint32_t frto_high;
 	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
 	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
 	 * segments until the peer's CWR; in_cwr: the window was reduced for
@@ -274,7 +288,38 @@ struct tcp_pcb {
 	 * the retransmission timer (ns, 0: not since the last ACK): the
 	 * clock of TCP_USER_TIMEOUT (Linux retrans_stamp) */
 	uint64_t rtx_stamp;
+	/* RACK-TLP (RFC 8985, tcp_rack.c): each segment in flight with the
+	 * time it was last sent (sorted by sequence, allocated with the first
+	 * one, SACK connections only); the most recently sent segment the
+	 * peer delivered (RACK.xmit_ts, .end_seq, .rtt); the smallest RTT
+	 * seen (us); what the retransmission timer is armed for; the tail
+	 * loss probe in flight (TLPRxtOut: tlp_high_seq, the probe a resend) */
+	struct tcp_txrec *tx;
+	uint32_t ntx, txcap;
+	uint64_t rack_xmit;
+	uint32_t rack_end, rack_rtt, min_rtt;
+	bool rack_valid;
+	/* reordering seen (Linux tcp_check_sack_reordering): how far, in
+	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
+	bool reord_seen;
+	uint16_t reordering;
+	uint8_t rtx_kind;
+	bool tlp_out, tlp_retrans;
+	uint32_t tlp_high_seq;
+	uint64_t tlp_rto_at;          /* the RTO deadline a probe or RACK timer stands in for */
 };
+
+/* A segment in flight (tcp_rack.c) */
+struct tcp_txrec {
+	uint32_t seq, end;            /* end includes a FIN */
+	uint64_t at;                  /* last sent (ns) */
+	uint8_t fl;
+};
+#define TCP_TXR_RETRANS 1
+#define TCP_TXR_LOST 2
+#define TCP_TXR_SACKED 4
+#define TCP_TX_MAX 8192               /* segments tracked; beyond, RFC 6675 alone */
+enum { TCP_RTX_RTO, TCP_RTX_TLP, TCP_RTX_REO };
 
 #define TCP_CONN_HASH 2048
 
@@ -299,7 +344,8 @@ struct tcp_stack {
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
-				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops;
+				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
+				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs;
 	} mib;
 };
 
@@ -454,6 +500,24 @@ const struct tcp_sack_block *tcp_sb_block_from(const struct tcp_pcb *pcb, uint32
 bool tcp_sb_head_rxt_lost(const struct tcp_pcb *pcb);
 /* resend one segment of [seq, seq + len) in SACK recovery */
 bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* false: dropped locally */
+/* RACK-TLP (tcp_rack.c) */
+void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
+void tcp_tx_free(struct tcp_pcb *pcb);
+void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now);
+uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
+bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
+bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
+void tcp_rack_on_rto(struct tcp_pcb *pcb);
+void tcp_rack_rearm_rto(struct tcp_pcb *pcb);
+void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout);
+void tcp_rack_reo_fire(struct tcp_pcb *pcb);   /* tcp_input.c */
+void tcp_tlp_schedule(struct tcp_pcb *pcb);
+void tcp_tlp_fire(struct tcp_pcb *pcb);
+void tcp_tlp_ack(struct tcp_pcb *pcb, uint32_t ack, bool dsack, bool advanced, bool sacked);
+/* the loss probe's segment (tcp_output.c): one new segment beyond cwnd,
+ * or the last one sent again; true when it went */
+bool tcp_output_probe_new(struct tcp_pcb *pcb);
+bool tcp_resend_tail(struct tcp_pcb *pcb);
 
 /* tcp_reset.c */
 /* RST in answer to g when no connection takes it */

@@ -533,10 +533,24 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 		pcb->cc->cong_avoid(pcb, acked);
 }
 
+/* What an undo gives back (Linux tcp_enter_recovery: prior_cwnd, and
+ * tcp_current_ssthresh as prior_ssthresh), and the D-SACK count from 0. */
+static void undo_init(struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss ? pcb->mss : 1;
+	uint32_t cw = pcb->cwnd / mss;
+	uint32_t cur = ((cw >> 1) + (cw >> 2)) * mss;
+	pcb->prior_cwnd = pcb->cwnd;
+	pcb->prior_ssthresh = pcb->in_cwr || pcb->ssthresh > cur ? pcb->ssthresh : cur;
+	pcb->dsack_undo = true;
+	pcb->undo_seq = pcb->snd_una;
+	pcb->undo_retrans = 0;
+}
+
 /* RFC 6675 5: loss recovery with the scoreboard; tcp_output then sends
  * by pipe (NextSeg). */
 static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	uint32_t mss = pcb->mss;
+	undo_init(pcb);
 	tcp_cc_congestion(pcb, false);
 	pcb->prr_fs = pcb->cwnd > mss ? pcb->cwnd : mss;
 	pcb->prr_delivered = pcb->prr_out = 0;
@@ -545,7 +559,29 @@ static void enter_sack_recovery(struct tcp_pcb *pcb) {
 	pcb->recover_valid = true;
 	pcb->in_recovery = pcb->sack_recovery = true;
 	pcb->sb->high_rxt = pcb->snd_una;
+	pcb->tlp_out = false;   /* Linux tcp_init_cwnd_reduction */
 	pcb->s->tcp->mib.SACKRecovery++;
+}
+
+static void prr_ack(struct tcp_pcb *pcb, int64_t delivered, bool advanced);
+
+/* RACK's reordering timer fired (RFC 8985 6.3, Linux
+ * tcp_rack_reo_timeout): what is lost now starts recovery and goes. */
+void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
+	uint64_t now = tcp_clock(pcb->s);
+	bool marked;
+	pcb->s->tcp->mib.RACKReoTimeouts++;
+	uint64_t reo = tcp_rack_detect(pcb, now, &marked);
+	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
+			tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		enter_sack_recovery(pcb);
+		prr_ack(pcb, 0, false);
+	} else if (marked && pcb->sack_recovery && pcb->sb)
+		prr_ack(pcb, 0, false);
+	tcp_rack_rearm_rto(pcb);
+	if (reo)
+		tcp_rack_arm_reo(pcb, reo);
+	tcp_output(pcb);
 }
 
 /* PRR (RFC 6937, with the slow start reduction bound as Linux's
@@ -605,6 +641,7 @@ static void dupack(struct tcp_pcb *pcb) {
 	/* RFC 6582 3.2 step 2 would wait for the ACK to pass "recover"
 	 * after a timeout; a resent segment lost again then costs another
 	 * timeout. Without SACK we take the risk of a needless halving. */
+	undo_init(pcb);
 	tcp_cc_congestion(pcb, false);
 	pcb->recover = pcb->snd_max;
 	pcb->recover_valid = true;
@@ -715,6 +752,89 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->s->tcp->mib.LossUndo++;
 }
 
+/* RFC 2883's D-SACK: the first block at or below the ACK, or inside the
+ * second (RFC 2883 4) */
+static bool has_dsack(const struct tcp_seg *g) {
+	if (!g->opt_ok || g->opt.nsack == 0)
+		return false;
+	const struct tcp_sack_block *b = g->opt.sack;
+	return seq_leq(b[0].right, g->ack) ||
+			(g->opt.nsack > 1 && seq_geq(b[0].left, b[1].left) && seq_leq(b[0].right, b[1].right));
+}
+
+/* Linux tcp_check_dsack and tcp_try_undo_dsack: a D-SACK below the
+ * snd_una before this ACK and above the start of recovery is a resend
+ * that was not needed; once every resend of the recovery came back so,
+ * the reduction is undone and recovery ends. */
+static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t una0) {
+	if (!pcb->dsack_undo || !has_dsack(g))
+		return;
+	const struct tcp_sack_block *b = &g->opt.sack[0];
+	uint32_t mss = pcb->mss ? pcb->mss : 1;
+	if (pcb->undo_retrans > 0 && seq_leq(b->right, una0) && seq_gt(b->right, pcb->undo_seq) &&
+			seq_lt(b->left, b->right)) {
+		int segs = (int) ((b->right - b->left + mss - 1) / mss);
+		pcb->undo_retrans = pcb->undo_retrans > segs ? pcb->undo_retrans - segs : 0;
+		if (pcb->undo_retrans == 0) {
+			if (pcb->cwnd < pcb->prior_cwnd)
+				pcb->cwnd = pcb->prior_cwnd;
+			if (pcb->ssthresh < pcb->prior_ssthresh)
+				pcb->ssthresh = pcb->prior_ssthresh;
+			pcb->in_recovery = pcb->sack_recovery = false;
+			pcb->dupacks = 0;
+			pcb->dsack_undo = false;
+			pcb->s->tcp->mib.DSACKUndo++;
+		}
+	}
+}
+
+/* F-RTO (RFC 5682 3.1, SACK variant 2.2; Linux tcp_process_loss with
+ * tcp_frto=2) on an ACK after a timeout: data sent before the timeout and
+ * never resent arriving (acknowledged or SACKed) shows the timeout was
+ * spurious: the window comes back and nothing more is resent. Else the
+ * first ACK of the resend lets new data go instead of more resends (step
+ * 2b); a duplicate or SACK after it shows a real loss: go-back-N (3a). */
+static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) {
+	if (!pcb->in_loss || !pcb->frto)
+		return;
+	bool orig = advanced && seq_gt(pcb->snd_una, pcb->frto_high);
+	for (int i = 0; !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
+		orig = seq_gt(pcb->sb->b[i].right, pcb->frto_high) && seq_lt(pcb->sb->b[i].left, pcb->recover);
+	if (orig) {
+		if (pcb->cwnd < pcb->prior_cwnd)
+			pcb->cwnd = pcb->prior_cwnd;
+		if (pcb->ssthresh < pcb->prior_ssthresh)
+			pcb->ssthresh = pcb->prior_ssthresh;
+		pcb->in_loss = pcb->frto = false;
+		pcb->undo_armed = false;
+		pcb->snd_nxt = pcb->snd_max;
+		pcb->s->tcp->mib.SpuriousRTOs++;
+		return;
+	}
+	if (pcb->frto_new) {
+		if (sacked || dup) {
+			pcb->frto = false;   /* 3a: the loss was real */
+			pcb->snd_nxt = pcb->snd_una;
+		}
+		return;
+	}
+	if (!advanced)
+		return;
+	/* 2b: new data, as much as cwnd allows, in the peer's window */
+	uint32_t save = pcb->snd_nxt, max0 = pcb->snd_max;
+	uint32_t n = pcb->mss ? pcb->cwnd / pcb->mss : 1;
+	pcb->snd_nxt = pcb->snd_max;
+	for (uint32_t k = 0; k < (n ? n : 1); k++)
+		if (!tcp_output_probe_new(pcb))
+			break;
+	if (pcb->snd_max == max0) {
+		pcb->snd_nxt = save;
+		pcb->frto = false;   /* nothing new to send: conventional recovery */
+		return;
+	}
+	pcb->frto_new = true;
+}
+
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
  * RTT sample (RFC 6298, RTTM RFC 7323 4), the congestion window grows,
  * the retransmission timer restarts; true when it SACKed new data. */
@@ -762,12 +882,13 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 /* RFC 6675 5 and RFC 6937 after an ACK: recovery begins when the
  * scoreboard says the first segment is lost, a resend lost again goes
  * again, PRR sets what may be sent. */
-static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32_t una0, uint32_t sacked0) {
+static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32_t una0, uint32_t sacked0,
+		bool rack_lost) {
 	/* RFC 6675 5: recovery also starts when the scoreboard says the first
-	 * segment is lost, before three duplicates */
+	 * segment is lost, before three duplicates; RFC 8985: or RACK does */
 	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
 		pcb->in_loss = false;
-	if (sacked && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
 		enter_sack_recovery(pcb);
 	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
@@ -898,10 +1019,32 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		/* RFC 5681 2 duplicate ACK; RFC 6675 2: or one that SACKs new data */
 		if ((len == 0 && !(fl & (TCP_SYN | TCP_FIN)) && wnd == pcb->snd_wnd) || sacked)
 			dupack(pcb);
+	} else if (seq_lt(g->ack, pcb->snd_una) && g->opt_ok) {
+		/* an ACK below snd_una (reordered): its SACK blocks still count,
+		 * for the scoreboard, RACK and PRR (Linux tcp_ack's old ACK) */
+		sacked = tcp_sb_update(pcb, &g->opt);
 	}
 	if (pcb->ecn_ok && (fl & TCP_ECE))
 		ecn_echo(pcb);
-	ack_recovery(pcb, sacked, advanced, una0, sacked0);
+	/* RACK (RFC 8985 6.2): the delivered segments, then the lost */
+	bool rack_lost = false;
+	uint64_t reo = 0;
+	if (pcb->sack_ok) {
+		tcp_rack_ack(pcb, now);
+		reo = tcp_rack_detect(pcb, now, &rack_lost);
+		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
+	}
+	dsack_undo(pcb, g, una0);
+	frto_ack(pcb, advanced, sacked, !advanced && g->ack == pcb->snd_una && len == 0 && wnd == pcb->snd_wnd);
+	ack_recovery(pcb, sacked, advanced, una0, sacked0, rack_lost);
+	/* the timer: RACK's reordering wait, else the loss probe after an
+	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */
+	if (pcb->sack_ok && pcb->snd_una != pcb->snd_max && !pcb->persist) {
+		if (reo)
+			tcp_rack_arm_reo(pcb, reo);
+		else if (advanced)
+			tcp_tlp_schedule(pcb);
+	}
 	snd_window_update(pcb, g, wnd, advanced);
 	return ack_fin(pcb, now);
 }

@@ -224,6 +224,8 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 	}
 	if (err == -ENOBUFS)
 		local_drop(pcb, flags);
+	else if (err == 0 && !(flags & (TCP_SYN | TCP_RST)) && (len || (flags & TCP_FIN)))
+		tcp_tx_sent(pcb, seq, seq + len + !!(flags & TCP_FIN), tcp_clock(s));
 	return err;
 }
 
@@ -231,6 +233,8 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 	if (us == 0)
 		us = 1;
+	if (pcb->min_rtt == 0 || us < pcb->min_rtt)
+		pcb->min_rtt = us;   /* RACK's reordering window (tcp_rack.c) */
 	if (pcb->srtt == 0) {
 		pcb->srtt = us;
 		pcb->rttvar = us / 2;
@@ -402,6 +406,8 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
 		return;
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->retrans_total++;
+	if (pcb->in_recovery)
+		pcb->undo_retrans++;
 }
 
 /* One segment of data not sent before (or resent after a timeout, going
@@ -466,6 +472,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	if (seq_lt(seq, pcb->snd_max)) {
 		pcb->s->tcp->mib.RetransSegs++;
 		pcb->retrans_total++;
+		if (pcb->in_loss && seq_gt(seq + len, pcb->frto_high))
+			pcb->frto_high = seq + len;   /* F-RTO: resent since the timeout */
 	}
 	int err = tcp_send_seg(pcb, seq, fl, len, false);
 	if (err == -ENOBUFS) {
@@ -525,6 +533,8 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	pcb->s->tcp->mib.RetransSegs++;
 	pcb->s->tcp->mib.SACKRetrans++;
 	pcb->retrans_total++;
+	if (pcb->in_recovery)
+		pcb->undo_retrans++;
 	pcb->rtt_timing = false;   /* Karn */
 	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
 	if (seq_gt(end, pcb->sb->high_rxt))
@@ -536,6 +546,47 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	}
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
+	return true;
+}
+
+/* The loss probe's new segment: one, within the peer's window but not
+ * cwnd (Linux tcp_write_xmit with push_one 2). */
+bool tcp_output_probe_new(struct tcp_pcb *pcb) {
+	if (pcb->snd_nxt != pcb->snd_max)
+		return false;
+	uint32_t max0 = pcb->snd_max;
+	output_one(pcb, pcb->snd_wnd);
+	return pcb->snd_max != max0;
+}
+
+/* The loss probe's resend: the last segment sent, at most one MSS. */
+bool tcp_resend_tail(struct tcp_pcb *pcb) {
+	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t end = pcb->snd_max, seq;
+	bool fin = pcb->fin_queued && pcb->fin_seq + 1 == end;
+	uint32_t data_end = fin ? end - 1 : end;
+	if (pcb->ntx && seq_gt(pcb->tx[pcb->ntx - 1].end, pcb->tx[pcb->ntx - 1].seq) &&
+			pcb->tx[pcb->ntx - 1].end == end)
+		seq = pcb->tx[pcb->ntx - 1].seq;
+	else
+		seq = data_end - (data_end - pcb->snd_una < mss ? data_end - pcb->snd_una : mss);
+	if (seq_lt(seq, pcb->snd_una))
+		seq = pcb->snd_una;
+	if (seq_lt(data_end, seq))
+		seq = data_end;
+	uint32_t len = data_end - seq;
+	if (len > mss) {
+		seq = data_end - mss;
+		len = mss;
+	}
+	if (len == 0 && !fin)
+		return false;
+	uint8_t fl = TCP_ACK | (fin ? TCP_FIN : 0);
+	if (tcp_send_seg(pcb, seq, fl | psh_resend(pcb, seq, len), len, false) < 0)
+		return false;
+	pcb->s->tcp->mib.RetransSegs++;
+	pcb->retrans_total++;
+	pcb->rtt_timing = false;   /* Karn */
 	return true;
 }
 
@@ -608,6 +659,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 	}
 	pcb->xmit_dropped = false;
 	uint64_t segs0 = pcb->s->tcp->mib.OutSegs;
+	uint32_t max0 = pcb->snd_max;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
 		tcp_retransmit_head(pcb);
 	if (pcb->sack_recovery && pcb->sb) {
@@ -626,6 +678,10 @@ void tcp_output(struct tcp_pcb *pcb) {
 				break;
 	}
 	cwnd_validate(pcb, pcb->s->tcp->mib.OutSegs != segs0);
+	/* new data went: the loss probe stands before the RTO (Linux
+	 * tcp_write_xmit) */
+	if (seq_gt(pcb->snd_max, max0))
+		tcp_tlp_schedule(pcb);
 	pcb->force = false;
 	/* data waits on a closed (or too small) window with nothing in
 	 * flight: the persist timer probes it (RFC 9293 3.8.6.1) */

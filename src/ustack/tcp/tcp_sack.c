@@ -126,6 +126,8 @@ bool tcp_sb_update(struct tcp_pcb *pcb, const struct tcp_opts *o) {
 		 * what we sent says nothing about the holes */
 		if (!seq_lt(l, r) || seq_leq(l, pcb->snd_una) || seq_gt(r, pcb->snd_max))
 			continue;
+		if (!tcp_tx_sack_align(pcb, &l, &r))
+			continue;
 		if (pcb->sb == NULL) {
 			pcb->sb = calloc(1, sizeof(*pcb->sb));
 			if (pcb->sb == NULL)
@@ -172,6 +174,8 @@ bool tcp_sb_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {
 	const struct tcp_scoreboard *sb = pcb->sb;
 	if (sb == NULL)
 		return false;
+	if (tcp_rack_is_lost(pcb, seq))
+		return true;   /* RACK (tcp_rack.c) */
 	uint32_t bytes = 0;
 	int blocks = 0;
 	for (int i = sb->n - 1; i >= 0 && seq_gt(sb->b[i].right, seq); i--) {

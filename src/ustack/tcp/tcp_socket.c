@@ -647,6 +647,23 @@ static int tcp_shutdown(struct usock *sk, int how) {
 	return r;
 }
 
+/* SO_LINGER with a time (Linux tcp_close, sk_stream_wait_close): close
+ * sends the FIN, then waits, even on a non-blocking socket, until the FIN
+ * and the data before it are acknowledged, the connection ends, or the
+ * time passes; after it the connection goes on as an orphan, as Linux's
+ * (no reset). Unread data or a zero linger reset instead (tcp_release). */
+static void tcp_close_wait(struct usock *sk) {
+	struct tcp_pcb *p = pcb_of(sk);
+	if (p == NULL || !sk->linger.l_onoff || sk->linger.l_linger <= 0 || p->rcvq.len)
+		return;
+	queue_fin(p);
+	uint64_t deadline = rt_now() + (uint64_t) sk->linger.l_linger * 1000000000ull;
+	while ((p = pcb_of(sk)) != NULL && !sk->closing &&
+			(p->state == TCPS_FIN_WAIT1 || p->state == TCPS_CLOSING || p->state == TCPS_LAST_ACK))
+		if (sock_wait(sk, deadline) == -EAGAIN)
+			break;
+}
+
 static void tcp_release(struct usock *sk) {
 	struct tcp_pcb *p = pcb_of(sk);
 	if (p == NULL)
@@ -888,7 +905,9 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	if (p->sb && p->mss)
 		for (int i = 0; i < p->sb->n; i++)
 			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
-	ti.tcpi_reordering = 3;
+	ti.tcpi_reordering = p->reordering ? p->reordering : 3;
+	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
+		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
 	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */
@@ -1007,6 +1026,7 @@ static const struct proto_ops tcp_ops = {
 	.setsockopt = tcp_setsockopt,
 	.getsockopt = tcp_getsockopt,
 	.release = tcp_release,
+	.close_wait = tcp_close_wait,
 	.shutdown = tcp_shutdown,
 	.listen = tcp_listen,
 	.accept = tcp_accept,

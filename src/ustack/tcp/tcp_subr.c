@@ -553,6 +553,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	ring_free(&pcb->rcvq);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
+	tcp_tx_free(pcb);
 	if (pcb->sk)
 		pcb->sk->proto = NULL;
 	if (pcb->orphan_counted)

@@ -17,6 +17,7 @@ static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
 
 void tcp_arm_rtx(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
+	pcb->rtx_kind = TCP_RTX_RTO;
 	pcb->rtx_at = now + (uint64_t) rto_delay_us(pcb) * 1000;
 	if (pcb->user_timeout && pcb->rtx_stamp) {
 		/* Linux tcp_clamp_rto_to_user_timeout: the last timeout comes
@@ -33,6 +34,7 @@ void tcp_arm_rtx(struct tcp_pcb *pcb) {
  * TCP_RESOURCE_PROBE_INTERVAL)). */
 void tcp_arm_resource_retry(struct tcp_pcb *pcb) {
 	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
+	pcb->rtx_kind = TCP_RTX_RTO;
 	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
 }
 
@@ -109,6 +111,17 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 		tcp_output(pcb);
 		return false;
 	}
+	/* RACK-TLP's timers on the same deadline (tcp_rack.c) */
+	if (pcb->rtx_kind == TCP_RTX_TLP) {
+		pcb->rtx_kind = TCP_RTX_RTO;
+		tcp_tlp_fire(pcb);
+		return false;
+	}
+	if (pcb->rtx_kind == TCP_RTX_REO) {
+		pcb->rtx_kind = TCP_RTX_RTO;
+		tcp_rack_reo_fire(pcb);
+		return false;
+	}
 	if (pcb->orphan && orphan_timeout(pcb))
 		return true;
 	/* given up after TCP_RETRIES2 timeouts, or (TCP_USER_TIMEOUT, which
@@ -136,11 +149,18 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 			pcb->undo_tsval = tcp_ts_now(pcb);
 	}
 	pcb->cwnd = pcb->mss;
+	/* F-RTO for a timeout out of Open state, or one backing off
+	 * (Linux tcp_enter_loss) */
+	pcb->frto = !pcb->in_recovery || pcb->backoff > 0;
+	pcb->frto_new = false;
+	pcb->frto_high = pcb->snd_una;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
 	pcb->in_loss = true;
 	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
 	tcp_sb_clear(pcb);
+	tcp_rack_on_rto(pcb);
+	pcb->dsack_undo = false;   /* Eifel's undo after a timeout instead */
 	pcb->s->tcp->mib.RTOs++;
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;

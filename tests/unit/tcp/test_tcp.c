@@ -10,6 +10,7 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -598,8 +599,11 @@ static void test_loss_undo(void **state) {
 		uint64_t undo0 = s->tcp->mib.LossUndo;
 		struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = spurious ? orig_ts : rxt_ts};
 		from = ut_cap.n;
-		seg_o(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, &a);
-		assert_int_equal(p->snd_una, una + 5 * M);
+		/* not spurious: the ACK of the resend alone (an ACK of data
+		 * never resent would be F-RTO's proof of a spurious timeout) */
+		uint32_t ack = una + (spurious ? 5 : 1) * M;
+		seg_o(s, 9000, lport, 7001, ack, TCP_ACK, NULL, 0, &a);
+		assert_int_equal(p->snd_una, ack);
 		uint32_t seqs[16];
 		int n = data_seqs(from, seqs, 16);
 		if (spurious) {
@@ -610,10 +614,14 @@ static void test_loss_undo(void **state) {
 			assert_int_equal(n, 0);
 		} else {
 			assert_int_equal(s->tcp->mib.LossUndo, undo0);
-			assert_true(p->cwnd <= 6 * M);   /* slow start from one segment */
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 0);
+			assert_true(p->in_loss);
+			assert_true(p->cwnd <= 2 * M);   /* slow start from one segment */
 			assert_int_equal(p->ssthresh, 7 * M);   /* CUBIC: 0.7 of 10 */
-			assert_int_equal(n, 5);
-			assert_int_equal(seqs[0], una + 5 * M);
+			/* no new data to send (F-RTO 2b): go-back-N goes on */
+			assert_int_equal(n, 2);
+			assert_int_equal(seqs[0], una + M);
+			assert_int_equal(seqs[1], una + 2 * M);
 		}
 		api_close(s, c);
 		ut_stack_free(s);
@@ -836,6 +844,15 @@ static int data_seqs(int from, uint32_t *seqs, int max) {
 	return n;
 }
 
+/* The test link answers at once (microseconds): a path of 100 ms RTT,
+ * so that SACKs arriving together stay within RACK's reordering window
+ * (min_rtt / 4, tcp_rack.c) and RFC 6675's rules alone decide */
+static void rtt_100ms(struct tcp_pcb *p) {
+	p->srtt = p->min_rtt = 100000;
+	p->rttvar = 50000;
+	p->rto = 300000;
+}
+
 static void test_scoreboard(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -849,6 +866,7 @@ static void test_scoreboard(void **state) {
 	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && p->ts_ok);
+	rtt_100ms(p);
 	const uint32_t M = 1448;
 	int from = ut_cap.n;
 	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
@@ -1868,6 +1886,7 @@ static void test_prr(void **state) {
 	use_reno(s, c);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	assert_true(p->sack_ok && !p->ts_ok);
+	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
 	int from = ut_cap.n;
@@ -1890,6 +1909,445 @@ static void test_prr(void **state) {
 			assert_int_equal(p->ssthresh, 6 * M);
 		}
 	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* RACK (RFC 8985 6, Linux's default loss detection): a SACK for the last
+ * of four segments sent together does not make the first three lost at
+ * once: the reordering window (min_rtt / 4) runs first, on the REO timer;
+ * when it fires they are lost, recovery starts and the first goes again
+ * (PRR: one segment), well before the RTO (packetdrill's
+ * fr-4pkt-fack-last-mss) */
+static void test_rack_reo(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 4);
+	assert_int_equal(p->ntx, 4);   /* one send record per segment */
+	uint64_t sent = p->tx[0].at;
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(data_seqs(from, seqs, 32), 0);
+	assert_false(p->in_recovery);
+	assert_false(tcp_sb_is_lost(p, una));
+	assert_int_equal(p->rtx_kind, TCP_RTX_REO);
+	/* the send time + RACK.rtt (the test link's microseconds) + 25 ms */
+	assert_true(p->rtx_at >= sent + MS(25) && p->rtx_at < sent + MS(26));
+	uint64_t at = p->rtx_at;
+	run(s, at - 1);
+	assert_int_equal(data_seqs(from, seqs, 32), 0);
+	run(s, at);
+	assert_int_equal(s->tcp->mib.RACKReoTimeouts, 1);
+	assert_true(p->in_recovery && p->sack_recovery);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	/* all three stay marked lost until delivered (TCP_INFO's tcpi_lost,
+	 * Linux's lost_out), the first resent */
+	assert_true(tcp_sb_is_lost(p, una + M) && tcp_sb_is_lost(p, una + 2 * M));
+	assert_true(p->tx[0].fl == (TCP_TXR_RETRANS | TCP_TXR_LOST));
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_lost, 3);
+	assert_int_equal(ti.tcpi_ca_state, 3);
+	/* the RTO is behind it again */
+	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
+	assert_true(p->rtx_at > at);
+	/* the next ACK (delivering the resend) lets the next lost one go */
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	int n = data_seqs(from, seqs, 32);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una + M);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* SACK blocks apply to whole segments, as Linux's (a block that covers
+ * part of a segment is not taken: packetdrill's fr-4pkt-fack-last-byte
+ * then resends the segment whole); a segment never resent SACKed below
+ * the highest SACKed one shows reordering, TCP_INFO's tcpi_reordering
+ * (packetdrill's sack-shift-sacked-7-3-4-8-9-fack) */
+static void test_sack_whole_reordering(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + 4 * M - 1, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sb == NULL || p->sb->n == 0);
+	a.sack[0] = (struct tcp_sack_block) {una + 2 * M + 500, una + 5 * M + 10};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_non_null(p->sb);
+	assert_int_equal(p->sb->n, 1);
+	assert_int_equal(p->sb->b[0].left, una + 3 * M);
+	assert_int_equal(p->sb->b[0].right, una + 5 * M);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_reordering, 3);
+	assert_false(p->reord_seen);
+	a.nsack = 2;
+	a.sack[0] = (struct tcp_sack_block) {una + 9 * M, una + 10 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_false(p->reord_seen);   /* above all SACKed before */
+	a.sack[0] = (struct tcp_sack_block) {una + 1 * M, una + 2 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->reord_seen);
+	tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_reordering, 9);   /* 10 M - 1 M */
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* D-SACK undo (RFC 2883 / 3708, Linux tcp_try_undo_dsack): a fast
+ * retransmit whose segment the peer then reports as a duplicate was not
+ * needed (the original was only late): once every resend of the recovery
+ * came back so, the window is given back; an ACK without one undoes
+ * nothing */
+static void test_dsack_undo(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	uint32_t cwnd0 = p->cwnd, ssthresh0 = p->ssthresh;
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
+	int from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sack_recovery);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(p->undo_retrans, 1);
+	/* everything acknowledged, no D-SACK: recovery over, window reduced */
+	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+	assert_false(p->in_recovery);
+	assert_true(p->cwnd < cwnd0);
+	assert_int_equal(s->tcp->mib.DSACKUndo, 0);
+	/* then the duplicate of segment 0 reported: the resend was needless */
+	a.sack[0] = (struct tcp_sack_block) {una, una + M};
+	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(s->tcp->mib.DSACKUndo, 1);
+	assert_int_equal(p->cwnd, cwnd0);
+	assert_int_equal(p->ssthresh, ssthresh0);
+	assert_false(p->dsack_undo);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* An ACK below snd_una (reordered on the way) still brings its SACK
+ * blocks, as Linux's tcp_ack: the scoreboard takes them, and in recovery
+ * PRR lets the delivered data's worth go (packetdrill's
+ * prr-ss-ack-below-snd_una-cubic) */
+static void test_old_ack_sack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	/* 0 lost: recovery on three SACKed above it */
+	struct tcp_opts a = {.nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	assert_true(p->sack_recovery);
+	/* the resend arrives: ACK up to 4; then an older ACK, for 2, SACKing 6-7 */
+	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, NULL);
+	assert_int_equal(p->snd_una, una + 4 * M);
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	a.sack[0] = (struct tcp_sack_block) {una + 6 * M, una + 8 * M};
+	int from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, &a);
+	assert_int_equal(p->snd_una, una + 4 * M);
+	assert_non_null(p->sb);
+	assert_true(tcp_sb_sacked(p, una + 6 * M) && tcp_sb_sacked(p, una + 8 * M - 1));
+	/* two segments delivered: PRR lets segments go */
+	assert_true(data_seqs(from, seqs, 32) >= 1);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+struct linger_peer {
+	struct ustack *s;
+	uint16_t lport;
+	uint32_t ack;
+	volatile bool sent;
+};
+
+/* the peer acknowledges data and FIN 100 ms later (real time: close
+ * sleeps in sock_wait meanwhile) */
+static void *linger_ack(void *v) {
+	struct linger_peer *a = v;
+	usleep(100000);
+	a->sent = true;
+	seg_o(a->s, 9000, a->lport, 7001, a->ack, TCP_ACK, NULL, 0, NULL);
+	return NULL;
+}
+
+/* SO_LINGER with a time, as Linux's tcp_close: close() sends the FIN and
+ * waits (on a non-blocking socket too) until data and FIN are
+ * acknowledged; when the time passes first it returns and the connection
+ * goes on as an orphan (Linux sends no reset then) */
+static void test_linger(void **state) {
+	(void) state;
+	for (int round = 0; round < 2; round++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_int_equal(send_n(s, c, 1000), 1000);
+		struct linger lg = {.l_onoff = 1, .l_linger = round == 0 ? 5 : 1};
+		assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+		int from = ut_cap.n;
+		if (round == 0) {
+			struct linger_peer a = {.s = s, .lport = lport, .ack = una + 1001};
+			pthread_t t;
+			assert_int_equal(pthread_create(&t, NULL, linger_ack, &a), 0);
+			assert_int_equal(api_close(s, c), 0);
+			assert_true(a.sent);   /* close returned after the ACK came */
+			pthread_join(t, NULL);
+			assert_int_equal(p->state, TCPS_FIN_WAIT2);
+		} else {
+			uint64_t t0 = rt_now();
+			assert_int_equal(api_close(s, c), 0);
+			assert_true(rt_now() - t0 >= MS(1000));   /* the linger time, waited */
+			assert_int_equal(p->state, TCPS_FIN_WAIT1);   /* an orphan now */
+			assert_true(p->orphan);
+		}
+		assert_int_equal(count_flags(from, TCP_RST) + count_flags(from, TCP_RST | TCP_ACK), 0);
+		ut_stack_free(s);
+	}
+}
+
+/* connect() again after a refused attempt, as Linux's
+ * __inet_stream_connect: the next call reports the pending error (or,
+ * once SO_ERROR took it, ECONNABORTED) and resets the socket; the one
+ * after starts a new attempt (a new SYN, EINPROGRESS) */
+static void test_connect_again(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	for (int round = 0; round < 2; round++) {
+		int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+		int from = ut_cap.n;
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EINPROGRESS);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		assert_true(r.flags & TCP_SYN);
+		/* refused */
+		seg(s, 9000, r.sport, 0, r.seq + 1, TCP_RST | TCP_ACK, NULL, 0, false);
+		if (round == 1) {
+			int e = 0;
+			socklen_t el = sizeof(e);
+			assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &e, &el), 0);
+			assert_int_equal(e, ECONNREFUSED);
+		}
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, round == 0 ? ECONNREFUSED : ECONNABORTED);
+		/* the error is consumed */
+		int e = -1;
+		socklen_t el = sizeof(e);
+		assert_int_equal(api_getsockopt(s, c, SOL_SOCKET, SO_ERROR, &e, &el), 0);
+		assert_int_equal(e, 0);
+		/* a new attempt */
+		from = ut_cap.n;
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EINPROGRESS);
+		assert_true(last_seg(from, &r));
+		assert_true(r.flags & TCP_SYN);
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		assert_int_equal(errno, EALREADY);
+		api_close(s, c);
+	}
+	ut_stack_free(s);
+}
+
+/* F-RTO (RFC 5682, Linux tcp_frto=2) for a timeout without timestamps:
+ * the first ACK after it (of the resend) lets new data go instead of more
+ * resends; then an ACK of data sent before the timeout and never resent
+ * says the timeout was spurious: the window comes back, nothing more is
+ * resent (counter SpuriousRTOs); a duplicate ACK instead says the loss
+ * was real: go-back-N from snd_una */
+static void test_frto(void **state) {
+	(void) state;
+	for (int spurious = 1; spurious >= 0; spurious--) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		assert_false(p->ts_ok || p->sack_ok);
+		rtt_100ms(p);
+		const uint32_t M = 1000;
+		uint32_t seqs[32];
+		assert_int_equal(send_n(s, c, 14 * M), 14 * M);   /* 10 go, 4 wait */
+		uint32_t cwnd0 = p->cwnd;
+		int from = ut_cap.n;
+		run(s, p->rtx_at);
+		assert_true(p->in_loss && p->frto);
+		assert_int_equal(data_seqs(from, seqs, 32), 1);
+		assert_int_equal(seqs[0], una);
+		/* the resend acknowledged: new data, not segment 1 again */
+		from = ut_cap.n;
+		seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+		int n = data_seqs(from, seqs, 32);
+		assert_true(n >= 1);
+		for (int i = 0; i < n; i++)
+			assert_true(seq_geq(seqs[i], una + 10 * M));
+		assert_true(p->frto_new);
+		from = ut_cap.n;
+		if (spurious) {
+			seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 1);
+			assert_false(p->in_loss);
+			assert_true(p->cwnd >= cwnd0);
+			n = data_seqs(from, seqs, 32);
+			for (int i = 0; i < n; i++)
+				assert_true(seq_geq(seqs[i], una + 10 * M));   /* no resend */
+		} else {
+			seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+			assert_int_equal(s->tcp->mib.SpuriousRTOs, 0);
+			assert_true(p->in_loss && !p->frto);
+			/* segment 2, still missing, goes again at once */
+			n = data_seqs(from, seqs, 32);
+			assert_true(n >= 1);
+			assert_int_equal(seqs[0], una + M);
+		}
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
+/* TLP (RFC 8985 7, Linux tcp_send_loss_probe): the tail of a flight
+ * unanswered: 2 SRTT (+2 ms) after the last ACK, before the RTO, the last
+ * segment again (nothing new to send); an ACK D-SACKing the probe says
+ * nothing was lost: the window stays. With one segment in flight the
+ * probe waits 200 ms more (the peer's delayed ACK); an ACK beyond a probe
+ * it does not D-SACK says the probe repaired a loss: one reduction. With
+ * data held by cwnd, the probe is a new segment. */
+static void test_tlp(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	rtt_100ms(p);
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 4);
+	uint64_t t0 = rt_now();
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+	uint64_t t1 = rt_now();
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	uint64_t pto = 2ull * p->srtt * 1000 + MS(2);
+	assert_true(p->rtx_at >= t0 + pto && p->rtx_at <= t1 + pto);
+	assert_true(p->rtx_at < p->tlp_rto_at);   /* before the RTO */
+	uint32_t cwnd = p->cwnd;
+	from = ut_cap.n;
+	uint64_t at = p->rtx_at;
+	run(s, at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 3 * M);
+	assert_int_equal(s->tcp->mib.TLPProbes, 1);
+	assert_true(p->tlp_out && p->tlp_retrans);
+	assert_int_equal(p->tlp_high_seq, una + 4 * M);
+	/* after a probe the RTO runs again from the probe (Linux;
+	 * packetdrill's fr-4pkt-fack-last-byte) */
+	assert_int_equal(p->rtx_kind, TCP_RTX_RTO);
+	assert_true(p->rtx_at == at + (uint64_t) p->rto * 1000);
+	/* no second probe while one is out: the RTO comes next */
+	struct tcp_opts d = {.nsack = 1};
+	d.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &d);
+	assert_false(p->tlp_out);
+	assert_int_equal(s->tcp->mib.TLPRecovery, 0);
+	assert_int_equal(p->cwnd, cwnd);
+	una += 4 * M;
+	/* one segment in flight: 2 SRTT + 200 ms */
+	from = ut_cap.n;
+	t0 = rt_now();
+	assert_int_equal(send_n(s, c, M), M);
+	t1 = rt_now();
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	pto = 2ull * p->srtt * 1000 + MS(200);
+	if (pto > (uint64_t) p->rto * 1000)
+		pto = (uint64_t) p->rto * 1000;   /* never after the RTO */
+	assert_true(p->rtx_at >= t0 + pto && p->rtx_at <= t1 + pto);
+	from = ut_cap.n;
+	run(s, p->rtx_at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una);
+	assert_true(p->tlp_out && p->tlp_retrans);
+	/* more data, then an ACK beyond the probe without a D-SACK */
+	assert_int_equal(send_n(s, c, M), M);
+	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, NULL);
+	assert_false(p->tlp_out);
+	assert_int_equal(s->tcp->mib.TLPRecovery, 1);
+	assert_true(p->cwnd < cwnd && p->cwnd == p->ssthresh);
+	una += 2 * M;
+	/* cwnd holds data back: the probe sends a new segment beyond it */
+	p->cwnd = 2 * M;
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 2);
+	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
+	from = ut_cap.n;
+	run(s, p->rtx_at);
+	assert_int_equal(data_seqs(from, seqs, 32), 1);
+	assert_int_equal(seqs[0], una + 2 * M);
+	assert_true(p->tlp_out && !p->tlp_retrans);
+	assert_int_equal(s->tcp->mib.TLPProbes, 3);
 	api_close(s, c);
 	ut_stack_free(s);
 }
@@ -1983,6 +2441,14 @@ int main(void) {
 		cmocka_unit_test(test_info_last),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
+		cmocka_unit_test(test_rack_reo),
+		cmocka_unit_test(test_tlp),
+		cmocka_unit_test(test_frto),
+		cmocka_unit_test(test_connect_again),
+		cmocka_unit_test(test_linger),
+		cmocka_unit_test(test_old_ack_sack),
+		cmocka_unit_test(test_dsack_undo),
+		cmocka_unit_test(test_sack_whole_reordering),
 		cmocka_unit_test(test_cc_inherit),
 		cmocka_unit_test(test_timewait_paws),
 		cmocka_unit_test(test_user_timeout),
