@@ -172,9 +172,11 @@ static void vde_input_batch(struct netif *ifp) {
 }
 
 /* the libvdeplug modules whose recv reads the data fd itself (recv, read
- * or recvmsg), and our vxlan:// */
+ * or recvmsg), and our vxlan://. Not vxvde://: its data fd is an epoll
+ * set of its multicast and unicast sockets, and its recv waits in
+ * epoll_wait with no timeout, whatever the flags of the sockets */
 static bool vnl_rx_direct(const char *vnl) {
-	static const char *const direct[] = {"vde", "ptp", "tap", "udp", "vxvde", "vxlan"};
+	static const char *const direct[] = {"vde", "ptp", "tap", "udp", "vxlan"};
 	const char *sep = strstr(vnl, "://");
 	if (sep == NULL)
 		return false;
