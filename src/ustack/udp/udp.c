@@ -316,15 +316,8 @@ static void udp4_checksum(struct udp_tx *u, struct pbuf *p, const struct udp_rep
 static int udp4_output(struct usock *sk, struct udp_tx *u, struct pbuf *p) {
 	struct ustack *s = sk->s;
 	uint32_t dst = u->dst4;
-	struct ip4_tx tx = {
-		.src = u->src4,
-		.dst = dst,
-		.proto = IPPROTO_UDP,
-		.ttl = (uint8_t) (ipv4_is_multicast(dst) ? sk->mc_ttl : (sk->ttl < 0 ? 64 : sk->ttl)),
-		.tos = (uint8_t) sk->tos,
-		.allow_bcast = sk->broadcast,
-		.mc_loop = sk->mc_loop,
-	};
+	struct ip4_tx tx;
+	inet_tx_init(sk, u->src4, dst, IPPROTO_UDP, &tx);
 	/* PROBE, INTERFACE, OMIT: the interface's MTU, not the path's */
 	if (sk->mtu_discover >= IP_PMTUDISC_PROBE)
 		u->rt4.mtu = u->rt4.ifp->mtu;
