@@ -34,6 +34,20 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n);
 void link_claim_events(struct ustack *s, struct pollfd *pfd, int n);
 void link_release(struct ustack *s);
 
+/* link/capture.c: the test link of the unit tests and fuzzers, an
+ * Ethernet interface (not up, no index: the caller sets them and attaches
+ * it) whose sent frames are kept in cap, which the caller owns */
+#define LINK_CAPTURE_MAX 256
+struct link_capture {
+	uint8_t *frame[LINK_CAPTURE_MAX];
+	size_t len[LINK_CAPTURE_MAX];
+	int n;
+};
+struct netif *capture_netif_new(struct ustack *s, struct link_capture *cap, const char *name,
+		const uint8_t *mac, uint32_t mtu);
+void capture_clear(struct link_capture *cap);     /* forget the frames kept */
+/* a frame received on ifp (copied: the caller's stays intact), lock held */
+void capture_input(struct netif *ifp, const uint8_t *frame, size_t len);
 
 /* link/pcap.c: the capture of stack option pcap=FILE; pcap_frame is
  * called for every frame received or sent on a VDE interface, lock held */

@@ -1,67 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * Frames in: Ethernet demux, IPv4 input checks (RFC 1122 3.2.1), local
+ * IPv4 in: input checks (RFC 1122 3.2.1), local
  * delivery (weak host model, as Linux: any of our addresses on any
  * interface), reassembly, protocol demux. This host does not forward. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
-#include "../link/link.h"
-#include "../wire/eth.h"
 #include "../wire/icmp4.h"
 #include "net.h"
 #include "net6.h"
 #include "proto.h"
-
-void netif_input(struct netif *ifp, uint8_t *frame, size_t len) {
-	struct eth_repr e;
-	if (eth_parse(frame, len, &e) < 0) {
-		ifp->st.rx_length_errors++;
-		ifp->st.rx_errors++;
-		return;
-	}
-	bool to_us = memcmp(e.dst, ifp->mac, 6) == 0;
-	if (!to_us && !eth_is_multicast(e.dst)) {
-		/* another host's unicast (a switch floods unknown addresses): a NIC
-		 * filters it, Linux counts nothing for it, neither do we */
-		return;
-	}
-	if (ifp->s->protos->frame_tap)
-		ifp->s->protos->frame_tap(ifp, frame, len);
-	if (eth_is_multicast(e.dst) && !eth_is_broadcast(e.dst))
-		ifp->st.multicast++;
-	switch (e.type) {
-	case ETHW_P_IP:
-		ip4_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN, false);
-		break;
-	case ETHW_P_ARP:
-		arp_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN);
-		break;
-	case ETHW_P_IPV6:
-		ip6_input(ifp, frame + ETHW_HLEN, len - ETHW_HLEN, false, eth_is_multicast(e.dst));
-		break;
-	default:
-		ifp->st.rx_nohandler++;
-		break;
-	}
-}
-
-void loop_input(struct netif *lo, struct pbuf *p) {
-	struct ustack *s = lo->s;
-	/* a multicast looped back by its sender arrives "on" the interface it
-	 * was sent from, so that membership is checked there */
-	struct netif *ifp = lo;
-	if (p->m.ifindex && p->m.ifindex != lo->index) {
-		ifp = netif_by_index(s, p->m.ifindex);
-		if (ifp == NULL)
-			ifp = lo;
-	}
-	if (p->len && (p->data[0] >> 4) == 6)
-		ip6_input(ifp, p->data, p->len, true, false);
-	else
-		ip4_input(ifp, p->data, p->len, true);
-	pbuf_free(&s->pc, p);
-}
 
 static bool ip4_accept(struct netif *ifp, struct ip4_rx *rx) {
 	struct ustack *s = ifp->s;

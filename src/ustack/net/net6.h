@@ -114,6 +114,7 @@ int ip6_mc_leave(struct netif *ifp, const uint8_t *group);
 bool ip6_mc_member(struct netif *ifp, const uint8_t *group);
 void mld_report_all(struct netif *ifp);
 void ip6_flush_if(struct netif *ifp);
+/* route.c (beside route4_*): same lookup shape as route4_lookup */
 int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif,
 		uint32_t metric, uint8_t protocol, bool excl);
 int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif);

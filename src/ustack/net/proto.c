@@ -35,6 +35,9 @@ int net_init(struct ustack *s) {
 		return -ENOMEM;
 	s->link_input = netif_input;
 	s->loop_input = loop_input;
+	int err = eth_init(s);
+	if (err < 0)
+		return err;
 	ip4_proto_register(s, IPPROTO_ICMP, icmp4_input, NULL);
 	ip4_proto_register(s, IPPROTO_IGMP, igmp_input, NULL);
 	ip6_proto_register(s, IP6_NH_ICMPV6, icmp6_input, NULL);

@@ -8,6 +8,7 @@
  * is made by net_init (ustack_create) and freed by net_flush_stack. */
 #ifndef USTACK_NET_PROTO_H
 #define USTACK_NET_PROTO_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,7 +32,18 @@ struct ip6_proto {
 	ip_err_fn err;
 };
 
+/* The link-level demux (eth_input.c): a frame's payload, for the handler
+ * registered for its EtherType; ll_mcast: sent to a link-layer multicast
+ * or broadcast address. A few slots: EtherTypes are searched, not indexed. */
+typedef void (*eth_input_fn)(struct netif *ifp, const uint8_t *p, size_t len, bool ll_mcast);
+#define NET_ETH_PROTOS 8
+struct eth_proto {
+	uint16_t type;
+	eth_input_fn input;
+};
+
 struct net_protos {
+	struct eth_proto eth[NET_ETH_PROTOS];
 	struct ip4_proto v4[256];
 	struct ip6_proto v6[256];
 	/* raw sockets see every datagram of their protocol before it (the
@@ -73,12 +85,16 @@ void net_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type);
 void net_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type);
 
 /* Make the table and register net/'s own handlers with the link layer
- * (frames in, the loopback's datagrams) and in the table (ICMP, IGMP,
- * ICMPv6). 0 or -ENOMEM. */
+ * (frames in, the loopback's datagrams), for its EtherTypes (IPv4, ARP,
+ * IPv6) and in the table (ICMP, IGMP, ICMPv6). 0 or -ENOMEM. */
 int net_init(struct ustack *s);
 /* Set a family's slot: a NULL handler leaves the one there. */
 void ip4_proto_register(struct ustack *s, uint8_t proto, void (*input)(struct ustack *, struct ip4_rx *),
 		ip_err_fn err);
+/* Set the handler of an EtherType (replacing the one there): 0, or -ENOSPC
+ * when the table is full. eth_init registers IPv4, ARP and IPv6. */
+int eth_proto_register(struct ustack *s, uint16_t type, eth_input_fn input);
+int eth_init(struct ustack *s);
 void ip6_proto_register(struct ustack *s, uint8_t nh, void (*input)(struct ustack *, struct ip6_rx *),
 		ip_err_fn err);
 #endif

@@ -173,15 +173,8 @@ static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t l
 	r.id = ntohs(sk->lport);
 	r.seq = (uint16_t) (p->data[6] << 8 | p->data[7]);
 	icmp4_emit(&r, p->data, p->len);
-	struct ip4_tx tx = {
-		.src = sk->laddr ? sk->laddr : rt.src,
-		.dst = dst,
-		.proto = IPPROTO_ICMP,
-		.ttl = (uint8_t) (ipv4_is_multicast(dst) ? sk->mc_ttl : (sk->ttl < 0 ? 64 : sk->ttl)),
-		.tos = (uint8_t) sk->tos,
-		.allow_bcast = sk->broadcast,
-		.mc_loop = sk->mc_loop,
-	};
+	struct ip4_tx tx;
+	inet_tx_init(sk, sk->laddr ? sk->laddr : rt.src, dst, IPPROTO_ICMP, &tx);
 	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
 	s->mib->icmp4.OutMsgs++;

@@ -125,15 +125,8 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	if (p == NULL)
 		return -ENOBUFS;
 	sock_copy_from_iov(p->data, msg, len);
-	struct ip4_tx tx = {
-		.src = sk->laddr,
-		.dst = dst,
-		.proto = (uint8_t) sk->protocol,
-		.ttl = (uint8_t) (ipv4_is_multicast(dst) ? sk->mc_ttl : (sk->ttl < 0 ? 64 : sk->ttl)),
-		.tos = (uint8_t) sk->tos,
-		.allow_bcast = sk->broadcast,
-		.mc_loop = sk->mc_loop,
-	};
+	struct ip4_tx tx;
+	inet_tx_init(sk, sk->laddr, dst, (uint8_t) sk->protocol, &tx);
 	int oif = sk->bound_if ? sk->bound_if : (ipv4_is_multicast(dst) ? sk->mc_if : 0);
 	if (hdrincl) {
 		struct ipv4_repr h;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * What the ping and raw sockets share (raw/ping.c, raw/raw.c), and with
- * UDP the IPv4 send path's ancillary data (inet_tx_cmsg). Each socket is of
+ * UDP the IPv4 send path's ancillary data and header fields (inet_tx_cmsg,
+ * inet_tx_init). Each socket is of
  * one family, AF_INET or AF_INET6 (no IPv4-mapped addresses, as Linux's
  * ping and raw sockets), so options, names and peers follow the socket's
  * domain. */
@@ -9,6 +10,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "../net/net.h"
 #include "sock.h"
 
 int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
@@ -104,4 +106,16 @@ void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif) {
 				*src = pi.ipi_spec_dst.s_addr;
 		}
 	}
+}
+
+void inet_tx_init(const struct usock *sk, uint32_t src, uint32_t dst, uint8_t proto, struct ip4_tx *tx) {
+	*tx = (struct ip4_tx){
+		.src = src,
+		.dst = dst,
+		.proto = proto,
+		.ttl = (uint8_t) (ipv4_is_multicast(dst) ? sk->mc_ttl : (sk->ttl < 0 ? 64 : sk->ttl)),
+		.tos = (uint8_t) sk->tos,
+		.allow_bcast = sk->broadcast,
+		.mc_loop = sk->mc_loop,
+	};
 }

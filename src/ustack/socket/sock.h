@@ -220,6 +220,11 @@ void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, s
  * IP_HDRINCL): IP_PKTINFO's ipi_ifindex sets *oif, its ipi_spec_dst the
  * source *src (Linux ip_cmsg_send). */
 void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif);
+/* The IPv4 header fields a socket sets on what it sends (UDP, ping, raw):
+ * the TTL (IP_MULTICAST_TTL to a group, else IP_TTL, 64 unset), IP_TOS,
+ * SO_BROADCAST, IP_MULTICAST_LOOP; the rest of *tx zero. */
+struct ip4_tx;
+void inet_tx_init(const struct usock *sk, uint32_t src, uint32_t dst, uint8_t proto, struct ip4_tx *tx);
 void inet_release_memberships(struct usock *sk);
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);

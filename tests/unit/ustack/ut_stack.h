@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * Unit-test harness for ustack internals: a stack with lo and one Ethernet
- * interface whose link captures the frames sent (a test link, no VDE), a
- * frame injector, and helpers to build datagrams. Timers run on a clock
+ * interface on the capture link (link/capture.c: the frames sent are kept,
+ * no VDE), a frame injector, and helpers to build datagrams. Timers run on a clock
  * the test chooses (stack_run_timers). */
 #ifndef UT_STACK_H
 #define UT_STACK_H
@@ -27,31 +27,13 @@
 
 #include <cmocka.h>
 
-#define UT_MAXFRAMES 256
-struct ut_cap {
-	uint8_t *frame[UT_MAXFRAMES];
-	size_t len[UT_MAXFRAMES];
-	int n;
-};
-static struct ut_cap ut_cap;
+/* the frames sent on eth0, kept by its capture link (link/capture.c) */
+#define UT_MAXFRAMES LINK_CAPTURE_MAX
+static struct link_capture ut_cap;
 
 static inline void ut_cap_clear(void) {
-	for (int i = 0; i < ut_cap.n; i++)
-		free(ut_cap.frame[i]);
-	ut_cap.n = 0;
+	capture_clear(&ut_cap);
 }
-
-static int ut_xmit(struct netif *ifp, struct pbuf *p) {
-	if (ut_cap.n < UT_MAXFRAMES) {
-		ut_cap.frame[ut_cap.n] = malloc(p->len);
-		memcpy(ut_cap.frame[ut_cap.n], p->data, p->len);
-		ut_cap.len[ut_cap.n++] = p->len;
-	}
-	pbuf_free(&ifp->s->pc, p);
-	return 0;
-}
-
-static const struct link_ops ut_ops = {.kind = "test", .xmit = ut_xmit};
 
 static const uint8_t UT_MAC[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t UT_PEER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
@@ -60,15 +42,8 @@ static const uint8_t UT_PEER_MAC[6] = {0x02, 0, 0, 0, 0, 0x02};
  * through the stack's one lifecycle (ustack.h) */
 static inline struct ustack *ut_stack(void) {
 	struct ustack *s = ustack_create();
-	struct netif *e = calloc(1, sizeof(*e));
-	e->s = s;
-	e->ops = &ut_ops;
-	e->type = ARPHRD_ETHER_VALUE;
-	e->mtu = 1500;
+	struct netif *e = capture_netif_new(s, &ut_cap, "eth0", UT_MAC, 1500);
 	e->index = 2;
-	memcpy(e->mac, UT_MAC, 6);
-	strcpy(e->name, "eth0");
-	e->flags = IFF_BROADCAST | IFF_MULTICAST;
 	ustack_attach(s, e);
 	stack_lock(s);
 	netif_set_up(e, true);
@@ -102,12 +77,9 @@ static inline int ut_count_neigh(struct ustack *s, int family, size_t *qbytes) {
 }
 
 static inline void ut_inject(struct ustack *s, const uint8_t *frame, size_t len) {
-	uint8_t *copy = malloc(len);
-	memcpy(copy, frame, len);
 	stack_lock(s);
-	netif_input(ut_eth(s), copy, len);
+	capture_input(ut_eth(s), frame, len);
 	stack_unlock(s);
-	free(copy);
 }
 
 /* Ethernet + IPv4 header around payload; frag_off in bytes. Returns length. */
