@@ -83,6 +83,8 @@ struct netif {
 	uint8_t rx_dgram;       /* 0, RX_DGRAM_PLAIN or RX_DGRAM_PTP */
 	/* frames sent while a receive batch runs wait for its end (link/vde.c) */
 	bool tx_defer;
+	/* the sending thread of a VNL whose send may block (link/txworker.c) */
+	struct txworker *txw;
 	/* frames the link had no room for yet, oldest first (link/vde.c) */
 	struct pbuf *txq, *txq_tail;
 	uint32_t txq_frames;

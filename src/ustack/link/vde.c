@@ -18,6 +18,7 @@
 #include <libvdeplug.h>
 
 #include "link.h"
+#include "txworker.h"
 #include "vxlan.h"
 
 /* The receive buffer of the event thread (dynamic TLS: allocated only in
@@ -44,6 +45,11 @@ static ssize_t vnl_recv(struct netif *ifp, void *buf, size_t len) {
 }
 static ssize_t vnl_send(struct netif *ifp, const void *buf, size_t len) {
 	return ifp->ops == &vx_ops ? vx_send(ifp->link, buf, len) : vde_send(ifp->link, buf, len, 0);
+}
+
+/* libvdeplug's send, as the sending thread calls it (link/txworker.c) */
+static ssize_t vde_send_conn(void *conn, const void *buf, size_t len) {
+	return vde_send(conn, buf, len, 0);
 }
 
 /* A frame of n bytes (or a failed read, n < 0) from ifp into the stack;
@@ -331,6 +337,12 @@ static void vde_ready(struct rt_src *src) {
 
 /* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
+	if (ifp->txw) {
+		/* handed to the sending thread: counted as sent */
+		int err = txworker_push(ifp->txw, p->data, p->len);
+		pbuf_free(&ifp->s->pc, p);
+		return err;
+	}
 	if (ifp->txq == NULL && !ifp->tx_defer) {
 		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
@@ -374,6 +386,9 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 
 static void vde_link_close(struct netif *ifp) {
 	txq_drop_all(ifp);
+	if (ifp->txw)
+		txworker_stop(ifp->txw);
+	ifp->txw = NULL;
 	if (ifp->link && ifp->ops == &vx_ops)
 		vx_close(ifp->link);
 	else if (ifp->link)
@@ -485,6 +500,17 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 	int fl = fcntl(ifp->src.fd, F_GETFL);
 	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(ifp->src.fd, F_SETFL, fl | O_NONBLOCK);
+	/* cmd:// writes to a blocking pipe we cannot reach (link/txworker.c) */
+	if (strncmp(vnl, "cmd://", 6) == 0) {
+		ifp->txw = txworker_start(vde_send_conn, ifp->link, VDE_ETHBUFSIZE);
+		if (ifp->txw == NULL) {
+			int e = errno;
+			vde_close(ifp->link);
+			free(ifp);
+			errno = e;
+			return NULL;
+		}
+	}
 	ifp->claim_loop = UINT64_MAX;
 	ifp->rx_direct = vnl_rx_direct(vnl);
 	ifp->rx_dgram = vnl_rx_dgram(vnl);
