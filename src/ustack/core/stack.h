@@ -81,6 +81,9 @@ struct netif {
 	/* each frame is one datagram of the fd, read with no more than a
 	 * recv (vde://, ptp://): a batch is one recvmmsg (link/vde.c) */
 	uint8_t rx_dgram;       /* 0, RX_DGRAM_PLAIN or RX_DGRAM_PTP */
+	/* batches left to read one frame at a time after a frame longer than
+	 * the MTU (link/vde.c vde_input_mmsg) */
+	uint8_t rx_big;
 	/* frames sent while a receive batch runs wait for its end (link/vde.c) */
 	bool tx_defer;
 	/* the sending thread of a VNL whose send may block (link/txworker.c) */

@@ -92,25 +92,37 @@ static bool vde_input_one(struct netif *ifp) {
  * empty. The frames land in the reading thread's receive buffer (the
  * event thread's, or a claiming caller's: rx_buf, no memory of its own),
  * cut in slots of the interface's MTU and more: RX_BATCH frames at MTU
- * 1500, fewer above, one at mtu=65000. A frame longer than its slot is
- * dropped and counted (rx_length_errors), as a NIC drops a frame longer
- * than its MTU takes. */
+ * 1500, fewer above, one at mtu=65000.
+ * A frame longer than its slot is still received, as the frame-by-frame
+ * path and Linux's tap do (packetdrill injects segments larger than the
+ * MTU): each slot is followed, for the kernel, by the reading thread's
+ * overflow buffer (rx_over), which the frames of a batch share. The last
+ * long frame of a batch is whole there; an earlier one had its tail
+ * overwritten and is dropped (rx_dropped). So after a long frame the
+ * interface reads one frame per call, the whole buffer for it, until
+ * RX_BIG_CALLS calls have seen no long frame: a peer with a larger MTU
+ * loses at most the frames of one batch, then none. A frame longer than
+ * the buffer itself is dropped and counted (rx_length_errors). */
 #define RX_SLOT_MIN 2048
+#define RX_BIG_CALLS 64
+static __thread uint8_t rx_over[RX_BUF_SIZE];
 
 static void vde_input_mmsg(struct netif *ifp) {
-	size_t slot = ((size_t) ifp->mtu + 64 + 63) & ~(size_t) 63;
-	if (slot < RX_SLOT_MIN)
-		slot = RX_SLOT_MIN;
-	if (slot > RX_BUF_SIZE)
+	size_t mtu_slot = ((size_t) ifp->mtu + 64 + 63) & ~(size_t) 63;
+	if (mtu_slot < RX_SLOT_MIN)
+		mtu_slot = RX_SLOT_MIN;
+	size_t slot = mtu_slot;
+	if (slot > RX_BUF_SIZE || ifp->rx_big)
 		slot = RX_BUF_SIZE;
 	unsigned k = (unsigned) (RX_BUF_SIZE / slot);
 	if (k > RX_BATCH)
 		k = RX_BATCH;
 	struct mmsghdr msg[RX_BATCH];
-	struct iovec iov[RX_BATCH];
+	struct iovec iov[RX_BATCH][2];
 	for (unsigned i = 0; i < k; i++) {
-		iov[i] = (struct iovec) {.iov_base = rx_buf + slot * i, .iov_len = slot};
-		msg[i] = (struct mmsghdr) {.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
+		iov[i][0] = (struct iovec) {.iov_base = rx_buf + slot * i, .iov_len = slot};
+		iov[i][1] = (struct iovec) {.iov_base = rx_over + slot, .iov_len = RX_BUF_SIZE - slot};
+		msg[i] = (struct mmsghdr) {.msg_hdr = {.msg_iov = iov[i], .msg_iovlen = slot < RX_BUF_SIZE ? 2 : 1}};
 	}
 	int n = recvmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT, NULL);
 	if (n < 0) {
@@ -118,12 +130,36 @@ static void vde_input_mmsg(struct netif *ifp) {
 			ifp->st.rx_errors++;
 		return;
 	}
+	int last_long = -1;
+	bool any_long = false;
+	for (int i = 0; i < n; i++) {
+		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC)
+			continue;
+		if (msg[i].msg_len > mtu_slot)
+			any_long = true;
+		if (msg[i].msg_len > slot)
+			last_long = i;
+	}
+	if (any_long)
+		ifp->rx_big = RX_BIG_CALLS;
+	else if (ifp->rx_big)
+		ifp->rx_big--;
 	for (int i = 0; i < n; i++) {
 		ssize_t len = (ssize_t) msg[i].msg_len;
+		uint8_t *frame = rx_buf + slot * i;
 		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			ifp->st.rx_length_errors++;
 			ifp->st.rx_errors++;
 			continue;
+		}
+		if ((size_t) len > slot) {
+			if (i != last_long) {
+				ifp->st.rx_dropped++;
+				continue;
+			}
+			/* its head before its tail: one frame in rx_over */
+			memcpy(rx_over, frame, slot);
+			frame = rx_over;
 		}
 		/* ptp:// takes an empty datagram as its peer's goodbye: libvdeplug's
 		 * recv then disconnects the fd, so that its next send connects to
@@ -132,7 +168,7 @@ static void vde_input_mmsg(struct netif *ifp) {
 			struct sockaddr unspec = {.sa_family = AF_UNSPEC};
 			(void) connect(ifp->src.fd, &unspec, sizeof(unspec));
 		}
-		vde_frame(ifp, rx_buf + slot * i, len);
+		vde_frame(ifp, frame, len);
 	}
 }
 
