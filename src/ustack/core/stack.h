@@ -172,7 +172,6 @@ struct ustack {
 	int nsock_protos;
 	/* net/'s counters, named after Linux's /proc/net/snmp (net/net.h) */
 	struct net_mib *mib;
-	uint64_t tcp_OutRsts;
 	struct tcp_stack *tcp;    /* TCP tables, made with the first TCP socket */
 	struct udp_stack *udp;    /* UDP's port table and counters (udp/udp.h) */
 	struct raw_stack *raw;    /* raw and ping sockets (raw/raw.h) */

@@ -287,7 +287,6 @@ void tcp_send_ack(struct tcp_pcb *pcb) {
 
 void tcp_send_rst(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.OutRsts++;
-	pcb->s->tcp_OutRsts++;
 	tcp_send_seg(pcb, tcp_acceptable_seq(pcb), TCP_RST | TCP_ACK, 0, false);
 }
 

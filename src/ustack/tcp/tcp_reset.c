@@ -50,7 +50,8 @@ void tcp4_input_closed(struct ustack *s, struct ip4_rx *rx) {
 		return;
 	tcp_fill_checksum4(dst, src, p->data, p->len);
 	struct ip4_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IPPROTO_TCP, .ttl = 64, .df = true};
-	s->tcp_OutRsts++;
+	if (s->tcp)
+		s->tcp->mib.OutRsts++;
 	ip4_output(s, p, &tx);
 }
 
@@ -69,7 +70,8 @@ void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx) {
 	tcp_fill_checksum6(rx->ip.dst, rx->ip.src, p->data, p->len);
 	struct ip6_tx tx = {.src = rx->ip.dst, .dst = rx->ip.src, .proto = IP6_NH_TCP, .hlim = 64,
 		.oif = ip6_addr_is_linklocal(rx->ip.src) ? rx->ifp->index : 0};
-	s->tcp_OutRsts++;
+	if (s->tcp)
+		s->tcp->mib.OutRsts++;
 	ip6_output(s, p, &tx);
 }
 
