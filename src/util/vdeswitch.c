@@ -51,19 +51,24 @@ struct vdeswitch *vdeswitch_start(const char *path) {
 	struct vdeswitch *sw = calloc(1, sizeof(*sw));
 	if (sw == NULL)
 		return NULL;
-	if (path)
-		snprintf(sw->path, sizeof(sw->path), "%s", path);
-	else
-		snprintf(sw->path, sizeof(sw->path), "/tmp/ioth-sw-%d-%d", (int) getpid(),
-				atomic_fetch_add(&seq, 1));
-	snprintf(sw->vnl, sizeof(sw->vnl), "vde://%s", sw->path);
-	char url[PATH_MAX];
-	snprintf(url, sizeof(url), "switch://%s", sw->path);
 	if (pipe(sw->stoppipe) < 0)
 		goto err_free;
-	sw->conn = vde_open(url, "ioth-switch", NULL);
-	if (sw->conn == NULL)
-		goto err_pipe;
+	/* a name of our own: a directory left by a process of the same pid
+	 * that was killed (EEXIST) makes us try the next one */
+	for (int tries = 0; sw->conn == NULL; tries++) {
+		if (path)
+			snprintf(sw->path, sizeof(sw->path), "%s", path);
+		else
+			snprintf(sw->path, sizeof(sw->path), "/tmp/ioth-sw-%d-%d", (int) getpid(),
+					atomic_fetch_add(&seq, 1));
+		char url[PATH_MAX];
+		snprintf(url, sizeof(url), "switch://%s", sw->path);
+		errno = 0;
+		sw->conn = vde_open(url, "ioth-switch", NULL);
+		if (sw->conn == NULL && (path || errno != EEXIST || tries >= 100))
+			goto err_pipe;
+	}
+	snprintf(sw->vnl, sizeof(sw->vnl), "vde://%s", sw->path);
 	int err = pthread_create(&sw->thread, NULL, vdeswitch_run, sw);
 	if (err) {
 		errno = err;
