@@ -6,7 +6,6 @@
  * section 4.4.5; the addresses go away when the lease ends.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -22,20 +21,6 @@
 #define INFINITE 0xffffffffu
 
 int ic_dhcp4_timeout_ms = 8000;
-
-int ic_wait_fd(int fd, int64_t deadline_ms) {
-	for (;;) {
-		int64_t left = deadline_ms - ic_now_ms();
-		if (left <= 0)
-			return 0;
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int rv = poll(&pfd, 1, left > 1000 ? 1000 : (int) left);
-		if (rv > 0)
-			return 1;
-		if (rv < 0 && errno != EINTR)
-			return -errno;
-	}
-}
 
 struct d4ctx {
 	struct ic_iface *ifc;

@@ -107,6 +107,10 @@ int ic_ipudp_emit(uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
  * length, -EBADMSG if anything is wrong. */
 int ic_ipudp_parse(const uint8_t *p, size_t len, uint16_t dport,
 		uint32_t *src, size_t *poff, size_t *plen);
+
+/* ---- csum.c: the Internet checksum (RFC 1071) ---- */
+/* The one's complement of the one's complement sum of data, started at
+ * sum (a pseudo-header's partial sum, or 0); host order. */
 uint16_t ic_inet_csum(const void *data, size_t len, uint32_t sum);
 
 /* ---- dhcp6_wire.c ---- */
@@ -271,7 +275,6 @@ struct ic_iface {
 	uint8_t otip_router[16];
 };
 
-time_t ic_now(void);
 /* Find (or make, if create) the record of stack/ifindex and take it for
  * exclusive work: waits while another thread works on it. NULL with -errno
  * in *err if the stack is being deleted or memory is short. */
@@ -310,8 +313,11 @@ void ic_dhcp4_release(struct ic_iface *ifc);
 /* How long each exchange may take (ms); tests shorten them. */
 extern int ic_dhcp4_timeout_ms, ic_dhcp6_timeout_ms, ic_rd_timeout_ms;
 
-/* Wait on fd for input until deadline (monotonic ms); 1 ready, 0 timeout. */
+/* ---- io.c: the clock and the wait on a socket ---- */
+time_t ic_now(void);           /* monotonic seconds */
+int64_t ic_now_ms(void);       /* monotonic milliseconds */
+/* Wait on fd for input until deadline (monotonic ms); 1 ready, 0 timeout,
+ * or -errno. */
 int ic_wait_fd(int fd, int64_t deadline_ms);
-int64_t ic_now_ms(void);
 
 #endif /* IOTHCONF_INT_H */

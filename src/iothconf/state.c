@@ -51,18 +51,6 @@ void ic_log(struct ioth *stack, int level, const char *fmt, ...) {
 		fprintf(stderr, "iothconf: %s\n", msg);
 }
 
-time_t ic_now(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-int64_t ic_now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void ic_delstack_hook_register(void);
 
 struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int create, int *err) {
