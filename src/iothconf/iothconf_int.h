@@ -279,7 +279,13 @@ struct ic_iface {
  * exclusive work: waits while another thread works on it. NULL with -errno
  * in *err if the stack is being deleted or memory is short. */
 struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int create, int *err);
+/* Release ifc, then call the function set with ic_state_on_release. */
 void ic_iface_release(struct ic_iface *ifc);
+/* What a release must wake (lease.c's timer thread): set at load time. */
+void ic_state_on_release(void (*fn)(void));
+/* Forget every interface and unregister the delstack hook (library
+ * unload, after the timer thread stopped). */
+void ic_state_fini(void);
 /* Replace the items of one source with newitems (a list, consumed):
  * removes from the stack what is gone, adds what is new. The caller owns
  * ifc (acquired). Returns 0, or the first error of the stack on an add
@@ -295,19 +301,35 @@ void ic_expire_items(struct ic_iface *ifc, time_t now);
 /* Text of the resolver configuration, or NULL (errno 0) if unchanged. */
 char *ic_resolvconf_text(struct ioth *stack, unsigned ifindex);
 void ic_debug_print(struct ic_iface *ifc);
+
+/* ---- lease.c: the one timer thread ---- */
+/* A method's timer: deadline tells the next moment ifc needs it (monotonic
+ * seconds, 0 never); run does what is due at now (its result is logged by
+ * the method itself). Called with ifc owned (busy), without ic_lock. */
+struct ic_timer_ops {
+	time_t (*deadline)(const struct ic_iface *ifc);
+	int (*run)(struct ic_iface *ifc, time_t now);
+};
+/* Register the timer of source src (IC_SRC_*), at load time. */
+void ic_timer_register(int src, const struct ic_timer_ops *ops);
 /* Wake the timer thread (new deadlines), starting it on first use. */
 void ic_timer_kick(void);
+/* The earlier of two deadlines, where 0 is never. */
+static inline time_t ic_min_deadline(time_t a, time_t b) {
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
 void ic_log(struct ioth *stack, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* ---- the methods: 0 or -errno; each owns ifc (acquired) ---- */
 int ic_eth(struct ioth *stack, unsigned ifindex, const struct ic_request *req);
 int ic_dhcp4_config(struct ic_iface *ifc);
-int ic_dhcp4_timer(struct ic_iface *ifc, time_t now);
 int ic_dhcp6_config(struct ic_iface *ifc);
-int ic_dhcp6_timer(struct ic_iface *ifc, time_t now);
 int ic_rd_config(struct ic_iface *ifc);
-int ic_rd_timer(struct ic_iface *ifc, time_t now);
 void ic_dhcp4_release(struct ic_iface *ifc);
 
 /* How long each exchange may take (ms); tests shorten them. */
