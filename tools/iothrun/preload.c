@@ -38,6 +38,8 @@
 struct ioth *iothrun_stack;
 struct iothdns *iothrun_dns;
 int iothrun_debug;
+/* what sockets.c does at the end of the process, before the stack goes */
+static void (*at_exit)(void);
 __thread int iothrun_inside __attribute__((tls_model("initial-exec")));
 struct libc_fns libc;
 
@@ -344,6 +346,10 @@ int iothrun_ready_quiet(void) {
 	return atomic_load_explicit(&ready, memory_order_acquire);
 }
 
+void iothrun_on_exit(void (*fn)(void)) {
+	at_exit = fn;
+}
+
 int iothrun_is_creator(void) {
 	return getpid() == creator;
 }
@@ -365,7 +371,8 @@ __attribute__((destructor)) static void iothrun_fini(void) {
 	if (iothrun_inside)
 		return;
 	iothrun_shared_fini();
-	iothrun_sockets_at_exit();
+	if (at_exit)
+		at_exit();
 	iothrun_inside++;
 	if (iothrun_dns)
 		iothdns_fini(iothrun_dns);
@@ -551,4 +558,39 @@ void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd)) {
 				fn((int) fd);
 		}
 	}
+}
+
+/* ------------------------------------------------------------ protected
+ * The stack's own descriptors and the shared stack's connections, which
+ * closefrom and close_range leave open (sockets.c). */
+
+static pthread_mutex_t protect_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *protected_fds;
+static size_t nprotected;
+
+void iothrun_protect(int fd, int on) {
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&protect_lock);
+	if ((size_t) fd >= nprotected && on) {
+		size_t n = nprotected ? nprotected : 256;
+		while (n <= (size_t) fd)
+			n *= 2;
+		unsigned char *p = realloc(protected_fds, n);
+		if (p) {
+			memset(p + nprotected, 0, n - nprotected);
+			protected_fds = p;
+			nprotected = n;
+		}
+	}
+	if ((size_t) fd < nprotected)
+		protected_fds[fd] = (unsigned char) on;
+	pthread_mutex_unlock(&protect_lock);
+}
+
+int iothrun_protected(int fd) {
+	pthread_mutex_lock(&protect_lock);
+	int r = (size_t) fd < nprotected && protected_fds[fd];
+	pthread_mutex_unlock(&protect_lock);
+	return r;
 }
