@@ -312,9 +312,7 @@ void ic_dhcp4_release(struct ic_iface *ifc) {
 
 static time_t d4_deadline(const struct ic_iface *ifc) {
 	const struct ic_dhcp4_lease *l = &ifc->d4;
-	if (!l->bound)
-		return 0;
-	return ic_min_deadline(ic_min_deadline(l->t1, l->t2), l->expiry);
+	return ic_lease_deadline(l->bound, l->t1, l->t2, l->expiry);
 }
 
 static const struct ic_timer_ops d4_timer_ops = {d4_deadline, d4_timer};

@@ -318,9 +318,7 @@ static int d6_timer(struct ic_iface *ifc, time_t now) {
 
 static time_t d6_deadline(const struct ic_iface *ifc) {
 	const struct ic_dhcp6_lease *l = &ifc->d6;
-	if (!l->bound)
-		return 0;
-	return ic_min_deadline(ic_min_deadline(l->t1, l->t2), l->expiry);
+	return ic_lease_deadline(l->bound, l->t1, l->t2, l->expiry);
 }
 
 static const struct ic_timer_ops d6_timer_ops = {d6_deadline, d6_timer};

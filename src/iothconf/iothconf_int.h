@@ -322,6 +322,10 @@ static inline time_t ic_min_deadline(time_t a, time_t b) {
 		return a;
 	return a < b ? a : b;
 }
+/* A DHCP lease's next deadline (T1, T2, its end), 0 if not bound. */
+static inline time_t ic_lease_deadline(int bound, time_t t1, time_t t2, time_t expiry) {
+	return bound ? ic_min_deadline(ic_min_deadline(t1, t2), expiry) : 0;
+}
 void ic_log(struct ioth *stack, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

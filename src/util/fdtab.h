@@ -52,14 +52,19 @@ static inline struct fdtab_page *fdtab_page(struct fdtab *t, unsigned int fd, in
 	return page;
 }
 
+/* The slot of fd, in a page made if create; NULL if fd < 0, beyond the
+ * table or (with create) memory is short. */
+static inline _Atomic(uintptr_t) *fdtab_slot(struct fdtab *t, int fd, int create) {
+	if (fd < 0)
+		return NULL;
+	struct fdtab_page *page = fdtab_page(t, (unsigned int) fd, create);
+	return page ? &page->slot[fd & (FDTAB_PAGE_SIZE - 1)] : NULL;
+}
+
 /* The value of fd, 0 if none (or fd < 0). */
 static inline uintptr_t fdtab_get(struct fdtab *t, int fd) {
-	if (fd < 0)
-		return 0;
-	struct fdtab_page *page = fdtab_page(t, (unsigned int) fd, 0);
-	if (page == NULL)
-		return 0;
-	return atomic_load_explicit(&page->slot[fd & (FDTAB_PAGE_SIZE - 1)], memory_order_acquire);
+	_Atomic(uintptr_t) *slot = fdtab_slot(t, fd, 0);
+	return slot ? atomic_load_explicit(slot, memory_order_acquire) : 0;
 }
 
 /* Store v for fd: 0, -EBADF (fd < 0), -EMFILE (fd beyond the table) or
@@ -69,23 +74,18 @@ static inline int fdtab_set(struct fdtab *t, int fd, uintptr_t v) {
 		return -EBADF;
 	if (((unsigned int) fd >> FDTAB_PAGE_BITS) >= FDTAB_PAGES)
 		return -EMFILE;
-	struct fdtab_page *page = fdtab_page(t, (unsigned int) fd, 1);
-	if (page == NULL)
+	_Atomic(uintptr_t) *slot = fdtab_slot(t, fd, 1);
+	if (slot == NULL)
 		return -ENOMEM;
-	atomic_store_explicit(&page->slot[fd & (FDTAB_PAGE_SIZE - 1)], v, memory_order_release);
+	atomic_store_explicit(slot, v, memory_order_release);
 	return 0;
 }
 
 /* Clear fd's slot and return what it held (0 if nothing): of two threads
  * taking the same fd, one gets the value. Makes no page. */
 static inline uintptr_t fdtab_take(struct fdtab *t, int fd) {
-	if (fd < 0)
-		return 0;
-	struct fdtab_page *page = fdtab_page(t, (unsigned int) fd, 0);
-	if (page == NULL)
-		return 0;
-	return atomic_exchange_explicit(&page->slot[fd & (FDTAB_PAGE_SIZE - 1)], 0,
-			memory_order_acq_rel);
+	_Atomic(uintptr_t) *slot = fdtab_slot(t, fd, 0);
+	return slot ? atomic_exchange_explicit(slot, 0, memory_order_acq_rel) : 0;
 }
 
 /* Call fn(fd, value, arg) for every fd in [lo, hi] (hi at most INT_MAX)
