@@ -44,6 +44,21 @@ static struct rtnode **route_head(struct ustack *s, int family) {
 	return family == AF_INET ? &s->routes4 : &s->routes6;
 }
 
+/* A new route of size bytes (a struct route4 or route6, zeroed), its
+ * struct rtnode filled; NULL if memory is short. */
+static void *route_new(size_t size, int family, uint8_t plen, int oif, uint32_t metric,
+		uint8_t protocol) {
+	struct rtnode *n = calloc(1, size);
+	if (n == NULL)
+		return NULL;
+	n->family = (uint8_t) family;
+	n->plen = plen;
+	n->oif = oif;
+	n->metric = metric;
+	n->protocol = protocol;
+	return n;
+}
+
 /* Insert n in the list of its family, after the routes of longer prefix
  * and those of the same prefix length and a lower or equal metric; notify. */
 static void route_link(struct ustack *s, struct rtnode *n) {
@@ -95,6 +110,36 @@ void route_free_all(struct ustack *s) {
 	}
 }
 
+/* Does route n cover dst (4 or 16 bytes, network order)? */
+static bool route_covers(const struct rtnode *n, const void *dst) {
+	if (n->family == AF_INET) {
+		const struct route4 *r = (const struct route4 *) n;
+		uint32_t d;
+		memcpy(&d, dst, 4);
+		return (d & r->mask) == r->dst;
+	}
+	return ip6_prefix_equal(((const struct route6 *) n)->dst, dst, n->plen);
+}
+
+/* The main table: the first route of the family (the longest prefix, then
+ * the lowest metric) that covers dst, through oif if not 0, whose
+ * interface is up (*ifpp). NULL if none. */
+static struct rtnode *route_main(struct ustack *s, int family, const void *dst, int oif,
+		struct netif **ifpp) {
+	for (struct rtnode *n = *route_head(s, family); n; n = n->next) {
+		if (!route_covers(n, dst))
+			continue;
+		if (oif && n->oif != oif)
+			continue;
+		struct netif *ifp = netif_by_index(s, n->oif);
+		if (ifp == NULL || !(ifp->flags & IFF_UP))
+			continue;
+		*ifpp = ifp;
+		return n;
+	}
+	return NULL;
+}
+
 /* --- IPv4 --- */
 
 int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif,
@@ -134,14 +179,9 @@ int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 			net_notify_route4(s, r, RTM_NEWROUTE);
 			return 0;
 		}
-	struct route4 *n = calloc(1, sizeof(*n));
+	struct route4 *n = route_new(sizeof(*n), AF_INET, plen, oif, metric, protocol);
 	if (n == NULL)
 		return -ENOMEM;
-	n->n.family = AF_INET;
-	n->n.plen = plen;
-	n->n.oif = oif;
-	n->n.metric = metric;
-	n->n.protocol = protocol;
 	n->dst = dst;
 	n->mask = mask;
 	n->gw = gw;
@@ -171,20 +211,14 @@ int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 }
 
 static int lookup_main4(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
-	for (struct route4 *r = route4_of(s->routes4); r; r = route4_of(r->n.next)) {
-		if ((dst & r->mask) != r->dst)
-			continue;
-		if (oif && r->n.oif != oif)
-			continue;
-		struct netif *ifp = netif_by_index(s, r->n.oif);
-		if (ifp == NULL || !(ifp->flags & IFF_UP))
-			continue;
-		res->ifp = ifp;
-		res->nexthop = r->gw ? r->gw : dst;
-		res->src = r->prefsrc ? r->prefsrc : ip4_addr_pick(ifp, r->gw ? r->gw : dst);
-		return 0;
-	}
-	return -ENETUNREACH;
+	struct netif *ifp;
+	struct route4 *r = route4_of(route_main(s, AF_INET, &dst, oif, &ifp));
+	if (r == NULL)
+		return -ENETUNREACH;
+	res->ifp = ifp;
+	res->nexthop = r->gw ? r->gw : dst;
+	res->src = r->prefsrc ? r->prefsrc : ip4_addr_pick(ifp, r->gw ? r->gw : dst);
+	return 0;
 }
 
 static int lookup4(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
@@ -322,14 +356,9 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 			}
 			return 0;
 		}
-	struct route6 *n = calloc(1, sizeof(*n));
+	struct route6 *n = route_new(sizeof(*n), AF_INET6, plen, oif, metric, protocol);
 	if (n == NULL)
 		return -ENOMEM;
-	n->n.family = AF_INET6;
-	n->n.plen = plen;
-	n->n.oif = oif;
-	n->n.metric = metric;
-	n->n.protocol = protocol;
 	memcpy(n->dst, d, 16);
 	if (gw) {
 		memcpy(n->gw, gw, 16);
@@ -358,22 +387,16 @@ int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 }
 
 static int lookup_main6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
-	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next)) {
-		if (!ip6_prefix_equal(r->dst, dst, r->n.plen))
-			continue;
-		if (oif && r->n.oif != oif)
-			continue;
-		struct netif *ifp = netif_by_index(s, r->n.oif);
-		if (ifp == NULL || !(ifp->flags & IFF_UP))
-			continue;
-		res->ifp = ifp;
-		res->plen = r->n.plen;
-		memcpy(res->nexthop, r->has_gw ? r->gw : dst, 16);
-		if (!ip6_src_select(ifp, dst, res->src))
-			return -EADDRNOTAVAIL;
-		return 0;
-	}
-	return -ENETUNREACH;
+	struct netif *ifp;
+	struct route6 *r = route6_of(route_main(s, AF_INET6, dst, oif, &ifp));
+	if (r == NULL)
+		return -ENETUNREACH;
+	res->ifp = ifp;
+	res->plen = r->n.plen;
+	memcpy(res->nexthop, r->has_gw ? r->gw : dst, 16);
+	if (!ip6_src_select(ifp, dst, res->src))
+		return -EADDRNOTAVAIL;
+	return 0;
 }
 
 static int lookup6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
