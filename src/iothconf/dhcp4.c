@@ -6,7 +6,6 @@
  * section 4.4.5; the addresses go away when the lease ends.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -22,20 +21,6 @@
 #define INFINITE 0xffffffffu
 
 int ic_dhcp4_timeout_ms = 8000;
-
-int ic_wait_fd(int fd, int64_t deadline_ms) {
-	for (;;) {
-		int64_t left = deadline_ms - ic_now_ms();
-		if (left <= 0)
-			return 0;
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int rv = poll(&pfd, 1, left > 1000 ? 1000 : (int) left);
-		if (rv > 0)
-			return 1;
-		if (rv < 0 && errno != EINTR)
-			return -errno;
-	}
-}
 
 struct d4ctx {
 	struct ic_iface *ifc;
@@ -266,9 +251,13 @@ static int d4_extend(struct ic_iface *ifc, int rebind, int64_t deadline) {
 	return rv;
 }
 
-int ic_dhcp4_timer(struct ic_iface *ifc, time_t now) {
+/* The lease's timer (lease.c runs it): RENEWING at T1, REBINDING at T2,
+ * the addresses go at the end. */
+static int d4_timer(struct ic_iface *ifc, time_t now) {
 	struct ic_dhcp4_lease *l = &ifc->d4;
 	int rv = 0;
+	if (!l->bound)
+		return 0;
 	if (now >= l->expiry) {
 		d4_drop(ifc, "expired");
 		return -ETIMEDOUT;
@@ -319,4 +308,15 @@ void ic_dhcp4_release(struct ic_iface *ifc) {
 	}
 	memset(&ifc->d4, 0, sizeof(ifc->d4));
 	ic_source_set(ifc, IC_SRC_DHCP4, NULL);
+}
+
+static time_t d4_deadline(const struct ic_iface *ifc) {
+	const struct ic_dhcp4_lease *l = &ifc->d4;
+	return ic_lease_deadline(l->bound, l->t1, l->t2, l->expiry);
+}
+
+static const struct ic_timer_ops d4_timer_ops = {d4_deadline, d4_timer};
+
+__attribute__((constructor)) static void d4_register(void) {
+	ic_timer_register(IC_SRC_DHCP4, &d4_timer_ops);
 }

@@ -36,17 +36,6 @@ static uint32_t get32(const uint8_t *p) {
 	return (uint32_t) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-uint16_t ic_inet_csum(const void *data, size_t len, uint32_t sum) {
-	const uint8_t *p = data;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
 static int mask2prefix(uint32_t mask, uint8_t *prefix) {
 	int n = 0;
 	while (n < 32 && (mask & (0x80000000u >> n)))

@@ -284,9 +284,13 @@ static int d6_extend(struct ic_iface *ifc, int rebind, int64_t deadline) {
 	return rv;
 }
 
-int ic_dhcp6_timer(struct ic_iface *ifc, time_t now) {
+/* The lease's timer (lease.c runs it): Renew at T1, Rebind at T2, the
+ * addresses go at the end. */
+static int d6_timer(struct ic_iface *ifc, time_t now) {
 	struct ic_dhcp6_lease *l = &ifc->d6;
 	int rv = 0;
+	if (!l->bound)
+		return 0;
 	if (now >= l->expiry) {
 		ic_log(ifc->stack, LOG_WARNING, "dhcp6: lease on ifindex %u expired: addresses removed",
 				ifc->ifindex);
@@ -310,4 +314,15 @@ int ic_dhcp6_timer(struct ic_iface *ifc, time_t now) {
 	} else if (rv == 0)
 		ic_log(ifc->stack, LOG_INFO, "dhcp6: lease on ifindex %u extended", ifc->ifindex);
 	return rv;
+}
+
+static time_t d6_deadline(const struct ic_iface *ifc) {
+	const struct ic_dhcp6_lease *l = &ifc->d6;
+	return ic_lease_deadline(l->bound, l->t1, l->t2, l->expiry);
+}
+
+static const struct ic_timer_ops d6_timer_ops = {d6_deadline, d6_timer};
+
+__attribute__((constructor)) static void d6_register(void) {
+	ic_timer_register(IC_SRC_DHCP6, &d6_timer_ops);
 }

@@ -107,6 +107,10 @@ int ic_ipudp_emit(uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
  * length, -EBADMSG if anything is wrong. */
 int ic_ipudp_parse(const uint8_t *p, size_t len, uint16_t dport,
 		uint32_t *src, size_t *poff, size_t *plen);
+
+/* ---- csum.c: the Internet checksum (RFC 1071) ---- */
+/* The one's complement of the one's complement sum of data, started at
+ * sum (a pseudo-header's partial sum, or 0); host order. */
 uint16_t ic_inet_csum(const void *data, size_t len, uint32_t sum);
 
 /* ---- dhcp6_wire.c ---- */
@@ -271,12 +275,17 @@ struct ic_iface {
 	uint8_t otip_router[16];
 };
 
-time_t ic_now(void);
 /* Find (or make, if create) the record of stack/ifindex and take it for
  * exclusive work: waits while another thread works on it. NULL with -errno
  * in *err if the stack is being deleted or memory is short. */
 struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int create, int *err);
+/* Release ifc, then call the function set with ic_state_on_release. */
 void ic_iface_release(struct ic_iface *ifc);
+/* What a release must wake (lease.c's timer thread): set at load time. */
+void ic_state_on_release(void (*fn)(void));
+/* Forget every interface and unregister the delstack hook (library
+ * unload, after the timer thread stopped). */
+void ic_state_fini(void);
 /* Replace the items of one source with newitems (a list, consumed):
  * removes from the stack what is gone, adds what is new. The caller owns
  * ifc (acquired). Returns 0, or the first error of the stack on an add
@@ -292,26 +301,49 @@ void ic_expire_items(struct ic_iface *ifc, time_t now);
 /* Text of the resolver configuration, or NULL (errno 0) if unchanged. */
 char *ic_resolvconf_text(struct ioth *stack, unsigned ifindex);
 void ic_debug_print(struct ic_iface *ifc);
+
+/* ---- lease.c: the one timer thread ---- */
+/* A method's timer: deadline tells the next moment ifc needs it (monotonic
+ * seconds, 0 never); run does what is due at now (its result is logged by
+ * the method itself). Called with ifc owned (busy), without ic_lock. */
+struct ic_timer_ops {
+	time_t (*deadline)(const struct ic_iface *ifc);
+	int (*run)(struct ic_iface *ifc, time_t now);
+};
+/* Register the timer of source src (IC_SRC_*), at load time. */
+void ic_timer_register(int src, const struct ic_timer_ops *ops);
 /* Wake the timer thread (new deadlines), starting it on first use. */
 void ic_timer_kick(void);
+/* The earlier of two deadlines, where 0 is never. */
+static inline time_t ic_min_deadline(time_t a, time_t b) {
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+/* A DHCP lease's next deadline (T1, T2, its end), 0 if not bound. */
+static inline time_t ic_lease_deadline(int bound, time_t t1, time_t t2, time_t expiry) {
+	return bound ? ic_min_deadline(ic_min_deadline(t1, t2), expiry) : 0;
+}
 void ic_log(struct ioth *stack, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* ---- the methods: 0 or -errno; each owns ifc (acquired) ---- */
 int ic_eth(struct ioth *stack, unsigned ifindex, const struct ic_request *req);
 int ic_dhcp4_config(struct ic_iface *ifc);
-int ic_dhcp4_timer(struct ic_iface *ifc, time_t now);
 int ic_dhcp6_config(struct ic_iface *ifc);
-int ic_dhcp6_timer(struct ic_iface *ifc, time_t now);
 int ic_rd_config(struct ic_iface *ifc);
-int ic_rd_timer(struct ic_iface *ifc, time_t now);
 void ic_dhcp4_release(struct ic_iface *ifc);
 
 /* How long each exchange may take (ms); tests shorten them. */
 extern int ic_dhcp4_timeout_ms, ic_dhcp6_timeout_ms, ic_rd_timeout_ms;
 
-/* Wait on fd for input until deadline (monotonic ms); 1 ready, 0 timeout. */
+/* ---- io.c: the clock and the wait on a socket ---- */
+time_t ic_now(void);           /* monotonic seconds */
+int64_t ic_now_ms(void);       /* monotonic milliseconds */
+/* Wait on fd for input until deadline (monotonic ms); 1 ready, 0 timeout,
+ * or -errno. */
 int ic_wait_fd(int fd, int64_t deadline_ms);
-int64_t ic_now_ms(void);
 
 #endif /* IOTHCONF_INT_H */

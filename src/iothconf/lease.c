@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * Background renewals: ONE timer thread for the whole library. It sleeps
- * until the earliest deadline of any interface (DHCPv4 T1/T2/end, DHCPv6
- * T1/T2/end, router discovery refresh, the lifetime of any item), takes
- * that interface (busy flag, see state.c) and runs its timers through the
- * public ioth API.
+ * until the earliest deadline of any interface (each method's, as its
+ * registered deadline function tells: DHCPv4 T1/T2/end, DHCPv6 T1/T2/end,
+ * router discovery refresh; and the lifetime of any item), takes that
+ * interface (busy flag, see state.c) and runs the registered timers.
  *
- * Stack deletion: libioth calls ic_delstack_hook first in ioth_delstack;
- * the hook marks the stack's interfaces dying, waits until no thread works
- * on them (a renewal in progress finishes within its bounded timeout and
- * closes its sockets), then forgets them.
+ * Layering: state.c below this file, the methods (dhcp4.c, dhcp6.c, rd.c)
+ * above it. The methods register their timers here (ic_timer_register, at
+ * load time) and this file registers its kick with state.c
+ * (ic_state_on_release): no file calls one above it by name.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,52 +25,42 @@ static pthread_cond_t timer_cond;
 static pthread_t timer_thread;
 static int timer_running, timer_stop;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
-static int hook_registered;
+/* each method's timer, by source; set at load time, read-only after */
+static const struct ic_timer_ops *timers[IC_NSRC];
 
 static void init_conds(void) {
 	pthread_condattr_t a;
 	pthread_condattr_init(&a);
 	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
 	pthread_cond_init(&timer_cond, &a);
-	pthread_cond_init(&ic_cond, NULL);
 	pthread_condattr_destroy(&a);
 }
 
 __attribute__((constructor)) static void lease_init(void) {
 	pthread_once(&init_once, init_conds);
+	ic_state_on_release(ic_timer_kick);
 }
 
-static time_t min_deadline(time_t a, time_t b) {
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
+void ic_timer_register(int src, const struct ic_timer_ops *ops) {
+	if (src >= 0 && src < IC_NSRC)
+		timers[src] = ops;
 }
 
 /* The next moment ifc needs the timer thread, 0 if never. */
 static time_t iface_deadline(struct ic_iface *ifc) {
 	time_t d = 0;
-	if (ifc->d4.bound)
-		d = min_deadline(min_deadline(d, ifc->d4.t1), min_deadline(ifc->d4.t2, ifc->d4.expiry));
-	if (ifc->d6.bound)
-		d = min_deadline(min_deadline(d, ifc->d6.t1), min_deadline(ifc->d6.t2, ifc->d6.expiry));
-	if (ifc->rd_active)
-		d = min_deadline(d, ifc->rd_refresh);
-	d = min_deadline(d, ifc->otip_next);
+	for (int src = 0; src < IC_NSRC; src++)
+		if (timers[src])
+			d = ic_min_deadline(d, timers[src]->deadline(ifc));
 	for (struct ic_item *it = ifc->items; it; it = it->next)
-		d = min_deadline(d, it->expires);
+		d = ic_min_deadline(d, it->expires);
 	return d;
 }
 
 static void run_timers(struct ic_iface *ifc, time_t now) {
-	if (ifc->d4.bound)
-		ic_dhcp4_timer(ifc, now);
-	if (ifc->d6.bound)
-		ic_dhcp6_timer(ifc, now);
-	if (ifc->rd_active || ifc->otip_next)
-		ic_rd_timer(ifc, now);
+	for (int src = 0; src < IC_NSRC; src++)
+		if (timers[src])
+			timers[src]->run(ifc, now);
 	ic_expire_items(ifc, ic_now());
 }
 
@@ -88,7 +78,7 @@ static void *timer_main(void *arg) {
 				due = ifc;
 				break;
 			}
-			next = min_deadline(next, d);
+			next = ic_min_deadline(next, d);
 		}
 		if (due) {
 			due->busy = 1;
@@ -126,49 +116,6 @@ void ic_timer_kick(void) {
 	pthread_mutex_unlock(&ic_lock);
 }
 
-static void ic_delstack_hook(struct ioth *stack, void *arg) {
-	(void) arg;
-	struct ic_iface *gone = NULL;
-	pthread_mutex_lock(&ic_lock);
-	for (struct ic_iface *ifc = ic_ifaces; ifc; ifc = ifc->next)
-		if (ifc->stack == stack)
-			ifc->dying = 1;
-	for (;;) {
-		int busy = 0;
-		for (struct ic_iface *ifc = ic_ifaces; ifc; ifc = ifc->next)
-			if (ifc->stack == stack && ifc->busy)
-				busy = 1;
-		if (!busy)
-			break;
-		pthread_cond_wait(&ic_cond, &ic_lock);
-	}
-	for (struct ic_iface **pp = &ic_ifaces, *ifc; (ifc = *pp) != NULL;) {
-		if (ifc->stack == stack) {
-			*pp = ifc->next;
-			ifc->next = gone;
-			gone = ifc;
-		} else
-			pp = &ifc->next;
-	}
-	pthread_mutex_unlock(&ic_lock);
-	/* the stack goes away with its addresses: nothing to undo on it */
-	while (gone) {
-		struct ic_iface *next = gone->next;
-		ic_items_free(gone->items);
-		free(gone);
-		gone = next;
-	}
-}
-
-static void hook_register(void) {
-	if (ioth_add_delstack_hook(ic_delstack_hook, NULL) == 0)
-		hook_registered = 1;
-}
-
-void ic_delstack_hook_register(void) {
-	pthread_once(&hook_once, hook_register);
-}
-
 /* Library unload (or exit): stop the thread, forget all state. */
 __attribute__((destructor)) static void lease_fini(void) {
 	pthread_mutex_lock(&ic_lock);
@@ -178,16 +125,5 @@ __attribute__((destructor)) static void lease_fini(void) {
 	pthread_mutex_unlock(&ic_lock);
 	if (running)
 		pthread_join(timer_thread, NULL);
-	pthread_mutex_lock(&ic_lock);
-	struct ic_iface *list = ic_ifaces;
-	ic_ifaces = NULL;
-	pthread_mutex_unlock(&ic_lock);
-	while (list) {
-		struct ic_iface *next = list->next;
-		ic_items_free(list->items);
-		free(list);
-		list = next;
-	}
-	if (hook_registered)
-		ioth_del_delstack_hook(ic_delstack_hook, NULL);
+	ic_state_fini();
 }

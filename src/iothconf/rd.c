@@ -267,7 +267,11 @@ static int otip_reapply(struct ic_iface *ifc, time_t now) {
 	return rv;
 }
 
-int ic_rd_timer(struct ic_iface *ifc, time_t now) {
+/* Router discovery's timer (lease.c runs it): the next OTIP step, the
+ * refresh before the advertised lifetimes end. */
+static int rd_timer(struct ic_iface *ifc, time_t now) {
+	if (!ifc->rd_active && !ifc->otip_next)
+		return 0;
 	if (ifc->otip_next && now >= ifc->otip_next && ifc->otip_have_ra) {
 		int rv = otip_reapply(ifc, now);
 		if (rv < 0)
@@ -293,4 +297,14 @@ int ic_rd_timer(struct ic_iface *ifc, time_t now) {
 				ifc->ifindex, strerror(-rv));
 	}
 	return rv;
+}
+
+static time_t rd_deadline(const struct ic_iface *ifc) {
+	return ic_min_deadline(ifc->rd_active ? ifc->rd_refresh : 0, ifc->otip_next);
+}
+
+static const struct ic_timer_ops rd_timer_ops = {rd_deadline, rd_timer};
+
+__attribute__((constructor)) static void rd_register(void) {
+	ic_timer_register(IC_SRC_RD, &rd_timer_ops);
 }

@@ -8,6 +8,11 @@
  * flag: ioth_config in the caller's thread, or the timer thread (lease.c).
  * The delstack hook marks the interfaces of the stack dying and waits
  * until none is busy, so ioth_delstack never races a renewal.
+ *
+ * This file is the bottom of the library's stateful part: it calls no
+ * file above it. What must happen when an interface is released (the
+ * timer thread of lease.c looks at its deadlines again) is a callback the
+ * higher part registers with ic_state_on_release.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,8 +26,12 @@
 #include "iothconf_int.h"
 
 pthread_mutex_t ic_lock = PTHREAD_MUTEX_INITIALIZER;
-pthread_cond_t ic_cond;   /* busy flags changed; initialised in lease.c */
+pthread_cond_t ic_cond = PTHREAD_COND_INITIALIZER;   /* busy flags changed */
 struct ic_iface *ic_ifaces;
+
+static void (*on_release)(void);
+static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
+static int hook_registered;
 
 static iothconf_log_t *log_cb;
 static void *log_arg;
@@ -51,24 +60,72 @@ void ic_log(struct ioth *stack, int level, const char *fmt, ...) {
 		fprintf(stderr, "iothconf: %s\n", msg);
 }
 
-time_t ic_now(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+void ic_state_on_release(void (*fn)(void)) {
+	on_release = fn;
 }
 
-int64_t ic_now_ms(void) {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* Stack deletion: libioth calls this hook first in ioth_delstack. It marks
+ * the stack's interfaces dying, waits until no thread works on them (a
+ * renewal in progress finishes within its bounded timeout and closes its
+ * sockets), then forgets them. */
+static void delstack_hook(struct ioth *stack, void *arg) {
+	(void) arg;
+	struct ic_iface *gone = NULL;
+	pthread_mutex_lock(&ic_lock);
+	for (struct ic_iface *ifc = ic_ifaces; ifc; ifc = ifc->next)
+		if (ifc->stack == stack)
+			ifc->dying = 1;
+	for (;;) {
+		int busy = 0;
+		for (struct ic_iface *ifc = ic_ifaces; ifc; ifc = ifc->next)
+			if (ifc->stack == stack && ifc->busy)
+				busy = 1;
+		if (!busy)
+			break;
+		pthread_cond_wait(&ic_cond, &ic_lock);
+	}
+	for (struct ic_iface **pp = &ic_ifaces, *ifc; (ifc = *pp) != NULL;) {
+		if (ifc->stack == stack) {
+			*pp = ifc->next;
+			ifc->next = gone;
+			gone = ifc;
+		} else
+			pp = &ifc->next;
+	}
+	pthread_mutex_unlock(&ic_lock);
+	/* the stack goes away with its addresses: nothing to undo on it */
+	while (gone) {
+		struct ic_iface *next = gone->next;
+		ic_items_free(gone->items);
+		free(gone);
+		gone = next;
+	}
 }
 
-void ic_delstack_hook_register(void);
+static void hook_register(void) {
+	if (ioth_add_delstack_hook(delstack_hook, NULL) == 0)
+		hook_registered = 1;
+}
+
+void ic_state_fini(void) {
+	pthread_mutex_lock(&ic_lock);
+	struct ic_iface *list = ic_ifaces;
+	ic_ifaces = NULL;
+	pthread_mutex_unlock(&ic_lock);
+	while (list) {
+		struct ic_iface *next = list->next;
+		ic_items_free(list->items);
+		free(list);
+		list = next;
+	}
+	if (hook_registered)
+		ioth_del_delstack_hook(delstack_hook, NULL);
+}
 
 struct ic_iface *ic_iface_acquire(struct ioth *stack, unsigned ifindex, int create, int *err) {
 	struct ic_iface *ifc;
 	if (create)
-		ic_delstack_hook_register();
+		pthread_once(&hook_once, hook_register);
 	pthread_mutex_lock(&ic_lock);
 	for (;;) {
 		for (ifc = ic_ifaces; ifc; ifc = ifc->next)
@@ -105,7 +162,8 @@ void ic_iface_release(struct ic_iface *ifc) {
 	ifc->busy = 0;
 	pthread_cond_broadcast(&ic_cond);
 	pthread_mutex_unlock(&ic_lock);
-	ic_timer_kick();
+	if (on_release)
+		on_release();
 }
 
 struct ic_item *ic_item_new(int src, int kind, int family, const void *addr,

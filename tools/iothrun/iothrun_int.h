@@ -59,10 +59,10 @@ HIDDEN void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd));
  * address) of the program? */
 HIDDEN int iothrun_ours(int fd, const void *caller);
 
-/* sockets.c: the end of the process. TCP connections still sending are
- * given up to $IOTHRUN_LINGER seconds (default 10) to deliver what they
- * hold, then every socket of the stack is closed. */
-HIDDEN void iothrun_sockets_at_exit(void);
+/* preload.c: fn runs at the end of the process (the stack's maker only),
+ * after the shared stack's end and before the stack is deleted: sockets.c
+ * closes the sockets there. Set at load time. */
+HIDDEN void iothrun_on_exit(void (*fn)(void));
 
 /* shared.c: one stack for a process tree (the owner serves its forked
  * children; docs/iothrun.md "Fork and exec"). iothrun_remote is 1 in a
@@ -84,9 +84,10 @@ HIDDEN int iothrun_is_creator(void);
 /* sockets.c, for the server: a new descriptor of the stack into the set;
  * the program's close (lingering) and dup of an ioth descriptor */
 HIDDEN int iothrun_track(int fd);
-/* sockets.c: fd is one of the stack's own or the shared stack's (on) or no
- * longer (0): closefrom and close_range leave it open */
+/* preload.c: fd is one of the stack's own or the shared stack's (on) or no
+ * longer (0): closefrom and close_range (sockets.c) leave it open */
 HIDDEN void iothrun_protect(int fd, int on);
+HIDDEN int iothrun_protected(int fd);
 HIDDEN int iothrun_close_ioth(int fd);
 HIDDEN int iothrun_dup_ioth(int fd, int cmd, int min);
 HIDDEN int iothrun_remote_ref(int fd);

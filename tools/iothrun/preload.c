@@ -29,6 +29,7 @@
 #include <iothconf.h>
 #include <iothdns.h>
 #include "iothrun_int.h"
+#include "../../src/util/fdtab.h"
 
 /* Exit status when the stack cannot be made: as env(1) and timeout(1) use
  * 125 for "the tool itself failed". The program must not run on the host's
@@ -38,6 +39,8 @@
 struct ioth *iothrun_stack;
 struct iothdns *iothrun_dns;
 int iothrun_debug;
+/* what sockets.c does at the end of the process, before the stack goes */
+static void (*at_exit)(void);
 __thread int iothrun_inside __attribute__((tls_model("initial-exec")));
 struct libc_fns libc;
 
@@ -344,6 +347,10 @@ int iothrun_ready_quiet(void) {
 	return atomic_load_explicit(&ready, memory_order_acquire);
 }
 
+void iothrun_on_exit(void (*fn)(void)) {
+	at_exit = fn;
+}
+
 int iothrun_is_creator(void) {
 	return getpid() == creator;
 }
@@ -365,7 +372,8 @@ __attribute__((destructor)) static void iothrun_fini(void) {
 	if (iothrun_inside)
 		return;
 	iothrun_shared_fini();
-	iothrun_sockets_at_exit();
+	if (at_exit)
+		at_exit();
 	iothrun_inside++;
 	if (iothrun_dns)
 		iothdns_fini(iothrun_dns);
@@ -487,68 +495,64 @@ int iothrun_internal_caller(const void *ret) {
 
 /* ------------------------------------------------------------ fd set */
 
-/* Two levels of atomic bytes indexed by fd, pages allocated on first use and
- * kept: a lookup (on every read/write of the program) is two loads. */
-#define PAGE_BITS 12
-#define PAGE_SIZE (1u << PAGE_BITS)
-#define NPAGES (1u << 12)   /* 16M descriptors */
-
-struct fdpage {
-	atomic_uchar kind[PAGE_SIZE];
-};
-static _Atomic(struct fdpage *) fdpages[NPAGES];
-
-static struct fdpage *fdpage(unsigned int fd, int create) {
-	unsigned int p = fd >> PAGE_BITS;
-	if (p >= NPAGES)
-		return NULL;
-	struct fdpage *page = atomic_load_explicit(&fdpages[p], memory_order_acquire);
-	if (page || !create)
-		return page;
-	struct fdpage *fresh = calloc(1, sizeof(*fresh));
-	if (fresh == NULL)
-		return NULL;
-	if (atomic_compare_exchange_strong(&fdpages[p], &page, fresh))
-		return fresh;
-	free(fresh);
-	return page;
-}
+/* A struct fdtab (src/util/fdtab.h) of kinds: a lookup (on every
+ * read/write of the program) is two loads. Never freed: the program's
+ * threads may still call in after our destructor. */
+static struct fdtab fdset;
 
 int fdset_get(int fd) {
-	if (fd < 0)
-		return 0;
-	struct fdpage *page = fdpage((unsigned int) fd, 0);
-	return page ? atomic_load_explicit(&page->kind[fd & (PAGE_SIZE - 1)], memory_order_acquire)
-		    : 0;
+	return (int) fdtab_get(&fdset, fd);
 }
 
 void fdset_set(int fd, int kind) {
-	if (fd < 0)
-		return;
-	struct fdpage *page = fdpage((unsigned int) fd, 1);
-	if (page)
-		atomic_store_explicit(&page->kind[fd & (PAGE_SIZE - 1)], (unsigned char) kind,
-				memory_order_release);
+	fdtab_set(&fdset, fd, (uintptr_t) (unsigned char) kind);
 }
 
 void fdset_clear(int fd) {
-	if (fd < 0)
-		return;
-	struct fdpage *page = fdpage((unsigned int) fd, 0);
-	if (page)
-		atomic_store_explicit(&page->kind[fd & (PAGE_SIZE - 1)], 0, memory_order_release);
+	fdtab_take(&fdset, fd);
+}
+
+static void foreach_call(int fd, uintptr_t kind, void *arg) {
+	(void) kind;
+	void (**fn)(int) = arg;
+	(*fn)(fd);
 }
 
 void fdset_foreach(unsigned int lo, unsigned int hi, void (*fn)(int fd)) {
-	for (unsigned int p = lo >> PAGE_BITS; p < NPAGES && p <= (hi >> PAGE_BITS); p++) {
-		struct fdpage *page = atomic_load_explicit(&fdpages[p], memory_order_acquire);
-		if (page == NULL)
-			continue;
-		for (unsigned int i = 0; i < PAGE_SIZE; i++) {
-			unsigned int fd = (p << PAGE_BITS) | i;
-			if (fd >= lo && fd <= hi && fd <= (unsigned int) __INT_MAX__ &&
-					atomic_load_explicit(&page->kind[i], memory_order_acquire))
-				fn((int) fd);
+	fdtab_foreach(&fdset, lo, hi, foreach_call, &fn);
+}
+
+/* ------------------------------------------------------------ protected
+ * The stack's own descriptors and the shared stack's connections, which
+ * closefrom and close_range leave open (sockets.c). */
+
+static pthread_mutex_t protect_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *protected_fds;
+static size_t nprotected;
+
+void iothrun_protect(int fd, int on) {
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&protect_lock);
+	if ((size_t) fd >= nprotected && on) {
+		size_t n = nprotected ? nprotected : 256;
+		while (n <= (size_t) fd)
+			n *= 2;
+		unsigned char *p = realloc(protected_fds, n);
+		if (p) {
+			memset(p + nprotected, 0, n - nprotected);
+			protected_fds = p;
+			nprotected = n;
 		}
 	}
+	if ((size_t) fd < nprotected)
+		protected_fds[fd] = (unsigned char) on;
+	pthread_mutex_unlock(&protect_lock);
+}
+
+int iothrun_protected(int fd) {
+	pthread_mutex_lock(&protect_lock);
+	int r = (size_t) fd < nprotected && protected_fds[fd];
+	pthread_mutex_unlock(&protect_lock);
+	return r;
 }

@@ -243,7 +243,11 @@ out:
 	return pending;
 }
 
-void iothrun_sockets_at_exit(void) {
+/* The end of the process (preload.c's destructor calls it through
+ * iothrun_on_exit): TCP connections still sending are given up to
+ * $IOTHRUN_LINGER seconds (default 10) to deliver what they hold, then
+ * every socket of the stack is closed. */
+static void sockets_at_exit(void) {
 	/* sockets left open by the program count as closed now */
 	fdset_foreach(0, (unsigned int) __INT_MAX__, linger_open);
 	const char *env = getenv("IOTHRUN_LINGER");
@@ -629,39 +633,9 @@ EXPORT int dup3(int oldfd, int newfd, int flags) {
  * (closefrom(3), close_range): that would take the stack's own descriptors
  * (its event loop, its VDE connection, the other ends of the sockets'
  * readiness pairs) and the shared stack's connections with them. Those are
- * not the program's: they stay open; the program's descriptors in the
- * range are closed (its ioth sockets by our close). */
-
-static pthread_mutex_t protect_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char *protected_fds;
-static size_t nprotected;
-
-void iothrun_protect(int fd, int on) {
-	if (fd < 0)
-		return;
-	pthread_mutex_lock(&protect_lock);
-	if ((size_t) fd >= nprotected && on) {
-		size_t n = nprotected ? nprotected : 256;
-		while (n <= (size_t) fd)
-			n *= 2;
-		unsigned char *p = realloc(protected_fds, n);
-		if (p) {
-			memset(p + nprotected, 0, n - nprotected);
-			protected_fds = p;
-			nprotected = n;
-		}
-	}
-	if ((size_t) fd < nprotected)
-		protected_fds[fd] = (unsigned char) on;
-	pthread_mutex_unlock(&protect_lock);
-}
-
-static int is_protected(int fd) {
-	pthread_mutex_lock(&protect_lock);
-	int r = (size_t) fd < nprotected && protected_fds[fd];
-	pthread_mutex_unlock(&protect_lock);
-	return r;
-}
+ * not the program's: they stay open (the set of them is preload.c's,
+ * iothrun_protect); the program's descriptors in the range are closed (its
+ * ioth sockets by our close). */
 
 /* The other end of a ustack socket's readiness pair (socket/readyfd.c): an
  * AF_UNIX stream socket, non-blocking, close-on-exec, with the smallest
@@ -681,7 +655,7 @@ static int readiness_peer(int fd) {
 }
 
 static int keep_open(int fd) {
-	return is_protected(fd) || readiness_peer(fd);
+	return iothrun_protected(fd) || readiness_peer(fd);
 }
 
 /* Close (or mark close-on-exec) the descriptors in [lo, hi] but ours;
@@ -753,4 +727,8 @@ int iothrun_close_ioth(int fd) {
 
 int iothrun_dup_ioth(int fd, int cmd, int min) {
 	return dup_ioth(fd, cmd, min);
+}
+
+__attribute__((constructor)) static void sockets_init(void) {
+	iothrun_on_exit(sockets_at_exit);
 }

@@ -20,12 +20,11 @@ struct ustack;
 struct netif;
 struct usock;
 struct ifaddr4;
-struct route4;
+struct rtnode;
 struct neigh;
 struct mcgroup4;
 struct reasm;
 struct ifaddr6;
-struct route6;
 struct tcp_cc_ops;
 struct mcgroup6;
 struct tcp_stack;
@@ -125,7 +124,7 @@ struct ustack {
 	int loq_draining;
 	struct netif *ifaces, *lo;
 	int next_ifindex;
-	struct route4 *routes4;
+	struct rtnode *routes4;   /* struct route4 (net/net.h) */
 	struct reasm *reasm;
 	int nreasm;
 	size_t reasm_bytes;
@@ -176,7 +175,7 @@ struct ustack {
 	struct udp_stack *udp;    /* UDP's port table and counters (udp/udp.h) */
 	struct raw_stack *raw;    /* raw and ping sockets (raw/raw.h) */
 	struct packet_stack *packet;  /* AF_PACKET sockets (packet/packet.h) */
-	struct route6 *routes6;
+	struct rtnode *routes6;   /* struct route6 (net/net6.h) */
 	struct reasm *reasm6;
 	int nreasm6;
 	uint32_t frag6_id;

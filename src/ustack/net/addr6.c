@@ -339,7 +339,7 @@ void ip6_link_down(struct netif *ifp) {
 			ip6_addr_del(ifp, a->addr, a->plen);
 		}
 	}
-	route6_flush_if(ifp->s, ifp->index);
+	route_flush_if(ifp->s, AF_INET6, ifp->index);
 	neigh6_flush_if(ifp);
 	for (struct ifaddr6 *a = ifp->addrs6; a; a = a->next) {
 		utimer_cancel(ifp->s, &a->dad);

@@ -48,7 +48,7 @@ int netif_set_up(struct netif *ifp, bool up) {
 		ifp->flags &= ~(unsigned) (IFF_UP | IFF_RUNNING | USTACK_IFF_LOWER_UP);
 		net_notify_link(ifp, RTM_NEWLINK);
 		/* Linux removes the routes through a device that goes down */
-		route4_flush_if(ifp->s, ifp->index);
+		route_flush_if(ifp->s, AF_INET, ifp->index);
 		neigh4_flush_if(ifp);
 		ip6_link_down(ifp);
 	}
@@ -134,9 +134,9 @@ int ip4_addr_del(struct netif *ifp, uint32_t addr, uint8_t plen) {
 			route4_del(ifp->s, a->addr & a->mask, a->plen, 0, ifp->index, false);
 		else
 			/* Linux promotes the secondary: the route's source follows */
-			for (struct route4 *r = ifp->s->routes4; r; r = r->next)
-				if (r->oif == ifp->index && r->prefsrc == a->addr && r->gw == 0 &&
-						r->dst == (a->addr & a->mask) && r->plen == a->plen) {
+			for (struct route4 *r = route4_of(ifp->s->routes4); r; r = route4_of(r->n.next))
+				if (r->n.oif == ifp->index && r->prefsrc == a->addr && r->gw == 0 &&
+						r->dst == (a->addr & a->mask) && r->n.plen == a->plen) {
 					r->prefsrc = cover->addr;
 					net_notify_route4(ifp->s, r, RTM_NEWROUTE);
 				}
@@ -193,16 +193,7 @@ void net_flush_stack(struct ustack *s) {
 	ip6_reasm_flush(s);
 	pmtu_flush(s);
 	icmp_rate_flush(s);
-	while (s->routes6) {
-		struct route6 *r = s->routes6;
-		s->routes6 = r->next;
-		free(r);
-	}
-	while (s->routes4) {
-		struct route4 *r = s->routes4;
-		s->routes4 = r->next;
-		free(r);
-	}
+	route_free_all(s);
 	while (s->ifaces) {
 		struct netif *ifp = s->ifaces;
 		s->ifaces = ifp->next;
@@ -263,8 +254,8 @@ int netif_detach(struct netif *ifp) {
 	if (ifp == s->lo || ifp->ops == NULL || ifp->ops->kind == NULL || strcmp(ifp->ops->kind, "vde") != 0)
 		return -EOPNOTSUPP;
 	netif_set_up(ifp, false);
-	route4_flush_if(s, ifp->index);
-	route6_flush_if(s, ifp->index);
+	route_flush_if(s, AF_INET, ifp->index);
+	route_flush_if(s, AF_INET6, ifp->index);
 	netif_flush(ifp);
 	for (struct netif **pp = &s->ifaces; *pp; pp = &(*pp)->next)
 		if (*pp == ifp) {

@@ -11,6 +11,7 @@
 
 #include "../core/stack.h"
 #include "../wire/ipv4.h"
+#include "route.h"
 
 /* net/'s counters in a stack (s->mib, made by net_init), named after
  * Linux's /proc/net/snmp and /proc/net/snmp6 */
@@ -43,15 +44,16 @@ struct ifaddr4 {
 };
 
 struct route4 {
-	struct route4 *next;
+	struct rtnode n;              /* first: next, plen, oif, metric, protocol */
 	uint32_t dst, mask;           /* network order */
-	uint8_t plen;
 	uint32_t gw;                  /* 0: on link */
-	int oif;
 	uint32_t prefsrc;
-	uint32_t metric;
-	uint8_t protocol, scope;      /* RTPROT_*, RT_SCOPE_* as Linux reports */
+	uint8_t scope;                /* RT_SCOPE_*, as Linux reports */
 };
+/* The route4 of a node of s->routes4 (NULL for NULL). */
+static inline struct route4 *route4_of(struct rtnode *n) {
+	return (struct route4 *) n;
+}
 
 /* A neighbour of an interface, IPv4 (ARP) or IPv6 (NDP): neigh.c. */
 struct neigh_ops;
@@ -173,7 +175,6 @@ bool ip4_is_bcast_on(struct netif *ifp, uint32_t addr);
 int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif,
 		uint32_t metric, uint8_t protocol, uint32_t prefsrc, bool excl);
 int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif, bool match_gw);
-void route4_flush_if(struct ustack *s, int oif);
 /* Longest prefix match, lowest metric among equals. oif restricts the
  * interface (SO_BINDTODEVICE, IP_MULTICAST_IF). -ENETUNREACH if none. */
 int route4_lookup(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res);

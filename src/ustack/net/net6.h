@@ -15,6 +15,7 @@
 
 #include "../core/stack.h"
 #include "../wire/ipv6.h"
+#include "route.h"
 
 #define IFA6_TENTATIVE 0x40    /* IFA_F_TENTATIVE */
 #define IFA6_DADFAILED 0x08    /* IFA_F_DADFAILED */
@@ -38,17 +39,17 @@ struct ifaddr6 {
 };
 
 struct route6 {
-	struct route6 *next;
+	struct rtnode n;           /* first: next, plen, oif, metric, protocol */
 	uint8_t dst[16];
-	uint8_t plen;
 	uint8_t gw[16];
 	bool has_gw;
-	int oif;
-	uint32_t metric;
-	uint8_t protocol;
 	bool from_ra;              /* a default router or an on-link prefix of an RA */
 	uint64_t expires;          /* rt_now() ns; 0: never */
 };
+/* The route6 of a node of s->routes6 (NULL for NULL). */
+static inline struct route6 *route6_of(struct rtnode *n) {
+	return (struct route6 *) n;
+}
 
 struct mcgroup6 {
 	struct mcgroup6 *next;
@@ -118,7 +119,6 @@ void ip6_flush_if(struct netif *ifp);
 int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif,
 		uint32_t metric, uint8_t protocol, bool excl);
 int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif);
-void route6_flush_if(struct ustack *s, int oif);
 int route6_lookup(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res);
 /* For TCP: the path MTU toward dst (RFC 8201, the cache of pmtu.c), or
  * -errno when there is no route. Lock held. */

@@ -119,19 +119,17 @@ static void rd_timers_init(struct netif *ifp) {
 static void ra_rearm(struct netif *ifp) {
 	struct ustack *s = ifp->s;
 	uint64_t now = ip6_now(s), next = UINT64_MAX;
-	for (struct route6 **pp = &s->routes6; *pp;) {
-		struct route6 *r = *pp;
-		if (r->oif == ifp->index && r->expires) {
+	for (struct rtnode **pp = &s->routes6; *pp;) {
+		struct route6 *r = route6_of(*pp);
+		if (r->n.oif == ifp->index && r->expires) {
 			if (r->expires <= now) {
-				*pp = r->next;
-				net_notify_route6(s, r, RTM_DELROUTE);
-				free(r);
+				route_unlink(s, pp);
 				continue;
 			}
 			if (r->expires < next)
 				next = r->expires;
 		}
-		pp = &r->next;
+		pp = &r->n.next;
 	}
 	for (struct ifaddr6 *a = ifp->addrs6, *an; a; a = an) {
 		an = a->next;
@@ -167,8 +165,8 @@ static void ra_expire(struct ustack *s, struct utimer *t) {
 
 static struct route6 *find_route(struct ustack *s, const uint8_t *dst, uint8_t plen,
 		const uint8_t *gw, int oif, uint32_t metric) {
-	for (struct route6 *r = s->routes6; r; r = r->next)
-		if (r->plen == plen && ip6_eq(r->dst, dst) && r->oif == oif && r->metric == metric &&
+	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
+		if (r->n.plen == plen && ip6_eq(r->dst, dst) && r->n.oif == oif && r->n.metric == metric &&
 				(gw ? r->has_gw && ip6_eq(r->gw, gw) : !r->has_gw))
 			return r;
 	return NULL;

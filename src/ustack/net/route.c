@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * The routing tables of both families (Linux's main tables) and their
- * lookups, one shape for both: the local table (our own addresses and the
+ * lookups. The lists are one code (route.h's struct rtnode first in both
+ * route structs: insertion, deletion, flush); the checks of an added route
+ * and the replace rules are each family's, as Linux's. Lookups, one shape
+ * for both: the local table (our own addresses and the
  * loopback range, through lo, as Linux's local table sends them; implicit
  * here and not dumped), then the destinations routed without the table
  * (IPv4's broadcast and multicast with an interface, IPv6's multicast and
@@ -28,6 +31,115 @@ static uint32_t path_mtu(struct ustack *s, int family, const uint8_t *dst, uint3
 	return pm && pm < ifmtu ? pm : ifmtu;
 }
 
+/* --- both families: the lists --- */
+
+static void route_notify(struct ustack *s, const struct rtnode *n, uint16_t type) {
+	if (n->family == AF_INET)
+		net_notify_route4(s, (const struct route4 *) n, type);
+	else
+		net_notify_route6(s, (const struct route6 *) n, type);
+}
+
+static struct rtnode **route_head(struct ustack *s, int family) {
+	return family == AF_INET ? &s->routes4 : &s->routes6;
+}
+
+/* A new route of size bytes (a struct route4 or route6, zeroed), its
+ * struct rtnode filled; NULL if memory is short. */
+static void *route_new(size_t size, int family, uint8_t plen, int oif, uint32_t metric,
+		uint8_t protocol) {
+	struct rtnode *n = calloc(1, size);
+	if (n == NULL)
+		return NULL;
+	n->family = (uint8_t) family;
+	n->plen = plen;
+	n->oif = oif;
+	n->metric = metric;
+	n->protocol = protocol;
+	return n;
+}
+
+/* Insert n in the list of its family, after the routes of longer prefix
+ * and those of the same prefix length and a lower or equal metric; notify. */
+static void route_link(struct ustack *s, struct rtnode *n) {
+	struct rtnode **pp = route_head(s, n->family);
+	while (*pp && ((*pp)->plen > n->plen || ((*pp)->plen == n->plen && (*pp)->metric <= n->metric)))
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+	route_notify(s, n, RTM_NEWROUTE);
+}
+
+void route_unlink(struct ustack *s, struct rtnode **pp) {
+	struct rtnode *n = *pp;
+	*pp = n->next;
+	route_notify(s, n, RTM_DELROUTE);
+	free(n);
+}
+
+/* Delete the first route of the family that match() accepts: 0, or
+ * -ESRCH (Linux fib_table_delete, ip6_route_del: no such route). */
+static int route_del(struct ustack *s, int family, bool (*match)(const struct rtnode *, const void *),
+		const void *key) {
+	for (struct rtnode **pp = route_head(s, family); *pp; pp = &(*pp)->next)
+		if (match(*pp, key)) {
+			route_unlink(s, pp);
+			return 0;
+		}
+	return -ESRCH;
+}
+
+void route_flush_if(struct ustack *s, int family, int oif) {
+	struct rtnode **pp = route_head(s, family);
+	while (*pp) {
+		if ((*pp)->oif == oif)
+			route_unlink(s, pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+void route_free_all(struct ustack *s) {
+	for (int i = 0; i < 2; i++) {
+		struct rtnode **head = i == 0 ? &s->routes6 : &s->routes4;
+		while (*head) {
+			struct rtnode *n = *head;
+			*head = n->next;
+			free(n);
+		}
+	}
+}
+
+/* Does route n cover dst (4 or 16 bytes, network order)? */
+static bool route_covers(const struct rtnode *n, const void *dst) {
+	if (n->family == AF_INET) {
+		const struct route4 *r = (const struct route4 *) n;
+		uint32_t d;
+		memcpy(&d, dst, 4);
+		return (d & r->mask) == r->dst;
+	}
+	return ip6_prefix_equal(((const struct route6 *) n)->dst, dst, n->plen);
+}
+
+/* The main table: the first route of the family (the longest prefix, then
+ * the lowest metric) that covers dst, through oif if not 0, whose
+ * interface is up (*ifpp). NULL if none. */
+static struct rtnode *route_main(struct ustack *s, int family, const void *dst, int oif,
+		struct netif **ifpp) {
+	for (struct rtnode *n = *route_head(s, family); n; n = n->next) {
+		if (!route_covers(n, dst))
+			continue;
+		if (oif && n->oif != oif)
+			continue;
+		struct netif *ifp = netif_by_index(s, n->oif);
+		if (ifp == NULL || !(ifp->flags & IFF_UP))
+			continue;
+		*ifpp = ifp;
+		return n;
+	}
+	return NULL;
+}
+
 /* --- IPv4 --- */
 
 int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif,
@@ -47,93 +159,66 @@ int route4_add(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oi
 	if (gw) {
 		/* Linux: the gateway must be on link through a connected route */
 		struct route4 *c = NULL;
-		for (struct route4 *r = s->routes4; r; r = r->next)
-			if (r->gw == 0 && (gw & r->mask) == r->dst && (!oif || r->oif == oif)) {
+		for (struct route4 *r = route4_of(s->routes4); r; r = route4_of(r->n.next))
+			if (r->gw == 0 && (gw & r->mask) == r->dst && (!oif || r->n.oif == oif)) {
 				c = r;
 				break;
 			}
 		if (c == NULL)
 			return -ENETUNREACH;
 		if (!oif)
-			oif = c->oif;
+			oif = c->n.oif;
 	} else if (!oif)
 		return -ENODEV;
-	for (struct route4 *r = s->routes4; r; r = r->next)
-		if (r->dst == dst && r->plen == plen && r->metric == metric) {
+	for (struct route4 *r = route4_of(s->routes4); r; r = route4_of(r->n.next))
+		if (r->dst == dst && r->n.plen == plen && r->n.metric == metric) {
 			if (excl)
 				return -EEXIST;
 			r->gw = gw;
-			r->oif = oif;
+			r->n.oif = oif;
 			net_notify_route4(s, r, RTM_NEWROUTE);
 			return 0;
 		}
-	struct route4 *n = calloc(1, sizeof(*n));
+	struct route4 *n = route_new(sizeof(*n), AF_INET, plen, oif, metric, protocol);
 	if (n == NULL)
 		return -ENOMEM;
 	n->dst = dst;
 	n->mask = mask;
-	n->plen = plen;
 	n->gw = gw;
-	n->oif = oif;
-	n->metric = metric;
-	n->protocol = protocol;
 	n->prefsrc = prefsrc;
 	n->scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	struct route4 **pp = &s->routes4;
-	while (*pp && ((*pp)->plen > plen || ((*pp)->plen == plen && (*pp)->metric <= metric)))
-		pp = &(*pp)->next;
-	n->next = *pp;
-	*pp = n;
-	net_notify_route4(s, n, RTM_NEWROUTE);
+	route_link(s, &n->n);
 	return 0;
 }
 
-int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif, bool match_gw) {
-	for (struct route4 **pp = &s->routes4; *pp; pp = &(*pp)->next) {
-		struct route4 *r = *pp;
-		if (r->dst != dst || r->plen != plen)
-			continue;
-		if (oif && r->oif != oif)
-			continue;
-		if (match_gw && gw && r->gw != gw)
-			continue;
-		*pp = r->next;
-		net_notify_route4(s, r, RTM_DELROUTE);
-		free(r);
-		return 0;
-	}
-	/* Linux fib_table_delete: no such route */
-	return -ESRCH;
+struct route4_key {
+	uint32_t dst, gw;
+	uint8_t plen;
+	int oif;
+	bool match_gw;
+};
+
+static bool route4_match(const struct rtnode *n, const void *key) {
+	const struct route4 *r = (const struct route4 *) n;
+	const struct route4_key *k = key;
+	return r->dst == k->dst && n->plen == k->plen && (!k->oif || n->oif == k->oif) &&
+			!(k->match_gw && k->gw && r->gw != k->gw);
 }
 
-void route4_flush_if(struct ustack *s, int oif) {
-	struct route4 **pp = &s->routes4;
-	while (*pp) {
-		struct route4 *r = *pp;
-		if (r->oif == oif) {
-			*pp = r->next;
-			net_notify_route4(s, r, RTM_DELROUTE);
-			free(r);
-		} else
-			pp = &r->next;
-	}
+int route4_del(struct ustack *s, uint32_t dst, uint8_t plen, uint32_t gw, int oif, bool match_gw) {
+	struct route4_key k = {dst, gw, plen, oif, match_gw};
+	return route_del(s, AF_INET, route4_match, &k);
 }
 
 static int lookup_main4(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
-	for (struct route4 *r = s->routes4; r; r = r->next) {
-		if ((dst & r->mask) != r->dst)
-			continue;
-		if (oif && r->oif != oif)
-			continue;
-		struct netif *ifp = netif_by_index(s, r->oif);
-		if (ifp == NULL || !(ifp->flags & IFF_UP))
-			continue;
-		res->ifp = ifp;
-		res->nexthop = r->gw ? r->gw : dst;
-		res->src = r->prefsrc ? r->prefsrc : ip4_addr_pick(ifp, r->gw ? r->gw : dst);
-		return 0;
-	}
-	return -ENETUNREACH;
+	struct netif *ifp;
+	struct route4 *r = route4_of(route_main(s, AF_INET, &dst, oif, &ifp));
+	if (r == NULL)
+		return -ENETUNREACH;
+	res->ifp = ifp;
+	res->nexthop = r->gw ? r->gw : dst;
+	res->src = r->prefsrc ? r->prefsrc : ip4_addr_pick(ifp, r->gw ? r->gw : dst);
+	return 0;
 }
 
 static int lookup4(struct ustack *s, uint32_t dst, int oif, struct ip4_route_res *res) {
@@ -243,21 +328,21 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 	if (gw && !oif) {
 		/* the gateway must be on link (Linux: ENETUNREACH otherwise) */
 		struct route6 *c = NULL;
-		for (struct route6 *r = s->routes6; r; r = r->next)
-			if (!r->has_gw && ip6_prefix_equal(r->dst, gw, r->plen)) {
+		for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
+			if (!r->has_gw && ip6_prefix_equal(r->dst, gw, r->n.plen)) {
 				c = r;
 				break;
 			}
 		if (c == NULL)
 			return -ENETUNREACH;
-		oif = c->oif;
+		oif = c->n.oif;
 	}
 	if (!oif)
 		return -ENODEV;
 	if (metric == 0)
 		metric = 1024;  /* Linux's default for IPv6 routes */
-	for (struct route6 *r = s->routes6; r; r = r->next)
-		if (r->plen == plen && ip6_eq(r->dst, d) && r->metric == metric && r->oif == oif) {
+	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
+		if (r->n.plen == plen && ip6_eq(r->dst, d) && r->n.metric == metric && r->n.oif == oif) {
 			if (excl)
 				return -EEXIST;
 			/* NLM_F_REPLACE (ip -6 route replace): the new gateway */
@@ -271,74 +356,47 @@ int route6_add(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t
 			}
 			return 0;
 		}
-	struct route6 *n = calloc(1, sizeof(*n));
+	struct route6 *n = route_new(sizeof(*n), AF_INET6, plen, oif, metric, protocol);
 	if (n == NULL)
 		return -ENOMEM;
 	memcpy(n->dst, d, 16);
-	n->plen = plen;
 	if (gw) {
 		memcpy(n->gw, gw, 16);
 		n->has_gw = true;
 	}
-	n->oif = oif;
-	n->metric = metric;
-	n->protocol = protocol;
-	struct route6 **pp = &s->routes6;
-	while (*pp && ((*pp)->plen > plen || ((*pp)->plen == plen && (*pp)->metric <= metric)))
-		pp = &(*pp)->next;
-	n->next = *pp;
-	*pp = n;
-	net_notify_route6(s, n, RTM_NEWROUTE);
+	route_link(s, &n->n);
 	return 0;
 }
 
-int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif) {
-	for (struct route6 **pp = &s->routes6; *pp; pp = &(*pp)->next) {
-		struct route6 *r = *pp;
-		if (r->plen != plen || !ip6_eq(r->dst, dst))
-			continue;
-		if (oif && r->oif != oif)
-			continue;
-		if (gw && !ip6_addr_is_unspecified(gw) && (!r->has_gw || !ip6_eq(r->gw, gw)))
-			continue;
-		*pp = r->next;
-		net_notify_route6(s, r, RTM_DELROUTE);
-		free(r);
-		return 0;
-	}
-	return -ESRCH;
+struct route6_key {
+	const uint8_t *dst, *gw;
+	uint8_t plen;
+	int oif;
+};
+
+static bool route6_match(const struct rtnode *n, const void *key) {
+	const struct route6 *r = (const struct route6 *) n;
+	const struct route6_key *k = key;
+	return n->plen == k->plen && ip6_eq(r->dst, k->dst) && (!k->oif || n->oif == k->oif) &&
+			!(k->gw && !ip6_addr_is_unspecified(k->gw) && (!r->has_gw || !ip6_eq(r->gw, k->gw)));
 }
 
-void route6_flush_if(struct ustack *s, int oif) {
-	struct route6 **pp = &s->routes6;
-	while (*pp) {
-		struct route6 *r = *pp;
-		if (r->oif == oif) {
-			*pp = r->next;
-			net_notify_route6(s, r, RTM_DELROUTE);
-			free(r);
-		} else
-			pp = &r->next;
-	}
+int route6_del(struct ustack *s, const uint8_t *dst, uint8_t plen, const uint8_t *gw, int oif) {
+	struct route6_key k = {dst, gw, plen, oif};
+	return route_del(s, AF_INET6, route6_match, &k);
 }
 
 static int lookup_main6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
-	for (struct route6 *r = s->routes6; r; r = r->next) {
-		if (!ip6_prefix_equal(r->dst, dst, r->plen))
-			continue;
-		if (oif && r->oif != oif)
-			continue;
-		struct netif *ifp = netif_by_index(s, r->oif);
-		if (ifp == NULL || !(ifp->flags & IFF_UP))
-			continue;
-		res->ifp = ifp;
-		res->plen = r->plen;
-		memcpy(res->nexthop, r->has_gw ? r->gw : dst, 16);
-		if (!ip6_src_select(ifp, dst, res->src))
-			return -EADDRNOTAVAIL;
-		return 0;
-	}
-	return -ENETUNREACH;
+	struct netif *ifp;
+	struct route6 *r = route6_of(route_main(s, AF_INET6, dst, oif, &ifp));
+	if (r == NULL)
+		return -ENETUNREACH;
+	res->ifp = ifp;
+	res->plen = r->n.plen;
+	memcpy(res->nexthop, r->has_gw ? r->gw : dst, 16);
+	if (!ip6_src_select(ifp, dst, res->src))
+		return -EADDRNOTAVAIL;
+	return 0;
 }
 
 static int lookup6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_route_res *res) {
@@ -358,9 +416,9 @@ static int lookup6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rou
 	if (ip6_addr_is_multicast(dst) || ip6_addr_is_linklocal(dst)) {
 		struct netif *ifp = oif ? netif_by_index(s, oif) : NULL;
 		if (ifp == NULL && ip6_addr_is_multicast(dst) && ip6_mcast_scope(dst) > 2) {
-			for (struct route6 *r = s->routes6; r; r = r->next)
-				if (ip6_prefix_equal(r->dst, dst, r->plen)) {
-					ifp = netif_by_index(s, r->oif);
+			for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
+				if (ip6_prefix_equal(r->dst, dst, r->n.plen)) {
+					ifp = netif_by_index(s, r->n.oif);
 					break;
 				}
 		}

@@ -577,23 +577,23 @@ static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t type, 
 	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
-		.rtm_dst_len = r->plen,
+		.rtm_dst_len = r->n.plen,
 		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = r->protocol,
+		.rtm_protocol = r->n.protocol,
 		.rtm_scope = r->scope,
 		.rtm_type = RTN_UNICAST,
 	};
 	nlb_put(&b, &rtm, sizeof(rtm));
 	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
-	if (r->plen)
+	if (r->n.plen)
 		nla_put(&b, RTA_DST, &r->dst, 4);
-	if (r->metric)
-		nla_u32(&b, RTA_PRIORITY, r->metric);
+	if (r->n.metric)
+		nla_u32(&b, RTA_PRIORITY, r->n.metric);
 	if (r->prefsrc)
 		nla_put(&b, RTA_PREFSRC, &r->prefsrc, 4);
 	if (r->gw)
 		nla_put(&b, RTA_GATEWAY, &r->gw, 4);
-	nla_u32(&b, RTA_OIF, (uint32_t) r->oif);
+	nla_u32(&b, RTA_OIF, (uint32_t) r->n.oif);
 	nlb_end(&b, o);
 }
 
@@ -603,20 +603,20 @@ static void fill_route6(struct nl_out *o, const struct route6 *r, uint16_t type,
 	nlb_begin(&b, o, type, flags, seq);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET6,
-		.rtm_dst_len = r->plen,
+		.rtm_dst_len = r->n.plen,
 		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = r->protocol,
+		.rtm_protocol = r->n.protocol,
 		.rtm_scope = RT_SCOPE_UNIVERSE,
 		.rtm_type = RTN_UNICAST,
 	};
 	nlb_put(&b, &rtm, sizeof(rtm));
 	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
-	if (r->plen)
+	if (r->n.plen)
 		nla_put(&b, RTA_DST, r->dst, 16);
-	nla_u32(&b, RTA_PRIORITY, r->metric);
+	nla_u32(&b, RTA_PRIORITY, r->n.metric);
 	if (r->has_gw)
 		nla_put(&b, RTA_GATEWAY, r->gw, 16);
-	nla_u32(&b, RTA_OIF, (uint32_t) r->oif);
+	nla_u32(&b, RTA_OIF, (uint32_t) r->n.oif);
 	/* Linux rt6_fill_node: the expiry in USER_HZ (100) ticks, and the
 	 * router preference (medium: RFC 4191 is not done) */
 	uint64_t now = rt_now();
@@ -633,10 +633,10 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (h->nlmsg_flags & NLM_F_DUMP) {
 		int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
 		if (family == AF_UNSPEC || family == AF_INET)
-			for (struct route4 *r = s->routes4; r; r = r->next)
+			for (struct route4 *r = route4_of(s->routes4); r; r = route4_of(r->n.next))
 				fill_route(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		if (family == AF_UNSPEC || family == AF_INET6)
-			for (struct route6 *r = s->routes6; r; r = r->next)
+			for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
 				fill_route6(o, r, RTM_NEWROUTE, NLM_F_MULTI, h->nlmsg_seq);
 		nl_done(o, h);
 		return 0;

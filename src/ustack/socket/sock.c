@@ -21,60 +21,26 @@
 #include <unistd.h>
 
 #include "readyfd.h"
+#include "../../util/fdtab.h"
 
 /* --- the process-wide fd -> socket table ---
- * Two levels of 1024 slots, chunks allocated on first use and kept: a
- * lookup is two atomic loads, no lock. Writers (create, close) hold the
- * lock of the socket's stack; the chunk allocation has its own mutex. */
-#define FDT_CHUNK 1024
-#define FDT_CHUNKS 1024
-static _Atomic(struct usock *) *fdt[FDT_CHUNKS];
-static pthread_mutex_t fdt_grow = PTHREAD_MUTEX_INITIALIZER;
+ * A struct fdtab (src/util/fdtab.h): a lookup is two atomic loads, no
+ * lock. Writers (create, close) hold the lock of the socket's stack. */
+static struct fdtab fdt;
 
 static struct usock *fdt_get(int fd) {
-	if (fd < 0 || fd >= FDT_CHUNK * FDT_CHUNKS)
-		return NULL;
-	_Atomic(struct usock *) *c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
-	if (c == NULL)
-		return NULL;
-	return atomic_load_explicit(&c[fd % FDT_CHUNK], memory_order_acquire);
+	return (struct usock *) fdtab_get(&fdt, fd);
 }
 
 static int fdt_set(int fd, struct usock *sk) {
-	if (fd < 0 || fd >= FDT_CHUNK * FDT_CHUNKS)
-		return -EMFILE;
-	_Atomic(struct usock *) *c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
-	if (c == NULL) {
-		pthread_mutex_lock(&fdt_grow);
-		c = __atomic_load_n(&fdt[fd / FDT_CHUNK], __ATOMIC_ACQUIRE);
-		if (c == NULL) {
-			c = calloc(FDT_CHUNK, sizeof(*c));
-			if (c)
-				__atomic_store_n(&fdt[fd / FDT_CHUNK], c, __ATOMIC_RELEASE);
-		}
-		pthread_mutex_unlock(&fdt_grow);
-		if (c == NULL)
-			return -ENOMEM;
-	}
-	atomic_store_explicit(&c[fd % FDT_CHUNK], sk, memory_order_release);
-	return 0;
+	int rv = fdtab_set(&fdt, fd, (uintptr_t) sk);
+	return rv == -EBADF ? -EMFILE : rv;
 }
 
-/* A fork by another thread during a chunk allocation leaves the child
- * with the mutex held by nobody. */
-static void fdt_atfork_child(void) {
-	pthread_mutex_init(&fdt_grow, NULL);
-}
-
-__attribute__((constructor)) static void fdt_init(void) {
-	pthread_atfork(NULL, NULL, fdt_atfork_child);
-}
-
-/* The chunks live as long as the process (the table is process-wide);
+/* The pages live as long as the process (the table is process-wide);
  * released when the plugin is unloaded so that leak checkers stay quiet. */
 __attribute__((destructor)) static void fdt_free(void) {
-	for (int i = 0; i < FDT_CHUNKS; i++)
-		free((void *) fdt[i]);
+	fdtab_free(&fdt);
 }
 
 int put_int_opt(void *v, socklen_t *len, int val) {

@@ -81,11 +81,6 @@ static ioth_delstack_hook_t *hook;
 int ioth_add_delstack_hook(ioth_delstack_hook_t *h, void *arg) { hook = h; return 0; }
 int ioth_del_delstack_hook(ioth_delstack_hook_t *h, void *arg) { hook = NULL; return 0; }
 
-/* the protocol timers are not under test here */
-int ic_dhcp4_timer(struct ic_iface *ifc, time_t now) { return 0; }
-int ic_dhcp6_timer(struct ic_iface *ifc, time_t now) { return 0; }
-int ic_rd_timer(struct ic_iface *ifc, time_t now) { return 0; }
-
 /* ---- helpers ---- */
 static struct ioth *const STACK = (struct ioth *) 0x1234;
 

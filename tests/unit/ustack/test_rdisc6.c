@@ -67,8 +67,8 @@ static int count_rs(int from) {
 }
 
 static struct route6 *find_route(struct ustack *s, uint8_t plen, uint32_t metric) {
-	for (struct route6 *r = s->routes6; r; r = r->next)
-		if (r->plen == plen && r->metric == metric)
+	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
+		if (r->n.plen == plen && r->n.metric == metric)
 			return r;
 	return NULL;
 }
@@ -145,14 +145,14 @@ static void test_ra_configures(void **state) {
 	assert_non_null(d);
 	assert_true(d->has_gw);
 	assert_memory_equal(d->gw, ROUTER, 16);
-	assert_int_equal(d->protocol, RTPROT_RA);
+	assert_int_equal(d->n.protocol, RTPROT_RA);
 	assert_true(d->expires > t + MS(1790000) && d->expires <= t + MS(1800000));
 	struct route6 *p = find_route(s, 64, 256);
 	while (p && p->dst[0] != 0xfd)
-		p = p->next;
+		p = route6_of(p->n.next);
 	assert_non_null(p);
 	assert_memory_equal(p->dst, PFX, 16);
-	assert_int_equal(p->protocol, RTPROT_KERNEL);
+	assert_int_equal(p->n.protocol, RTPROT_KERNEL);
 	assert_true(p->expires > t + MS(3590000));
 	struct ifaddr6 *a = find_addr(s, SLAAC);
 	assert_non_null(a);
@@ -195,7 +195,7 @@ static void test_ra_configures(void **state) {
 	run(s, t + MS(3601000));
 	stack_lock(s);
 	assert_null(find_addr(s, SLAAC));
-	for (struct route6 *r = s->routes6; r; r = r->next)
+	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
 		assert_false(r->dst[0] == 0xfd);
 	stack_unlock(s);
 	ut_stack_free(s);
@@ -242,7 +242,7 @@ static void test_invalid_ra_ignored(void **state) {
 	stack_lock(s);
 	assert_null(find_route(s, 0, 1024));
 	assert_null(find_addr(s, SLAAC));
-	for (struct route6 *r = s->routes6; r; r = r->next)
+	for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
 		assert_false(r->dst[0] == 0xfd);
 	assert_int_equal(ip6_if_hlim(ut_eth(s)), 32);  /* the valid third one */
 	stack_unlock(s);

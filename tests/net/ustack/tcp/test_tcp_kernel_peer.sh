@@ -15,7 +15,7 @@
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
-PEER="$IOTH_BUILD_DIR/tests/net/tcp/tcp_peer"
+PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
 [ -x "$PEER" ] || fail "missing $PEER"
 TMP=$(mktemp -d)
 NET_DIRS="$NET_DIRS $TMP"

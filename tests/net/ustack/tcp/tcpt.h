@@ -7,7 +7,7 @@
 #include <poll.h>
 #include <pthread.h>
 
-#include "../ustack/ustest.h"
+#include "../ustest.h"
 
 union tsa {
 	struct sockaddr sa;

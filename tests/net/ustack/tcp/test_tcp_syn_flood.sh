@@ -13,7 +13,7 @@ need_root
 need_cmd ip socat vde_plug cmp
 PY=/usr/bin/python3
 [ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
-PEER="$IOTH_BUILD_DIR/tests/net/tcp/tcp_peer"
+PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
 [ -x "$PEER" ] || fail "missing $PEER"
 TMP=$(mktemp -d)
 NET_DIRS="$NET_DIRS $TMP"

@@ -19,7 +19,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "../ustack/ustest.h"
+#include "../ustest.h"
 
 struct job {
 	int fd;
