@@ -1344,8 +1344,9 @@ static int data_flags(int from, uint8_t *fl, uint32_t *seqs, int max) {
 	return n;
 }
 
-/* PSH as Linux: on the last segment of a write, and a resend keeps the
- * flags of the first sending (no PSH on a resent middle segment). */
+/* PSH as Linux: on the last segment of a write and of each GSO packet
+ * (two segments here), and a resend keeps the flags of the first sending
+ * (no PSH on a resent middle segment). */
 static void test_psh_resend(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -1362,7 +1363,7 @@ static void test_psh_resend(void **state) {
 	uint32_t seqs[16];
 	assert_int_equal(data_flags(from, fl, seqs, 16), 3);
 	assert_int_equal(fl[0], TCP_ACK);
-	assert_int_equal(fl[1], TCP_ACK);
+	assert_int_equal(fl[1], TCP_ACK | TCP_PSH);   /* ends a GSO packet */
 	assert_int_equal(fl[2], TCP_ACK | TCP_PSH);
 	/* the timeout resends the first segment: no PSH, as first sent */
 	from = ut_cap.n;
@@ -1387,6 +1388,87 @@ static void test_psh_resend(void **state) {
 	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una + M);
 	assert_int_equal(fl[0], TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* PSH as Linux's GSO packets put it (packetdrill's slow_start,
+ * fast_recovery and sack scripts): a write of ten segments with cwnd 10
+ * leaves in packets of two segments, PSH on the last of each; a segment
+ * sent alone in the middle of a write (limited transmit: one per
+ * duplicate ACK) has none. */
+static void test_psh_gso(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * M);
+		assert_int_equal(fl[i], i % 2 ? TCP_ACK | TCP_PSH : TCP_ACK);
+	}
+	/* two duplicate ACKs: one new segment each, alone, no PSH */
+	for (int k = 0; k < 2; k++) {
+		from = ut_cap.n;
+		seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+		assert_int_equal(data_flags(from, fl, seqs, 32), 1);
+		assert_int_equal(seqs[0], una + (uint32_t) (10 + k) * M);
+		assert_int_equal(fl[0], TCP_ACK);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* A resend carries PSH where it ends a GSO packet sent before and resends
+ * more than one segment of it in one go (Linux resends its retransmission
+ * queue's packets, cut at the cumulative ACK and at SACKed data):
+ * packetdrill's sack-route-refresh-ip-tos. Ten segments in five packets
+ * of two; the ACK of the first segment SACKs the fourth and the last
+ * four: the second (the rest of packet 0), the third (packet 1 less its
+ * SACKed end) and the fifth go again without PSH, the sixth (the end of
+ * packet 2, resent whole) with it. */
+static void test_psh_gso_resend(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	struct tcp_opts a = {.nsack = 2};
+	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 6 * M, una + 10 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	run(s, t0 + MS(60));   /* a reordering timer, if any */
+	int n = data_flags(from, fl, seqs, 32);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		uint32_t k = (seqs[i] - una) / M;
+		assert_true(k == 1 || k == 2 || k == 4 || k == 5);
+		seen |= 1 << k;
+		if (k == 5) {
+			assert_true(i > 0 && seqs[i - 1] == una + 4 * M);
+			assert_int_equal(fl[i], TCP_ACK | TCP_PSH);
+		} else
+			assert_int_equal(fl[i], TCP_ACK);
+	}
+	assert_int_equal(seen, (1 << 1) | (1 << 2) | (1 << 4) | (1 << 5));
 	api_close(s, c);
 	ut_stack_free(s);
 }
@@ -2431,6 +2513,8 @@ int main(void) {
 		cmocka_unit_test(test_ts_monotonic),
 		cmocka_unit_test(test_wscale_choice),
 		cmocka_unit_test(test_psh_resend),
+		cmocka_unit_test(test_psh_gso),
+		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
 		cmocka_unit_test(test_cork_more),
