@@ -10,6 +10,7 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -2204,6 +2205,73 @@ static void *linger_ack(void *v) {
 	return NULL;
 }
 
+/* the peer of test_write_wakeup: two ACKs, 100 ms apart (real time: the
+ * writer sleeps in sock_wait meanwhile); phase says which went */
+struct wakeup_peer {
+	struct ustack *s;
+	uint16_t lport;
+	uint32_t una;
+	uint32_t queued_after_first;
+	volatile int phase;
+};
+
+static void *wakeup_acks(void *v) {
+	struct wakeup_peer *a = v;
+	usleep(50000);
+	a->phase = 1;
+	seg(a->s, 9000, a->lport, 7001, a->una + 2000, TCP_ACK, NULL, 0, false);
+	usleep(100000);
+	struct tcp_pcb *p = find_pcb(a->s, 9000);
+	a->queued_after_first = p ? p->sndq.len : 0;
+	a->phase = 2;
+	seg(a->s, 9000, a->lport, 7001, a->una + 4000, TCP_ACK, NULL, 0, false);
+	return NULL;
+}
+
+/* A writer blocked on a full send buffer is woken as Linux's
+ * sk_stream_write_space wakes it: once the free space is at least half
+ * of what is queued (packetdrill's blocking-write: not at every ACK that
+ * frees some). SO_SNDBUF 5000: a buffer of 10000 bytes; a blocking write
+ * of 12000 queues 10000 and sleeps; the ACK of 2000 leaves 8000 queued,
+ * 2000 free (less than 4000): it sleeps on; the ACK of 4000 leaves 6000,
+ * 4000 free (at least 3000): the write takes its last 2000 and returns.
+ * POLLOUT follows the same rule. */
+static void test_write_wakeup(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = 5000;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLOUT};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(api_fcntl(s, c, F_SETFL, 0), 0);   /* blocking */
+	struct wakeup_peer a = {.s = s, .lport = lport, .una = una};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, wakeup_acks, &a), 0);
+	static uint8_t buf[12000];
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	assert_int_equal(api_sendmsg(s, c, &msg, 0), 12000);
+	assert_int_equal(a.phase, 2);   /* returned after the second ACK only */
+	pthread_join(t, NULL);
+	assert_int_equal(a.queued_after_first, 8000);   /* nothing added then */
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_int_equal(p->sndq.len, 8000);
+	/* POLLOUT: 8000 queued, 2000 free: not writable; an ACK leaving 6000
+	 * queued, 4000 free: writable */
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 9000, lport, 7001, una + 6000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* SO_LINGER with a time, as Linux's tcp_close: close() sends the FIN and
  * waits (on a non-blocking socket too) until data and FIN are
  * acknowledged; when the time passes first it returns and the connection
@@ -2515,6 +2583,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_psh_gso),
 		cmocka_unit_test(test_psh_gso_resend),
+		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
 		cmocka_unit_test(test_cork_more),
