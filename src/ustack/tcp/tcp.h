@@ -189,7 +189,7 @@ struct tcp_pcb {
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
 	/* Linux sends data in GSO/TSO packets of a few segments each (at
-	 * most tcp_min_tso_segs, 2, at the rates modelled; half of cwnd; what
+	 * most tcp_min_tso_segs, 2 or the stack option, at the rates modelled; half of cwnd; what
 	 * cwnd and the peer's window leave) and the last segment of such a
 	 * packet carries PSH, a packet of one segment only when its data was
 	 * pushed. gso_end: where the packet being sent ends (gso_multi: it

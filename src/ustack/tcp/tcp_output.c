@@ -516,10 +516,10 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force;
 		if (!pcb->gso_open || seq_geq(seq, pcb->gso_end) || seq_lt(seq, pcb->gso_seq)) {
 			/* a new GSO packet (Linux tcp_write_xmit): at most
-			 * TCP_GSO_SEGS segments, half of cwnd (at least one
+			 * tcp_min_tso_segs segments (TCP_GSO_SEGS), half of cwnd (at least one
 			 * segment), what the windows let go, what is queued */
 			uint32_t half = pcb->cwnd / mss / 2 * mss;
-			uint32_t n = TCP_GSO_SEGS * mss;
+			uint32_t n = (pcb->s->tcp_min_tso_segs ? pcb->s->tcp_min_tso_segs : TCP_GSO_SEGS) * mss;
 			if (half < mss)
 				half = mss;
 			if (n > half)

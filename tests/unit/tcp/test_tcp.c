@@ -1428,6 +1428,29 @@ static void test_psh_gso(void **state) {
 	ut_stack_free(s);
 }
 
+/* The packets' size follows tcp_min_tso_segs (the stack option): 5 with
+ * cwnd 10 gives two packets of five (packetdrill's slow-start-after-idle
+ * with its sysctl at 10: half of cwnd bounds it) */
+static void test_psh_gso_segs(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	s->tcp_min_tso_segs = 5;
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20000), 20000);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(fl[i], i == 4 || i == 9 ? TCP_ACK | TCP_PSH : TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* A resend carries PSH where it ends a GSO packet sent before and resends
  * more than one segment of it in one go (Linux resends its retransmission
  * queue's packets, cut at the cumulative ACK and at SACKed data):
@@ -2583,6 +2606,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_psh_gso),
 		cmocka_unit_test(test_psh_gso_resend),
+		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
