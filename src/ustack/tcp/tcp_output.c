@@ -728,6 +728,36 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 	}
 }
 
+/* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart, on unless
+ * the stack option tcp_slow_start_after_idle=0): new data about to go
+ * with nothing in flight, none sent for more than an RTO: cwnd halves
+ * for every RTO of the idle time, down to the restart window (the
+ * initial window, or cwnd if smaller); ssthresh keeps at least 3/4 of
+ * the old cwnd. Checked when data may go (the peer's window is open),
+ * so a zero window's probes leave cwnd as it is. */
+static void cwnd_restart_check(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp_no_ssai || pcb->snd_una != pcb->snd_max || pcb->sndq.len == 0 ||
+			pcb->snd_wnd == 0 || pcb->last_data_tx == 0 || pcb->in_recovery || pcb->in_loss)
+		return;
+	uint64_t now = tcp_clock(pcb->s);
+	uint64_t rto = (uint64_t) pcb->rto * 1000;
+	if (rto == 0 || now - pcb->last_data_tx <= rto)
+		return;
+	uint32_t restart = TCP_INIT_CWND * (uint32_t) pcb->mss;
+	if (restart > pcb->cwnd)
+		restart = pcb->cwnd;
+	uint32_t three4 = pcb->cwnd / 4 * 3;
+	if (pcb->ssthresh < three4)
+		pcb->ssthresh = three4;
+	uint64_t idle = now - pcb->last_data_tx;
+	uint32_t cwnd = pcb->cwnd;
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	pcb->cwnd = cwnd > restart ? cwnd : restart;
+}
+
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!tcp_can_send_data(pcb->state))
 		return;
@@ -744,6 +774,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 		return;
 	}
 	pcb->xmit_dropped = false;
+	cwnd_restart_check(pcb);
 	pcb->gso_open = false;   /* a GSO packet goes whole in one call */
 	pcb->rxt_run = true;
 	pcb->rxt_run_seq = pcb->rxt_run_end = pcb->snd_una - 1;

@@ -1451,6 +1451,57 @@ static void test_psh_gso_segs(void **state) {
 	ut_stack_free(s);
 }
 
+static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
+
+/* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart):
+ * packetdrill's slow-start-after-idle and -after-win-update. cwnd 36
+ * segments, all acknowledged; 2 s later (many RTOs) a write: cwnd is back
+ * to the initial 10 (ssthresh keeps 3/4 of 36), and ten segments go; a
+ * zero window meanwhile leaves cwnd alone until data may go. With the
+ * stack option off, all 20 go. */
+static void test_cwnd_restart_after_idle(void **state) {
+	(void) state;
+	for (int round = 0; round < 3; round++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		s->tcp_no_ssai = round == 2;
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		const uint32_t M = 1000;
+		assert_int_equal(send_n(s, c, 5 * M), 5 * M);
+		seg(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, false);
+		p->cwnd = 36 * M;
+		una += 5 * M;
+		if (round == 1) {
+			/* the peer's window closes, data waits past the idle time */
+			seg_win(s, 9000, lport, 7001, una, 0);
+			assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+			p->last_data_tx -= MS(2000);   /* 2 s without data sent */
+			seg_win(s, 9000, lport, 7001, una, 0);   /* a probe's answer */
+			assert_int_equal(p->cwnd, 36 * M);
+			int from = ut_cap.n;
+			seg_win(s, 9000, lport, 7001, una, 60000);
+			uint32_t seqs[32];
+			assert_int_equal(data_seqs(from, seqs, 32), 10);
+			assert_int_equal(p->cwnd, 10 * M);
+		} else {
+			p->last_data_tx -= MS(2000);   /* 2 s without data sent */
+			int from = ut_cap.n;
+			assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+			uint32_t seqs[32];
+			assert_int_equal(data_seqs(from, seqs, 32), round == 2 ? 20 : 10);
+			assert_int_equal(p->cwnd, round == 2 ? 36 * M : 10 * M);
+		}
+		if (round != 2)
+			assert_int_equal(p->ssthresh >= 27 * M, true);
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
 /* A resend carries PSH where it ends a GSO packet sent before and resends
  * more than one segment of it in one go (Linux resends its retransmission
  * queue's packets, cut at the cumulative ACK and at SACKed data):
@@ -2607,6 +2658,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_gso),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
+		cmocka_unit_test(test_cwnd_restart_after_idle),
 		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
