@@ -14,6 +14,10 @@
  *                           the sysctl's third field: the receive queue of a
  *                           socket without SO_RCVBUF, and the window scale
  *                           offered (4 MiB: 7)
+ *   tcp_min_tso_segs=N      segments of TCP's GSO packets, 1..127 (2), as
+ *                           the sysctl: where PSH goes in a burst
+ *   tcp_slow_start_after_idle=0|1  cwnd restarts after an idle RTO (1,
+ *                           as the sysctl)
  *   cc=NAME                 TCP's congestion control, cubic (the default,
  *                           as Linux) or reno, as the sysctl
  *                           tcp_congestion_control; a socket may choose
@@ -68,7 +72,8 @@ struct opts {
 	int nmac;
 	uint32_t mtu;
 	int accept_ra, autoconf;
-	uint32_t tcp_rmem;
+	uint32_t tcp_rmem, tso_segs;
+	int ssai;
 	const struct tcp_cc_ops *cc;
 	char *pcap;     /* pcap=FILE (allocated) */
 };
@@ -78,6 +83,8 @@ static int parse_options(const char *options, struct opts *o) {
 	o->mtu = 1500;
 	o->accept_ra = o->autoconf = 1;
 	o->tcp_rmem = 0;
+	o->tso_segs = 0;
+	o->ssai = 1;
 	o->cc = NULL;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
@@ -115,6 +122,17 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tcp_rmem = (uint32_t) v;
+		} else if (strcmp(tok, "tcp_slow_start_after_idle=0") == 0 ||
+				strcmp(tok, "tcp_slow_start_after_idle=1") == 0) {
+			o->ssai = tok[26] - '0';
+		} else if (strncmp(tok, "tcp_min_tso_segs=", 17) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 17, &end, 10);
+			if (*end || v < 1 || v > 127) {
+				err = -EINVAL;
+				break;
+			}
+			o->tso_segs = (uint32_t) v;
 		} else if (strncmp(tok, "cc=", 3) == 0) {
 			if ((o->cc = tcp_cc_find(tok + 3)) == NULL) {
 				err = -EINVAL;
@@ -346,6 +364,8 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->autoconf = (uint8_t) o.autoconf;
 	s->vde_mtu = o.mtu;
 	s->tcp_rmem_max = o.tcp_rmem;
+	s->tcp_min_tso_segs = o.tso_segs;
+	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->vde_links = true;
 	for (int i = 0; i < nvnl; i++) {

@@ -142,6 +142,8 @@ struct ustack {
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
+	uint32_t tcp_min_tso_segs; /* Linux's tcp_min_tso_segs (option tcp_min_tso_segs=; 0: TCP_GSO_SEGS) */
+	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */

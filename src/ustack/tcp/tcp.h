@@ -188,6 +188,24 @@ struct tcp_pcb {
 #define TCP_PSH_MARKS 4
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
+	/* Linux sends data in GSO/TSO packets of a few segments each (at
+	 * most tcp_min_tso_segs, 2 or the stack option, at the rates modelled; half of cwnd; what
+	 * cwnd and the peer's window leave) and the last segment of such a
+	 * packet carries PSH, a packet of one segment only when its data was
+	 * pushed. gso_end: where the packet being sent ends (gso_multi: it
+	 * has more than one segment); gso[]: the multi-segment packets sent,
+	 * above snd_una, oldest first, for resends (a resend that ends one,
+	 * with more than one segment of it left to resend, carries PSH) */
+#define TCP_GSO_MARKS 32
+#define TCP_GSO_SEGS 2
+	uint32_t gso_seq, gso_end;
+	bool gso_open, gso_multi;
+	/* resends in one output call, contiguous: [rxt_run_seq, rxt_run_end)
+	 * (Linux resends them as one GSO packet when they are of one) */
+	uint32_t rxt_run_seq, rxt_run_end;
+	bool rxt_run;
+	struct tcp_gso_mark { uint32_t seq, end; } gso[TCP_GSO_MARKS];
+	uint8_t ngso;
 	/* MSG_MORE (Linux: it corks only the push of its own send call; the
 	 * next ACK or the probe timer sends what it held) and a tail of the
 	 * queue written with it (no PSH at its end, as Linux marks none);

@@ -317,12 +317,56 @@ static void psh_note(struct tcp_pcb *pcb, uint32_t end) {
 	pcb->psh_mark[pcb->npsh++] = end;
 }
 
+/* A GSO packet of more than one segment, [seq, end), went. */
+static void gso_note(struct tcp_pcb *pcb, uint32_t seq, uint32_t end) {
+	if (pcb->ngso == TCP_GSO_MARKS) {
+		memmove(pcb->gso, pcb->gso + 1, sizeof(pcb->gso[0]) * (TCP_GSO_MARKS - 1));
+		pcb->ngso--;
+	}
+	pcb->gso[pcb->ngso++] = (struct tcp_gso_mark) {seq, end};
+}
+
+/* A resend of [seq, seq + len) ends a multi-segment GSO packet sent
+ * before, and what is left of that packet to resend (Linux resends the
+ * packet as kept in its retransmission queue: cut at snd_una and at
+ * SACKed data) is more than one segment: it goes as a GSO packet again,
+ * with PSH on its last segment. */
+static bool gso_resend_end(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint32_t run) {
+	int k = 0;
+	for (int i = 0; i < pcb->ngso; i++)
+		if (seq_gt(pcb->gso[i].end, pcb->snd_una))
+			pcb->gso[k++] = pcb->gso[i];
+	pcb->ngso = (uint8_t) k;
+	for (int i = 0; i < k; i++) {
+		if (pcb->gso[i].end != seq + len)
+			continue;
+		uint32_t from = seq_gt(pcb->gso[i].seq, pcb->snd_una) ? pcb->gso[i].seq : pcb->snd_una;
+		const struct tcp_sack_block *b;
+		while ((b = tcp_sb_block_from(pcb, from)) != NULL && seq_lt(b->left, seq))
+			from = b->right;
+		if (seq_gt(run, from))
+			from = run;
+		return seq_lt(from, seq) && seq + len - from > (uint32_t) tcp_cur_mss(pcb);
+	}
+	return false;
+}
+
 /* PSH for a resend of [seq, seq + len): the data was pushed when first
- * sent (a PSH mark in (seq, seq + len]), or it reaches the end of what
- * was queued (the first sending of it did, so it had PSH). */
+ * sent (a PSH mark in (seq, seq + len]), it ends a multi-segment GSO
+ * packet resent as one, or it reaches the end of what was queued (the
+ * first sending of it did, so it had PSH). */
 static uint8_t psh_resend(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	if (len == 0)
 		return 0;
+	/* run: where the resends of this output call that this one
+	 * continues begin */
+	uint32_t run = seq;
+	if (pcb->rxt_run) {
+		if (pcb->rxt_run_end == seq)
+			run = pcb->rxt_run_seq;
+		pcb->rxt_run_seq = run;
+		pcb->rxt_run_end = seq + len;
+	}
 	int k = 0;
 	for (int i = 0; i < pcb->npsh; i++)
 		if (seq_gt(pcb->psh_mark[i], pcb->snd_una))
@@ -331,6 +375,8 @@ static uint8_t psh_resend(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	for (int i = 0; i < k; i++)
 		if (seq_gt(pcb->psh_mark[i], seq) && seq_leq(pcb->psh_mark[i], seq + len))
 			return TCP_PSH;
+	if (gso_resend_end(pcb, seq, len, run))
+		return TCP_PSH;
 	for (uint32_t i = 0; i < pcb->neor; i++)
 		if (pcb->eor[i] == seq + len)
 			return TCP_PSH;   /* a record's end went with PSH */
@@ -461,11 +507,41 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	uint8_t fl = TCP_ACK;
 	uint32_t seq = pcb->snd_nxt;
 	bool resend = seq_lt(seq, pcb->snd_max);
+	bool pushed = false;
 	if (resend)
 		fl |= psh_resend(pcb, seq, len);
-	else if (len && ((len == avail && !pcb->tail_more) || usable - len < mss || at_eor || pcb->force))
-		fl |= TCP_PSH;   /* the end of the queue (not written with MSG_MORE), of a
-				  * record, or of what the windows let go now; a probe */
+	else if (len) {
+		/* the end of the queue (not written with MSG_MORE), of a
+		 * record; a probe: the data was pushed */
+		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force;
+		if (!pcb->gso_open || seq_geq(seq, pcb->gso_end) || seq_lt(seq, pcb->gso_seq)) {
+			/* a new GSO packet (Linux tcp_write_xmit): at most
+			 * tcp_min_tso_segs segments (TCP_GSO_SEGS), half of cwnd (at least one
+			 * segment), what the windows let go, what is queued */
+			uint32_t half = pcb->cwnd / mss / 2 * mss;
+			uint32_t n = (pcb->s->tcp_min_tso_segs ? pcb->s->tcp_min_tso_segs : TCP_GSO_SEGS) * mss;
+			if (half < mss)
+				half = mss;
+			if (n > half)
+				n = half;
+			uint32_t inflight = pcb->sb ? tcp_sb_pipe(pcb) : flight;
+			uint32_t room = pcb->cwnd > inflight ? pcb->cwnd - inflight : 0;
+			if (n > usable)
+				n = usable;
+			if (n > room)
+				n = room;
+			if (n > avail)
+				n = avail;
+			if (n < len)
+				n = len;
+			pcb->gso_open = true;
+			pcb->gso_seq = seq;
+			pcb->gso_end = seq + n;
+			pcb->gso_multi = n > mss;
+		}
+		if (pushed || (pcb->gso_multi && seq_geq(seq + len, pcb->gso_end)))
+			fl |= TCP_PSH;
+	}
 	if (fin_now)
 		fl |= TCP_FIN;
 	if (seq_lt(seq, pcb->snd_max)) {
@@ -488,8 +564,13 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	}
 	if (err < 0 && len == 0)
 		return false;
-	if (!resend && (fl & TCP_PSH))
+	if (pushed)
 		psh_note(pcb, seq + len);
+	if (!resend && len && pcb->gso_open && seq_geq(seq + len, pcb->gso_end)) {
+		if (pcb->gso_multi)
+			gso_note(pcb, pcb->gso_seq, seq + len);
+		pcb->gso_open = false;
+	}
 	pcb->snd_nxt += len + (fin_now ? 1 : 0);
 	if (seq_gt(pcb->snd_nxt, pcb->snd_max)) {
 		pcb->snd_max = pcb->snd_nxt;
@@ -554,7 +635,13 @@ bool tcp_output_probe_new(struct tcp_pcb *pcb) {
 	if (pcb->snd_nxt != pcb->snd_max)
 		return false;
 	uint32_t max0 = pcb->snd_max;
+	/* one segment (Linux: a cwnd quota of one) */
+	pcb->gso_open = true;
+	pcb->gso_multi = false;
+	pcb->gso_seq = pcb->snd_nxt;
+	pcb->gso_end = pcb->snd_nxt + tcp_cur_mss(pcb);
 	output_one(pcb, pcb->snd_wnd);
+	pcb->gso_open = false;
 	return pcb->snd_max != max0;
 }
 
@@ -641,6 +728,36 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 	}
 }
 
+/* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart, on unless
+ * the stack option tcp_slow_start_after_idle=0): new data about to go
+ * with nothing in flight, none sent for more than an RTO: cwnd halves
+ * for every RTO of the idle time, down to the restart window (the
+ * initial window, or cwnd if smaller); ssthresh keeps at least 3/4 of
+ * the old cwnd. Checked when data may go (the peer's window is open),
+ * so a zero window's probes leave cwnd as it is. */
+static void cwnd_restart_check(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp_no_ssai || pcb->snd_una != pcb->snd_max || pcb->sndq.len == 0 ||
+			pcb->snd_wnd == 0 || pcb->last_data_tx == 0 || pcb->in_recovery || pcb->in_loss)
+		return;
+	uint64_t now = tcp_clock(pcb->s);
+	uint64_t rto = (uint64_t) pcb->rto * 1000;
+	if (rto == 0 || now - pcb->last_data_tx <= rto)
+		return;
+	uint32_t restart = TCP_INIT_CWND * (uint32_t) pcb->mss;
+	if (restart > pcb->cwnd)
+		restart = pcb->cwnd;
+	uint32_t three4 = pcb->cwnd / 4 * 3;
+	if (pcb->ssthresh < three4)
+		pcb->ssthresh = three4;
+	uint64_t idle = now - pcb->last_data_tx;
+	uint32_t cwnd = pcb->cwnd;
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	pcb->cwnd = cwnd > restart ? cwnd : restart;
+}
+
 void tcp_output(struct tcp_pcb *pcb) {
 	if (!tcp_can_send_data(pcb->state))
 		return;
@@ -657,6 +774,10 @@ void tcp_output(struct tcp_pcb *pcb) {
 		return;
 	}
 	pcb->xmit_dropped = false;
+	cwnd_restart_check(pcb);
+	pcb->gso_open = false;   /* a GSO packet goes whole in one call */
+	pcb->rxt_run = true;
+	pcb->rxt_run_seq = pcb->rxt_run_end = pcb->snd_una - 1;
 	uint64_t segs0 = pcb->s->tcp->mib.OutSegs;
 	uint32_t max0 = pcb->snd_max;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
@@ -682,6 +803,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 	if (seq_gt(pcb->snd_max, max0))
 		tcp_tlp_schedule(pcb);
 	pcb->force = false;
+	pcb->rxt_run = false;
 	/* data waits on a closed (or too small) window with nothing in
 	 * flight: the persist timer probes it (RFC 9293 3.8.6.1) */
 	/* the same for data held by MSG_MORE, TCP_CORK or the sender's silly

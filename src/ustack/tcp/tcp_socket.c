@@ -41,6 +41,18 @@ static bool synced(int st) {
 
 static uint32_t tcp_poll_state(struct usock *sk);
 
+/* Linux's sk_stream_is_writeable with the wake-up's test of
+ * TCP_NOTSENT_LOWAT (tcp_stream_memory_free): the free space is at
+ * least half of what is queued (a third of the buffer once it is full),
+ * and less than half the low-water mark is unsent. A writer blocked on a
+ * full buffer is woken, and POLLOUT given, by this rule only (Linux
+ * sk_stream_write_space, tcp_poll). */
+static bool tcp_writeable(const struct tcp_pcb *p) {
+	uint32_t space = ring_space(&p->sndq, p->sndcap);
+	return space > 0 && space >= p->sndq.len / 2 &&
+			(!p->notsent_lowat || (uint64_t) tcp_notsent(p) * 2 < p->notsent_lowat);
+}
+
 /* --- poll: Linux tcp_poll --- */
 static uint32_t tcp_poll(struct usock *sk) {
 	/* The readiness fd carries IN, OUT and HUP, and once POLLHUP is
@@ -73,9 +85,7 @@ static uint32_t tcp_poll_state(struct usock *sk) {
 		if (!wr_shut) {
 			/* TCP_NOTSENT_LOWAT as Linux's tcp_poll: also less than
 			 * half of it unsent */
-			uint32_t space = ring_space(&p->sndq, p->sndcap);
-			if (space > 0 && space >= p->sndq.len / 2 &&
-					(!p->notsent_lowat || (uint64_t) tcp_notsent(p) * 2 < p->notsent_lowat))
+			if (tcp_writeable(p))
 				ev |= EPOLLOUT | EPOLLWRNORM;
 		} else
 			ev |= EPOLLOUT | EPOLLWRNORM;
@@ -383,6 +393,7 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
+	bool waited = false;   /* asleep on a full buffer: on until writeable */
 	for (;;) {
 		if (sk->closing)
 			return done ? (ssize_t) done : -EBADF;
@@ -422,7 +433,10 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 			if (room < space)
 				space = room;
 		}
+		if (waited && !tcp_writeable(p))
+			space = 0;   /* not woken yet (Linux sk_stream_write_space) */
 		if (space && done < len) {
+			waited = false;
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
 			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
 				return done ? (ssize_t) done : -ENOBUFS;
@@ -451,6 +465,7 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		if (p == NULL)
 			return done ? (ssize_t) done : -EPIPE;
 		p->writer_waiting = false;
+		waited = true;
 		tcp_output(p);   /* what the ACKs opened while we slept */
 		if (w == -EAGAIN)
 			return done ? (ssize_t) done : -EAGAIN;

@@ -10,6 +10,7 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -1344,8 +1345,9 @@ static int data_flags(int from, uint8_t *fl, uint32_t *seqs, int max) {
 	return n;
 }
 
-/* PSH as Linux: on the last segment of a write, and a resend keeps the
- * flags of the first sending (no PSH on a resent middle segment). */
+/* PSH as Linux: on the last segment of a write and of each GSO packet
+ * (two segments here), and a resend keeps the flags of the first sending
+ * (no PSH on a resent middle segment). */
 static void test_psh_resend(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -1362,7 +1364,7 @@ static void test_psh_resend(void **state) {
 	uint32_t seqs[16];
 	assert_int_equal(data_flags(from, fl, seqs, 16), 3);
 	assert_int_equal(fl[0], TCP_ACK);
-	assert_int_equal(fl[1], TCP_ACK);
+	assert_int_equal(fl[1], TCP_ACK | TCP_PSH);   /* ends a GSO packet */
 	assert_int_equal(fl[2], TCP_ACK | TCP_PSH);
 	/* the timeout resends the first segment: no PSH, as first sent */
 	from = ut_cap.n;
@@ -1387,6 +1389,161 @@ static void test_psh_resend(void **state) {
 	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una + M);
 	assert_int_equal(fl[0], TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* PSH as Linux's GSO packets put it (packetdrill's slow_start,
+ * fast_recovery and sack scripts): a write of ten segments with cwnd 10
+ * leaves in packets of two segments, PSH on the last of each; a segment
+ * sent alone in the middle of a write (limited transmit: one per
+ * duplicate ACK) has none. */
+static void test_psh_gso(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * M);
+		assert_int_equal(fl[i], i % 2 ? TCP_ACK | TCP_PSH : TCP_ACK);
+	}
+	/* two duplicate ACKs: one new segment each, alone, no PSH */
+	for (int k = 0; k < 2; k++) {
+		from = ut_cap.n;
+		seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, false);
+		assert_int_equal(data_flags(from, fl, seqs, 32), 1);
+		assert_int_equal(seqs[0], una + (uint32_t) (10 + k) * M);
+		assert_int_equal(fl[0], TCP_ACK);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* The packets' size follows tcp_min_tso_segs (the stack option): 5 with
+ * cwnd 10 gives two packets of five (packetdrill's slow-start-after-idle
+ * with its sysctl at 10: half of cwnd bounds it) */
+static void test_psh_gso_segs(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	s->tcp_min_tso_segs = 5;
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 20000), 20000);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(fl[i], i == 4 || i == 9 ? TCP_ACK | TCP_PSH : TCP_ACK);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
+
+/* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart):
+ * packetdrill's slow-start-after-idle and -after-win-update. cwnd 36
+ * segments, all acknowledged; 2 s later (many RTOs) a write: cwnd is back
+ * to the initial 10 (ssthresh keeps 3/4 of 36), and ten segments go; a
+ * zero window meanwhile leaves cwnd alone until data may go. With the
+ * stack option off, all 20 go. */
+static void test_cwnd_restart_after_idle(void **state) {
+	(void) state;
+	for (int round = 0; round < 3; round++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		s->tcp_no_ssai = round == 2;
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		const uint32_t M = 1000;
+		assert_int_equal(send_n(s, c, 5 * M), 5 * M);
+		seg(s, 9000, lport, 7001, una + 5 * M, TCP_ACK, NULL, 0, false);
+		p->cwnd = 36 * M;
+		una += 5 * M;
+		if (round == 1) {
+			/* the peer's window closes, data waits past the idle time */
+			seg_win(s, 9000, lport, 7001, una, 0);
+			assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+			p->last_data_tx -= MS(2000);   /* 2 s without data sent */
+			seg_win(s, 9000, lport, 7001, una, 0);   /* a probe's answer */
+			assert_int_equal(p->cwnd, 36 * M);
+			int from = ut_cap.n;
+			seg_win(s, 9000, lport, 7001, una, 60000);
+			uint32_t seqs[32];
+			assert_int_equal(data_seqs(from, seqs, 32), 10);
+			assert_int_equal(p->cwnd, 10 * M);
+		} else {
+			p->last_data_tx -= MS(2000);   /* 2 s without data sent */
+			int from = ut_cap.n;
+			assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+			uint32_t seqs[32];
+			assert_int_equal(data_seqs(from, seqs, 32), round == 2 ? 20 : 10);
+			assert_int_equal(p->cwnd, round == 2 ? 36 * M : 10 * M);
+		}
+		if (round != 2)
+			assert_int_equal(p->ssthresh >= 27 * M, true);
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+}
+
+/* A resend carries PSH where it ends a GSO packet sent before and resends
+ * more than one segment of it in one go (Linux resends its retransmission
+ * queue's packets, cut at the cumulative ACK and at SACKed data):
+ * packetdrill's sack-route-refresh-ip-tos. Ten segments in five packets
+ * of two; the ACK of the first segment SACKs the fourth and the last
+ * four: the second (the rest of packet 0), the third (packet 1 less its
+ * SACKed end) and the fifth go again without PSH, the sixth (the end of
+ * packet 2, resent whole) with it. */
+static void test_psh_gso_resend(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	uint64_t t0 = rt_now();
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	const uint32_t M = 1000;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	uint8_t fl[32];
+	uint32_t seqs[32];
+	assert_int_equal(data_flags(from, fl, seqs, 32), 10);
+	struct tcp_opts a = {.nsack = 2};
+	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
+	a.sack[1] = (struct tcp_sack_block) {una + 6 * M, una + 10 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	run(s, t0 + MS(60));   /* a reordering timer, if any */
+	int n = data_flags(from, fl, seqs, 32);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		uint32_t k = (seqs[i] - una) / M;
+		assert_true(k == 1 || k == 2 || k == 4 || k == 5);
+		seen |= 1 << k;
+		if (k == 5) {
+			assert_true(i > 0 && seqs[i - 1] == una + 4 * M);
+			assert_int_equal(fl[i], TCP_ACK | TCP_PSH);
+		} else
+			assert_int_equal(fl[i], TCP_ACK);
+	}
+	assert_int_equal(seen, (1 << 1) | (1 << 2) | (1 << 4) | (1 << 5));
 	api_close(s, c);
 	ut_stack_free(s);
 }
@@ -2122,6 +2279,73 @@ static void *linger_ack(void *v) {
 	return NULL;
 }
 
+/* the peer of test_write_wakeup: two ACKs, 100 ms apart (real time: the
+ * writer sleeps in sock_wait meanwhile); phase says which went */
+struct wakeup_peer {
+	struct ustack *s;
+	uint16_t lport;
+	uint32_t una;
+	uint32_t queued_after_first;
+	volatile int phase;
+};
+
+static void *wakeup_acks(void *v) {
+	struct wakeup_peer *a = v;
+	usleep(50000);
+	a->phase = 1;
+	seg(a->s, 9000, a->lport, 7001, a->una + 2000, TCP_ACK, NULL, 0, false);
+	usleep(100000);
+	struct tcp_pcb *p = find_pcb(a->s, 9000);
+	a->queued_after_first = p ? p->sndq.len : 0;
+	a->phase = 2;
+	seg(a->s, 9000, a->lport, 7001, a->una + 4000, TCP_ACK, NULL, 0, false);
+	return NULL;
+}
+
+/* A writer blocked on a full send buffer is woken as Linux's
+ * sk_stream_write_space wakes it: once the free space is at least half
+ * of what is queued (packetdrill's blocking-write: not at every ACK that
+ * frees some). SO_SNDBUF 5000: a buffer of 10000 bytes; a blocking write
+ * of 12000 queues 10000 and sleeps; the ACK of 2000 leaves 8000 queued,
+ * 2000 free (less than 4000): it sleeps on; the ACK of 4000 leaves 6000,
+ * 4000 free (at least 3000): the write takes its last 2000 and returns.
+ * POLLOUT follows the same rule. */
+static void test_write_wakeup(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int v = 5000;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLOUT};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(api_fcntl(s, c, F_SETFL, 0), 0);   /* blocking */
+	struct wakeup_peer a = {.s = s, .lport = lport, .una = una};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, wakeup_acks, &a), 0);
+	static uint8_t buf[12000];
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	assert_int_equal(api_sendmsg(s, c, &msg, 0), 12000);
+	assert_int_equal(a.phase, 2);   /* returned after the second ACK only */
+	pthread_join(t, NULL);
+	assert_int_equal(a.queued_after_first, 8000);   /* nothing added then */
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_int_equal(p->sndq.len, 8000);
+	/* POLLOUT: 8000 queued, 2000 free: not writable; an ACK leaving 6000
+	 * queued, 4000 free: writable */
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 9000, lport, 7001, una + 6000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLOUT);
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* SO_LINGER with a time, as Linux's tcp_close: close() sends the FIN and
  * waits (on a non-blocking socket too) until data and FIN are
  * acknowledged; when the time passes first it returns and the connection
@@ -2431,6 +2655,11 @@ int main(void) {
 		cmocka_unit_test(test_ts_monotonic),
 		cmocka_unit_test(test_wscale_choice),
 		cmocka_unit_test(test_psh_resend),
+		cmocka_unit_test(test_psh_gso),
+		cmocka_unit_test(test_psh_gso_resend),
+		cmocka_unit_test(test_psh_gso_segs),
+		cmocka_unit_test(test_cwnd_restart_after_idle),
+		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
 		cmocka_unit_test(test_cork_more),
