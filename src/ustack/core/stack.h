@@ -143,6 +143,12 @@ struct ustack {
 	uint8_t accept_ra, autoconf;
 	uint32_t vde_mtu;         /* MTU of VDE interfaces (stack option mtu=) */
 	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
+	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
+	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
+	 * set: random, made on first use) */
+	uint32_t tcp_fastopen;
+	bool tfo_key_set;
+	uint8_t tfo_key[16];
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */

@@ -307,6 +307,19 @@ struct tcp_pcb {
 	bool tlp_out, tlp_retrans;
 	uint32_t tlp_high_seq;
 	uint64_t tlp_rto_at;          /* the RTO deadline a probe or RACK timer stands in for */
+	/* TCP Fast Open (RFC 7413, tcp_fastopen.c). Listener: fo_qlen, the
+	 * most children accepted on a cookie that are still in SYN-RECEIVED
+	 * (TCP_FASTOPEN; 0: off), fo_pending of them now. Child: fo_passive,
+	 * opened on a cookie (on the accept queue, able to send, before the
+	 * handshake ends); fo_counted: in its listener's fo_pending; fo_reply:
+	 * its SYN-ACK carries the cookie fo_cookie (fo_exp: in the
+	 * experimental option). syn_data_acked: TCP_INFO's TCPI_OPT_SYN_DATA */
+	int fo_qlen, fo_pending;
+	/* TCP_FASTOPEN_NO_COOKIE; TCP_FASTOPEN_CONNECT (client) */
+	bool fo_no_cookie, fo_connect;
+	bool fo_passive, fo_counted, fo_reply, fo_exp, syn_data_acked;
+	uint8_t fo_len;
+	uint8_t fo_cookie[TCP_FO_COOKIE_MAX];
 };
 
 /* A segment in flight (tcp_rack.c) */
@@ -518,6 +531,34 @@ void tcp_tlp_ack(struct tcp_pcb *pcb, uint32_t ack, bool dsack, bool advanced, b
  * or the last one sent again; true when it went */
 bool tcp_output_probe_new(struct tcp_pcb *pcb);
 bool tcp_resend_tail(struct tcp_pcb *pcb);
+
+/* tcp_fastopen.c */
+/* Linux's net.ipv4.tcp_fastopen bits (stack option tcp_fastopen=) */
+#define TFO_CLIENT_ENABLE 0x1
+#define TFO_SERVER_ENABLE 0x2
+#define TFO_CLIENT_NO_COOKIE 0x4
+#define TFO_SERVER_COOKIE_NOT_REQD 0x200
+#define TFO_SERVER_WO_SOCKOPT1 0x400
+#define TFO_COOKIE_LEN 8
+#ifndef TCPI_OPT_SYN_DATA
+#define TCPI_OPT_SYN_DATA 32
+#endif
+uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len);
+/* "XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX" (as Linux's tcp_fastopen_key):
+ * 0 and the 16 bytes of the key, or -EINVAL */
+int tcp_fo_key_parse(const char *str, uint8_t key[16]);
+/* the stack's key (made at random on first use unless set) */
+const uint8_t *tcp_fo_key(struct ustack *s);
+/* the cookie the server gives the client of the SYN g */
+void tcp_fo_cookie(struct ustack *s, const struct tcp_seg *g, uint8_t out[TFO_COOKIE_LEN]);
+/* A SYN g for listener l made child c: true when c is a Fast Open
+ * connection (a valid cookie, or none needed): g's data is taken. When
+ * false, c->fo_reply says whether the SYN-ACK carries a cookie. */
+bool tcp_fo_syn(struct tcp_pcb *l, struct tcp_pcb *c, const struct tcp_seg *g);
+/* The Fast Open option of the SYN or SYN-ACK pcb sends (none: no change) */
+void tcp_fo_syn_opt(const struct tcp_pcb *pcb, struct tcp_opts *o);
+/* a Fast Open child left SYN-RECEIVED (its listener counts one less) */
+void tcp_fo_child_done(struct tcp_pcb *c);
 
 /* tcp_reset.c */
 /* RST in answer to g when no connection takes it */

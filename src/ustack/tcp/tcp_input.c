@@ -101,6 +101,32 @@ static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const stru
 	return c;
 }
 
+/* A Fast Open child (RFC 7413 4.2.2): the SYN's data readable and
+ * acknowledged by the SYN-ACK, the connection on the accept queue now. */
+static void fo_open(struct tcp_pcb *c, const struct tcp_seg *g) {
+	struct tcp_pcb *l = c->parent;
+	uint32_t n = g->len;
+	if (n > c->rcvcap)
+		n = c->rcvcap;
+	if (n && ring_append(&c->rcvq, g->data, n, c->rcvcap) == 0) {
+		c->rcv_nxt += n;
+		c->syn_data_acked = true;
+		c->last_data_rx = tcp_clock(c->s);
+	}
+	c->rcv_adv = c->rcv_nxt;
+	tcp_synq_unlink(c);
+	c->parent = l;
+	l->nacc++;
+	c->accepted_q = true;
+	c->qnext = NULL;
+	if (l->accq_tail)
+		l->accq_tail->qnext = c;
+	else
+		l->accq = c;
+	l->accq_tail = c;
+	listener_wake(l);
+}
+
 /* --- SYN cookies (RFC 4987), as Linux's tcp_syncookies=1: only when the
  * SYN queue is full. The ISN carries the state the SYN queue would hold:
  *   bits 31-27  a counter of 64 s periods (a cookie lives 2 of them)
@@ -272,6 +298,10 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	c->rtt_start = c->last_rx;
 	tcp_conn_hash(c);
 	tcp_bind_hash(c);
+	/* RFC 7413: a Fast Open SYN's data is taken (tcp_fastopen.c), else
+	 * dropped and acknowledged with the SYN alone */
+	if (tcp_fo_syn(l, c, g))
+		fo_open(c, g);
 	tcp_send_syn(c);
 	return NULL;
 }
@@ -432,7 +462,9 @@ static void establish_child(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.PassiveOpens++;
 	if (pcb->keepalive)
 		pcb->ka_at = tcp_clock(pcb->s) + (uint64_t) pcb->ka_idle * MS(1000);
-	if (l == NULL) {
+	tcp_fo_child_done(pcb);
+	if (l == NULL || pcb->accepted_q) {
+		/* accepted already, or queued for accept (Fast Open) */
 		tcp_wakeup(pcb);
 		return;
 	}

@@ -134,6 +134,8 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 			o.wscale = pcb->rcv_wscale;
 		}
 		o.sack_perm = pcb->sack_ok || offer;
+		if (flags & TCP_SYN)
+			tcp_fo_syn_opt(pcb, &o);   /* RFC 7413 */
 	}
 	if (pcb->ts_ok || (with_opts && offer)) {
 		/* RFC 7323 3.2: on every segment once agreed; TSecr 0 in our SYN */

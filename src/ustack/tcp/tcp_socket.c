@@ -184,6 +184,11 @@ static int tcp_listen(struct usock *sk, int backlog) {
 	}
 	sk->bound = true;
 	p->backlog = backlog;
+	/* Linux's TFO_SERVER_WO_SOCKOPT1: Fast Open on every listener, its
+	 * queue the backlog, unless TCP_FASTOPEN set one */
+	uint32_t tfo = sk->s->tcp_fastopen;
+	if ((tfo & TFO_SERVER_ENABLE) && (tfo & TFO_SERVER_WO_SOCKOPT1) && p->fo_qlen == 0)
+		p->fo_qlen = backlog;
 	tcp_listen_hash(p);
 	sock_update_events(sk);
 	return 0;
@@ -214,6 +219,7 @@ static int tcp_accept(struct usock *sk, struct usock **child) {
 	if (l->accq_tail == c)
 		l->accq_tail = NULL;
 	l->nacc--;
+	tcp_fo_child_done(c);
 	c->parent = NULL;
 	c->accepted_q = false;
 	c->qnext = NULL;
@@ -399,14 +405,17 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		}
 		if (sk->shut_wr)
 			return done ? (ssize_t) done : -EPIPE;
-		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
+		/* a Fast Open child writes before its handshake ends (as Linux;
+		 * here the data leaves when it has ended) */
+		bool fo_early = p->state == TCPS_SYN_RECV && p->fo_passive;
+		if ((p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) && !fo_early) {
 			if (nb)
 				return -EAGAIN;
 			if (sock_wait(sk, deadline) == -EAGAIN)
 				return -EAGAIN;
 			continue;
 		}
-		if (p->state != TCPS_ESTABLISHED && p->state != TCPS_CLOSE_WAIT)
+		if (p->state != TCPS_ESTABLISHED && p->state != TCPS_CLOSE_WAIT && !fo_early)
 			return done ? (ssize_t) done : -EPIPE;
 		if (done == len && len)
 			return (ssize_t) done;
@@ -860,6 +869,28 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 			return -EINVAL;
 		p->inq = val != 0;
 		return 0;
+	case TCP_FASTOPEN:
+		/* RFC 7413 server: the queue of connections opened on a cookie
+		 * and not yet established (Linux: on a closed or listening
+		 * socket, at most somaxconn) */
+		if (val < 0 || (p->state != TCPS_CLOSED && p->state != TCPS_LISTEN))
+			return -EINVAL;
+		p->fo_qlen = val > SOMAXCONN_LINUX ? SOMAXCONN_LINUX : val;
+		return 0;
+	case TCP_FASTOPEN_CONNECT:
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		if (!(sk->s->tcp_fastopen & TFO_CLIENT_ENABLE))
+			return -EOPNOTSUPP;
+		if (p->state != TCPS_CLOSED)
+			return -EINVAL;
+		p->fo_connect = val != 0;
+		return 0;
+	case TCP_FASTOPEN_NO_COOKIE:
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		p->fo_no_cookie = val != 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -889,6 +920,8 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_options |= TCPI_OPT_SACK;
 	if (p->ecn_ok)
 		ti.tcpi_options |= TCPI_OPT_ECN;
+	if (p->syn_data_acked)
+		ti.tcpi_options |= TCPI_OPT_SYN_DATA;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;
@@ -970,6 +1003,12 @@ static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, sockle
 		return put_int_opt(v, len, (int) p->user_timeout);
 	case TCP_INQ:
 		return put_int_opt(v, len, p->inq);
+	case TCP_FASTOPEN:
+		return put_int_opt(v, len, p->fo_qlen);
+	case TCP_FASTOPEN_CONNECT:
+		return put_int_opt(v, len, p->fo_connect);
+	case TCP_FASTOPEN_NO_COOKIE:
+		return put_int_opt(v, len, p->fo_no_cookie);
 	case TCP_INFO:
 		return tcp_info_get(p, v, len);
 	case TCP_CONGESTION: {
@@ -1106,6 +1145,7 @@ static const struct sock_proto tcp_socks[] = {
 };
 
 int tcp_register(struct ustack *s) {
+	s->tcp_fastopen = TFO_CLIENT_ENABLE;   /* Linux's default net.ipv4.tcp_fastopen */
 	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
 	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
 	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));
