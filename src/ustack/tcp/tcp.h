@@ -557,6 +557,8 @@ void tcp_fo_cookie(struct ustack *s, const struct tcp_seg *g, uint8_t out[TFO_CO
 bool tcp_fo_syn(struct tcp_pcb *l, struct tcp_pcb *c, const struct tcp_seg *g);
 /* The Fast Open option of the SYN or SYN-ACK pcb sends (none: no change) */
 void tcp_fo_syn_opt(const struct tcp_pcb *pcb, struct tcp_opts *o);
+/* a Fast Open child in SYN-RECEIVED sends what the application wrote */
+void tcp_fo_output(struct tcp_pcb *pcb);
 /* a Fast Open child left SYN-RECEIVED (its listener counts one less) */
 void tcp_fo_child_done(struct tcp_pcb *c);
 
@@ -589,6 +591,11 @@ void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
 uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
 /* a congestion event: ssthresh from the algorithm */
 void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
+
+/* our SYN (or SYN-ACK) is not acknowledged: the send queue starts after it */
+static inline bool tcp_syn_unacked(const struct tcp_pcb *pcb) {
+	return (pcb->state == TCPS_SYN_SENT || pcb->state == TCPS_SYN_RECV) && pcb->snd_una == pcb->iss;
+}
 
 /* bytes queued and not sent yet (Linux write_seq - snd_nxt) */
 static inline uint32_t tcp_notsent(const struct tcp_pcb *pcb) {

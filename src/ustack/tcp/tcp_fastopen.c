@@ -119,3 +119,30 @@ void tcp_fo_child_done(struct tcp_pcb *c) {
 		c->parent->fo_pending--;
 	c->fo_counted = false;
 }
+
+void tcp_fo_output(struct tcp_pcb *pcb) {
+	/* what was written, after the SYN-ACK, within the peer's window and
+	 * the initial window; resent only once the handshake ended */
+	uint32_t base = pcb->iss + 1;
+	uint32_t win = pcb->snd_wnd < pcb->cwnd ? pcb->snd_wnd : pcb->cwnd;
+	uint32_t mss = pcb->mss ? pcb->mss : 536;
+	bool sent = false;
+	for (;;) {
+		uint32_t off = pcb->snd_max - base;
+		if (off >= pcb->sndq.len || off >= win)
+			break;
+		uint32_t len = pcb->sndq.len - off;
+		if (len > mss)
+			len = mss;
+		if (len > win - off)
+			len = win - off;
+		uint8_t fl = TCP_ACK | (off + len == pcb->sndq.len ? TCP_PSH : 0);
+		if (tcp_send_seg(pcb, pcb->snd_max, fl, len, false) < 0)
+			break;
+		pcb->snd_max += len;
+		pcb->snd_nxt = pcb->snd_max;
+		sent = true;
+	}
+	if (sent)
+		tcp_timer_update(pcb);
+}

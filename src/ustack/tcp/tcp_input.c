@@ -1019,7 +1019,9 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		}
 		if (pcb->syn_retries == 0)
 			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
-		pcb->snd_una = g->ack;
+		/* the SYN's acknowledgment; data a Fast Open child sent before
+		 * is acknowledged below as any */
+		pcb->snd_una = pcb->iss + 1;
 		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
 		pcb->max_snd_wnd = pcb->snd_wnd;
 		pcb->snd_wl1 = seq;
@@ -1027,6 +1029,8 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		pcb->backoff = 0;
 		pcb->rtx_at = 0;
 		establish_child(pcb);
+		if (pcb->snd_una != pcb->snd_max)
+			tcp_arm_rtx(pcb);   /* Fast Open data in flight */
 	}
 	if (seq_gt(g->ack, pcb->snd_max)) {
 		tcp_send_ack(pcb);

@@ -171,7 +171,11 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		return -ENOBUFS;
 	uint8_t *h = p->data;
 	if (len) {
-		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
+		/* the queue starts at snd_una, or after our SYN while it is not
+		 * acknowledged; a SYN's data follows it (Fast Open) */
+		uint32_t base = pcb->snd_una + (tcp_syn_unacked(pcb) ? 1 : 0);
+		uint32_t dseq = seq + ((flags & TCP_SYN) ? 1 : 0);
+		ring_copy_out(&pcb->sndq, dseq - base, h + hlen, len);
 		pcb->last_data_tx = tcp_clock(s);
 		if (pcb->sack_recovery)
 			pcb->prr_out += len;
@@ -644,6 +648,10 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
+	if (pcb->state == TCPS_SYN_RECV && pcb->fo_passive) {
+		tcp_fo_output(pcb);   /* before the handshake ends (RFC 7413) */
+		return;
+	}
 	if (!tcp_can_send_data(pcb->state))
 		return;
 	/* As Linux, what the windows allow goes at once, from any thread: a
