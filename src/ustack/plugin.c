@@ -18,6 +18,8 @@
  *                           as Linux) or reno, as the sysctl
  *                           tcp_congestion_control; a socket may choose
  *                           another with TCP_CONGESTION
+ *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
+ *                           as the sysctl
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
  *                           0x hex): 1 client, 2 server, 0x200 no cookie
  *                           needed, 0x400 every listener; default 1
@@ -77,6 +79,7 @@ struct opts {
 	uint32_t tcp_rmem;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
+	int tcp_timestamps;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
@@ -89,6 +92,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_rmem = 0;
 	o->cc = NULL;
 	o->tcp_fastopen = -1;
+	o->tcp_timestamps = 1;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
@@ -126,6 +130,8 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tcp_rmem = (uint32_t) v;
+		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
+			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
 			char *end;
 			unsigned long v = strtoul(tok + 13, &end, 0);
@@ -372,6 +378,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->vde_mtu = o.mtu;
 	s->tcp_rmem_max = o.tcp_rmem;
 	s->tcp_cc = o.cc;
+	s->tcp_timestamps = o.tcp_timestamps != 0;
 	if (o.tcp_fastopen >= 0)
 		s->tcp_fastopen = (uint32_t) o.tcp_fastopen;
 	if (o.tfo_key_set) {

@@ -147,6 +147,7 @@ struct ustack {
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */
 	uint32_t tcp_fastopen;
+	bool tcp_timestamps;      /* Linux's net.ipv4.tcp_timestamps (option tcp_timestamps=0|1, default 1) */
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */

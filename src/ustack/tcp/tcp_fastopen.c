@@ -60,7 +60,7 @@ const uint8_t *tcp_fo_key(struct ustack *s) {
 	return s->tfo_key;
 }
 
-void tcp_fo_cookie(struct ustack *s, const struct tcp_seg *g, uint8_t out[TFO_COOKIE_LEN]) {
+void tcp_fo_cookie(const uint8_t key[16], const struct tcp_seg *g, uint8_t out[TFO_COOKIE_LEN]) {
 	uint8_t m[32];
 	size_t n;
 	if (g->v6) {
@@ -72,7 +72,7 @@ void tcp_fo_cookie(struct ustack *s, const struct tcp_seg *g, uint8_t out[TFO_CO
 		memcpy(m + 4, &g->dst4, 4);
 		n = 8;
 	}
-	uint64_t h = siphash24(tcp_fo_key(s), m, n);
+	uint64_t h = siphash24(key, m, n);
 	for (int i = 0; i < TFO_COOKIE_LEN; i++)
 		out[i] = (uint8_t) (h >> (8 * i));
 }
@@ -88,9 +88,16 @@ bool tcp_fo_syn(struct tcp_pcb *l, struct tcp_pcb *c, const struct tcp_seg *g) {
 	if (!(mode & TFO_SERVER_COOKIE_NOT_REQD) && !l->fo_no_cookie) {
 		if (!has_fo)
 			return false;
-		uint8_t want[TFO_COOKIE_LEN];
-		tcp_fo_cookie(s, g, want);
-		if (g->opt.fo_len != TFO_COOKIE_LEN || memcmp(g->opt.fo, want, TFO_COOKIE_LEN) != 0) {
+		/* the listener's key (TCP_FASTOPEN_KEY) or the stack's; a
+		 * cookie of the backup key is valid too */
+		uint8_t want[TFO_COOKIE_LEN], alt[TFO_COOKIE_LEN];
+		tcp_fo_cookie(l->fo_nkeys ? l->fo_key : tcp_fo_key(s), g, want);
+		bool ok = g->opt.fo_len == TFO_COOKIE_LEN && memcmp(g->opt.fo, want, TFO_COOKIE_LEN) == 0;
+		if (!ok && l->fo_nkeys == 2 && g->opt.fo_len == TFO_COOKIE_LEN) {
+			tcp_fo_cookie(l->fo_key + 16, g, alt);
+			ok = memcmp(g->opt.fo, alt, TFO_COOKIE_LEN) == 0;
+		}
+		if (!ok) {
 			/* a request or a wrong cookie: the right one in the SYN-ACK */
 			c->fo_reply = true;
 			c->fo_exp = g->opt.fo_exp;
@@ -106,7 +113,7 @@ bool tcp_fo_syn(struct tcp_pcb *l, struct tcp_pcb *c, const struct tcp_seg *g) {
 }
 
 void tcp_fo_syn_opt(const struct tcp_pcb *pcb, struct tcp_opts *o) {
-	if (pcb->state == TCPS_SYN_RECV && pcb->fo_reply) {
+	if ((pcb->state == TCPS_SYN_RECV && pcb->fo_reply) || (pcb->state == TCPS_SYN_SENT && pcb->fo_req)) {
 		o->has_fo = true;
 		o->fo_exp = pcb->fo_exp;
 		o->fo_len = pcb->fo_len;
@@ -145,4 +152,79 @@ void tcp_fo_output(struct tcp_pcb *pcb) {
 	}
 	if (sent)
 		tcp_timer_update(pcb);
+}
+
+/* --- client: the cookie cache, one entry per server address, the
+ * oldest replaced (Linux keeps them in its TCP metrics) --- */
+
+static struct tcp_fo_entry *cache_find(struct tcp_pcb *pcb, bool make) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	uint8_t a[16] = {0};
+	if (pcb->v6)
+		memcpy(a, pcb->r6, 16);
+	else
+		memcpy(a, &pcb->r4, 4);
+	struct tcp_fo_entry *old = &ts->fo_cache[0];
+	for (int i = 0; i < TCP_FO_CACHE; i++) {
+		struct tcp_fo_entry *e = &ts->fo_cache[i];
+		if (e->used && e->v6 == pcb->v6 && memcmp(e->addr, a, 16) == 0)
+			return e;
+		if (!e->used || (old->used && e->at < old->at))
+			old = e;
+	}
+	if (!make)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	old->used = true;
+	old->v6 = pcb->v6;
+	memcpy(old->addr, a, 16);
+	return old;
+}
+
+bool tcp_fo_client_start(struct tcp_pcb *pcb) {
+	pcb->fo_syn_len = 0;
+	pcb->fo_fail = 0;
+	pcb->fo_exp = false;
+	if ((pcb->s->tcp_fastopen & TFO_CLIENT_NO_COOKIE) || pcb->fo_no_cookie) {
+		pcb->fo_req = false;
+		return true;
+	}
+	pcb->fo_req = true;
+	struct tcp_fo_entry *e = cache_find(pcb, false);
+	if (e && e->len) {
+		pcb->fo_len = e->len;
+		memcpy(pcb->fo_cookie, e->cookie, e->len);
+		return true;
+	}
+	pcb->fo_len = 0;
+	pcb->fo_fail = TCP_FO_NO_COOKIE;
+	return false;
+}
+
+uint32_t tcp_fo_syn_space(struct tcp_pcb *pcb) {
+	uint32_t mss = tcp_route_mss(pcb);
+	struct tcp_fo_entry *e = cache_find(pcb, false);
+	if (e && e->mss && e->mss < mss)
+		mss = e->mss;
+	return mss > 40 ? mss - 40 : 0;
+}
+
+void tcp_fo_synack(struct tcp_pcb *pcb, const struct tcp_seg *g) {
+	if (!pcb->fo_req && !pcb->fo_syn_len)
+		return;
+	uint32_t acked = g->ack - (pcb->iss + 1);
+	if (pcb->fo_syn_len) {
+		if (acked >= pcb->fo_syn_len)
+			pcb->syn_data_acked = true;
+		else if (!pcb->fo_fail)
+			pcb->fo_fail = TCP_FO_DATA_NOT_ACKED;
+	}
+	struct tcp_fo_entry *e = cache_find(pcb, true);
+	e->at = tcp_clock(pcb->s);
+	if (g->opt_ok && g->opt.has_mss)
+		e->mss = g->opt.mss;
+	if (pcb->fo_req && g->opt_ok && g->opt.has_fo && g->opt.fo_len) {
+		e->len = g->opt.fo_len;
+		memcpy(e->cookie, g->opt.fo, g->opt.fo_len);
+	}
 }

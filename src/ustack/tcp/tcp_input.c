@@ -40,7 +40,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	/* RFC 2018 2, RFC 7323 3.2: on when both SYNs carry the option (we
 	 * always offer both, as Linux with its defaults) */
 	pcb->sack_ok = g->opt_ok && g->opt.sack_perm;
-	pcb->ts_ok = g->opt_ok && g->opt.has_ts;
+	pcb->ts_ok = g->opt_ok && g->opt.has_ts && pcb->s->tcp_timestamps;
 	if (pcb->ts_ok) {
 		pcb->ts_recent = g->opt.tsval;
 		pcb->ts_recent_at = tcp_clock(pcb->s);
@@ -331,8 +331,14 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	uint64_t now = tcp_clock(s);
 	pcb->last_rx = now;
 	if (g->flags & TCP_ACK) {
+		/* Fast Open: the SYN's data the SYN-ACK acknowledged leaves the
+		 * queue; the rest is sent again now */
+		tcp_fo_synack(pcb, g);
+		uint32_t data_acked = g->ack - (pcb->iss + 1);
+		if (data_acked)
+			ring_drop(&pcb->sndq, data_acked);
 		pcb->snd_una = g->ack;
-		if (seq_lt(pcb->snd_nxt, g->ack))
+		if (seq_lt(pcb->snd_nxt, g->ack) || g->ack != pcb->snd_max)
 			pcb->snd_nxt = g->ack;
 		pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
 		pcb->snd_wl1 = g->seq;
@@ -732,6 +738,13 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 		}
 		switch (pcb->state) {
 		case TCPS_SYN_RECV:
+			if (pcb->fo_passive && pcb->sk) {
+				/* a Fast Open connection already accepted: reset, as
+				 * an established one (Linux) */
+				s->tcp->mib.EstabResets++;
+				tcp_done(pcb, ECONNRESET);
+				return false;
+			}
 			tcp_done(pcb, pcb->parent ? 0 : ECONNREFUSED);
 			return false;
 		case TCPS_CLOSE_WAIT:

@@ -137,7 +137,7 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		if (flags & TCP_SYN)
 			tcp_fo_syn_opt(pcb, &o);   /* RFC 7413 */
 	}
-	if (pcb->ts_ok || (with_opts && offer)) {
+	if (pcb->ts_ok || (with_opts && offer && s->tcp_timestamps)) {
 		/* RFC 7323 3.2: on every segment once agreed; TSecr 0 in our SYN */
 		o.has_ts = true;
 		o.tsval = tcp_ts_now(pcb);
@@ -264,9 +264,21 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
 		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
-	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
+	/* Fast Open (RFC 7413): data in the first SYN only; after a timeout
+	 * the SYN goes alone and the data after the handshake (Linux) */
+	uint32_t dlen = 0;
+	if (pcb->state == TCPS_SYN_SENT && pcb->fo_syn_len) {
+		if (pcb->snd_max == pcb->iss) {
+			dlen = pcb->fo_syn_len;
+		} else {
+			pcb->fo_syn_len = 0;
+			pcb->fo_fail = TCP_FO_SYN_RETRANSMITTED;
+			pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+		}
+	}
+	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
 	if (pcb->snd_max == pcb->iss)
-		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1 + dlen;
 	tcp_arm_rtx(pcb);
 	tcp_timer_update(pcb);
 }

@@ -57,6 +57,8 @@ static uint32_t tcp_poll_state(struct usock *sk) {
 		return EPOLLHUP | EPOLLOUT;
 	if (p->state == TCPS_LISTEN)
 		return p->accq ? EPOLLIN | EPOLLRDNORM : 0;
+	if (p->fo_defer)
+		return EPOLLOUT | EPOLLWRNORM;   /* Fast Open: the first write connects */
 	/* a socket never connected: Linux adds POLLHUP, but the readiness
 	 * fd cannot take POLLHUP back once given */
 	if (p->state == TCPS_CLOSED && !p->was_established && !p->connecting && !sk->err)
@@ -278,7 +280,16 @@ static void abort_conn(struct tcp_pcb *p) {
 	tcp_done(p, 0);
 }
 
+/* connect(), or sendmsg's MSG_FASTOPEN (fo_send): with Fast Open (it or
+ * TCP_FASTOPEN_CONNECT) and a cookie cached, the SYN waits for the
+ * first write (0, p->fo_defer); without one it asks for a cookie. */
+static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t len, bool fo_send);
+
 static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	return connect_start(sk, a, len, false);
+}
+
+static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t len, bool fo_send) {
 	struct tcp_pcb *p = pcb_of(sk);
 	struct ustack *s = sk->s;
 	if (p == NULL)
@@ -292,6 +303,8 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 		return 0;
 	}
 	if (p->connecting) {
+		if (p->fo_defer)
+			return -EISCONN;   /* Linux: a deferred connect is connected */
 		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
 			if (sk->nonblock)
 				return -EALREADY;
@@ -373,8 +386,18 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	tcp_conn_hash(p);
 	s->tcp->mib.ActiveOpens++;
 	p->connecting = true;
+	p->fo_req = false;
+	p->fo_syn_len = 0;
+	if ((fo_send || p->fo_connect) && (s->tcp_fastopen & TFO_CLIENT_ENABLE) && tcp_fo_client_start(p)) {
+		/* RFC 7413 3: the SYN goes with the data of the first write */
+		p->fo_defer = true;
+		sock_update_events(sk);
+		return 0;
+	}
 	tcp_send_syn(p);
 	sock_update_events(sk);
+	if (fo_send)
+		return -EINPROGRESS;   /* the caller waits, or not */
 	if (p->state == TCPS_CLOSED) {
 		/* failed at once (e.g. loopback RST already processed) */
 		return connect_wait(sk);
@@ -385,10 +408,50 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 }
 
 /* --- send --- */
+/* The first write of a Fast Open connection (RFC 7413 3): as much of it
+ * as a SYN takes goes in the SYN; the count taken */
+static size_t fo_syn_data(struct tcp_pcb *p, const struct msghdr *msg, size_t len) {
+	uint32_t n = tcp_fo_syn_space(p);
+	if (n > len)
+		n = (uint32_t) len;
+	if (n > p->sndcap)
+		n = p->sndcap;
+	if (n && ring_append_iov(&p->sndq, msg, 0, n, p->sndcap) < 0)
+		n = 0;
+	p->fo_defer = false;
+	p->fo_syn_len = n;
+	tcp_send_syn(p);
+	return n;
+}
+
 static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
+	struct tcp_pcb *p0 = pcb_of(sk);
+	if (p0 && (flags & MSG_FASTOPEN) && p0->state == TCPS_CLOSED) {
+		/* RFC 7413: connect and send (Linux: EOPNOTSUPP when the client
+		 * side is off or the address is AF_UNSPEC) */
+		const struct sockaddr *a = msg->msg_name;
+		if (!(sk->s->tcp_fastopen & TFO_CLIENT_ENABLE) ||
+				(a && msg->msg_namelen >= sizeof(sa_family_t) && a->sa_family == AF_UNSPEC))
+			return -EOPNOTSUPP;
+		if (a == NULL)
+			return -EINVAL;   /* Linux tcp_v4_connect: no address */
+		int err = connect_start(sk, a, msg->msg_namelen, true);
+		if (err == -EINPROGRESS) {
+			if (nb)
+				return err;   /* a cookie requested: the data after the handshake */
+		} else if (err < 0) {
+			return err;
+		}
+	}
+	if (p0 && p0->fo_defer) {
+		/* the connection's SYN leaves now, with what it carries */
+		done = fo_syn_data(p0, msg, len);
+		if (nb || done == len)
+			return done ? (ssize_t) done : -EINPROGRESS;
+	}
 	for (;;) {
 		if (sk->closing)
 			return done ? (ssize_t) done : -EBADF;
@@ -802,6 +865,17 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 			tcp_cc_set(p, cc);
 		return 0;
 	}
+	if (name == TCP_FASTOPEN_KEY) {
+		/* RFC 7413 4.1.2: the key of this listener's cookies, 16 bytes,
+		 * or 32 with a backup key (Linux) */
+		if (len != 16 && len != 32)
+			return -EINVAL;
+		if (v == NULL)
+			return -EFAULT;
+		memcpy(p->fo_key, v, len);
+		p->fo_nkeys = (uint8_t) (len / 16);
+		return 0;
+	}
 	int val, err = tcp_opt_int(level, name, v, len, &val);
 	if (err < 0)
 		return err;
@@ -922,6 +996,7 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_options |= TCPI_OPT_ECN;
 	if (p->syn_data_acked)
 		ti.tcpi_options |= TCPI_OPT_SYN_DATA;
+	ti.tcpi_fastopen_client_fail = p->fo_fail & 3;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;
@@ -1009,6 +1084,15 @@ static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, sockle
 		return put_int_opt(v, len, p->fo_connect);
 	case TCP_FASTOPEN_NO_COOKIE:
 		return put_int_opt(v, len, p->fo_no_cookie);
+	case TCP_FASTOPEN_KEY: {
+		/* the listener's keys, else the stack's */
+		socklen_t n = p->fo_nkeys ? 16 * (socklen_t) p->fo_nkeys : 16;
+		if (*len < n)
+			n = *len;
+		memcpy(v, p->fo_nkeys ? p->fo_key : tcp_fo_key(sk->s), (size_t) n);
+		*len = n;
+		return 0;
+	}
 	case TCP_INFO:
 		return tcp_info_get(p, v, len);
 	case TCP_CONGESTION: {
@@ -1146,6 +1230,7 @@ static const struct sock_proto tcp_socks[] = {
 
 int tcp_register(struct ustack *s) {
 	s->tcp_fastopen = TFO_CLIENT_ENABLE;   /* Linux's default net.ipv4.tcp_fastopen */
+	s->tcp_timestamps = true;
 	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
 	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
 	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));
