@@ -306,6 +306,8 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	return NULL;
 }
 
+static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uint64_t now);
+
 /* RFC 9293 3.10.7.3 */
 static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	struct ustack *s = pcb->s;
@@ -353,8 +355,21 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = now;
 		if (pcb->keepalive)
 			pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
-		tcp_send_ack(pcb);
-		tcp_output(pcb);
+		/* Fast Open data the SYN-ACK did not acknowledge goes again at
+		 * once and acknowledges the SYN-ACK itself (Linux) */
+		uint64_t out0 = s->tcp->mib.OutSegs;
+		if (g->len) {
+			/* RFC 9293 3.10.7.3: text in the SYN-ACK goes on at the
+			 * sixth step (a Fast Open server answers with data) */
+			struct tcp_seg d = *g;
+			d.seq = g->seq + 1;
+			d.flags = (uint8_t) (g->flags & ~TCP_SYN);
+			data_input(pcb, &d, tcp_rcv_window(pcb), now);   /* a socket's: not freed */
+		}
+		if (pcb->sndq.len)
+			tcp_output(pcb);
+		if (s->tcp->mib.OutSegs == out0)
+			tcp_send_ack(pcb);
 		tcp_timer_update(pcb);
 		tcp_wakeup(pcb);
 		return;
