@@ -15,6 +15,8 @@
  *   tcp_rack.c    RACK-TLP (RFC 8985): send times per segment, time-based
  *                 loss marks, the REO timer, tail loss probes
  *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
+ *   tcp_fastopen.c TCP Fast Open (RFC 7413): cookies, the server's choice,
+ *                 the client's cookie cache
  *   tcp_socket.c  the socket calls (proto_ops)
  *
  * A pcb lives apart from its socket: a connection exists before accept()
