@@ -753,9 +753,10 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 		}
 		switch (pcb->state) {
 		case TCPS_SYN_RECV:
-			if (pcb->fo_passive && pcb->sk) {
-				/* a Fast Open connection already accepted: reset, as
-				 * an established one (Linux) */
+			if (pcb->fo_passive) {
+				/* a Fast Open connection (on the accept queue or
+				 * accepted): reset as an established one (Linux); its
+				 * data stays readable */
 				s->tcp->mib.EstabResets++;
 				tcp_done(pcb, ECONNRESET);
 				return false;

@@ -808,7 +808,7 @@ static int tcp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 	if (p == NULL)
 		return -EINVAL;
 	if (peer) {
-		if (p->state == TCPS_CLOSED || p->state == TCPS_LISTEN || p->state == TCPS_SYN_SENT)
+		if ((p->state == TCPS_CLOSED && !sk->accepting) || p->state == TCPS_LISTEN || p->state == TCPS_SYN_SENT)
 			return -ENOTCONN;
 		put_addr(sk, p->v6, p->r4, p->r6, p->rport, p->oif, a, len);
 		return 0;

@@ -205,6 +205,25 @@ static void test_server(void **state) {
 	assert_int_equal(ti.tcpi_unacked, 0);
 	assert_true(ti.tcpi_options & TCPI_OPT_SYN_DATA);
 	api_close(s, c);
+	/* reset before accept(): accept() still returns it, with the peer's
+	 * address; the SYN's data is read, then ECONNRESET (Linux) */
+	seg_o(s, 4005, 80, 300, 0, TCP_SYN, "hello", 5, &o);
+	seg_o(s, 4005, 80, 306, 0, TCP_RST, NULL, 0, NULL);
+	struct sockaddr_in pa;
+	socklen_t pl = sizeof(pa);
+	memset(&pa, 0, sizeof(pa));
+	c = api_accept(s, l, (struct sockaddr *) &pa, &pl);
+	assert_true(c >= 0);
+	assert_int_equal(pa.sin_family, AF_INET);
+	assert_int_equal(ntohs(pa.sin_port), 4005);
+	assert_int_equal(pa.sin_addr.s_addr, inet_addr(PEER));
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 5);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, ECONNRESET);
+	pl = sizeof(pa);
+	assert_int_equal(api_getname(s, c, (struct sockaddr *) &pa, &pl, 1), -1);   /* getpeername */
+	assert_int_equal(errno, ENOTCONN);
+	api_close(s, c);
 	api_close(s, l);
 	/* a listener without TCP_FASTOPEN ignores the option and the data */
 	l = fo_listener(s, 81, -1);
