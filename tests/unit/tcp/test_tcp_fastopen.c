@@ -337,6 +337,20 @@ static void test_client(void **state) {
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 3);
 	assert_memory_equal(buf, "srv", 3);
 	api_close(s, c);
+	/* a SYN-ACK with data and FIN: CLOSE_WAIT, the data then EOF */
+	c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "q", 1, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 1);
+	assert_int_equal(segs_since(from, &r), 1);
+	iss = r.seq;
+	ml = sizeof(me);
+	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
+	seg_o(s, 9000, ntohs(me.sin_port), 9500, iss + 2, TCP_SYN | TCP_ACK | TCP_FIN, "bye", 3, &o2);
+	ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_state, TCPS_CLOSE_WAIT);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 3);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 0);
+	api_close(s, c);
 	/* the client side off: EOPNOTSUPP */
 	s->tcp_fastopen = 0;
 	c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
