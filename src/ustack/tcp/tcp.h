@@ -328,6 +328,7 @@ struct tcp_pcb {
 	 * SYN yet (it leaves with the first write's data); fo_syn_len, the
 	 * data in the SYN; fo_fail, TCP_INFO's tcpi_fastopen_client_fail */
 	bool fo_req, fo_defer;
+	bool fo_tried;                /* a Fast Open attempt: its SYN-ACK's cookie is cached */
 	uint8_t fo_fail;
 	uint32_t fo_syn_len;
 	bool fo_passive, fo_counted, fo_reply, fo_exp, syn_data_acked;

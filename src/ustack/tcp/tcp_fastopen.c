@@ -182,6 +182,7 @@ static struct tcp_fo_entry *cache_find(struct tcp_pcb *pcb, bool make) {
 }
 
 bool tcp_fo_client_start(struct tcp_pcb *pcb) {
+	pcb->fo_tried = true;
 	pcb->fo_syn_len = 0;
 	pcb->fo_fail = 0;
 	pcb->fo_exp = false;
@@ -210,8 +211,8 @@ uint32_t tcp_fo_syn_space(struct tcp_pcb *pcb) {
 }
 
 void tcp_fo_synack(struct tcp_pcb *pcb, const struct tcp_seg *g) {
-	if (!pcb->fo_req && !pcb->fo_syn_len)
-		return;
+	if (!pcb->fo_tried)
+		return;   /* a SYN-ACK's cookie unasked for is ignored (Linux) */
 	uint32_t acked = g->ack - (pcb->iss + 1);
 	if (pcb->fo_syn_len) {
 		if (acked >= pcb->fo_syn_len)
@@ -223,7 +224,9 @@ void tcp_fo_synack(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	e->at = tcp_clock(pcb->s);
 	if (g->opt_ok && g->opt.has_mss)
 		e->mss = g->opt.mss;
-	if (pcb->fo_req && g->opt_ok && g->opt.has_fo && g->opt.fo_len) {
+	/* even after our SYN was retransmitted without the option: the
+	 * timeout may have been spurious (Linux) */
+	if (g->opt_ok && g->opt.has_fo && g->opt.fo_len) {
 		e->len = g->opt.fo_len;
 		memcpy(e->cookie, g->opt.fo, g->opt.fo_len);
 	}

@@ -264,17 +264,18 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
 		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
-	/* Fast Open (RFC 7413): data in the first SYN only; after a timeout
-	 * the SYN goes alone and the data after the handshake (Linux) */
+	/* Fast Open (RFC 7413): the option and data in the first SYN only;
+	 * after a timeout the SYN goes without them and the data after the
+	 * handshake (Linux) */
 	uint32_t dlen = 0;
-	if (pcb->state == TCPS_SYN_SENT && pcb->fo_syn_len) {
-		if (pcb->snd_max == pcb->iss) {
-			dlen = pcb->fo_syn_len;
-		} else {
-			pcb->fo_syn_len = 0;
+	if (pcb->state == TCPS_SYN_SENT && pcb->snd_max == pcb->iss) {
+		dlen = pcb->fo_syn_len;
+	} else if (pcb->state == TCPS_SYN_SENT && (pcb->fo_syn_len || pcb->fo_req)) {
+		if (pcb->fo_syn_len)
 			pcb->fo_fail = TCP_FO_SYN_RETRANSMITTED;
-			pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
-		}
+		pcb->fo_syn_len = 0;
+		pcb->fo_req = false;
+		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
 	}
 	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
 	if (pcb->snd_max == pcb->iss)

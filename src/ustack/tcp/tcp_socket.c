@@ -386,7 +386,7 @@ static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t l
 	tcp_conn_hash(p);
 	s->tcp->mib.ActiveOpens++;
 	p->connecting = true;
-	p->fo_req = false;
+	p->fo_req = p->fo_tried = false;
 	p->fo_syn_len = 0;
 	if ((fo_send || p->fo_connect) && (s->tcp_fastopen & TFO_CLIENT_ENABLE) && tcp_fo_client_start(p)) {
 		/* RFC 7413 3: the SYN goes with the data of the first write */
@@ -440,17 +440,28 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 			return -EINVAL;   /* Linux tcp_v4_connect: no address */
 		int err = connect_start(sk, a, msg->msg_namelen, true);
 		if (err == -EINPROGRESS) {
+			/* a cookie requested: the data after the handshake; a
+			 * blocking call waits for it (Linux: its error, if any) */
 			if (nb)
-				return err;   /* a cookie requested: the data after the handshake */
+				return err;
+			if ((err = connect_wait(sk)) < 0)
+				return err;
 		} else if (err < 0) {
 			return err;
 		}
 	}
 	if (p0 && p0->fo_defer) {
-		/* the connection's SYN leaves now, with what it carries */
+		/* the connection's SYN leaves now, with what it carries; a
+		 * blocking call waits for the handshake, and a failed one is
+		 * its error, whatever the SYN carried (Linux) */
 		done = fo_syn_data(p0, msg, len);
-		if (nb || done == len)
+		if (nb)
 			return done ? (ssize_t) done : -EINPROGRESS;
+		int err = connect_wait(sk);
+		if (err < 0)
+			return err;
+		if (done == len)
+			return (ssize_t) done;
 	}
 	for (;;) {
 		if (sk->closing)

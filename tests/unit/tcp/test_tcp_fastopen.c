@@ -52,6 +52,21 @@ static int segs_since(int from, struct tcp_repr *r) {
 	return n;
 }
 
+/* as segs_since, only our segments from port sport */
+static int segs_from_port(int from, uint16_t sport, struct tcp_repr *r) {
+	int n = 0;
+	for (int i = from; i < ut_cap.n; i++) {
+		const uint8_t *f = ut_cap.frame[i];
+		struct tcp_repr x;
+		if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6 ||
+				tcp_parse(f + 34, ut_cap.len[i] - 34, &x) != 0 || x.sport != sport)
+			continue;
+		*r = x;
+		n++;
+	}
+	return n;
+}
+
 static void learn_peer(struct ustack *s) {
 	uint8_t f[64];
 	struct eth_repr e = {.type = ETHW_P_ARP};
@@ -350,6 +365,46 @@ static void test_client(void **state) {
 	assert_int_equal(ti.tcpi_state, TCPS_CLOSE_WAIT);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 3);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 0);
+	api_close(s, c);
+	/* the SYN retransmitted after a timeout has neither the option nor
+	 * the data (Linux); the SYN-ACK's new cookie is cached all the same
+	 * (the timeout may have been spurious), the data goes after it */
+	c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	uint64_t t0 = rt_now();
+	from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "zz", 2, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 2);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.payload_len, 2);
+	iss = r.seq;
+	uint16_t myport = r.sport;
+	from = ut_cap.n;
+	stack_lock(s);
+	stack_run_timers(s, t0 + MS(1100));
+	stack_unlock(s);
+	assert_int_equal(segs_from_port(from, myport, &r), 1);
+	assert_int_equal(r.flags, TCP_SYN);
+	assert_int_equal(r.seq, iss);
+	assert_int_equal(r.payload_len, 0);
+	assert_false(r.opt.has_fo);
+	ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_fastopen_client_fail, 3);   /* TFO_SYN_RETRANSMITTED */
+	static const uint8_t COOKIE2[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct tcp_opts o3 = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
+	memcpy(o3.fo, COOKIE2, 8);
+	ml = sizeof(me);
+	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
+	from = ut_cap.n;
+	seg_o(s, 9000, ntohs(me.sin_port), 9700, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o3);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(r.payload_len, 2);
+	api_close(s, c);
+	c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "zz", 2, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 2);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_true(r.opt.has_fo && r.opt.fo_len == 8);
+	assert_memory_equal(r.opt.fo, COOKIE2, 8);
 	api_close(s, c);
 	/* the client side off: EOPNOTSUPP */
 	s->tcp_fastopen = 0;
