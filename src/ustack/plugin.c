@@ -21,7 +21,15 @@
  *   cc=NAME                 TCP's congestion control, cubic (the default,
  *                           as Linux) or reno, as the sysctl
  *                           tcp_congestion_control; a socket may choose
- *                           another with TCP_CONGESTION */
+ *                           another with TCP_CONGESTION
+ *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
+ *                           as the sysctl
+ *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
+ *                           0x hex): 1 client, 2 server, 0x200 no cookie
+ *                           needed, 0x400 every listener; default 1
+ *   tcp_fastopen_key=K      the server's cookie key, as the sysctl:
+ *                           XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX (hex);
+ *                           default random */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,6 +83,10 @@ struct opts {
 	uint32_t tcp_rmem, tso_segs;
 	int ssai;
 	const struct tcp_cc_ops *cc;
+	long tcp_fastopen;            /* -1: the default */
+	int tcp_timestamps;
+	bool tfo_key_set;
+	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
 };
 
@@ -86,6 +98,9 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tso_segs = 0;
 	o->ssai = 1;
 	o->cc = NULL;
+	o->tcp_fastopen = -1;
+	o->tcp_timestamps = 1;
+	o->tfo_key_set = false;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
 		return 0;
@@ -133,6 +148,22 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tso_segs = (uint32_t) v;
+		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
+			o->tcp_timestamps = tok[15] - '0';
+		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 13, &end, 0);
+			if (tok[13] == 0 || *end || v > 0xffffffffUL) {
+				err = -EINVAL;
+				break;
+			}
+			o->tcp_fastopen = (long) v;
+		} else if (strncmp(tok, "tcp_fastopen_key=", 17) == 0) {
+			if (tcp_fo_key_parse(tok + 17, o->tfo_key) < 0) {
+				err = -EINVAL;
+				break;
+			}
+			o->tfo_key_set = true;
 		} else if (strncmp(tok, "cc=", 3) == 0) {
 			if ((o->cc = tcp_cc_find(tok + 3)) == NULL) {
 				err = -EINVAL;
@@ -367,6 +398,13 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_min_tso_segs = o.tso_segs;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
+	s->tcp_timestamps = o.tcp_timestamps != 0;
+	if (o.tcp_fastopen >= 0)
+		s->tcp_fastopen = (uint32_t) o.tcp_fastopen;
+	if (o.tfo_key_set) {
+		memcpy(s->tfo_key, o.tfo_key, 16);
+		s->tfo_key_set = true;
+	}
 	s->vde_links = true;
 	for (int i = 0; i < nvnl; i++) {
 		uint8_t mac[6];

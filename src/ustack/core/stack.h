@@ -144,6 +144,13 @@ struct ustack {
 	uint32_t tcp_rmem_max;    /* Linux's tcp_rmem[2] (stack option tcp_rmem=; 0: TCP_AUTO_RCVBUF) */
 	uint32_t tcp_min_tso_segs; /* Linux's tcp_min_tso_segs (option tcp_min_tso_segs=; 0: TCP_GSO_SEGS) */
 	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
+	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
+	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
+	 * set: random, made on first use) */
+	uint32_t tcp_fastopen;
+	bool tcp_timestamps;      /* Linux's net.ipv4.tcp_timestamps (option tcp_timestamps=0|1, default 1) */
+	bool tfo_key_set;
+	uint8_t tfo_key[16];
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */

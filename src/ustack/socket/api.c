@@ -235,8 +235,11 @@ int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 		r = sk->ops->accept ? (int) intr(sk->ops->accept(sk, &child)) : -EOPNOTSUPP;
 	if (r == 0) {
 		r = child->fd;
-		if (a)
+		if (a) {
+			child->accepting = true;
 			child->ops->getname(child, a, len, true);
+			child->accepting = false;
+		}
 	}
 	sock_put(sk);
 	return ret(r);

@@ -83,6 +83,9 @@ struct usock {
 	const struct proto_ops *ops;
 	int refs;
 	bool closing, nonblock, shut_rd, shut_wr, connected, bound;
+	/* accept() asks the new socket's peer address: given even when the
+	 * connection was reset meanwhile (Linux inet_getname with peer 2) */
+	bool accepting;
 	int err;                    /* SO_ERROR */
 	_Atomic uint32_t wseq;      /* futex word of the waiters: changed by sock_wake */
 	int waiters;

@@ -15,6 +15,8 @@
  *   tcp_rack.c    RACK-TLP (RFC 8985): send times per segment, time-based
  *                 loss marks, the REO timer, tail loss probes
  *   tcp_ts.c      timestamps (RFC 7323): TSval clock, PAWS, TS.Recent
+ *   tcp_fastopen.c TCP Fast Open (RFC 7413): cookies, the server's choice,
+ *                 the client's cookie cache
  *   tcp_socket.c  the socket calls (proto_ops)
  *
  * A pcb lives apart from its socket: a connection exists before accept()
@@ -325,6 +327,31 @@ struct tcp_pcb {
 	bool tlp_out, tlp_retrans;
 	uint32_t tlp_high_seq;
 	uint64_t tlp_rto_at;          /* the RTO deadline a probe or RACK timer stands in for */
+	/* TCP Fast Open (RFC 7413, tcp_fastopen.c). Listener: fo_qlen, the
+	 * most children accepted on a cookie that are still in SYN-RECEIVED
+	 * (TCP_FASTOPEN; 0: off), fo_pending of them now. Child: fo_passive,
+	 * opened on a cookie (on the accept queue, able to send, before the
+	 * handshake ends); fo_counted: in its listener's fo_pending; fo_reply:
+	 * its SYN-ACK carries the cookie fo_cookie (fo_exp: in the
+	 * experimental option). syn_data_acked: TCP_INFO's TCPI_OPT_SYN_DATA */
+	int fo_qlen, fo_pending;
+	/* TCP_FASTOPEN_NO_COOKIE; TCP_FASTOPEN_CONNECT (client) */
+	bool fo_no_cookie, fo_connect;
+	/* TCP_FASTOPEN_KEY of a listener (0: none, the stack's; 1: a key;
+	 * 2: a key and a backup key, whose cookies are valid too) */
+	uint8_t fo_nkeys;
+	uint8_t fo_key[32];
+	/* client: fo_req, our SYN carries the option (a request when fo_len
+	 * is 0, else the cookie fo_cookie); fo_defer, connected without a
+	 * SYN yet (it leaves with the first write's data); fo_syn_len, the
+	 * data in the SYN; fo_fail, TCP_INFO's tcpi_fastopen_client_fail */
+	bool fo_req, fo_defer;
+	bool fo_tried;                /* a Fast Open attempt: its SYN-ACK's cookie is cached */
+	uint8_t fo_fail;
+	uint32_t fo_syn_len;
+	bool fo_passive, fo_counted, fo_reply, fo_exp, syn_data_acked;
+	uint8_t fo_len;
+	uint8_t fo_cookie[TCP_FO_COOKIE_MAX];
 };
 
 /* A segment in flight (tcp_rack.c) */
@@ -358,6 +385,16 @@ struct tcp_stack {
 	uint64_t abort_on_memory, abort_on_timeout;
 	/* Linux's TcpExt SyncookiesSent, SyncookiesRecv, SyncookiesFailed */
 	uint64_t cookies_sent, cookies_recv, cookies_failed;
+	/* the Fast Open client's cookies by server address (tcp_fastopen.c) */
+#define TCP_FO_CACHE 16
+	struct tcp_fo_entry {
+		bool used, v6;
+		uint8_t addr[16];
+		uint8_t len;              /* 0: no cookie (an MSS only) */
+		uint8_t cookie[TCP_FO_COOKIE_MAX];
+		uint16_t mss;             /* the server's MSS (0: unknown) */
+		uint64_t at;
+	} fo_cache[TCP_FO_CACHE];
 	/* counters named after Linux's /proc/net/snmp Tcp: */
 	struct {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
@@ -537,6 +574,51 @@ void tcp_tlp_ack(struct tcp_pcb *pcb, uint32_t ack, bool dsack, bool advanced, b
 bool tcp_output_probe_new(struct tcp_pcb *pcb);
 bool tcp_resend_tail(struct tcp_pcb *pcb);
 
+/* tcp_fastopen.c */
+/* Linux's net.ipv4.tcp_fastopen bits (stack option tcp_fastopen=) */
+#define TFO_CLIENT_ENABLE 0x1
+#define TFO_SERVER_ENABLE 0x2
+#define TFO_CLIENT_NO_COOKIE 0x4
+#define TFO_SERVER_COOKIE_NOT_REQD 0x200
+#define TFO_SERVER_WO_SOCKOPT1 0x400
+#define TFO_COOKIE_LEN 8
+/* tcpi_fastopen_client_fail (Linux's enum tcp_fastopen_client_fail) */
+#define TCP_FO_NO_COOKIE 1
+#define TCP_FO_DATA_NOT_ACKED 2
+#define TCP_FO_SYN_RETRANSMITTED 3
+#ifndef TCPI_OPT_SYN_DATA
+#define TCPI_OPT_SYN_DATA 32
+#endif
+uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len);
+/* "XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX" (as Linux's tcp_fastopen_key):
+ * 0 and the 16 bytes of the key, or -EINVAL */
+int tcp_fo_key_parse(const char *str, uint8_t key[16]);
+/* the stack's key (made at random on first use unless set) */
+const uint8_t *tcp_fo_key(struct ustack *s);
+/* the cookie under key of the client of the SYN g */
+void tcp_fo_cookie(const uint8_t key[16], const struct tcp_seg *g, uint8_t out[TFO_COOKIE_LEN]);
+/* A SYN g for listener l made child c: true when c is a Fast Open
+ * connection (a valid cookie, or none needed): g's data is taken. When
+ * false, c->fo_reply says whether the SYN-ACK carries a cookie. */
+bool tcp_fo_syn(struct tcp_pcb *l, struct tcp_pcb *c, const struct tcp_seg *g);
+/* The Fast Open option of the SYN or SYN-ACK pcb sends (none: no change) */
+void tcp_fo_syn_opt(const struct tcp_pcb *pcb, struct tcp_opts *o);
+/* Client: pcb connects (its addresses set) with Fast Open: true when a
+ * cookie is cached for the server (or none is needed): the SYN may carry
+ * data, with the cookie (fo_req) or without the option. Else the SYN
+ * asks for a cookie (fo_req, fo_len 0). */
+bool tcp_fo_client_start(struct tcp_pcb *pcb);
+/* the data a SYN may carry (the cached server MSS, or ours, less the 40
+ * bytes of options Linux keeps free) */
+uint32_t tcp_fo_syn_space(struct tcp_pcb *pcb);
+/* the SYN-ACK g of a Fast Open attempt: the cookie and MSS cached, the
+ * data acknowledged noted */
+void tcp_fo_synack(struct tcp_pcb *pcb, const struct tcp_seg *g);
+/* a Fast Open child in SYN-RECEIVED sends what the application wrote */
+void tcp_fo_output(struct tcp_pcb *pcb);
+/* a Fast Open child left SYN-RECEIVED (its listener counts one less) */
+void tcp_fo_child_done(struct tcp_pcb *c);
+
 /* tcp_reset.c */
 /* RST in answer to g when no connection takes it */
 void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
@@ -566,6 +648,11 @@ void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
 uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
 /* a congestion event: ssthresh from the algorithm */
 void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
+
+/* our SYN (or SYN-ACK) is not acknowledged: the send queue starts after it */
+static inline bool tcp_syn_unacked(const struct tcp_pcb *pcb) {
+	return (pcb->state == TCPS_SYN_SENT || pcb->state == TCPS_SYN_RECV) && pcb->snd_una == pcb->iss;
+}
 
 /* bytes queued and not sent yet (Linux write_seq - snd_nxt) */
 static inline uint32_t tcp_notsent(const struct tcp_pcb *pcb) {

@@ -40,7 +40,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	/* RFC 2018 2, RFC 7323 3.2: on when both SYNs carry the option (we
 	 * always offer both, as Linux with its defaults) */
 	pcb->sack_ok = g->opt_ok && g->opt.sack_perm;
-	pcb->ts_ok = g->opt_ok && g->opt.has_ts;
+	pcb->ts_ok = g->opt_ok && g->opt.has_ts && pcb->s->tcp_timestamps;
 	if (pcb->ts_ok) {
 		pcb->ts_recent = g->opt.tsval;
 		pcb->ts_recent_at = tcp_clock(pcb->s);
@@ -99,6 +99,32 @@ static struct tcp_pcb *child_new(struct ustack *s, struct tcp_pcb *l, const stru
 	c->inq = l->inq;
 	tcp_cc_set(c, l->cc);
 	return c;
+}
+
+/* A Fast Open child (RFC 7413 4.2.2): the SYN's data readable and
+ * acknowledged by the SYN-ACK, the connection on the accept queue now. */
+static void fo_open(struct tcp_pcb *c, const struct tcp_seg *g) {
+	struct tcp_pcb *l = c->parent;
+	uint32_t n = g->len;
+	if (n > c->rcvcap)
+		n = c->rcvcap;
+	if (n && ring_append(&c->rcvq, g->data, n, c->rcvcap) == 0) {
+		c->rcv_nxt += n;
+		c->syn_data_acked = true;
+		c->last_data_rx = tcp_clock(c->s);
+	}
+	c->rcv_adv = c->rcv_nxt;
+	tcp_synq_unlink(c);
+	c->parent = l;
+	l->nacc++;
+	c->accepted_q = true;
+	c->qnext = NULL;
+	if (l->accq_tail)
+		l->accq_tail->qnext = c;
+	else
+		l->accq = c;
+	l->accq_tail = c;
+	listener_wake(l);
 }
 
 /* --- SYN cookies (RFC 4987), as Linux's tcp_syncookies=1: only when the
@@ -272,9 +298,15 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	c->rtt_start = c->last_rx;
 	tcp_conn_hash(c);
 	tcp_bind_hash(c);
+	/* RFC 7413: a Fast Open SYN's data is taken (tcp_fastopen.c), else
+	 * dropped and acknowledged with the SYN alone */
+	if (tcp_fo_syn(l, c, g))
+		fo_open(c, g);
 	tcp_send_syn(c);
 	return NULL;
 }
+
+static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uint64_t now);
 
 /* RFC 9293 3.10.7.3 */
 static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
@@ -301,8 +333,14 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	uint64_t now = tcp_clock(s);
 	pcb->last_rx = now;
 	if (g->flags & TCP_ACK) {
+		/* Fast Open: the SYN's data the SYN-ACK acknowledged leaves the
+		 * queue; the rest is sent again now */
+		tcp_fo_synack(pcb, g);
+		uint32_t data_acked = g->ack - (pcb->iss + 1);
+		if (data_acked)
+			ring_drop(&pcb->sndq, data_acked);
 		pcb->snd_una = g->ack;
-		if (seq_lt(pcb->snd_nxt, g->ack))
+		if (seq_lt(pcb->snd_nxt, g->ack) || g->ack != pcb->snd_max)
 			pcb->snd_nxt = g->ack;
 		pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
 		pcb->snd_wl1 = g->seq;
@@ -317,8 +355,21 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		pcb->last_data_rx = pcb->last_data_tx = pcb->last_ack_rx = now;
 		if (pcb->keepalive)
 			pcb->ka_at = now + (uint64_t) pcb->ka_idle * MS(1000);
-		tcp_send_ack(pcb);
-		tcp_output(pcb);
+		/* Fast Open data the SYN-ACK did not acknowledge goes again at
+		 * once and acknowledges the SYN-ACK itself (Linux) */
+		uint64_t out0 = s->tcp->mib.OutSegs;
+		if (g->len) {
+			/* RFC 9293 3.10.7.3: text in the SYN-ACK goes on at the
+			 * sixth step (a Fast Open server answers with data) */
+			struct tcp_seg d = *g;
+			d.seq = g->seq + 1;
+			d.flags = (uint8_t) (g->flags & ~TCP_SYN);
+			data_input(pcb, &d, tcp_rcv_window(pcb), now);   /* a socket's: not freed */
+		}
+		if (pcb->sndq.len)
+			tcp_output(pcb);
+		if (s->tcp->mib.OutSegs == out0)
+			tcp_send_ack(pcb);
 		tcp_timer_update(pcb);
 		tcp_wakeup(pcb);
 		return;
@@ -432,7 +483,9 @@ static void establish_child(struct tcp_pcb *pcb) {
 	pcb->s->tcp->mib.PassiveOpens++;
 	if (pcb->keepalive)
 		pcb->ka_at = tcp_clock(pcb->s) + (uint64_t) pcb->ka_idle * MS(1000);
-	if (l == NULL) {
+	tcp_fo_child_done(pcb);
+	if (l == NULL || pcb->accepted_q) {
+		/* accepted already, or queued for accept (Fast Open) */
 		tcp_wakeup(pcb);
 		return;
 	}
@@ -700,6 +753,14 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 		}
 		switch (pcb->state) {
 		case TCPS_SYN_RECV:
+			if (pcb->fo_passive) {
+				/* a Fast Open connection (on the accept queue or
+				 * accepted): reset as an established one (Linux); its
+				 * data stays readable */
+				s->tcp->mib.EstabResets++;
+				tcp_done(pcb, ECONNRESET);
+				return false;
+			}
 			tcp_done(pcb, pcb->parent ? 0 : ECONNREFUSED);
 			return false;
 		case TCPS_CLOSE_WAIT:
@@ -987,7 +1048,9 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		}
 		if (pcb->syn_retries == 0)
 			tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
-		pcb->snd_una = g->ack;
+		/* the SYN's acknowledgment; data a Fast Open child sent before
+		 * is acknowledged below as any */
+		pcb->snd_una = pcb->iss + 1;
 		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
 		pcb->max_snd_wnd = pcb->snd_wnd;
 		pcb->snd_wl1 = seq;
@@ -995,6 +1058,8 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		pcb->backoff = 0;
 		pcb->rtx_at = 0;
 		establish_child(pcb);
+		if (pcb->snd_una != pcb->snd_max)
+			tcp_arm_rtx(pcb);   /* Fast Open data in flight */
 	}
 	if (seq_gt(g->ack, pcb->snd_max)) {
 		tcp_send_ack(pcb);

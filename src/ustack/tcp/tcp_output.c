@@ -134,8 +134,10 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 			o.wscale = pcb->rcv_wscale;
 		}
 		o.sack_perm = pcb->sack_ok || offer;
+		if (flags & TCP_SYN)
+			tcp_fo_syn_opt(pcb, &o);   /* RFC 7413 */
 	}
-	if (pcb->ts_ok || (with_opts && offer)) {
+	if (pcb->ts_ok || (with_opts && offer && s->tcp_timestamps)) {
 		/* RFC 7323 3.2: on every segment once agreed; TSecr 0 in our SYN */
 		o.has_ts = true;
 		o.tsval = tcp_ts_now(pcb);
@@ -169,7 +171,11 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		return -ENOBUFS;
 	uint8_t *h = p->data;
 	if (len) {
-		ring_copy_out(&pcb->sndq, seq - pcb->snd_una, h + hlen, len);
+		/* the queue starts at snd_una, or after our SYN while it is not
+		 * acknowledged; a SYN's data follows it (Fast Open) */
+		uint32_t base = pcb->snd_una + (tcp_syn_unacked(pcb) ? 1 : 0);
+		uint32_t dseq = seq + ((flags & TCP_SYN) ? 1 : 0);
+		ring_copy_out(&pcb->sndq, dseq - base, h + hlen, len);
 		pcb->last_data_tx = tcp_clock(s);
 		if (pcb->sack_recovery)
 			pcb->prr_out += len;
@@ -258,9 +264,22 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
 		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
-	tcp_send_seg(pcb, pcb->iss, fl, 0, true);
-	if (pcb->snd_max == pcb->iss)
+	/* Fast Open (RFC 7413): the option and data in the first SYN only;
+	 * after a timeout the SYN goes without them and the data after the
+	 * handshake (Linux) */
+	uint32_t dlen = 0;
+	if (pcb->state == TCPS_SYN_SENT && pcb->snd_max == pcb->iss) {
+		dlen = pcb->fo_syn_len;
+	} else if (pcb->state == TCPS_SYN_SENT && (pcb->fo_syn_len || pcb->fo_req)) {
+		if (pcb->fo_syn_len)
+			pcb->fo_fail = TCP_FO_SYN_RETRANSMITTED;
+		pcb->fo_syn_len = 0;
+		pcb->fo_req = false;
 		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+	}
+	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
+	if (pcb->snd_max == pcb->iss)
+		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1 + dlen;
 	tcp_arm_rtx(pcb);
 	tcp_timer_update(pcb);
 }
@@ -759,6 +778,10 @@ static void cwnd_restart_check(struct tcp_pcb *pcb) {
 }
 
 void tcp_output(struct tcp_pcb *pcb) {
+	if (pcb->state == TCPS_SYN_RECV && pcb->fo_passive) {
+		tcp_fo_output(pcb);   /* before the handshake ends (RFC 7413) */
+		return;
+	}
 	if (!tcp_can_send_data(pcb->state))
 		return;
 	/* As Linux, what the windows allow goes at once, from any thread: a

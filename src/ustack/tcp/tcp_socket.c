@@ -69,6 +69,8 @@ static uint32_t tcp_poll_state(struct usock *sk) {
 		return EPOLLHUP | EPOLLOUT;
 	if (p->state == TCPS_LISTEN)
 		return p->accq ? EPOLLIN | EPOLLRDNORM : 0;
+	if (p->fo_defer)
+		return EPOLLOUT | EPOLLWRNORM;   /* Fast Open: the first write connects */
 	/* a socket never connected: Linux adds POLLHUP, but the readiness
 	 * fd cannot take POLLHUP back once given */
 	if (p->state == TCPS_CLOSED && !p->was_established && !p->connecting && !sk->err)
@@ -194,6 +196,11 @@ static int tcp_listen(struct usock *sk, int backlog) {
 	}
 	sk->bound = true;
 	p->backlog = backlog;
+	/* Linux's TFO_SERVER_WO_SOCKOPT1: Fast Open on every listener, its
+	 * queue the backlog, unless TCP_FASTOPEN set one */
+	uint32_t tfo = sk->s->tcp_fastopen;
+	if ((tfo & TFO_SERVER_ENABLE) && (tfo & TFO_SERVER_WO_SOCKOPT1) && p->fo_qlen == 0)
+		p->fo_qlen = backlog;
 	tcp_listen_hash(p);
 	sock_update_events(sk);
 	return 0;
@@ -224,6 +231,7 @@ static int tcp_accept(struct usock *sk, struct usock **child) {
 	if (l->accq_tail == c)
 		l->accq_tail = NULL;
 	l->nacc--;
+	tcp_fo_child_done(c);
 	c->parent = NULL;
 	c->accepted_q = false;
 	c->qnext = NULL;
@@ -282,7 +290,16 @@ static void abort_conn(struct tcp_pcb *p) {
 	tcp_done(p, 0);
 }
 
+/* connect(), or sendmsg's MSG_FASTOPEN (fo_send): with Fast Open (it or
+ * TCP_FASTOPEN_CONNECT) and a cookie cached, the SYN waits for the
+ * first write (0, p->fo_defer); without one it asks for a cookie. */
+static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t len, bool fo_send);
+
 static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+	return connect_start(sk, a, len, false);
+}
+
+static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t len, bool fo_send) {
 	struct tcp_pcb *p = pcb_of(sk);
 	struct ustack *s = sk->s;
 	if (p == NULL)
@@ -296,6 +313,8 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 		return 0;
 	}
 	if (p->connecting) {
+		if (p->fo_defer)
+			return -EISCONN;   /* Linux: a deferred connect is connected */
 		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
 			if (sk->nonblock)
 				return -EALREADY;
@@ -377,8 +396,18 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	tcp_conn_hash(p);
 	s->tcp->mib.ActiveOpens++;
 	p->connecting = true;
+	p->fo_req = p->fo_tried = false;
+	p->fo_syn_len = 0;
+	if ((fo_send || p->fo_connect) && (s->tcp_fastopen & TFO_CLIENT_ENABLE) && tcp_fo_client_start(p)) {
+		/* RFC 7413 3: the SYN goes with the data of the first write */
+		p->fo_defer = true;
+		sock_update_events(sk);
+		return 0;
+	}
 	tcp_send_syn(p);
 	sock_update_events(sk);
+	if (fo_send)
+		return -EINPROGRESS;   /* the caller waits, or not */
 	if (p->state == TCPS_CLOSED) {
 		/* failed at once (e.g. loopback RST already processed) */
 		return connect_wait(sk);
@@ -389,11 +418,62 @@ static int tcp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 }
 
 /* --- send --- */
+/* The first write of a Fast Open connection (RFC 7413 3): as much of it
+ * as a SYN takes goes in the SYN; the count taken */
+static size_t fo_syn_data(struct tcp_pcb *p, const struct msghdr *msg, size_t len) {
+	uint32_t n = tcp_fo_syn_space(p);
+	if (n > len)
+		n = (uint32_t) len;
+	if (n > p->sndcap)
+		n = p->sndcap;
+	if (n && ring_append_iov(&p->sndq, msg, 0, n, p->sndcap) < 0)
+		n = 0;
+	p->fo_defer = false;
+	p->fo_syn_len = n;
+	tcp_send_syn(p);
+	return n;
+}
+
 static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
 	bool waited = false;   /* asleep on a full buffer: on until writeable */
+	struct tcp_pcb *p0 = pcb_of(sk);
+	if (p0 && (flags & MSG_FASTOPEN) && p0->state == TCPS_CLOSED) {
+		/* RFC 7413: connect and send (Linux: EOPNOTSUPP when the client
+		 * side is off or the address is AF_UNSPEC) */
+		const struct sockaddr *a = msg->msg_name;
+		if (!(sk->s->tcp_fastopen & TFO_CLIENT_ENABLE) ||
+				(a && msg->msg_namelen >= sizeof(sa_family_t) && a->sa_family == AF_UNSPEC))
+			return -EOPNOTSUPP;
+		if (a == NULL)
+			return -EINVAL;   /* Linux tcp_v4_connect: no address */
+		int err = connect_start(sk, a, msg->msg_namelen, true);
+		if (err == -EINPROGRESS) {
+			/* a cookie requested: the data after the handshake; a
+			 * blocking call waits for it (Linux: its error, if any) */
+			if (nb)
+				return err;
+			if ((err = connect_wait(sk)) < 0)
+				return err;
+		} else if (err < 0) {
+			return err;
+		}
+	}
+	if (p0 && p0->fo_defer) {
+		/* the connection's SYN leaves now, with what it carries; a
+		 * blocking call waits for the handshake, and a failed one is
+		 * its error, whatever the SYN carried (Linux) */
+		done = fo_syn_data(p0, msg, len);
+		if (nb)
+			return done ? (ssize_t) done : -EINPROGRESS;
+		int err = connect_wait(sk);
+		if (err < 0)
+			return err;
+		if (done == len)
+			return (ssize_t) done;
+	}
 	for (;;) {
 		if (sk->closing)
 			return done ? (ssize_t) done : -EBADF;
@@ -410,14 +490,17 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 		}
 		if (sk->shut_wr)
 			return done ? (ssize_t) done : -EPIPE;
-		if (p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) {
+		/* a Fast Open child writes before its handshake ends (as Linux;
+		 * here the data leaves when it has ended) */
+		bool fo_early = p->state == TCPS_SYN_RECV && p->fo_passive;
+		if ((p->state == TCPS_SYN_SENT || p->state == TCPS_SYN_RECV) && !fo_early) {
 			if (nb)
 				return -EAGAIN;
 			if (sock_wait(sk, deadline) == -EAGAIN)
 				return -EAGAIN;
 			continue;
 		}
-		if (p->state != TCPS_ESTABLISHED && p->state != TCPS_CLOSE_WAIT)
+		if (p->state != TCPS_ESTABLISHED && p->state != TCPS_CLOSE_WAIT && !fo_early)
 			return done ? (ssize_t) done : -EPIPE;
 		if (done == len && len)
 			return (ssize_t) done;
@@ -751,7 +834,7 @@ static int tcp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 	if (p == NULL)
 		return -EINVAL;
 	if (peer) {
-		if (p->state == TCPS_CLOSED || p->state == TCPS_LISTEN || p->state == TCPS_SYN_SENT)
+		if ((p->state == TCPS_CLOSED && !sk->accepting) || p->state == TCPS_LISTEN || p->state == TCPS_SYN_SENT)
 			return -ENOTCONN;
 		put_addr(sk, p->v6, p->r4, p->r6, p->rport, p->oif, a, len);
 		return 0;
@@ -806,6 +889,17 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 			return -ENOENT;
 		if (cc != p->cc)
 			tcp_cc_set(p, cc);
+		return 0;
+	}
+	if (name == TCP_FASTOPEN_KEY) {
+		/* RFC 7413 4.1.2: the key of this listener's cookies, 16 bytes,
+		 * or 32 with a backup key (Linux) */
+		if (len != 16 && len != 32)
+			return -EINVAL;
+		if (v == NULL)
+			return -EFAULT;
+		memcpy(p->fo_key, v, len);
+		p->fo_nkeys = (uint8_t) (len / 16);
 		return 0;
 	}
 	int val, err = tcp_opt_int(level, name, v, len, &val);
@@ -875,6 +969,28 @@ static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, 
 			return -EINVAL;
 		p->inq = val != 0;
 		return 0;
+	case TCP_FASTOPEN:
+		/* RFC 7413 server: the queue of connections opened on a cookie
+		 * and not yet established (Linux: on a closed or listening
+		 * socket, at most somaxconn) */
+		if (val < 0 || (p->state != TCPS_CLOSED && p->state != TCPS_LISTEN))
+			return -EINVAL;
+		p->fo_qlen = val > SOMAXCONN_LINUX ? SOMAXCONN_LINUX : val;
+		return 0;
+	case TCP_FASTOPEN_CONNECT:
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		if (!(sk->s->tcp_fastopen & TFO_CLIENT_ENABLE))
+			return -EOPNOTSUPP;
+		if (p->state != TCPS_CLOSED)
+			return -EINVAL;
+		p->fo_connect = val != 0;
+		return 0;
+	case TCP_FASTOPEN_NO_COOKIE:
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		p->fo_no_cookie = val != 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -904,6 +1020,9 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		ti.tcpi_options |= TCPI_OPT_SACK;
 	if (p->ecn_ok)
 		ti.tcpi_options |= TCPI_OPT_ECN;
+	if (p->syn_data_acked)
+		ti.tcpi_options |= TCPI_OPT_SYN_DATA;
+	ti.tcpi_fastopen_client_fail = p->fo_fail & 3;
 	ti.tcpi_rto = p->srtt ? p->rto : TCP_RTO_INIT_US;
 	ti.tcpi_ato = 40000;
 	ti.tcpi_snd_mss = p->mss;
@@ -985,6 +1104,21 @@ static int tcp_getsockopt(struct usock *sk, int level, int name, void *v, sockle
 		return put_int_opt(v, len, (int) p->user_timeout);
 	case TCP_INQ:
 		return put_int_opt(v, len, p->inq);
+	case TCP_FASTOPEN:
+		return put_int_opt(v, len, p->fo_qlen);
+	case TCP_FASTOPEN_CONNECT:
+		return put_int_opt(v, len, p->fo_connect);
+	case TCP_FASTOPEN_NO_COOKIE:
+		return put_int_opt(v, len, p->fo_no_cookie);
+	case TCP_FASTOPEN_KEY: {
+		/* the listener's keys, else the stack's */
+		socklen_t n = p->fo_nkeys ? 16 * (socklen_t) p->fo_nkeys : 16;
+		if (*len < n)
+			n = *len;
+		memcpy(v, p->fo_nkeys ? p->fo_key : tcp_fo_key(sk->s), (size_t) n);
+		*len = n;
+		return 0;
+	}
 	case TCP_INFO:
 		return tcp_info_get(p, v, len);
 	case TCP_CONGESTION: {
@@ -1121,6 +1255,8 @@ static const struct sock_proto tcp_socks[] = {
 };
 
 int tcp_register(struct ustack *s) {
+	s->tcp_fastopen = TFO_CLIENT_ENABLE;   /* Linux's default net.ipv4.tcp_fastopen */
+	s->tcp_timestamps = true;
 	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
 	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
 	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));

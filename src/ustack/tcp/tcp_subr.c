@@ -362,7 +362,7 @@ static void sipround(uint64_t v[4]) {
 	v[2] = rotl(v[2], 32);
 }
 
-static uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
+uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
 	uint64_t k0, k1;
 	memcpy(&k0, key, 8);
 	memcpy(&k1, key + 8, 8);
@@ -521,6 +521,7 @@ static void parent_unlink(struct tcp_pcb *pcb) {
 	struct tcp_pcb *l = pcb->parent;
 	if (l == NULL)
 		return;
+	tcp_fo_child_done(pcb);
 	if (pcb->accepted_q) {
 		chain_remove(&l->accq, &l->accq_tail, pcb);
 		l->nacc--;

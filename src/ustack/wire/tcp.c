@@ -86,6 +86,20 @@ int tcp_opts_parse(const uint8_t *opts, size_t len, struct tcp_opts *o) {
 			o->tsval = get32(v);
 			o->tsecr = get32(v + 4);
 			break;
+		case TCPOPT_FASTOPEN:
+		case TCPOPT_EXP: {
+			size_t hl = kind == TCPOPT_EXP ? 4 : 2;
+			if (kind == TCPOPT_EXP && (olen < 4 || (v[0] << 8 | v[1]) != TCPOPT_FO_EXID))
+				break;   /* another experiment */
+			size_t cl = olen - hl;
+			if (cl != 0 && (cl < TCP_FO_COOKIE_MIN || cl > TCP_FO_COOKIE_MAX || (cl & 1)))
+				break;   /* not a cookie: ignored */
+			o->has_fo = true;
+			o->fo_exp = kind == TCPOPT_EXP;
+			o->fo_len = (uint8_t) cl;
+			memcpy(o->fo, opts + off + hl, cl);
+			break;
+		}
 		default:
 			break; /* RFC 9293 3.2: unknown options are skipped */
 		}
@@ -104,6 +118,8 @@ size_t tcp_opts_len(const struct tcp_opts *o) {
 		n += 4;
 	if (o->has_wscale)
 		n += 4;
+	if (o->has_fo)
+		n += ((o->fo_exp ? 4u : 2u) + o->fo_len + 3) & ~3u;
 	if (o->nsack)
 		n += 4 + 8 * (size_t) o->nsack;
 	return n;
@@ -148,6 +164,16 @@ int tcp_opts_emit(const struct tcp_opts *o, uint8_t *buf, size_t len) {
 		p[2] = 3;
 		p[3] = o->wscale;
 		p += 4;
+	}
+	if (o->has_fo) {
+		size_t hl = o->fo_exp ? 4 : 2, fl = hl + o->fo_len, pad = ((fl + 3) & ~(size_t) 3) - fl;
+		p[0] = o->fo_exp ? TCPOPT_EXP : TCPOPT_FASTOPEN;
+		p[1] = (uint8_t) fl;
+		if (o->fo_exp)
+			put16(p + 2, TCPOPT_FO_EXID);
+		memcpy(p + hl, o->fo, o->fo_len);
+		memset(p + fl, TCPOPT_NOP, pad);
+		p += fl + pad;
 	}
 	if (o->nsack) {
 		p[0] = p[1] = TCPOPT_NOP;

@@ -37,6 +37,11 @@
 #define TCPOPT_SACK_PERM 4
 #define TCPOPT_SACK 5
 #define TCPOPT_TIMESTAMP 8
+#define TCPOPT_FASTOPEN 34        /* RFC 7413 4.1.1 */
+#define TCPOPT_EXP 254            /* RFC 6994; Fast Open's ExID 0xF989 */
+#define TCPOPT_FO_EXID 0xF989
+#define TCP_FO_COOKIE_MIN 4
+#define TCP_FO_COOKIE_MAX 16
 
 /* RFC 7323 2.3: shifts above 14 are used as 14 (done by the stack: the
  * codec reports what was on the wire). */
@@ -53,6 +58,13 @@ struct tcp_opts {
 	uint32_t tsval, tsecr;
 	uint8_t nsack;
 	struct tcp_sack_block sack[TCP_MAX_SACK];
+	/* Fast Open (RFC 7413 4.1.1): has_fo with fo_len 0 is a cookie
+	 * request, else a cookie of 4..16 bytes (an even count; other lengths
+	 * are ignored, as Linux); fo_exp: in the experimental option 254
+	 * with ExID 0xF989 (RFC 6994), as early clients sent it */
+	bool has_fo, fo_exp;
+	uint8_t fo_len;
+	uint8_t fo[TCP_FO_COOKIE_MAX];
 };
 
 struct tcp_repr {
@@ -90,7 +102,7 @@ static inline uint16_t tcp_urgent(const uint8_t *p) { return (uint16_t) (p[18] <
  * area, or a known option has the wrong length. */
 int tcp_opts_parse(const uint8_t *opts, size_t len, struct tcp_opts *o);
 /* Encode in Linux's layout (MSS; SACK-permitted with timestamps or NOP
- * NOP; NOP wscale; NOP NOP SACK), a multiple of 4 bytes. Returns the
+ * NOP; NOP wscale; Fast Open padded with NOPs; NOP NOP SACK), a multiple of 4 bytes. Returns the
  * length or -EINVAL if it would exceed 40 bytes, -ENOSPC. */
 int tcp_opts_emit(const struct tcp_opts *o, uint8_t *buf, size_t len);
 /* Length tcp_opts_emit would write (may exceed 40: emit then fails). */

@@ -17,11 +17,84 @@
  *           udp6-send DST PORT TEXT one datagram over IPv6
  *           udp6-recv PORT N SECS   as udp-recv, on an AF_INET6 socket (dual
  *                                   stack: the port also takes IPv4)
- *           serve SECS              stay alive (answering pings) */
+ *           serve SECS              stay alive (answering pings)
+ *           tfo-serve PORT N        TCP Fast Open listener (TCP_FASTOPEN
+ *                                   5): accept N connections, read a line
+ *                                   from each, echo it; prints "tfo-accept
+ *                                   TEXT syn_data=0|1" (TCPI_OPT_SYN_DATA)
+ *           tfo-send DST PORT TEXT  sendto(MSG_FASTOPEN) of a line, read the
+ *                                   echo; prints "tfo-sent syn_data=0|1" */
 #define _GNU_SOURCE
 #include "ustest.h"
 
+#include <netinet/tcp.h>
+
 #define MAXPORTS 16
+
+static int syn_data(int fd) {
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+		return -1;
+	return (ti.tcpi_options & 32) != 0;   /* TCPI_OPT_SYN_DATA */
+}
+
+/* a line (up to the newline) within 10 s; its length or -1 */
+static int read_line(int fd, char *buf, size_t cap) {
+	size_t n = 0;
+	while (n + 1 < cap) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, 10000) != 1)
+			return -1;
+		ssize_t r = ioth_recv(fd, buf + n, cap - 1 - n, 0);
+		if (r <= 0)
+			return -1;
+		n += (size_t) r;
+		if (memchr(buf, '\n', n))
+			break;
+	}
+	buf[n] = 0;
+	return (int) n;
+}
+
+static int do_tfo_serve(struct ioth *st, int lfd, int count) {
+	(void) st;
+	for (int i = 0; i < count; i++) {
+		struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+		if (poll(&pfd, 1, 20000) != 1) {
+			fprintf(stderr, "tfo-serve: no connection %d\n", i);
+			return -1;
+		}
+		int c = ioth_accept(lfd, NULL, NULL);
+		char buf[256];
+		if (c < 0 || read_line(c, buf, sizeof(buf)) < 0) {
+			fprintf(stderr, "tfo-serve: accept/read failed\n");
+			return -1;
+		}
+		printf("tfo-accept %.*s syn_data=%d\n", (int) strcspn(buf, "\n"), buf, syn_data(c));
+		fflush(stdout);
+		ioth_send(c, buf, strlen(buf), 0);
+		usleep(200000);
+		ioth_close(c);
+	}
+	return 0;
+}
+
+static int do_tfo_send(struct ioth *st, const char *dst, int port, const char *text) {
+	int fd = ioth_msocket(st, AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to = sin4(dst, port);
+	char line[256], buf[256];
+	int l = snprintf(line, sizeof(line), "%s\n", text);
+	if (fd < 0 || ioth_sendto(fd, line, (size_t) l, MSG_FASTOPEN, (struct sockaddr *) &to, sizeof(to)) != l) {
+		perror("tfo-send");
+		return -1;
+	}
+	int rc = read_line(fd, buf, sizeof(buf)) == l && memcmp(buf, line, (size_t) l) == 0 ? 0 : -1;
+	printf("tfo-sent syn_data=%d\n", syn_data(fd));
+	ioth_close(fd);
+	return rc;
+}
 
 struct rxport {
 	int port, fd;
@@ -157,6 +230,19 @@ int main(int argc, char *argv[]) {
 			ports[nports].port = atoi(argv[i + 1]);
 			ports[nports++].fd = fd;
 		}
+	/* the Fast Open listener before READY */
+	int tfo_lfd = -1;
+	for (int i = 4; i < argc; i++)
+		if (strcmp(argv[i], "tfo-serve") == 0 && i + 1 < argc) {
+			int q = 5;
+			struct sockaddr_in b = sin4("0.0.0.0", atoi(argv[i + 1]));
+			tfo_lfd = ioth_msocket(st, AF_INET, SOCK_STREAM, 0);
+			if (tfo_lfd < 0 || ioth_setsockopt(tfo_lfd, IPPROTO_TCP, TCP_FASTOPEN, &q, sizeof(q)) < 0 ||
+					ioth_bind(tfo_lfd, (struct sockaddr *) &b, sizeof(b)) < 0 || ioth_listen(tfo_lfd, 5) < 0) {
+				perror("tfo listener");
+				return 1;
+			}
+		}
 	/* IPv6 addresses before READY, so that peers can reach them */
 	for (int i = 4; i < argc; i++)
 		if (strcmp(argv[i], "addr6") == 0 && i + 1 < argc) {
@@ -221,6 +307,12 @@ int main(int argc, char *argv[]) {
 			if (rc < 0)
 				perror("route");
 			i += 2;
+		} else if (strcmp(cmd, "tfo-serve") == 0 && i + 2 < argc) {
+			rc = tfo_lfd < 0 ? -1 : do_tfo_serve(st, tfo_lfd, atoi(argv[i + 2]));
+			i += 2;
+		} else if (strcmp(cmd, "tfo-send") == 0 && i + 3 < argc) {
+			rc = do_tfo_send(st, argv[i + 1], atoi(argv[i + 2]), argv[i + 3]);
+			i += 3;
 		} else if (strcmp(cmd, "serve") == 0 && i + 1 < argc) {
 			sleep((unsigned) atoi(argv[i + 1]));
 			i += 1;
