@@ -34,6 +34,7 @@ struct pbuf_meta {
 	 * and sport the original destination */
 	uint8_t ee_errno, ee_origin, ee_type, ee_code;
 	uint32_t ee_info;
+	uint32_t ee_data;        /* MSG_ZEROCOPY: the last call of the range */
 };
 
 struct pbuf {

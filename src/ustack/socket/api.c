@@ -683,8 +683,14 @@ static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, in
 		sk->err = 0;
 		sock_update_events(sk);
 	}
-	if (r == 0 && !stream)
+	if (r == 0 && !stream) {
 		r = intr(sk->ops->sendmsg(sk, &m, total, flags));
+		/* MSG_ZEROCOPY (UDP): the datagram left, copied: done at once */
+		if (r > 0 && sock_zc_call(sk, flags, total)) {
+			uint32_t id = sk->zckey++;
+			sock_zc_complete(sk, id, id);
+		}
+	}
 	sock_put(sk);
 	/* Linux: EPIPE on a stream raises SIGPIPE in the caller's thread,
 	 * unless MSG_NOSIGNAL; raised without the stack lock */

@@ -4,7 +4,11 @@
  * sent the error (SO_EE_OFFENDER), the original destination (msg_name)
  * and the quoted data of the datagram the error is about. Read with
  * recvmsg(MSG_ERRQUEUE), which never blocks; POLLERR while not empty.
- * Linux charges the queue to the receive buffer: so does this. */
+ * Linux charges the queue to the receive buffer: so does this.
+ * MSG_ZEROCOPY completions share the queue (Linux msg_zerocopy): empty
+ * entries, no address, ee_info..ee_data the range of send calls done;
+ * like Linux they are not bounded by the receive buffer (a run of them
+ * merges into one entry, as Linux extends the queue's tail). */
 #include <errno.h>
 #include <time.h>
 #include <linux/errqueue.h>
@@ -80,6 +84,31 @@ void sock_queue_local_err(struct usock *sk, int err, bool v6, const uint8_t *dst
 	sock_wake(sk);
 }
 
+void sock_zc_complete(struct usock *sk, uint32_t lo, uint32_t hi) {
+	struct pbuf *t = sk->errq_tail;
+	if (sk->closing)
+		return;
+	/* Linux extends the tail while the merged range stays below 2^32 */
+	if (t && t->m.ee_origin == SO_EE_ORIGIN_ZEROCOPY && lo == t->m.ee_data + 1 &&
+			(uint64_t) (t->m.ee_data - t->m.ee_info) + 1 + (hi - lo) + 1 < (1ull << 32)) {
+		t->m.ee_data = hi;
+		return;
+	}
+	struct pbuf *p = pbuf_alloc(&sk->s->pc, 0, 0);
+	if (p == NULL) {
+		sk->rx_drops++;
+		return;
+	}
+	memset(&p->m, 0, sizeof(p->m));
+	p->m.ee_origin = SO_EE_ORIGIN_ZEROCOPY;
+	p->m.ee_code = SO_EE_CODE_ZEROCOPY_COPIED;
+	p->m.ee_info = lo;
+	p->m.ee_data = hi;
+	errq_append(sk, p);
+	sock_update_events(sk);
+	sock_wake(sk);
+}
+
 /* an IPv4 address as the socket's family writes it */
 static void put_addr(const struct usock *sk, const struct pbuf *p, bool src, uint16_t port, void *out,
 		socklen_t *len) {
@@ -109,7 +138,10 @@ ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags) {
 		return -EAGAIN;
 	size_t n = sock_copy_to_iov(msg, p->data, p->len);
 	msg->msg_flags = MSG_ERRQUEUE | (n < p->len ? MSG_TRUNC : 0);
-	if (msg->msg_name) {
+	bool zc = p->m.ee_origin == SO_EE_ORIGIN_ZEROCOPY;
+	if (zc)
+		msg->msg_namelen = 0;   /* Linux: an entry without a port gives no address */
+	else if (msg->msg_name) {
 		union {
 			struct sockaddr_in6 s6;
 			struct sockaddr_in s4;
@@ -130,9 +162,10 @@ ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags) {
 	c.ee.ee_type = p->m.ee_type;
 	c.ee.ee_code = p->m.ee_code;
 	c.ee.ee_info = p->m.ee_info;
+	c.ee.ee_data = p->m.ee_data;
 	socklen_t ol = sk->domain == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	/* a local error has no offender: AF_UNSPEC, zeroes (Linux) */
-	if (p->m.ee_origin != SO_EE_ORIGIN_LOCAL)
+	if (p->m.ee_origin != SO_EE_ORIGIN_LOCAL && !zc)
 		put_addr(sk, p, true, 0, &c.offender, &ol);
 	if (sk->domain == AF_INET6)
 		sock_put_cmsg(msg, cap, SOL_IPV6, IPV6_RECVERR, &c, sizeof(c.ee) + sizeof(struct sockaddr_in6));
@@ -143,10 +176,12 @@ ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags) {
 	if (sk->errq == NULL)
 		sk->errq_tail = NULL;
 	sk->errbytes -= p->len + ERRQ_OVERHEAD;
-	if (p->m.ee_origin != SO_EE_ORIGIN_LOCAL) {
-		struct pbuf *q = sk->errq;
-		sk->err = q && q->m.ee_origin != SO_EE_ORIGIN_LOCAL ? q->m.ee_errno : 0;
-	}
+	struct pbuf *q = sk->errq;
+	bool icmp_next = q && (q->m.ee_origin == SO_EE_ORIGIN_ICMP || q->m.ee_origin == SO_EE_ORIGIN_ICMP6);
+	if (icmp_next)
+		sk->err = q->m.ee_errno;
+	else if (p->m.ee_origin == SO_EE_ORIGIN_ICMP || p->m.ee_origin == SO_EE_ORIGIN_ICMP6)
+		sk->err = 0;
 	pbuf_free(&sk->s->pc, p);
 	sock_update_events(sk);
 	return (ssize_t) n;

@@ -104,6 +104,8 @@ struct usock {
 	int ttl, tos, mc_ttl;
 	bool mc_loop, pktinfo, recvttl, recvtos, broadcast, reuseaddr, reuseport, hdrincl;
 	bool keepalive, recverr, freebind;
+	bool zerocopy;              /* SO_ZEROCOPY */
+	uint32_t zckey;             /* MSG_ZEROCOPY: the next send call's number */
 	int mtu_discover, priority;
 	struct linger linger;
 	int mc_if;
@@ -209,6 +211,17 @@ void sock_queue_local_err(struct usock *sk, int err, bool v6, const uint8_t *dst
 		uint32_t info);
 /* recvmsg(MSG_ERRQUEUE): never blocks, -EAGAIN when empty */
 ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags);
+/* MSG_ZEROCOPY completions (Linux msg_zerocopy): the send calls lo..hi
+ * are done with the caller's buffers. Queued as SO_EE_ORIGIN_ZEROCOPY,
+ * code SO_EE_CODE_ZEROCOPY_COPIED (ustack always copies), merged into
+ * the queue's last entry when that is a completion ending at lo - 1. */
+void sock_zc_complete(struct usock *sk, uint32_t lo, uint32_t hi);
+/* Whether a send call that succeeded takes a number (sk->zckey, from 0)
+ * and a completion: MSG_ZEROCOPY, SO_ZEROCOPY on, data (len > 0); Linux
+ * ignores the flag otherwise */
+static inline bool sock_zc_call(const struct usock *sk, int flags, size_t len) {
+	return sk->zerocopy && (flags & MSG_ZEROCOPY) && len;
+}
 void sock_errq_flush(struct usock *sk);
 
 /* Generic options (SOL_SOCKET) and datagram receive. */

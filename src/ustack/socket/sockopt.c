@@ -106,6 +106,17 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 	case SO_KEEPALIVE:
 		sk->keepalive = !!val;
 		return 0;
+	case SO_ZEROCOPY: {
+		/* Linux: TCP and UDP sockets only, the value 0 or 1 */
+		bool tcp = sk->type == SOCK_STREAM && (sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
+		bool udp = sk->type == SOCK_DGRAM && (sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
+		if ((sk->domain != AF_INET && sk->domain != AF_INET6) || !(tcp || udp))
+			return -EOPNOTSUPP;
+		if (val < 0 || val > 1)
+			return -EINVAL;
+		sk->zerocopy = val;
+		return 0;
+	}
 	case SO_PRIORITY:
 		if (val < 0 || val > 6)
 			return -EPERM;  /* Linux: above 6 needs CAP_NET_ADMIN */
@@ -186,6 +197,8 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 		return put_sol_int(v, len, sk->rxq_ovfl);
 	case SO_KEEPALIVE:
 		return put_sol_int(v, len, sk->keepalive);
+	case SO_ZEROCOPY:
+		return put_sol_int(v, len, sk->zerocopy);
 	case SO_PRIORITY:
 		return put_sol_int(v, len, sk->priority);
 	case SO_RCVBUF:

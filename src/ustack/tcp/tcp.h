@@ -219,6 +219,14 @@ struct tcp_pcb {
 #define TCP_EOR_MAX 4096
 	uint32_t *eor;
 	uint32_t neor, eorcap;
+	/* MSG_ZEROCOPY calls whose data is not all acknowledged, ascending:
+	 * calls lo..hi end at seq end (Linux notifies when the skbs holding
+	 * a call's data are freed, after the ACK) */
+#define TCP_ZC_MAX 1024
+	struct tcp_zc {
+		uint32_t end, lo, hi;
+	} *zc;
+	uint32_t nzc, zccap;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -520,6 +528,12 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
  * room for one more mark); drop the marks snd_una passed */
 int tcp_eor_mark(struct tcp_pcb *pcb);
 void tcp_eor_ack(struct tcp_pcb *pcb);
+/* MSG_ZEROCOPY: send call number id ended at the end of the send queue;
+ * completions for the calls snd_una passed; all of them (the send queue
+ * is dropped: Linux notifies as it frees the skbs) */
+void tcp_zc_mark(struct tcp_pcb *pcb, uint32_t id);
+void tcp_zc_ack(struct tcp_pcb *pcb);
+void tcp_zc_flush(struct tcp_pcb *pcb);
 
 /* tcp_ts.c */
 /* TSval to send now */

@@ -911,6 +911,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	pcb->snd_una = g->ack;
 	tcp_sb_ack(pcb);
 	tcp_eor_ack(pcb);
+	tcp_zc_ack(pcb);
 	if (g->opt_ok)
 		sacked = tcp_sb_update(pcb, &g->opt);
 	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {

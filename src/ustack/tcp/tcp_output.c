@@ -435,6 +435,62 @@ void tcp_eor_ack(struct tcp_pcb *pcb) {
 	}
 }
 
+static void zc_notify(struct tcp_pcb *pcb, uint32_t k) {
+	/* consecutive ranges go as one completion (Linux merges the tail) */
+	for (uint32_t i = 0; i < k; i++)
+		if (pcb->sk)
+			sock_zc_complete(pcb->sk, pcb->zc[i].lo, pcb->zc[i].hi);
+	pcb->nzc -= k;
+	memmove(pcb->zc, pcb->zc + k, pcb->nzc * sizeof(*pcb->zc));
+	if (pcb->nzc == 0) {
+		free(pcb->zc);
+		pcb->zc = NULL;
+		pcb->zccap = 0;
+	}
+}
+
+void tcp_zc_mark(struct tcp_pcb *pcb, uint32_t id) {
+	uint32_t end = pcb->snd_una + pcb->sndq.len;
+	if (seq_leq(end, pcb->snd_una) && pcb->nzc == 0) {
+		if (pcb->sk)
+			sock_zc_complete(pcb->sk, id, id);   /* already acknowledged */
+		return;
+	}
+	struct tcp_zc *last = pcb->nzc ? &pcb->zc[pcb->nzc - 1] : NULL;
+	if (last && (last->end == end || pcb->nzc >= TCP_ZC_MAX) && last->hi + 1 == id) {
+		/* nothing new since the last call, or too many waiting: the
+		 * call completes with the previous one (Linux: one uarg) */
+		last->end = end;
+		last->hi = id;
+		return;
+	}
+	if (pcb->nzc == pcb->zccap) {
+		uint32_t cap = pcb->zccap ? pcb->zccap * 2 : 8;
+		struct tcp_zc *n = realloc(pcb->zc, cap * sizeof(*n));
+		if (n == NULL) {
+			if (pcb->sk)
+				sock_zc_complete(pcb->sk, id, id);
+			return;
+		}
+		pcb->zc = n;
+		pcb->zccap = cap;
+	}
+	pcb->zc[pcb->nzc++] = (struct tcp_zc){.end = end, .lo = id, .hi = id};
+}
+
+void tcp_zc_ack(struct tcp_pcb *pcb) {
+	uint32_t k = 0;
+	while (k < pcb->nzc && seq_leq(pcb->zc[k].end, pcb->snd_una))
+		k++;
+	if (k)
+		zc_notify(pcb, k);
+}
+
+void tcp_zc_flush(struct tcp_pcb *pcb) {
+	if (pcb->nzc)
+		zc_notify(pcb, pcb->nzc);
+}
+
 /* len cut at the first record end above seq (MSG_EOR); *at_end: the
  * segment ends on one */
 static uint32_t eor_clip(const struct tcp_pcb *pcb, uint32_t seq, uint32_t len, bool *at_end) {

@@ -239,6 +239,7 @@ static int tcp_accept(struct usock *sk, struct usock **child) {
 	n->reuseaddr = sk->reuseaddr;
 	n->reuseport = sk->reuseport;
 	n->keepalive = sk->keepalive;
+	n->zerocopy = sk->zerocopy;   /* a socket flag (Linux sock_copy) */
 	n->linger = sk->linger;
 	n->rcvbuf = sk->rcvbuf;
 	n->sndbuf = sk->sndbuf;
@@ -434,7 +435,25 @@ static size_t fo_syn_data(struct tcp_pcb *p, const struct msghdr *msg, size_t le
 	return n;
 }
 
+static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t len, int flags);
+
+/* MSG_ZEROCOPY with SO_ZEROCOPY (without it Linux ignores the flag): a
+ * call that queued data gets the next number, completed on the error
+ * queue once its data is acknowledged (or dropped with the connection) */
 static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
+	ssize_t r = tcp_send_data(sk, msg, len, flags);
+	if (r > 0 && sock_zc_call(sk, flags, len)) {
+		uint32_t id = sk->zckey++;
+		struct tcp_pcb *p = pcb_of(sk);
+		if (p)
+			tcp_zc_mark(p, id);
+		else
+			sock_zc_complete(sk, id, id);
+	}
+	return r;
+}
+
+static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;

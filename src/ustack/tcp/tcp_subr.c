@@ -551,6 +551,7 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 		c->parent = NULL;
 	ring_free(&pcb->sndq);
 	eor_free(pcb);
+	tcp_zc_flush(pcb);
 	ring_free(&pcb->rcvq);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
@@ -595,6 +596,7 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 	conn_unhash(pcb);
 	ring_free(&pcb->sndq);
 	eor_free(pcb);
+	tcp_zc_flush(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	if (pcb->sk) {
@@ -623,6 +625,7 @@ void tcp_enter_timewait(struct tcp_pcb *pcb) {
 	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
 	ring_free(&pcb->sndq);
 	eor_free(pcb);
+	tcp_zc_flush(pcb);
 	ooo_free(pcb);
 	tcp_sb_clear(pcb);
 	tcp_timer_update(pcb);
