@@ -35,6 +35,7 @@ struct pbuf_meta {
 	uint8_t ee_errno, ee_origin, ee_type, ee_code;
 	uint32_t ee_info;
 	uint32_t ee_data;        /* MSG_ZEROCOPY: the last call of the range */
+	uint64_t rx_ns;          /* SO_TIMESTAMPING: arrival, CLOCK_REALTIME ns (0: none) */
 };
 
 struct pbuf {

@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/net_tstamp.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <poll.h>
 #include <signal.h>
 #include <linux/futex.h>
@@ -291,6 +293,14 @@ int sock_queue_rx(struct usock *sk, struct pbuf *p) {
 	p->next = NULL;
 	/* Linux sock_skb_set_dropcount: the drops so far ride with the datagram */
 	p->m.drops = sk->rxq_ovfl ? (uint32_t) sk->rx_drops : 0;
+	/* SO_TIMESTAMPING's software receive stamp: the arrival (the input
+	 * path runs through to here at once) */
+	p->m.rx_ns = 0;
+	if (sk->tsflags & (SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		p->m.rx_ns = (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+	}
 	if (sk->rxq_tail)
 		sk->rxq_tail->next = p;
 	else

@@ -106,6 +106,9 @@ struct usock {
 	bool keepalive, recverr, freebind;
 	bool zerocopy;              /* SO_ZEROCOPY */
 	uint32_t zckey;             /* MSG_ZEROCOPY: the next send call's number */
+	uint32_t tsflags;           /* SO_TIMESTAMPING: SOF_TIMESTAMPING_* */
+	bool ts_new;                /* set as SO_TIMESTAMPING_NEW */
+	uint32_t tskey;             /* SOF_TIMESTAMPING_OPT_ID's counter */
 	int mtu_discover, priority;
 	struct linger linger;
 	int mc_if;
@@ -224,6 +227,8 @@ static inline bool sock_zc_call(const struct usock *sk, int flags, size_t len) {
 }
 void sock_errq_flush(struct usock *sk);
 
+/* SCM_TIMESTAMPING for a received datagram, as SO_TIMESTAMPING asks */
+void sock_recv_timestamp(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
 /* Generic options (SOL_SOCKET) and datagram receive. */
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, socklen_t *len);

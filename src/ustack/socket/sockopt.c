@@ -2,7 +2,9 @@
  * SOL_SOCKET and IPPROTO_IP options, datagram receive, control messages:
  * values, limits and errno as Linux (sock_setsockopt, do_ip_setsockopt). */
 #include <errno.h>
+#include <linux/net_tstamp.h>
 #include <linux/netlink.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -51,6 +53,54 @@ static int get_timeo(const struct timeval *tv, void *v, socklen_t *len) {
 	return put_cut(v, len, tv, sizeof(*tv));
 }
 
+/* SO_TIMESTAMPING (Linux sock_set_timestamping): an int, or a struct
+ * so_timestamping; the flags Linux 6.18 knows (bits 0 to 18) */
+#define TS_KNOWN ((1u << 19) - 1)
+#define TS_OPT_ID_TCP (1u << 16)
+#define TS_OPT_RX_FILTER (1u << 17)
+static int set_timestamping(struct usock *sk, int name, const void *v, socklen_t len) {
+	int val = 0, err;
+	if (len == (socklen_t) sizeof(struct so_timestamping)) {
+		struct so_timestamping t;
+		memcpy(&t, v, sizeof(t));
+		val = t.flags;
+	} else {
+		if ((err = int_opt(v, len, &val)) < 0)
+			return err;
+		if (len < (socklen_t) sizeof(int))
+			return -EINVAL;
+	}
+	uint32_t f = (uint32_t) val;
+	if (f & ~TS_KNOWN)
+		return -EINVAL;
+	if ((f & TS_OPT_ID_TCP) && !(f & SOF_TIMESTAMPING_OPT_ID))
+		return -EINVAL;
+	if ((f & SOF_TIMESTAMPING_OPT_ID) && !(sk->tsflags & SOF_TIMESTAMPING_OPT_ID))
+		sk->tskey = 0;   /* TCP checks its state and sets the key first */
+	if ((f & SOF_TIMESTAMPING_OPT_STATS) && !(f & SOF_TIMESTAMPING_OPT_TSONLY))
+		return -EINVAL;
+	if (f & SOF_TIMESTAMPING_BIND_PHC)
+		return -EOPNOTSUPP;   /* no PTP hardware clock (Linux, unbound: the same) */
+	sk->tsflags = f;
+	sk->ts_new = name == SO_TIMESTAMPING_NEW;
+	return 0;
+}
+
+/* SCM_TIMESTAMPING on a received datagram (Linux __sock_recv_timestamp):
+ * the software stamp in ts[0], the hardware ones zero */
+void sock_recv_timestamp(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
+	uint32_t f = sk->tsflags;
+	if (!p->m.rx_ns || !(f & SOF_TIMESTAMPING_SOFTWARE))
+		return;
+	if (!(f & SOF_TIMESTAMPING_RX_SOFTWARE) && (f & TS_OPT_RX_FILTER))
+		return;
+	struct timespec ts[3];
+	memset(ts, 0, sizeof(ts));
+	ts[0].tv_sec = (time_t) (p->m.rx_ns / 1000000000u);
+	ts[0].tv_nsec = (long) (p->m.rx_ns % 1000000000u);
+	sock_put_cmsg(msg, cap, SOL_SOCKET, sk->ts_new ? SO_TIMESTAMPING_NEW : SO_TIMESTAMPING_OLD, ts, sizeof(ts));
+}
+
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len) {
 	int val = 0, err;
 	if (level != SOL_SOCKET)
@@ -65,6 +115,9 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 			return -EINVAL;
 		memcpy(&sk->linger, v, sizeof(sk->linger));
 		return 0;
+	case SO_TIMESTAMPING_OLD:
+	case SO_TIMESTAMPING_NEW:
+		return set_timestamping(sk, name, v, len);
 	case SO_BINDTODEVICE: {
 		char name[IFNAMSIZ] = "";
 		if (v == NULL && len > 0)
@@ -159,6 +212,15 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 		return get_timeo(&sk->sndtimeo, v, len);
 	case SO_LINGER:
 		return put_cut(v, len, &sk->linger, sizeof(sk->linger));
+	case SO_TIMESTAMPING_OLD:
+	case SO_TIMESTAMPING_NEW: {
+		/* Linux: the flags and the PHC index; through the newer name only
+		 * when they were set through it */
+		struct so_timestamping t = {0, 0};
+		if (name == SO_TIMESTAMPING_OLD || sk->ts_new)
+			t.flags = (int) sk->tsflags;
+		return put_cut(v, len, &t, sizeof(t));
+	}
 	case SO_BINDTODEVICE: {
 		struct netif *ifp = sk->bound_if ? netif_by_index(sk->s, sk->bound_if) : NULL;
 		const char *n = ifp ? ifp->name : "";
@@ -498,6 +560,8 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 			else
 				msg->msg_namelen = 0;
 			msg->msg_controllen = 0;
+			if (cap)
+				sock_recv_timestamp(sk, p, msg, cap);
 			if (p->m.drops && cap) {
 				/* Linux sock_recv_drops: before the protocol's cmsgs */
 				uint32_t drops = p->m.drops;

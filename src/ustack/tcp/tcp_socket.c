@@ -8,6 +8,7 @@
  * (Linux tcp_poll). ICMP errors (tcp_err) and stack deletion too. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/net_tstamp.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
@@ -876,6 +877,21 @@ static int tcp_opt_int(int level, int name, const void *v, socklen_t len, int *v
 
 static int tcp_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
 	struct tcp_pcb *p = pcb_of(sk);
+	if (level == SOL_SOCKET && (name == SO_TIMESTAMPING_OLD || name == SO_TIMESTAMPING_NEW) &&
+			v && len >= (socklen_t) sizeof(int)) {
+		/* Linux: SOF_TIMESTAMPING_OPT_ID needs a connection, whose
+		 * counter then starts at snd_una (OPT_ID_TCP: the write end) */
+		int f;
+		memcpy(&f, v, sizeof(f));
+		if ((f & SOF_TIMESTAMPING_OPT_ID) && !(sk->tsflags & SOF_TIMESTAMPING_OPT_ID)) {
+			if (p == NULL || p->state == TCPS_CLOSED || p->state == TCPS_LISTEN)
+				return -EINVAL;
+			int r = sock_setsockopt_generic(sk, level, name, v, len);
+			if (r == 0)
+				sk->tskey = (f & (1 << 16)) ? p->snd_una + p->sndq.len : p->snd_una;
+			return r;
+		}
+	}
 	if (level != IPPROTO_TCP) {
 		int r = sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
 				: inet_setsockopt(sk, level, name, v, len);
