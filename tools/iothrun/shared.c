@@ -20,7 +20,8 @@
  *  - the server never blocks for a child on a blocking socket's send/recv/
  *    accept: it answers "would block, wait for POLLIN/POLLOUT" and the child
  *    waits with poll() on its own descriptor, so a signal interrupts the wait
- *    in the child (EINTR), as a blocking call of Linux;
+ *    in the child (EINTR), as a blocking call of Linux, or the wait goes on
+ *    after a handler installed with SA_RESTART;
  *  - a child that forks asks the server for a new connection and refs of its
  *    own (FORK); a child that exits (or execs) closes its end, the server
  *    closes its refs (their data still delivered: the lingering close).
@@ -873,12 +874,42 @@ static long result(struct rep *r) {
 	return (long) r->ret;
 }
 
+/* After poll's EINTR (a handler ran): may the blocking call go on, as
+ * Linux restarts it for a handler installed with SA_RESTART? poll does not
+ * say which signal came, so the call goes on only when no handler of a
+ * signal this thread can take lacks SA_RESTART (the rule of ustack's own
+ * waits). The signals of faults never reach a wait; glibc's internal ones
+ * answer EINVAL to sigaction. */
+static int restart_ok(void) {
+	sigset_t mask;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &mask) != 0)
+		sigemptyset(&mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||
+				sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS)
+			continue;
+		struct sigaction sa;
+		if (sigismember(&mask, sig) == 1 || sigaction(sig, NULL, &sa) != 0)
+			continue;
+		int caught = (sa.sa_flags & SA_SIGINFO) ? sa.sa_sigaction != NULL
+				: (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+		if (caught && !(sa.sa_flags & SA_RESTART))
+			return 0;
+	}
+	return 1;
+}
+
 /* Wait in this process for the readiness the server asked for: a signal
- * handler that runs ends the wait with EINTR; the socket's timeout with
- * EAGAIN. */
+ * handler that runs ends the wait with EINTR, unless it was installed with
+ * SA_RESTART and the socket has no timeout (Linux never restarts a socket
+ * call with SO_RCVTIMEO/SO_SNDTIMEO set, signal(7)); the socket's timeout
+ * ends it with EAGAIN. */
 static int wait_for(int fd, struct rep *r) {
 	struct pollfd p = {.fd = fd, .events = (short) r->wait};
-	int n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1);
+	int n;
+	while ((n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
+			errno == EINTR && r->timeout_ms <= 0 && restart_ok())
+		;
 	if (n < 0)
 		return -1;
 	if (n == 0)

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * A program of plain libc calls that forks, run under iothrun on ustack by
+ * test_iothrun_share.sh: its forked children use the stack their parent
+ * (the stack's owner) serves them (tools/iothrun/shared.c). It knows
+ * nothing of ioth. Exit status 0 when every check passed.
+ *
+ *   iothrun_share restart PORT   a child's blocking recv and a repeating
+ *                                SIGALRM: with SA_RESTART it goes on and gets
+ *                                the datagram the parent sends later;
+ *                                without, EINTR; with SA_RESTART and
+ *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
+ *   iothrun_share ifaddrs        a child's getifaddrs lists what its
+ *                                parent's lists */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+#define CHECK(c) do { \
+	if (!(c)) { \
+		fprintf(stderr, "FAIL %s:%d: %s (errno %d %s)\n", __FILE__, __LINE__, #c, errno, strerror(errno)); \
+		failures++; \
+	} \
+} while (0)
+
+static volatile sig_atomic_t ticks;
+static void on_alarm(int sig) {
+	(void) sig;
+	ticks++;
+}
+
+enum { RESTART, NO_RESTART, RESTART_TIMEOUT };
+static const char *const case_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTART + SO_RCVTIMEO"};
+
+/* One case: the parent's UDP socket on 127.0.0.1:port, its forked child
+ * blocks in recv on it under a 100 ms SIGALRM; the child tells the parent
+ * (a pipe) it is about to wait; the parent sends a datagram a second later
+ * when the call should go on. The child's exit status: 0 as Linux. */
+static void restart_case(int kind, int port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(u >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = kind == NO_RESTART ? 0 : SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		if (kind == RESTART_TIMEOUT) {
+			struct timeval tv = {.tv_sec = 20};
+			CHECK(setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+		}
+		struct itimerval it = {.it_interval = {0, 100000}, .it_value = {0, 100000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		char b[16] = "";
+		CHECK(write(go[1], "g", 1) == 1);
+		ssize_t n = recv(u, b, sizeof(b), 0);
+		int e = errno;
+		struct itimerval off = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_REAL, &off, NULL);
+		int good;
+		if (kind == RESTART)
+			good = n == 5 && memcmp(b, "later", 5) == 0 && ticks > 0;
+		else
+			good = n < 0 && e == EINTR;
+		printf("%s: recv -> %zd (%s), %d handler runs: %s\n", case_name[kind], n,
+				n < 0 ? strerror(e) : "data", (int) ticks, good ? "as Linux" : "NOT as Linux");
+		fflush(stdout);
+		_exit(good ? 0 : 1);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	close(go[0]);
+	if (kind == RESTART) {
+		sleep(1);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		CHECK(s >= 0);
+		CHECK(sendto(s, "later", 5, 0, (struct sockaddr *) &a, sizeof(a)) == 5);
+		close(s);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(u);
+}
+
+static void cmd_restart(const char *port) {
+	int p = atoi(port);
+	restart_case(RESTART, p);
+	restart_case(NO_RESTART, p + 1);
+	restart_case(RESTART_TIMEOUT, p + 2);
+}
+
+/* One line per entry: name, family, address, netmask, flags. */
+static size_t list_ifaddrs(char *out, size_t cap) {
+	struct ifaddrs *ifa;
+	size_t off = 0;
+	out[0] = '\0';
+	if (getifaddrs(&ifa) < 0) {
+		perror("getifaddrs");
+		return 0;
+	}
+	for (struct ifaddrs *i = ifa; i && off + 200 < cap; i = i->ifa_next) {
+		char addr[INET6_ADDRSTRLEN] = "-", mask[INET6_ADDRSTRLEN] = "-";
+		int fam = i->ifa_addr ? i->ifa_addr->sa_family : -1;
+		if (fam == AF_INET) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, addr, sizeof(addr));
+			if (i->ifa_netmask)
+				inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_netmask)->sin_addr, mask, sizeof(mask));
+		} else if (fam == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, addr, sizeof(addr));
+			if (i->ifa_netmask)
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *) i->ifa_netmask)->sin6_addr, mask, sizeof(mask));
+		}
+		off += (size_t) snprintf(out + off, cap - off, "%s %d %s %s %#x\n", i->ifa_name, fam,
+				addr, mask, i->ifa_flags);
+	}
+	freeifaddrs(ifa);
+	return off;
+}
+
+static void cmd_ifaddrs(void) {
+	static char mine[8192], theirs[8192];
+	size_t n = list_ifaddrs(mine, sizeof(mine));
+	CHECK(n > 0);
+	printf("parent:\n%s", mine);
+	fflush(stdout);
+	int pp[2];
+	CHECK(pipe(pp) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(pp[0]);
+		size_t k = list_ifaddrs(theirs, sizeof(theirs));
+		ssize_t w = write(pp[1], theirs, k);
+		_exit(w == (ssize_t) k ? 0 : 1);
+	}
+	close(pp[1]);
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
+		got += (size_t) r;
+	theirs[got] = '\0';
+	close(pp[0]);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	printf("child:\n%s", theirs);
+	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+}
+
+int main(int argc, char **argv) {
+	alarm(50);
+	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
+		cmd_restart(argv[2]);
+	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
+		cmd_ifaddrs();
+	else {
+		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs\n");
+		return 2;
+	}
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# iothrun on ustack: what a forked child on its parent's stack
+# (tools/iothrun/shared.c) gets as a process on Linux does
+# (tests/net/iothrun/iothrun_share.c):
+#
+#  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
+#    call goes on and gets the datagram its parent sends later; without
+#    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
+#  - a child's getifaddrs lists what its parent's does.
+#
+# Root: the stack's VDE switch is reached by a namespace's tap (net_ns).
+set -u
+. "$IOTH_TESTLIB"
+need_root
+need_cmd ip vde_plug
+RUN="$IOTH_BUILD_DIR/tools/iothrun/iothrun"
+SHARE="$IOTH_BUILD_DIR/tests/net/iothrun/iothrun_share"
+[ -x "$RUN" ] || skip "$RUN not built"
+[ -x "$SHARE" ] || skip "$SHARE not built"
+[ -e "$IOTH_PLUGIN_PATH/ioth_ustack-r.so" ] || [ -e "$IOTH_PLUGIN_PATH/ioth_ustack.so" ] ||
+	skip "no ustack plugin in $IOTH_PLUGIN_PATH"
+
+TMP=$(mktemp -d /tmp/iothrun_share.XXXXXX)
+NET_DIRS="$NET_DIRS $TMP"
+FAILS=0
+check() { # check DESCRIPTION COMMAND...
+	local what=$1; shift
+	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
+}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+
+net_switch SW
+net_ns peer "$SW"
+NS=$(nsname peer)
+ip -n "$NS" addr add 198.18.43.1/24 dev tap0
+CONF="stack=ustack,vnl=vde://$SW,eth,mac=02:00:00:00:43:05,ip=198.18.43.5/24,ip=fd00:43::5/64,gw=198.18.43.1"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" restart 9300 >"$TMP/restart.log" 2>&1
+rc=$?
+cat "$TMP/restart.log"
+check "a forked child's blocking recv, SA_RESTART / none / with SO_RCVTIMEO: as Linux (status $rc)" test "$rc" = 0
+check "... the SA_RESTART call went on and got the later datagram" grep -q "^SA_RESTART: recv -> 5 (data).*as Linux$" "$TMP/restart.log"
+check "... without SA_RESTART: EINTR" grep -q "^no SA_RESTART: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
+check "... SA_RESTART with SO_RCVTIMEO: EINTR" grep -q "^SA_RESTART + SO_RCVTIMEO: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
+
+echo "$FAILS failed"
+[ "$FAILS" = 0 ]
