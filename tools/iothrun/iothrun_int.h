@@ -94,6 +94,8 @@ HIDDEN int iothrun_remote_ref(int fd);
 HIDDEN int iothrun_remote_fork(const int32_t *refs, size_t n, int32_t *out, int *pconn);
 HIDDEN void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t n);
 HIDDEN int iothrun_remote_socket(int domain, int type, int protocol);
+struct ifaddrs;
+HIDDEN int iothrun_remote_getifaddrs(struct ifaddrs **ifap);
 HIDDEN int iothrun_remote_close(int fd);
 HIDDEN int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len);
 HIDDEN int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len);

@@ -172,8 +172,10 @@ EXPORT struct hostent *gethostbyname(const char *name) {
 EXPORT int getifaddrs(struct ifaddrs **ifap) {
 	if (!active())
 		return libc.getifaddrs(ifap);
-	if (iothrun_stack == NULL || iothrun_remote)
-		return errno = EOPNOTSUPP, -1;   /* a process on a shared stack */
+	if (iothrun_remote)   /* a forked child: the owner's list */
+		return iothrun_remote_getifaddrs(ifap);
+	if (iothrun_stack == NULL)
+		return errno = EOPNOTSUPP, -1;
 	return IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, ifap));
 }
 

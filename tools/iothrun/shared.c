@@ -49,6 +49,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <ioth.h>
 #include "iothrun_int.h"
 
@@ -68,7 +72,7 @@
 enum {
 	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
 	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
-	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT,
+	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT, OP_GETIFADDRS,
 };
 
 /* OP_LIST: a client's refs, for a process that has exec'd to find its
@@ -207,6 +211,58 @@ static void adopt_match(int fd) {
 		adopt_fd = fd;
 }
 
+/* GETIFADDRS: the owner's ioth_getifaddrs list for a child, each entry a
+ * struct ifa_wire then its name (with its NUL), addresses and data. */
+struct ifa_wire {
+	uint32_t flags;
+	uint16_t name, addr, mask, other, data, pad;
+};
+
+static size_t sa_size(const struct sockaddr *sa) {
+	if (sa == NULL)
+		return 0;
+	switch (sa->sa_family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	case AF_PACKET:
+		return sizeof(struct sockaddr_ll);
+	default:
+		return sizeof(struct sockaddr_storage);
+	}
+}
+
+/* One entry into out (cap bytes): its size, 0 if it does not fit. */
+static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
+	struct ifa_wire w = {
+		.flags = i->ifa_flags,
+		.name = (uint16_t) (strlen(i->ifa_name) + 1),
+		.addr = (uint16_t) sa_size(i->ifa_addr),
+		.mask = (uint16_t) sa_size(i->ifa_netmask),
+		.other = (uint16_t) sa_size(i->ifa_broadaddr),
+		/* ioth_getifaddrs: a link's entry has its counters */
+		.data = (uint16_t) (i->ifa_data && i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET ?
+				sizeof(struct rtnl_link_stats) : 0),
+	};
+	size_t need = sizeof(w) + w.name + w.addr + w.mask + w.other + w.data;
+	if (need > cap)
+		return 0;
+	char *p = out;
+	memcpy(p, &w, sizeof(w));
+	p += sizeof(w);
+	memcpy(p, i->ifa_name, w.name);
+	p += w.name;
+	memcpy(p, i->ifa_addr, w.addr);
+	p += w.addr;
+	memcpy(p, i->ifa_netmask, w.mask);
+	p += w.mask;
+	memcpy(p, i->ifa_broadaddr, w.other);
+	p += w.other;
+	memcpy(p, i->ifa_data, w.data);
+	return need;
+}
+
 static void serve_one(struct client *c, struct req *q, char *aux, char *data, char *out) {
 	struct rep r = {0};
 	char raux[AUX];
@@ -216,7 +272,7 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	long ret = -1;
 	errno = 0;
 	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && q->op != OP_ADOPT &&
-			!has_ref(c, ref)) {
+			q->op != OP_GETIFADDRS && !has_ref(c, ref)) {
 		r.ret = -1;
 		r.err = EBADF;
 		reply(c->conn, &r, NULL, NULL, -1);
@@ -414,6 +470,25 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		}
 		r.dlen = (uint32_t) (n * sizeof(*l));
 		ret = (long) n;
+		break;
+	}
+	case OP_GETIFADDRS: {
+		struct ifaddrs *ifa;
+		size_t len = 0;
+		ret = IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, &ifa));
+		if (ret < 0)
+			break;
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			size_t k = ifa_put(out + len, MAXDATA - len, i);
+			if (k == 0) {
+				ret = -1, errno = ENOBUFS;   /* more than a reply holds */
+				break;
+			}
+			len += k;
+			ret++;
+		}
+		IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+		r.dlen = ret >= 0 ? (uint32_t) len : 0;
 		break;
 	}
 	default:
@@ -1291,6 +1366,84 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt) {
 	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
 	return iothrun_remote_recvmsg(fd, &m, 0);
+}
+
+/* getifaddrs in a child: the owner's list, rebuilt here as
+ * ioth_freeifaddrs frees it (one allocation per entry, the struct ifaddrs
+ * first). */
+int iothrun_remote_getifaddrs(struct ifaddrs **ifap) {
+	if (ifap == NULL)
+		return errno = EFAULT, -1;
+	char *buf = malloc(MAXDATA);
+	if (buf == NULL)
+		return errno = ENOMEM, -1;
+	struct req q = {.op = OP_GETIFADDRS, .ref = -1};
+	struct rep r;
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, NULL, NULL, &r, NULL, buf, MAXDATA, NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0 || (ret = (int) result(&r)) < 0) {
+		free(buf);
+		return -1;
+	}
+	struct ifaddrs *head = NULL, **tail = &head;
+	size_t off = 0, len = r.dlen > MAXDATA ? MAXDATA : r.dlen;
+	for (int64_t e = 0; e < r.ret; e++) {
+		struct ifa_wire w;
+		if (len - off < sizeof(w))
+			goto bad;
+		memcpy(&w, buf + off, sizeof(w));
+		const char *p = buf + off + sizeof(w);
+		size_t body = (size_t) w.name + w.addr + w.mask + w.other + w.data;
+		if (len - off - sizeof(w) < body || w.name == 0 || p[w.name - 1] != '\0')
+			goto bad;
+		/* the struct, then the sockaddrs and data (8-aligned), the name */
+#define UP8(x) (((x) + 7) & ~(size_t) 7)
+		size_t sz = UP8(sizeof(struct ifaddrs)) + UP8(w.addr) + UP8(w.mask) + UP8(w.other) +
+			UP8(w.data) + w.name;
+		char *n = calloc(1, sz);
+		if (n == NULL) {
+			ioth_freeifaddrs(head);
+			free(buf);
+			return errno = ENOMEM, -1;
+		}
+		struct ifaddrs *i = (struct ifaddrs *) (void *) n;
+		char *at = n + UP8(sizeof(struct ifaddrs));
+		const char *name = p;
+		p += w.name;
+		i->ifa_flags = w.flags;
+		if (w.addr) {
+			i->ifa_addr = memcpy(at, p, w.addr);
+			at += UP8(w.addr);
+			p += w.addr;
+		}
+		if (w.mask) {
+			i->ifa_netmask = memcpy(at, p, w.mask);
+			at += UP8(w.mask);
+			p += w.mask;
+		}
+		if (w.other) {
+			i->ifa_broadaddr = memcpy(at, p, w.other);
+			at += UP8(w.other);
+			p += w.other;
+		}
+		if (w.data) {
+			i->ifa_data = memcpy(at, p, w.data);
+			at += UP8(w.data);
+		}
+#undef UP8
+		i->ifa_name = memcpy(at, name, w.name);
+		*tail = i;
+		tail = &i->ifa_next;
+		off += sizeof(w) + body;
+	}
+	free(buf);
+	*ifap = head;
+	return 0;
+bad:
+	ioth_freeifaddrs(head);
+	free(buf);
+	return errno = EPROTO, -1;
 }
 
 /* FORK: refs for a child of this client. */

@@ -44,5 +44,16 @@ check "... the SA_RESTART call went on and got the later datagram" grep -q "^SA_
 check "... without SA_RESTART: EINTR" grep -q "^no SA_RESTART: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
 check "... SA_RESTART with SO_RCVTIMEO: EINTR" grep -q "^SA_RESTART + SO_RCVTIMEO: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
 
+timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
+rc=$?
+cat "$TMP/ifaddrs.log"
+check "a forked child's getifaddrs lists what its parent's does (status $rc)" test "$rc" = 0
+check "... the stack's vde0 with its IPv4 and IPv6 addresses, in the child" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 2 198.18.43.5 255.255.255.0 " &&
+		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 10 fd00:43::5 ffff:ffff:ffff:ffff:: "'
+check "... and lo, and the links (AF_PACKET)" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^lo 2 127.0.0.1 255.0.0.0 " &&
+		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
+
 echo "$FAILS failed"
 [ "$FAILS" = 0 ]
