@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -190,7 +191,21 @@ EXPORT void freeifaddrs(struct ifaddrs *ifa) {
 EXPORT unsigned int if_nametoindex(const char *name) {
 	if (!active())
 		return libc.if_nametoindex(name);
-	if (iothrun_stack == NULL || iothrun_remote)
+	if (iothrun_remote) {
+		/* a forked child: the index of the link's entry (AF_PACKET) in
+		 * the owner's list */
+		struct ifaddrs *ifa;
+		unsigned int index = 0;
+		if (name == NULL || iothrun_remote_getifaddrs(&ifa) < 0)
+			return errno = ENODEV, 0;
+		for (struct ifaddrs *i = ifa; i && index == 0; i = i->ifa_next)
+			if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
+					strcmp(i->ifa_name, name) == 0)
+				index = (unsigned int) ((struct sockaddr_ll *) (void *) i->ifa_addr)->sll_ifindex;
+		IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+		return index ? index : (errno = ENODEV, 0);
+	}
+	if (iothrun_stack == NULL)
 		return errno = ENODEV, 0;
 	int r = IOTHRUN_CALL(ioth_if_nametoindex(iothrun_stack, name));
 	if (r < 0) {

@@ -9,8 +9,8 @@
  *                                the datagram the parent sends later;
  *                                without, EINTR; with SA_RESTART and
  *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
- *   iothrun_share ifaddrs        a child's getifaddrs lists what its
- *                                parent's lists */
+ *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
+ *                                give what its parent's give */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -133,6 +133,13 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 				addr, mask, i->ifa_flags);
 	}
 	freeifaddrs(ifa);
+	/* and if_nametoindex of each name seen, and of one that is not there */
+	unsigned int lo = if_nametoindex("lo"), vde = if_nametoindex("vde0");
+	errno = 0;
+	unsigned int none = if_nametoindex("nosuch0");
+	int e = errno;
+	off += (size_t) snprintf(out + off, cap - off, "index lo %u vde0 %u nosuch0 %u %s\n", lo, vde,
+			none, none ? "-" : strerror(e));
 	return off;
 }
 

@@ -7,7 +7,7 @@
 #  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
 #    call goes on and gets the datagram its parent sends later; without
 #    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
-#  - a child's getifaddrs lists what its parent's does.
+#  - a child's getifaddrs and if_nametoindex give what its parent's give.
 #
 # Root: the stack's VDE switch is reached by a namespace's tap (net_ns).
 set -u
@@ -54,6 +54,8 @@ check "... the stack's vde0 with its IPv4 and IPv6 addresses, in the child" \
 check "... and lo, and the links (AF_PACKET)" \
 	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^lo 2 127.0.0.1 255.0.0.0 " &&
 		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
+check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
 
 echo "$FAILS failed"
 [ "$FAILS" = 0 ]
