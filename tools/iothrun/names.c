@@ -26,6 +26,15 @@ EXPORT int getaddrinfo(const char *node, const char *service, const struct addri
 		struct addrinfo **res) {
 	if (!active())
 		return libc.getaddrinfo(node, service, hints, res);
+	if (iothrun_remote)   /* a forked child: the owner resolves */
+		return iothrun_remote_getaddrinfo(node, service, hints, res);
+	return iothrun_getaddrinfo_here(node, service, hints, res);
+}
+
+/* The stack's resolution in this process: getaddrinfo's, and a forked
+ * child's request in the owner (shared.c). */
+int iothrun_getaddrinfo_here(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res) {
 	if (iothrun_dns == NULL) {
 		/* no resolver (a process on a shared stack): numeric addresses
 		 * only, nothing asked on the host's network */
@@ -51,6 +60,13 @@ EXPORT int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *hos
 		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
 	if (!active())
 		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+	if (iothrun_remote)   /* a forked child: the owner answers */
+		return iothrun_remote_getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+	return iothrun_getnameinfo_here(addr, addrlen, host, hostlen, serv, servlen, flags);
+}
+
+int iothrun_getnameinfo_here(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
 	if (iothrun_dns == NULL)   /* a process on a shared stack: numeric */
 		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags | NI_NUMERICHOST);
 	return IOTHRUN_CALL(iothdns_getnameinfo(iothrun_dns, addr, addrlen, host, hostlen, serv,
@@ -67,11 +83,15 @@ static int hostent_fill(const char *name, int af, struct hostent *h, char *buf, 
 	struct addrinfo hints = {.ai_family = af, .ai_socktype = SOCK_STREAM, .ai_flags = AI_CANONNAME};
 	struct addrinfo *res = NULL;
 	*result = NULL;
-	if (iothrun_dns == NULL) {
+	int r;
+	if (iothrun_remote) {   /* a forked child: the owner resolves */
+		r = iothrun_remote_getaddrinfo(name, NULL, &hints, &res);
+	} else if (iothrun_dns == NULL) {
 		*herr = NO_RECOVERY;
 		return 0;
+	} else {
+		r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, name, NULL, &hints, &res));
 	}
-	int r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, name, NULL, &hints, &res));
 	switch (r) {
 	case 0:
 		break;

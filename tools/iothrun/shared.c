@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include <ifaddrs.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -72,7 +73,7 @@
 enum {
 	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
 	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
-	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT, OP_GETIFADDRS,
+	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT, OP_GETIFADDRS, OP_GETADDRINFO, OP_GETNAMEINFO,
 };
 
 /* OP_LIST: a client's refs, for a process that has exec'd to find its
@@ -263,6 +264,18 @@ static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
 	return need;
 }
 
+/* GETADDRINFO: the hints (aux) and the node's and service's lengths with
+ * their NULs (0: NULL) before them in the data; the answer's entries, each
+ * a struct ai_wire, its address and its canonical name (with its NUL). */
+struct gai_wire {
+	int32_t flags, family, socktype, protocol, has_hints;
+	uint32_t node_len, serv_len;
+};
+struct ai_wire {
+	int32_t flags, family, socktype, protocol;
+	uint32_t addrlen, canon;
+};
+
 static void serve_one(struct client *c, struct req *q, char *aux, char *data, char *out) {
 	struct rep r = {0};
 	char raux[AUX];
@@ -272,7 +285,8 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	long ret = -1;
 	errno = 0;
 	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && q->op != OP_ADOPT &&
-			q->op != OP_GETIFADDRS && !has_ref(c, ref)) {
+			q->op != OP_GETIFADDRS && q->op != OP_GETADDRINFO && q->op != OP_GETNAMEINFO &&
+			!has_ref(c, ref)) {
 		r.ret = -1;
 		r.err = EBADF;
 		reply(c->conn, &r, NULL, NULL, -1);
@@ -490,6 +504,60 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
 		r.dlen = ret >= 0 ? (uint32_t) len : 0;
 		break;
+	}
+	case OP_GETADDRINFO: {
+		/* the answer is getaddrinfo's code (r.err: errno for EAI_SYSTEM) */
+		struct gai_wire h;
+		memcpy(&h, aux, sizeof(h));
+		const char *node = NULL, *serv = NULL;
+		if (h.node_len && h.node_len <= q->dlen && data[h.node_len - 1] == '\0')
+			node = data;
+		if (h.serv_len && (size_t) h.node_len + h.serv_len <= q->dlen &&
+				data[h.node_len + h.serv_len - 1] == '\0')
+			serv = data + h.node_len;
+		struct addrinfo hints = {.ai_flags = h.flags, .ai_family = h.family,
+			.ai_socktype = h.socktype, .ai_protocol = h.protocol}, *res = NULL;
+		int g = iothrun_getaddrinfo_here(node, serv, h.has_hints ? &hints : NULL, &res);
+		int e = errno;
+		size_t len = 0;
+		for (struct addrinfo *i = g == 0 ? res : NULL; i; i = i->ai_next) {
+			struct ai_wire w = {.flags = i->ai_flags, .family = i->ai_family,
+				.socktype = i->ai_socktype, .protocol = i->ai_protocol,
+				.addrlen = i->ai_addr ? (uint32_t) i->ai_addrlen : 0,
+				.canon = i->ai_canonname ? (uint32_t) strlen(i->ai_canonname) + 1 : 0};
+			if (w.addrlen > sizeof(struct sockaddr_storage) ||
+					sizeof(w) + w.addrlen + w.canon > MAXDATA - len) {
+				g = EAI_MEMORY;   /* more than a reply holds */
+				break;
+			}
+			memcpy(out + len, &w, sizeof(w));
+			memcpy(out + len + sizeof(w), i->ai_addr, w.addrlen);
+			memcpy(out + len + sizeof(w) + w.addrlen, i->ai_canonname, w.canon);
+			len += sizeof(w) + w.addrlen + w.canon;
+		}
+		if (res)
+			freeaddrinfo(res);
+		r.dlen = g == 0 ? (uint32_t) len : 0;
+		ret = g;
+		errno = g == EAI_SYSTEM ? e : 0;
+		r.ret = ret;
+		r.err = errno;
+		reply(c->conn, &r, raux, out, -1);
+		return;
+	}
+	case OP_GETNAMEINFO: {
+		/* aux: the address (alen); a: flags, b, c: the caller's lengths;
+		 * the answer: getnameinfo's code, host and service in the data */
+		socklen_t hl = q->b > 0 ? (socklen_t) (q->b < NI_MAXHOST ? q->b : NI_MAXHOST) : 0;
+		socklen_t sl = q->c > 0 ? (socklen_t) (q->c < NI_MAXSERV ? q->c : NI_MAXSERV) : 0;
+		memset(out, 0, NI_MAXHOST + NI_MAXSERV);
+		int g = iothrun_getnameinfo_here((struct sockaddr *) aux, alen, hl ? out : NULL, hl,
+				sl ? out + NI_MAXHOST : NULL, sl, q->a);
+		r.ret = g;
+		r.err = g == EAI_SYSTEM ? errno : 0;
+		r.dlen = g == 0 ? NI_MAXHOST + NI_MAXSERV : 0;
+		reply(c->conn, &r, raux, out, -1);
+		return;
 	}
 	default:
 		errno = EINVAL;
@@ -1444,6 +1512,118 @@ bad:
 	ioth_freeifaddrs(head);
 	free(buf);
 	return errno = EPROTO, -1;
+}
+
+/* getaddrinfo in a child: the owner resolves (over the stack), the list is
+ * rebuilt here as glibc's freeaddrinfo frees it (one block per entry with
+ * its address, ai_canonname apart). */
+int iothrun_remote_getaddrinfo(const char *node, const char *service,
+		const struct addrinfo *hints, struct addrinfo **res) {
+	struct gai_wire h = {0};
+	size_t nl = node ? strlen(node) + 1 : 0, sl = service ? strlen(service) + 1 : 0;
+	if (res == NULL) {
+		errno = EFAULT;
+		return EAI_SYSTEM;
+	}
+	if (nl + sl > MAXDATA || nl > UINT16_MAX || sl > UINT16_MAX)
+		return EAI_OVERFLOW;
+	if (hints) {
+		h.has_hints = 1;
+		h.flags = hints->ai_flags;
+		h.family = hints->ai_family;
+		h.socktype = hints->ai_socktype;
+		h.protocol = hints->ai_protocol;
+	}
+	h.node_len = (uint32_t) nl;
+	h.serv_len = (uint32_t) sl;
+	char aux[AUX] = {0};
+	memcpy(aux, &h, sizeof(h));
+	char *buf = malloc(MAXDATA);
+	if (buf == NULL)
+		return EAI_MEMORY;
+	if (nl)
+		memcpy(buf, node, nl);
+	if (sl)
+		memcpy(buf + nl, service, sl);
+	struct req q = {.op = OP_GETADDRINFO, .ref = -1, .alen = sizeof(h), .dlen = (uint32_t) (nl + sl)};
+	struct rep r;
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, aux, buf, &r, NULL, buf, MAXDATA, NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0) {
+		free(buf);
+		return EAI_SYSTEM;   /* errno: the connection's */
+	}
+	if (r.ret != 0) {
+		free(buf);
+		if (r.ret == EAI_SYSTEM)
+			errno = r.err;
+		return (int) r.ret;
+	}
+	struct addrinfo *head = NULL, **tail = &head;
+	size_t off = 0, len = r.dlen > MAXDATA ? MAXDATA : r.dlen;
+	while (len - off >= sizeof(struct ai_wire)) {
+		struct ai_wire w;
+		memcpy(&w, buf + off, sizeof(w));
+		const char *p = buf + off + sizeof(w);
+		if (w.addrlen > sizeof(struct sockaddr_storage) || len - off - sizeof(w) < (size_t) w.addrlen + w.canon ||
+				(w.canon && p[w.addrlen + w.canon - 1] != '\0'))
+			break;
+		struct addrinfo *ai = calloc(1, sizeof(*ai) + w.addrlen);
+		char *canon = w.canon ? strdup(p + w.addrlen) : NULL;
+		if (ai == NULL || (w.canon && canon == NULL)) {
+			free(ai);
+			free(canon);
+			freeaddrinfo(head);
+			free(buf);
+			return EAI_MEMORY;
+		}
+		ai->ai_flags = w.flags;
+		ai->ai_family = w.family;
+		ai->ai_socktype = w.socktype;
+		ai->ai_protocol = w.protocol;
+		ai->ai_addrlen = w.addrlen;
+		if (w.addrlen)
+			ai->ai_addr = memcpy(ai + 1, p, w.addrlen);
+		ai->ai_canonname = canon;
+		*tail = ai;
+		tail = &ai->ai_next;
+		off += sizeof(w) + w.addrlen + w.canon;
+	}
+	free(buf);
+	if (head == NULL)
+		return EAI_FAIL;   /* an answer of no entry: not from getaddrinfo */
+	*res = head;
+	return 0;
+}
+
+/* getnameinfo in a child: asked of the owner (over the stack). */
+int iothrun_remote_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
+	if (addr == NULL || addrlen > AUX)
+		return EAI_FAMILY;
+	char aux[AUX] = {0};
+	memcpy(aux, addr, addrlen);
+	struct req q = {.op = OP_GETNAMEINFO, .ref = -1, .a = flags, .alen = addrlen,
+		.b = host ? (int32_t) hostlen : 0, .c = serv ? (int32_t) servlen : 0};
+	struct rep r;
+	char out[NI_MAXHOST + NI_MAXSERV];
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, aux, NULL, &r, NULL, out, sizeof(out), NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0)
+		return EAI_SYSTEM;
+	if (r.ret != 0) {
+		if (r.ret == EAI_SYSTEM)
+			errno = r.err;
+		return (int) r.ret;
+	}
+	out[NI_MAXHOST - 1] = out[sizeof(out) - 1] = '\0';
+	if (host && hostlen)
+		memcpy(host, out, strlen(out) + 1);   /* it fit: the owner had hostlen */
+	if (serv && servlen)
+		memcpy(serv, out + NI_MAXHOST, strlen(out + NI_MAXHOST) + 1);
+	return 0;
 }
 
 /* FORK: refs for a child of this client. */

@@ -10,11 +10,16 @@
  *                                without, EINTR; with SA_RESTART and
  *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
  *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
- *                                give what its parent's give */
+ *                                give what its parent's give
+ *   iothrun_share resolve NAME ADDR UNKNOWN
+ *                                a child's getaddrinfo, getnameinfo and
+ *                                gethostbyname through the stack's resolver:
+ *                                NAME is ADDR; UNKNOWN fails as in the parent */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <netdb.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -172,14 +177,70 @@ static void cmd_ifaddrs(void) {
 	CHECK(got > 0 && strcmp(mine, theirs) == 0);
 }
 
+/* A forked child resolves NAME (the parent never does: the resolver's log
+ * shows the child's queries), and asks the reverse of ADDR; an unknown
+ * name gives it the code it gives the parent. */
+static void cmd_resolve(const char *name, const char *addr, const char *unknown) {
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	int parent_code = getaddrinfo(unknown, NULL, &hints, &res);
+	if (parent_code == 0)
+		freeaddrinfo(res);
+	CHECK(parent_code != 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int bad = 0;
+		res = NULL;
+		int g = getaddrinfo(name, "80", &hints, &res);
+		char got[INET_ADDRSTRLEN] = "-";
+		int port = 0;
+		if (g == 0 && res->ai_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *) res->ai_addr;
+			inet_ntop(AF_INET, &a->sin_addr, got, sizeof(got));
+			port = ntohs(a->sin_port);
+		}
+		printf("child getaddrinfo(%s, 80): %s %s:%d\n", name, g ? gai_strerror(g) : "ok", got, port);
+		bad |= g != 0 || strcmp(got, addr) != 0 || port != 80 || res->ai_socktype != SOCK_STREAM;
+		if (g == 0)
+			freeaddrinfo(res);
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(80)};
+		inet_pton(AF_INET, addr, &sa.sin_addr);
+		char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
+		g = getnameinfo((struct sockaddr *) &sa, sizeof(sa), host, sizeof(host), serv, sizeof(serv),
+				NI_NAMEREQD | NI_NUMERICSERV);
+		printf("child getnameinfo(%s): %s %s %s\n", addr, g ? gai_strerror(g) : "ok", host, serv);
+		bad |= g != 0 || strcmp(host, name) != 0 || strcmp(serv, "80") != 0;
+		struct hostent *h = gethostbyname(name);
+		got[0] = '\0';
+		if (h && h->h_addrtype == AF_INET && h->h_addr_list[0])
+			inet_ntop(AF_INET, h->h_addr_list[0], got, sizeof(got));
+		printf("child gethostbyname(%s): %s\n", name, h ? got : "NULL");
+		bad |= h == NULL || strcmp(got, addr) != 0;
+		res = NULL;
+		g = getaddrinfo(unknown, NULL, &hints, &res);
+		printf("child getaddrinfo(%s): %s (the parent: %s)\n", unknown, gai_strerror(g),
+				gai_strerror(parent_code));
+		bad |= g != parent_code;
+		if (g == 0)
+			freeaddrinfo(res);
+		fflush(stdout);
+		_exit(bad);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(int argc, char **argv) {
 	alarm(50);
 	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
 		cmd_restart(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
+	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
+		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN\n");
 		return 2;
 	}
 	if (failures)

@@ -7,13 +7,15 @@
 #  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
 #    call goes on and gets the datagram its parent sends later; without
 #    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
-#  - a child's getifaddrs and if_nametoindex give what its parent's give.
+#  - a child's getifaddrs and if_nametoindex give what its parent's give;
+#  - a child resolves names (getaddrinfo, getnameinfo, gethostbyname) with
+#    the stack's resolver: dnsmasq in the namespace sees its queries.
 #
 # Root: the stack's VDE switch is reached by a namespace's tap (net_ns).
 set -u
 . "$IOTH_TESTLIB"
 need_root
-need_cmd ip vde_plug
+need_cmd ip vde_plug dnsmasq
 RUN="$IOTH_BUILD_DIR/tools/iothrun/iothrun"
 SHARE="$IOTH_BUILD_DIR/tests/net/iothrun/iothrun_share"
 [ -x "$RUN" ] || skip "$RUN not built"
@@ -56,6 +58,21 @@ check "... and lo, and the links (AF_PACKET)" \
 		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
 check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
 	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
+
+# dnsmasq in the namespace is the stack's resolver (dns=)
+net_nsbg peer dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=198.18.43.1 --host-record=child.test,198.18.43.77 \
+	--log-queries --log-facility="$TMP/dnsmasq.log"
+wait_until 10 grep -q "started" "$TMP/dnsmasq.log" || fail "dnsmasq did not start"
+timeout 60 "$RUN" "$CONF,dns=198.18.43.1" "$SHARE" resolve child.test 198.18.43.77 nosuch.test \
+	>"$TMP/resolve.log" 2>&1
+rc=$?
+cat "$TMP/resolve.log"
+check "a forked child's getaddrinfo, getnameinfo, gethostbyname through the stack's resolver (status $rc)" \
+	test "$rc" = 0
+check "... dnsmasq saw the child's queries (A and PTR) from the stack's address" \
+	eval "grep -q 'query\[A\] child.test from 198.18.43.5' '$TMP/dnsmasq.log' &&
+		grep -q 'query\[PTR\] 77.43.18.198.in-addr.arpa from 198.18.43.5' '$TMP/dnsmasq.log'"
 
 echo "$FAILS failed"
 [ "$FAILS" = 0 ]
