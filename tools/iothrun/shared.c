@@ -86,6 +86,7 @@ struct listed {
 #define AUX 256               /* address, option value, ioctl argument */
 #define MAXDATA 65536         /* bytes of data per request */
 #define MAXREFS (MAXDATA / 4) /* refs in a FORK */
+#define MAXCTL 1024           /* ancillary data of a SEND or a RECV */
 
 struct req {
 	int32_t op, ref, a, b, c;
@@ -95,6 +96,7 @@ struct rep {
 	int64_t ret;
 	int32_t err, flags, wait, timeout_ms;
 	uint32_t alen, dlen;
+	uint32_t clen;   /* RECV: control data at the end of the data */
 };
 
 int iothrun_remote;
@@ -353,9 +355,12 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		break;
 	case OP_SEND: {
 		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
-		struct iovec iov = {.iov_base = data, .iov_len = q->dlen};
+		/* c: the control data's length, at the end of the data */
+		size_t clen = q->c > 0 && (uint32_t) q->c <= q->dlen && q->c <= MAXCTL ? (size_t) q->c : 0;
+		struct iovec iov = {.iov_base = data, .iov_len = q->dlen - clen};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_name = alen ? aux : NULL, .msg_namelen = alen};
+			.msg_name = alen ? aux : NULL, .msg_namelen = alen,
+			.msg_control = clen ? data + q->dlen - clen : NULL, .msg_controllen = clen};
 		ret = IOTHRUN_CALL(ioth_sendmsg(ref, &m, q->a | MSG_DONTWAIT | MSG_NOSIGNAL));
 		if (ret < 0 && errno == EAGAIN && wantwait) {
 			r.wait = POLLOUT;
@@ -365,10 +370,17 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	}
 	case OP_RECV: {
 		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
-		size_t cap = (size_t) q->b > MAXDATA ? MAXDATA : (size_t) q->b;
+		/* c: room for control data, after the data in the answer */
+		size_t ccap = q->c > 0 ? ((size_t) q->c > MAXCTL ? MAXCTL : (size_t) q->c) : 0;
+		size_t cap = (size_t) q->b > MAXDATA - ccap ? MAXDATA - ccap : (size_t) q->b;
+		union {
+			struct cmsghdr h;
+			char b[MAXCTL];
+		} ctl;
 		struct iovec iov = {.iov_base = out, .iov_len = cap};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_name = alen ? raux : NULL, .msg_namelen = alen};
+			.msg_name = alen ? raux : NULL, .msg_namelen = alen,
+			.msg_control = ccap ? ctl.b : NULL, .msg_controllen = ccap};
 		ret = IOTHRUN_CALL(ioth_recvmsg(ref, &m, (q->a & ~MSG_WAITALL) | MSG_DONTWAIT));
 		if (ret < 0 && errno == EAGAIN && wantwait) {
 			r.wait = POLLIN;
@@ -378,6 +390,9 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 			r.dlen = (uint32_t) ((size_t) ret < cap ? (size_t) ret : cap);
 			r.alen = alen ? m.msg_namelen : 0;
 			r.flags = m.msg_flags;
+			r.clen = ccap ? (uint32_t) (m.msg_controllen < ccap ? m.msg_controllen : ccap) : 0;
+			memcpy(out + r.dlen, ctl.b, r.clen);
+			r.dlen += r.clen;
 		}
 		break;
 	}
@@ -1288,40 +1303,77 @@ int iothrun_remote_fcntl(int fd, int cmd, long arg) {
 	}
 }
 
-ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
-		const struct sockaddr *to, socklen_t tolen) {
+/* A send with ctl (clen bytes of ancillary data) going with the first
+ * request, after its data. */
+static ssize_t send_ctl(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen, const void *ctl, size_t clen) {
 	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
 	if (tolen > AUX)
 		return errno = EINVAL, -1;
-	if (!stream && len > MAXDATA)
+	if (clen > MAXCTL)
+		return errno = ENOBUFS, -1;   /* Linux: above optmem_max */
+	if (!stream && len > MAXDATA - clen)
 		return errno = EMSGSIZE, -1;
 	char aux[AUX] = {0};
 	if (to && tolen)
 		memcpy(aux, to, tolen);
+	char *tmp = NULL;
+	if (clen && (tmp = malloc(MAXDATA)) == NULL)
+		return errno = ENOMEM, -1;
 	size_t done = 0;
+	ssize_t ret;
 	for (;;) {
-		size_t n = len - done > MAXDATA ? MAXDATA : len - done;
-		struct req q = {.op = OP_SEND, .a = flags, .alen = to ? tolen : 0, .dlen = (uint32_t) n};
+		size_t cl = done == 0 ? clen : 0;
+		size_t n = len - done > MAXDATA - cl ? MAXDATA - cl : len - done;
+		const char *d = (const char *) buf + done;
+		if (cl) {
+			memcpy(tmp, d, n);
+			memcpy(tmp + n, ctl, cl);
+			d = tmp;
+		}
+		struct req q = {.op = OP_SEND, .a = flags, .c = (int32_t) cl, .alen = to ? tolen : 0,
+			.dlen = (uint32_t) (n + cl)};
 		struct rep r;
-		if (call_fd(fd, &q, aux, (const char *) buf + done, &r, NULL, NULL, 0, NULL, 0) < 0)
-			return done ? (ssize_t) done : -1;
+		if (call_fd(fd, &q, aux, d, &r, NULL, NULL, 0, NULL, 0) < 0) {
+			ret = done ? (ssize_t) done : -1;
+			break;
+		}
 		if (r.ret >= 0) {
 			done += (size_t) r.ret;
-			if (!stream || done >= len)
-				return (ssize_t) done;
+			if (!stream || done >= len) {
+				ret = (ssize_t) done;
+				break;
+			}
 			continue;
 		}
 		if (r.err == EAGAIN && r.wait) {
-			if (wait_for(fd, &r) < 0)
-				return done ? (ssize_t) done : -1;
+			if (wait_for(fd, &r) < 0) {
+				ret = done ? (ssize_t) done : -1;
+				break;
+			}
 			continue;
 		}
-		if (done)
-			return (ssize_t) done;
+		if (done) {
+			ret = (ssize_t) done;
+			break;
+		}
 		if (r.err == EPIPE && !(flags & MSG_NOSIGNAL))
 			raise(SIGPIPE);
-		return errno = r.err, -1;
+		errno = r.err;
+		ret = -1;
+		break;
 	}
+	if (tmp) {
+		int e = errno;
+		free(tmp);
+		errno = e;
+	}
+	return ret;
+}
+
+ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen) {
+	return send_ctl(fd, buf, len, flags, to, tolen, NULL, 0);
 }
 
 ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
@@ -1330,9 +1382,11 @@ ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
 	size_t len = 0;
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		len += msg->msg_iov[i].iov_len;
+	const void *ctl = msg->msg_controllen ? msg->msg_control : NULL;
+	size_t clen = ctl ? msg->msg_controllen : 0;
 	if (msg->msg_iovlen == 1)
-		return iothrun_remote_sendto(fd, msg->msg_iov[0].iov_base, len, flags,
-				msg->msg_name, msg->msg_namelen);
+		return send_ctl(fd, msg->msg_iov[0].iov_base, len, flags,
+				msg->msg_name, msg->msg_namelen, ctl, clen);
 	char *b = malloc(len ? len : 1);
 	if (b == NULL)
 		return errno = ENOMEM, -1;
@@ -1341,7 +1395,7 @@ ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
 		memcpy(b + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
 		off += msg->msg_iov[i].iov_len;
 	}
-	ssize_t r = iothrun_remote_sendto(fd, b, len, flags, msg->msg_name, msg->msg_namelen);
+	ssize_t r = send_ctl(fd, b, len, flags, msg->msg_name, msg->msg_namelen, ctl, clen);
 	free(b);
 	return r;
 }
@@ -1351,16 +1405,35 @@ ssize_t iothrun_remote_writev(int fd, const struct iovec *iov, int iovcnt) {
 	return iothrun_remote_sendmsg(fd, &m, 0);
 }
 
-/* One receive into buf (at most MAXDATA), waiting as a blocking socket does. */
+/* One receive into buf (at most MAXDATA), waiting as a blocking socket does;
+ * with ctl, its ancillary data (*clen: ctl's room, then its length). */
 static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, socklen_t *namelen,
-		int *oflags) {
+		int *oflags, void *ctl, size_t *clen) {
+	size_t ccap = ctl && clen ? (*clen > MAXCTL ? MAXCTL : *clen) : 0;
+	size_t cap = len > MAXDATA - ccap ? MAXDATA - ccap : len;
+	char *tmp = NULL;
+	if (ccap && (tmp = malloc(cap + ccap)) == NULL)
+		return errno = ENOMEM, -1;
 	for (;;) {
-		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) (len > MAXDATA ? MAXDATA : len),
+		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) cap, .c = (int32_t) ccap,
 			.alen = name && namelen ? (*namelen > AUX ? AUX : *namelen) : 0};
 		struct rep r;
 		char aux[AUX];
-		if (call_fd(fd, &q, NULL, NULL, &r, aux, buf, len > MAXDATA ? MAXDATA : len, NULL, 0) < 0)
+		if (call_fd(fd, &q, NULL, NULL, &r, aux, tmp ? tmp : buf, cap + ccap, NULL, 0) < 0) {
+			free(tmp);
 			return -1;
+		}
+		if (r.ret >= 0 && tmp) {
+			size_t cl = r.clen <= r.dlen && r.clen <= ccap ? r.clen : 0;
+			size_t dl = r.dlen - cl;
+			memcpy(buf, tmp, dl < cap ? dl : cap);
+			memcpy(ctl, tmp + dl, cl);
+			*clen = cl;
+			free(tmp);
+			tmp = NULL;
+		} else if (r.ret >= 0 && clen) {
+			*clen = 0;
+		}
 		if (r.ret >= 0) {
 			if (name && namelen) {
 				memcpy(name, aux, r.alen < *namelen ? r.alen : *namelen);
@@ -1371,10 +1444,14 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 			return (ssize_t) r.ret;
 		}
 		if (r.err == EAGAIN && r.wait) {
-			if (wait_for(fd, &r) < 0)
-				return -1;
+			if (wait_for(fd, &r) < 0) {
+				int e = errno;
+				free(tmp);
+				return errno = e, -1;
+			}
 			continue;
 		}
+		free(tmp);
 		return errno = r.err, -1;
 	}
 }
@@ -1382,12 +1459,12 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		socklen_t *fromlen) {
 	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
-	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL);
+	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL, NULL, NULL);
 	if (n <= 0 || !stream || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
 		return n;
 	size_t done = (size_t) n;
 	while (done < len) {
-		n = recv_one(fd, (char *) buf + done, len - done, flags, NULL, NULL, NULL);
+		n = recv_one(fd, (char *) buf + done, len - done, flags, NULL, NULL, NULL, NULL, NULL);
 		if (n <= 0)
 			break;
 		done += (size_t) n;
@@ -1404,14 +1481,16 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 	socklen_t nl = msg->msg_name ? msg->msg_namelen : 0;
 	int of = 0;
 	ssize_t n;
+	void *ctl = msg->msg_control && msg->msg_controllen ? msg->msg_control : NULL;
+	size_t clen = ctl ? msg->msg_controllen : 0;
 	if (msg->msg_iovlen == 1) {
-		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of);
+		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of, ctl, &clen);
 	} else {
 		size_t cap = len > MAXDATA ? MAXDATA : len;
 		char *b = malloc(cap ? cap : 1);
 		if (b == NULL)
 			return errno = ENOMEM, -1;
-		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of);
+		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of, ctl, &clen);
 		size_t left = n > 0 ? ((size_t) n < cap ? (size_t) n : cap) : 0, off = 0;
 		for (size_t i = 0; i < msg->msg_iovlen && left; i++) {
 			size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len : left;
@@ -1424,8 +1503,7 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 	if (n >= 0) {
 		if (msg->msg_name)
 			msg->msg_namelen = nl;
-		/* no ancillary data across processes */
-		msg->msg_controllen = 0;
+		msg->msg_controllen = clen;   /* what the owner's recvmsg gave */
 		msg->msg_flags = of;
 	}
 	return n;

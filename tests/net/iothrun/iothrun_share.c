@@ -14,7 +14,10 @@
  *   iothrun_share resolve NAME ADDR UNKNOWN
  *                                a child's getaddrinfo, getnameinfo and
  *                                gethostbyname through the stack's resolver:
- *                                NAME is ADDR; UNKNOWN fails as in the parent */
+ *                                NAME is ADDR; UNKNOWN fails as in the parent
+ *   iothrun_share cmsg PORT SRC  a child's recvmsg gets IP_PKTINFO (and
+ *                                MSG_CTRUNC), its sendmsg's IP_PKTINFO sets
+ *                                the source address SRC (a local one) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -231,16 +234,115 @@ static void cmd_resolve(const char *name, const char *addr, const char *unknown)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* Ancillary data in a forked child: its recvmsg gets IP_PKTINFO (the
+ * destination 127.0.0.1, lo's index), MSG_CTRUNC when the room is too
+ * small; its sendmsg's IP_PKTINFO picks the source address SRC, which the
+ * parent's recvfrom sees. */
+static void cmd_cmsg(const char *port, const char *src) {
+	int p = atoi(port);
+	struct sockaddr_in pa = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
+	struct sockaddr_in ca = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 1))};
+	inet_pton(AF_INET, "127.0.0.1", &pa.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &ca.sin_addr);
+	struct in_addr want_src;
+	if (inet_pton(AF_INET, src, &want_src) != 1)
+		exit(2);
+	int r = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(r >= 0 && u >= 0);
+	CHECK(bind(r, (struct sockaddr *) &pa, sizeof(pa)) == 0);
+	CHECK(bind(u, (struct sockaddr *) &ca, sizeof(ca)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		int one = 1, bad = 0;
+		CHECK(setsockopt(u, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == 0);
+		CHECK(write(go[1], "g", 1) == 1);
+		char b[16];
+		union {
+			struct cmsghdr h;
+			char c[256];
+		} ctl;
+		struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.c,
+			.msg_controllen = sizeof(ctl.c)};
+		ssize_t n = recvmsg(u, &m, 0);
+		struct in_pktinfo pi = {0};
+		int seen = 0;
+		for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+					c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				seen = 1;
+			}
+		char dst[INET_ADDRSTRLEN] = "-";
+		inet_ntop(AF_INET, &pi.ipi_addr, dst, sizeof(dst));
+		unsigned int lo = if_nametoindex("lo");
+		printf("child recvmsg: %zd bytes, IP_PKTINFO %s: ipi_addr %s ipi_ifindex %d (lo %u), flags %#x\n",
+				n, seen ? "seen" : "NOT seen", dst, pi.ipi_ifindex, lo, m.msg_flags);
+		bad |= n != 3 || !seen || strcmp(dst, "127.0.0.1") != 0 || lo == 0 ||
+			pi.ipi_ifindex != (int) lo || (m.msg_flags & MSG_CTRUNC);
+		/* too little room: MSG_CTRUNC */
+		struct msghdr t = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.c,
+			.msg_controllen = sizeof(struct cmsghdr)};
+		n = recvmsg(u, &t, 0);
+		printf("child recvmsg with %zu bytes of room: %zd bytes, flags %#x, controllen %zu\n",
+				sizeof(struct cmsghdr), n, t.msg_flags, (size_t) t.msg_controllen);
+		bad |= n != 3 || !(t.msg_flags & MSG_CTRUNC);
+		/* the source address of a datagram sent with IP_PKTINFO */
+		memset(&ctl, 0, sizeof(ctl));
+		struct msghdr s = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = &pa,
+			.msg_namelen = sizeof(pa), .msg_control = ctl.c,
+			.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo))};
+		iov.iov_base = "src";
+		iov.iov_len = 3;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&s);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo spi = {.ipi_spec_dst = want_src};
+		memcpy(CMSG_DATA(c), &spi, sizeof(spi));
+		n = sendmsg(u, &s, 0);
+		printf("child sendmsg with IP_PKTINFO ipi_spec_dst %s: %zd\n", src, n);
+		bad |= n != 3;
+		fflush(stdout);
+		_exit(bad);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	close(go[0]);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	CHECK(sendto(s, "one", 3, 0, (struct sockaddr *) &ca, sizeof(ca)) == 3);
+	CHECK(sendto(s, "two", 3, 0, (struct sockaddr *) &ca, sizeof(ca)) == 3);
+	char b[16];
+	struct sockaddr_in from = {0};
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(r, b, sizeof(b), 0, (struct sockaddr *) &from, &fl);
+	char fa[INET_ADDRSTRLEN] = "-";
+	inet_ntop(AF_INET, &from.sin_addr, fa, sizeof(fa));
+	printf("parent recvfrom: %zd bytes from %s:%d\n", n, fa, ntohs(from.sin_port));
+	CHECK(n == 3 && from.sin_addr.s_addr == want_src.s_addr && ntohs(from.sin_port) == p + 1);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(int argc, char **argv) {
 	alarm(50);
 	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
 		cmd_restart(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
+	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
+		cmd_cmsg(argv[2], argv[3]);
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
 	if (failures)

@@ -8,6 +8,8 @@
 #    call goes on and gets the datagram its parent sends later; without
 #    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
 #  - a child's getifaddrs and if_nametoindex give what its parent's give;
+#  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
+#    small), its sendmsg's IP_PKTINFO picks the source address;
 #  - a child resolves names (getaddrinfo, getnameinfo, gethostbyname) with
 #    the stack's resolver: dnsmasq in the namespace sees its queries.
 #
@@ -58,6 +60,14 @@ check "... and lo, and the links (AF_PACKET)" \
 		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
 check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
 	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
+
+timeout 60 "$RUN" "$CONF" "$SHARE" cmsg 9310 198.18.43.5 >"$TMP/cmsg.log" 2>&1
+rc=$?
+cat "$TMP/cmsg.log"
+check "a forked child's ancillary data: recvmsg's IP_PKTINFO and MSG_CTRUNC, sendmsg's IP_PKTINFO source (status $rc)" \
+	test "$rc" = 0
+check "... the parent received the child's datagram from the address its IP_PKTINFO named" \
+	grep -q "^parent recvfrom: 3 bytes from 198.18.43.5:9311$" "$TMP/cmsg.log"
 
 # dnsmasq in the namespace is the stack's resolver (dns=)
 net_nsbg peer dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
