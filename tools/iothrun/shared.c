@@ -256,13 +256,18 @@ static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
 	p += sizeof(w);
 	memcpy(p, i->ifa_name, w.name);
 	p += w.name;
-	memcpy(p, i->ifa_addr, w.addr);
+	/* (a length of 0: the pointer may be NULL, not given to memcpy) */
+	if (w.addr)
+		memcpy(p, i->ifa_addr, w.addr);
 	p += w.addr;
-	memcpy(p, i->ifa_netmask, w.mask);
+	if (w.mask)
+		memcpy(p, i->ifa_netmask, w.mask);
 	p += w.mask;
-	memcpy(p, i->ifa_broadaddr, w.other);
+	if (w.other)
+		memcpy(p, i->ifa_broadaddr, w.other);
 	p += w.other;
-	memcpy(p, i->ifa_data, w.data);
+	if (w.data)
+		memcpy(p, i->ifa_data, w.data);
 	return need;
 }
 
@@ -357,10 +362,16 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
 		/* c: the control data's length, at the end of the data */
 		size_t clen = q->c > 0 && (uint32_t) q->c <= q->dlen && q->c <= MAXCTL ? (size_t) q->c : 0;
+		union {
+			struct cmsghdr h;   /* aligned for the cmsghdrs */
+			char b[MAXCTL];
+		} ctl;
+		if (clen)
+			memcpy(ctl.b, data + q->dlen - clen, clen);
 		struct iovec iov = {.iov_base = data, .iov_len = q->dlen - clen};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_name = alen ? aux : NULL, .msg_namelen = alen,
-			.msg_control = clen ? data + q->dlen - clen : NULL, .msg_controllen = clen};
+			.msg_control = clen ? ctl.b : NULL, .msg_controllen = clen};
 		ret = IOTHRUN_CALL(ioth_sendmsg(ref, &m, q->a | MSG_DONTWAIT | MSG_NOSIGNAL));
 		if (ret < 0 && errno == EAGAIN && wantwait) {
 			r.wait = POLLOUT;
@@ -546,8 +557,10 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 				break;
 			}
 			memcpy(out + len, &w, sizeof(w));
-			memcpy(out + len + sizeof(w), i->ai_addr, w.addrlen);
-			memcpy(out + len + sizeof(w) + w.addrlen, i->ai_canonname, w.canon);
+			if (w.addrlen)
+				memcpy(out + len + sizeof(w), i->ai_addr, w.addrlen);
+			if (w.canon)
+				memcpy(out + len + sizeof(w) + w.addrlen, i->ai_canonname, w.canon);
 			len += sizeof(w) + w.addrlen + w.canon;
 		}
 		if (res)
@@ -1327,7 +1340,8 @@ static ssize_t send_ctl(int fd, const void *buf, size_t len, int flags,
 		size_t n = len - done > MAXDATA - cl ? MAXDATA - cl : len - done;
 		const char *d = (const char *) buf + done;
 		if (cl) {
-			memcpy(tmp, d, n);
+			if (n)
+				memcpy(tmp, d, n);
 			memcpy(tmp + n, ctl, cl);
 			d = tmp;
 		}
@@ -1426,7 +1440,8 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 		if (r.ret >= 0 && tmp) {
 			size_t cl = r.clen <= r.dlen && r.clen <= ccap ? r.clen : 0;
 			size_t dl = r.dlen - cl;
-			memcpy(buf, tmp, dl < cap ? dl : cap);
+			if (dl && cap)
+				memcpy(buf, tmp, dl < cap ? dl : cap);
 			memcpy(ctl, tmp + dl, cl);
 			*clen = cl;
 			free(tmp);
