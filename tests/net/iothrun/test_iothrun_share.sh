@@ -10,6 +10,8 @@
 #  - a child's getifaddrs and if_nametoindex give what its parent's give;
 #  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
 #    small), its sendmsg's IP_PKTINFO picks the source address;
+#  - ip addr / ip -6 route in a shell's command (it joins the shell's
+#    stack): rtnetlink through the owner;
 #  - a child resolves names (getaddrinfo, getnameinfo, gethostbyname) with
 #    the stack's resolver: dnsmasq in the namespace sees its queries.
 #
@@ -68,6 +70,18 @@ check "a forked child's ancillary data: recvmsg's IP_PKTINFO and MSG_CTRUNC, sen
 	test "$rc" = 0
 check "... the parent received the child's datagram from the address its IP_PKTINFO named" \
 	grep -q "^parent recvfrom: 3 bytes from 198.18.43.5:9311$" "$TMP/cmsg.log"
+
+# iproute2 in a shell's command (fork + exec: it joins the shell's stack):
+# rtnetlink through the owner
+IOTHRUN_DEBUG=1 timeout 60 "$RUN" "$CONF" /bin/sh -c 'ip addr show; ip -6 route show; true' \
+	>"$TMP/ip.log" 2>&1
+grep -v "^iothrun" "$TMP/ip.log"
+check "ip addr in a process sharing the stack lists the stack's addresses" \
+	eval 'grep -q "inet 198.18.43.5/24" "$TMP/ip.log" && grep -q "inet6 fd00:43::5/64" "$TMP/ip.log"'
+check "ip -6 route in a process sharing the stack lists the stack's routes" \
+	grep -q "^fd00:43::/64 dev vde0" "$TMP/ip.log"
+check "... both commands joined the shell's stack (one stack made)" \
+	eval '[ "$(grep -c "joined the stack of process" "$TMP/ip.log")" = 2 ] && [ "$(grep -c "stack \".*\" ready" "$TMP/ip.log")" = 1 ]'
 
 # dnsmasq in the namespace is the stack's resolver (dns=)
 net_nsbg peer dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
