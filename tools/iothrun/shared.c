@@ -22,6 +22,9 @@
  *    waits with poll() on its own descriptor, so a signal interrupts the wait
  *    in the child (EINTR), as a blocking call of Linux, or the wait goes on
  *    after a handler installed with SA_RESTART;
+ *  - getifaddrs and name resolution (getaddrinfo, getnameinfo) in a child
+ *    are requests too: the owner answers with its own list and resolver;
+ *    ancillary data of sendmsg/recvmsg goes with the request/answer;
  *  - a child that forks asks the server for a new connection and refs of its
  *    own (FORK); a child that exits (or execs) closes its end, the server
  *    closes its refs (their data still delivered: the lingering close).
