@@ -94,6 +94,18 @@ HIDDEN int iothrun_remote_ref(int fd);
 HIDDEN int iothrun_remote_fork(const int32_t *refs, size_t n, int32_t *out, int *pconn);
 HIDDEN void iothrun_remote_child(int conn, const int *fds, const int32_t *refs, size_t n);
 HIDDEN int iothrun_remote_socket(int domain, int type, int protocol);
+struct ifaddrs;
+HIDDEN int iothrun_remote_getifaddrs(struct ifaddrs **ifap);
+struct addrinfo;
+HIDDEN int iothrun_remote_getaddrinfo(const char *node, const char *service,
+		const struct addrinfo *hints, struct addrinfo **res);
+HIDDEN int iothrun_remote_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags);
+/* names.c: the owner's resolution, for its forked children's requests */
+HIDDEN int iothrun_getaddrinfo_here(const char *node, const char *service,
+		const struct addrinfo *hints, struct addrinfo **res);
+HIDDEN int iothrun_getnameinfo_here(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags);
 HIDDEN int iothrun_remote_close(int fd);
 HIDDEN int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len);
 HIDDEN int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len);

@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +26,15 @@ EXPORT int getaddrinfo(const char *node, const char *service, const struct addri
 		struct addrinfo **res) {
 	if (!active())
 		return libc.getaddrinfo(node, service, hints, res);
+	if (iothrun_remote)   /* a forked child: the owner resolves */
+		return iothrun_remote_getaddrinfo(node, service, hints, res);
+	return iothrun_getaddrinfo_here(node, service, hints, res);
+}
+
+/* The stack's resolution in this process: getaddrinfo's, and a forked
+ * child's request in the owner (shared.c). */
+int iothrun_getaddrinfo_here(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res) {
 	if (iothrun_dns == NULL) {
 		/* no resolver (a process on a shared stack): numeric addresses
 		 * only, nothing asked on the host's network */
@@ -50,6 +60,13 @@ EXPORT int getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *hos
 		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
 	if (!active())
 		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+	if (iothrun_remote)   /* a forked child: the owner answers */
+		return iothrun_remote_getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+	return iothrun_getnameinfo_here(addr, addrlen, host, hostlen, serv, servlen, flags);
+}
+
+int iothrun_getnameinfo_here(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
 	if (iothrun_dns == NULL)   /* a process on a shared stack: numeric */
 		return libc.getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags | NI_NUMERICHOST);
 	return IOTHRUN_CALL(iothdns_getnameinfo(iothrun_dns, addr, addrlen, host, hostlen, serv,
@@ -66,11 +83,15 @@ static int hostent_fill(const char *name, int af, struct hostent *h, char *buf, 
 	struct addrinfo hints = {.ai_family = af, .ai_socktype = SOCK_STREAM, .ai_flags = AI_CANONNAME};
 	struct addrinfo *res = NULL;
 	*result = NULL;
-	if (iothrun_dns == NULL) {
+	int r;
+	if (iothrun_remote) {   /* a forked child: the owner resolves */
+		r = iothrun_remote_getaddrinfo(name, NULL, &hints, &res);
+	} else if (iothrun_dns == NULL) {
 		*herr = NO_RECOVERY;
 		return 0;
+	} else {
+		r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, name, NULL, &hints, &res));
 	}
-	int r = IOTHRUN_CALL(iothdns_getaddrinfo(iothrun_dns, name, NULL, &hints, &res));
 	switch (r) {
 	case 0:
 		break;
@@ -172,8 +193,10 @@ EXPORT struct hostent *gethostbyname(const char *name) {
 EXPORT int getifaddrs(struct ifaddrs **ifap) {
 	if (!active())
 		return libc.getifaddrs(ifap);
-	if (iothrun_stack == NULL || iothrun_remote)
-		return errno = EOPNOTSUPP, -1;   /* a process on a shared stack */
+	if (iothrun_remote)   /* a forked child: the owner's list */
+		return iothrun_remote_getifaddrs(ifap);
+	if (iothrun_stack == NULL)
+		return errno = EOPNOTSUPP, -1;
 	return IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, ifap));
 }
 
@@ -188,7 +211,21 @@ EXPORT void freeifaddrs(struct ifaddrs *ifa) {
 EXPORT unsigned int if_nametoindex(const char *name) {
 	if (!active())
 		return libc.if_nametoindex(name);
-	if (iothrun_stack == NULL || iothrun_remote)
+	if (iothrun_remote) {
+		/* a forked child: the index of the link's entry (AF_PACKET) in
+		 * the owner's list */
+		struct ifaddrs *ifa;
+		unsigned int index = 0;
+		if (name == NULL || iothrun_remote_getifaddrs(&ifa) < 0)
+			return errno = ENODEV, 0;
+		for (struct ifaddrs *i = ifa; i && index == 0; i = i->ifa_next)
+			if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET &&
+					strcmp(i->ifa_name, name) == 0)
+				index = (unsigned int) ((struct sockaddr_ll *) (void *) i->ifa_addr)->sll_ifindex;
+		IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+		return index ? index : (errno = ENODEV, 0);
+	}
+	if (iothrun_stack == NULL)
 		return errno = ENODEV, 0;
 	int r = IOTHRUN_CALL(ioth_if_nametoindex(iothrun_stack, name));
 	if (r < 0) {

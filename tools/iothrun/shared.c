@@ -20,7 +20,11 @@
  *  - the server never blocks for a child on a blocking socket's send/recv/
  *    accept: it answers "would block, wait for POLLIN/POLLOUT" and the child
  *    waits with poll() on its own descriptor, so a signal interrupts the wait
- *    in the child (EINTR), as a blocking call of Linux;
+ *    in the child (EINTR), as a blocking call of Linux, or the wait goes on
+ *    after a handler installed with SA_RESTART;
+ *  - getifaddrs and name resolution (getaddrinfo, getnameinfo) in a child
+ *    are requests too: the owner answers with its own list and resolver;
+ *    ancillary data of sendmsg/recvmsg goes with the request/answer;
  *  - a child that forks asks the server for a new connection and refs of its
  *    own (FORK); a child that exits (or execs) closes its end, the server
  *    closes its refs (their data still delivered: the lingering close).
@@ -48,6 +52,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <ioth.h>
 #include "iothrun_int.h"
 
@@ -67,7 +76,7 @@
 enum {
 	OP_SOCKET = 1, OP_CLOSE, OP_BIND, OP_CONNECT, OP_LISTEN, OP_ACCEPT, OP_GETNAME,
 	OP_SETSOCKOPT, OP_GETSOCKOPT, OP_SHUTDOWN, OP_SEND, OP_RECV, OP_IOCTL, OP_FCNTL,
-	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT,
+	OP_DUP, OP_FORK, OP_LIST, OP_ADOPT, OP_GETIFADDRS, OP_GETADDRINFO, OP_GETNAMEINFO,
 };
 
 /* OP_LIST: a client's refs, for a process that has exec'd to find its
@@ -80,6 +89,7 @@ struct listed {
 #define AUX 256               /* address, option value, ioctl argument */
 #define MAXDATA 65536         /* bytes of data per request */
 #define MAXREFS (MAXDATA / 4) /* refs in a FORK */
+#define MAXCTL 1024           /* ancillary data of a SEND or a RECV */
 
 struct req {
 	int32_t op, ref, a, b, c;
@@ -89,6 +99,7 @@ struct rep {
 	int64_t ret;
 	int32_t err, flags, wait, timeout_ms;
 	uint32_t alen, dlen;
+	uint32_t clen;   /* RECV: control data at the end of the data */
 };
 
 int iothrun_remote;
@@ -206,6 +217,75 @@ static void adopt_match(int fd) {
 		adopt_fd = fd;
 }
 
+/* GETIFADDRS: the owner's ioth_getifaddrs list for a child, each entry a
+ * struct ifa_wire then its name (with its NUL), addresses and data. */
+struct ifa_wire {
+	uint32_t flags;
+	uint16_t name, addr, mask, other, data, pad;
+};
+
+static size_t sa_size(const struct sockaddr *sa) {
+	if (sa == NULL)
+		return 0;
+	switch (sa->sa_family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	case AF_PACKET:
+		return sizeof(struct sockaddr_ll);
+	default:
+		return sizeof(struct sockaddr_storage);
+	}
+}
+
+/* One entry into out (cap bytes): its size, 0 if it does not fit. */
+static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
+	struct ifa_wire w = {
+		.flags = i->ifa_flags,
+		.name = (uint16_t) (strlen(i->ifa_name) + 1),
+		.addr = (uint16_t) sa_size(i->ifa_addr),
+		.mask = (uint16_t) sa_size(i->ifa_netmask),
+		.other = (uint16_t) sa_size(i->ifa_broadaddr),
+		/* ioth_getifaddrs: a link's entry has its counters */
+		.data = (uint16_t) (i->ifa_data && i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET ?
+				sizeof(struct rtnl_link_stats) : 0),
+	};
+	size_t need = sizeof(w) + w.name + w.addr + w.mask + w.other + w.data;
+	if (need > cap)
+		return 0;
+	char *p = out;
+	memcpy(p, &w, sizeof(w));
+	p += sizeof(w);
+	memcpy(p, i->ifa_name, w.name);
+	p += w.name;
+	/* (a length of 0: the pointer may be NULL, not given to memcpy) */
+	if (w.addr)
+		memcpy(p, i->ifa_addr, w.addr);
+	p += w.addr;
+	if (w.mask)
+		memcpy(p, i->ifa_netmask, w.mask);
+	p += w.mask;
+	if (w.other)
+		memcpy(p, i->ifa_broadaddr, w.other);
+	p += w.other;
+	if (w.data)
+		memcpy(p, i->ifa_data, w.data);
+	return need;
+}
+
+/* GETADDRINFO: the hints (aux) and the node's and service's lengths with
+ * their NULs (0: NULL) before them in the data; the answer's entries, each
+ * a struct ai_wire, its address and its canonical name (with its NUL). */
+struct gai_wire {
+	int32_t flags, family, socktype, protocol, has_hints;
+	uint32_t node_len, serv_len;
+};
+struct ai_wire {
+	int32_t flags, family, socktype, protocol;
+	uint32_t addrlen, canon;
+};
+
 static void serve_one(struct client *c, struct req *q, char *aux, char *data, char *out) {
 	struct rep r = {0};
 	char raux[AUX];
@@ -215,6 +295,7 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	long ret = -1;
 	errno = 0;
 	if (q->op != OP_SOCKET && q->op != OP_FORK && q->op != OP_LIST && q->op != OP_ADOPT &&
+			q->op != OP_GETIFADDRS && q->op != OP_GETADDRINFO && q->op != OP_GETNAMEINFO &&
 			!has_ref(c, ref)) {
 		r.ret = -1;
 		r.err = EBADF;
@@ -282,9 +363,18 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		break;
 	case OP_SEND: {
 		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
-		struct iovec iov = {.iov_base = data, .iov_len = q->dlen};
+		/* c: the control data's length, at the end of the data */
+		size_t clen = q->c > 0 && (uint32_t) q->c <= q->dlen && q->c <= MAXCTL ? (size_t) q->c : 0;
+		union {
+			struct cmsghdr h;   /* aligned for the cmsghdrs */
+			char b[MAXCTL];
+		} ctl;
+		if (clen)
+			memcpy(ctl.b, data + q->dlen - clen, clen);
+		struct iovec iov = {.iov_base = data, .iov_len = q->dlen - clen};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_name = alen ? aux : NULL, .msg_namelen = alen};
+			.msg_name = alen ? aux : NULL, .msg_namelen = alen,
+			.msg_control = clen ? ctl.b : NULL, .msg_controllen = clen};
 		ret = IOTHRUN_CALL(ioth_sendmsg(ref, &m, q->a | MSG_DONTWAIT | MSG_NOSIGNAL));
 		if (ret < 0 && errno == EAGAIN && wantwait) {
 			r.wait = POLLOUT;
@@ -294,10 +384,17 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	}
 	case OP_RECV: {
 		int wantwait = !(q->a & MSG_DONTWAIT) && blocking(ref);
-		size_t cap = (size_t) q->b > MAXDATA ? MAXDATA : (size_t) q->b;
+		/* c: room for control data, after the data in the answer */
+		size_t ccap = q->c > 0 ? ((size_t) q->c > MAXCTL ? MAXCTL : (size_t) q->c) : 0;
+		size_t cap = (size_t) q->b > MAXDATA - ccap ? MAXDATA - ccap : (size_t) q->b;
+		union {
+			struct cmsghdr h;
+			char b[MAXCTL];
+		} ctl;
 		struct iovec iov = {.iov_base = out, .iov_len = cap};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_name = alen ? raux : NULL, .msg_namelen = alen};
+			.msg_name = alen ? raux : NULL, .msg_namelen = alen,
+			.msg_control = ccap ? ctl.b : NULL, .msg_controllen = ccap};
 		ret = IOTHRUN_CALL(ioth_recvmsg(ref, &m, (q->a & ~MSG_WAITALL) | MSG_DONTWAIT));
 		if (ret < 0 && errno == EAGAIN && wantwait) {
 			r.wait = POLLIN;
@@ -307,6 +404,9 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 			r.dlen = (uint32_t) ((size_t) ret < cap ? (size_t) ret : cap);
 			r.alen = alen ? m.msg_namelen : 0;
 			r.flags = m.msg_flags;
+			r.clen = ccap ? (uint32_t) (m.msg_controllen < ccap ? m.msg_controllen : ccap) : 0;
+			memcpy(out + r.dlen, ctl.b, r.clen);
+			r.dlen += r.clen;
 		}
 		break;
 	}
@@ -414,6 +514,81 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		r.dlen = (uint32_t) (n * sizeof(*l));
 		ret = (long) n;
 		break;
+	}
+	case OP_GETIFADDRS: {
+		struct ifaddrs *ifa;
+		size_t len = 0;
+		ret = IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, &ifa));
+		if (ret < 0)
+			break;
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			size_t k = ifa_put(out + len, MAXDATA - len, i);
+			if (k == 0) {
+				ret = -1, errno = ENOBUFS;   /* more than a reply holds */
+				break;
+			}
+			len += k;
+			ret++;
+		}
+		IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+		r.dlen = ret >= 0 ? (uint32_t) len : 0;
+		break;
+	}
+	case OP_GETADDRINFO: {
+		/* the answer is getaddrinfo's code (r.err: errno for EAI_SYSTEM) */
+		struct gai_wire h;
+		memcpy(&h, aux, sizeof(h));
+		const char *node = NULL, *serv = NULL;
+		if (h.node_len && h.node_len <= q->dlen && data[h.node_len - 1] == '\0')
+			node = data;
+		if (h.serv_len && (size_t) h.node_len + h.serv_len <= q->dlen &&
+				data[h.node_len + h.serv_len - 1] == '\0')
+			serv = data + h.node_len;
+		struct addrinfo hints = {.ai_flags = h.flags, .ai_family = h.family,
+			.ai_socktype = h.socktype, .ai_protocol = h.protocol}, *res = NULL;
+		int g = iothrun_getaddrinfo_here(node, serv, h.has_hints ? &hints : NULL, &res);
+		int e = errno;
+		size_t len = 0;
+		for (struct addrinfo *i = g == 0 ? res : NULL; i; i = i->ai_next) {
+			struct ai_wire w = {.flags = i->ai_flags, .family = i->ai_family,
+				.socktype = i->ai_socktype, .protocol = i->ai_protocol,
+				.addrlen = i->ai_addr ? (uint32_t) i->ai_addrlen : 0,
+				.canon = i->ai_canonname ? (uint32_t) strlen(i->ai_canonname) + 1 : 0};
+			if (w.addrlen > sizeof(struct sockaddr_storage) ||
+					sizeof(w) + w.addrlen + w.canon > MAXDATA - len) {
+				g = EAI_MEMORY;   /* more than a reply holds */
+				break;
+			}
+			memcpy(out + len, &w, sizeof(w));
+			if (w.addrlen)
+				memcpy(out + len + sizeof(w), i->ai_addr, w.addrlen);
+			if (w.canon)
+				memcpy(out + len + sizeof(w) + w.addrlen, i->ai_canonname, w.canon);
+			len += sizeof(w) + w.addrlen + w.canon;
+		}
+		if (res)
+			freeaddrinfo(res);
+		r.dlen = g == 0 ? (uint32_t) len : 0;
+		ret = g;
+		errno = g == EAI_SYSTEM ? e : 0;
+		r.ret = ret;
+		r.err = errno;
+		reply(c->conn, &r, raux, out, -1);
+		return;
+	}
+	case OP_GETNAMEINFO: {
+		/* aux: the address (alen); a: flags, b, c: the caller's lengths;
+		 * the answer: getnameinfo's code, host and service in the data */
+		socklen_t hl = q->b > 0 ? (socklen_t) (q->b < NI_MAXHOST ? q->b : NI_MAXHOST) : 0;
+		socklen_t sl = q->c > 0 ? (socklen_t) (q->c < NI_MAXSERV ? q->c : NI_MAXSERV) : 0;
+		memset(out, 0, NI_MAXHOST + NI_MAXSERV);
+		int g = iothrun_getnameinfo_here((struct sockaddr *) aux, alen, hl ? out : NULL, hl,
+				sl ? out + NI_MAXHOST : NULL, sl, q->a);
+		r.ret = g;
+		r.err = g == EAI_SYSTEM ? errno : 0;
+		r.dlen = g == 0 ? NI_MAXHOST + NI_MAXSERV : 0;
+		reply(c->conn, &r, raux, out, -1);
+		return;
 	}
 	default:
 		errno = EINVAL;
@@ -873,12 +1048,42 @@ static long result(struct rep *r) {
 	return (long) r->ret;
 }
 
+/* After poll's EINTR (a handler ran): may the blocking call go on, as
+ * Linux restarts it for a handler installed with SA_RESTART? poll does not
+ * say which signal came, so the call goes on only when no handler of a
+ * signal this thread can take lacks SA_RESTART (the rule of ustack's own
+ * waits). The signals of faults never reach a wait; glibc's internal ones
+ * answer EINVAL to sigaction. */
+static int restart_ok(void) {
+	sigset_t mask;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &mask) != 0)
+		sigemptyset(&mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||
+				sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS)
+			continue;
+		struct sigaction sa;
+		if (sigismember(&mask, sig) == 1 || sigaction(sig, NULL, &sa) != 0)
+			continue;
+		int caught = (sa.sa_flags & SA_SIGINFO) ? sa.sa_sigaction != NULL
+				: (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+		if (caught && !(sa.sa_flags & SA_RESTART))
+			return 0;
+	}
+	return 1;
+}
+
 /* Wait in this process for the readiness the server asked for: a signal
- * handler that runs ends the wait with EINTR; the socket's timeout with
- * EAGAIN. */
+ * handler that runs ends the wait with EINTR, unless it was installed with
+ * SA_RESTART and the socket has no timeout (Linux never restarts a socket
+ * call with SO_RCVTIMEO/SO_SNDTIMEO set, signal(7)); the socket's timeout
+ * ends it with EAGAIN. */
 static int wait_for(int fd, struct rep *r) {
 	struct pollfd p = {.fd = fd, .events = (short) r->wait};
-	int n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1);
+	int n;
+	while ((n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
+			errno == EINTR && r->timeout_ms <= 0 && restart_ok())
+		;
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -1114,40 +1319,78 @@ int iothrun_remote_fcntl(int fd, int cmd, long arg) {
 	}
 }
 
-ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
-		const struct sockaddr *to, socklen_t tolen) {
+/* A send with ctl (clen bytes of ancillary data) going with the first
+ * request, after its data. */
+static ssize_t send_ctl(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen, const void *ctl, size_t clen) {
 	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
 	if (tolen > AUX)
 		return errno = EINVAL, -1;
-	if (!stream && len > MAXDATA)
+	if (clen > MAXCTL)
+		return errno = ENOBUFS, -1;   /* Linux: above optmem_max */
+	if (!stream && len > MAXDATA - clen)
 		return errno = EMSGSIZE, -1;
 	char aux[AUX] = {0};
 	if (to && tolen)
 		memcpy(aux, to, tolen);
+	char *tmp = NULL;
+	if (clen && (tmp = malloc(MAXDATA)) == NULL)
+		return errno = ENOMEM, -1;
 	size_t done = 0;
+	ssize_t ret;
 	for (;;) {
-		size_t n = len - done > MAXDATA ? MAXDATA : len - done;
-		struct req q = {.op = OP_SEND, .a = flags, .alen = to ? tolen : 0, .dlen = (uint32_t) n};
+		size_t cl = done == 0 ? clen : 0;
+		size_t n = len - done > MAXDATA - cl ? MAXDATA - cl : len - done;
+		const char *d = (const char *) buf + done;
+		if (cl) {
+			if (n)
+				memcpy(tmp, d, n);
+			memcpy(tmp + n, ctl, cl);
+			d = tmp;
+		}
+		struct req q = {.op = OP_SEND, .a = flags, .c = (int32_t) cl, .alen = to ? tolen : 0,
+			.dlen = (uint32_t) (n + cl)};
 		struct rep r;
-		if (call_fd(fd, &q, aux, (const char *) buf + done, &r, NULL, NULL, 0, NULL, 0) < 0)
-			return done ? (ssize_t) done : -1;
+		if (call_fd(fd, &q, aux, d, &r, NULL, NULL, 0, NULL, 0) < 0) {
+			ret = done ? (ssize_t) done : -1;
+			break;
+		}
 		if (r.ret >= 0) {
 			done += (size_t) r.ret;
-			if (!stream || done >= len)
-				return (ssize_t) done;
+			if (!stream || done >= len) {
+				ret = (ssize_t) done;
+				break;
+			}
 			continue;
 		}
 		if (r.err == EAGAIN && r.wait) {
-			if (wait_for(fd, &r) < 0)
-				return done ? (ssize_t) done : -1;
+			if (wait_for(fd, &r) < 0) {
+				ret = done ? (ssize_t) done : -1;
+				break;
+			}
 			continue;
 		}
-		if (done)
-			return (ssize_t) done;
+		if (done) {
+			ret = (ssize_t) done;
+			break;
+		}
 		if (r.err == EPIPE && !(flags & MSG_NOSIGNAL))
 			raise(SIGPIPE);
-		return errno = r.err, -1;
+		errno = r.err;
+		ret = -1;
+		break;
 	}
+	if (tmp) {
+		int e = errno;
+		free(tmp);
+		errno = e;
+	}
+	return ret;
+}
+
+ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen) {
+	return send_ctl(fd, buf, len, flags, to, tolen, NULL, 0);
 }
 
 ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
@@ -1156,9 +1399,11 @@ ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
 	size_t len = 0;
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		len += msg->msg_iov[i].iov_len;
+	const void *ctl = msg->msg_controllen ? msg->msg_control : NULL;
+	size_t clen = ctl ? msg->msg_controllen : 0;
 	if (msg->msg_iovlen == 1)
-		return iothrun_remote_sendto(fd, msg->msg_iov[0].iov_base, len, flags,
-				msg->msg_name, msg->msg_namelen);
+		return send_ctl(fd, msg->msg_iov[0].iov_base, len, flags,
+				msg->msg_name, msg->msg_namelen, ctl, clen);
 	char *b = malloc(len ? len : 1);
 	if (b == NULL)
 		return errno = ENOMEM, -1;
@@ -1167,7 +1412,7 @@ ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
 		memcpy(b + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
 		off += msg->msg_iov[i].iov_len;
 	}
-	ssize_t r = iothrun_remote_sendto(fd, b, len, flags, msg->msg_name, msg->msg_namelen);
+	ssize_t r = send_ctl(fd, b, len, flags, msg->msg_name, msg->msg_namelen, ctl, clen);
 	free(b);
 	return r;
 }
@@ -1177,16 +1422,36 @@ ssize_t iothrun_remote_writev(int fd, const struct iovec *iov, int iovcnt) {
 	return iothrun_remote_sendmsg(fd, &m, 0);
 }
 
-/* One receive into buf (at most MAXDATA), waiting as a blocking socket does. */
+/* One receive into buf (at most MAXDATA), waiting as a blocking socket does;
+ * with ctl, its ancillary data (*clen: ctl's room, then its length). */
 static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, socklen_t *namelen,
-		int *oflags) {
+		int *oflags, void *ctl, size_t *clen) {
+	size_t ccap = ctl && clen ? (*clen > MAXCTL ? MAXCTL : *clen) : 0;
+	size_t cap = len > MAXDATA - ccap ? MAXDATA - ccap : len;
+	char *tmp = NULL;
+	if (ccap && (tmp = malloc(cap + ccap)) == NULL)
+		return errno = ENOMEM, -1;
 	for (;;) {
-		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) (len > MAXDATA ? MAXDATA : len),
+		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) cap, .c = (int32_t) ccap,
 			.alen = name && namelen ? (*namelen > AUX ? AUX : *namelen) : 0};
 		struct rep r;
 		char aux[AUX];
-		if (call_fd(fd, &q, NULL, NULL, &r, aux, buf, len > MAXDATA ? MAXDATA : len, NULL, 0) < 0)
+		if (call_fd(fd, &q, NULL, NULL, &r, aux, tmp ? tmp : buf, cap + ccap, NULL, 0) < 0) {
+			free(tmp);
 			return -1;
+		}
+		if (r.ret >= 0 && tmp) {
+			size_t cl = r.clen <= r.dlen && r.clen <= ccap ? r.clen : 0;
+			size_t dl = r.dlen - cl;
+			if (dl && cap)
+				memcpy(buf, tmp, dl < cap ? dl : cap);
+			memcpy(ctl, tmp + dl, cl);
+			*clen = cl;
+			free(tmp);
+			tmp = NULL;
+		} else if (r.ret >= 0 && clen) {
+			*clen = 0;
+		}
 		if (r.ret >= 0) {
 			if (name && namelen) {
 				memcpy(name, aux, r.alen < *namelen ? r.alen : *namelen);
@@ -1197,10 +1462,14 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 			return (ssize_t) r.ret;
 		}
 		if (r.err == EAGAIN && r.wait) {
-			if (wait_for(fd, &r) < 0)
-				return -1;
+			if (wait_for(fd, &r) < 0) {
+				int e = errno;
+				free(tmp);
+				return errno = e, -1;
+			}
 			continue;
 		}
+		free(tmp);
 		return errno = r.err, -1;
 	}
 }
@@ -1208,12 +1477,12 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		socklen_t *fromlen) {
 	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
-	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL);
+	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL, NULL, NULL);
 	if (n <= 0 || !stream || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
 		return n;
 	size_t done = (size_t) n;
 	while (done < len) {
-		n = recv_one(fd, (char *) buf + done, len - done, flags, NULL, NULL, NULL);
+		n = recv_one(fd, (char *) buf + done, len - done, flags, NULL, NULL, NULL, NULL, NULL);
 		if (n <= 0)
 			break;
 		done += (size_t) n;
@@ -1230,14 +1499,16 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 	socklen_t nl = msg->msg_name ? msg->msg_namelen : 0;
 	int of = 0;
 	ssize_t n;
+	void *ctl = msg->msg_control && msg->msg_controllen ? msg->msg_control : NULL;
+	size_t clen = ctl ? msg->msg_controllen : 0;
 	if (msg->msg_iovlen == 1) {
-		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of);
+		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of, ctl, &clen);
 	} else {
 		size_t cap = len > MAXDATA ? MAXDATA : len;
 		char *b = malloc(cap ? cap : 1);
 		if (b == NULL)
 			return errno = ENOMEM, -1;
-		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of);
+		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of, ctl, &clen);
 		size_t left = n > 0 ? ((size_t) n < cap ? (size_t) n : cap) : 0, off = 0;
 		for (size_t i = 0; i < msg->msg_iovlen && left; i++) {
 			size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len : left;
@@ -1250,8 +1521,7 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 	if (n >= 0) {
 		if (msg->msg_name)
 			msg->msg_namelen = nl;
-		/* no ancillary data across processes */
-		msg->msg_controllen = 0;
+		msg->msg_controllen = clen;   /* what the owner's recvmsg gave */
 		msg->msg_flags = of;
 	}
 	return n;
@@ -1260,6 +1530,196 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt) {
 	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
 	return iothrun_remote_recvmsg(fd, &m, 0);
+}
+
+/* getifaddrs in a child: the owner's list, rebuilt here as
+ * ioth_freeifaddrs frees it (one allocation per entry, the struct ifaddrs
+ * first). */
+int iothrun_remote_getifaddrs(struct ifaddrs **ifap) {
+	if (ifap == NULL)
+		return errno = EFAULT, -1;
+	char *buf = malloc(MAXDATA);
+	if (buf == NULL)
+		return errno = ENOMEM, -1;
+	struct req q = {.op = OP_GETIFADDRS, .ref = -1};
+	struct rep r;
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, NULL, NULL, &r, NULL, buf, MAXDATA, NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0 || (ret = (int) result(&r)) < 0) {
+		free(buf);
+		return -1;
+	}
+	struct ifaddrs *head = NULL, **tail = &head;
+	size_t off = 0, len = r.dlen > MAXDATA ? MAXDATA : r.dlen;
+	for (int64_t e = 0; e < r.ret; e++) {
+		struct ifa_wire w;
+		if (len - off < sizeof(w))
+			goto bad;
+		memcpy(&w, buf + off, sizeof(w));
+		const char *p = buf + off + sizeof(w);
+		size_t body = (size_t) w.name + w.addr + w.mask + w.other + w.data;
+		if (len - off - sizeof(w) < body || w.name == 0 || p[w.name - 1] != '\0')
+			goto bad;
+		/* the struct, then the sockaddrs and data (8-aligned), the name */
+#define UP8(x) (((x) + 7) & ~(size_t) 7)
+		size_t sz = UP8(sizeof(struct ifaddrs)) + UP8(w.addr) + UP8(w.mask) + UP8(w.other) +
+			UP8(w.data) + w.name;
+		char *n = calloc(1, sz);
+		if (n == NULL) {
+			ioth_freeifaddrs(head);
+			free(buf);
+			return errno = ENOMEM, -1;
+		}
+		struct ifaddrs *i = (struct ifaddrs *) (void *) n;
+		char *at = n + UP8(sizeof(struct ifaddrs));
+		const char *name = p;
+		p += w.name;
+		i->ifa_flags = w.flags;
+		if (w.addr) {
+			i->ifa_addr = memcpy(at, p, w.addr);
+			at += UP8(w.addr);
+			p += w.addr;
+		}
+		if (w.mask) {
+			i->ifa_netmask = memcpy(at, p, w.mask);
+			at += UP8(w.mask);
+			p += w.mask;
+		}
+		if (w.other) {
+			i->ifa_broadaddr = memcpy(at, p, w.other);
+			at += UP8(w.other);
+			p += w.other;
+		}
+		if (w.data) {
+			i->ifa_data = memcpy(at, p, w.data);
+			at += UP8(w.data);
+		}
+#undef UP8
+		i->ifa_name = memcpy(at, name, w.name);
+		*tail = i;
+		tail = &i->ifa_next;
+		off += sizeof(w) + body;
+	}
+	free(buf);
+	*ifap = head;
+	return 0;
+bad:
+	ioth_freeifaddrs(head);
+	free(buf);
+	return errno = EPROTO, -1;
+}
+
+/* getaddrinfo in a child: the owner resolves (over the stack), the list is
+ * rebuilt here as glibc's freeaddrinfo frees it (one block per entry with
+ * its address, ai_canonname apart). */
+int iothrun_remote_getaddrinfo(const char *node, const char *service,
+		const struct addrinfo *hints, struct addrinfo **res) {
+	struct gai_wire h = {0};
+	size_t nl = node ? strlen(node) + 1 : 0, sl = service ? strlen(service) + 1 : 0;
+	if (res == NULL) {
+		errno = EFAULT;
+		return EAI_SYSTEM;
+	}
+	if (nl + sl > MAXDATA || nl > UINT16_MAX || sl > UINT16_MAX)
+		return EAI_OVERFLOW;
+	if (hints) {
+		h.has_hints = 1;
+		h.flags = hints->ai_flags;
+		h.family = hints->ai_family;
+		h.socktype = hints->ai_socktype;
+		h.protocol = hints->ai_protocol;
+	}
+	h.node_len = (uint32_t) nl;
+	h.serv_len = (uint32_t) sl;
+	char aux[AUX] = {0};
+	memcpy(aux, &h, sizeof(h));
+	char *buf = malloc(MAXDATA);
+	if (buf == NULL)
+		return EAI_MEMORY;
+	if (nl)
+		memcpy(buf, node, nl);
+	if (sl)
+		memcpy(buf + nl, service, sl);
+	struct req q = {.op = OP_GETADDRINFO, .ref = -1, .alen = sizeof(h), .dlen = (uint32_t) (nl + sl)};
+	struct rep r;
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, aux, buf, &r, NULL, buf, MAXDATA, NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0) {
+		free(buf);
+		return EAI_SYSTEM;   /* errno: the connection's */
+	}
+	if (r.ret != 0) {
+		free(buf);
+		if (r.ret == EAI_SYSTEM)
+			errno = r.err;
+		return (int) r.ret;
+	}
+	struct addrinfo *head = NULL, **tail = &head;
+	size_t off = 0, len = r.dlen > MAXDATA ? MAXDATA : r.dlen;
+	while (len - off >= sizeof(struct ai_wire)) {
+		struct ai_wire w;
+		memcpy(&w, buf + off, sizeof(w));
+		const char *p = buf + off + sizeof(w);
+		if (w.addrlen > sizeof(struct sockaddr_storage) || len - off - sizeof(w) < (size_t) w.addrlen + w.canon ||
+				(w.canon && p[w.addrlen + w.canon - 1] != '\0'))
+			break;
+		struct addrinfo *ai = calloc(1, sizeof(*ai) + w.addrlen);
+		char *canon = w.canon ? strdup(p + w.addrlen) : NULL;
+		if (ai == NULL || (w.canon && canon == NULL)) {
+			free(ai);
+			free(canon);
+			freeaddrinfo(head);
+			free(buf);
+			return EAI_MEMORY;
+		}
+		ai->ai_flags = w.flags;
+		ai->ai_family = w.family;
+		ai->ai_socktype = w.socktype;
+		ai->ai_protocol = w.protocol;
+		ai->ai_addrlen = w.addrlen;
+		if (w.addrlen)
+			ai->ai_addr = memcpy(ai + 1, p, w.addrlen);
+		ai->ai_canonname = canon;
+		*tail = ai;
+		tail = &ai->ai_next;
+		off += sizeof(w) + w.addrlen + w.canon;
+	}
+	free(buf);
+	if (head == NULL)
+		return EAI_FAIL;   /* an answer of no entry: not from getaddrinfo */
+	*res = head;
+	return 0;
+}
+
+/* getnameinfo in a child: asked of the owner (over the stack). */
+int iothrun_remote_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+		socklen_t hostlen, char *serv, socklen_t servlen, int flags) {
+	if (addr == NULL || addrlen > AUX)
+		return EAI_FAMILY;
+	char aux[AUX] = {0};
+	memcpy(aux, addr, addrlen);
+	struct req q = {.op = OP_GETNAMEINFO, .ref = -1, .a = flags, .alen = addrlen,
+		.b = host ? (int32_t) hostlen : 0, .c = serv ? (int32_t) servlen : 0};
+	struct rep r;
+	char out[NI_MAXHOST + NI_MAXSERV];
+	pthread_mutex_lock(&cl_lock);
+	int ret = call(&q, aux, NULL, &r, NULL, out, sizeof(out), NULL, 0);
+	pthread_mutex_unlock(&cl_lock);
+	if (ret < 0)
+		return EAI_SYSTEM;
+	if (r.ret != 0) {
+		if (r.ret == EAI_SYSTEM)
+			errno = r.err;
+		return (int) r.ret;
+	}
+	out[NI_MAXHOST - 1] = out[sizeof(out) - 1] = '\0';
+	if (host && hostlen)
+		memcpy(host, out, strlen(out) + 1);   /* it fit: the owner had hostlen */
+	if (serv && servlen)
+		memcpy(serv, out + NI_MAXHOST, strlen(out + NI_MAXHOST) + 1);
+	return 0;
 }
 
 /* FORK: refs for a child of this client. */

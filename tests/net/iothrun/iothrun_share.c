@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * A program of plain libc calls that forks, run under iothrun on ustack by
+ * test_iothrun_share.sh: its forked children use the stack their parent
+ * (the stack's owner) serves them (tools/iothrun/shared.c). It knows
+ * nothing of ioth. Exit status 0 when every check passed.
+ *
+ *   iothrun_share restart PORT   a child's blocking recv and a repeating
+ *                                SIGALRM: with SA_RESTART it goes on and gets
+ *                                the datagram the parent sends later;
+ *                                without, EINTR; with SA_RESTART and
+ *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
+ *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
+ *                                give what its parent's give
+ *   iothrun_share resolve NAME ADDR UNKNOWN
+ *                                a child's getaddrinfo, getnameinfo and
+ *                                gethostbyname through the stack's resolver:
+ *                                NAME is ADDR; UNKNOWN fails as in the parent
+ *   iothrun_share cmsg PORT SRC  a child's recvmsg gets IP_PKTINFO (and
+ *                                MSG_CTRUNC), its sendmsg's IP_PKTINFO sets
+ *                                the source address SRC (a local one) */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+#define CHECK(c) do { \
+	if (!(c)) { \
+		fprintf(stderr, "FAIL %s:%d: %s (errno %d %s)\n", __FILE__, __LINE__, #c, errno, strerror(errno)); \
+		failures++; \
+	} \
+} while (0)
+
+static volatile sig_atomic_t ticks;
+static void on_alarm(int sig) {
+	(void) sig;
+	ticks++;
+}
+
+enum { RESTART, NO_RESTART, RESTART_TIMEOUT };
+static const char *const case_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTART + SO_RCVTIMEO"};
+
+/* One case: the parent's UDP socket on 127.0.0.1:port, its forked child
+ * blocks in recv on it under a 100 ms SIGALRM; the child tells the parent
+ * (a pipe) it is about to wait; the parent sends a datagram a second later
+ * when the call should go on. The child's exit status: 0 as Linux. */
+static void restart_case(int kind, int port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(u >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = kind == NO_RESTART ? 0 : SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		if (kind == RESTART_TIMEOUT) {
+			struct timeval tv = {.tv_sec = 20};
+			CHECK(setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
+		}
+		struct itimerval it = {.it_interval = {0, 100000}, .it_value = {0, 100000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		char b[16] = "";
+		CHECK(write(go[1], "g", 1) == 1);
+		ssize_t n = recv(u, b, sizeof(b), 0);
+		int e = errno;
+		struct itimerval off = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_REAL, &off, NULL);
+		int good;
+		if (kind == RESTART)
+			good = n == 5 && memcmp(b, "later", 5) == 0 && ticks > 0;
+		else
+			good = n < 0 && e == EINTR;
+		printf("%s: recv -> %zd (%s), %d handler runs: %s\n", case_name[kind], n,
+				n < 0 ? strerror(e) : "data", (int) ticks, good ? "as Linux" : "NOT as Linux");
+		fflush(stdout);
+		_exit(good ? 0 : 1);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	close(go[0]);
+	if (kind == RESTART) {
+		sleep(1);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		CHECK(s >= 0);
+		CHECK(sendto(s, "later", 5, 0, (struct sockaddr *) &a, sizeof(a)) == 5);
+		close(s);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(u);
+}
+
+static void cmd_restart(const char *port) {
+	int p = atoi(port);
+	restart_case(RESTART, p);
+	restart_case(NO_RESTART, p + 1);
+	restart_case(RESTART_TIMEOUT, p + 2);
+}
+
+/* One line per entry: name, family, address, netmask, flags. */
+static size_t list_ifaddrs(char *out, size_t cap) {
+	struct ifaddrs *ifa;
+	size_t off = 0;
+	out[0] = '\0';
+	if (getifaddrs(&ifa) < 0) {
+		perror("getifaddrs");
+		return 0;
+	}
+	for (struct ifaddrs *i = ifa; i && off + 200 < cap; i = i->ifa_next) {
+		char addr[INET6_ADDRSTRLEN] = "-", mask[INET6_ADDRSTRLEN] = "-";
+		int fam = i->ifa_addr ? i->ifa_addr->sa_family : -1;
+		if (fam == AF_INET) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, addr, sizeof(addr));
+			if (i->ifa_netmask)
+				inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_netmask)->sin_addr, mask, sizeof(mask));
+		} else if (fam == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, addr, sizeof(addr));
+			if (i->ifa_netmask)
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *) i->ifa_netmask)->sin6_addr, mask, sizeof(mask));
+		}
+		off += (size_t) snprintf(out + off, cap - off, "%s %d %s %s %#x\n", i->ifa_name, fam,
+				addr, mask, i->ifa_flags);
+	}
+	freeifaddrs(ifa);
+	/* and if_nametoindex of each name seen, and of one that is not there */
+	unsigned int lo = if_nametoindex("lo"), vde = if_nametoindex("vde0");
+	errno = 0;
+	unsigned int none = if_nametoindex("nosuch0");
+	int e = errno;
+	off += (size_t) snprintf(out + off, cap - off, "index lo %u vde0 %u nosuch0 %u %s\n", lo, vde,
+			none, none ? "-" : strerror(e));
+	return off;
+}
+
+static void cmd_ifaddrs(void) {
+	static char mine[8192], theirs[8192];
+	size_t n = list_ifaddrs(mine, sizeof(mine));
+	CHECK(n > 0);
+	printf("parent:\n%s", mine);
+	fflush(stdout);
+	int pp[2];
+	CHECK(pipe(pp) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(pp[0]);
+		size_t k = list_ifaddrs(theirs, sizeof(theirs));
+		ssize_t w = write(pp[1], theirs, k);
+		_exit(w == (ssize_t) k ? 0 : 1);
+	}
+	close(pp[1]);
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
+		got += (size_t) r;
+	theirs[got] = '\0';
+	close(pp[0]);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	printf("child:\n%s", theirs);
+	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+}
+
+/* A forked child resolves NAME (the parent never does: the resolver's log
+ * shows the child's queries), and asks the reverse of ADDR; an unknown
+ * name gives it the code it gives the parent. */
+static void cmd_resolve(const char *name, const char *addr, const char *unknown) {
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+	int parent_code = getaddrinfo(unknown, NULL, &hints, &res);
+	if (parent_code == 0)
+		freeaddrinfo(res);
+	CHECK(parent_code != 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int bad = 0;
+		res = NULL;
+		int g = getaddrinfo(name, "80", &hints, &res);
+		char got[INET_ADDRSTRLEN] = "-";
+		int port = 0;
+		if (g == 0 && res->ai_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *) res->ai_addr;
+			inet_ntop(AF_INET, &a->sin_addr, got, sizeof(got));
+			port = ntohs(a->sin_port);
+		}
+		printf("child getaddrinfo(%s, 80): %s %s:%d\n", name, g ? gai_strerror(g) : "ok", got, port);
+		bad |= g != 0 || strcmp(got, addr) != 0 || port != 80 || res->ai_socktype != SOCK_STREAM;
+		if (g == 0)
+			freeaddrinfo(res);
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(80)};
+		inet_pton(AF_INET, addr, &sa.sin_addr);
+		char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
+		g = getnameinfo((struct sockaddr *) &sa, sizeof(sa), host, sizeof(host), serv, sizeof(serv),
+				NI_NAMEREQD | NI_NUMERICSERV);
+		printf("child getnameinfo(%s): %s %s %s\n", addr, g ? gai_strerror(g) : "ok", host, serv);
+		bad |= g != 0 || strcmp(host, name) != 0 || strcmp(serv, "80") != 0;
+		struct hostent *h = gethostbyname(name);
+		got[0] = '\0';
+		if (h && h->h_addrtype == AF_INET && h->h_addr_list[0])
+			inet_ntop(AF_INET, h->h_addr_list[0], got, sizeof(got));
+		printf("child gethostbyname(%s): %s\n", name, h ? got : "NULL");
+		bad |= h == NULL || strcmp(got, addr) != 0;
+		res = NULL;
+		g = getaddrinfo(unknown, NULL, &hints, &res);
+		printf("child getaddrinfo(%s): %s (the parent: %s)\n", unknown, gai_strerror(g),
+				gai_strerror(parent_code));
+		bad |= g != parent_code;
+		if (g == 0)
+			freeaddrinfo(res);
+		fflush(stdout);
+		_exit(bad);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Ancillary data in a forked child: its recvmsg gets IP_PKTINFO (the
+ * destination 127.0.0.1, lo's index), MSG_CTRUNC when the room is too
+ * small; its sendmsg's IP_PKTINFO picks the source address SRC, which the
+ * parent's recvfrom sees. */
+static void cmd_cmsg(const char *port, const char *src) {
+	int p = atoi(port);
+	struct sockaddr_in pa = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
+	struct sockaddr_in ca = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 1))};
+	inet_pton(AF_INET, "127.0.0.1", &pa.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &ca.sin_addr);
+	struct in_addr want_src;
+	if (inet_pton(AF_INET, src, &want_src) != 1)
+		exit(2);
+	int r = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(r >= 0 && u >= 0);
+	CHECK(bind(r, (struct sockaddr *) &pa, sizeof(pa)) == 0);
+	CHECK(bind(u, (struct sockaddr *) &ca, sizeof(ca)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		int one = 1, bad = 0;
+		CHECK(setsockopt(u, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == 0);
+		CHECK(write(go[1], "g", 1) == 1);
+		char b[16];
+		union {
+			struct cmsghdr h;
+			char c[256];
+		} ctl;
+		struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.c,
+			.msg_controllen = sizeof(ctl.c)};
+		ssize_t n = recvmsg(u, &m, 0);
+		struct in_pktinfo pi = {0};
+		int seen = 0;
+		for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+					c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				seen = 1;
+			}
+		char dst[INET_ADDRSTRLEN] = "-";
+		inet_ntop(AF_INET, &pi.ipi_addr, dst, sizeof(dst));
+		unsigned int lo = if_nametoindex("lo");
+		printf("child recvmsg: %zd bytes, IP_PKTINFO %s: ipi_addr %s ipi_ifindex %d (lo %u), flags %#x\n",
+				n, seen ? "seen" : "NOT seen", dst, pi.ipi_ifindex, lo, m.msg_flags);
+		bad |= n != 3 || !seen || strcmp(dst, "127.0.0.1") != 0 || lo == 0 ||
+			pi.ipi_ifindex != (int) lo || (m.msg_flags & MSG_CTRUNC);
+		/* too little room: MSG_CTRUNC */
+		struct msghdr t = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.c,
+			.msg_controllen = sizeof(struct cmsghdr)};
+		n = recvmsg(u, &t, 0);
+		printf("child recvmsg with %zu bytes of room: %zd bytes, flags %#x, controllen %zu\n",
+				sizeof(struct cmsghdr), n, t.msg_flags, (size_t) t.msg_controllen);
+		bad |= n != 3 || !(t.msg_flags & MSG_CTRUNC);
+		/* the source address of a datagram sent with IP_PKTINFO */
+		memset(&ctl, 0, sizeof(ctl));
+		struct msghdr s = {.msg_iov = &iov, .msg_iovlen = 1, .msg_name = &pa,
+			.msg_namelen = sizeof(pa), .msg_control = ctl.c,
+			.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo))};
+		iov.iov_base = "src";
+		iov.iov_len = 3;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&s);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo spi = {.ipi_spec_dst = want_src};
+		memcpy(CMSG_DATA(c), &spi, sizeof(spi));
+		n = sendmsg(u, &s, 0);
+		printf("child sendmsg with IP_PKTINFO ipi_spec_dst %s: %zd\n", src, n);
+		bad |= n != 3;
+		fflush(stdout);
+		_exit(bad);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	close(go[0]);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(s >= 0);
+	CHECK(sendto(s, "one", 3, 0, (struct sockaddr *) &ca, sizeof(ca)) == 3);
+	CHECK(sendto(s, "two", 3, 0, (struct sockaddr *) &ca, sizeof(ca)) == 3);
+	char b[16];
+	struct sockaddr_in from = {0};
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(r, b, sizeof(b), 0, (struct sockaddr *) &from, &fl);
+	char fa[INET_ADDRSTRLEN] = "-";
+	inet_ntop(AF_INET, &from.sin_addr, fa, sizeof(fa));
+	printf("parent recvfrom: %zd bytes from %s:%d\n", n, fa, ntohs(from.sin_port));
+	CHECK(n == 3 && from.sin_addr.s_addr == want_src.s_addr && ntohs(from.sin_port) == p + 1);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+int main(int argc, char **argv) {
+	alarm(50);
+	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
+		cmd_restart(argv[2]);
+	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
+		cmd_ifaddrs();
+	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
+		cmd_cmsg(argv[2], argv[3]);
+	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
+		cmd_resolve(argv[2], argv[3], argv[4]);
+	else {
+		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		return 2;
+	}
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# iothrun on ustack: what a forked child on its parent's stack
+# (tools/iothrun/shared.c) gets as a process on Linux does
+# (tests/net/iothrun/iothrun_share.c):
+#
+#  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
+#    call goes on and gets the datagram its parent sends later; without
+#    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
+#  - a child's getifaddrs and if_nametoindex give what its parent's give;
+#  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
+#    small), its sendmsg's IP_PKTINFO picks the source address;
+#  - ip addr / ip -6 route in a shell's command (it joins the shell's
+#    stack): rtnetlink through the owner;
+#  - a child resolves names (getaddrinfo, getnameinfo, gethostbyname) with
+#    the stack's resolver: dnsmasq in the namespace sees its queries.
+#
+# Root: the stack's VDE switch is reached by a namespace's tap (net_ns).
+set -u
+. "$IOTH_TESTLIB"
+need_root
+need_cmd ip vde_plug dnsmasq
+RUN="$IOTH_BUILD_DIR/tools/iothrun/iothrun"
+SHARE="$IOTH_BUILD_DIR/tests/net/iothrun/iothrun_share"
+[ -x "$RUN" ] || skip "$RUN not built"
+[ -x "$SHARE" ] || skip "$SHARE not built"
+[ -e "$IOTH_PLUGIN_PATH/ioth_ustack-r.so" ] || [ -e "$IOTH_PLUGIN_PATH/ioth_ustack.so" ] ||
+	skip "no ustack plugin in $IOTH_PLUGIN_PATH"
+
+TMP=$(mktemp -d /tmp/iothrun_share.XXXXXX)
+NET_DIRS="$NET_DIRS $TMP"
+FAILS=0
+check() { # check DESCRIPTION COMMAND...
+	local what=$1; shift
+	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
+}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+
+net_switch SW
+net_ns peer "$SW"
+NS=$(nsname peer)
+ip -n "$NS" addr add 198.18.43.1/24 dev tap0
+CONF="stack=ustack,vnl=vde://$SW,eth,mac=02:00:00:00:43:05,ip=198.18.43.5/24,ip=fd00:43::5/64,gw=198.18.43.1"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" restart 9300 >"$TMP/restart.log" 2>&1
+rc=$?
+cat "$TMP/restart.log"
+check "a forked child's blocking recv, SA_RESTART / none / with SO_RCVTIMEO: as Linux (status $rc)" test "$rc" = 0
+check "... the SA_RESTART call went on and got the later datagram" grep -q "^SA_RESTART: recv -> 5 (data).*as Linux$" "$TMP/restart.log"
+check "... without SA_RESTART: EINTR" grep -q "^no SA_RESTART: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
+check "... SA_RESTART with SO_RCVTIMEO: EINTR" grep -q "^SA_RESTART + SO_RCVTIMEO: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
+rc=$?
+cat "$TMP/ifaddrs.log"
+check "a forked child's getifaddrs lists what its parent's does (status $rc)" test "$rc" = 0
+check "... the stack's vde0 with its IPv4 and IPv6 addresses, in the child" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 2 198.18.43.5 255.255.255.0 " &&
+		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 10 fd00:43::5 ffff:ffff:ffff:ffff:: "'
+check "... and lo, and the links (AF_PACKET)" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^lo 2 127.0.0.1 255.0.0.0 " &&
+		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
+check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
+
+timeout 60 "$RUN" "$CONF" "$SHARE" cmsg 9310 198.18.43.5 >"$TMP/cmsg.log" 2>&1
+rc=$?
+cat "$TMP/cmsg.log"
+check "a forked child's ancillary data: recvmsg's IP_PKTINFO and MSG_CTRUNC, sendmsg's IP_PKTINFO source (status $rc)" \
+	test "$rc" = 0
+check "... the parent received the child's datagram from the address its IP_PKTINFO named" \
+	grep -q "^parent recvfrom: 3 bytes from 198.18.43.5:9311$" "$TMP/cmsg.log"
+
+# iproute2 in a shell's command (fork + exec: it joins the shell's stack):
+# rtnetlink through the owner
+IOTHRUN_DEBUG=1 timeout 60 "$RUN" "$CONF" /bin/sh -c 'ip addr show; ip -6 route show; true' \
+	>"$TMP/ip.log" 2>&1
+grep -v "^iothrun" "$TMP/ip.log"
+check "ip addr in a process sharing the stack lists the stack's addresses" \
+	eval 'grep -q "inet 198.18.43.5/24" "$TMP/ip.log" && grep -q "inet6 fd00:43::5/64" "$TMP/ip.log"'
+check "ip -6 route in a process sharing the stack lists the stack's routes" \
+	grep -q "^fd00:43::/64 dev vde0" "$TMP/ip.log"
+check "... both commands joined the shell's stack (one stack made)" \
+	eval '[ "$(grep -c "joined the stack of process" "$TMP/ip.log")" = 2 ] && [ "$(grep -c "stack \".*\" ready" "$TMP/ip.log")" = 1 ]'
+
+# dnsmasq in the namespace is the stack's resolver (dns=)
+net_nsbg peer dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=198.18.43.1 --host-record=child.test,198.18.43.77 \
+	--log-queries --log-facility="$TMP/dnsmasq.log"
+wait_until 10 grep -q "started" "$TMP/dnsmasq.log" || fail "dnsmasq did not start"
+timeout 60 "$RUN" "$CONF,dns=198.18.43.1" "$SHARE" resolve child.test 198.18.43.77 nosuch.test \
+	>"$TMP/resolve.log" 2>&1
+rc=$?
+cat "$TMP/resolve.log"
+check "a forked child's getaddrinfo, getnameinfo, gethostbyname through the stack's resolver (status $rc)" \
+	test "$rc" = 0
+check "... dnsmasq saw the child's queries (A and PTR) from the stack's address" \
+	eval "grep -q 'query\[A\] child.test from 198.18.43.5' '$TMP/dnsmasq.log' &&
+		grep -q 'query\[PTR\] 77.43.18.198.in-addr.arpa from 198.18.43.5' '$TMP/dnsmasq.log'"
+
+echo "$FAILS failed"
+[ "$FAILS" = 0 ]
