@@ -326,7 +326,12 @@ int main(int argc, char *argv[]) {
 	}
 	for (int k = 0; k < nports; k++)
 		ioth_close(ports[k].fd);
-	if (ioth_delstack(st) < 0)
+	if (tfo_lfd >= 0)
+		ioth_close(tfo_lfd);
+	/* every socket closed: the stack goes (EBUSY would be one left open) */
+	if (ioth_delstack(st) < 0) {
 		perror("delstack");
+		rc = 1;
+	}
 	return rc ? 1 : 0;
 }
