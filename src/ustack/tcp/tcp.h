@@ -299,6 +299,10 @@ struct tcp_pcb {
 	 * and the time (ns) spent in each state before */
 	uint8_t chrono_type;
 	uint64_t chrono_start, chrono_ns[3];
+	/* a writer found the send buffer full and has not been told of room
+	 * yet (Linux SOCK_NOSPACE): the send-buffer-limited state begins
+	 * when the last byte it could queue has left, cwnd not limiting */
+	bool nospace;
 	int syncnt;
 	/* listener */
 	int backlog, nsyn, nacc;
@@ -454,6 +458,23 @@ struct tcp_seg {
 
 /* Chrono states, by priority (Linux tcp_chrono_start/stop) */
 enum { TCP_CHRONO_NONE, TCP_CHRONO_BUSY, TCP_CHRONO_RWND, TCP_CHRONO_SNDBUF };
+
+/* Linux tcp_is_cwnd_limited: cwnd bounded the last flight, or slow
+ * start has not yet reached twice the largest flight */
+static inline bool tcp_is_cwnd_limited(const struct tcp_pcb *pcb) {
+	return pcb->cwnd_limited || (pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight);
+}
+
+/* tcp_output.c */
+/* Send-buffer limited (Linux tcp_cwnd_validate's chrono): a writer waits
+ * for room, nothing queued is unsent, and cwnd would take more (not
+ * tcp_is_cwnd_limited). Checked after sending and when a writer starts
+ * to wait. */
+void tcp_sndbuf_check(struct tcp_pcb *pcb);
+
+/* tcp_socket.c */
+/* room for a writer (Linux sk_stream_is_writeable, with TCP_NOTSENT_LOWAT) */
+bool tcp_writeable(const struct tcp_pcb *p);
 
 /* tcp_subr.c */
 /* enter type if above the present state */

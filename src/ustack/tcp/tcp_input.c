@@ -579,7 +579,7 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	/* Linux tcp_is_cwnd_limited: an application-limited flight does not
 	 * grow cwnd (RFC 7661's concern), except that slow start may reach
 	 * twice the largest flight */
-	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
+	if (!tcp_is_cwnd_limited(pcb))
 		return;
 	/* slow start, then the algorithm's growth (tcp_cc_*.c) */
 	if (acked)
@@ -934,8 +934,11 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	} else
 		tcp_arm_rtx(pcb);
 	tcp_chrono_stop(pcb, TCP_CHRONO_BUSY);   /* none once all is acknowledged */
-	if (ring_space(&pcb->sndq, pcb->sndcap))
+	if (pcb->nospace && tcp_writeable(pcb)) {
+		/* the writer is told of room (Linux tcp_check_space) */
+		pcb->nospace = false;
 		tcp_chrono_stop(pcb, TCP_CHRONO_SNDBUF);
+	}
 	if (pcb->sk)
 		tcp_wakeup(pcb);   /* room in the send buffer */
 	return sacked;

@@ -801,6 +801,13 @@ static void cwnd_validate(struct tcp_pcb *pcb, bool sent) {
 		pcb->max_flight = flight;
 		pcb->cwnd_usage_seq = pcb->snd_nxt;
 	}
+	tcp_sndbuf_check(pcb);
+}
+
+void tcp_sndbuf_check(struct tcp_pcb *pcb) {
+	if (pcb->nospace && !tcp_is_cwnd_limited(pcb) && !seq_lt(pcb->snd_nxt, pcb->snd_una + pcb->sndq.len) &&
+			(pcb->state == TCPS_ESTABLISHED || pcb->state == TCPS_CLOSE_WAIT))
+		tcp_chrono_start(pcb, TCP_CHRONO_SNDBUF);
 }
 
 /* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart, on unless

@@ -48,7 +48,7 @@ static uint32_t tcp_poll_state(struct usock *sk);
  * and less than half the low-water mark is unsent. A writer blocked on a
  * full buffer is woken, and POLLOUT given, by this rule only (Linux
  * sk_stream_write_space, tcp_poll). */
-static bool tcp_writeable(const struct tcp_pcb *p) {
+bool tcp_writeable(const struct tcp_pcb *p) {
 	uint32_t space = ring_space(&p->sndq, p->sndcap);
 	return space > 0 && space >= p->sndq.len / 2 &&
 			(!p->notsent_lowat || (uint64_t) tcp_notsent(p) * 2 < p->notsent_lowat);
@@ -559,7 +559,8 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			return 0;
 		}
 		sock_update_events(sk);
-		tcp_chrono_start(p, TCP_CHRONO_SNDBUF);   /* the send buffer is full */
+		p->nospace = true;   /* the send buffer is full */
+		tcp_sndbuf_check(p);
 		if (nb)
 			return done ? (ssize_t) done : -EAGAIN;
 		p->writer_waiting = true;

@@ -2590,7 +2590,7 @@ static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t s
 
 /* TCP_INFO's chrono stats as Linux: tcpi_rwnd_limited while data waits on
  * the peer's window, tcpi_sndbuf_limited while a writer finds the send
- * buffer full, tcpi_busy_time the time with data queued (the three
+ * buffer full and all of it has left, tcpi_busy_time the time with data queued (the three
  * together); nothing counts once all is acknowledged. (Elapsed time is
  * made by moving the state's start back.) */
 static void test_info_chrono(void **state) {
@@ -2622,16 +2622,25 @@ static void test_info_chrono(void **state) {
 	assert_true(ti.tcpi_busy_time >= 130000 && ti.tcpi_busy_time < 200000);
 	assert_int_equal(ti.tcpi_sndbuf_limited, 0);
 	una += 1000;
-	/* a full send buffer: sndbuf-limited until an ACK makes room */
-	int v = 4096;
+	/* a full send buffer whose data waits on the peer's window: window-
+	 * limited, not send-buffer limited (Linux counts that only once all
+	 * that is queued has left, cwnd not limiting: tcp_cwnd_validate) */
+	int v = 2048;   /* Linux doubles it, to at least 4608: under half of cwnd (10000) */
 	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
 	ssize_t n, total = 0;
 	while ((n = send_n(s, c, 4096)) > 0)
 		total += n;
-	assert_true(total > 0);
+	assert_true(total > 2000 && total <= 4608);
+	assert_true(p->nospace);
+	assert_int_equal(p->chrono_type, TCP_CHRONO_RWND);
+	/* the window opens, nothing acknowledged: all goes, and the writer
+	 * still finds no room: send-buffer limited until an ACK makes room */
+	seg_win(s, 9000, lport, 7001, una, 60000);
+	assert_int_equal(p->snd_nxt, una + (uint32_t) total);
 	assert_int_equal(p->chrono_type, TCP_CHRONO_SNDBUF);
 	p->chrono_start -= MS(50);
-	seg_win(s, 9000, lport, 7001, una + 1000, 60000);
+	seg_win(s, 9000, lport, 7001, una + (uint32_t) total, 60000);
+	assert_false(p->nospace);
 	assert_true(p->chrono_type < TCP_CHRONO_SNDBUF);
 	ti = tinfo(s, c);
 	assert_true(ti.tcpi_sndbuf_limited >= 50000 && ti.tcpi_sndbuf_limited < 100000);
