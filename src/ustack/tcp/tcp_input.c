@@ -1145,10 +1145,15 @@ static bool data_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, ui
 	bool can_rx = pcb->state == TCPS_ESTABLISHED || pcb->state == TCPS_FIN_WAIT1 ||
 			pcb->state == TCPS_FIN_WAIT2;
 	if (len && can_rx) {
-		if (pcb->orphan) {
-			/* Linux: new data for a closed socket resets the connection */
-			tcp_send_rst(pcb);
-			tcp_done(pcb, 0);
+		bool rd_gone = pcb->orphan || (pcb->sk && pcb->sk->shut_rd &&
+				(pcb->state == TCPS_FIN_WAIT1 || pcb->state == TCPS_FIN_WAIT2));
+		if (rd_gone && seq_gt(seq + len, pcb->rcv_nxt)) {
+			/* new data that nobody will read (closed, or shut down
+			 * both ways): the connection is reset (RFC 1122 4.2.2.13,
+			 * Linux's TCPAbortOnData), the reset made as the answer
+			 * to this segment, as Linux's */
+			tcp_reset_answer(pcb->s, g);
+			tcp_done(pcb, ECONNRESET);
 			return false;
 		}
 		if (seq_lt(seq, pcb->rcv_nxt)) {

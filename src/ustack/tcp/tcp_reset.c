@@ -78,8 +78,6 @@ void tcp6_input_closed(struct ustack *s, struct ip6_rx *rx) {
 void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g) {
 	if (g->flags & TCP_RST)
 		return;
-	if (s->tcp)
-		s->tcp->mib.OutRsts++;
 	if (g->v6)
 		tcp6_input_closed(s, g->rx6);
 	else

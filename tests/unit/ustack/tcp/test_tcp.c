@@ -2648,6 +2648,54 @@ static void test_info_chrono(void **state) {
 	ut_stack_free(s);
 }
 
+/* New data for a socket that will never read it (closed, or shut down
+ * both ways: FIN-WAIT) resets the connection (RFC 1122 4.2.2.13, Linux's
+ * TCPAbortOnData, packetdrill's user_timeout.pkt), with the reset Linux
+ * makes: the answer to that segment, <SEQ=SEG.ACK><CTL=RST>; data sent
+ * again from before rcv_nxt does not. */
+static void test_abort_on_data(void **state) {
+	(void) state;
+	for (int closed = 0; closed < 2; closed++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+		uint32_t una;
+		uint16_t lport;
+		int c = connect_peer(s, &synack, &una, &lport);
+		seg(s, 9000, lport, 7001, una, TCP_ACK, "ab", 2, false);
+		char buf[8];
+		struct iovec iov = {buf, sizeof(buf)};
+		assert_int_equal(api_readv(s, c, &iov, 1), 2);
+		int from = ut_cap.n;
+		if (closed)
+			api_close(s, c);
+		else
+			assert_int_equal(api_shutdown(s, c, SHUT_RDWR), 0);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
+		/* the old bytes again: acknowledged, no reset */
+		from = ut_cap.n;
+		seg(s, 9000, lport, 7001, una, TCP_ACK, "ab", 2, false);
+		assert_int_equal(count_flags(from, TCP_RST), 0);
+		assert_int_equal(s->tcp->npcbs, 1);
+		/* a new byte: the reset, and the connection is gone */
+		from = ut_cap.n;
+		seg(s, 9000, lport, 7003, una, TCP_ACK, "c", 1, false);
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.flags, TCP_RST);
+		assert_int_equal(r.seq, una);
+		if (closed)
+			assert_int_equal(s->tcp->npcbs, 0);
+		else {
+			assert_int_equal(api_readv(s, c, &iov, 1), -1);
+			assert_int_equal(errno, ECONNRESET);
+			api_close(s, c);
+		}
+		ut_stack_free(s);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -2696,6 +2744,7 @@ int main(void) {
 		cmocka_unit_test(test_loss_undo),
 		cmocka_unit_test(test_ecn),
 		cmocka_unit_test(test_info_chrono),
+		cmocka_unit_test(test_abort_on_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
