@@ -24,6 +24,8 @@
  *                           another with TCP_CONGESTION
  *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
  *                           as the sysctl
+ *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
+ *                           the sysctl (0 or 4294967295: none, the default)
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
  *                           0x hex): 1 client, 2 server, 0x200 no cookie
  *                           needed, 0x400 every listener; default 1
@@ -80,7 +82,7 @@ struct opts {
 	int nmac;
 	uint32_t mtu;
 	int accept_ra, autoconf;
-	uint32_t tcp_rmem, tso_segs;
+	uint32_t tcp_rmem, tso_segs, notsent_lowat;
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
@@ -96,6 +98,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->accept_ra = o->autoconf = 1;
 	o->tcp_rmem = 0;
 	o->tso_segs = 0;
+	o->notsent_lowat = 0;
 	o->ssai = 1;
 	o->cc = NULL;
 	o->tcp_fastopen = -1;
@@ -148,6 +151,14 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tso_segs = (uint32_t) v;
+		} else if (strncmp(tok, "tcp_notsent_lowat=", 18) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 18, &end, 10);
+			if (tok[18] == 0 || *end || v > 0xffffffffUL) {
+				err = -EINVAL;
+				break;
+			}
+			o->notsent_lowat = v == 0xffffffffUL ? 0 : (uint32_t) v;
 		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
 			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
@@ -396,6 +407,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->vde_mtu = o.mtu;
 	s->tcp_rmem_max = o.tcp_rmem;
 	s->tcp_min_tso_segs = o.tso_segs;
+	s->tcp_notsent_lowat = o.notsent_lowat;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

@@ -472,6 +472,23 @@ static inline bool tcp_is_cwnd_limited(const struct tcp_pcb *pcb) {
  * to wait. */
 void tcp_sndbuf_check(struct tcp_pcb *pcb);
 
+/* The size a write fills one send buffer to (Linux tcp_xmit_size_goal):
+ * half of the largest window the peer offered, at most 64 KiB (a GSO
+ * packet), in whole segments, at least one. */
+static inline uint32_t tcp_size_goal(const struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss ? pcb->mss : 536;
+	uint32_t w = pcb->max_snd_wnd > 536 ? pcb->max_snd_wnd / 2 : pcb->max_snd_wnd;
+	if (w > 65536)
+		w = 65536;
+	return w >= mss ? w / mss * mss : mss;
+}
+
+/* TCP_NOTSENT_LOWAT in force (Linux tcp_notsent_lowat): the socket's, else
+ * the stack's; 0: none */
+static inline uint32_t tcp_lowat(const struct tcp_pcb *pcb) {
+	return pcb->notsent_lowat ? pcb->notsent_lowat : pcb->s->tcp_notsent_lowat;
+}
+
 /* tcp_socket.c */
 /* room for a writer (Linux sk_stream_is_writeable, with TCP_NOTSENT_LOWAT) */
 bool tcp_writeable(const struct tcp_pcb *p);

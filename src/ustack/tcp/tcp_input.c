@@ -1221,7 +1221,7 @@ static void established_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	tcp_output(pcb);
 	/* TCP_NOTSENT_LOWAT: what the ACK let go counts for writability
 	 * (Linux tcp_check_space after tcp_data_snd_check) */
-	if (pcb->notsent_lowat && pcb->snd_una != una)
+	if (tcp_lowat(pcb) && pcb->snd_una != una)
 		tcp_wakeup(pcb);
 	tcp_timer_update(pcb);
 }

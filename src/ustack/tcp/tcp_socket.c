@@ -51,7 +51,7 @@ static uint32_t tcp_poll_state(struct usock *sk);
 bool tcp_writeable(const struct tcp_pcb *p) {
 	uint32_t space = ring_space(&p->sndq, p->sndcap);
 	return space > 0 && space >= p->sndq.len / 2 &&
-			(!p->notsent_lowat || (uint64_t) tcp_notsent(p) * 2 < p->notsent_lowat);
+			(!tcp_lowat(p) || (uint64_t) tcp_notsent(p) * 2 < tcp_lowat(p));
 }
 
 /* --- poll: Linux tcp_poll --- */
@@ -527,12 +527,15 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		uint32_t space = ring_space(&p->sndq, p->sndcap);
 		if ((flags & MSG_EOR) && p->neor >= TCP_EOR_MAX)
 			space = 0;   /* records bound as Linux's skbs bound them: wait for ACKs */
-		if (p->notsent_lowat && space) {
-			/* TCP_NOTSENT_LOWAT: Linux queues a new skb only while
-			 * less than it is unsent; here up to it, in whole segments */
-			uint32_t ns = tcp_notsent(p), mss = p->mss ? p->mss : 536;
-			uint32_t room = ns < p->notsent_lowat ? p->notsent_lowat - ns : 0;
-			room = room ? (uint32_t) (((uint64_t) room + mss - 1) / mss * mss) : 0;
+		if (tcp_lowat(p) && space) {
+			/* TCP_NOTSENT_LOWAT as Linux's send path applies it: the
+			 * unsent bytes are in buffers of the size goal; the last
+			 * one is filled up, and a new one is begun only while
+			 * less than the mark is unsent */
+			uint32_t ns = tcp_notsent(p), goal = tcp_size_goal(p);
+			uint32_t room = ns ? goal - ((ns - 1) % goal + 1) : 0;
+			if (room == 0 && ns < tcp_lowat(p))
+				room = goal;
 			if (room < space)
 				space = room;
 		}

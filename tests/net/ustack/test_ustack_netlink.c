@@ -332,6 +332,10 @@ int main(void) {
 	CHECK(ioth_newstack("ustack,mtu=70000", NULL) == NULL && errno == EINVAL);
 	CHECK(ioth_newstack("ustack,mac=01:00:00:00:00:01", NULL) == NULL && errno == EINVAL);
 	CHECK(ioth_newstack("ustack,color=blue", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_notsent_lowat=", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_notsent_lowat=4294967296", NULL) == NULL && errno == EINVAL);
+	struct ioth *lw = ioth_newstack("ustack,tcp_notsent_lowat=4294967295", NULL);
+	CHECK(lw != NULL && ioth_delstack(lw) == 0);
 	CHECK(ustest_ping(a, "198.18.0.2", 56, 3000) == 0);
 	test_helpers(a);
 	test_getifaddrs(a);

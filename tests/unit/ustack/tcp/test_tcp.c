@@ -455,18 +455,39 @@ static void test_notsent_lowat(void **state) {
 	struct epoll_event ev = {.events = EPOLLOUT};
 	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
 	assert_int_equal(ep_now(ep), EPOLLOUT);
-	/* the initial window (10 segments) goes, then 3000 bytes wait */
+	/* Linux's buffers of the size goal, half the peer's largest window
+	 * (65535) in segments: 32000. The first is filled and the initial
+	 * window (10 segments) goes; the 22000 unsent are over the mark, so
+	 * the last buffer is filled up (10000 more) and no new one begun:
+	 * 42000 (packetdrill's notsent-lowat-setsockopt: 26000 for a window
+	 * of 32896) */
 	int from = ut_cap.n;
-	assert_int_equal(send_n(s, c, 20000), 13000);
+	assert_int_equal(send_n(s, c, 59000), 42000);
 	uint32_t seqs[32];
 	assert_int_equal(data_seqs(from, seqs, 32), 10);
-	assert_int_equal(ep_now(ep), 0);   /* 3000 unsent: not under 1500 */
+	assert_int_equal(ep_now(ep), 0);   /* 32000 unsent: not under 1500 */
 	assert_int_equal(send_n(s, c, 1000), -1);
 	assert_int_equal(errno, EAGAIN);
-	/* an ACK lets the unsent bytes go: writable again */
-	seg(s, 9000, lport, 7001, una + 5000, TCP_ACK, NULL, 0, false);
+	/* ACKs let the unsent bytes go (slow start: 20 segments, then the
+	 * 12000 left): writable again once under half the mark */
+	seg(s, 9000, lport, 7001, una + 10000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 9000, lport, 7001, una + 30000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tcp_notsent(find_pcb(s, 9000)), 0);
 	assert_int_equal(ep_now(ep), EPOLLOUT);
 	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+	/* the stack's mark (option tcp_notsent_lowat=, Linux's sysctl) for
+	 * a socket that sets none; getsockopt still says 0, as Linux */
+	s = ut_stack();
+	learn_peer(s);
+	s->tcp_notsent_lowat = 3000;
+	c = connect_peer(s, &synack, &una, &lport);
+	v = -1;
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(send_n(s, c, 59000), 42000);
 	api_close(s, c);
 	ut_stack_free(s);
 }
