@@ -1039,8 +1039,6 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	struct tcp_info ti;
 	memset(&ti, 0, sizeof(ti));
 	ti.tcpi_state = (uint8_t) p->state;
-	/* TCP_CA_Recovery, Loss, CWR */
-	ti.tcpi_ca_state = p->in_recovery ? 3 : (p->backoff ? 4 : (p->in_cwr ? 2 : 0));
 	ti.tcpi_retransmits = (uint8_t) p->backoff;
 	ti.tcpi_backoff = (uint8_t) p->backoff;
 	/* unanswered zero window (persist) or keepalive probes */
@@ -1081,6 +1079,14 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	ti.tcpi_reordering = p->reordering ? p->reordering : 3;
 	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
 		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
+	/* Linux's states: Loss (a timeout's recovery), Recovery, CWR, and
+	 * Disorder while SACKed, lost or resent segments are outstanding
+	 * (tcp_try_to_open) */
+	bool resent = false;
+	for (uint32_t i = 0; i < p->ntx && !resent; i++)
+		resent = (p->tx[i].fl & TCP_TXR_RETRANS) != 0;
+	ti.tcpi_ca_state = p->in_loss || p->backoff ? 4 : p->in_recovery ? 3 : p->in_cwr ? 2 :
+			(ti.tcpi_sacked || ti.tcpi_lost || resent) ? 1 : 0;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
 	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */

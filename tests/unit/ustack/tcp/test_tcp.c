@@ -2096,7 +2096,7 @@ static void test_prr(void **state) {
  * once: the reordering window (min_rtt / 4) runs first, on the REO timer;
  * when it fires they are lost, recovery starts and the first goes again
  * (PRR: one segment), well before the RTO (packetdrill's
- * fr-4pkt-fack-last-mss) */
+ * fr-4pkt-fack-last-mss); meanwhile TCP_INFO says Disorder */
 static void test_rack_reo(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
@@ -2121,6 +2121,13 @@ static void test_rack_reo(void **state) {
 	assert_int_equal(data_seqs(from, seqs, 32), 0);
 	assert_false(p->in_recovery);
 	assert_false(tcp_sb_is_lost(p, una));
+	/* TCP_INFO: Disorder, cwnd untouched (packetdrill's
+	 * cwnd-moderation-disorder-no-moderation) */
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_ca_state, 1);
+	assert_int_equal(ti.tcpi_snd_cwnd, 10);
 	assert_int_equal(p->rtx_kind, TCP_RTX_REO);
 	/* the send time + RACK.rtt (the test link's microseconds) + 25 ms */
 	assert_true(p->rtx_at >= sent + MS(25) && p->rtx_at < sent + MS(26));
@@ -2136,8 +2143,6 @@ static void test_rack_reo(void **state) {
 	 * Linux's lost_out), the first resent */
 	assert_true(tcp_sb_is_lost(p, una + M) && tcp_sb_is_lost(p, una + 2 * M));
 	assert_true(p->tx[0].fl == (TCP_TXR_RETRANS | TCP_TXR_LOST));
-	struct tcp_info ti;
-	socklen_t tl = sizeof(ti);
 	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
 	assert_int_equal(ti.tcpi_lost, 3);
 	assert_int_equal(ti.tcpi_ca_state, 3);
