@@ -24,6 +24,8 @@
  *                           another with TCP_CONGESTION
  *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
  *                           as the sysctl
+ *   tcp_ecn=0|1|2           ECN as the sysctl: off, asked and accepted,
+ *                           accepted only (2, the default)
  *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
  *                           the sysctl (0 or 4294967295: none, the default)
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
@@ -86,7 +88,7 @@ struct opts {
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
-	int tcp_timestamps;
+	int tcp_timestamps, tcp_ecn;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
@@ -103,6 +105,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->cc = NULL;
 	o->tcp_fastopen = -1;
 	o->tcp_timestamps = 1;
+	o->tcp_ecn = 2;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
@@ -159,6 +162,9 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->notsent_lowat = v == 0xffffffffUL ? 0 : (uint32_t) v;
+		} else if (strcmp(tok, "tcp_ecn=0") == 0 || strcmp(tok, "tcp_ecn=1") == 0 ||
+				strcmp(tok, "tcp_ecn=2") == 0) {
+			o->tcp_ecn = tok[8] - '0';
 		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
 			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
@@ -408,6 +414,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_rmem_max = o.tcp_rmem;
 	s->tcp_min_tso_segs = o.tso_segs;
 	s->tcp_notsent_lowat = o.notsent_lowat;
+	s->tcp_ecn = (uint8_t) o.tcp_ecn;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

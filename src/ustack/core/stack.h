@@ -145,6 +145,7 @@ struct ustack {
 	uint32_t tcp_min_tso_segs; /* Linux's tcp_min_tso_segs (option tcp_min_tso_segs=; 0: TCP_GSO_SEGS) */
 	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
 	uint32_t tcp_notsent_lowat; /* Linux's tcp_notsent_lowat (option tcp_notsent_lowat=; 0: none) */
+	uint8_t tcp_ecn;          /* Linux's tcp_ecn (option tcp_ecn=0|1|2, default 2: accepted, never asked) */
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */

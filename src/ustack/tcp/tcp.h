@@ -267,8 +267,9 @@ struct tcp_pcb {
 	 * new data went instead of more resends (step 2b) */
 	bool frto, frto_new;
 	uint32_t frto_high;
-	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
-	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
+	/* ECN (RFC 3168) as Linux's tcp_ecn (stack option, default 2): on
+	 * when the peer's SYN asked for it, or (tcp_ecn=1) when our SYN did
+	 * and the SYN-ACK agreed; ece_demand: a CE mark arrived, ECE on our
 	 * segments until the peer's CWR; in_cwr: the window was reduced for
 	 * the peer's ECE, once until snd_una passes cwr_seq (Linux CA_CWR);
 	 * queue_cwr: CWR on the next new data segment */

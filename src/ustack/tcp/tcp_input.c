@@ -285,9 +285,9 @@ static struct tcp_pcb *listen_input(struct ustack *s, struct tcp_pcb *l, struct 
 	c->irs = g->seq;
 	c->rcv_nxt = g->seq + 1;
 	take_syn_options(c, g);
-	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR (Linux
-	 * tcp_ecn=2 accepts it; SYN cookies do not carry it) */
-	c->ecn_ok = (g->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR);
+	/* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR (Linux's
+	 * tcp_ecn 1 and 2 accept it, 0 does not; SYN cookies do not carry it) */
+	c->ecn_ok = s->tcp_ecn != 0 && (g->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR);
 	c->iss = tcp_new_isn(c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_wnd = c->max_snd_wnd = g->wnd;
@@ -332,6 +332,10 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	take_syn_options(pcb, g);
 	uint64_t now = tcp_clock(s);
 	pcb->last_rx = now;
+	/* our ECN-setup SYN answered by an ECN-setup SYN-ACK: ECE without
+	 * CWR (RFC 3168 6.1.1); a SYN of a simultaneous open must have both */
+	pcb->ecn_ok = pcb->ecn_ok && (g->flags & TCP_ECE) &&
+			((g->flags & TCP_ACK) ? !(g->flags & TCP_CWR) : (g->flags & TCP_CWR) != 0);
 	if (g->flags & TCP_ACK) {
 		/* Fast Open: the SYN's data the SYN-ACK acknowledged leaves the
 		 * queue; the rest is sent again now */

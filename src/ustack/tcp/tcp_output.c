@@ -264,6 +264,11 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint8_t fl = TCP_SYN | (pcb->state == TCPS_SYN_RECV ? TCP_ACK : 0);
 	if (pcb->state == TCPS_SYN_RECV && pcb->ecn_ok)
 		fl |= TCP_ECE;   /* RFC 3168 6.1.1: an ECN-setup SYN-ACK */
+	/* an ECN-setup SYN (stack option tcp_ecn=1); sent again without
+	 * ECE and CWR (RFC 3168 6.1.1: a middlebox may drop it; Linux's
+	 * tcp_ecn_fallback) */
+	if (pcb->state == TCPS_SYN_SENT && pcb->ecn_ok && pcb->syn_retries == 0)
+		fl |= TCP_ECE | TCP_CWR;
 	/* Fast Open (RFC 7413): the option and data in the first SYN only;
 	 * after a timeout the SYN goes without them and the data after the
 	 * handshake (Linux) */

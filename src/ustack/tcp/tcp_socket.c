@@ -392,6 +392,8 @@ static int connect_start(struct usock *sk, const struct sockaddr *a, socklen_t l
 	p->state = TCPS_SYN_SENT;
 	p->rtt_start = tcp_clock(s);
 	p->syn_retries = 0;
+	/* ECN asked for (tcp_ecn=1), until the SYN-ACK says (tcp_send_syn) */
+	p->ecn_ok = p->s->tcp_ecn == 1;
 	p->backoff = 0;
 	p->soft_err = 0;
 	sk->err = 0;
@@ -1302,6 +1304,7 @@ static const struct sock_proto tcp_socks[] = {
 int tcp_register(struct ustack *s) {
 	s->tcp_fastopen = TFO_CLIENT_ENABLE;   /* Linux's default net.ipv4.tcp_fastopen */
 	s->tcp_timestamps = true;
+	s->tcp_ecn = 2;   /* Linux's default net.ipv4.tcp_ecn: accepted, not asked */
 	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
 	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
 	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));

@@ -11,7 +11,8 @@
 # namespace, while tcp_peer holds the new connection) must say the same.
 # ECN: the namespace's Linux then asks for it (tcp_ecn=1): ustack as server
 # accepts it (Linux's default tcp_ecn=2) on the clean link, and as client
-# never asks, so the connections to Linux's servers have none.
+# never asks, so the connections to Linux's servers have none, unless the
+# stack option tcp_ecn=1 says so (then Linux's server agrees).
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
@@ -101,7 +102,7 @@ ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
 		"OPEN:$TMP/$tag.b!!OPEN:$TMP/$tag.k,creat,trunc"
 	local kpid=$NET_LASTPID
 	sleep 0.3
-	TCP_PEER_HOLD_MS=$HOLD_MS "$PEER" "ustack,mac=$mac" "vde://$sw" "$a4/24" "$a6/64" client "$dst" "$port" \
+	TCP_PEER_HOLD_MS=$HOLD_MS "$PEER" "ustack,mac=$mac${UOPT:+,$UOPT}" "vde://$sw" "$a4/24" "$a6/64" client "$dst" "$port" \
 		"$TMP/$tag.us" "$TMP/$tag.a" >"$TMP/$tag.cli" 2>&1 &
 	local upid=$!
 	[ -z "$HOLD_MS" ] || linux_opts "$tag" "$TMP/$tag.cli" 1
@@ -164,7 +165,11 @@ ustack_to_kernel lossy4 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500
 ustack_to_kernel lossy6 "$SWL" 198.18.7.3 fd00:7::3 02:00:00:00:07:03 600000 500000 fd00:7::1 9003
 [ "$(cat "$TMP/lossy4.cli" "$TMP/lossy6.cli" | grep -c '^info .* ecn=0 ')" -eq 2 ] ||
 	fail "lossy: ustack as client asked for ECN: $(grep -h '^info' "$TMP/lossy4.cli" "$TMP/lossy6.cli")"
-ok "ECN: accepted from Linux clients with tcp_ecn=1 ($(ecn_count "$TMP/lossy.srv" 1) of 2 through 5% loss, where a lost SYN is sent again without it), never asked for as client"
+# with the stack option tcp_ecn=1 ustack asks, and Linux's server agrees
+UOPT=tcp_ecn=1 ustack_to_kernel ecncli "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 300000 200000 198.18.7.1 9004
+[ "$(grep -c '^info .* ecn=1 ' "$TMP/ecncli.cli")" -eq 1 ] ||
+	fail "ecncli: ustack with tcp_ecn=1 did not get ECN from Linux: $(grep -h '^info' "$TMP/ecncli.cli")"
+ok "ECN: accepted from Linux clients with tcp_ecn=1 ($(ecn_count "$TMP/lossy.srv" 1) of 2 through 5% loss, where a lost SYN is sent again without it), never asked for as client unless tcp_ecn=1, then agreed by Linux"
 ustack_to_ustack lossyus 1500000 1500000 cubic
 ustack_to_ustack lossyreno 1500000 1500000 reno
 exit 0

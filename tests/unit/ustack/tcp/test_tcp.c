@@ -2722,6 +2722,61 @@ static void test_abort_on_data(void **state) {
 	}
 }
 
+/* ECN by the stack option tcp_ecn (Linux's sysctl): 1 asks on our SYN
+ * (ECE, CWR; not on the SYN sent again, RFC 3168 6.1.1) and takes an
+ * ECN-setup SYN-ACK (ECE alone), after which new data is ECT(0)
+ * (packetdrill's ecn-uses-ect0); a SYN-ACK with ECE and CWR is not one;
+ * 0 refuses a peer's ECN-setup SYN. */
+static void test_ecn_option(void **state) {
+	(void) state;
+	for (int round = 0; round < 3; round++) {
+		struct ustack *s = ut_stack();
+		learn_peer(s);
+		s->tcp_ecn = 1;
+		int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000),
+			.sin_addr.s_addr = inet_addr(PEER)};
+		int from = ut_cap.n;
+		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
+		struct tcp_repr r;
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.flags, TCP_SYN | TCP_ECE | TCP_CWR);
+		assert_int_equal(last_tos(from) & 3, 0);
+		uint16_t lport = r.sport;
+		uint32_t una = r.seq + 1;
+		struct tcp_pcb *p = find_pcb(s, 9000);
+		if (round == 2) {
+			/* the SYN again after its timeout: a plain one */
+			from = ut_cap.n;
+			run(s, rt_now() + MS(1100));
+			assert_true(last_seg(from, &r));
+			assert_int_equal(r.flags, TCP_SYN);
+		}
+		uint8_t synack = TCP_SYN | TCP_ACK | TCP_ECE | (round == 1 ? TCP_CWR : 0);
+		seg_tos(s, 9000, lport, 7000, una, synack, NULL, 0, 0);
+		assert_int_equal(p->state, TCPS_ESTABLISHED);
+		assert_int_equal(p->ecn_ok, round != 1);
+		from = ut_cap.n;
+		assert_int_equal(send_n(s, c, 1000), 1000);
+		assert_true(last_seg(from, &r));
+		assert_int_equal(r.payload_len, 1000);
+		assert_int_equal(last_tos(from) & 3, round != 1 ? 2 : 0);
+		api_close(s, c);
+		ut_stack_free(s);
+	}
+	/* tcp_ecn=0: an ECN-setup SYN gets a plain SYN-ACK */
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	s->tcp_ecn = 0;
+	listener(s, 80);
+	int from = ut_cap.n;
+	struct tcp_repr r;
+	seg_tos(s, 4000, 80, 1000, 0, TCP_SYN | TCP_ECE | TCP_CWR, NULL, 0, 0);
+	assert_true(last_seg(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -2771,6 +2826,7 @@ int main(void) {
 		cmocka_unit_test(test_ecn),
 		cmocka_unit_test(test_info_chrono),
 		cmocka_unit_test(test_abort_on_data),
+		cmocka_unit_test(test_ecn_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
