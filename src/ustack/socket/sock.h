@@ -110,6 +110,7 @@ struct usock {
 	bool ts_new;                /* set as SO_TIMESTAMPING_NEW */
 	uint32_t tskey;             /* SOF_TIMESTAMPING_OPT_ID's counter */
 	int mtu_discover, priority;
+	uint32_t mark;                /* SO_MARK */
 	struct linger linger;
 	int mc_if;
 	uint32_t mc_addr;

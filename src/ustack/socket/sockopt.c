@@ -175,6 +175,12 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 			return -EPERM;  /* Linux: above 6 needs CAP_NET_ADMIN */
 		sk->priority = val;
 		return 0;
+	case SO_MARK:
+		/* kept and given back (no policy routing reads it here);
+		 * Linux wants CAP_NET_ADMIN or CAP_NET_RAW, which a process
+		 * that owns its stack has over it */
+		sk->mark = (uint32_t) val;
+		return 0;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE: {
 		long v2 = (long) (val < 0 ? 0 : (val > RMEM_MAX ? RMEM_MAX : val)) * 2;
@@ -263,6 +269,8 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 		return put_sol_int(v, len, sk->zerocopy);
 	case SO_PRIORITY:
 		return put_sol_int(v, len, sk->priority);
+	case SO_MARK:
+		return put_sol_int(v, len, (int) sk->mark);
 	case SO_RCVBUF:
 		return put_sol_int(v, len, sk->rcvbuf);
 	case SO_SNDBUF:

@@ -409,6 +409,17 @@ static long c_setopt_ipv6_on_udp4(void) { return setopt(IPPROTO_IPV6, IPV6_V6ONL
 static long c_setopt_null(void) { return setopt(SOL_SOCKET, SO_RCVBUF, NULL, 4); }
 static long c_setopt_ttl0(void) { int v = 0; return setopt(IPPROTO_IP, IP_TTL, &v, sizeof(v)); }
 static long c_setopt_ttl256(void) { int v = 256; return setopt(IPPROTO_IP, IP_TTL, &v, sizeof(v)); }
+/* SO_MARK as root (the test runs as root): set, then read back */
+static long c_setopt_mark(void) {
+	int fd = udp4();
+	SETUP(fd >= 0);
+	int v = 666, got = 0;
+	socklen_t gl = sizeof(got);
+	SETUP(ioth_setsockopt(fd, SOL_SOCKET, SO_MARK, &v, sizeof(v)) == 0);
+	CALL(ioth_getsockopt(fd, SOL_SOCKET, SO_MARK, &got, &gl));
+	ioth_close(fd);
+	return R < 0 ? R : got;
+}
 
 /* --- getsockopt(): the result is optlen when it succeeds --- */
 static long getopt_len(int level, int name, socklen_t len) {
@@ -972,7 +983,7 @@ static const struct row table[] = {
 	ROW(c_setopt_len_m1), ROW(c_setopt_len_129), ROW(c_setopt_len_3), ROW(c_setopt_len_0),
 	ROW(c_setopt_ip_len_m1), ROW(c_setopt_ip_len_200), ROW(c_setopt_badlevel), ROW(c_setopt_sol_badname),
 	ROW(c_setopt_ip_badname), ROW(c_setopt_tcp_on_udp), ROW(c_setopt_ipv6_on_udp4), ROW(c_setopt_null),
-	ROW(c_setopt_ttl0), ROW(c_setopt_ttl256),
+	ROW(c_setopt_ttl0), ROW(c_setopt_ttl256), ROW(c_setopt_mark),
 	ROW(c_getopt_len0), ROW(c_getopt_len2), ROW(c_getopt_len_m1), ROW(c_getopt_len_big),
 	ROW(c_getopt_ttl_len1), ROW(c_getopt_sol_badname), ROW(c_getopt_ip_badname), ROW(c_getopt_badlevel),
 	ROW(c_getopt_tcp_on_udp), ROW(c_getopt_nulllen),
