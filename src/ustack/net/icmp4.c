@@ -133,7 +133,10 @@ static uint32_t frag_needed(struct ustack *s, uint32_t info, const uint8_t *inne
 		mtu = plateau_below(tot);
 	if (!ip4_is_local(s, src) || ip4_is_local(s, dst) || mtu < 68 || tot <= mtu)
 		return mtu;  /* not about a datagram of ours, or not too big: bogus */
-	pmtu_learn(s, AF_INET, (const uint8_t *) &dst, mtu < PMTU_MIN4 ? PMTU_MIN4 : mtu);
+	/* TCP learns it itself, once the segment quoted proves to be one of
+	 * its own in flight (RFC 5927 4.1, tcp_err) */
+	if (inner[9] != IPPROTO_TCP)
+		pmtu_learn(s, AF_INET, (const uint8_t *) &dst, mtu < PMTU_MIN4 ? PMTU_MIN4 : mtu);
 	(void) len;
 	return mtu;
 }

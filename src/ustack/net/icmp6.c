@@ -85,7 +85,10 @@ static void packet_too_big(struct ustack *s, uint32_t mtu, const uint8_t *inner)
 	uint32_t tot = IP6_HDR_LEN + (uint32_t) (inner[4] << 8 | inner[5]);
 	if (!ip6_is_local(s, src) || ip6_is_local(s, dst) || tot <= mtu || ip6_addr_is_multicast(dst))
 		return;
-	pmtu_learn(s, AF_INET6, dst, mtu < 1280 ? 1280 : mtu);
+	/* TCP learns it itself, once the segment quoted proves to be one of
+	 * its own in flight (RFC 5927 4.1, tcp_err) */
+	if (inner[6] != IP6_NH_TCP)
+		pmtu_learn(s, AF_INET6, dst, mtu < 1280 ? 1280 : mtu);
 }
 
 void icmp6_deliver_error(struct ustack *s, uint8_t type, uint8_t code, uint32_t info,

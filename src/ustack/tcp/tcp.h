@@ -413,7 +413,8 @@ struct tcp_stack {
 		uint64_t ActiveOpens, PassiveOpens, AttemptFails, EstabResets, InSegs, OutSegs,
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
 				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
-				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs;
+				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs,
+				PMTUReductions;
 	} mib;
 };
 
@@ -561,6 +562,13 @@ uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
  * MiB as packetdrill sets it: 8); at most 14 (RFC 7323 2.3). */
 uint8_t tcp_select_wscale(const struct tcp_pcb *pcb);
 uint16_t tcp_route_mss(struct tcp_pcb *pcb);
+/* Path MTU (RFC 1191, RFC 8201, Linux tcp_sync_mss): the sending MSS no
+ * larger than the path's MTU (the route's, with what ICMP taught). */
+void tcp_sync_mss(struct tcp_pcb *pcb);
+/* After a "fragmentation needed" / "packet too big" for this connection:
+ * a smaller MSS, and what is in flight sent again at it (cwnd kept);
+ * false when the path is not narrower than the MSS already. */
+bool tcp_pmtu_reduced(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
 /* MSG_EOR: mark the end of the queue as a record's end (-ENOBUFS: no
@@ -717,7 +725,7 @@ static inline uint32_t tcp_notsent(const struct tcp_pcb *pcb) {
 void tcp_input(struct ustack *s, struct tcp_seg *g);
 
 /* tcp_socket.c */
-void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t len);
+void tcp_err(struct ustack *s, bool v6, int err, uint32_t mtu, const uint8_t *inner, size_t len);
 /* Free every connection of a stack that is being deleted. */
 void tcp_flush_stack(struct ustack *s);
 /* A connection closed by its socket has data or its FIN unacknowledged. */

@@ -49,6 +49,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 		if (pcb->mss > 64 + TCPOLEN_TS_ALIGNED)
 			pcb->mss -= TCPOLEN_TS_ALIGNED;
 	}
+	tcp_sync_mss(pcb);   /* a path known to be narrower (ICMP, pmtu.c) */
 	pcb->last_ack_sent = g->seq + 1;
 	pcb->cwnd = TCP_INIT_CWND * (uint32_t) pcb->mss;
 }

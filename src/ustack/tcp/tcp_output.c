@@ -44,6 +44,54 @@ uint16_t tcp_route_mss(struct tcp_pcb *pcb) {
 	return (uint16_t) (mtu < 88 ? 88 : mtu);
 }
 
+/* The payload of the largest segment the path takes: its MTU as the route
+ * lookup gives it (the interface's, or lower as ICMP taught the cache of
+ * net/pmtu.c) less the headers and our options; 0 without a route. */
+static uint32_t path_mss(struct tcp_pcb *pcb) {
+	int mtu = pcb->v6 ? ip6_dst_mtu(pcb->s, pcb->r6, pcb->oif) : ip4_dst_mtu(pcb->s, pcb->r4, pcb->oif);
+	uint32_t hdr = (pcb->v6 ? 60 : 40) + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0);
+	return mtu > 0 && (uint32_t) mtu > hdr + 64 ? (uint32_t) mtu - hdr : mtu > 0 ? 64 : 0;
+}
+
+void tcp_sync_mss(struct tcp_pcb *pcb) {
+	uint32_t m = path_mss(pcb);
+	if (m && m < pcb->mss)
+		pcb->mss = (uint16_t) m;
+}
+
+bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
+	uint32_t m = path_mss(pcb);
+	if (m == 0 || m >= pcb->mss)
+		return false;
+	pcb->mss = (uint16_t) m;
+	pcb->s->tcp->mib.PMTUReductions++;
+	if (pcb->snd_una == pcb->snd_max || !tcp_can_send_data(pcb->state))
+		return true;
+	/* Linux tcp_simple_retransmit: what is in flight goes again at the
+	 * new size, now, as after a timeout but with cwnd kept (the loss was
+	 * the path's size, not congestion): ssthresh at least 3/4 of cwnd */
+	if (!pcb->in_loss) {
+		uint32_t q = pcb->cwnd / 4 * 3;
+		if (pcb->ssthresh == UINT32_MAX || pcb->ssthresh < q)
+			pcb->ssthresh = q;
+	}
+	pcb->frto = false;
+	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	pcb->in_loss = true;
+	tcp_sb_clear(pcb);
+	tcp_rack_on_rto(pcb);
+	pcb->dupacks = 0;
+	pcb->recover = pcb->snd_max;
+	pcb->rtt_timing = false;
+	pcb->snd_nxt = pcb->snd_una;
+	tcp_output(pcb);
+	if (pcb->rtx_at == 0)
+		tcp_arm_rtx(pcb);
+	tcp_timer_update(pcb);
+	return true;
+}
+
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb) {
 	uint32_t free = pcb->rcvcap > pcb->rcvq.len ? pcb->rcvcap - pcb->rcvq.len : 0;
 	/* never move the right edge back (RFC 9293 3.8.6.2.2) */

@@ -1246,9 +1246,9 @@ int tcp_sock_init(struct usock *sk) {
 }
 
 /* --- ICMP errors (Linux tcp_v4_err / tcp_v6_err) --- */
-void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t len) {
-	if (s->tcp == NULL || err == EMSGSIZE)
-		return;   /* PMTU: not handled here (the MSS stays) */
+void tcp_err(struct ustack *s, bool v6, int err, uint32_t mtu, const uint8_t *inner, size_t len) {
+	if (s->tcp == NULL)
+		return;
 	struct tcp_seg g = {.v6 = v6};
 	const uint8_t *th;
 	if (v6) {
@@ -1274,6 +1274,22 @@ void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t le
 	/* RFC 5927 4.1: only about data in flight */
 	if (!seq_in(seq, p->snd_una, p->snd_max + 1))
 		return;
+	if (err == EMSGSIZE) {
+		/* the path's MTU, learnt here and not by the IP layer: only
+		 * once the quoted segment proved to be one of ours in flight
+		 * (RFC 5927 4.1); then the segments shrink to it (Linux
+		 * tcp_v4_mtu_reduced). Not an error of the connection. */
+		uint32_t tot = v6 ? 40u + (uint32_t) (inner[4] << 8 | inner[5]) : (uint32_t) (inner[2] << 8 | inner[3]);
+		if ((!v6 && mtu < 68) || tot <= mtu || p->state == TCPS_LISTEN ||
+				p->state == TCPS_CLOSED || p->state == TCPS_TIME_WAIT)
+			return;
+		if (v6)
+			pmtu_learn(s, AF_INET6, inner + 24, mtu < 1280 ? 1280 : mtu);
+		else
+			pmtu_learn(s, AF_INET, inner + 16, mtu < PMTU_MIN4 ? PMTU_MIN4 : mtu);
+		tcp_pmtu_reduced(p);
+		return;
+	}
 	if (p->state == TCPS_SYN_SENT || (p->state == TCPS_SYN_RECV && p->sk)) {
 		s->tcp->mib.AttemptFails++;
 		tcp_done(p, err);
@@ -1286,11 +1302,11 @@ void tcp_err(struct ustack *s, bool v6, int err, const uint8_t *inner, size_t le
 }
 
 void tcp4_err(struct ustack *s, const struct icmp_err *e) {
-	tcp_err(s, false, e->err, e->inner, e->len);
+	tcp_err(s, false, e->err, e->info, e->inner, e->len);
 }
 
 void tcp6_err(struct ustack *s, const struct icmp_err *e) {
-	tcp_err(s, true, e->err, e->inner, e->len);
+	tcp_err(s, true, e->err, e->info, e->inner, e->len);
 }
 
 /* TCP's registration with the layers below (ustack_create) */

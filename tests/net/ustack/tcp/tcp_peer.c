@@ -6,7 +6,8 @@
  *                                   to OUTPREFIX.i while INFILE is sent back,
  *                                   then shutdown(SHUT_WR) and EOF awaited
  *   client HOST PORT OUTFILE INFILE the same as a client (HOST v4 or v6)
- * Prints READY when listening, CONNECTED when a connection is up (then,
+ * With TCP_PEER_GW4 / TCP_PEER_GW6 set, default routes through those
+ * routers. Prints READY when listening, CONNECTED when a connection is up (then,
  * with TCP_PEER_HOLD_MS set, waits that long so a test can look at the
  * peer's side with ss), and after each transfer a line
  *   info opts=ts,sack,wscale retrans=N mss=N ecn=0|1 cc=NAME
@@ -145,7 +146,19 @@ int main(int argc, char *argv[]) {
 	uint8_t b6[16];
 	REQUIRE(inet_pton(AF_INET6, a6, b6) == 1);
 	REQUIRE(ioth_ipaddr_add(st, AF_INET6, b6, atoi(slash + 1), (unsigned) ioth_if_nametoindex(st, "vde0")) == 0);
+	const char *gw = getenv("TCP_PEER_GW4");
+	if (gw) {
+		struct in_addr g;
+		REQUIRE(inet_pton(AF_INET, gw, &g) == 1);
+		REQUIRE(ioth_iproute_add(st, AF_INET, NULL, 0, &g, 0) == 0);
+	}
 	usleep(1200000);   /* DAD */
+	gw = getenv("TCP_PEER_GW6");
+	if (gw) {
+		uint8_t g6[16];
+		REQUIRE(inet_pton(AF_INET6, gw, g6) == 1);
+		REQUIRE(ioth_iproute_add(st, AF_INET6, NULL, 0, g6, 0) == 0);
+	}
 	int rc = 0;
 	if (strcmp(argv[5], "serve") == 0 && argc >= 10) {
 		int l = ioth_msocket(st, AF_INET6, SOCK_STREAM, 0);

@@ -17,6 +17,7 @@
 
 #include "ut_stack.h"
 #include "tcp/tcp.h"
+#include "wire/icmp4.h"
 #include "wire/tcp.h"
 
 #define PEER "198.18.0.2"
@@ -2777,6 +2778,75 @@ static void test_ecn_option(void **state) {
 	ut_stack_free(s);
 }
 
+/* Path MTU for TCP (RFC 1191, Linux tcp_v4_mtu_reduced): an ICMP
+ * "fragmentation needed" quoting a segment in flight shrinks the MSS to
+ * the path's MTU and sends what is in flight again at once at the new
+ * size, cwnd kept; one quoting data not in flight, or an MTU that is not
+ * smaller, changes nothing; a new connection to the same peer starts at
+ * the learnt size. */
+static void frag_needed(struct ustack *s, uint16_t lport, uint32_t seq, uint16_t mtu) {
+	uint8_t q[28], icmp[8 + 28], f[128];
+	struct ipv4_repr ih = {.src = inet_addr(ME), .dst = inet_addr(PEER), .proto = 6, .ttl = 64,
+		.df = 1, .total_len = 1500};
+	ipv4_emit(&ih, q, 20);
+	q[20] = (uint8_t) (lport >> 8), q[21] = (uint8_t) lport, q[22] = 9000 >> 8, q[23] = 9000 & 0xff;
+	q[24] = (uint8_t) (seq >> 24), q[25] = (uint8_t) (seq >> 16), q[26] = (uint8_t) (seq >> 8), q[27] = (uint8_t) seq;
+	memcpy(icmp + 8, q, sizeof(q));
+	struct icmp4_repr r = {.type = 3, .code = 4, .rest = {0, 0, (uint8_t) (mtu >> 8), (uint8_t) mtu}};
+	icmp4_emit(&r, icmp, sizeof(icmp));
+	ut_inject(s, f, ut_ip_frame(f, PEER, ME, 1, 99, 0, 0, icmp, sizeof(icmp)));
+}
+
+static void test_pmtu(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1460, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_int_equal(p->mss, 1460);
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 4 * 1460), 4 * 1460);
+	assert_int_equal(data_seqs(from, seqs, 32), 4);
+	uint32_t cwnd = p->cwnd;
+	/* not about data in flight, or not narrower: nothing */
+	from = ut_cap.n;
+	frag_needed(s, lport, una + 100000, 1280);
+	assert_int_equal(p->mss, 1460);
+	frag_needed(s, lport, una, 1500);
+	assert_int_equal(p->mss, 1460);
+	assert_int_equal(data_seqs(from, seqs, 32), 0);
+	/* 1280: 1240-byte segments, all of the flight again, now */
+	frag_needed(s, lport, una, 1280);
+	assert_int_equal(p->mss, 1240);
+	assert_int_equal(s->tcp->mib.PMTUReductions, 1);
+	int n = data_seqs(from, seqs, 32);
+	assert_true(n >= 4);
+	assert_int_equal(seqs[0], una);
+	assert_int_equal(seqs[1], una + 1240);
+	for (int i = ut_cap.n - 1; i >= from; i--)
+		if (tcp_of(i))
+			assert_true(ut_cap.len[i] <= 14 + 1280);
+	assert_int_equal(p->cwnd, cwnd);
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.tcpi_snd_mss, 1240);
+	/* below Linux's min_pmtu (552): 552 */
+	frag_needed(s, lport, una, 300);
+	assert_int_equal(p->mss, 552 - 40);
+	api_close(s, c);
+	/* the next connection to the peer sends at the learnt size */
+	c = connect_peer(s, &synack, &una, &lport);
+	p = find_pcb(s, 9000);
+	assert_true(p->mss <= 552 - 40);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -2827,6 +2897,7 @@ int main(void) {
 		cmocka_unit_test(test_info_chrono),
 		cmocka_unit_test(test_abort_on_data),
 		cmocka_unit_test(test_ecn_option),
+		cmocka_unit_test(test_pmtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
