@@ -267,6 +267,11 @@ struct tcp_pcb {
 	 * new data went instead of more resends (step 2b) */
 	bool frto, frto_new;
 	uint32_t frto_high;
+	/* after a timeout on a SACK connection (loss_sack): the lost
+	 * segments are resent by the scoreboard and the send records, not
+	 * go-back-N (Linux's CA_Loss); frto_hold: the ACK of F-RTO's step 2b
+	 * lets new data go, no resend */
+	bool loss_sack, frto_hold;
 	/* ECN (RFC 3168) as Linux's tcp_ecn=2: on when the peer's SYN asked
 	 * for it (we never ask). ece_demand: a CE mark arrived, ECE on our
 	 * segments until the peer's CWR; in_cwr: the window was reduced for
@@ -327,6 +332,10 @@ struct tcp_pcb {
 	uint64_t rack_xmit;
 	uint32_t rack_end, rack_rtt, min_rtt;
 	bool rack_valid;
+	/* the last ACK delivered (acknowledged or SACKed) a segment that
+	 * was never resent and not SACKed before (Linux FLAG_ORIG_SACK_ACKED:
+	 * F-RTO's proof that a timeout was spurious) */
+	bool rack_orig;
 	/* reordering seen (Linux tcp_check_sack_reordering): how far, in
 	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
 	bool reord_seen;
@@ -368,9 +377,14 @@ struct tcp_txrec {
 	uint64_t at;                  /* last sent (ns) */
 	uint8_t fl;
 };
+/* RETRANS: a resend of it is in flight (Linux SACKED_RETRANS; cleared
+ * when RACK finds that resend lost too); LOST: deemed lost, until
+ * delivered; SACKED; EVER: it was resent at least once (Linux
+ * EVER_RETRANS: its RTT samples are ambiguous) */
 #define TCP_TXR_RETRANS 1
 #define TCP_TXR_LOST 2
 #define TCP_TXR_SACKED 4
+#define TCP_TXR_EVER 8
 #define TCP_TX_MAX 8192               /* segments tracked; beyond, RFC 6675 alone */
 enum { TCP_RTX_RTO, TCP_RTX_TLP, TCP_RTX_REO };
 
@@ -576,7 +590,11 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now);
 uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
-void tcp_rack_on_rto(struct tcp_pcb *pcb);
+void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now);
+/* the send records cover [snd_una, snd_max) without a gap: pipe and
+ * NextSeg count by them */
+bool tcp_tx_complete(const struct tcp_pcb *pcb);
+void tcp_rack_unmark_lost(struct tcp_pcb *pcb);
 void tcp_rack_rearm_rto(struct tcp_pcb *pcb);
 void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout);
 void tcp_rack_reo_fire(struct tcp_pcb *pcb);   /* tcp_input.c */

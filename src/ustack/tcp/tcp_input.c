@@ -530,7 +530,11 @@ static void on_fin(struct tcp_pcb *pcb) {
 	tcp_wakeup(pcb);
 }
 
-static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
+/* acked: how far snd_una moved; delivered: the bytes that reached the
+ * peer with this ACK, not counting again what was SACKed before (Linux's
+ * acked_sacked: slow start after a timeout grows by what the resends
+ * delivered, not by the whole window they filled in) */
+static void ack_cc(struct tcp_pcb *pcb, uint32_t acked, uint32_t delivered) {
 	uint32_t mss = pcb->mss;
 	if (pcb->sack_recovery) {
 		/* RFC 6675 5: a partial ACK only lowers pipe (tcp_output sends
@@ -582,8 +586,8 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	if (!pcb->cwnd_limited && !(pcb->cwnd < pcb->ssthresh && pcb->cwnd < 2 * pcb->max_flight))
 		return;
 	/* slow start, then the algorithm's growth (tcp_cc_*.c) */
-	if (acked)
-		pcb->cc->cong_avoid(pcb, acked);
+	if (delivered)
+		pcb->cc->cong_avoid(pcb, delivered);
 }
 
 /* What an undo gives back (Linux tcp_enter_recovery: prior_cwnd, and
@@ -810,6 +814,7 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 		pcb->ssthresh = pcb->prior_ssthresh;
 	pcb->in_loss = false;
 	pcb->snd_nxt = pcb->snd_max;
+	tcp_rack_unmark_lost(pcb);
 	pcb->s->tcp->mib.LossUndo++;
 }
 
@@ -858,8 +863,10 @@ static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t un
 static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) {
 	if (!pcb->in_loss || !pcb->frto)
 		return;
-	bool orig = advanced && seq_gt(pcb->snd_una, pcb->frto_high);
-	for (int i = 0; !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
+	/* with send records: a segment never resent, newly delivered (the
+	 * SACKs from before the timeout prove nothing) */
+	bool orig = pcb->loss_sack ? pcb->rack_orig : advanced && seq_gt(pcb->snd_una, pcb->frto_high);
+	for (int i = 0; !pcb->loss_sack && !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
 		orig = seq_gt(pcb->sb->b[i].right, pcb->frto_high) && seq_lt(pcb->sb->b[i].left, pcb->recover);
 	if (orig) {
 		if (pcb->cwnd < pcb->prior_cwnd)
@@ -869,13 +876,15 @@ static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) 
 		pcb->in_loss = pcb->frto = false;
 		pcb->undo_armed = false;
 		pcb->snd_nxt = pcb->snd_max;
+		tcp_rack_unmark_lost(pcb);
 		pcb->s->tcp->mib.SpuriousRTOs++;
 		return;
 	}
 	if (pcb->frto_new) {
 		if (sacked || dup) {
 			pcb->frto = false;   /* 3a: the loss was real */
-			pcb->snd_nxt = pcb->snd_una;
+			if (!pcb->loss_sack)
+				pcb->snd_nxt = pcb->snd_una;
 		}
 		return;
 	}
@@ -894,6 +903,7 @@ static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) 
 		return;
 	}
 	pcb->frto_new = true;
+	pcb->frto_hold = true;
 }
 
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
@@ -904,6 +914,8 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	if (pcb->undo_armed)
 		loss_undo(pcb, g);
 	uint32_t acked = g->ack - pcb->snd_una;
+	uint32_t was_sacked = pcb->sb ? tcp_sb_sacked_below(pcb, g->ack) : 0;
+	uint32_t sacked_all = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
@@ -914,6 +926,12 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	tcp_zc_ack(pcb);
 	if (g->opt_ok)
 		sacked = tcp_sb_update(pcb, &g->opt);
+	uint32_t delivered = acked - (was_sacked < acked ? was_sacked : acked);
+	if (pcb->sb) {
+		uint32_t now_sacked = tcp_sb_sacked_below(pcb, pcb->snd_max);
+		if (now_sacked > sacked_all - was_sacked)
+			delivered += now_sacked - (sacked_all - was_sacked);
+	}
 	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
 		pcb->rtt_timing = false;
 		tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
@@ -927,7 +945,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	}
 	pcb->backoff = 0;
 	pcb->rtx_stamp = 0;
-	ack_cc(pcb, acked);
+	ack_cc(pcb, acked, delivered);
 	if (pcb->snd_una == pcb->snd_max) {
 		pcb->rtx_at = 0;
 		pcb->persist = false;

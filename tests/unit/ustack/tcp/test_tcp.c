@@ -12,6 +12,7 @@
 #include <linux/tcp.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -936,14 +937,19 @@ static void test_scoreboard(void **state) {
 	for (int i = 0; i < n; i++)
 		again |= seqs[i] == una + 3 * M;
 	assert_true(again);
-	/* the timeout: the scoreboard goes (RFC 6675 5.1), go-back-N from snd_una */
+	/* the timeout, as Linux's: the scoreboard stays (not RFC 6675 5.1's
+	 * clearing), the one hole is lost and goes alone (cwnd one segment),
+	 * nothing SACKed goes again */
 	from = ut_cap.n;
 	run(s, t0 + MS(5000));
-	assert_null(p->sb);
+	assert_non_null(p->sb);
 	assert_false(p->in_recovery);
+	assert_true(p->in_loss);
 	n = data_seqs(from, seqs, 64);
-	assert_true(n >= 1);
+	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una + 3 * M);
+	assert_true(tcp_sb_is_lost(p, una + 3 * M));
+	assert_false(tcp_rack_is_lost(p, una + 4 * M));
 	api_close(s, c);
 	ut_stack_free(s);
 }
@@ -2070,6 +2076,78 @@ static void test_prr(void **state) {
 	ut_stack_free(s);
 }
 
+/* A resend lost again (packetdrill's prr-ss-30pkt-lost-1_4-11_16, MSS
+ * 1000, 20 segments written, 10 sent): segments 1-4 lost, then the
+ * resend of segment 2 too. Limited transmit, recovery on the third SACK
+ * and the four resends, new data by PRR; then the SACK of the resends of
+ * segments 3 and 4, sent after that of segment 2, makes RACK find the
+ * resend of 2 lost (RFC 8985 6.2: sent before a delivered one, no
+ * reordering window in recovery): it goes again at once, followed by new
+ * data, not after the RTO as before (where a resend was never judged
+ * again). Each step: the ACK and SACK block in, the segments out. */
+static void test_lost_retransmit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	/* the script's clock: its handshake took 10 ms; the steps run at
+	 * its times (ms after the write) on the test clock */
+	p->srtt = p->min_rtt = 10000;
+	p->rttvar = 5000;
+	p->rto = 200000;
+	uint64_t t0 = rt_now();
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	s->timers_now = t0;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	s->timers_now = 0;
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	/* the script's sequence numbers (1 is una) */
+	static const struct {
+		uint32_t ms, ack, left, right;
+		int n;
+		uint32_t out[2];
+	} step[] = {
+		{10, 1, 4001, 5001, 1, {10001}},
+		{12, 1, 4001, 6001, 1, {11001}},
+		{14, 1, 4001, 7001, 1, {1}},
+		{16, 1, 4001, 8001, 1, {1001}},
+		{18, 1, 4001, 9001, 1, {2001}},
+		{20, 1, 4001, 10001, 1, {3001}},
+		{22, 1, 4001, 11001, 1, {12001}},
+		{24, 1, 4001, 12001, 1, {13001}},
+		{34, 1001, 4001, 12001, 2, {14001, 15001}},
+		{36, 1001, 2001, 12001, 2, {1001, 16001}},   /* the resend of 1001 lost */
+		{38, 1001, 2001, 13001, 1, {17001}},
+		{40, 1001, 2001, 14001, 1, {18001}},
+	};
+	struct tcp_opts a = {.nsack = 1};
+	for (size_t k = 0; k < sizeof(step) / sizeof(step[0]); k++) {
+		a.sack[0] = (struct tcp_sack_block) {una + step[k].left - 1, una + step[k].right - 1};
+		from = ut_cap.n;
+		s->timers_now = t0 + MS(step[k].ms);
+		seg_o(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
+		s->timers_now = 0;
+		int n = data_seqs(from, seqs, 32);
+		if (n != step[k].n)
+			fprintf(stderr, "step %zu: %d segments, first %u\n", k, n, n ? seqs[0] - una + 1 : 0);
+		assert_int_equal(n, step[k].n);
+		for (int i = 0; i < n; i++)
+			assert_int_equal(seqs[i] - una + 1, step[k].out[i]);
+		if (k == 2)
+			assert_true(p->in_recovery && p->sack_recovery);
+	}
+	assert_true(p->in_recovery);
+	assert_int_equal(s->tcp->mib.RTOs, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* RACK (RFC 8985 6, Linux's default loss detection): a SACK for the last
  * of four segments sent together does not make the first three lost at
  * once: the reordering window (min_rtt / 4) runs first, on the REO timer;
@@ -2114,7 +2192,7 @@ static void test_rack_reo(void **state) {
 	/* all three stay marked lost until delivered (TCP_INFO's tcpi_lost,
 	 * Linux's lost_out), the first resent */
 	assert_true(tcp_sb_is_lost(p, una + M) && tcp_sb_is_lost(p, una + 2 * M));
-	assert_true(p->tx[0].fl == (TCP_TXR_RETRANS | TCP_TXR_LOST));
+	assert_true(p->tx[0].fl == (TCP_TXR_RETRANS | TCP_TXR_LOST | TCP_TXR_EVER));
 	struct tcp_info ti;
 	socklen_t tl = sizeof(ti);
 	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
@@ -2671,6 +2749,7 @@ int main(void) {
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_prr),
 		cmocka_unit_test(test_rack_reo),
+		cmocka_unit_test(test_lost_retransmit),
 		cmocka_unit_test(test_tlp),
 		cmocka_unit_test(test_frto),
 		cmocka_unit_test(test_connect_again),
