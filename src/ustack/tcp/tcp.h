@@ -330,6 +330,10 @@ struct tcp_pcb {
 	struct tcp_txrec *tx;
 	uint32_t ntx, txcap;
 	uint64_t rack_xmit;
+	/* the last send time given to a record: each later send gets a later
+	 * one, so that the order of sending survives a clock that stands
+	 * still for a whole batch of input (the VDE link's) */
+	uint64_t tx_last_at;
 	uint32_t rack_end, rack_rtt, min_rtt;
 	bool rack_valid;
 	/* the last ACK delivered (acknowledged or SACKed) a segment that

@@ -71,6 +71,13 @@ static void tx_split(struct tcp_pcb *pcb, uint32_t seq) {
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) {
 	if (!pcb->sack_ok || !seq_lt(seq, end))
 		return;
+	/* RACK's "sent after" (RFC 8985 6.2) breaks a tie of send times by
+	 * sequence: right for new data, wrong for a resend that went after
+	 * new data in the same batch, which would look sent before it and
+	 * lost again as soon as the new data is SACKed */
+	if (now <= pcb->tx_last_at)
+		now = pcb->tx_last_at + 1;
+	pcb->tx_last_at = now;
 	uint32_t last = pcb->ntx ? pcb->tx[pcb->ntx - 1].end : seq;
 	if (pcb->ntx && seq_lt(seq, last)) {
 		tx_split(pcb, seq);

@@ -24,6 +24,7 @@
 #define XFER (1536u * 1024u)
 #define DELAY_NS MS(10)          /* one way */
 #define NS_PER_BYTE 80u          /* 100 Mbit/s */
+static uint64_t delay_ns = DELAY_NS, ns_per_byte = NS_PER_BYTE;
 #define QMAX 4096                /* frames in flight per direction */
 #define SIM_LIMIT (MS(1000) * 120)
 
@@ -180,9 +181,9 @@ static void drain(struct sim *m, int i) {
 		}
 		assert_true(d->n < QMAX);
 		uint64_t start = d->free_at > m->now ? d->free_at : m->now;
-		d->free_at = start + (uint64_t) sd->cap.len[k] * NS_PER_BYTE;
+		d->free_at = start + (uint64_t) sd->cap.len[k] * ns_per_byte;
 		struct frame *f = &d->q[(d->head + d->n++) % QMAX];
-		f->at = d->free_at + DELAY_NS;
+		f->at = d->free_at + delay_ns;
 		f->len = sd->cap.len[k];
 		f->data = sd->cap.frame[k];
 		sd->cap.frame[k] = NULL;
@@ -305,6 +306,10 @@ static struct result simulate(uint64_t seed, unsigned loss_ppm, unsigned ack_los
 	assert_non_null(m);
 	m->rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	m->trace = getenv("LOSS_TRACE") != NULL;
+	if (getenv("LOSS_DELAY_US"))
+		delay_ns = strtoull(getenv("LOSS_DELAY_US"), NULL, 0) * 1000;
+	if (getenv("LOSS_NS_PER_BYTE"))
+		ns_per_byte = strtoull(getenv("LOSS_NS_PER_BYTE"), NULL, 0);
 	/* far ahead of the monotonic clock: the stacks' real timers never
 	 * fire during the run, only the simulation's */
 	m->now = rt_now() + MS(1000) * 100000;
