@@ -380,6 +380,7 @@ struct tcp_txrec {
 	uint32_t seq, end;            /* end includes a FIN */
 	uint64_t at;                  /* last sent (ns) */
 	uint8_t fl;
+	uint32_t tsval;               /* the TSval it last went with */
 };
 /* RETRANS: a resend of it is in flight (Linux SACKED_RETRANS; cleared
  * when RACK finds that resend lost too); LOST: deemed lost, until
@@ -590,7 +591,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* f
 /* RACK-TLP (tcp_rack.c) */
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
 void tcp_tx_free(struct tcp_pcb *pcb);
-void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now);
+void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr);   /* tsecr 0: none */
 uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);

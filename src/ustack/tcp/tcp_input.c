@@ -1114,7 +1114,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	bool rack_lost = false;
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
-		tcp_rack_ack(pcb, now);
+		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
 		reo = tcp_rack_detect(pcb, now, &rack_lost);
 		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
 	}

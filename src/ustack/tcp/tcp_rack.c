@@ -86,6 +86,7 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 			struct tcp_txrec *r = &pcb->tx[i];
 			if (seq_geq(r->seq, seq) && seq_leq(r->end, end)) {
 				r->at = now;
+				r->tsval = pcb->ts_last;
 				/* still lost until delivered, as Linux's lost_out */
 				r->fl |= TCP_TXR_RETRANS | TCP_TXR_EVER;
 			}
@@ -96,15 +97,23 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 	}
 	if (!tx_room(pcb, 1))
 		return;
-	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0};
+	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0, pcb->ts_last};
 }
 
-/* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment. */
-static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t now) {
+/* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment; tsecr:
+ * the ACK's TSecr, 0 without. */
+static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t now, uint32_t tsecr) {
 	uint32_t rtt = now > r->at ? (uint32_t) ((now - r->at) / 1000) : 0;
-	/* a resend delivered sooner than any RTT could be: the original was
-	 * (RFC 8985 6.2: the ambiguity of retransmissions) */
+	/* the ambiguity of retransmissions (RFC 8985 6.2 step 2): a resend
+	 * delivered sooner than any RTT could be, or acknowledged by an ACK
+	 * whose TSecr is older than the resend's TSval, was delivered by an
+	 * earlier transmission: its send time says nothing. (Without the
+	 * timestamp test, a queue of a few ms makes an earlier copy's
+	 * delivery look like the resend's, and everything sent before the
+	 * resend is declared lost.) */
 	if ((r->fl & TCP_TXR_EVER) && pcb->min_rtt && rtt < pcb->min_rtt)
+		return;
+	if ((r->fl & TCP_TXR_EVER) && pcb->ts_ok && tsecr && (int32_t) (tsecr - r->tsval) < 0)
 		return;
 	if (!pcb->rack_valid || r->at > pcb->rack_xmit ||
 			(r->at == pcb->rack_xmit && seq_gt(r->end, pcb->rack_end))) {
@@ -137,7 +146,7 @@ static void reorder_check(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint32
 	pcb->reord_seen = true;
 }
 
-void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
+void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	uint32_t drop = 0, fack = 0;
 	bool have = false;
 	pcb->rack_orig = false;
@@ -151,7 +160,7 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
 			if (!(pcb->tx[drop].fl & TCP_TXR_EVER))
 				pcb->rack_orig = true;
 			reorder_check(pcb, &pcb->tx[drop], fack, have);
-			rack_update(pcb, &pcb->tx[drop], now);
+			rack_update(pcb, &pcb->tx[drop], now, tsecr);
 		}
 		drop++;
 	}
@@ -175,7 +184,7 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
 		if (!(r->fl & TCP_TXR_EVER))
 			pcb->rack_orig = true;
 		reorder_check(pcb, r, fack, have);
-		rack_update(pcb, r, now);
+		rack_update(pcb, r, now, tsecr);
 	}
 }
 

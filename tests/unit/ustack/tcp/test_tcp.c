@@ -2204,6 +2204,62 @@ static void test_rack_same_time(void **state) {
 	ut_stack_free(s);
 }
 
+/* RACK and the ambiguity of a resend (RFC 8985 6.2 step 2): segment 0
+ * is thought lost and resent at 100 ms; at 150 ms the ACK of the
+ * original arrives (its TSecr is the original's TSval). The resend's send
+ * time must not become RACK's: 50 ms after it is longer than min_rtt, and
+ * the six segments sent with segment 0 would all be declared lost and
+ * resent. */
+static void test_rack_tsecr(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = LINUX_SYN;
+	synack.has_wscale = false;
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_true(p->ts_ok && p->sack_ok);
+	p->srtt = p->min_rtt = 10000;
+	p->rttvar = 5000;
+	p->rto = 200000;
+	uint64_t t0 = rt_now();
+	const uint32_t M = 1448;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	s->timers_now = t0;
+	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	struct tcp_repr r0;
+	assert_int_equal(tcp_parse(tcp_of(from), ut_cap.len[from] - 34, &r0), 0);
+	assert_int_equal(r0.seq, una);
+	/* at 100 ms segments 1-3 SACKed: 0 lost, resent */
+	s->timers_now = t0 + MS(100);
+	struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = r0.opt.tsval, .nsack = 1};
+	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	int n = data_seqs(from, seqs, 32);
+	assert_true(n >= 1);
+	assert_int_equal(seqs[0], una);
+	assert_true(p->in_recovery);
+	/* at 150 ms the original arrives: the ACK echoes its TSval */
+	s->timers_now = t0 + MS(150);
+	a.tsval = 5050;
+	a.nsack = 0;
+	from = ut_cap.n;
+	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &a);
+	s->timers_now = 0;
+	n = data_seqs(from, seqs, 32);
+	for (int i = 0; i < n; i++)
+		assert_true(seq_geq(seqs[i], una + 10 * M));   /* new data only */
+	for (uint32_t k = 4; k < 10; k++)
+		assert_false(tcp_rack_is_lost(p, una + k * M));
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* RACK (RFC 8985 6, Linux's default loss detection): a SACK for the last
  * of four segments sent together does not make the first three lost at
  * once: the reordering window (min_rtt / 4) runs first, on the REO timer;
@@ -2807,6 +2863,7 @@ int main(void) {
 		cmocka_unit_test(test_rack_reo),
 		cmocka_unit_test(test_lost_retransmit),
 		cmocka_unit_test(test_rack_same_time),
+		cmocka_unit_test(test_rack_tsecr),
 		cmocka_unit_test(test_tlp),
 		cmocka_unit_test(test_frto),
 		cmocka_unit_test(test_connect_again),
