@@ -545,10 +545,14 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked, uint32_t delivered) {
 			pcb->dupacks = 0;
 			tcp_sb_ack(pcb);
 		} else if (pcb->sb && seq_lt(pcb->snd_una, pcb->sb->high_rxt) &&
-				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una)) {
+				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una) &&
+				!tcp_tx_complete(pcb)) {
 			/* the next hole was resent already: watch it from now on
 			 * (what is sent from here on, SACKed first, says it was
-			 * lost again) */
+			 * lost again). Only without send records for all in
+			 * flight: with them RACK judges each resend by its own
+			 * send time (tcp_rack.c), where HighRxt, above holes not
+			 * yet resent, would call a resend lost before it went. */
 			pcb->sb->una_marked = true;
 			pcb->sb->una_mark_seq = pcb->snd_una;
 			pcb->sb->una_mark = pcb->snd_max;
@@ -970,7 +974,7 @@ static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32
 		pcb->in_loss = false;
 	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
 		enter_sack_recovery(pcb);
-	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
+	else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
