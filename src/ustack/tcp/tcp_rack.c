@@ -115,11 +115,14 @@ static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t
 		return;
 	if ((r->fl & TCP_TXR_EVER) && pcb->ts_ok && tsecr && (int32_t) (tsecr - r->tsval) < 0)
 		return;
+	/* RACK.rtt: the RTT of the last segment taken, as Linux's (its
+	 * most recent RTT, in the order tcp_rack_ack walks), while the send
+	 * time only moves forward */
+	pcb->rack_rtt = rtt;
 	if (!pcb->rack_valid || r->at > pcb->rack_xmit ||
 			(r->at == pcb->rack_xmit && seq_gt(r->end, pcb->rack_end))) {
 		pcb->rack_xmit = r->at;
 		pcb->rack_end = r->end;
-		pcb->rack_rtt = rtt;
 		pcb->rack_valid = true;
 	}
 }
@@ -155,6 +158,19 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 			fack = pcb->tx[i].end;
 			have = true;
 		}
+	/* the newly SACKed first, then the acknowledged, each in sequence
+	 * order (Linux: SACK tagging, then tcp_clean_rtx_queue): RACK.rtt
+	 * is the last one's */
+	for (uint32_t i = 0; pcb->sb && i < pcb->ntx; i++) {
+		struct tcp_txrec *r = &pcb->tx[i];
+		if (seq_leq(r->end, pcb->snd_una) || (r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
+			continue;
+		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~(TCP_TXR_LOST | TCP_TXR_RETRANS));
+		if (!(r->fl & TCP_TXR_EVER))
+			pcb->rack_orig = true;
+		reorder_check(pcb, r, fack, have);
+		rack_update(pcb, r, now, tsecr);
+	}
 	while (drop < pcb->ntx && seq_leq(pcb->tx[drop].end, pcb->snd_una)) {
 		if (!(pcb->tx[drop].fl & TCP_TXR_SACKED)) {
 			if (!(pcb->tx[drop].fl & TCP_TXR_EVER))
@@ -170,22 +186,8 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	}
 	if (pcb->ntx && seq_lt(pcb->tx[0].seq, pcb->snd_una))
 		pcb->tx[0].seq = pcb->snd_una;
-	if (pcb->ntx == 0) {
+	if (pcb->ntx == 0)
 		tcp_tx_free(pcb);
-		return;
-	}
-	if (pcb->sb == NULL)
-		return;
-	for (uint32_t i = 0; i < pcb->ntx; i++) {
-		struct tcp_txrec *r = &pcb->tx[i];
-		if ((r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
-			continue;
-		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~(TCP_TXR_LOST | TCP_TXR_RETRANS));
-		if (!(r->fl & TCP_TXR_EVER))
-			pcb->rack_orig = true;
-		reorder_check(pcb, r, fack, have);
-		rack_update(pcb, r, now, tsecr);
-	}
 }
 
 /* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or

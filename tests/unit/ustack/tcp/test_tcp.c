@@ -2452,6 +2452,67 @@ static void test_old_ack_sack(void **state) {
 	ut_stack_free(s);
 }
 
+/* packetdrill's prr-ss-ack-below-snd_una-cubic on the test clock (RTT 10
+ * ms): segments 0, 4 and 7 of 10 lost; after the fast retransmit and the
+ * resends of 4-6, an ACK below snd_una SACKs the resends of 5-6. They were
+ * delivered 2 ms after they went, less than min_rtt: their earlier copies
+ * were, so RACK keeps segment 8's send time; segment 7, sent before 8, is
+ * lost and goes, then new data, and segment 9 (sent after 8) is not
+ * lost. */
+static void test_prr_old_ack_script(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	p->srtt = p->min_rtt = 10000;
+	p->rttvar = 5000;
+	p->rto = 200000;
+	uint64_t t0 = rt_now();
+	const uint32_t M = 1000;
+	uint32_t seqs[32];
+	int from = ut_cap.n;
+	s->timers_now = t0;
+	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
+	assert_int_equal(data_seqs(from, seqs, 32), 10);
+	static const struct {
+		uint32_t ms, ack;
+		int nsack;
+		uint32_t l0, r0, l1, r1;
+		int write, n;
+		uint32_t out[3];
+	} step[] = {
+		{10, 1, 1, 1001, 2001, 0, 0, 0, 0, {0}},
+		{10, 1, 1, 1001, 3001, 0, 0, 0, 0, {0}},
+		{10, 1, 2, 1001, 3001, 8001, 9001, 0, 1, {1}},
+		{22, 4001, 1, 8001, 9001, 0, 0, 10000, 3, {4001, 5001, 6001}},
+		{24, 3001, 1, 5001, 7001, 0, 0, 0, 2, {7001, 10001}},
+	};
+	for (size_t k = 0; k < sizeof(step) / sizeof(step[0]); k++) {
+		struct tcp_opts a = {.nsack = (uint8_t) step[k].nsack};
+		a.sack[0] = (struct tcp_sack_block) {una + step[k].l0 - 1, una + step[k].r0 - 1};
+		a.sack[1] = (struct tcp_sack_block) {una + step[k].l1 - 1, una + step[k].r1 - 1};
+		from = ut_cap.n;
+		s->timers_now = t0 + MS(step[k].ms);
+		seg_o(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
+		if (step[k].write)
+			assert_int_equal(send_n(s, c, step[k].write), step[k].write);
+		s->timers_now = 0;
+		int n = data_seqs(from, seqs, 32);
+		if (n != step[k].n || (n && seqs[n - 1] - una + 1 != step[k].out[n - 1]))
+			for (int i = 0; i < n; i++)
+				fprintf(stderr, "step %zu: out %u\n", k, seqs[i] - una + 1);
+		assert_int_equal(n, step[k].n);
+		for (int i = 0; i < n; i++)
+			assert_int_equal(seqs[i] - una + 1, step[k].out[i]);
+	}
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 struct linger_peer {
 	struct ustack *s;
 	uint16_t lport;
@@ -2869,6 +2930,7 @@ int main(void) {
 		cmocka_unit_test(test_connect_again),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_old_ack_sack),
+		cmocka_unit_test(test_prr_old_ack_script),
 		cmocka_unit_test(test_dsack_undo),
 		cmocka_unit_test(test_sack_whole_reordering),
 		cmocka_unit_test(test_cc_inherit),
