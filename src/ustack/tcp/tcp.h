@@ -340,6 +340,10 @@ struct tcp_pcb {
 	 * was never resent and not SACKed before (Linux FLAG_ORIG_SACK_ACKED:
 	 * F-RTO's proof that a timeout was spurious) */
 	bool rack_orig;
+	/* the last ACK moved RACK (a delivered segment taken): only then
+	 * does it look for losses, the REO timer does meanwhile (Linux's
+	 * rack.advanced) */
+	bool rack_advanced;
 	/* reordering seen (Linux tcp_check_sack_reordering): how far, in
 	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
 	bool reord_seen;
@@ -592,7 +596,8 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* f
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
 void tcp_tx_free(struct tcp_pcb *pcb);
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr);   /* tsecr 0: none */
-uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
+/* mark false: only how long until the next may be lost (no RACK advance) */
+uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
 void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now);

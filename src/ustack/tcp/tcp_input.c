@@ -632,7 +632,7 @@ void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
 	bool marked;
 	pcb->s->tcp->mib.RACKReoTimeouts++;
-	uint64_t reo = tcp_rack_detect(pcb, now, &marked);
+	uint64_t reo = tcp_rack_detect(pcb, now, &marked, true);
 	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
 			tcp_sb_is_lost(pcb, pcb->snd_una)) {
 		enter_sack_recovery(pcb);
@@ -1119,7 +1119,9 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
 		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
-		reo = tcp_rack_detect(pcb, now, &rack_lost);
+		/* losses are looked for when RACK moved (Linux tcp_rack_mark_lost);
+		 * otherwise only the REO timer's deadline */
+		reo = tcp_rack_detect(pcb, now, &rack_lost, pcb->rack_advanced);
 		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
 	}
 	dsack_undo(pcb, g, una0);
@@ -1128,9 +1130,11 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	/* the timer: RACK's reordering wait, else the loss probe after an
 	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */
 	if (pcb->sack_ok && pcb->snd_una != pcb->snd_max && !pcb->persist) {
-		if (reo)
-			tcp_rack_arm_reo(pcb, reo);
-		else if (advanced)
+		if (reo) {
+			/* an ACK that did not move RACK leaves a waiting REO timer be */
+			if (pcb->rack_advanced || pcb->rtx_kind != TCP_RTX_REO)
+				tcp_rack_arm_reo(pcb, reo);
+		} else if (advanced)
 			tcp_tlp_schedule(pcb);
 	}
 	snd_window_update(pcb, g, wnd, advanced);

@@ -119,6 +119,7 @@ static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t
 	 * most recent RTT, in the order tcp_rack_ack walks), while the send
 	 * time only moves forward */
 	pcb->rack_rtt = rtt;
+	pcb->rack_advanced = true;
 	if (!pcb->rack_valid || r->at > pcb->rack_xmit ||
 			(r->at == pcb->rack_xmit && seq_gt(r->end, pcb->rack_end))) {
 		pcb->rack_xmit = r->at;
@@ -153,6 +154,7 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	uint32_t drop = 0, fack = 0;
 	bool have = false;
 	pcb->rack_orig = false;
+	pcb->rack_advanced = false;
 	for (uint32_t i = 0; i < pcb->ntx; i++)
 		if (pcb->tx[i].fl & TCP_TXR_SACKED) {
 			fack = pcb->tx[i].end;
@@ -213,7 +215,7 @@ static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
  * segment: sent before the most recent delivery by more than RACK.rtt +
  * reo_wnd, it was lost too (RFC 8985 6.2, Linux tcp_rack_detect_loss),
  * and is resent again without waiting for the RTO. */
-uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked) {
+uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark) {
 	*marked = false;
 	if (!pcb->rack_valid)
 		return 0;
@@ -226,7 +228,9 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked) {
 		if (!(r->at < pcb->rack_xmit || (r->at == pcb->rack_xmit && seq_lt(r->end, pcb->rack_end))))
 			continue;
 		uint64_t due = r->at + wait;
-		if (due <= now) {
+		if (due <= now && !mark) {
+			timeout = timeout ? timeout : 1;   /* the REO timer, at once */
+		} else if (due <= now) {
 			if (r->fl & TCP_TXR_RETRANS)
 				pcb->s->tcp->mib.SACKLostRetrans++;
 			r->fl = (uint8_t) ((r->fl | TCP_TXR_LOST) & ~TCP_TXR_RETRANS);
@@ -351,7 +355,9 @@ void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout) {
 	uint64_t now = tcp_clock(pcb->s);
 	uint64_t rto = rto_deadline(pcb, now);
 	pcb->tlp_rto_at = rto;
-	pcb->rtx_at = now + timeout;
+	/* Linux adds TCP_TIMEOUT_MIN (2 jiffies): a segment due now is
+	 * judged when the timer fires, an ACK arriving meanwhile first */
+	pcb->rtx_at = now + timeout + MS(2);
 	pcb->rtx_kind = TCP_RTX_REO;
 }
 
