@@ -267,6 +267,11 @@ struct tcp_pcb {
 	 * new data went instead of more resends (step 2b) */
 	bool frto, frto_new;
 	uint32_t frto_high;
+	/* after a timeout on a SACK connection (loss_sack): the lost
+	 * segments are resent by the scoreboard and the send records, not
+	 * go-back-N (Linux's CA_Loss); frto_hold: the ACK of F-RTO's step 2b
+	 * lets new data go, no resend */
+	bool loss_sack, frto_hold;
 	/* ECN (RFC 3168) as Linux's tcp_ecn (stack option, default 2): on
 	 * when the peer's SYN asked for it, or (tcp_ecn=1) when our SYN did
 	 * and the SYN-ACK agreed; ece_demand: a CE mark arrived, ECE on our
@@ -330,8 +335,20 @@ struct tcp_pcb {
 	struct tcp_txrec *tx;
 	uint32_t ntx, txcap;
 	uint64_t rack_xmit;
+	/* the last send time given to a record: each later send gets a later
+	 * one, so that the order of sending survives a clock that stands
+	 * still for a whole batch of input (the VDE link's) */
+	uint64_t tx_last_at;
 	uint32_t rack_end, rack_rtt, min_rtt;
 	bool rack_valid;
+	/* the last ACK delivered (acknowledged or SACKed) a segment that
+	 * was never resent and not SACKed before (Linux FLAG_ORIG_SACK_ACKED:
+	 * F-RTO's proof that a timeout was spurious) */
+	bool rack_orig;
+	/* the last ACK moved RACK (a delivered segment taken): only then
+	 * does it look for losses, the REO timer does meanwhile (Linux's
+	 * rack.advanced) */
+	bool rack_advanced;
 	/* reordering seen (Linux tcp_check_sack_reordering): how far, in
 	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
 	bool reord_seen;
@@ -372,10 +389,16 @@ struct tcp_txrec {
 	uint32_t seq, end;            /* end includes a FIN */
 	uint64_t at;                  /* last sent (ns) */
 	uint8_t fl;
+	uint32_t tsval;               /* the TSval it last went with */
 };
+/* RETRANS: a resend of it is in flight (Linux SACKED_RETRANS; cleared
+ * when RACK finds that resend lost too); LOST: deemed lost, until
+ * delivered; SACKED; EVER: it was resent at least once (Linux
+ * EVER_RETRANS: its RTT samples are ambiguous) */
 #define TCP_TXR_RETRANS 1
 #define TCP_TXR_LOST 2
 #define TCP_TXR_SACKED 4
+#define TCP_TXR_EVER 8
 #define TCP_TX_MAX 8192               /* segments tracked; beyond, RFC 6675 alone */
 enum { TCP_RTX_RTO, TCP_RTX_TLP, TCP_RTX_REO };
 
@@ -619,11 +642,16 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* f
 /* RACK-TLP (tcp_rack.c) */
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
 void tcp_tx_free(struct tcp_pcb *pcb);
-void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now);
-uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked);
+void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr);   /* tsecr 0: none */
+/* mark false: only how long until the next may be lost (no RACK advance) */
+uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
-void tcp_rack_on_rto(struct tcp_pcb *pcb);
+void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now);
+/* the send records cover [snd_una, snd_max) without a gap: pipe and
+ * NextSeg count by them */
+bool tcp_tx_complete(const struct tcp_pcb *pcb);
+void tcp_rack_unmark_lost(struct tcp_pcb *pcb);
 void tcp_rack_rearm_rto(struct tcp_pcb *pcb);
 void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout);
 void tcp_rack_reo_fire(struct tcp_pcb *pcb);   /* tcp_input.c */

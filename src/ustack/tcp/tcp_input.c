@@ -535,7 +535,11 @@ static void on_fin(struct tcp_pcb *pcb) {
 	tcp_wakeup(pcb);
 }
 
-static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
+/* acked: how far snd_una moved; delivered: the bytes that reached the
+ * peer with this ACK, not counting again what was SACKed before (Linux's
+ * acked_sacked: slow start after a timeout grows by what the resends
+ * delivered, not by the whole window they filled in) */
+static void ack_cc(struct tcp_pcb *pcb, uint32_t acked, uint32_t delivered) {
 	uint32_t mss = pcb->mss;
 	if (pcb->sack_recovery) {
 		/* RFC 6675 5: a partial ACK only lowers pipe (tcp_output sends
@@ -546,10 +550,14 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 			pcb->dupacks = 0;
 			tcp_sb_ack(pcb);
 		} else if (pcb->sb && seq_lt(pcb->snd_una, pcb->sb->high_rxt) &&
-				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una)) {
+				!(pcb->sb->una_marked && pcb->sb->una_mark_seq == pcb->snd_una) &&
+				!tcp_tx_complete(pcb)) {
 			/* the next hole was resent already: watch it from now on
 			 * (what is sent from here on, SACKed first, says it was
-			 * lost again) */
+			 * lost again). Only without send records for all in
+			 * flight: with them RACK judges each resend by its own
+			 * send time (tcp_rack.c), where HighRxt, above holes not
+			 * yet resent, would call a resend lost before it went. */
 			pcb->sb->una_marked = true;
 			pcb->sb->una_mark_seq = pcb->snd_una;
 			pcb->sb->una_mark = pcb->snd_max;
@@ -587,8 +595,8 @@ static void ack_cc(struct tcp_pcb *pcb, uint32_t acked) {
 	if (!tcp_is_cwnd_limited(pcb))
 		return;
 	/* slow start, then the algorithm's growth (tcp_cc_*.c) */
-	if (acked)
-		pcb->cc->cong_avoid(pcb, acked);
+	if (delivered)
+		pcb->cc->cong_avoid(pcb, delivered);
 }
 
 /* What an undo gives back (Linux tcp_enter_recovery: prior_cwnd, and
@@ -629,7 +637,7 @@ void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
 	bool marked;
 	pcb->s->tcp->mib.RACKReoTimeouts++;
-	uint64_t reo = tcp_rack_detect(pcb, now, &marked);
+	uint64_t reo = tcp_rack_detect(pcb, now, &marked, true);
 	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
 			tcp_sb_is_lost(pcb, pcb->snd_una)) {
 		enter_sack_recovery(pcb);
@@ -815,6 +823,7 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 		pcb->ssthresh = pcb->prior_ssthresh;
 	pcb->in_loss = false;
 	pcb->snd_nxt = pcb->snd_max;
+	tcp_rack_unmark_lost(pcb);
 	pcb->s->tcp->mib.LossUndo++;
 }
 
@@ -863,8 +872,10 @@ static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t un
 static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) {
 	if (!pcb->in_loss || !pcb->frto)
 		return;
-	bool orig = advanced && seq_gt(pcb->snd_una, pcb->frto_high);
-	for (int i = 0; !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
+	/* with send records: a segment never resent, newly delivered (the
+	 * SACKs from before the timeout prove nothing) */
+	bool orig = pcb->loss_sack ? pcb->rack_orig : advanced && seq_gt(pcb->snd_una, pcb->frto_high);
+	for (int i = 0; !pcb->loss_sack && !orig && sacked && pcb->sb && i < pcb->sb->n; i++)
 		orig = seq_gt(pcb->sb->b[i].right, pcb->frto_high) && seq_lt(pcb->sb->b[i].left, pcb->recover);
 	if (orig) {
 		if (pcb->cwnd < pcb->prior_cwnd)
@@ -874,13 +885,15 @@ static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) 
 		pcb->in_loss = pcb->frto = false;
 		pcb->undo_armed = false;
 		pcb->snd_nxt = pcb->snd_max;
+		tcp_rack_unmark_lost(pcb);
 		pcb->s->tcp->mib.SpuriousRTOs++;
 		return;
 	}
 	if (pcb->frto_new) {
 		if (sacked || dup) {
 			pcb->frto = false;   /* 3a: the loss was real */
-			pcb->snd_nxt = pcb->snd_una;
+			if (!pcb->loss_sack)
+				pcb->snd_nxt = pcb->snd_una;
 		}
 		return;
 	}
@@ -899,6 +912,7 @@ static void frto_ack(struct tcp_pcb *pcb, bool advanced, bool sacked, bool dup) 
 		return;
 	}
 	pcb->frto_new = true;
+	pcb->frto_hold = true;
 }
 
 /* The ACK moved snd_una: the acknowledged bytes leave the send queue, an
@@ -909,6 +923,8 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	if (pcb->undo_armed)
 		loss_undo(pcb, g);
 	uint32_t acked = g->ack - pcb->snd_una;
+	uint32_t was_sacked = pcb->sb ? tcp_sb_sacked_below(pcb, g->ack) : 0;
+	uint32_t sacked_all = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
@@ -919,6 +935,12 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	tcp_zc_ack(pcb);
 	if (g->opt_ok)
 		sacked = tcp_sb_update(pcb, &g->opt);
+	uint32_t delivered = acked - (was_sacked < acked ? was_sacked : acked);
+	if (pcb->sb) {
+		uint32_t now_sacked = tcp_sb_sacked_below(pcb, pcb->snd_max);
+		if (now_sacked > sacked_all - was_sacked)
+			delivered += now_sacked - (sacked_all - was_sacked);
+	}
 	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
 		pcb->rtt_timing = false;
 		tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
@@ -932,7 +954,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	}
 	pcb->backoff = 0;
 	pcb->rtx_stamp = 0;
-	ack_cc(pcb, acked);
+	ack_cc(pcb, acked, delivered);
 	if (pcb->snd_una == pcb->snd_max) {
 		pcb->rtx_at = 0;
 		pcb->persist = false;
@@ -960,7 +982,7 @@ static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32
 		pcb->in_loss = false;
 	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
 		enter_sack_recovery(pcb);
-	else if (sacked && pcb->sack_recovery && tcp_sb_head_rxt_lost(pcb)) {
+	else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
@@ -1104,8 +1126,10 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	bool rack_lost = false;
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
-		tcp_rack_ack(pcb, now);
-		reo = tcp_rack_detect(pcb, now, &rack_lost);
+		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
+		/* losses are looked for when RACK moved (Linux tcp_rack_mark_lost);
+		 * otherwise only the REO timer's deadline */
+		reo = tcp_rack_detect(pcb, now, &rack_lost, pcb->rack_advanced);
 		tcp_tlp_ack(pcb, g->ack, has_dsack(g), advanced, sacked);
 	}
 	dsack_undo(pcb, g, una0);
@@ -1114,9 +1138,11 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	/* the timer: RACK's reordering wait, else the loss probe after an
 	 * ACK that moved snd_una (Linux tcp_set_xmit_timer) */
 	if (pcb->sack_ok && pcb->snd_una != pcb->snd_max && !pcb->persist) {
-		if (reo)
-			tcp_rack_arm_reo(pcb, reo);
-		else if (advanced)
+		if (reo) {
+			/* an ACK that did not move RACK leaves a waiting REO timer be */
+			if (pcb->rack_advanced || pcb->rtx_kind != TCP_RTX_REO)
+				tcp_rack_arm_reo(pcb, reo);
+		} else if (advanced)
 			tcp_tlp_schedule(pcb);
 	}
 	snd_window_update(pcb, g, wnd, advanced);

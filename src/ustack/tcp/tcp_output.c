@@ -75,12 +75,15 @@ bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
 		if (pcb->ssthresh == UINT32_MAX || pcb->ssthresh < q)
 			pcb->ssthresh = q;
 	}
-	pcb->frto = false;
+	pcb->frto = pcb->frto_hold = false;
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
 	pcb->in_loss = true;
+	/* go-back-N at the new size (the send records and SACK blocks are
+	 * of the old one) */
+	pcb->loss_sack = false;
 	tcp_sb_clear(pcb);
-	tcp_rack_on_rto(pcb);
+	tcp_rack_on_rto(pcb, tcp_clock(pcb->s));
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;
 	pcb->rtt_timing = false;
@@ -743,6 +746,8 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
 	pcb->retrans_total++;
 	if (pcb->in_recovery)
 		pcb->undo_retrans++;
+	if (pcb->in_loss && seq_gt(seq + len, pcb->frto_high))
+		pcb->frto_high = seq + len;   /* F-RTO: resent since the timeout */
 	pcb->rtt_timing = false;   /* Karn */
 	uint32_t end = seq + len + ((fl & TCP_FIN) ? 1 : 0);
 	if (seq_gt(end, pcb->sb->high_rxt))
@@ -805,14 +810,17 @@ bool tcp_resend_tail(struct tcp_pcb *pcb) {
 }
 
 /* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, NextSeg: a lost hole, else
- * new data, else (rule 3) an unSACKed hole not yet deemed lost. */
+ * new data, else (rule 3) an unSACKed hole not yet deemed lost. The same
+ * after a timeout (loss_sack), where F-RTO may hold the resends back for
+ * one ACK (frto_hold: new data only). */
 static void sack_output(struct tcp_pcb *pcb, int budget) {
+	bool rxt = !pcb->frto_hold;
 	for (; budget > 0 && pcb->sb; budget--) {
 		uint32_t pipe = tcp_sb_pipe(pcb);
 		if (pipe >= pcb->cwnd || pcb->cwnd - pipe < pcb->mss)
 			break;
 		uint32_t seq, len;
-		if (tcp_sb_next_rxt(pcb, &seq, &len, false)) {
+		if (rxt && tcp_sb_next_rxt(pcb, &seq, &len, false)) {
 			if (!tcp_sack_retransmit(pcb, seq, len))
 				break;
 			continue;
@@ -821,7 +829,7 @@ static void sack_output(struct tcp_pcb *pcb, int budget) {
 			continue;
 		if (pcb->xmit_dropped)
 			break;
-		if (tcp_sb_next_rxt(pcb, &seq, &len, true)) {
+		if (rxt && !pcb->in_loss && tcp_sb_next_rxt(pcb, &seq, &len, true)) {
 			if (!tcp_sack_retransmit(pcb, seq, len))
 				break;
 			continue;
@@ -921,8 +929,9 @@ void tcp_output(struct tcp_pcb *pcb) {
 	uint32_t max0 = pcb->snd_max;
 	if (pcb->head_rxt_pending && pcb->in_recovery && !pcb->sack_recovery)
 		tcp_retransmit_head(pcb);
-	if (pcb->sack_recovery && pcb->sb) {
+	if ((pcb->sack_recovery || (pcb->in_loss && pcb->loss_sack)) && pcb->sb) {
 		sack_output(pcb, budget);
+		pcb->frto_hold = false;
 	} else {
 		uint32_t cw = pcb->cwnd;
 		/* limited transmit (RFC 3042): each of the first two duplicate

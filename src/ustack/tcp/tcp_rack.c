@@ -71,6 +71,13 @@ static void tx_split(struct tcp_pcb *pcb, uint32_t seq) {
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) {
 	if (!pcb->sack_ok || !seq_lt(seq, end))
 		return;
+	/* RACK's "sent after" (RFC 8985 6.2) breaks a tie of send times by
+	 * sequence: right for new data, wrong for a resend that went after
+	 * new data in the same batch, which would look sent before it and
+	 * lost again as soon as the new data is SACKed */
+	if (now <= pcb->tx_last_at)
+		now = pcb->tx_last_at + 1;
+	pcb->tx_last_at = now;
 	uint32_t last = pcb->ntx ? pcb->tx[pcb->ntx - 1].end : seq;
 	if (pcb->ntx && seq_lt(seq, last)) {
 		tx_split(pcb, seq);
@@ -79,7 +86,9 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 			struct tcp_txrec *r = &pcb->tx[i];
 			if (seq_geq(r->seq, seq) && seq_leq(r->end, end)) {
 				r->at = now;
-				r->fl |= TCP_TXR_RETRANS;   /* still lost until delivered, as Linux's lost_out */
+				r->tsval = pcb->ts_last;
+				/* still lost until delivered, as Linux's lost_out */
+				r->fl |= TCP_TXR_RETRANS | TCP_TXR_EVER;
 			}
 		}
 		if (!seq_gt(end, last))
@@ -88,21 +97,33 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 	}
 	if (!tx_room(pcb, 1))
 		return;
-	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0};
+	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0, pcb->ts_last};
 }
 
-/* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment. */
-static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t now) {
+/* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment; tsecr:
+ * the ACK's TSecr, 0 without. */
+static void rack_update(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint64_t now, uint32_t tsecr) {
 	uint32_t rtt = now > r->at ? (uint32_t) ((now - r->at) / 1000) : 0;
-	/* a resend delivered sooner than any RTT could be: the original was
-	 * (RFC 8985 6.2: the ambiguity of retransmissions) */
-	if ((r->fl & TCP_TXR_RETRANS) && pcb->min_rtt && rtt < pcb->min_rtt)
+	/* the ambiguity of retransmissions (RFC 8985 6.2 step 2): a resend
+	 * delivered sooner than any RTT could be, or acknowledged by an ACK
+	 * whose TSecr is older than the resend's TSval, was delivered by an
+	 * earlier transmission: its send time says nothing. (Without the
+	 * timestamp test, a queue of a few ms makes an earlier copy's
+	 * delivery look like the resend's, and everything sent before the
+	 * resend is declared lost.) */
+	if ((r->fl & TCP_TXR_EVER) && pcb->min_rtt && rtt < pcb->min_rtt)
 		return;
+	if ((r->fl & TCP_TXR_EVER) && pcb->ts_ok && tsecr && (int32_t) (tsecr - r->tsval) < 0)
+		return;
+	/* RACK.rtt: the RTT of the last segment taken, as Linux's (its
+	 * most recent RTT, in the order tcp_rack_ack walks), while the send
+	 * time only moves forward */
+	pcb->rack_rtt = rtt;
+	pcb->rack_advanced = true;
 	if (!pcb->rack_valid || r->at > pcb->rack_xmit ||
 			(r->at == pcb->rack_xmit && seq_gt(r->end, pcb->rack_end))) {
 		pcb->rack_xmit = r->at;
 		pcb->rack_end = r->end;
-		pcb->rack_rtt = rtt;
 		pcb->rack_valid = true;
 	}
 }
@@ -118,7 +139,7 @@ static bool rec_sacked(const struct tcp_pcb *pcb, const struct tcp_txrec *r) {
  * network reordered (Linux tcp_check_sack_reordering); fack: the end of
  * the highest SACKed before this ACK. */
 static void reorder_check(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint32_t fack, bool have) {
-	if (!have || (r->fl & TCP_TXR_RETRANS) || !seq_lt(r->seq, fack) || !pcb->mss)
+	if (!have || (r->fl & TCP_TXR_EVER) || !seq_lt(r->seq, fack) || !pcb->mss)
 		return;
 	uint32_t metric = fack - r->seq;
 	uint32_t cur = pcb->reordering ? pcb->reordering : DUPTHRESH;
@@ -129,18 +150,35 @@ static void reorder_check(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint32
 	pcb->reord_seen = true;
 }
 
-void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
+void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	uint32_t drop = 0, fack = 0;
 	bool have = false;
+	pcb->rack_orig = false;
+	pcb->rack_advanced = false;
 	for (uint32_t i = 0; i < pcb->ntx; i++)
 		if (pcb->tx[i].fl & TCP_TXR_SACKED) {
 			fack = pcb->tx[i].end;
 			have = true;
 		}
+	/* the newly SACKed first, then the acknowledged, each in sequence
+	 * order (Linux: SACK tagging, then tcp_clean_rtx_queue): RACK.rtt
+	 * is the last one's */
+	for (uint32_t i = 0; pcb->sb && i < pcb->ntx; i++) {
+		struct tcp_txrec *r = &pcb->tx[i];
+		if (seq_leq(r->end, pcb->snd_una) || (r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
+			continue;
+		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~(TCP_TXR_LOST | TCP_TXR_RETRANS));
+		if (!(r->fl & TCP_TXR_EVER))
+			pcb->rack_orig = true;
+		reorder_check(pcb, r, fack, have);
+		rack_update(pcb, r, now, tsecr);
+	}
 	while (drop < pcb->ntx && seq_leq(pcb->tx[drop].end, pcb->snd_una)) {
 		if (!(pcb->tx[drop].fl & TCP_TXR_SACKED)) {
+			if (!(pcb->tx[drop].fl & TCP_TXR_EVER))
+				pcb->rack_orig = true;
 			reorder_check(pcb, &pcb->tx[drop], fack, have);
-			rack_update(pcb, &pcb->tx[drop], now);
+			rack_update(pcb, &pcb->tx[drop], now, tsecr);
 		}
 		drop++;
 	}
@@ -150,20 +188,8 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now) {
 	}
 	if (pcb->ntx && seq_lt(pcb->tx[0].seq, pcb->snd_una))
 		pcb->tx[0].seq = pcb->snd_una;
-	if (pcb->ntx == 0) {
+	if (pcb->ntx == 0)
 		tcp_tx_free(pcb);
-		return;
-	}
-	if (pcb->sb == NULL)
-		return;
-	for (uint32_t i = 0; i < pcb->ntx; i++) {
-		struct tcp_txrec *r = &pcb->tx[i];
-		if ((r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
-			continue;
-		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~TCP_TXR_LOST);
-		reorder_check(pcb, r, fack, have);
-		rack_update(pcb, r, now);
-	}
 }
 
 /* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or
@@ -185,8 +211,11 @@ static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
 
 /* RFC 8985 6.2 step 5 (RACK_detect_loss): marks the lost segments; how
  * long (ns) until the next one may be, 0 if none waits; *marked: some
- * segment newly marked. */
-uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked) {
+ * segment newly marked. A resend is judged by when it was sent, as any
+ * segment: sent before the most recent delivery by more than RACK.rtt +
+ * reo_wnd, it was lost too (RFC 8985 6.2, Linux tcp_rack_detect_loss),
+ * and is resent again without waiting for the RTO. */
+uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark) {
 	*marked = false;
 	if (!pcb->rack_valid)
 		return 0;
@@ -194,13 +223,17 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked) {
 	uint64_t timeout = 0;
 	for (uint32_t i = 0; i < pcb->ntx; i++) {
 		struct tcp_txrec *r = &pcb->tx[i];
-		if (r->fl & (TCP_TXR_SACKED | TCP_TXR_LOST))
-			continue;
+		if ((r->fl & TCP_TXR_SACKED) || (r->fl & (TCP_TXR_LOST | TCP_TXR_RETRANS)) == TCP_TXR_LOST)
+			continue;   /* delivered, or lost and waiting for its resend */
 		if (!(r->at < pcb->rack_xmit || (r->at == pcb->rack_xmit && seq_lt(r->end, pcb->rack_end))))
 			continue;
 		uint64_t due = r->at + wait;
-		if (due <= now) {
-			r->fl |= TCP_TXR_LOST;
+		if (due <= now && !mark) {
+			timeout = timeout ? timeout : 1;   /* the REO timer, at once */
+		} else if (due <= now) {
+			if (r->fl & TCP_TXR_RETRANS)
+				pcb->s->tcp->mib.SACKLostRetrans++;
+			r->fl = (uint8_t) ((r->fl | TCP_TXR_LOST) & ~TCP_TXR_RETRANS);
 			*marked = true;
 		} else if (due - now > timeout)
 			timeout = due - now;
@@ -250,12 +283,45 @@ bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq) {
 	return false;
 }
 
-/* A retransmission timeout: the marks go with the scoreboard, the probe
- * is over. */
-void tcp_rack_on_rto(struct tcp_pcb *pcb) {
-	for (uint32_t i = 0; i < pcb->ntx; i++)
-		pcb->tx[i].fl &= (uint8_t) ~(TCP_TXR_LOST | TCP_TXR_SACKED);
+/* A retransmission timeout, as Linux's (tcp_timeout_mark_lost): what
+ * the peer SACKed stays SACKed, unless it reneged (the scoreboard starts
+ * at snd_una: the peer dropped what it had SACKed, all is forgotten);
+ * every other segment is lost, its resend no longer in flight, except
+ * one sent too recently for RACK to call it lost (never the first); the
+ * probe is over. */
+void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now) {
+	bool reneged = pcb->sb && pcb->sb->n && pcb->sb->b[0].left == pcb->snd_una;
+	if (reneged)
+		tcp_sb_clear(pcb);
+	uint64_t wait = (uint64_t) pcb->rack_rtt * 1000 + (uint64_t) reo_wnd(pcb) * 1000;
+	for (uint32_t i = 0; i < pcb->ntx; i++) {
+		struct tcp_txrec *r = &pcb->tx[i];
+		if (reneged || pcb->sb == NULL)
+			r->fl &= (uint8_t) ~TCP_TXR_SACKED;
+		if (r->fl & TCP_TXR_SACKED)
+			continue;
+		if (i > 0 && pcb->rack_valid && r->at + wait > now)
+			continue;
+		r->fl = (uint8_t) ((r->fl | TCP_TXR_LOST) & ~TCP_TXR_RETRANS);
+	}
 	pcb->tlp_out = false;
+}
+
+/* An undo (the loss was not real): nothing is lost any more (Linux
+ * tcp_undo_cwnd_reduction with unmark_loss). */
+void tcp_rack_unmark_lost(struct tcp_pcb *pcb) {
+	for (uint32_t i = 0; i < pcb->ntx; i++)
+		pcb->tx[i].fl &= (uint8_t) ~TCP_TXR_LOST;
+}
+
+bool tcp_tx_complete(const struct tcp_pcb *pcb) {
+	if (!pcb->sack_ok || pcb->ntx == 0 || pcb->tx[0].seq != pcb->snd_una ||
+			pcb->tx[pcb->ntx - 1].end != pcb->snd_max)
+		return false;
+	for (uint32_t i = 1; i < pcb->ntx; i++)
+		if (pcb->tx[i].seq != pcb->tx[i - 1].end)
+			return false;
+	return true;
 }
 
 /* The RTO that a probe or REO timer replaces: when it would fire. */
@@ -289,7 +355,9 @@ void tcp_rack_arm_reo(struct tcp_pcb *pcb, uint64_t timeout) {
 	uint64_t now = tcp_clock(pcb->s);
 	uint64_t rto = rto_deadline(pcb, now);
 	pcb->tlp_rto_at = rto;
-	pcb->rtx_at = now + timeout;
+	/* Linux adds TCP_TIMEOUT_MIN (2 jiffies): a segment due now is
+	 * judged when the timer fires, an ACK arriving meanwhile first */
+	pcb->rtx_at = now + timeout + MS(2);
 	pcb->rtx_kind = TCP_RTX_REO;
 }
 

@@ -155,8 +155,9 @@ void tcp_sb_ack(struct tcp_pcb *pcb) {
 	sb->n = n;
 	if (seq_lt(sb->high_rxt, pcb->snd_una))
 		sb->high_rxt = pcb->snd_una;
-	/* recovery keeps its HighRxt until it ends */
-	if (n == 0 && !pcb->sack_recovery)
+	/* recovery keeps its HighRxt until it ends, the state after a
+	 * timeout its resends */
+	if (n == 0 && !pcb->sack_recovery && !(pcb->in_loss && pcb->loss_sack))
 		tcp_sb_clear(pcb);
 }
 
@@ -198,10 +199,41 @@ static uint32_t hole_pipe(const struct tcp_pcb *pcb, uint32_t a, uint32_t e) {
 	return n;
 }
 
+/* A send record: SACKed, or lost (RACK's mark, or IsLost) */
+static bool rec_sacked(const struct tcp_pcb *pcb, const struct tcp_txrec *r) {
+	return (r->fl & TCP_TXR_SACKED) || tcp_sb_sacked(pcb, r->seq);
+}
+
+static bool rec_lost(const struct tcp_pcb *pcb, const struct tcp_txrec *r) {
+	return (r->fl & TCP_TXR_LOST) || tcp_sb_is_lost(pcb, r->seq);
+}
+
+/* SetPipe by the send records, segment by segment (as Linux's
+ * packets_out - sacked_out - lost_out + retrans_out): a hole whose first
+ * segment is lost is not lost whole (the segments of it sent after the
+ * last one delivered are in flight), and a resend counts while it is in
+ * flight, not because it lies below HighRxt. */
+static uint32_t rec_pipe(const struct tcp_pcb *pcb) {
+	uint32_t pipe = 0;
+	for (uint32_t i = 0; i < pcb->ntx; i++) {
+		const struct tcp_txrec *r = &pcb->tx[i];
+		if (rec_sacked(pcb, r))
+			continue;
+		uint32_t len = r->end - r->seq;
+		if (!rec_lost(pcb, r))
+			pipe += len;
+		if (r->fl & TCP_TXR_RETRANS)
+			pipe += len;
+	}
+	return pipe;
+}
+
 uint32_t tcp_sb_pipe(const struct tcp_pcb *pcb) {
 	const struct tcp_scoreboard *sb = pcb->sb;
 	if (sb == NULL)
 		return pcb->snd_max - pcb->snd_una;
+	if (tcp_tx_complete(pcb))
+		return rec_pipe(pcb);
 	uint32_t pipe = 0, a = pcb->snd_una;
 	for (int i = 0; i < sb->n; i++) {
 		pipe += hole_pipe(pcb, a, sb->b[i].left);
@@ -218,6 +250,22 @@ bool tcp_sb_next_rxt(const struct tcp_pcb *pcb, uint32_t *seq, uint32_t *len, bo
 	const struct tcp_scoreboard *sb = pcb->sb;
 	if (sb == NULL)
 		return false;
+	if (tcp_tx_complete(pcb)) {
+		/* by the send records: the first lost segment whose resend is
+		 * not in flight (never resent, or the resend lost too); rule 3:
+		 * the first one not SACKed nor resent below the highest SACKed */
+		for (uint32_t i = 0; i < pcb->ntx; i++) {
+			const struct tcp_txrec *r = &pcb->tx[i];
+			if ((r->fl & TCP_TXR_RETRANS) || rec_sacked(pcb, r))
+				continue;
+			if (rule3 ? sb->n && seq_lt(r->seq, sb->b[sb->n - 1].left) : rec_lost(pcb, r)) {
+				*seq = r->seq;
+				*len = r->end - r->seq;
+				return true;
+			}
+		}
+		return false;
+	}
 	uint32_t a = pcb->snd_una;
 	for (int i = 0; i < sb->n; i++) {
 		uint32_t e = sb->b[i].left;

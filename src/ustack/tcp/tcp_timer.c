@@ -7,6 +7,7 @@
  * deadlines; only this file acts on them. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "tcp.h"
 
@@ -157,20 +158,42 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	pcb->in_recovery = false;
 	pcb->sack_recovery = false;
 	pcb->in_loss = true;
-	/* RFC 6675 5.1: after a timeout the SACK information is not trusted */
-	tcp_sb_clear(pcb);
-	tcp_rack_on_rto(pcb);
+	pcb->frto_hold = false;
+	/* Linux (tcp_enter_loss), not RFC 6675 5.1's clearing: what the peer
+	 * SACKed is not resent, the rest is lost (tcp_rack.c). With send
+	 * records for all in flight, the lost segments go again one by one
+	 * as cwnd opens, each once per timeout, then new data; else
+	 * go-back-N from snd_una, skipping what is SACKed. */
+	tcp_rack_on_rto(pcb, now);
+	pcb->loss_sack = pcb->sack_ok && tcp_tx_complete(pcb);
+	if (pcb->loss_sack && pcb->sb == NULL) {
+		pcb->sb = calloc(1, sizeof(*pcb->sb));
+		if (pcb->sb == NULL)
+			pcb->loss_sack = false;
+		else
+			pcb->sb->high_rxt = pcb->snd_una;
+	}
+	if (!pcb->loss_sack)
+		tcp_sb_clear(pcb);
 	pcb->dsack_undo = false;   /* Eifel's undo after a timeout instead */
 	pcb->s->tcp->mib.RTOs++;
 	pcb->dupacks = 0;
 	pcb->recover = pcb->snd_max;
 	pcb->backoff++;
 	pcb->rtt_timing = false;
-	pcb->snd_nxt = pcb->snd_una;
 	pcb->rtx_at = 0;
 	pcb->xmit_dropped = false;
-	tcp_output(pcb);
-	if (pcb->snd_nxt == pcb->snd_una && pcb->xmit_dropped) {
+	if (pcb->loss_sack) {
+		uint32_t seq, len;
+		if (tcp_sb_next_rxt(pcb, &seq, &len, false))
+			tcp_sack_retransmit(pcb, seq, len);
+		tcp_output(pcb);
+	} else {
+		pcb->snd_nxt = pcb->snd_una;
+		tcp_output(pcb);
+	}
+	bool none = pcb->loss_sack ? !(pcb->ntx && (pcb->tx[0].fl & TCP_TXR_RETRANS)) : pcb->snd_nxt == pcb->snd_una;
+	if (none && pcb->xmit_dropped) {
 		/* Linux tcp_retransmit_timer: a resend that failed for local
 		 * congestion is no timeout of the path, no backoff for it */
 		pcb->backoff--;
