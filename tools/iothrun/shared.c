@@ -195,6 +195,10 @@ static int blocking(int ref) {
 
 static struct client *new_client(int conn);
 
+/* OP_CONNECT of a blocking socket: its O_NONBLOCK is set around the call
+ * (one connect at a time: the flag is the socket's, in every process) */
+static pthread_mutex_t connect_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* A new ref of the stack for client c: into the set (closed at the owner's
  * exit with the others) and the client's list. */
 static int own(struct client *c, int ref) {
@@ -319,6 +323,25 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		ret = IOTHRUN_CALL(ioth_bind(ref, (struct sockaddr *) aux, alen));
 		break;
 	case OP_CONNECT:
+		/* a blocking socket's connect is started (or looked at) without
+		 * waiting: the child waits for POLLOUT in its own process, where a
+		 * signal interrupts it, and asks again */
+		if (q->a && blocking(ref)) {
+			pthread_mutex_lock(&connect_lock);
+			IOTHRUN_CALL(ioth_fcntl(ref, F_SETFL, O_NONBLOCK |
+						(IOTHRUN_CALL(ioth_fcntl(ref, F_GETFL, 0)) & ~O_NONBLOCK)));
+			ret = IOTHRUN_CALL(ioth_connect(ref, (struct sockaddr *) aux, alen));
+			int e = errno;
+			IOTHRUN_CALL(ioth_fcntl(ref, F_SETFL,
+						IOTHRUN_CALL(ioth_fcntl(ref, F_GETFL, 0)) & ~O_NONBLOCK));
+			pthread_mutex_unlock(&connect_lock);
+			errno = e;
+			if (ret < 0 && (errno == EINPROGRESS || errno == EALREADY)) {
+				r.wait = POLLOUT;
+				r.timeout_ms = timeout_of(ref, SO_SNDTIMEO);
+			}
+			break;
+		}
 		ret = IOTHRUN_CALL(ioth_connect(ref, (struct sockaddr *) aux, alen));
 		break;
 	case OP_LISTEN:
@@ -1152,8 +1175,36 @@ int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len) {
 	return addr_call(OP_BIND, fd, addr, len);
 }
 
+/* connect in a child: a blocking socket's connect waits here (poll on the
+ * descriptor for POLLOUT) as Linux's does in the kernel: a signal handler
+ * without SA_RESTART ends it with EINTR, the connection going on (a later
+ * connect: EALREADY if non-blocking, else it waits again; once done, 0 then
+ * EISCONN, as Linux); with SA_RESTART it goes on; SO_SNDTIMEO ends it with
+ * EINPROGRESS (the first call) or EALREADY (a later one). */
 int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len) {
-	return addr_call(OP_CONNECT, fd, addr, len);
+	if (len > AUX)
+		return errno = EINVAL, -1;
+	char aux[AUX] = {0};
+	if (len && addr == NULL)
+		return errno = EFAULT, -1;
+	if (len)
+		memcpy(aux, addr, len);
+	int first = 0;   /* the errno of the first answer that waits */
+	for (;;) {
+		struct req q = {.op = OP_CONNECT, .a = 1, .alen = len};
+		struct rep r;
+		if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
+			return -1;
+		if (r.ret >= 0 || !r.wait)
+			return (int) result(&r);
+		if (first == 0)
+			first = r.err;
+		if (wait_for(fd, &r) < 0) {
+			if (errno == EAGAIN)
+				errno = first;   /* SO_SNDTIMEO: EINPROGRESS or EALREADY */
+			return -1;
+		}
+	}
 }
 
 static int int_call(int op, int fd, int a, int b) {

@@ -9,6 +9,12 @@
  *                                the datagram the parent sends later;
  *                                without, EINTR; with SA_RESTART and
  *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
+ *   iothrun_share connect PORT   a child's blocking connect (its SYN dropped
+ *                                until the parent makes room) and a
+ *                                repeating SIGALRM: SA_RESTART goes on and
+ *                                connects; without, EINTR, then EALREADY,
+ *                                then 0 once connected, then EISCONN; with
+ *                                SA_RESTART and SO_SNDTIMEO, EINTR
  *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
  *                                give what its parent's give
  *   iothrun_share resolve NAME ADDR UNKNOWN
@@ -21,6 +27,8 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <net/if.h>
@@ -107,6 +115,132 @@ static void restart_case(int kind, int port) {
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(u);
+}
+
+/* A child's blocking connect under a 100 ms SIGALRM. Its SYN is dropped
+ * (the parent's listener, backlog 0, has a connection in its accept queue
+ * already: Linux drops the SYN, ustack too) until the parent accepts that
+ * one, and the SYN sent again (1 s later) connects.
+ *  - SA_RESTART: the call goes on and gives 0;
+ *  - none: EINTR; a non-blocking connect then: EALREADY; once the parent has
+ *    made room a blocking connect waits and gives 0, another EISCONN;
+ *  - SA_RESTART and SO_SNDTIMEO: EINTR. */
+static const char *const connect_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTART + SO_SNDTIMEO"};
+static void connect_case(int kind, int port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	CHECK(l >= 0);
+	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(listen(l, 0) == 0);
+	int filler = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(filler >= 0);
+	CHECK(connect(filler, (struct sockaddr *) &a, sizeof(a)) == 0);
+	/* the filler is in the accept queue: the queue is full */
+	struct pollfd pl = {.fd = l, .events = POLLIN};
+	CHECK(poll(&pl, 1, 5000) == 1);
+	int go[2], room[2];
+	CHECK(pipe(go) == 0 && pipe(room) == 0);
+	ticks = 0;
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		close(room[1]);
+		struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = kind == NO_RESTART ? 0 : SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(c >= 0);
+		if (kind == RESTART_TIMEOUT) {
+			struct timeval tv = {.tv_sec = 20};
+			CHECK(setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0);
+		}
+		struct itimerval it = {.it_interval = {0, 100000}, .it_value = {0, 100000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK(write(go[1], "g", 1) == 1);
+		int n = connect(c, (struct sockaddr *) &a, sizeof(a));
+		int e = errno;
+		struct itimerval off = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_REAL, &off, NULL);
+		int good;
+		if (kind == RESTART)
+			good = n == 0 && ticks > 0;
+		else
+			good = n < 0 && e == EINTR;
+		printf("%s: connect -> %d (%s), %d handler runs: %s\n", connect_name[kind], n,
+				n < 0 ? strerror(e) : "connected", (int) ticks, good ? "as Linux" : "NOT as Linux");
+		if (kind == NO_RESTART && good) {
+			/* the connection goes on: EALREADY while it does */
+			int fl = fcntl(c, F_GETFL);
+			CHECK(fcntl(c, F_SETFL, fl | O_NONBLOCK) == 0);
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g2 = n < 0 && e == EALREADY;
+			printf("%s: non-blocking connect again -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g2 ? "as Linux" : "NOT as Linux");
+			CHECK(fcntl(c, F_SETFL, fl) == 0);
+			CHECK(write(go[1], "r", 1) == 1);   /* the parent makes room */
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g3 = n == 0;
+			printf("%s: blocking connect again -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g3 ? "as Linux" : "NOT as Linux");
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g4 = n < 0 && e == EISCONN;
+			printf("%s: connect once connected -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g4 ? "as Linux" : "NOT as Linux");
+			good = g2 && g3 && g4;
+		}
+		if (good && (kind == RESTART || kind == NO_RESTART)) {
+			/* connected for real: a byte through it */
+			CHECK(write(c, "x", 1) == 1);
+			char b;
+			good = read(room[0], &b, 1) == 1 && b == 'x';
+		}
+		fflush(stdout);
+		_exit(good ? 0 : 1);
+	}
+	close(go[1]);
+	close(room[0]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	if (kind == NO_RESTART)
+		CHECK(read(go[0], &g, 1) == 1 && g == 'r');
+	else if (kind == RESTART)
+		usleep(500000);
+	if (kind != RESTART_TIMEOUT) {
+		/* room in the accept queue: the child's SYN, sent again, connects */
+		int f = accept(l, NULL, NULL);
+		CHECK(f >= 0);
+		close(f);
+		pl.revents = 0;
+		int c = -1;
+		if (poll(&pl, 1, 10000) == 1)
+			c = accept(l, NULL, NULL);
+		CHECK(c >= 0);
+		char b = 0;
+		CHECK(c < 0 || (read(c, &b, 1) == 1 && b == 'x'));
+		CHECK(write(room[1], &b, 1) == 1);
+		if (c >= 0)
+			close(c);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(go[0]);
+	close(room[1]);
+	close(filler);
+	close(l);
+}
+
+static void cmd_connect(const char *port) {
+	int p = atoi(port);
+	connect_case(RESTART, p);
+	connect_case(NO_RESTART, p + 1);
+	connect_case(RESTART_TIMEOUT, p + 2);
 }
 
 static void cmd_restart(const char *port) {
@@ -335,6 +469,8 @@ int main(int argc, char **argv) {
 	alarm(50);
 	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
 		cmd_restart(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "connect") == 0)
+		cmd_connect(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
 	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
@@ -342,7 +478,7 @@ int main(int argc, char **argv) {
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
 	if (failures)

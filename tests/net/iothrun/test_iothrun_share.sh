@@ -7,6 +7,10 @@
 #  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
 #    call goes on and gets the datagram its parent sends later; without
 #    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
+#  - a child's blocking connect (its SYN dropped by a full accept queue)
+#    under a repeating SIGALRM: with SA_RESTART it goes on and connects;
+#    without, EINTR, then EALREADY (non-blocking), 0 once connected (blocking:
+#    it waits), EISCONN; with SA_RESTART and SO_SNDTIMEO, EINTR;
 #  - a child's getifaddrs and if_nametoindex give what its parent's give;
 #  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
 #    small), its sendmsg's IP_PKTINFO picks the source address;
@@ -49,6 +53,18 @@ check "a forked child's blocking recv, SA_RESTART / none / with SO_RCVTIMEO: as 
 check "... the SA_RESTART call went on and got the later datagram" grep -q "^SA_RESTART: recv -> 5 (data).*as Linux$" "$TMP/restart.log"
 check "... without SA_RESTART: EINTR" grep -q "^no SA_RESTART: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
 check "... SA_RESTART with SO_RCVTIMEO: EINTR" grep -q "^SA_RESTART + SO_RCVTIMEO: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" connect 9320 >"$TMP/connect.log" 2>&1
+rc=$?
+cat "$TMP/connect.log"
+check "a forked child's blocking connect, SA_RESTART / none / with SO_SNDTIMEO: as Linux (status $rc)" test "$rc" = 0
+check "... the SA_RESTART connect went on and connected" grep -q "^SA_RESTART: connect -> 0 (connected).*as Linux$" "$TMP/connect.log"
+check "... without SA_RESTART: EINTR, then EALREADY, then 0 once connected, then EISCONN" \
+	eval 'grep -q "^no SA_RESTART: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: non-blocking connect again -> -1 (Operation already in progress): as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: blocking connect again -> 0 (connected): as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: connect once connected -> -1 (Transport endpoint is already connected): as Linux$" "$TMP/connect.log"'
+check "... SA_RESTART with SO_SNDTIMEO: EINTR" grep -q "^SA_RESTART + SO_SNDTIMEO: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log"
 
 timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
 rc=$?
