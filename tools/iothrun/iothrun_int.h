@@ -172,6 +172,8 @@ struct libc_fns {
 	int (*getifaddrs)(void *);
 	void (*freeifaddrs)(void *);
 	unsigned int (*if_nametoindex)(const char *);
+	char *(*if_indextoname)(unsigned int, char *);
+	void *(*if_nameindex)(void);
 };
 HIDDEN extern struct libc_fns libc;
 /* Fill `libc` (idempotent, safe from any thread and before constructors). */

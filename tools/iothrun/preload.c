@@ -109,6 +109,8 @@ static void resolve_libc_once(void) {
 	RESOLVE(getifaddrs, "getifaddrs");
 	RESOLVE(freeifaddrs, "freeifaddrs");
 	RESOLVE(if_nametoindex, "if_nametoindex");
+	RESOLVE(if_indextoname, "if_indextoname");
+	RESOLVE(if_nameindex, "if_nameindex");
 	if (libc.fcntl64 == NULL)
 		libc.fcntl64 = libc.fcntl;
 }

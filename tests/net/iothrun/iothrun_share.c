@@ -15,8 +15,9 @@
  *                                connects; without, EINTR, then EALREADY,
  *                                then 0 once connected, then EISCONN; with
  *                                SA_RESTART and SO_SNDTIMEO, EINTR
- *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
- *                                give what its parent's give
+ *   iothrun_share ifaddrs        a child's getifaddrs, if_nametoindex,
+ *                                if_nameindex and if_indextoname give what
+ *                                its parent's give (the links of getifaddrs)
  *   iothrun_share resolve NAME ADDR UNKNOWN
  *                                a child's getaddrinfo, getnameinfo and
  *                                gethostbyname through the stack's resolver:
@@ -282,6 +283,40 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 	int e = errno;
 	off += (size_t) snprintf(out + off, cap - off, "index lo %u vde0 %u nosuch0 %u %s\n", lo, vde,
 			none, none ? "-" : strerror(e));
+	/* if_nameindex: the links of getifaddrs (its AF_PACKET entries), each
+	 * name and index as if_nametoindex and if_indextoname give them */
+	struct if_nameindex *ni = if_nameindex();
+	int consistent = ni != NULL, links = 0, listed = 0;
+	if (getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+			if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET) {
+				links++;
+				int found = 0;
+				for (struct if_nameindex *p = ni; p && p->if_name; p++)
+					found |= strcmp(p->if_name, i->ifa_name) == 0;
+				consistent &= found;
+			}
+		freeifaddrs(ifa);
+	} else
+		consistent = 0;
+	off += (size_t) snprintf(out + off, cap - off, "nameindex");
+	for (struct if_nameindex *p = ni; p && p->if_name && off + 64 < cap; p++) {
+		char nm[IF_NAMESIZE] = "";
+		char *r = if_indextoname(p->if_index, nm);
+		consistent &= r == nm && strcmp(nm, p->if_name) == 0 &&
+			if_nametoindex(p->if_name) == p->if_index;
+		listed++;
+		off += (size_t) snprintf(out + off, cap - off, " %u %s", p->if_index, p->if_name);
+	}
+	if (ni)
+		if_freenameindex(ni);
+	char nm[IF_NAMESIZE] = "";
+	errno = 0;
+	char *r = if_indextoname(9999, nm);
+	e = errno;
+	off += (size_t) snprintf(out + off, cap - off, ", %s getifaddrs (%d links)\nindextoname 9999 %s %s\n",
+			consistent && listed == links ? "as" : "NOT as", links, r ? r : "NULL",
+			r ? "-" : strerror(e));
 	return off;
 }
 

@@ -11,7 +11,9 @@
 #    under a repeating SIGALRM: with SA_RESTART it goes on and connects;
 #    without, EINTR, then EALREADY (non-blocking), 0 once connected (blocking:
 #    it waits), EISCONN; with SA_RESTART and SO_SNDTIMEO, EINTR;
-#  - a child's getifaddrs and if_nametoindex give what its parent's give;
+#  - a child's getifaddrs, if_nametoindex, if_nameindex and if_indextoname
+#    give what its parent's give; python3's socket.if_nameindex lists the
+#    stack's links in the owner, a forked child and an exec'd program;
 #  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
 #    small), its sendmsg's IP_PKTINFO picks the source address;
 #  - ip addr / ip -6 route in a shell's command (it joins the shell's
@@ -78,6 +80,46 @@ check "... and lo, and the links (AF_PACKET)" \
 		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
 check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
 	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
+
+check "... if_nameindex in the child: lo and vde0, consistent with getifaddrs, if_nametoindex, if_indextoname" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -Eq "^nameindex [1-9][0-9]* lo [1-9][0-9]* vde0, as getifaddrs \(2 links\)$"'
+check "... if_indextoname of an index without a link in the child: ENXIO" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^indextoname 9999 NULL No such device or address$"'
+
+# python3's socket.if_nameindex/if_indextoname (libc's if_nameindex and
+# if_indextoname) in the stack's owner, in a forked child and in a program
+# a shell ran: the stack's links (lo, vde0), not the host's
+cat >"$TMP/nameindex.py" <<'EOF_'
+import errno, os, socket, sys
+def show(who):
+    l = socket.if_nameindex()
+    good = sorted(n for i, n in l) == ["lo", "vde0"] and all(
+        socket.if_indextoname(i) == n and socket.if_nametoindex(n) == i for i, n in l)
+    try:
+        socket.if_indextoname(9999)
+    except OSError as e:
+        good = good and e.errno == errno.ENXIO
+    else:
+        good = False
+    print(who, " ".join("%d:%s" % x for x in l), "ok" if good else "BAD", flush=True)
+    return good
+good = show(sys.argv[1])
+if sys.argv[1] == "owner":
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if show("child") else 1)
+    good = os.waitpid(pid, 0)[1] == 0 and good
+sys.exit(0 if good else 1)
+EOF_
+timeout 60 "$RUN" "$CONF" python3 "$TMP/nameindex.py" owner >"$TMP/nameindex.log" 2>&1
+rc=$?
+timeout 60 "$RUN" "$CONF" /bin/sh -c "python3 '$TMP/nameindex.py' exec; exit \$?" >>"$TMP/nameindex.log" 2>&1
+rc=$((rc + $?))
+cat "$TMP/nameindex.log"
+check "python3's socket.if_nameindex/if_indextoname: the stack's links, in the owner, a forked child, an exec'd program (status $rc)" \
+	eval '[ "$rc" = 0 ] && grep -Eq "^owner [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log" &&
+		grep -Eq "^child [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log" &&
+		grep -Eq "^exec [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log"'
 
 timeout 60 "$RUN" "$CONF" "$SHARE" cmsg 9310 198.18.43.5 >"$TMP/cmsg.log" 2>&1
 rc=$?
