@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -434,6 +435,18 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		break;
 	}
 	case OP_IOCTL:
+		if ((unsigned long) (uint32_t) q->a == SIOCGIFCONF) {
+			/* b: ifc_len, c: a buffer was given (else the length is asked);
+			 * the entries come back in the data, ifc_len in flags */
+			struct ifconf ifc = {.ifc_len = q->b < 0 ? 0 : (q->b > MAXDATA ? MAXDATA : q->b),
+				.ifc_buf = q->c ? out : NULL};
+			ret = IOTHRUN_CALL(ioth_ioctl(ref, SIOCGIFCONF, &ifc));
+			if (ret >= 0) {
+				r.flags = ifc.ifc_len;
+				r.dlen = q->c && ifc.ifc_len > 0 ? (uint32_t) ifc.ifc_len : 0;
+			}
+			break;
+		}
 		memcpy(raux, aux, alen);
 		ret = IOTHRUN_CALL(ioth_ioctl(ref, (unsigned long) (uint32_t) q->a, raux));
 		r.alen = alen;
@@ -1302,23 +1315,73 @@ int iothrun_remote_getsockopt(int fd, int level, int name, void *val, socklen_t 
 	return (int) r.ret;
 }
 
-/* The size of an ioctl's argument we can carry: an int, or a struct ifreq. */
+/* The size of an ioctl's argument carried to the owner (in and out): the
+ * socket ioctls ustack answers and those of the same shapes (an int, a
+ * struct ifreq without pointers in it, a struct timeval/timespec); -1: any
+ * other (ustack's answer to them is ENOTTY, given here without carrying an
+ * argument whose shape is unknown). SIOCGIFCONF is apart. */
 static int ioctl_size(unsigned long req) {
 	switch (req) {
-	case FIONREAD:
+	case FIONREAD:   /* SIOCINQ */
 	case FIONBIO:
 	case SIOCOUTQ:
 	case SIOCATMARK:
 	case SIOCOUTQNSD:
 		return sizeof(int);
-	case SIOCGIFCONF:
-		return -1;
+	case SIOCGSTAMP_OLD:
+		return sizeof(struct timeval);
+	case SIOCGSTAMPNS_OLD:
+		return sizeof(struct timespec);
+	case SIOCGIFNAME:
+	case SIOCGIFINDEX:
+	case SIOCGIFFLAGS:
+	case SIOCSIFFLAGS:
+	case SIOCGIFMTU:
+	case SIOCSIFMTU:
+	case SIOCGIFHWADDR:
+	case SIOCSIFHWADDR:
+	case SIOCGIFADDR:
+	case SIOCSIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCSIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCSIFBRDADDR:
+	case SIOCGIFDSTADDR:
+	case SIOCSIFDSTADDR:
+	case SIOCGIFMETRIC:
+	case SIOCSIFMETRIC:
+	case SIOCGIFTXQLEN:
+	case SIOCSIFTXQLEN:
+	case SIOCGIFMAP:
+	case SIOCSIFMAP:
+	case SIOCSIFNAME:
+	case SIOCADDMULTI:
+	case SIOCDELMULTI:
+		return sizeof(struct ifreq);
 	default:
-		return req >= 0x8910 && req <= 0x89ff ? 40 : -1;
+		return -1;
 	}
 }
 
+/* SIOCGIFCONF in a child: the owner's list into the caller's buffer (at most
+ * 64 KiB of it: over 1600 entries), or its length when ifc_buf is NULL. */
+static int remote_ifconf(int fd, struct ifconf *ifc) {
+	int len = ifc->ifc_len < 0 ? 0 : ifc->ifc_len;
+	size_t cap = ifc->ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
+	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) SIOCGIFCONF, .b = (int32_t) cap,
+		.c = ifc->ifc_buf != NULL};
+	struct rep r;
+	if (call_fd(fd, &q, NULL, NULL, &r, NULL, ifc->ifc_buf, cap, NULL, 0) < 0)
+		return -1;
+	if (r.ret < 0)
+		return (int) result(&r);
+	ifc->ifc_len = r.flags;
+	return (int) r.ret;
+}
+
 int iothrun_remote_ioctl(int fd, unsigned long req, void *arg) {
+	if (req == SIOCGIFCONF)
+		return arg == NULL ? (errno = EFAULT, -1) : remote_ifconf(fd, arg);
 	int size = ioctl_size(req);
 	if (size < 0)
 		return errno = ENOTTY, -1;

@@ -517,7 +517,9 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 	va_start(ap, request);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	if (ours(fd))
+	/* FIOCLEX, FIONCLEX (no argument): the descriptor's own flag, this
+	 * process's descriptor, as the kernel's VFS answers them for any file */
+	if (ours(fd) && request != FIOCLEX && request != FIONCLEX)
 		return iothrun_remote_fd(fd) ? iothrun_remote_ioctl(fd, request, arg) :
 			IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
 	return libc.ioctl(fd, request, arg);

@@ -15,6 +15,11 @@
  *                                connects; without, EINTR, then EALREADY,
  *                                then 0 once connected, then EISCONN; with
  *                                SA_RESTART and SO_SNDTIMEO, EINTR
+ *   iothrun_share ioctl PORT     a child's socket ioctls (FIONREAD,
+ *                                SIOCOUTQ, SIOCINQ, SIOCGIFCONF with and
+ *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
+ *                                SIOCGARP (another shape), FIOCLEX/FIONCLEX,
+ *                                FIONBIO) give what its parent's give
  *   iothrun_share ifaddrs        a child's getifaddrs, if_nametoindex,
  *                                if_nameindex and if_indextoname give what
  *                                its parent's give (the links of getifaddrs)
@@ -38,6 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <net/if_arp.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -320,6 +328,115 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 	return off;
 }
 
+/* The socket ioctls of a process, one line each: u a UDP socket with a
+ * 7-byte datagram queued, l a TCP listener. */
+static size_t list_ioctls(int u, int l, char *out, size_t cap) {
+	size_t off = 0;
+	int n = -1, r;
+#define LINE(...) (off += (size_t) snprintf(out + off, off < cap ? cap - off : 0, __VA_ARGS__))
+#define RES(r) (r) < 0 ? strerror(errno) : "ok"
+	r = ioctl(u, FIONREAD, &n);
+	LINE("FIONREAD %d %d %s\n", r, n, RES(r));
+	n = -1;
+	r = ioctl(u, SIOCOUTQ, &n);
+	LINE("SIOCOUTQ %d %d %s\n", r, n, RES(r));
+	n = -1;
+	r = ioctl(l, SIOCINQ, &n);
+	LINE("listener SIOCINQ %d %s\n", r, RES(r));
+	/* SIOCGIFCONF: the list, its length alone, a room for one entry */
+	struct ifreq reqs[32];
+	struct ifconf ifc = {.ifc_len = sizeof(reqs), .ifc_req = reqs};
+	r = ioctl(u, SIOCGIFCONF, &ifc);
+	LINE("SIOCGIFCONF %d %s len %d:", r, RES(r), ifc.ifc_len);
+	for (int i = 0; r == 0 && i < ifc.ifc_len / (int) sizeof(struct ifreq); i++) {
+		char a[INET_ADDRSTRLEN] = "-";
+		if (reqs[i].ifr_addr.sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *) &reqs[i].ifr_addr)->sin_addr, a, sizeof(a));
+		LINE(" %s %s", reqs[i].ifr_name, a);
+	}
+	LINE("\n");
+	struct ifconf q = {.ifc_len = 0, .ifc_buf = NULL};
+	r = ioctl(u, SIOCGIFCONF, &q);
+	LINE("SIOCGIFCONF NULL %d %s len %d\n", r, RES(r), q.ifc_len);
+	struct ifconf one = {.ifc_len = sizeof(struct ifreq) + 8, .ifc_req = reqs};
+	memset(reqs, 0, sizeof(reqs));
+	r = ioctl(u, SIOCGIFCONF, &one);
+	LINE("SIOCGIFCONF room for one %d %s len %d %s\n", r, RES(r), one.ifc_len, reqs[0].ifr_name);
+	struct ifreq ir = {0};
+	snprintf(ir.ifr_name, sizeof(ir.ifr_name), "vde0");
+	r = ioctl(u, SIOCGIFINDEX, &ir);
+	LINE("SIOCGIFINDEX vde0 %d %d %s\n", r, ir.ifr_ifindex, RES(r));
+	/* carried as the owner has it (ustack: ENOTTY; Linux: ENOENT) */
+	struct timeval tv;
+	r = ioctl(u, SIOCGSTAMP, &tv);
+	LINE("SIOCGSTAMP %d %s\n", r, RES(r));
+	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
+	struct arpreq ar = {0};
+	struct sockaddr_in *pa = (struct sockaddr_in *) &ar.arp_pa;
+	pa->sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.9", &pa->sin_addr);
+	snprintf(ar.arp_dev, sizeof(ar.arp_dev), "lo");
+	r = ioctl(u, SIOCGARP, &ar);
+	LINE("SIOCGARP %d %s\n", r, RES(r));
+	/* the descriptor's own flags */
+	int a = ioctl(u, FIOCLEX), fa = fcntl(u, F_GETFD);
+	int b = ioctl(u, FIONCLEX), fb = fcntl(u, F_GETFD);
+	LINE("FIOCLEX %d %d FIONCLEX %d %d\n", a, fa & FD_CLOEXEC, b, fb & FD_CLOEXEC);
+	int on = 1, off0 = 0;
+	a = ioctl(u, FIONBIO, &on);
+	fa = fcntl(u, F_GETFL);
+	b = ioctl(u, FIONBIO, &off0);
+	fb = fcntl(u, F_GETFL);
+	LINE("FIONBIO %d %d %d %d\n", a, !!(fa & O_NONBLOCK), b, !!(fb & O_NONBLOCK));
+#undef LINE
+#undef RES
+	return off;
+}
+
+static void cmd_ioctl(const char *port) {
+	int p = atoi(port);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0), l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(u >= 0 && l >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(listen(l, 4) == 0);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(sendto(s, "datagra", 7, 0, (struct sockaddr *) &a, sizeof(a)) == 7);
+	close(s);
+	struct pollfd pu = {.fd = u, .events = POLLIN};
+	CHECK(poll(&pu, 1, 5000) == 1);
+	static char mine[4096], theirs[4096];
+	list_ioctls(u, l, mine, sizeof(mine));
+	printf("parent:\n%s", mine);
+	fflush(stdout);
+	int pp[2];
+	CHECK(pipe(pp) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(pp[0]);
+		size_t k = list_ioctls(u, l, theirs, sizeof(theirs));
+		ssize_t w = write(pp[1], theirs, k);
+		_exit(w == (ssize_t) k ? 0 : 1);
+	}
+	close(pp[1]);
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
+		got += (size_t) r;
+	theirs[got] = '\0';
+	close(pp[0]);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	printf("child:\n%s", theirs);
+	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+	close(u);
+	close(l);
+}
+
 static void cmd_ifaddrs(void) {
 	static char mine[8192], theirs[8192];
 	size_t n = list_ifaddrs(mine, sizeof(mine));
@@ -506,6 +623,8 @@ int main(int argc, char **argv) {
 		cmd_restart(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "connect") == 0)
 		cmd_connect(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "ioctl") == 0)
+		cmd_ioctl(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
 	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
@@ -513,7 +632,7 @@ int main(int argc, char **argv) {
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
 	if (failures)

@@ -11,6 +11,9 @@
 #    under a repeating SIGALRM: with SA_RESTART it goes on and connects;
 #    without, EINTR, then EALREADY (non-blocking), 0 once connected (blocking:
 #    it waits), EISCONN; with SA_RESTART and SO_SNDTIMEO, EINTR;
+#  - a child's socket ioctls (FIONREAD, SIOCOUTQ, SIOCINQ, SIOCGIFCONF,
+#    SIOCGIFINDEX, SIOCGSTAMP, SIOCGARP, FIOCLEX, FIONBIO) give what its
+#    parent's give;
 #  - a child's getifaddrs, if_nametoindex, if_nameindex and if_indextoname
 #    give what its parent's give; python3's socket.if_nameindex lists the
 #    stack's links in the owner, a forked child and an exec'd program;
@@ -67,6 +70,22 @@ check "... without SA_RESTART: EINTR, then EALREADY, then 0 once connected, then
 		grep -q "^no SA_RESTART: blocking connect again -> 0 (connected): as Linux$" "$TMP/connect.log" &&
 		grep -q "^no SA_RESTART: connect once connected -> -1 (Transport endpoint is already connected): as Linux$" "$TMP/connect.log"'
 check "... SA_RESTART with SO_SNDTIMEO: EINTR" grep -q "^SA_RESTART + SO_SNDTIMEO: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" ioctl 9330 >"$TMP/ioctl.log" 2>&1
+rc=$?
+cat "$TMP/ioctl.log"
+child_ioctl() { sed -n "/^child:/,\$p" "$TMP/ioctl.log" | grep -Eq "$1"; }
+check "a forked child's socket ioctls give what its parent's give (status $rc)" test "$rc" = 0
+check "... FIONREAD (the datagram's 7 bytes), SIOCOUTQ, SIOCINQ of a listener EINVAL" \
+	eval 'child_ioctl "^FIONREAD 0 7 ok$" && child_ioctl "^SIOCOUTQ 0 0 ok$" &&
+		child_ioctl "^listener SIOCINQ -1 Invalid argument$"'
+check "... SIOCGIFCONF: lo and vde0 with their addresses, the length alone, a room for one entry" \
+	eval 'child_ioctl "^SIOCGIFCONF 0 ok len 80: lo 127.0.0.1 vde0 198.18.43.5$" &&
+		child_ioctl "^SIOCGIFCONF NULL 0 ok len 80$" && child_ioctl "^SIOCGIFCONF room for one 0 ok len 40 lo$"'
+check "... SIOCGIFINDEX of vde0; SIOCGARP (not a ustack ioctl): ENOTTY" \
+	eval 'child_ioctl "^SIOCGIFINDEX vde0 0 [1-9][0-9]* ok$" && child_ioctl "^SIOCGARP -1 Inappropriate ioctl for device$"'
+check "... FIOCLEX/FIONCLEX set and clear the descriptor's FD_CLOEXEC, FIONBIO its O_NONBLOCK" \
+	eval 'child_ioctl "^FIOCLEX 0 1 FIONCLEX 0 0$" && child_ioctl "^FIONBIO 0 1 0 0$"'
 
 timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
 rc=$?
