@@ -823,6 +823,8 @@ static void parent(void) {
 	errno = saved;
 }
 
+static void drop_door(void);
+
 static void child(void) {
 	int saved = errno;
 	if (iothrun_remote || forking) {
@@ -846,6 +848,10 @@ static void child(void) {
 			}
 			clients = NULL;
 			pthread_mutex_init(&clients_lock, NULL);
+			/* the door is the owner's: a copy here would keep it open after
+			 * the owner's exit, and a program spawned then would wait for an
+			 * answer from nobody (with none, it cannot join: its own stack) */
+			drop_door();
 		}
 		iothrun_remote_child(fork_conn, fork_fds, fork_refs, nfork);
 	}
@@ -922,6 +928,14 @@ const char *iothrun_shared_door(void) {
 	}
 	pthread_detach(t);
 	return door_name;
+}
+
+static void drop_door(void) {
+	if (door >= 0) {
+		iothrun_protect(door, 0);
+		libc.close(door);
+		door = -1;
+	}
 }
 
 static int door_connect(const char *name) {
@@ -1010,6 +1024,32 @@ int iothrun_remote_ref(int fd) {
 static char *cl_buf;
 #define CL_BUF (sizeof(struct rep) + AUX + MAXDATA)
 
+/* A request written on the connection; the owner gone (its end closed),
+ * EPIPE without the SIGPIPE that would end this process: SIGPIPE is blocked
+ * around the write and, if the write raised it, taken back. (write, not
+ * send with MSG_NOSIGNAL: see above.) */
+static ssize_t conn_write(const void *buf, size_t len) {
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
+	ssize_t n;
+	while ((n = libc.write(conn_fd, buf, len)) < 0 && errno == EINTR)
+		;
+	int e = errno;
+	if (masked) {
+		sigset_t pend;
+		if (n < 0 && e == EPIPE && sigismember(&old, SIGPIPE) == 0 && sigpending(&pend) == 0 &&
+				sigismember(&pend, SIGPIPE) == 1) {
+			struct timespec zero = {0, 0};
+			sigtimedwait(&pipe_set, NULL, &zero);
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	errno = e;
+	return n;
+}
+
 static int call(struct req *q, const void *aux, const void *data, struct rep *r, void *raux,
 		void *rdata, size_t rcap, int *pfd, int cloexec) {
 	if (cl_buf == NULL && (cl_buf = malloc(CL_BUF > sizeof(*q) + AUX + MAXDATA ? CL_BUF
@@ -1022,9 +1062,7 @@ static int call(struct req *q, const void *aux, const void *data, struct rep *r,
 		memset(cl_buf + sizeof(*q), 0, AUX);
 	if (q->dlen)
 		memcpy(cl_buf + sizeof(*q) + AUX, data, q->dlen);
-	ssize_t n;
-	while ((n = libc.write(conn_fd, cl_buf, sizeof(*q) + AUX + q->dlen)) < 0 && errno == EINTR)
-		;
+	ssize_t n = conn_write(cl_buf, sizeof(*q) + AUX + q->dlen);
 	if (n < 0)
 		return errno = ENETDOWN, -1;
 	int fd = -1;
@@ -1115,15 +1153,20 @@ static int restart_ok(void) {
  * call with SO_RCVTIMEO/SO_SNDTIMEO set, signal(7)); the socket's timeout
  * ends it with EAGAIN. */
 static int wait_for(int fd, struct rep *r) {
-	struct pollfd p = {.fd = fd, .events = (short) r->wait};
+	/* and the connection: the owner gone (it exited), it hangs up and the
+	 * wait ends with ENETDOWN (the socket's descriptor may never tell: a
+	 * forked child holds copies of the stack's ends of the readiness pairs) */
+	struct pollfd p[2] = {{.fd = fd, .events = (short) r->wait}, {.fd = conn_fd, .events = 0}};
 	int n;
-	while ((n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
+	while ((n = poll(p, conn_fd >= 0 ? 2 : 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
 			errno == EINTR && r->timeout_ms <= 0 && restart_ok())
 		;
 	if (n < 0)
 		return -1;
 	if (n == 0)
 		return errno = EAGAIN, -1;
+	if (conn_fd >= 0 && (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return errno = ENETDOWN, -1;
 	return 0;
 }
 

@@ -20,6 +20,9 @@
  *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
  *                                SIOCGARP (another shape), FIOCLEX/FIONCLEX,
  *                                FIONBIO) give what its parent's give
+ *   iothrun_share orphan PORT    the owner exits while its child waits in a
+ *                                blocking recv: the child's calls fail with
+ *                                ENETDOWN (no hang, no SIGPIPE)
  *   iothrun_share ifaddrs        a child's getifaddrs, if_nametoindex,
  *                                if_nameindex and if_indextoname give what
  *                                its parent's give (the links of getifaddrs)
@@ -437,6 +440,61 @@ static void cmd_ioctl(const char *port) {
 	close(l);
 }
 
+/* The owner exits while its forked child waits in a blocking recv on the
+ * owner's socket: the child's calls fail with ENETDOWN (recv, send without
+ * a SIGPIPE, socket, getifaddrs), close succeeds; the child says so and
+ * ends. The parent returns at once (exit status 0). */
+static void cmd_orphan(const char *port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(port))};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(u >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		alarm(30);   /* a hang ends here, without "orphan done" */
+		printf("orphan child %d\n", (int) getpid());
+		fflush(stdout);
+		CHECK(write(go[1], "g", 1) == 1);
+		close(go[1]);
+		char b[16];
+		ssize_t n = recv(u, b, sizeof(b), 0);
+		int e = errno;
+		printf("orphan recv -> %zd %s\n", n, n < 0 ? strerror(e) : "data");
+		int bad = !(n < 0 && e == ENETDOWN);
+		n = sendto(u, "x", 1, 0, (struct sockaddr *) &a, sizeof(a));
+		e = errno;
+		printf("orphan sendto -> %zd %s\n", n, n < 0 ? strerror(e) : "sent");
+		bad |= !(n < 0 && e == ENETDOWN);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		e = errno;
+		printf("orphan socket -> %s\n", s < 0 ? strerror(e) : "a socket");
+		bad |= !(s < 0 && e == ENETDOWN);
+		struct ifaddrs *ifa;
+		int g = getifaddrs(&ifa);
+		e = errno;
+		printf("orphan getifaddrs -> %d %s\n", g, g < 0 ? strerror(e) : "a list");
+		bad |= !(g < 0 && e == ENETDOWN);
+		int c = close(u);
+		printf("orphan close -> %d\n", c);
+		bad |= c != 0;
+		printf("orphan done: %s\n", bad ? "NOT well defined" : "every call failed with ENETDOWN");
+		fflush(stdout);
+		_exit(bad);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	usleep(300000);   /* the child waits in recv */
+	printf("owner exits\n");
+	fflush(stdout);
+}
+
 static void cmd_ifaddrs(void) {
 	static char mine[8192], theirs[8192];
 	size_t n = list_ifaddrs(mine, sizeof(mine));
@@ -625,6 +683,8 @@ int main(int argc, char **argv) {
 		cmd_connect(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "ioctl") == 0)
 		cmd_ioctl(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "orphan") == 0)
+		cmd_orphan(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
 	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
@@ -632,7 +692,7 @@ int main(int argc, char **argv) {
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | orphan PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
 	if (failures)

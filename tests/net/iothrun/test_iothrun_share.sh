@@ -14,6 +14,8 @@
 #  - a child's socket ioctls (FIONREAD, SIOCOUTQ, SIOCINQ, SIOCGIFCONF,
 #    SIOCGIFINDEX, SIOCGSTAMP, SIOCGARP, FIOCLEX, FIONBIO) give what its
 #    parent's give;
+#  - the owner exits while its child waits in a blocking recv: the child's
+#    calls end with ENETDOWN (no hang, no SIGPIPE);
 #  - a child's getifaddrs, if_nametoindex, if_nameindex and if_indextoname
 #    give what its parent's give; python3's socket.if_nameindex lists the
 #    stack's links in the owner, a forked child and an exec'd program;
@@ -86,6 +88,22 @@ check "... SIOCGIFINDEX of vde0; SIOCGARP (not a ustack ioctl): ENOTTY" \
 	eval 'child_ioctl "^SIOCGIFINDEX vde0 0 [1-9][0-9]* ok$" && child_ioctl "^SIOCGARP -1 Inappropriate ioctl for device$"'
 check "... FIOCLEX/FIONCLEX set and clear the descriptor's FD_CLOEXEC, FIONBIO its O_NONBLOCK" \
 	eval 'child_ioctl "^FIOCLEX 0 1 FIONCLEX 0 0$" && child_ioctl "^FIONBIO 0 1 0 0$"'
+
+# the owner exits while its child waits in recv (the child goes on alone)
+timeout 60 "$RUN" "$CONF" "$SHARE" orphan 9340 >"$TMP/orphan.log" 2>&1
+rc=$?
+check "the owner of the stack exits while its child waits (status $rc)" test "$rc" = 0
+wait_until 20 grep -q "^orphan done" "$TMP/orphan.log"
+OPID=$(sed -n "s/^orphan child \([0-9]*\)$/\1/p" "$TMP/orphan.log")
+[ -n "$OPID" ] && kill -9 "$OPID" 2>/dev/null
+cat "$TMP/orphan.log"
+check "... the child's blocking recv ends with ENETDOWN, its sendto, socket, getifaddrs too (no hang, no SIGPIPE), its close succeeds" \
+	eval 'grep -q "^orphan recv -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan sendto -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan socket -> Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan getifaddrs -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan close -> 0$" "$TMP/orphan.log" &&
+		grep -q "^orphan done: every call failed with ENETDOWN$" "$TMP/orphan.log"'
 
 timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
 rc=$?
