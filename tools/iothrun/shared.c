@@ -111,7 +111,6 @@ struct client {
 	int conn;
 	int *refs;
 	size_t nrefs, cap;
-	pthread_t thread;
 	struct client *next;
 };
 
@@ -195,6 +194,8 @@ static int blocking(int ref) {
 }
 
 static struct client *new_client(int conn);
+static int start_server(struct client *c);
+void *iothrun_serve(void *);
 
 /* OP_CONNECT of a blocking socket: its O_NONBLOCK is set around the call
  * (one connect at a time: the flag is the socket's, in every process) */
@@ -492,7 +493,7 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		clients = nc;
 		pthread_mutex_unlock(&clients_lock);
 		extern void *iothrun_serve(void *);
-		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) != 0) {
+		if (start_server(nc) != 0) {
 			pthread_mutex_lock(&clients_lock);
 			clients = nc->next;
 			pthread_mutex_unlock(&clients_lock);
@@ -504,7 +505,6 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 			errno = EAGAIN;
 			break;
 		}
-		pthread_detach(nc->thread);
 		ret = 0;
 		pass = sv[1];
 		break;
@@ -635,6 +635,19 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	reply(c->conn, &r, raux, out, pass);
 	if (q->op == OP_FORK && pass >= 0)
 		libc.close(pass);
+}
+
+/* A detached server thread for c: the thread frees c when its process
+ * goes, which may be before pthread_create returns (c is not read after). */
+static int start_server(struct client *c) {
+	pthread_attr_t attr;
+	pthread_t t;
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int r = pthread_create(&t, &attr, iothrun_serve, c);
+	pthread_attr_destroy(&attr);
+	return r == 0 ? 0 : -1;
 }
 
 static struct client *new_client(int conn) {
@@ -806,9 +819,7 @@ static void parent(void) {
 		forking->next = clients;
 		clients = forking;
 		pthread_mutex_unlock(&clients_lock);
-		if (pthread_create(&forking->thread, NULL, iothrun_serve, forking) == 0) {
-			pthread_detach(forking->thread);
-		} else {
+		if (start_server(forking) != 0) {
 			/* the child finds its connection closed: EBADF/ENOTCONN */
 			iothrun_log("iothrun: no server thread for a forked child");
 		}
@@ -892,9 +903,7 @@ static void *door_loop(void *arg) {
 		nc->next = clients;
 		clients = nc;
 		pthread_mutex_unlock(&clients_lock);
-		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) == 0)
-			pthread_detach(nc->thread);
-		else
+		if (start_server(nc) != 0)
 			libc.shutdown(c, SHUT_RDWR);   /* the thread-less client goes */
 	}
 	return NULL;
