@@ -863,6 +863,10 @@ static void child(void) {
 			 * the owner's exit, and a program spawned then would wait for an
 			 * answer from nobody (with none, it cannot join: its own stack) */
 			drop_door();
+			/* the stack's own descriptors: the owner's going then hangs up
+			 * this process's socket descriptors */
+			iothrun_close_protected(fork_conn);
+			iothrun_close_stack_peers(fork_conn);
 		}
 		iothrun_remote_child(fork_conn, fork_fds, fork_refs, nfork);
 	}

@@ -22,7 +22,9 @@
  *                                FIONBIO) give what its parent's give
  *   iothrun_share orphan PORT    the owner exits while its child waits in a
  *                                blocking recv: the child's calls fail with
- *                                ENETDOWN (no hang, no SIGPIPE)
+ *                                ENETDOWN (no hang, no SIGPIPE); another
+ *                                child waiting in its own poll is woken
+ *                                (POLLHUP), its recv is ENETDOWN
  *   iothrun_share ifaddrs        a child's getifaddrs, if_nametoindex,
  *                                if_nameindex and if_indextoname give what
  *                                its parent's give (the links of getifaddrs)
@@ -487,10 +489,34 @@ static void cmd_orphan(const char *port) {
 		fflush(stdout);
 		_exit(bad);
 	}
+	/* a second child waits in its own poll: the owner's exit hangs up its
+	 * descriptor, and its next call is ENETDOWN */
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		alarm(30);
+		printf("orphan poller %d\n", (int) getpid());
+		fflush(stdout);
+		CHECK(write(go[1], "p", 1) == 1);
+		close(go[1]);
+		struct pollfd p = {.fd = u, .events = POLLIN};
+		int n = poll(&p, 1, 20000);
+		char b[16];
+		ssize_t r = recv(u, b, sizeof(b), MSG_DONTWAIT);
+		int e = errno;
+		int good = n == 1 && (p.revents & POLLHUP) && r < 0 && e == ENETDOWN;
+		printf("orphan poll -> %d%s, recv -> %zd %s: %s\n", n, n == 1 && (p.revents & POLLHUP) ?
+				" POLLHUP" : "", r, r < 0 ? strerror(e) : "data", good ? "woken" : "NOT woken");
+		fflush(stdout);
+		_exit(!good);
+	}
 	close(go[1]);
 	char g;
 	CHECK(read(go[0], &g, 1) == 1);
-	usleep(300000);   /* the child waits in recv */
+	CHECK(read(go[0], &g, 1) == 1);
+	usleep(300000);   /* the children wait in recv and in poll */
 	printf("owner exits\n");
 	fflush(stdout);
 }

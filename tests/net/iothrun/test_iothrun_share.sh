@@ -15,7 +15,8 @@
 #    SIOCGIFINDEX, SIOCGSTAMP, SIOCGARP, FIOCLEX, FIONBIO) give what its
 #    parent's give;
 #  - the owner exits while its child waits in a blocking recv: the child's
-#    calls end with ENETDOWN (no hang, no SIGPIPE);
+#    calls end with ENETDOWN (no hang, no SIGPIPE); another child waiting
+#    in its own poll is woken (POLLHUP);
 #  - a child's getifaddrs, if_nametoindex, if_nameindex and if_indextoname
 #    give what its parent's give; python3's socket.if_nameindex lists the
 #    stack's links in the owner, a forked child and an exec'd program;
@@ -93,9 +94,10 @@ check "... FIOCLEX/FIONCLEX set and clear the descriptor's FD_CLOEXEC, FIONBIO i
 timeout 60 "$RUN" "$CONF" "$SHARE" orphan 9340 >"$TMP/orphan.log" 2>&1
 rc=$?
 check "the owner of the stack exits while its child waits (status $rc)" test "$rc" = 0
-wait_until 20 grep -q "^orphan done" "$TMP/orphan.log"
-OPID=$(sed -n "s/^orphan child \([0-9]*\)$/\1/p" "$TMP/orphan.log")
-[ -n "$OPID" ] && kill -9 "$OPID" 2>/dev/null
+wait_until 25 eval 'grep -q "^orphan done" "$TMP/orphan.log" && grep -q "^orphan poll" "$TMP/orphan.log"'
+for OPID in $(sed -n "s/^orphan \(child\|poller\) \([0-9]*\)$/\2/p" "$TMP/orphan.log"); do
+	kill -9 "$OPID" 2>/dev/null
+done
 cat "$TMP/orphan.log"
 check "... the child's blocking recv ends with ENETDOWN, its sendto, socket, getifaddrs too (no hang, no SIGPIPE), its close succeeds" \
 	eval 'grep -q "^orphan recv -> -1 Network is down$" "$TMP/orphan.log" &&
@@ -104,6 +106,8 @@ check "... the child's blocking recv ends with ENETDOWN, its sendto, socket, get
 		grep -q "^orphan getifaddrs -> -1 Network is down$" "$TMP/orphan.log" &&
 		grep -q "^orphan close -> 0$" "$TMP/orphan.log" &&
 		grep -q "^orphan done: every call failed with ENETDOWN$" "$TMP/orphan.log"'
+check "... another child waiting in its own poll is woken (POLLHUP), its recv is ENETDOWN" \
+	grep -q "^orphan poll -> 1 POLLHUP, recv -> -1 Network is down: woken$" "$TMP/orphan.log"
 
 timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
 rc=$?
