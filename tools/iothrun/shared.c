@@ -1167,8 +1167,8 @@ static int restart_ok(void) {
  * ends it with EAGAIN. */
 static int wait_for(int fd, struct rep *r) {
 	/* and the connection: the owner gone (it exited), it hangs up and the
-	 * wait ends with ENETDOWN (the socket's descriptor may never tell: a
-	 * forked child holds copies of the stack's ends of the readiness pairs) */
+	 * wait ends with ENETDOWN (the surest sign: the socket's descriptor hangs
+	 * up only when no process holds a copy of the stack's end of its pair) */
 	struct pollfd p[2] = {{.fd = fd, .events = (short) r->wait}, {.fd = conn_fd, .events = 0}};
 	int n;
 	while ((n = poll(p, conn_fd >= 0 ? 2 : 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
