@@ -255,6 +255,25 @@ static void cmd_connect(const char *port) {
 	connect_case(RESTART, p);
 	connect_case(NO_RESTART, p + 1);
 	connect_case(RESTART_TIMEOUT, p + 2);
+	/* a port nobody listens on: the blocking connect's error */
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 3))};
+		inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		int n = connect(c, (struct sockaddr *) &a, sizeof(a));
+		int e = errno;
+		int good = n < 0 && e == ECONNREFUSED;
+		printf("no listener: connect -> %d (%s): %s\n", n, n < 0 ? strerror(e) : "connected",
+				good ? "as Linux" : "NOT as Linux");
+		fflush(stdout);
+		_exit(!good);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static void cmd_restart(const char *port) {

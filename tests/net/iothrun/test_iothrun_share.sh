@@ -73,6 +73,7 @@ check "... without SA_RESTART: EINTR, then EALREADY, then 0 once connected, then
 		grep -q "^no SA_RESTART: blocking connect again -> 0 (connected): as Linux$" "$TMP/connect.log" &&
 		grep -q "^no SA_RESTART: connect once connected -> -1 (Transport endpoint is already connected): as Linux$" "$TMP/connect.log"'
 check "... SA_RESTART with SO_SNDTIMEO: EINTR" grep -q "^SA_RESTART + SO_SNDTIMEO: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log"
+check "... a blocking connect to a port without a listener: ECONNREFUSED" grep -q "^no listener: connect -> -1 (Connection refused): as Linux$" "$TMP/connect.log"
 
 timeout 60 "$RUN" "$CONF" "$SHARE" ioctl 9330 >"$TMP/ioctl.log" 2>&1
 rc=$?
