@@ -88,6 +88,11 @@ HIDDEN int iothrun_track(int fd);
  * longer (0): closefrom and close_range (sockets.c) leave it open */
 HIDDEN void iothrun_protect(int fd, int on);
 HIDDEN int iothrun_protected(int fd);
+/* in a child forked by the owner of a ustack: close its copies of the
+ * stack's own descriptors (preload.c) and of the stack's ends of the
+ * readiness pairs (sockets.c), but keep */
+HIDDEN void iothrun_close_protected(int keep);
+HIDDEN void iothrun_close_stack_peers(int keep);
 HIDDEN int iothrun_close_ioth(int fd);
 HIDDEN int iothrun_dup_ioth(int fd, int cmd, int min);
 HIDDEN int iothrun_remote_ref(int fd);
@@ -172,6 +177,8 @@ struct libc_fns {
 	int (*getifaddrs)(void *);
 	void (*freeifaddrs)(void *);
 	unsigned int (*if_nametoindex)(const char *);
+	char *(*if_indextoname)(unsigned int, char *);
+	void *(*if_nameindex)(void);
 };
 HIDDEN extern struct libc_fns libc;
 /* Fill `libc` (idempotent, safe from any thread and before constructors). */

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -233,4 +234,92 @@ EXPORT unsigned int if_nametoindex(const char *name) {
 		return 0;
 	}
 	return (unsigned int) r;
+}
+
+/* The stack's links (the AF_PACKET entries of its getifaddrs list: the
+ * owner's in a forked child), for if_indextoname and if_nameindex. */
+static int stack_ifaddrs(struct ifaddrs **ifa) {
+	if (iothrun_remote)
+		return iothrun_remote_getifaddrs(ifa);
+	if (iothrun_stack == NULL)
+		return errno = ENODEV, -1;
+	return IOTHRUN_CALL(ioth_getifaddrs(iothrun_stack, ifa));
+}
+
+static unsigned int link_index(const struct ifaddrs *i) {
+	if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_PACKET || i->ifa_name == NULL)
+		return 0;
+	int idx = ((const struct sockaddr_ll *) (const void *) i->ifa_addr)->sll_ifindex;
+	return idx > 0 ? (unsigned int) idx : 0;
+}
+
+EXPORT char *if_indextoname(unsigned int index, char name[IF_NAMESIZE]) {
+	if (!active())
+		return libc.if_indextoname(index, name);
+	struct ifaddrs *ifa;
+	if (stack_ifaddrs(&ifa) < 0)
+		return NULL;
+	char *ret = NULL;
+	for (struct ifaddrs *i = ifa; i && ret == NULL; i = i->ifa_next)
+		if (index != 0 && link_index(i) == index) {
+			/* Linux's names are shorter than IF_NAMESIZE */
+			size_t n = strnlen(i->ifa_name, IF_NAMESIZE - 1);
+			memcpy(name, i->ifa_name, n);
+			name[n] = '\0';
+			ret = name;
+		}
+	IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+	if (ret == NULL)
+		errno = ENXIO;   /* glibc's answer for an index without a link */
+	return ret;
+}
+
+/* if_nameindex: one array (malloc) ending with {0, NULL}, each name its own
+ * allocation, in the order of the indexes: what glibc's gives, so that
+ * either if_freenameindex frees it. */
+EXPORT struct if_nameindex *if_nameindex(void) {
+	if (!active())
+		return libc.if_nameindex();
+	struct ifaddrs *ifa;
+	if (stack_ifaddrs(&ifa) < 0)
+		return NULL;
+	size_t n = 0;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+		n += link_index(i) != 0;
+	struct if_nameindex *v = calloc(n + 1, sizeof(*v));
+	size_t k = 0;
+	for (struct ifaddrs *i = ifa; v && i; i = i->ifa_next) {
+		unsigned int idx = link_index(i);
+		if (idx == 0)
+			continue;
+		char *nm = strdup(i->ifa_name);
+		if (nm == NULL) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j].if_name);
+			free(v);
+			v = NULL;
+			break;
+		}
+		/* insertion by index */
+		size_t at = k;
+		while (at > 0 && v[at - 1].if_index > idx) {
+			v[at] = v[at - 1];
+			at--;
+		}
+		v[at].if_index = idx;
+		v[at].if_name = nm;
+		k++;
+	}
+	IOTHRUN_CALL((ioth_freeifaddrs(ifa), 0));
+	if (v == NULL)
+		errno = ENOBUFS;
+	return v;
+}
+
+EXPORT void if_freenameindex(struct if_nameindex *ptr) {
+	if (ptr == NULL)
+		return;
+	for (struct if_nameindex *p = ptr; p->if_index != 0 || p->if_name != NULL; p++)
+		free(p->if_name);
+	free(ptr);
 }

@@ -109,6 +109,8 @@ static void resolve_libc_once(void) {
 	RESOLVE(getifaddrs, "getifaddrs");
 	RESOLVE(freeifaddrs, "freeifaddrs");
 	RESOLVE(if_nametoindex, "if_nametoindex");
+	RESOLVE(if_indextoname, "if_indextoname");
+	RESOLVE(if_nameindex, "if_nameindex");
 	if (libc.fcntl64 == NULL)
 		libc.fcntl64 = libc.fcntl;
 }
@@ -548,6 +550,19 @@ void iothrun_protect(int fd, int on) {
 	if ((size_t) fd < nprotected)
 		protected_fds[fd] = (unsigned char) on;
 	pthread_mutex_unlock(&protect_lock);
+}
+
+/* A child forked by the owner of a ustack: the stack's own descriptors
+ * (copies of the owner's: its event loop, its VDE connection...) are closed
+ * but keep (the child's connection). The child has one thread: the lock,
+ * which another thread of the owner may have held at fork, is made anew. */
+void iothrun_close_protected(int keep) {
+	pthread_mutex_init(&protect_lock, NULL);
+	for (size_t fd = 0; fd < nprotected; fd++)
+		if (protected_fds[fd] && (int) fd != keep) {
+			protected_fds[fd] = 0;
+			libc.close((int) fd);
+		}
 }
 
 int iothrun_protected(int fd) {

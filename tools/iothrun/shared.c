@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -110,7 +111,6 @@ struct client {
 	int conn;
 	int *refs;
 	size_t nrefs, cap;
-	pthread_t thread;
 	struct client *next;
 };
 
@@ -194,6 +194,12 @@ static int blocking(int ref) {
 }
 
 static struct client *new_client(int conn);
+static int start_server(struct client *c);
+void *iothrun_serve(void *);
+
+/* OP_CONNECT of a blocking socket: its O_NONBLOCK is set around the call
+ * (one connect at a time: the flag is the socket's, in every process) */
+static pthread_mutex_t connect_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A new ref of the stack for client c: into the set (closed at the owner's
  * exit with the others) and the client's list. */
@@ -319,6 +325,25 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		ret = IOTHRUN_CALL(ioth_bind(ref, (struct sockaddr *) aux, alen));
 		break;
 	case OP_CONNECT:
+		/* a blocking socket's connect is started (or looked at) without
+		 * waiting: the child waits for POLLOUT in its own process, where a
+		 * signal interrupts it, and asks again */
+		if (q->a && blocking(ref)) {
+			pthread_mutex_lock(&connect_lock);
+			IOTHRUN_CALL(ioth_fcntl(ref, F_SETFL, O_NONBLOCK |
+						(IOTHRUN_CALL(ioth_fcntl(ref, F_GETFL, 0)) & ~O_NONBLOCK)));
+			ret = IOTHRUN_CALL(ioth_connect(ref, (struct sockaddr *) aux, alen));
+			int e = errno;
+			IOTHRUN_CALL(ioth_fcntl(ref, F_SETFL,
+						IOTHRUN_CALL(ioth_fcntl(ref, F_GETFL, 0)) & ~O_NONBLOCK));
+			pthread_mutex_unlock(&connect_lock);
+			errno = e;
+			if (ret < 0 && (errno == EINPROGRESS || errno == EALREADY)) {
+				r.wait = POLLOUT;
+				r.timeout_ms = timeout_of(ref, SO_SNDTIMEO);
+			}
+			break;
+		}
 		ret = IOTHRUN_CALL(ioth_connect(ref, (struct sockaddr *) aux, alen));
 		break;
 	case OP_LISTEN:
@@ -411,6 +436,18 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		break;
 	}
 	case OP_IOCTL:
+		if ((unsigned long) (uint32_t) q->a == SIOCGIFCONF) {
+			/* b: ifc_len, c: a buffer was given (else the length is asked);
+			 * the entries come back in the data, ifc_len in flags */
+			struct ifconf ifc = {.ifc_len = q->b < 0 ? 0 : (q->b > MAXDATA ? MAXDATA : q->b),
+				.ifc_buf = q->c ? out : NULL};
+			ret = IOTHRUN_CALL(ioth_ioctl(ref, SIOCGIFCONF, &ifc));
+			if (ret >= 0) {
+				r.flags = ifc.ifc_len;
+				r.dlen = q->c && ifc.ifc_len > 0 ? (uint32_t) ifc.ifc_len : 0;
+			}
+			break;
+		}
 		memcpy(raux, aux, alen);
 		ret = IOTHRUN_CALL(ioth_ioctl(ref, (unsigned long) (uint32_t) q->a, raux));
 		r.alen = alen;
@@ -456,7 +493,7 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 		clients = nc;
 		pthread_mutex_unlock(&clients_lock);
 		extern void *iothrun_serve(void *);
-		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) != 0) {
+		if (start_server(nc) != 0) {
 			pthread_mutex_lock(&clients_lock);
 			clients = nc->next;
 			pthread_mutex_unlock(&clients_lock);
@@ -468,7 +505,6 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 			errno = EAGAIN;
 			break;
 		}
-		pthread_detach(nc->thread);
 		ret = 0;
 		pass = sv[1];
 		break;
@@ -599,6 +635,19 @@ static void serve_one(struct client *c, struct req *q, char *aux, char *data, ch
 	reply(c->conn, &r, raux, out, pass);
 	if (q->op == OP_FORK && pass >= 0)
 		libc.close(pass);
+}
+
+/* A detached server thread for c: the thread frees c when its process
+ * goes, which may be before pthread_create returns (c is not read after). */
+static int start_server(struct client *c) {
+	pthread_attr_t attr;
+	pthread_t t;
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int r = pthread_create(&t, &attr, iothrun_serve, c);
+	pthread_attr_destroy(&attr);
+	return r == 0 ? 0 : -1;
 }
 
 static struct client *new_client(int conn) {
@@ -770,9 +819,7 @@ static void parent(void) {
 		forking->next = clients;
 		clients = forking;
 		pthread_mutex_unlock(&clients_lock);
-		if (pthread_create(&forking->thread, NULL, iothrun_serve, forking) == 0) {
-			pthread_detach(forking->thread);
-		} else {
+		if (start_server(forking) != 0) {
 			/* the child finds its connection closed: EBADF/ENOTCONN */
 			iothrun_log("iothrun: no server thread for a forked child");
 		}
@@ -786,6 +833,8 @@ static void parent(void) {
 	pthread_mutex_unlock(&fork_lock);
 	errno = saved;
 }
+
+static void drop_door(void);
 
 static void child(void) {
 	int saved = errno;
@@ -810,6 +859,14 @@ static void child(void) {
 			}
 			clients = NULL;
 			pthread_mutex_init(&clients_lock, NULL);
+			/* the door is the owner's: a copy here would keep it open after
+			 * the owner's exit, and a program spawned then would wait for an
+			 * answer from nobody (with none, it cannot join: its own stack) */
+			drop_door();
+			/* the stack's own descriptors: the owner's going then hangs up
+			 * this process's socket descriptors */
+			iothrun_close_protected(fork_conn);
+			iothrun_close_stack_peers(fork_conn);
 		}
 		iothrun_remote_child(fork_conn, fork_fds, fork_refs, nfork);
 	}
@@ -850,9 +907,7 @@ static void *door_loop(void *arg) {
 		nc->next = clients;
 		clients = nc;
 		pthread_mutex_unlock(&clients_lock);
-		if (pthread_create(&nc->thread, NULL, iothrun_serve, nc) == 0)
-			pthread_detach(nc->thread);
-		else
+		if (start_server(nc) != 0)
 			libc.shutdown(c, SHUT_RDWR);   /* the thread-less client goes */
 	}
 	return NULL;
@@ -886,6 +941,14 @@ const char *iothrun_shared_door(void) {
 	}
 	pthread_detach(t);
 	return door_name;
+}
+
+static void drop_door(void) {
+	if (door >= 0) {
+		iothrun_protect(door, 0);
+		libc.close(door);
+		door = -1;
+	}
 }
 
 static int door_connect(const char *name) {
@@ -974,6 +1037,32 @@ int iothrun_remote_ref(int fd) {
 static char *cl_buf;
 #define CL_BUF (sizeof(struct rep) + AUX + MAXDATA)
 
+/* A request written on the connection; the owner gone (its end closed),
+ * EPIPE without the SIGPIPE that would end this process: SIGPIPE is blocked
+ * around the write and, if the write raised it, taken back. (write, not
+ * send with MSG_NOSIGNAL: see above.) */
+static ssize_t conn_write(const void *buf, size_t len) {
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
+	ssize_t n;
+	while ((n = libc.write(conn_fd, buf, len)) < 0 && errno == EINTR)
+		;
+	int e = errno;
+	if (masked) {
+		sigset_t pend;
+		if (n < 0 && e == EPIPE && sigismember(&old, SIGPIPE) == 0 && sigpending(&pend) == 0 &&
+				sigismember(&pend, SIGPIPE) == 1) {
+			struct timespec zero = {0, 0};
+			sigtimedwait(&pipe_set, NULL, &zero);
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	errno = e;
+	return n;
+}
+
 static int call(struct req *q, const void *aux, const void *data, struct rep *r, void *raux,
 		void *rdata, size_t rcap, int *pfd, int cloexec) {
 	if (cl_buf == NULL && (cl_buf = malloc(CL_BUF > sizeof(*q) + AUX + MAXDATA ? CL_BUF
@@ -986,9 +1075,7 @@ static int call(struct req *q, const void *aux, const void *data, struct rep *r,
 		memset(cl_buf + sizeof(*q), 0, AUX);
 	if (q->dlen)
 		memcpy(cl_buf + sizeof(*q) + AUX, data, q->dlen);
-	ssize_t n;
-	while ((n = libc.write(conn_fd, cl_buf, sizeof(*q) + AUX + q->dlen)) < 0 && errno == EINTR)
-		;
+	ssize_t n = conn_write(cl_buf, sizeof(*q) + AUX + q->dlen);
 	if (n < 0)
 		return errno = ENETDOWN, -1;
 	int fd = -1;
@@ -1079,15 +1166,20 @@ static int restart_ok(void) {
  * call with SO_RCVTIMEO/SO_SNDTIMEO set, signal(7)); the socket's timeout
  * ends it with EAGAIN. */
 static int wait_for(int fd, struct rep *r) {
-	struct pollfd p = {.fd = fd, .events = (short) r->wait};
+	/* and the connection: the owner gone (it exited), it hangs up and the
+	 * wait ends with ENETDOWN (the surest sign: the socket's descriptor hangs
+	 * up only when no process holds a copy of the stack's end of its pair) */
+	struct pollfd p[2] = {{.fd = fd, .events = (short) r->wait}, {.fd = conn_fd, .events = 0}};
 	int n;
-	while ((n = poll(&p, 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
+	while ((n = poll(p, conn_fd >= 0 ? 2 : 1, r->timeout_ms > 0 ? r->timeout_ms : -1)) < 0 &&
 			errno == EINTR && r->timeout_ms <= 0 && restart_ok())
 		;
 	if (n < 0)
 		return -1;
 	if (n == 0)
 		return errno = EAGAIN, -1;
+	if (conn_fd >= 0 && (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return errno = ENETDOWN, -1;
 	return 0;
 }
 
@@ -1152,8 +1244,36 @@ int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len) {
 	return addr_call(OP_BIND, fd, addr, len);
 }
 
+/* connect in a child: a blocking socket's connect waits here (poll on the
+ * descriptor for POLLOUT) as Linux's does in the kernel: a signal handler
+ * without SA_RESTART ends it with EINTR, the connection going on (a later
+ * connect: EALREADY if non-blocking, else it waits again; once done, 0 then
+ * EISCONN, as Linux); with SA_RESTART it goes on; SO_SNDTIMEO ends it with
+ * EINPROGRESS (the first call) or EALREADY (a later one). */
 int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len) {
-	return addr_call(OP_CONNECT, fd, addr, len);
+	if (len > AUX)
+		return errno = EINVAL, -1;
+	char aux[AUX] = {0};
+	if (len && addr == NULL)
+		return errno = EFAULT, -1;
+	if (len)
+		memcpy(aux, addr, len);
+	int first = 0;   /* the errno of the first answer that waits */
+	for (;;) {
+		struct req q = {.op = OP_CONNECT, .a = 1, .alen = len};
+		struct rep r;
+		if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
+			return -1;
+		if (r.ret >= 0 || !r.wait)
+			return (int) result(&r);
+		if (first == 0)
+			first = r.err;
+		if (wait_for(fd, &r) < 0) {
+			if (errno == EAGAIN)
+				errno = first;   /* SO_SNDTIMEO: EINPROGRESS or EALREADY */
+			return -1;
+		}
+	}
 }
 
 static int int_call(int op, int fd, int a, int b) {
@@ -1251,23 +1371,73 @@ int iothrun_remote_getsockopt(int fd, int level, int name, void *val, socklen_t 
 	return (int) r.ret;
 }
 
-/* The size of an ioctl's argument we can carry: an int, or a struct ifreq. */
+/* The size of an ioctl's argument carried to the owner (in and out): the
+ * socket ioctls ustack answers and those of the same shapes (an int, a
+ * struct ifreq without pointers in it, a struct timeval/timespec); -1: any
+ * other (ustack's answer to them is ENOTTY, given here without carrying an
+ * argument whose shape is unknown). SIOCGIFCONF is apart. */
 static int ioctl_size(unsigned long req) {
 	switch (req) {
-	case FIONREAD:
+	case FIONREAD:   /* SIOCINQ */
 	case FIONBIO:
 	case SIOCOUTQ:
 	case SIOCATMARK:
 	case SIOCOUTQNSD:
 		return sizeof(int);
-	case SIOCGIFCONF:
-		return -1;
+	case SIOCGSTAMP_OLD:
+		return sizeof(struct timeval);
+	case SIOCGSTAMPNS_OLD:
+		return sizeof(struct timespec);
+	case SIOCGIFNAME:
+	case SIOCGIFINDEX:
+	case SIOCGIFFLAGS:
+	case SIOCSIFFLAGS:
+	case SIOCGIFMTU:
+	case SIOCSIFMTU:
+	case SIOCGIFHWADDR:
+	case SIOCSIFHWADDR:
+	case SIOCGIFADDR:
+	case SIOCSIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCSIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCSIFBRDADDR:
+	case SIOCGIFDSTADDR:
+	case SIOCSIFDSTADDR:
+	case SIOCGIFMETRIC:
+	case SIOCSIFMETRIC:
+	case SIOCGIFTXQLEN:
+	case SIOCSIFTXQLEN:
+	case SIOCGIFMAP:
+	case SIOCSIFMAP:
+	case SIOCSIFNAME:
+	case SIOCADDMULTI:
+	case SIOCDELMULTI:
+		return sizeof(struct ifreq);
 	default:
-		return req >= 0x8910 && req <= 0x89ff ? 40 : -1;
+		return -1;
 	}
 }
 
+/* SIOCGIFCONF in a child: the owner's list into the caller's buffer (at most
+ * 64 KiB of it: over 1600 entries), or its length when ifc_buf is NULL. */
+static int remote_ifconf(int fd, struct ifconf *ifc) {
+	int len = ifc->ifc_len < 0 ? 0 : ifc->ifc_len;
+	size_t cap = ifc->ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
+	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) SIOCGIFCONF, .b = (int32_t) cap,
+		.c = ifc->ifc_buf != NULL};
+	struct rep r;
+	if (call_fd(fd, &q, NULL, NULL, &r, NULL, ifc->ifc_buf, cap, NULL, 0) < 0)
+		return -1;
+	if (r.ret < 0)
+		return (int) result(&r);
+	ifc->ifc_len = r.flags;
+	return (int) r.ret;
+}
+
 int iothrun_remote_ioctl(int fd, unsigned long req, void *arg) {
+	if (req == SIOCGIFCONF)
+		return arg == NULL ? (errno = EFAULT, -1) : remote_ifconf(fd, arg);
 	int size = ioctl_size(req);
 	if (size < 0)
 		return errno = ENOTTY, -1;

@@ -21,12 +21,14 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -517,7 +519,9 @@ EXPORT int ioctl(int fd, unsigned long request, ...) {
 	va_start(ap, request);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	if (ours(fd))
+	/* FIOCLEX, FIONCLEX (no argument): the descriptor's own flag, this
+	 * process's descriptor, as the kernel's VFS answers them for any file */
+	if (ours(fd) && request != FIOCLEX && request != FIONCLEX)
 		return iothrun_remote_fd(fd) ? iothrun_remote_ioctl(fd, request, arg) :
 			IOTHRUN_CALL(ioth_ioctl(fd, request, arg));
 	return libc.ioctl(fd, request, arg);
@@ -652,6 +656,53 @@ static int readiness_peer(int fd) {
 	if (libc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) != 0 || v > 2 * 4608)
 		return 0;
 	return (libc.fcntl(fd, F_GETFL) & O_NONBLOCK) && (libc.fcntl(fd, F_GETFD) & FD_CLOEXEC);
+}
+
+/* A child forked by the owner of a ustack: its copies of the stack's ends
+ * of the readiness pairs are closed (nothing in the child uses them: the
+ * owner's stack sets the readiness), so that when the owner goes, its ends
+ * being the last ones, the child's descriptors hang up (POLLHUP): a child
+ * waiting in its own poll/epoll is woken, and finds ENETDOWN at its next
+ * call. No allocation (a forked child of a threaded process: the
+ * allocator's locks may be held): the directory is read with getdents64
+ * into the stack, the descriptors closed after each read. */
+void iothrun_close_stack_peers(int keep) {
+	struct ent {   /* linux_dirent64 */
+		uint64_t ino;
+		int64_t off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	enum { MAXF = 512 };
+	for (int pass = 0; pass < 64; pass++) {
+		union {
+			uint64_t align;
+			char b[4096];
+		} u;
+		int found[MAXF], nfound = 0;
+		long n;
+		while (nfound < MAXF && (n = syscall(SYS_getdents64, dfd, u.b, sizeof(u.b))) > 0)
+			for (long off = 0; off < n && nfound < MAXF;) {
+				struct ent *d = (struct ent *) (void *) (u.b + off);
+				off += d->reclen;
+				char *end;
+				long fd = strtol(d->name, &end, 10);
+				if (*end || d->name[0] == '\0' || fd == dfd || fd == keep || fd > __INT_MAX__)
+					continue;
+				if (!iothrun_protected((int) fd) && readiness_peer((int) fd))
+					found[nfound++] = (int) fd;
+			}
+		for (int i = 0; i < nfound; i++)
+			libc.close(found[i]);
+		if (nfound < MAXF)
+			break;
+		lseek(dfd, 0, SEEK_SET);   /* the list was full: read it again */
+	}
+	libc.close(dfd);
 }
 
 static int keep_open(int fd) {

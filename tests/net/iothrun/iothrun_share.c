@@ -9,8 +9,25 @@
  *                                the datagram the parent sends later;
  *                                without, EINTR; with SA_RESTART and
  *                                SO_RCVTIMEO set, EINTR (Linux, signal(7))
- *   iothrun_share ifaddrs        a child's getifaddrs and if_nametoindex
- *                                give what its parent's give
+ *   iothrun_share connect PORT   a child's blocking connect (its SYN dropped
+ *                                until the parent makes room) and a
+ *                                repeating SIGALRM: SA_RESTART goes on and
+ *                                connects; without, EINTR, then EALREADY,
+ *                                then 0 once connected, then EISCONN; with
+ *                                SA_RESTART and SO_SNDTIMEO, EINTR
+ *   iothrun_share ioctl PORT     a child's socket ioctls (FIONREAD,
+ *                                SIOCOUTQ, SIOCINQ, SIOCGIFCONF with and
+ *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
+ *                                SIOCGARP (another shape), FIOCLEX/FIONCLEX,
+ *                                FIONBIO) give what its parent's give
+ *   iothrun_share orphan PORT    the owner exits while its child waits in a
+ *                                blocking recv: the child's calls fail with
+ *                                ENETDOWN (no hang, no SIGPIPE); another
+ *                                child waiting in its own poll is woken
+ *                                (POLLHUP), its recv is ENETDOWN
+ *   iothrun_share ifaddrs        a child's getifaddrs, if_nametoindex,
+ *                                if_nameindex and if_indextoname give what
+ *                                its parent's give (the links of getifaddrs)
  *   iothrun_share resolve NAME ADDR UNKNOWN
  *                                a child's getaddrinfo, getnameinfo and
  *                                gethostbyname through the stack's resolver:
@@ -21,6 +38,8 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <net/if.h>
@@ -29,6 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <net/if_arp.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -109,6 +131,151 @@ static void restart_case(int kind, int port) {
 	close(u);
 }
 
+/* A child's blocking connect under a 100 ms SIGALRM. Its SYN is dropped
+ * (the parent's listener, backlog 0, has a connection in its accept queue
+ * already: Linux drops the SYN, ustack too) until the parent accepts that
+ * one, and the SYN sent again (1 s later) connects.
+ *  - SA_RESTART: the call goes on and gives 0;
+ *  - none: EINTR; a non-blocking connect then: EALREADY; once the parent has
+ *    made room a blocking connect waits and gives 0, another EISCONN;
+ *  - SA_RESTART and SO_SNDTIMEO: EINTR. */
+static const char *const connect_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTART + SO_SNDTIMEO"};
+static void connect_case(int kind, int port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	CHECK(l >= 0);
+	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(listen(l, 0) == 0);
+	int filler = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(filler >= 0);
+	CHECK(connect(filler, (struct sockaddr *) &a, sizeof(a)) == 0);
+	/* the filler is in the accept queue: the queue is full */
+	struct pollfd pl = {.fd = l, .events = POLLIN};
+	CHECK(poll(&pl, 1, 5000) == 1);
+	int go[2], room[2];
+	CHECK(pipe(go) == 0 && pipe(room) == 0);
+	ticks = 0;
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		close(room[1]);
+		struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = kind == NO_RESTART ? 0 : SA_RESTART};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(c >= 0);
+		if (kind == RESTART_TIMEOUT) {
+			struct timeval tv = {.tv_sec = 20};
+			CHECK(setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0);
+		}
+		struct itimerval it = {.it_interval = {0, 100000}, .it_value = {0, 100000}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK(write(go[1], "g", 1) == 1);
+		int n = connect(c, (struct sockaddr *) &a, sizeof(a));
+		int e = errno;
+		struct itimerval off = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_REAL, &off, NULL);
+		int good;
+		if (kind == RESTART)
+			good = n == 0 && ticks > 0;
+		else
+			good = n < 0 && e == EINTR;
+		printf("%s: connect -> %d (%s), %d handler runs: %s\n", connect_name[kind], n,
+				n < 0 ? strerror(e) : "connected", (int) ticks, good ? "as Linux" : "NOT as Linux");
+		if (kind == NO_RESTART && good) {
+			/* the connection goes on: EALREADY while it does */
+			int fl = fcntl(c, F_GETFL);
+			CHECK(fcntl(c, F_SETFL, fl | O_NONBLOCK) == 0);
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g2 = n < 0 && e == EALREADY;
+			printf("%s: non-blocking connect again -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g2 ? "as Linux" : "NOT as Linux");
+			CHECK(fcntl(c, F_SETFL, fl) == 0);
+			CHECK(write(go[1], "r", 1) == 1);   /* the parent makes room */
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g3 = n == 0;
+			printf("%s: blocking connect again -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g3 ? "as Linux" : "NOT as Linux");
+			n = connect(c, (struct sockaddr *) &a, sizeof(a));
+			e = errno;
+			int g4 = n < 0 && e == EISCONN;
+			printf("%s: connect once connected -> %d (%s): %s\n", connect_name[kind], n,
+					n < 0 ? strerror(e) : "connected", g4 ? "as Linux" : "NOT as Linux");
+			good = g2 && g3 && g4;
+		}
+		if (good && (kind == RESTART || kind == NO_RESTART)) {
+			/* connected for real: a byte through it */
+			CHECK(write(c, "x", 1) == 1);
+			char b;
+			good = read(room[0], &b, 1) == 1 && b == 'x';
+		}
+		fflush(stdout);
+		_exit(good ? 0 : 1);
+	}
+	close(go[1]);
+	close(room[0]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	if (kind == NO_RESTART)
+		CHECK(read(go[0], &g, 1) == 1 && g == 'r');
+	else if (kind == RESTART)
+		usleep(500000);
+	if (kind != RESTART_TIMEOUT) {
+		/* room in the accept queue: the child's SYN, sent again, connects */
+		int f = accept(l, NULL, NULL);
+		CHECK(f >= 0);
+		close(f);
+		pl.revents = 0;
+		int c = -1;
+		if (poll(&pl, 1, 10000) == 1)
+			c = accept(l, NULL, NULL);
+		CHECK(c >= 0);
+		char b = 0;
+		CHECK(c < 0 || (read(c, &b, 1) == 1 && b == 'x'));
+		CHECK(write(room[1], &b, 1) == 1);
+		if (c >= 0)
+			close(c);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(go[0]);
+	close(room[1]);
+	close(filler);
+	close(l);
+}
+
+static void cmd_connect(const char *port) {
+	int p = atoi(port);
+	connect_case(RESTART, p);
+	connect_case(NO_RESTART, p + 1);
+	connect_case(RESTART_TIMEOUT, p + 2);
+	/* a port nobody listens on: the blocking connect's error */
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 3))};
+		inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		int n = connect(c, (struct sockaddr *) &a, sizeof(a));
+		int e = errno;
+		int good = n < 0 && e == ECONNREFUSED;
+		printf("no listener: connect -> %d (%s): %s\n", n, n < 0 ? strerror(e) : "connected",
+				good ? "as Linux" : "NOT as Linux");
+		fflush(stdout);
+		_exit(!good);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void cmd_restart(const char *port) {
 	int p = atoi(port);
 	restart_case(RESTART, p);
@@ -148,7 +315,229 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 	int e = errno;
 	off += (size_t) snprintf(out + off, cap - off, "index lo %u vde0 %u nosuch0 %u %s\n", lo, vde,
 			none, none ? "-" : strerror(e));
+	/* if_nameindex: the links of getifaddrs (its AF_PACKET entries), each
+	 * name and index as if_nametoindex and if_indextoname give them */
+	struct if_nameindex *ni = if_nameindex();
+	int consistent = ni != NULL, links = 0, listed = 0;
+	if (getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+			if (i->ifa_addr && i->ifa_addr->sa_family == AF_PACKET) {
+				links++;
+				int found = 0;
+				for (struct if_nameindex *p = ni; p && p->if_name; p++)
+					found |= strcmp(p->if_name, i->ifa_name) == 0;
+				consistent &= found;
+			}
+		freeifaddrs(ifa);
+	} else
+		consistent = 0;
+	off += (size_t) snprintf(out + off, cap - off, "nameindex");
+	for (struct if_nameindex *p = ni; p && p->if_name && off + 64 < cap; p++) {
+		char nm[IF_NAMESIZE] = "";
+		char *r = if_indextoname(p->if_index, nm);
+		consistent &= r == nm && strcmp(nm, p->if_name) == 0 &&
+			if_nametoindex(p->if_name) == p->if_index;
+		listed++;
+		off += (size_t) snprintf(out + off, cap - off, " %u %s", p->if_index, p->if_name);
+	}
+	if (ni)
+		if_freenameindex(ni);
+	char nm[IF_NAMESIZE] = "";
+	errno = 0;
+	char *r = if_indextoname(9999, nm);
+	e = errno;
+	off += (size_t) snprintf(out + off, cap - off, ", %s getifaddrs (%d links)\nindextoname 9999 %s %s\n",
+			consistent && listed == links ? "as" : "NOT as", links, r ? r : "NULL",
+			r ? "-" : strerror(e));
 	return off;
+}
+
+/* The socket ioctls of a process, one line each: u a UDP socket with a
+ * 7-byte datagram queued, l a TCP listener. */
+static size_t list_ioctls(int u, int l, char *out, size_t cap) {
+	size_t off = 0;
+	int n = -1, r;
+#define LINE(...) (off += (size_t) snprintf(out + off, off < cap ? cap - off : 0, __VA_ARGS__))
+#define RES(r) (r) < 0 ? strerror(errno) : "ok"
+	r = ioctl(u, FIONREAD, &n);
+	LINE("FIONREAD %d %d %s\n", r, n, RES(r));
+	n = -1;
+	r = ioctl(u, SIOCOUTQ, &n);
+	LINE("SIOCOUTQ %d %d %s\n", r, n, RES(r));
+	n = -1;
+	r = ioctl(l, SIOCINQ, &n);
+	LINE("listener SIOCINQ %d %s\n", r, RES(r));
+	/* SIOCGIFCONF: the list, its length alone, a room for one entry */
+	struct ifreq reqs[32];
+	struct ifconf ifc = {.ifc_len = sizeof(reqs), .ifc_req = reqs};
+	r = ioctl(u, SIOCGIFCONF, &ifc);
+	LINE("SIOCGIFCONF %d %s len %d:", r, RES(r), ifc.ifc_len);
+	for (int i = 0; r == 0 && i < ifc.ifc_len / (int) sizeof(struct ifreq); i++) {
+		char a[INET_ADDRSTRLEN] = "-";
+		if (reqs[i].ifr_addr.sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *) &reqs[i].ifr_addr)->sin_addr, a, sizeof(a));
+		LINE(" %s %s", reqs[i].ifr_name, a);
+	}
+	LINE("\n");
+	struct ifconf q = {.ifc_len = 0, .ifc_buf = NULL};
+	r = ioctl(u, SIOCGIFCONF, &q);
+	LINE("SIOCGIFCONF NULL %d %s len %d\n", r, RES(r), q.ifc_len);
+	struct ifconf one = {.ifc_len = sizeof(struct ifreq) + 8, .ifc_req = reqs};
+	memset(reqs, 0, sizeof(reqs));
+	r = ioctl(u, SIOCGIFCONF, &one);
+	LINE("SIOCGIFCONF room for one %d %s len %d %s\n", r, RES(r), one.ifc_len, reqs[0].ifr_name);
+	struct ifreq ir = {0};
+	snprintf(ir.ifr_name, sizeof(ir.ifr_name), "vde0");
+	r = ioctl(u, SIOCGIFINDEX, &ir);
+	LINE("SIOCGIFINDEX vde0 %d %d %s\n", r, ir.ifr_ifindex, RES(r));
+	/* carried as the owner has it (ustack: ENOTTY; Linux: ENOENT) */
+	struct timeval tv;
+	r = ioctl(u, SIOCGSTAMP, &tv);
+	LINE("SIOCGSTAMP %d %s\n", r, RES(r));
+	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
+	struct arpreq ar = {0};
+	struct sockaddr_in *pa = (struct sockaddr_in *) &ar.arp_pa;
+	pa->sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.9", &pa->sin_addr);
+	snprintf(ar.arp_dev, sizeof(ar.arp_dev), "lo");
+	r = ioctl(u, SIOCGARP, &ar);
+	LINE("SIOCGARP %d %s\n", r, RES(r));
+	/* the descriptor's own flags */
+	int a = ioctl(u, FIOCLEX), fa = fcntl(u, F_GETFD);
+	int b = ioctl(u, FIONCLEX), fb = fcntl(u, F_GETFD);
+	LINE("FIOCLEX %d %d FIONCLEX %d %d\n", a, fa & FD_CLOEXEC, b, fb & FD_CLOEXEC);
+	int on = 1, off0 = 0;
+	a = ioctl(u, FIONBIO, &on);
+	fa = fcntl(u, F_GETFL);
+	b = ioctl(u, FIONBIO, &off0);
+	fb = fcntl(u, F_GETFL);
+	LINE("FIONBIO %d %d %d %d\n", a, !!(fa & O_NONBLOCK), b, !!(fb & O_NONBLOCK));
+#undef LINE
+#undef RES
+	return off;
+}
+
+static void cmd_ioctl(const char *port) {
+	int p = atoi(port);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0), l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(u >= 0 && l >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
+	CHECK(listen(l, 4) == 0);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(sendto(s, "datagra", 7, 0, (struct sockaddr *) &a, sizeof(a)) == 7);
+	close(s);
+	struct pollfd pu = {.fd = u, .events = POLLIN};
+	CHECK(poll(&pu, 1, 5000) == 1);
+	static char mine[4096], theirs[4096];
+	list_ioctls(u, l, mine, sizeof(mine));
+	printf("parent:\n%s", mine);
+	fflush(stdout);
+	int pp[2];
+	CHECK(pipe(pp) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(pp[0]);
+		size_t k = list_ioctls(u, l, theirs, sizeof(theirs));
+		ssize_t w = write(pp[1], theirs, k);
+		_exit(w == (ssize_t) k ? 0 : 1);
+	}
+	close(pp[1]);
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
+		got += (size_t) r;
+	theirs[got] = '\0';
+	close(pp[0]);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	printf("child:\n%s", theirs);
+	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+	close(u);
+	close(l);
+}
+
+/* The owner exits while its forked child waits in a blocking recv on the
+ * owner's socket: the child's calls fail with ENETDOWN (recv, send without
+ * a SIGPIPE, socket, getifaddrs), close succeeds; the child says so and
+ * ends. The parent returns at once (exit status 0). */
+static void cmd_orphan(const char *port) {
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(port))};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK(u >= 0);
+	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		alarm(30);   /* a hang ends here, without "orphan done" */
+		printf("orphan child %d\n", (int) getpid());
+		fflush(stdout);
+		CHECK(write(go[1], "g", 1) == 1);
+		close(go[1]);
+		char b[16];
+		ssize_t n = recv(u, b, sizeof(b), 0);
+		int e = errno;
+		printf("orphan recv -> %zd %s\n", n, n < 0 ? strerror(e) : "data");
+		int bad = !(n < 0 && e == ENETDOWN);
+		n = sendto(u, "x", 1, 0, (struct sockaddr *) &a, sizeof(a));
+		e = errno;
+		printf("orphan sendto -> %zd %s\n", n, n < 0 ? strerror(e) : "sent");
+		bad |= !(n < 0 && e == ENETDOWN);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		e = errno;
+		printf("orphan socket -> %s\n", s < 0 ? strerror(e) : "a socket");
+		bad |= !(s < 0 && e == ENETDOWN);
+		struct ifaddrs *ifa;
+		int g = getifaddrs(&ifa);
+		e = errno;
+		printf("orphan getifaddrs -> %d %s\n", g, g < 0 ? strerror(e) : "a list");
+		bad |= !(g < 0 && e == ENETDOWN);
+		int c = close(u);
+		printf("orphan close -> %d\n", c);
+		bad |= c != 0;
+		printf("orphan done: %s\n", bad ? "NOT well defined" : "every call failed with ENETDOWN");
+		fflush(stdout);
+		_exit(bad);
+	}
+	/* a second child waits in its own poll: the owner's exit hangs up its
+	 * descriptor, and its next call is ENETDOWN */
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(go[0]);
+		alarm(30);
+		printf("orphan poller %d\n", (int) getpid());
+		fflush(stdout);
+		CHECK(write(go[1], "p", 1) == 1);
+		close(go[1]);
+		struct pollfd p = {.fd = u, .events = POLLIN};
+		int n = poll(&p, 1, 20000);
+		char b[16];
+		ssize_t r = recv(u, b, sizeof(b), MSG_DONTWAIT);
+		int e = errno;
+		int good = n == 1 && (p.revents & POLLHUP) && r < 0 && e == ENETDOWN;
+		printf("orphan poll -> %d%s, recv -> %zd %s: %s\n", n, n == 1 && (p.revents & POLLHUP) ?
+				" POLLHUP" : "", r, r < 0 ? strerror(e) : "data", good ? "woken" : "NOT woken");
+		fflush(stdout);
+		_exit(!good);
+	}
+	close(go[1]);
+	char g;
+	CHECK(read(go[0], &g, 1) == 1);
+	CHECK(read(go[0], &g, 1) == 1);
+	usleep(300000);   /* the children wait in recv and in poll */
+	printf("owner exits\n");
+	fflush(stdout);
 }
 
 static void cmd_ifaddrs(void) {
@@ -335,6 +724,12 @@ int main(int argc, char **argv) {
 	alarm(50);
 	if (argc >= 3 && strcmp(argv[1], "restart") == 0)
 		cmd_restart(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "connect") == 0)
+		cmd_connect(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "ioctl") == 0)
+		cmd_ioctl(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "orphan") == 0)
+		cmd_orphan(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
 		cmd_ifaddrs();
 	else if (argc >= 4 && strcmp(argv[1], "cmsg") == 0)
@@ -342,7 +737,7 @@ int main(int argc, char **argv) {
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | orphan PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
 	if (failures)

@@ -14,7 +14,7 @@
 #    (netcat-openbsd) as TCP client and as listening server;
 #  - python3's http.server under iothrun serves curl in the namespace;
 #  - the program's sockets are the stack's (getsockname, the servers' logs,
-#    `ip addr` through rtnetlink);
+#    `ip addr` through rtnetlink, if_nameindex);
 #  - a child of fork+exec gets a fresh stack of its own;
 #  - a stack that cannot be made stops the program (exit status 125).
 set -u
@@ -181,6 +181,17 @@ check "getsockname shows the stack's address $A4" grep -qx "$A4" "$TMP/name.txt"
 iothrun ip addr show >"$TMP/ipaddr.txt" 2>&1
 check "ip addr under iothrun shows the stack's vde0 with $A4 and $A6" \
 	grep_both "inet $A4/24" "inet6 $A6/64" "$TMP/ipaddr.txt"
+# if_nameindex/if_indextoname (python3's socket module: libc's) list the
+# stack's links, those ip addr shows, not the host's
+iothrun "$PY" -c '
+import socket
+print(" ".join("%d:%s" % x for x in socket.if_nameindex()))
+print(socket.if_indextoname(socket.if_nametoindex("vde0")))' >"$TMP/nameindex.txt" 2>&1
+LINKS=$(sed -n 's/^\([0-9]*\): \([^:@]*\)[:@].*/\1:\2/p' "$TMP/ipaddr.txt" | tr '\n' ' ' | sed 's/ $//')
+cat "$TMP/nameindex.txt"
+check "if_nameindex under iothrun lists the stack's links as ip addr does ($LINKS), if_indextoname names vde0" \
+	eval '[ -n "$LINKS" ] && [ "$(sed -n 1p "$TMP/nameindex.txt")" = "$LINKS" ] &&
+		[ "$(sed -n 2p "$TMP/nameindex.txt")" = vde0 ]'
 
 # ---- fork + exec: the child gets a fresh stack from the inherited
 # environment (here the shell gives it another address: one stack each)

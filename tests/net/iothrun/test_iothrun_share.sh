@@ -7,7 +7,19 @@
 #  - a child's blocking recv under a repeating SIGALRM: with SA_RESTART the
 #    call goes on and gets the datagram its parent sends later; without
 #    SA_RESTART EINTR; with SA_RESTART and SO_RCVTIMEO set EINTR;
-#  - a child's getifaddrs and if_nametoindex give what its parent's give;
+#  - a child's blocking connect (its SYN dropped by a full accept queue)
+#    under a repeating SIGALRM: with SA_RESTART it goes on and connects;
+#    without, EINTR, then EALREADY (non-blocking), 0 once connected (blocking:
+#    it waits), EISCONN; with SA_RESTART and SO_SNDTIMEO, EINTR;
+#  - a child's socket ioctls (FIONREAD, SIOCOUTQ, SIOCINQ, SIOCGIFCONF,
+#    SIOCGIFINDEX, SIOCGSTAMP, SIOCGARP, FIOCLEX, FIONBIO) give what its
+#    parent's give;
+#  - the owner exits while its child waits in a blocking recv: the child's
+#    calls end with ENETDOWN (no hang, no SIGPIPE); another child waiting
+#    in its own poll is woken (POLLHUP);
+#  - a child's getifaddrs, if_nametoindex, if_nameindex and if_indextoname
+#    give what its parent's give; python3's socket.if_nameindex lists the
+#    stack's links in the owner, a forked child and an exec'd program;
 #  - a child's recvmsg gets IP_PKTINFO (MSG_CTRUNC when its room is too
 #    small), its sendmsg's IP_PKTINFO picks the source address;
 #  - ip addr / ip -6 route in a shell's command (it joins the shell's
@@ -50,6 +62,54 @@ check "... the SA_RESTART call went on and got the later datagram" grep -q "^SA_
 check "... without SA_RESTART: EINTR" grep -q "^no SA_RESTART: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
 check "... SA_RESTART with SO_RCVTIMEO: EINTR" grep -q "^SA_RESTART + SO_RCVTIMEO: recv -> -1 (Interrupted system call).*as Linux$" "$TMP/restart.log"
 
+timeout 60 "$RUN" "$CONF" "$SHARE" connect 9320 >"$TMP/connect.log" 2>&1
+rc=$?
+cat "$TMP/connect.log"
+check "a forked child's blocking connect, SA_RESTART / none / with SO_SNDTIMEO: as Linux (status $rc)" test "$rc" = 0
+check "... the SA_RESTART connect went on and connected" grep -q "^SA_RESTART: connect -> 0 (connected).*as Linux$" "$TMP/connect.log"
+check "... without SA_RESTART: EINTR, then EALREADY, then 0 once connected, then EISCONN" \
+	eval 'grep -q "^no SA_RESTART: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: non-blocking connect again -> -1 (Operation already in progress): as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: blocking connect again -> 0 (connected): as Linux$" "$TMP/connect.log" &&
+		grep -q "^no SA_RESTART: connect once connected -> -1 (Transport endpoint is already connected): as Linux$" "$TMP/connect.log"'
+check "... SA_RESTART with SO_SNDTIMEO: EINTR" grep -q "^SA_RESTART + SO_SNDTIMEO: connect -> -1 (Interrupted system call).*as Linux$" "$TMP/connect.log"
+check "... a blocking connect to a port without a listener: ECONNREFUSED" grep -q "^no listener: connect -> -1 (Connection refused): as Linux$" "$TMP/connect.log"
+
+timeout 60 "$RUN" "$CONF" "$SHARE" ioctl 9330 >"$TMP/ioctl.log" 2>&1
+rc=$?
+cat "$TMP/ioctl.log"
+child_ioctl() { sed -n "/^child:/,\$p" "$TMP/ioctl.log" | grep -Eq "$1"; }
+check "a forked child's socket ioctls give what its parent's give (status $rc)" test "$rc" = 0
+check "... FIONREAD (the datagram's 7 bytes), SIOCOUTQ, SIOCINQ of a listener EINVAL" \
+	eval 'child_ioctl "^FIONREAD 0 7 ok$" && child_ioctl "^SIOCOUTQ 0 0 ok$" &&
+		child_ioctl "^listener SIOCINQ -1 Invalid argument$"'
+check "... SIOCGIFCONF: lo and vde0 with their addresses, the length alone, a room for one entry" \
+	eval 'child_ioctl "^SIOCGIFCONF 0 ok len 80: lo 127.0.0.1 vde0 198.18.43.5$" &&
+		child_ioctl "^SIOCGIFCONF NULL 0 ok len 80$" && child_ioctl "^SIOCGIFCONF room for one 0 ok len 40 lo$"'
+check "... SIOCGIFINDEX of vde0; SIOCGARP (not a ustack ioctl): ENOTTY" \
+	eval 'child_ioctl "^SIOCGIFINDEX vde0 0 [1-9][0-9]* ok$" && child_ioctl "^SIOCGARP -1 Inappropriate ioctl for device$"'
+check "... FIOCLEX/FIONCLEX set and clear the descriptor's FD_CLOEXEC, FIONBIO its O_NONBLOCK" \
+	eval 'child_ioctl "^FIOCLEX 0 1 FIONCLEX 0 0$" && child_ioctl "^FIONBIO 0 1 0 0$"'
+
+# the owner exits while its child waits in recv (the child goes on alone)
+timeout 60 "$RUN" "$CONF" "$SHARE" orphan 9340 >"$TMP/orphan.log" 2>&1
+rc=$?
+check "the owner of the stack exits while its child waits (status $rc)" test "$rc" = 0
+wait_until 25 eval 'grep -q "^orphan done" "$TMP/orphan.log" && grep -q "^orphan poll" "$TMP/orphan.log"'
+for OPID in $(sed -n "s/^orphan \(child\|poller\) \([0-9]*\)$/\2/p" "$TMP/orphan.log"); do
+	kill -9 "$OPID" 2>/dev/null
+done
+cat "$TMP/orphan.log"
+check "... the child's blocking recv ends with ENETDOWN, its sendto, socket, getifaddrs too (no hang, no SIGPIPE), its close succeeds" \
+	eval 'grep -q "^orphan recv -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan sendto -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan socket -> Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan getifaddrs -> -1 Network is down$" "$TMP/orphan.log" &&
+		grep -q "^orphan close -> 0$" "$TMP/orphan.log" &&
+		grep -q "^orphan done: every call failed with ENETDOWN$" "$TMP/orphan.log"'
+check "... another child waiting in its own poll is woken (POLLHUP), its recv is ENETDOWN" \
+	grep -q "^orphan poll -> 1 POLLHUP, recv -> -1 Network is down: woken$" "$TMP/orphan.log"
+
 timeout 60 "$RUN" "$CONF" "$SHARE" ifaddrs >"$TMP/ifaddrs.log" 2>&1
 rc=$?
 cat "$TMP/ifaddrs.log"
@@ -62,6 +122,46 @@ check "... and lo, and the links (AF_PACKET)" \
 		sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^vde0 17 "'
 check "... if_nametoindex in the child: lo and vde0 have their indexes, an unknown name ENODEV" \
 	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^index lo [1-9][0-9]* vde0 [1-9][0-9]* nosuch0 0 No such device$"'
+
+check "... if_nameindex in the child: lo and vde0, consistent with getifaddrs, if_nametoindex, if_indextoname" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -Eq "^nameindex [1-9][0-9]* lo [1-9][0-9]* vde0, as getifaddrs \(2 links\)$"'
+check "... if_indextoname of an index without a link in the child: ENXIO" \
+	eval 'sed -n "/^child:/,\$p" "$TMP/ifaddrs.log" | grep -q "^indextoname 9999 NULL No such device or address$"'
+
+# python3's socket.if_nameindex/if_indextoname (libc's if_nameindex and
+# if_indextoname) in the stack's owner, in a forked child and in a program
+# a shell ran: the stack's links (lo, vde0), not the host's
+cat >"$TMP/nameindex.py" <<'EOF_'
+import errno, os, socket, sys
+def show(who):
+    l = socket.if_nameindex()
+    good = sorted(n for i, n in l) == ["lo", "vde0"] and all(
+        socket.if_indextoname(i) == n and socket.if_nametoindex(n) == i for i, n in l)
+    try:
+        socket.if_indextoname(9999)
+    except OSError as e:
+        good = good and e.errno == errno.ENXIO
+    else:
+        good = False
+    print(who, " ".join("%d:%s" % x for x in l), "ok" if good else "BAD", flush=True)
+    return good
+good = show(sys.argv[1])
+if sys.argv[1] == "owner":
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if show("child") else 1)
+    good = os.waitpid(pid, 0)[1] == 0 and good
+sys.exit(0 if good else 1)
+EOF_
+timeout 60 "$RUN" "$CONF" python3 "$TMP/nameindex.py" owner >"$TMP/nameindex.log" 2>&1
+rc=$?
+timeout 60 "$RUN" "$CONF" /bin/sh -c "python3 '$TMP/nameindex.py' exec; exit \$?" >>"$TMP/nameindex.log" 2>&1
+rc=$((rc + $?))
+cat "$TMP/nameindex.log"
+check "python3's socket.if_nameindex/if_indextoname: the stack's links, in the owner, a forked child, an exec'd program (status $rc)" \
+	eval '[ "$rc" = 0 ] && grep -Eq "^owner [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log" &&
+		grep -Eq "^child [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log" &&
+		grep -Eq "^exec [0-9]+:lo [0-9]+:vde0 ok$" "$TMP/nameindex.log"'
 
 timeout 60 "$RUN" "$CONF" "$SHARE" cmsg 9310 198.18.43.5 >"$TMP/cmsg.log" 2>&1
 rc=$?
