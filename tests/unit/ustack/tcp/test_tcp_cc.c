@@ -214,6 +214,198 @@ static void test_cubic_after_timeout(void **state) {
 	sim_free(&m);
 }
 
+/* HyStart (Linux CUBIC's default, hystart_detect=3): a flow driven as in
+ * ack_advance, segment by segment, with the send times RACK keeps (a SACK
+ * connection) giving each ACK its RTT sample. Sequence numbers from 1. */
+static void flow_init(struct sim *m) {
+	sim_init(m, &tcp_cc_cubic, 0);
+	m->p->sack_ok = true;
+	m->p->snd_una = m->p->snd_nxt = m->p->snd_max = 1;
+	m->p->cwnd = 10 * SEG;
+	assert_int_equal(m->p->ssthresh, UINT32_MAX);   /* slow start */
+}
+
+static void flow_wait_us(struct sim *m, uint64_t us) {
+	m->now += us * 1000;
+	m->s->timers_now = m->now;
+}
+
+static void flow_send(struct sim *m, uint32_t n) {
+	for (uint32_t i = 0; i < n; i++) {
+		tcp_tx_sent(m->p, m->p->snd_max, m->p->snd_max + SEG, m->now);
+		m->p->snd_max += SEG;
+	}
+	m->p->snd_nxt = m->p->snd_max;
+}
+
+/* an ACK up to ack, as tcp_input's ack_advance, then RACK's bookkeeping */
+static void flow_ack(struct sim *m, uint32_t ack) {
+	uint32_t acked = ack - m->p->snd_una;
+	m->p->snd_una = ack;
+	if (m->p->srtt == 0)
+		m->p->srtt = 200000;
+	tcp_cc_acked(m->p, NULL, acked, m->now);
+	m->p->cc->cong_avoid(m->p, acked);
+	tcp_rack_ack(m->p, m->now);
+}
+
+/* cubic-hystart-delay-rtt-jumps-upward: a round trip whose RTT samples
+ * are all 40 ms above the smallest (200 ms, threshold 200 + min(max(200 /
+ * 8, 4), 16) = 216 ms): slow start ends at the 9th ACK of the round, when
+ * the first check is made, with ssthresh = cwnd (36) */
+static void test_hystart_delay(void **state) {
+	(void) state;
+	struct sim m;
+	flow_init(&m);
+	flow_send(&m, 10);
+	flow_wait_us(&m, 200000);
+	flow_ack(&m, 10001);   /* below hystart_low_window: no check */
+	assert_int_equal(m.p->cwnd, 20 * SEG);
+	flow_send(&m, 20);
+	flow_wait_us(&m, 240000);
+	for (uint32_t ack = 12001; ack <= 26001; ack += 2000) {
+		flow_ack(&m, ack);
+		/* samples 1 to 8 of the round: only gathered */
+		assert_int_equal(m.p->ssthresh, UINT32_MAX);
+		assert_int_equal(m.p->cwnd, (20 + (ack - 10001) / SEG) * SEG);
+		flow_wait_us(&m, 1000);
+	}
+	flow_ack(&m, 28001);
+	assert_int_equal(m.p->ssthresh, 36 * SEG);
+	assert_int_equal(m.p->cwnd / SEG, 36);
+	flow_wait_us(&m, 1000);
+	flow_ack(&m, 30001);
+	assert_int_equal(m.p->ssthresh, 36 * SEG);
+	assert_int_equal(m.p->cwnd / SEG, 36);
+	/* found: no more checks until a timeout, which starts HyStart afresh */
+	sim_free(&m);
+}
+
+/* cubic-hystart-delay-min-rtt-jumps-downward: RTTs of 200..208 ms, then
+ * a sample of 28 ms at the 10th ACK: the smallest RTT falls, and the
+ * round's too (the new sample counts in it), so no exit (Linux's fix of
+ * June 2020; the round's minimum of 200 ms against 28 + 4 would exit) */
+static void test_hystart_delay_min_drops(void **state) {
+	(void) state;
+	struct sim m;
+	flow_init(&m);
+	flow_send(&m, 10);
+	flow_wait_us(&m, 200000);
+	flow_ack(&m, 10001);
+	flow_send(&m, 18);
+	flow_wait_us(&m, 180000);
+	flow_send(&m, 2);   /* 28001:30001, a small write later */
+	flow_wait_us(&m, 20000);
+	for (uint32_t ack = 12001; ack <= 30001; ack += 2000) {
+		flow_ack(&m, ack);
+		assert_int_equal(m.p->ssthresh, UINT32_MAX);
+		assert_int_equal(m.p->cwnd, (20 + (ack - 10001) / SEG) * SEG);
+		flow_wait_us(&m, 1000);
+	}
+	assert_int_equal(m.p->cwnd, 40 * SEG);
+	sim_free(&m);
+}
+
+/* ACK train: from a window of 16, ACKs each within 2 ms of the previous
+ * for longer than (min RTT + ACK delay allowance) / 2 since the round
+ * began (RTT 20 ms: (20 + 1) / 2 = 10.5 ms) end slow start, though the
+ * round's RTT stays the smallest; ACKs 3 ms apart are no train */
+static void test_hystart_ack_train(void **state) {
+	(void) state;
+	for (int spaced = 0; spaced <= 1; spaced++) {
+		struct sim m;
+		flow_init(&m);
+		m.p->srtt = 20000;
+		uint64_t gap = spaced ? 3000 : 1000;
+		flow_send(&m, 10);
+		flow_wait_us(&m, 20000);
+		flow_ack(&m, 10001);   /* cwnd 20; the round ends at 10001 */
+		flow_send(&m, 20);
+		flow_wait_us(&m, 20000);
+		uint32_t exit_at = 0;
+		for (uint32_t i = 1; i <= 20; i++) {
+			flow_ack(&m, 10001 + i * SEG);
+			if (!exit_at && m.p->ssthresh != UINT32_MAX)
+				exit_at = i;
+			flow_wait_us(&m, gap);
+		}
+		if (spaced) {
+			assert_int_equal(exit_at, 0);
+			assert_int_equal(m.p->cwnd, 40 * SEG);
+		} else {
+			/* the first ACK began a round; the 12th is 11 ms later */
+			assert_int_equal(exit_at, 12);
+			assert_int_equal(m.p->ssthresh, 31 * SEG);
+			assert_int_equal(m.p->cwnd / SEG, 31);
+		}
+		sim_free(&m);
+	}
+}
+
+/* A timeout (Linux CA_Loss) starts HyStart afresh: the smallest RTT is
+ * forgotten and, in the slow start that follows, a round trip with a
+ * higher RTT leaves it again (HyStart had found its exit before and took
+ * no more samples). An ACK that covers a resent segment gives no RTT
+ * sample (Karn): here it would be 1 ms, the smallest. */
+static void test_hystart_after_timeout(void **state) {
+	(void) state;
+	struct sim m;
+	flow_init(&m);
+	m.p->srtt = 100000;
+	/* min RTT 100 ms, then a round at 140 ms: found at its 9th ACK */
+	flow_send(&m, 10);
+	flow_wait_us(&m, 100000);
+	flow_ack(&m, 10001);
+	flow_send(&m, 20);
+	flow_wait_us(&m, 140000);
+	uint32_t ack = 12001;
+	for (; m.p->ssthresh == UINT32_MAX && ack <= 30001; ack += 2000) {
+		flow_ack(&m, ack);
+		flow_wait_us(&m, 1000);
+	}
+	assert_int_equal(ack, 30001);   /* the 9th ACK was 28001 */
+	assert_int_equal(m.p->ssthresh, 36 * SEG);
+	/* the timeout at a window of 60; slow start again below 42 */
+	m.p->cwnd = 60 * SEG;
+	tcp_cc_congestion(m.p, true);
+	assert_int_equal(m.p->ssthresh, 42 * SEG);
+	uint32_t una = m.p->snd_una;
+	tcp_tx_sent(m.p, una, una + SEG, m.now);   /* the resend */
+	flow_wait_us(&m, 1000);
+	m.p->cwnd = 16 * SEG;   /* as slow start has it by now */
+	flow_ack(&m, una + SEG);
+	/* what was in flight is acknowledged (no samples); new data from
+	 * here: RTT 10 ms (the smallest: the 100 ms of before is forgotten) */
+	m.p->snd_una = m.p->snd_max;
+	tcp_tx_free(m.p);
+	uint32_t start = m.p->snd_max;
+	flow_send(&m, 1);
+	flow_wait_us(&m, 10000);
+	flow_ack(&m, start + SEG);
+	/* a round at 12 ms (ACKs 3 ms apart: no train): under 10 + 4 ms, no
+	 * exit; with the resend's 1 ms as the minimum it would have been */
+	flow_send(&m, 10);
+	flow_wait_us(&m, 12000);
+	for (ack = start + 2 * SEG; ack <= start + 11 * SEG; ack += SEG) {
+		flow_ack(&m, ack);
+		flow_wait_us(&m, 3000);
+	}
+	assert_int_equal(m.p->ssthresh, 42 * SEG);
+	assert_int_equal(m.p->cwnd, 28 * SEG);
+	/* a round at 30 ms: 30 > 10 + 4, found at its 9th ACK */
+	flow_send(&m, 30);
+	flow_wait_us(&m, 30000);
+	uint32_t n = 0;
+	for (ack = start + 12 * SEG; m.p->ssthresh == 42 * SEG && n < 11; ack += SEG) {
+		flow_ack(&m, ack);
+		n++;
+		flow_wait_us(&m, 3000);
+	}
+	assert_int_equal(n, 9);
+	assert_int_equal(m.p->ssthresh, 36 * SEG);
+	sim_free(&m);
+}
+
 /* RFC 5681: NewReno halves the flight and then grows one segment per
  * window acknowledged */
 static void test_reno(void **state) {
@@ -292,6 +484,10 @@ int main(void) {
 		cmocka_unit_test(test_cubic_reno_friendly),
 		cmocka_unit_test(test_cubic_fast_convergence),
 		cmocka_unit_test(test_cubic_after_timeout),
+		cmocka_unit_test(test_hystart_delay),
+		cmocka_unit_test(test_hystart_delay_min_drops),
+		cmocka_unit_test(test_hystart_ack_train),
+		cmocka_unit_test(test_hystart_after_timeout),
 		cmocka_unit_test(test_reno),
 		cmocka_unit_test(test_cc_sockopt),
 	};
