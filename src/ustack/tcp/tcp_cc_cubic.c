@@ -1,29 +1,47 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * CUBIC (RFC 9438), the default as Linux's. In congestion avoidance the
- * window follows, in segments and seconds since the epoch began,
- *   W_cubic(t) = C (t - K)^3 + W_max,   K = cbrt((W_max - cwnd_epoch) / C)
- * (4.2), aiming one RTT ahead and at most 1.5 cwnd (4.4, 4.5), but never
- * below W_est, the window Reno would have with the same losses (4.3);
- * a congestion event multiplies it by beta = 0.7 and, when it comes below
- * the previous W_max, lowers W_max further (fast convergence, 4.7).
+ * CUBIC (RFC 9438) as Linux's tcp_cubic, the default as Linux's. Counted
+ * as Linux counts it, in whole segments and ACKed segments:
+ *  - congestion avoidance moves cwnd up by one segment each time cnt
+ *    segments were acknowledged (cnt >= 2: at most 1.5 cwnd a round trip);
+ *  - cnt follows the cubic curve W(t) = W_max + C (t - K)^3, C = 410/1024
+ *    (0.4 in segments and seconds), K = cbrt((W_max - cwnd) / C) from the
+ *    start of the epoch (the first CA ACK after a reduction; at once at
+ *    W_max when cwnd is there already), t one smallest RTT ahead:
+ *    cnt = cwnd / (W(t) - cwnd), 100 cwnd when the curve is not above;
+ *    with W_max unknown (none yet, or forgotten at a timeout) at most 20
+ *    (5% a round trip);
+ *  - the Reno-friendly estimate (4.3) starts at cwnd with the epoch and
+ *    gains a segment each time more than cwnd * 15 / 8 segments were
+ *    acknowledged (alpha = 8/15 a round trip, Linux's beta_scale, whether
+ *    below W_max or above); when it is above cwnd, cnt is at most cwnd /
+ *    (estimate - cwnd);
+ *  - cnt and the estimate are brought up to date at most once in 1/32 s
+ *    while cwnd does not change (ACKs in between only count);
+ *  - a congestion event: ssthresh = cwnd * 717 / 1024 (beta 0.7); W_max =
+ *    cwnd, or cwnd * (1 + 0.7) / 2 below the previous W_max (fast
+ *    convergence, 4.7); a new epoch at the next CA ACK. A timeout then
+ *    forgets all of it, W_max too (Linux resets CUBIC on CA_Loss).
  * Slow start is Linux's (tcp_cc.c), left early by HyStart as Linux's
- * CUBIC does by default (below). */
+ * CUBIC does by default (below). Not modelled: the shift of the epoch
+ * after an idle period (Linux CA_EVENT_TX_START). */
 #include "tcp.h"
 
-#define CUBIC_C 0.4
-#define CUBIC_BETA 0.7
-/* 4.3: alpha_cubic = 3 (1 - beta) / (1 + beta) */
-#define CUBIC_ALPHA (3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA))
-#define CUBIC_CWND_MAX 1073741824.0   /* bytes: cwnd stays far from 2^32 */
+#define CUBIC_C (410.0 / 1024.0)
+#define CUBIC_BETA_1024 717u
+#define CUBIC_BETA_SCALE 15u          /* 8 (1024 + 717) / 3 / (1024 - 717) */
+#define CUBIC_MAX_CNT_UNKNOWN 20u     /* W_max unknown: 5% a round trip */
+#define CUBIC_UPDATE_NS (1000000000ull / 32)
+#define CUBIC_CWND_MAX 1048576u       /* segments: cwnd stays far from 2^32 bytes */
 
 struct cubic {
-	double w_max;       /* segments: the window before the last reduction */
-	double k;           /* seconds */
-	double w_est;       /* segments: the Reno-friendly estimate */
-	double cwnd_epoch;  /* segments: cwnd when the epoch began */
-	double frac;        /* bytes of growth owed, below one */
-	uint64_t t_epoch;   /* ns; 0: no epoch (the next CA ACK starts one) */
-	bool after_rto;     /* the epoch that begins follows a timeout (4.8) */
+	/* congestion avoidance, in segments: W_max (0: unknown), the curve's
+	 * origin and K (s), the epoch's start (ns, 0: none) and the last
+	 * update of cnt (cwnd then, and when); the Reno-friendly estimate and
+	 * the ACKed segments it has not counted; the segments ACKed towards
+	 * the next increase, and the bytes short of a segment */
+	uint32_t last_max, origin, cnt, last_cwnd, tcp_cwnd, ack_cnt, cwnd_cnt, acked_frac;
+	double k;
+	uint64_t t_epoch, last_time;
 	/* HyStart: the smallest RTT seen (us, 0: none); the round trip under
 	 * way (round_valid): it began at round_start (ns) and ends when snd_una
 	 * passes end_seq; in it, the last ACK of a close train (ns), the
@@ -53,12 +71,6 @@ static double cube_root(double x) {
 		r = n;
 	}
 	return r;
-}
-
-/* RFC 9438 eq. 1 */
-static double w_cubic(const struct cubic *c, double t) {
-	double d = t - c->k;
-	return CUBIC_C * d * d * d + c->w_max;
 }
 
 /* HyStart (Ha and Rhee, "Taming the elephants", 2008), with the
@@ -158,80 +170,111 @@ static void cubic_pkts_acked(struct tcp_pcb *pcb, int64_t rtt_us) {
 		hystart_update(pcb, c, delay, now);
 }
 
-static void cubic_cong_avoid(struct tcp_pcb *pcb, uint32_t acked) {
-	struct cubic *c0 = cubic_of(pcb);
-	if (pcb->cwnd < pcb->ssthresh && (!c0->round_valid || seq_gt(pcb->snd_una, c0->end_seq)))
-		hystart_round(pcb, c0, tcp_clock(pcb->s));
-	acked = tcp_cc_slow_start(pcb, acked);
-	if (acked == 0 || pcb->cwnd < pcb->ssthresh)
-		return;
-	struct cubic *c = cubic_of(pcb);
-	double mss = pcb->mss;
-	double cwnd = pcb->cwnd / mss;
+/* cnt for this ACK (cwnd in segments, acked: segments it acknowledged) */
+static void cubic_update(struct tcp_pcb *pcb, struct cubic *c, uint32_t cwnd, uint32_t acked) {
 	uint64_t now = tcp_clock(pcb->s);
-	if (c->t_epoch == 0) {
-		/* 4.2: congestion avoidance begins an epoch. After a timeout
-		 * (4.8) and when the window is past W_max (Linux: the origin
-		 * moves there), the curve starts flat at the present window. */
-		c->t_epoch = now ? now : 1;
-		c->cwnd_epoch = cwnd;
-		c->w_est = cwnd;
-		c->frac = 0;
-		if (c->after_rto || cwnd >= c->w_max) {
-			c->k = 0;
-			c->w_max = cwnd;
-		} else {
-			c->k = cube_root((c->w_max - cwnd) / CUBIC_C);
-		}
-		c->after_rto = false;
-	}
-	double t = (double) (now - c->t_epoch) / 1e9;
-	double segs = acked / mss;
-	/* 4.3: W_est grows by alpha_cubic segments per window acknowledged,
-	 * by one (Reno's) once it reached W_max */
-	double alpha = c->w_est >= c->w_max ? 1.0 : CUBIC_ALPHA;
-	c->w_est += alpha * segs / cwnd;
-	double next;
-	if (w_cubic(c, t) < c->w_est) {
-		next = c->w_est;   /* the Reno-friendly region */
-	} else {
-		/* 4.4, 4.5: the target one RTT ahead, within [cwnd, 1.5 cwnd];
-		 * (target - cwnd) / cwnd for each segment acknowledged */
-		double target = w_cubic(c, t + pcb->srtt / 1e6);
-		if (target < cwnd)
-			target = cwnd;
-		else if (target > 1.5 * cwnd)
-			target = 1.5 * cwnd;
-		next = cwnd + (target - cwnd) / cwnd * segs;
-	}
-	if (next <= cwnd)
+	if (now == 0)
+		now = 1;
+	c->ack_cnt += acked;
+	if (c->last_cwnd == cwnd && now - c->last_time <= CUBIC_UPDATE_NS)
 		return;
-	double grow = (next - cwnd) * mss + c->frac;
-	if (pcb->cwnd + grow > CUBIC_CWND_MAX)
-		grow = CUBIC_CWND_MAX - pcb->cwnd;
-	uint32_t whole = (uint32_t) grow;
-	c->frac = grow - whole;
-	pcb->cwnd += whole;
+	if (c->t_epoch == 0 || now - c->last_time >= 1000000) {   /* the curve: once a ms at most */
+		c->last_cwnd = cwnd;
+		c->last_time = now;
+		if (c->t_epoch == 0) {
+			c->t_epoch = now;
+			c->ack_cnt = acked;
+			c->tcp_cwnd = cwnd;
+			if (c->last_max <= cwnd) {
+				c->k = 0;
+				c->origin = cwnd;
+			} else {
+				c->k = cube_root((c->last_max - cwnd) / CUBIC_C);
+				c->origin = c->last_max;
+			}
+		}
+		double t = (double) (now - c->t_epoch) / 1e9 + c->delay_min / 1e6;
+		double off = t < c->k ? c->k - t : t - c->k;
+		uint32_t delta = (uint32_t) (CUBIC_C * off * off * off);
+		uint32_t target = t < c->k ? c->origin - (delta < c->origin ? delta : c->origin) : c->origin + delta;
+		c->cnt = target > cwnd ? cwnd / (target - cwnd) : 100 * cwnd;
+		if (c->last_max == 0 && c->cnt > CUBIC_MAX_CNT_UNKNOWN)
+			c->cnt = CUBIC_MAX_CNT_UNKNOWN;
+	}
+	/* the Reno-friendly estimate */
+	uint32_t per = cwnd * CUBIC_BETA_SCALE / 8;
+	if (per == 0)
+		per = 1;
+	while (c->ack_cnt > per) {
+		c->ack_cnt -= per;
+		c->tcp_cwnd++;
+	}
+	if (c->tcp_cwnd > cwnd) {
+		uint32_t most = cwnd / (c->tcp_cwnd - cwnd);
+		if (c->cnt > most)
+			c->cnt = most;
+	}
+	if (c->cnt < 2)
+		c->cnt = 2;
+}
+
+static void cubic_cong_avoid(struct tcp_pcb *pcb, uint32_t acked) {
+	struct cubic *c = cubic_of(pcb);
+	if (pcb->cwnd < pcb->ssthresh && (!c->round_valid || seq_gt(pcb->snd_una, c->end_seq)))
+		hystart_round(pcb, c, tcp_clock(pcb->s));
+	acked = tcp_cc_slow_start(pcb, acked);
+	if (acked == 0 || pcb->cwnd < pcb->ssthresh || pcb->mss == 0)
+		return;
+	uint32_t mss = pcb->mss;
+	uint32_t bytes = c->acked_frac + acked;
+	uint32_t segs = bytes / mss;
+	c->acked_frac = bytes % mss;
+	if (segs == 0)
+		return;
+	uint32_t cwnd = pcb->cwnd / mss;
+	if (cwnd == 0)
+		cwnd = 1;
+	cubic_update(pcb, c, cwnd, segs);
+	/* one segment each cnt ACKed (Linux tcp_cong_avoid_ai) */
+	uint32_t grow = 0;
+	if (c->cwnd_cnt >= c->cnt) {
+		c->cwnd_cnt = 0;
+		grow++;
+	}
+	c->cwnd_cnt += segs;
+	if (c->cwnd_cnt >= c->cnt) {
+		uint32_t d = c->cwnd_cnt / c->cnt;
+		c->cwnd_cnt -= d * c->cnt;
+		grow += d;
+	}
+	if (cwnd + grow > CUBIC_CWND_MAX)
+		grow = cwnd < CUBIC_CWND_MAX ? CUBIC_CWND_MAX - cwnd : 0;
+	pcb->cwnd += grow * mss;
 }
 
 /* 4.6, 4.7 (with cwnd, not the flight: tcp_input.c grows cwnd only when
  * the flight filled it, as 4.6 then asks) */
 static uint32_t cubic_ssthresh(struct tcp_pcb *pcb, bool timeout) {
 	struct cubic *c = cubic_of(pcb);
-	double cwnd = pcb->cwnd / (double) pcb->mss;
-	if (cwnd < c->w_max)
-		c->w_max = cwnd * (1.0 + CUBIC_BETA) / 2.0;   /* fast convergence */
-	else
-		c->w_max = cwnd;
+	uint32_t mss = pcb->mss ? pcb->mss : 1;
+	uint32_t cwnd = pcb->cwnd / mss;
 	c->t_epoch = 0;
-	c->after_rto = timeout;
+	if (cwnd < c->last_max)
+		c->last_max = cwnd * (1024 + CUBIC_BETA_1024) / 2048;   /* fast convergence */
+	else
+		c->last_max = cwnd;
+	uint32_t ssthresh = cwnd * CUBIC_BETA_1024 / 1024 * mss;
 	if (timeout) {
-		/* Linux CA_Loss: HyStart afresh, a round from now */
+		/* Linux CA_Loss: CUBIC afresh (W_max forgotten), HyStart too,
+		 * a round from now */
+		c->last_max = c->last_cwnd = 0;
+		c->last_time = 0;
+		c->cwnd_cnt = c->acked_frac = 0;
 		c->delay_min = 0;
 		c->found = false;
 		hystart_round(pcb, c, tcp_clock(pcb->s));
 	}
-	return (uint32_t) (pcb->cwnd * CUBIC_BETA);
+	return ssthresh;
 }
 
 const struct tcp_cc_ops tcp_cc_cubic = {
