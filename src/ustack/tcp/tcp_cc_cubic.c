@@ -195,7 +195,8 @@ static void cubic_update(struct tcp_pcb *pcb, struct cubic *c, uint32_t cwnd, ui
 		}
 		double t = (double) (now - c->t_epoch) / 1e9 + c->delay_min / 1e6;
 		double off = t < c->k ? c->k - t : t - c->k;
-		uint32_t delta = (uint32_t) (CUBIC_C * off * off * off);
+		double d = CUBIC_C * off * off * off;
+		uint32_t delta = d < CUBIC_CWND_MAX ? (uint32_t) d : CUBIC_CWND_MAX;
 		uint32_t target = t < c->k ? c->origin - (delta < c->origin ? delta : c->origin) : c->origin + delta;
 		c->cnt = target > cwnd ? cwnd / (target - cwnd) : 100 * cwnd;
 		if (c->last_max == 0 && c->cnt > CUBIC_MAX_CNT_UNKNOWN)
@@ -235,6 +236,8 @@ static void cubic_cong_avoid(struct tcp_pcb *pcb, uint32_t acked) {
 	if (cwnd == 0)
 		cwnd = 1;
 	cubic_update(pcb, c, cwnd, segs);
+	if (c->cnt < 2)
+		c->cnt = 2;
 	/* one segment each cnt ACKed (Linux tcp_cong_avoid_ai) */
 	uint32_t grow = 0;
 	if (c->cwnd_cnt >= c->cnt) {

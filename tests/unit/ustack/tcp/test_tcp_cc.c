@@ -477,6 +477,26 @@ static void test_cubic_rto_ca_bump(void **state) {
 	sim_free(&m);
 }
 
+/* Far along the curve (a day after the epoch began, the curve is huge):
+ * the window grows by at most one segment each 2 ACKed, 1.5 cwnd a round
+ * trip, and it does grow (Linux's cnt >= 2) */
+static void test_cubic_growth_bound(void **state) {
+	(void) state;
+	struct sim m;
+	sim_init(&m, &tcp_cc_cubic, 100000);
+	sim_loss(&m, 100, false);
+	sim_round(&m);   /* the epoch begins */
+	m.now += 86400ull * 1000000000;
+	m.s->timers_now = m.now;
+	for (int r = 0; r < 3; r++) {
+		uint32_t before = m.p->cwnd;
+		sim_round(&m);
+		assert_true(m.p->cwnd > before);
+		assert_true(m.p->cwnd <= before + before / 2 + SEG);
+	}
+	sim_free(&m);
+}
+
 /* RFC 5681: NewReno halves the flight and then grows one segment per
  * window acknowledged */
 static void test_reno(void **state) {
@@ -560,6 +580,7 @@ int main(void) {
 		cmocka_unit_test(test_hystart_ack_train),
 		cmocka_unit_test(test_hystart_after_timeout),
 		cmocka_unit_test(test_cubic_rto_ca_bump),
+		cmocka_unit_test(test_cubic_growth_bound),
 		cmocka_unit_test(test_reno),
 		cmocka_unit_test(test_cc_sockopt),
 	};
