@@ -140,6 +140,9 @@ struct tcp_cc_ops {
 	 * acknowledged left, or -1 when it gives none (Linux pkts_acked with
 	 * its ca_rtt; tcp_cc_acked computes it) */
 	void (*pkts_acked)(struct tcp_pcb *pcb, int64_t rtt_us);
+	/* optional; data is sent with nothing in flight (Linux
+	 * CA_EVENT_TX_START), before last_data_tx takes the time of it */
+	void (*tx_start)(struct tcp_pcb *pcb);
 	/* a congestion event (fast retransmit, or a retransmission timeout
 	 * when timeout): the new ssthresh (RFC 5681 eq. 4; RFC 9438 4.6) */
 	uint32_t (*ssthresh)(struct tcp_pcb *pcb, bool timeout);

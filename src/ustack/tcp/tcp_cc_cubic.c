@@ -22,8 +22,8 @@
  *    convergence, 4.7); a new epoch at the next CA ACK. A timeout then
  *    forgets all of it, W_max too (Linux resets CUBIC on CA_Loss).
  * Slow start is Linux's (tcp_cc.c), left early by HyStart as Linux's
- * CUBIC does by default (below). Not modelled: the shift of the epoch
- * after an idle period (Linux CA_EVENT_TX_START). */
+ * CUBIC does by default (below). After a pause with nothing in flight
+ * the epoch moves on by the pause (cubic_tx_start). */
 #include "tcp.h"
 
 #define CUBIC_C (410.0 / 1024.0)
@@ -280,9 +280,24 @@ static uint32_t cubic_ssthresh(struct tcp_pcb *pcb, bool timeout) {
 	return ssthresh;
 }
 
+/* Sending again after a pause with nothing in flight: the epoch moves on
+ * by the time since data was last sent (at most to now), so that the
+ * window follows the curve from where it was, not from where the clock
+ * went meanwhile (Linux CA_EVENT_TX_START). */
+static void cubic_tx_start(struct tcp_pcb *pcb) {
+	struct cubic *c = cubic_of(pcb);
+	uint64_t now = tcp_clock(pcb->s);
+	if (c->t_epoch == 0 || pcb->last_data_tx == 0 || now <= pcb->last_data_tx)
+		return;
+	c->t_epoch += now - pcb->last_data_tx;
+	if (c->t_epoch > now)
+		c->t_epoch = now;
+}
+
 const struct tcp_cc_ops tcp_cc_cubic = {
 	.name = "cubic",
 	.cong_avoid = cubic_cong_avoid,
 	.ssthresh = cubic_ssthresh,
 	.pkts_acked = cubic_pkts_acked,
+	.tx_start = cubic_tx_start,
 };

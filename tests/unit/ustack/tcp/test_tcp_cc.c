@@ -497,6 +497,34 @@ static void test_cubic_growth_bound(void **state) {
 	sim_free(&m);
 }
 
+/* After a pause with nothing in flight the epoch moves on by the pause
+ * (Linux CA_EVENT_TX_START): the window goes on along the curve from where
+ * it was. Without it, 10 s later the curve is far above (W(10.5) = 200)
+ * and the window would grow by half in a round trip. */
+static void test_cubic_idle_epoch(void **state) {
+	(void) state;
+	for (int idle = 0; idle <= 1; idle++) {
+		struct sim m;
+		sim_init(&m, &tcp_cc_cubic, 100000);
+		sim_loss(&m, 100, false);
+		for (int r = 0; r < 5; r++)
+			sim_round(&m);
+		uint32_t before = m.p->cwnd;
+		if (idle) {
+			m.p->last_data_tx = m.now;
+			m.now += 10000000000ull;
+			m.s->timers_now = m.now;
+			m.p->cc->tx_start(m.p);   /* as tcp_send_seg does */
+		}
+		sim_round(&m);
+		if (getenv("CC_TRACE"))
+			fprintf(stderr, "idle %d: %.2f -> %.2f\n", idle, before / (double) SEG, segs(m.p));
+		assert_true(m.p->cwnd > before);
+		assert_true(m.p->cwnd <= before + 3 * SEG);
+		sim_free(&m);
+	}
+}
+
 /* RFC 5681: NewReno halves the flight and then grows one segment per
  * window acknowledged */
 static void test_reno(void **state) {
@@ -581,6 +609,7 @@ int main(void) {
 		cmocka_unit_test(test_hystart_after_timeout),
 		cmocka_unit_test(test_cubic_rto_ca_bump),
 		cmocka_unit_test(test_cubic_growth_bound),
+		cmocka_unit_test(test_cubic_idle_epoch),
 		cmocka_unit_test(test_reno),
 		cmocka_unit_test(test_cc_sockopt),
 	};
