@@ -31,7 +31,7 @@
 #define CUBIC_BETA_SCALE 15u          /* 8 (1024 + 717) / 3 / (1024 - 717) */
 #define CUBIC_MAX_CNT_UNKNOWN 20u     /* W_max unknown: 5% a round trip */
 #define CUBIC_UPDATE_NS (1000000000ull / 32)
-#define CUBIC_CWND_MAX 1048576u       /* segments: cwnd stays far from 2^32 bytes */
+#define CUBIC_CWND_MAX 1073741824u    /* bytes: cwnd stays far from 2^32 */
 
 struct cubic {
 	/* congestion avoidance, in segments: W_max (0: unknown), the curve's
@@ -196,14 +196,14 @@ static void cubic_update(struct tcp_pcb *pcb, struct cubic *c, uint32_t cwnd, ui
 		double t = (double) (now - c->t_epoch) / 1e9 + c->delay_min / 1e6;
 		double off = t < c->k ? c->k - t : t - c->k;
 		double d = CUBIC_C * off * off * off;
-		uint32_t delta = d < CUBIC_CWND_MAX ? (uint32_t) d : CUBIC_CWND_MAX;
+		uint32_t delta = d < CUBIC_CWND_MAX ? (uint32_t) d : CUBIC_CWND_MAX;   /* segments, far beyond any cwnd */
 		uint32_t target = t < c->k ? c->origin - (delta < c->origin ? delta : c->origin) : c->origin + delta;
-		c->cnt = target > cwnd ? cwnd / (target - cwnd) : 100 * cwnd;
+		c->cnt = target > cwnd ? cwnd / (target - cwnd) : (uint32_t) ((uint64_t) 100 * cwnd > UINT32_MAX ? UINT32_MAX : 100 * (uint64_t) cwnd);
 		if (c->last_max == 0 && c->cnt > CUBIC_MAX_CNT_UNKNOWN)
 			c->cnt = CUBIC_MAX_CNT_UNKNOWN;
 	}
 	/* the Reno-friendly estimate */
-	uint32_t per = cwnd * CUBIC_BETA_SCALE / 8;
+	uint32_t per = (uint32_t) ((uint64_t) cwnd * CUBIC_BETA_SCALE / 8);
 	if (per == 0)
 		per = 1;
 	while (c->ack_cnt > per) {
@@ -250,8 +250,9 @@ static void cubic_cong_avoid(struct tcp_pcb *pcb, uint32_t acked) {
 		c->cwnd_cnt -= d * c->cnt;
 		grow += d;
 	}
-	if (cwnd + grow > CUBIC_CWND_MAX)
-		grow = cwnd < CUBIC_CWND_MAX ? CUBIC_CWND_MAX - cwnd : 0;
+	uint32_t most = CUBIC_CWND_MAX / mss;
+	if ((uint64_t) cwnd + grow > most)
+		grow = cwnd < most ? most - cwnd : 0;
 	pcb->cwnd += grow * mss;
 }
 
@@ -263,10 +264,10 @@ static uint32_t cubic_ssthresh(struct tcp_pcb *pcb, bool timeout) {
 	uint32_t cwnd = pcb->cwnd / mss;
 	c->t_epoch = 0;
 	if (cwnd < c->last_max)
-		c->last_max = cwnd * (1024 + CUBIC_BETA_1024) / 2048;   /* fast convergence */
+		c->last_max = (uint32_t) ((uint64_t) cwnd * (1024 + CUBIC_BETA_1024) / 2048);   /* fast convergence */
 	else
 		c->last_max = cwnd;
-	uint32_t ssthresh = cwnd * CUBIC_BETA_1024 / 1024 * mss;
+	uint32_t ssthresh = (uint32_t) ((uint64_t) cwnd * CUBIC_BETA_1024 / 1024 * mss);
 	if (timeout) {
 		/* Linux CA_Loss: CUBIC afresh (W_max forgotten), HyStart too,
 		 * a round from now */
