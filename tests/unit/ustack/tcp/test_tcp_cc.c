@@ -525,6 +525,28 @@ static void test_cubic_idle_epoch(void **state) {
 	}
 }
 
+/* The window stops at 1 GiB, whatever the segment size (here 60000
+ * bytes: 17000 segments are near it) */
+static void test_cubic_cwnd_cap(void **state) {
+	(void) state;
+	struct sim m;
+	sim_init(&m, &tcp_cc_cubic, 100000);
+	m.p->mss = 60000;
+	m.p->cwnd = 17000u * 60000u;
+	m.p->ssthresh = 1000u * 60000u;
+	for (int i = 0; i < 200000; i++) {
+		m.p->cc->cong_avoid(m.p, 60000);
+		assert_true(m.p->cwnd <= 1073741824u);
+		assert_true(m.p->cwnd >= 17000u * 60000u);
+		if (i % 1000 == 999) {
+			m.now += 100000000;
+			m.s->timers_now = m.now;
+		}
+	}
+	assert_true(m.p->cwnd > 1073741824u - 60000u);   /* it got there */
+	sim_free(&m);
+}
+
 /* RFC 5681: NewReno halves the flight and then grows one segment per
  * window acknowledged */
 static void test_reno(void **state) {
@@ -610,6 +632,7 @@ int main(void) {
 		cmocka_unit_test(test_cubic_rto_ca_bump),
 		cmocka_unit_test(test_cubic_growth_bound),
 		cmocka_unit_test(test_cubic_idle_epoch),
+		cmocka_unit_test(test_cubic_cwnd_cap),
 		cmocka_unit_test(test_reno),
 		cmocka_unit_test(test_cc_sockopt),
 	};
