@@ -135,6 +135,14 @@ struct tcp_cc_ops {
 	/* outside recovery, cwnd-limited: acked bytes newly acknowledged;
 	 * slow start below ssthresh, then the algorithm's own growth */
 	void (*cong_avoid)(struct tcp_pcb *pcb, uint32_t acked);
+	/* optional; an ACK acknowledged new data (before cong_avoid, in any
+	 * state): rtt_us, the time since the most recently sent segment it
+	 * acknowledged left, or -1 when it gives none (Linux pkts_acked with
+	 * its ca_rtt; tcp_cc_acked computes it) */
+	void (*pkts_acked)(struct tcp_pcb *pcb, int64_t rtt_us);
+	/* optional; data is sent with nothing in flight (Linux
+	 * CA_EVENT_TX_START), before last_data_tx takes the time of it */
+	void (*tx_start)(struct tcp_pcb *pcb);
 	/* a congestion event (fast retransmit, or a retransmission timeout
 	 * when timeout): the new ssthresh (RFC 5681 eq. 4; RFC 9438 4.6) */
 	uint32_t (*ssthresh)(struct tcp_pcb *pcb, bool timeout);
@@ -237,7 +245,7 @@ struct tcp_pcb {
 	/* congestion control (RFC 5681, RFC 6582; RFC 6675 with SACK) */
 	uint32_t cwnd, ssthresh, recover, bytes_acked;
 	const struct tcp_cc_ops *cc;  /* the algorithm (tcp_cc.c) and its state */
-	uint64_t cc_priv[7];
+	uint64_t cc_priv[12];
 	/* Linux tcp_cwnd_validate / tcp_is_cwnd_limited: cwnd grows only
 	 * when the flight filled it, or in slow start while it is under
 	 * twice the largest flight of the last round trip */
@@ -737,6 +745,10 @@ void tcp_cc_set(struct tcp_pcb *pcb, const struct tcp_cc_ops *ops);
 uint32_t tcp_cc_slow_start(struct tcp_pcb *pcb, uint32_t acked);
 /* a congestion event: ssthresh from the algorithm */
 void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout);
+/* after an ACK moved snd_una on by acked bytes (snd_una already moved,
+ * the segments still in pcb->tx): the algorithm's pkts_acked with the
+ * RTT sample Linux would give it (tcp_cc.c) */
+void tcp_cc_acked(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t acked, uint64_t now);
 
 /* our SYN (or SYN-ACK) is not acknowledged: the send queue starts after it */
 static inline bool tcp_syn_unacked(const struct tcp_pcb *pcb) {

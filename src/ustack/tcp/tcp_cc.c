@@ -43,3 +43,39 @@ void tcp_cc_congestion(struct tcp_pcb *pcb, bool timeout) {
 	pcb->ssthresh = t > 2u * pcb->mss ? t : 2u * pcb->mss;
 	pcb->bytes_acked = 0;
 }
+
+/* Linux's ca_rtt: the time since the most recently sent of the segments
+ * this ACK acknowledged left (segments SACKed before do not count; none
+ * when one of them was resent, Karn); without one, the echoed timestamp
+ * (1 ms ticks, at least one). The segments' send times are those RACK
+ * keeps (pcb->tx, SACK connections); without them only the timestamp. */
+static int64_t ack_rtt_us(const struct tcp_pcb *pcb, const struct tcp_seg *g, uint64_t now) {
+	int64_t rtt = -1;
+	bool resent = false, have = false;
+	uint64_t last = 0;
+	for (uint32_t i = 0; i < pcb->ntx && seq_lt(pcb->tx[i].seq, pcb->snd_una); i++) {
+		const struct tcp_txrec *r = &pcb->tx[i];
+		if (r->fl & TCP_TXR_SACKED)
+			continue;
+		if (r->fl & (TCP_TXR_RETRANS | TCP_TXR_EVER))
+			resent = true;
+		else if (!have || r->at > last) {
+			last = r->at;
+			have = true;
+		}
+	}
+	if (have && !resent)
+		rtt = now > last ? (int64_t) ((now - last) / 1000) : 0;
+	if (rtt < 0 && pcb->ts_ok && g && g->opt_ok && g->opt.has_ts && g->opt.tsecr) {
+		uint32_t ms = tcp_ts_now((struct tcp_pcb *) pcb) - g->opt.tsecr;
+		if (ms < 600000)
+			rtt = (int64_t) (ms ? ms : 1) * 1000;
+	}
+	return rtt;
+}
+
+void tcp_cc_acked(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t acked, uint64_t now) {
+	if (acked == 0 || pcb->cc == NULL || pcb->cc->pkts_acked == NULL)
+		return;
+	pcb->cc->pkts_acked(pcb, ack_rtt_us(pcb, g, now));
+}

@@ -954,6 +954,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	}
 	pcb->backoff = 0;
 	pcb->rtx_stamp = 0;
+	tcp_cc_acked(pcb, g, acked, now);
 	ack_cc(pcb, acked, delivered);
 	if (pcb->snd_una == pcb->snd_max) {
 		pcb->rtx_at = 0;

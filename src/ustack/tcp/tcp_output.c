@@ -227,6 +227,8 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		uint32_t base = pcb->snd_una + (tcp_syn_unacked(pcb) ? 1 : 0);
 		uint32_t dseq = seq + ((flags & TCP_SYN) ? 1 : 0);
 		ring_copy_out(&pcb->sndq, dseq - base, h + hlen, len);
+		if (pcb->snd_una == pcb->snd_max && pcb->cc && pcb->cc->tx_start)
+			pcb->cc->tx_start(pcb);
 		pcb->last_data_tx = tcp_clock(s);
 		if (pcb->sack_recovery)
 			pcb->prr_out += len;

@@ -1884,6 +1884,50 @@ static void test_epollet_in(void **state) {
 	ut_stack_free(s);
 }
 
+/* The algorithm hears of data sent with nothing in flight (Linux
+ * CA_EVENT_TX_START, what CUBIC moves its epoch on after a pause by):
+ * once for the first segment of a burst, not for those that follow it
+ * while it is in flight, and again after all was acknowledged. */
+static int tx_starts;
+static void count_tx_start(struct tcp_pcb *pcb) {
+	(void) pcb;
+	tx_starts++;
+}
+static void reno_cong_avoid(struct tcp_pcb *pcb, uint32_t acked) {
+	tcp_cc_reno.cong_avoid(pcb, acked);
+}
+static uint32_t reno_ssthresh(struct tcp_pcb *pcb, bool timeout) {
+	return tcp_cc_reno.ssthresh(pcb, timeout);
+}
+static const struct tcp_cc_ops counting_cc = {
+	.name = "counting", .cong_avoid = reno_cong_avoid, .ssthresh = reno_ssthresh,
+	.tx_start = count_tx_start,
+};
+
+static void test_cc_tx_start(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	const uint32_t M = 1000;
+	tcp_cc_set(p, &counting_cc);
+	tx_starts = 0;
+	assert_int_equal(send_n(s, c, 5 * M), 5 * M);
+	assert_int_equal(tx_starts, 1);
+	seg(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(send_n(s, c, 2 * M), 2 * M);   /* still in flight */
+	assert_int_equal(tx_starts, 1);
+	seg(s, 9000, lport, 7001, una + 7 * M, TCP_ACK, NULL, 0, false);
+	assert_int_equal(send_n(s, c, 3 * M), 3 * M);
+	assert_int_equal(tx_starts, 2);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* cwnd grows only when the flight was limited by it (Linux
  * tcp_is_cwnd_limited): 5 segments out of a window of 10 leave it at 10;
  * in slow start it may grow to twice the largest flight: 9 out, 18. */
@@ -3126,6 +3170,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),
+		cmocka_unit_test(test_cc_tx_start),
 		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
