@@ -5,7 +5,8 @@
 # through wirefilter with 5% loss each way, which must complete intact;
 # and two ustack stacks through that lossy link (IPv4, IPv6), once with
 # each congestion control (CUBIC, ustack's default as Linux's, and NewReno
-# chosen with the stack option cc=reno; TCP_CONGESTION must name it). Every
+# chosen with the stack option cc=reno; TCP_CONGESTION must name it), each
+# connection resending at most 300 segments of its ~1040. Every
 # connection must have timestamps, SACK and window scaling on, as ustack's
 # TCP_INFO tells; on the clean link Linux's own view (ss -ti in the
 # namespace, while tcp_peer holds the new connection) must say the same.
@@ -140,6 +141,13 @@ ustack_to_ustack() {   # TAG SIZE_A SIZE_B CC
 	local n
 	n=$(cat "$TMP/$tag.srv" "$TMP/$tag".cli* | grep -c "^info .* cc=$cc\$")
 	[ "$n" -eq 4 ] || fail "$tag: not every connection ran $cc: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli*)"
+	# about 1040 segments each way, 5% lost: recovery resends what was
+	# lost, near 50 (23-85 seen); a timeout that resent the whole window,
+	# or resends of resends, made 600-1400
+	local r
+	for r in $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/'); do
+		[ "$r" -le 300 ] || fail "$tag: $r segments resent for about 1040 sent through 5% loss (at most 300 expected): $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli*)"
+	done
 	ok "$tag (${SECONDS}s): ustack <-> ustack with $cc through 5% loss, $2 + $3 bytes, IPv4 and IPv6, sha256 equal, ts/sack/wscale; retransmissions: $(grep -h '^info' "$TMP/$tag.srv" "$TMP/$tag".cli* | sed 's/.*retrans=\([0-9]*\).*/\1/' | tr '\n' ' ')"
 }
 
