@@ -13,6 +13,11 @@
 #   net_bg CMD...              run CMD in background, killed at exit ($NET_LASTPID)
 #   net_nsbg NS CMD...         the same, inside namespace NS
 #   wait_until SECS CMD...     retry CMD every 0.1 s until it succeeds or SECS pass
+#   net_tmpdir VAR             a temporary folder, removed at exit, in $VAR
+#   net_deepbind_shim          in sanitizer builds, preload the build's
+#                              libnodeepbind.so (libvdeplug's VNL modules are
+#                              loaded with RTLD_DEEPBIND, which the sanitizers
+#                              refuse: tests/lib/nodeepbind.c)
 #
 # Namespace names are "$NET_ID-NS" (use "$(nsname NS)" for ip -n / ip netns exec).
 
@@ -61,6 +66,19 @@ wait_until() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+net_tmpdir() {
+	local d; d=$(mktemp -d) || fail "cannot make a temporary folder"
+	NET_DIRS="$NET_DIRS $d"
+	eval "$1=\$d"
+}
+
+net_deepbind_shim() {
+	local shim="$IOTH_BUILD_DIR/tests/net/ustack/libnodeepbind.so"
+	if [ -e "$shim" ]; then
+		export LD_PRELOAD="$shim" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
+	fi
 }
 
 net_bg() {

@@ -80,10 +80,7 @@ sys.exit(0 if d == bytes(97 + i % 26 for i in range(60000)) else 1)" || fail "60
 ok "ustack -> kernel UDP (text and 60000 bytes in fragments)"
 
 # the seed's example on ustack (in sanitizer builds with the DEEPBIND shim)
-SHIM="$IOTH_BUILD_DIR/tests/net/ustack/libnodeepbind.so"
-if [ -e "$SHIM" ]; then
-	export LD_PRELOAD="$SHIM" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-fi
+net_deepbind_shim
 "$CIAO" ustack "vde://$SW" 198.18.5.3/24 198.18.5.1 6000 || fail "ciao_send failed"
 unset LD_PRELOAD
 wait_until 5 grep -q ciao "$TMP/ciao" || fail "the kernel did not receive ciao"

@@ -19,12 +19,8 @@ need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
 PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
 [ -x "$PEER" ] || fail "missing $PEER"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
-SHIM="$IOTH_BUILD_DIR/tests/net/ustack/libnodeepbind.so"
-if [ -e "$SHIM" ]; then
-	export LD_PRELOAD="$SHIM" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-fi
+net_tmpdir TMP
+net_deepbind_shim
 
 net_switch SW
 net_switch SWL

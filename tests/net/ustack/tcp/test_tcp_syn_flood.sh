@@ -15,12 +15,8 @@ PY=/usr/bin/python3
 [ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
 PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
 [ -x "$PEER" ] || fail "missing $PEER"
-TMP=$(mktemp -d)
-NET_DIRS="$NET_DIRS $TMP"
-SHIM="$IOTH_BUILD_DIR/tests/net/ustack/libnodeepbind.so"
-if [ -e "$SHIM" ]; then
-	export LD_PRELOAD="$SHIM" ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-fi
+net_tmpdir TMP
+net_deepbind_shim
 N=200
 FLOOD=20000
 US=198.18.9.1
