@@ -656,6 +656,10 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool m
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
 void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now);
+/* tcp_timer.c: Linux's CA_Loss entered (a timeout, or a path MTU that
+ * shrank): out of recovery, every unSACKed segment lost (tcp_rack.c),
+ * the recovery point at snd_max, no RTT timing across it */
+void tcp_loss_enter(struct tcp_pcb *pcb, uint64_t now);
 /* the send records cover [snd_una, snd_max) without a gap: pipe and
  * NextSeg count by them */
 bool tcp_tx_complete(const struct tcp_pcb *pcb);

@@ -75,18 +75,12 @@ bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
 		if (pcb->ssthresh == UINT32_MAX || pcb->ssthresh < q)
 			pcb->ssthresh = q;
 	}
-	pcb->frto = pcb->frto_hold = false;
-	pcb->in_recovery = false;
-	pcb->sack_recovery = false;
-	pcb->in_loss = true;
 	/* go-back-N at the new size (the send records and SACK blocks are
 	 * of the old one) */
+	pcb->frto = false;
 	pcb->loss_sack = false;
 	tcp_sb_clear(pcb);
-	tcp_rack_on_rto(pcb, tcp_clock(pcb->s));
-	pcb->dupacks = 0;
-	pcb->recover = pcb->snd_max;
-	pcb->rtt_timing = false;
+	tcp_loss_enter(pcb, tcp_clock(pcb->s));
 	pcb->snd_nxt = pcb->snd_una;
 	tcp_output(pcb);
 	if (pcb->rtx_at == 0)

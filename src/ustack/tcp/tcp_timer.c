@@ -16,6 +16,17 @@ static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
 	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
 }
 
+void tcp_loss_enter(struct tcp_pcb *pcb, uint64_t now) {
+	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	pcb->in_loss = true;
+	pcb->frto_hold = false;
+	tcp_rack_on_rto(pcb, now);
+	pcb->dupacks = 0;
+	pcb->recover = pcb->snd_max;
+	pcb->rtt_timing = false;
+}
+
 void tcp_arm_rtx(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
 	pcb->rtx_kind = TCP_RTX_RTO;
@@ -155,16 +166,12 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	pcb->frto = !pcb->in_recovery || pcb->backoff > 0;
 	pcb->frto_new = false;
 	pcb->frto_high = pcb->snd_una;
-	pcb->in_recovery = false;
-	pcb->sack_recovery = false;
-	pcb->in_loss = true;
-	pcb->frto_hold = false;
 	/* Linux (tcp_enter_loss), not RFC 6675 5.1's clearing: what the peer
 	 * SACKed is not resent, the rest is lost (tcp_rack.c). With send
 	 * records for all in flight, the lost segments go again one by one
 	 * as cwnd opens, each once per timeout, then new data; else
 	 * go-back-N from snd_una, skipping what is SACKed. */
-	tcp_rack_on_rto(pcb, now);
+	tcp_loss_enter(pcb, now);
 	pcb->loss_sack = pcb->sack_ok && tcp_tx_complete(pcb);
 	if (pcb->loss_sack && pcb->sb == NULL) {
 		pcb->sb = calloc(1, sizeof(*pcb->sb));
@@ -177,10 +184,7 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 		tcp_sb_clear(pcb);
 	pcb->dsack_undo = false;   /* Eifel's undo after a timeout instead */
 	pcb->s->tcp->mib.RTOs++;
-	pcb->dupacks = 0;
-	pcb->recover = pcb->snd_max;
 	pcb->backoff++;
-	pcb->rtt_timing = false;
 	pcb->rtx_at = 0;
 	pcb->xmit_dropped = false;
 	if (pcb->loss_sack) {
