@@ -85,6 +85,9 @@ struct netif {
 	uint8_t rx_big;
 	/* frames sent while a receive batch runs wait for its end (link/vde.c) */
 	bool tx_defer;
+	/* the link refused the last send (EAGAIN): no more tries until it
+	 * says it has room or the batch ends (link/vde.c) */
+	bool tx_full;
 	/* the sending thread of a VNL whose send may block (link/txworker.c) */
 	struct txworker *txw;
 	/* frames the link had no room for yet, oldest first (link/vde.c) */
@@ -169,6 +172,10 @@ struct ustack {
 	 * the one above by name (docs/design.md, "The registration rule").
 	 * core/ -> link/: run by stack_unlock, the loopback's queue (link/loop.c) */
 	void (*unlock_drain)(struct ustack *s);
+	/* core/ -> link/: run by stack_unlock while tx_pending, the frames
+	 * the VNLs held back while the lock was held (link/vde.c) */
+	void (*unlock_flush)(struct ustack *s);
+	bool tx_pending;
 	/* link/ -> net/: a frame received on ifp; a datagram looped back on lo */
 	void (*link_input)(struct netif *ifp, uint8_t *frame, size_t len);
 	void (*loop_input)(struct netif *lo, struct pbuf *p);
