@@ -342,6 +342,11 @@ struct tcp_pcb {
 	 * loss probe in flight (TLPRxtOut: tlp_high_seq, the probe a resend) */
 	struct tcp_txrec *tx;
 	uint32_t ntx, txcap;
+	/* tx is txoff records into its allocation (those acknowledged leave
+	 * from the front without a move); how many records are SACKed and
+	 * how many were ever resent, kept so that an ACK in order walks
+	 * only what it delivers */
+	uint32_t txoff, tx_nsacked, tx_never;
 	uint64_t rack_xmit;
 	/* the last send time given to a record: each later send gets a later
 	 * one, so that the order of sending survives a clock that stands
