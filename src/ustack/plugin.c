@@ -24,6 +24,11 @@
  *                           another with TCP_CONGESTION
  *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
  *                           as the sysctl
+ *   gro=0|1                 receive offload: in-order TCP data read from
+ *                           a VNL in one batch is acknowledged once, as
+ *                           Linux does behind a NIC with GRO (1), or
+ *                           every second segment, as behind a tap (0,
+ *                           the default)
  *   tcp_ecn=0|1|2           ECN as the sysctl: off, asked and accepted,
  *                           accepted only (2, the default)
  *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
@@ -88,7 +93,7 @@ struct opts {
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
-	int tcp_timestamps, tcp_ecn;
+	int tcp_timestamps, tcp_ecn, gro;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
@@ -106,6 +111,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_fastopen = -1;
 	o->tcp_timestamps = 1;
 	o->tcp_ecn = 2;
+	o->gro = 0;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
@@ -165,6 +171,8 @@ static int parse_options(const char *options, struct opts *o) {
 		} else if (strcmp(tok, "tcp_ecn=0") == 0 || strcmp(tok, "tcp_ecn=1") == 0 ||
 				strcmp(tok, "tcp_ecn=2") == 0) {
 			o->tcp_ecn = tok[8] - '0';
+		} else if (strcmp(tok, "gro=0") == 0 || strcmp(tok, "gro=1") == 0) {
+			o->gro = tok[4] - '0';
 		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
 			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
@@ -415,6 +423,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_min_tso_segs = o.tso_segs;
 	s->tcp_notsent_lowat = o.notsent_lowat;
 	s->tcp_ecn = (uint8_t) o.tcp_ecn;
+	s->gro = o.gro != 0;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

@@ -148,6 +148,9 @@ struct ustack {
 	uint32_t tcp_min_tso_segs; /* Linux's tcp_min_tso_segs (option tcp_min_tso_segs=; 0: TCP_GSO_SEGS) */
 	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
 	uint32_t tcp_notsent_lowat; /* Linux's tcp_notsent_lowat (option tcp_notsent_lowat=; 0: none) */
+	/* receive offload (stack option gro=0|1): in-order TCP data read
+	 * in one batch is acknowledged once, as a NIC's GRO makes Linux do */
+	bool gro;
 	uint8_t tcp_ecn;          /* Linux's tcp_ecn (option tcp_ecn=0|1|2, default 2: accepted, never asked) */
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
@@ -176,6 +179,10 @@ struct ustack {
 	 * the VNLs held back while the lock was held (link/vde.c) */
 	void (*unlock_flush)(struct ustack *s);
 	bool tx_pending;
+	/* link/ -> the protocols: a batch of frames read at once from a VNL
+	 * runs (rx_batch), and has ended (rx_batch_end: TCP's coalesced ACKs) */
+	bool rx_batch;
+	void (*rx_batch_end)(struct ustack *s);
 	/* link/ -> net/: a frame received on ifp; a datagram looped back on lo */
 	void (*link_input)(struct netif *ifp, uint8_t *frame, size_t len);
 	void (*loop_input)(struct netif *lo, struct pbuf *p);

@@ -197,6 +197,8 @@ static void vde_input_batch(struct netif *ifp) {
 	bool clock_set = s->timers_now == 0;
 	if (clock_set)
 		s->timers_now = rt_now();
+	bool outer = !s->rx_batch;
+	s->rx_batch = true;
 	if (!ifp->rx_dgram) {
 		for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
 			;
@@ -206,8 +208,18 @@ static void vde_input_batch(struct netif *ifp) {
 		 * TX_BATCH frames per sendmmsg (vde_xmit) */
 		ifp->tx_defer = true;
 		vde_input_mmsg(ifp);
+		if (outer) {
+			s->rx_batch = false;
+			if (s->rx_batch_end)
+				s->rx_batch_end(s);
+		}
 		txq_flush(ifp);
 		ifp->tx_defer = false;
+	}
+	if (outer && s->rx_batch) {
+		s->rx_batch = false;
+		if (s->rx_batch_end)
+			s->rx_batch_end(s);
 	}
 	if (clock_set)
 		s->timers_now = 0;
