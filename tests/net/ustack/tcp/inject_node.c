@@ -43,20 +43,27 @@ static volatile int stop_status;
 
 static void write_status(void) {
 	int fd = __atomic_load_n(&cur_fd, __ATOMIC_ACQUIRE);
-	if (fd < 0)
-		return;
-	struct usock *sk = sock_get(S, fd);
-	if (sk == NULL)
-		return;
-	struct tcp_pcb *p = sk->proto;
 	char line[256];
 	int n = 0;
-	if (p)
+	struct usock *sk = NULL;
+	struct tcp_pcb *p = NULL;
+	if (fd >= 0) {
+		sk = sock_get(S, fd);
+		if (sk == NULL)
+			return;
+		p = sk->proto;
+	}
+	if (fd < 0)   /* between connections: the last one is over */
+		n = snprintf(line, sizeof(line), "conn=%d state=0 rcv_nxt=0 rwnd=0 snd_una=0 snd_nxt=0 max_snd_wnd=0\n",
+				__atomic_load_n(&cur_conn, __ATOMIC_RELAXED));
+	else if (p)
 		n = snprintf(line, sizeof(line),
-				"conn=%d state=%d rcv_nxt=%u rwnd=%u snd_una=%u snd_nxt=%u max_snd_wnd=%u\n", cur_conn,
+				"conn=%d state=%d rcv_nxt=%u rwnd=%u snd_una=%u snd_nxt=%u max_snd_wnd=%u\n",
+				__atomic_load_n(&cur_conn, __ATOMIC_RELAXED),
 				p->state == TCPS_ESTABLISHED ? 1 : 0, p->rcv_nxt, tcp_rcv_window(p), p->snd_una,
 				p->snd_nxt, p->max_snd_wnd);
-	sock_put(sk);
+	if (sk)
+		sock_put(sk);
 	if (n <= 0)
 		return;
 	char tmp[512];
@@ -122,7 +129,7 @@ static int accept_one(int l, int conn) {
 		perror("accept");
 		exit(1);
 	}
-	cur_conn = conn;
+	__atomic_store_n(&cur_conn, conn, __ATOMIC_RELAXED);
 	__atomic_store_n(&cur_fd, c, __ATOMIC_RELEASE);
 	return c;
 }
@@ -207,6 +214,7 @@ int main(int argc, char *argv[]) {
 	pthread_join(t, NULL);
 	if (j.rc < 0)
 		rc = -1;
+	__atomic_store_n(&cur_fd, -1, __ATOMIC_RELEASE);   /* the attacker stops */
 	/* everything we sent acknowledged before the counters are read */
 	for (int i = 0; i < 1000; i++) {
 		int outq = 0;
@@ -221,7 +229,6 @@ int main(int argc, char *argv[]) {
 			(unsigned long long) S->tcp->mib.ACKSkippedSeq, (unsigned long long) S->tcp->mib.EstabResets);
 	stack_unlock(S);
 	fflush(stdout);
-	__atomic_store_n(&cur_fd, -1, __ATOMIC_RELEASE);
 	api_close(S, c);
 
 	/* 2. an idle connection, until the attacker's RST at rcv_nxt */

@@ -16,7 +16,7 @@
 # on Linux. Needs root (namespaces, taps) and python3-scapy.
 . "$IOTH_TESTLIB"
 need_root
-need_cmd ip vde_plug sha256sum
+need_cmd ip vde_plug sha256sum cmp
 PY=/usr/bin/python3
 [ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
 NODE="$IOTH_BUILD_DIR/tests/net/ustack/tcp/inject_node"
@@ -55,8 +55,9 @@ wait_until 30 grep -q "^counters" "$TMP/node" || fail "the ustack node did not f
 grep -q "^transfer ok" "$TMP/node" || fail "the ustack node's transfer failed: $(cat "$TMP/node")"
 grep -q "^attacking" "$TMP/attack" || fail "the attacker never attacked: $(cat "$TMP/attack")"
 same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
-same "$TMP/to_us" "$TMP/at_us" || fail "Linux -> ustack: the data differs ($(stat -c %s "$TMP/at_us") bytes)"
-same "$TMP/to_linux" "$TMP/at_linux" || fail "ustack -> Linux: the data differs ($(stat -c %s "$TMP/at_linux") bytes)"
+differs() { echo "$(stat -c %s "$2") bytes, first difference: $(cmp "$1" "$2" 2>&1 | head -1), $(cmp -l "$1" "$2" 2>/dev/null | wc -l) bytes differ"; }
+same "$TMP/to_us" "$TMP/at_us" || fail "Linux -> ustack: the data differs ($(differs "$TMP/to_us" "$TMP/at_us")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
+same "$TMP/to_linux" "$TMP/at_linux" || fail "ustack -> Linux: the data differs ($(differs "$TMP/to_linux" "$TMP/at_linux")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
 
 wait_until 20 grep -q "^sent" "$TMP/attack" || fail "the attacker did not report: $(cat "$TMP/attack")"
 sent=$(grep "^sent" "$TMP/attack")
