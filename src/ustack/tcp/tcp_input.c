@@ -979,7 +979,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	if (seq_lt(pcb->snd_nxt, g->ack))
 		pcb->snd_nxt = g->ack;
 	/* 4 GiB acknowledged in all: the 32-bit count wrapped (RFC 5961 5.2's bound) */
-	if (g->ack - (pcb->iss + 1) < pcb->snd_una - (pcb->iss + 1))
+	if (pcb->snd_una != pcb->iss && g->ack - (pcb->iss + 1) < pcb->snd_una - (pcb->iss + 1))
 		pcb->acked_wrapped = true;
 	pcb->snd_una = g->ack;
 	tcp_sb_ack(pcb);

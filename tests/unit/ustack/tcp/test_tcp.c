@@ -3229,16 +3229,37 @@ static void test_rfc5961(void **state) {
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
 	assert_memory_equal(buf, "good", 4);
 	rcv_nxt += 4;
+	/* 2920 bytes of ours (two segments) acknowledged: an ACK up to 2920 below snd_una
+	 * is merely old (its data taken), one further below is too old,
+	 * though the peer's window (65535) would allow it (Linux: the
+	 * smaller of the largest window and the bytes acknowledged) */
+	char out[2920];
+	memset(out, 'o', sizeof(out));
+	s->timers_now = t0 + MS(2550);
+	assert_int_equal(api_sendto(s, c, out, sizeof(out), 0, NULL, 0), 2920);
+	s->timers_now = 0;
+	seg_at(s, t0 + MS(2560), 4100, rcv_nxt, iss + 1 + 2920, TCP_ACK, NULL, 0);
+	assert_int_equal(p->snd_una, iss + 1 + 2920);
+	uint64_t ch2 = s->tcp->mib.ChallengeACKs;
+	seg_at(s, t0 + MS(2570), 4100, rcv_nxt, iss + 1 + 1000, TCP_ACK, "old1", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "old1", 4);
+	rcv_nxt += 4;
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch2);
+	seg_at(s, t0 + MS(2580), 4100, rcv_nxt, iss + 1 - 1, TCP_ACK, "old2", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch2 + 1);
 	/* pure ACKs out of the window: a duplicate ACK, then none for 500 ms */
 	uint64_t sq0 = s->tcp->mib.ACKSkippedSeq;
 	from = ut_cap.n;
-	seg_at(s, t0 + MS(3100), 4100, rcv_nxt + wnd + 5000, iss + 1, TCP_ACK, NULL, 0);
+	seg_at(s, t0 + MS(3100), 4100, rcv_nxt + wnd + 5000, iss + 1 + 2920, TCP_ACK, NULL, 0);
 	assert_int_equal(count_flags(from, TCP_ACK), 1);
-	seg_at(s, t0 + MS(3200), 4100, rcv_nxt + wnd + 5000, iss + 1, TCP_ACK, NULL, 0);
+	seg_at(s, t0 + MS(3200), 4100, rcv_nxt + wnd + 5000, iss + 1 + 2920, TCP_ACK, NULL, 0);
 	assert_int_equal(count_flags(from, TCP_ACK), 1);
 	assert_int_equal(s->tcp->mib.ACKSkippedSeq, sq0 + 1);
 	/* out-of-window data is always answered (no ACK loop) */
-	seg_at(s, t0 + MS(3300), 4100, rcv_nxt - 100, iss + 1, TCP_ACK, "old", 3);
+	seg_at(s, t0 + MS(3300), 4100, rcv_nxt - 100, iss + 1 + 2920, TCP_ACK, "old", 3);
 	assert_int_equal(count_flags(from, TCP_ACK), 2);
 	/* the stack's budget: tcp_challenge_ack_limit 1 allows one per second */
 	uint32_t iss2;
