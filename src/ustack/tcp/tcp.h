@@ -177,6 +177,10 @@ struct tcp_pcb {
 	uint16_t mss, peer_mss, user_mss, adv_mss;  /* mss: payload per segment (less the TS option) */
 	/* RFC 7323 timestamps and RFC 2018 SACK, negotiated on the SYNs */
 	bool ts_ok, sack_ok;
+	bool acked_wrapped;           /* 4 GiB or more acknowledged (snd_una - iss wrapped) */
+	/* the last ACK for a segment out of window or a challenge (ms clock,
+	 * 0: none): Linux's last_oow_ack_time */
+	uint32_t last_oow_ack;
 	uint32_t ts_off;              /* TSval = ms clock + ts_off (RFC 7323 5.4) */
 	uint32_t ts_last;             /* the last TSval sent: never goes back */
 	bool ts_sent;
@@ -456,8 +460,14 @@ struct tcp_stack {
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
 				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
 				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs,
-				PMTUReductions;
+				PMTUReductions, ACKSkippedChallenge, ACKSkippedSeq;
 	} mib;
+	/* RFC 5961 7: challenge ACKs per second of the whole stack (Linux's
+	 * tcp_challenge_ack_limit; 0: no limit, Linux's default INT_MAX),
+	 * this second's budget left */
+	uint32_t challenge_ack_limit, challenge_count;
+	uint64_t challenge_sec;
+	bool challenge_sec_set;
 };
 
 /* Parsed arriving segment, family independent. */
@@ -497,6 +507,8 @@ struct tcp_seg {
 #define TCP_ORPHAN_RETRIES 8
 #define TCP_MAX_ORPHANS 4096
 #define TCP_INIT_CWND 10
+/* Linux's tcp_invalid_ratelimit (ms) */
+#define TCP_INVALID_RATELIMIT_MS 500
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
 

@@ -16,8 +16,46 @@
 #include "../socket/sock.h"
 #include "tcp.h"
 
+/* RFC 5961 7 limits challenge ACKs. As Linux's tcp_send_challenge_ack:
+ * first the connection's own limit, one ACK per tcp_invalid_ratelimit
+ * (500 ms) for everything sent out of window (counter
+ * ACKSkippedChallenge); then the stack's, tcp_challenge_ack_limit per
+ * second, a random budget of limit/2 to limit*3/2-1 each second (Linux
+ * 6.0 on: off by default, INT_MAX; here challenge_ack_limit 0). */
+static bool oow_rate_limited(struct tcp_pcb *pcb, uint64_t now, uint64_t *skipped) {
+	uint32_t ms = (uint32_t) (now / 1000000u);
+	if (ms == 0)
+		ms = 1;   /* 0: no ACK sent yet */
+	if (pcb->last_oow_ack) {
+		int32_t elapsed = (int32_t) (ms - pcb->last_oow_ack);
+		if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT_MS) {
+			(*skipped)++;
+			return true;
+		}
+	}
+	pcb->last_oow_ack = ms;
+	return false;
+}
+
 static void challenge_ack(struct tcp_pcb *pcb) {
-	pcb->s->tcp->mib.ChallengeACKs++;
+	struct tcp_stack *ts = pcb->s->tcp;
+	uint64_t now = tcp_clock(pcb->s);
+	if (oow_rate_limited(pcb, now, &ts->mib.ACKSkippedChallenge))
+		return;
+	uint32_t limit = ts->challenge_ack_limit;
+	if (limit) {
+		uint64_t sec = now / 1000000000u;
+		if (!ts->challenge_sec_set || sec != ts->challenge_sec) {
+			uint32_t half = (limit + 1) / 2;
+			ts->challenge_sec = sec;
+			ts->challenge_sec_set = true;
+			ts->challenge_count = half + stack_random(pcb->s) % limit;
+		}
+		if (ts->challenge_count == 0)
+			return;
+		ts->challenge_count--;
+	}
+	ts->mib.ChallengeACKs++;
 	tcp_send_ack(pcb);
 }
 
@@ -745,7 +783,18 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
 			seq_leq(seq, pcb->rcv_nxt + rwnd);
 	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
+		/* a SYN out of the window too: a challenge (Linux's
+		 * tcp_validate_incoming, RFC 5961 4.2) */
+		if ((fl & TCP_SYN) && !(fl & TCP_RST) && pcb->state != TCPS_SYN_RECV) {
+			challenge_ack(pcb);
+			return false;
+		}
 		if (!(fl & TCP_RST)) {
+			/* without data, at most one such ACK per 500 ms (Linux's
+			 * tcp_oow_rate_limited: an ACK loop, or an attacker's
+			 * probe, gets no stream of answers) */
+			if (seglen == 0 && oow_rate_limited(pcb, now, &s->tcp->mib.ACKSkippedSeq))
+				return false;
 			/* a duplicate (Linux tcp_send_dupack): reported as a
 			 * D-SACK of what lies below rcv_nxt */
 			if (seglen && seq_lt(seq, pcb->rcv_nxt))
@@ -929,6 +978,9 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
 		pcb->snd_nxt = g->ack;
+	/* 4 GiB acknowledged in all: the 32-bit count wrapped (RFC 5961 5.2's bound) */
+	if (pcb->snd_una != pcb->iss && g->ack - (pcb->iss + 1) < pcb->snd_una - (pcb->iss + 1))
+		pcb->acked_wrapped = true;
 	pcb->snd_una = g->ack;
 	tcp_sb_ack(pcb);
 	tcp_eor_ack(pcb);
@@ -1097,8 +1149,14 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		tcp_send_ack(pcb);
 		return false;
 	}
-	/* RFC 5961 5.2: too old an ACK is a blind attempt */
-	if (seq_lt(g->ack, pcb->snd_una - pcb->max_snd_wnd) && pcb->max_snd_wnd) {
+	/* RFC 5961 5.2: too old an ACK is a blind attempt. The bound is
+	 * the largest window the peer offered, or what it acknowledged in
+	 * all if less (Linux: no ACK of bytes never sent) */
+	uint32_t old_bound = pcb->max_snd_wnd;
+	uint32_t acked_all = pcb->snd_una - (pcb->iss + 1);
+	if (!pcb->acked_wrapped && acked_all < old_bound)
+		old_bound = acked_all;
+	if (seq_lt(g->ack, pcb->snd_una - old_bound)) {
 		challenge_ack(pcb);
 		return false;
 	}
