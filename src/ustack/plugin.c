@@ -26,6 +26,11 @@
  *                           as the sysctl
  *   tcp_ecn=0|1|2           ECN as the sysctl: off, asked and accepted,
  *                           accepted only (2, the default)
+ *   tcp_mtu_probing=0|1|2   packetization-layer path MTU discovery (RFC
+ *                           4821) as the sysctl: off (0, the default), on
+ *                           once a black hole is suspected, always
+ *   tcp_base_mss=N          the MSS probing starts from, 48..65495 (1024),
+ *                           as the sysctl
  *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
  *                           the sysctl (0 or 4294967295: none, the default)
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
@@ -88,7 +93,8 @@ struct opts {
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
-	int tcp_timestamps, tcp_ecn;
+	int tcp_timestamps, tcp_ecn, tcp_mtu_probing;
+	uint32_t tcp_base_mss;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
@@ -106,6 +112,8 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_fastopen = -1;
 	o->tcp_timestamps = 1;
 	o->tcp_ecn = 2;
+	o->tcp_mtu_probing = 0;
+	o->tcp_base_mss = 0;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
 	if (options == NULL || *options == 0)
@@ -165,6 +173,17 @@ static int parse_options(const char *options, struct opts *o) {
 		} else if (strcmp(tok, "tcp_ecn=0") == 0 || strcmp(tok, "tcp_ecn=1") == 0 ||
 				strcmp(tok, "tcp_ecn=2") == 0) {
 			o->tcp_ecn = tok[8] - '0';
+		} else if (strcmp(tok, "tcp_mtu_probing=0") == 0 || strcmp(tok, "tcp_mtu_probing=1") == 0 ||
+				strcmp(tok, "tcp_mtu_probing=2") == 0) {
+			o->tcp_mtu_probing = tok[16] - '0';
+		} else if (strncmp(tok, "tcp_base_mss=", 13) == 0) {
+			char *end;
+			unsigned long v = strtoul(tok + 13, &end, 10);
+			if (tok[13] == 0 || *end || v < 48 || v > 65495) {
+				err = -EINVAL;
+				break;
+			}
+			o->tcp_base_mss = (uint32_t) v;
 		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
 			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
@@ -415,6 +434,8 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_min_tso_segs = o.tso_segs;
 	s->tcp_notsent_lowat = o.notsent_lowat;
 	s->tcp_ecn = (uint8_t) o.tcp_ecn;
+	s->tcp_mtu_probing = (uint8_t) o.tcp_mtu_probing;
+	s->tcp_base_mss = o.tcp_base_mss;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

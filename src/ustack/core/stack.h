@@ -146,6 +146,10 @@ struct ustack {
 	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
 	uint32_t tcp_notsent_lowat; /* Linux's tcp_notsent_lowat (option tcp_notsent_lowat=; 0: none) */
 	uint8_t tcp_ecn;          /* Linux's tcp_ecn (option tcp_ecn=0|1|2, default 2: accepted, never asked) */
+	/* Linux's tcp_mtu_probing (option tcp_mtu_probing=0|1|2, default 0)
+	 * and tcp_base_mss (option tcp_base_mss=; 0: TCP_BASE_MSS, 1024) */
+	uint8_t tcp_mtu_probing;
+	uint32_t tcp_base_mss;
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */
