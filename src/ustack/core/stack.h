@@ -160,6 +160,7 @@ struct ustack {
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */
+	int snmp_fd;              /* the counters' file (stack option snmp=), -1: none */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces
