@@ -4,7 +4,8 @@
  *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528)
  *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
- *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_output.c  segment building, sending, retransmission, NewReno,
+ *                 path MTU (ICMP, and probing as Linux's tcp_mtu_probing)
  *   tcp_reset.c   resets for segments no connection takes (closed ports)
  *   tcp_cc.c      congestion control: the table of algorithms, the
  *                 choice per socket (TCP_CONGESTION) and per stack (cc=)

@@ -196,6 +196,8 @@ bool tcp_mtup_timeout(struct tcp_pcb *pcb, uint64_t now) {
 	if (now - pcb->rtx_stamp < limit)
 		return resized;
 	uint16_t old = pcb->mss;
+	if (pcb->mtup_low == 0)
+		tcp_mtup_init(pcb);   /* (every connection has it from its handshake) */
 	if (!pcb->mtup_on) {
 		pcb->mtup_on = true;
 		pcb->mtup_at = now;
