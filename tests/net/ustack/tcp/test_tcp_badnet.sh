@@ -18,7 +18,7 @@
 #             two bits), and two bits of one column of 16-bit words flipped
 #             opposite ways cancel in the Internet checksum (RFC 1071), for
 #             Linux as for ustack: at -n 32 Linux took 4 such segments of
-#             32 MiB. At -n 1 such a frame comes in under 1% of runs of
+#             32 MiB, a ustack server 2. At -n 1 such a frame comes in under 1% of runs of
 #             both tests together.
 #   blackhole a hop that drops every frame above 1294 bytes (IP packets
 #             above 1280) without ICMP (-m 1294), with tcp_mtu_probing=1 on
