@@ -18,7 +18,9 @@
  * black hole, its MSS falls to tcp_base_mss (1024) and probes find the
  * path's size (the MSS ends within tcp_probe_threshold of it, TCP_INFO's
  * tcpi_snd_mss following, tcpi_pmtu staying the route's, as Linux's);
- * with 2, the same from the start, without a timeout. */
+ * with 2, the same from the start, without a timeout. A 1000-byte hole,
+ * below tcp_base_mss: a later timeout halves the MSS (512), then the
+ * probes climb. And tcp_base_mss=536: the search starts there. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
 #include <fcntl.h>
@@ -148,6 +150,9 @@ static struct tcp_pcb *one_pcb(struct ustack *s) {
 				return p;
 	return NULL;
 }
+
+/* the stacks' tcp_base_mss (0: Linux's 1024) */
+static uint32_t base_mss;
 
 /* the frames a side sent go on the wire (or are dropped) */
 static void drain(struct sim *m, int i) {
@@ -307,6 +312,7 @@ static void side_init(struct sim *m, int i) {
 	sent_clear(&sd->cap, false);
 	sd->fd = sd->lfd = -1;
 	sd->s->tcp_mtu_probing = mtu_probing;
+	sd->s->tcp_base_mss = base_mss;
 }
 
 struct result {
@@ -475,12 +481,12 @@ static void test_ack_loss(void **state) {
 }
 
 /* a hop that drops IP packets above 1280 bytes without a word (no ICMP) */
-#define HOLE 1280
+static unsigned hole = 1280;
 /* the MSS's headers: IPv4, TCP, timestamps */
 #define HDRS (20u + 20u + 12u)
 
 static struct result blackhole(uint8_t probing, uint64_t seed, unsigned loss_ppm) {
-	blackhole_mtu = HOLE;
+	blackhole_mtu = hole;
 	mtu_probing = probing;
 	struct result r = simulate(seed, loss_ppm, 0, NULL);
 	blackhole_mtu = 0;
@@ -511,8 +517,8 @@ static void test_blackhole_off(void **state) {
 /* the MSS a finished search ends at: within tcp_probe_threshold below
  * the hole, never above it */
 static void check_found(const struct result *r, int i) {
-	assert_true(r->mss_end[i] + HDRS <= HOLE);
-	assert_true(r->mss_end[i] + HDRS + TCP_PROBE_THRESHOLD > HOLE);
+	assert_true(r->mss_end[i] + HDRS <= hole);
+	assert_true(r->mss_end[i] + HDRS + TCP_PROBE_THRESHOLD > hole);
 	assert_int_equal(r->pmtu_end[i], 1500);   /* Linux: probing leaves the pmtu cookie */
 	assert_true(r->probe_ok[i] >= 1);
 	assert_true(r->probe_fail[i] >= 1);
@@ -548,6 +554,36 @@ static void test_blackhole_probe_always(void **state) {
 	}
 }
 
+/* a hole narrower than tcp_base_mss: the timeouts that follow the first
+ * halve the search's low end (Linux: min(tcp_base_mss, low / 2), 512
+ * here), then the probes climb to the hole (948 + 52) */
+static void test_blackhole_below_base(void **state) {
+	(void) state;
+	hole = 1000;
+	struct result r = blackhole(1, 1, 0);
+	hole = 1280;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_int_equal(r.mss_min[i], TCP_BASE_MSS / 2);
+		hole = 1000;
+		check_found(&r, i);
+		hole = 1280;
+	}
+}
+
+/* tcp_base_mss=536: the search starts lower */
+static void test_blackhole_base_mss(void **state) {
+	(void) state;
+	base_mss = 536;
+	struct result r = blackhole(2, 1, 0);
+	base_mss = 0;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_int_equal(r.mss_min[i], 536);
+		check_found(&r, i);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack_loss),
@@ -556,6 +592,8 @@ int main(void) {
 		cmocka_unit_test(test_blackhole_off),
 		cmocka_unit_test(test_blackhole_probe_on_timeout),
 		cmocka_unit_test(test_blackhole_probe_always),
+		cmocka_unit_test(test_blackhole_below_base),
+		cmocka_unit_test(test_blackhole_base_mss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
