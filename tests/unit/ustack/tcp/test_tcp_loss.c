@@ -20,7 +20,9 @@
  * tcpi_snd_mss following, tcpi_pmtu staying the route's, as Linux's);
  * with 2, the same from the start, without a timeout. A 1000-byte hole,
  * below tcp_base_mss: a later timeout halves the MSS (512), then the
- * probes climb. And tcp_base_mss=536: the search starts there. */
+ * probes climb. And tcp_base_mss=536: the search starts there. And
+ * tcp_probe_interval: 600 s after it began, a search that ended starts
+ * again (the writers pause half-way for 601 s). */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
 #include <fcntl.h>
@@ -153,6 +155,10 @@ static struct tcp_pcb *one_pcb(struct ustack *s) {
 
 /* the stacks' tcp_base_mss (0: Linux's 1024) */
 static uint32_t base_mss;
+/* with pause_ns, the writers write half of XFER, and once both halves
+ * arrived, wait pause_ns (simulated) before the rest; pause_until: when
+ * they go on (0: not yet set) */
+static uint64_t pause_ns, pause_until;
 
 /* the frames a side sent go on the wire (or are dropped) */
 static void drain(struct sim *m, int i) {
@@ -226,7 +232,8 @@ static void app(struct sim *m) {
 			sd->s->timers_now = 0;
 			continue;
 		}
-		while (sd->sent < XFER) {
+		bool hold = pause_ns && (pause_until == 0 || m->now < pause_until);
+		while (sd->sent < XFER && !(hold && sd->sent >= XFER / 2)) {
 			size_t n = XFER - sd->sent < sizeof(buf) ? XFER - sd->sent : sizeof(buf);
 			for (size_t k = 0; k < n; k++)
 				buf[k] = pattern(sd->sent + k, i);
@@ -245,6 +252,8 @@ static void app(struct sim *m) {
 		}
 		sd->s->timers_now = 0;
 	}
+	if (pause_ns && pause_until == 0 && m->side[0].rcvd >= XFER / 2 && m->side[1].rcvd >= XFER / 2)
+		pause_until = m->now + pause_ns;
 }
 
 static uint64_t next_timer(struct ustack *s) {
@@ -325,6 +334,7 @@ struct result {
 	unsigned mss_min[NSIDES], mss_end[NSIDES], pmtu_end[NSIDES];
 	unsigned big_dropped[NSIDES];
 	uint64_t probe_ok[NSIDES], probe_fail[NSIDES];
+	uint64_t fail_at_pause[NSIDES];   /* probe_fail when the pause began */
 	uint64_t took;
 	bool done;
 };
@@ -364,9 +374,23 @@ static struct result simulate(uint64_t seed, unsigned loss_ppm, unsigned ack_los
 	for (int i = 0; i < NSIDES; i++)
 		drain(m, i);
 	struct result res = {0};
-	while (m->now - start < SIM_LIMIT) {
-		if (!step(m))
-			break;
+	pause_until = 0;
+	bool paused = false;
+	while (m->now - start < SIM_LIMIT + pause_ns) {
+		if (pause_until && !paused) {
+			paused = true;
+			for (int i = 0; i < NSIDES; i++)
+				res.fail_at_pause[i] = m->side[i].s->tcp->mib.MTUPFail;
+		}
+		if (!step(m)) {
+			if (pause_until <= m->now)
+				break;
+			m->now = pause_until;   /* nothing happens until the writers go on */
+			app(m);
+			for (int i = 0; i < NSIDES; i++)
+				drain(m, i);
+			continue;
+		}
 		app(m);
 		for (int i = 0; i < NSIDES; i++)
 			drain(m, i);
@@ -584,6 +608,25 @@ static void test_blackhole_base_mss(void **state) {
 	}
 }
 
+/* tcp_probe_interval: a search that ended starts again 600 s later (Linux
+ * tcp_mtu_check_reprobe), from the present size up to the peer's MSS:
+ * the writers pause for 601 s half-way, then the new probes above the
+ * hole all fail and the MSS stays where it was */
+static void test_blackhole_reprobe(void **state) {
+	(void) state;
+	pause_ns = MS(1000) * 601;
+	struct result r = blackhole(2, 1, 0);
+	pause_ns = 0;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_true(r.fail_at_pause[i] >= 1);
+		/* from [1280, 1500]: 1390, 1334, 1306, 1292, 1285, all lost,
+		 * then the range is narrower than 8 bytes */
+		assert_int_equal(r.probe_fail[i] - r.fail_at_pause[i], 5);
+		check_found(&r, i);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack_loss),
@@ -594,6 +637,7 @@ int main(void) {
 		cmocka_unit_test(test_blackhole_probe_always),
 		cmocka_unit_test(test_blackhole_below_base),
 		cmocka_unit_test(test_blackhole_base_mss),
+		cmocka_unit_test(test_blackhole_reprobe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
