@@ -24,6 +24,11 @@
  *                           another with TCP_CONGESTION
  *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
  *                           as the sysctl
+ *   gro=0|1                 receive offload: in-order TCP data read from
+ *                           a VNL in one batch is acknowledged once, as
+ *                           Linux does behind a NIC with GRO (1), or
+ *                           every second segment, as behind a tap (0,
+ *                           the default)
  *   tcp_ecn=0|1|2           ECN as the sysctl: off, asked and accepted,
  *                           accepted only (2, the default)
  *   tcp_mtu_probing=0|1|2   packetization-layer path MTU discovery (RFC
@@ -97,7 +102,7 @@ struct opts {
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
-	int tcp_timestamps, tcp_ecn, tcp_mtu_probing;
+	int tcp_timestamps, tcp_ecn, gro, tcp_mtu_probing;
 	uint32_t tcp_base_mss;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
@@ -119,6 +124,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_ecn = 2;
 	o->tcp_mtu_probing = 0;
 	o->tcp_base_mss = 0;
+	o->gro = 0;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
 	o->snmp = NULL;
@@ -190,6 +196,8 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->tcp_base_mss = (uint32_t) v;
+		} else if (strcmp(tok, "gro=0") == 0 || strcmp(tok, "gro=1") == 0) {
+			o->gro = tok[4] - '0';
 		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
 			o->tcp_timestamps = tok[15] - '0';
 		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
@@ -520,6 +528,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_ecn = (uint8_t) o.tcp_ecn;
 	s->tcp_mtu_probing = (uint8_t) o.tcp_mtu_probing;
 	s->tcp_base_mss = o.tcp_base_mss;
+	s->gro = o.gro != 0;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

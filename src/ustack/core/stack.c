@@ -172,6 +172,8 @@ void stack_unlock(struct ustack *s) {
 			s->unlock_drain(s);
 		s->loq_draining = 0;
 	}
+	if (s->tx_pending && s->unlock_flush)
+		s->unlock_flush(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

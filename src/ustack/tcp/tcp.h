@@ -298,6 +298,7 @@ struct tcp_pcb {
 	/* ACK policy */
 	int segs_unacked, quickack;
 	bool ack_now;
+	bool ack_batched;             /* in tcp_stack's ack_batch (tcp_output.c) */
 	/* deadlines (ns, 0 = none) multiplexed on one stack timer */
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
@@ -358,6 +359,11 @@ struct tcp_pcb {
 	 * loss probe in flight (TLPRxtOut: tlp_high_seq, the probe a resend) */
 	struct tcp_txrec *tx;
 	uint32_t ntx, txcap;
+	/* tx is txoff records into its allocation (those acknowledged leave
+	 * from the front without a move); how many records are SACKed and
+	 * how many were ever resent, kept so that an ACK in order walks
+	 * only what it delivers */
+	uint32_t txoff, tx_nsacked, tx_never;
 	uint64_t rack_xmit;
 	/* the last send time given to a record: each later send gets a later
 	 * one, so that the order of sending survives a clock that stands
@@ -438,6 +444,11 @@ struct tcp_stack {
 	uint16_t next_port;
 	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
+	/* connections whose ACK waits for the end of the receive batch
+	 * (stack option gro=1, tcp_output.c tcp_ack_later) */
+#define TCP_ACK_BATCH 64
+	struct tcp_pcb *ack_batch[TCP_ACK_BATCH];
+	int nack_batch;
 	/* connections the application closed, still sending (FIN_WAIT1/2,
 	 * CLOSING, LAST_ACK; not TIME_WAIT), and their bound (tcp_max_orphans) */
 	int orphans, max_orphans;
@@ -605,6 +616,10 @@ void tcp_send_ack(struct tcp_pcb *pcb);
 uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb);
 /* schedule an ACK: at once (now) or delayed */
 void tcp_ack_later(struct tcp_pcb *pcb);
+/* s->rx_batch_end: the ACKs a receive batch held go; and a pcb that goes
+ * away leaves the list */
+void tcp_ack_batch_end(struct ustack *s);
+void tcp_ack_batch_forget(struct tcp_pcb *pcb);
 void tcp_send_syn(struct tcp_pcb *pcb);
 void tcp_send_rst(struct tcp_pcb *pcb);
 /* an empty segment with seq snd_una - 1 (keepalive, zero window probe) */

@@ -527,9 +527,60 @@ void tcp_send_probe(struct tcp_pcb *pcb) {
 	tcp_send_seg(pcb, pcb->snd_una - 1, TCP_ACK, 0, false);
 }
 
+/* Receive offload (stack option gro=1): while a batch of frames read at
+ * once from a VNL runs, the ACK that in-order data asks for waits for the
+ * batch's end, and one ACK covers all the batch brought, as Linux's ACK
+ * of a GRO packet does. An ACK asked for at once (out of order, CE, CWR)
+ * is not held. */
+static bool ack_batch_add(struct tcp_pcb *pcb) {
+	struct ustack *s = pcb->s;
+	struct tcp_stack *ts = s->tcp;
+	if (!s->gro || !s->rx_batch || pcb->ack_now)
+		return false;
+	if (pcb->ack_batched)
+		return true;
+	if (ts->nack_batch == TCP_ACK_BATCH)
+		return false;
+	ts->ack_batch[ts->nack_batch++] = pcb;
+	pcb->ack_batched = true;
+	s->rx_batch_end = tcp_ack_batch_end;
+	return true;
+}
+
+void tcp_ack_batch_end(struct ustack *s) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return;
+	/* (an ACK sent meanwhile, with data, cleared segs_unacked) */
+	for (int i = 0; i < ts->nack_batch; i++) {
+		struct tcp_pcb *pcb = ts->ack_batch[i];
+		pcb->ack_batched = false;
+		if (pcb->segs_unacked == 0)
+			continue;
+		if (pcb->quickack > 0)
+			pcb->quickack--;
+		tcp_send_ack(pcb);
+	}
+	ts->nack_batch = 0;
+}
+
+void tcp_ack_batch_forget(struct tcp_pcb *pcb) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	if (!pcb->ack_batched)
+		return;
+	for (int i = 0; i < ts->nack_batch; i++)
+		if (ts->ack_batch[i] == pcb) {
+			ts->ack_batch[i] = ts->ack_batch[--ts->nack_batch];
+			break;
+		}
+	pcb->ack_batched = false;
+}
+
 void tcp_ack_later(struct tcp_pcb *pcb) {
 	pcb->segs_unacked++;
 	if (pcb->ack_now || pcb->quickack > 0 || pcb->segs_unacked >= 2) {
+		if (ack_batch_add(pcb))
+			return;
 		if (pcb->quickack > 0)
 			pcb->quickack--;
 		tcp_send_ack(pcb);

@@ -540,6 +540,7 @@ static void eor_free(struct tcp_pcb *pcb) {
 void tcp_pcb_free(struct tcp_pcb *pcb) {
 	struct ustack *s = pcb->s;
 	utimer_cancel(s, &pcb->t);
+	tcp_ack_batch_forget(pcb);
 	conn_unhash(pcb);
 	bind_unhash(pcb);
 	listen_unhash(pcb);
