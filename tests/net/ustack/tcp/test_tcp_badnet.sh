@@ -57,6 +57,11 @@ K=$(nsname k)
 ip -n "$K" addr add 198.18.14.1/24 dev tap0
 ip -n "$K" addr add fd00:14::1/64 dev tap0 nodad
 ip netns exec "$K" sysctl -qw net.ipv4.tcp_mtu_probing=1 || fail "cannot set tcp_mtu_probing in the namespace"
+# Linux's default congestion control, CUBIC, when the host lets a
+# namespace choose it (a namespace starts with the host's choice and may
+# only take one of tcp_allowed_congestion_control): the one in use is shown
+ip netns exec "$K" sysctl -qw net.ipv4.tcp_congestion_control=cubic 2>/dev/null
+LCC=$(ip netns exec "$K" sysctl -n net.ipv4.tcp_congestion_control)
 
 for n in big slow; do
 	sz=$BIG
@@ -157,7 +162,7 @@ run() {   # TAG DATA UOPT WIREFILTER-ARGS...
 	wf_stop
 	local sz
 	sz=$(stat -c %s "$TMP/$data.a")
-	[ "$MODE" = ustack ] || lx=" Linux resent $(($(kcount TcpRetransSegs) - r0)) segments;"
+	[ "$MODE" = ustack ] || lx=" Linux ($LCC) resent $(($(kcount TcpRetransSegs) - r0)) segments;"
 	ok "$MODE $tag (wirefilter $*): $((sz / 1048576)) MiB each way in $((SECONDS - t0)) s, sha256 equal;$lx ustack:" \
 		"$(grep -h '^info' "$TMP/$tag.cli" "$TMP/$tag.srv" 2>/dev/null | tr '\n' ' ')"
 }
