@@ -152,6 +152,10 @@ struct ustack {
 	 * in one batch is acknowledged once, as a NIC's GRO makes Linux do */
 	bool gro;
 	uint8_t tcp_ecn;          /* Linux's tcp_ecn (option tcp_ecn=0|1|2, default 2: accepted, never asked) */
+	/* Linux's tcp_mtu_probing (option tcp_mtu_probing=0|1|2, default 0)
+	 * and tcp_base_mss (option tcp_base_mss=; 0: TCP_BASE_MSS, 1024) */
+	uint8_t tcp_mtu_probing;
+	uint32_t tcp_base_mss;
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */
@@ -162,6 +166,7 @@ struct ustack {
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */
+	int snmp_fd;              /* the counters' file (stack option snmp=), -1: none */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces

@@ -87,6 +87,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 		if (pcb->mss > 64 + TCPOLEN_TS_ALIGNED)
 			pcb->mss -= TCPOLEN_TS_ALIGNED;
 	}
+	tcp_mtup_init(pcb);  /* RFC 4821 (tcp_mtu_probing) */
 	tcp_sync_mss(pcb);   /* a path known to be narrower (ICMP, pmtu.c) */
 	pcb->last_ack_sent = g->seq + 1;
 	pcb->cwnd = TCP_INIT_CWND * (uint32_t) pcb->mss;
@@ -678,6 +679,8 @@ void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
 	uint64_t reo = tcp_rack_detect(pcb, now, &marked, true);
 	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
 			tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		if (tcp_mtup_lost(pcb))
+			return;   /* a lost path MTU probe (tcp_output.c) */
 		enter_sack_recovery(pcb);
 		prr_ack(pcb, 0, false);
 	} else if (marked && pcb->sack_recovery && pcb->sb)
@@ -734,11 +737,11 @@ static void dupack(struct tcp_pcb *pcb) {
 	if (pcb->sb) {
 		/* not for data sent before a timeout (RFC 6582 4.1, Linux's
 		 * CA_Loss): that is being resent already */
-		if (!pcb->in_loss)
+		if (!pcb->in_loss && !tcp_mtup_lost(pcb))
 			enter_sack_recovery(pcb);
 		return;
 	}
-	if (pcb->dupacks != 3)
+	if (pcb->dupacks != 3 || tcp_mtup_lost(pcb))
 		return;
 	/* no SACK (not permitted, or no block came): NewReno */
 	pcb->s->tcp->mib.RenoRecovery++;
@@ -985,6 +988,7 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	tcp_sb_ack(pcb);
 	tcp_eor_ack(pcb);
 	tcp_zc_ack(pcb);
+	tcp_mtup_ack(pcb);
 	if (g->opt_ok)
 		sacked = tcp_sb_update(pcb, &g->opt);
 	uint32_t delivered = acked - (was_sacked < acked ? was_sacked : acked);
@@ -1033,9 +1037,12 @@ static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32
 	 * segment is lost, before three duplicates; RFC 8985: or RACK does */
 	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
 		pcb->in_loss = false;
-	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		/* a lost path MTU probe is no congestion (tcp_output.c) */
+		if (tcp_mtup_lost(pcb))
+			return;
 		enter_sack_recovery(pcb);
-	else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
+	} else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
