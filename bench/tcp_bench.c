@@ -3,6 +3,8 @@
  * measured in the same run (machines are shared: read the ratios).
  *
  *   tcp_bench [SECONDS]     (default 2 s per figure)
+ *   TCP_BENCH_ONLY=lo|rate tcp_bench ...   only ustack over its lo, or
+ *                           only ustack's connection rate (for a profiler)
  *
  * 1. bulk, one direction, 64 KiB writes: the host kernel over its own
  *    loopback; two ustack stacks on one embedded VDE switch at MTU 1500
@@ -220,6 +222,29 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	const char *vnl = vdeswitch_vnl(sw);
+	const char *only = getenv("TCP_BENCH_ONLY");
+	if (only && strcmp(only, "lo") == 0) {
+		struct ioth *st = ioth_newstack("ustack", NULL);
+		report("ustack lo (one stack)", st ? bulk(st, st, "127.0.0.1", 7001) : -1, 0, "", "Gbit/s");
+		if (st)
+			ioth_delstack(st);
+		vdeswitch_stop(sw);
+		return 0;
+	}
+	if (only && strcmp(only, "rate") == 0) {
+		struct ioth *a = stack_on("ustack", vnl, "198.18.0.1");
+		struct ioth *b = a ? stack_on("ustack", vnl, "198.18.0.2") : NULL;
+		if (b) {
+			usleep(300000);
+			report("ustack connections", conn_rate(a, b, "198.18.0.2", 7003), 0, "", "per s");
+		}
+		if (a)
+			ioth_delstack(a);
+		if (b)
+			ioth_delstack(b);
+		vdeswitch_stop(sw);
+		return 0;
+	}
 	struct pair pairs[] = {
 		{.name = "ustack, MTU 1500", .kind = "ustack"},
 		{.name = "ustack, MTU 9000", .kind = "ustack,mtu=9000"},

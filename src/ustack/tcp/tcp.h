@@ -87,10 +87,31 @@ static inline bool tcp_seg_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_n
 
 /* A byte ring, grown on demand up to the socket's buffer size and freed
  * when empty, so an idle connection keeps no buffer. */
+struct tcp_spare;
 struct tcp_ring {
 	uint8_t *buf;
 	uint32_t cap, head, len;
+	struct tcp_spare *spare;      /* where its buffers come from and go (NULL: malloc) */
 };
+
+/* Buffers of emptied rings, kept for the next ring that grows
+ * (tcp_subr.c): a bulk transfer empties its rings at every read and
+ * every ACK of all in flight, and a free() then malloc() of the same
+ * buffer makes glibc trim its heap and fault every page in again. What
+ * waits unused for a whole second is freed. */
+#define TCP_SPARE_MAX 8
+#define TCP_SPARE_NS 1000000000ull
+struct tcp_spare {
+	struct tcp_spare_buf {
+		uint8_t *buf;
+		uint32_t cap;
+	} b[TCP_SPARE_MAX];
+	int n;
+	bool used;                    /* taken or given since the timer was armed */
+	struct utimer t;
+	struct ustack *s;
+};
+void tcp_spare_clear(struct tcp_spare *sp);
 
 /* A segment held out of order (RFC 9293 3.10.7.4: SHOULD keep). */
 struct tcp_ooo {
@@ -448,6 +469,7 @@ struct tcp_stack {
 	uint16_t next_port;
 	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
+	struct tcp_spare spare;
 	/* connections whose ACK waits for the end of the receive batch
 	 * (stack option gro=1, tcp_output.c tcp_ack_later) */
 #define TCP_ACK_BATCH 64

@@ -1355,6 +1355,8 @@ void tcp_flush_stack(struct ustack *s) {
 	for (int i = 0; i < TCP_CONN_HASH; i++)
 		while (ts->conn[i])
 			tcp_pcb_free(ts->conn[i]);
+	utimer_cancel(s, &ts->spare.t);
+	tcp_spare_clear(&ts->spare);
 	free(ts);
 	s->tcp = NULL;
 }

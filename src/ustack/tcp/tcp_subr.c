@@ -21,6 +21,8 @@ uint64_t tcp_clock(struct ustack *s) {
 	return s->timers_now ? s->timers_now : rt_now();
 }
 
+static void spare_timer(struct ustack *s, struct utimer *t);
+
 struct tcp_stack *tcp_stack_get(struct ustack *s) {
 	if (s->tcp)
 		return s->tcp;
@@ -34,6 +36,8 @@ struct tcp_stack *tcp_stack_get(struct ustack *s) {
 		}
 	ts->next_port = inet_port_seed(s);
 	ts->max_orphans = TCP_MAX_ORPHANS;
+	utimer_init(&ts->spare.t, spare_timer);
+	ts->spare.s = s;
 	s->tcp = ts;
 	return ts;
 }
@@ -44,18 +48,83 @@ uint32_t ring_space(const struct tcp_ring *r, uint32_t limit) {
 	return r->len >= limit ? 0 : limit - r->len;
 }
 
+/* The timer of the spare buffers: used in the last period, they wait one
+ * more; else they go. */
+static void spare_timer(struct ustack *s, struct utimer *t) {
+	struct tcp_spare *sp = (struct tcp_spare *) ((char *) t - offsetof(struct tcp_spare, t));
+	if (sp->used) {
+		sp->used = false;
+		utimer_arm_in(s, t, TCP_SPARE_NS);
+		return;
+	}
+	tcp_spare_clear(sp);
+}
+
+void tcp_spare_clear(struct tcp_spare *sp) {
+	for (int i = 0; i < sp->n; i++)
+		free(sp->b[i].buf);
+	sp->n = 0;
+}
+
+/* A buffer no ring holds any more: kept (the smallest one goes when the
+ * spares are full) or freed. */
+static void spare_put(struct tcp_ring *r, uint8_t *buf, uint32_t cap) {
+	struct tcp_spare *sp = r->spare;
+	if (buf == NULL)
+		return;
+	if (sp == NULL) {
+		free(buf);
+		return;
+	}
+	int k = sp->n;
+	if (k == TCP_SPARE_MAX) {
+		k = 0;
+		for (int i = 1; i < sp->n; i++)
+			if (sp->b[i].cap < sp->b[k].cap)
+				k = i;
+		if (sp->b[k].cap >= cap) {
+			free(buf);
+			return;
+		}
+		free(sp->b[k].buf);
+	} else
+		sp->n++;
+	sp->b[k] = (struct tcp_spare_buf) {buf, cap};
+	sp->used = true;
+	if (!utimer_pending(&sp->t))
+		utimer_arm_in(sp->s, &sp->t, TCP_SPARE_NS);
+}
+
+/* The smallest spare buffer of at least cap bytes, or NULL. */
+static uint8_t *spare_take(struct tcp_ring *r, uint32_t *cap) {
+	struct tcp_spare *sp = r->spare;
+	int k = -1;
+	for (int i = 0; sp && i < sp->n; i++)
+		if (sp->b[i].cap >= *cap && (k < 0 || sp->b[i].cap < sp->b[k].cap))
+			k = i;
+	if (k < 0)
+		return NULL;
+	uint8_t *b = sp->b[k].buf;
+	*cap = sp->b[k].cap;
+	sp->b[k] = sp->b[--sp->n];
+	sp->used = true;
+	return b;
+}
+
 static int ring_grow(struct tcp_ring *r, uint32_t need) {
 	if (need <= r->cap)
 		return 0;
 	uint32_t cap = r->cap ? r->cap : 4096;
 	while (cap < need)
 		cap *= 2;
-	uint8_t *b = malloc(cap);
+	uint8_t *b = spare_take(r, &cap);
+	if (b == NULL)
+		b = malloc(cap);
 	if (b == NULL)
 		return -ENOMEM;
 	if (r->len)
 		ring_copy_out(r, 0, b, r->len);
-	free(r->buf);
+	spare_put(r, r->buf, r->cap);
 	r->buf = b;
 	r->cap = cap;
 	r->head = 0;
@@ -116,7 +185,7 @@ void ring_drop(struct tcp_ring *r, uint32_t n) {
 }
 
 void ring_free(struct tcp_ring *r) {
-	free(r->buf);
+	spare_put(r, r->buf, r->cap);
 	r->buf = NULL;
 	r->cap = r->head = r->len = 0;
 }
@@ -473,6 +542,7 @@ struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
 		return NULL;
 	pcb->s = s;
 	pcb->state = TCPS_CLOSED;
+	pcb->sndq.spare = pcb->rcvq.spare = &ts->spare;
 	utimer_init(&pcb->t, tcp_timer_fire);
 	pcb->rto = TCP_RTO_INIT_US;
 	pcb->ka_idle = 7200;   /* Linux tcp_keepalive_time, intvl, probes */
