@@ -1419,39 +1419,86 @@ static int ioctl_size(unsigned long req) {
 	}
 }
 
+/* The requests whose argument Linux only writes (after the request: its
+ * own error, ENOENT or EINVAL, comes before an EFAULT); the others' is
+ * read first. */
+static int ioctl_out_only(unsigned long req) {
+	switch (req) {
+	case FIONREAD:
+	case SIOCOUTQ:
+	case SIOCATMARK:
+	case SIOCOUTQNSD:
+	case SIOCGSTAMP_OLD:
+	case SIOCGSTAMPNS_OLD:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Linux's socket ioctls (type 0x89) that no protocol answers read a
+ * struct ifreq before they are found unknown: EFAULT, not ENOTTY, when it
+ * is not there */
+static int ioctl_unknown(unsigned long req, void *arg) {
+	struct ifreq ifr;
+	if (((req >> 8) & 0xff) == 0x89 && iothrun_copy_in(&ifr, arg, sizeof(ifr)) < 0)
+		return errno = EFAULT, -1;
+	return errno = ENOTTY, -1;
+}
+
 /* SIOCGIFCONF in a child: the owner's list into the caller's buffer (at most
  * 64 KiB of it: over 1600 entries), or its length when ifc_buf is NULL. */
-static int remote_ifconf(int fd, struct ifconf *ifc) {
-	int len = ifc->ifc_len < 0 ? 0 : ifc->ifc_len;
-	size_t cap = ifc->ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
+static int remote_ifconf(int fd, void *arg) {
+	struct ifconf ifc;
+	if (iothrun_copy_in(&ifc, arg, sizeof(ifc)) < 0)
+		return errno = EFAULT, -1;
+	int len = ifc.ifc_len < 0 ? 0 : ifc.ifc_len;
+	size_t cap = ifc.ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
 	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) SIOCGIFCONF, .b = (int32_t) cap,
-		.c = ifc->ifc_buf != NULL};
+		.c = ifc.ifc_buf != NULL};
 	struct rep r;
-	if (call_fd(fd, &q, NULL, NULL, &r, NULL, ifc->ifc_buf, cap, NULL, 0) < 0)
-		return -1;
-	if (r.ret < 0)
-		return (int) result(&r);
-	ifc->ifc_len = r.flags;
-	return (int) r.ret;
+	char *list = cap ? malloc(cap) : NULL;
+	if (cap && list == NULL)
+		return errno = ENOMEM, -1;
+	int ret = call_fd(fd, &q, NULL, NULL, &r, NULL, list, cap, NULL, 0);
+	if (ret == 0 && r.ret < 0)
+		ret = (int) result(&r);
+	else if (ret == 0) {
+		/* the entries, then the length: EFAULT where they do not fit in
+		 * the caller's memory, as Linux's copies */
+		size_t got = ifc.ifc_buf && r.flags > 0 ? (size_t) r.flags : 0;
+		ifc.ifc_len = r.flags;
+		if (got > cap || iothrun_copy_out(ifc.ifc_buf, list, got) < 0 ||
+				iothrun_copy_out(arg, &ifc, sizeof(ifc)) < 0)
+			ret = -1, errno = EFAULT;
+		else
+			ret = (int) r.ret;
+	}
+	free(list);
+	return ret;
 }
 
 int iothrun_remote_ioctl(int fd, unsigned long req, void *arg) {
 	if (req == SIOCGIFCONF)
-		return arg == NULL ? (errno = EFAULT, -1) : remote_ifconf(fd, arg);
+		return remote_ifconf(fd, arg);
 	int size = ioctl_size(req);
 	if (size < 0)
-		return errno = ENOTTY, -1;
-	if (arg == NULL)
-		return errno = EFAULT, -1;
+		return ioctl_unknown(req, arg);
+	/* a copy of the argument, as the kernel's: read first (EFAULT before
+	 * the request), written back after it (EFAULT after) */
 	char aux[AUX] = {0};
-	memcpy(aux, arg, (size_t) size);
+	int out_only = ioctl_out_only(req);
+	if (!out_only && iothrun_copy_in(aux, arg, (size_t) size) < 0)
+		return errno = EFAULT, -1;
 	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) req, .alen = (uint32_t) size};
 	struct rep r;
 	char raux[AUX];
 	if (call_fd(fd, &q, aux, NULL, &r, raux, NULL, 0, NULL, 0) < 0)
 		return -1;
-	if (r.ret >= 0)
-		memcpy(arg, raux, (size_t) size);
+	if (r.ret >= 0 && iothrun_copy_out(arg, raux, (size_t) size) < 0)
+		return errno = EFAULT, -1;
+	if (r.ret < 0 && r.err == ENOTTY)
+		return ioctl_unknown(req, arg);
 	return (int) result(&r);
 }
 

@@ -18,8 +18,11 @@
  *   iothrun_share ioctl PORT     a child's socket ioctls (FIONREAD,
  *                                SIOCOUTQ, SIOCINQ, SIOCGIFCONF with and
  *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
- *                                SIOCGARP (another shape), FIOCLEX/FIONCLEX,
- *                                FIONBIO) give what its parent's give
+ *                                SIOCATMARK, SIOCGARP (another shape),
+ *                                FIOCLEX/FIONCLEX, FIONBIO, and bad
+ *                                argument pointers: NULL, an unmapped page)
+ *                                give what its parent's give; the child's
+ *                                SIOCGSTAMPNS after its recv: the arrival
  *   iothrun_share orphan PORT    the owner exits while its child waits in a
  *                                blocking recv: the child's calls fail with
  *                                ENETDOWN (no hang, no SIGPIPE); another
@@ -49,6 +52,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <stdint.h>
+#include <time.h>
 #include <net/if_arp.h>
 #include <linux/sockios.h>
 #include <sys/socket.h>
@@ -352,6 +358,14 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 	return off;
 }
 
+static void *hole;   /* an unmapped page */
+
+static int64_t now_ns(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* The socket ioctls of a process, one line each: u a UDP socket with a
  * 7-byte datagram queued, l a TCP listener. */
 static size_t list_ioctls(int u, int l, char *out, size_t cap) {
@@ -390,10 +404,43 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 	snprintf(ir.ifr_name, sizeof(ir.ifr_name), "vde0");
 	r = ioctl(u, SIOCGIFINDEX, &ir);
 	LINE("SIOCGIFINDEX vde0 %d %d %s\n", r, ir.ifr_ifindex, RES(r));
-	/* carried as the owner has it (ustack: ENOTTY; Linux: ENOENT) */
+	/* nothing read yet: ENOENT (Linux) */
 	struct timeval tv;
 	r = ioctl(u, SIOCGSTAMP, &tv);
 	LINE("SIOCGSTAMP %d %s\n", r, RES(r));
+	/* no urgent mark on TCP: 0; UDP has no SIOCATMARK */
+	n = -1;
+	r = ioctl(l, SIOCATMARK, &n);
+	LINE("listener SIOCATMARK %d %d %s\n", r, n, RES(r));
+	r = ioctl(u, SIOCATMARK, &n);
+	LINE("SIOCATMARK %d %s\n", r, RES(r));
+	/* bad argument pointers, NULL and an unmapped page: EFAULT, no crash
+	 * (Linux's order: ENOENT, EINVAL before an argument only written) */
+	void *const bad[2] = {NULL, hole};
+	for (int i = 0; i < 2; i++) {
+		const char *w = i ? "hole" : "NULL";
+		struct ifconf badbuf = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = bad[i]};
+		r = ioctl(u, FIONREAD, bad[i]);
+		LINE("%s FIONREAD %d %s\n", w, r, RES(r));
+		r = ioctl(u, FIONBIO, bad[i]);
+		LINE("%s FIONBIO %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCGIFADDR, bad[i]);
+		LINE("%s SIOCGIFADDR %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCGIFFLAGS, bad[i]);
+		LINE("%s SIOCGIFFLAGS %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCGIFCONF, bad[i]);
+		LINE("%s SIOCGIFCONF %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCGIFCONF, &badbuf);
+		LINE("%s ifc_buf SIOCGIFCONF %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCATMARK, bad[i]);
+		LINE("%s SIOCATMARK %d %s\n", w, r, RES(r));
+		r = ioctl(l, SIOCATMARK, bad[i]);
+		LINE("%s listener SIOCATMARK %d %s\n", w, r, RES(r));
+		r = ioctl(l, SIOCINQ, bad[i]);
+		LINE("%s listener SIOCINQ %d %s\n", w, r, RES(r));
+		r = ioctl(u, SIOCGSTAMP, bad[i]);
+		LINE("%s SIOCGSTAMP %d %s\n", w, r, RES(r));
+	}
 	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
 	struct arpreq ar = {0};
 	struct sockaddr_in *pa = (struct sockaddr_in *) &ar.arp_pa;
@@ -419,6 +466,9 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 
 static void cmd_ioctl(const char *port) {
 	int p = atoi(port);
+	/* a page that stays inaccessible (in the child too) */
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hole != MAP_FAILED);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	int u = socket(AF_INET, SOCK_DGRAM, 0), l = socket(AF_INET, SOCK_STREAM, 0);
@@ -427,6 +477,7 @@ static void cmd_ioctl(const char *port) {
 	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
 	CHECK(listen(l, 4) == 0);
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int64_t t0 = now_ns();
 	CHECK(sendto(s, "datagra", 7, 0, (struct sockaddr *) &a, sizeof(a)) == 7);
 	close(s);
 	struct pollfd pu = {.fd = u, .events = POLLIN};
@@ -443,7 +494,18 @@ static void cmd_ioctl(const char *port) {
 		close(pp[0]);
 		size_t k = list_ioctls(u, l, theirs, sizeof(theirs));
 		ssize_t w = write(pp[1], theirs, k);
-		_exit(w == (ssize_t) k ? 0 : 1);
+		/* the datagram read here: SIOCGSTAMPNS between the parent's
+		 * send and now (its arrival; Linux gives the time of the first
+		 * request when no stamp was taken) */
+		char b[16];
+		struct timespec ts = {0, 0};
+		ssize_t n = recv(u, b, sizeof(b), 0);
+		int sr = ioctl(u, SIOCGSTAMPNS, &ts);
+		int64_t t = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+		int good = n == 7 && sr == 0 && t >= t0 && t <= now_ns();
+		printf("child SIOCGSTAMPNS after recv: %d, %s\n", sr, good ? "its arrival" : "NOT its arrival");
+		fflush(stdout);
+		_exit(w == (ssize_t) k && good ? 0 : 1);
 	}
 	close(pp[1]);
 	size_t got = 0;
@@ -457,6 +519,13 @@ static void cmd_ioctl(const char *port) {
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	printf("child:\n%s", theirs);
 	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+	/* the same socket's stamp in the parent: the child's datagram's */
+	struct timespec ts = {0, 0};
+	CHECK(ioctl(u, SIOCGSTAMPNS, &ts) == 0);
+	int64_t t = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+	int same = t >= t0 && t <= now_ns();
+	printf("parent SIOCGSTAMPNS: %s\n", same ? "the child's datagram's" : "NOT the child's datagram's");
+	CHECK(same);
 	close(u);
 	close(l);
 }
