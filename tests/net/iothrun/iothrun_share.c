@@ -20,7 +20,8 @@
  *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
  *                                SIOCATMARK, SIOCGARP (another shape),
  *                                FIOCLEX/FIONCLEX, FIONBIO, and bad
- *                                argument pointers: NULL, an unmapped page)
+ *                                argument pointers: NULL, an unmapped page;
+ *                                bind, connect, setsockopt with them too)
  *                                give what its parent's give; the child's
  *                                SIOCGSTAMPNS after its recv: the arrival
  *   iothrun_share orphan PORT    the owner exits while its child waits in a
@@ -415,6 +416,13 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 		struct ifconf badbuf = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = bad[i]};
 		r = ioctl(u, SIOCGIFCONF, &badbuf);
 		LINE("%s ifc_buf SIOCGIFCONF %d %s\n", w, r, RES(r));
+		/* and the calls that read an address or a value */
+		r = bind(u, bad[i], sizeof(struct sockaddr_in));
+		LINE("%s bind %d %s\n", w, r, RES(r));
+		r = connect(u, bad[i], sizeof(struct sockaddr_in));
+		LINE("%s connect %d %s\n", w, r, RES(r));
+		r = setsockopt(u, SOL_SOCKET, SO_BROADCAST, bad[i], sizeof(int));
+		LINE("%s setsockopt %d %s\n", w, r, RES(r));
 	}
 	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
 	struct arpreq ar = {0};

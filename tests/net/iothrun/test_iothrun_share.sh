@@ -97,7 +97,8 @@ check "... SIOCATMARK: 0 on a TCP socket (no urgent mark), ENOTTY on UDP; SIOCGS
 		child_ioctl "^SIOCGSTAMP -1 No such file or directory$"'
 efault_ok=1
 for w in NULL hole; do
-	for req in FIONREAD FIONBIO SIOCGIFADDR SIOCGIFFLAGS SIOCGIFCONF SIOCATMARK "listener SIOCATMARK"; do
+	for req in FIONREAD FIONBIO SIOCGIFADDR SIOCGIFFLAGS SIOCGIFCONF SIOCATMARK "listener SIOCATMARK" \
+			bind connect setsockopt; do
 		child_ioctl "^$w $req -1 Bad address$" || { echo "not EFAULT: $w $req"; efault_ok=0; }
 	done
 	child_ioctl "^$w listener SIOCINQ -1 Invalid argument$" || { echo "not EINVAL: $w listener SIOCINQ"; efault_ok=0; }
@@ -105,7 +106,7 @@ for w in NULL hole; do
 done
 child_ioctl "^NULL ifc_buf SIOCGIFCONF 0 ok$" || { echo "not 0: SIOCGIFCONF's NULL ifc_buf"; efault_ok=0; }
 child_ioctl "^hole ifc_buf SIOCGIFCONF -1 Bad address$" || { echo "not EFAULT: SIOCGIFCONF's unmapped ifc_buf"; efault_ok=0; }
-check "... bad argument pointers (NULL, unmapped) of FIONREAD, FIONBIO, SIOCGIFADDR, SIOCGIFFLAGS, SIOCGIFCONF (and its ifc_buf), SIOCATMARK: EFAULT in the child; SIOCINQ of a listener EINVAL, SIOCGSTAMP ENOENT first" \
+check "... bad argument pointers (NULL, unmapped) of FIONREAD, FIONBIO, SIOCGIFADDR, SIOCGIFFLAGS, SIOCGIFCONF (and its ifc_buf), SIOCATMARK, and of bind, connect, setsockopt: EFAULT in the child; SIOCINQ of a listener EINVAL, SIOCGSTAMP ENOENT first" \
 	test "$efault_ok" = 1
 check "... the child's SIOCGSTAMPNS after its recv, and then its parent's: the datagram's time" \
 	eval 'grep -q "^child after its recv SIOCGSTAMPNS: 0, the datagram.s time$" "$TMP/ioctl.log" &&
