@@ -112,6 +112,7 @@ struct client {
 	int *refs;
 	size_t nrefs, cap;
 	struct client *next;
+	char *buf, *out;   /* its server's request and answer buffers */
 };
 
 static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -659,12 +660,28 @@ static int start_server(struct client *c) {
 	return r == 0 ? 0 : -1;
 }
 
+/* A client on conn, with its server's buffers: made here, by the thread
+ * that makes the client (for a fork, the forking thread before the fork),
+ * not by the server thread as it starts. Under AddressSanitizer a thread
+ * that allocates while the program forks may hold a lock of the allocator,
+ * which the child then inherits held (docs/iothrun.md, Limits); the
+ * program's next fork follows a fork's server start at once (nginx's
+ * workers, python's children). */
+#define SERVE_SIZE (sizeof(struct req) + AUX + MAXDATA)
 static struct client *new_client(int conn) {
 	struct client *c = calloc(1, sizeof(*c));
-	if (c) {
-		c->conn = conn;
-		iothrun_protect(conn, 1);
+	if (c == NULL)
+		return NULL;
+	c->buf = malloc(SERVE_SIZE);
+	c->out = malloc(MAXDATA);
+	if (c->buf == NULL || c->out == NULL) {
+		free(c->buf);
+		free(c->out);
+		free(c);
+		return NULL;
 	}
+	c->conn = conn;
+	iothrun_protect(conn, 1);
 	return c;
 }
 
@@ -674,9 +691,9 @@ void *iothrun_serve(void *arg) {
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	size_t size = sizeof(struct req) + AUX + MAXDATA;
-	char *buf = malloc(size), *out = malloc(MAXDATA);
-	while (buf && out && !atomic_load(&closing)) {
+	size_t size = SERVE_SIZE;
+	char *buf = c->buf, *out = c->out;
+	while (!atomic_load(&closing)) {
 		ssize_t n = libc.recv(c->conn, buf, size, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
