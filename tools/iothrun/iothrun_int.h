@@ -132,6 +132,11 @@ HIDDEN ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags,
 HIDDEN ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags);
 HIDDEN ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt);
 
+/* streams.c: copies from and to the program's memory that fail (-1) where
+ * it is not there, as the kernel's copies give EFAULT, instead of faulting */
+HIDDEN int iothrun_copy_in(void *dst, const void *user, size_t len);
+HIDDEN int iothrun_copy_out(void *user, const void *src, size_t len);
+
 /* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
 struct libc_fns {
 	int (*socket)(int, int, int);

@@ -112,6 +112,7 @@ struct client {
 	int *refs;
 	size_t nrefs, cap;
 	struct client *next;
+	char *buf, *out;   /* its server's request and answer buffers */
 };
 
 static pthread_mutex_t clients_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -245,6 +246,26 @@ static size_t sa_size(const struct sockaddr *sa) {
 	}
 }
 
+/* len bytes of src at p (a length of 0: src may be NULL, not given to
+ * memcpy); the place after them */
+static char *put_part(char *p, const void *src, size_t len) {
+	if (len)
+		memcpy(p, src, len);
+	return p + len;
+}
+
+/* ... and back, in a child: len bytes from *src to *at (the next 8-aligned
+ * place after them), both moved on; NULL for none */
+#define UP8(x) (((x) + 7) & ~(size_t) 7)
+static void *take_part(char **at, const char **src, size_t len) {
+	if (len == 0)
+		return NULL;
+	void *d = memcpy(*at, *src, len);
+	*at += UP8(len);
+	*src += len;
+	return d;
+}
+
 /* One entry into out (cap bytes): its size, 0 if it does not fit. */
 static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
 	struct ifa_wire w = {
@@ -260,23 +281,12 @@ static size_t ifa_put(char *out, size_t cap, const struct ifaddrs *i) {
 	size_t need = sizeof(w) + w.name + w.addr + w.mask + w.other + w.data;
 	if (need > cap)
 		return 0;
-	char *p = out;
-	memcpy(p, &w, sizeof(w));
-	p += sizeof(w);
-	memcpy(p, i->ifa_name, w.name);
-	p += w.name;
-	/* (a length of 0: the pointer may be NULL, not given to memcpy) */
-	if (w.addr)
-		memcpy(p, i->ifa_addr, w.addr);
-	p += w.addr;
-	if (w.mask)
-		memcpy(p, i->ifa_netmask, w.mask);
-	p += w.mask;
-	if (w.other)
-		memcpy(p, i->ifa_broadaddr, w.other);
-	p += w.other;
-	if (w.data)
-		memcpy(p, i->ifa_data, w.data);
+	char *p = put_part(out, &w, sizeof(w));
+	p = put_part(p, i->ifa_name, w.name);
+	p = put_part(p, i->ifa_addr, w.addr);
+	p = put_part(p, i->ifa_netmask, w.mask);
+	p = put_part(p, i->ifa_broadaddr, w.other);
+	put_part(p, i->ifa_data, w.data);
 	return need;
 }
 
@@ -650,12 +660,28 @@ static int start_server(struct client *c) {
 	return r == 0 ? 0 : -1;
 }
 
+/* A client on conn, with its server's buffers: made here, by the thread
+ * that makes the client (for a fork, the forking thread before the fork),
+ * not by the server thread as it starts. Under AddressSanitizer a thread
+ * that allocates while the program forks may hold a lock of the allocator,
+ * which the child then inherits held (docs/iothrun.md, Limits); the
+ * program's next fork follows a fork's server start at once (nginx's
+ * workers, python's children). */
+#define SERVE_SIZE (sizeof(struct req) + AUX + MAXDATA)
 static struct client *new_client(int conn) {
 	struct client *c = calloc(1, sizeof(*c));
-	if (c) {
-		c->conn = conn;
-		iothrun_protect(conn, 1);
+	if (c == NULL)
+		return NULL;
+	c->buf = malloc(SERVE_SIZE);
+	c->out = malloc(MAXDATA);
+	if (c->buf == NULL || c->out == NULL) {
+		free(c->buf);
+		free(c->out);
+		free(c);
+		return NULL;
 	}
+	c->conn = conn;
+	iothrun_protect(conn, 1);
 	return c;
 }
 
@@ -665,9 +691,9 @@ void *iothrun_serve(void *arg) {
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	size_t size = sizeof(struct req) + AUX + MAXDATA;
-	char *buf = malloc(size), *out = malloc(MAXDATA);
-	while (buf && out && !atomic_load(&closing)) {
+	size_t size = SERVE_SIZE;
+	char *buf = c->buf, *out = c->out;
+	while (!atomic_load(&closing)) {
 		ssize_t n = libc.recv(c->conn, buf, size, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -836,27 +862,25 @@ static void parent(void) {
 
 static void drop_door(void);
 
+/* in a forked child: the copies of a client's connection and refs */
+static void close_client_fds(struct client *c) {
+	libc.close(c->conn);
+	iothrun_protect(c->conn, 0);
+	for (size_t i = 0; i < c->nrefs; i++) {
+		iothrun_protect(c->refs[i], 0);
+		fdset_clear(c->refs[i]);
+		libc.close(c->refs[i]);
+	}
+}
+
 static void child(void) {
 	int saved = errno;
 	if (iothrun_remote || forking) {
 		if (forking) {
 			/* the owner's server ends and refs are not the child's */
-			libc.close(forking->conn);
-			iothrun_protect(forking->conn, 0);
-			for (size_t i = 0; i < forking->nrefs; i++) {
-				iothrun_protect(forking->refs[i], 0);
-				fdset_clear(forking->refs[i]);
-				libc.close(forking->refs[i]);
-			}
-			for (struct client *o = clients; o; o = o->next) {
-				libc.close(o->conn);
-				iothrun_protect(o->conn, 0);
-				for (size_t i = 0; i < o->nrefs; i++) {
-					iothrun_protect(o->refs[i], 0);
-					fdset_clear(o->refs[i]);
-					libc.close(o->refs[i]);
-				}
-			}
+			close_client_fds(forking);
+			for (struct client *o = clients; o; o = o->next)
+				close_client_fds(o);
 			clients = NULL;
 			pthread_mutex_init(&clients_lock, NULL);
 			/* the door is the owner's: a copy here would keep it open after
@@ -1225,14 +1249,22 @@ int iothrun_remote_close(int fd) {
 	return libc.close(fd);
 }
 
-static int addr_call(int op, int fd, const struct sockaddr *addr, socklen_t len) {
+/* An address or option value of len bytes into aux (zeroed after it), as
+ * the kernel copies it: EINVAL when it does not fit, EFAULT when it is
+ * not there (NULL, unmapped) */
+static int arg_in(char *aux, const void *arg, socklen_t len) {
 	if (len > AUX)
 		return errno = EINVAL, -1;
-	char aux[AUX] = {0};
-	if (len && addr == NULL)
+	memset(aux, 0, AUX);
+	if (len && iothrun_copy_in(aux, arg, len) < 0)
 		return errno = EFAULT, -1;
-	if (len)
-		memcpy(aux, addr, len);
+	return 0;
+}
+
+static int addr_call(int op, int fd, const struct sockaddr *addr, socklen_t len) {
+	char aux[AUX];
+	if (arg_in(aux, addr, len) < 0)
+		return -1;
 	struct req q = {.op = op, .alen = len};
 	struct rep r;
 	if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
@@ -1251,13 +1283,9 @@ int iothrun_remote_bind(int fd, const struct sockaddr *addr, socklen_t len) {
  * EISCONN, as Linux); with SA_RESTART it goes on; SO_SNDTIMEO ends it with
  * EINPROGRESS (the first call) or EALREADY (a later one). */
 int iothrun_remote_connect(int fd, const struct sockaddr *addr, socklen_t len) {
-	if (len > AUX)
-		return errno = EINVAL, -1;
-	char aux[AUX] = {0};
-	if (len && addr == NULL)
-		return errno = EFAULT, -1;
-	if (len)
-		memcpy(aux, addr, len);
+	char aux[AUX];
+	if (arg_in(aux, addr, len) < 0)
+		return -1;
 	int first = 0;   /* the errno of the first answer that waits */
 	for (;;) {
 		struct req q = {.op = OP_CONNECT, .a = 1, .alen = len};
@@ -1341,13 +1369,9 @@ int iothrun_remote_getname(int fd, struct sockaddr *addr, socklen_t *len, int pe
 }
 
 int iothrun_remote_setsockopt(int fd, int level, int name, const void *val, socklen_t len) {
-	if (len > AUX)
-		return errno = EINVAL, -1;
-	char aux[AUX] = {0};
-	if (len && val == NULL)
-		return errno = EFAULT, -1;
-	if (len)
-		memcpy(aux, val, len);
+	char aux[AUX];
+	if (arg_in(aux, val, len) < 0)
+		return -1;
 	struct req q = {.op = OP_SETSOCKOPT, .a = level, .b = name, .alen = len};
 	struct rep r;
 	if (call_fd(fd, &q, aux, NULL, &r, NULL, NULL, 0, NULL, 0) < 0)
@@ -1419,39 +1443,86 @@ static int ioctl_size(unsigned long req) {
 	}
 }
 
+/* The requests whose argument Linux only writes (after the request: its
+ * own error, ENOENT or EINVAL, comes before an EFAULT); the others' is
+ * read first. */
+static int ioctl_out_only(unsigned long req) {
+	switch (req) {
+	case FIONREAD:
+	case SIOCOUTQ:
+	case SIOCATMARK:
+	case SIOCOUTQNSD:
+	case SIOCGSTAMP_OLD:
+	case SIOCGSTAMPNS_OLD:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Linux's socket ioctls (type 0x89) that no protocol answers read a
+ * struct ifreq before they are found unknown: EFAULT, not ENOTTY, when it
+ * is not there */
+static int ioctl_unknown(unsigned long req, void *arg) {
+	struct ifreq ifr;
+	if (((req >> 8) & 0xff) == 0x89 && iothrun_copy_in(&ifr, arg, sizeof(ifr)) < 0)
+		return errno = EFAULT, -1;
+	return errno = ENOTTY, -1;
+}
+
 /* SIOCGIFCONF in a child: the owner's list into the caller's buffer (at most
  * 64 KiB of it: over 1600 entries), or its length when ifc_buf is NULL. */
-static int remote_ifconf(int fd, struct ifconf *ifc) {
-	int len = ifc->ifc_len < 0 ? 0 : ifc->ifc_len;
-	size_t cap = ifc->ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
+static int remote_ifconf(int fd, void *arg) {
+	struct ifconf ifc;
+	if (iothrun_copy_in(&ifc, arg, sizeof(ifc)) < 0)
+		return errno = EFAULT, -1;
+	int len = ifc.ifc_len < 0 ? 0 : ifc.ifc_len;
+	size_t cap = ifc.ifc_buf ? ((size_t) len > MAXDATA ? MAXDATA : (size_t) len) : 0;
 	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) SIOCGIFCONF, .b = (int32_t) cap,
-		.c = ifc->ifc_buf != NULL};
+		.c = ifc.ifc_buf != NULL};
 	struct rep r;
-	if (call_fd(fd, &q, NULL, NULL, &r, NULL, ifc->ifc_buf, cap, NULL, 0) < 0)
-		return -1;
-	if (r.ret < 0)
-		return (int) result(&r);
-	ifc->ifc_len = r.flags;
-	return (int) r.ret;
+	char *list = cap ? malloc(cap) : NULL;
+	if (cap && list == NULL)
+		return errno = ENOMEM, -1;
+	int ret = call_fd(fd, &q, NULL, NULL, &r, NULL, list, cap, NULL, 0);
+	if (ret == 0 && r.ret < 0)
+		ret = (int) result(&r);
+	else if (ret == 0) {
+		/* the entries, then the length: EFAULT where they do not fit in
+		 * the caller's memory, as Linux's copies */
+		size_t got = ifc.ifc_buf && r.flags > 0 ? (size_t) r.flags : 0;
+		ifc.ifc_len = r.flags;
+		if (got > cap || iothrun_copy_out(ifc.ifc_buf, list, got) < 0 ||
+				iothrun_copy_out(arg, &ifc, sizeof(ifc)) < 0)
+			ret = -1, errno = EFAULT;
+		else
+			ret = (int) r.ret;
+	}
+	free(list);
+	return ret;
 }
 
 int iothrun_remote_ioctl(int fd, unsigned long req, void *arg) {
 	if (req == SIOCGIFCONF)
-		return arg == NULL ? (errno = EFAULT, -1) : remote_ifconf(fd, arg);
+		return remote_ifconf(fd, arg);
 	int size = ioctl_size(req);
 	if (size < 0)
-		return errno = ENOTTY, -1;
-	if (arg == NULL)
-		return errno = EFAULT, -1;
+		return ioctl_unknown(req, arg);
+	/* a copy of the argument, as the kernel's: read first (EFAULT before
+	 * the request), written back after it (EFAULT after) */
 	char aux[AUX] = {0};
-	memcpy(aux, arg, (size_t) size);
+	int out_only = ioctl_out_only(req);
+	if (!out_only && iothrun_copy_in(aux, arg, (size_t) size) < 0)
+		return errno = EFAULT, -1;
 	struct req q = {.op = OP_IOCTL, .a = (int32_t) (uint32_t) req, .alen = (uint32_t) size};
 	struct rep r;
 	char raux[AUX];
 	if (call_fd(fd, &q, aux, NULL, &r, raux, NULL, 0, NULL, 0) < 0)
 		return -1;
-	if (r.ret >= 0)
-		memcpy(arg, raux, (size_t) size);
+	if (r.ret >= 0 && iothrun_copy_out(arg, raux, (size_t) size) < 0)
+		return errno = EFAULT, -1;
+	if (r.ret < 0 && r.err == ENOTTY)
+		return ioctl_unknown(req, arg);
 	return (int) result(&r);
 }
 
@@ -1732,7 +1803,6 @@ int iothrun_remote_getifaddrs(struct ifaddrs **ifap) {
 		if (len - off - sizeof(w) < body || w.name == 0 || p[w.name - 1] != '\0')
 			goto bad;
 		/* the struct, then the sockaddrs and data (8-aligned), the name */
-#define UP8(x) (((x) + 7) & ~(size_t) 7)
 		size_t sz = UP8(sizeof(struct ifaddrs)) + UP8(w.addr) + UP8(w.mask) + UP8(w.other) +
 			UP8(w.data) + w.name;
 		char *n = calloc(1, sz);
@@ -1746,26 +1816,10 @@ int iothrun_remote_getifaddrs(struct ifaddrs **ifap) {
 		const char *name = p;
 		p += w.name;
 		i->ifa_flags = w.flags;
-		if (w.addr) {
-			i->ifa_addr = memcpy(at, p, w.addr);
-			at += UP8(w.addr);
-			p += w.addr;
-		}
-		if (w.mask) {
-			i->ifa_netmask = memcpy(at, p, w.mask);
-			at += UP8(w.mask);
-			p += w.mask;
-		}
-		if (w.other) {
-			i->ifa_broadaddr = memcpy(at, p, w.other);
-			at += UP8(w.other);
-			p += w.other;
-		}
-		if (w.data) {
-			i->ifa_data = memcpy(at, p, w.data);
-			at += UP8(w.data);
-		}
-#undef UP8
+		i->ifa_addr = take_part(&at, &p, w.addr);
+		i->ifa_netmask = take_part(&at, &p, w.mask);
+		i->ifa_broadaddr = take_part(&at, &p, w.other);
+		i->ifa_data = take_part(&at, &p, w.data);
 		i->ifa_name = memcpy(at, name, w.name);
 		*tail = i;
 		tail = &i->ifa_next;
@@ -2056,42 +2110,26 @@ int iothrun_attach(const char *conf) {
 	iothrun_protect(conn, 1);
 	struct req q = {.op = OP_LIST};
 	struct rep r;
+	int32_t *in = NULL, *out = NULL;
+	int own_conn = -1;
 	struct listed *l = malloc(MAXDATA);
-	if (l == NULL || call(&q, NULL, NULL, &r, NULL, l, MAXDATA, NULL, 0) < 0 || r.ret < 0) {
-		free(l);
-		iothrun_protect(conn, 0);
-		conn_fd = -1;
-		return -1;
-	}
+	if (l == NULL || call(&q, NULL, NULL, &r, NULL, l, MAXDATA, NULL, 0) < 0 || r.ret < 0)
+		goto fail;
 	size_t n = r.dlen / sizeof(*l);
 	/* a connection of our own, with references of our own: the inherited
 	 * one may still be our parent's (posix_spawn, vfork: no fork handler
 	 * ran), and two processes cannot share one. Our parent's, if it still
 	 * lives, stays its own. */
-	int32_t *in = malloc((n + 1) * sizeof(int32_t)), *out = malloc((n + 1) * sizeof(int32_t));
-	int own_conn = -1;
-	if (in == NULL || out == NULL) {
-		free(in);
-		free(out);
-		free(l);
-		iothrun_protect(conn, 0);
-		conn_fd = -1;
-		return -1;
-	}
+	in = malloc((n + 1) * sizeof(int32_t));
+	out = malloc((n + 1) * sizeof(int32_t));
+	if (in == NULL || out == NULL)
+		goto fail;
 	for (size_t i = 0; i < n; i++)
 		in[i] = l[i].ref;
 	struct req f = {.op = OP_FORK, .dlen = (uint32_t) (n * sizeof(int32_t))};
 	if (call(&f, NULL, n ? in : NULL, &r, NULL, out, n * sizeof(int32_t), &own_conn, 1) < 0 ||
-			r.ret < 0 || own_conn < 0) {
-		if (own_conn >= 0)
-			libc.close(own_conn);
-		free(in);
-		free(out);
-		free(l);
-		iothrun_protect(conn, 0);
-		conn_fd = -1;
-		return -1;
-	}
+			r.ret < 0 || own_conn < 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++)
 		l[i].ref = out[i];
 	free(in);
@@ -2137,4 +2175,13 @@ int iothrun_attach(const char *conf) {
 	if (iothrun_debug)
 		iothrun_log("iothrun[%d]: joined the stack of process %ld", (int) getpid(), owner);
 	return 0;
+fail:
+	if (own_conn >= 0)
+		libc.close(own_conn);
+	free(in);
+	free(out);
+	free(l);
+	iothrun_protect(conn, 0);
+	conn_fd = -1;
+	return -1;
 }

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <net/if.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -318,15 +320,66 @@ int api_shutdown(struct ustack *s, int fd, int how) {
 	return ret(r);
 }
 
+/* Linux's socket ioctls (type 0x89) that no protocol answers read a
+ * struct ifreq from the caller before they find the request unknown */
+#define LINUX_SOCK_IOC_TYPE 0x89
+
+/* SIOCGIFCONF's buffer: its part the list fills, probed before it is
+ * written (ifc_len cut to that part, so a list grown meanwhile is not
+ * written past it) */
+static int ifconf_buf_ok(struct usock *sk, struct ifconf *ifc) {
+	if (ifc->ifc_buf == NULL || ifc->ifc_len <= 0)
+		return 0;
+	struct ifconf need = {.ifc_len = 0, .ifc_buf = NULL};
+	sock_ioctl(sk, SIOCGIFCONF, &need);
+	int use = ifc->ifc_len - ifc->ifc_len % (int) sizeof(struct ifreq);
+	if (use > need.ifc_len)
+		use = need.ifc_len;
+	if (use > 0 && !user_ok(ifc->ifc_buf, (size_t) use))
+		return -EFAULT;
+	ifc->ifc_len = use;
+	return 0;
+}
+
 int api_ioctl(struct ustack *s, int fd, unsigned long cmd, void *arg) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r = -ENOTTY;
-	if (sk->ops->ioctl && arg)
-		r = sk->ops->ioctl(sk, cmd, arg);
-	if (r == -ENOTTY)
-		r = sock_ioctl(sk, cmd, arg);
+	/* the request works on a copy of its argument, as Linux's copy from
+	 * and to the caller: EFAULT before it where the argument it reads is
+	 * not there, after it where the one it writes is not */
+	union {
+		int i;
+		struct ifreq ifr;
+		struct ifconf ifc;
+		long long ll[2];
+		char b[64];
+	} k;
+	memset(&k, 0, sizeof(k));
+	size_t size;
+	int dir = sock_ioctl_arg(cmd, &size);
+	bool bad = dir != SOCK_IOCTL_NONE && (arg == NULL || !user_ok(arg, size));
+	int r;
+	if (bad && (dir & SOCK_IOCTL_IN))
+		r = -EFAULT;
+	else {
+		if (dir & SOCK_IOCTL_IN)
+			memcpy(&k, arg, size);
+		r = cmd == SIOCGIFCONF ? ifconf_buf_ok(sk, &k.ifc) : 0;
+		if (r == 0)
+			r = sk->ops->ioctl ? sk->ops->ioctl(sk, cmd, &k) : -ENOTTY;
+		if (r == -ENOTTY)
+			r = sock_ioctl(sk, cmd, &k);
+		if (r >= 0 && (dir & SOCK_IOCTL_OUT)) {
+			if (bad)
+				r = -EFAULT;
+			else
+				memcpy(arg, &k, size);
+		}
+	}
+	if (r == -ENOTTY && ((cmd >> 8) & 0xff) == LINUX_SOCK_IOC_TYPE &&
+			(arg == NULL || !user_ok(arg, sizeof(struct ifreq))))
+		r = -EFAULT;
 	sock_put(sk);
 	return ret(r);
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * Socket ioctls (CONFORMANCE.md's list), answered from the stack's own
  * interfaces with Linux's errno: ENODEV for an unknown name, EADDRNOTAVAIL
- * for an interface without an IPv4 address, ENOTTY for unknown requests. */
+ * for an interface without an IPv4 address, ENOTTY for unknown requests.
+ * The requests work on the stack's own copy of their argument: api.c
+ * copies it from and to the caller (sock_ioctl_arg says how), with
+ * EFAULT where the caller's memory is not there. */
 #include <errno.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -10,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "../net/net.h"
 #include "sock.h"
@@ -88,9 +93,97 @@ static int ifreq_ioctl(struct ustack *s, unsigned long cmd, struct ifreq *r) {
 	}
 }
 
+/* The shape of a request's argument, as Linux copies it: read from the
+ * caller before the request (IN), written back after it succeeded (OUT),
+ * both, or not known here (NONE: a request ustack answers ENOTTY). */
+int sock_ioctl_arg(unsigned long cmd, size_t *size) {
+	switch (cmd) {
+	case FIONREAD:   /* SIOCINQ */
+	case SIOCOUTQ:
+	case SIOCOUTQNSD:
+	case SIOCATMARK:
+		*size = sizeof(int);
+		return SOCK_IOCTL_OUT;
+	case FIONBIO:
+		*size = sizeof(int);
+		return SOCK_IOCTL_IN;
+	case SIOCGSTAMP_OLD:
+		*size = sizeof(struct timeval);
+		return SOCK_IOCTL_OUT;
+	case SIOCGSTAMPNS_OLD:
+		*size = sizeof(struct timespec);
+		return SOCK_IOCTL_OUT;
+#ifdef SIOCGSTAMP_NEW
+	case SIOCGSTAMP_NEW:
+	case SIOCGSTAMPNS_NEW:
+		*size = 2 * sizeof(long long);
+		return SOCK_IOCTL_OUT;
+#endif
+	case SIOCGIFCONF:
+		*size = sizeof(struct ifconf);
+		return SOCK_IOCTL_IN | SOCK_IOCTL_OUT;
+	case SIOCGIFINDEX:
+	case SIOCGIFNAME:
+	case SIOCGIFFLAGS:
+	case SIOCGIFMTU:
+	case SIOCGIFHWADDR:
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR:
+		*size = sizeof(struct ifreq);
+		return SOCK_IOCTL_IN | SOCK_IOCTL_OUT;
+	case SIOCSIFFLAGS:
+	case SIOCSIFMTU:
+		*size = sizeof(struct ifreq);
+		return SOCK_IOCTL_IN;
+	default:
+		*size = 0;
+		return SOCK_IOCTL_NONE;
+	}
+}
+
+/* SIOCGSTAMP(NS) (Linux sock_gettstamp): the arrival of the last datagram
+ * a receive call gave; ENOENT before any. The first request turns the
+ * arrival stamps on: a datagram read before it gets the time of the
+ * request, as Linux's does when no stamps were taken. */
+static int gettstamp(struct usock *sk, unsigned long cmd, void *arg) {
+	sk->stamp_on = true;
+	if (!sk->stamp_set)
+		return -ENOENT;
+	if (sk->stamp_ns == 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		sk->stamp_ns = (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
+	}
+	long long sec = (long long) (sk->stamp_ns / 1000000000u);
+	long long ns = (long long) (sk->stamp_ns % 1000000000u);
+	if (cmd == SIOCGSTAMP_OLD) {
+		struct timeval tv = {.tv_sec = (time_t) sec, .tv_usec = (suseconds_t) (ns / 1000)};
+		memcpy(arg, &tv, sizeof(tv));
+	} else if (cmd == SIOCGSTAMPNS_OLD) {
+		struct timespec ts = {.tv_sec = (time_t) sec, .tv_nsec = (long) ns};
+		memcpy(arg, &ts, sizeof(ts));
+	} else {
+		/* the _NEW ones: two 64-bit numbers (seconds, then micro- or
+		 * nanoseconds) */
+		long long v[2] = {sec, ns};
+#ifdef SIOCGSTAMP_NEW
+		if (cmd == SIOCGSTAMP_NEW)
+			v[1] = ns / 1000;
+#endif
+		memcpy(arg, v, sizeof(v));
+	}
+	return 0;
+}
+
+void sock_stamp_received(struct usock *sk, const struct pbuf *p) {
+	sk->stamp_set = true;
+	sk->stamp_ns = p->m.rx_ns;
+}
+
+/* arg: the stack's copy of the argument (sock_ioctl_arg's size, zeroed
+ * for requests not known there) */
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg) {
-	if (arg == NULL)
-		return -EFAULT;
 	switch (cmd) {
 	case FIONREAD: {
 		/* datagram sockets: the size of the next datagram (Linux udp_ioctl) */
@@ -109,6 +202,14 @@ int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg) {
 		sk->nonblock = v != 0;
 		return 0;
 	}
+	case SIOCGSTAMP_OLD:
+	case SIOCGSTAMPNS_OLD:
+#ifdef SIOCGSTAMP_NEW
+	case SIOCGSTAMP_NEW:
+	case SIOCGSTAMPNS_NEW:
+#endif
+		/* Linux: every inet and packet socket has them, netlink not */
+		return sk->domain == AF_NETLINK ? -ENOTTY : gettstamp(sk, cmd, arg);
 	case SIOCGIFCONF:
 		return ifconf(sk->s, arg);
 	case SIOCGIFINDEX:

@@ -294,10 +294,12 @@ int sock_queue_rx(struct usock *sk, struct pbuf *p) {
 	p->next = NULL;
 	/* Linux sock_skb_set_dropcount: the drops so far ride with the datagram */
 	p->m.drops = sk->rxq_ovfl ? (uint32_t) sk->rx_drops : 0;
-	/* SO_TIMESTAMPING's software receive stamp: the arrival (the input
-	 * path runs through to here at once); none on netlink (Linux) */
+	/* SO_TIMESTAMPING's software receive stamp and SIOCGSTAMP's: the
+	 * arrival (the input path runs through to here at once); none on
+	 * netlink (Linux) */
 	p->m.rx_ns = 0;
-	if ((sk->tsflags & (SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE)) && sk->domain != AF_NETLINK) {
+	if ((sk->stamp_on || (sk->tsflags & (SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE))) &&
+			sk->domain != AF_NETLINK) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		p->m.rx_ns = (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;

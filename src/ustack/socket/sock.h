@@ -109,6 +109,9 @@ struct usock {
 	uint32_t tsflags;           /* SO_TIMESTAMPING: SOF_TIMESTAMPING_* */
 	bool ts_new;                /* set as SO_TIMESTAMPING_NEW */
 	uint32_t tskey;             /* SOF_TIMESTAMPING_OPT_ID's counter */
+	bool stamp_on;              /* SIOCGSTAMP was asked: arrivals are stamped */
+	bool stamp_set;             /* a datagram was received: stamp_ns is its */
+	uint64_t stamp_ns;          /* SIOCGSTAMP: arrival (0: unknown, now) */
 	int mtu_discover, priority;
 	uint32_t mark;                /* SO_MARK */
 	struct linger linger;
@@ -296,7 +299,15 @@ bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t
 void inet_set_peer(struct usock *sk, const struct inet_dst *d);
 /* getsockname/getpeername: local address with lport, or the peer's (-ENOTCONN) */
 int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, bool peer, uint16_t lport);
+/* ioctl.c: a request on the stack's copy of its argument; how that
+ * argument is copied from and to the caller (SOCK_IOCTL_*, its size) */
 int sock_ioctl(struct usock *sk, unsigned long cmd, void *arg);
+#define SOCK_IOCTL_NONE 0
+#define SOCK_IOCTL_IN 1
+#define SOCK_IOCTL_OUT 2
+int sock_ioctl_arg(unsigned long cmd, size_t *size);
+/* a receive call gave p: its arrival is SIOCGSTAMP's answer */
+void sock_stamp_received(struct usock *sk, const struct pbuf *p);
 
 /* A socket constructor for a family and type (FreeBSD's protosw), that a
  * protocol registers with the socket layer: protocol -1 takes any

@@ -568,6 +568,7 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 			else
 				msg->msg_namelen = 0;
 			msg->msg_controllen = 0;
+			sock_stamp_received(sk, p);
 			if (cap)
 				sock_recv_timestamp(sk, p, msg, cap);
 			if (p->m.drops && cap) {

@@ -1209,6 +1209,12 @@ static int tcp_ioctl(struct usock *sk, unsigned long cmd, void *arg) {
 			return -EINVAL;
 		n = (int) (p->sndq.len - (p->snd_nxt - p->snd_una < p->sndq.len ? p->snd_nxt - p->snd_una : p->sndq.len));
 		break;
+	case SIOCATMARK:
+		/* at the urgent mark? ustack keeps no urgent data (the urgent
+		 * pointer is not followed: the bytes come inline), so no mark is
+		 * ever pending: 0, Linux's answer then, in every state */
+		n = 0;
+		break;
 	default:
 		return -ENOTTY;
 	}

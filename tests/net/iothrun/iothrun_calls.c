@@ -10,33 +10,16 @@
  *   iothrun_calls splice HOST PORT FILE
  *   iothrun_calls mmsg HOST PORT       peer: echoes 3 datagrams */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-static int failures;
-#define CHECK(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "FAIL %s:%d: %s (errno %d %s)\n", __FILE__, __LINE__, #c, errno, strerror(errno)); \
-		failures++; \
-	} \
-} while (0)
+#include "iothrun_test.h"
 
 static struct sockaddr_in peer(const char *host, const char *port) {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(port))};
-	if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
-		exit(2);
-	return a;
+	return ipv4(host, atoi(port));
 }
 
 static int tcp(const char *host, const char *port) {
@@ -226,7 +209,5 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: iothrun_calls dup|sendfile|splice|mmsg HOST PORT [FILE]\n");
 		return 2;
 	}
-	if (failures)
-		fprintf(stderr, "%s: %d failure(s)\n", argv[1], failures);
-	return failures ? 1 : 0;
+	return finish(argv[1]);
 }

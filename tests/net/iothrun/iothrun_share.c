@@ -18,8 +18,12 @@
  *   iothrun_share ioctl PORT     a child's socket ioctls (FIONREAD,
  *                                SIOCOUTQ, SIOCINQ, SIOCGIFCONF with and
  *                                without a buffer, SIOCGIFINDEX, SIOCGSTAMP,
- *                                SIOCGARP (another shape), FIOCLEX/FIONCLEX,
- *                                FIONBIO) give what its parent's give
+ *                                SIOCATMARK, SIOCGARP (another shape),
+ *                                FIOCLEX/FIONCLEX, FIONBIO, and bad
+ *                                argument pointers: NULL, an unmapped page;
+ *                                bind, connect, setsockopt with them too)
+ *                                give what its parent's give; the child's
+ *                                SIOCGSTAMPNS after its recv: the arrival
  *   iothrun_share orphan PORT    the owner exits while its child waits in a
  *                                blocking recv: the child's calls fail with
  *                                ENETDOWN (no hang, no SIGPIPE); another
@@ -36,33 +40,29 @@
  *                                MSG_CTRUNC), its sendmsg's IP_PKTINFO sets
  *                                the source address SRC (a local one) */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <ifaddrs.h>
-#include <netdb.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <net/if_arp.h>
 #include <linux/sockios.h>
-#include <sys/socket.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <time.h>
 
-static int failures;
-#define CHECK(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "FAIL %s:%d: %s (errno %d %s)\n", __FILE__, __LINE__, #c, errno, strerror(errno)); \
-		failures++; \
-	} \
-} while (0)
+#include "iothrun_test.h"
+
+/* a socket of type bound to a (127.0.0.1 and a port) */
+static int bound(int type, const struct sockaddr_in *a) {
+	int fd = socket(AF_INET, type, 0);
+	CHECK(fd >= 0);
+	CHECK(bind(fd, (const struct sockaddr *) a, sizeof(*a)) == 0);
+	return fd;
+}
 
 static volatile sig_atomic_t ticks;
 static void on_alarm(int sig) {
@@ -78,17 +78,11 @@ static const char *const case_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTA
  * (a pipe) it is about to wait; the parent sends a datagram a second later
  * when the call should go on. The child's exit status: 0 as Linux. */
 static void restart_case(int kind, int port) {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	int u = socket(AF_INET, SOCK_DGRAM, 0);
-	CHECK(u >= 0);
-	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	struct sockaddr_in a = ipv4("127.0.0.1", port);
+	int u = bound(SOCK_DGRAM, &a);
 	int go[2];
-	CHECK(pipe(go) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
+	pid_t pid = fork_writer(go);
 	if (pid == 0) {
-		close(go[0]);
 		struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = kind == NO_RESTART ? 0 : SA_RESTART};
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, NULL);
@@ -125,9 +119,7 @@ static void restart_case(int kind, int port) {
 		CHECK(sendto(s, "later", 5, 0, (struct sockaddr *) &a, sizeof(a)) == 5);
 		close(s);
 	}
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_done(pid);
 	close(u);
 }
 
@@ -141,8 +133,7 @@ static void restart_case(int kind, int port) {
  *  - SA_RESTART and SO_SNDTIMEO: EINTR. */
 static const char *const connect_name[] = {"SA_RESTART", "no SA_RESTART", "SA_RESTART + SO_SNDTIMEO"};
 static void connect_case(int kind, int port) {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	struct sockaddr_in a = ipv4("127.0.0.1", port);
 	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	CHECK(l >= 0);
 	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
@@ -241,27 +232,29 @@ static void connect_case(int kind, int port) {
 		if (c >= 0)
 			close(c);
 	}
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_done(pid);
 	close(go[0]);
 	close(room[1]);
 	close(filler);
 	close(l);
 }
 
+/* the three kinds of a case, on ports PORT, PORT + 1, PORT + 2 */
+static void three_cases(void (*one)(int kind, int port), int p) {
+	one(RESTART, p);
+	one(NO_RESTART, p + 1);
+	one(RESTART_TIMEOUT, p + 2);
+}
+
 static void cmd_connect(const char *port) {
 	int p = atoi(port);
-	connect_case(RESTART, p);
-	connect_case(NO_RESTART, p + 1);
-	connect_case(RESTART_TIMEOUT, p + 2);
+	three_cases(connect_case, p);
 	/* a port nobody listens on: the blocking connect's error */
 	fflush(stdout);
 	pid_t pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 3))};
-		inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+		struct sockaddr_in a = ipv4("127.0.0.1", p + 3);
 		int c = socket(AF_INET, SOCK_STREAM, 0);
 		int n = connect(c, (struct sockaddr *) &a, sizeof(a));
 		int e = errno;
@@ -271,16 +264,11 @@ static void cmd_connect(const char *port) {
 		fflush(stdout);
 		_exit(!good);
 	}
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_done(pid);
 }
 
 static void cmd_restart(const char *port) {
-	int p = atoi(port);
-	restart_case(RESTART, p);
-	restart_case(NO_RESTART, p + 1);
-	restart_case(RESTART_TIMEOUT, p + 2);
+	three_cases(restart_case, atoi(port));
 }
 
 /* One line per entry: name, family, address, netmask, flags. */
@@ -352,6 +340,14 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 	return off;
 }
 
+static void *hole;   /* an unmapped page */
+
+static int64_t now_ns(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* The socket ioctls of a process, one line each: u a UDP socket with a
  * 7-byte datagram queued, l a TCP listener. */
 static size_t list_ioctls(int u, int l, char *out, size_t cap) {
@@ -390,10 +386,44 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 	snprintf(ir.ifr_name, sizeof(ir.ifr_name), "vde0");
 	r = ioctl(u, SIOCGIFINDEX, &ir);
 	LINE("SIOCGIFINDEX vde0 %d %d %s\n", r, ir.ifr_ifindex, RES(r));
-	/* carried as the owner has it (ustack: ENOTTY; Linux: ENOENT) */
+	/* nothing read yet: ENOENT (Linux) */
 	struct timeval tv;
 	r = ioctl(u, SIOCGSTAMP, &tv);
 	LINE("SIOCGSTAMP %d %s\n", r, RES(r));
+	/* no urgent mark on TCP: 0; UDP has no SIOCATMARK */
+	n = -1;
+	r = ioctl(l, SIOCATMARK, &n);
+	LINE("listener SIOCATMARK %d %d %s\n", r, n, RES(r));
+	r = ioctl(u, SIOCATMARK, &n);
+	LINE("SIOCATMARK %d %s\n", r, RES(r));
+	/* bad argument pointers, NULL and an unmapped page: EFAULT, no crash
+	 * (Linux's order: ENOENT, EINVAL before an argument only written) */
+	void *const bad[2] = {NULL, hole};
+	const struct {
+		int fd;
+		unsigned long req;
+		const char *name;
+	} rows[] = {{u, FIONREAD, "FIONREAD"}, {u, FIONBIO, "FIONBIO"}, {u, SIOCGIFADDR, "SIOCGIFADDR"},
+		{u, SIOCGIFFLAGS, "SIOCGIFFLAGS"}, {u, SIOCGIFCONF, "SIOCGIFCONF"},
+		{u, SIOCATMARK, "SIOCATMARK"}, {l, SIOCATMARK, "listener SIOCATMARK"},
+		{l, SIOCINQ, "listener SIOCINQ"}, {u, SIOCGSTAMP, "SIOCGSTAMP"}};
+	for (int i = 0; i < 2; i++) {
+		const char *w = i ? "hole" : "NULL";
+		for (size_t j = 0; j < sizeof(rows) / sizeof(rows[0]); j++) {
+			r = ioctl(rows[j].fd, rows[j].req, bad[i]);
+			LINE("%s %s %d %s\n", w, rows[j].name, r, RES(r));
+		}
+		struct ifconf badbuf = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = bad[i]};
+		r = ioctl(u, SIOCGIFCONF, &badbuf);
+		LINE("%s ifc_buf SIOCGIFCONF %d %s\n", w, r, RES(r));
+		/* and the calls that read an address or a value */
+		r = bind(u, bad[i], sizeof(struct sockaddr_in));
+		LINE("%s bind %d %s\n", w, r, RES(r));
+		r = connect(u, bad[i], sizeof(struct sockaddr_in));
+		LINE("%s connect %d %s\n", w, r, RES(r));
+		r = setsockopt(u, SOL_SOCKET, SO_BROADCAST, bad[i], sizeof(int));
+		LINE("%s setsockopt %d %s\n", w, r, RES(r));
+	}
 	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
 	struct arpreq ar = {0};
 	struct sockaddr_in *pa = (struct sockaddr_in *) &ar.arp_pa;
@@ -417,48 +447,78 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 	return off;
 }
 
-static void cmd_ioctl(const char *port) {
-	int p = atoi(port);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	int u = socket(AF_INET, SOCK_DGRAM, 0), l = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(u >= 0 && l >= 0);
-	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
-	CHECK(bind(l, (struct sockaddr *) &a, sizeof(a)) == 0);
-	CHECK(listen(l, 4) == 0);
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	CHECK(sendto(s, "datagra", 7, 0, (struct sockaddr *) &a, sizeof(a)) == 7);
-	close(s);
-	struct pollfd pu = {.fd = u, .events = POLLIN};
-	CHECK(poll(&pu, 1, 5000) == 1);
-	static char mine[4096], theirs[4096];
-	list_ioctls(u, l, mine, sizeof(mine));
+/* The lines list writes, in this process and in a forked child (which
+ * then runs then, if given: its exit status is then's), printed: the
+ * child's must be the parent's. */
+static void parent_and_child(size_t (*list)(char *out, size_t cap), int (*then)(void)) {
+	static char mine[8192], theirs[8192];
+	size_t n = list(mine, sizeof(mine));
+	CHECK(n > 0);
 	printf("parent:\n%s", mine);
 	fflush(stdout);
 	int pp[2];
-	CHECK(pipe(pp) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
+	pid_t pid = fork_writer(pp);
 	if (pid == 0) {
-		close(pp[0]);
-		size_t k = list_ioctls(u, l, theirs, sizeof(theirs));
+		size_t k = list(theirs, sizeof(theirs));
 		ssize_t w = write(pp[1], theirs, k);
-		_exit(w == (ssize_t) k ? 0 : 1);
+		close(pp[1]);
+		int good = then ? then() : 1;
+		_exit(w == (ssize_t) k && good ? 0 : 1);
 	}
 	close(pp[1]);
-	size_t got = 0;
-	ssize_t r;
-	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
-		got += (size_t) r;
-	theirs[got] = '\0';
-	close(pp[0]);
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	size_t got = read_all(pp[0], theirs, sizeof(theirs));
+	child_done(pid);
 	printf("child:\n%s", theirs);
 	CHECK(got > 0 && strcmp(mine, theirs) == 0);
-	close(u);
-	close(l);
+}
+
+/* cmd_ioctl's sockets, and the time before its datagram was sent */
+static int io_u, io_l;
+static int64_t io_t0;
+
+static size_t list_io(char *out, size_t cap) {
+	return list_ioctls(io_u, io_l, out, cap);
+}
+
+/* the stamp of the datagram (its send at io_t0), after its read: between
+ * the send and now (its arrival; Linux gives the time of the first request
+ * when no stamp was taken) */
+static int stamp_good(const char *who) {
+	struct timespec ts = {0, 0};
+	int r = ioctl(io_u, SIOCGSTAMPNS, &ts);
+	int64_t t = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+	int good = r == 0 && t >= io_t0 && t <= now_ns();
+	printf("%s SIOCGSTAMPNS: %d, %s\n", who, r, good ? "the datagram's time" : "NOT the datagram's time");
+	fflush(stdout);
+	return good;
+}
+
+/* in the child: the datagram read, then its stamp */
+static int child_reads(void) {
+	char b[16];
+	ssize_t n = recv(io_u, b, sizeof(b), 0);
+	return stamp_good("child after its recv") && n == 7;
+}
+
+static void cmd_ioctl(const char *port) {
+	/* a page that stays inaccessible (in the child too) */
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hole != MAP_FAILED);
+	struct sockaddr_in a = ipv4("127.0.0.1", atoi(port));
+	io_u = bound(SOCK_DGRAM, &a);
+	io_l = bound(SOCK_STREAM, &a);
+	CHECK(listen(io_l, 4) == 0);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	io_t0 = now_ns();
+	CHECK(sendto(s, "datagra", 7, 0, (struct sockaddr *) &a, sizeof(a)) == 7);
+	close(s);
+	struct pollfd pu = {.fd = io_u, .events = POLLIN};
+	CHECK(poll(&pu, 1, 5000) == 1);
+	parent_and_child(list_io, child_reads);
+	/* the same socket's stamp in the parent: the one the child got */
+	CHECK(stamp_good("parent"));
+	close(io_u);
+	close(io_l);
 }
 
 /* The owner exits while its forked child waits in a blocking recv on the
@@ -466,11 +526,8 @@ static void cmd_ioctl(const char *port) {
  * a SIGPIPE, socket, getifaddrs), close succeeds; the child says so and
  * ends. The parent returns at once (exit status 0). */
 static void cmd_orphan(const char *port) {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(port))};
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	int u = socket(AF_INET, SOCK_DGRAM, 0);
-	CHECK(u >= 0);
-	CHECK(bind(u, (struct sockaddr *) &a, sizeof(a)) == 0);
+	struct sockaddr_in a = ipv4("127.0.0.1", atoi(port));
+	int u = bound(SOCK_DGRAM, &a);
 	int go[2];
 	CHECK(pipe(go) == 0);
 	fflush(stdout);
@@ -541,32 +598,7 @@ static void cmd_orphan(const char *port) {
 }
 
 static void cmd_ifaddrs(void) {
-	static char mine[8192], theirs[8192];
-	size_t n = list_ifaddrs(mine, sizeof(mine));
-	CHECK(n > 0);
-	printf("parent:\n%s", mine);
-	fflush(stdout);
-	int pp[2];
-	CHECK(pipe(pp) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(pp[0]);
-		size_t k = list_ifaddrs(theirs, sizeof(theirs));
-		ssize_t w = write(pp[1], theirs, k);
-		_exit(w == (ssize_t) k ? 0 : 1);
-	}
-	close(pp[1]);
-	size_t got = 0;
-	ssize_t r;
-	while (got < sizeof(theirs) - 1 && (r = read(pp[0], theirs + got, sizeof(theirs) - 1 - got)) > 0)
-		got += (size_t) r;
-	theirs[got] = '\0';
-	close(pp[0]);
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	printf("child:\n%s", theirs);
-	CHECK(got > 0 && strcmp(mine, theirs) == 0);
+	parent_and_child(list_ifaddrs, NULL);
 }
 
 /* A forked child resolves NAME (the parent never does: the resolver's log
@@ -618,9 +650,7 @@ static void cmd_resolve(const char *name, const char *addr, const char *unknown)
 		fflush(stdout);
 		_exit(bad);
 	}
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_done(pid);
 }
 
 /* Ancillary data in a forked child: its recvmsg gets IP_PKTINFO (the
@@ -629,23 +659,14 @@ static void cmd_resolve(const char *name, const char *addr, const char *unknown)
  * parent's recvfrom sees. */
 static void cmd_cmsg(const char *port, const char *src) {
 	int p = atoi(port);
-	struct sockaddr_in pa = {.sin_family = AF_INET, .sin_port = htons((uint16_t) p)};
-	struct sockaddr_in ca = {.sin_family = AF_INET, .sin_port = htons((uint16_t) (p + 1))};
-	inet_pton(AF_INET, "127.0.0.1", &pa.sin_addr);
-	inet_pton(AF_INET, "127.0.0.1", &ca.sin_addr);
+	struct sockaddr_in pa = ipv4("127.0.0.1", p), ca = ipv4("127.0.0.1", p + 1);
 	struct in_addr want_src;
 	if (inet_pton(AF_INET, src, &want_src) != 1)
 		exit(2);
-	int r = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
-	CHECK(r >= 0 && u >= 0);
-	CHECK(bind(r, (struct sockaddr *) &pa, sizeof(pa)) == 0);
-	CHECK(bind(u, (struct sockaddr *) &ca, sizeof(ca)) == 0);
+	int r = bound(SOCK_DGRAM, &pa), u = bound(SOCK_DGRAM, &ca);
 	int go[2];
-	CHECK(pipe(go) == 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
+	pid_t pid = fork_writer(go);
 	if (pid == 0) {
-		close(go[0]);
 		int one = 1, bad = 0;
 		CHECK(setsockopt(u, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == 0);
 		CHECK(write(go[1], "g", 1) == 1);
@@ -715,9 +736,7 @@ static void cmd_cmsg(const char *port, const char *src) {
 	inet_ntop(AF_INET, &from.sin_addr, fa, sizeof(fa));
 	printf("parent recvfrom: %zd bytes from %s:%d\n", n, fa, ntohs(from.sin_port));
 	CHECK(n == 3 && from.sin_addr.s_addr == want_src.s_addr && ntohs(from.sin_port) == p + 1);
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_done(pid);
 }
 
 int main(int argc, char **argv) {
@@ -740,7 +759,5 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | orphan PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
 		return 2;
 	}
-	if (failures)
-		fprintf(stderr, "%d checks failed\n", failures);
-	return failures ? 1 : 0;
+	return finish(argv[1]);
 }

@@ -12,8 +12,10 @@
 #    without, EINTR, then EALREADY (non-blocking), 0 once connected (blocking:
 #    it waits), EISCONN; with SA_RESTART and SO_SNDTIMEO, EINTR;
 #  - a child's socket ioctls (FIONREAD, SIOCOUTQ, SIOCINQ, SIOCGIFCONF,
-#    SIOCGIFINDEX, SIOCGSTAMP, SIOCGARP, FIOCLEX, FIONBIO) give what its
-#    parent's give;
+#    SIOCGIFINDEX, SIOCGSTAMP, SIOCATMARK, SIOCGARP, FIOCLEX, FIONBIO) give
+#    what its parent's give, bad argument pointers (NULL, an unmapped page)
+#    included: EFAULT as Linux, no crash; a child's SIOCGSTAMPNS after its
+#    recv gives the datagram's time, and so does its parent's;
 #  - the owner exits while its child waits in a blocking recv: the child's
 #    calls end with ENETDOWN (no hang, no SIGPIPE); another child waiting
 #    in its own poll is woken (POLLHUP);
@@ -90,6 +92,25 @@ check "... SIOCGIFINDEX of vde0; SIOCGARP (not a ustack ioctl): ENOTTY" \
 	eval 'child_ioctl "^SIOCGIFINDEX vde0 0 [1-9][0-9]* ok$" && child_ioctl "^SIOCGARP -1 Inappropriate ioctl for device$"'
 check "... FIOCLEX/FIONCLEX set and clear the descriptor's FD_CLOEXEC, FIONBIO its O_NONBLOCK" \
 	eval 'child_ioctl "^FIOCLEX 0 1 FIONCLEX 0 0$" && child_ioctl "^FIONBIO 0 1 0 0$"'
+check "... SIOCATMARK: 0 on a TCP socket (no urgent mark), ENOTTY on UDP; SIOCGSTAMP before a read: ENOENT" \
+	eval 'child_ioctl "^listener SIOCATMARK 0 0 ok$" && child_ioctl "^SIOCATMARK -1 Inappropriate ioctl for device$" &&
+		child_ioctl "^SIOCGSTAMP -1 No such file or directory$"'
+efault_ok=1
+for w in NULL hole; do
+	for req in FIONREAD FIONBIO SIOCGIFADDR SIOCGIFFLAGS SIOCGIFCONF SIOCATMARK "listener SIOCATMARK" \
+			bind connect setsockopt; do
+		child_ioctl "^$w $req -1 Bad address$" || { echo "not EFAULT: $w $req"; efault_ok=0; }
+	done
+	child_ioctl "^$w listener SIOCINQ -1 Invalid argument$" || { echo "not EINVAL: $w listener SIOCINQ"; efault_ok=0; }
+	child_ioctl "^$w SIOCGSTAMP -1 No such file or directory$" || { echo "not ENOENT: $w SIOCGSTAMP"; efault_ok=0; }
+done
+child_ioctl "^NULL ifc_buf SIOCGIFCONF 0 ok$" || { echo "not 0: SIOCGIFCONF's NULL ifc_buf"; efault_ok=0; }
+child_ioctl "^hole ifc_buf SIOCGIFCONF -1 Bad address$" || { echo "not EFAULT: SIOCGIFCONF's unmapped ifc_buf"; efault_ok=0; }
+check "... bad argument pointers (NULL, unmapped) of FIONREAD, FIONBIO, SIOCGIFADDR, SIOCGIFFLAGS, SIOCGIFCONF (and its ifc_buf), SIOCATMARK, and of bind, connect, setsockopt: EFAULT in the child; SIOCINQ of a listener EINVAL, SIOCGSTAMP ENOENT first" \
+	test "$efault_ok" = 1
+check "... the child's SIOCGSTAMPNS after its recv, and then its parent's: the datagram's time" \
+	eval 'grep -q "^child after its recv SIOCGSTAMPNS: 0, the datagram.s time$" "$TMP/ioctl.log" &&
+		grep -q "^parent SIOCGSTAMPNS: 0, the datagram.s time$" "$TMP/ioctl.log"'
 
 # the owner exits while its child waits in recv (the child goes on alone)
 timeout 60 "$RUN" "$CONF" "$SHARE" orphan 9340 >"$TMP/orphan.log" 2>&1

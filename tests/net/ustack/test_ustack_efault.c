@@ -4,9 +4,17 @@
  * the program does not crash. Each row is run on a ustack UDP socket and
  * on a kernel one (a plain socket of this process, no traffic) and both
  * must give the same result. Bad pointers: an address in the first page
- * (never mapped) and a page unmapped by the test. */
+ * (never mapped) and a page unmapped by the test. The ioctls too, on a
+ * UDP socket and on a listening TCP one: where Linux copies the argument
+ * in (EFAULT before the request), where it copies it out (the request's
+ * own error first: ENOENT, EINVAL), and the socket ioctls no protocol
+ * answers (an ifreq read first: EFAULT, not ENOTTY, for NULL). */
 #include <stdbool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <sys/syscall.h>
@@ -24,6 +32,8 @@ struct ops {
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	ssize_t (*readv)(int, const struct iovec *, int);
 	ssize_t (*writev)(int, const struct iovec *, int);
+	int (*ioctl)(int, unsigned long, void *);
+	int (*listen)(int, int);
 };
 
 static void *hole;   /* an unmapped page */
@@ -35,7 +45,7 @@ struct res {
 	int e;
 };
 
-#define ROWS 14
+#define ROWS 31
 static void run(const struct ops *o, int fd, struct res *out) {
 	struct sockaddr_in to = sin4("127.0.0.1", 9);
 	int v = 1;
@@ -62,9 +72,52 @@ static void run(const struct ops *o, int fd, struct res *out) {
 	ROW(o->setsockopt(fd, SOL_SOCKET, SO_BROADCAST, hole, sizeof(int)));
 	ROW(o->getsockname(fd, (struct sockaddr *) &to, LOW));
 	ROW(o->writev(fd, hole, 1));
+	/* ioctls: in, out, in and out, and the list of SIOCGIFCONF */
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	struct ifconf nobuf = {.ifc_len = 0, .ifc_buf = NULL};
+	struct ifconf badbuf4 = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = hole};
+	struct ifconf lowbuf4 = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = LOW};
+	struct ifconf lowshort = {.ifc_len = (int) sizeof(struct ifreq) - 1, .ifc_buf = LOW};
+	ROW(o->ioctl(fd, FIONREAD, NULL));
+	ROW(o->ioctl(fd, FIONREAD, hole));
+	ROW(o->ioctl(fd, FIONBIO, hole));
+	ROW(o->ioctl(fd, SIOCGIFADDR, NULL));
+	ROW(o->ioctl(fd, SIOCGIFADDR, hole));
+	ROW(o->ioctl(fd, SIOCGIFFLAGS, NULL));
+	ROW(o->ioctl(fd, SIOCGIFFLAGS, hole));
+	ROW(o->ioctl(fd, SIOCGIFCONF, NULL));
+	ROW(o->ioctl(fd, SIOCGIFCONF, hole));
+	ROW(o->ioctl(fd, SIOCGIFCONF, &badbuf4));
+	ROW(o->ioctl(fd, SIOCGIFCONF, &lowbuf4));
+	ROW(o->ioctl(fd, SIOCATMARK, NULL));   /* not UDP's: an ifreq is read */
+	ROW(o->ioctl(fd, SIOCGSTAMP, hole));   /* nothing received: ENOENT first */
+	ROW(o->ioctl(fd, SIOCGSTAMPNS, NULL));
+	/* the good ones: 0 */
+	ROW(o->ioctl(fd, SIOCGIFFLAGS, &ifr));
+	ROW(o->ioctl(fd, SIOCGIFCONF, &nobuf));
+	ROW(o->ioctl(fd, SIOCGIFCONF, &lowshort));   /* room for no entry: none written */
 	ROW(o->sendmsg(fd, &m, 0));   /* a good one after all that */
 	(void) l;
 	if (i != ROWS)
+		abort();
+}
+
+/* a listening TCP socket: the request's own error comes before the copy
+ * out (EINVAL, ENOENT), the copy's before an answer (EFAULT) */
+#define TROWS 6
+static void run_tcp(const struct ops *o, int fd, struct res *out) {
+	struct sockaddr_in a = sin4("127.0.0.1", 0);
+	int v = -1;
+	int i = 0;
+	ROW(o->bind(fd, (struct sockaddr *) &a, sizeof(a)));
+	ROW(o->listen(fd, 1));
+	ROW(o->ioctl(fd, FIONREAD, NULL));
+	ROW(o->ioctl(fd, SIOCATMARK, NULL));
+	ROW(o->ioctl(fd, SIOCATMARK, &v) == 0 ? v : -2);   /* no urgent mark: 0 */
+	ROW(o->ioctl(fd, SIOCGSTAMP, hole));
+	if (i != TROWS)
 		abort();
 }
 
@@ -100,6 +153,42 @@ static ssize_t k_readv(int fd, const struct iovec *v, int n) {
 static ssize_t k_writev(int fd, const struct iovec *v, int n) {
 	return syscall(SYS_writev, fd, v, n);
 }
+static int k_ioctl(int fd, unsigned long req, void *arg) {
+	return (int) syscall(SYS_ioctl, fd, req, arg);
+}
+static int k_listen(int fd, int backlog) {
+	return (int) syscall(SYS_listen, fd, backlog);
+}
+
+/* rows of ustack and kernel that differ: failures; the number of EFAULT
+ * rows of the kernel */
+static int compare(const char *what, const struct res *ru, const struct res *rk, int n) {
+	int efaults = 0;
+	for (int i = 0; i < n; i++) {
+		if (ru[i].r != rk[i].r || ru[i].e != rk[i].e) {
+			fprintf(stderr, "FAIL %s row %d: ustack %ld (%s), kernel %ld (%s)\n", what, i, ru[i].r,
+					strerror(ru[i].e), rk[i].r, strerror(rk[i].e));
+			ustest_failures++;
+		}
+		efaults += rk[i].e == EFAULT;
+	}
+	return efaults;
+}
+
+/* The rows of fn on a ustack socket and on a kernel one of a type,
+ * compared; the kernel's results in rk, its number of EFAULT rows back */
+static int both(struct ioth *st, const struct ops *u, const struct ops *k, const char *what, int type,
+		void (*fn)(const struct ops *, int, struct res *), struct res *rk, int n) {
+	struct res ru[ROWS > TROWS ? ROWS : TROWS];
+	int fu = ioth_msocket(st, AF_INET, type, 0);
+	int fk = socket(AF_INET, type, 0);
+	REQUIRE(fu >= 0 && fk >= 0);
+	fn(u, fu, ru);
+	fn(k, fk, rk);
+	ioth_close(fu);
+	close(fk);
+	return compare(what, ru, rk, n);
+}
 
 int main(void) {
 	alarm(30);
@@ -112,28 +201,17 @@ int main(void) {
 	int lo = ioth_if_nametoindex(st, "lo");
 	REQUIRE(lo > 0 && ioth_linksetupdown(st, (unsigned) lo, 1) == 0);
 	struct ops u = {ioth_bind, ioth_connect, ioth_sendto, ioth_sendmsg, ioth_recvmsg, ioth_getsockopt,
-		ioth_setsockopt, ioth_getsockname, ioth_readv, ioth_writev};
+		ioth_setsockopt, ioth_getsockname, ioth_readv, ioth_writev, ioth_ioctl, ioth_listen};
 	struct ops k = {k_bind, k_connect, k_sendto, k_sendmsg, k_recvmsg, k_getsockopt, k_setsockopt,
-		k_getsockname, k_readv, k_writev};
-	struct res ru[ROWS], rk[ROWS];
-	int fu = ioth_msocket(st, AF_INET, SOCK_DGRAM, 0);
-	int fk = socket(AF_INET, SOCK_DGRAM, 0);
-	REQUIRE(fu >= 0 && fk >= 0);
-	run(&u, fu, ru);
-	run(&k, fk, rk);
-	int efaults = 0;
-	for (int i = 0; i < ROWS; i++) {
-		if (ru[i].r != rk[i].r || ru[i].e != rk[i].e) {
-			fprintf(stderr, "FAIL row %d: ustack %ld (%s), kernel %ld (%s)\n", i, ru[i].r, strerror(ru[i].e),
-					rk[i].r, strerror(rk[i].e));
-			ustest_failures++;
-		}
-		efaults += rk[i].e == EFAULT;
-	}
-	/* the table means something: the kernel gave EFAULT in most rows */
-	CHECK(efaults >= ROWS - 2);
-	ioth_close(fu);
-	close(fk);
+		k_getsockname, k_readv, k_writev, k_ioctl, k_listen};
+	struct res rk[ROWS], tk[TROWS];
+	int efaults = both(st, &u, &k, "udp", SOCK_DGRAM, run, rk, ROWS);
+	/* the table means something: the kernel gave EFAULT in all rows but
+	 * the four good ones and the two ENOENT (and SIOCGIFCONF into an
+	 * unmapped buffer, if the kernel had no IPv4 address to write) */
+	CHECK(efaults >= ROWS - 7);
+	both(st, &u, &k, "tcp", SOCK_STREAM, run_tcp, tk, TROWS);
+	CHECK(tk[2].e == EINVAL && tk[3].e == EFAULT && tk[4].r == 0 && tk[5].e == ENOENT);
 	CHECK(ioth_delstack(st) == 0);
 	return ustest_done("test_ustack_efault");
 }
