@@ -162,7 +162,10 @@ static int sock_state(struct usock *sk) {
 	return sk->connected ? TCPS_ESTABLISHED : TCPS_CLOSED;
 }
 
-static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
+/* SOCK_DIAG_BY_FAMILY, as a dump only: 1 (answered, no ACK) or an error */
+static int diag_request(struct nl_out *o, const struct nlmsghdr *h) {
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -EOPNOTSUPP;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_req_v2)))
 		return -EINVAL;
 	const struct inet_diag_req_v2 *req = NLMSG_DATA(h);
@@ -195,27 +198,9 @@ static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
 		}
 	}
 	nl_done(o, h);
-	return 0;
+	return 1;
 }
 
 int diag_input(struct usock *sk, const uint8_t *buf, size_t len) {
-	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
-	while (len >= sizeof(struct nlmsghdr)) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
-		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
-			break;   /* as netlink_rcv_skb: the batch ends silently */
-		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= NLMSG_MIN_TYPE) {
-			int err = h->nlmsg_type == SOCK_DIAG_BY_FAMILY ? diag_dump(&o, h) : -EOPNOTSUPP;
-			out_flush(&o);
-			if (err < 0)
-				nl_ack(&o, h, err);
-		}
-		size_t step = NLMSG_ALIGN(h->nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
-	}
-	out_flush(&o);
-	return o.err;
+	return nl_batch(sk, buf, len, diag_request);
 }
