@@ -679,9 +679,7 @@ static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, in
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
 		/* a pending asynchronous error (ICMP) is reported by the next call */
-		r = -sk->err;
-		sk->err = 0;
-		sock_update_events(sk);
+		r = sock_take_error(sk);
 	}
 	if (r == 0 && !stream) {
 		r = intr(sk->ops->sendmsg(sk, &m, total, flags));

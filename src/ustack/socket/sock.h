@@ -157,6 +157,13 @@ int sock_dup(struct usock *sk, int fd, int cmd, int min);
  * lock, nothing shared touched); -errno */
 int sock_close_inherited(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
+/* The pending error, taken (Linux sock_error): -errno, or 0 */
+static inline int sock_take_error(struct usock *sk) {
+	int e = sk->err;
+	sk->err = 0;
+	sock_update_events(sk);
+	return -e;
+}
 /* New data (or a new connection) arrived: when the socket is already
  * readable, a new EPOLLIN edge (Linux wakes its waiters on every
  * arrival, so EPOLLET reports it); call before sock_update_events. */
@@ -278,6 +285,14 @@ struct inet_dst {
 	uint32_t scope;
 };
 int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+/* bind's address, for TCP and UDP: parsed into d (-EINVAL for an
+ * IPv4-mapped one on a V6ONLY socket), then, once the socket's state is
+ * checked, checked (Linux inet_bind, __inet6_bind): the stack's own (an
+ * IPv6 one past DAD) unless IP_FREEBIND, or an IPv4 multicast or
+ * broadcast one; IPv6 multicast only where mcast6 (UDP; TCP: -EINVAL).
+ * A link-local address's interface in *oif (its scope id must be it). */
+int inet_bind_parse(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+int inet_bind_check(struct usock *sk, const struct inet_dst *d, bool mcast6, int *oif);
 /* Shapes shared by the datagram sockets of both families (ping, raw):
  * options and ancillary data of the socket's family */
 int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
@@ -352,4 +367,15 @@ static inline int int_opt(const void *v, socklen_t len, int *out) {
 	return -EINVAL;
 }
 int put_int_opt(void *v, socklen_t *len, int val);
+/* Options whose value is one field of the socket (socket/sockopt.c):
+ * set a flag without a check (false: not such an option); read any
+ * (1, in *val; 0: not such an option; -EFAULT, -EINVAL: a bad *len,
+ * whatever the option, as Linux's getsockopts check it first). */
+bool sock_opt_set_flag(struct usock *sk, int level, int name, int val);
+/* An int option's value into *val (whole: no shorter than an int, as
+ * SOL_SOCKET and IPv6 want; else one byte will do, as IPv4), set when
+ * the option is a plain flag: <0 an error, 1 set, 0 *val to be used. */
+int sock_opt_set_int(struct usock *sk, int level, int name, const void *v, socklen_t len,
+		bool whole, int *val);
+int sock_opt_get_plain(const struct usock *sk, int level, int name, const socklen_t *len, int *val);
 #endif
