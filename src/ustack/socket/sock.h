@@ -27,6 +27,7 @@
 #define USTACK_SOCKET_SOCK_H
 #include <errno.h>
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -157,6 +158,18 @@ int sock_dup(struct usock *sk, int fd, int cmd, int min);
  * lock, nothing shared touched); -errno */
 int sock_close_inherited(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
+/* a TCP or a UDP socket: AF_INET or AF_INET6, SOCK_STREAM or
+ * SOCK_DGRAM, of protocol 0 or the type's own */
+static inline bool sock_is_tcp(const struct usock *sk) {
+	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_STREAM &&
+			(sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
+}
+
+static inline bool sock_is_udp(const struct usock *sk) {
+	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_DGRAM &&
+			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
+}
+
 /* The pending error, taken (Linux sock_error): -errno, or 0 */
 static inline int sock_take_error(struct usock *sk) {
 	int e = sk->err;

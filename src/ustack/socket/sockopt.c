@@ -230,9 +230,7 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 	switch (name) {
 	case SO_ZEROCOPY: {
 		/* Linux: TCP and UDP sockets only, the value 0 or 1 */
-		bool tcp = sk->type == SOCK_STREAM && (sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
-		bool udp = sk->type == SOCK_DGRAM && (sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
-		if ((sk->domain != AF_INET && sk->domain != AF_INET6) || !(tcp || udp))
+		if (!sock_is_tcp(sk) && !sock_is_udp(sk))
 			return -EOPNOTSUPP;
 		if (val < 0 || val > 1)
 			return -EINVAL;
