@@ -170,6 +170,15 @@ static inline bool sock_is_udp(const struct usock *sk) {
 			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
 }
 
+/* sk out of a list of sockets chained through pnext (raw, ping, packet) */
+static inline void sock_list_del(struct usock **head, struct usock *sk) {
+	for (struct usock **pp = head; *pp; pp = &(*pp)->pnext)
+		if (*pp == sk) {
+			*pp = sk->pnext;
+			return;
+		}
+}
+
 /* The pending error, taken (Linux sock_error): -errno, or 0 */
 static inline int sock_take_error(struct usock *sk) {
 	int e = sk->err;
@@ -308,6 +317,12 @@ int inet_bind_parse(struct usock *sk, const struct sockaddr *a, socklen_t len, s
 int inet_bind_check(struct usock *sk, const struct inet_dst *d, bool mcast6, int *oif);
 /* Shapes shared by the datagram sockets of both families (ping, raw):
  * options and ancillary data of the socket's family */
+/* The calls every inet datagram socket (UDP, raw, ping) shares, in its
+ * proto_ops: the options and the received datagrams' cmsgs, by family */
+#define INET_DGRAM_OPS \
+	.recvcmsg = inet_dgram_recvcmsg, \
+	.setsockopt = inet_dgram_setsockopt, \
+	.getsockopt = inet_dgram_getsockopt
 int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet_dgram_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet_dgram_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);

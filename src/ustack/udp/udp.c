@@ -445,23 +445,6 @@ static int udp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 	return 0;
 }
 
-static void udp_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
-	if (sk->domain == AF_INET6)
-		inet6_recvcmsg(sk, p, msg, cap);
-	else
-		inet_recvcmsg(sk, p, msg, cap);
-}
-
-static int udp_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
-	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
-			: inet_setsockopt(sk, level, name, v, len);
-}
-
-static int udp_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
-	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
-			: inet_getsockopt(sk, level, name, v, len);
-}
-
 static void udp_release(struct usock *sk) {
 	udp_unhash(sk);
 	inet_release_memberships(sk);
@@ -472,11 +455,9 @@ static const struct proto_ops udp_ops = {
 	.connect = udp_connect,
 	.sendmsg = udp_sendmsg,
 	.recvname = udp_recvname,
-	.recvcmsg = udp_recvcmsg,
 	.getname = udp_getname,
-	.setsockopt = udp_setsockopt,
-	.getsockopt = udp_getsockopt,
 	.release = udp_release,
+	INET_DGRAM_OPS,
 };
 
 int udp_sock_init(struct usock *sk) {
