@@ -250,27 +250,16 @@ EXPORT void *ioth_ustack_newstack(const char *vnlv[], const char *options, struc
  * closed, until acknowledged; for at most $IOTH_DELSTACK_LINGER seconds
  * (10 by default, 0: delete at once). An unanswered resolution gives up by
  * itself after its probes (3 s for ARP), as on Linux. */
+static int stack_pending(void *arg) {
+	struct ustack *s = arg;
+	stack_lock(s);
+	bool pending = neigh_stack_pending(s) || tcp_stack_pending(s);
+	stack_unlock(s);
+	return pending;
+}
+
 static void stack_linger(struct ustack *s) {
-	double secs = ioth_plugin_linger_secs();
-	struct timespec now, end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += (time_t) secs;
-	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	for (;;) {
-		stack_lock(s);
-		bool pending = neigh_stack_pending(s) || tcp_stack_pending(s);
-		stack_unlock(s);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!pending || now.tv_sec > end.tv_sec ||
-				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
-			return;
-		struct timespec tick = {0, 5 * 1000 * 1000};
-		nanosleep(&tick, NULL);
-	}
+	ioth_plugin_linger_wait(stack_pending, s, 5);
 }
 
 EXPORT int ioth_ustack_delstack(void *stackdata) {
