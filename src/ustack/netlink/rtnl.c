@@ -923,40 +923,42 @@ static int nsid_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtr
 	return 0;
 }
 
-/* The handler of each request type; a change request (hlen, its fixed
- * header's size) is parsed before: -EINVAL when short or malformed. A
- * GET has no parse here (a dump may send a shorter header). */
+/* The handlers of each kind of object, whose request types are its
+ * RTM_NEW* and the next ones (rtnetlink(7)): NEW, DEL, GET and, for
+ * links, SET. A change request (NEW, DEL, SET) is parsed before, with
+ * its fixed header of hlen bytes: -EINVAL when short or malformed. A
+ * GET is not (a dump may send a shorter header). */
+typedef int rtnl_fn(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *r);
 static const struct {
-	int (*fn)(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *r);
+	uint16_t type;
 	size_t hlen;
-} rtnl_handlers[] = {
-	[RTM_GETLINK - RTM_BASE] = {link_get, 0},
-	[RTM_NEWLINK - RTM_BASE] = {link_set, sizeof(struct ifinfomsg)},
-	[RTM_SETLINK - RTM_BASE] = {link_set, sizeof(struct ifinfomsg)},
-	[RTM_DELLINK - RTM_BASE] = {link_del, sizeof(struct ifinfomsg)},
-	[RTM_GETADDR - RTM_BASE] = {addr_get, 0},
-	[RTM_NEWADDR - RTM_BASE] = {addr_change, sizeof(struct ifaddrmsg)},
-	[RTM_DELADDR - RTM_BASE] = {addr_change, sizeof(struct ifaddrmsg)},
-	[RTM_GETROUTE - RTM_BASE] = {route_get, 0},
-	[RTM_NEWROUTE - RTM_BASE] = {route_change, sizeof(struct rtmsg)},
-	[RTM_DELROUTE - RTM_BASE] = {route_change, sizeof(struct rtmsg)},
-	[RTM_GETNEIGH - RTM_BASE] = {neigh_get, 0},
-	[RTM_NEWNEIGH - RTM_BASE] = {neigh_change, sizeof(struct ndmsg)},
-	[RTM_DELNEIGH - RTM_BASE] = {neigh_change, sizeof(struct ndmsg)},
-	[RTM_GETNSID - RTM_BASE] = {nsid_get, 0},
+	rtnl_fn *get, *change, *del, *set;
+} rtnl_kinds[] = {
+	{RTM_NEWLINK, sizeof(struct ifinfomsg), link_get, link_set, link_del, link_set},
+	{RTM_NEWADDR, sizeof(struct ifaddrmsg), addr_get, addr_change, addr_change, NULL},
+	{RTM_NEWROUTE, sizeof(struct rtmsg), route_get, route_change, route_change, NULL},
+	{RTM_NEWNEIGH, sizeof(struct ndmsg), neigh_get, neigh_change, neigh_change, NULL},
+	{RTM_NEWNSID, 0, nsid_get, NULL, NULL, NULL},
 };
 
 static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
-	size_t i = (size_t) h->nlmsg_type - RTM_BASE;
-	if (i >= sizeof(rtnl_handlers) / sizeof(rtnl_handlers[0]) || rtnl_handlers[i].fn == NULL)
-		return -EOPNOTSUPP;
-	struct rtreq r = {NULL, {{NULL}}};
-	if (rtnl_handlers[i].hlen) {
-		int err = parse_req(h, rtnl_handlers[i].hlen, &r.hdr, &r.at);
-		if (err < 0)
-			return err;
+	for (size_t i = 0; i < sizeof(rtnl_kinds) / sizeof(rtnl_kinds[0]); i++) {
+		if ((h->nlmsg_type & ~3) != rtnl_kinds[i].type)
+			continue;
+		int op = h->nlmsg_type & 3;
+		rtnl_fn *fn = op == 0 ? rtnl_kinds[i].change : op == 1 ? rtnl_kinds[i].del
+				: op == 2 ? rtnl_kinds[i].get : rtnl_kinds[i].set;
+		if (fn == NULL)
+			return -EOPNOTSUPP;
+		struct rtreq r = {NULL, {{NULL}}};
+		if (op != 2) {
+			int err = parse_req(h, rtnl_kinds[i].hlen, &r.hdr, &r.at);
+			if (err < 0)
+				return err;
+		}
+		return fn(o, h, &r);
 	}
-	return rtnl_handlers[i].fn(o, h, &r);
+	return -EOPNOTSUPP;
 }
 
 static int rtnl_request(struct nl_out *o, const struct nlmsghdr *h) {

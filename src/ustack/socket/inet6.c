@@ -137,25 +137,7 @@ static int mc6(struct usock *sk, const void *v, socklen_t len, bool join) {
 	}
 	if (ifp == NULL)
 		return -ENODEV;
-	for (int i = 0; i < sk->nmcs6; i++)
-		if (ip6_eq(sk->mcs6[i].group, g) && sk->mcs6[i].ifindex == ifp->index) {
-			if (join)
-				return -EADDRINUSE;
-			ip6_mc_leave(ifp, g);
-			sk->mcs6[i] = sk->mcs6[--sk->nmcs6];
-			return 0;
-		}
-	if (!join)
-		return -EADDRNOTAVAIL;
-	if (sk->nmcs6 == SOCK_MAX_MEMBERSHIPS)
-		return -ENOBUFS;
-	int err = ip6_mc_join(ifp, g);
-	if (err < 0)
-		return err;
-	memcpy(sk->mcs6[sk->nmcs6].group, g, 16);
-	sk->mcs6[sk->nmcs6].ifindex = ifp->index;
-	sk->nmcs6++;
-	return 0;
+	return sock_mc_change(sk, ifp, true, g, join);
 }
 
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {

@@ -399,6 +399,10 @@ int put_int_opt(void *v, socklen_t *len, int val);
  * set a flag without a check (false: not such an option); read any
  * (1, in *val; 0: not such an option; -EFAULT, -EINVAL: a bad *len,
  * whatever the option, as Linux's getsockopts check it first). */
+/* sk joins (join) or leaves group (4 or 16 bytes, as v6) on ifp, for
+ * IP_ADD/DROP_MEMBERSHIP and IPV6_JOIN/LEAVE_GROUP: 0, -EADDRINUSE (a
+ * member already), -EADDRNOTAVAIL (not a member), -ENOBUFS (too many) */
+int sock_mc_change(struct usock *sk, struct netif *ifp, bool v6, const void *group, bool join);
 bool sock_opt_set_flag(struct usock *sk, int level, int name, int val);
 /* An int option's value into *val (whole: no shorter than an int, as
  * SOL_SOCKET and IPv6 want; else one byte will do, as IPv4), set when

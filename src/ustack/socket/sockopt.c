@@ -355,32 +355,60 @@ static int mreq_parse(struct usock *sk, const void *v, socklen_t len, uint32_t *
 	return *ifp ? 0 : -ENODEV;
 }
 
+/* the index of sk's membership of group (4 or 16 bytes) on ifindex, -1 */
+static int mc_find(const struct usock *sk, bool v6, const void *group, int ifindex) {
+	for (int i = 0, n = v6 ? sk->nmcs6 : sk->nmcs; i < n; i++) {
+		bool same = v6 ? ip6_eq(sk->mcs6[i].group, group) && sk->mcs6[i].ifindex == ifindex
+				: memcmp(&sk->mcs[i].group, group, 4) == 0 && sk->mcs[i].ifindex == ifindex;
+		if (same)
+			return i;
+	}
+	return -1;
+}
+
+int sock_mc_change(struct usock *sk, struct netif *ifp, bool v6, const void *group, bool join) {
+	int i = mc_find(sk, v6, group, ifp->index);
+	int *n = v6 ? &sk->nmcs6 : &sk->nmcs;
+	if (join && i >= 0)
+		return -EADDRINUSE;
+	if (!join && i < 0)
+		return -EADDRNOTAVAIL;
+	if (!join) {
+		--*n;
+		if (v6) {
+			ip6_mc_leave(ifp, group);
+			sk->mcs6[i] = sk->mcs6[*n];
+		} else {
+			ip4_mc_leave(ifp, sk->mcs[i].group);
+			sk->mcs[i] = sk->mcs[*n];
+		}
+		return 0;
+	}
+	if (*n == SOCK_MAX_MEMBERSHIPS)
+		return -ENOBUFS;
+	uint32_t g4 = 0;
+	if (!v6)
+		memcpy(&g4, group, 4);
+	int err = v6 ? ip6_mc_join(ifp, group) : ip4_mc_join(ifp, g4);
+	if (err < 0)
+		return err;
+	if (v6) {
+		memcpy(sk->mcs6[*n].group, group, 16);
+		sk->mcs6[*n].ifindex = ifp->index;
+	} else {
+		sk->mcs[*n].group = g4;
+		sk->mcs[*n].ifindex = ifp->index;
+	}
+	++*n;
+	return 0;
+}
+
 /* IP_ADD_MEMBERSHIP (join) and IP_DROP_MEMBERSHIP */
 static int mc4(struct usock *sk, const void *v, socklen_t len, bool join) {
 	uint32_t group;
 	struct netif *ifp;
 	int err = mreq_parse(sk, v, len, &group, &ifp);
-	if (err < 0)
-		return err;
-	for (int i = 0; i < sk->nmcs; i++)
-		if (sk->mcs[i].group == group && sk->mcs[i].ifindex == ifp->index) {
-			if (join)
-				return -EADDRINUSE;
-			ip4_mc_leave(ifp, group);
-			sk->mcs[i] = sk->mcs[--sk->nmcs];
-			return 0;
-		}
-	if (!join)
-		return -EADDRNOTAVAIL;
-	if (sk->nmcs == SOCK_MAX_MEMBERSHIPS)
-		return -ENOBUFS;
-	err = ip4_mc_join(ifp, group);
-	if (err < 0)
-		return err;
-	sk->mcs[sk->nmcs].group = group;
-	sk->mcs[sk->nmcs].ifindex = ifp->index;
-	sk->nmcs++;
-	return 0;
+	return err < 0 ? err : sock_mc_change(sk, ifp, false, &group, join);
 }
 
 void inet_release_memberships(struct usock *sk) {
