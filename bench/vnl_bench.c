@@ -14,6 +14,10 @@
  *   ustack    one TCP connection, 64 KiB writes, two stacks in this process
  *   2 procs   the same with the receiving stack in a child process (the
  *             way IoTh nodes usually live)
+ *   gro=1     the same in one process with the stack option gro=1 (in-order
+ *             data read in one batch acknowledged once, as Linux behind a
+ *             NIC with GRO; the default acknowledges every second segment,
+ *             as Linux behind a tap)
  *   vdestack  the same with two vdestack stacks (the Linux kernel in
  *             namespaces: needs root; MTU 1500 only)
  * with the CPU time of the process(es) per gigabyte received next to each
@@ -354,7 +358,7 @@ static pid_t vde_switch_start(const char *dir) {
 
 struct row {
 	const char *net;
-	struct fig ceil, us, us2, vs;
+	struct fig ceil, us, us2, usg, vs;
 };
 
 static void print_fig(const char *label, struct fig f, double ceil) {
@@ -403,11 +407,12 @@ int main(int argc, char *argv[]) {
 	};
 	const char *vnls[4] = {sw ? vdeswitch_vnl(sw) : NULL, vsw > 0 ? vnl2 : NULL, ptpa, ptpa};
 	const char *us_kind[4] = {"ustack", "ustack", "ustack", "ustack,mtu=65000"};
+	const char *gro_kind[4] = {"ustack,gro=1", "ustack,gro=1", "ustack,gro=1", "ustack,mtu=65000,gro=1"};
 	size_t frames[4] = {1514, 1514, 1514, 65014};
 	const char *only = getenv("VNL_BENCH_ONLY");
 	for (int i = 0; i < 4; i++) {
 		struct row *r = &rows[i];
-		r->ceil = r->us = r->us2 = r->vs = (struct fig) {-1, 0};
+		r->ceil = r->us = r->us2 = r->usg = r->vs = (struct fig) {-1, 0};
 		if (vnls[i] == NULL || (only && atoi(only) != i))
 			continue;
 		if (only) {
@@ -418,6 +423,7 @@ int main(int argc, char *argv[]) {
 		r->ceil = ceiling(vnls[i], frames[i]);
 		r->us = tcp_same_process(us_kind[i], vnls[i], vnls[i], port);
 		r->us2 = tcp_two_processes(us_kind[i], vnls[i], vnls[i], port + 1);
+		r->usg = tcp_same_process(gro_kind[i], vnls[i], vnls[i], port + 3);
 		if (i < 3)
 			r->vs = tcp_same_process("vdestack", vnls[i], vnls[i], port + 2);
 	}
@@ -429,6 +435,7 @@ int main(int argc, char *argv[]) {
 		print_fig("ceiling (raw frames)", r->ceil, 0);
 		print_fig("ustack", r->us, r->ceil.gbps);
 		print_fig("ustack, 2 processes", r->us2, r->ceil.gbps);
+		print_fig("ustack, gro=1", r->usg, r->ceil.gbps);
 		if (i < 3)
 			print_fig("vdestack", r->vs, r->ceil.gbps);
 		if (r->us.gbps > 0 && r->vs.gbps > 0)
@@ -443,6 +450,7 @@ int main(int argc, char *argv[]) {
 				json_fig(j, "ceiling", rows[i].ceil, false);
 				json_fig(j, "ustack", rows[i].us, false);
 				json_fig(j, "ustack_2proc", rows[i].us2, false);
+				json_fig(j, "ustack_gro", rows[i].usg, false);
 				json_fig(j, "vdestack", rows[i].vs, true);
 				fprintf(j, "}%s\n", i < 3 ? "," : "");
 			}

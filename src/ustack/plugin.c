@@ -24,17 +24,30 @@
  *                           another with TCP_CONGESTION
  *   tcp_timestamps=0|1      RFC 7323 timestamps offered and accepted (1),
  *                           as the sysctl
+ *   gro=0|1                 receive offload: in-order TCP data read from
+ *                           a VNL in one batch is acknowledged once, as
+ *                           Linux does behind a NIC with GRO (1), or
+ *                           every second segment, as behind a tap (0,
+ *                           the default)
  *   tcp_ecn=0|1|2           ECN as the sysctl: off, asked and accepted,
  *                           accepted only (2, the default)
+ *   tcp_mtu_probing=0|1|2   packetization-layer path MTU discovery (RFC
+ *                           4821) as the sysctl: off (0, the default), on
+ *                           once a black hole is suspected, always
+ *   tcp_base_mss=N          the MSS probing starts from, 48..65495 (1024),
+ *                           as the sysctl
  *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
  *                           the sysctl (0 or 4294967295: none, the default)
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
  *                           0x hex): 1 client, 2 server, 0x200 no cookie
  *                           needed, 0x400 every listener; default 1
+ *   snmp=FILE               the counters (Linux's /proc/net/snmp lines)
+ *                           written to FILE when the stack is deleted
  *   tcp_fastopen_key=K      the server's cookie key, as the sysctl:
  *                           XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX (hex);
  *                           default random */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +66,7 @@
 #include "socket/api.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
+#include "udp/udp.h"
 #include "ustack.h"
 
 #include <ioth.h>
@@ -89,10 +103,12 @@ struct opts {
 	int ssai;
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
-	int tcp_timestamps, tcp_ecn;
+	int tcp_timestamps, tcp_ecn, gro, tcp_mtu_probing;
+	uint32_t tcp_base_mss;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
+	char *snmp;     /* snmp=FILE (allocated) */
 };
 
 /* The numeric options: name=VALUE, VALUE in [min, max] (else EINVAL),
@@ -122,6 +138,9 @@ static const struct num_opt {
 	{"tcp_ecn", 0, 2, OPT_DIGIT, OPT_FIELD(tcp_ecn)},
 	{"tcp_timestamps", 0, 1, OPT_DIGIT, OPT_FIELD(tcp_timestamps)},
 	{"tcp_fastopen", 0, 0xffffffffUL, OPT_NONEMPTY | OPT_BASE0, OPT_FIELD(tcp_fastopen)},
+	{"tcp_mtu_probing", 0, 2, OPT_DIGIT, OPT_FIELD(tcp_mtu_probing)},
+	{"tcp_base_mss", 48, 65495, OPT_NONEMPTY, OPT_FIELD(tcp_base_mss)},
+	{"gro", 0, 1, OPT_DIGIT, OPT_FIELD(gro)},
 };
 #undef OPT_FIELD
 
@@ -162,6 +181,17 @@ static int parse_num_opt(const char *tok, struct opts *o) {
 	return 0;
 }
 
+/* a FILE option's value into *path (allocated, the one before freed):
+ * 0, -EINVAL (empty) or -ENOMEM */
+static int opt_file(const char *val, char **path) {
+	free(*path);
+	*path = NULL;
+	if (val[0] == 0)
+		return -EINVAL;
+	*path = strdup(val);
+	return *path ? 0 : -ENOMEM;
+}
+
 static int parse_options(const char *options, struct opts *o) {
 	o->nmac = 0;
 	o->mtu = 1500;
@@ -174,8 +204,12 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_fastopen = -1;
 	o->tcp_timestamps = 1;
 	o->tcp_ecn = 2;
+	o->tcp_mtu_probing = 0;
+	o->tcp_base_mss = 0;
+	o->gro = 0;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
+	o->snmp = NULL;
 	if (options == NULL || *options == 0)
 		return 0;
 	char *dup = strdup(options);
@@ -209,14 +243,11 @@ static int parse_options(const char *options, struct opts *o) {
 				err = -EINVAL;
 				break;
 			}
-		} else if (strncmp(tok, "pcap=", 5) == 0) {
-			/* the file of the capture (link/pcap.c); the last one given */
-			free(o->pcap);
-			if (tok[5] == 0 || (o->pcap = strdup(tok + 5)) == NULL) {
-				o->pcap = NULL;
-				err = tok[5] ? -ENOMEM : -EINVAL;
+		} else if (strncmp(tok, "snmp=", 5) == 0 || strncmp(tok, "pcap=", 5) == 0) {
+			/* the file of the counters or of the capture (link/pcap.c);
+			 * the last one given */
+			if ((err = opt_file(tok + 5, tok[0] == 's' ? &o->snmp : &o->pcap)) < 0)
 				break;
-			}
 		} else {
 			err = -EINVAL;
 			break;
@@ -226,8 +257,64 @@ static int parse_options(const char *options, struct opts *o) {
 	if (err < 0) {
 		free(o->pcap);
 		o->pcap = NULL;
+		free(o->snmp);
+		o->snmp = NULL;
 	}
 	return err;
+}
+
+/* snmp=FILE: made (or truncated) with the stack, so that a file that
+ * cannot be made fails ioth_newstack; 0 or -errno */
+static int snmp_open(struct ustack *s, const char *path) {
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	s->snmp_fd = fd;
+	return 0;
+}
+
+/* The counters as Linux's /proc/net/snmp shows them: for each protocol a
+ * line of names and a line of values (only the counters ustack keeps). */
+static void snmp_write(struct ustack *s) {
+	if (s->snmp_fd < 0)
+		return;
+	FILE *f = fdopen(s->snmp_fd, "w");
+	if (f == NULL)
+		return;
+	s->snmp_fd = -1;
+	const struct net_mib *m = s->mib;
+	fprintf(f, "Ip: InReceives InHdrErrors InAddrErrors InUnknownProtos InDelivers\n");
+	fprintf(f, "Ip: %llu %llu %llu %llu %llu\n", (unsigned long long) m->ip4.InReceives,
+			(unsigned long long) m->ip4.InHdrErrors, (unsigned long long) m->ip4.InAddrErrors,
+			(unsigned long long) m->ip4.InUnknownProtos, (unsigned long long) m->ip4.InDelivers);
+	fprintf(f, "Icmp: InMsgs InErrors InCsumErrors OutMsgs\n");
+	fprintf(f, "Icmp: %llu %llu %llu %llu\n", (unsigned long long) m->icmp4.InMsgs,
+			(unsigned long long) m->icmp4.InErrors, (unsigned long long) m->icmp4.InCsumErrors,
+			(unsigned long long) m->icmp4.OutMsgs);
+	if (s->tcp) {
+		const struct tcp_stack *t = s->tcp;
+		fprintf(f, "Tcp: ActiveOpens PassiveOpens AttemptFails EstabResets InSegs OutSegs RetransSegs "
+				"InErrs OutRsts InCsumErrors\n");
+		fprintf(f, "Tcp: %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+				(unsigned long long) t->mib.ActiveOpens, (unsigned long long) t->mib.PassiveOpens,
+				(unsigned long long) t->mib.AttemptFails, (unsigned long long) t->mib.EstabResets,
+				(unsigned long long) t->mib.InSegs, (unsigned long long) t->mib.OutSegs,
+				(unsigned long long) t->mib.RetransSegs, (unsigned long long) t->mib.InErrs,
+				(unsigned long long) t->mib.OutRsts, (unsigned long long) t->mib.InCsumErrors);
+		/* /proc/net/netstat's names */
+		fprintf(f, "TcpExt: TCPMTUPFail TCPMTUPSuccess TCPTimeouts\n");
+		fprintf(f, "TcpExt: %llu %llu %llu\n", (unsigned long long) t->mib.MTUPFail,
+				(unsigned long long) t->mib.MTUPSuccess, (unsigned long long) t->mib.RTOs);
+	}
+	if (s->udp) {
+		const struct udp_stack *u = s->udp;
+		fprintf(f, "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors InCsumErrors\n");
+		fprintf(f, "Udp: %llu %llu %llu %llu %llu %llu\n", (unsigned long long) u->InDatagrams,
+				(unsigned long long) u->NoPorts, (unsigned long long) u->InErrors,
+				(unsigned long long) u->OutDatagrams, (unsigned long long) u->RcvbufErrors,
+				(unsigned long long) u->InCsumErrors);
+	}
+	fclose(f);
 }
 
 static void random_mac(struct ustack *s, uint8_t *mac) {
@@ -272,6 +359,9 @@ EXPORT int ioth_ustack_delstack(void *stackdata) {
 	if (sock_count(s) > 0)
 		return errno = EBUSY, -1;
 	stack_linger(s);
+	stack_lock(s);
+	snmp_write(s);
+	stack_unlock(s);
 	stack_destroy(s);
 	return 0;
 }
@@ -402,21 +492,33 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 		nvnl++;
 	if (nvnl > MAX_VNL) {
 		free(o.pcap);
+		free(o.snmp);
 		return errno = EINVAL, NULL;
 	}
 	if ((err = rt_get()) < 0) {
 		free(o.pcap);
+		free(o.snmp);
 		return errno = -err, NULL;
 	}
 	struct ustack *s = ustack_create();
 	if (s == NULL) {
 		free(o.pcap);
+		free(o.snmp);
 		rt_put();
 		return errno = ENOMEM, NULL;
 	}
 	if (o.pcap) {
 		err = pcap_open(s, o.pcap);
 		free(o.pcap);
+		o.pcap = NULL;
+		if (err < 0) {
+			free(o.snmp);
+			goto fail;
+		}
+	}
+	if (o.snmp) {
+		err = snmp_open(s, o.snmp);
+		free(o.snmp);
 		if (err < 0)
 			goto fail;
 	}
@@ -427,6 +529,9 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_min_tso_segs = o.tso_segs;
 	s->tcp_notsent_lowat = o.notsent_lowat;
 	s->tcp_ecn = (uint8_t) o.tcp_ecn;
+	s->tcp_mtu_probing = (uint8_t) o.tcp_mtu_probing;
+	s->tcp_base_mss = o.tcp_base_mss;
+	s->gro = o.gro != 0;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;
 	s->tcp_timestamps = o.tcp_timestamps != 0;

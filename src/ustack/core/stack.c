@@ -135,6 +135,7 @@ struct ustack *stack_new(void) {
 	s->armed_when = UINT64_MAX;
 	s->wakefd = -1;
 	s->pcap_fd = -1;
+	s->snmp_fd = -1;
 	if (getrandom(&s->rng, sizeof(s->rng), GRND_NONBLOCK) != sizeof(s->rng))
 		s->rng = (uint32_t) (uintptr_t) s ^ (uint32_t) rt_now();
 	s->rng |= 1;
@@ -153,6 +154,8 @@ void stack_free(struct ustack *s) {
 		close(s->wakefd);
 	if (s->pcap_fd >= 0)
 		close(s->pcap_fd);
+	if (s->snmp_fd >= 0)
+		close(s->snmp_fd);
 	pbuf_cache_clear(&s->pc);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -169,6 +172,8 @@ void stack_unlock(struct ustack *s) {
 			s->unlock_drain(s);
 		s->loq_draining = 0;
 	}
+	if (s->tx_pending && s->unlock_flush)
+		s->unlock_flush(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

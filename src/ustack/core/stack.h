@@ -85,6 +85,9 @@ struct netif {
 	uint8_t rx_big;
 	/* frames sent while a receive batch runs wait for its end (link/vde.c) */
 	bool tx_defer;
+	/* the link refused the last send (EAGAIN): no more tries until it
+	 * says it has room or the batch ends (link/vde.c) */
+	bool tx_full;
 	/* the sending thread of a VNL whose send may block (link/txworker.c) */
 	struct txworker *txw;
 	/* frames the link had no room for yet, oldest first (link/vde.c) */
@@ -145,7 +148,14 @@ struct ustack {
 	uint32_t tcp_min_tso_segs; /* Linux's tcp_min_tso_segs (option tcp_min_tso_segs=; 0: TCP_GSO_SEGS) */
 	bool tcp_no_ssai;         /* Linux's tcp_slow_start_after_idle off (option tcp_slow_start_after_idle=0) */
 	uint32_t tcp_notsent_lowat; /* Linux's tcp_notsent_lowat (option tcp_notsent_lowat=; 0: none) */
+	/* receive offload (stack option gro=0|1): in-order TCP data read
+	 * in one batch is acknowledged once, as a NIC's GRO makes Linux do */
+	bool gro;
 	uint8_t tcp_ecn;          /* Linux's tcp_ecn (option tcp_ecn=0|1|2, default 2: accepted, never asked) */
+	/* Linux's tcp_mtu_probing (option tcp_mtu_probing=0|1|2, default 0)
+	 * and tcp_base_mss (option tcp_base_mss=; 0: TCP_BASE_MSS, 1024) */
+	uint8_t tcp_mtu_probing;
+	uint32_t tcp_base_mss;
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */
@@ -156,6 +166,7 @@ struct ustack {
 	const struct tcp_cc_ops *tcp_cc;  /* Linux's tcp_congestion_control (option cc=; NULL: CUBIC) */
 	int pcap_fd;              /* capture of the VDE frames (stack option pcap=), -1: none */
 	uint64_t pcap_bytes;      /* written to it so far (link/pcap.c) */
+	int snmp_fd;              /* the counters' file (stack option snmp=), -1: none */
 	bool vde_links;           /* RTM_NEWLINK may open VNLs: the plugin's stacks,
 	                           * not those of unit tests and fuzzers */
 	/* A caller blocked on a socket of this stack reads the interfaces
@@ -169,6 +180,14 @@ struct ustack {
 	 * the one above by name (docs/design.md, "The registration rule").
 	 * core/ -> link/: run by stack_unlock, the loopback's queue (link/loop.c) */
 	void (*unlock_drain)(struct ustack *s);
+	/* core/ -> link/: run by stack_unlock while tx_pending, the frames
+	 * the VNLs held back while the lock was held (link/vde.c) */
+	void (*unlock_flush)(struct ustack *s);
+	bool tx_pending;
+	/* link/ -> the protocols: a batch of frames read at once from a VNL
+	 * runs (rx_batch), and has ended (rx_batch_end: TCP's coalesced ACKs) */
+	bool rx_batch;
+	void (*rx_batch_end)(struct ustack *s);
 	/* link/ -> net/: a frame received on ifp; a datagram looped back on lo */
 	void (*link_input)(struct netif *ifp, uint8_t *frame, size_t len);
 	void (*loop_input)(struct netif *lo, struct pbuf *p);

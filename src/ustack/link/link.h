@@ -33,6 +33,9 @@ void link_claimed_input(struct ustack *s, const struct pollfd *pfd, int n);
 /* before each poll: POLLOUT too on the fds whose transmit queue waits */
 void link_claim_events(struct ustack *s, struct pollfd *pfd, int n);
 void link_release(struct ustack *s);
+/* Send what the VNLs held back while the lock is held (link/vde.c
+ * vde_xmit), before a wait that must know what is still queued. */
+void link_flush(struct ustack *s);
 
 /* link/capture.c: the test link of the unit tests and fuzzers, an
  * Ethernet interface (not up, no index: the caller sets them and attaches

@@ -197,6 +197,8 @@ static void vde_input_batch(struct netif *ifp) {
 	bool clock_set = s->timers_now == 0;
 	if (clock_set)
 		s->timers_now = rt_now();
+	bool outer = !s->rx_batch;
+	s->rx_batch = true;
 	if (!ifp->rx_dgram) {
 		for (int i = 0; i < RX_BATCH && vde_input_one(ifp) && vde_rx_pending(ifp); i++)
 			;
@@ -206,8 +208,18 @@ static void vde_input_batch(struct netif *ifp) {
 		 * TX_BATCH frames per sendmmsg (vde_xmit) */
 		ifp->tx_defer = true;
 		vde_input_mmsg(ifp);
+		if (outer) {
+			s->rx_batch = false;
+			if (s->rx_batch_end)
+				s->rx_batch_end(s);
+		}
 		txq_flush(ifp);
 		ifp->tx_defer = false;
+	}
+	if (outer && s->rx_batch) {
+		s->rx_batch = false;
+		if (s->rx_batch_end)
+			s->rx_batch_end(s);
 	}
 	if (clock_set)
 		s->timers_now = 0;
@@ -284,8 +296,10 @@ static void txq_pop(struct netif *ifp, bool failed);
 static int txq_send_one(struct netif *ifp) {
 	struct pbuf *p = ifp->txq;
 	ssize_t n = vnl_send(ifp, p->data, p->len);
-	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
+		ifp->tx_full = true;
 		return 0;
+	}
 	txq_pop(ifp, n < 0);
 	return 1;
 }
@@ -322,8 +336,10 @@ static int txq_send_mmsg(struct netif *ifp) {
 	}
 	int n = sendmmsg(ifp->src.fd, msg, k, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n < 0) {
-		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) {
+			ifp->tx_full = true;
 			return 0;
+		}
 		if (errno == ENOTCONN || errno == EDESTADDRREQ)
 			return -1;
 		txq_pop(ifp, true);
@@ -342,6 +358,7 @@ static void txq_flush(struct netif *ifp) {
 	 * the device's queue) */
 	if (!(ifp->flags & IFF_UP))
 		txq_drop_all(ifp);
+	ifp->tx_full = false;
 	bool batch = ifp->rx_dgram != 0;
 	while (ifp->txq) {
 		int r = batch ? txq_send_mmsg(ifp) : -1;
@@ -371,7 +388,25 @@ static void vde_ready(struct rt_src *src) {
 	stack_unlock(s);
 }
 
-/* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno. */
+/* A claimer asleep in poll (link_claim) polls POLLOUT only for a queue
+ * it saw before it slept: a queue that another thread left behind wakes
+ * it to poll for room too. */
+static void txq_wake_claimer(struct netif *ifp) {
+	struct ustack *s = ifp->s;
+	if (ifp->claimed && s->input_polling && s->wakefd >= 0) {
+		uint64_t one = 1;
+		ssize_t r = write(s->wakefd, &one, sizeof(one));
+		(void) r;
+	}
+}
+
+/* 0: sent; 1: queued (link_xmit counts it when it leaves); -errno.
+ * Where each frame is a datagram of the fd (rx_dgram: vde://, ptp://),
+ * frames are held while the stack lock is held and leave together when
+ * it is released (stack_unlock runs vde_unlock_flush) or at the end of a
+ * receive batch (tx_defer), TX_BATCH per sendmmsg: the 45 segments of a
+ * 64 KiB write() are two system calls, not 45 (as Linux's qdisc hands a
+ * device a burst with xmit_more). */
 static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	if (ifp->txw) {
 		/* handed to the sending thread: counted as sent */
@@ -379,7 +414,8 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 		pbuf_free(&ifp->s->pc, p);
 		return err;
 	}
-	if (ifp->txq == NULL && !ifp->tx_defer) {
+	bool hold = ifp->tx_defer || ifp->rx_dgram;
+	if (ifp->txq == NULL && !hold) {
 		ssize_t n = vnl_send(ifp, p->data, p->len);
 		if (n >= 0 || (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)) {
 			int err = n < 0 ? -errno : 0;
@@ -399,25 +435,41 @@ static int vde_xmit(struct netif *ifp, struct pbuf *p) {
 	ifp->txq_tail = p;
 	ifp->txq_frames++;
 	ifp->txq_bytes += p->len;
-	if (ifp->tx_defer) {
-		/* a receive batch runs: it sends this at its end; a batch's
-		 * worth goes now (the queue does not grow for the wait) */
-		if (ifp->txq_frames >= TX_BATCH)
+	if (hold) {
+		/* a batch's worth goes now (the queue does not grow for the
+		 * wait), unless the link just refused one: then the frames
+		 * wait for its room (EPOLLOUT, POLLOUT) or the next flush, and
+		 * a frame added meanwhile is not a system call that fails */
+		ifp->s->tx_pending = true;
+		if (ifp->txq_frames >= TX_BATCH && !ifp->tx_full)
 			txq_flush(ifp);
 		return 1;
 	}
 	if (ifp->txq_frames == 1) {
 		txq_watch(ifp, true);
-		/* a caller polling the claimed fd polls POLLIN only: wake it to
-		 * poll POLLOUT too */
-		struct ustack *s = ifp->s;
-		if (ifp->claimed && s->input_polling && s->wakefd >= 0) {
-			uint64_t one = 1;
-			ssize_t r = write(s->wakefd, &one, sizeof(one));
-			(void) r;
-		}
+		txq_wake_claimer(ifp);
 	}
 	return 1;
+}
+
+/* s->unlock_flush: what the VNLs held while the lock was held leaves
+ * (vde_xmit). A link that refused a frame since its last room is left
+ * to its EPOLLOUT/POLLOUT watch. */
+static void vde_unlock_flush(struct ustack *s) {
+	s->tx_pending = false;
+	for (struct netif *i = s->ifaces; i; i = i->next) {
+		if (!is_vnl(i) || i->txq == NULL || i->tx_defer)
+			continue;
+		if (!i->tx_full)
+			txq_flush(i);
+		if (i->txq)
+			txq_wake_claimer(i);
+	}
+}
+
+void link_flush(struct ustack *s) {
+	if (s->tx_pending)
+		vde_unlock_flush(s);
 }
 
 static void vde_link_close(struct netif *ifp) {
@@ -516,6 +568,7 @@ struct netif *vde_netif_open(struct ustack *s, const char *vnl, const uint8_t *m
 		return NULL;
 	}
 	ifp->s = s;
+	s->unlock_flush = vde_unlock_flush;
 	ifp->ops = vx ? &vx_ops : &vde_ops;
 	ifp->type = ARPHRD_ETHER;
 	ifp->mtu = mtu;

@@ -176,6 +176,7 @@ static int sock_wait_input(struct usock *sk, uint64_t deadline) {
 			/* whole milliseconds, rounded up: never wake early and spin */
 			timeout = (int) ((deadline - t + 999999) / 1000000);
 		}
+		link_flush(s);
 		link_claim_events(s, pfd + 1, n);
 		s->input_polling = true;
 		stack_unlock(s);

@@ -4,7 +4,8 @@
  *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528)
  *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
- *   tcp_output.c  segment building, sending, retransmission, NewReno
+ *   tcp_output.c  segment building, sending, retransmission, NewReno,
+ *                 path MTU (ICMP, and probing as Linux's tcp_mtu_probing)
  *   tcp_reset.c   resets for segments no connection takes (closed ports)
  *   tcp_cc.c      congestion control: the table of algorithms, the
  *                 choice per socket (TCP_CONGESTION) and per stack (cc=)
@@ -177,6 +178,10 @@ struct tcp_pcb {
 	uint16_t mss, peer_mss, user_mss, adv_mss;  /* mss: payload per segment (less the TS option) */
 	/* RFC 7323 timestamps and RFC 2018 SACK, negotiated on the SYNs */
 	bool ts_ok, sack_ok;
+	bool acked_wrapped;           /* 4 GiB or more acknowledged (snd_una - iss wrapped) */
+	/* the last ACK for a segment out of window or a challenge (ms clock,
+	 * 0: none): Linux's last_oow_ack_time */
+	uint32_t last_oow_ack;
 	uint32_t ts_off;              /* TSval = ms clock + ts_off (RFC 7323 5.4) */
 	uint32_t ts_last;             /* the last TSval sent: never goes back */
 	bool ts_sent;
@@ -297,6 +302,7 @@ struct tcp_pcb {
 	/* ACK policy */
 	int segs_unacked, quickack;
 	bool ack_now;
+	bool ack_batched;             /* in tcp_stack's ack_batch (tcp_output.c) */
 	/* deadlines (ns, 0 = none) multiplexed on one stack timer */
 	struct utimer t;
 	uint64_t rtx_at, dack_at, ka_at, end_at;
@@ -334,6 +340,21 @@ struct tcp_pcb {
 	 * the retransmission timer (ns, 0: not since the last ACK): the
 	 * clock of TCP_USER_TIMEOUT (Linux retrans_stamp) */
 	uint64_t rtx_stamp;
+	/* Packetization-layer path MTU discovery (RFC 4821) as Linux's
+	 * tcp_mtu_probing (tcp_output.c): mtup_on, the search runs (stack
+	 * option tcp_mtu_probing=2: from the start; 1: once the timeouts
+	 * suggest a black hole); mtup_low, the largest IP packet known to
+	 * pass (the MSS is held to it while the search runs); mtup_high,
+	 * the largest not yet known to fail; mtup_probe, the size of the
+	 * probe in flight (0: none), which carries [mtup_seq, mtup_end);
+	 * mtup_rxt, some of that was resent (the probe proves nothing
+	 * then); mtup_at, when the search last began (again after
+	 * tcp_probe_interval) */
+	bool mtup_on, mtup_rxt;
+	uint16_t mtup_low, mtup_high, mtup_probe;
+	uint16_t mtup_len;            /* output_one: the probe's payload in place of the MSS */
+	uint32_t mtup_seq, mtup_end;
+	uint64_t mtup_at;
 	/* RACK-TLP (RFC 8985, tcp_rack.c): each segment in flight with the
 	 * time it was last sent (sorted by sequence, allocated with the first
 	 * one, SACK connections only); the most recently sent segment the
@@ -342,6 +363,11 @@ struct tcp_pcb {
 	 * loss probe in flight (TLPRxtOut: tlp_high_seq, the probe a resend) */
 	struct tcp_txrec *tx;
 	uint32_t ntx, txcap;
+	/* tx is txoff records into its allocation (those acknowledged leave
+	 * from the front without a move); how many records are SACKed and
+	 * how many were ever resent, kept so that an ACK in order walks
+	 * only what it delivers */
+	uint32_t txoff, tx_nsacked, tx_never;
 	uint64_t rack_xmit;
 	/* the last send time given to a record: each later send gets a later
 	 * one, so that the order of sending survives a clock that stands
@@ -422,6 +448,11 @@ struct tcp_stack {
 	uint16_t next_port;
 	bool fixed_isn;               /* tests and fuzzing: ISN 0x01000000 */
 	int npcbs;
+	/* connections whose ACK waits for the end of the receive batch
+	 * (stack option gro=1, tcp_output.c tcp_ack_later) */
+#define TCP_ACK_BATCH 64
+	struct tcp_pcb *ack_batch[TCP_ACK_BATCH];
+	int nack_batch;
 	/* connections the application closed, still sending (FIN_WAIT1/2,
 	 * CLOSING, LAST_ACK; not TIME_WAIT), and their bound (tcp_max_orphans) */
 	int orphans, max_orphans;
@@ -445,8 +476,15 @@ struct tcp_stack {
 				RetransSegs, InErrs, OutRsts, InCsumErrors, ListenDrops, OfoDrops,
 				ChallengeACKs, PAWSEstab, DSACKOldSent, LossUndo, SACKRecovery, SACKRetrans, SACKLostRetrans, RenoRecovery, RTOs, LocalDrops,
 				TLPProbes, TLPRecovery, RACKReoTimeouts, DSACKUndo, SpuriousRTOs,
-				PMTUReductions;
+				PMTUReductions, ACKSkippedChallenge, ACKSkippedSeq,
+				MTUPFail, MTUPSuccess;
 	} mib;
+	/* RFC 5961 7: challenge ACKs per second of the whole stack (Linux's
+	 * tcp_challenge_ack_limit; 0: no limit, Linux's default INT_MAX),
+	 * this second's budget left */
+	uint32_t challenge_ack_limit, challenge_count;
+	uint64_t challenge_sec;
+	bool challenge_sec_set;
 };
 
 /* Parsed arriving segment, family independent. */
@@ -480,12 +518,25 @@ struct tcp_seg {
 #define TCP_SYN_RETRIES 6
 #define TCP_SYNACK_RETRIES 5
 #define TCP_RETRIES2 15
+/* Linux tcp_retries1: a black hole is suspected (tcp_mtu_probing) once
+ * the oldest data waited as long as 3 timeouts backed off from
+ * TCP_RTO_MIN take: 200 ms * (2^4 - 1) = 3 s */
+#define TCP_RETRIES1 3
+/* Linux's defaults of tcp_base_mss, tcp_probe_threshold (bytes),
+ * tcp_probe_interval (600 s), tcp_mtu_probe_floor and tcp_min_snd_mss */
+#define TCP_BASE_MSS 1024
+#define TCP_PROBE_THRESHOLD 8
+#define TCP_PROBE_INTERVAL_NS MS(600000)
+#define TCP_MTU_PROBE_FLOOR 48
+#define TCP_MIN_SND_MSS 48
 /* Linux: tcp_orphan_retries 0 means 8 timeouts for a closed connection
  * whose FIN or data goes unanswered; tcp_max_orphans (Linux sizes it by
  * memory; here per stack) */
 #define TCP_ORPHAN_RETRIES 8
 #define TCP_MAX_ORPHANS 4096
 #define TCP_INIT_CWND 10
+/* Linux's tcp_invalid_ratelimit (ms) */
+#define TCP_INVALID_RATELIMIT_MS 500
 #define TCP_AUTO_SNDBUF (4u << 20)
 #define TCP_AUTO_RCVBUF (4u << 20)
 
@@ -578,6 +629,10 @@ void tcp_send_ack(struct tcp_pcb *pcb);
 uint32_t tcp_acceptable_seq(const struct tcp_pcb *pcb);
 /* schedule an ACK: at once (now) or delayed */
 void tcp_ack_later(struct tcp_pcb *pcb);
+/* s->rx_batch_end: the ACKs a receive batch held go; and a pcb that goes
+ * away leaves the list */
+void tcp_ack_batch_end(struct ustack *s);
+void tcp_ack_batch_forget(struct tcp_pcb *pcb);
 void tcp_send_syn(struct tcp_pcb *pcb);
 void tcp_send_rst(struct tcp_pcb *pcb);
 /* an empty segment with seq snd_una - 1 (keepalive, zero window probe) */
@@ -601,6 +656,25 @@ void tcp_sync_mss(struct tcp_pcb *pcb);
  * false when the path is not narrower than the MSS already. */
 bool tcp_pmtu_reduced(struct tcp_pcb *pcb);
 uint32_t tcp_cur_mss(const struct tcp_pcb *pcb);
+/* Linux tcp_simple_retransmit: what is in flight sent again now at the
+ * present MSS, cwnd kept (the loss was of a size, not congestion) */
+void tcp_simple_retransmit(struct tcp_pcb *pcb);
+/* RFC 4821 as Linux's tcp_mtu_probing (tcp_output.c): the search set up
+ * for a new connection (its MSS known) */
+void tcp_mtup_init(struct tcp_pcb *pcb);
+/* a retransmission timeout (before its resend): past tcp_retries1's
+ * time, a black hole is suspected and the MSS falls; a probe in flight
+ * is lost */
+bool tcp_mtup_timeout(struct tcp_pcb *pcb, uint64_t now);  /* true: the send records are of another size */
+/* snd_una moved: the probe's data acknowledged raises the MSS */
+void tcp_mtup_ack(struct tcp_pcb *pcb);
+/* a loss is found in Open state: when it is the probe's (at snd_una),
+ * the search's high end falls below it and the data goes again at the
+ * present MSS, no recovery entered (true); false: not the probe */
+bool tcp_mtup_lost(struct tcp_pcb *pcb);
+/* the path MTU TCP_INFO reports (Linux's pmtu cookie: the route's, with
+ * what ICMP taught, not what probing found) */
+uint32_t tcp_path_mtu(struct tcp_pcb *pcb);
 void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us);
 /* MSG_EOR: mark the end of the queue as a record's end (-ENOBUFS: no
  * room for one more mark); drop the marks snd_una passed */

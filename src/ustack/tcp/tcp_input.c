@@ -16,8 +16,46 @@
 #include "../socket/sock.h"
 #include "tcp.h"
 
+/* RFC 5961 7 limits challenge ACKs. As Linux's tcp_send_challenge_ack:
+ * first the connection's own limit, one ACK per tcp_invalid_ratelimit
+ * (500 ms) for everything sent out of window (counter
+ * ACKSkippedChallenge); then the stack's, tcp_challenge_ack_limit per
+ * second, a random budget of limit/2 to limit*3/2-1 each second (Linux
+ * 6.0 on: off by default, INT_MAX; here challenge_ack_limit 0). */
+static bool oow_rate_limited(struct tcp_pcb *pcb, uint64_t now, uint64_t *skipped) {
+	uint32_t ms = (uint32_t) (now / 1000000u);
+	if (ms == 0)
+		ms = 1;   /* 0: no ACK sent yet */
+	if (pcb->last_oow_ack) {
+		int32_t elapsed = (int32_t) (ms - pcb->last_oow_ack);
+		if (elapsed >= 0 && elapsed < TCP_INVALID_RATELIMIT_MS) {
+			(*skipped)++;
+			return true;
+		}
+	}
+	pcb->last_oow_ack = ms;
+	return false;
+}
+
 static void challenge_ack(struct tcp_pcb *pcb) {
-	pcb->s->tcp->mib.ChallengeACKs++;
+	struct tcp_stack *ts = pcb->s->tcp;
+	uint64_t now = tcp_clock(pcb->s);
+	if (oow_rate_limited(pcb, now, &ts->mib.ACKSkippedChallenge))
+		return;
+	uint32_t limit = ts->challenge_ack_limit;
+	if (limit) {
+		uint64_t sec = now / 1000000000u;
+		if (!ts->challenge_sec_set || sec != ts->challenge_sec) {
+			uint32_t half = (limit + 1) / 2;
+			ts->challenge_sec = sec;
+			ts->challenge_sec_set = true;
+			ts->challenge_count = half + stack_random(pcb->s) % limit;
+		}
+		if (ts->challenge_count == 0)
+			return;
+		ts->challenge_count--;
+	}
+	ts->mib.ChallengeACKs++;
 	tcp_send_ack(pcb);
 }
 
@@ -49,6 +87,7 @@ static void take_syn_options(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 		if (pcb->mss > 64 + TCPOLEN_TS_ALIGNED)
 			pcb->mss -= TCPOLEN_TS_ALIGNED;
 	}
+	tcp_mtup_init(pcb);  /* RFC 4821 (tcp_mtu_probing) */
 	tcp_sync_mss(pcb);   /* a path known to be narrower (ICMP, pmtu.c) */
 	pcb->last_ack_sent = g->seq + 1;
 	pcb->cwnd = TCP_INIT_CWND * (uint32_t) pcb->mss;
@@ -640,6 +679,8 @@ void tcp_rack_reo_fire(struct tcp_pcb *pcb) {
 	uint64_t reo = tcp_rack_detect(pcb, now, &marked, true);
 	if (marked && pcb->sb && !pcb->in_recovery && !pcb->in_loss &&
 			tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		if (tcp_mtup_lost(pcb))
+			return;   /* a lost path MTU probe (tcp_output.c) */
 		enter_sack_recovery(pcb);
 		prr_ack(pcb, 0, false);
 	} else if (marked && pcb->sack_recovery && pcb->sb)
@@ -696,11 +737,11 @@ static void dupack(struct tcp_pcb *pcb) {
 	if (pcb->sb) {
 		/* not for data sent before a timeout (RFC 6582 4.1, Linux's
 		 * CA_Loss): that is being resent already */
-		if (!pcb->in_loss)
+		if (!pcb->in_loss && !tcp_mtup_lost(pcb))
 			enter_sack_recovery(pcb);
 		return;
 	}
-	if (pcb->dupacks != 3)
+	if (pcb->dupacks != 3 || tcp_mtup_lost(pcb))
 		return;
 	/* no SACK (not permitted, or no block came): NewReno */
 	pcb->s->tcp->mib.RenoRecovery++;
@@ -745,7 +786,18 @@ static bool seg_check(struct tcp_pcb *pcb, struct tcp_seg *g, uint32_t rwnd, uin
 	bool edge_ok = seglen == 0 && !(fl & TCP_RST) && seq_geq(seq, pcb->last_ack_sent) &&
 			seq_leq(seq, pcb->rcv_nxt + rwnd);
 	if (!edge_ok && !tcp_seg_acceptable(seq, seglen, pcb->rcv_nxt, rwnd)) {
+		/* a SYN out of the window too: a challenge (Linux's
+		 * tcp_validate_incoming, RFC 5961 4.2) */
+		if ((fl & TCP_SYN) && !(fl & TCP_RST) && pcb->state != TCPS_SYN_RECV) {
+			challenge_ack(pcb);
+			return false;
+		}
 		if (!(fl & TCP_RST)) {
+			/* without data, at most one such ACK per 500 ms (Linux's
+			 * tcp_oow_rate_limited: an ACK loop, or an attacker's
+			 * probe, gets no stream of answers) */
+			if (seglen == 0 && oow_rate_limited(pcb, now, &s->tcp->mib.ACKSkippedSeq))
+				return false;
 			/* a duplicate (Linux tcp_send_dupack): reported as a
 			 * D-SACK of what lies below rcv_nxt */
 			if (seglen && seq_lt(seq, pcb->rcv_nxt))
@@ -929,10 +981,14 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
 		pcb->snd_nxt = g->ack;
+	/* 4 GiB acknowledged in all: the 32-bit count wrapped (RFC 5961 5.2's bound) */
+	if (pcb->snd_una != pcb->iss && g->ack - (pcb->iss + 1) < pcb->snd_una - (pcb->iss + 1))
+		pcb->acked_wrapped = true;
 	pcb->snd_una = g->ack;
 	tcp_sb_ack(pcb);
 	tcp_eor_ack(pcb);
 	tcp_zc_ack(pcb);
+	tcp_mtup_ack(pcb);
 	if (g->opt_ok)
 		sacked = tcp_sb_update(pcb, &g->opt);
 	uint32_t delivered = acked - (was_sacked < acked ? was_sacked : acked);
@@ -981,9 +1037,12 @@ static void ack_recovery(struct tcp_pcb *pcb, bool sacked, bool advanced, uint32
 	 * segment is lost, before three duplicates; RFC 8985: or RACK does */
 	if (pcb->in_loss && seq_geq(pcb->snd_una, pcb->recover))
 		pcb->in_loss = false;
-	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una))
+	if ((sacked || rack_lost) && !pcb->in_recovery && !pcb->in_loss && pcb->sb && tcp_sb_is_lost(pcb, pcb->snd_una)) {
+		/* a lost path MTU probe is no congestion (tcp_output.c) */
+		if (tcp_mtup_lost(pcb))
+			return;
 		enter_sack_recovery(pcb);
-	else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
+	} else if (sacked && pcb->sack_recovery && !tcp_tx_complete(pcb) && tcp_sb_head_rxt_lost(pcb)) {
 		/* the resend at snd_una was lost as well: again, without
 		 * waiting for the timer */
 		pcb->s->tcp->mib.SACKLostRetrans++;
@@ -1097,8 +1156,14 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		tcp_send_ack(pcb);
 		return false;
 	}
-	/* RFC 5961 5.2: too old an ACK is a blind attempt */
-	if (seq_lt(g->ack, pcb->snd_una - pcb->max_snd_wnd) && pcb->max_snd_wnd) {
+	/* RFC 5961 5.2: too old an ACK is a blind attempt. The bound is
+	 * the largest window the peer offered, or what it acknowledged in
+	 * all if less (Linux: no ACK of bytes never sent) */
+	uint32_t old_bound = pcb->max_snd_wnd;
+	uint32_t acked_all = pcb->snd_una - (pcb->iss + 1);
+	if (!pcb->acked_wrapped && acked_all < old_bound)
+		old_bound = acked_all;
+	if (seq_lt(g->ack, pcb->snd_una - old_bound)) {
 		challenge_ack(pcb);
 		return false;
 	}

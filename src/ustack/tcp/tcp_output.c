@@ -53,30 +53,43 @@ static uint32_t path_mss(struct tcp_pcb *pcb) {
 	return mtu > 0 && (uint32_t) mtu > hdr + 64 ? (uint32_t) mtu - hdr : mtu > 0 ? 64 : 0;
 }
 
+/* Headers a segment carries besides its MSS: IP, TCP and the timestamp
+ * option (as Linux converts between MSS and MTU: no SACK blocks) */
+static uint32_t seg_hdr(const struct tcp_pcb *pcb) {
+	return (pcb->v6 ? 60u : 40u) + (pcb->ts_ok ? TCPOLEN_TS_ALIGNED : 0u);
+}
+
+static uint32_t mtu_to_mss(const struct tcp_pcb *pcb, uint32_t mtu) {
+	uint32_t hdr = seg_hdr(pcb);
+	return mtu > hdr + TCP_MIN_SND_MSS ? mtu - hdr : TCP_MIN_SND_MSS;
+}
+
+uint32_t tcp_path_mtu(struct tcp_pcb *pcb) {
+	int mtu = pcb->v6 ? ip6_dst_mtu(pcb->s, pcb->r6, pcb->oif) : ip4_dst_mtu(pcb->s, pcb->r4, pcb->oif);
+	return mtu > 0 ? (uint32_t) mtu : (uint32_t) pcb->adv_mss + (pcb->v6 ? 60u : 40u);
+}
+
 void tcp_sync_mss(struct tcp_pcb *pcb) {
 	uint32_t m = path_mss(pcb);
 	if (m && m < pcb->mss)
 		pcb->mss = (uint16_t) m;
+	if (pcb->mtup_high > tcp_path_mtu(pcb))
+		pcb->mtup_high = (uint16_t) tcp_path_mtu(pcb);
+	/* the probing search holds the MSS to what is known to pass */
+	if (pcb->mtup_on && mtu_to_mss(pcb, pcb->mtup_low) < pcb->mss)
+		pcb->mss = (uint16_t) mtu_to_mss(pcb, pcb->mtup_low);
 }
 
-bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
-	uint32_t m = path_mss(pcb);
-	if (m == 0 || m >= pcb->mss)
-		return false;
-	pcb->mss = (uint16_t) m;
-	pcb->s->tcp->mib.PMTUReductions++;
-	if (pcb->snd_una == pcb->snd_max || !tcp_can_send_data(pcb->state))
-		return true;
-	/* Linux tcp_simple_retransmit: what is in flight goes again at the
-	 * new size, now, as after a timeout but with cwnd kept (the loss was
-	 * the path's size, not congestion): ssthresh at least 3/4 of cwnd */
+/* Linux tcp_simple_retransmit: what is in flight goes again at the
+ * present size, now, as after a timeout but with cwnd kept (the loss was
+ * of the segments' size, not congestion): ssthresh at least 3/4 of cwnd;
+ * go-back-N (the send records and SACK blocks are of the old size). */
+void tcp_simple_retransmit(struct tcp_pcb *pcb) {
 	if (!pcb->in_loss) {
 		uint32_t q = pcb->cwnd / 4 * 3;
 		if (pcb->ssthresh == UINT32_MAX || pcb->ssthresh < q)
 			pcb->ssthresh = q;
 	}
-	/* go-back-N at the new size (the send records and SACK blocks are
-	 * of the old one) */
 	pcb->frto = false;
 	pcb->loss_sack = false;
 	tcp_sb_clear(pcb);
@@ -86,6 +99,152 @@ bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
 	tcp_timer_update(pcb);
+}
+
+bool tcp_pmtu_reduced(struct tcp_pcb *pcb) {
+	uint32_t m = path_mss(pcb);
+	if (pcb->mtup_high > tcp_path_mtu(pcb))
+		pcb->mtup_high = (uint16_t) tcp_path_mtu(pcb);
+	if (m == 0 || m >= pcb->mss)
+		return false;
+	pcb->mss = (uint16_t) m;
+	pcb->s->tcp->mib.PMTUReductions++;
+	if (pcb->snd_una == pcb->snd_max || !tcp_can_send_data(pcb->state))
+		return true;
+	tcp_simple_retransmit(pcb);
+	return true;
+}
+
+/* RFC 4821 (packetization-layer path MTU discovery) as Linux's
+ * tcp_mtu_probing. Sizes are of IP packets (MTUs). The search is the
+ * range [mtup_low, mtup_high]: low passes, high is the most the path
+ * may take (the peer's MSS or the route's MTU). While it runs the MSS is
+ * held to low; a probe, one segment of the size halfway, goes when the
+ * connection is in order, with enough data queued behind it to tell its
+ * loss by SACK or duplicate ACKs; acknowledged, it becomes low and the
+ * MSS grows; lost, high falls below it. The search ends when the range
+ * is narrower than tcp_probe_threshold (8 bytes) and begins again after
+ * tcp_probe_interval (600 s). With tcp_mtu_probing=1 it starts only when
+ * a black hole is suspected: the oldest data unanswered for as long as
+ * tcp_retries1 timeouts take; the MSS falls to tcp_base_mss then, and
+ * to half of low on each later timeout (tcp_mtu_probe_floor at least). */
+
+/* the MSS the connection would have without the search: the smaller of
+ * ours and the peer's, less the timestamp option */
+static uint32_t mss_clamp(const struct tcp_pcb *pcb) {
+	uint32_t m = pcb->adv_mss < pcb->peer_mss ? pcb->adv_mss : pcb->peer_mss;
+	if (pcb->ts_ok && m > 64 + TCPOLEN_TS_ALIGNED)
+		m -= TCPOLEN_TS_ALIGNED;
+	return m;
+}
+
+/* the top of a new search: the peer's MSS (or TCP_MAXSEG's) as a packet
+ * (no options, as Linux), at most the path's MTU */
+static uint32_t search_top(struct tcp_pcb *pcb) {
+	uint32_t m = pcb->peer_mss;
+	if (pcb->user_mss && pcb->user_mss < m)
+		m = pcb->user_mss;
+	uint32_t top = m + (pcb->v6 ? 60u : 40u);
+	uint32_t path = tcp_path_mtu(pcb);
+	return top < path ? top : path;
+}
+
+static uint32_t base_mss(const struct tcp_pcb *pcb) {
+	return pcb->s->tcp_base_mss ? pcb->s->tcp_base_mss : TCP_BASE_MSS;
+}
+
+void tcp_mtup_init(struct tcp_pcb *pcb) {
+	pcb->mtup_on = pcb->s->tcp_mtu_probing >= 2;
+	pcb->mtup_high = (uint16_t) search_top(pcb);
+	pcb->mtup_low = (uint16_t) (base_mss(pcb) + seg_hdr(pcb));
+	pcb->mtup_probe = 0;
+	pcb->mtup_at = tcp_clock(pcb->s);
+}
+
+/* the MSS again from its bounds (it may grow) */
+static void mss_resync(struct tcp_pcb *pcb) {
+	uint32_t m = mss_clamp(pcb);
+	uint32_t p = path_mss(pcb);
+	if (p && p < m)
+		m = p;
+	if (pcb->mtup_on && mtu_to_mss(pcb, pcb->mtup_low) < m)
+		m = mtu_to_mss(pcb, pcb->mtup_low);
+	pcb->mss = (uint16_t) m;
+}
+
+static void mtup_failed(struct tcp_pcb *pcb) {
+	pcb->mtup_high = (uint16_t) (pcb->mtup_probe - 1);
+	pcb->mtup_probe = 0;
+	pcb->s->tcp->mib.MTUPFail++;
+}
+
+bool tcp_mtup_timeout(struct tcp_pcb *pcb, uint64_t now) {
+	bool resized = false;
+	if (pcb->mtup_probe && seq_lt(pcb->snd_una, pcb->mtup_end)) {
+		/* the probe unanswered (RFC 4821 7.6.2); when data before
+		 * it is missing too or some of it was resent, no verdict */
+		if (pcb->snd_una == pcb->mtup_seq && !pcb->mtup_rxt)
+			mtup_failed(pcb);
+		pcb->mtup_probe = 0;
+		resized = true;
+	}
+	if (!pcb->s->tcp_mtu_probing || pcb->backoff == 0 || pcb->rtx_stamp == 0)
+		return resized;
+	/* Linux tcp_write_timeout: past tcp_retries1 (its time computed
+	 * from TCP_RTO_MIN as retransmits_timed_out does) */
+	uint64_t limit = (uint64_t) TCP_RTO_MIN_US * 1000 * ((2u << TCP_RETRIES1) - 1);
+	if (now - pcb->rtx_stamp < limit)
+		return resized;
+	uint16_t old = pcb->mss;
+	if (pcb->mtup_low == 0)
+		tcp_mtup_init(pcb);   /* (every connection has it from its handshake) */
+	if (!pcb->mtup_on) {
+		pcb->mtup_on = true;
+		pcb->mtup_at = now;
+	} else {
+		uint32_t m = mtu_to_mss(pcb, pcb->mtup_low) / 2;
+		if (m > base_mss(pcb))
+			m = base_mss(pcb);
+		if (m < TCP_MTU_PROBE_FLOOR)
+			m = TCP_MTU_PROBE_FLOOR;
+		if (m < TCP_MIN_SND_MSS)
+			m = TCP_MIN_SND_MSS;
+		pcb->mtup_low = (uint16_t) (m + seg_hdr(pcb));
+	}
+	tcp_sync_mss(pcb);
+	return resized || pcb->mss != old;
+}
+
+void tcp_mtup_ack(struct tcp_pcb *pcb) {
+	if (!pcb->mtup_probe || seq_lt(pcb->snd_una, pcb->mtup_end))
+		return;
+	if (pcb->mtup_rxt) {
+		pcb->mtup_probe = 0;   /* the resend was acknowledged, not it */
+		return;
+	}
+	/* cwnd in segments scaled by the old packet size over the new, as
+	 * Linux's tcp_mtup_probe_success; ssthresh at least 3/4 of it */
+	uint32_t old = pcb->mss ? pcb->mss : 1;
+	uint64_t segs = (uint64_t) (pcb->cwnd / old) * (old + seg_hdr(pcb)) / pcb->mtup_probe;
+	if (!pcb->in_cwr && !pcb->in_recovery) {
+		uint32_t q = pcb->cwnd / 4 * 3;
+		if (pcb->ssthresh < q)
+			pcb->ssthresh = q;
+	}
+	pcb->mtup_low = pcb->mtup_probe;
+	pcb->mtup_probe = 0;
+	mss_resync(pcb);
+	pcb->cwnd = (uint32_t) (segs ? segs : 1) * pcb->mss;
+	pcb->s->tcp->mib.MTUPSuccess++;
+}
+
+bool tcp_mtup_lost(struct tcp_pcb *pcb) {
+	if (!pcb->mtup_probe || pcb->snd_una != pcb->mtup_seq || pcb->mtup_rxt || pcb->in_recovery ||
+			pcb->in_loss || pcb->in_cwr)
+		return false;
+	mtup_failed(pcb);
+	pcb->cwnd += pcb->mss;   /* the segment the probe took back */
+	tcp_simple_retransmit(pcb);
 	return true;
 }
 
@@ -275,6 +434,9 @@ int tcp_send_seg(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len,
 		if (err == 0 && rt.ifp->st.tx_errors != drops)
 			err = -ENOBUFS;
 	}
+	if (pcb->mtup_probe && len && seq_lt(seq, pcb->snd_max) && seq_lt(seq, pcb->mtup_end) &&
+			seq_gt(seq + len, pcb->mtup_seq))
+		pcb->mtup_rxt = true;   /* the probe's data again: it proves nothing now */
 	if (err == -ENOBUFS)
 		local_drop(pcb, flags);
 	else if (err == 0 && !(flags & (TCP_SYN | TCP_RST)) && (len || (flags & TCP_FIN)))
@@ -365,9 +527,60 @@ void tcp_send_probe(struct tcp_pcb *pcb) {
 	tcp_send_seg(pcb, pcb->snd_una - 1, TCP_ACK, 0, false);
 }
 
+/* Receive offload (stack option gro=1): while a batch of frames read at
+ * once from a VNL runs, the ACK that in-order data asks for waits for the
+ * batch's end, and one ACK covers all the batch brought, as Linux's ACK
+ * of a GRO packet does. An ACK asked for at once (out of order, CE, CWR)
+ * is not held. */
+static bool ack_batch_add(struct tcp_pcb *pcb) {
+	struct ustack *s = pcb->s;
+	struct tcp_stack *ts = s->tcp;
+	if (!s->gro || !s->rx_batch || pcb->ack_now)
+		return false;
+	if (pcb->ack_batched)
+		return true;
+	if (ts->nack_batch == TCP_ACK_BATCH)
+		return false;
+	ts->ack_batch[ts->nack_batch++] = pcb;
+	pcb->ack_batched = true;
+	s->rx_batch_end = tcp_ack_batch_end;
+	return true;
+}
+
+void tcp_ack_batch_end(struct ustack *s) {
+	struct tcp_stack *ts = s->tcp;
+	if (ts == NULL)
+		return;
+	/* (an ACK sent meanwhile, with data, cleared segs_unacked) */
+	for (int i = 0; i < ts->nack_batch; i++) {
+		struct tcp_pcb *pcb = ts->ack_batch[i];
+		pcb->ack_batched = false;
+		if (pcb->segs_unacked == 0)
+			continue;
+		if (pcb->quickack > 0)
+			pcb->quickack--;
+		tcp_send_ack(pcb);
+	}
+	ts->nack_batch = 0;
+}
+
+void tcp_ack_batch_forget(struct tcp_pcb *pcb) {
+	struct tcp_stack *ts = pcb->s->tcp;
+	if (!pcb->ack_batched)
+		return;
+	for (int i = 0; i < ts->nack_batch; i++)
+		if (ts->ack_batch[i] == pcb) {
+			ts->ack_batch[i] = ts->ack_batch[--ts->nack_batch];
+			break;
+		}
+	pcb->ack_batched = false;
+}
+
 void tcp_ack_later(struct tcp_pcb *pcb) {
 	pcb->segs_unacked++;
 	if (pcb->ack_now || pcb->quickack > 0 || pcb->segs_unacked >= 2) {
+		if (ack_batch_add(pcb))
+			return;
 		if (pcb->quickack > 0)
 			pcb->quickack--;
 		tcp_send_ack(pcb);
@@ -586,7 +799,7 @@ void tcp_retransmit_head(struct tcp_pcb *pcb) {
  * back from snd_una), within win bytes in flight from snd_una. Returns
  * false when nothing may go now. */
 static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
-	uint32_t mss = tcp_cur_mss(pcb);
+	uint32_t mss = pcb->mtup_len ? pcb->mtup_len : tcp_cur_mss(pcb);
 	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
 	const struct tcp_sack_block *sacked = NULL;
 	if (pcb->sb && seq_lt(pcb->snd_nxt, pcb->snd_max)) {
@@ -897,6 +1110,64 @@ static void cwnd_restart_check(struct tcp_pcb *pcb) {
 	pcb->cwnd = cwnd > restart ? cwnd : restart;
 }
 
+/* The path MTU probe (RFC 4821 7.4, as Linux's tcp_mtu_probe): one new
+ * segment of the size halfway through the search, sent when the
+ * connection is in order (no recovery, nothing SACKed, no SACK blocks of
+ * ours), cwnd at least 11 segments with room for two, and enough data
+ * queued and allowed by the peer's window to follow it by the
+ * reordering degree plus one segments (its loss is then told apart
+ * from reordering). It takes one segment of cwnd while in flight.
+ * 1: sent; 0: wait for ACKs (send nothing now); -1: no probe, send as
+ * usual. */
+static int mtu_probe(struct tcp_pcb *pcb) {
+	uint32_t mss = pcb->mss;
+	if (!pcb->mtup_on || pcb->mtup_probe || mss == 0 || pcb->in_recovery || pcb->in_loss || pcb->in_cwr ||
+			pcb->dupacks || (pcb->sb && pcb->sb->n) || pcb->nrsack || pcb->dsack_pending ||
+			pcb->cwnd / mss < 11 || pcb->snd_nxt != pcb->snd_max)
+		return -1;
+	uint32_t size = mtu_to_mss(pcb, ((uint32_t) pcb->mtup_low + pcb->mtup_high) / 2);
+	if (size > mtu_to_mss(pcb, pcb->mtup_high) ||
+			(int) pcb->mtup_high - (int) pcb->mtup_low < TCP_PROBE_THRESHOLD) {
+		/* the search is over: again after tcp_probe_interval, from
+		 * the present size up */
+		uint64_t now = tcp_clock(pcb->s);
+		if (now - pcb->mtup_at >= TCP_PROBE_INTERVAL_NS) {
+			pcb->mtup_high = (uint16_t) search_top(pcb);
+			pcb->mtup_low = (uint16_t) (mss + seg_hdr(pcb));
+			pcb->mtup_at = now;
+		}
+		return -1;
+	}
+	uint32_t reord = pcb->reordering ? pcb->reordering : 3;
+	uint32_t need = size + (reord + 1) * mss;
+	if (tcp_notsent(pcb) < need || pcb->snd_wnd < need)
+		return -1;
+	if (seq_gt(pcb->snd_nxt + need, pcb->snd_una + pcb->snd_wnd))
+		return 0;
+	uint32_t inflight = (pcb->snd_nxt - pcb->snd_una + mss - 1) / mss;
+	if (inflight + 2 > pcb->cwnd / mss)
+		return inflight ? 0 : -1;
+	if (eor_clip(pcb, pcb->snd_nxt, size, NULL) < size)
+		return -1;   /* a record ends inside (MSG_EOR) */
+	uint32_t max0 = pcb->snd_max;
+	pcb->gso_open = true;
+	pcb->gso_multi = false;
+	pcb->gso_seq = pcb->snd_nxt;
+	pcb->gso_end = pcb->snd_nxt + size;
+	pcb->mtup_len = (uint16_t) size;
+	output_one(pcb, pcb->snd_wnd);
+	pcb->mtup_len = 0;
+	pcb->gso_open = false;
+	if (pcb->snd_max == max0)
+		return -1;
+	pcb->mtup_probe = (uint16_t) (pcb->snd_max - max0 + seg_hdr(pcb));
+	pcb->mtup_seq = max0;
+	pcb->mtup_end = pcb->snd_max;
+	pcb->mtup_rxt = false;
+	pcb->cwnd -= mss;
+	return 1;
+}
+
 void tcp_output(struct tcp_pcb *pcb) {
 	if (pcb->state == TCPS_SYN_RECV && pcb->fo_passive) {
 		tcp_fo_output(pcb);   /* before the handshake ends (RFC 7413) */
@@ -928,7 +1199,7 @@ void tcp_output(struct tcp_pcb *pcb) {
 	if ((pcb->sack_recovery || (pcb->in_loss && pcb->loss_sack)) && pcb->sb) {
 		sack_output(pcb, budget);
 		pcb->frto_hold = false;
-	} else {
+	} else if (mtu_probe(pcb) != 0) {
 		uint32_t cw = pcb->cwnd;
 		/* limited transmit (RFC 3042): each of the first two duplicate
 		 * ACKs lets one new segment go beyond cwnd (Linux: a segment

@@ -26,22 +26,66 @@
 #define DUPTHRESH 3
 
 void tcp_tx_free(struct tcp_pcb *pcb) {
-	free(pcb->tx);
+	free(pcb->tx ? pcb->tx - pcb->txoff : NULL);
 	pcb->tx = NULL;
-	pcb->ntx = pcb->txcap = 0;
+	pcb->ntx = pcb->txcap = pcb->txoff = 0;
+	pcb->tx_nsacked = pcb->tx_never = 0;
+}
+
+#ifdef USTACK_TX_CHECK
+/* (a build for testing this file: the counts and the order, checked
+ * after every change) */
+#include <stdio.h>
+static void tx_check(const struct tcp_pcb *pcb) {
+	uint32_t sacked = 0, ever = 0;
+	for (uint32_t i = 0; i < pcb->ntx; i++) {
+		const struct tcp_txrec *r = &pcb->tx[i];
+		sacked += (r->fl & TCP_TXR_SACKED) != 0;
+		ever += (r->fl & TCP_TXR_EVER) != 0;
+		if (i && (seq_lt(r->seq, pcb->tx[i - 1].end) ||
+				(!(r->fl & TCP_TXR_EVER) && !(pcb->tx[i - 1].fl & TCP_TXR_EVER) && r->at <= pcb->tx[i - 1].at))) {
+			fprintf(stderr, "tx_check: record %u out of order\n", i);
+			abort();
+		}
+	}
+	if (sacked != pcb->tx_nsacked || ever != pcb->tx_never || pcb->txoff + pcb->ntx > pcb->txcap) {
+		fprintf(stderr, "tx_check: sacked %u/%u ever %u/%u off %u n %u cap %u\n", sacked, pcb->tx_nsacked,
+				ever, pcb->tx_never, pcb->txoff, pcb->ntx, pcb->txcap);
+		abort();
+	}
+}
+#else
+#define tx_check(pcb) ((void) 0)
+#endif
+
+/* The counts a record adds to (or, with -1, takes from) the pcb's. */
+static void tx_count(struct tcp_pcb *pcb, const struct tcp_txrec *r, int sign) {
+	if (r->fl & TCP_TXR_SACKED)
+		pcb->tx_nsacked += (uint32_t) sign;
+	if (r->fl & TCP_TXR_EVER)
+		pcb->tx_never += (uint32_t) sign;
 }
 
 static bool tx_room(struct tcp_pcb *pcb, uint32_t more) {
-	if (pcb->ntx + more <= pcb->txcap)
+	if (pcb->txoff + pcb->ntx + more <= pcb->txcap)
 		return true;
 	if (pcb->ntx + more > TCP_TX_MAX)
 		return false;
+	struct tcp_txrec *base = pcb->tx ? pcb->tx - pcb->txoff : NULL;
+	if (pcb->txoff) {
+		/* the records acknowledged at the front make the room */
+		memmove(base, pcb->tx, pcb->ntx * sizeof(*base));
+		pcb->tx = base;
+		pcb->txoff = 0;
+		if (pcb->ntx + more <= pcb->txcap)
+			return true;
+	}
 	uint32_t cap = pcb->txcap ? pcb->txcap * 2 : 64;
 	while (cap < pcb->ntx + more)
 		cap *= 2;
 	if (cap > TCP_TX_MAX)
 		cap = TCP_TX_MAX;
-	struct tcp_txrec *n = realloc(pcb->tx, cap * sizeof(*n));
+	struct tcp_txrec *n = realloc(base, cap * sizeof(*n));
 	if (n == NULL)
 		return false;
 	pcb->tx = n;
@@ -60,6 +104,7 @@ static void tx_split(struct tcp_pcb *pcb, uint32_t seq) {
 		r = &pcb->tx[i];
 		memmove(r + 1, r, (pcb->ntx - i) * sizeof(*r));
 		pcb->ntx++;
+		tx_count(pcb, r, 1);
 		r[0].end = seq;
 		r[1].seq = seq;
 		return;
@@ -87,17 +132,22 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 			if (seq_geq(r->seq, seq) && seq_leq(r->end, end)) {
 				r->at = now;
 				r->tsval = pcb->ts_last;
+				if (!(r->fl & TCP_TXR_EVER))
+					pcb->tx_never++;
 				/* still lost until delivered, as Linux's lost_out */
 				r->fl |= TCP_TXR_RETRANS | TCP_TXR_EVER;
 			}
 		}
-		if (!seq_gt(end, last))
+		if (!seq_gt(end, last)) {
+			tx_check(pcb);
 			return;
+		}
 		seq = last;
 	}
 	if (!tx_room(pcb, 1))
 		return;
 	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0, pcb->ts_last};
+	tx_check(pcb);
 }
 
 /* RFC 8985 6.2 step 2 (RACK_update) for one delivered segment; tsecr:
@@ -150,28 +200,49 @@ static void reorder_check(struct tcp_pcb *pcb, const struct tcp_txrec *r, uint32
 	pcb->reord_seen = true;
 }
 
+/* The first record that ends after seq (a binary search: the records
+ * are sorted and disjoint). */
+static uint32_t tx_find(const struct tcp_pcb *pcb, uint32_t seq) {
+	uint32_t lo = 0, hi = pcb->ntx;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (seq_gt(pcb->tx[mid].end, seq))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	uint32_t drop = 0, fack = 0;
 	bool have = false;
 	pcb->rack_orig = false;
 	pcb->rack_advanced = false;
-	for (uint32_t i = 0; i < pcb->ntx; i++)
+	/* the highest SACKed: the last one in sequence order */
+	for (uint32_t i = pcb->ntx; pcb->tx_nsacked && i-- > 0;)
 		if (pcb->tx[i].fl & TCP_TXR_SACKED) {
 			fack = pcb->tx[i].end;
 			have = true;
+			break;
 		}
 	/* the newly SACKed first, then the acknowledged, each in sequence
 	 * order (Linux: SACK tagging, then tcp_clean_rtx_queue): RACK.rtt
-	 * is the last one's */
-	for (uint32_t i = 0; pcb->sb && i < pcb->ntx; i++) {
-		struct tcp_txrec *r = &pcb->tx[i];
-		if (seq_leq(r->end, pcb->snd_una) || (r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
-			continue;
-		r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~(TCP_TXR_LOST | TCP_TXR_RETRANS));
-		if (!(r->fl & TCP_TXR_EVER))
-			pcb->rack_orig = true;
-		reorder_check(pcb, r, fack, have);
-		rack_update(pcb, r, now, tsecr);
+	 * is the last one's. Only records inside the scoreboard's span can
+	 * be SACKed. */
+	if (pcb->sb && pcb->sb->n) {
+		uint32_t top = pcb->sb->b[pcb->sb->n - 1].right;
+		for (uint32_t i = tx_find(pcb, pcb->sb->b[0].left); i < pcb->ntx && seq_lt(pcb->tx[i].seq, top); i++) {
+			struct tcp_txrec *r = &pcb->tx[i];
+			if (seq_leq(r->end, pcb->snd_una) || (r->fl & TCP_TXR_SACKED) || !rec_sacked(pcb, r))
+				continue;
+			r->fl = (uint8_t) ((r->fl | TCP_TXR_SACKED) & ~(TCP_TXR_LOST | TCP_TXR_RETRANS));
+			pcb->tx_nsacked++;
+			if (!(r->fl & TCP_TXR_EVER))
+				pcb->rack_orig = true;
+			reorder_check(pcb, r, fack, have);
+			rack_update(pcb, r, now, tsecr);
+		}
 	}
 	while (drop < pcb->ntx && seq_leq(pcb->tx[drop].end, pcb->snd_una)) {
 		if (!(pcb->tx[drop].fl & TCP_TXR_SACKED)) {
@@ -180,16 +251,20 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 			reorder_check(pcb, &pcb->tx[drop], fack, have);
 			rack_update(pcb, &pcb->tx[drop], now, tsecr);
 		}
+		tx_count(pcb, &pcb->tx[drop], -1);
 		drop++;
 	}
 	if (drop) {
+		/* from the front: no move (tx_room compacts when it must) */
 		pcb->ntx -= drop;
-		memmove(pcb->tx, pcb->tx + drop, pcb->ntx * sizeof(*pcb->tx));
+		pcb->tx += drop;
+		pcb->txoff += drop;
 	}
 	if (pcb->ntx && seq_lt(pcb->tx[0].seq, pcb->snd_una))
 		pcb->tx[0].seq = pcb->snd_una;
 	if (pcb->ntx == 0)
 		tcp_tx_free(pcb);
+	tx_check(pcb);
 }
 
 /* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or
@@ -199,10 +274,7 @@ static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
 	if (!pcb->reord_seen) {
 		if (pcb->in_recovery || pcb->in_loss)
 			return 0;
-		uint32_t sacked = 0;
-		for (uint32_t i = 0; i < pcb->ntx; i++)
-			sacked += (pcb->tx[i].fl & TCP_TXR_SACKED) != 0;
-		if (sacked >= (pcb->reordering ? pcb->reordering : DUPTHRESH))
+		if (pcb->tx_nsacked >= (pcb->reordering ? pcb->reordering : DUPTHRESH))
 			return 0;
 	}
 	uint32_t w = pcb->min_rtt / 4;
@@ -225,8 +297,14 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool m
 		struct tcp_txrec *r = &pcb->tx[i];
 		if ((r->fl & TCP_TXR_SACKED) || (r->fl & (TCP_TXR_LOST | TCP_TXR_RETRANS)) == TCP_TXR_LOST)
 			continue;   /* delivered, or lost and waiting for its resend */
-		if (!(r->at < pcb->rack_xmit || (r->at == pcb->rack_xmit && seq_lt(r->end, pcb->rack_end))))
+		if (!(r->at < pcb->rack_xmit || (r->at == pcb->rack_xmit && seq_lt(r->end, pcb->rack_end)))) {
+			/* sent after the last delivery: so is every record after
+			 * it in sequence (send times rise with sequence, records
+			 * never resent being sent in order), unless one was resent */
+			if (pcb->tx_never == 0 && !(r->fl & TCP_TXR_EVER))
+				break;
 			continue;
+		}
 		uint64_t due = r->at + wait;
 		if (due <= now && !mark) {
 			timeout = timeout ? timeout : 1;   /* the REO timer, at once */
@@ -296,8 +374,10 @@ void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now) {
 	uint64_t wait = (uint64_t) pcb->rack_rtt * 1000 + (uint64_t) reo_wnd(pcb) * 1000;
 	for (uint32_t i = 0; i < pcb->ntx; i++) {
 		struct tcp_txrec *r = &pcb->tx[i];
-		if (reneged || pcb->sb == NULL)
+		if ((reneged || pcb->sb == NULL) && (r->fl & TCP_TXR_SACKED)) {
 			r->fl &= (uint8_t) ~TCP_TXR_SACKED;
+			pcb->tx_nsacked--;
+		}
 		if (r->fl & TCP_TXR_SACKED)
 			continue;
 		if (i > 0 && pcb->rack_valid && r->at + wait > now)
@@ -305,6 +385,7 @@ void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now) {
 		r->fl = (uint8_t) ((r->fl | TCP_TXR_LOST) & ~TCP_TXR_RETRANS);
 	}
 	pcb->tlp_out = false;
+	tx_check(pcb);
 }
 
 /* An undo (the loss was not real): nothing is lost any more (Linux

@@ -1044,7 +1044,10 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 	uint32_t advmss = p->adv_mss - (p->ts_ok && p->adv_mss > TCPOLEN_TS_ALIGNED ? TCPOLEN_TS_ALIGNED : 0);
 	ti.tcpi_rcv_mss = advmss;
 	ti.tcpi_unacked = p->mss ? (p->snd_max - p->snd_una + p->mss - 1) / p->mss : 0;
-	ti.tcpi_pmtu = p->adv_mss + (p->v6 ? 60 : 40);
+	/* Linux's pmtu cookie: the path's MTU (the route's, with what ICMP
+	 * taught; probing, RFC 4821, changes the MSS only) */
+	ti.tcpi_pmtu = p->state == TCPS_LISTEN || p->state == TCPS_CLOSED ? p->adv_mss + (p->v6 ? 60u : 40u) :
+			tcp_path_mtu(p);
 	ti.tcpi_rtt = p->srtt;
 	ti.tcpi_rttvar = p->rttvar;
 	ti.tcpi_snd_ssthresh = p->ssthresh == UINT32_MAX || !p->mss ? 0x7fffffff : p->ssthresh / p->mss;

@@ -527,6 +527,7 @@ static void eor_free(struct tcp_pcb *pcb) {
 void tcp_pcb_free(struct tcp_pcb *pcb) {
 	struct ustack *s = pcb->s;
 	utimer_cancel(s, &pcb->t);
+	tcp_ack_batch_forget(pcb);
 	chain_del(pcb, CH_CONN);
 	chain_del(pcb, CH_BIND);
 	chain_del(pcb, CH_LISTEN);

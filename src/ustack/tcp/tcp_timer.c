@@ -142,6 +142,8 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	if (pcb->user_timeout ? now - pcb->rtx_stamp >= (uint64_t) pcb->user_timeout * MS(1)
 			: pcb->backoff >= TCP_RETRIES2)
 		return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+	/* a path MTU probe lost, a black hole suspected (tcp_output.c) */
+	bool resized = tcp_mtup_timeout(pcb, now);
 	/* ssthresh from the algorithm (RFC 5681 3.1 eq. 4, RFC 9438 4.8),
 	 * then one segment: the loss window. Not again on the timeouts that
 	 * follow while the first one's resend is unanswered (Linux
@@ -167,7 +169,7 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	 * as cwnd opens, each once per timeout, then new data; else
 	 * go-back-N from snd_una, skipping what is SACKed. */
 	tcp_loss_enter(pcb, now);
-	pcb->loss_sack = pcb->sack_ok && tcp_tx_complete(pcb);
+	pcb->loss_sack = !resized && pcb->sack_ok && tcp_tx_complete(pcb);
 	if (pcb->loss_sack && pcb->sb == NULL) {
 		pcb->sb = calloc(1, sizeof(*pcb->sb));
 		if (pcb->sb == NULL)

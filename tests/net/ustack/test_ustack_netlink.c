@@ -336,6 +336,11 @@ int main(void) {
 	CHECK(ioth_newstack("ustack,tcp_notsent_lowat=4294967296", NULL) == NULL && errno == EINVAL);
 	struct ioth *lw = ioth_newstack("ustack,tcp_notsent_lowat=4294967295", NULL);
 	CHECK(lw != NULL && ioth_delstack(lw) == 0);
+	CHECK(ioth_newstack("ustack,tcp_mtu_probing=3", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_base_mss=47", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_base_mss=", NULL) == NULL && errno == EINVAL);
+	lw = ioth_newstack("ustack,tcp_mtu_probing=1,tcp_base_mss=512", NULL);
+	CHECK(lw != NULL && ioth_delstack(lw) == 0);
 	CHECK(ustest_ping(a, "198.18.0.2", 56, 3000) == 0);
 	test_helpers(a);
 	test_getifaddrs(a);

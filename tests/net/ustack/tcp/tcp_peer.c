@@ -10,8 +10,12 @@
  * routers. Prints READY when listening, CONNECTED when a connection is up (then,
  * with TCP_PEER_HOLD_MS set, waits that long so a test can look at the
  * peer's side with ss), and after each transfer a line
- *   info opts=ts,sack,wscale retrans=N mss=N ecn=0|1 cc=NAME
- * from TCP_INFO; exit 0 when every transfer finished. */
+ *   info opts=ts,sack,wscale retrans=N mss=N pmtu=N ecn=0|1 cc=NAME
+ * from TCP_INFO; exit 0 when every transfer finished. With
+ * TCP_PEER_STALL_S set, a transfer during which nothing was sent nor
+ * received for that many seconds, or (TCP_PEER_DEADLINE_S) that lasts
+ * longer than that in all, is a failure: a line "stall ..." with the
+ * connection's whole TCP_INFO, then exit 3. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -27,6 +31,61 @@ struct job {
 	const char *in;
 	int rc;
 };
+
+/* the transfer's progress, for the watchdog */
+static unsigned long long sent_bytes, rcvd_bytes;
+static int watch_fd = -1;
+
+static void print_stall(int fd, const char *why) {
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	ioth_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl);
+	printf("stall (%s): sent %llu rcvd %llu; state %u ca_state %u retransmits %u backoff %u rto %u rtt %u "
+			"rttvar %u snd_mss %u rcv_mss %u pmtu %u cwnd %u ssthresh %u unacked %u sacked %u lost %u "
+			"retrans %u total_retrans %u last_data_sent %u last_data_recv %u last_ack_recv %u\n", why,
+			__atomic_load_n(&sent_bytes, __ATOMIC_RELAXED), __atomic_load_n(&rcvd_bytes, __ATOMIC_RELAXED),
+			ti.tcpi_state, ti.tcpi_ca_state, ti.tcpi_retransmits, ti.tcpi_backoff, ti.tcpi_rto, ti.tcpi_rtt,
+			ti.tcpi_rttvar, ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_pmtu, ti.tcpi_snd_cwnd,
+			ti.tcpi_snd_ssthresh, ti.tcpi_unacked, ti.tcpi_sacked, ti.tcpi_lost, ti.tcpi_retrans,
+			ti.tcpi_total_retrans, ti.tcpi_last_data_sent, ti.tcpi_last_data_recv, ti.tcpi_last_ack_recv);
+	fflush(stdout);
+}
+
+/* TCP_PEER_STALL_S / TCP_PEER_DEADLINE_S: the transfer in progress
+ * (watch_fd) must move and end in time */
+static void *watchdog(void *arg) {
+	(void) arg;
+	const char *e = getenv("TCP_PEER_STALL_S");
+	int stall = e ? atoi(e) : 0;
+	e = getenv("TCP_PEER_DEADLINE_S");
+	int deadline = e ? atoi(e) : 0;
+	unsigned long long last = ~0ull;
+	int idle = 0, running = 0, fd0 = -1;
+	for (;;) {
+		sleep(1);
+		int fd = __atomic_load_n(&watch_fd, __ATOMIC_ACQUIRE);
+		if (fd < 0) {
+			idle = running = 0;
+			last = ~0ull;
+			continue;
+		}
+		if (fd != fd0) {
+			fd0 = fd;
+			idle = running = 0;
+		}
+		running++;
+		unsigned long long now = __atomic_load_n(&sent_bytes, __ATOMIC_RELAXED) +
+				__atomic_load_n(&rcvd_bytes, __ATOMIC_RELAXED);
+		idle = now == last ? idle + 1 : 0;
+		last = now;
+		if ((stall && idle >= stall) || (deadline && running >= deadline)) {
+			print_stall(fd, idle >= stall && stall ? "no progress" : "deadline");
+			_exit(3);
+		}
+	}
+	return NULL;
+}
 
 static void *sender(void *arg) {
 	struct job *j = arg;
@@ -46,6 +105,7 @@ static void *sender(void *arg) {
 				return NULL;
 			}
 			off += w;
+			__atomic_add_fetch(&sent_bytes, (unsigned long long) w, __ATOMIC_RELAXED);
 		}
 	}
 	close(f);
@@ -73,15 +133,19 @@ static void print_info(int fd) {
 	socklen_t cl = sizeof(cc) - 1;
 	if (ioth_getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl) < 0)
 		strcpy(cc, "?");
-	printf("info opts=%s%s%s retrans=%u mss=%u ecn=%d cc=%s\n", ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? "ts," : "",
-			ti.tcpi_options & TCPI_OPT_SACK ? "sack," : "", ti.tcpi_options & TCPI_OPT_WSCALE ? "wscale" : "",
-			ti.tcpi_total_retrans, ti.tcpi_snd_mss, !!(ti.tcpi_options & TCPI_OPT_ECN), cc);
+	printf("info opts=%s%s%s retrans=%u mss=%u pmtu=%u ecn=%d cc=%s\n",
+			ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? "ts," : "", ti.tcpi_options & TCPI_OPT_SACK ? "sack," : "",
+			ti.tcpi_options & TCPI_OPT_WSCALE ? "wscale" : "", ti.tcpi_total_retrans, ti.tcpi_snd_mss,
+			ti.tcpi_pmtu, !!(ti.tcpi_options & TCPI_OPT_ECN), cc);
 	fflush(stdout);
 }
 
 /* send in while receiving into out; 0 when both directions completed */
 static int transfer(int fd, const char *out, const char *in) {
 	connected();
+	__atomic_store_n(&sent_bytes, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rcvd_bytes, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&watch_fd, fd, __ATOMIC_RELEASE);
 	struct job j = {fd, in, -1};
 	pthread_t t;
 	pthread_create(&t, NULL, sender, &j);
@@ -97,12 +161,14 @@ static int transfer(int fd, const char *out, const char *in) {
 		}
 		if (n == 0)
 			break;
+		__atomic_add_fetch(&rcvd_bytes, (unsigned long long) n, __ATOMIC_RELAXED);
 		if (f >= 0 && write(f, buf, (size_t) n) != n)
 			rc = -1;
 	}
 	if (f >= 0)
 		close(f);
 	pthread_join(t, NULL);
+	__atomic_store_n(&watch_fd, -1, __ATOMIC_RELEASE);
 	print_info(fd);
 	return rc == 0 && j.rc == 0 ? 0 : -1;
 }
@@ -127,6 +193,11 @@ static void drain(int fd) {
 
 int main(int argc, char *argv[]) {
 	signal(SIGPIPE, SIG_IGN);
+	if (getenv("TCP_PEER_STALL_S") || getenv("TCP_PEER_DEADLINE_S")) {
+		pthread_t w;
+		pthread_create(&w, NULL, watchdog, NULL);
+		pthread_detach(w);
+	}
 	if (argc < 6) {
 		fprintf(stderr, "usage: %s STACK VNL ADDR/PLEN ADDR6/PLEN serve|client ...\n", argv[0]);
 		return 2;

@@ -1582,6 +1582,89 @@ static void test_window_update_after_read(void **state) {
 	ut_stack_free(s);
 }
 
+/* Receive offload (stack option gro=1): in-order data read in one batch
+ * from a VNL is acknowledged once at the batch's end, as Linux acknowledges
+ * a GRO packet; without it (the default, as Linux behind a tap) every
+ * second segment is; out-of-order data is acknowledged at once either way. */
+static void gro_segs(struct ustack *s, uint32_t seq0, uint32_t iss, int n) {
+	char d[1000];
+	memset(d, 'g', sizeof(d));
+	for (int i = 0; i < n; i++)
+		seg(s, 4100, 80, seq0 + 1000u * (uint32_t) i, iss + 1, TCP_ACK, d, sizeof(d), false);
+}
+
+static void batch_end(struct ustack *s) {
+	stack_lock(s);
+	s->rx_batch = false;
+	if (s->rx_batch_end)
+		s->rx_batch_end(s);
+	stack_unlock(s);
+}
+
+static void test_gro_ack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accepted(s, l, 4100, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4100);
+	assert_non_null(p);
+	p->quickack = 0;
+	/* off: an ACK per two segments, even inside a batch */
+	int from = ut_cap.n;
+	s->rx_batch = true;
+	gro_segs(s, 1001, iss, 4);
+	batch_end(s);
+	assert_int_equal(count_flags(from, TCP_ACK), 2);
+	/* on: none during the batch, one at its end for all four */
+	s->gro = true;
+	from = ut_cap.n;
+	s->rx_batch = true;
+	gro_segs(s, 5001, iss, 4);
+	assert_int_equal(count_flags(from, TCP_ACK), 0);
+	batch_end(s);
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	struct tcp_repr r;
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.ack, 9001);
+	/* quick-ACK mode too: one per batch, and the batch counts once */
+	p->quickack = 2;
+	from = ut_cap.n;
+	s->rx_batch = true;
+	gro_segs(s, 9001, iss, 3);
+	assert_int_equal(count_flags(from, TCP_ACK), 0);
+	batch_end(s);
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	assert_int_equal(p->quickack, 1);
+	/* out of order inside a batch: the duplicate ACK goes at once */
+	from = ut_cap.n;
+	s->rx_batch = true;
+	gro_segs(s, 13001, iss, 1);
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.ack, 12001);
+	batch_end(s);
+	/* outside a batch, on or not: every second segment */
+	p->quickack = 0;
+	from = ut_cap.n;
+	gro_segs(s, 12001, iss, 1);   /* fills the hole: ACK at once */
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	from = ut_cap.n;
+	gro_segs(s, 14001, iss, 4);
+	assert_int_equal(count_flags(from, TCP_ACK), 2);
+	/* a connection that goes away leaves the batch's list */
+	s->rx_batch = true;
+	gro_segs(s, 18001, iss, 2);
+	assert_int_equal(s->tcp->nack_batch, 1);
+	seg(s, 4100, 80, 20001, 0, TCP_RST, NULL, 0, false);
+	api_close(s, c);
+	assert_int_equal(s->tcp->nack_batch, 0);
+	batch_end(s);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 static ssize_t send_f(struct ustack *s, int fd, size_t n, int flags) {
 	static uint8_t buf[16384];
 	struct iovec iov = {.iov_base = buf, .iov_len = n};
@@ -3065,6 +3148,144 @@ static void test_pmtu(void **state) {
 	ut_stack_free(s);
 }
 
+/* a segment at time t of the test clock */
+static void seg_at(struct ustack *s, uint64_t t, uint16_t sport, uint32_t seqno, uint32_t ackno, uint8_t flags,
+		const void *data, size_t len) {
+	s->timers_now = t;
+	seg(s, sport, 80, seqno, ackno, flags, data, len, false);
+	s->timers_now = 0;
+}
+
+/* RFC 5961 as Linux: an in-window RST not at rcv_nxt and any SYN get a
+ * challenge ACK, as data whose ACK is older than the peer's largest
+ * window (or than all we sent); an ACK beyond what we sent takes no
+ * data. Challenge ACKs and the ACKs for pure segments out of window are
+ * at most one per 500 ms per connection (tcp_invalid_ratelimit; counters
+ * ACKSkippedChallenge, ACKSkippedSeq), and with tcp_challenge_ack_limit
+ * set, the stack's budget per second bounds them too. */
+static void test_rfc5961(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	int l = listener(s, 80);
+	uint32_t iss;
+	int c = accepted(s, l, 4100, &iss);
+	struct tcp_pcb *p = find_pcb(s, 4100);
+	assert_non_null(p);
+	uint32_t rcv_nxt = 1001, wnd = tcp_rcv_window(p);
+	assert_true(wnd > 2000);
+	uint64_t t0 = (rt_now() / 1000000000u + 10) * 1000000000u;   /* a second begins */
+	struct tcp_repr r;
+	char buf[64];
+	uint64_t ch0 = s->tcp->mib.ChallengeACKs, sk0 = s->tcp->mib.ACKSkippedChallenge;
+	/* an in-window RST: a challenge ACK, the connection stays */
+	int from = ut_cap.n;
+	seg_at(s, t0, 4100, rcv_nxt + 100, 0, TCP_RST, NULL, 0);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, rcv_nxt);
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 1);
+	/* an in-window SYN 100 ms later: the challenge is rate limited */
+	from = ut_cap.n;
+	seg_at(s, t0 + MS(100), 4100, rcv_nxt + 200, 0, TCP_SYN, NULL, 0);
+	assert_false(ut_tcp_last(from, &r));
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 1);
+	assert_int_equal(s->tcp->mib.ACKSkippedChallenge, sk0 + 1);
+	/* 500 ms after the first: a challenge again */
+	seg_at(s, t0 + MS(500), 4100, rcv_nxt + 300, 0, TCP_SYN | TCP_ACK, NULL, 0);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, rcv_nxt);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 2);
+	/* a SYN out of the window: a challenge too (Linux) */
+	from = ut_cap.n;
+	seg_at(s, t0 + MS(1100), 4100, rcv_nxt + wnd + 100000, 0, TCP_SYN, NULL, 0);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.ack, rcv_nxt);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 3);
+	/* an RST out of the window: nothing */
+	from = ut_cap.n;
+	seg_at(s, t0 + MS(1700), 4100, rcv_nxt + wnd + 10, 0, TCP_RST, NULL, 0);
+	seg_at(s, t0 + MS(1700), 4100, rcv_nxt - 10, 0, TCP_RST, NULL, 0);
+	assert_false(ut_tcp_last(from, &r));
+	/* data at rcv_nxt acknowledging what we never sent (below our ISS:
+	 * we sent nothing, so any ACK below snd_una is too old): a challenge,
+	 * the data dropped */
+	seg_at(s, t0 + MS(1800), 4100, rcv_nxt, iss + 1 - 1000, TCP_ACK, "evil", 4);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.ack, rcv_nxt);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* data acknowledging beyond what we sent: dropped */
+	seg_at(s, t0 + MS(2400), 4100, rcv_nxt, iss + 1 + 100000, TCP_ACK, "evil", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* the connection is whole: the real data arrives */
+	seg_at(s, t0 + MS(2500), 4100, rcv_nxt, iss + 1, TCP_ACK, "good", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "good", 4);
+	rcv_nxt += 4;
+	/* 2920 bytes of ours (two segments) acknowledged: an ACK up to 2920 below snd_una
+	 * is merely old (its data taken), one further below is too old,
+	 * though the peer's window (65535) would allow it (Linux: the
+	 * smaller of the largest window and the bytes acknowledged) */
+	char out[2920];
+	memset(out, 'o', sizeof(out));
+	s->timers_now = t0 + MS(2550);
+	assert_int_equal(api_sendto(s, c, out, sizeof(out), 0, NULL, 0), 2920);
+	s->timers_now = 0;
+	seg_at(s, t0 + MS(2560), 4100, rcv_nxt, iss + 1 + 2920, TCP_ACK, NULL, 0);
+	assert_int_equal(p->snd_una, iss + 1 + 2920);
+	uint64_t ch2 = s->tcp->mib.ChallengeACKs;
+	seg_at(s, t0 + MS(2570), 4100, rcv_nxt, iss + 1 + 1000, TCP_ACK, "old1", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "old1", 4);
+	rcv_nxt += 4;
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch2);
+	seg_at(s, t0 + MS(2580), 4100, rcv_nxt, iss + 1 - 1, TCP_ACK, "old2", 4);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch2 + 1);
+	/* pure ACKs out of the window: a duplicate ACK, then none for 500 ms */
+	uint64_t sq0 = s->tcp->mib.ACKSkippedSeq;
+	from = ut_cap.n;
+	seg_at(s, t0 + MS(3100), 4100, rcv_nxt + wnd + 5000, iss + 1 + 2920, TCP_ACK, NULL, 0);
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	seg_at(s, t0 + MS(3200), 4100, rcv_nxt + wnd + 5000, iss + 1 + 2920, TCP_ACK, NULL, 0);
+	assert_int_equal(count_flags(from, TCP_ACK), 1);
+	assert_int_equal(s->tcp->mib.ACKSkippedSeq, sq0 + 1);
+	/* out-of-window data is always answered (no ACK loop) */
+	seg_at(s, t0 + MS(3300), 4100, rcv_nxt - 100, iss + 1 + 2920, TCP_ACK, "old", 3);
+	assert_int_equal(count_flags(from, TCP_ACK), 2);
+	/* the stack's budget: tcp_challenge_ack_limit 1 allows one per second */
+	uint32_t iss2;
+	int c2 = accepted(s, l, 4101, &iss2);
+	s->tcp->challenge_ack_limit = 1;
+	uint64_t t1 = t0 + MS(5000);
+	uint64_t ch1 = s->tcp->mib.ChallengeACKs;
+	seg_at(s, t1, 4100, rcv_nxt + 100, 0, TCP_RST, NULL, 0);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 1);
+	from = ut_cap.n;
+	seg_at(s, t1 + MS(10), 4101, 1001 + 100, 0, TCP_RST, NULL, 0);
+	assert_false(ut_tcp_last(from, &r));
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 1);
+	seg_at(s, t1 + MS(1010), 4101, 1001 + 100, 0, TCP_RST, NULL, 0);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.ack, 1001);
+	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 2);
+	s->tcp->challenge_ack_limit = 0;
+	/* the exact RST resets */
+	seg_at(s, t1 + MS(2000), 4100, rcv_nxt, 0, TCP_RST, NULL, 0);
+	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, ECONNRESET);
+	api_close(s, c);
+	api_close(s, c2);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq),
@@ -3089,6 +3310,7 @@ int main(void) {
 		cmocka_unit_test(test_write_wakeup),
 		cmocka_unit_test(test_stretch_ack_burst),
 		cmocka_unit_test(test_window_update_after_read),
+		cmocka_unit_test(test_gro_ack),
 		cmocka_unit_test(test_cork_more),
 		cmocka_unit_test(test_eor),
 		cmocka_unit_test(test_epollet_in),
@@ -3121,6 +3343,7 @@ int main(void) {
 		cmocka_unit_test(test_abort_on_data),
 		cmocka_unit_test(test_ecn_option),
 		cmocka_unit_test(test_pmtu),
+		cmocka_unit_test(test_rfc5961),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

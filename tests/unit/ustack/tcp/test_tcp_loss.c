@@ -10,7 +10,19 @@
  * the wire really dropped, as Linux's would: a sender that resends data
  * never lost (a whole window after a timeout, a storm of probes, a
  * resend of what was SACKed) fails it. Also with the loss on ACKs only
- * (the data way clean): then next to nothing needs resending. */
+ * (the data way clean): then next to nothing needs resending.
+ * And a path MTU black hole: a wire that silently drops every frame
+ * whose IP packet is above 1280 bytes, the interfaces' MTU 1500. Without
+ * tcp_mtu_probing (0, Linux's default) nothing but the handshake gets
+ * through, as with Linux; with 1, the timeouts make each side suspect a
+ * black hole, its MSS falls to tcp_base_mss (1024) and probes find the
+ * path's size (the MSS ends within tcp_probe_threshold of it, TCP_INFO's
+ * tcpi_snd_mss following, tcpi_pmtu staying the route's, as Linux's);
+ * with 2, the same from the start, without a timeout. A 1000-byte hole,
+ * below tcp_base_mss: a later timeout halves the MSS (512), then the
+ * probes climb. And tcp_base_mss=536: the search starts there. And
+ * tcp_probe_interval: 600 s after it began, a search that ended starts
+ * again (the writers pause half-way for 601 s). */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
 #include <fcntl.h>
@@ -25,6 +37,10 @@
 #define DELAY_NS MS(10)          /* one way */
 #define NS_PER_BYTE 80u          /* 100 Mbit/s */
 static uint64_t delay_ns = DELAY_NS, ns_per_byte = NS_PER_BYTE;
+/* frames whose IP packet is larger are dropped (0: none); the stacks'
+ * tcp_mtu_probing */
+static unsigned blackhole_mtu;
+static uint8_t mtu_probing;
 #define QMAX 4096                /* frames in flight per direction */
 #define SIM_LIMIT (MS(1000) * 120)
 
@@ -38,7 +54,7 @@ struct dir {
 	struct frame q[QMAX];
 	int head, n;
 	uint64_t free_at;           /* when the wire is free for the next frame */
-	unsigned data_sent, data_dropped, acks_dropped;
+	unsigned data_sent, data_dropped, acks_dropped, big_dropped;
 	uint32_t high;              /* (trace) the highest sequence sent */
 	bool have_high;
 };
@@ -137,6 +153,13 @@ static struct tcp_pcb *one_pcb(struct ustack *s) {
 	return NULL;
 }
 
+/* the stacks' tcp_base_mss (0: Linux's 1024) */
+static uint32_t base_mss;
+/* with pause_ns, the writers write half of XFER, and once both halves
+ * arrived, wait pause_ns (simulated) before the rest; pause_until: when
+ * they go on (0: not yet set) */
+static uint64_t pause_ns, pause_until;
+
 /* the frames a side sent go on the wire (or are dropped) */
 static void drain(struct sim *m, int i) {
 	struct side *sd = &m->side[i];
@@ -167,6 +190,10 @@ static void drain(struct sim *m, int i) {
 			if (!d->have_high || seq_gt(sq + (uint32_t) pl, d->high))
 				d->high = sq + (uint32_t) pl;
 			d->have_high = true;
+		}
+		if (blackhole_mtu && sd->cap.len[k] - 14 > blackhole_mtu) {
+			d->big_dropped++;
+			continue;
 		}
 		if (pl > 0 && rnd(m) % 1000000u < m->loss_ppm[i]) {
 			d->data_dropped++;
@@ -205,7 +232,8 @@ static void app(struct sim *m) {
 			sd->s->timers_now = 0;
 			continue;
 		}
-		while (sd->sent < XFER) {
+		bool hold = pause_ns && (pause_until == 0 || m->now < pause_until);
+		while (sd->sent < XFER && !(hold && sd->sent >= XFER / 2)) {
 			size_t n = XFER - sd->sent < sizeof(buf) ? XFER - sd->sent : sizeof(buf);
 			for (size_t k = 0; k < n; k++)
 				buf[k] = pattern(sd->sent + k, i);
@@ -224,6 +252,8 @@ static void app(struct sim *m) {
 		}
 		sd->s->timers_now = 0;
 	}
+	if (pause_ns && pause_until == 0 && m->side[0].rcvd >= XFER / 2 && m->side[1].rcvd >= XFER / 2)
+		pause_until = m->now + pause_ns;
 }
 
 static uint64_t next_timer(struct ustack *s) {
@@ -290,6 +320,8 @@ static void side_init(struct sim *m, int i) {
 	stack_unlock(sd->s);
 	sent_clear(&sd->cap, false);
 	sd->fd = sd->lfd = -1;
+	sd->s->tcp_mtu_probing = mtu_probing;
+	sd->s->tcp_base_mss = base_mss;
 }
 
 struct result {
@@ -297,6 +329,12 @@ struct result {
 	unsigned dropped[NSIDES];
 	unsigned acks_dropped[NSIDES];
 	unsigned rtos[NSIDES];
+	/* TCP_INFO's tcpi_snd_mss: the smallest seen, and at the end;
+	 * tcpi_pmtu at the end; the probes that passed and failed */
+	unsigned mss_min[NSIDES], mss_end[NSIDES], pmtu_end[NSIDES];
+	unsigned big_dropped[NSIDES];
+	uint64_t probe_ok[NSIDES], probe_fail[NSIDES];
+	uint64_t fail_at_pause[NSIDES];   /* probe_fail when the pause began */
 	uint64_t took;
 	bool done;
 };
@@ -336,12 +374,36 @@ static struct result simulate(uint64_t seed, unsigned loss_ppm, unsigned ack_los
 	for (int i = 0; i < NSIDES; i++)
 		drain(m, i);
 	struct result res = {0};
-	while (m->now - start < SIM_LIMIT) {
-		if (!step(m))
-			break;
+	pause_until = 0;
+	bool paused = false;
+	while (m->now - start < SIM_LIMIT + pause_ns) {
+		if (pause_until && !paused) {
+			paused = true;
+			for (int i = 0; i < NSIDES; i++)
+				res.fail_at_pause[i] = m->side[i].s->tcp->mib.MTUPFail;
+		}
+		if (!step(m)) {
+			if (pause_until <= m->now)
+				break;
+			m->now = pause_until;   /* nothing happens until the writers go on */
+			app(m);
+			for (int i = 0; i < NSIDES; i++)
+				drain(m, i);
+			continue;
+		}
 		app(m);
 		for (int i = 0; i < NSIDES; i++)
 			drain(m, i);
+		for (int i = 0; blackhole_mtu && i < NSIDES; i++) {
+			struct tcp_info ti;
+			socklen_t l = sizeof(ti);
+			if (m->side[i].fd < 0 ||
+					api_getsockopt(m->side[i].s, m->side[i].fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0 ||
+					ti.tcpi_state != TCPS_ESTABLISHED)
+				continue;
+			if (res.mss_min[i] == 0 || ti.tcpi_snd_mss < res.mss_min[i])
+				res.mss_min[i] = ti.tcpi_snd_mss;
+		}
 		if (a->rcvd == XFER && b->rcvd == XFER) {
 			res.done = true;
 			break;
@@ -355,10 +417,15 @@ static struct result simulate(uint64_t seed, unsigned loss_ppm, unsigned ack_los
 			socklen_t l = sizeof(ti);
 			assert_int_equal(api_getsockopt(sd->s, sd->fd, IPPROTO_TCP, TCP_INFO, &ti, &l), 0);
 			res.retrans[i] = ti.tcpi_total_retrans;
+			res.mss_end[i] = ti.tcpi_snd_mss;
+			res.pmtu_end[i] = ti.tcpi_pmtu;
 		}
 		res.rtos[i] = (unsigned) sd->s->tcp->mib.RTOs;
 		res.dropped[i] = m->dir[i].data_dropped;
 		res.acks_dropped[i] = m->dir[i].acks_dropped;
+		res.big_dropped[i] = m->dir[i].big_dropped;
+		res.probe_ok[i] = sd->s->tcp->mib.MTUPSuccess;
+		res.probe_fail[i] = sd->s->tcp->mib.MTUPFail;
 		if (getenv("LOSS_VERBOSE"))
 			fprintf(stderr, "seed %llu side %d: %u data segments sent, %u dropped, %u ACKs dropped, "
 				"%u retransmitted, %u RTOs, done %d in %.2f s\n", (unsigned long long) seed, i,
@@ -437,11 +504,140 @@ static void test_ack_loss(void **state) {
 	}
 }
 
+/* a hop that drops IP packets above 1280 bytes without a word (no ICMP) */
+static unsigned hole = 1280;
+/* the MSS's headers: IPv4, TCP, timestamps */
+#define HDRS (20u + 20u + 12u)
+
+static struct result blackhole(uint8_t probing, uint64_t seed, unsigned loss_ppm) {
+	blackhole_mtu = hole;
+	mtu_probing = probing;
+	struct result r = simulate(seed, loss_ppm, 0, NULL);
+	blackhole_mtu = 0;
+	mtu_probing = 0;
+	if (getenv("LOSS_VERBOSE"))
+		for (int i = 0; i < NSIDES; i++)
+			fprintf(stderr, "probing %u side %d: mss min %u end %u pmtu %u, %u frames too big, probes %llu ok %llu "
+				"failed, %u RTOs, done %d in %.2f s\n", probing, i, r.mss_min[i], r.mss_end[i], r.pmtu_end[i],
+				r.big_dropped[i], (unsigned long long) r.probe_ok[i], (unsigned long long) r.probe_fail[i],
+				r.rtos[i], r.done, (double) r.took / 1e9);
+	return r;
+}
+
+/* tcp_mtu_probing=0: stuck, as Linux's (its retries run out after
+ * some 15 minutes; two minutes are watched) */
+static void test_blackhole_off(void **state) {
+	(void) state;
+	struct result r = blackhole(0, 1, 0);
+	assert_false(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_true(r.rtos[i] >= 4);
+		assert_true(r.big_dropped[i] > 0);
+		assert_int_equal(r.mss_min[i], 1500 - HDRS);
+		assert_int_equal(r.probe_ok[i] + r.probe_fail[i], 0);
+	}
+}
+
+/* the MSS a finished search ends at: within tcp_probe_threshold below
+ * the hole, never above it */
+static void check_found(const struct result *r, int i) {
+	assert_true(r->mss_end[i] + HDRS <= hole);
+	assert_true(r->mss_end[i] + HDRS + TCP_PROBE_THRESHOLD > hole);
+	assert_int_equal(r->pmtu_end[i], 1500);   /* Linux: probing leaves the pmtu cookie */
+	assert_true(r->probe_ok[i] >= 1);
+	assert_true(r->probe_fail[i] >= 1);
+}
+
+/* tcp_mtu_probing=1: the timeouts (tcp_retries1's 3 s) lower the MSS to
+ * tcp_base_mss, then the probes raise it; also with 1% of the data
+ * segments lost besides (probes lost to it, or resent for it) */
+static void test_blackhole_probe_on_timeout(void **state) {
+	(void) state;
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct result r = blackhole(1, seed, seed == 1 ? 0 : 10000);
+		assert_true(r.done);
+		assert_true(r.took < MS(1000) * 60);
+		for (int i = 0; i < NSIDES; i++) {
+			assert_true(r.rtos[i] >= 4);
+			assert_int_equal(r.mss_min[i], TCP_BASE_MSS);
+			check_found(&r, i);
+		}
+	}
+}
+
+/* tcp_mtu_probing=2: from tcp_base_mss at once, no timeout needed */
+static void test_blackhole_probe_always(void **state) {
+	(void) state;
+	struct result r = blackhole(2, 1, 0);
+	assert_true(r.done);
+	assert_true(r.took < MS(1000) * 30);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_int_equal(r.rtos[i], 0);
+		assert_int_equal(r.mss_min[i], TCP_BASE_MSS);
+		check_found(&r, i);
+	}
+}
+
+/* a hole narrower than tcp_base_mss: the timeouts that follow the first
+ * halve the search's low end (Linux: min(tcp_base_mss, low / 2), 512
+ * here), then the probes climb to the hole (948 + 52) */
+static void test_blackhole_below_base(void **state) {
+	(void) state;
+	hole = 1000;
+	struct result r = blackhole(1, 1, 0);
+	hole = 1280;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_int_equal(r.mss_min[i], TCP_BASE_MSS / 2);
+		hole = 1000;
+		check_found(&r, i);
+		hole = 1280;
+	}
+}
+
+/* tcp_base_mss=536: the search starts lower */
+static void test_blackhole_base_mss(void **state) {
+	(void) state;
+	base_mss = 536;
+	struct result r = blackhole(2, 1, 0);
+	base_mss = 0;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_int_equal(r.mss_min[i], 536);
+		check_found(&r, i);
+	}
+}
+
+/* tcp_probe_interval: a search that ended starts again 600 s later (Linux
+ * tcp_mtu_check_reprobe), from the present size up to the peer's MSS:
+ * the writers pause for 601 s half-way, then the new probes above the
+ * hole all fail and the MSS stays where it was */
+static void test_blackhole_reprobe(void **state) {
+	(void) state;
+	pause_ns = MS(1000) * 601;
+	struct result r = blackhole(2, 1, 0);
+	pause_ns = 0;
+	assert_true(r.done);
+	for (int i = 0; i < NSIDES; i++) {
+		assert_true(r.fail_at_pause[i] >= 1);
+		/* from [1280, 1500]: 1390, 1334, 1306, 1292, 1285, all lost,
+		 * then the range is narrower than 8 bytes */
+		assert_int_equal(r.probe_fail[i] - r.fail_at_pause[i], 5);
+		check_found(&r, i);
+	}
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack_loss),
 		cmocka_unit_test(test_loss_cubic),
 		cmocka_unit_test(test_loss_reno),
+		cmocka_unit_test(test_blackhole_off),
+		cmocka_unit_test(test_blackhole_probe_on_timeout),
+		cmocka_unit_test(test_blackhole_probe_always),
+		cmocka_unit_test(test_blackhole_below_base),
+		cmocka_unit_test(test_blackhole_base_mss),
+		cmocka_unit_test(test_blackhole_reprobe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
