@@ -69,10 +69,6 @@ static const uint8_t A6[16] = {0xfd, 0, [15] = 1}, P6[16] = {0xfd, 0, [15] = 2};
 
 /* an echo reply of identifier id from the peer, on eth0 */
 static size_t echo_reply6(uint8_t *f, uint16_t id) {
-	struct eth_repr e = {.type = ETHW_P_IPV6};
-	memcpy(e.dst, UT_MAC, 6);
-	memcpy(e.src, UT_PEER_MAC, 6);
-	eth_emit(&e, f, 14);
 	uint8_t *icmp = f + 54;
 	memset(icmp, 0, 12);
 	icmp[0] = ICMP6_ECHO_REPLY;
@@ -80,10 +76,7 @@ static size_t echo_reply6(uint8_t *f, uint16_t id) {
 	icmp[7] = 1;
 	memcpy(icmp + 8, "ping", 4);
 	icmp6_fill_checksum(P6, A6, icmp, 12);
-	struct ip6_repr h = {.next_header = 58, .hop_limit = 64, .payload_len = 12};
-	memcpy(h.src, P6, 16);
-	memcpy(h.dst, A6, 16);
-	ip6_emit(&h, f + 14, 40);
+	ut_ip6_head(f, P6, A6, 58, 64, 12);
 	return 54 + 12;
 }
 
