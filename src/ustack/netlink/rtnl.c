@@ -21,6 +21,7 @@
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "nlout.h"
 #include "rtnl.h"
@@ -386,7 +387,7 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 	int idx = netif_create_vde(s, name[0] ? name : NULL, ifi->ifi_index > 0 ? ifi->ifi_index : 0, vnl);
 	if (idx < 0)
 		return idx;
-	rtnl_notify_link(netif_by_index(s, idx), RTM_NEWLINK);
+	rtnl_notify(s, NET_EV_LINK, netif_by_index(s, idx), NULL, RTM_NEWLINK);
 	if (at->a[IFLA_NEW_IFINDEX] == NULL)
 		return 0;
 	fill_link(o, netif_by_index(s, idx), RTM_NEWLINK, 0, h->nlmsg_seq);
@@ -442,7 +443,7 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h, const struct rtr
 		netif_set_mac(ifp, mac);
 	if (newname[0] && strcmp(newname, ifp->name) != 0) {
 		memcpy(ifp->name, newname, IFNAMSIZ);
-		rtnl_notify_link(ifp, RTM_NEWLINK);
+		rtnl_notify(s, NET_EV_LINK, ifp, NULL, RTM_NEWLINK);
 	}
 	if (ifi->ifi_flags || ifi->ifi_change) {
 		/* Linux rtnl_dev_combine_flags: ifi_change 0 means "all bits" */
@@ -485,7 +486,7 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h, const struct rtr
 	stack_unlock(s);
 	link_stop(ifp);
 	stack_lock(s);
-	rtnl_notify_link(ifp, RTM_DELLINK);
+	rtnl_notify(s, NET_EV_LINK, ifp, NULL, RTM_DELLINK);
 	netif_free(ifp);
 	return 0;
 }
@@ -843,63 +844,43 @@ static void nl_broadcast(struct ustack *s, int group, const struct nlb *m) {
 	}
 }
 
-/* Every notification: built (only when a socket listens to group) by
- * the fill of group's kind from ifp and obj, then sent to the group. */
-static void rtnl_notify(struct ustack *s, int group, const struct netif *ifp, const void *obj,
+/* Every notification (net/proto.h's net_notify_fn, registered by
+ * netlink_register): built, only when a socket listens to the group of
+ * its kind, by that kind's fill, then sent to the group. */
+void rtnl_notify(struct ustack *s, enum net_event ev, const struct netif *ifp, const void *obj,
 		uint16_t type) {
-	if (!nl_listening(s, group))
+	static const int groups[] = {
+		[NET_EV_LINK] = RTNLGRP_LINK, [NET_EV_ADDR4] = RTNLGRP_IPV4_IFADDR,
+		[NET_EV_ADDR6] = RTNLGRP_IPV6_IFADDR, [NET_EV_ROUTE4] = RTNLGRP_IPV4_ROUTE,
+		[NET_EV_ROUTE6] = RTNLGRP_IPV6_ROUTE, [NET_EV_NEIGH] = RTNLGRP_NEIGH,
+	};
+	if ((unsigned) ev >= sizeof(groups) / sizeof(groups[0]) || !nl_listening(s, groups[ev]))
 		return;
 	struct nlb m = {.len = 0};
 	struct nl_out o = {.keep = &m};
-	switch (group) {
-	case RTNLGRP_LINK:
+	switch (ev) {
+	case NET_EV_LINK:
 		fill_link(&o, ifp, type, 0, 0);
 		break;
-	case RTNLGRP_IPV4_IFADDR:
+	case NET_EV_ADDR4:
 		fill_addr(&o, ifp, obj, type, 0, 0);
 		break;
-	case RTNLGRP_IPV6_IFADDR:
+	case NET_EV_ADDR6:
 		fill_addr6(&o, ifp, obj, type, 0, 0);
 		break;
-	case RTNLGRP_IPV4_ROUTE:
+	case NET_EV_ROUTE4:
 		fill_route(&o, obj, type, 0, 0);
 		break;
-	case RTNLGRP_IPV6_ROUTE:
+	case NET_EV_ROUTE6:
 		fill_route6(&o, obj, type, 0, 0);
 		break;
-	case RTNLGRP_NEIGH: {
+	case NET_EV_NEIGH: {
 		const struct neigh *n = obj;
 		fill_neigh(&o, ifp, n, n->ops->alen == 4 ? AF_INET : AF_INET6, type, 0, 0);
 		break;
 	}
-	default:
-		return;
 	}
-	nl_broadcast(s, group, &m);
-}
-
-void rtnl_notify_link(struct netif *ifp, uint16_t type) {
-	rtnl_notify(ifp->s, RTNLGRP_LINK, ifp, NULL, type);
-}
-
-void rtnl_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
-	rtnl_notify(ifp->s, RTNLGRP_IPV4_IFADDR, ifp, a, type);
-}
-
-void rtnl_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
-	rtnl_notify(ifp->s, RTNLGRP_IPV6_IFADDR, ifp, a, type);
-}
-
-void rtnl_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
-	rtnl_notify(s, RTNLGRP_IPV4_ROUTE, NULL, r, type);
-}
-
-void rtnl_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
-	rtnl_notify(s, RTNLGRP_IPV6_ROUTE, NULL, r, type);
-}
-
-void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
-	rtnl_notify(ifp->s, RTNLGRP_NEIGH, ifp, n, type);
+	nl_broadcast(s, groups[ev], &m);
 }
 
 /* RTM_GETNSID (ip monitor asks it for every name in /var/run/netns): a
