@@ -7,6 +7,7 @@
 #ifndef IOTH_PLUGIN_LINGER_H
 #define IOTH_PLUGIN_LINGER_H
 #include <stdlib.h>
+#include <time.h>
 
 #define IOTH_DELSTACK_LINGER_DEFAULT 10.0
 
@@ -18,6 +19,30 @@ static inline double ioth_plugin_linger_secs(void) {
 	double v = strtod(env, &end);
 	/* !(v >= 0) also refuses NaN */
 	return (*end || !(v >= 0)) ? IOTH_DELSTACK_LINGER_DEFAULT : v;
+}
+
+/* Waits while pending(arg) is true, asking every tick_ms milliseconds,
+ * for at most ioth_plugin_linger_secs() seconds (0: not at all). */
+static inline void ioth_plugin_linger_wait(int (*pending)(void *arg), void *arg, long tick_ms) {
+	double secs = ioth_plugin_linger_secs();
+	if (secs <= 0)
+		return;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t) secs;
+	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		int busy = pending(arg);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!busy || now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return;
+		struct timespec tick = {tick_ms / 1000, (tick_ms % 1000) * 1000000L};
+		nanosleep(&tick, NULL);
+	}
 }
 
 #endif

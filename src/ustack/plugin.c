@@ -51,6 +51,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -110,6 +111,87 @@ struct opts {
 	char *snmp;     /* snmp=FILE (allocated) */
 };
 
+/* The numeric options: name=VALUE, VALUE in [min, max] (else EINVAL),
+ * stored in the field at off of struct opts (an int, a uint32_t or a
+ * long). A DIGIT option takes one decimal digit only (accept_ra=1); the
+ * others a number as strtoul reads it (BASE0: in C's notations), not
+ * empty where NONEMPTY; ALLONES0: the largest value means 0 (Linux's
+ * tcp_notsent_lowat default, "no limit"). */
+#define OPT_DIGIT 1
+#define OPT_NONEMPTY 2
+#define OPT_BASE0 4
+#define OPT_ALLONES0 8
+#define OPT_FIELD(f) offsetof(struct opts, f), sizeof(((struct opts *) 0)->f)
+static const struct num_opt {
+	const char *name;
+	unsigned long min, max;
+	unsigned flags;
+	size_t off, size;
+} num_opts[] = {
+	{"mtu", 68, 65535, 0, OPT_FIELD(mtu)},
+	{"accept_ra", 0, 1, OPT_DIGIT, OPT_FIELD(accept_ra)},
+	{"autoconf", 0, 1, OPT_DIGIT, OPT_FIELD(autoconf)},
+	{"tcp_rmem", 65536, 1ul << 30, 0, OPT_FIELD(tcp_rmem)},
+	{"tcp_slow_start_after_idle", 0, 1, OPT_DIGIT, OPT_FIELD(ssai)},
+	{"tcp_min_tso_segs", 1, 127, 0, OPT_FIELD(tso_segs)},
+	{"tcp_notsent_lowat", 0, 0xffffffffUL, OPT_NONEMPTY | OPT_ALLONES0, OPT_FIELD(notsent_lowat)},
+	{"tcp_ecn", 0, 2, OPT_DIGIT, OPT_FIELD(tcp_ecn)},
+	{"tcp_timestamps", 0, 1, OPT_DIGIT, OPT_FIELD(tcp_timestamps)},
+	{"tcp_fastopen", 0, 0xffffffffUL, OPT_NONEMPTY | OPT_BASE0, OPT_FIELD(tcp_fastopen)},
+	{"tcp_mtu_probing", 0, 2, OPT_DIGIT, OPT_FIELD(tcp_mtu_probing)},
+	{"tcp_base_mss", 48, 65495, OPT_NONEMPTY, OPT_FIELD(tcp_base_mss)},
+	{"gro", 0, 1, OPT_DIGIT, OPT_FIELD(gro)},
+};
+#undef OPT_FIELD
+
+/* tok, "name=VALUE", when a numeric option: 1 (set), -EINVAL (a bad
+ * value); 0 when tok is not one of them. */
+static int parse_num_opt(const char *tok, struct opts *o) {
+	for (size_t i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++) {
+		const struct num_opt *n = &num_opts[i];
+		size_t l = strlen(n->name);
+		if (strncmp(tok, n->name, l) != 0 || tok[l] != '=')
+			continue;
+		const char *val = tok + l + 1;
+		unsigned long v;
+		char *end;
+		if (n->flags & OPT_DIGIT) {
+			if (val[0] < '0' || val[0] > '9' || val[1] != 0)
+				return -EINVAL;
+			v = (unsigned long) (val[0] - '0');
+		} else {
+			v = strtoul(val, &end, (n->flags & OPT_BASE0) ? 0 : 10);
+			if (((n->flags & OPT_NONEMPTY) && val[0] == 0) || *end)
+				return -EINVAL;
+		}
+		if (v < n->min || v > n->max)
+			return -EINVAL;
+		if ((n->flags & OPT_ALLONES0) && v == n->max)
+			v = 0;
+		char *f = (char *) o + n->off;
+		if (n->size == sizeof(long)) {
+			long lv = (long) v;
+			memcpy(f, &lv, sizeof(lv));
+		} else {
+			uint32_t v32 = (uint32_t) v;   /* an int field holds a small value alike */
+			memcpy(f, &v32, sizeof(v32));
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* a FILE option's value into *path (allocated, the one before freed):
+ * 0, -EINVAL (empty) or -ENOMEM */
+static int opt_file(const char *val, char **path) {
+	free(*path);
+	*path = NULL;
+	if (val[0] == 0)
+		return -EINVAL;
+	*path = strdup(val);
+	return *path ? 0 : -ENOMEM;
+}
+
 static int parse_options(const char *options, struct opts *o) {
 	o->nmac = 0;
 	o->mtu = 1500;
@@ -136,6 +218,13 @@ static int parse_options(const char *options, struct opts *o) {
 	int err = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int num = parse_num_opt(tok, o);
+		if (num < 0) {
+			err = num;
+			break;
+		}
+		if (num > 0)
+			continue;
 		if (strncmp(tok, "mac=", 4) == 0) {
 			if (o->nmac == MAX_VNL || !ioth_macton(tok + 4, o->mac[o->nmac]) ||
 					(o->mac[o->nmac][0] & 1)) {
@@ -143,71 +232,6 @@ static int parse_options(const char *options, struct opts *o) {
 				break;
 			}
 			o->nmac++;
-		} else if (strncmp(tok, "mtu=", 4) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 4, &end, 10);
-			if (*end || v < 68 || v > 65535) {
-				err = -EINVAL;
-				break;
-			}
-			o->mtu = (uint32_t) v;
-		} else if (strcmp(tok, "accept_ra=0") == 0 || strcmp(tok, "accept_ra=1") == 0) {
-			o->accept_ra = tok[10] - '0';
-		} else if (strcmp(tok, "autoconf=0") == 0 || strcmp(tok, "autoconf=1") == 0) {
-			o->autoconf = tok[9] - '0';
-		} else if (strncmp(tok, "tcp_rmem=", 9) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 9, &end, 10);
-			if (*end || v < 65536 || v > (1ul << 30)) {
-				err = -EINVAL;
-				break;
-			}
-			o->tcp_rmem = (uint32_t) v;
-		} else if (strcmp(tok, "tcp_slow_start_after_idle=0") == 0 ||
-				strcmp(tok, "tcp_slow_start_after_idle=1") == 0) {
-			o->ssai = tok[26] - '0';
-		} else if (strncmp(tok, "tcp_min_tso_segs=", 17) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 17, &end, 10);
-			if (*end || v < 1 || v > 127) {
-				err = -EINVAL;
-				break;
-			}
-			o->tso_segs = (uint32_t) v;
-		} else if (strncmp(tok, "tcp_notsent_lowat=", 18) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 18, &end, 10);
-			if (tok[18] == 0 || *end || v > 0xffffffffUL) {
-				err = -EINVAL;
-				break;
-			}
-			o->notsent_lowat = v == 0xffffffffUL ? 0 : (uint32_t) v;
-		} else if (strcmp(tok, "tcp_ecn=0") == 0 || strcmp(tok, "tcp_ecn=1") == 0 ||
-				strcmp(tok, "tcp_ecn=2") == 0) {
-			o->tcp_ecn = tok[8] - '0';
-		} else if (strcmp(tok, "tcp_mtu_probing=0") == 0 || strcmp(tok, "tcp_mtu_probing=1") == 0 ||
-				strcmp(tok, "tcp_mtu_probing=2") == 0) {
-			o->tcp_mtu_probing = tok[16] - '0';
-		} else if (strncmp(tok, "tcp_base_mss=", 13) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 13, &end, 10);
-			if (tok[13] == 0 || *end || v < 48 || v > 65495) {
-				err = -EINVAL;
-				break;
-			}
-			o->tcp_base_mss = (uint32_t) v;
-		} else if (strcmp(tok, "gro=0") == 0 || strcmp(tok, "gro=1") == 0) {
-			o->gro = tok[4] - '0';
-		} else if (strcmp(tok, "tcp_timestamps=0") == 0 || strcmp(tok, "tcp_timestamps=1") == 0) {
-			o->tcp_timestamps = tok[15] - '0';
-		} else if (strncmp(tok, "tcp_fastopen=", 13) == 0) {
-			char *end;
-			unsigned long v = strtoul(tok + 13, &end, 0);
-			if (tok[13] == 0 || *end || v > 0xffffffffUL) {
-				err = -EINVAL;
-				break;
-			}
-			o->tcp_fastopen = (long) v;
 		} else if (strncmp(tok, "tcp_fastopen_key=", 17) == 0) {
 			if (tcp_fo_key_parse(tok + 17, o->tfo_key) < 0) {
 				err = -EINVAL;
@@ -219,21 +243,11 @@ static int parse_options(const char *options, struct opts *o) {
 				err = -EINVAL;
 				break;
 			}
-		} else if (strncmp(tok, "snmp=", 5) == 0) {
-			free(o->snmp);
-			if (tok[5] == 0 || (o->snmp = strdup(tok + 5)) == NULL) {
-				o->snmp = NULL;
-				err = tok[5] ? -ENOMEM : -EINVAL;
+		} else if (strncmp(tok, "snmp=", 5) == 0 || strncmp(tok, "pcap=", 5) == 0) {
+			/* the file of the counters or of the capture (link/pcap.c);
+			 * the last one given */
+			if ((err = opt_file(tok + 5, tok[0] == 's' ? &o->snmp : &o->pcap)) < 0)
 				break;
-			}
-		} else if (strncmp(tok, "pcap=", 5) == 0) {
-			/* the file of the capture (link/pcap.c); the last one given */
-			free(o->pcap);
-			if (tok[5] == 0 || (o->pcap = strdup(tok + 5)) == NULL) {
-				o->pcap = NULL;
-				err = tok[5] ? -ENOMEM : -EINVAL;
-				break;
-			}
 		} else {
 			err = -EINVAL;
 			break;
@@ -323,27 +337,16 @@ EXPORT void *ioth_ustack_newstack(const char *vnlv[], const char *options, struc
  * closed, until acknowledged; for at most $IOTH_DELSTACK_LINGER seconds
  * (10 by default, 0: delete at once). An unanswered resolution gives up by
  * itself after its probes (3 s for ARP), as on Linux. */
+static int stack_pending(void *arg) {
+	struct ustack *s = arg;
+	stack_lock(s);
+	bool pending = neigh_stack_pending(s) || tcp_stack_pending(s);
+	stack_unlock(s);
+	return pending;
+}
+
 static void stack_linger(struct ustack *s) {
-	double secs = ioth_plugin_linger_secs();
-	struct timespec now, end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += (time_t) secs;
-	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	for (;;) {
-		stack_lock(s);
-		bool pending = neigh_stack_pending(s) || tcp_stack_pending(s);
-		stack_unlock(s);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!pending || now.tv_sec > end.tv_sec ||
-				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
-			return;
-		struct timespec tick = {0, 5 * 1000 * 1000};
-		nanosleep(&tick, NULL);
-	}
+	ioth_plugin_linger_wait(stack_pending, s, 5);
 }
 
 EXPORT int ioth_ustack_delstack(void *stackdata) {

@@ -6,9 +6,9 @@
  * plugin ignores them (programs run as `vdens vde:// prog kernel VNL`). */
 #include <errno.h>
 #include <ioth.h>
+#include <plugin_syscalls.h>
 
 #define EXPORT __attribute__((visibility("default")))
-#define SYSCALL(call) ((typeof(f->call)) (void (*)(void)) call)
 
 EXPORT const char *ioth_kernel_license = "SPDX-License-Identifier: LGPL-2.1-or-later";
 
@@ -17,29 +17,8 @@ static char kernel_stack;
 
 EXPORT void *ioth_kernel_newstack(const char *vnlv[], const char *options,
 		struct ioth_functions *f) {
-	f->socket = SYSCALL(socket);
-	f->close = SYSCALL(close);
-	f->bind = SYSCALL(bind);
-	f->connect = SYSCALL(connect);
-	f->listen = SYSCALL(listen);
-	f->accept = SYSCALL(accept);
-	f->getsockname = SYSCALL(getsockname);
-	f->getpeername = SYSCALL(getpeername);
-	f->setsockopt = SYSCALL(setsockopt);
-	f->getsockopt = SYSCALL(getsockopt);
-	f->shutdown = SYSCALL(shutdown);
-	f->ioctl = SYSCALL(ioctl);
-	f->fcntl = SYSCALL(fcntl);
-	f->read = SYSCALL(read);
-	f->readv = SYSCALL(readv);
-	f->recv = SYSCALL(recv);
-	f->recvfrom = SYSCALL(recvfrom);
-	f->recvmsg = SYSCALL(recvmsg);
-	f->write = SYSCALL(write);
-	f->writev = SYSCALL(writev);
-	f->send = SYSCALL(send);
-	f->sendto = SYSCALL(sendto);
-	f->sendmsg = SYSCALL(sendmsg);
+	f->socket = IOTH_SYSCALL(f, socket);
+	ioth_plugin_syscalls(f);
 	return &kernel_stack;
 }
 

@@ -40,9 +40,9 @@
 #include <libvdeplug.h>
 #include <vdestack.h>
 #include <plugin_linger.h>
+#include <plugin_syscalls.h>
 
 #define EXPORT __attribute__((visibility("default")))
-#define SYSCALL(call) ((typeof(f->call)) (void (*)(void)) call)
 
 EXPORT const char *ioth_vdestack_license = "SPDX-License-Identifier: LGPL-2.1-or-later";
 
@@ -260,28 +260,7 @@ EXPORT void *ioth_vdestack_newstack(const char *vnlv[], const char *options,
 			goto err;
 	}
 	atomic_store_explicit(&getstackdata, f->getstackdata, memory_order_relaxed);
-	f->close = SYSCALL(close);
-	f->bind = SYSCALL(bind);
-	f->connect = SYSCALL(connect);
-	f->listen = SYSCALL(listen);
-	f->accept = SYSCALL(accept);
-	f->getsockname = SYSCALL(getsockname);
-	f->getpeername = SYSCALL(getpeername);
-	f->setsockopt = SYSCALL(setsockopt);
-	f->getsockopt = SYSCALL(getsockopt);
-	f->shutdown = SYSCALL(shutdown);
-	f->ioctl = SYSCALL(ioctl);
-	f->fcntl = SYSCALL(fcntl);
-	f->read = SYSCALL(read);
-	f->readv = SYSCALL(readv);
-	f->recv = SYSCALL(recv);
-	f->recvfrom = SYSCALL(recvfrom);
-	f->recvmsg = SYSCALL(recvmsg);
-	f->write = SYSCALL(write);
-	f->writev = SYSCALL(writev);
-	f->send = SYSCALL(send);
-	f->sendto = SYSCALL(sendto);
-	f->sendmsg = SYSCALL(sendmsg);
+	ioth_plugin_syscalls(f);
 	return s;
 err_addstack:
 	if (errno == 0)
@@ -378,27 +357,14 @@ static int vstack_pending(struct vstack *s) {
 	return 0;
 }
 
+static int vstack_pending_of(void *s) {
+	return vstack_pending(s);
+}
+
+/* what the program sent goes out first (plugin_linger.h) */
 static void vstack_linger(struct vstack *s) {
-	double secs = ioth_plugin_linger_secs();
-	if (secs <= 0 || s->vs == NULL)
-		return;
-	struct timespec now, end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += (time_t) secs;
-	end.tv_nsec += (long) ((secs - (double) (time_t) secs) * 1e9);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	for (;;) {
-		int pending = vstack_pending(s);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!pending || now.tv_sec > end.tv_sec ||
-				(now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
-			return;
-		struct timespec tick = {0, 10 * 1000 * 1000};
-		nanosleep(&tick, NULL);
-	}
+	if (s->vs != NULL)
+		ioth_plugin_linger_wait(vstack_pending_of, s, 10);
 }
 
 EXPORT int ioth_vdestack_delstack(void *stackdata) {

@@ -44,32 +44,32 @@ int net_init(struct ustack *s) {
 	return 0;
 }
 
-#define NOTIFY(s, fn, ...) do { \
-	const struct net_protos *np_ = (s)->protos; \
-	if (np_ && np_->notify && np_->notify->fn) \
-		np_->notify->fn(__VA_ARGS__); \
-} while (0)
+static void notify(struct ustack *s, enum net_event ev, const struct netif *ifp, const void *obj,
+		uint16_t type) {
+	if (s->protos && s->protos->notify)
+		s->protos->notify(s, ev, ifp, obj, type);
+}
 
 void net_notify_link(struct netif *ifp, uint16_t type) {
-	NOTIFY(ifp->s, link, ifp, type);
+	notify(ifp->s, NET_EV_LINK, ifp, NULL, type);
 }
 
 void net_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
-	NOTIFY(ifp->s, addr4, ifp, a, type);
+	notify(ifp->s, NET_EV_ADDR4, ifp, a, type);
 }
 
 void net_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
-	NOTIFY(ifp->s, addr6, ifp, a, type);
+	notify(ifp->s, NET_EV_ADDR6, ifp, a, type);
 }
 
 void net_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
-	NOTIFY(s, route4, s, r, type);
+	notify(s, NET_EV_ROUTE4, NULL, r, type);
 }
 
 void net_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
-	NOTIFY(s, route6, s, r, type);
+	notify(s, NET_EV_ROUTE6, NULL, r, type);
 }
 
 void net_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
-	NOTIFY(ifp->s, neigh, ifp, n, type);
+	notify(ifp->s, NET_EV_NEIGH, ifp, n, type);
 }

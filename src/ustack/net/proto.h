@@ -42,6 +42,14 @@ struct eth_proto {
 	eth_input_fn input;
 };
 
+/* A change of the stack's configuration, told to netlink/ (see
+ * net_notify_link and the others below): the kind of object, its
+ * interface (none for a route), the object (an ifaddr4, ifaddr6, route4,
+ * route6 or neigh; none for a link), type the RTM_* message. */
+enum net_event { NET_EV_LINK, NET_EV_ADDR4, NET_EV_ADDR6, NET_EV_ROUTE4, NET_EV_ROUTE6, NET_EV_NEIGH };
+typedef void net_notify_fn(struct ustack *s, enum net_event ev, const struct netif *ifp, const void *obj,
+		uint16_t type);
+
 struct net_protos {
 	struct eth_proto eth[NET_ETH_PROTOS];
 	struct ip4_proto v4[256];
@@ -57,7 +65,7 @@ struct net_protos {
 	/* packet sockets: every Ethernet frame received on an interface */
 	void (*frame_tap)(struct netif *ifp, const uint8_t *frame, size_t len);
 	/* netlink/: the changes of the stack's configuration */
-	const struct net_notifier *notify;
+	net_notify_fn *notify;
 };
 
 /* Every change of a link, address, route or neighbour, made through
@@ -68,14 +76,6 @@ struct ifaddr6;
 struct route4;
 struct route6;
 struct neigh;
-struct net_notifier {
-	void (*link)(struct netif *ifp, uint16_t type);
-	void (*addr4)(struct netif *ifp, const struct ifaddr4 *a, uint16_t type);
-	void (*addr6)(struct netif *ifp, const struct ifaddr6 *a, uint16_t type);
-	void (*route4)(struct ustack *s, const struct route4 *r, uint16_t type);
-	void (*route6)(struct ustack *s, const struct route6 *r, uint16_t type);
-	void (*neigh)(struct netif *ifp, const struct neigh *n, uint16_t type);
-};
 /* net/'s side: tell the registered notifier, if any */
 void net_notify_link(struct netif *ifp, uint16_t type);
 void net_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type);

@@ -28,15 +28,6 @@
 #include "nlout.h"
 #include "rtnl.h"
 
-/* a TCP socket: SOCK_STREAM of protocol 0 or IPPROTO_TCP */
-static bool is_tcp(const struct usock *sk) {
-	return sk->type == SOCK_STREAM && (sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
-}
-
-static bool is_udp(const struct usock *sk) {
-	return sk->type == SOCK_DGRAM && (sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
-}
-
 static void addr_of(struct usock *sk, bool peer, struct inet_diag_sockid *id) {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -80,7 +71,7 @@ static void fill_sock(struct nl_out *o, struct usock *sk, int state, const struc
 	addr_of(sk, false, &m.id);
 	if (state != TCPS_LISTEN && state != TCPS_CLOSED)
 		addr_of(sk, true, &m.id);
-	if (is_tcp(sk)) {
+	if (sock_is_tcp(sk)) {
 		struct tcp_pcb *p = sk->proto;
 		if (state == TCPS_LISTEN) {
 			m.idiag_rqueue = p ? (uint32_t) p->nacc : 0;
@@ -98,7 +89,7 @@ static void fill_sock(struct nl_out *o, struct usock *sk, int state, const struc
 	nlb_put(&b, &m, sizeof(m));
 	uint8_t shut = (uint8_t) ((sk->shut_rd ? 1 : 0) | (sk->shut_wr ? 2 : 0));
 	nla_u8(&b, INET_DIAG_SHUTDOWN, shut);
-	if (is_tcp(sk)) {
+	if (sock_is_tcp(sk)) {
 		if (req->idiag_ext & (1 << (INET_DIAG_INFO - 1))) {
 			/* the socket's own TCP_INFO (tcp/), as getsockopt gives it */
 			struct tcp_info ti;
@@ -155,14 +146,17 @@ static void fill_child(struct nl_out *o, const struct usock *l, const struct tcp
 
 /* The state ss sees: TCP's own, UDP's CLOSE or ESTABLISHED. */
 static int sock_state(struct usock *sk) {
-	if (is_tcp(sk)) {
+	if (sock_is_tcp(sk)) {
 		struct tcp_pcb *p = sk->proto;
 		return p ? p->state : TCPS_CLOSED;
 	}
 	return sk->connected ? TCPS_ESTABLISHED : TCPS_CLOSED;
 }
 
-static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
+/* SOCK_DIAG_BY_FAMILY, as a dump only: 1 (answered, no ACK) or an error */
+static int diag_request(struct nl_out *o, const struct nlmsghdr *h) {
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -EOPNOTSUPP;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_req_v2)))
 		return -EINVAL;
 	const struct inet_diag_req_v2 *req = NLMSG_DATA(h);
@@ -173,7 +167,7 @@ static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
 		for (struct usock *sk = o->sk->s->socks; sk; sk = sk->next) {
 			if (sk->domain != family || sk->closing)
 				continue;
-			bool tcp = is_tcp(sk), udp = is_udp(sk);
+			bool tcp = sock_is_tcp(sk), udp = sock_is_udp(sk);
 			if (!((proto == IPPROTO_TCP && tcp) || (proto == IPPROTO_UDP && udp)))
 				continue;
 			int state = sock_state(sk);
@@ -183,7 +177,7 @@ static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
 		}
 		/* the listeners' connections not accepted yet */
 		for (struct usock *sk = o->sk->s->socks; sk; sk = sk->next) {
-			if (sk->domain != family || sk->closing || proto != IPPROTO_TCP || !is_tcp(sk) ||
+			if (sk->domain != family || sk->closing || proto != IPPROTO_TCP || !sock_is_tcp(sk) ||
 					sock_state(sk) != TCPS_LISTEN)
 				continue;
 			const struct tcp_pcb *lp = sk->proto;
@@ -195,27 +189,9 @@ static int diag_dump(struct nl_out *o, const struct nlmsghdr *h) {
 		}
 	}
 	nl_done(o, h);
-	return 0;
+	return 1;
 }
 
 int diag_input(struct usock *sk, const uint8_t *buf, size_t len) {
-	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
-	while (len >= sizeof(struct nlmsghdr)) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
-		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
-			break;   /* as netlink_rcv_skb: the batch ends silently */
-		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= NLMSG_MIN_TYPE) {
-			int err = h->nlmsg_type == SOCK_DIAG_BY_FAMILY ? diag_dump(&o, h) : -EOPNOTSUPP;
-			out_flush(&o);
-			if (err < 0)
-				nl_ack(&o, h, err);
-		}
-		size_t step = NLMSG_ALIGN(h->nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
-	}
-	out_flush(&o);
-	return o.err;
+	return nl_batch(sk, buf, len, diag_request);
 }

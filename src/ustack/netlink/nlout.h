@@ -45,4 +45,9 @@ void nlb_end(struct nlb *b, struct nl_out *o);
 void nl_done(struct nl_out *o, const struct nlmsghdr *req);
 /* NLMSG_ERROR: err, or an ACK (0) */
 void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err);
+/* A batch of requests written to sk: one(o, h) answers each (returns
+ * <0, an error sent as NLMSG_ERROR; 0, done, ACKed if asked; 1,
+ * answered already, no ACK). Returns 0 or -ENOBUFS (replies lost). */
+int nl_batch(struct usock *sk, const uint8_t *buf, size_t len,
+		int (*one)(struct nl_out *o, const struct nlmsghdr *h));
 #endif

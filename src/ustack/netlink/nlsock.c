@@ -178,16 +178,7 @@ static const struct sock_proto netlink_socks[] = {
 	{AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG, netlink_sock_init},
 };
 
-static const struct net_notifier rtnl_notifier = {
-	.link = rtnl_notify_link,
-	.addr4 = rtnl_notify_addr4,
-	.addr6 = rtnl_notify_addr6,
-	.route4 = rtnl_notify_route4,
-	.route6 = rtnl_notify_route6,
-	.neigh = rtnl_notify_neigh,
-};
-
 int netlink_register(struct ustack *s) {
-	s->protos->notify = &rtnl_notifier;
+	s->protos->notify = rtnl_notify;
 	return sock_proto_register(s, netlink_socks, sizeof(netlink_socks) / sizeof(netlink_socks[0]));
 }

@@ -21,6 +21,7 @@
 #include "../link/link.h"
 #include "../net/net.h"
 #include "../net/net6.h"
+#include "../net/proto.h"
 #include "../socket/sock.h"
 #include "nlout.h"
 #include "rtnl.h"
@@ -143,6 +144,33 @@ void nl_ack(struct nl_out *o, const struct nlmsghdr *req, int err) {
 		o->err = -ENOBUFS;
 }
 
+int nl_batch(struct usock *sk, const uint8_t *buf, size_t len,
+		int (*one)(struct nl_out *o, const struct nlmsghdr *h)) {
+	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
+		/* Linux netlink_rcv_skb: what does not hold a whole message ends
+		 * the batch silently (ip(8) sends its requests from buffers
+		 * larger than the message, zeroes after it) */
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
+			break;
+		/* control messages (below NLMSG_MIN_TYPE) ask for nothing */
+		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= NLMSG_MIN_TYPE) {
+			int err = one(&o, h);
+			out_flush(&o);
+			if (err < 0 || (err == 0 && (h->nlmsg_flags & NLM_F_ACK)))
+				nl_ack(&o, h, err);
+		}
+		size_t step = NLMSG_ALIGN(h->nlmsg_len);
+		if (step >= len)
+			break;
+		buf += step;
+		len -= step;
+	}
+	out_flush(&o);
+	return o.err;
+}
+
 /* --- attributes of a request --- */
 #define NL_MAXATTR 64
 struct attrs {
@@ -176,6 +204,12 @@ static int parse_req(const struct nlmsghdr *h, size_t hlen, const void **hdr, st
 	return parse_attrs((const uint8_t *) *hdr + NLMSG_ALIGN(hlen), h->nlmsg_len - NLMSG_LENGTH(hlen), at);
 }
 
+/* a change request parsed: its fixed header and its attributes */
+struct rtreq {
+	const void *hdr;
+	struct attrs at;
+};
+
 static size_t alen(const struct rtattr *a) {
 	return a ? RTA_PAYLOAD(a) : 0;
 }
@@ -184,6 +218,30 @@ static int attr_u32(const struct rtattr *a, uint32_t *v) {
 	if (alen(a) < 4)
 		return -EINVAL;
 	memcpy(v, RTA_DATA(a), 4);
+	return 0;
+}
+
+/* An optional attribute of len bytes (an address) into v: absent, v is
+ * left as it is; shorter, -EINVAL. */
+static int attr_opt(const struct rtattr *a, void *v, size_t len) {
+	if (a == NULL)
+		return 0;
+	if (alen(a) < len)
+		return -EINVAL;
+	memcpy(v, RTA_DATA(a), len);
+	return 0;
+}
+
+/* An interface name given as IFLA_IFNAME into name (Linux
+ * dev_valid_name: shorter than IFNAMSIZ, no '/' nor blank; empty only
+ * where empty_ok, which leaves name empty). */
+static int attr_ifname(const struct rtattr *a, char name[IFNAMSIZ], bool empty_ok) {
+	const char *n = RTA_DATA(a);
+	size_t nl = strnlen(n, alen(a));
+	if ((nl == 0 && !empty_ok) || nl >= IFNAMSIZ || strchr(n, '/') || memchr(n, ' ', nl))
+		return -EINVAL;
+	memcpy(name, n, nl);
+	name[nl] = 0;
 	return 0;
 }
 
@@ -255,8 +313,10 @@ static void fill_link(struct nl_out *o, const struct netif *ifp, uint16_t type, 
 	nlb_end(&b, o);
 }
 
-static struct netif *find_link(struct ustack *s, const struct ifinfomsg *ifi, const struct attrs *at,
-		int *err) {
+/* the link a request names: by index, else by IFLA_IFNAME */
+static struct netif *find_link(struct ustack *s, const struct rtreq *rq, int *err) {
+	const struct ifinfomsg *ifi = rq->hdr;
+	const struct attrs *at = &rq->at;
 	if (ifi->ifi_index > 0) {
 		struct netif *ifp = netif_by_index(s, ifi->ifi_index);
 		*err = ifp ? 0 : -ENODEV;
@@ -275,7 +335,8 @@ static struct netif *find_link(struct ustack *s, const struct ifinfomsg *ifi, co
 	return NULL;
 }
 
-static int link_get(struct nl_out *o, const struct nlmsghdr *h) {
+static int link_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *unparsed) {
+	(void) unparsed;
 	struct ustack *s = o->sk->s;
 	if (h->nlmsg_flags & NLM_F_DUMP) {
 		for (struct netif *ifp = s->ifaces; ifp; ifp = ifp->next)
@@ -283,12 +344,11 @@ static int link_get(struct nl_out *o, const struct nlmsghdr *h) {
 		nl_done(o, h);
 		return 0;
 	}
-	const struct ifinfomsg *ifi;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
+	struct rtreq req;
+	int err = parse_req(h, sizeof(struct ifinfomsg), &req.hdr, &req.at);
 	if (err < 0)
 		return err;
-	struct netif *ifp = find_link(s, ifi, &at, &err);
+	struct netif *ifp = find_link(s, &req, &err);
 	if (ifp == NULL)
 		return err;
 	fill_link(o, ifp, RTM_NEWLINK, 0, h->nlmsg_seq);
@@ -320,18 +380,14 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 		return -EINVAL;
 	memcpy(vnl, RTA_DATA(d), vl);
 	vnl[vl] = 0;
+	/* Linux __rtnl_newlink: no name or an empty one, the kind's next */
 	char name[IFNAMSIZ] = "";
-	if (at->a[IFLA_IFNAME]) {
-		const char *n = RTA_DATA(at->a[IFLA_IFNAME]);
-		size_t nl = strnlen(n, alen(at->a[IFLA_IFNAME]));
-		if (nl >= IFNAMSIZ || strchr(n, '/') || memchr(n, ' ', nl))
-			return -EINVAL;
-		memcpy(name, n, nl);
-	}
+	if (at->a[IFLA_IFNAME] && attr_ifname(at->a[IFLA_IFNAME], name, true) < 0)
+		return -EINVAL;
 	int idx = netif_create_vde(s, name[0] ? name : NULL, ifi->ifi_index > 0 ? ifi->ifi_index : 0, vnl);
 	if (idx < 0)
 		return idx;
-	rtnl_notify_link(netif_by_index(s, idx), RTM_NEWLINK);
+	rtnl_notify(s, NET_EV_LINK, netif_by_index(s, idx), NULL, RTM_NEWLINK);
 	if (at->a[IFLA_NEW_IFINDEX] == NULL)
 		return 0;
 	fill_link(o, netif_by_index(s, idx), RTM_NEWLINK, 0, h->nlmsg_seq);
@@ -339,18 +395,16 @@ static int link_create(struct nl_out *o, const struct nlmsghdr *h, const struct 
 	return 1;
 }
 
-static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
+static int link_set(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
 	struct ustack *s = o->sk->s;
-	const struct ifinfomsg *ifi;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
-	if (err < 0)
-		return err;
-	struct netif *ifp = find_link(s, ifi, &at, &err);
+	const struct ifinfomsg *ifi = rq->hdr;
+	const struct attrs *at = &rq->at;
+	int err;
+	struct netif *ifp = find_link(s, rq, &err);
 	if (ifp == NULL) {
 		/* creating links (ip link add TYPE) */
 		if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE))
-			return link_create(o, h, ifi, &at);
+			return link_create(o, h, ifi, at);
 		/* Linux rtnl_newlink: no such device, named or not; ip(8)
 		 * probes RTM_NEWLINK so, and falls back to ioctls on EINVAL */
 		return h->nlmsg_type == RTM_NEWLINK ? -ENODEV : err;
@@ -360,40 +414,36 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 		return -EEXIST;
 	/* validate everything first: Linux applies a request whole or not */
 	uint32_t mtu = 0;
-	if (at.a[IFLA_MTU]) {
-		if (attr_u32(at.a[IFLA_MTU], &mtu) < 0 || !netif_mtu_valid(ifp, mtu))
+	if (at->a[IFLA_MTU]) {
+		if (attr_u32(at->a[IFLA_MTU], &mtu) < 0 || !netif_mtu_valid(ifp, mtu))
 			return -EINVAL;
 	}
 	const uint8_t *mac = NULL;
-	if (at.a[IFLA_ADDRESS]) {
-		if (alen(at.a[IFLA_ADDRESS]) < 6)
+	if (at->a[IFLA_ADDRESS]) {
+		if (alen(at->a[IFLA_ADDRESS]) < 6)
 			return -EINVAL;
 		if (ifp->type != ARPHRD_ETHER)
 			return -EOPNOTSUPP;
-		mac = RTA_DATA(at.a[IFLA_ADDRESS]);
+		mac = RTA_DATA(at->a[IFLA_ADDRESS]);
 		static const uint8_t zero[6];
 		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0)
 			return -EADDRNOTAVAIL;
 	}
 	char newname[IFNAMSIZ] = "";
-	if (at.a[IFLA_IFNAME] && ifi->ifi_index > 0) {
-		size_t l = alen(at.a[IFLA_IFNAME]);
-		const char *n = RTA_DATA(at.a[IFLA_IFNAME]);
-		size_t nl = strnlen(n, l);
-		if (nl == 0 || nl >= IFNAMSIZ || strchr(n, '/') || memchr(n, ' ', nl))
+	if (at->a[IFLA_IFNAME] && ifi->ifi_index > 0) {
+		if (attr_ifname(at->a[IFLA_IFNAME], newname, false) < 0)
 			return -EINVAL;
-		memcpy(newname, n, nl);
 		struct netif *other = netif_by_name(s, newname);
 		if (other && other != ifp)
 			return -EEXIST;
 	}
-	if (at.a[IFLA_MTU])
+	if (at->a[IFLA_MTU])
 		netif_set_mtu(ifp, mtu);
 	if (mac)
 		netif_set_mac(ifp, mac);
 	if (newname[0] && strcmp(newname, ifp->name) != 0) {
 		memcpy(ifp->name, newname, IFNAMSIZ);
-		rtnl_notify_link(ifp, RTM_NEWLINK);
+		rtnl_notify(s, NET_EV_LINK, ifp, NULL, RTM_NEWLINK);
 	}
 	if (ifi->ifi_flags || ifi->ifi_change) {
 		/* Linux rtnl_dev_combine_flags: ifi_change 0 means "all bits" */
@@ -404,14 +454,10 @@ static int link_set(struct nl_out *o, const struct nlmsghdr *h) {
 	return 0;
 }
 
-static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
+static int link_del(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
 	struct ustack *s = o->sk->s;
-	const struct ifinfomsg *ifi;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*ifi), (const void **) &ifi, &at);
-	if (err < 0)
-		return err;
-	struct netif *ifp = find_link(s, ifi, &at, &err);
+	int err;
+	struct netif *ifp = find_link(s, rq, &err);
 	if (ifp == NULL)
 		return err;
 	/* Linux: a device without rtnl_link_ops (lo) cannot be deleted */
@@ -440,7 +486,7 @@ static int link_del(struct nl_out *o, const struct nlmsghdr *h) {
 	stack_unlock(s);
 	link_stop(ifp);
 	stack_lock(s);
-	rtnl_notify_link(ifp, RTM_DELLINK);
+	rtnl_notify(s, NET_EV_LINK, ifp, NULL, RTM_DELLINK);
 	netif_free(ifp);
 	return 0;
 }
@@ -506,7 +552,8 @@ static void fill_addr6(struct nl_out *o, const struct netif *ifp, const struct i
 	nlb_end(&b, o);
 }
 
-static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
+static int addr_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
+	(void) rq;
 	struct ustack *s = o->sk->s;
 	int family = AF_UNSPEC;
 	if (h->nlmsg_len >= NLMSG_LENGTH(1))
@@ -525,23 +572,20 @@ static int addr_get(struct nl_out *o, const struct nlmsghdr *h) {
 	return 0;
 }
 
-static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
+static int addr_change(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
 	struct ustack *s = o->sk->s;
-	const struct ifaddrmsg *ifa;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*ifa), (const void **) &ifa, &at);
-	if (err < 0)
-		return err;
+	const struct ifaddrmsg *ifa = rq->hdr;
+	const struct attrs *at = &rq->at;
 	if (ifa->ifa_family == AF_INET6) {
-		const struct rtattr *a6 = at.a[IFA_LOCAL] ? at.a[IFA_LOCAL] : at.a[IFA_ADDRESS];
+		const struct rtattr *a6 = at->a[IFA_LOCAL] ? at->a[IFA_LOCAL] : at->a[IFA_ADDRESS];
 		if (alen(a6) < 16 || ifa->ifa_prefixlen > 128)
 			return -EINVAL;
 		struct netif *ifp6 = netif_by_index(s, (int) ifa->ifa_index);
 		if (ifp6 == NULL)
 			return -ENODEV;
 		uint32_t fl = ifa->ifa_flags;
-		if (at.a[IFA_FLAGS])
-			attr_u32(at.a[IFA_FLAGS], &fl);
+		if (at->a[IFA_FLAGS])
+			attr_u32(at->a[IFA_FLAGS], &fl);
 		if (h->nlmsg_type == RTM_NEWADDR)
 			return ip6_addr_add(ifp6, RTA_DATA(a6), ifa->ifa_prefixlen, (uint8_t) (fl & IFA6_NODAD),
 					!!(h->nlmsg_flags & NLM_F_EXCL));
@@ -549,7 +593,7 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 	}
 	if (ifa->ifa_family != AF_INET)
 		return -EAFNOSUPPORT;
-	const struct rtattr *la = at.a[IFA_LOCAL] ? at.a[IFA_LOCAL] : at.a[IFA_ADDRESS];
+	const struct rtattr *la = at->a[IFA_LOCAL] ? at->a[IFA_LOCAL] : at->a[IFA_ADDRESS];
 	if (alen(la) < 4)
 		return -EINVAL;
 	if (ifa->ifa_prefixlen > 32)
@@ -559,8 +603,8 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 		return -ENODEV;
 	uint32_t addr, bcast = 0;
 	memcpy(&addr, RTA_DATA(la), 4);
-	if (alen(at.a[IFA_BROADCAST]) >= 4)
-		memcpy(&bcast, RTA_DATA(at.a[IFA_BROADCAST]), 4);
+	if (alen(at->a[IFA_BROADCAST]) >= 4)
+		memcpy(&bcast, RTA_DATA(at->a[IFA_BROADCAST]), 4);
 	if (h->nlmsg_type == RTM_NEWADDR) {
 		if (ipv4_is_multicast(addr) || addr == 0xffffffffu)
 			return -EINVAL;
@@ -571,22 +615,32 @@ static int addr_change(struct nl_out *o, const struct nlmsghdr *h) {
 
 /* --- routes --- */
 
+/* A route message's start (all in the main table): its rtmsg, RTA_TABLE
+ * and, but for a default route (plen 0), RTA_DST. */
+static void route_begin(struct nlb *b, struct nl_out *o, uint16_t type, uint16_t flags, uint32_t seq,
+		uint8_t family, uint8_t plen, uint8_t protocol, uint8_t scope, uint8_t rtype,
+		unsigned rflags, const void *dst) {
+	nlb_begin(b, o, type, flags, seq);
+	struct rtmsg rtm = {
+		.rtm_family = family,
+		.rtm_dst_len = plen,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = protocol,
+		.rtm_scope = scope,
+		.rtm_type = rtype,
+		.rtm_flags = rflags,
+	};
+	nlb_put(b, &rtm, sizeof(rtm));
+	nla_u32(b, RTA_TABLE, RT_TABLE_MAIN);
+	if (plen)
+		nla_put(b, RTA_DST, dst, family == AF_INET ? 4 : 16);
+}
+
 static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o, type, flags, seq);
-	struct rtmsg rtm = {
-		.rtm_family = AF_INET,
-		.rtm_dst_len = r->n.plen,
-		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = r->n.protocol,
-		.rtm_scope = r->scope,
-		.rtm_type = RTN_UNICAST,
-	};
-	nlb_put(&b, &rtm, sizeof(rtm));
-	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
-	if (r->n.plen)
-		nla_put(&b, RTA_DST, &r->dst, 4);
+	route_begin(&b, o, type, flags, seq, AF_INET, r->n.plen, r->n.protocol, r->scope, RTN_UNICAST, 0,
+			&r->dst);
 	if (r->n.metric)
 		nla_u32(&b, RTA_PRIORITY, r->n.metric);
 	if (r->prefsrc)
@@ -600,19 +654,8 @@ static void fill_route(struct nl_out *o, const struct route4 *r, uint16_t type, 
 static void fill_route6(struct nl_out *o, const struct route6 *r, uint16_t type, uint16_t flags,
 		uint32_t seq) {
 	struct nlb b;
-	nlb_begin(&b, o, type, flags, seq);
-	struct rtmsg rtm = {
-		.rtm_family = AF_INET6,
-		.rtm_dst_len = r->n.plen,
-		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = r->n.protocol,
-		.rtm_scope = RT_SCOPE_UNIVERSE,
-		.rtm_type = RTN_UNICAST,
-	};
-	nlb_put(&b, &rtm, sizeof(rtm));
-	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
-	if (r->n.plen)
-		nla_put(&b, RTA_DST, r->dst, 16);
+	route_begin(&b, o, type, flags, seq, AF_INET6, r->n.plen, r->n.protocol, RT_SCOPE_UNIVERSE,
+			RTN_UNICAST, 0, r->dst);
 	nla_u32(&b, RTA_PRIORITY, r->n.metric);
 	if (r->has_gw)
 		nla_put(&b, RTA_GATEWAY, r->gw, 16);
@@ -628,7 +671,8 @@ static void fill_route6(struct nl_out *o, const struct route6 *r, uint16_t type,
 	nlb_end(&b, o);
 }
 
-static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
+static int route_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
+	(void) rq;
 	struct ustack *s = o->sk->s;
 	if (h->nlmsg_flags & NLM_F_DUMP) {
 		int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
@@ -651,12 +695,7 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 	if (err < 0)
 		return err;
 	uint32_t dst = 0, oif = 0;
-	if (at.a[RTA_DST]) {
-		if (alen(at.a[RTA_DST]) < 4)
-			return -EINVAL;
-		memcpy(&dst, RTA_DATA(at.a[RTA_DST]), 4);
-	}
-	if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif) < 0)
+	if (attr_opt(at.a[RTA_DST], &dst, 4) < 0 || attr_opt(at.a[RTA_OIF], &oif, 4) < 0)
 		return -EINVAL;
 	struct ip4_route_res res;
 	err = route4_lookup(s, dst, (int) oif, &res);
@@ -664,20 +703,10 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 		return err;
 	/* `ip route get`: the resolved route, as a host route */
 	struct nlb b;
-	nlb_begin(&b, o, RTM_NEWROUTE, 0, h->nlmsg_seq);
-	struct rtmsg r = {
-		.rtm_family = AF_INET,
-		.rtm_dst_len = 32,
-		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = RTPROT_UNSPEC,
-		.rtm_scope = RT_SCOPE_UNIVERSE,
-		.rtm_type = res.local ? RTN_LOCAL : res.bcast ? RTN_BROADCAST
-				: res.mcast ? RTN_MULTICAST : RTN_UNICAST,
-		.rtm_flags = RTM_F_CLONED,
-	};
-	nlb_put(&b, &r, sizeof(r));
-	nla_u32(&b, RTA_TABLE, RT_TABLE_MAIN);
-	nla_put(&b, RTA_DST, &dst, 4);
+	uint8_t rtype = res.local ? RTN_LOCAL : res.bcast ? RTN_BROADCAST
+			: res.mcast ? RTN_MULTICAST : RTN_UNICAST;
+	route_begin(&b, o, RTM_NEWROUTE, 0, h->nlmsg_seq, AF_INET, 32, RTPROT_UNSPEC, RT_SCOPE_UNIVERSE,
+			rtype, RTM_F_CLONED, &dst);
 	nla_u32(&b, RTA_OIF, (uint32_t) res.ifp->index);
 	if (res.src)
 		nla_put(&b, RTA_PREFSRC, &res.src, 4);
@@ -688,35 +717,21 @@ static int route_get(struct nl_out *o, const struct nlmsghdr *h) {
 	return 0;
 }
 
-static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
+static int route_change(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
 	struct ustack *s = o->sk->s;
-	const struct rtmsg *rtm;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*rtm), (const void **) &rtm, &at);
-	if (err < 0)
-		return err;
+	const struct rtmsg *rtm = rq->hdr;
+	const struct attrs *at = &rq->at;
 	if (rtm->rtm_family == AF_INET6) {
 		uint8_t dst6[16] = {0}, gw6[16] = {0};
 		uint32_t oif6 = 0, metric6 = 0;
-		if (at.a[RTA_DST]) {
-			if (alen(at.a[RTA_DST]) < 16)
-				return -EINVAL;
-			memcpy(dst6, RTA_DATA(at.a[RTA_DST]), 16);
-		}
-		if (at.a[RTA_GATEWAY]) {
-			if (alen(at.a[RTA_GATEWAY]) < 16)
-				return -EINVAL;
-			memcpy(gw6, RTA_DATA(at.a[RTA_GATEWAY]), 16);
-		}
-		if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif6) < 0)
-			return -EINVAL;
-		if (at.a[RTA_PRIORITY] && attr_u32(at.a[RTA_PRIORITY], &metric6) < 0)
+		if (attr_opt(at->a[RTA_DST], dst6, 16) < 0 || attr_opt(at->a[RTA_GATEWAY], gw6, 16) < 0 ||
+				attr_opt(at->a[RTA_OIF], &oif6, 4) < 0 || attr_opt(at->a[RTA_PRIORITY], &metric6, 4) < 0)
 			return -EINVAL;
 		if (rtm->rtm_dst_len > 128)
 			return -EINVAL;
 		if (h->nlmsg_type == RTM_DELROUTE)
-			return route6_del(s, dst6, rtm->rtm_dst_len, at.a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6);
-		return route6_add(s, dst6, rtm->rtm_dst_len, at.a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6, metric6,
+			return route6_del(s, dst6, rtm->rtm_dst_len, at->a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6);
+		return route6_add(s, dst6, rtm->rtm_dst_len, at->a[RTA_GATEWAY] ? gw6 : NULL, (int) oif6, metric6,
 				rtm->rtm_protocol ? rtm->rtm_protocol : RTPROT_BOOT, !!(h->nlmsg_flags & NLM_F_EXCL));
 	}
 	if (rtm->rtm_family != AF_INET)
@@ -724,24 +739,9 @@ static int route_change(struct nl_out *o, const struct nlmsghdr *h) {
 	if (rtm->rtm_dst_len > 32)
 		return -EINVAL;
 	uint32_t dst = 0, gw = 0, oif = 0, metric = 0, prefsrc = 0;
-	if (at.a[RTA_DST]) {
-		if (alen(at.a[RTA_DST]) < 4)
-			return -EINVAL;
-		memcpy(&dst, RTA_DATA(at.a[RTA_DST]), 4);
-	}
-	if (at.a[RTA_GATEWAY]) {
-		if (alen(at.a[RTA_GATEWAY]) < 4)
-			return -EINVAL;
-		memcpy(&gw, RTA_DATA(at.a[RTA_GATEWAY]), 4);
-	}
-	if (at.a[RTA_PREFSRC]) {
-		if (alen(at.a[RTA_PREFSRC]) < 4)
-			return -EINVAL;
-		memcpy(&prefsrc, RTA_DATA(at.a[RTA_PREFSRC]), 4);
-	}
-	if (at.a[RTA_OIF] && attr_u32(at.a[RTA_OIF], &oif) < 0)
-		return -EINVAL;
-	if (at.a[RTA_PRIORITY] && attr_u32(at.a[RTA_PRIORITY], &metric) < 0)
+	if (attr_opt(at->a[RTA_DST], &dst, 4) < 0 || attr_opt(at->a[RTA_GATEWAY], &gw, 4) < 0 ||
+			attr_opt(at->a[RTA_PREFSRC], &prefsrc, 4) < 0 || attr_opt(at->a[RTA_OIF], &oif, 4) < 0 ||
+			attr_opt(at->a[RTA_PRIORITY], &metric, 4) < 0)
 		return -EINVAL;
 	if (h->nlmsg_type == RTM_DELROUTE)
 		return route4_del(s, dst, rtm->rtm_dst_len, gw, (int) oif, true);
@@ -779,19 +779,16 @@ static void neigh_dump(struct nl_out *o, const struct nlmsghdr *h, int family) {
 }
 
 /* ip neigh add / replace / change / del: entries set by hand */
-static int neigh_change(struct nl_out *o, const struct nlmsghdr *h) {
+static int neigh_change(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
 	struct ustack *s = o->sk->s;
-	const struct ndmsg *nd;
-	struct attrs at;
-	int err = parse_req(h, sizeof(*nd), (const void **) &nd, &at);
-	if (err < 0)
-		return err;
+	const struct ndmsg *nd = rq->hdr;
+	const struct attrs *at = &rq->at;
 	const struct neigh_ops *ops = neigh_family_ops(nd->ndm_family);
 	if (ops == NULL)
 		return -EAFNOSUPPORT;
 	/* Linux neigh_add / neigh_delete: the address is required and of
 	 * the family's length; the device too */
-	if (at.a[NDA_DST] == NULL || alen(at.a[NDA_DST]) < ops->alen)
+	if (at->a[NDA_DST] == NULL || alen(at->a[NDA_DST]) < ops->alen)
 		return -EINVAL;
 	struct netif *ifp = nd->ndm_ifindex > 0 ? netif_by_index(s, nd->ndm_ifindex) : NULL;
 	if (ifp == NULL)
@@ -799,19 +796,20 @@ static int neigh_change(struct nl_out *o, const struct nlmsghdr *h) {
 	if (ifp->type != ARPHRD_ETHER)
 		return -EINVAL;
 	if (h->nlmsg_type == RTM_DELNEIGH)
-		return neigh_admin_del(ops, ifp, RTA_DATA(at.a[NDA_DST]));
+		return neigh_admin_del(ops, ifp, RTA_DATA(at->a[NDA_DST]));
 	uint16_t state = nd->ndm_state ? nd->ndm_state : NUD_PERMANENT;
 	if (state != NUD_PERMANENT && state != NUD_NOARP && state != NUD_REACHABLE && state != NUD_STALE)
 		return -EINVAL;
 	/* the link address: required here (an entry without one cannot be
 	 * used); of the device's length */
-	if (at.a[NDA_LLADDR] == NULL || alen(at.a[NDA_LLADDR]) < 6)
+	if (at->a[NDA_LLADDR] == NULL || alen(at->a[NDA_LLADDR]) < 6)
 		return -EINVAL;
-	return neigh_admin_set(ops, ifp, RTA_DATA(at.a[NDA_DST]), RTA_DATA(at.a[NDA_LLADDR]), state,
+	return neigh_admin_set(ops, ifp, RTA_DATA(at->a[NDA_DST]), RTA_DATA(at->a[NDA_LLADDR]), state,
 			!!(h->nlmsg_flags & NLM_F_CREATE), !!(h->nlmsg_flags & NLM_F_EXCL));
 }
 
-static int neigh_get(struct nl_out *o, const struct nlmsghdr *h) {
+static int neigh_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
+	(void) rq;
 	if (!(h->nlmsg_flags & NLM_F_DUMP))
 		return -EOPNOTSUPP;
 	int family = h->nlmsg_len >= NLMSG_LENGTH(1) ? ((const uint8_t *) NLMSG_DATA(h))[0] : 0;
@@ -846,68 +844,50 @@ static void nl_broadcast(struct ustack *s, int group, const struct nlb *m) {
 	}
 }
 
-void rtnl_notify_link(struct netif *ifp, uint16_t type) {
-	struct ustack *s = ifp->s;
-	if (!nl_listening(s, RTNLGRP_LINK))
+/* Every notification (net/proto.h's net_notify_fn, registered by
+ * netlink_register): built, only when a socket listens to the group of
+ * its kind, by that kind's fill, then sent to the group. */
+void rtnl_notify(struct ustack *s, enum net_event ev, const struct netif *ifp, const void *obj,
+		uint16_t type) {
+	static const int groups[] = {
+		[NET_EV_LINK] = RTNLGRP_LINK, [NET_EV_ADDR4] = RTNLGRP_IPV4_IFADDR,
+		[NET_EV_ADDR6] = RTNLGRP_IPV6_IFADDR, [NET_EV_ROUTE4] = RTNLGRP_IPV4_ROUTE,
+		[NET_EV_ROUTE6] = RTNLGRP_IPV6_ROUTE, [NET_EV_NEIGH] = RTNLGRP_NEIGH,
+	};
+	if ((unsigned) ev >= sizeof(groups) / sizeof(groups[0]) || !nl_listening(s, groups[ev]))
 		return;
 	struct nlb m = {.len = 0};
 	struct nl_out o = {.keep = &m};
-	fill_link(&o, ifp, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_LINK, &m);
-}
-
-void rtnl_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type) {
-	struct ustack *s = ifp->s;
-	if (!nl_listening(s, RTNLGRP_IPV4_IFADDR))
-		return;
-	struct nlb m = {.len = 0};
-	struct nl_out o = {.keep = &m};
-	fill_addr(&o, ifp, a, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_IPV4_IFADDR, &m);
-}
-
-void rtnl_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type) {
-	struct ustack *s = ifp->s;
-	if (!nl_listening(s, RTNLGRP_IPV6_IFADDR))
-		return;
-	struct nlb m = {.len = 0};
-	struct nl_out o = {.keep = &m};
-	fill_addr6(&o, ifp, a, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_IPV6_IFADDR, &m);
-}
-
-void rtnl_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type) {
-	if (!nl_listening(s, RTNLGRP_IPV4_ROUTE))
-		return;
-	struct nlb m = {.len = 0};
-	struct nl_out o = {.keep = &m};
-	fill_route(&o, r, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_IPV4_ROUTE, &m);
-}
-
-void rtnl_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type) {
-	if (!nl_listening(s, RTNLGRP_IPV6_ROUTE))
-		return;
-	struct nlb m = {.len = 0};
-	struct nl_out o = {.keep = &m};
-	fill_route6(&o, r, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_IPV6_ROUTE, &m);
-}
-
-void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type) {
-	struct ustack *s = ifp->s;
-	if (!nl_listening(s, RTNLGRP_NEIGH))
-		return;
-	struct nlb m = {.len = 0};
-	struct nl_out o = {.keep = &m};
-	fill_neigh(&o, ifp, n, n->ops->alen == 4 ? AF_INET : AF_INET6, type, 0, 0);
-	nl_broadcast(s, RTNLGRP_NEIGH, &m);
+	switch (ev) {
+	case NET_EV_LINK:
+		fill_link(&o, ifp, type, 0, 0);
+		break;
+	case NET_EV_ADDR4:
+		fill_addr(&o, ifp, obj, type, 0, 0);
+		break;
+	case NET_EV_ADDR6:
+		fill_addr6(&o, ifp, obj, type, 0, 0);
+		break;
+	case NET_EV_ROUTE4:
+		fill_route(&o, obj, type, 0, 0);
+		break;
+	case NET_EV_ROUTE6:
+		fill_route6(&o, obj, type, 0, 0);
+		break;
+	case NET_EV_NEIGH: {
+		const struct neigh *n = obj;
+		fill_neigh(&o, ifp, n, n->ops->alen == 4 ? AF_INET : AF_INET6, type, 0, 0);
+		break;
+	}
+	}
+	nl_broadcast(s, groups[ev], &m);
 }
 
 /* RTM_GETNSID (ip monitor asks it for every name in /var/run/netns): a
  * stack has no other namespaces, so none has an id here: Linux's answer
  * for a namespace without one, NETNSA_NSID -1; a dump is empty. */
-static int nsid_get(struct nl_out *o, const struct nlmsghdr *h) {
+static int nsid_get(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *rq) {
+	(void) rq;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtgenmsg)))
 		return -EINVAL;
 	if (h->nlmsg_flags & NLM_F_DUMP) {
@@ -924,64 +904,54 @@ static int nsid_get(struct nl_out *o, const struct nlmsghdr *h) {
 	return 0;
 }
 
+/* The handlers of each kind of object, whose request types are its
+ * RTM_NEW* and the next ones (rtnetlink(7)): NEW, DEL, GET and, for
+ * links, SET. A change request (NEW, DEL, SET) is parsed before, with
+ * its fixed header of hlen bytes: -EINVAL when short or malformed. A
+ * GET is not (a dump may send a shorter header). */
+typedef int rtnl_fn(struct nl_out *o, const struct nlmsghdr *h, const struct rtreq *r);
+static const struct {
+	uint16_t type;
+	size_t hlen;
+	rtnl_fn *get, *change, *del, *set;
+} rtnl_kinds[] = {
+	{RTM_NEWLINK, sizeof(struct ifinfomsg), link_get, link_set, link_del, link_set},
+	{RTM_NEWADDR, sizeof(struct ifaddrmsg), addr_get, addr_change, addr_change, NULL},
+	{RTM_NEWROUTE, sizeof(struct rtmsg), route_get, route_change, route_change, NULL},
+	{RTM_NEWNEIGH, sizeof(struct ndmsg), neigh_get, neigh_change, neigh_change, NULL},
+	{RTM_NEWNSID, 0, nsid_get, NULL, NULL, NULL},
+};
+
 static int rtnl_one(struct nl_out *o, const struct nlmsghdr *h) {
-	switch (h->nlmsg_type) {
-	case RTM_GETLINK:
-		return link_get(o, h);
-	case RTM_NEWLINK:
-	case RTM_SETLINK:
-		return link_set(o, h);
-	case RTM_DELLINK:
-		return link_del(o, h);
-	case RTM_GETADDR:
-		return addr_get(o, h);
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-		return addr_change(o, h);
-	case RTM_GETROUTE:
-		return route_get(o, h);
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		return route_change(o, h);
-	case RTM_GETNEIGH:
-		return neigh_get(o, h);
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
-		return neigh_change(o, h);
-	case RTM_GETNSID:
-		return nsid_get(o, h);
-	default:
-		return -EOPNOTSUPP;
+	for (size_t i = 0; i < sizeof(rtnl_kinds) / sizeof(rtnl_kinds[0]); i++) {
+		if ((h->nlmsg_type & ~3) != rtnl_kinds[i].type)
+			continue;
+		int op = h->nlmsg_type & 3;
+		rtnl_fn *fn = op == 0 ? rtnl_kinds[i].change : op == 1 ? rtnl_kinds[i].del
+				: op == 2 ? rtnl_kinds[i].get : rtnl_kinds[i].set;
+		if (fn == NULL)
+			return -EOPNOTSUPP;
+		struct rtreq r = {NULL, {{NULL}}};
+		if (op != 2) {
+			int err = parse_req(h, rtnl_kinds[i].hlen, &r.hdr, &r.at);
+			if (err < 0)
+				return err;
+		}
+		return fn(o, h, &r);
 	}
+	return -EOPNOTSUPP;
+}
+
+static int rtnl_request(struct nl_out *o, const struct nlmsghdr *h) {
+	int err = rtnl_one(o, h);
+	/* NLM_F_DUMP shares bits with NLM_F_EXCL: it means "dump" only for
+	 * GET requests (Linux rtnetlink_rcv_msg); a dump is not ACKed */
+	bool dump = ((h->nlmsg_type - RTM_BASE) & 3) == 2 && (h->nlmsg_flags & NLM_F_DUMP);
+	return err == 0 && dump ? 1 : err;
 }
 
 /* Process a batch written to the socket. Returns 0 or -ENOBUFS when the
  * replies did not fit the receive buffer (Linux: ENOBUFS on the reader). */
 int rtnl_input(struct usock *sk, const uint8_t *buf, size_t len) {
-	struct nl_out o = {.sk = sk, .pid = sk->nl_pid};
-	while (len > 0) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
-		/* Linux netlink_rcv_skb: what does not hold a whole message ends
-		 * the batch silently (ip(8) sends its requests from buffers
-		 * larger than the message, zeroes after it) */
-		if (len < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len)
-			break;
-		if ((h->nlmsg_flags & NLM_F_REQUEST) && h->nlmsg_type >= RTM_BASE) {
-			int err = rtnl_one(&o, h);
-			out_flush(&o);
-			/* NLM_F_DUMP shares bits with NLM_F_EXCL: it means "dump" only
-			 * for GET requests (Linux rtnetlink_rcv_msg) */
-			bool dump = ((h->nlmsg_type - RTM_BASE) & 3) == 2 && (h->nlmsg_flags & NLM_F_DUMP);
-			/* err 1: answered already (a new link's RTM_NEWLINK) */
-			if (err < 0 || (err == 0 && (h->nlmsg_flags & NLM_F_ACK) && !dump))
-				nl_ack(&o, h, err);
-		}
-		size_t step = NLMSG_ALIGN(h->nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
-	}
-	out_flush(&o);
-	return o.err;
+	return nl_batch(sk, buf, len, rtnl_request);
 }

@@ -18,17 +18,7 @@ int diag_input(struct usock *sk, const uint8_t *buf, size_t len);
  * the netlink sockets of the stack that joined its RTNLGRP_* group.
  * type: the RTM_* message. Stack lock held; nothing is built when no
  * socket ever joined the group. */
-struct ustack;
-struct netif;
-struct ifaddr4;
-struct ifaddr6;
-struct route4;
-struct route6;
-struct neigh;
-void rtnl_notify_link(struct netif *ifp, uint16_t type);
-void rtnl_notify_addr4(struct netif *ifp, const struct ifaddr4 *a, uint16_t type);
-void rtnl_notify_addr6(struct netif *ifp, const struct ifaddr6 *a, uint16_t type);
-void rtnl_notify_route4(struct ustack *s, const struct route4 *r, uint16_t type);
-void rtnl_notify_route6(struct ustack *s, const struct route6 *r, uint16_t type);
-void rtnl_notify_neigh(struct netif *ifp, const struct neigh *n, uint16_t type);
+#include "../net/proto.h"
+void rtnl_notify(struct ustack *s, enum net_event ev, const struct netif *ifp, const void *obj,
+		uint16_t type);
 #endif

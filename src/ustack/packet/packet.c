@@ -194,11 +194,7 @@ static void packet_hook(struct ustack *s) {
 }
 
 static void packet_release(struct usock *sk) {
-	for (struct usock **pp = &sk->s->packet->socks; *pp; pp = &(*pp)->pnext)
-		if (*pp == sk) {
-			*pp = sk->pnext;
-			break;
-		}
+	sock_list_del(&sk->s->packet->socks, sk);
 	packet_hook(sk->s);
 }
 

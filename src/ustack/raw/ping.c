@@ -20,11 +20,7 @@
 #include "../wire/icmp4.h"
 
 static void ping_unhash(struct usock *sk) {
-	for (struct usock **pp = &sk->s->raw->ping_socks; *pp; pp = &(*pp)->pnext)
-		if (*pp == sk) {
-			*pp = sk->pnext;
-			break;
-		}
+	sock_list_del(&sk->s->raw->ping_socks, sk);
 	sk->bound = false;
 }
 
@@ -187,20 +183,9 @@ void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_
 	uint16_t id;
 	memcpy(&id, icmp + 4, 2);
 	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
-		if (sk->lport != id || sk->domain != AF_INET)
+		if (sk->lport != id || sk->domain != AF_INET || !raw_match4(sk, rx))
 			continue;
-		if (sk->laddr && sk->laddr != rx->ip.dst)
-			continue;
-		if (sk->connected && sk->raddr != rx->ip.src)
-			continue;
-		if (sk->bound_if && sk->bound_if != rx->ifp->index)
-			continue;
-		struct pbuf *p = pbuf_alloc(&s->pc, len, 0);
-		if (p == NULL)
-			return;
-		memcpy(p->data, icmp, len);
-		ip4_rx_meta(p, rx);
-		sock_queue_rx(sk, p);
+		raw_deliver4(sk, rx, 0, icmp, len);
 		return;
 	}
 }
@@ -235,18 +220,10 @@ void ping6_input(struct ustack *s, struct ip6_rx *rx) {
 	uint16_t id;
 	memcpy(&id, rx->payload + 4, 2);
 	for (struct usock *sk = s->raw->ping_socks; sk; sk = sk->pnext) {
-		if (sk->lport != id || sk->domain != AF_INET6)
+		/* the device too, as IPv4's (Linux ping_lookup, both families) */
+		if (sk->lport != id || sk->domain != AF_INET6 || !raw_match6(sk, rx))
 			continue;
-		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
-			continue;
-		if (sk->connected && !ip6_eq(sk->raddr6, rx->ip.src))
-			continue;
-		struct pbuf *p = pbuf_alloc(&s->pc, rx->plen, 0);
-		if (p == NULL)
-			return;
-		memcpy(p->data, rx->payload, rx->plen);
-		ip6_rx_meta(p, rx);
-		sock_queue_rx(sk, p);
+		raw_deliver6(sk, rx);
 		return;
 	}
 }
@@ -283,11 +260,9 @@ static const struct proto_ops ping_ops = {
 	.connect = ping_connect,
 	.sendmsg = ping_sendmsg,
 	.recvname = inet_dgram_recvname,
-	.recvcmsg = inet_dgram_recvcmsg,
 	.getname = ping_getname,
-	.setsockopt = inet_dgram_setsockopt,
-	.getsockopt = inet_dgram_getsockopt,
 	.release = ping_release,
+	INET_DGRAM_OPS,
 };
 
 int ping_sock_init(struct usock *sk) {

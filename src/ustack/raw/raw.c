@@ -182,25 +182,46 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	return err < 0 ? err : (ssize_t) len;
 }
 
+bool raw_match4(const struct usock *sk, const struct ip4_rx *rx) {
+	return (!sk->laddr || sk->laddr == rx->ip.dst) && (!sk->connected || sk->raddr == rx->ip.src) &&
+			(!sk->bound_if || sk->bound_if == rx->ifp->index);
+}
+
+bool raw_match6(const struct usock *sk, const struct ip6_rx *rx) {
+	return (ip6_addr_is_unspecified(sk->laddr6) || ip6_eq(sk->laddr6, rx->ip.dst)) &&
+			(!sk->connected || ip6_eq(sk->raddr6, rx->ip.src)) &&
+			(!sk->bound_if || sk->bound_if == rx->ifp->index);
+}
+
+int raw_deliver4(struct usock *sk, const struct ip4_rx *rx, size_t hlen, const uint8_t *data,
+		size_t len) {
+	struct pbuf *p = pbuf_alloc(&sk->s->pc, hlen + len, 0);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p->data, rx->hdr, hlen);
+	memcpy(p->data + hlen, data, len);
+	ip4_rx_meta(p, rx);
+	return sock_queue_rx(sk, p);
+}
+
+int raw_deliver6(struct usock *sk, const struct ip6_rx *rx) {
+	struct pbuf *p = pbuf_alloc(&sk->s->pc, rx->plen, 0);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p->data, rx->payload, rx->plen);
+	ip6_rx_meta(p, rx);
+	return sock_queue_rx(sk, p);
+}
+
 int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	int n = 0;
 	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
-		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET)
+		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET || !raw_match4(sk, rx))
 			continue;
-		if (sk->laddr && sk->laddr != rx->ip.dst)
-			continue;
-		if (sk->connected && sk->raddr != rx->ip.src)
-			continue;
-		if (sk->bound_if && sk->bound_if != rx->ifp->index)
-			continue;
-		size_t len = rx->ip.hdr_len + rx->plen;
-		struct pbuf *p = pbuf_alloc(&s->pc, len, 0);
-		if (p == NULL)
+		int err = raw_deliver4(sk, rx, rx->ip.hdr_len, rx->payload, rx->plen);
+		if (err == -ENOMEM)
 			break;
-		memcpy(p->data, rx->hdr, rx->ip.hdr_len);
-		memcpy(p->data + rx->ip.hdr_len, rx->payload, rx->plen);
-		ip4_rx_meta(p, rx);
-		if (sock_queue_rx(sk, p) == 0)
+		if (err == 0)
 			n++;
 	}
 	return n;
@@ -209,13 +230,7 @@ int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 	int n = 0;
 	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
-		if (sk->domain != AF_INET6 || sk->protocol != rx->proto)
-			continue;
-		if (!ip6_addr_is_unspecified(sk->laddr6) && !ip6_eq(sk->laddr6, rx->ip.dst))
-			continue;
-		if (sk->connected && !ip6_eq(sk->raddr6, rx->ip.src))
-			continue;
-		if (sk->bound_if && sk->bound_if != rx->ifp->index)
+		if (sk->domain != AF_INET6 || sk->protocol != rx->proto || !raw_match6(sk, rx))
 			continue;
 		if (rx->proto == IP6_NH_ICMPV6) {
 			/* ICMP6_FILTER (RFC 3542 3.2): a set bit blocks the type */
@@ -225,12 +240,10 @@ int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 			if (sk->icmp6_filter[t >> 5] & (1u << (t & 31)))
 				continue;
 		}
-		struct pbuf *p = pbuf_alloc(&s->pc, rx->plen, 0);
-		if (p == NULL)
+		int err = raw_deliver6(sk, rx);
+		if (err == -ENOMEM)
 			break;
-		memcpy(p->data, rx->payload, rx->plen);
-		ip6_rx_meta(p, rx);
-		if (sock_queue_rx(sk, p) == 0)
+		if (err == 0)
 			n++;
 	}
 	return n;
@@ -242,11 +255,7 @@ static int raw_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 }
 
 static void raw_release(struct usock *sk) {
-	for (struct usock **pp = &sk->s->raw->raw_socks; *pp; pp = &(*pp)->pnext)
-		if (*pp == sk) {
-			*pp = sk->pnext;
-			break;
-		}
+	sock_list_del(&sk->s->raw->raw_socks, sk);
 	inet_release_memberships(sk);
 }
 
@@ -255,11 +264,9 @@ static const struct proto_ops raw_ops = {
 	.connect = raw_connect,
 	.sendmsg = raw_sendmsg,
 	.recvname = inet_dgram_recvname,
-	.recvcmsg = inet_dgram_recvcmsg,
 	.getname = raw_getname,
-	.setsockopt = inet_dgram_setsockopt,
-	.getsockopt = inet_dgram_getsockopt,
 	.release = raw_release,
+	INET_DGRAM_OPS,
 };
 
 int raw_sock_init(struct usock *sk) {

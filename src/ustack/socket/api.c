@@ -137,6 +137,12 @@ static int ret(int r) {
 	return r;
 }
 
+/* the end of a call on sk: the socket let go, r (-errno) returned */
+static int put_ret(struct usock *sk, int r) {
+	sock_put(sk);
+	return ret(r);
+}
+
 /* A blocking call whose wait a signal handler ended (sock_wait): its
  * timeout-like result becomes EINTR; what it did (bytes) stays. */
 static ssize_t intr(ssize_t r) {
@@ -186,29 +192,29 @@ int api_close(struct ustack *s, int fd) {
 	return sock_close(s, fd);
 }
 
-int api_bind(struct ustack *s, int fd, const struct sockaddr *a, socklen_t len) {
+/* bind (conn false) and connect: an address in, the protocol's call */
+static int addr_call(struct ustack *s, int fd, const struct sockaddr *a, socklen_t len, bool conn) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
 	struct sockaddr_storage none;
 	int r = addr_in(&a, len, &none);
-	if (r == 0)
-		r = sk->ops->bind ? sk->ops->bind(sk, a, len) : -EOPNOTSUPP;
-	sock_put(sk);
-	return ret(r);
+	int (*op)(struct usock *, const struct sockaddr *, socklen_t) = conn ? sk->ops->connect : sk->ops->bind;
+	if (r == 0 && op == NULL)
+		r = -EOPNOTSUPP;
+	else if (r == 0)
+		r = conn ? (int) intr(op(sk, a, len)) : op(sk, a, len);
+	if (conn)
+		sock_update_events(sk);
+	return put_ret(sk, r);
+}
+
+int api_bind(struct ustack *s, int fd, const struct sockaddr *a, socklen_t len) {
+	return addr_call(s, fd, a, len, false);
 }
 
 int api_connect(struct ustack *s, int fd, const struct sockaddr *a, socklen_t len) {
-	struct usock *sk = sock_get(s, fd);
-	if (sk == NULL)
-		return -1;
-	struct sockaddr_storage none;
-	int r = addr_in(&a, len, &none);
-	if (r == 0)
-		r = sk->ops->connect ? (int) intr(sk->ops->connect(sk, a, len)) : -EOPNOTSUPP;
-	sock_update_events(sk);
-	sock_put(sk);
-	return ret(r);
+	return addr_call(s, fd, a, len, true);
 }
 
 int api_listen(struct ustack *s, int fd, int backlog) {
@@ -217,8 +223,20 @@ int api_listen(struct ustack *s, int fd, int backlog) {
 		return -1;
 	/* datagram sockets: Linux sock_no_listen */
 	int r = sk->ops->listen ? sk->ops->listen(sk, backlog) : -EOPNOTSUPP;
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
+}
+
+/* An address to be given back in (a, *len): its length and memory
+ * checked (0, -EFAULT or -EINVAL, in Linux's order); where optional, a
+ * NULL a asks for none. */
+static int addr_out_ok(const void *a, const socklen_t *len, bool optional) {
+	if (a == NULL && optional)
+		return 0;
+	if (a == NULL || len == NULL || !user_ok(len, sizeof(*len)))
+		return -EFAULT;
+	if ((int) *len < 0)
+		return -EINVAL;
+	return user_ok(a, *len) ? 0 : -EFAULT;
 }
 
 int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
@@ -226,14 +244,8 @@ int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 	if (sk == NULL)
 		return -1;
 	struct usock *child = NULL;
-	int r;
-	if (a != NULL && (len == NULL || !user_ok(len, sizeof(*len))))
-		r = -EFAULT;
-	else if (a != NULL && (int) *len < 0)
-		r = -EINVAL;
-	else if (a != NULL && !user_ok(a, *len))
-		r = -EFAULT;
-	else
+	int r = addr_out_ok(a, len, true);
+	if (r == 0)
 		r = sk->ops->accept ? (int) intr(sk->ops->accept(sk, &child)) : -EOPNOTSUPP;
 	if (r == 0) {
 		r = child->fd;
@@ -243,25 +255,17 @@ int api_accept(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len) {
 			child->accepting = false;
 		}
 	}
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 int api_getname(struct ustack *s, int fd, struct sockaddr *a, socklen_t *len, int peer) {
 	struct usock *sk = sock_get(s, fd);
 	if (sk == NULL)
 		return -1;
-	int r;
-	if (a == NULL || len == NULL || !user_ok(len, sizeof(*len)))
-		r = -EFAULT;
-	else if ((int) *len < 0)
-		r = -EINVAL;
-	else if (!user_ok(a, *len))
-		r = -EFAULT;
-	else
+	int r = addr_out_ok(a, len, false);
+	if (r == 0)
 		r = sk->ops->getname(sk, a, len, peer);
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 int api_setsockopt(struct ustack *s, int fd, int level, int name, const void *v, socklen_t len) {
@@ -273,8 +277,7 @@ int api_setsockopt(struct ustack *s, int fd, int level, int name, const void *v,
 			: sock_setsockopt_generic(sk, level, name, v, len);
 	sock_update_events(sk);
 	sock_wake(sk);  /* new timeouts apply to callers already waiting */
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 int api_getsockopt(struct ustack *s, int fd, int level, int name, void *v, socklen_t *len) {
@@ -291,8 +294,7 @@ int api_getsockopt(struct ustack *s, int fd, int level, int name, void *v, sockl
 	else
 		r = sk->ops->getsockopt ? sk->ops->getsockopt(sk, level, name, v, len)
 				: sock_getsockopt_generic(sk, level, name, v, len);
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 int api_shutdown(struct ustack *s, int fd, int how) {
@@ -316,8 +318,7 @@ int api_shutdown(struct ustack *s, int fd, int how) {
 		sock_update_events(sk);
 		sock_wake(sk);
 	}
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 /* Linux's socket ioctls (type 0x89) that no protocol answers read a
@@ -380,8 +381,7 @@ int api_ioctl(struct ustack *s, int fd, unsigned long cmd, void *arg) {
 	if (r == -ENOTTY && ((cmd >> 8) & 0xff) == LINUX_SOCK_IOC_TYPE &&
 			(arg == NULL || !user_ok(arg, sizeof(struct ifreq))))
 		r = -EFAULT;
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 int api_fcntl(struct ustack *s, int fd, int cmd, long arg) {
@@ -425,8 +425,7 @@ int api_fcntl(struct ustack *s, int fd, int cmd, long arg) {
 		r = -EINVAL;
 		break;
 	}
-	sock_put(sk);
-	return ret(r);
+	return put_ret(sk, r);
 }
 
 /* Linux UIO_MAXIOV: more vectors are EMSGSIZE for sendmsg/recvmsg (the
@@ -486,28 +485,30 @@ static int msg_mem_ok(const struct msghdr *m) {
 	return probe_ok(&pr) ? 0 : -EFAULT;
 }
 
-static bool is_udp(const struct usock *sk) {
-	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_DGRAM &&
-			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
+/* The message of a recvmsg or sendmsg copied into m and its buffers
+ * checked (*r: 0 or -errno, checked before the lock is taken), then the
+ * socket (NULL: a bad descriptor, which comes first, as in Linux). */
+static struct usock *msg_sock(struct ustack *s, int fd, const struct msghdr *msg, bool own,
+		struct msghdr *m, size_t *total, ssize_t *r) {
+	*r = msg_in(msg, m, own);
+	if (*r == 0)
+		*r = msg_mem_ok(m);
+	if (*r == 0)
+		*r = iov_total(m, total);
+	return sock_get(s, fd);
 }
 
 /* own: msg is the library's (recv, read...), not the caller's */
 static ssize_t recvmsg_in(struct ustack *s, int fd, struct msghdr *msg, int flags, bool own) {
-	/* the arguments are checked before the lock is taken; a bad
-	 * descriptor still comes first (sock_get), as in Linux */
 	size_t total;
 	struct msghdr m;
-	ssize_t r = msg_in(msg, &m, own);
-	if (r == 0)
-		r = msg_mem_ok(&m);
-	if (r == 0)
-		r = iov_total(&m, &total);
-	struct usock *sk = sock_get(s, fd);
+	ssize_t r;
+	struct usock *sk = msg_sock(s, fd, msg, own, &m, &total, &r);
 	if (sk == NULL)
 		return -1;
 	/* MSG_OOB: UDP ignores it; TCP has no urgent data to give (EINVAL),
 	 * AF_PACKET refuses the flag (EINVAL), the others EOPNOTSUPP */
-	if (r == 0 && (flags & MSG_OOB) && !(flags & MSG_ERRQUEUE) && !is_udp(sk))
+	if (r == 0 && (flags & MSG_OOB) && !(flags & MSG_ERRQUEUE) && !sock_is_udp(sk))
 		r = sk->type == SOCK_STREAM || sk->domain == AF_PACKET ? -EINVAL : -EOPNOTSUPP;
 	if (r == 0) {
 		r = (flags & MSG_ERRQUEUE) ? sock_recv_errqueue(sk, &m, flags)
@@ -596,11 +597,13 @@ ssize_t api_sendto(struct ustack *s, int fd, const void *buf, size_t len, int fl
 #define IPV6_FLOWINFO 11
 #endif
 
-static int cmsg_int(const struct cmsghdr *c, int *v) {
+/* an int control message's value, in [min, max]: 0 or -EINVAL */
+static int cmsg_int(const struct cmsghdr *c, int min, int max) {
+	int v;
 	if (c->cmsg_len != CMSG_LEN(sizeof(int)))
 		return -EINVAL;
-	memcpy(v, CMSG_DATA(c), sizeof(int));
-	return 0;
+	memcpy(&v, CMSG_DATA(c), sizeof(int));
+	return v < min || v > max ? -EINVAL : 0;
 }
 
 /* SOL_SOCKET (Linux __sock_cmsg_send) */
@@ -622,26 +625,18 @@ static int cmsg_sol(const struct cmsghdr *c) {
 
 /* IPPROTO_IP on an AF_INET datagram socket (Linux ip_cmsg_send) */
 static int cmsg_ip(const struct cmsghdr *c) {
-	int v;
 	switch (c->cmsg_type) {
 	case IP_RETOPTS:
 		return c->cmsg_len - CMSG_LEN(0) <= 40 ? 0 : -EINVAL;
 	case IP_PKTINFO:
 		return c->cmsg_len == CMSG_LEN(sizeof(struct in_pktinfo)) ? 0 : -EINVAL;
 	case IP_TTL:
-		if (cmsg_int(c, &v) < 0 || v < 1 || v > 255)
-			return -EINVAL;
-		return 0;
+	case IP_PROTOCOL:
+		return cmsg_int(c, 1, 255);
 	case IP_TOS:
 		if (c->cmsg_len == CMSG_LEN(sizeof(uint8_t)))
 			return 0;
-		if (cmsg_int(c, &v) < 0 || v < 0 || v > 255)
-			return -EINVAL;
-		return 0;
-	case IP_PROTOCOL:
-		if (cmsg_int(c, &v) < 0 || v < 1 || v > 255)
-			return -EINVAL;
-		return 0;
+		return cmsg_int(c, 0, 255);
 	default:
 		return -EINVAL;
 	}
@@ -649,17 +644,14 @@ static int cmsg_ip(const struct cmsghdr *c) {
 
 /* IPPROTO_IPV6 on an AF_INET6 datagram socket (Linux ip6_datagram_send_ctl) */
 static int cmsg_ip6(const struct cmsghdr *c) {
-	int v;
 	switch (c->cmsg_type) {
 	case IPV6_PKTINFO:
 		return c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)) ? 0 : -EINVAL;
 	case IPV6_HOPLIMIT:
 	case IPV6_TCLASS:
-		if (cmsg_int(c, &v) < 0 || v < -1 || v > 255)
-			return -EINVAL;
-		return 0;
+		return cmsg_int(c, -1, 255);
 	case IPV6_DONTFRAG:
-		return cmsg_int(c, &v);
+		return cmsg_int(c, INT_MIN, INT_MAX);
 	case IPV6_FLOWINFO:
 	case IPV6_HOPOPTS:
 	case IPV6_DSTOPTS:
@@ -710,15 +702,10 @@ static int cmsg_check(const struct usock *sk, const struct msghdr *msg) {
 }
 
 static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, int flags, bool own) {
-	/* as recvmsg_in: checked before the lock, a bad descriptor first */
 	size_t total;
 	struct msghdr m;
-	ssize_t r = msg_in(msg, &m, own);
-	if (r == 0)
-		r = msg_mem_ok(&m);
-	if (r == 0)
-		r = iov_total(&m, &total);
-	struct usock *sk = sock_get(s, fd);
+	ssize_t r;
+	struct usock *sk = msg_sock(s, fd, msg, own, &m, &total, &r);
 	if (sk == NULL)
 		return -1;
 	bool stream = sk->type == SOCK_STREAM;
@@ -732,9 +719,7 @@ static ssize_t sendmsg_in(struct ustack *s, int fd, const struct msghdr *msg, in
 		r = -EPIPE;
 	else if (r == 0 && sk->err) {
 		/* a pending asynchronous error (ICMP) is reported by the next call */
-		r = -sk->err;
-		sk->err = 0;
-		sock_update_events(sk);
+		r = sock_take_error(sk);
 	}
 	if (r == 0 && !stream) {
 		r = intr(sk->ops->sendmsg(sk, &m, total, flags));

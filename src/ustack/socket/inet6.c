@@ -48,6 +48,52 @@ int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, s
 	return 0;
 }
 
+int inet_bind_parse(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d) {
+	/* Linux inet_bind: AF_UNSPEC is tolerated only for INADDR_ANY */
+	if (sk->domain == AF_INET && len >= (socklen_t) sizeof(struct sockaddr_in) &&
+			a->sa_family == AF_UNSPEC && ((const struct sockaddr_in *) a)->sin_addr.s_addr == 0) {
+		memset(d, 0, sizeof(*d));
+		d->port = ((const struct sockaddr_in *) a)->sin_port;
+		return 0;
+	}
+	int err = inet_parse_addr(sk, a, len, d);
+	return err == -ENETUNREACH ? -EINVAL : err;
+}
+
+int inet_bind_check(struct usock *sk, const struct inet_dst *d, bool mcast6, int *oif) {
+	struct ustack *s = sk->s;
+	if (!d->v6) {
+		/* Linux inet_addr_valid_or_nonlocal: local, multicast or
+		 * broadcast, whatever the protocol */
+		if (!d->a4 || sk->freebind || ip4_is_local(s, d->a4) || ipv4_is_multicast(d->a4) ||
+				d->a4 == 0xffffffffu)
+			return 0;
+		for (struct netif *i = s->ifaces; i; i = i->next)
+			if (ip4_is_bcast_on(i, d->a4))
+				return 0;
+		return -EADDRNOTAVAIL;
+	}
+	if (ip6_addr_is_unspecified(d->a6))
+		return 0;
+	if (ip6_addr_is_multicast(d->a6))
+		return mcast6 ? 0 : -EINVAL;
+	if (sk->freebind)
+		return 0;
+	struct netif *owner = NULL;
+	struct ifaddr6 *ia = ip6_addr_find(s, d->a6, &owner);
+	/* Linux (__inet6_bind): a tentative address, still in DAD, cannot
+	 * be bound yet, as one that failed DAD. */
+	if (ia == NULL || (ia->flags & (IFA6_TENTATIVE | IFA6_DADFAILED)))
+		return -EADDRNOTAVAIL;
+	/* Linux: a link-local address needs its interface */
+	if (ip6_addr_is_linklocal(d->a6)) {
+		if (d->scope && d->scope != (uint32_t) owner->index)
+			return -EINVAL;
+		*oif = owner->index;
+	}
+	return 0;
+}
+
 void inet_put_name(struct usock *sk, const struct pbuf *p, uint16_t port, struct sockaddr *a, socklen_t *len) {
 	if (sk->domain == AF_INET) {
 		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = p->m.saddr};
@@ -91,25 +137,7 @@ static int mc6(struct usock *sk, const void *v, socklen_t len, bool join) {
 	}
 	if (ifp == NULL)
 		return -ENODEV;
-	for (int i = 0; i < sk->nmcs6; i++)
-		if (ip6_eq(sk->mcs6[i].group, g) && sk->mcs6[i].ifindex == ifp->index) {
-			if (join)
-				return -EADDRINUSE;
-			ip6_mc_leave(ifp, g);
-			sk->mcs6[i] = sk->mcs6[--sk->nmcs6];
-			return 0;
-		}
-	if (!join)
-		return -EADDRNOTAVAIL;
-	if (sk->nmcs6 == SOCK_MAX_MEMBERSHIPS)
-		return -ENOBUFS;
-	int err = ip6_mc_join(ifp, g);
-	if (err < 0)
-		return err;
-	memcpy(sk->mcs6[sk->nmcs6].group, g, 16);
-	sk->mcs6[sk->nmcs6].ifindex = ifp->index;
-	sk->nmcs6++;
-	return 0;
+	return sock_mc_change(sk, ifp, true, g, join);
 }
 
 int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
@@ -138,10 +166,8 @@ int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, sockl
 		break;
 	}
 	int val, err;
-	if ((err = int_opt(v, len, &val)) < 0)
-		return err;
-	if (len < (socklen_t) sizeof(int))
-		return -EINVAL;
+	if ((err = sock_opt_set_int(sk, level, name, v, len, true, &val)) != 0)
+		return err < 0 ? err : 0;
 	switch (name) {
 	case IPV6_V6ONLY:
 		if (sk->bound)
@@ -167,17 +193,6 @@ int inet6_setsockopt(struct usock *sk, int level, int name, const void *v, sockl
 		if (val && netif_by_index(sk->s, val) == NULL)
 			return -ENODEV;
 		sk->mc_if6 = val;
-		return 0;
-	case IPV6_RECVPKTINFO:
-		sk->recvpktinfo6 = !!val;
-		return 0;
-	case IPV6_RECVHOPLIMIT:
-		sk->recvhoplimit = !!val;
-		return 0;
-	case IPV6_RECVERR:
-		sk->recverr6 = !!val;
-		if (!val)
-			sock_errq_flush(sk);  /* Linux: turning it off purges the queue */
 		return 0;
 	case IPV6_MTU_DISCOVER:
 		if (val < IPV6_PMTUDISC_DONT || val > IPV6_PMTUDISC_OMIT)
@@ -208,25 +223,12 @@ int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *
 		return inet_getsockopt(sk, level, name, v, len);
 	if (level != IPPROTO_IPV6 || sk->domain != AF_INET6)
 		return -ENOPROTOOPT;
+	int val, plain = sock_opt_get_plain(sk, level, name, len, &val);
+	if (plain != 0)
+		return plain < 0 ? plain : put_int_opt(v, len, val);
 	switch (name) {
-	case IPV6_V6ONLY:
-		return put_int_opt(v, len, sk->v6only);
 	case IPV6_UNICAST_HOPS:
 		return put_int_opt(v, len, sk->hops < 0 ? 64 : sk->hops);
-	case IPV6_MULTICAST_HOPS:
-		return put_int_opt(v, len, sk->mc_hops);
-	case IPV6_MULTICAST_LOOP:
-		return put_int_opt(v, len, sk->mc_loop6);
-	case IPV6_MULTICAST_IF:
-		return put_int_opt(v, len, sk->mc_if6);
-	case IPV6_RECVPKTINFO:
-		return put_int_opt(v, len, sk->recvpktinfo6);
-	case IPV6_RECVHOPLIMIT:
-		return put_int_opt(v, len, sk->recvhoplimit);
-	case IPV6_RECVERR:
-		return put_int_opt(v, len, sk->recverr6);
-	case IPV6_MTU_DISCOVER:
-		return put_int_opt(v, len, sk->mtu_discover6);
 	case IPV6_MTU: {
 		/* Linux: the path MTU of the connected route, else ENOTCONN */
 		if (!sk->connected || !sk->raddr_is6)
@@ -234,8 +236,6 @@ int inet6_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *
 		int mtu = ip6_dst_mtu(sk->s, sk->raddr6, sk->bound_if);
 		return mtu < 0 ? -ENOTCONN : put_int_opt(v, len, mtu);
 	}
-	case IPV6_TCLASS:
-		return put_int_opt(v, len, sk->tclass6);
 	case IPV6_CHECKSUM:
 		return put_int_opt(v, len, sk->protocol == IPPROTO_ICMPV6 ? 2 : sk->checksum_off);
 	default:

@@ -27,6 +27,7 @@
 #define USTACK_SOCKET_SOCK_H
 #include <errno.h>
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -160,6 +161,34 @@ int sock_dup(struct usock *sk, int fd, int cmd, int min);
  * lock, nothing shared touched); -errno */
 int sock_close_inherited(struct ustack *s, int fd);
 void sock_update_events(struct usock *sk);
+/* a TCP or a UDP socket: AF_INET or AF_INET6, SOCK_STREAM or
+ * SOCK_DGRAM, of protocol 0 or the type's own */
+static inline bool sock_is_tcp(const struct usock *sk) {
+	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_STREAM &&
+			(sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
+}
+
+static inline bool sock_is_udp(const struct usock *sk) {
+	return (sk->domain == AF_INET || sk->domain == AF_INET6) && sk->type == SOCK_DGRAM &&
+			(sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
+}
+
+/* sk out of a list of sockets chained through pnext (raw, ping, packet) */
+static inline void sock_list_del(struct usock **head, struct usock *sk) {
+	for (struct usock **pp = head; *pp; pp = &(*pp)->pnext)
+		if (*pp == sk) {
+			*pp = sk->pnext;
+			return;
+		}
+}
+
+/* The pending error, taken (Linux sock_error): -errno, or 0 */
+static inline int sock_take_error(struct usock *sk) {
+	int e = sk->err;
+	sk->err = 0;
+	sock_update_events(sk);
+	return -e;
+}
 /* New data (or a new connection) arrived: when the socket is already
  * readable, a new EPOLLIN edge (Linux wakes its waiters on every
  * arrival, so EPOLLET reports it); call before sock_update_events. */
@@ -281,8 +310,22 @@ struct inet_dst {
 	uint32_t scope;
 };
 int inet_parse_addr(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+/* bind's address, for TCP and UDP: parsed into d (-EINVAL for an
+ * IPv4-mapped one on a V6ONLY socket), then, once the socket's state is
+ * checked, checked (Linux inet_bind, __inet6_bind): the stack's own (an
+ * IPv6 one past DAD) unless IP_FREEBIND, or an IPv4 multicast or
+ * broadcast one; IPv6 multicast only where mcast6 (UDP; TCP: -EINVAL).
+ * A link-local address's interface in *oif (its scope id must be it). */
+int inet_bind_parse(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
+int inet_bind_check(struct usock *sk, const struct inet_dst *d, bool mcast6, int *oif);
 /* Shapes shared by the datagram sockets of both families (ping, raw):
  * options and ancillary data of the socket's family */
+/* The calls every inet datagram socket (UDP, raw, ping) shares, in its
+ * proto_ops: the options and the received datagrams' cmsgs, by family */
+#define INET_DGRAM_OPS \
+	.recvcmsg = inet_dgram_recvcmsg, \
+	.setsockopt = inet_dgram_setsockopt, \
+	.getsockopt = inet_dgram_getsockopt
 int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int inet_dgram_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len);
 void inet_dgram_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
@@ -363,4 +406,19 @@ static inline int int_opt(const void *v, socklen_t len, int *out) {
 	return -EINVAL;
 }
 int put_int_opt(void *v, socklen_t *len, int val);
+/* Options whose value is one field of the socket (socket/sockopt.c):
+ * set a flag without a check (false: not such an option); read any
+ * (1, in *val; 0: not such an option; -EFAULT, -EINVAL: a bad *len,
+ * whatever the option, as Linux's getsockopts check it first). */
+/* sk joins (join) or leaves group (4 or 16 bytes, as v6) on ifp, for
+ * IP_ADD/DROP_MEMBERSHIP and IPV6_JOIN/LEAVE_GROUP: 0, -EADDRINUSE (a
+ * member already), -EADDRNOTAVAIL (not a member), -ENOBUFS (too many) */
+int sock_mc_change(struct usock *sk, struct netif *ifp, bool v6, const void *group, bool join);
+bool sock_opt_set_flag(struct usock *sk, int level, int name, int val);
+/* An int option's value into *val (whole: no shorter than an int, as
+ * SOL_SOCKET and IPv6 want; else one byte will do, as IPv4), set when
+ * the option is a plain flag: <0 an error, 1 set, 0 *val to be used. */
+int sock_opt_set_int(struct usock *sk, int level, int name, const void *v, socklen_t len,
+		bool whole, int *val);
+int sock_opt_get_plain(const struct usock *sk, int level, int name, const socklen_t *len, int *val);
 #endif

@@ -6,6 +6,7 @@
 #include <linux/netlink.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "../net/net.h"
@@ -101,6 +102,91 @@ void sock_recv_timestamp(struct usock *sk, const struct pbuf *p, struct msghdr *
 	sock_put_cmsg(msg, cap, SOL_SOCKET, sk->ts_new ? SO_TIMESTAMPING_NEW : SO_TIMESTAMPING_OLD, ts, sizeof(ts));
 }
 
+/* The options whose value is one field of the socket, of any level: a
+ * flag (bool) or an int, read back as it is; a flag without a check
+ * (OPT_SETFLAG) is also set here, to !!val (the others check or do
+ * more when set, in their level's switch). */
+#define OPT_BOOL 1
+#define OPT_INT 2
+#define OPT_SETFLAG (4 | OPT_BOOL)
+#define OPT_ERRQ (8 | OPT_SETFLAG)   /* off: the error queue purged, as Linux */
+#define FIELD(f) offsetof(struct usock, f)
+static const struct {
+	int level, name;
+	size_t off;
+	unsigned kind;
+} plain_opts[] = {
+	{SOL_SOCKET, SO_REUSEADDR, FIELD(reuseaddr), OPT_SETFLAG},
+	{SOL_SOCKET, SO_REUSEPORT, FIELD(reuseport), OPT_SETFLAG},
+	{SOL_SOCKET, SO_BROADCAST, FIELD(broadcast), OPT_SETFLAG},
+	{SOL_SOCKET, SO_RXQ_OVFL, FIELD(rxq_ovfl), OPT_SETFLAG},
+	{SOL_SOCKET, SO_KEEPALIVE, FIELD(keepalive), OPT_SETFLAG},
+	{SOL_SOCKET, SO_ZEROCOPY, FIELD(zerocopy), OPT_BOOL},
+	{SOL_SOCKET, SO_PRIORITY, FIELD(priority), OPT_INT},
+	{SOL_SOCKET, SO_RCVBUF, FIELD(rcvbuf), OPT_INT},
+	{SOL_SOCKET, SO_SNDBUF, FIELD(sndbuf), OPT_INT},
+	{IPPROTO_IP, IP_PKTINFO, FIELD(pktinfo), OPT_SETFLAG},
+	{IPPROTO_IP, IP_RECVTTL, FIELD(recvttl), OPT_SETFLAG},
+	{IPPROTO_IP, IP_RECVTOS, FIELD(recvtos), OPT_SETFLAG},
+	{IPPROTO_IP, IP_MULTICAST_LOOP, FIELD(mc_loop), OPT_SETFLAG},
+	{IPPROTO_IP, IP_FREEBIND, FIELD(freebind), OPT_SETFLAG},
+	{IPPROTO_IP, IP_TOS, FIELD(tos), OPT_INT},
+	{IPPROTO_IP, IP_MULTICAST_TTL, FIELD(mc_ttl), OPT_INT},
+	{IPPROTO_IP, IP_HDRINCL, FIELD(hdrincl), OPT_BOOL},
+	{IPPROTO_IP, IP_MTU_DISCOVER, FIELD(mtu_discover), OPT_INT},
+	{IPPROTO_IP, IP_RECVERR, FIELD(recverr), OPT_ERRQ},
+	{IPPROTO_IPV6, IPV6_RECVPKTINFO, FIELD(recvpktinfo6), OPT_SETFLAG},
+	{IPPROTO_IPV6, IPV6_RECVHOPLIMIT, FIELD(recvhoplimit), OPT_SETFLAG},
+	{IPPROTO_IPV6, IPV6_V6ONLY, FIELD(v6only), OPT_BOOL},
+	{IPPROTO_IPV6, IPV6_MULTICAST_HOPS, FIELD(mc_hops), OPT_INT},
+	{IPPROTO_IPV6, IPV6_MULTICAST_LOOP, FIELD(mc_loop6), OPT_BOOL},
+	{IPPROTO_IPV6, IPV6_MULTICAST_IF, FIELD(mc_if6), OPT_INT},
+	{IPPROTO_IPV6, IPV6_RECVERR, FIELD(recverr6), OPT_ERRQ},
+	{IPPROTO_IPV6, IPV6_MTU_DISCOVER, FIELD(mtu_discover6), OPT_INT},
+	{IPPROTO_IPV6, IPV6_TCLASS, FIELD(tclass6), OPT_INT},
+};
+#undef FIELD
+
+static int plain_find(int level, int name) {
+	for (size_t i = 0; i < sizeof(plain_opts) / sizeof(plain_opts[0]); i++)
+		if (plain_opts[i].level == level && plain_opts[i].name == name)
+			return (int) i;
+	return -1;
+}
+
+bool sock_opt_set_flag(struct usock *sk, int level, int name, int val) {
+	int i = plain_find(level, name);
+	if (i < 0 || (plain_opts[i].kind & OPT_SETFLAG) != OPT_SETFLAG)
+		return false;
+	*(bool *) ((char *) sk + plain_opts[i].off) = !!val;
+	if ((plain_opts[i].kind & OPT_ERRQ) == OPT_ERRQ && !val)
+		sock_errq_flush(sk);
+	return true;
+}
+
+int sock_opt_set_int(struct usock *sk, int level, int name, const void *v, socklen_t len,
+		bool whole, int *val) {
+	int err = int_opt(v, len, val);
+	if (err < 0)
+		return err;
+	if (whole && len < (socklen_t) sizeof(int))
+		return -EINVAL;
+	return sock_opt_set_flag(sk, level, name, *val) ? 1 : 0;
+}
+
+int sock_opt_get_plain(const struct usock *sk, int level, int name, const socklen_t *len, int *val) {
+	if (len == NULL)
+		return -EFAULT;
+	if ((int) *len < 0)
+		return -EINVAL;
+	int i = plain_find(level, name);
+	if (i < 0)
+		return 0;
+	const char *f = (const char *) sk + plain_opts[i].off;
+	*val = (plain_opts[i].kind & OPT_BOOL) ? *(const bool *) f : *(const int *) f;
+	return 1;
+}
+
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len) {
 	int val = 0, err;
 	if (level != SOL_SOCKET)
@@ -139,31 +225,12 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 	default:
 		break;
 	}
-	if ((err = int_opt(v, len, &val)) < 0)
-		return err;
-	if (len < (socklen_t) sizeof(int))
-		return -EINVAL;
+	if ((err = sock_opt_set_int(sk, level, name, v, len, true, &val)) != 0)
+		return err < 0 ? err : 0;
 	switch (name) {
-	case SO_REUSEADDR:
-		sk->reuseaddr = !!val;
-		return 0;
-	case SO_REUSEPORT:
-		sk->reuseport = !!val;
-		return 0;
-	case SO_BROADCAST:
-		sk->broadcast = !!val;
-		return 0;
-	case SO_RXQ_OVFL:
-		sk->rxq_ovfl = !!val;
-		return 0;
-	case SO_KEEPALIVE:
-		sk->keepalive = !!val;
-		return 0;
 	case SO_ZEROCOPY: {
 		/* Linux: TCP and UDP sockets only, the value 0 or 1 */
-		bool tcp = sk->type == SOCK_STREAM && (sk->protocol == 0 || sk->protocol == IPPROTO_TCP);
-		bool udp = sk->type == SOCK_DGRAM && (sk->protocol == 0 || sk->protocol == IPPROTO_UDP);
-		if ((sk->domain != AF_INET && sk->domain != AF_INET6) || !(tcp || udp))
+		if (!sock_is_tcp(sk) && !sock_is_udp(sk))
 			return -EOPNOTSUPP;
 		if (val < 0 || val > 1)
 			return -EINVAL;
@@ -207,10 +274,9 @@ int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v
 int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, socklen_t *len) {
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
-	if (len == NULL)
-		return -EFAULT;
-	if ((int) *len < 0)
-		return -EINVAL;
+	int val, plain = sock_opt_get_plain(sk, level, name, len, &val);
+	if (plain != 0)
+		return plain < 0 ? plain : put_sol_int(v, len, val);
 	switch (name) {
 	case SO_RCVTIMEO:
 		return get_timeo(&sk->rcvtimeo, v, len);
@@ -247,34 +313,12 @@ int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, sock
 			p = IPPROTO_UDP;
 		return put_sol_int(v, len, p);
 	}
-	case SO_ERROR: {
-		int e = sk->err;
-		sk->err = 0;
-		sock_update_events(sk);
-		return put_sol_int(v, len, e);
-	}
+	case SO_ERROR:
+		return put_sol_int(v, len, -sock_take_error(sk));
 	case SO_ACCEPTCONN:
 		return put_sol_int(v, len, 0);
-	case SO_REUSEADDR:
-		return put_sol_int(v, len, sk->reuseaddr);
-	case SO_REUSEPORT:
-		return put_sol_int(v, len, sk->reuseport);
-	case SO_BROADCAST:
-		return put_sol_int(v, len, sk->broadcast);
-	case SO_RXQ_OVFL:
-		return put_sol_int(v, len, sk->rxq_ovfl);
-	case SO_KEEPALIVE:
-		return put_sol_int(v, len, sk->keepalive);
-	case SO_ZEROCOPY:
-		return put_sol_int(v, len, sk->zerocopy);
-	case SO_PRIORITY:
-		return put_sol_int(v, len, sk->priority);
 	case SO_MARK:
 		return put_sol_int(v, len, (int) sk->mark);
-	case SO_RCVBUF:
-		return put_sol_int(v, len, sk->rcvbuf);
-	case SO_SNDBUF:
-		return put_sol_int(v, len, sk->sndbuf);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -311,39 +355,60 @@ static int mreq_parse(struct usock *sk, const void *v, socklen_t len, uint32_t *
 	return *ifp ? 0 : -ENODEV;
 }
 
-static int mc_join(struct usock *sk, const void *v, socklen_t len) {
-	uint32_t group;
-	struct netif *ifp;
-	int err = mreq_parse(sk, v, len, &group, &ifp);
-	if (err < 0)
-		return err;
-	for (int i = 0; i < sk->nmcs; i++)
-		if (sk->mcs[i].group == group && sk->mcs[i].ifindex == ifp->index)
-			return -EADDRINUSE;
-	if (sk->nmcs == SOCK_MAX_MEMBERSHIPS)
+/* the index of sk's membership of group (4 or 16 bytes) on ifindex, -1 */
+static int mc_find(const struct usock *sk, bool v6, const void *group, int ifindex) {
+	for (int i = 0, n = v6 ? sk->nmcs6 : sk->nmcs; i < n; i++) {
+		bool same = v6 ? ip6_eq(sk->mcs6[i].group, group) && sk->mcs6[i].ifindex == ifindex
+				: memcmp(&sk->mcs[i].group, group, 4) == 0 && sk->mcs[i].ifindex == ifindex;
+		if (same)
+			return i;
+	}
+	return -1;
+}
+
+int sock_mc_change(struct usock *sk, struct netif *ifp, bool v6, const void *group, bool join) {
+	int i = mc_find(sk, v6, group, ifp->index);
+	int *n = v6 ? &sk->nmcs6 : &sk->nmcs;
+	if (join && i >= 0)
+		return -EADDRINUSE;
+	if (!join && i < 0)
+		return -EADDRNOTAVAIL;
+	if (!join) {
+		--*n;
+		if (v6) {
+			ip6_mc_leave(ifp, group);
+			sk->mcs6[i] = sk->mcs6[*n];
+		} else {
+			ip4_mc_leave(ifp, sk->mcs[i].group);
+			sk->mcs[i] = sk->mcs[*n];
+		}
+		return 0;
+	}
+	if (*n == SOCK_MAX_MEMBERSHIPS)
 		return -ENOBUFS;
-	err = ip4_mc_join(ifp, group);
+	uint32_t g4 = 0;
+	if (!v6)
+		memcpy(&g4, group, 4);
+	int err = v6 ? ip6_mc_join(ifp, group) : ip4_mc_join(ifp, g4);
 	if (err < 0)
 		return err;
-	sk->mcs[sk->nmcs].group = group;
-	sk->mcs[sk->nmcs].ifindex = ifp->index;
-	sk->nmcs++;
+	if (v6) {
+		memcpy(sk->mcs6[*n].group, group, 16);
+		sk->mcs6[*n].ifindex = ifp->index;
+	} else {
+		sk->mcs[*n].group = g4;
+		sk->mcs[*n].ifindex = ifp->index;
+	}
+	++*n;
 	return 0;
 }
 
-static int mc_drop(struct usock *sk, const void *v, socklen_t len) {
+/* IP_ADD_MEMBERSHIP (join) and IP_DROP_MEMBERSHIP */
+static int mc4(struct usock *sk, const void *v, socklen_t len, bool join) {
 	uint32_t group;
 	struct netif *ifp;
 	int err = mreq_parse(sk, v, len, &group, &ifp);
-	if (err < 0)
-		return err;
-	for (int i = 0; i < sk->nmcs; i++)
-		if (sk->mcs[i].group == group && sk->mcs[i].ifindex == ifp->index) {
-			ip4_mc_leave(ifp, group);
-			sk->mcs[i] = sk->mcs[--sk->nmcs];
-			return 0;
-		}
-	return -EADDRNOTAVAIL;
+	return err < 0 ? err : sock_mc_change(sk, ifp, false, &group, join);
 }
 
 void inet_release_memberships(struct usock *sk) {
@@ -369,9 +434,9 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 		return -ENOPROTOOPT;
 	switch (name) {
 	case IP_ADD_MEMBERSHIP:
-		return mc_join(sk, v, len);
+		return mc4(sk, v, len, true);
 	case IP_DROP_MEMBERSHIP:
-		return mc_drop(sk, v, len);
+		return mc4(sk, v, len, false);
 	case IP_MULTICAST_IF: {
 		struct ip_mreqn mr = {0};
 		if (v == NULL)
@@ -398,8 +463,8 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 	default:
 		break;
 	}
-	if ((err = int_opt(v, len, &val)) < 0)
-		return err;
+	if ((err = sock_opt_set_int(sk, level, name, v, len, false, &val)) != 0)
+		return err < 0 ? err : 0;
 	switch (name) {
 	case IP_TTL:
 		if (val != -1 && (val < 1 || val > 255))
@@ -409,24 +474,12 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 	case IP_TOS:
 		sk->tos = val & 0xff;
 		return 0;
-	case IP_PKTINFO:
-		sk->pktinfo = !!val;
-		return 0;
-	case IP_RECVTTL:
-		sk->recvttl = !!val;
-		return 0;
-	case IP_RECVTOS:
-		sk->recvtos = !!val;
-		return 0;
 	case IP_MULTICAST_TTL:
 		if (val == -1)
 			val = 1;
 		if (val < 0 || val > 255)
 			return -EINVAL;
 		sk->mc_ttl = val;
-		return 0;
-	case IP_MULTICAST_LOOP:
-		sk->mc_loop = !!val;
 		return 0;
 	case IP_HDRINCL:
 		if (sk->type != SOCK_RAW)
@@ -437,14 +490,6 @@ int inet_setsockopt(struct usock *sk, int level, int name, const void *v, sockle
 		if (val < 0 || val > 5)
 			return -EINVAL;
 		sk->mtu_discover = val;
-		return 0;
-	case IP_RECVERR:
-		sk->recverr = !!val;
-		if (!val)
-			sock_errq_flush(sk);  /* Linux: turning it off purges the queue */
-		return 0;
-	case IP_FREEBIND:
-		sk->freebind = !!val;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -469,29 +514,12 @@ int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *l
 		return sock_getsockopt_generic(sk, level, name, v, len);
 	if (level != IPPROTO_IP)   /* Linux: ip_getsockopt's answer on AF_INET */
 		return sk->domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
-	if (len == NULL)
-		return -EFAULT;
-	if ((int) *len < 0)
-		return -EINVAL;
+	int val, plain = sock_opt_get_plain(sk, level, name, len, &val);
+	if (plain != 0)
+		return plain < 0 ? plain : put_ip_int(v, len, val);
 	switch (name) {
 	case IP_TTL:
 		return put_ip_int(v, len, sk->ttl < 0 ? 64 : sk->ttl);
-	case IP_TOS:
-		return put_ip_int(v, len, sk->tos);
-	case IP_PKTINFO:
-		return put_ip_int(v, len, sk->pktinfo);
-	case IP_RECVTTL:
-		return put_ip_int(v, len, sk->recvttl);
-	case IP_RECVTOS:
-		return put_ip_int(v, len, sk->recvtos);
-	case IP_MULTICAST_TTL:
-		return put_ip_int(v, len, sk->mc_ttl);
-	case IP_MULTICAST_LOOP:
-		return put_ip_int(v, len, sk->mc_loop);
-	case IP_HDRINCL:
-		return put_ip_int(v, len, sk->hdrincl);
-	case IP_MTU_DISCOVER:
-		return put_ip_int(v, len, sk->mtu_discover);
 	case IP_MTU: {
 		/* Linux: the path MTU of the connected route, else ENOTCONN */
 		if (!sk->connected || sk->domain != AF_INET)
@@ -499,10 +527,6 @@ int inet_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *l
 		int mtu = ip4_dst_mtu(sk->s, sk->raddr, sk->bound_if);
 		return mtu < 0 ? -ENOTCONN : put_ip_int(v, len, mtu);
 	}
-	case IP_RECVERR:
-		return put_ip_int(v, len, sk->recverr);
-	case IP_FREEBIND:
-		return put_ip_int(v, len, sk->freebind);
 	case IP_MULTICAST_IF: {
 		struct in_addr a = {.s_addr = sk->mc_addr};
 		if (*len < (socklen_t) sizeof(a))
@@ -547,12 +571,8 @@ ssize_t sock_dgram_recvmsg(struct usock *sk, struct msghdr *msg, int flags) {
 	for (;;) {
 		if (sk->closing)
 			return -EBADF;
-		if (sk->err && !(flags & MSG_PEEK)) {
-			int e = sk->err;
-			sk->err = 0;
-			sock_update_events(sk);
-			return -e;
-		}
+		if (sk->err && !(flags & MSG_PEEK))
+			return sock_take_error(sk);
 		struct pbuf *p = sk->rxq;
 		if (p) {
 			size_t want = 0;

@@ -126,31 +126,14 @@ static int tcp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	struct tcp_pcb *p = pcb_of(sk);
 	struct inet_dst d;
 	int err;
-	if (sk->domain == AF_INET && len >= (socklen_t) sizeof(struct sockaddr_in) &&
-			a->sa_family == AF_UNSPEC && ((const struct sockaddr_in *) a)->sin_addr.s_addr == 0) {
-		memset(&d, 0, sizeof(d));
-		d.port = ((const struct sockaddr_in *) a)->sin_port;
-	} else if ((err = inet_parse_addr(sk, a, len, &d)) < 0)
-		return err == -ENETUNREACH ? -EINVAL : err;
+	if ((err = inet_bind_parse(sk, a, len, &d)) < 0)
+		return err;
 	if (p == NULL || p->in_bind || p->state != TCPS_CLOSED)
 		return -EINVAL;
 	sync_opts(sk, p);
-	struct ustack *s = sk->s;
+	if ((err = inet_bind_check(sk, &d, false, &p->oif)) < 0)
+		return err;
 	bool v6 = d.v6;
-	if (v6) {
-		if (!any6(d.a6) && !sk->freebind) {
-			struct netif *owner = NULL;
-			struct ifaddr6 *ia = ip6_addr_find(s, d.a6, &owner);
-			if (ia == NULL || (ia->flags & (IFA6_TENTATIVE | IFA6_DADFAILED)))
-				return -EADDRNOTAVAIL;
-			if (ip6_addr_is_linklocal(d.a6)) {
-				if (d.scope && d.scope != (uint32_t) owner->index)
-					return -EINVAL;
-				p->oif = owner->index;
-			}
-		}
-	} else if (d.a4 && !sk->freebind && !ip4_is_local(s, d.a4))
-		return -EADDRNOTAVAIL;
 	p->v6 = v6;
 	p->l4 = v6 ? 0 : d.a4;
 	memcpy(p->l6, v6 ? d.a6 : ip6_any, 16);
@@ -278,10 +261,8 @@ static int connect_wait(struct usock *sk) {
 	struct tcp_pcb *p = pcb_of(sk);
 	p->connecting = false;
 	if (p->state == TCPS_CLOSED) {
-		int e = sk->err ? sk->err : ECONNABORTED;
-		sk->err = 0;
-		sock_update_events(sk);
-		return -e;
+		int e = sock_take_error(sk);
+		return e ? e : -ECONNABORTED;
 	}
 	return 0;
 }
@@ -505,10 +486,7 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		if (sk->err) {
 			if (done)
 				return (ssize_t) done;
-			int e = sk->err;
-			sk->err = 0;
-			sock_update_events(sk);
-			return -e;
+			return sock_take_error(sk);
 		}
 		if (sk->shut_wr)
 			return done ? (ssize_t) done : -EPIPE;
@@ -670,10 +648,7 @@ static ssize_t recv_loop(struct usock *sk, struct msghdr *msg, int flags, size_t
 		if (sk->err) {
 			if (done)
 				return (ssize_t) done;
-			int e = sk->err;
-			sk->err = 0;
-			sock_update_events(sk);
-			return -e;
+			return sock_take_error(sk);
 		}
 		if (p->fin_rcvd || sk->shut_rd)
 			return (ssize_t) done;

@@ -214,60 +214,57 @@ static unsigned pcb_conn_bucket(const struct tcp_pcb *p) {
 	return conn_bucket(p->v6, p->r4, p->r6, p->rport, p->lport);
 }
 
-void tcp_conn_hash(struct tcp_pcb *pcb) {
-	if (pcb->in_conn)
+/* The three tables a pcb is in: its connection's (by 4-tuple), its
+ * port's bindings and its port's listeners, each a hash of chains
+ * through one link of the pcb, with a flag saying it is in. */
+enum { CH_CONN, CH_BIND, CH_LISTEN };
+static const struct {
+	size_t link, in;
+} chains[] = {
+	[CH_CONN] = {offsetof(struct tcp_pcb, hnext), offsetof(struct tcp_pcb, in_conn)},
+	[CH_BIND] = {offsetof(struct tcp_pcb, bnext), offsetof(struct tcp_pcb, in_bind)},
+	[CH_LISTEN] = {offsetof(struct tcp_pcb, lnext), offsetof(struct tcp_pcb, in_listen)},
+};
+#define CH_LINK(p, c) (*(struct tcp_pcb **) ((char *) (p) + chains[c].link))
+#define CH_IN(p, c) (*(bool *) ((char *) (p) + chains[c].in))
+
+static struct tcp_pcb **chain_head(struct tcp_pcb *pcb, int c) {
+	struct tcp_stack *t = pcb->s->tcp;
+	if (c == CH_CONN)
+		return &t->conn[pcb_conn_bucket(pcb)];
+	return c == CH_BIND ? &t->bind[port_bucket(pcb->lport)] : &t->listen[port_bucket(pcb->lport)];
+}
+
+static void chain_add(struct tcp_pcb *pcb, int c) {
+	if (CH_IN(pcb, c))
 		return;
-	struct tcp_pcb **b = &pcb->s->tcp->conn[pcb_conn_bucket(pcb)];
-	pcb->hnext = *b;
+	struct tcp_pcb **b = chain_head(pcb, c);
+	CH_LINK(pcb, c) = *b;
 	*b = pcb;
-	pcb->in_conn = true;
+	CH_IN(pcb, c) = true;
 }
 
-static void unlink_chain(struct tcp_pcb **head, struct tcp_pcb *pcb, size_t off) {
-	for (struct tcp_pcb **pp = head; *pp; pp = (struct tcp_pcb **) ((char *) *pp + off))
-		if (*pp == pcb) {
-			*pp = *(struct tcp_pcb **) ((char *) pcb + off);
-			return;
-		}
-}
-
-static void conn_unhash(struct tcp_pcb *pcb) {
-	if (!pcb->in_conn)
+static void chain_del(struct tcp_pcb *pcb, int c) {
+	if (!CH_IN(pcb, c))
 		return;
-	unlink_chain(&pcb->s->tcp->conn[pcb_conn_bucket(pcb)], pcb, offsetof(struct tcp_pcb, hnext));
-	pcb->in_conn = false;
+	for (struct tcp_pcb **pp = chain_head(pcb, c); *pp; pp = &CH_LINK(*pp, c))
+		if (*pp == pcb) {
+			*pp = CH_LINK(pcb, c);
+			break;
+		}
+	CH_IN(pcb, c) = false;
+}
+
+void tcp_conn_hash(struct tcp_pcb *pcb) {
+	chain_add(pcb, CH_CONN);
 }
 
 void tcp_bind_hash(struct tcp_pcb *pcb) {
-	if (pcb->in_bind)
-		return;
-	struct tcp_pcb **b = &pcb->s->tcp->bind[port_bucket(pcb->lport)];
-	pcb->bnext = *b;
-	*b = pcb;
-	pcb->in_bind = true;
-}
-
-static void bind_unhash(struct tcp_pcb *pcb) {
-	if (!pcb->in_bind)
-		return;
-	unlink_chain(&pcb->s->tcp->bind[port_bucket(pcb->lport)], pcb, offsetof(struct tcp_pcb, bnext));
-	pcb->in_bind = false;
+	chain_add(pcb, CH_BIND);
 }
 
 void tcp_listen_hash(struct tcp_pcb *pcb) {
-	if (pcb->in_listen)
-		return;
-	struct tcp_pcb **b = &pcb->s->tcp->listen[port_bucket(pcb->lport)];
-	pcb->lnext = *b;
-	*b = pcb;
-	pcb->in_listen = true;
-}
-
-static void listen_unhash(struct tcp_pcb *pcb) {
-	if (!pcb->in_listen)
-		return;
-	unlink_chain(&pcb->s->tcp->listen[port_bucket(pcb->lport)], pcb, offsetof(struct tcp_pcb, lnext));
-	pcb->in_listen = false;
+	chain_add(pcb, CH_LISTEN);
 }
 
 static bool any6(const uint8_t *a) {
@@ -459,40 +456,9 @@ uint64_t siphash24(const uint8_t key[16], const uint8_t *m, size_t len) {
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-/* A keyed hash of the connection's 4-tuple and a tag that keeps the
- * hashes of different uses apart. */
-static uint32_t tuple_hash(const struct tcp_pcb *pcb, uint8_t tag) {
-	uint8_t m[37] = {0};
-	if (pcb->v6) {
-		memcpy(m, pcb->l6, 16);
-		memcpy(m + 16, pcb->r6, 16);
-	} else {
-		memcpy(m, &pcb->l4, 4);
-		memcpy(m + 16, &pcb->r4, 4);
-	}
-	memcpy(m + 32, &pcb->lport, 2);
-	memcpy(m + 34, &pcb->rport, 2);
-	m[36] = tag;
-	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
-}
-
-/* RFC 6528: the hash plus a 4 us clock */
-uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
-	if (pcb->s->tcp->fixed_isn)
-		return 0x01000000u;
-	return tuple_hash(pcb, 'I') + (uint32_t) (rt_now() / 4000);
-}
-
-/* RFC 7323 5.4: the timestamp clock of a connection starts at a random
- * offset, a keyed hash of the 4-tuple (as the ISN, RFC 6528), so that
- * TSval reveals neither the host's uptime nor links its connections. */
-uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
-	if (pcb->s->tcp->fixed_isn)
-		return 0;
-	return tuple_hash(pcb, 'T');
-}
-
-uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count) {
+/* A keyed hash of the connection's 4-tuple, n bytes more (up to 8) and
+ * a tag that keeps the hashes of different uses apart. */
+static uint32_t tuple_hash(const struct tcp_pcb *pcb, const void *more, size_t n, uint8_t tag) {
 	uint8_t m[45] = {0};
 	if (pcb->v6) {
 		memcpy(m, pcb->l6, 16);
@@ -503,10 +469,31 @@ uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t 
 	}
 	memcpy(m + 32, &pcb->lport, 2);
 	memcpy(m + 34, &pcb->rport, 2);
-	memcpy(m + 36, &peer_isn, 4);
-	memcpy(m + 40, &count, 4);
-	m[44] = 'C';
-	return (uint32_t) siphash24(pcb->s->tcp->secret, m, sizeof(m));
+	if (n)
+		memcpy(m + 36, more, n);
+	m[36 + n] = tag;
+	return (uint32_t) siphash24(pcb->s->tcp->secret, m, 37 + n);
+}
+
+/* RFC 6528: the hash plus a 4 us clock */
+uint32_t tcp_new_isn(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp->fixed_isn)
+		return 0x01000000u;
+	return tuple_hash(pcb, NULL, 0, 'I') + (uint32_t) (rt_now() / 4000);
+}
+
+/* RFC 7323 5.4: the timestamp clock of a connection starts at a random
+ * offset, a keyed hash of the 4-tuple (as the ISN, RFC 6528), so that
+ * TSval reveals neither the host's uptime nor links its connections. */
+uint32_t tcp_ts_offset(struct tcp_pcb *pcb) {
+	if (pcb->s->tcp->fixed_isn)
+		return 0;
+	return tuple_hash(pcb, NULL, 0, 'T');
+}
+
+uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count) {
+	uint32_t more[2] = {peer_isn, count};
+	return tuple_hash(pcb, more, sizeof(more), 'C');
 }
 
 static void chrono_set(struct tcp_pcb *pcb, int type) {
@@ -611,9 +598,9 @@ void tcp_pcb_free(struct tcp_pcb *pcb) {
 	struct ustack *s = pcb->s;
 	utimer_cancel(s, &pcb->t);
 	tcp_ack_batch_forget(pcb);
-	conn_unhash(pcb);
-	bind_unhash(pcb);
-	listen_unhash(pcb);
+	chain_del(pcb, CH_CONN);
+	chain_del(pcb, CH_BIND);
+	chain_del(pcb, CH_LISTEN);
 	parent_unlink(pcb);
 	/* a listener's children outlive it only to be freed by the caller */
 	for (struct tcp_pcb *c = pcb->synq; c; c = c->qnext)
@@ -664,7 +651,7 @@ bool tcp_done(struct tcp_pcb *pcb, int err) {
 	pcb->state = TCPS_CLOSED;
 	pcb->rtx_at = pcb->dack_at = pcb->ka_at = pcb->end_at = 0;
 	utimer_cancel(pcb->s, &pcb->t);
-	conn_unhash(pcb);
+	chain_del(pcb, CH_CONN);
 	ring_free(&pcb->sndq);
 	eor_free(pcb);
 	tcp_zc_flush(pcb);

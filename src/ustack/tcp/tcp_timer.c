@@ -78,10 +78,14 @@ static bool orphan_timeout(struct tcp_pcb *pcb) {
  * window; true when pcb was freed. */
 static bool rto_fire(struct tcp_pcb *pcb) {
 	switch (pcb->state) {
-	case TCPS_SYN_SENT: {
-		int limit = pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECV: {
+		/* the SYN (up to TCP_SYNCNT's retries, ending with the last ICMP
+		 * error heard) or the SYN-ACK again */
+		bool syn = pcb->state == TCPS_SYN_SENT;
+		int limit = !syn ? TCP_SYNACK_RETRIES : pcb->syncnt ? pcb->syncnt : TCP_SYN_RETRIES;
 		if (pcb->syn_retries >= limit)
-			return tcp_done(pcb, pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
+			return tcp_done(pcb, syn && pcb->soft_err ? pcb->soft_err : ETIMEDOUT);
 		pcb->syn_retries++;
 		pcb->backoff++;
 		pcb->retrans_total++;
@@ -89,15 +93,6 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 		tcp_send_syn(pcb);
 		return false;
 	}
-	case TCPS_SYN_RECV:
-		if (pcb->syn_retries >= TCP_SYNACK_RETRIES)
-			return tcp_done(pcb, ETIMEDOUT);
-		pcb->syn_retries++;
-		pcb->backoff++;
-		pcb->retrans_total++;
-		pcb->s->tcp->mib.RetransSegs++;
-		tcp_send_syn(pcb);
-		return false;
 	default:
 		break;
 	}

@@ -104,50 +104,19 @@ static int udp_autobind(struct usock *sk) {
 	return -EAGAIN;  /* Linux: no free ephemeral port */
 }
 
-static bool v4_bindable(struct usock *sk, uint32_t addr) {
-	if (!addr || ipv4_is_multicast(addr) || addr == 0xffffffffu || ip4_is_local(sk->s, addr) || sk->freebind)
-		return true;
-	for (struct netif *i = sk->s->ifaces; i; i = i->next)
-		if (ip4_is_bcast_on(i, addr))
-			return true;
-	return false;
-}
-
 static int udp_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	struct inet_dst d;
 	int err;
-	if (sk->domain == AF_INET && len >= (socklen_t) sizeof(struct sockaddr_in) &&
-			a->sa_family == AF_UNSPEC && ((const struct sockaddr_in *) a)->sin_addr.s_addr == 0) {
-		/* Linux inet_bind: AF_UNSPEC is tolerated only for INADDR_ANY */
-		memset(&d, 0, sizeof(d));
-		d.port = ((const struct sockaddr_in *) a)->sin_port;
-	} else if ((err = inet_parse_addr(sk, a, len, &d)) < 0)
-		return err == -ENETUNREACH ? -EINVAL : err;
+	if ((err = inet_bind_parse(sk, a, len, &d)) < 0)
+		return err;
 	if (sk->bound)
 		return -EINVAL;
-	uint32_t a4 = 0;
+	if ((err = inet_bind_check(sk, &d, true, &sk->bound_if)) < 0)
+		return err;
+	uint32_t a4 = d.v6 ? 0 : d.a4;
 	uint8_t a6[16] = {0};
-	if (d.v6) {
-		if (!any6(d.a6) && !ip6_addr_is_multicast(d.a6) && !sk->freebind) {
-			struct netif *owner = NULL;
-			struct ifaddr6 *ia = ip6_addr_find(sk->s, d.a6, &owner);
-			/* Linux (__inet6_bind): a tentative address, still in DAD,
-			 * cannot be bound yet, as one that failed DAD. */
-			if (ia == NULL || (ia->flags & (IFA6_TENTATIVE | IFA6_DADFAILED)))
-				return -EADDRNOTAVAIL;
-			/* Linux: a link-local address needs its interface */
-			if (ip6_addr_is_linklocal(d.a6)) {
-				if (d.scope && d.scope != (uint32_t) owner->index)
-					return -EINVAL;
-				sk->bound_if = owner->index;
-			}
-		}
+	if (d.v6)
 		memcpy(a6, d.a6, 16);
-	} else {
-		if (!v4_bindable(sk, d.a4))
-			return -EADDRNOTAVAIL;
-		a4 = d.a4;
-	}
 	uint32_t save4 = sk->laddr;
 	uint8_t save6[16];
 	memcpy(save6, sk->laddr6, 16);
@@ -476,23 +445,6 @@ static int udp_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 	return 0;
 }
 
-static void udp_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap) {
-	if (sk->domain == AF_INET6)
-		inet6_recvcmsg(sk, p, msg, cap);
-	else
-		inet_recvcmsg(sk, p, msg, cap);
-}
-
-static int udp_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
-	return sk->domain == AF_INET6 ? inet6_setsockopt(sk, level, name, v, len)
-			: inet_setsockopt(sk, level, name, v, len);
-}
-
-static int udp_getsockopt(struct usock *sk, int level, int name, void *v, socklen_t *len) {
-	return sk->domain == AF_INET6 ? inet6_getsockopt(sk, level, name, v, len)
-			: inet_getsockopt(sk, level, name, v, len);
-}
-
 static void udp_release(struct usock *sk) {
 	udp_unhash(sk);
 	inet_release_memberships(sk);
@@ -503,11 +455,9 @@ static const struct proto_ops udp_ops = {
 	.connect = udp_connect,
 	.sendmsg = udp_sendmsg,
 	.recvname = udp_recvname,
-	.recvcmsg = udp_recvcmsg,
 	.getname = udp_getname,
-	.setsockopt = udp_setsockopt,
-	.getsockopt = udp_getsockopt,
 	.release = udp_release,
+	INET_DGRAM_OPS,
 };
 
 int udp_sock_init(struct usock *sk) {

@@ -13,49 +13,18 @@
 #include <unistd.h>
 
 #include "ut_stack.h"
+#include "ut_tcp.h"
 #include "tcp/tcp.h"
 #include "wire/tcp.h"
 
-#define PEER "198.18.0.2"
-#define ME "198.18.0.1"
+#define PEER UT_TCP_PEER
+#define ME UT_TCP_ME
 
+/* a segment from the peer's port 4000 to 80 (ut_tcp.h), an MSS option
+ * of 1460 where mss */
 static void seg(struct ustack *s, uint32_t seqno, uint32_t ackno, uint8_t flags, bool mss) {
-	uint8_t t[200], f[300];
-	struct tcp_repr r = {.sport = 4000, .dport = 80, .seq = seqno, .ack = ackno, .flags = flags,
-		.window = 65535};
-	if (mss) {
-		r.opt.has_mss = true;
-		r.opt.mss = 1460;
-	}
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
-	ut_inject(s, f, fl);
-}
-
-static void learn_peer(struct ustack *s) {
-	uint8_t f[64];
-	struct eth_repr e = {.type = ETHW_P_ARP};
-	memset(e.dst, 0xff, 6);
-	memcpy(e.src, UT_PEER_MAC, 6);
-	eth_emit(&e, f, 14);
-	struct arp_repr a = {.op = 1, .spa = inet_addr(PEER), .tpa = inet_addr(ME)};
-	memcpy(a.sha, UT_PEER_MAC, 6);
-	arp_emit(&a, f + 14, 28);
-	ut_inject(s, f, 42);
-}
-
-/* the last TCP segment we sent */
-static bool last_seg(int from, struct tcp_repr *r) {
-	for (int i = ut_cap.n - 1; i >= from; i--) {
-		const uint8_t *f = ut_cap.frame[i];
-		if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6)
-			continue;
-		return tcp_parse(f + 34, ut_cap.len[i] - 34, r) == 0;
-	}
-	return false;
+	struct tcp_opts o = {.has_mss = mss, .mss = mss ? 1460 : 0};
+	ut_tcp_seg(s, 4000, 80, seqno, ackno, flags, NULL, 0, &o);
 }
 
 static ssize_t send_zc(struct ustack *s, int fd, const char *d, size_t n, int flags) {
@@ -144,7 +113,7 @@ static void test_option(void **state) {
 static void test_tcp(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
 	int one = 1, zero = 0;
@@ -155,7 +124,7 @@ static void test_tcp(void **state) {
 	int from = ut_cap.n;
 	seg(s, 1000, 0, TCP_SYN, true);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	uint32_t una = r.seq + 1;
 	seg(s, 1001, una, TCP_ACK, false);
 	int c = api_accept(s, l, NULL, NULL);
@@ -221,7 +190,7 @@ static void test_tcp(void **state) {
 static void test_udp(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int one = 1;
 	int u = api_socket(s, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = inet_addr(PEER)};

@@ -96,6 +96,20 @@ static inline size_t ut_ip_frame(uint8_t *buf, const char *src, const char *dst,
 	return 34 + plen;
 }
 
+/* The Ethernet and IPv6 headers (54 bytes) of a datagram from the peer
+ * to the stack's MAC: next header nh, hop limit hlim, plen bytes after. */
+static inline void ut_ip6_head(uint8_t *buf, const uint8_t *src, const uint8_t *dst, uint8_t nh,
+		uint8_t hlim, uint16_t plen) {
+	struct eth_repr e = {.type = ETHW_P_IPV6};
+	memcpy(e.dst, UT_MAC, 6);
+	memcpy(e.src, UT_PEER_MAC, 6);
+	eth_emit(&e, buf, 14);
+	struct ip6_repr h = {.next_header = nh, .hop_limit = hlim, .payload_len = plen};
+	memcpy(h.src, src, 16);
+	memcpy(h.dst, dst, 16);
+	ip6_emit(&h, buf + 14, 40);
+}
+
 /* A UDP datagram (header + payload) with a correct checksum. */
 static inline size_t ut_udp(uint8_t *buf, const char *src, const char *dst, uint16_t sport,
 		uint16_t dport, const void *payload, size_t plen) {

@@ -17,12 +17,13 @@
 #include <unistd.h>
 
 #include "ut_stack.h"
+#include "ut_tcp.h"
 #include "tcp/tcp.h"
 #include "wire/icmp4.h"
 #include "wire/tcp.h"
 
-#define PEER "198.18.0.2"
-#define ME "198.18.0.1"
+#define PEER UT_TCP_PEER
+#define ME UT_TCP_ME
 
 static void test_seq(void **state) {
 	(void) state;
@@ -42,58 +43,20 @@ static void test_seq(void **state) {
 	assert_true(tcp_seg_acceptable(0xfffffffbu, 10, 0, 100));  /* across the wrap */
 }
 
-/* a TCP segment from the peer, with a correct checksum, injected */
+/* a segment from the peer (ut_tcp.h), an MSS option of 1460 where mss */
 static void seg(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
 		uint8_t flags, const void *data, size_t len, bool mss) {
-	uint8_t t[1600], f[1700];
-	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
-		.window = 65535, .payload = data, .payload_len = len};
-	if (mss) {
-		r.opt.has_mss = true;
-		r.opt.mss = 1460;
-	}
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
-	ut_inject(s, f, fl);
-}
-
-/* the last TCP segment we sent, parsed; false if none since index from */
-static bool last_seg(int from, struct tcp_repr *r) {
-	for (int i = ut_cap.n - 1; i >= from; i--) {
-		const uint8_t *f = ut_cap.frame[i];
-		if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6)
-			continue;
-		return tcp_parse(f + 34, ut_cap.len[i] - 34, r) == 0;
-	}
-	return false;
+	struct tcp_opts o = {.has_mss = mss, .mss = mss ? 1460 : 0};
+	ut_tcp_seg(s, sport, dport, seqno, ackno, flags, data, len, &o);
 }
 
 static int count_flags(int from, uint8_t flags) {
 	int n = 0;
 	struct tcp_repr r;
-	for (int i = from; i < ut_cap.n; i++) {
-		const uint8_t *f = ut_cap.frame[i];
-		if (ut_cap.len[i] >= 54 && (f[12] << 8 | f[13]) == ETH_P_IP && f[23] == 6 &&
-				tcp_parse(f + 34, ut_cap.len[i] - 34, &r) == 0 && r.flags == flags)
+	for (int i = from; i < ut_cap.n; i++)
+		if (ut_tcp_of(i) && tcp_parse(ut_tcp_of(i), ut_cap.len[i] - 34, &r) == 0 && r.flags == flags)
 			n++;
-	}
 	return n;
-}
-
-/* the peer's MAC is learned from its ARP request, so segments go at once */
-static void learn_peer(struct ustack *s) {
-	uint8_t f[64];
-	struct eth_repr e = {.type = ETHW_P_ARP};
-	memset(e.dst, 0xff, 6);
-	memcpy(e.src, UT_PEER_MAC, 6);
-	eth_emit(&e, f, 14);
-	struct arp_repr a = {.op = 1, .spa = inet_addr(PEER), .tpa = inet_addr(ME)};
-	memcpy(a.sha, UT_PEER_MAC, 6);
-	arp_emit(&a, f + 14, 28);
-	ut_inject(s, f, 42);
 }
 
 static int listener(struct ustack *s, int port) {
@@ -108,30 +71,6 @@ static void run(struct ustack *s, uint64_t t) {
 	stack_lock(s);
 	stack_run_timers(s, t);
 	stack_unlock(s);
-}
-
-/* a segment with any options */
-static void seg_o(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
-		uint8_t flags, const void *data, size_t len, const struct tcp_opts *o) {
-	uint8_t t[1600], f[1700];
-	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
-		.window = 65535, .payload = data, .payload_len = len};
-	if (o)
-		r.opt = *o;
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
-	ut_inject(s, f, fl);
-}
-
-/* the TCP header of captured frame i (NULL if not TCP) */
-static const uint8_t *tcp_of(int i) {
-	const uint8_t *f = ut_cap.frame[i];
-	if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6)
-		return NULL;
-	return f + 34;
 }
 
 static struct tcp_pcb *find_pcb(struct ustack *s, uint16_t rport) {
@@ -159,14 +98,14 @@ static const struct tcp_opts LINUX_SYN = {.has_mss = true, .mss = 1460, .sack_pe
 static void test_syn_layout(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	/* active: our SYN */
 	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
 	int from = ut_cap.n;
 	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 	assert_int_equal(ut_cap.n, from + 1);
-	const uint8_t *t = tcp_of(from);
+	const uint8_t *t = ut_tcp_of(from);
 	assert_non_null(t);
 	assert_int_equal(tcp_flags(t), TCP_SYN);
 	check_syn_layout(t, 0);
@@ -174,25 +113,25 @@ static void test_syn_layout(void **state) {
 	 * SYN's TSval */
 	int l = listener(s, 80);
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
+	ut_tcp_seg(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
 	assert_int_equal(ut_cap.n, from + 1);
-	t = tcp_of(from);
+	t = ut_tcp_of(from);
 	assert_int_equal(tcp_flags(t), TCP_SYN | TCP_ACK);
 	check_syn_layout(t, 1000);
 	/* a SYN with timestamps and no SACK_PERM: MSS, NOP, NOP, TS, NOP, WS */
 	struct tcp_opts o = LINUX_SYN;
 	o.sack_perm = false;
 	from = ut_cap.n;
-	seg_o(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
-	t = tcp_of(from);
+	ut_tcp_seg(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
+	t = ut_tcp_of(from);
 	static const uint8_t nosack[] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
 	assert_memory_equal(t + 20, nosack, sizeof(nosack));
 	/* SACK_PERM without timestamps: MSS, NOP, NOP, SACK_PERM, NOP, WS */
 	o = LINUX_SYN;
 	o.has_ts = false;
 	from = ut_cap.n;
-	seg_o(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
-	t = tcp_of(from);
+	ut_tcp_seg(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, &o);
+	t = ut_tcp_of(from);
 	static const uint8_t nots[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7};
 	assert_int_equal(tcp_hdr_len(t), 32);
 	assert_memory_equal(t + 20, nots, sizeof(nots));
@@ -205,12 +144,12 @@ static void test_syn_layout(void **state) {
  * 80 from 4000; *iss our ISN. Returns the accepted fd. */
 static int accept_linux(struct ustack *s, int l, const struct tcp_opts *syn, uint32_t *iss) {
 	int from = ut_cap.n;
-	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, syn);
+	ut_tcp_seg(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, syn);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	*iss = r.seq;
 	struct tcp_opts o = {.has_ts = syn->has_ts, .tsval = 1001, .tsecr = r.opt.tsval};
-	seg_o(s, 4000, 80, 1001, r.seq + 1, TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1001, r.seq + 1, TCP_ACK, NULL, 0, &o);
 	int c = api_accept(s, l, NULL, NULL);
 	assert_true(c >= 0);
 	return c;
@@ -219,7 +158,7 @@ static int accept_linux(struct ustack *s, int l, const struct tcp_opts *syn, uin
 static void test_ts_paws(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accept_linux(s, l, &LINUX_SYN, &iss);
@@ -238,9 +177,9 @@ static void test_ts_paws(void **state) {
 	struct tcp_opts o = {.has_ts = true, .tsval = 5000, .tsecr = 0};
 	int from = ut_cap.n;
 	p->quickack = 16;
-	seg_o(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, &o);
+	ut_tcp_seg(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, &o);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1005);
 	assert_true(r.opt.has_ts);
 	assert_int_equal(r.opt.tsecr, 5000);
@@ -250,8 +189,8 @@ static void test_ts_paws(void **state) {
 	o.tsval = 4000;
 	from = ut_cap.n;
 	uint64_t paws = s->tcp->mib.PAWSEstab;
-	seg_o(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, &o);
-	assert_true(last_seg(from, &r));
+	ut_tcp_seg(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, &o);
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, 1005);
 	assert_int_equal(r.opt.tsecr, 5000);
@@ -262,14 +201,14 @@ static void test_ts_paws(void **state) {
 	/* one tick behind passes (Linux's PAWS window) */
 	o.tsval = 4999;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 1005, iss + 1, TCP_ACK, "ijkl", 4, &o);
+	ut_tcp_seg(s, 4000, 80, 1005, iss + 1, TCP_ACK, "ijkl", 4, &o);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
 	assert_memory_equal(buf, "ijkl", 4);
 	/* RFC 7323 5.5: after 24 days idle TS.Recent is no longer trusted */
 	p->ts_recent_at -= TCP_PAWS_IDLE_NS + MS(1000);
 	o.tsval = 3000;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 1009, iss + 1, TCP_ACK, "mnop", 4, &o);
+	ut_tcp_seg(s, 4000, 80, 1009, iss + 1, TCP_ACK, "mnop", 4, &o);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4);
 	assert_memory_equal(buf, "mnop", 4);
 	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
@@ -278,8 +217,8 @@ static void test_ts_paws(void **state) {
 	 * 4.3): out of order, it is held and answered, the echo stays */
 	o.tsval = 9000;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 2000, iss + 1, TCP_ACK, "qrst", 4, &o);
-	assert_true(last_seg(from, &r));
+	ut_tcp_seg(s, 4000, 80, 2000, iss + 1, TCP_ACK, "qrst", 4, &o);
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.opt.tsecr, 3000);
 	/* RTTM: a pure ACK of our data echoing our TSval */
 	(void) our_ts;
@@ -291,7 +230,7 @@ static void test_ts_paws(void **state) {
 /* the SACK blocks of captured segment i */
 static int sack_of(int i, struct tcp_sack_block *b) {
 	struct tcp_repr r;
-	const uint8_t *t = tcp_of(i);
+	const uint8_t *t = ut_tcp_of(i);
 	assert_non_null(t);
 	assert_int_equal(tcp_parse(t, ut_cap.len[i] - 34, &r), 0);
 	memcpy(b, r.opt.sack, sizeof(r.opt.sack));
@@ -301,7 +240,7 @@ static int sack_of(int i, struct tcp_sack_block *b) {
 static void test_sack_blocks(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accept_linux(s, l, &LINUX_SYN, &iss);
@@ -312,28 +251,28 @@ static void test_sack_blocks(void **state) {
 	uint32_t base = 1001;
 	/* out of order at +1000: one block */
 	int from = ut_cap.n;
-	seg_o(s, 4000, 80, base + 1000, iss + 1, TCP_ACK, d, 100, &o);
+	ut_tcp_seg(s, 4000, 80, base + 1000, iss + 1, TCP_ACK, d, 100, &o);
 	assert_int_equal(ut_cap.n, from + 1);
 	assert_int_equal(sack_of(from, b), 1);
 	assert_int_equal(b[0].left, base + 1000);
 	assert_int_equal(b[0].right, base + 1100);
 	/* at +2000: the newest first */
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, base + 2000, iss + 1, TCP_ACK, d, 100, &o);
+	ut_tcp_seg(s, 4000, 80, base + 2000, iss + 1, TCP_ACK, d, 100, &o);
 	assert_int_equal(sack_of(from, b), 2);
 	assert_int_equal(b[0].left, base + 2000);
 	assert_int_equal(b[1].left, base + 1000);
 	/* +1100 joins the first run, which becomes the newest */
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, base + 1100, iss + 1, TCP_ACK, d, 100, &o);
+	ut_tcp_seg(s, 4000, 80, base + 1100, iss + 1, TCP_ACK, d, 100, &o);
 	assert_int_equal(sack_of(from, b), 2);
 	assert_int_equal(b[0].left, base + 1000);
 	assert_int_equal(b[0].right, base + 1200);
 	assert_int_equal(b[1].left, base + 2000);
 	/* two more runs: four held, three sent beside the timestamps */
-	seg_o(s, 4000, 80, base + 3000, iss + 1, TCP_ACK, d, 100, &o);
+	ut_tcp_seg(s, 4000, 80, base + 3000, iss + 1, TCP_ACK, d, 100, &o);
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, base + 4000, iss + 1, TCP_ACK, d, 100, &o);
+	ut_tcp_seg(s, 4000, 80, base + 4000, iss + 1, TCP_ACK, d, 100, &o);
 	assert_int_equal(sack_of(from, b), 3);
 	assert_int_equal(b[0].left, base + 4000);
 	assert_int_equal(b[1].left, base + 3000);
@@ -342,9 +281,9 @@ static void test_sack_blocks(void **state) {
 	char big[1000];
 	memset(big, 'y', sizeof(big));
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, base, iss + 1, TCP_ACK, big, 1000, &o);
+	ut_tcp_seg(s, 4000, 80, base, iss + 1, TCP_ACK, big, 1000, &o);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, base + 1200);
 	assert_int_equal(sack_of(ut_cap.n - 1, b), 3);
 	assert_int_equal(b[0].left, base + 4000);
@@ -365,10 +304,10 @@ static int connect_peer(struct ustack *s, const struct tcp_opts *synack, uint32_
 	int from = ut_cap.n;
 	api_connect(s, c, (struct sockaddr *) &a, sizeof(a));
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	struct tcp_opts o = *synack;
 	o.tsecr = r.opt.tsval;
-	seg_o(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
 	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), 0);
 	*una = r.seq + 1;
 	*lport = r.sport;
@@ -397,7 +336,7 @@ static int data_seqs(int from, uint32_t *seqs, int max);
 static void test_user_timeout(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -439,7 +378,7 @@ static void test_user_timeout(void **state) {
 static void test_notsent_lowat(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -483,7 +422,7 @@ static void test_notsent_lowat(void **state) {
 	/* the stack's mark (option tcp_notsent_lowat=, Linux's sysctl) for
 	 * a socket that sets none; getsockopt still says 0, as Linux */
 	s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	s->tcp_notsent_lowat = 3000;
 	c = connect_peer(s, &synack, &una, &lport);
 	v = -1;
@@ -499,7 +438,7 @@ static void test_notsent_lowat(void **state) {
 static void test_inq(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -547,7 +486,7 @@ static void test_inq(void **state) {
 static void test_dsack(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -561,7 +500,7 @@ static void test_dsack(void **state) {
 	int from = ut_cap.n;
 	uint64_t n0 = s->tcp->mib.DSACKOldSent;
 	seg(s, 9000, lport, 7001, una, TCP_ACK, d, 1000, false);   /* again */
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 8001);
 	assert_int_equal(r.opt.nsack, 1);
 	assert_int_equal(r.opt.sack[0].left, 7001);
@@ -571,7 +510,7 @@ static void test_dsack(void **state) {
 	seg(s, 9000, lport, 8001, una, TCP_ACK, d, 1000, false);
 	from = ut_cap.n;
 	seg(s, 9000, lport, 8501, una, TCP_ACK, d, 1000, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 9501);
 	assert_int_equal(r.opt.nsack, 1);
 	assert_int_equal(r.opt.sack[0].left, 8501);
@@ -579,7 +518,7 @@ static void test_dsack(void **state) {
 	/* new data: no more D-SACK */
 	from = ut_cap.n;
 	seg(s, 9000, lport, 9501, una, TCP_ACK, d, 1000, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 10501);
 	assert_int_equal(r.opt.nsack, 0);
 	api_close(s, c);
@@ -596,7 +535,7 @@ static void test_loss_undo(void **state) {
 	(void) state;
 	for (int spurious = 1; spurious >= 0; spurious--) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		struct tcp_opts synack = LINUX_SYN;
 		synack.has_wscale = false;
 		uint32_t una;
@@ -609,14 +548,14 @@ static void test_loss_undo(void **state) {
 		int from = ut_cap.n;
 		assert_int_equal(send_n(s, c, 10 * M), 10 * M);
 		struct tcp_repr r;
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		uint32_t orig_ts = r.opt.tsval;
 		from = ut_cap.n;
 		for (int ms = 10; ms <= 2000 && !p->in_loss; ms += 10)
 			run(s, t0 + MS(ms));
 		assert_true(p->in_loss);
 		assert_int_equal(p->cwnd, M);
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_int_equal(r.seq, una);   /* the first segment again */
 		uint32_t rxt_ts = r.opt.tsval;
 		assert_true((int32_t) (rxt_ts - orig_ts) >= 200);
@@ -626,7 +565,7 @@ static void test_loss_undo(void **state) {
 		/* not spurious: the ACK of the resend alone (an ACK of data
 		 * never resent would be F-RTO's proof of a spurious timeout) */
 		uint32_t ack = una + (spurious ? 5 : 1) * M;
-		seg_o(s, 9000, lport, 7001, ack, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, ack, TCP_ACK, NULL, 0, &a);
 		assert_int_equal(p->snd_una, ack);
 		uint32_t seqs[16];
 		int n = data_seqs(from, seqs, 16);
@@ -655,32 +594,19 @@ static void test_loss_undo(void **state) {
 /* a segment from the peer with the IP header's TOS (ECN field) set */
 static void seg_tos(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
 		uint8_t flags, const void *data, size_t len, uint8_t tos) {
-	uint8_t t[1600], f[1700];
 	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
 		.window = 65535, .payload = data, .payload_len = len};
 	if (flags & TCP_SYN) {
 		r.opt.has_mss = true;
 		r.opt.mss = 1460;
 	}
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	struct eth_repr e = {.type = ETHW_P_IP};
-	memcpy(e.dst, UT_MAC, 6);
-	memcpy(e.src, UT_PEER_MAC, 6);
-	eth_emit(&e, f, 14);
-	struct ipv4_repr h = {.src = a, .dst = b, .proto = 6, .ttl = 64, .tos = tos, .id = 1,
-		.total_len = (uint16_t) (20 + n)};
-	ipv4_emit(&h, f + 14, 20);
-	memcpy(f + 34, t, (size_t) n);
-	ut_inject(s, f, 34 + (size_t) n);
+	ut_tcp_inject(s, &r, tos);
 }
 
 /* the IP TOS byte of the last TCP segment we sent */
 static int last_tos(int from) {
 	for (int i = ut_cap.n - 1; i >= from; i--)
-		if (tcp_of(i))
+		if (ut_tcp_of(i))
 			return ut_cap.frame[i][15];
 	return -1;
 }
@@ -693,16 +619,16 @@ static int last_tos(int from) {
 static void test_ecn(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	int from = ut_cap.n;
 	struct tcp_repr r;
 	seg_tos(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	from = ut_cap.n;
 	seg_tos(s, 4000, 80, 1000, 0, TCP_SYN | TCP_ECE | TCP_CWR, NULL, 0, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK | TCP_ECE);
 	assert_int_equal(last_tos(from) & 3, 0);
 	uint32_t iss = r.seq;
@@ -721,14 +647,14 @@ static void test_ecn(void **state) {
 	/* new data: ECT(0) */
 	from = ut_cap.n;
 	assert_int_equal(send_n(s, c, 3 * M), 3 * M);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.payload_len, M);
 	assert_int_equal(last_tos(from) & 3, 2);
 	assert_int_equal(r.flags & (TCP_ECE | TCP_CWR), 0);
 	/* CE on the peer's data: ECE on an ACK at once, not ECT */
 	from = ut_cap.n;
 	seg_tos(s, 4000, 80, 1001, iss + 1, TCP_ACK, "abcd", 4, 3);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1005);
 	assert_true(r.flags & TCP_ECE);
 	assert_int_equal(last_tos(from) & 3, 0);
@@ -736,11 +662,11 @@ static void test_ecn(void **state) {
 	p->quickack = 16;
 	from = ut_cap.n;
 	seg_tos(s, 4000, 80, 1005, iss + 1, TCP_ACK, "efgh", 4, 2);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_true(r.flags & TCP_ECE);
 	from = ut_cap.n;
 	seg_tos(s, 4000, 80, 1009, iss + 1, TCP_ACK | TCP_CWR, "ijkl", 4, 2);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1013);
 	assert_false(r.flags & TCP_ECE);
 	/* the peer echoes CE: cwnd reduced once, CWR on the next new data */
@@ -757,12 +683,12 @@ static void test_ecn(void **state) {
 	assert_int_equal(p->ssthresh, ssthresh);   /* once per window */
 	from = ut_cap.n;
 	assert_int_equal(send_n(s, c, M), M);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_true(r.flags & TCP_CWR);
 	assert_int_equal(last_tos(from) & 3, 2);
 	from = ut_cap.n;
 	assert_int_equal(send_n(s, c, M), M);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_false(r.flags & TCP_CWR);
 	api_close(s, c);
 	api_close(s, l);
@@ -777,7 +703,7 @@ static void test_ecn(void **state) {
 static void test_timewait_paws(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accept_linux(s, l, &LINUX_SYN, &iss);
@@ -785,26 +711,26 @@ static void test_timewait_paws(void **state) {
 	int from = ut_cap.n;
 	api_close(s, c);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
 	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = r.opt.tsval};
-	seg_o(s, 4000, 80, 1001, iss + 2, TCP_FIN | TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1001, iss + 2, TCP_FIN | TCP_ACK, NULL, 0, &o);
 	assert_int_equal(p->state, TCPS_TIME_WAIT);
 	uint64_t paws = s->tcp->mib.PAWSEstab;
 	/* an old TSval: PAWS, an ACK with the TS.Recent kept */
 	o.tsval = 1500;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
 	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 1);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, 1002);
 	assert_int_equal(r.opt.tsecr, 2000);
 	/* a SYN above rcv_nxt with an old TSval opens nothing */
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 90000, 0, TCP_SYN, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 90000, 0, TCP_SYN, NULL, 0, &o);
 	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_ptr_equal(find_pcb(s, 4000), p);
 	assert_int_equal(p->state, TCPS_TIME_WAIT);
@@ -812,19 +738,19 @@ static void test_timewait_paws(void **state) {
 	p->end_at = 1;
 	o.tsval = 2001;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1002, iss + 2, TCP_ACK, NULL, 0, &o);
 	assert_int_equal(ut_cap.n, from);
 	assert_true(p->end_at > 1);
 	/* a reset away from rcv_nxt: ignored */
-	seg_o(s, 4000, 80, 1010, 0, TCP_RST, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1010, 0, TCP_RST, NULL, 0, &o);
 	assert_ptr_equal(find_pcb(s, 4000), p);
 	assert_int_equal(p->state, TCPS_TIME_WAIT);
 	/* a SYN below rcv_nxt with a newer TSval: a new connection */
 	o.tsval = 3000;
 	o.tsecr = 0;
 	from = ut_cap.n;
-	seg_o(s, 4000, 80, 500, 0, TCP_SYN, NULL, 0, &o);
-	assert_true(last_seg(from, &r));
+	ut_tcp_seg(s, 4000, 80, 500, 0, TCP_SYN, NULL, 0, &o);
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	assert_int_equal(r.ack, 501);
 	assert_int_equal(s->tcp->mib.PAWSEstab, paws + 2);
@@ -837,7 +763,7 @@ static void test_timewait_paws(void **state) {
 static void test_cc_inherit(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	char name[16];
 	socklen_t len = sizeof(name);
@@ -861,7 +787,7 @@ static int data_seqs(int from, uint32_t *seqs, int max) {
 	int n = 0;
 	for (int i = from; i < ut_cap.n && n < max; i++) {
 		struct tcp_repr r;
-		const uint8_t *t = tcp_of(i);
+		const uint8_t *t = ut_tcp_of(i);
 		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len)
 			seqs[n++] = r.seq;
 	}
@@ -880,7 +806,7 @@ static void rtt_100ms(struct tcp_pcb *p) {
 static void test_scoreboard(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = LINUX_SYN;
 	synack.has_wscale = false;
@@ -901,7 +827,7 @@ static void test_scoreboard(void **state) {
 	struct tcp_opts a = {.has_ts = true, .tsval = 3000, .nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 3 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_non_null(p->sb);
 	assert_false(p->in_recovery);   /* 2 segments SACKed above: not lost yet */
 	a.nsack = 2;
@@ -910,7 +836,7 @@ static void test_scoreboard(void **state) {
 	/* the third SACKed segment above makes segment 0 lost (RFC 6675
 	 * IsLost): recovery, and segment 0 resent at once (RFC 6675 4.3;
 	 * PRR lets the fast retransmit go however large pipe is) */
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->in_recovery && p->sack_recovery);
 	int n = data_seqs(from, seqs, 64);
 	assert_int_equal(n, 1);
@@ -919,7 +845,7 @@ static void test_scoreboard(void **state) {
 	 * never the SACKed 1, 2 or 4 */
 	from = ut_cap.n;
 	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	n = data_seqs(from, seqs, 64);
 	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], una + 3 * M);
@@ -936,7 +862,7 @@ static void test_scoreboard(void **state) {
 	from = ut_cap.n;
 	a.nsack = 1;
 	a.sack[0] = (struct tcp_sack_block) {una + 4 * M, una + 9 * M};
-	seg_o(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
 	n = data_seqs(from, seqs, 64);
 	for (int i = 0; i < n; i++)
 		assert_true(seq_geq(seqs[i], una + 10 * M));
@@ -950,7 +876,7 @@ static void test_scoreboard(void **state) {
 	from = ut_cap.n;
 	for (int round = 0; round < 3 && s->tcp->mib.SACKLostRetrans == 0; round++) {
 		a.sack[0] = (struct tcp_sack_block) {una + 4 * M, p->snd_max};
-		seg_o(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, una + 3 * M, TCP_ACK, NULL, 0, &a);
 	}
 	assert_true(seq_gt(p->snd_max, mark + 2 * M));
 	assert_int_equal(s->tcp->mib.SACKLostRetrans, 1);
@@ -979,7 +905,7 @@ static void test_scoreboard(void **state) {
 static void test_no_sack_fallback(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	/* an old peer: MSS only */
 	struct tcp_opts synack = {.has_mss = true, .mss = 1460};
 	uint32_t una;
@@ -996,9 +922,9 @@ static void test_no_sack_fallback(void **state) {
 	int from = ut_cap.n;
 	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_false(r.opt.has_ts);   /* not agreed: never sent */
-	assert_int_equal(tcp_hdr_len(tcp_of(ut_cap.n - 1)), 20);
+	assert_int_equal(tcp_hdr_len(ut_tcp_of(ut_cap.n - 1)), 20);
 	/* SACK blocks from a peer that did not permit them are ignored:
 	 * three duplicates start NewReno, which resends the head */
 	struct tcp_opts a = {.nsack = 1};
@@ -1006,7 +932,7 @@ static void test_no_sack_fallback(void **state) {
 	from = ut_cap.n;
 	for (int i = 0; i < 3; i++) {
 		a.sack[0].right = una + (uint32_t) (2 + i) * M;
-		seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	}
 	assert_null(p->sb);
 	assert_true(p->in_recovery);
@@ -1017,8 +943,8 @@ static void test_no_sack_fallback(void **state) {
 	assert_int_equal(s->tcp->mib.RenoRecovery, 1);
 	/* our ACKs to out-of-order data carry no SACK blocks either */
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7100, una, TCP_ACK, "zz", 2, NULL);
-	assert_true(last_seg(from, &r));
+	ut_tcp_seg(s, 9000, lport, 7100, una, TCP_ACK, "zz", 2, NULL);
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.opt.nsack, 0);
 	assert_int_equal(r.ack, 7001);
 	api_close(s, c);
@@ -1028,13 +954,13 @@ static void test_no_sack_fallback(void **state) {
 static void test_passive(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint64_t t0 = rt_now();
 	int from = ut_cap.n;
 	seg(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, true);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	assert_int_equal(r.ack, 1001);
 	assert_true(r.opt.has_mss && r.opt.mss == 1460);
@@ -1056,14 +982,14 @@ static void test_passive(void **state) {
 	/* the peer closes: CLOSE_WAIT, EOF */
 	from = ut_cap.n;
 	seg(s, 4000, 80, 1006, iss + 1, TCP_FIN | TCP_ACK, NULL, 0, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1007);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 0);
 	struct tcp_pcb *p = NULL;
 	/* our close sends FIN (LAST_ACK); the peer's ACK ends the connection */
 	from = ut_cap.n;
 	api_close(s, c);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
 	assert_int_equal(r.seq, iss + 1);
 	int before = s->tcp->npcbs;
@@ -1073,18 +999,18 @@ static void test_passive(void **state) {
 	/* a segment for the old connection now meets the closed port: RST */
 	from = ut_cap.n;
 	seg(s, 4000, 80, 1007, iss + 2, TCP_ACK, "x", 1, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_RST);
 	/* in-window RST with the wrong sequence number: challenge ACK (RFC 5961) */
 	seg(s, 4001, 80, 5000, 0, TCP_SYN, NULL, 0, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	uint32_t iss2 = r.seq;
 	seg(s, 4001, 80, 5001, iss2 + 1, TCP_ACK, NULL, 0, false);
 	c = api_accept(s, l, NULL, NULL);
 	assert_true(c >= 0);
 	from = ut_cap.n;
 	seg(s, 4001, 80, 5100, 0, TCP_RST, NULL, 0, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, 5001);
 	/* the exact one resets */
@@ -1101,7 +1027,7 @@ static int accepted(struct ustack *s, int l, uint16_t sport, uint32_t *iss) {
 	int from = ut_cap.n;
 	seg(s, sport, 80, 1000, 0, TCP_SYN, NULL, 0, true);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	*iss = r.seq;
 	seg(s, sport, 80, 1001, r.seq + 1, TCP_ACK, NULL, 0, false);
@@ -1115,7 +1041,7 @@ static int accepted(struct ustack *s, int l, uint16_t sport, uint32_t *iss) {
 static void test_orphan_retries(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accepted(s, l, 4100, &iss);
@@ -1149,7 +1075,7 @@ static void test_orphan_retries(void **state) {
 static void test_too_many_orphans(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	s->tcp->max_orphans = 2;
 	uint32_t iss[4];
@@ -1160,7 +1086,7 @@ static void test_too_many_orphans(void **state) {
 		int from = ut_cap.n;
 		api_close(s, c[i]);
 		struct tcp_repr r;
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		if (i < 2) {
 			assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
 			assert_non_null(find_pcb(s, (uint16_t) (4200 + i)));
@@ -1183,7 +1109,7 @@ static void test_too_many_orphans(void **state) {
 static void test_active_timewait(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
@@ -1191,7 +1117,7 @@ static void test_active_timewait(void **state) {
 	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 	assert_int_equal(errno, EINPROGRESS);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN);
 	assert_true(r.opt.has_mss && r.opt.has_wscale && r.opt.wscale == 7);
 	uint16_t lport = r.sport;
@@ -1204,18 +1130,18 @@ static void test_active_timewait(void **state) {
 	/* we close first: FIN_WAIT1, then FIN_WAIT2, then TIME_WAIT on the FIN */
 	from = ut_cap.n;
 	api_close(s, c);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
 	seg(s, 9000, lport, 7001, una + 1, TCP_ACK, NULL, 0, false);
 	seg(s, 9000, lport, 7001, una + 1, TCP_FIN | TCP_ACK, NULL, 0, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, 7002);
 	assert_int_equal(s->tcp->npcbs, 1);   /* TIME_WAIT */
 	/* a retransmitted FIN is acknowledged again */
 	from = ut_cap.n;
 	seg(s, 9000, lport, 7001, una + 1, TCP_FIN | TCP_ACK, NULL, 0, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 7002);
 	run(s, t0 + MS(59000));
 	assert_int_equal(s->tcp->npcbs, 1);
@@ -1231,20 +1157,15 @@ static void test_active_timewait(void **state) {
  * the other's acknowledgments. */
 static void seg_w(struct ustack *s, uint16_t lport, uint32_t seqno, uint32_t ackno, uint16_t window,
 		const void *data, size_t len) {
-	uint8_t t[128], f[192];
 	struct tcp_repr r = {.sport = 9000, .dport = lport, .seq = seqno, .ack = ackno, .flags = TCP_ACK,
 		.window = window, .payload = data, .payload_len = len};
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	ut_inject(s, f, ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n));
+	ut_tcp_inject(s, &r, 0);
 }
 
 static void test_window_edge_ack(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1460};
 	uint32_t una;
 	uint16_t lport;
@@ -1262,7 +1183,7 @@ static void test_window_edge_ack(void **state) {
 	int from = ut_cap.n;
 	seg_w(s, lport, 7001, una + 5 * M, 0, "d", 1);
 	struct tcp_repr ack;
-	assert_true(last_seg(from, &ack));
+	assert_true(ut_tcp_last(from, &ack));
 	assert_int_equal(ack.ack, 7002);
 	assert_int_equal(ack.seq, una + 5 * M);
 	/* the peer's pure ACK at the right edge of our window (Linux sends
@@ -1289,7 +1210,7 @@ static void test_window_edge_ack(void **state) {
 static void test_ts_monotonic(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = LINUX_SYN;
 	uint32_t una;
@@ -1300,15 +1221,15 @@ static void test_ts_monotonic(void **state) {
 	int from = ut_cap.n;
 	run(s, t0 + MS(3000));
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.seq, una);
 	uint32_t rto_ts = r.opt.tsval;
 	/* data from the peer now (clock behind that run): the ACK's TSval
 	 * does not go back */
 	from = ut_cap.n;
 	struct tcp_opts o = {.has_ts = true, .tsval = 2000, .tsecr = rto_ts};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, "x", 1, &o);
-	assert_true(last_seg(from, &r));
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, "x", 1, &o);
+	assert_true(ut_tcp_last(from, &r));
 	assert_true(r.opt.has_ts);
 	assert_true((int32_t) (r.opt.tsval - rto_ts) >= 0);
 	api_close(s, c);
@@ -1325,7 +1246,7 @@ static int syn_wscale(struct ustack *s, int rcvbuf) {
 	int from = ut_cap.n;
 	assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_true(r.opt.has_wscale);
 	api_close(s, c);
 	return r.opt.wscale;
@@ -1338,7 +1259,7 @@ static int syn_wscale(struct ustack *s, int rcvbuf) {
 static void test_wscale_choice(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	assert_int_equal(syn_wscale(s, 0), 7);
 	assert_int_equal(syn_wscale(s, 65536), 1);
 	assert_int_equal(syn_wscale(s, 1 << 20), 2);   /* capped at rmem_max, 212992 */
@@ -1350,9 +1271,9 @@ static void test_wscale_choice(void **state) {
 	/* a listener's child answers with the same rule */
 	int l = listener(s, 80);
 	int from = ut_cap.n;
-	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
+	ut_tcp_seg(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &LINUX_SYN);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	assert_int_equal(r.opt.wscale, 8);
 	api_close(s, l);
@@ -1364,7 +1285,7 @@ static int data_flags(int from, uint8_t *fl, uint32_t *seqs, int max) {
 	int n = 0;
 	for (int i = from; i < ut_cap.n && n < max; i++) {
 		struct tcp_repr r;
-		const uint8_t *t = tcp_of(i);
+		const uint8_t *t = ut_tcp_of(i);
 		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len) {
 			fl[n] = r.flags;
 			seqs[n++] = r.seq;
@@ -1379,7 +1300,7 @@ static int data_flags(int from, uint8_t *fl, uint32_t *seqs, int max) {
 static void test_psh_resend(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
@@ -1429,7 +1350,7 @@ static void test_psh_resend(void **state) {
 static void test_psh_gso(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -1462,7 +1383,7 @@ static void test_psh_gso(void **state) {
 static void test_psh_gso_segs(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	s->tcp_min_tso_segs = 5;
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
@@ -1491,7 +1412,7 @@ static void test_cwnd_restart_after_idle(void **state) {
 	(void) state;
 	for (int round = 0; round < 3; round++) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		s->tcp_no_ssai = round == 2;
 		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 		uint32_t una;
@@ -1541,7 +1462,7 @@ static void test_cwnd_restart_after_idle(void **state) {
 static void test_psh_gso_resend(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
@@ -1557,7 +1478,7 @@ static void test_psh_gso_resend(void **state) {
 	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
 	a.sack[1] = (struct tcp_sack_block) {una + 6 * M, una + 10 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
 	run(s, t0 + MS(60));   /* a reordering timer, if any */
 	int n = data_flags(from, fl, seqs, 32);
 	int seen = 0;
@@ -1583,7 +1504,7 @@ static void test_psh_gso_resend(void **state) {
 static void test_stretch_ack_burst(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -1619,7 +1540,7 @@ static void test_stretch_ack_burst(void **state) {
 static void test_window_update_after_read(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accept_linux(s, l, &LINUX_SYN, &iss);   /* window scale 7 */
@@ -1629,9 +1550,9 @@ static void test_window_update_after_read(void **state) {
 	int from = ut_cap.n;
 	struct tcp_opts o = {.has_ts = true, .tsval = 2000};
 	for (uint32_t i = 0; i < 4; i++)
-		seg_o(s, 4000, 80, 1001 + i * 1000, iss + 1, TCP_ACK, d, 1000, &o);
+		ut_tcp_seg(s, 4000, 80, 1001 + i * 1000, iss + 1, TCP_ACK, d, 1000, &o);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 5001);
 	from = ut_cap.n;
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 4000);
@@ -1646,13 +1567,13 @@ static void test_window_update_after_read(void **state) {
 	from = ut_cap.n;
 	for (uint32_t i = 0; i < 6; i++)
 		seg(s, 4301, 80, 1001 + i * 1000, iss + 1, TCP_ACK, d, 1000, false);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 7001);
 	uint32_t win = (uint32_t) r.window << p->rcv_wscale;
 	assert_true(win * 2 <= 8192);
 	from = ut_cap.n;
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 6000);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, 7001);
 	assert_true(((uint32_t) r.window << p->rcv_wscale) >= 2 * win);
@@ -1683,7 +1604,7 @@ static void batch_end(struct ustack *s) {
 static void test_gro_ack(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accepted(s, l, 4100, &iss);
@@ -1705,7 +1626,7 @@ static void test_gro_ack(void **state) {
 	batch_end(s);
 	assert_int_equal(count_flags(from, TCP_ACK), 1);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 9001);
 	/* quick-ACK mode too: one per batch, and the batch counts once */
 	p->quickack = 2;
@@ -1721,7 +1642,7 @@ static void test_gro_ack(void **state) {
 	s->rx_batch = true;
 	gro_segs(s, 13001, iss, 1);
 	assert_int_equal(count_flags(from, TCP_ACK), 1);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 12001);
 	batch_end(s);
 	/* outside a batch, on or not: every second segment */
@@ -1756,7 +1677,7 @@ static int data_lens(int from, uint32_t *lens, uint8_t *fl, uint32_t *seqs, int 
 	int n = 0;
 	for (int i = from; i < ut_cap.n && n < max; i++) {
 		struct tcp_repr r;
-		const uint8_t *t = tcp_of(i);
+		const uint8_t *t = ut_tcp_of(i);
 		if (t && tcp_parse(t, ut_cap.len[i] - 34, &r) == 0 && r.payload_len) {
 			lens[n] = (uint32_t) r.payload_len;
 			fl[n] = r.flags;
@@ -1774,7 +1695,7 @@ static int data_lens(int from, uint32_t *lens, uint8_t *fl, uint32_t *seqs, int 
 static void test_cork_more(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
@@ -1840,7 +1761,7 @@ static void test_cork_more(void **state) {
 static void test_eor(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	uint64_t t0 = rt_now();
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
@@ -1912,7 +1833,7 @@ static uint32_t ep_now(int ep) {
 static void test_epollet_in(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	assert_true(ep >= 0);
@@ -1923,14 +1844,14 @@ static void test_epollet_in(void **state) {
 	int from = ut_cap.n;
 	seg(s, 4001, 80, 1000, 0, TCP_SYN, NULL, 0, true);
 	struct tcp_repr r;
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	iss1 = r.seq;
 	seg(s, 4001, 80, 1001, iss1 + 1, TCP_ACK, NULL, 0, false);
 	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);
 	assert_int_equal(ep_now(ep), 0);
 	from = ut_cap.n;
 	seg(s, 4002, 80, 1000, 0, TCP_SYN, NULL, 0, true);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	iss2 = r.seq;
 	seg(s, 4002, 80, 1001, iss2 + 1, TCP_ACK, NULL, 0, false);
 	assert_int_equal(ep_now(ep) & EPOLLIN, EPOLLIN);   /* a second connection */
@@ -1990,7 +1911,7 @@ static const struct tcp_cc_ops counting_cc = {
 static void test_cc_tx_start(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -2017,7 +1938,7 @@ static void test_cc_tx_start(void **state) {
 static void test_cwnd_limited(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -2050,12 +1971,12 @@ static void test_cwnd_limited(void **state) {
 static void test_syn_cookies(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	struct tcp_opts syn = LINUX_SYN;
 	for (int i = 0; i < 128; i++) {
 		ut_cap_clear();
-		seg_o(s, (uint16_t) (10000 + i), 80, 5000, 0, TCP_SYN, NULL, 0, &syn);
+		ut_tcp_seg(s, (uint16_t) (10000 + i), 80, 5000, 0, TCP_SYN, NULL, 0, &syn);
 		assert_int_equal(count_flags(0, TCP_SYN | TCP_ACK), 1);
 	}
 	assert_int_equal(s->tcp->cookies_sent, 0);
@@ -2063,9 +1984,9 @@ static void test_syn_cookies(void **state) {
 	ut_cap_clear();
 	syn.tsval = 7777;
 	syn.wscale = 9;
-	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &syn);
+	ut_tcp_seg(s, 4000, 80, 1000, 0, TCP_SYN, NULL, 0, &syn);
 	struct tcp_repr r;
-	assert_true(last_seg(0, &r));
+	assert_true(ut_tcp_last(0, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	assert_int_equal(r.ack, 1001);
 	assert_int_equal(s->tcp->cookies_sent, 1);
@@ -2076,13 +1997,13 @@ static void test_syn_cookies(void **state) {
 	/* a wrong cookie: reset, nothing made */
 	struct tcp_opts o = {.has_ts = true, .tsval = 7778, .tsecr = tsval};
 	ut_cap_clear();
-	seg_o(s, 4000, 80, 1001, cookie + 2, TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 4000, 80, 1001, cookie + 2, TCP_ACK, NULL, 0, &o);
 	assert_int_equal(count_flags(0, TCP_RST), 1);
 	assert_int_equal(s->tcp->cookies_failed, 1);
 	assert_int_equal(api_accept(s, l, NULL, NULL), -1);
 	/* the right one, with data */
 	ut_cap_clear();
-	seg_o(s, 4000, 80, 1001, cookie + 1, TCP_ACK | TCP_PSH, "hello", 5, &o);
+	ut_tcp_seg(s, 4000, 80, 1001, cookie + 1, TCP_ACK | TCP_PSH, "hello", 5, &o);
 	assert_int_equal(count_flags(0, TCP_RST), 0);
 	assert_int_equal(s->tcp->cookies_recv, 1);
 	int c = api_accept(s, l, NULL, NULL);
@@ -2099,7 +2020,7 @@ static void test_syn_cookies(void **state) {
 	/* our data goes with TSvals not below the cookie's */
 	ut_cap_clear();
 	assert_int_equal(send_n(s, c, 100), 100);
-	assert_true(last_seg(0, &r));
+	assert_true(ut_tcp_last(0, &r));
 	assert_int_equal(r.seq, cookie + 1);
 	assert_int_equal(r.ack, 1006);
 	assert_true((int32_t) (r.opt.tsval - tsval) >= 0);
@@ -2122,7 +2043,7 @@ static struct tcp_info tinfo(struct ustack *s, int fd) {
 static void test_info_last(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -2154,7 +2075,7 @@ static void test_info_last(void **state) {
 static void test_limited_transmit(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -2190,7 +2111,7 @@ static void test_limited_transmit(void **state) {
 static void test_prr(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2211,7 +2132,7 @@ static void test_prr(void **state) {
 	for (uint32_t k = 1; k <= 6; k++) {
 		a.sack[0] = (struct tcp_sack_block) {una + M, una + (k + 1) * M};
 		from = ut_cap.n;
-		seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 		int n = data_seqs(from, seqs, 32);
 		assert_int_equal(n, expect[k]);
 		if (n)
@@ -2237,7 +2158,7 @@ static void test_prr(void **state) {
 static void test_lost_retransmit(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2280,7 +2201,7 @@ static void test_lost_retransmit(void **state) {
 		a.sack[0] = (struct tcp_sack_block) {una + step[k].left - 1, una + step[k].right - 1};
 		from = ut_cap.n;
 		s->timers_now = t0 + MS(step[k].ms);
-		seg_o(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
 		s->timers_now = 0;
 		int n = data_seqs(from, seqs, 32);
 		if (n != step[k].n)
@@ -2308,7 +2229,7 @@ static void test_lost_retransmit(void **state) {
 static void test_rack_same_time(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2327,12 +2248,12 @@ static void test_rack_same_time(void **state) {
 	s->timers_now = t0 + MS(100);
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 2 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_int_equal(data_seqs(from, seqs, 32), 1);
 	assert_int_equal(seqs[0], una + 10 * M);   /* limited transmit */
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	int n = data_seqs(from, seqs, 32);
 	assert_true(n >= 1);
 	assert_int_equal(seqs[0], una);   /* segment 0 lost: resent */
@@ -2343,7 +2264,7 @@ static void test_rack_same_time(void **state) {
 	b.sack[0] = (struct tcp_sack_block) {una + 10 * M, una + 11 * M};
 	b.sack[1] = (struct tcp_sack_block) {una + M, una + 4 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &b);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &b);
 	s->timers_now = 0;
 	n = data_seqs(from, seqs, 32);
 	for (int i = 0; i < n; i++)
@@ -2362,7 +2283,7 @@ static void test_rack_same_time(void **state) {
 static void test_rack_tsecr(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = LINUX_SYN;
 	synack.has_wscale = false;
 	uint32_t una;
@@ -2381,14 +2302,14 @@ static void test_rack_tsecr(void **state) {
 	assert_int_equal(send_n(s, c, 20 * M), 20 * M);
 	assert_int_equal(data_seqs(from, seqs, 32), 10);
 	struct tcp_repr r0;
-	assert_int_equal(tcp_parse(tcp_of(from), ut_cap.len[from] - 34, &r0), 0);
+	assert_int_equal(tcp_parse(ut_tcp_of(from), ut_cap.len[from] - 34, &r0), 0);
 	assert_int_equal(r0.seq, una);
 	/* at 100 ms segments 1-3 SACKed: 0 lost, resent */
 	s->timers_now = t0 + MS(100);
 	struct tcp_opts a = {.has_ts = true, .tsval = 5000, .tsecr = r0.opt.tsval, .nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	int n = data_seqs(from, seqs, 32);
 	assert_true(n >= 1);
 	assert_int_equal(seqs[0], una);
@@ -2398,7 +2319,7 @@ static void test_rack_tsecr(void **state) {
 	a.tsval = 5050;
 	a.nsack = 0;
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &a);
 	s->timers_now = 0;
 	n = data_seqs(from, seqs, 32);
 	for (int i = 0; i < n; i++)
@@ -2418,7 +2339,7 @@ static void test_rack_tsecr(void **state) {
 static void test_rack_reo(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2435,7 +2356,7 @@ static void test_rack_reo(void **state) {
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_int_equal(data_seqs(from, seqs, 32), 0);
 	assert_false(p->in_recovery);
 	assert_false(tcp_sb_is_lost(p, una));
@@ -2470,7 +2391,7 @@ static void test_rack_reo(void **state) {
 	assert_true(p->rtx_at > at);
 	/* the next ACK (delivering the resend) lets the next lost one go */
 	from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
 	int n = data_seqs(from, seqs, 32);
 	assert_true(n >= 1);
 	assert_int_equal(seqs[0], una + M);
@@ -2486,7 +2407,7 @@ static void test_rack_reo(void **state) {
 static void test_sack_whole_reordering(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2497,10 +2418,10 @@ static void test_sack_whole_reordering(void **state) {
 	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + 4 * M - 1, una + 4 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->sb == NULL || p->sb->n == 0);
 	a.sack[0] = (struct tcp_sack_block) {una + 2 * M + 500, una + 5 * M + 10};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_non_null(p->sb);
 	assert_int_equal(p->sb->n, 1);
 	assert_int_equal(p->sb->b[0].left, una + 3 * M);
@@ -2513,11 +2434,11 @@ static void test_sack_whole_reordering(void **state) {
 	a.nsack = 2;
 	a.sack[0] = (struct tcp_sack_block) {una + 9 * M, una + 10 * M};
 	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_false(p->reord_seen);   /* above all SACKed before */
 	a.sack[0] = (struct tcp_sack_block) {una + 1 * M, una + 2 * M};
 	a.sack[1] = (struct tcp_sack_block) {una + 3 * M, una + 5 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->reord_seen);
 	tl = sizeof(ti);
 	assert_int_equal(api_getsockopt(s, c, IPPROTO_TCP, TCP_INFO, &ti, &tl), 0);
@@ -2534,7 +2455,7 @@ static void test_sack_whole_reordering(void **state) {
 static void test_dsack_undo(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2548,19 +2469,19 @@ static void test_dsack_undo(void **state) {
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
 	int from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->sack_recovery);
 	assert_int_equal(data_seqs(from, seqs, 32), 1);
 	assert_int_equal(seqs[0], una);
 	assert_int_equal(p->undo_retrans, 1);
 	/* everything acknowledged, no D-SACK: recovery over, window reduced */
-	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
 	assert_false(p->in_recovery);
 	assert_true(p->cwnd < cwnd0);
 	assert_int_equal(s->tcp->mib.DSACKUndo, 0);
 	/* then the duplicate of segment 0 reported: the resend was needless */
 	a.sack[0] = (struct tcp_sack_block) {una, una + M};
-	seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, &a);
 	assert_int_equal(s->tcp->mib.DSACKUndo, 1);
 	assert_int_equal(p->cwnd, cwnd0);
 	assert_int_equal(p->ssthresh, ssthresh0);
@@ -2576,7 +2497,7 @@ static void test_dsack_undo(void **state) {
 static void test_old_ack_sack(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2589,15 +2510,15 @@ static void test_old_ack_sack(void **state) {
 	/* 0 lost: recovery on three SACKed above it */
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una + M, una + 4 * M};
-	seg_o(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	assert_true(p->sack_recovery);
 	/* the resend arrives: ACK up to 4; then an older ACK, for 2, SACKing 6-7 */
-	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, NULL);
 	assert_int_equal(p->snd_una, una + 4 * M);
 	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
 	a.sack[0] = (struct tcp_sack_block) {una + 6 * M, una + 8 * M};
 	int from = ut_cap.n;
-	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, &a);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, &a);
 	assert_int_equal(p->snd_una, una + 4 * M);
 	assert_non_null(p->sb);
 	assert_true(tcp_sb_sacked(p, una + 6 * M) && tcp_sb_sacked(p, una + 8 * M - 1));
@@ -2618,7 +2539,7 @@ static void test_old_ack_sack(void **state) {
  * timer (22 ms + RACK.rtt... + 2 ms) has not fired yet. */
 static void prr_old_ack_script(uint32_t last_ms) {
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2653,7 +2574,7 @@ static void prr_old_ack_script(uint32_t last_ms) {
 		a.sack[1] = (struct tcp_sack_block) {una + step[k].l1 - 1, una + step[k].r1 - 1};
 		from = ut_cap.n;
 		s->timers_now = t0 + MS(step[k].ms ? step[k].ms : last_ms);
-		seg_o(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
+		ut_tcp_seg(s, 9000, lport, 7001, una + step[k].ack - 1, TCP_ACK, NULL, 0, &a);
 		if (step[k].write)
 			assert_int_equal(send_n(s, c, step[k].write), step[k].write);
 		s->timers_now = 0;
@@ -2688,7 +2609,7 @@ static void *linger_ack(void *v) {
 	struct linger_peer *a = v;
 	usleep(100000);
 	a->sent = true;
-	seg_o(a->s, 9000, a->lport, 7001, a->ack, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(a->s, 9000, a->lport, 7001, a->ack, TCP_ACK, NULL, 0, NULL);
 	return NULL;
 }
 
@@ -2726,7 +2647,7 @@ static void *wakeup_acks(void *v) {
 static void test_write_wakeup(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -2767,7 +2688,7 @@ static void test_linger(void **state) {
 	(void) state;
 	for (int round = 0; round < 2; round++) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 		uint32_t una;
 		uint16_t lport;
@@ -2804,7 +2725,7 @@ static void test_linger(void **state) {
 static void test_connect_again(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	for (int round = 0; round < 2; round++) {
 		int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
@@ -2812,7 +2733,7 @@ static void test_connect_again(void **state) {
 		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 		assert_int_equal(errno, EINPROGRESS);
 		struct tcp_repr r;
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_true(r.flags & TCP_SYN);
 		/* refused */
 		seg(s, 9000, r.sport, 0, r.seq + 1, TCP_RST | TCP_ACK, NULL, 0, false);
@@ -2833,7 +2754,7 @@ static void test_connect_again(void **state) {
 		from = ut_cap.n;
 		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 		assert_int_equal(errno, EINPROGRESS);
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_true(r.flags & TCP_SYN);
 		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 		assert_int_equal(errno, EALREADY);
@@ -2852,7 +2773,7 @@ static void test_frto(void **state) {
 	(void) state;
 	for (int spurious = 1; spurious >= 0; spurious--) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 		uint32_t una;
 		uint16_t lport;
@@ -2871,7 +2792,7 @@ static void test_frto(void **state) {
 		assert_int_equal(seqs[0], una);
 		/* the resend acknowledged: new data, not segment 1 again */
 		from = ut_cap.n;
-		seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+		ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
 		int n = data_seqs(from, seqs, 32);
 		assert_true(n >= 1);
 		for (int i = 0; i < n; i++)
@@ -2879,7 +2800,7 @@ static void test_frto(void **state) {
 		assert_true(p->frto_new);
 		from = ut_cap.n;
 		if (spurious) {
-			seg_o(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
+			ut_tcp_seg(s, 9000, lport, 7001, una + 10 * M, TCP_ACK, NULL, 0, NULL);
 			assert_int_equal(s->tcp->mib.SpuriousRTOs, 1);
 			assert_false(p->in_loss);
 			assert_true(p->cwnd >= cwnd0);
@@ -2887,7 +2808,7 @@ static void test_frto(void **state) {
 			for (int i = 0; i < n; i++)
 				assert_true(seq_geq(seqs[i], una + 10 * M));   /* no resend */
 		} else {
-			seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+			ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
 			assert_int_equal(s->tcp->mib.SpuriousRTOs, 0);
 			assert_true(p->in_loss && !p->frto);
 			/* segment 2, still missing, goes again at once */
@@ -2910,7 +2831,7 @@ static void test_frto(void **state) {
 static void test_tlp(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -2923,7 +2844,7 @@ static void test_tlp(void **state) {
 	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
 	assert_int_equal(data_seqs(from, seqs, 32), 4);
 	uint64_t t0 = rt_now();
-	seg_o(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, NULL);
 	uint64_t t1 = rt_now();
 	assert_int_equal(p->rtx_kind, TCP_RTX_TLP);
 	uint64_t pto = 2ull * p->srtt * 1000 + MS(2);
@@ -2945,7 +2866,7 @@ static void test_tlp(void **state) {
 	/* no second probe while one is out: the RTO comes next */
 	struct tcp_opts d = {.nsack = 1};
 	d.sack[0] = (struct tcp_sack_block) {una + 3 * M, una + 4 * M};
-	seg_o(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &d);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 4 * M, TCP_ACK, NULL, 0, &d);
 	assert_false(p->tlp_out);
 	assert_int_equal(s->tcp->mib.TLPRecovery, 0);
 	assert_int_equal(p->cwnd, cwnd);
@@ -2968,7 +2889,7 @@ static void test_tlp(void **state) {
 	assert_true(p->tlp_out && p->tlp_retrans);
 	/* more data, then an ACK beyond the probe without a D-SACK */
 	assert_int_equal(send_n(s, c, M), M);
-	seg_o(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, NULL);
 	assert_false(p->tlp_out);
 	assert_int_equal(s->tcp->mib.TLPRecovery, 1);
 	assert_true(p->cwnd < cwnd && p->cwnd == p->ssthresh);
@@ -2991,14 +2912,8 @@ static void test_tlp(void **state) {
 
 /* a segment from the peer with window w (unscaled field) */
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w) {
-	uint8_t t[100], f[200];
 	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = TCP_ACK, .window = w};
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
-	ut_inject(s, f, fl);
+	ut_tcp_inject(s, &r, 0);
 }
 
 /* TCP_INFO's chrono stats as Linux: tcpi_rwnd_limited while data waits on
@@ -3009,7 +2924,7 @@ static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t s
 static void test_info_chrono(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 	uint32_t una;
 	uint16_t lport;
@@ -3070,7 +2985,7 @@ static void test_abort_on_data(void **state) {
 	(void) state;
 	for (int closed = 0; closed < 2; closed++) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		struct tcp_opts synack = {.has_mss = true, .mss = 1000};
 		uint32_t una;
 		uint16_t lport;
@@ -3085,7 +3000,7 @@ static void test_abort_on_data(void **state) {
 		else
 			assert_int_equal(api_shutdown(s, c, SHUT_RDWR), 0);
 		struct tcp_repr r;
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_int_equal(r.flags, TCP_FIN | TCP_ACK);
 		/* the old bytes again: acknowledged, no reset */
 		from = ut_cap.n;
@@ -3095,7 +3010,7 @@ static void test_abort_on_data(void **state) {
 		/* a new byte: the reset, and the connection is gone */
 		from = ut_cap.n;
 		seg(s, 9000, lport, 7003, una, TCP_ACK, "c", 1, false);
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_int_equal(r.flags, TCP_RST);
 		assert_int_equal(r.seq, una);
 		if (closed)
@@ -3118,7 +3033,7 @@ static void test_ecn_option(void **state) {
 	(void) state;
 	for (int round = 0; round < 3; round++) {
 		struct ustack *s = ut_stack();
-		learn_peer(s);
+		ut_tcp_learn_peer(s);
 		s->tcp_ecn = 1;
 		int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000),
@@ -3126,7 +3041,7 @@ static void test_ecn_option(void **state) {
 		int from = ut_cap.n;
 		assert_int_equal(api_connect(s, c, (struct sockaddr *) &a, sizeof(a)), -1);
 		struct tcp_repr r;
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_int_equal(r.flags, TCP_SYN | TCP_ECE | TCP_CWR);
 		assert_int_equal(last_tos(from) & 3, 0);
 		uint16_t lport = r.sport;
@@ -3136,7 +3051,7 @@ static void test_ecn_option(void **state) {
 			/* the SYN again after its timeout: a plain one */
 			from = ut_cap.n;
 			run(s, rt_now() + MS(1100));
-			assert_true(last_seg(from, &r));
+			assert_true(ut_tcp_last(from, &r));
 			assert_int_equal(r.flags, TCP_SYN);
 		}
 		uint8_t synack = TCP_SYN | TCP_ACK | TCP_ECE | (round == 1 ? TCP_CWR : 0);
@@ -3145,7 +3060,7 @@ static void test_ecn_option(void **state) {
 		assert_int_equal(p->ecn_ok, round != 1);
 		from = ut_cap.n;
 		assert_int_equal(send_n(s, c, 1000), 1000);
-		assert_true(last_seg(from, &r));
+		assert_true(ut_tcp_last(from, &r));
 		assert_int_equal(r.payload_len, 1000);
 		assert_int_equal(last_tos(from) & 3, round != 1 ? 2 : 0);
 		api_close(s, c);
@@ -3153,13 +3068,13 @@ static void test_ecn_option(void **state) {
 	}
 	/* tcp_ecn=0: an ECN-setup SYN gets a plain SYN-ACK */
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	s->tcp_ecn = 0;
 	listener(s, 80);
 	int from = ut_cap.n;
 	struct tcp_repr r;
 	seg_tos(s, 4000, 80, 1000, 0, TCP_SYN | TCP_ECE | TCP_CWR, NULL, 0, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	ut_stack_free(s);
 }
@@ -3186,7 +3101,7 @@ static void frag_needed(struct ustack *s, uint16_t lport, uint32_t seq, uint16_t
 static void test_pmtu(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	struct tcp_opts synack = {.has_mss = true, .mss = 1460, .sack_perm = true};
 	uint32_t una;
 	uint16_t lport;
@@ -3214,7 +3129,7 @@ static void test_pmtu(void **state) {
 	assert_int_equal(seqs[0], una);
 	assert_int_equal(seqs[1], una + 1240);
 	for (int i = ut_cap.n - 1; i >= from; i--)
-		if (tcp_of(i))
+		if (ut_tcp_of(i))
 			assert_true(ut_cap.len[i] <= 14 + 1280);
 	assert_int_equal(p->cwnd, cwnd);
 	struct tcp_info ti;
@@ -3251,7 +3166,7 @@ static void seg_at(struct ustack *s, uint64_t t, uint16_t sport, uint32_t seqno,
 static void test_rfc5961(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = listener(s, 80);
 	uint32_t iss;
 	int c = accepted(s, l, 4100, &iss);
@@ -3266,7 +3181,7 @@ static void test_rfc5961(void **state) {
 	/* an in-window RST: a challenge ACK, the connection stays */
 	int from = ut_cap.n;
 	seg_at(s, t0, 4100, rcv_nxt + 100, 0, TCP_RST, NULL, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, rcv_nxt);
 	assert_int_equal(r.seq, iss + 1);
@@ -3274,31 +3189,31 @@ static void test_rfc5961(void **state) {
 	/* an in-window SYN 100 ms later: the challenge is rate limited */
 	from = ut_cap.n;
 	seg_at(s, t0 + MS(100), 4100, rcv_nxt + 200, 0, TCP_SYN, NULL, 0);
-	assert_false(last_seg(from, &r));
+	assert_false(ut_tcp_last(from, &r));
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 1);
 	assert_int_equal(s->tcp->mib.ACKSkippedChallenge, sk0 + 1);
 	/* 500 ms after the first: a challenge again */
 	seg_at(s, t0 + MS(500), 4100, rcv_nxt + 300, 0, TCP_SYN | TCP_ACK, NULL, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.flags, TCP_ACK);
 	assert_int_equal(r.ack, rcv_nxt);
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 2);
 	/* a SYN out of the window: a challenge too (Linux) */
 	from = ut_cap.n;
 	seg_at(s, t0 + MS(1100), 4100, rcv_nxt + wnd + 100000, 0, TCP_SYN, NULL, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, rcv_nxt);
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 3);
 	/* an RST out of the window: nothing */
 	from = ut_cap.n;
 	seg_at(s, t0 + MS(1700), 4100, rcv_nxt + wnd + 10, 0, TCP_RST, NULL, 0);
 	seg_at(s, t0 + MS(1700), 4100, rcv_nxt - 10, 0, TCP_RST, NULL, 0);
-	assert_false(last_seg(from, &r));
+	assert_false(ut_tcp_last(from, &r));
 	/* data at rcv_nxt acknowledging what we never sent (below our ISS:
 	 * we sent nothing, so any ACK below snd_una is too old): a challenge,
 	 * the data dropped */
 	seg_at(s, t0 + MS(1800), 4100, rcv_nxt, iss + 1 - 1000, TCP_ACK, "evil", 4);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, rcv_nxt);
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch0 + 4);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
@@ -3354,10 +3269,10 @@ static void test_rfc5961(void **state) {
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 1);
 	from = ut_cap.n;
 	seg_at(s, t1 + MS(10), 4101, 1001 + 100, 0, TCP_RST, NULL, 0);
-	assert_false(last_seg(from, &r));
+	assert_false(ut_tcp_last(from, &r));
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 1);
 	seg_at(s, t1 + MS(1010), 4101, 1001 + 100, 0, TCP_RST, NULL, 0);
-	assert_true(last_seg(from, &r));
+	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1001);
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 2);
 	s->tcp->challenge_ack_limit = 0;

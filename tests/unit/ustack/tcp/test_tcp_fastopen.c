@@ -13,40 +13,24 @@
 #include <unistd.h>
 
 #include "ut_stack.h"
+#include "ut_tcp.h"
 #include "tcp/tcp.h"
 #include "wire/tcp.h"
 
-#define PEER "198.18.0.2"
-#define ME "198.18.0.1"
+#define PEER UT_TCP_PEER
+#define ME UT_TCP_ME
 
 static const uint8_t COOKIE[8] = {0xab, 0xcd, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc};
-
-/* a segment from the peer with options o (NULL: none) */
-static void seg_o(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno,
-		uint8_t flags, const void *data, size_t len, const struct tcp_opts *o) {
-	uint8_t t[1600], f[1700];
-	struct tcp_repr r = {.sport = sport, .dport = dport, .seq = seqno, .ack = ackno, .flags = flags,
-		.window = 65535, .payload = data, .payload_len = len};
-	if (o)
-		r.opt = *o;
-	int n = tcp_emit(&r, t, sizeof(t));
-	assert_true(n > 0);
-	uint32_t a = inet_addr(PEER), b = inet_addr(ME);
-	tcp_fill_checksum4((uint8_t *) &a, (uint8_t *) &b, t, (size_t) n);
-	size_t fl = ut_ip_frame(f, PEER, ME, 6, 1, 0, 0, t, (size_t) n);
-	ut_inject(s, f, fl);
-}
 
 /* the TCP segments we sent from capture index from on: count, the last
  * one parsed into r */
 static int segs_since(int from, struct tcp_repr *r) {
 	int n = 0;
 	for (int i = from; i < ut_cap.n; i++) {
-		const uint8_t *f = ut_cap.frame[i];
-		if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6)
+		if (ut_tcp_of(i) == NULL)
 			continue;
 		if (r)
-			assert_int_equal(tcp_parse(f + 34, ut_cap.len[i] - 34, r), 0);
+			assert_int_equal(tcp_parse(ut_tcp_of(i), ut_cap.len[i] - 34, r), 0);
 		n++;
 	}
 	return n;
@@ -56,27 +40,14 @@ static int segs_since(int from, struct tcp_repr *r) {
 static int segs_from_port(int from, uint16_t sport, struct tcp_repr *r) {
 	int n = 0;
 	for (int i = from; i < ut_cap.n; i++) {
-		const uint8_t *f = ut_cap.frame[i];
 		struct tcp_repr x;
-		if (ut_cap.len[i] < 54 || (f[12] << 8 | f[13]) != ETH_P_IP || f[23] != 6 ||
-				tcp_parse(f + 34, ut_cap.len[i] - 34, &x) != 0 || x.sport != sport)
+		if (ut_tcp_of(i) == NULL || tcp_parse(ut_tcp_of(i), ut_cap.len[i] - 34, &x) != 0 ||
+				x.sport != sport)
 			continue;
 		*r = x;
 		n++;
 	}
 	return n;
-}
-
-static void learn_peer(struct ustack *s) {
-	uint8_t f[64];
-	struct eth_repr e = {.type = ETHW_P_ARP};
-	memset(e.dst, 0xff, 6);
-	memcpy(e.src, UT_PEER_MAC, 6);
-	eth_emit(&e, f, 14);
-	struct arp_repr a = {.op = 1, .spa = inet_addr(PEER), .tpa = inet_addr(ME)};
-	memcpy(a.sha, UT_PEER_MAC, 6);
-	arp_emit(&a, f + 14, 28);
-	ut_inject(s, f, 42);
 }
 
 static struct tcp_info tinfo(struct ustack *s, int fd) {
@@ -154,7 +125,7 @@ static void test_server(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
 	s->tcp_fastopen = TFO_SERVER_ENABLE;
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	int l = fo_listener(s, 80, 4);
 	int q;
 	socklen_t ql = sizeof(q);
@@ -164,7 +135,7 @@ static void test_server(void **state) {
 	 * acknowledges the SYN alone) and the cookie comes back */
 	struct tcp_opts o = {.has_mss = true, .mss = 1460, .has_fo = true};
 	int from = ut_cap.n;
-	seg_o(s, 4000, 80, 1000, 0, TCP_SYN, "abc", 3, &o);
+	ut_tcp_seg(s, 4000, 80, 1000, 0, TCP_SYN, "abc", 3, &o);
 	struct tcp_repr r;
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
@@ -182,7 +153,7 @@ static void test_server(void **state) {
 	o.fo_len = 8;
 	memcpy(o.fo, COOKIE, 8);
 	from = ut_cap.n;
-	seg_o(s, 4001, 80, 5000, 0, TCP_SYN, "abc", 3, &o);
+	ut_tcp_seg(s, 4001, 80, 5000, 0, TCP_SYN, "abc", 3, &o);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.ack, 5001);
 	assert_true(r.opt.has_fo && r.opt.fo_len == 8);
@@ -192,7 +163,7 @@ static void test_server(void **state) {
 	 * cookie, and the connection is accepted and read at once */
 	memcpy(o.fo, cookie, 8);
 	from = ut_cap.n;
-	seg_o(s, 4002, 80, 9000, 0, TCP_SYN, "hello", 5, &o);
+	ut_tcp_seg(s, 4002, 80, 9000, 0, TCP_SYN, "hello", 5, &o);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);
 	assert_int_equal(r.ack, 9006);
@@ -214,7 +185,7 @@ static void test_server(void **state) {
 	assert_int_equal(r.payload_len, 3);
 	assert_true(r.flags & TCP_ACK);
 	/* the ACK of the SYN-ACK and the data ends the handshake */
-	seg_o(s, 4002, 80, 9006, iss + 4, TCP_ACK, NULL, 0, NULL);
+	ut_tcp_seg(s, 4002, 80, 9006, iss + 4, TCP_ACK, NULL, 0, NULL);
 	ti = tinfo(s, c);
 	assert_int_equal(ti.tcpi_state, TCPS_ESTABLISHED);
 	assert_int_equal(ti.tcpi_unacked, 0);
@@ -222,8 +193,8 @@ static void test_server(void **state) {
 	api_close(s, c);
 	/* reset before accept(): accept() still returns it, with the peer's
 	 * address; the SYN's data is read, then ECONNRESET (Linux) */
-	seg_o(s, 4005, 80, 300, 0, TCP_SYN, "hello", 5, &o);
-	seg_o(s, 4005, 80, 306, 0, TCP_RST, NULL, 0, NULL);
+	ut_tcp_seg(s, 4005, 80, 300, 0, TCP_SYN, "hello", 5, &o);
+	ut_tcp_seg(s, 4005, 80, 306, 0, TCP_RST, NULL, 0, NULL);
 	struct sockaddr_in pa;
 	socklen_t pl = sizeof(pa);
 	memset(&pa, 0, sizeof(pa));
@@ -243,7 +214,7 @@ static void test_server(void **state) {
 	/* a listener without TCP_FASTOPEN ignores the option and the data */
 	l = fo_listener(s, 81, -1);
 	from = ut_cap.n;
-	seg_o(s, 4003, 81, 100, 0, TCP_SYN, "hello", 5, &o);
+	ut_tcp_seg(s, 4003, 81, 100, 0, TCP_SYN, "hello", 5, &o);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.ack, 101);
 	assert_false(r.opt.has_fo);
@@ -252,7 +223,7 @@ static void test_server(void **state) {
 	s->tcp_fastopen = TFO_SERVER_ENABLE | TFO_SERVER_COOKIE_NOT_REQD;
 	l = fo_listener(s, 82, 4);
 	from = ut_cap.n;
-	seg_o(s, 4004, 82, 200, 0, TCP_SYN, "hello", 5, NULL);
+	ut_tcp_seg(s, 4004, 82, 200, 0, TCP_SYN, "hello", 5, NULL);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.ack, 206);
 	c = api_accept(s, l, NULL, NULL);
@@ -265,7 +236,7 @@ static void test_server(void **state) {
 static void test_client(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
-	learn_peer(s);
+	ut_tcp_learn_peer(s);
 	assert_int_equal(s->tcp_fastopen, TFO_CLIENT_ENABLE);   /* Linux's default */
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
 	/* no cookie yet: a non-blocking MSG_FASTOPEN asks for one in a SYN
@@ -289,7 +260,7 @@ static void test_client(void **state) {
 	socklen_t ml = sizeof(me);
 	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
 	from = ut_cap.n;
-	seg_o(s, 9000, ntohs(me.sin_port), 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	ut_tcp_seg(s, 9000, ntohs(me.sin_port), 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.flags, TCP_ACK);
 	api_close(s, c);
@@ -309,7 +280,7 @@ static void test_client(void **state) {
 	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
 	struct tcp_opts o2 = {.has_mss = true, .mss = 1000};
 	from = ut_cap.n;
-	seg_o(s, 9000, ntohs(me.sin_port), 8000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o2);
+	ut_tcp_seg(s, 9000, ntohs(me.sin_port), 8000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o2);
 	/* the data again at once, as the handshake's ACK (no pure ACK first) */
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.flags & TCP_ACK, TCP_ACK);
@@ -340,7 +311,7 @@ static void test_client(void **state) {
 	/* the SYN-ACK brings data (RFC 9293 3.10.7.3): read, and acknowledged
 	 * by the handshake's ACK */
 	from = ut_cap.n;
-	seg_o(s, 9000, ntohs(me.sin_port), 9000, iss + 7, TCP_SYN | TCP_ACK, "srv", 3, &o2);
+	ut_tcp_seg(s, 9000, ntohs(me.sin_port), 9000, iss + 7, TCP_SYN | TCP_ACK, "srv", 3, &o2);
 	ti = tinfo(s, c);
 	assert_int_equal(ti.tcpi_state, TCPS_ESTABLISHED);
 	assert_true(ti.tcpi_options & TCPI_OPT_SYN_DATA);
@@ -360,7 +331,7 @@ static void test_client(void **state) {
 	iss = r.seq;
 	ml = sizeof(me);
 	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
-	seg_o(s, 9000, ntohs(me.sin_port), 9500, iss + 2, TCP_SYN | TCP_ACK | TCP_FIN, "bye", 3, &o2);
+	ut_tcp_seg(s, 9000, ntohs(me.sin_port), 9500, iss + 2, TCP_SYN | TCP_ACK | TCP_FIN, "bye", 3, &o2);
 	ti = tinfo(s, c);
 	assert_int_equal(ti.tcpi_state, TCPS_CLOSE_WAIT);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), 3);
@@ -394,7 +365,7 @@ static void test_client(void **state) {
 	ml = sizeof(me);
 	assert_int_equal(api_getname(s, c, (struct sockaddr *) &me, &ml, 0), 0);
 	from = ut_cap.n;
-	seg_o(s, 9000, ntohs(me.sin_port), 9700, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o3);
+	ut_tcp_seg(s, 9000, ntohs(me.sin_port), 9700, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o3);
 	assert_int_equal(segs_since(from, &r), 1);
 	assert_int_equal(r.seq, iss + 1);
 	assert_int_equal(r.payload_len, 2);
