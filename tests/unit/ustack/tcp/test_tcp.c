@@ -1036,6 +1036,19 @@ static int accepted(struct ustack *s, int l, uint16_t sport, uint32_t *iss) {
 	return c;
 }
 
+/* The start of several tests: a stack that knows the peer, a listener on
+ * port 80 and a connection accepted from the peer's port 4100, our ISS
+ * in *iss, the accepted descriptor in *c and the listener in *l. */
+static struct tcp_pcb *accepted_4100(struct ustack **sp, int *l, int *c, uint32_t *iss) {
+	struct ustack *s = *sp = ut_stack();
+	ut_tcp_learn_peer(s);
+	*l = listener(s, 80);
+	*c = accepted(s, *l, 4100, iss);
+	struct tcp_pcb *p = find_pcb(s, 4100);
+	assert_non_null(p);
+	return p;
+}
+
 /* A peer that vanished: our FIN is never answered. The orphan gives up
  * after tcp_orphan_retries (0: 8 timeouts), not the 15 of tcp_retries2. */
 static void test_orphan_retries(void **state) {
@@ -1603,13 +1616,10 @@ static void batch_end(struct ustack *s) {
 
 static void test_gro_ack(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	int l = listener(s, 80);
+	struct ustack *s;
+	int l, c;
 	uint32_t iss;
-	int c = accepted(s, l, 4100, &iss);
-	struct tcp_pcb *p = find_pcb(s, 4100);
-	assert_non_null(p);
+	struct tcp_pcb *p = accepted_4100(&s, &l, &c, &iss);
 	p->quickack = 0;
 	/* off: an ACK per two segments, even inside a batch */
 	int from = ut_cap.n;
@@ -3165,13 +3175,10 @@ static void seg_at(struct ustack *s, uint64_t t, uint16_t sport, uint32_t seqno,
  * set, the stack's budget per second bounds them too. */
 static void test_rfc5961(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	int l = listener(s, 80);
+	struct ustack *s;
+	int l, c;
 	uint32_t iss;
-	int c = accepted(s, l, 4100, &iss);
-	struct tcp_pcb *p = find_pcb(s, 4100);
-	assert_non_null(p);
+	struct tcp_pcb *p = accepted_4100(&s, &l, &c, &iss);
 	uint32_t rcv_nxt = 1001, wnd = tcp_rcv_window(p);
 	assert_true(wnd > 2000);
 	uint64_t t0 = (rt_now() / 1000000000u + 10) * 1000000000u;   /* a second begins */
