@@ -85,6 +85,16 @@ static void *status_loop(void *arg) {
 	return NULL;
 }
 
+/* the counters the test script reads, a line of their own */
+static void print_counters(void) {
+	stack_lock(S);
+	printf("counters challenge=%llu skipped=%llu skippedseq=%llu estabresets=%llu\n",
+			(unsigned long long) S->tcp->mib.ChallengeACKs, (unsigned long long) S->tcp->mib.ACKSkippedChallenge,
+			(unsigned long long) S->tcp->mib.ACKSkippedSeq, (unsigned long long) S->tcp->mib.EstabResets);
+	stack_unlock(S);
+	fflush(stdout);
+}
+
 struct job {
 	int fd;
 	const char *in;
@@ -223,12 +233,7 @@ int main(int argc, char *argv[]) {
 		usleep(10000);
 	}
 	printf("transfer %s\n", rc == 0 ? "ok" : "failed");
-	stack_lock(S);
-	printf("counters challenge=%llu skipped=%llu skippedseq=%llu estabresets=%llu\n",
-			(unsigned long long) S->tcp->mib.ChallengeACKs, (unsigned long long) S->tcp->mib.ACKSkippedChallenge,
-			(unsigned long long) S->tcp->mib.ACKSkippedSeq, (unsigned long long) S->tcp->mib.EstabResets);
-	stack_unlock(S);
-	fflush(stdout);
+	print_counters();
 	api_close(S, c);
 
 	/* 2. an idle connection, until the attacker's RST at rcv_nxt */
@@ -238,12 +243,7 @@ int main(int argc, char *argv[]) {
 		;
 	int e = errno;
 	printf("second: %s\n", n == 0 ? "EOF" : e == ECONNRESET ? "ECONNRESET" : strerror(e));
-	stack_lock(S);
-	printf("counters challenge=%llu skipped=%llu skippedseq=%llu estabresets=%llu\n",
-			(unsigned long long) S->tcp->mib.ChallengeACKs, (unsigned long long) S->tcp->mib.ACKSkippedChallenge,
-			(unsigned long long) S->tcp->mib.ACKSkippedSeq, (unsigned long long) S->tcp->mib.EstabResets);
-	stack_unlock(S);
-	fflush(stdout);
+	print_counters();
 	__atomic_store_n(&cur_fd, -1, __ATOMIC_RELEASE);
 	stop_status = 1;
 	pthread_join(st, NULL);
