@@ -15,6 +15,7 @@
 #include "../net/net6.h"
 #include "../net/proto.h"
 #include "../wire/icmp6.h"
+#include "../socket/inet_dgram.h"
 #include "../socket/sock.h"
 #include "raw.h"
 #include "../wire/icmp4.h"
@@ -90,91 +91,50 @@ static int ping_connect(struct usock *sk, const struct sockaddr *a, socklen_t le
 	return 0;
 }
 
-/* The echo request the application wrote (Linux ping_common_sendmsg: an
- * echo request only), in a new buffer *out, the socket bound first. */
-static int ping_request(struct usock *sk, const struct msghdr *msg, size_t len, uint8_t echo,
-		struct pbuf **out) {
-	int err;
-	if (!sk->bound && (err = ping_autobind(sk, 0, 0)) < 0)
-		return err;
-	struct pbuf *p = pbuf_alloc(&sk->s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
-	if (p->data[0] != echo || p->data[1] != 0) {
-		pbuf_free(&sk->s->pc, p);
+/* Linux ping_common_sendmsg: at least a header, an echo request only */
+static int ping_check(struct usock *sk, bool v6, size_t len) {
+	(void) sk;
+	if (len < ICMP4W_HLEN)
 		return -EINVAL;
+	return len > (v6 ? 65535 - 8 : 65535 - IPV4W_HLEN) ? -EMSGSIZE : 0;
+}
+
+static int ping_port(struct usock *sk) {
+	return ping_autobind(sk, 0, 0);
+}
+
+/* The echo request the application wrote, with the socket's identifier
+ * and the checksum */
+static int ping_build(struct usock *sk, struct inet_dgram_tx *u, struct pbuf *p) {
+	bool v6 = u->d->v6;
+	if (p->data[0] != (v6 ? ICMP6_ECHO_REQUEST : ICMP4W_ECHO) || p->data[1] != 0)
+		return -EINVAL;
+	if (v6) {
+		memcpy(p->data + 4, &sk->lport, 2);
+		icmp6_fill_checksum(u->t6.src, u->dst6, p->data, p->len);
+		return 0;
 	}
-	*out = p;
-	return 0;
-}
-
-static ssize_t ping6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
-	struct ustack *s = sk->s;
-	struct inet_dst d;
-	int err = inet_msg_dst(sk, msg, &d);
-	if (err < 0)
-		return err;
-	if (len < ICMP4W_HLEN || len > 65535 - 8)
-		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
-	/* the socket's choices; no ancillary data is read */
-	struct inet6_tx t;
-	inet6_tx_init(sk, d.a6, d.scope, &t);
-	struct ip6_route_res rt;
-	err = route6_lookup(s, d.a6, t.oif, &rt);
-	if (err < 0)
-		return err;
-	struct pbuf *p;
-	if ((err = ping_request(sk, msg, len, ICMP6_ECHO_REQUEST, &p)) < 0)
-		return err;
-	memcpy(p->data + 4, &sk->lport, 2);
-	const uint8_t *src = ip6_addr_is_unspecified(sk->laddr6) ? rt.src : sk->laddr6;
-	icmp6_fill_checksum(src, d.a6, p->data, p->len);
-	struct ip6_tx tx = {
-		.src = src,
-		.dst = d.a6,
-		.proto = IP6_NH_ICMPV6,
-		.hlim = (uint8_t) t.hlim,
-		.hlim_default = t.hlim_default,
-		.oif = t.oif,
-		.mc_loop = sk->mc_loop6,
-	};
-	err = ip6_output_route(s, p, &tx, &rt);
-	return err < 0 ? err : (ssize_t) len;
-}
-
-static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
-	struct ustack *s = sk->s;
-	if (sk->domain == AF_INET6)
-		return ping6_sendmsg(sk, msg, len);
-	struct inet_dst d;
-	int err = inet_msg_dst(sk, msg, &d);
-	if (err < 0)
-		return err;
-	uint32_t dst = d.a4;
-	/* Linux ping_common_sendmsg: at least a header, an echo request only */
-	if (len < ICMP4W_HLEN || len > 65535 - 20)
-		return len < ICMP4W_HLEN ? -EINVAL : -EMSGSIZE;
-	struct ip4_route_res rt;
-	int oif = sk->bound_if ? sk->bound_if : (ipv4_is_multicast(dst) ? sk->mc_if : 0);
-	err = route4_lookup(s, dst, oif, &rt);
-	if (err < 0)
-		return err;
-	if (rt.bcast && !sk->broadcast)
-		return -EACCES;
-	struct pbuf *p;
-	if ((err = ping_request(sk, msg, len, ICMP4W_ECHO, &p)) < 0)
-		return err;
 	struct icmp4_repr r = {.type = p->data[0], .code = p->data[1]};
 	r.id = ntohs(sk->lport);
 	r.seq = (uint16_t) (p->data[6] << 8 | p->data[7]);
 	icmp4_emit(&r, p->data, p->len);
-	struct ip4_tx tx;
-	inet_tx_init(sk, sk->laddr ? sk->laddr : rt.src, dst, IPPROTO_ICMP, &tx);
-	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
-	err = ip4_output_route(s, p, &tx, &rt);
-	s->mib->icmp4.OutMsgs++;
-	return err < 0 ? err : (ssize_t) len;
+	sk->s->mib->icmp4.OutMsgs++;
+	return 0;
+}
+
+/* the socket's choices; no ancillary data is read */
+static const struct inet_dgram_proto ping_dgram = {
+	.check = ping_check,
+	.bind = ping_port,
+	.build = ping_build,
+};
+
+static ssize_t ping_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
+	return inet_dgram_send(sk, msg, len, &d, &ping_dgram);
 }
 
 void ping4_input(struct ustack *s, struct ip4_rx *rx, const uint8_t *icmp, size_t len) {

@@ -18,6 +18,7 @@
 #include "../net/proto.h"
 #include "../wire/checksum.h"
 #include "../wire/icmp6.h"
+#include "../socket/inet_dgram.h"
 #include "../socket/sock.h"
 #include "raw.h"
 
@@ -51,75 +52,48 @@ static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	return 0;
 }
 
-/* IPv6 raw: the payload after the IPv6 header (RFC 3542 3); the ICMPv6
- * checksum always computed by the stack, others at IPV6_CHECKSUM. */
-static ssize_t raw6_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len) {
-	struct ustack *s = sk->s;
-	struct inet_dst d;
-	int err = inet_msg_dst(sk, msg, &d);
-	if (err < 0)
-		return err;
-	if (len > 65535)
-		return -EMSGSIZE;
-	struct inet6_tx t;
-	inet6_tx_init(sk, d.a6, d.scope, &t);
-	if ((err = inet6_tx_cmsg(sk, msg, &t)) < 0)
-		return err;
-	uint8_t *src = t.src;
-	int oif = t.oif, hlim = t.hlim;
-	bool hlim_default = t.hlim_default;
-	struct ip6_route_res rt;
-	err = route6_lookup(s, d.a6, oif, &rt);
-	if (err < 0)
-		return err;
-	if (ip6_addr_is_unspecified(src))
-		memcpy(src, rt.src, 16);
-	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data, msg, len);
+/* IPv4: the payload, its checksum the application's (ICMP's too). IPv6:
+ * the payload after the IPv6 header (RFC 3542 3); the ICMPv6 checksum
+ * always computed by the stack, others at IPV6_CHECKSUM. */
+static int raw_check(struct usock *sk, bool v6, size_t len) {
+	(void) sk;
+	return len > (v6 ? 65535 : 65535 - IPV4W_HLEN) ? -EMSGSIZE : 0;
+}
+
+static int raw_build(struct usock *sk, struct inet_dgram_tx *u, struct pbuf *p) {
+	if (!u->d->v6)
+		return 0;
+	size_t len = u->len;
 	if (sk->protocol == IPPROTO_ICMPV6) {
-		if (len < 4) {
-			pbuf_free(&s->pc, p);
+		if (len < 4)
 			return -EINVAL;
-		}
-		icmp6_fill_checksum(src, d.a6, p->data, p->len);
+		icmp6_fill_checksum(u->t6.src, u->dst6, p->data, p->len);
 	} else if (sk->checksum_off >= 0) {
-		if ((size_t) sk->checksum_off + 2 > len) {
-			pbuf_free(&s->pc, p);
+		if ((size_t) sk->checksum_off + 2 > len)
 			return -EINVAL;
-		}
 		p->data[sk->checksum_off] = p->data[sk->checksum_off + 1] = 0;
-		uint16_t c = csum_fold(csum_add(csum_pseudo6(src, d.a6, (uint8_t) sk->protocol, (uint32_t) len),
-				p->data, len));
+		uint16_t c = csum_fold(csum_add(csum_pseudo6(u->t6.src, u->dst6, (uint8_t) sk->protocol,
+				(uint32_t) len), p->data, len));
 		p->data[sk->checksum_off] = (uint8_t) (c >> 8);
 		p->data[sk->checksum_off + 1] = (uint8_t) c;
 	}
-	struct ip6_tx tx = {
-		.src = src,
-		.dst = d.a6,
-		.proto = (uint8_t) sk->protocol,
-		.hlim = (uint8_t) hlim,
-		.hlim_default = hlim_default,
-		.tclass = (uint8_t) sk->tclass6,
-		.oif = oif,
-		.mc_loop = sk->mc_loop6,
-	};
-	err = ip6_output_route(s, p, &tx, &rt);
-	return err < 0 ? err : (ssize_t) len;
+	return 0;
 }
 
-static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
+/* IP_PKTINFO / IPV6_PKTINFO and IPV6_HOPLIMIT read (Linux raw_sendmsg:
+ * ip_cmsg_send; rawv6_sendmsg: ip6_datagram_send_ctl) */
+static const struct inet_dgram_proto raw_dgram = {
+	.cmsg = true,
+	.tclass = true,
+	.check = raw_check,
+	.build = raw_build,
+};
+
+/* IP_HDRINCL (always for IPPROTO_RAW): a whole IPv4 datagram */
+static ssize_t raw_send_hdrincl(struct usock *sk, const struct msghdr *msg, size_t len, uint32_t dst) {
 	struct ustack *s = sk->s;
-	if (sk->domain == AF_INET6)
-		return raw6_sendmsg(sk, msg, len);
-	struct inet_dst d;
-	int err = inet_msg_dst(sk, msg, &d);
-	if (err < 0)
-		return err;
-	uint32_t dst = d.a4;
-	bool hdrincl = sk->hdrincl || sk->protocol == IPPROTO_RAW;
-	if (len > 65535 - (hdrincl ? 0 : 20))
+	int err;
+	if (len > 65535)
 		return -EMSGSIZE;
 	struct pbuf *p = pbuf_alloc(&s->pc, len, PBUF_HEADROOM);
 	if (p == NULL)
@@ -128,58 +102,54 @@ static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	struct ip4_tx tx;
 	inet_tx_init(sk, sk->laddr, dst, (uint8_t) sk->protocol, &tx);
 	int oif = sk->bound_if ? sk->bound_if : (ipv4_is_multicast(dst) ? sk->mc_if : 0);
-	if (hdrincl) {
-		struct ipv4_repr h;
-		/* the header is the application's: take its fields, route on its
-		 * destination, fix what Linux fixes (raw_send_hdrinc) */
-		if (len < IPV4W_HLEN || (p->data[0] >> 4) != 4 || (size_t) (p->data[0] & 0xf) * 4 > len ||
-				(p->data[0] & 0xf) < 5) {
-			pbuf_free(&s->pc, p);
-			return -EINVAL;
-		}
-		size_t hl = (size_t) (p->data[0] & 0xf) * 4;
-		p->data[2] = (uint8_t) (len >> 8);
-		p->data[3] = (uint8_t) len;
-		if (ipv4_parse(p->data, len, IPV4W_NOCSUM, &h) < 0) {
-			pbuf_free(&s->pc, p);
-			return -EINVAL;
-		}
-		tx.src = h.src;
-		tx.dst = h.dst;
-		tx.proto = h.proto;
-		tx.ttl = h.ttl;
-		tx.tos = h.tos;
-		tx.df = h.df;
-		tx.opt = h.optlen ? p->data + IPV4W_HLEN : NULL;
-		tx.optlen = h.optlen;
-		/* strip the given header: ip4_output rebuilds it with id and checksum */
-		uint8_t opt[40];
-		if (h.optlen) {
-			memcpy(opt, p->data + IPV4W_HLEN, h.optlen);
-			tx.opt = opt;
-		}
-		pbuf_pull(p, hl);
-		struct ip4_route_res rt;
-		err = route4_lookup(s, tx.dst, oif, &rt);
-		if (err < 0) {
-			pbuf_free(&s->pc, p);
-			return err;
-		}
-		err = ip4_output_route(s, p, &tx, &rt);
-		return err < 0 ? err : (ssize_t) len;
+	struct ipv4_repr h;
+	/* the header is the application's: take its fields, route on its
+	 * destination, fix what Linux fixes (raw_send_hdrinc) */
+	if (len < IPV4W_HLEN || (p->data[0] >> 4) != 4 || (size_t) (p->data[0] & 0xf) * 4 > len ||
+			(p->data[0] & 0xf) < 5) {
+		pbuf_free(&s->pc, p);
+		return -EINVAL;
 	}
-	/* IP_PKTINFO (Linux raw_sendmsg: ip_cmsg_send, not with IP_HDRINCL's
-	 * own header) */
-	inet_tx_cmsg(msg, &tx.src, &oif);
+	size_t hl = (size_t) (p->data[0] & 0xf) * 4;
+	p->data[2] = (uint8_t) (len >> 8);
+	p->data[3] = (uint8_t) len;
+	if (ipv4_parse(p->data, len, IPV4W_NOCSUM, &h) < 0) {
+		pbuf_free(&s->pc, p);
+		return -EINVAL;
+	}
+	tx.src = h.src;
+	tx.dst = h.dst;
+	tx.proto = h.proto;
+	tx.ttl = h.ttl;
+	tx.tos = h.tos;
+	tx.df = h.df;
+	tx.opt = h.optlen ? p->data + IPV4W_HLEN : NULL;
+	tx.optlen = h.optlen;
+	/* strip the given header: ip4_output rebuilds it with id and checksum */
+	uint8_t opt[40];
+	if (h.optlen) {
+		memcpy(opt, p->data + IPV4W_HLEN, h.optlen);
+		tx.opt = opt;
+	}
+	pbuf_pull(p, hl);
 	struct ip4_route_res rt;
-	err = route4_lookup(s, dst, oif, &rt);
+	err = route4_lookup(s, tx.dst, oif, &rt);
 	if (err < 0) {
 		pbuf_free(&s->pc, p);
 		return err;
 	}
-	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, ip4_route_mtu(&rt));
 	err = ip4_output_route(s, p, &tx, &rt);
 	return err < 0 ? err : (ssize_t) len;
+}
+
+static ssize_t raw_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
+	struct inet_dst d;
+	int err = inet_msg_dst(sk, msg, &d);
+	if (err < 0)
+		return err;
+	if (sk->domain == AF_INET && (sk->hdrincl || sk->protocol == IPPROTO_RAW))
+		return raw_send_hdrincl(sk, msg, len, d.a4);
+	return inet_dgram_send(sk, msg, len, &d, &raw_dgram);
 }
 
 bool raw_match4(const struct usock *sk, const struct ip4_rx *rx) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * What the ping and raw sockets share (raw/ping.c, raw/raw.c), and with
- * UDP the IPv4 send path's ancillary data and header fields (inet_tx_cmsg,
- * inet_tx_init). Each socket is of
+ * UDP the send path (inet_dgram_send, inet_dgram.h) and the IPv4 send
+ * path's ancillary data and header fields (inet_tx_cmsg, inet_tx_init).
+ * A ping or raw socket is of
  * one family, AF_INET or AF_INET6 (no IPv4-mapped addresses, as Linux's
  * ping and raw sockets), so options, names and peers follow the socket's
  * domain. */
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include "../net/net.h"
+#include "../net/net6.h"
+#include "inet_dgram.h"
 #include "sock.h"
 
 int inet_dgram_setsockopt(struct usock *sk, int level, int name, const void *v, socklen_t len) {
@@ -118,4 +121,139 @@ void inet_tx_init(const struct usock *sk, uint32_t src, uint32_t dst, uint8_t pr
 		.allow_bcast = sk->broadcast,
 		.mc_loop = sk->mc_loop,
 	};
+}
+
+/* --- the send path: each family's steps, then the one sequence --- */
+
+static int dgram4_prepare(struct usock *sk, const struct msghdr *msg, const struct inet_dgram_proto *pr,
+		struct inet_dgram_tx *u) {
+	u->dst4 = u->d->a4;
+	u->src4 = sk->laddr;
+	u->oif4 = sk->bound_if;
+	/* IP_PKTINFO: the source and the interface */
+	if (pr->cmsg)
+		inet_tx_cmsg(msg, &u->src4, &u->oif4);
+	if (u->dst4 == 0 && pr->any_is_local)
+		u->dst4 = htonl(INADDR_LOOPBACK);
+	if (ipv4_is_multicast(u->dst4) && !u->oif4)
+		u->oif4 = sk->mc_if;
+	return 0;
+}
+
+static int dgram6_prepare(struct usock *sk, const struct msghdr *msg, const struct inet_dgram_proto *pr,
+		struct inet_dgram_tx *u) {
+	memcpy(u->dst6, u->d->a6, 16);
+	if (ip6_addr_is_unspecified(u->dst6) && pr->any_is_local)
+		u->dst6[15] = 1;
+	inet6_tx_init(sk, u->dst6, u->d->scope, &u->t6);
+	return pr->cmsg ? inet6_tx_cmsg(sk, msg, &u->t6) : 0;
+}
+
+/* the route, and from it the source when none was chosen (Linux: the
+ * IP_MULTICAST_IF address toward a group) */
+static int dgram_route(struct usock *sk, const struct inet_dgram_proto *pr, struct inet_dgram_tx *u) {
+	struct ustack *s = sk->s;
+	if (u->d->v6) {
+		int err = route6_lookup(s, u->dst6, u->t6.oif, &u->rt6);
+		if (err < 0) {
+			if (pr->count_noroute)
+				s->mib->ip6.OutNoRoutes++;
+			return err;
+		}
+		return 0;
+	}
+	int err = route4_lookup(s, u->dst4, u->oif4, &u->rt4);
+	if (err < 0) {
+		if (pr->count_noroute)
+			s->mib->ip4.OutNoRoutes++;
+		return err;
+	}
+	/* Linux: refused at the route, before the port or any counter */
+	if (u->rt4.bcast && !sk->broadcast)
+		return -EACCES;
+	return 0;
+}
+
+static void dgram_source(struct usock *sk, struct inet_dgram_tx *u) {
+	if (u->d->v6) {
+		if (ip6_addr_is_unspecified(u->t6.src))
+			memcpy(u->t6.src, u->rt6.src, 16);
+	} else if (u->src4 == 0) {
+		u->src4 = (ipv4_is_multicast(u->dst4) && sk->mc_addr) ? sk->mc_addr : u->rt4.src;
+	}
+}
+
+static int dgram4_output(struct usock *sk, const struct inet_dgram_proto *pr, struct inet_dgram_tx *u,
+		struct pbuf *p, uint8_t proto) {
+	struct ustack *s = sk->s;
+	struct ip4_tx tx;
+	inet_tx_init(sk, u->src4, u->dst4, proto, &tx);
+	/* PROBE, INTERFACE, OMIT: the interface's MTU, not the path's */
+	if (pr->pmtu_local && sk->mtu_discover >= IP_PMTUDISC_PROBE)
+		u->rt4.mtu = u->rt4.ifp->mtu;
+	/* Linux's IP_PMTUDISC_WANT default: DF only on what fits unfragmented */
+	uint32_t mtu = ip4_route_mtu(&u->rt4);
+	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, mtu);
+	if (pr->pmtu_local && sk->mtu_discover >= IP_PMTUDISC_DO && p->len + IPV4W_HLEN > mtu) {
+		pbuf_free(&s->pc, p);
+		/* Linux ip_local_error, with IP_RECVERR */
+		if (sk->recverr)
+			sock_queue_local_err(sk, EMSGSIZE, false, (const uint8_t *) &u->dst4, u->d->port, mtu);
+		return -EMSGSIZE;
+	}
+	return ip4_output_route(s, p, &tx, &u->rt4);
+}
+
+static int dgram6_output(struct usock *sk, const struct inet_dgram_proto *pr, struct inet_dgram_tx *u,
+		struct pbuf *p, uint8_t proto) {
+	struct ustack *s = sk->s;
+	struct ip6_tx tx = {
+		.src = u->t6.src,
+		.dst = u->dst6,
+		.proto = proto,
+		.hlim = (uint8_t) u->t6.hlim,
+		.hlim_default = u->t6.hlim_default,
+		.tclass = pr->tclass ? (uint8_t) sk->tclass6 : 0,
+		.oif = u->t6.oif,
+		.mc_loop = sk->mc_loop6,
+		.dontfrag = pr->pmtu_local && sk->mtu_discover6 >= IPV6_PMTUDISC_DO,
+	};
+	if (pr->pmtu_local && sk->mtu_discover6 >= IPV6_PMTUDISC_PROBE)
+		u->rt6.mtu = ip6_if_mtu(u->rt6.ifp);
+	if (tx.dontfrag && p->len + IP6_HDR_LEN > u->rt6.mtu) {
+		uint32_t mtu = u->rt6.mtu;
+		pbuf_free(&s->pc, p);
+		/* Linux ipv6_local_error, with IPV6_RECVERR */
+		if (sk->recverr6)
+			sock_queue_local_err(sk, EMSGSIZE, true, u->dst6, u->d->port, mtu);
+		return -EMSGSIZE;
+	}
+	return ip6_output_route(s, p, &tx, &u->rt6);
+}
+
+ssize_t inet_dgram_send(struct usock *sk, const struct msghdr *msg, size_t len, const struct inet_dst *d,
+		const struct inet_dgram_proto *pr) {
+	struct ustack *s = sk->s;
+	struct inet_dgram_tx u = {.d = d, .len = len};
+	int err = pr->check(sk, d->v6, len);
+	if (err == 0)
+		err = d->v6 ? dgram6_prepare(sk, msg, pr, &u) : dgram4_prepare(sk, msg, pr, &u);
+	if (err == 0)
+		err = dgram_route(sk, pr, &u);
+	if (err == 0 && pr->bind && !sk->bound)
+		err = pr->bind(sk);
+	if (err < 0)
+		return err;
+	dgram_source(sk, &u);
+	struct pbuf *p = pbuf_alloc(&s->pc, pr->hlen + len, PBUF_HEADROOM);
+	if (p == NULL)
+		return -ENOBUFS;
+	sock_copy_from_iov(p->data + pr->hlen, msg, len);
+	if ((err = pr->build(sk, &u, p)) < 0) {
+		pbuf_free(&s->pc, p);
+		return err;
+	}
+	uint8_t proto = pr->proto ? pr->proto : (uint8_t) sk->protocol;
+	err = d->v6 ? dgram6_output(sk, pr, &u, p, proto) : dgram4_output(sk, pr, &u, p, proto);
+	return err < 0 ? err : (ssize_t) len;
 }

@@ -16,6 +16,7 @@
 #include "../net/net.h"
 #include "../net/net6.h"
 #include "../net/proto.h"
+#include "../socket/inet_dgram.h"
 #include "../socket/sock.h"
 #include "../wire/checksum.h"
 #include "../wire/udp.h"
@@ -216,180 +217,44 @@ static int udp_connect(struct usock *sk, const struct sockaddr *a, socklen_t len
 	return 0;
 }
 
-/* --- output: one path for both families (udp_send), the family's parts
- * behind the small functions of struct udp_tx_ops, as the input side --- */
+/* --- output: the inet datagram send path (socket/inet_dgram.c) with
+ * UDP's header, limits and port --- */
 
-/* One datagram on its way out: the destination, the route, the source,
- * in the fields of its family. */
-struct udp_tx {
-	uint16_t dport;
-	uint32_t dst4, src4;
-	int oif4;
-	struct ip4_route_res rt4;
-	uint8_t dst6[16];
-	struct inet6_tx t6;
-	struct ip6_route_res rt6;
-};
+static int udp_size_check(struct usock *sk, bool v6, size_t len) {
+	(void) sk;
+	return len > (v6 ? 65535 - UDPW_HLEN : UDP_MAX_PAYLOAD) ? -EMSGSIZE : 0;
+}
 
-struct udp_tx_ops {
-	/* the destination, the ancillary data, the size: 0 or -errno */
-	int (*prepare)(struct usock *sk, const struct msghdr *msg, size_t len,
-			const struct inet_dst *d, struct udp_tx *u);
-	/* the route: 0 or -errno (counted OutNoRoutes when there is none) */
-	int (*route)(struct usock *sk, struct udp_tx *u);
-	/* the source, once the socket has a port */
-	void (*source)(struct usock *sk, struct udp_tx *u);
-	/* the checksum over the datagram p (header at p->data) */
-	void (*checksum)(struct udp_tx *u, struct pbuf *p, const struct udp_repr *h);
-	/* to IP: p taken (sent or freed); 0 or -errno */
-	int (*output)(struct usock *sk, struct udp_tx *u, struct pbuf *p);
-};
-
-static int udp4_prepare(struct usock *sk, const struct msghdr *msg, size_t len,
-		const struct inet_dst *d, struct udp_tx *u) {
-	if (len > UDP_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	u->dst4 = d->a4;
-	u->src4 = sk->laddr;
-	u->oif4 = sk->bound_if;
-	/* IP_PKTINFO in sendmsg: choose the source and the interface */
-	inet_tx_cmsg(msg, &u->src4, &u->oif4);
-	if (u->dst4 == 0)
-		u->dst4 = htonl(INADDR_LOOPBACK);
-	if (ipv4_is_multicast(u->dst4) && !u->oif4)
-		u->oif4 = sk->mc_if;
+static int udp_build(struct usock *sk, struct inet_dgram_tx *u, struct pbuf *p) {
+	struct udp_repr h = {.sport = ntohs(sk->lport), .dport = ntohs(u->d->port)};
+	if (u->d->v6) {
+		/* RFC 8200 8.1: the checksum is mandatory, on lo too */
+		udp_emit(&h, p->data, p->len, csum_pseudo6(u->t6.src, u->dst6, IPPROTO_UDP, (uint32_t) p->len), 0);
+	} else {
+		bool lo = u->rt4.ifp->type == ARPHRD_LOOPBACK_VALUE;
+		udp_emit(&h, p->data, p->len, csum_pseudo4(&u->src4, &u->dst4, IPPROTO_UDP, (uint32_t) p->len), lo);
+	}
 	return 0;
 }
 
-static int udp4_route(struct usock *sk, struct udp_tx *u) {
-	int err = route4_lookup(sk->s, u->dst4, u->oif4, &u->rt4);
-	if (err < 0) {
-		sk->s->mib->ip4.OutNoRoutes++;
-		return err;
-	}
-	if (u->rt4.bcast && !sk->broadcast)
-		return -EACCES;
-	return 0;
-}
-
-static void udp4_source(struct usock *sk, struct udp_tx *u) {
-	if (u->src4 == 0)
-		u->src4 = (ipv4_is_multicast(u->dst4) && sk->mc_addr) ? sk->mc_addr : u->rt4.src;
-}
-
-static void udp4_checksum(struct udp_tx *u, struct pbuf *p, const struct udp_repr *h) {
-	bool lo = u->rt4.ifp->type == ARPHRD_LOOPBACK_VALUE;
-	udp_emit(h, p->data, p->len, csum_pseudo4(&u->src4, &u->dst4, IPPROTO_UDP, (uint32_t) p->len), lo);
-}
-
-static int udp4_output(struct usock *sk, struct udp_tx *u, struct pbuf *p) {
-	struct ustack *s = sk->s;
-	uint32_t dst = u->dst4;
-	struct ip4_tx tx;
-	inet_tx_init(sk, u->src4, dst, IPPROTO_UDP, &tx);
-	/* PROBE, INTERFACE, OMIT: the interface's MTU, not the path's */
-	if (sk->mtu_discover >= IP_PMTUDISC_PROBE)
-		u->rt4.mtu = u->rt4.ifp->mtu;
-	/* Linux's IP_PMTUDISC_WANT default: DF only on what fits unfragmented */
-	uint32_t mtu = ip4_route_mtu(&u->rt4);
-	tx.df = ip4_want_df(sk->mtu_discover, p->len + IPV4W_HLEN, mtu);
-	if (sk->mtu_discover >= IP_PMTUDISC_DO && p->len + IPV4W_HLEN > mtu) {
-		pbuf_free(&s->pc, p);
-		/* Linux ip_local_error, with IP_RECVERR */
-		if (sk->recverr)
-			sock_queue_local_err(sk, EMSGSIZE, false, (const uint8_t *) &dst, u->dport, mtu);
-		return -EMSGSIZE;
-	}
-	return ip4_output_route(s, p, &tx, &u->rt4);
-}
-
-static int udp6_prepare(struct usock *sk, const struct msghdr *msg, size_t len,
-		const struct inet_dst *d, struct udp_tx *u) {
-	memcpy(u->dst6, d->a6, 16);
-	if (any6(u->dst6))
-		u->dst6[15] = 1;
-	inet6_tx_init(sk, u->dst6, d->scope, &u->t6);
-	int err = inet6_tx_cmsg(sk, msg, &u->t6);
-	if (err < 0)
-		return err;
-	if (len > 65535 - 8)
-		return -EMSGSIZE;
-	return 0;
-}
-
-static int udp6_route(struct usock *sk, struct udp_tx *u) {
-	int err = route6_lookup(sk->s, u->dst6, u->t6.oif, &u->rt6);
-	if (err < 0)
-		sk->s->mib->ip6.OutNoRoutes++;
-	return err;
-}
-
-static void udp6_source(struct usock *sk, struct udp_tx *u) {
-	if (any6(u->t6.src))
-		memcpy(u->t6.src, u->rt6.src, 16);
-}
-
-static void udp6_checksum(struct udp_tx *u, struct pbuf *p, const struct udp_repr *h) {
-	/* RFC 8200 8.1: the checksum is mandatory, on lo too */
-	udp_emit(h, p->data, p->len, csum_pseudo6(u->t6.src, u->dst6, IPPROTO_UDP, (uint32_t) p->len), 0);
-}
-
-static int udp6_output(struct usock *sk, struct udp_tx *u, struct pbuf *p) {
-	struct ustack *s = sk->s;
-	struct ip6_tx tx = {
-		.src = u->t6.src,
-		.dst = u->dst6,
-		.proto = IPPROTO_UDP,
-		.hlim = (uint8_t) u->t6.hlim,
-		.hlim_default = u->t6.hlim_default,
-		.tclass = (uint8_t) sk->tclass6,
-		.oif = u->t6.oif,
-		.mc_loop = sk->mc_loop6,
-		.dontfrag = sk->mtu_discover6 >= IPV6_PMTUDISC_DO,
-	};
-	if (sk->mtu_discover6 >= IPV6_PMTUDISC_PROBE)
-		u->rt6.mtu = ip6_if_mtu(u->rt6.ifp);
-	if (tx.dontfrag && p->len + IP6_HDR_LEN > u->rt6.mtu) {
-		uint32_t mtu = u->rt6.mtu;
-		pbuf_free(&s->pc, p);
-		/* Linux ipv6_local_error, with IPV6_RECVERR */
-		if (sk->recverr6)
-			sock_queue_local_err(sk, EMSGSIZE, true, u->dst6, u->dport, mtu);
-		return -EMSGSIZE;
-	}
-	return ip6_output_route(s, p, &tx, &u->rt6);
-}
-
-static const struct udp_tx_ops udp4_tx_ops = {
-	udp4_prepare, udp4_route, udp4_source, udp4_checksum, udp4_output,
-};
-static const struct udp_tx_ops udp6_tx_ops = {
-	udp6_prepare, udp6_route, udp6_source, udp6_checksum, udp6_output,
+static const struct inet_dgram_proto udp_dgram = {
+	.proto = IPPROTO_UDP,
+	.hlen = UDPW_HLEN,
+	.cmsg = true,
+	.any_is_local = true,
+	.count_noroute = true,
+	.pmtu_local = true,
+	.tclass = true,
+	.check = udp_size_check,
+	.bind = udp_autobind,
+	.build = udp_build,
 };
 
 static ssize_t udp_send(struct usock *sk, const struct msghdr *msg, size_t len, const struct inet_dst *d) {
-	struct ustack *s = sk->s;
-	const struct udp_tx_ops *ops = d->v6 ? &udp6_tx_ops : &udp4_tx_ops;
-	struct udp_tx u = {.dport = d->port};
-	int err = ops->prepare(sk, msg, len, d, &u);
-	if (err == 0)
-		err = ops->route(sk, &u);
-	if (err == 0 && !sk->bound)
-		err = udp_autobind(sk);
-	if (err < 0)
-		return err;
-	ops->source(sk, &u);
-	struct pbuf *p = pbuf_alloc(&s->pc, UDPW_HLEN + len, PBUF_HEADROOM);
-	if (p == NULL)
-		return -ENOBUFS;
-	sock_copy_from_iov(p->data + UDPW_HLEN, msg, len);
-	struct udp_repr h = {.sport = ntohs(sk->lport), .dport = ntohs(d->port)};
-	ops->checksum(&u, p, &h);
-	err = ops->output(sk, &u, p);
-	if (err < 0)
-		return err;
-	s->udp->OutDatagrams++;
-	return (ssize_t) len;
+	ssize_t n = inet_dgram_send(sk, msg, len, d, &udp_dgram);
+	if (n >= 0)
+		sk->s->udp->OutDatagrams++;
+	return n;
 }
 
 static ssize_t udp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
