@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * TCP (RFC 9293) for ustack: protocol control blocks, the per-stack
  * tables, input, output and timers. Files by verb (STYLE.md):
- *   tcp_subr.c    pcb life, tables, ports, ISNs (RFC 6528)
- *   tcp_timer.c   the deadlines of a connection and their handlers (RTO)
+ *   tcp_subr.c    the stack's TCP state, tables, ports, ISNs (RFC 6528),
+ *                 byte rings, arming the deadlines of a connection
+ *   tcp_pcb.c     a connection's life: pcb made, ended, freed; orphans
+ *   tcp_timer.c   the handlers of the deadlines (RTO, TLP/REO dispatch,
+ *                 persist, keepalive, orphans, TIME_WAIT's end)
  *   tcp_input.c   segment arrival (RFC 9293 3.10.7, RFC 5961)
  *   tcp_output.c  segment building, sending, retransmission, NewReno,
  *                 path MTU (ICMP, and probing as Linux's tcp_mtu_probing)
@@ -599,18 +602,19 @@ static inline uint32_t tcp_lowat(const struct tcp_pcb *pcb) {
 /* room for a writer (Linux sk_stream_is_writeable, with TCP_NOTSENT_LOWAT) */
 bool tcp_writeable(const struct tcp_pcb *p);
 
-/* tcp_subr.c */
+/* tcp_subr.c: the stack's TCP state, tables, ports, ISNs, chronos,
+ * rings, and the deadlines' arming */
 /* enter type if above the present state */
 void tcp_chrono_start(struct tcp_pcb *pcb, int type);
 /* leave type (to busy, or to none when nothing is queued) */
 void tcp_chrono_stop(struct tcp_pcb *pcb, int type);
 struct tcp_stack *tcp_stack_get(struct ustack *s);
-struct tcp_pcb *tcp_pcb_new(struct ustack *s);
-/* Unhook from every table and free (timers stopped, queues freed). */
-void tcp_pcb_free(struct tcp_pcb *pcb);
 void tcp_conn_hash(struct tcp_pcb *pcb);
 void tcp_bind_hash(struct tcp_pcb *pcb);
 void tcp_listen_hash(struct tcp_pcb *pcb);
+/* out of the connection table; out of all three */
+void tcp_conn_unhash(struct tcp_pcb *pcb);
+void tcp_unhash(struct tcp_pcb *pcb);
 struct tcp_pcb *tcp_lookup(struct ustack *s, const struct tcp_seg *g);
 struct tcp_pcb *tcp_lookup_listener(struct ustack *s, const struct tcp_seg *g);
 /* port checks: true when pcb may bind lport (network order) */
@@ -622,6 +626,20 @@ uint32_t tcp_ts_offset(struct tcp_pcb *pcb);
 /* SYN cookies (RFC 4987): a keyed hash of the 4-tuple, the peer's ISN
  * and the cookie's time counter */
 uint32_t tcp_cookie_hash(const struct tcp_pcb *pcb, uint32_t peer_isn, uint32_t count);
+/* arm the stack timer for the earliest deadline (none: cancel it) */
+void tcp_timer_update(struct tcp_pcb *pcb);
+/* the RTO backed off, at most TCP_RTO_MAX_US (in microseconds) */
+uint32_t tcp_rto_delay_us(struct tcp_pcb *pcb);
+/* retransmission deadline: the RTO, backed off */
+void tcp_arm_rtx(struct tcp_pcb *pcb);
+/* retry after a local drop, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)) */
+void tcp_arm_resource_retry(struct tcp_pcb *pcb);
+
+/* tcp_pcb.c: a connection's life */
+struct tcp_pcb *tcp_pcb_new(struct ustack *s);
+/* Unhook from every table and free (timers stopped, queues freed). */
+void tcp_pcb_free(struct tcp_pcb *pcb);
 /* Move to state; wakes and updates the socket. */
 void tcp_set_state(struct tcp_pcb *pcb, int state);
 /* The application closed pcb: count it among the orphans. */
@@ -636,6 +654,7 @@ void tcp_enter_timewait(struct tcp_pcb *pcb);
 /* take a child off its listener's SYN queue */
 void tcp_synq_unlink(struct tcp_pcb *pcb);
 
+/* tcp_subr.c: byte rings */
 uint32_t ring_space(const struct tcp_ring *r, uint32_t limit);
 int ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n, uint32_t limit);
 /* append from an iovec, skipping `skip` bytes of it */
@@ -752,7 +771,7 @@ uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool m
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);
 bool tcp_tx_sack_align(const struct tcp_pcb *pcb, uint32_t *l, uint32_t *r);
 void tcp_rack_on_rto(struct tcp_pcb *pcb, uint64_t now);
-/* tcp_timer.c: Linux's CA_Loss entered (a timeout, or a path MTU that
+/* tcp_output.c: Linux's CA_Loss entered (a timeout, or a path MTU that
  * shrank): out of recovery, every unSACKed segment lost (tcp_rack.c),
  * the recovery point at snd_max, no RTT timing across it */
 void tcp_loss_enter(struct tcp_pcb *pcb, uint64_t now);
@@ -820,16 +839,10 @@ void tcp_fo_child_done(struct tcp_pcb *c);
 /* RST in answer to g when no connection takes it */
 void tcp_reset_answer(struct ustack *s, const struct tcp_seg *g);
 
-/* tcp_timer.c */
-/* arm the stack timer for the earliest deadline (none: cancel it) */
-void tcp_timer_update(struct tcp_pcb *pcb);
-/* the stack timer of a connection went off */
+/* tcp_timer.c: the handlers of a connection's deadlines (armed with
+ * tcp_subr.c's calls) */
+/* the stack timer of a connection went off (registered by tcp_pcb_new) */
 void tcp_timer_fire(struct ustack *s, struct utimer *t);
-/* retransmission deadline: the RTO, backed off */
-void tcp_arm_rtx(struct tcp_pcb *pcb);
-/* retry after a local drop, not backed off (Linux: min(RTO,
- * TCP_RESOURCE_PROBE_INTERVAL)) */
-void tcp_arm_resource_retry(struct tcp_pcb *pcb);
 
 /* tcp_cc.c */
 extern const struct tcp_cc_ops tcp_cc_reno, tcp_cc_cubic;

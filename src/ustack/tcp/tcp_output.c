@@ -80,6 +80,19 @@ void tcp_sync_mss(struct tcp_pcb *pcb) {
 		pcb->mss = (uint16_t) mtu_to_mss(pcb, pcb->mtup_low);
 }
 
+/* Linux's CA_Loss entered: by a timeout (tcp_timer.c) or a path MTU
+ * that shrank (tcp_simple_retransmit below) */
+void tcp_loss_enter(struct tcp_pcb *pcb, uint64_t now) {
+	pcb->in_recovery = false;
+	pcb->sack_recovery = false;
+	pcb->in_loss = true;
+	pcb->frto_hold = false;
+	tcp_rack_on_rto(pcb, now);
+	pcb->dupacks = 0;
+	pcb->recover = pcb->snd_max;
+	pcb->rtt_timing = false;
+}
+
 /* Linux tcp_simple_retransmit: what is in flight goes again at the
  * present size, now, as after a timeout but with cwnd kept (the loss was
  * of the segments' size, not congestion): ssthresh at least 3/4 of cwnd;
@@ -543,7 +556,6 @@ static bool ack_batch_add(struct tcp_pcb *pcb) {
 		return false;
 	ts->ack_batch[ts->nack_batch++] = pcb;
 	pcb->ack_batched = true;
-	s->rx_batch_end = tcp_ack_batch_end;
 	return true;
 }
 

@@ -1305,6 +1305,9 @@ int tcp_register(struct ustack *s) {
 	s->tcp_fastopen = TFO_CLIENT_ENABLE;   /* Linux's default net.ipv4.tcp_fastopen */
 	s->tcp_timestamps = true;
 	s->tcp_ecn = 2;   /* Linux's default net.ipv4.tcp_ecn: accepted, not asked */
+	/* the ACKs a receive batch held (gro=1) go at its end; the per-stack
+	 * state is made with the first pcb, tcp_ack_batch_end waits for it */
+	s->rx_batch_end = tcp_ack_batch_end;
 	ip4_proto_register(s, IPPROTO_TCP, tcp4_input, tcp4_err);
 	ip6_proto_register(s, IP6_NH_TCP, tcp6_input, tcp6_err);
 	return sock_proto_register(s, tcp_socks, sizeof(tcp_socks) / sizeof(tcp_socks[0]));

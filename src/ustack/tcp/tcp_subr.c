@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * TCP control blocks: creation and destruction, the per-stack tables
- * (connections by 4-tuple, ports, listeners), ephemeral ports (RFC 6056,
- * Linux's 32768-60999), initial sequence numbers (RFC 6528: a clock plus
- * a keyed hash of the 4-tuple), and the byte rings of the queues (the
- * timers are in tcp_timer.c). */
+ * TCP's ground floor: the per-stack state and tables (connections by
+ * 4-tuple, ports, listeners), ephemeral ports (RFC 6056, Linux's
+ * 32768-60999), initial sequence numbers (RFC 6528: a clock plus a keyed
+ * hash of the 4-tuple), the byte rings of the queues, and arming the
+ * deadlines of a connection (their handlers are tcp_timer.c's). It calls
+ * no other TCP file: a pcb's life is tcp_pcb.c's. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -267,6 +268,16 @@ void tcp_listen_hash(struct tcp_pcb *pcb) {
 	chain_add(pcb, CH_LISTEN);
 }
 
+void tcp_conn_unhash(struct tcp_pcb *pcb) {
+	chain_del(pcb, CH_CONN);
+}
+
+void tcp_unhash(struct tcp_pcb *pcb) {
+	chain_del(pcb, CH_CONN);
+	chain_del(pcb, CH_BIND);
+	chain_del(pcb, CH_LISTEN);
+}
+
 static bool any6(const uint8_t *a) {
 	return ip6_addr_is_unspecified(a);
 }
@@ -518,174 +529,49 @@ void tcp_chrono_stop(struct tcp_pcb *pcb, int type) {
 	}
 }
 
-/* --- life --- */
+/* --- deadlines: the four of a connection (retransmission or persist,
+ * delayed ACK, keepalive, end of TIME_WAIT/FIN_WAIT2) on one stack timer.
+ * Output, input and the socket calls arm them here; their handlers are
+ * tcp_timer.c's, which calls down, never the other way. --- */
 
-struct tcp_pcb *tcp_pcb_new(struct ustack *s) {
-	struct tcp_stack *ts = tcp_stack_get(s);
-	if (ts == NULL)
-		return NULL;
-	struct tcp_pcb *pcb = calloc(1, sizeof(*pcb));
-	if (pcb == NULL)
-		return NULL;
-	pcb->s = s;
-	pcb->state = TCPS_CLOSED;
-	pcb->sndq.spare = pcb->rcvq.spare = &ts->spare;
-	utimer_init(&pcb->t, tcp_timer_fire);
-	pcb->rto = TCP_RTO_INIT_US;
-	pcb->ka_idle = 7200;   /* Linux tcp_keepalive_time, intvl, probes */
-	pcb->ka_intvl = 75;
-	pcb->ka_cnt = 9;
-	pcb->ssthresh = UINT32_MAX;
-	tcp_cc_set(pcb, tcp_cc_default(s));
-	pcb->sndcap = TCP_AUTO_SNDBUF;
-	pcb->rcvcap = s->tcp_rmem_max ? s->tcp_rmem_max : TCP_AUTO_RCVBUF;
-	ts->npcbs++;
-	return pcb;
+uint32_t tcp_rto_delay_us(struct tcp_pcb *pcb) {
+	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
+	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
 }
 
-static void ooo_free(struct tcp_pcb *pcb) {
-	while (pcb->ooo) {
-		struct tcp_ooo *o = pcb->ooo;
-		pcb->ooo = o->next;
-		free(o);
+void tcp_arm_rtx(struct tcp_pcb *pcb) {
+	uint64_t now = tcp_clock(pcb->s);
+	pcb->rtx_kind = TCP_RTX_RTO;
+	pcb->rtx_at = now + (uint64_t) tcp_rto_delay_us(pcb) * 1000;
+	if (pcb->user_timeout && pcb->rtx_stamp) {
+		/* Linux tcp_clamp_rto_to_user_timeout: the last timeout comes
+		 * when TCP_USER_TIMEOUT runs out, not a backed-off RTO later */
+		uint64_t end = pcb->rtx_stamp + (uint64_t) pcb->user_timeout * MS(1);
+		if (end < now + MS(1))
+			end = now + MS(1);
+		if (pcb->rtx_at > end)
+			pcb->rtx_at = end;
 	}
-	pcb->ooo_tail = NULL;
-	pcb->nooo = 0;
-	pcb->nrsack = 0;
 }
 
-static void chain_remove(struct tcp_pcb **head, struct tcp_pcb **tail, struct tcp_pcb *pcb) {
-	struct tcp_pcb *prev = NULL;
-	for (struct tcp_pcb *c = *head; c; prev = c, c = c->qnext)
-		if (c == pcb) {
-			if (prev)
-				prev->qnext = c->qnext;
-			else
-				*head = c->qnext;
-			if (tail && *tail == c)
-				*tail = prev;
-			return;
-		}
+/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
+ * TCP_RESOURCE_PROBE_INTERVAL)). */
+void tcp_arm_resource_retry(struct tcp_pcb *pcb) {
+	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
+	pcb->rtx_kind = TCP_RTX_RTO;
+	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
 }
 
-void tcp_synq_unlink(struct tcp_pcb *pcb) {
-	struct tcp_pcb *l = pcb->parent;
-	chain_remove(&l->synq, NULL, pcb);
-	l->nsyn--;
-}
-
-static void parent_unlink(struct tcp_pcb *pcb) {
-	struct tcp_pcb *l = pcb->parent;
-	if (l == NULL)
+void tcp_timer_update(struct tcp_pcb *pcb) {
+	uint64_t next = 0;
+	uint64_t d[4] = {pcb->rtx_at, pcb->dack_at, pcb->ka_at, pcb->end_at};
+	for (int i = 0; i < 4; i++)
+		if (d[i] && (next == 0 || d[i] < next))
+			next = d[i];
+	if (next == 0) {
+		utimer_cancel(pcb->s, &pcb->t);
 		return;
-	tcp_fo_child_done(pcb);
-	if (pcb->accepted_q) {
-		chain_remove(&l->accq, &l->accq_tail, pcb);
-		l->nacc--;
-	} else
-		tcp_synq_unlink(pcb);
-	pcb->parent = NULL;
-	pcb->accepted_q = false;
-}
-
-static void eor_free(struct tcp_pcb *pcb) {
-	free(pcb->eor);
-	pcb->eor = NULL;
-	pcb->neor = pcb->eorcap = 0;
-}
-
-void tcp_pcb_free(struct tcp_pcb *pcb) {
-	struct ustack *s = pcb->s;
-	utimer_cancel(s, &pcb->t);
-	tcp_ack_batch_forget(pcb);
-	chain_del(pcb, CH_CONN);
-	chain_del(pcb, CH_BIND);
-	chain_del(pcb, CH_LISTEN);
-	parent_unlink(pcb);
-	/* a listener's children outlive it only to be freed by the caller */
-	for (struct tcp_pcb *c = pcb->synq; c; c = c->qnext)
-		c->parent = NULL;
-	for (struct tcp_pcb *c = pcb->accq; c; c = c->qnext)
-		c->parent = NULL;
-	ring_free(&pcb->sndq);
-	eor_free(pcb);
-	tcp_zc_flush(pcb);
-	ring_free(&pcb->rcvq);
-	ooo_free(pcb);
-	tcp_sb_clear(pcb);
-	tcp_tx_free(pcb);
-	if (pcb->sk)
-		pcb->sk->proto = NULL;
-	if (pcb->orphan_counted)
-		s->tcp->orphans--;
-	s->tcp->npcbs--;
-	free(pcb);
-}
-
-void tcp_orphan_add(struct tcp_pcb *pcb) {
-	if (pcb->orphan_counted || pcb->state == TCPS_TIME_WAIT)
-		return;
-	pcb->orphan_counted = true;
-	pcb->s->tcp->orphans++;
-}
-
-bool tcp_too_many_orphans(struct ustack *s, int shift) {
-	struct tcp_stack *ts = s->tcp;
-	return ((int64_t) ts->orphans << shift) > ts->max_orphans;
-}
-
-
-void tcp_wakeup(struct tcp_pcb *pcb) {
-	if (pcb->sk) {
-		sock_update_events(pcb->sk);
-		sock_wake(pcb->sk);
 	}
-}
-
-void tcp_set_state(struct tcp_pcb *pcb, int state) {
-	pcb->state = state;
-	tcp_wakeup(pcb);
-}
-
-bool tcp_done(struct tcp_pcb *pcb, int err) {
-	pcb->state = TCPS_CLOSED;
-	pcb->rtx_at = pcb->dack_at = pcb->ka_at = pcb->end_at = 0;
-	utimer_cancel(pcb->s, &pcb->t);
-	chain_del(pcb, CH_CONN);
-	ring_free(&pcb->sndq);
-	eor_free(pcb);
-	tcp_zc_flush(pcb);
-	ooo_free(pcb);
-	tcp_sb_clear(pcb);
-	if (pcb->sk) {
-		if (err)
-			pcb->sk->err = err;
-		tcp_wakeup(pcb);
-		return false;
-	}
-	if (pcb->parent && pcb->accepted_q) {
-		/* established, reset before accept: accept() still returns it */
-		pcb->err = err;
-		return false;
-	}
-	tcp_pcb_free(pcb);
-	return true;
-}
-
-void tcp_enter_timewait(struct tcp_pcb *pcb) {
-	pcb->state = TCPS_TIME_WAIT;
-	if (pcb->orphan_counted) {
-		/* Linux: a timewait socket is no orphan any more */
-		pcb->orphan_counted = false;
-		pcb->s->tcp->orphans--;
-	}
-	pcb->rtx_at = pcb->ka_at = pcb->dack_at = 0;
-	pcb->end_at = tcp_clock(pcb->s) + TCP_TIMEWAIT_NS;
-	ring_free(&pcb->sndq);
-	eor_free(pcb);
-	tcp_zc_flush(pcb);
-	ooo_free(pcb);
-	tcp_sb_clear(pcb);
-	tcp_timer_update(pcb);
-	tcp_wakeup(pcb);
+	if (!utimer_pending(&pcb->t) || pcb->t.when != next)
+		utimer_arm(pcb->s, &pcb->t, next);
 }

@@ -1,54 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
- * TCP's timers: the four deadlines of a connection (retransmission or
- * persist, delayed ACK, keepalive, end of TIME_WAIT/FIN_WAIT2)
- * multiplexed on one stack timer, their dispatch, and what the
- * retransmission timer does (RFC 6298; the window after a timeout comes
- * from the congestion control, tcp_cc.c). Output and input arm the
- * deadlines; only this file acts on them. */
+ * TCP's timers: what the four deadlines of a connection (retransmission
+ * or persist, delayed ACK, keepalive, end of TIME_WAIT/FIN_WAIT2) do when
+ * their one stack timer goes off: the dispatch, the retransmission
+ * timeout (RFC 6298; the window after it comes from the congestion
+ * control, tcp_cc.c), RACK-TLP's probe and reordering timers, persist,
+ * keepalive, orphans. Output, input and the socket calls arm the
+ * deadlines through tcp_subr.c; only this file acts on them, calling
+ * down into output and the connection's life (tcp_pcb.c), never called
+ * by them. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 
 #include "tcp.h"
-
-static uint32_t rto_delay_us(struct tcp_pcb *pcb) {
-	uint64_t d = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
-	return d > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) d;
-}
-
-void tcp_loss_enter(struct tcp_pcb *pcb, uint64_t now) {
-	pcb->in_recovery = false;
-	pcb->sack_recovery = false;
-	pcb->in_loss = true;
-	pcb->frto_hold = false;
-	tcp_rack_on_rto(pcb, now);
-	pcb->dupacks = 0;
-	pcb->recover = pcb->snd_max;
-	pcb->rtt_timing = false;
-}
-
-void tcp_arm_rtx(struct tcp_pcb *pcb) {
-	uint64_t now = tcp_clock(pcb->s);
-	pcb->rtx_kind = TCP_RTX_RTO;
-	pcb->rtx_at = now + (uint64_t) rto_delay_us(pcb) * 1000;
-	if (pcb->user_timeout && pcb->rtx_stamp) {
-		/* Linux tcp_clamp_rto_to_user_timeout: the last timeout comes
-		 * when TCP_USER_TIMEOUT runs out, not a backed-off RTO later */
-		uint64_t end = pcb->rtx_stamp + (uint64_t) pcb->user_timeout * MS(1);
-		if (end < now + MS(1))
-			end = now + MS(1);
-		if (pcb->rtx_at > end)
-			pcb->rtx_at = end;
-	}
-}
-
-/* Retry what a local drop kept back, not backed off (Linux: min(RTO,
- * TCP_RESOURCE_PROBE_INTERVAL)). */
-void tcp_arm_resource_retry(struct tcp_pcb *pcb) {
-	uint32_t us = pcb->rto < TCP_RESOURCE_PROBE_US ? pcb->rto : TCP_RESOURCE_PROBE_US;
-	pcb->rtx_kind = TCP_RTX_RTO;
-	pcb->rtx_at = tcp_clock(pcb->s) + (uint64_t) us * 1000;
-}
 
 /* An orphan's retransmission timeout (Linux tcp_write_timeout for a dead
  * socket): reset when there are too many orphans, given up after
@@ -63,8 +27,7 @@ static bool orphan_timeout(struct tcp_pcb *pcb) {
 		return tcp_done(pcb, 0);
 	}
 	/* the RTO no longer grows (TCP_RTO_MAX): with errors, no more tries */
-	uint64_t rto = (uint64_t) pcb->rto << (pcb->backoff > 12 ? 12 : pcb->backoff);
-	bool alive = rto < TCP_RTO_MAX_US;
+	bool alive = tcp_rto_delay_us(pcb) < TCP_RTO_MAX_US;
 	int limit = pcb->soft_err && !alive ? 0 : TCP_ORPHAN_RETRIES;
 	if (pcb->backoff >= limit) {
 		ts->abort_on_timeout++;
@@ -136,7 +99,7 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	 * oldest data has waited that long since it was sent */
 	uint64_t now = tcp_clock(pcb->s);
 	if (pcb->rtx_stamp == 0) {
-		uint64_t armed = (uint64_t) rto_delay_us(pcb) * 1000;
+		uint64_t armed = (uint64_t) tcp_rto_delay_us(pcb) * 1000;
 		pcb->rtx_stamp = now > armed ? now - armed : 1;
 	}
 	if (pcb->user_timeout ? now - pcb->rtx_stamp >= (uint64_t) pcb->user_timeout * MS(1)
@@ -205,20 +168,6 @@ static bool rto_fire(struct tcp_pcb *pcb) {
 	if (pcb->rtx_at == 0)
 		tcp_arm_rtx(pcb);
 	return false;
-}
-
-void tcp_timer_update(struct tcp_pcb *pcb) {
-	uint64_t next = 0;
-	uint64_t d[4] = {pcb->rtx_at, pcb->dack_at, pcb->ka_at, pcb->end_at};
-	for (int i = 0; i < 4; i++)
-		if (d[i] && (next == 0 || d[i] < next))
-			next = d[i];
-	if (next == 0) {
-		utimer_cancel(pcb->s, &pcb->t);
-		return;
-	}
-	if (!utimer_pending(&pcb->t) || pcb->t.when != next)
-		utimer_arm(pcb->s, &pcb->t, next);
 }
 
 static bool keepalive_fire(struct tcp_pcb *pcb, uint64_t now) {
