@@ -183,16 +183,21 @@ int raw_deliver6(struct usock *sk, const struct ip6_rx *rx) {
 	return sock_queue_rx(sk, p);
 }
 
+/* a copy delivered (err 0) counts in *n; false when memory ran out: no
+ * more copies for the sockets after it */
+static bool raw_counted(int err, int *n) {
+	if (err == 0)
+		(*n)++;
+	return err != -ENOMEM;
+}
+
 int raw4_input(struct ustack *s, struct ip4_rx *rx) {
 	int n = 0;
 	for (struct usock *sk = s->raw->raw_socks; sk; sk = sk->pnext) {
 		if (sk->protocol != rx->ip.proto || sk->domain != AF_INET || !raw_match4(sk, rx))
 			continue;
-		int err = raw_deliver4(sk, rx, rx->ip.hdr_len, rx->payload, rx->plen);
-		if (err == -ENOMEM)
+		if (!raw_counted(raw_deliver4(sk, rx, rx->ip.hdr_len, rx->payload, rx->plen), &n))
 			break;
-		if (err == 0)
-			n++;
 	}
 	return n;
 }
@@ -210,11 +215,8 @@ int raw6_input(struct ustack *s, struct ip6_rx *rx) {
 			if (sk->icmp6_filter[t >> 5] & (1u << (t & 31)))
 				continue;
 		}
-		int err = raw_deliver6(sk, rx);
-		if (err == -ENOMEM)
+		if (!raw_counted(raw_deliver6(sk, rx), &n))
 			break;
-		if (err == 0)
-			n++;
 	}
 	return n;
 }
