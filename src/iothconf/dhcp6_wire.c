@@ -22,6 +22,22 @@ static uint32_t get32(const uint8_t *p) {
 	return (uint32_t) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
+/* The option at *i of p[0..len) (RFC 8415 21.1: code, length, value):
+ * 1 with *i past it, 0 at the end, -EBADMSG when it overruns p. */
+static int next_opt(const uint8_t *p, size_t len, size_t *i, uint16_t *t, uint16_t *l, const uint8_t **v) {
+	if (*i >= len)
+		return 0;
+	if (*i + 4 > len)
+		return -EBADMSG;
+	*t = get16(p + *i);
+	*l = get16(p + *i + 2);
+	*v = p + *i + 4;
+	if (*i + 4 + *l > len)
+		return -EBADMSG;
+	*i += 4 + *l;
+	return 1;
+}
+
 static int status_code(const uint8_t *v, size_t l) {
 	if (l < 2)
 		return -EBADMSG;
@@ -36,14 +52,11 @@ static int parse_iana(const uint8_t *v, size_t l, struct dhcp6_msg *m) {
 	m->iaid = get32(v);
 	m->t1 = get32(v + 4);
 	m->t2 = get32(v + 8);
-	for (size_t i = 12; i < l;) {
-		if (i + 4 > l)
-			return -EBADMSG;
-		uint16_t t = get16(v + i), ol = get16(v + i + 2);
-		const uint8_t *ov = v + i + 4;
-		if (i + 4 + ol > l)
-			return -EBADMSG;
-		i += 4 + ol;
+	size_t i = 12;
+	uint16_t t, ol;
+	const uint8_t *ov;
+	int more;
+	while ((more = next_opt(v, l, &i, &t, &ol, &ov)) > 0) {
 		if (t == OPT_IAADDR) {
 			/* RFC 8415 21.6: address, preferred, valid, then options
 			 * (a status code here rejects this address only) */
@@ -74,7 +87,7 @@ static int parse_iana(const uint8_t *v, size_t l, struct dhcp6_msg *m) {
 			m->iana_status = st;
 		}
 	}
-	return 0;
+	return more;
 }
 
 int ic_dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *m) {
@@ -83,14 +96,11 @@ int ic_dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *m) {
 		return -EBADMSG;
 	m->type = p[0];
 	memcpy(m->tid, p + 1, 3);
-	for (size_t i = 4; i < len;) {
-		if (i + 4 > len)
-			return -EBADMSG;
-		uint16_t t = get16(p + i), l = get16(p + i + 2);
-		const uint8_t *v = p + i + 4;
-		if (i + 4 + l > len)
-			return -EBADMSG;
-		i += 4 + l;
+	size_t i = 4;
+	uint16_t t, l;
+	const uint8_t *v;
+	int more;
+	while ((more = next_opt(p, len, &i, &t, &l, &v)) > 0) {
 		int rv = 0;
 		switch (t) {
 		case OPT_CLIENTID:
@@ -128,7 +138,7 @@ int ic_dhcp6_parse(const uint8_t *p, size_t len, struct dhcp6_msg *m) {
 		if (rv < 0)
 			return rv;
 	}
-	return 0;
+	return more;
 }
 
 static void put16(struct ic_obuf *o, uint16_t v) {
