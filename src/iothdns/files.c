@@ -3,6 +3,7 @@
  * glibc does with "hosts: files dns" in nsswitch.conf. A missing file is
  * an empty one. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,66 +33,87 @@ static int parse_host_addr(const char *text, int af, void *addr) {
 	return inet_pton(af, buf, addr) == 1;
 }
 
-int hosts_lookup(const char *path, int af, const char *name,
-		void *addrs, int n, char *canon) {
+/* Each line of the file at path to fn, until fn returns true; a missing
+ * file has no lines. */
+static void each_line(const char *path, bool (*fn)(char *line, void *arg), void *arg) {
 	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return;
 	char *line = NULL;
 	size_t size = 0;
-	int count = 0;
-	size_t alen = af == AF_INET ? 4 : 16;
-	if (f == NULL)
-		return 0;
-	while (getline(&line, &size, f) >= 0) {
-		char *save = NULL, *tok;
-		uint8_t addr[16];
-		char *addrtext = first_token(line, &save);
-		if (addrtext == NULL || !parse_host_addr(addrtext, af, addr))
-			continue;
-		char *cname = NULL;
-		int match = 0;
-		while ((tok = strtok_r(NULL, WS, &save)) != NULL) {
-			if (cname == NULL)
-				cname = tok;
-			if (dns_name_equal(tok, name))
-				match = 1;
-		}
-		if (!match)
-			continue;
-		if (count == 0 && canon)
-			snprintf(canon, IOTHDNS_MAXNAME, "%s", cname);
-		if (count < n && addrs)
-			memcpy((uint8_t *) addrs + count * alen, addr, alen);
-		count++;
-	}
+	while (getline(&line, &size, f) >= 0 && !fn(line, arg))
+		;
 	free(line);
 	fclose(f);
-	return count;
+}
+
+struct host_query {
+	int af;
+	size_t alen;
+	const char *name;          /* hosts_lookup: the name, the answers */
+	void *addrs;
+	int n;
+	char *canon;
+	int count;
+	const void *addr;          /* hosts_reverse: the address, the name */
+	char *out;
+	size_t outlen;
+	int found;
+};
+
+static bool host_by_name(char *line, void *arg) {
+	struct host_query *q = arg;
+	char *save = NULL, *tok;
+	uint8_t addr[16];
+	char *addrtext = first_token(line, &save);
+	if (addrtext == NULL || !parse_host_addr(addrtext, q->af, addr))
+		return false;
+	char *cname = NULL;
+	int match = 0;
+	while ((tok = strtok_r(NULL, WS, &save)) != NULL) {
+		if (cname == NULL)
+			cname = tok;
+		if (dns_name_equal(tok, q->name))
+			match = 1;
+	}
+	if (!match)
+		return false;
+	if (q->count == 0 && q->canon)
+		snprintf(q->canon, IOTHDNS_MAXNAME, "%s", cname);
+	if (q->count < q->n && q->addrs)
+		memcpy((uint8_t *) q->addrs + q->count * q->alen, addr, q->alen);
+	q->count++;
+	return false;
+}
+
+int hosts_lookup(const char *path, int af, const char *name,
+		void *addrs, int n, char *canon) {
+	struct host_query q = {.af = af, .alen = af == AF_INET ? 4 : 16, .name = name, .addrs = addrs, .n = n,
+		.canon = canon};
+	each_line(path, host_by_name, &q);
+	return q.count;
+}
+
+static bool host_by_addr(char *line, void *arg) {
+	struct host_query *q = arg;
+	char *save = NULL;
+	uint8_t a[16];
+	char *addrtext = first_token(line, &save);
+	if (addrtext == NULL || !parse_host_addr(addrtext, q->af, a) || memcmp(a, q->addr, q->alen) != 0)
+		return false;
+	char *cname = strtok_r(NULL, WS, &save);
+	if (cname == NULL)
+		return false;
+	snprintf(q->out, q->outlen, "%s", cname);
+	q->found = 1;
+	return true;
 }
 
 int hosts_reverse(const char *path, int af, const void *addr,
 		char *out, size_t outlen) {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t size = 0;
-	int found = 0;
-	size_t alen = af == AF_INET ? 4 : 16;
-	if (f == NULL)
-		return 0;
-	while (!found && getline(&line, &size, f) >= 0) {
-		char *save = NULL;
-		uint8_t a[16];
-		char *addrtext = first_token(line, &save);
-		if (addrtext == NULL || !parse_host_addr(addrtext, af, a) || memcmp(a, addr, alen) != 0)
-			continue;
-		char *cname = strtok_r(NULL, WS, &save);
-		if (cname) {
-			snprintf(out, outlen, "%s", cname);
-			found = 1;
-		}
-	}
-	free(line);
-	fclose(f);
-	return found;
+	struct host_query q = {.af = af, .alen = af == AF_INET ? 4 : 16, .addr = addr, .out = out, .outlen = outlen};
+	each_line(path, host_by_addr, &q);
+	return q.found;
 }
 
 /* services(5): "name port/protocol aliases..." */
@@ -111,56 +133,59 @@ static int service_line(char *line, int *port, char **proto, char **save) {
 	return 1;
 }
 
-int services_port(const char *path, const char *service, const char *proto) {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t size = 0;
-	int found = -1;
-	if (f == NULL)
-		return -1;
-	while (found < 0 && getline(&line, &size, f) >= 0) {
-		char *save = NULL, *pr, *tok;
-		int port;
-		char *name = line;
-		if (!service_line(line, &port, &pr, &save))
-			continue;
-		if (strcmp(pr, proto) != 0)
-			continue;
-		/* strtok_r wrote a NUL after the name: line starts with it unless
-		 * there was leading space */
-		name += strspn(name, WS);
-		if (strcmp(name, service) == 0) {
-			found = port;
-			break;
-		}
-		while ((tok = strtok_r(NULL, WS, &save)) != NULL)
-			if (strcmp(tok, service) == 0) {
-				found = port;
-				break;
-			}
+struct service_query {
+	const char *service;       /* services_port: the name, its port */
+	int port;                  /* services_name: the port, its name */
+	const char *proto;
+	char *out;
+	size_t outlen;
+	int found;
+};
+
+static bool service_by_name(char *line, void *arg) {
+	struct service_query *q = arg;
+	char *save = NULL, *pr, *tok;
+	int port;
+	char *name = line;
+	if (!service_line(line, &port, &pr, &save))
+		return false;
+	if (strcmp(pr, q->proto) != 0)
+		return false;
+	/* strtok_r wrote a NUL after the name: line starts with it unless
+	 * there was leading space */
+	name += strspn(name, WS);
+	if (strcmp(name, q->service) == 0) {
+		q->found = port;
+		return true;
 	}
-	free(line);
-	fclose(f);
-	return found;
+	while ((tok = strtok_r(NULL, WS, &save)) != NULL)
+		if (strcmp(tok, q->service) == 0) {
+			q->found = port;
+			return true;
+		}
+	return false;
+}
+
+int services_port(const char *path, const char *service, const char *proto) {
+	struct service_query q = {.service = service, .proto = proto, .found = -1};
+	each_line(path, service_by_name, &q);
+	return q.found;
+}
+
+static bool service_by_port(char *line, void *arg) {
+	struct service_query *q = arg;
+	char *save = NULL, *pr;
+	int p;
+	if (!service_line(line, &p, &pr, &save) || p != q->port || strcmp(pr, q->proto) != 0)
+		return false;
+	snprintf(q->out, q->outlen, "%s", line + strspn(line, WS));
+	q->found = 1;
+	return true;
 }
 
 int services_name(const char *path, int port, const char *proto,
 		char *out, size_t outlen) {
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t size = 0;
-	int found = 0;
-	if (f == NULL)
-		return 0;
-	while (!found && getline(&line, &size, f) >= 0) {
-		char *save = NULL, *pr;
-		int p;
-		if (!service_line(line, &p, &pr, &save) || p != port || strcmp(pr, proto) != 0)
-			continue;
-		snprintf(out, outlen, "%s", line + strspn(line, WS));
-		found = 1;
-	}
-	free(line);
-	fclose(f);
-	return found;
+	struct service_query q = {.port = port, .proto = proto, .out = out, .outlen = outlen};
+	each_line(path, service_by_port, &q);
+	return q.found;
 }
