@@ -114,6 +114,36 @@ function(ioth_nodeepbind tgt)
   endif()
 endfunction()
 
+# ioth_public_library(NAME SOURCES...): libNAME.so, a library of the tree
+# with a public header include/NAME.h, its symbols hidden unless its
+# visibility.h (in the calling folder) exports them, linked with libioth;
+# installed with NAME.pc (from NAME.pc.in, whose prefix @<NAME>_PC_PREFIX@
+# is IOTH_PC_PREFIX or else relative to the .pc file, so that an install
+# anywhere works) and its man page NAME.3.
+function(ioth_public_library name)
+  add_library(${name} SHARED ${ARGN})
+  set_target_properties(${name} PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0
+    C_VISIBILITY_PRESET hidden PUBLIC_HEADER "${CMAKE_SOURCE_DIR}/include/${name}.h")
+  target_compile_options(${name} PRIVATE -include "${CMAKE_CURRENT_SOURCE_DIR}/visibility.h")
+  target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+  target_include_directories(${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(${name} PUBLIC ioth PRIVATE Threads::Threads)
+  install(TARGETS ${name} EXPORT iothTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  string(TOUPPER "${name}" upper)
+  if(DEFINED IOTH_PC_PREFIX)
+    set(${upper}_PC_PREFIX "${IOTH_PC_PREFIX}")
+  else()
+    set(${upper}_PC_PREFIX "\${pcfiledir}/../..")
+  endif()
+  configure_file(${name}.pc.in "${CMAKE_BINARY_DIR}/${name}.pc" @ONLY)
+  install(FILES "${CMAKE_BINARY_DIR}/${name}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  ioth_man(${name}.3)
+endfunction()
+
 # ioth_man(PAGE): install docs/man/PAGE (e.g. ioth.3) in man<section>, and
 # for every other name of its NAME section a page that sources it (".so"),
 # so that `man ioth_msocket` opens ioth(3).
