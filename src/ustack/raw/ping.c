@@ -70,12 +70,10 @@ static int ping_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) 
 }
 
 static int ping_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (inet_dgram_disconnect(sk, a, len))
-		return 0;
 	struct inet_dst d;
-	int err = inet_parse_own(sk, a, len, &d);
-	if (err < 0)
-		return err;
+	int err = inet_dgram_connect_dst(sk, a, len, &d);
+	if (err != 0)
+		return err < 0 ? err : 0;
 	if (d.v6) {
 		struct ip6_route_res rt;
 		err = route6_lookup(sk->s, d.a6, sk->bound_if ? sk->bound_if : (int) d.scope, &rt);

@@ -42,14 +42,11 @@ static int raw_bind(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 }
 
 static int raw_connect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
-	if (inet_dgram_disconnect(sk, a, len))
-		return 0;
 	struct inet_dst d;
-	int err = inet_parse_own(sk, a, len, &d);
-	if (err < 0)
-		return err;
-	inet_set_peer(sk, &d);
-	return 0;
+	int err = inet_dgram_connect_dst(sk, a, len, &d);
+	if (err == 0)
+		inet_set_peer(sk, &d);
+	return err < 0 ? err : 0;
 }
 
 /* IPv4: the payload, its checksum the application's (ICMP's too). IPv6:

@@ -58,13 +58,20 @@ int inet_msg_dst(struct usock *sk, const struct msghdr *msg, struct inet_dst *d)
 	return 0;
 }
 
-bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
+/* connect(AF_UNSPEC) forgets the peer: true when a is that */
+static bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t len) {
 	if (len < (socklen_t) sizeof(sa_family_t) || a->sa_family != AF_UNSPEC)
 		return false;
 	sk->connected = false;
 	sk->raddr = 0;
 	memset(sk->raddr6, 0, 16);
 	return true;
+}
+
+int inet_dgram_connect_dst(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d) {
+	if (inet_dgram_disconnect(sk, a, len))
+		return 1;
+	return inet_parse_own(sk, a, len, d);
 }
 
 void inet_set_peer(struct usock *sk, const struct inet_dst *d) {

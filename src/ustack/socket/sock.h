@@ -336,8 +336,9 @@ void inet_dgram_recvname(struct usock *sk, const struct pbuf *p, struct sockaddr
 int inet_parse_own(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
 /* sendmsg's destination: msg_name, else the peer (-EDESTADDRREQ) */
 int inet_msg_dst(struct usock *sk, const struct msghdr *msg, struct inet_dst *d);
-/* connect(AF_UNSPEC) forgets the peer: true when a is that */
-bool inet_dgram_disconnect(struct usock *sk, const struct sockaddr *a, socklen_t len);
+/* connect's address (ping, raw): 1 when it is AF_UNSPEC and the peer is
+ * forgotten, else 0 with d parsed (inet_parse_own) or -errno */
+int inet_dgram_connect_dst(struct usock *sk, const struct sockaddr *a, socklen_t len, struct inet_dst *d);
 /* connect: d becomes the peer */
 void inet_set_peer(struct usock *sk, const struct inet_dst *d);
 /* getsockname/getpeername: local address with lport, or the peer's (-ENOTCONN) */
