@@ -10,6 +10,17 @@
 #   skip MSG / fail MSG        exit 77 / exit 1 with a message
 #   net_switch VAR             start a VDE switch, store its path in $VAR
 #   net_ns NS SWITCHPATH [IF]  namespace $NS with tap IF (tap0) joined to the switch, up
+#   net_ns_bare NS             namespace $NS with only lo, up (add links yourself)
+#   net_ns_addr NS ADDR...     the addresses on NS's tap0 (IPv6 ones without DAD)
+#   net_wirefilter VAR LOG SW1:SW2 ARGS...
+#                              wirefilter ARGS between two switches (-v), its
+#                              commands from a FIFO held open, its output in
+#                              LOG, its PID in $VAR, killed at exit
+#   net_unwatch PID            a background PID the test waited for: not
+#                              killed at exit (the number may be reused)
+#   net_build_prog VAR REL     $IOTH_BUILD_DIR/REL in $VAR; fail unless executable
+#   need_scapy                 skip unless /usr/bin/python3 imports scapy; $PY
+#   same_data A B              true when files A and B hold the same bytes
 #   net_bg CMD...              run CMD in background, killed at exit ($NET_LASTPID)
 #   net_nsbg NS CMD...         the same, inside namespace NS
 #   wait_until SECS CMD...     retry CMD every 0.1 s until it succeeds or SECS pass
@@ -100,13 +111,71 @@ net_switch() {
 	eval "$1=\$path"
 }
 
-net_ns() {
+net_ns_bare() {
 	local ns; ns=$(nsname "$1")
 	ip netns add "$ns" || fail "cannot create namespace $ns"
 	NET_NSS="$NET_NSS $ns"
 	ip -n "$ns" link set lo up
+}
+
+net_ns() {
+	local ns; ns=$(nsname "$1")
+	net_ns_bare "$1"
 	local ifname=${3:-tap0}
 	net_bg ip netns exec "$ns" vde_plug "vde://$2" "tap://$ifname"
 	wait_until 5 ip -n "$ns" link show "$ifname" || fail "$ifname did not appear in $ns"
 	ip -n "$ns" link set "$ifname" up
+}
+
+net_ns_addr() {
+	local ns; ns=$(nsname "$1"); shift
+	local a
+	for a in "$@"; do
+		case "$a" in
+		*:*) ip -n "$ns" addr add "$a" dev tap0 nodad || fail "cannot add $a in $ns" ;;
+		*) ip -n "$ns" addr add "$a" dev tap0 || fail "cannot add $a in $ns" ;;
+		esac
+	done
+}
+
+net_wirefilter() {
+	local var=$1 log=$2 wire=$3
+	shift 3
+	# wirefilter reads commands on stdin: one FIFO, held open by this shell
+	# for the whole run, gives every wirefilter one that never ends (not
+	# net_bg: a command put in the background without a redirection of
+	# its own gets /dev/null as stdin)
+	if [ -z "$NET_WF_FD" ]; then
+		local wfdir
+		net_tmpdir wfdir
+		mkfifo "$wfdir/wf.in" || fail "cannot make a FIFO for wirefilter"
+		exec {NET_WF_FD}<>"$wfdir/wf.in"
+	fi
+	wirefilter -v "$wire" "$@" <&"$NET_WF_FD" >"$log" 2>&1 &
+	local pid=$!
+	NET_PIDS="$NET_PIDS $pid"
+	sleep 0.5
+	kill -0 "$pid" 2>/dev/null || fail "wirefilter $* did not start: $(cat "$log")"
+	eval "$var=\$pid"
+}
+
+net_unwatch() {
+	NET_PIDS=$(echo " $NET_PIDS " | sed "s/ $1 / /")
+}
+
+net_build_prog() {
+	local path="$IOTH_BUILD_DIR/$2"
+	[ -x "$path" ] || fail "missing $path"
+	eval "$1=\$path"
+}
+
+need_scapy() {
+	PY=/usr/bin/python3
+	if ! [ -x "$PY" ] || ! "$PY" -c "import scapy.all" 2>/dev/null; then
+		skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
+	fi
+}
+
+same_data() {
+	[ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]
 }

@@ -42,8 +42,7 @@ need_root
 need_cmd ip socat vde_plug wirefilter sha256sum nstat awk
 MODE=${1:-kernel}
 case "$MODE" in kernel | ustack) ;; *) fail "usage: $0 kernel|ustack" ;; esac
-PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
-[ -x "$PEER" ] || fail "missing $PEER"
+net_build_prog PEER tests/net/ustack/tcp/tcp_peer
 net_tmpdir TMP
 net_deepbind_shim
 
@@ -57,8 +56,7 @@ net_switch SWA
 net_switch SWB
 net_ns k "$SWA"
 K=$(nsname k)
-ip -n "$K" addr add 198.18.14.1/24 dev tap0
-ip -n "$K" addr add fd00:14::1/64 dev tap0 nodad
+net_ns_addr k 198.18.14.1/24 fd00:14::1/64
 ip netns exec "$K" sysctl -qw net.ipv4.tcp_mtu_probing=1 || fail "cannot set tcp_mtu_probing in the namespace"
 # Linux's default congestion control, CUBIC, when the host lets a
 # namespace choose it (a namespace starts with the host's choice and may
@@ -74,32 +72,22 @@ for n in big slow; do
 done
 
 same() {
-	[ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ] && return 0
+	same_data "$1" "$2" && return 0
 	[ -z "$BADNET_KEEP" ] || cp "$1" "$2" "$BADNET_KEEP/"
 	return 1
 }
 want() { [ -z "$BADNET_ONLY" ] || [[ " $BADNET_ONLY " == *" $1 "* ]]; }
 
-# wirefilter reads commands on stdin: a FIFO held open gives it one
-mkfifo "$TMP/wf.in"
-exec 7<>"$TMP/wf.in"
 WF=
 wf_start() {   # TAG ARGS...
 	local tag=$1
 	shift
-	wirefilter -v "$SWB:$SWA" "$@" <&7 >"$TMP/wf.$tag.log" 2>&1 &
-	WF=$!
-	NET_PIDS="$NET_PIDS $WF"
-	sleep 0.5
-	kill -0 "$WF" 2>/dev/null || fail "$tag: wirefilter $* did not start: $(cat "$TMP/wf.$tag.log")"
+	net_wirefilter WF "$TMP/wf.$tag.log" "$SWB:$SWA" "$@"
 }
-# a background process waited for: no longer killed at exit (its PID
-# may be another's by then)
-unwatch() { NET_PIDS=$(echo " $NET_PIDS " | sed "s/ $1 / /"); }
 wf_stop() {
 	kill "$WF" 2>/dev/null
 	wait "$WF" 2>/dev/null
-	unwatch "$WF"
+	net_unwatch "$WF"
 	WF=
 }
 
@@ -130,7 +118,7 @@ to_kernel() {   # TAG DATA UOPT
 		client 198.18.14.1 9000 "$TMP/$tag.us" "$d.a" >"$TMP/$tag.cli" 2>&1 ||
 		fail "$tag: the ustack client failed: $(why "$tag" "$TMP/$tag.cli")"
 	wait "$kpid" || fail "$tag: the socat server failed: $(why "$tag" "$TMP/$tag.cli")"
-	unwatch "$kpid"
+	net_unwatch "$kpid"
 	same "$d.a" "$TMP/$tag.k" || fail "$tag: ustack -> Linux differs"
 	same "$d.b" "$TMP/$tag.us" || fail "$tag: Linux -> ustack differs"
 }
@@ -146,7 +134,7 @@ to_ustack() {   # TAG DATA UOPT
 		client fd00:14::3 8000 "$TMP/$tag.us" "$d.a" >"$TMP/$tag.cli" 2>&1 ||
 		fail "$tag: the ustack client failed: $(why "$tag" "$TMP/$tag.cli" "$TMP/$tag.srv")"
 	wait "$spid" || fail "$tag: the ustack server failed: $(why "$tag" "$TMP/$tag.cli" "$TMP/$tag.srv")"
-	unwatch "$spid"
+	net_unwatch "$spid"
 	same "$d.a" "$TMP/$tag.srvout.0" || fail "$tag: client -> server differs"
 	same "$d.b" "$TMP/$tag.us" || fail "$tag: server -> client differs"
 }

@@ -17,10 +17,8 @@
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip vde_plug sha256sum cmp
-PY=/usr/bin/python3
-[ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
-NODE="$IOTH_BUILD_DIR/tests/net/ustack/tcp/inject_node"
-[ -x "$NODE" ] || fail "missing $NODE"
+need_scapy
+net_build_prog NODE tests/net/ustack/tcp/inject_node
 HERE=$(dirname "$0")
 net_tmpdir TMP
 net_deepbind_shim
@@ -35,8 +33,8 @@ net_switch SW
 net_ns k "$SW"
 net_ns a "$SW"
 K=$(nsname k)
-ip -n "$K" addr add "$LX/24" dev tap0
-ip -n "$(nsname a)" addr add 198.18.11.3/24 dev tap0
+net_ns_addr k "$LX/24"
+net_ns_addr a 198.18.11.3/24
 
 head -c $SIZE /dev/urandom >"$TMP/to_us"
 head -c $SIZE /dev/urandom >"$TMP/to_linux"
@@ -54,10 +52,9 @@ ip netns exec "$K" timeout 90 "$PY" "$HERE/inject_client.py" transfer "$US" 8000
 wait_until 30 grep -q "^counters" "$TMP/node" || fail "the ustack node did not finish the transfer: $(cat "$TMP/node")"
 grep -q "^transfer ok" "$TMP/node" || fail "the ustack node's transfer failed: $(cat "$TMP/node")"
 grep -q "^attacking" "$TMP/attack" || fail "the attacker never attacked: $(cat "$TMP/attack")"
-same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
 differs() { echo "$(stat -c %s "$2") bytes, first difference: $(cmp "$1" "$2" 2>&1 | head -1), $(cmp -l "$1" "$2" 2>/dev/null | wc -l) bytes differ"; }
-same "$TMP/to_us" "$TMP/at_us" || fail "Linux -> ustack: the data differs ($(differs "$TMP/to_us" "$TMP/at_us")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
-same "$TMP/to_linux" "$TMP/at_linux" || fail "ustack -> Linux: the data differs ($(differs "$TMP/to_linux" "$TMP/at_linux")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
+same_data "$TMP/to_us" "$TMP/at_us" || fail "Linux -> ustack: the data differs ($(differs "$TMP/to_us" "$TMP/at_us")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
+same_data "$TMP/to_linux" "$TMP/at_linux" || fail "ustack -> Linux: the data differs ($(differs "$TMP/to_linux" "$TMP/at_linux")); node: $(cat "$TMP/node"); attacker: $(cat "$TMP/attack")"
 
 wait_until 20 grep -q "^sent" "$TMP/attack" || fail "the attacker did not report: $(cat "$TMP/attack")"
 sent=$(grep "^sent" "$TMP/attack")
@@ -81,9 +78,8 @@ inwin=$(( $(num rst_in "$sent") + $(num syn_in "$sent") + $(num old_ack "$sent")
 ok "the transfer survived $rounds rounds of blind injection, $SIZE bytes each way sha256 equal; $cnt; $sent"
 
 # the idle connection: in-window RST (survives), then the exact one
-ip netns exec "$K" timeout 60 "$PY" "$HERE/inject_client.py" idle "$US" 8000 $SPORT2 30 >"$TMP/idle" 2>&1 &
-IDLE=$!
-NET_PIDS="$NET_PIDS $IDLE"
+net_nsbg k timeout 60 "$PY" "$HERE/inject_client.py" idle "$US" 8000 $SPORT2 30 >"$TMP/idle" 2>&1
+IDLE=$NET_LASTPID
 wait_until 30 grep -q "^exact RST sent\|FAIL" "$TMP/attack" || fail "the attacker did not finish: $(cat "$TMP/attack")"
 grep -q "^alive after an in-window RST" "$TMP/attack" || fail "$(cat "$TMP/attack")"
 wait_until 10 grep -q "^second:" "$TMP/node" || fail "the exact RST did not end connection 2: $(cat "$TMP/node")"

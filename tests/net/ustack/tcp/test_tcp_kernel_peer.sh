@@ -17,8 +17,7 @@
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug wirefilter sha256sum
-PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
-[ -x "$PEER" ] || fail "missing $PEER"
+net_build_prog PEER tests/net/ustack/tcp/tcp_peer
 net_tmpdir TMP
 net_deepbind_shim
 
@@ -26,17 +25,9 @@ net_switch SW
 net_switch SWL
 net_ns k "$SW"
 K=$(nsname k)
-ip -n "$K" addr add 198.18.7.1/24 dev tap0
-ip -n "$K" addr add fd00:7::1/64 dev tap0 nodad
-# the lossy side joins SW through wirefilter (stdin held open: it reads commands)
-mkfifo "$TMP/wf.in"
-exec 7<>"$TMP/wf.in"
-# (not net_bg: a background command of a function gets /dev/null as stdin)
-wirefilter -v "$SWL:$SW" -l 5 <&7 >"$TMP/wf.log" 2>&1 &
-WF=$!
-NET_PIDS="$NET_PIDS $WF"
-sleep 0.5
-kill -0 $WF 2>/dev/null || fail "wirefilter did not start: $(cat "$TMP/wf.log")"
+net_ns_addr k 198.18.7.1/24 fd00:7::1/64
+# the lossy side joins SW through wirefilter (it reads commands on stdin)
+net_wirefilter WF "$TMP/wf.log" "$SWL:$SW" -l 5
 
 # ustack's view: every "info" line of tcp_peer shows the three options
 our_opts() {   # TAG FILE COUNT
@@ -59,8 +50,6 @@ linux_opts() {   # TAG FILE COUNT
 	echo "$ss" | grep -qE 'wscale:7,[0-9]+' || fail "$1: Linux did not take our window scale 7: $ss"
 }
 
-same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
-
 # kernel clients -> ustack server (IPv4 then IPv6 on one dual-stack listener)
 kernel_to_ustack() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B
 	local tag=$1 sw=$2 a4=$3 a6=$4 mac=$5
@@ -82,10 +71,10 @@ kernel_to_ustack() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B
 	wait "$cpid" || fail "$tag: socat TCP6 client failed"
 	wait "$pid" || fail "$tag: ustack server failed: $(cat "$TMP/$tag.srv")"
 	our_opts "$tag" "$TMP/$tag.srv" 2
-	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: kernel -> ustack (IPv4) differs"
-	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: kernel -> ustack (IPv6) differs"
-	same "$TMP/$tag.b" "$TMP/$tag.k4" || fail "$tag: ustack -> kernel (IPv4) differs"
-	same "$TMP/$tag.b" "$TMP/$tag.k6" || fail "$tag: ustack -> kernel (IPv6) differs"
+	same_data "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: kernel -> ustack (IPv4) differs"
+	same_data "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: kernel -> ustack (IPv6) differs"
+	same_data "$TMP/$tag.b" "$TMP/$tag.k4" || fail "$tag: ustack -> kernel (IPv4) differs"
+	same_data "$TMP/$tag.b" "$TMP/$tag.k6" || fail "$tag: ustack -> kernel (IPv6) differs"
 	ok "$tag (${SECONDS}s): kernel socat clients <-> ustack server, $6 + $7 bytes, IPv4 and IPv6, sha256 equal"
 }
 
@@ -106,8 +95,8 @@ ustack_to_kernel() {   # TAG SWITCH ADDR4 ADDR6 MAC SIZE_A SIZE_B DST PORT
 	wait "$upid" || fail "$tag: ustack client failed: $(cat "$TMP/$tag.cli")"
 	wait "$kpid" || fail "$tag: socat server failed"
 	our_opts "$tag" "$TMP/$tag.cli" 1
-	same "$TMP/$tag.a" "$TMP/$tag.k" || fail "$tag: ustack -> kernel differs"
-	same "$TMP/$tag.b" "$TMP/$tag.us" || fail "$tag: kernel -> ustack differs"
+	same_data "$TMP/$tag.a" "$TMP/$tag.k" || fail "$tag: ustack -> kernel differs"
+	same_data "$TMP/$tag.b" "$TMP/$tag.us" || fail "$tag: kernel -> ustack differs"
 	ok "$tag (${SECONDS}s): ustack client <-> kernel socat server ($dst), $6 + $7 bytes, sha256 equal"
 }
 
@@ -126,13 +115,13 @@ ustack_to_ustack() {   # TAG SIZE_A SIZE_B CC
 		"$PEER" "ustack,mac=02:00:00:00:07:05$opt" "vde://$SW" 198.18.7.5/24 fd00:7::5/64 client "$dst" 8000 \
 			"$TMP/$tag.c$i" "$TMP/$tag.a" >"$TMP/$tag.cli$i" 2>&1 ||
 			fail "$tag: ustack client to $dst failed: $(cat "$TMP/$tag.cli$i")"
-		same "$TMP/$tag.b" "$TMP/$tag.c$i" || fail "$tag: server -> client ($dst) differs"
+		same_data "$TMP/$tag.b" "$TMP/$tag.c$i" || fail "$tag: server -> client ($dst) differs"
 		our_opts "$tag-client-$dst" "$TMP/$tag.cli$i" 1
 		i=$((i + 1))
 	done
 	wait "$pid" || fail "$tag: ustack server failed: $(cat "$TMP/$tag.srv")"
-	same "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: client -> server (IPv4) differs"
-	same "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: client -> server (IPv6) differs"
+	same_data "$TMP/$tag.a" "$TMP/$tag.us.0" || fail "$tag: client -> server (IPv4) differs"
+	same_data "$TMP/$tag.a" "$TMP/$tag.us.1" || fail "$tag: client -> server (IPv6) differs"
 	our_opts "$tag-server" "$TMP/$tag.srv" 2
 	local n
 	n=$(cat "$TMP/$tag.srv" "$TMP/$tag".cli* | grep -c "^info .* cc=$cc\$")

@@ -15,8 +15,7 @@ need_root
 need_cmd ip vde_plug
 PY=/usr/bin/python3
 [ -x "$PY" ] || skip "needs /usr/bin/python3"
-NODE="$IOTH_BUILD_DIR/tests/net/ustack/tcp/many_conns_node"
-[ -x "$NODE" ] || fail "missing $NODE"
+net_build_prog NODE tests/net/ustack/tcp/many_conns_node
 HERE=$(dirname "$0")
 net_tmpdir TMP
 net_deepbind_shim
@@ -30,7 +29,7 @@ MAC=02:00:00:00:0c:01
 net_switch SW
 net_ns k "$SW"
 K=$(nsname k)
-ip -n "$K" addr add 198.18.12.2/24 dev tap0
+net_ns_addr k 198.18.12.2/24
 net_bg "$NODE" "vde://$SW" "$MAC" "$US" 8000 "$N" $BASE $SAMPLE $SBYTES "$TMP/idle" >"$TMP/node" 2>&1
 NODEPID=$NET_LASTPID
 wait_until 10 grep -q READY "$TMP/node" || fail "ustack node did not start: $(cat "$TMP/node")"

@@ -11,21 +11,17 @@
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug sha256sum
-PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
-[ -x "$PEER" ] || fail "missing $PEER"
+net_build_prog PEER tests/net/ustack/tcp/tcp_peer
 net_tmpdir TMP
 net_deepbind_shim
 
 net_switch SW
 net_ns r "$SW"
 R=$(nsname r)
+net_ns_bare k
 K=$(nsname k)
-ip netns add "$K" || fail "cannot create namespace $K"
-NET_NSS="$NET_NSS $K"
-ip -n "$K" link set lo up
 ip -n "$R" link add v0 type veth peer name v1 netns "$K" || fail "cannot make the veth pair"
-ip -n "$R" addr add 198.18.11.1/24 dev tap0
-ip -n "$R" addr add fd00:11::1/64 dev tap0 nodad
+net_ns_addr r 198.18.11.1/24 fd00:11::1/64
 ip -n "$R" addr add 198.18.12.1/24 dev v0
 ip -n "$R" addr add fd00:12::1/64 dev v0 nodad
 ip -n "$R" link set v0 up
@@ -40,8 +36,6 @@ ip -n "$R" route replace 198.18.12.0/24 dev v0 mtu lock 1280
 ip -n "$R" -6 route replace fd00:12::/64 dev v0 proto kernel metric 256 mtu lock 1280
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 	fail "cannot turn forwarding on in $R"
-
-same() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
 
 head -c 2000000 /dev/urandom >"$TMP/a"
 head -c 2000000 /dev/urandom >"$TMP/b"
@@ -58,8 +52,8 @@ for dst in 198.18.12.2 fd00:12::2; do
 		198.18.11.2/24 fd00:11::2/64 client "$dst" "$port" "$TMP/$tag.us" "$TMP/a" >"$TMP/$tag.cli" 2>&1 ||
 		fail "$dst: the transfer through the 1280-byte hop failed (stalled?): $(cat "$TMP/$tag.cli")"
 	wait "$kpid" || fail "$dst: socat in K failed"
-	same "$TMP/a" "$TMP/$tag.k" || fail "$dst: ustack -> Linux differs"
-	same "$TMP/b" "$TMP/$tag.us" || fail "$dst: Linux -> ustack differs"
+	same_data "$TMP/a" "$TMP/$tag.k" || fail "$dst: ustack -> Linux differs"
+	same_data "$TMP/b" "$TMP/$tag.us" || fail "$dst: Linux -> ustack differs"
 	grep -q "^info .* mss=$want " "$TMP/$tag.cli" ||
 		fail "$dst: ustack's MSS is not the path's ($want): $(grep '^info' "$TMP/$tag.cli")"
 	ok "$dst (${SECONDS}s): 2 MB each way through a 1280-byte hop, sha256 equal, $(grep -o 'mss=[0-9]*' "$TMP/$tag.cli")"

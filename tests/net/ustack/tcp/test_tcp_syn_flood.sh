@@ -11,10 +11,8 @@
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip socat vde_plug cmp
-PY=/usr/bin/python3
-[ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || skip "needs python3-scapy for /usr/bin/python3 (scripts/install-deps installs it)"
-PEER="$IOTH_BUILD_DIR/tests/net/ustack/tcp/tcp_peer"
-[ -x "$PEER" ] || fail "missing $PEER"
+need_scapy
+net_build_prog PEER tests/net/ustack/tcp/tcp_peer
 net_tmpdir TMP
 net_deepbind_shim
 N=200
@@ -26,9 +24,8 @@ net_switch SW
 net_ns k "$SW"
 net_ns f "$SW"
 K=$(nsname k)
-F=$(nsname f)
-ip -n "$K" addr add 198.18.9.2/24 dev tap0
-ip -n "$F" addr add 198.18.9.3/24 dev tap0
+net_ns_addr k 198.18.9.2/24
+net_ns_addr f 198.18.9.3/24
 
 echo "the server's reply" >"$TMP/reply"
 echo "a line from the client" >"$TMP/req"
