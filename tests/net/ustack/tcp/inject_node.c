@@ -36,6 +36,8 @@
 #include "tcp/tcp.h"
 #include "ustack.h"
 
+#include "file_sender.h"
+
 static struct ustack *S;
 static const char *status_path;
 static int cur_fd = -1, cur_conn;
@@ -95,37 +97,12 @@ static void print_counters(void) {
 	fflush(stdout);
 }
 
-struct job {
-	int fd;
-	const char *in;
-	int rc;
-};
+static ssize_t us_send(int fd, const void *buf, size_t len) {
+	return api_sendto(S, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
+}
 
-static void *sender(void *arg) {
-	struct job *j = arg;
-	j->rc = -1;
-	int f = open(j->in, O_RDONLY);
-	if (f < 0)
-		return NULL;
-	char buf[16384];
-	ssize_t n;
-	while ((n = read(f, buf, sizeof(buf))) > 0) {
-		ssize_t off = 0;
-		while (off < n) {
-			ssize_t w = api_sendto(S, j->fd, buf + off, (size_t) (n - off), MSG_NOSIGNAL, NULL, 0);
-			if (w <= 0) {
-				perror("send");
-				close(f);
-				return NULL;
-			}
-			off += w;
-		}
-		usleep(10000);
-	}
-	close(f);
-	if (api_shutdown(S, j->fd, SHUT_WR) == 0)
-		j->rc = 0;
-	return NULL;
+static int us_shut_wr(int fd) {
+	return api_shutdown(S, fd, SHUT_WR);
 }
 
 static ssize_t recv_some(int fd, void *buf, size_t len) {
@@ -201,9 +178,11 @@ int main(int argc, char *argv[]) {
 
 	/* 1. the transfer */
 	int c = accept_one(l, 1);
-	struct job j = {c, argv[5], -1};
+	/* 16 KiB every 10 ms: the transfer lasts while the attacker injects */
+	struct file_job j = {.fd = c, .in = argv[5], .send = us_send, .shut_wr = us_shut_wr, .chunk = 16384,
+		.pause_us = 10000};
 	pthread_t t;
-	pthread_create(&t, NULL, sender, &j);
+	pthread_create(&t, NULL, file_sender, &j);
 	int out = open(argv[6], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int rc = out < 0 ? -1 : 0;
 	char buf[65536];

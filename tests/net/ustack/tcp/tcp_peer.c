@@ -25,12 +25,7 @@
 #include <sys/stat.h>
 
 #include "../ustest.h"
-
-struct job {
-	int fd;
-	const char *in;
-	int rc;
-};
+#include "file_sender.h"
 
 /* the transfer's progress, for the watchdog */
 static unsigned long long sent_bytes, rcvd_bytes;
@@ -87,31 +82,12 @@ static void *watchdog(void *arg) {
 	return NULL;
 }
 
-static void *sender(void *arg) {
-	struct job *j = arg;
-	j->rc = -1;
-	int f = open(j->in, O_RDONLY);
-	if (f < 0)
-		return NULL;
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(f, buf, sizeof(buf))) > 0) {
-		ssize_t off = 0;
-		while (off < n) {
-			ssize_t w = ioth_send(j->fd, buf + off, (size_t) (n - off), MSG_NOSIGNAL);
-			if (w <= 0) {
-				perror("send");
-				close(f);
-				return NULL;
-			}
-			off += w;
-			__atomic_add_fetch(&sent_bytes, (unsigned long long) w, __ATOMIC_RELAXED);
-		}
-	}
-	close(f);
-	if (ioth_shutdown(j->fd, SHUT_WR) == 0)
-		j->rc = 0;
-	return NULL;
+static ssize_t peer_send(int fd, const void *buf, size_t len) {
+	return ioth_send(fd, buf, len, MSG_NOSIGNAL);
+}
+
+static int peer_shut_wr(int fd) {
+	return ioth_shutdown(fd, SHUT_WR);
 }
 
 static void connected(void) {
@@ -146,9 +122,10 @@ static int transfer(int fd, const char *out, const char *in) {
 	__atomic_store_n(&sent_bytes, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&rcvd_bytes, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&watch_fd, fd, __ATOMIC_RELEASE);
-	struct job j = {fd, in, -1};
+	struct file_job j = {.fd = fd, .in = in, .send = peer_send, .shut_wr = peer_shut_wr, .chunk = 65536,
+		.sent = &sent_bytes};
 	pthread_t t;
-	pthread_create(&t, NULL, sender, &j);
+	pthread_create(&t, NULL, file_sender, &j);
 	int f = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	int rc = f < 0 ? -1 : 0;
 	char buf[65536];
