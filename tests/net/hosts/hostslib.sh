@@ -6,22 +6,13 @@
 # Every script: . "$IOTH_TESTLIB", need_root, need_cmd ..., then this file,
 # which gives $NODE, a scratch directory $TMP (removed at exit) and the
 # helpers below.
-NODE="$IOTH_BUILD_DIR/tests/net/hosts/hosts_node"
-[ -x "$NODE" ] || fail "missing $NODE"
-TMP=$(mktemp -d /tmp/hosts-test.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
+net_build_prog NODE tests/net/hosts/hosts_node
+net_tmpdir TMP
 
-# hosts_ns NAME: an empty namespace of this test (lo up), removed at exit
-hosts_ns() {
-	local ns; ns=$(nsname "$1")
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	NET_NSS="$NET_NSS $ns"
-	ip -n "$ns" link set lo up
-}
-
+# hosts_pair: namespaces a and b, the veth pair between them (above)
 hosts_pair() {
-	hosts_ns a
-	hosts_ns b
+	net_ns_bare a
+	net_ns_bare b
 	A=$(nsname a)
 	B=$(nsname b)
 	ip link add hva netns "$A" type veth peer name hvb netns "$B" || fail "cannot create the veth pair"

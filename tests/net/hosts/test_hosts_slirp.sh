@@ -17,7 +17,7 @@ for f in /usr/lib/*/vdeplug/libvdeplug_slirp.so /usr/lib/vdeplug/libvdeplug_slir
 done
 [ -n "$found" ] ||
 	skip "needs libvdeplug's slirp plugin (libvdeplug-slirp; scripts/install-deps installs it)"
-hosts_ns s
+net_ns_bare s
 S=$(nsname s)
 digest_server s 127.0.0.1
 # gateway 198.18.43.2, first DHCP address .15, DNS proxy .3; the host's

@@ -8,7 +8,7 @@
 need_root
 need_cmd ip ping socat sha256sum dnsmasq
 . "$(dirname "$0")/hostslib.sh"
-hosts_ns t
+net_ns_bare t
 T=$(nsname t)
 # the tap exists before the stack opens it, so dnsmasq can bind to it
 ip -n "$T" tuntap add dev htap0 mode tap || fail "cannot create a tap device"

@@ -12,10 +12,8 @@ T=$IOTH_BUILD_DIR/tests/unit/iothdns/test_iothdns_gai
 [ -x "$T" ] || skip "$T not built"
 
 mkns() { # mkns NAME: a namespace with lo up and a veth pair up, no addresses
+	net_ns_bare "$1"
 	local ns; ns=$(nsname "$1")
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	NET_NSS="$NET_NSS $ns"
-	ip -n "$ns" link set lo up
 	ip -n "$ns" link add v0 type veth peer name v1 || fail "no veth in $ns"
 	ip -n "$ns" link set v0 up
 	ip -n "$ns" link set v1 up

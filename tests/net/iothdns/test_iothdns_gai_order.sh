@@ -17,12 +17,10 @@ T=$IOTH_BUILD_DIR/tests/net/iothdns/iothdns_gai_order
 [ -x "$T" ] || skip "$T not built"
 
 mkns() { # mkns NAME: lo up, a veth pair up, 198.18.5.1/24 on v0
+	net_ns_bare "$1"
 	local ns; ns=$(nsname "$1")
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	NET_NSS="$NET_NSS $ns"
 	mkdir -p "/etc/netns/$ns"
 	NET_DIRS="$NET_DIRS /etc/netns/$ns"
-	ip -n "$ns" link set lo up
 	ip -n "$ns" link add v0 type veth peer name v1 || fail "no veth in $ns"
 	ip -n "$ns" link set v0 up
 	ip -n "$ns" link set v1 up
