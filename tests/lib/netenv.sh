@@ -21,6 +21,10 @@
 #   net_build_prog VAR REL     $IOTH_BUILD_DIR/REL in $VAR; fail unless executable
 #   need_scapy                 skip unless /usr/bin/python3 imports scapy; $PY
 #   same_data A B              true when files A and B hold the same bytes
+#   need_plugin NAME...        skip unless the build has the plugin of stack NAME
+#   check WHAT COMMAND...      a soft assertion: "ok: WHAT" when COMMAND succeeds,
+#                              else "FAIL: WHAT" counted in $FAILS (the test ends
+#                              with: [ "$FAILS" = 0 ] || fail ...)
 #   net_bg CMD...              run CMD in background, killed at exit ($NET_LASTPID)
 #   net_nsbg NS CMD...         the same, inside namespace NS
 #   wait_until SECS CMD...     retry CMD every 0.1 s until it succeeds or SECS pass
@@ -36,6 +40,7 @@ NET_ID="ioth$$"
 NET_PIDS=""
 NET_NSS=""
 NET_DIRS=""
+FAILS=0
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -178,4 +183,17 @@ need_scapy() {
 
 same_data() {
 	[ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]
+}
+
+need_plugin() {
+	local p
+	for p in "$@"; do
+		ls "$IOTH_PLUGIN_PATH"/ioth_"$p"*.so >/dev/null 2>&1 || skip "no $p plugin in $IOTH_PLUGIN_PATH"
+	done
+}
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
 }

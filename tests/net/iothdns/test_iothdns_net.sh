@@ -33,16 +33,9 @@ IOTHDIG=$B/tools/iothdig/iothdig
 for p in "$CLIENT" "$SERVER" "$IOTHDIG"; do
 	[ -x "$p" ] || skip "$p not built"
 done
-[ -e "$IOTH_PLUGIN_PATH/ioth_$STACK-r.so" ] || [ -e "$IOTH_PLUGIN_PATH/ioth_$STACK.so" ] ||
-	skip "no $STACK plugin in $IOTH_PLUGIN_PATH"
+need_plugin "$STACK"
 
-TMP=$(mktemp -d /tmp/iothdns-net.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION CONDITION...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 
 net_switch SW
 net_ns dns "$SW"

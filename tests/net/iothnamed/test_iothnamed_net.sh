@@ -27,16 +27,9 @@ need_cmd dnsmasq dig ip vde_plug python3
 B=$IOTH_BUILD_DIR
 NAMED=$B/tools/iothnamed/iothnamed
 [ -x "$NAMED" ] || skip "$NAMED not built"
-[ -e "$IOTH_PLUGIN_PATH/ioth_$STACK-r.so" ] || [ -e "$IOTH_PLUGIN_PATH/ioth_$STACK.so" ] ||
-	skip "no $STACK plugin in $IOTH_PLUGIN_PATH"
+need_plugin "$STACK"
 
-TMP=$(mktemp -d /tmp/iothnamed-net.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION CONDITION...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 
 net_switch SWA
 net_switch SWB

@@ -21,17 +21,9 @@ NAMED=$B/tools/iothnamed/iothnamed
 RADVD=$B/tools/iothradvd/iothradvd
 PROBE=$B/tests/net/iothconf/iothconf_probe
 for x in "$NAMED" "$RADVD" "$PROBE"; do [ -x "$x" ] || skip "$x not built"; done
-for s in ustack "$STACK"; do
-	ls "$IOTH_PLUGIN_PATH"/ioth_"$s"*.so >/dev/null 2>&1 || skip "no $s plugin"
-done
+need_plugin ustack "$STACK"
 
-TMP=$(mktemp -d /tmp/iothnamed-nodes.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 net_switch SW
 net_ns lin "$SW"
 LIN=$(nsname lin)

@@ -29,16 +29,10 @@ RADVD=$B/tools/iothradvd/iothradvd
 PROBE=$B/tests/net/iothconf/iothconf_probe
 [ -x "$RADVD" ] || skip "$RADVD not built"
 [ -x "$PROBE" ] || skip "$PROBE not built"
-ls "$IOTH_PLUGIN_PATH"/ioth_"$STACK"*.so >/dev/null 2>&1 || skip "no $STACK plugin"
-ls "$IOTH_PLUGIN_PATH"/ioth_ustack*.so >/dev/null 2>&1 || skip "no ustack plugin"
+need_plugin "$STACK"
+need_plugin ustack
 
-TMP=$(mktemp -d /tmp/iothradvd-test.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 tries() { # tries N COMMAND...: up to N times, for commands that wait themselves
 	local n=$1; shift
 	while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; n=$((n - 1)); sleep 0.5; done

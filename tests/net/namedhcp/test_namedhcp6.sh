@@ -20,15 +20,9 @@ DHCP=$B/tools/namedhcp/namedhcp
 RADVD=$B/tools/iothradvd/iothradvd
 PROBE=$B/tests/net/iothconf/iothconf_probe
 for x in "$NAMED" "$DHCP" "$RADVD" "$PROBE"; do [ -x "$x" ] || skip "$x not built"; done
-ls "$IOTH_PLUGIN_PATH"/ioth_ustack*.so >/dev/null 2>&1 || skip "no ustack plugin"
+need_plugin ustack
 
-TMP=$(mktemp -d /tmp/namedhcp6-test.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 net_switch SW
 net_ns lin "$SW"
 LIN=$(nsname lin)

@@ -20,15 +20,9 @@ DHCP4=$B/tools/namedhcp/namedhcp4
 RADVD=$B/tools/iothradvd/iothradvd
 NODE=$B/tests/net/namedhcp/story_node
 for x in "$NAMED" "$DHCP6" "$DHCP4" "$RADVD" "$NODE"; do [ -x "$x" ] || skip "$x not built"; done
-ls "$IOTH_PLUGIN_PATH"/ioth_ustack*.so >/dev/null 2>&1 || skip "no ustack plugin"
+need_plugin ustack
 
-TMP=$(mktemp -d /tmp/namedhcp-story.XXXXXX)
-NET_DIRS="$NET_DIRS $TMP"
-FAILS=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1; shift
-	if "$@"; then ok "$what"; else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
-}
+net_tmpdir TMP
 net_switch SW
 
 cat > "$TMP/named.rc" <<RC
