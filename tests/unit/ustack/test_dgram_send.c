@@ -8,7 +8,11 @@
  * source, for UDP and raw (which used to ignore it). Last, UDP's one
  * input path for both families: an IPv6 multicast datagram reaches the
  * connected sockets of its port only when it comes from their peer, as
- * IPv4's and as Linux's (__udp_v6_is_mcast_sock). */
+ * IPv4's and as Linux's (__udp_v6_is_mcast_sock). And the one send path of
+ * UDP, raw and ping sockets (socket/inet_dgram.c): toward a group, an
+ * unbound socket's source is the IP_MULTICAST_IF address, for all three,
+ * as Linux's udp_sendmsg, raw_sendmsg and ping_v4_sendmsg (raw and ping
+ * used to take the route's). */
 #define _GNU_SOURCE /* struct in6_pktinfo */
 #include "ut_stack.h"
 
@@ -221,6 +225,51 @@ static void test_raw_pktinfo4(void **state) {
 	check_pktinfo4(SOCK_RAW);
 }
 
+/* The source of a datagram sent to 224.1.2.3 by a socket of type/proto
+ * whose IP_MULTICAST_IF is 198.18.0.7, eth0's second address (its first,
+ * 198.18.0.1, is the route's). */
+static void check_mc_source(int type, int proto) {
+	struct ustack *s = ut_stack();
+	stack_lock(s);
+	assert_int_equal(ip4_addr_add(ut_eth(s), inet_addr("198.18.0.7"), 24, 0, false), 0);
+	stack_unlock(s);
+	ut_cap_clear();
+	int fd = api_socket(s, AF_INET, type | SOCK_NONBLOCK, proto);
+	assert_true(fd >= 0);
+	struct in_addr mc = {.s_addr = inet_addr("198.18.0.7")};
+	assert_int_equal(api_setsockopt(s, fd, IPPROTO_IP, IP_MULTICAST_IF, &mc, sizeof(mc)), 0);
+	/* an echo request: what a ping socket must be given, and a payload
+	 * like any other for raw and UDP */
+	uint8_t echo[16] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'm', 'c'};
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(type == SOCK_RAW ? 0 : 9999),
+		.sin_addr.s_addr = inet_addr("224.1.2.3")};
+	assert_int_equal(api_sendto(s, fd, echo, sizeof(echo), 0, (struct sockaddr *) &to, sizeof(to)),
+			(ssize_t) sizeof(echo));
+	int i = ut_find(ETHW_P_IP, 0);
+	assert_true(i >= 0);
+	struct ipv4_repr h;
+	assert_true(ipv4_parse(ut_cap.frame[i] + 14, (size_t) ut_cap.len[i] - 14, 0, &h) >= 0);
+	assert_int_equal(h.dst, inet_addr("224.1.2.3"));
+	assert_int_equal(h.src, inet_addr("198.18.0.7"));
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
+static void test_udp_mc_source(void **state) {
+	(void) state;
+	check_mc_source(SOCK_DGRAM, 0);
+}
+
+static void test_raw_mc_source(void **state) {
+	(void) state;
+	check_mc_source(SOCK_RAW, IPPROTO_ICMP);
+}
+
+static void test_ping_mc_source(void **state) {
+	(void) state;
+	check_mc_source(SOCK_DGRAM, IPPROTO_ICMP);
+}
+
 /* a UDP datagram from src:sport to ff02::1:dport received on eth0 */
 static void inject_mc6(struct ustack *s, const char *src, uint16_t sport, uint16_t dport) {
 	uint8_t frame[128];
@@ -290,6 +339,9 @@ int main(void) {
 		cmocka_unit_test(test_udp_pktinfo4),
 		cmocka_unit_test(test_raw_pktinfo4),
 		cmocka_unit_test(test_udp6_multicast_connected),
+		cmocka_unit_test(test_udp_mc_source),
+		cmocka_unit_test(test_raw_mc_source),
+		cmocka_unit_test(test_ping_mc_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
