@@ -501,10 +501,9 @@ struct tcp_stack {
 				PMTUReductions, ACKSkippedChallenge, ACKSkippedSeq,
 				MTUPFail, MTUPSuccess;
 	} mib;
-	/* RFC 5961 7: challenge ACKs per second of the whole stack (Linux's
-	 * tcp_challenge_ack_limit; 0: no limit, Linux's default INT_MAX),
-	 * this second's budget left */
-	uint32_t challenge_ack_limit, challenge_count;
+	/* RFC 5961 7: this second's budget of challenge ACKs left, when the
+	 * stack has a limit (ustack's tcp_challenge_ack_limit) */
+	uint32_t challenge_count;
 	uint64_t challenge_sec;
 	bool challenge_sec_set;
 };

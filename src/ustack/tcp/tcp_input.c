@@ -21,7 +21,8 @@
  * (500 ms) for everything sent out of window (counter
  * ACKSkippedChallenge); then the stack's, tcp_challenge_ack_limit per
  * second, a random budget of limit/2 to limit*3/2-1 each second (Linux
- * 6.0 on: off by default, INT_MAX; here challenge_ack_limit 0). */
+ * 6.0 on: off by default, INT_MAX; here the stack option
+ * tcp_challenge_ack_limit, 0 by default: no limit). */
 static bool oow_rate_limited(struct tcp_pcb *pcb, uint64_t now, uint64_t *skipped) {
 	uint32_t ms = (uint32_t) (now / 1000000u);
 	if (ms == 0)
@@ -42,7 +43,7 @@ static void challenge_ack(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
 	if (oow_rate_limited(pcb, now, &ts->mib.ACKSkippedChallenge))
 		return;
-	uint32_t limit = ts->challenge_ack_limit;
+	uint32_t limit = pcb->s->tcp_challenge_ack_limit;
 	if (limit) {
 		uint64_t sec = now / 1000000000u;
 		if (!ts->challenge_sec_set || sec != ts->challenge_sec) {

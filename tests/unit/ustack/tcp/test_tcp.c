@@ -3269,7 +3269,7 @@ static void test_rfc5961(void **state) {
 	/* the stack's budget: tcp_challenge_ack_limit 1 allows one per second */
 	uint32_t iss2;
 	int c2 = accepted(s, l, 4101, &iss2);
-	s->tcp->challenge_ack_limit = 1;
+	s->tcp_challenge_ack_limit = 1;
 	uint64_t t1 = t0 + MS(5000);
 	uint64_t ch1 = s->tcp->mib.ChallengeACKs;
 	seg_at(s, t1, 4100, rcv_nxt + 100, 0, TCP_RST, NULL, 0);
@@ -3282,13 +3282,59 @@ static void test_rfc5961(void **state) {
 	assert_true(ut_tcp_last(from, &r));
 	assert_int_equal(r.ack, 1001);
 	assert_int_equal(s->tcp->mib.ChallengeACKs, ch1 + 2);
-	s->tcp->challenge_ack_limit = 0;
+	s->tcp_challenge_ack_limit = 0;
 	/* the exact RST resets */
 	seg_at(s, t1 + MS(2000), 4100, rcv_nxt, 0, TCP_RST, NULL, 0);
 	assert_int_equal(ut_recv(s, c, buf, sizeof(buf)), -1);
 	assert_int_equal(errno, ECONNRESET);
 	api_close(s, c);
 	api_close(s, c2);
+	api_close(s, l);
+	ut_stack_free(s);
+}
+
+/* The stack option tcp_challenge_ack_limit=N (the field it sets): as
+ * Linux's sysctl, each second a budget of N/2 to N*3/2-1 challenge ACKs
+ * for the whole stack, drawn anew when a second begins; 0: no limit.
+ * Eight connections each get an in-window RST in the same second (one
+ * each: their own 500 ms limit never applies). */
+static int challenge_round(struct ustack *s, uint64_t t, uint16_t port0, int n) {
+	uint64_t ch = s->tcp->mib.ChallengeACKs;
+	int from = ut_cap.n;
+	for (int i = 0; i < n; i++)
+		seg_at(s, t + MS(10) * (uint64_t) i, (uint16_t) (port0 + i), 1001 + 100, 0, TCP_RST, NULL, 0);
+	assert_int_equal(count_flags(from, TCP_ACK), (int) (s->tcp->mib.ChallengeACKs - ch));
+	return (int) (s->tcp->mib.ChallengeACKs - ch);
+}
+
+static void test_challenge_ack_limit(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	int l = listener(s, 80), c[8];
+	uint32_t iss;
+	for (int i = 0; i < 8; i++)
+		c[i] = accepted(s, l, (uint16_t) (4200 + i), &iss);
+	uint64_t t0 = (rt_now() / 1000000000u + 10) * 1000000000u;   /* a second begins */
+	/* no limit (the default): every connection is challenged */
+	assert_int_equal(s->tcp_challenge_ack_limit, 0);
+	assert_int_equal(challenge_round(s, t0, 4200, 8), 8);
+	/* a limit of 4: 2 to 5 of the 8 in a second, in each second */
+	s->tcp_challenge_ack_limit = 4;
+	for (int sec = 1; sec <= 6; sec++) {
+		int n = challenge_round(s, t0 + (uint64_t) sec * 1000000000u, 4200, 8);
+		assert_true(n >= 2 && n <= 5);
+	}
+	/* a limit of 1: exactly one a second; a second connection's RST in
+	 * the same second is not answered, the next second's is */
+	s->tcp_challenge_ack_limit = 1;
+	assert_int_equal(challenge_round(s, t0 + 8000000000u, 4200, 8), 1);
+	assert_int_equal(challenge_round(s, t0 + 9000000000u, 4200, 8), 1);
+	/* off again: all eight */
+	s->tcp_challenge_ack_limit = 0;
+	assert_int_equal(challenge_round(s, t0 + 10000000000u, 4200, 8), 8);
+	for (int i = 0; i < 8; i++)
+		api_close(s, c[i]);
 	api_close(s, l);
 	ut_stack_free(s);
 }
@@ -3351,6 +3397,7 @@ int main(void) {
 		cmocka_unit_test(test_ecn_option),
 		cmocka_unit_test(test_pmtu),
 		cmocka_unit_test(test_rfc5961),
+		cmocka_unit_test(test_challenge_ack_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
