@@ -1171,6 +1171,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	pcb->last_ack_rx = now;
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	uint32_t una0 = pcb->snd_una;
+	bool rec0 = pcb->in_recovery || pcb->in_loss;
 	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	bool advanced = seq_gt(g->ack, pcb->snd_una);
 	bool sacked = false;
@@ -1194,6 +1195,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
 		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
+		tcp_rack_reo_update(pcb, has_dsack(g), rec0);
 		/* losses are looked for when RACK moved (Linux tcp_rack_mark_lost);
 		 * otherwise only the REO timer's deadline */
 		reo = tcp_rack_detect(pcb, now, &rack_lost, pcb->rack_advanced);
