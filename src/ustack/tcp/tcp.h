@@ -410,13 +410,15 @@ struct tcp_pcb {
 	uint16_t reordering;
 	/* RFC 8985 6.2 step 4 (Linux tcp_rack_update_reo_wnd): reo_wnd is
 	 * reo_mult quarters of min_rtt (0: one), one more for each D-SACK
-	 * (at most one a round trip: none until snd_una passes reo_round
-	 * when reo_round_set), back to one after 16 recoveries without
-	 * (reo_persist); reo_was_rec: still in recovery after the last
-	 * ACK's RACK step (it may end later in the same ACK) */
+	 * (at most one a round trip: none until a segment sent after reo_at,
+	 * the last growth, is delivered), back to one after 16 recoveries
+	 * without (reo_persist; a recovery undone does not count, one undone
+	 * by D-SACKs gives one back); reo_was_rec: still in recovery after
+	 * the last ACK's RACK step (it may end later in the same ACK);
+	 * reo_undo: the recovery that ended was undone */
 	uint8_t reo_mult, reo_persist;
-	bool reo_round_set, reo_was_rec;
-	uint32_t reo_round;
+	bool reo_was_rec, reo_undo;
+	uint64_t reo_at;
 	uint8_t rtx_kind;
 	bool tlp_out, tlp_retrans;
 	uint32_t tlp_high_seq;
@@ -755,7 +757,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* f
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
 void tcp_tx_free(struct tcp_pcb *pcb);
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr);   /* tsecr 0: none */
-void tcp_rack_reo_update(struct tcp_pcb *pcb, bool dsack, bool rec0);
+void tcp_rack_reo_update(struct tcp_pcb *pcb, uint64_t now, bool dsack, bool rec0);
 /* mark false: only how long until the next may be lost (no RACK advance) */
 uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);

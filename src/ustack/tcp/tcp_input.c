@@ -877,6 +877,7 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->in_loss = false;
 	pcb->snd_nxt = pcb->snd_max;
 	tcp_rack_unmark_lost(pcb);
+	pcb->reo_undo = true;   /* not a recovery RACK's reo_wnd counts */
 	pcb->s->tcp->mib.LossUndo++;
 }
 
@@ -908,9 +909,16 @@ static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t un
 				pcb->cwnd = pcb->prior_cwnd;
 			if (pcb->ssthresh < pcb->prior_ssthresh)
 				pcb->ssthresh = pcb->prior_ssthresh;
+			/* RACK's reo_wnd: a recovery ended so is not counted (one
+			 * that ended before was), and one is given back (Linux
+			 * tcp_try_undo_dsack) */
+			if (pcb->in_recovery)
+				pcb->reo_undo = true;
 			pcb->in_recovery = pcb->sack_recovery = false;
 			pcb->dupacks = 0;
 			pcb->dsack_undo = false;
+			if (pcb->reo_persist < 16)
+				pcb->reo_persist++;
 			pcb->s->tcp->mib.DSACKUndo++;
 		}
 	}
@@ -1195,7 +1203,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
 		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
-		tcp_rack_reo_update(pcb, has_dsack(g), rec0);
+		tcp_rack_reo_update(pcb, now, has_dsack(g), rec0);
 		/* losses are looked for when RACK moved (Linux tcp_rack_mark_lost);
 		 * otherwise only the REO timer's deadline */
 		reo = tcp_rack_detect(pcb, now, &rack_lost, pcb->rack_advanced);

@@ -272,24 +272,31 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
  * recovery, fast or after a timeout, was on before the ACK). A
  * D-SACK says a resend was not needed, often RACK's reordering window
  * too short: it grows by a quarter of min_rtt, once a round trip (the
- * D-SACKs of the same burst of resends count once), and stays so for 16
+ * D-SACKs of the same burst of resends count once): as Linux, a D-SACK
+ * counts when the most recently sent segment delivered so far
+ * (RACK.xmit_ts) went after the last growth (RFC 8985 waits for snd_una
+ * to pass the snd_nxt of then, longer on a path that keeps reordering,
+ * where holes hold snd_una back). It stays so for 16
  * recoveries; the 16th recovery that ends without another D-SACK brings
- * it back to one quarter. */
-void tcp_rack_reo_update(struct tcp_pcb *pcb, bool dsack, bool rec0) {
-	/* a recovery ended: by this ACK so far, or later in the last one */
+ * it back to one quarter. A recovery undone is not one of them
+ * (tcp_input.c's undos set reo_undo; D-SACKs that undo one give one
+ * back, as Linux's tcp_try_undo_dsack). */
+void tcp_rack_reo_update(struct tcp_pcb *pcb, uint64_t now, bool dsack, bool rec0) {
+	/* a recovery ended (by this ACK so far, or later in the last one),
+	 * not undone: one of the 16 (Linux tcp_try_undo_recovery) */
 	bool rec = pcb->in_recovery || pcb->in_loss;
-	if ((rec0 || pcb->reo_was_rec) && !rec && pcb->reo_persist && --pcb->reo_persist == 0)
-		pcb->reo_mult = 1;
+	if ((rec0 || pcb->reo_was_rec) && !rec) {
+		if (!pcb->reo_undo && pcb->reo_persist && --pcb->reo_persist == 0)
+			pcb->reo_mult = 1;
+		pcb->reo_undo = false;
+	}
 	pcb->reo_was_rec = rec;
-	if (pcb->reo_round_set && seq_geq(pcb->snd_una, pcb->reo_round))
-		pcb->reo_round_set = false;
-	if (!dsack || pcb->reo_round_set)
+	if (!dsack || (pcb->reo_at && !(pcb->rack_valid && pcb->rack_xmit > pcb->reo_at)))
 		return;
 	uint32_t m = pcb->reo_mult ? pcb->reo_mult : 1;
 	pcb->reo_mult = (uint8_t) (m < 255 ? m + 1 : 255);
 	pcb->reo_persist = 16;
-	pcb->reo_round = pcb->snd_nxt;
-	pcb->reo_round_set = true;
+	pcb->reo_at = now ? now : 1;
 }
 
 /* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or

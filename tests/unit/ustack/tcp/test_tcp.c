@@ -2411,28 +2411,41 @@ static void test_rack_reo(void **state) {
 
 /* RACK's reordering window grows with D-SACKs (RFC 8985 6.2 step 4, as
  * Linux's tcp_rack_update_reo_wnd): a D-SACK adds a quarter of min_rtt,
- * once a round trip; 16 recoveries without one bring it back to a
- * quarter. Without it, a path that reorders by more than min_rtt / 4
- * had every late segment resent (test_tcp_badnet's "reorder": 2,546
- * resends per 32 MiB against Linux's 1,100-1,400; 1,250 since). Seen
- * on the REO timer of four segments whose last is SACKed: send time +
- * RACK.rtt (microseconds here) + reo_wnd + 2 ms. */
-static uint64_t reo_deadline(struct ustack *s, int c, struct tcp_pcb *p, uint16_t lport, uint32_t *una) {
+ * once a round trip (it counts once a segment sent after the last growth
+ * was delivered); 16 recoveries without one bring it back to a quarter.
+ * Without it, a path that reorders by more than min_rtt / 4 had every
+ * late segment resent (test_tcp_badnet's "reorder": 2,546 resends per
+ * 32 MiB against Linux's 800-1,400; 1,250-1,330 since). Seen on the REO
+ * timer of four segments whose last is SACKed 1 ms after they went: send
+ * time + RACK.rtt (1 ms, less the nanoseconds between the segments'
+ * send times, in whole microseconds) + reo_wnd + 2 ms. On the test clock
+ * (*T, moved on by each step). */
+static void at_ms(struct ustack *s, uint64_t *T, uint64_t ms) {
+	*T += MS(ms);
+	s->timers_now = *T;
+}
+
+static uint64_t reo_deadline(struct ustack *s, int c, struct tcp_pcb *p, uint16_t lport, uint32_t *una,
+		uint64_t *T) {
 	const uint32_t M = 1000;
 	rtt_100ms(p);
 	p->cwnd = 10 * M;   /* (each recovery reduced it) */
+	at_ms(s, T, 1);
 	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
 	assert_int_equal(p->ntx, 4);
 	uint64_t sent = p->tx[0].at;
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {*una + 3 * M, *una + 4 * M};
+	at_ms(s, T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, *una, TCP_ACK, NULL, 0, &a);
 	assert_int_equal(p->rtx_kind, TCP_RTX_REO);
 	uint64_t at = p->rtx_at - sent;
 	/* the REO timer: lost, resent; then all acknowledged, recovery over */
-	run(s, p->rtx_at);
+	*T = p->rtx_at;
+	run(s, *T);
 	assert_true(p->in_recovery);
 	*una += 4 * M;
+	at_ms(s, T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, *una, TCP_ACK, NULL, 0, NULL);
 	assert_false(p->in_recovery);
 	return at;
@@ -2448,46 +2461,49 @@ static void test_rack_reo_dsack(void **state) {
 	int c = connect_peer(s, &synack, &una, &lport);
 	struct tcp_pcb *p = find_pcb(s, 9000);
 	const uint32_t M = 1000;
+	uint64_t T = rt_now() + MS(1000);
 	/* no D-SACK yet: 25 ms */
-	uint64_t d = reo_deadline(s, c, p, lport, &una);
-	assert_true(d >= MS(27) && d < MS(28));
+	assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(28) - 10000, MS(28));
 	/* four segments; the first ACK carries a D-SACK (a block below the
-	 * ACK): the window doubles; a second in the same round trip (before
-	 * snd_una passes what was sent at the first) changes nothing */
+	 * ACK): the window doubles; a second in the same round trip (for
+	 * segments sent before the first) changes nothing */
 	rtt_100ms(p);
+	at_ms(s, &T, 1);
 	assert_int_equal(send_n(s, c, 4 * M), 4 * M);
 	struct tcp_opts a = {.nsack = 1};
 	a.sack[0] = (struct tcp_sack_block) {una - M, una};
+	at_ms(s, &T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, una + M, TCP_ACK, NULL, 0, &a);
 	a.sack[0] = (struct tcp_sack_block) {una, una + M};
+	at_ms(s, &T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, una + 2 * M, TCP_ACK, NULL, 0, &a);
 	una += 4 * M;
+	at_ms(s, &T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, NULL);
-	d = reo_deadline(s, c, p, lport, &una);
-	assert_true(d >= MS(52) && d < MS(53));
-	/* a D-SACK in the next round trip: three quarters */
+	assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(53) - 10000, MS(53));
+	/* a D-SACK after that round trip (segments sent since delivered):
+	 * three quarters */
 	a.sack[0] = (struct tcp_sack_block) {una - M, una};
+	at_ms(s, &T, 1);
 	ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
-	d = reo_deadline(s, c, p, lport, &una);
-	assert_true(d >= MS(77) && d < MS(78));
+	assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(78) - 10000, MS(78));
 	/* never above SRTT (100 ms) */
 	for (int i = 0; i < 3; i++) {
 		rtt_100ms(p);
+		at_ms(s, &T, 1);
 		assert_int_equal(send_n(s, c, M), M);
 		a.sack[0] = (struct tcp_sack_block) {una - M, una};
 		una += M;
+		at_ms(s, &T, 1);
 		ut_tcp_seg(s, 9000, lport, 7001, una, TCP_ACK, NULL, 0, &a);
 	}
-	d = reo_deadline(s, c, p, lport, &una);
-	assert_true(d >= MS(102) && d < MS(103));
+	assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(103) - 10000, MS(103));
 	/* recoveries without a D-SACK: it holds for 16, then a quarter again
-	 * (each reo_deadline is one recovery, seen ended at the next ACK) */
-	for (int i = 0; i < 15; i++) {
-		d = reo_deadline(s, c, p, lport, &una);
-		assert_true(d >= MS(102) && d < MS(103));
-	}
-	d = reo_deadline(s, c, p, lport, &una);
-	assert_true(d >= MS(27) && d < MS(28));
+	 * (that reo_deadline was the first) */
+	for (int i = 0; i < 15; i++)
+		assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(103) - 10000, MS(103));
+	assert_in_range(reo_deadline(s, c, p, lport, &una, &T), MS(28) - 10000, MS(28));
+	s->timers_now = 0;
 	api_close(s, c);
 	ut_stack_free(s);
 }
