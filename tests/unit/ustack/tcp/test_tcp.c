@@ -314,6 +314,19 @@ static int connect_peer(struct ustack *s, const struct tcp_opts *synack, uint32_
 	return c;
 }
 
+/* The start of the loss-recovery tests: a stack (*sp) connected to the
+ * peer's port 9000, which offered MSS 1000 and SACK; the descriptor in
+ * *c, our first sequence number in *una, our port in *lport. */
+static struct tcp_pcb *sack_conn(struct ustack **sp, int *c, uint32_t *una, uint16_t *lport) {
+	struct ustack *s = *sp = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	*c = connect_peer(s, &synack, una, lport);
+	struct tcp_pcb *p = find_pcb(s, 9000);
+	assert_non_null(p);
+	return p;
+}
+
 /* run the connection with NewReno: tests of recovery that count Reno's
  * halving (the default, CUBIC, keeps 0.7) */
 static void use_reno(struct ustack *s, int fd) {
@@ -485,13 +498,11 @@ static void test_inq(void **state) {
  * ends with the next new data. */
 static void test_dsack(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	assert_true(p->sack_ok);
 	p->quickack = 16;
 	static char d[1500];
@@ -2167,13 +2178,11 @@ static void test_prr(void **state) {
  * again). Each step: the ACK and SACK block in, the segments out. */
 static void test_lost_retransmit(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	/* the script's clock: its handshake took 10 ms; the steps run at
 	 * its times (ms after the write) on the test clock */
 	p->srtt = p->min_rtt = 10000;
@@ -2238,13 +2247,11 @@ static void test_lost_retransmit(void **state) {
  * pair). */
 static void test_rack_same_time(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	uint64_t t0 = rt_now();
 	const uint32_t M = 1000;
@@ -2348,13 +2355,11 @@ static void test_rack_tsecr(void **state) {
  * fr-4pkt-fack-last-mss); meanwhile TCP_INFO says Disorder */
 static void test_rack_reo(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
@@ -2453,13 +2458,11 @@ static uint64_t reo_deadline(struct ustack *s, int c, struct tcp_pcb *p, uint16_
 
 static void test_rack_reo_dsack(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	const uint32_t M = 1000;
 	uint64_t T = rt_now() + MS(1000);
 	/* no D-SACK yet: 25 ms */
@@ -2515,13 +2518,11 @@ static void test_rack_reo_dsack(void **state) {
  * (packetdrill's sack-shift-sacked-7-3-4-8-9-fack) */
 static void test_sack_whole_reordering(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	const uint32_t M = 1000;
 	assert_int_equal(send_n(s, c, 10 * M), 10 * M);
@@ -2563,13 +2564,11 @@ static void test_sack_whole_reordering(void **state) {
  * nothing */
 static void test_dsack_undo(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
@@ -2605,13 +2604,11 @@ static void test_dsack_undo(void **state) {
  * prr-ss-ack-below-snd_una-cubic) */
 static void test_old_ack_sack(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
@@ -2647,13 +2644,11 @@ static void test_old_ack_sack(void **state) {
  * does not move RACK, so it marks nothing by the clock alone; the REO
  * timer (22 ms + RACK.rtt... + 2 ms) has not fired yet. */
 static void prr_old_ack_script(uint32_t last_ms) {
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	p->srtt = p->min_rtt = 10000;
 	p->rttvar = 5000;
 	p->rto = 200000;
@@ -2939,13 +2934,11 @@ static void test_frto(void **state) {
  * data held by cwnd, the probe is a new segment. */
 static void test_tlp(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	struct ustack *s;
+	int c;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
-	struct tcp_pcb *p = find_pcb(s, 9000);
+	struct tcp_pcb *p = sack_conn(&s, &c, &una, &lport);
 	rtt_100ms(p);
 	const uint32_t M = 1000;
 	uint32_t seqs[32];
