@@ -189,17 +189,18 @@ ustack_to_ustack lossyreno 1500000 1500000 reno
 # and at least one per 32 frames (a VNL batch's most).
 UOPT=gro=1 ustack_to_kernel gro4 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 8000000 8000000 198.18.7.1 9005
 UOPT=gro=1 ustack_to_kernel gro6 "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 8000000 8000000 fd00:7::1 9006
+IN=() OUT=()
 tcpcount() { awk -v n="$2" '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) if ($i == n) c = i; h = 1 } else print $c }' "$1"; }
 for g in 0 1; do
 	UOPT="gro=$g,snmp=$TMP/gro$g.snmp" ustack_to_kernel "grorx$g" "$SW" 198.18.7.2 fd00:7::2 02:00:00:00:07:02 0 8000000 198.18.7.1 $((9007 + g))
 	in=$(tcpcount "$TMP/gro$g.snmp" InSegs)
 	out=$(tcpcount "$TMP/gro$g.snmp" OutSegs)
 	[ -n "$in" ] && [ -n "$out" ] && [ "$in" -ge 5525 ] || fail "gro=$g: no counters, or fewer segments in than 8 MB takes: $(cat "$TMP/gro$g.snmp")"
-	eval "in$g=$in out$g=$out"
+	IN[g]=$in OUT[g]=$out
 done
-[ "$out0" -ge $((in0 / 2 - 10)) ] && [ "$out0" -lt "$in0" ] ||
-	fail "gro=0: $out0 segments out for $in0 in: not about an ACK every second segment"
-[ "$out1" -lt "$in1" ] && [ "$out1" -ge $((in1 / 32)) ] ||
-	fail "gro=1: $out1 segments out for $in1 in: not fewer ACKs than segments, or fewer than one per 32 frames"
-ok "gro=1 with Linux: 8 MB both ways sha256 equal (IPv4, IPv6); receiving 8 MB, segments out (ACKs) per data segment in: gro=1 $out1/$in1, gro=0 $out0/$in0"
+[ "${OUT[0]}" -ge $((IN[0] / 2 - 10)) ] && [ "${OUT[0]}" -lt "${IN[0]}" ] ||
+	fail "gro=0: ${OUT[0]} segments out for ${IN[0]} in: not about an ACK every second segment"
+[ "${OUT[1]}" -lt "${IN[1]}" ] && [ "${OUT[1]}" -ge $((IN[1] / 32)) ] ||
+	fail "gro=1: ${OUT[1]} segments out for ${IN[1]} in: not fewer ACKs than segments, or fewer than one per 32 frames"
+ok "gro=1 with Linux: 8 MB both ways sha256 equal (IPv4, IPv6); receiving 8 MB, segments out (ACKs) per data segment in: gro=1 ${OUT[1]}/${IN[1]}, gro=0 ${OUT[0]}/${IN[0]}"
 exit 0
