@@ -36,6 +36,11 @@
  *                           once a black hole is suspected, always
  *   tcp_base_mss=N          the MSS probing starts from, 48..65495 (1024),
  *                           as the sysctl
+ *   tcp_challenge_ack_limit=N  RFC 5961 challenge ACKs the whole stack
+ *                           sends per second (a random budget of N/2 to
+ *                           N*3/2-1 each second), as the sysctl; 0 or
+ *                           2147483647: no limit (the default, Linux's
+ *                           since 6.0)
  *   tcp_notsent_lowat=N     TCP_NOTSENT_LOWAT of sockets that set none, as
  *                           the sysctl (0 or 4294967295: none, the default)
  *   tcp_fastopen=N          TCP Fast Open, Linux's sysctl bits (decimal or
@@ -104,7 +109,7 @@ struct opts {
 	const struct tcp_cc_ops *cc;
 	long tcp_fastopen;            /* -1: the default */
 	int tcp_timestamps, tcp_ecn, gro, tcp_mtu_probing;
-	uint32_t tcp_base_mss;
+	uint32_t tcp_base_mss, tcp_challenge_ack_limit;
 	bool tfo_key_set;
 	uint8_t tfo_key[16];
 	char *pcap;     /* pcap=FILE (allocated) */
@@ -141,6 +146,7 @@ static const struct num_opt {
 	{"tcp_mtu_probing", 0, 2, OPT_DIGIT, OPT_FIELD(tcp_mtu_probing)},
 	{"tcp_base_mss", 48, 65495, OPT_NONEMPTY, OPT_FIELD(tcp_base_mss)},
 	{"gro", 0, 1, OPT_DIGIT, OPT_FIELD(gro)},
+	{"tcp_challenge_ack_limit", 0, 2147483647, OPT_NONEMPTY | OPT_ALLONES0, OPT_FIELD(tcp_challenge_ack_limit)},
 };
 #undef OPT_FIELD
 
@@ -206,6 +212,7 @@ static int parse_options(const char *options, struct opts *o) {
 	o->tcp_ecn = 2;
 	o->tcp_mtu_probing = 0;
 	o->tcp_base_mss = 0;
+	o->tcp_challenge_ack_limit = 0;
 	o->gro = 0;
 	o->tfo_key_set = false;
 	o->pcap = NULL;
@@ -531,6 +538,7 @@ void *ioth_ustack_newstack(const char *vnlv[], const char *options, struct ioth_
 	s->tcp_ecn = (uint8_t) o.tcp_ecn;
 	s->tcp_mtu_probing = (uint8_t) o.tcp_mtu_probing;
 	s->tcp_base_mss = o.tcp_base_mss;
+	s->tcp_challenge_ack_limit = o.tcp_challenge_ack_limit;
 	s->gro = o.gro != 0;
 	s->tcp_no_ssai = !o.ssai;
 	s->tcp_cc = o.cc;

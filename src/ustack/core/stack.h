@@ -156,6 +156,10 @@ struct ustack {
 	 * and tcp_base_mss (option tcp_base_mss=; 0: TCP_BASE_MSS, 1024) */
 	uint8_t tcp_mtu_probing;
 	uint32_t tcp_base_mss;
+	/* RFC 5961 7: challenge ACKs per second of the whole stack, Linux's
+	 * tcp_challenge_ack_limit (option tcp_challenge_ack_limit=; 0: no
+	 * limit, as Linux's default INT_MAX since 6.0) */
+	uint32_t tcp_challenge_ack_limit;
 	/* Linux's net.ipv4.tcp_fastopen (stack option tcp_fastopen=, default
 	 * 1 as Linux) and tcp_fastopen_key (option tcp_fastopen_key=; not
 	 * set: random, made on first use) */

@@ -411,6 +411,17 @@ struct tcp_pcb {
 	 * segments (3 until more is seen, TCP_INFO's tcpi_reordering) */
 	bool reord_seen;
 	uint16_t reordering;
+	/* RFC 8985 6.2 step 4 (Linux tcp_rack_update_reo_wnd): reo_wnd is
+	 * reo_mult quarters of min_rtt (0: one), one more for each D-SACK
+	 * (at most one a round trip: none until a segment sent after reo_at,
+	 * the last growth, is delivered), back to one after 16 recoveries
+	 * without (reo_persist; a recovery undone does not count, one undone
+	 * by D-SACKs gives one back); reo_was_rec: still in recovery after
+	 * the last ACK's RACK step (it may end later in the same ACK);
+	 * reo_undo: the recovery that ended was undone */
+	uint8_t reo_mult, reo_persist;
+	bool reo_was_rec, reo_undo;
+	uint64_t reo_at;
 	uint8_t rtx_kind;
 	bool tlp_out, tlp_retrans;
 	uint32_t tlp_high_seq;
@@ -504,10 +515,9 @@ struct tcp_stack {
 				PMTUReductions, ACKSkippedChallenge, ACKSkippedSeq,
 				MTUPFail, MTUPSuccess;
 	} mib;
-	/* RFC 5961 7: challenge ACKs per second of the whole stack (Linux's
-	 * tcp_challenge_ack_limit; 0: no limit, Linux's default INT_MAX),
-	 * this second's budget left */
-	uint32_t challenge_ack_limit, challenge_count;
+	/* RFC 5961 7: this second's budget of challenge ACKs left, when the
+	 * stack has a limit (ustack's tcp_challenge_ack_limit) */
+	uint32_t challenge_count;
 	uint64_t challenge_sec;
 	bool challenge_sec_set;
 };
@@ -766,6 +776,7 @@ bool tcp_sack_retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);  /* f
 void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now);
 void tcp_tx_free(struct tcp_pcb *pcb);
 void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr);   /* tsecr 0: none */
+void tcp_rack_reo_update(struct tcp_pcb *pcb, uint64_t now, bool dsack, bool rec0);
 /* mark false: only how long until the next may be lost (no RACK advance) */
 uint64_t tcp_rack_detect(struct tcp_pcb *pcb, uint64_t now, bool *marked, bool mark);
 bool tcp_rack_is_lost(const struct tcp_pcb *pcb, uint32_t seq);

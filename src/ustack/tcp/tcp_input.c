@@ -21,7 +21,8 @@
  * (500 ms) for everything sent out of window (counter
  * ACKSkippedChallenge); then the stack's, tcp_challenge_ack_limit per
  * second, a random budget of limit/2 to limit*3/2-1 each second (Linux
- * 6.0 on: off by default, INT_MAX; here challenge_ack_limit 0). */
+ * 6.0 on: off by default, INT_MAX; here the stack option
+ * tcp_challenge_ack_limit, 0 by default: no limit). */
 static bool oow_rate_limited(struct tcp_pcb *pcb, uint64_t now, uint64_t *skipped) {
 	uint32_t ms = (uint32_t) (now / 1000000u);
 	if (ms == 0)
@@ -42,7 +43,7 @@ static void challenge_ack(struct tcp_pcb *pcb) {
 	uint64_t now = tcp_clock(pcb->s);
 	if (oow_rate_limited(pcb, now, &ts->mib.ACKSkippedChallenge))
 		return;
-	uint32_t limit = ts->challenge_ack_limit;
+	uint32_t limit = pcb->s->tcp_challenge_ack_limit;
 	if (limit) {
 		uint64_t sec = now / 1000000000u;
 		if (!ts->challenge_sec_set || sec != ts->challenge_sec) {
@@ -876,6 +877,7 @@ static void loss_undo(struct tcp_pcb *pcb, const struct tcp_seg *g) {
 	pcb->in_loss = false;
 	pcb->snd_nxt = pcb->snd_max;
 	tcp_rack_unmark_lost(pcb);
+	pcb->reo_undo = true;   /* not a recovery RACK's reo_wnd counts */
 	pcb->s->tcp->mib.LossUndo++;
 }
 
@@ -907,9 +909,16 @@ static void dsack_undo(struct tcp_pcb *pcb, const struct tcp_seg *g, uint32_t un
 				pcb->cwnd = pcb->prior_cwnd;
 			if (pcb->ssthresh < pcb->prior_ssthresh)
 				pcb->ssthresh = pcb->prior_ssthresh;
+			/* RACK's reo_wnd: a recovery ended so is not counted (one
+			 * that ended before was), and one is given back (Linux
+			 * tcp_try_undo_dsack) */
+			if (pcb->in_recovery)
+				pcb->reo_undo = true;
 			pcb->in_recovery = pcb->sack_recovery = false;
 			pcb->dupacks = 0;
 			pcb->dsack_undo = false;
+			if (pcb->reo_persist < 16)
+				pcb->reo_persist++;
 			pcb->s->tcp->mib.DSACKUndo++;
 		}
 	}
@@ -1170,6 +1179,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	pcb->last_ack_rx = now;
 	uint32_t wnd = g->wnd << pcb->snd_wscale;
 	uint32_t una0 = pcb->snd_una;
+	bool rec0 = pcb->in_recovery || pcb->in_loss;
 	uint32_t sacked0 = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	bool advanced = seq_gt(g->ack, pcb->snd_una);
 	bool sacked = false;
@@ -1193,6 +1203,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint64_t reo = 0;
 	if (pcb->sack_ok) {
 		tcp_rack_ack(pcb, now, g->opt_ok && g->opt.has_ts ? g->opt.tsecr : 0);
+		tcp_rack_reo_update(pcb, now, has_dsack(g), rec0);
 		/* losses are looked for when RACK moved (Linux tcp_rack_mark_lost);
 		 * otherwise only the REO timer's deadline */
 		reo = tcp_rack_detect(pcb, now, &rack_lost, pcb->rack_advanced);

@@ -267,9 +267,41 @@ void tcp_rack_ack(struct tcp_pcb *pcb, uint64_t now, uint32_t tsecr) {
 	tx_check(pcb);
 }
 
+/* RFC 8985 6.2 step 4, as Linux's tcp_rack_update_reo_wnd, on each ACK
+ * before its losses are looked for (dsack: it carries a D-SACK; rec0:
+ * recovery, fast or after a timeout, was on before the ACK). A
+ * D-SACK says a resend was not needed, often RACK's reordering window
+ * too short: it grows by a quarter of min_rtt, once a round trip (the
+ * D-SACKs of the same burst of resends count once): as Linux, a D-SACK
+ * counts when the most recently sent segment delivered so far
+ * (RACK.xmit_ts) went after the last growth (RFC 8985 waits for snd_una
+ * to pass the snd_nxt of then, longer on a path that keeps reordering,
+ * where holes hold snd_una back). It stays so for 16
+ * recoveries; the 16th recovery that ends without another D-SACK brings
+ * it back to one quarter. A recovery undone is not one of them
+ * (tcp_input.c's undos set reo_undo; D-SACKs that undo one give one
+ * back, as Linux's tcp_try_undo_dsack). */
+void tcp_rack_reo_update(struct tcp_pcb *pcb, uint64_t now, bool dsack, bool rec0) {
+	/* a recovery ended (by this ACK so far, or later in the last one),
+	 * not undone: one of the 16 (Linux tcp_try_undo_recovery) */
+	bool rec = pcb->in_recovery || pcb->in_loss;
+	if ((rec0 || pcb->reo_was_rec) && !rec) {
+		if (!pcb->reo_undo && pcb->reo_persist && --pcb->reo_persist == 0)
+			pcb->reo_mult = 1;
+		pcb->reo_undo = false;
+	}
+	pcb->reo_was_rec = rec;
+	if (!dsack || (pcb->reo_at && !(pcb->rack_valid && pcb->rack_xmit > pcb->reo_at)))
+		return;
+	uint32_t m = pcb->reo_mult ? pcb->reo_mult : 1;
+	pcb->reo_mult = (uint8_t) (m < 255 ? m + 1 : 255);
+	pcb->reo_persist = 16;
+	pcb->reo_at = now ? now : 1;
+}
+
 /* Linux tcp_rack_reo_wnd: until reordering is seen, none in recovery or
  * after a timeout, nor once as many segments as the reordering degree
- * are SACKed; else min_rtt / 4, at most SRTT (us). */
+ * are SACKed; else min_rtt / 4 times reo_mult, at most SRTT (us). */
 static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
 	if (!pcb->reord_seen) {
 		if (pcb->in_recovery || pcb->in_loss)
@@ -277,8 +309,8 @@ static uint32_t reo_wnd(const struct tcp_pcb *pcb) {
 		if (pcb->tx_nsacked >= (pcb->reordering ? pcb->reordering : DUPTHRESH))
 			return 0;
 	}
-	uint32_t w = pcb->min_rtt / 4;
-	return pcb->srtt && w > pcb->srtt ? pcb->srtt : w;
+	uint64_t w = (uint64_t) (pcb->min_rtt / 4) * (pcb->reo_mult ? pcb->reo_mult : 1);
+	return pcb->srtt && w > pcb->srtt ? pcb->srtt : (uint32_t) w;
 }
 
 /* RFC 8985 6.2 step 5 (RACK_detect_loss): marks the lost segments; how

@@ -341,6 +341,13 @@ int main(void) {
 	CHECK(ioth_newstack("ustack,tcp_base_mss=", NULL) == NULL && errno == EINVAL);
 	lw = ioth_newstack("ustack,tcp_mtu_probing=1,tcp_base_mss=512", NULL);
 	CHECK(lw != NULL && ioth_delstack(lw) == 0);
+	CHECK(ioth_newstack("ustack,tcp_challenge_ack_limit=", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_challenge_ack_limit=-1", NULL) == NULL && errno == EINVAL);
+	CHECK(ioth_newstack("ustack,tcp_challenge_ack_limit=2147483648", NULL) == NULL && errno == EINVAL);
+	lw = ioth_newstack("ustack,tcp_challenge_ack_limit=2147483647", NULL);
+	CHECK(lw != NULL && ioth_delstack(lw) == 0);
+	lw = ioth_newstack("ustack,tcp_challenge_ack_limit=1000", NULL);
+	CHECK(lw != NULL && ioth_delstack(lw) == 0);
 	CHECK(ustest_ping(a, "198.18.0.2", 56, 3000) == 0);
 	test_helpers(a);
 	test_getifaddrs(a);

@@ -14,7 +14,7 @@
 # connection must live on), then one exactly at rcv_nxt (it must reset).
 # usage: inject_attack.py IFACE USMAC USIP PEERIP PORT SPORT1 SPORT2 STATUS
 import os, random, sys, time
-from scapy.all import Ether, IP, TCP, Raw, conf
+from scapy.all import Ether, IP, IPv6, TCP, Raw, conf
 
 iface, usmac, usip, peerip = sys.argv[1:5]
 port, sport1, sport2 = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
@@ -44,9 +44,12 @@ def wait_for(conn, secs):
     sys.exit("FAIL: connection %d never showed up in %s" % (conn, status))
 
 
+# IPv4 or IPv6, as the addresses are
+net = IPv6(src=peerip, dst=usip) if ":" in usip else IP(src=peerip, dst=usip)
+
+
 def send(sport, flags, seq, ack=0, data=b""):
-    p = Ether(dst=usmac) / IP(src=peerip, dst=usip) / TCP(sport=sport, dport=port, flags=flags, seq=seq % M,
-                                                        ack=ack % M, window=502)
+    p = Ether(dst=usmac) / net / TCP(sport=sport, dport=port, flags=flags, seq=seq % M, ack=ack % M, window=502)
     if data:
         p = p / Raw(load=data)
     sock.send(p)

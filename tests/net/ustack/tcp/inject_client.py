@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The Linux end of test_tcp_inject.sh (kernel sockets in a namespace):
+# The Linux end of test_tcp_inject.sh (kernel sockets in a namespace;
+# IPv6 when HOST is an IPv6 address):
 #   inject_client.py transfer HOST PORT SPORT INFILE OUTFILE
 #     from SPORT, send INFILE at about 1.6 MB/s (16 KiB every 10 ms) while
 #     receiving into OUTFILE; then shutdown(SHUT_WR) and EOF awaited
@@ -8,9 +9,10 @@
 import socket, sys, threading, time
 
 mode, host, port, sport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+v6 = ":" in host
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", sport))
+s.bind(("::" if v6 else "0.0.0.0", sport))
 s.settimeout(60)
 s.connect((host, port))
 if mode == "idle":

@@ -14,7 +14,8 @@
  *   transfer ok|failed
  *   counters challenge=N skipped=N skippedseq=N estabresets=N
  *   second: ERRNO-NAME
- * and exits 0 when the transfer completed both ways. */
+ * and exits 0 when the transfer completed both ways. ADDR is IPv4 or
+ * IPv6 (then the listener is an AF_INET6 socket). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include "core/runtime.h"
 #include "link/link.h"
 #include "net/net.h"
+#include "net/net6.h"
 #include "socket/api.h"
 #include "socket/sock.h"
 #include "tcp/tcp.h"
@@ -138,8 +140,13 @@ int main(int argc, char *argv[]) {
 		return 2;
 	*slash = 0;
 	struct in_addr a4;
-	if (inet_pton(AF_INET, addr, &a4) != 1)
-		return 2;
+	struct in6_addr a6;
+	int family = AF_INET;
+	if (inet_pton(AF_INET, addr, &a4) != 1) {
+		if (inet_pton(AF_INET6, addr, &a6) != 1)
+			return 2;
+		family = AF_INET6;
+	}
 	if (rt_get() < 0) {
 		fprintf(stderr, "no runtime\n");
 		return 1;
@@ -159,15 +166,20 @@ int main(int argc, char *argv[]) {
 	}
 	stack_lock(S);
 	netif_set_up(ifp, true);
-	int err = ip4_addr_add(ifp, a4.s_addr, (uint8_t) atoi(slash + 1), 0, false);
+	int err = family == AF_INET ? ip4_addr_add(ifp, a4.s_addr, (uint8_t) atoi(slash + 1), 0, false)
+			: ip6_addr_add(ifp, a6.s6_addr, (uint8_t) atoi(slash + 1), IFA6_NODAD, false);
 	stack_unlock(S);
 	if (err < 0) {
-		fprintf(stderr, "ip4_addr_add: %s\n", strerror(-err));
+		fprintf(stderr, "address %s: %s\n", argv[3], strerror(-err));
 		return 1;
 	}
-	int l = api_socket(S, AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in b = {.sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(argv[4]))};
-	if (l < 0 || api_bind(S, l, (struct sockaddr *) &b, sizeof(b)) < 0 || api_listen(S, l, 8) < 0) {
+	int l = api_socket(S, family, SOCK_STREAM, 0);
+	uint16_t port = htons((uint16_t) atoi(argv[4]));
+	struct sockaddr_in b = {.sin_family = AF_INET, .sin_port = port};
+	struct sockaddr_in6 b6 = {.sin6_family = AF_INET6, .sin6_port = port};
+	struct sockaddr *ba = family == AF_INET ? (struct sockaddr *) &b : (struct sockaddr *) &b6;
+	socklen_t blen = family == AF_INET ? sizeof(b) : sizeof(b6);
+	if (l < 0 || api_bind(S, l, ba, blen) < 0 || api_listen(S, l, 8) < 0) {
 		perror("listen");
 		return 1;
 	}

@@ -14,6 +14,8 @@
 # and old ACKs. Then, on a second, idle connection: an in-window RST
 # leaves it alive, an RST exactly at rcv_nxt resets it (ECONNRESET), as
 # on Linux. Needs root (namespaces, taps) and python3-scapy.
+# usage: test_tcp_inject.sh [4|6]: the connections over IPv4 (198.18.11.0/24,
+# the default) or IPv6 (fd00:18:11::/64, addresses without DAD).
 . "$IOTH_TESTLIB"
 need_root
 need_cmd ip vde_plug sha256sum cmp
@@ -23,9 +25,13 @@ HERE=$(dirname "$0")
 net_tmpdir TMP
 net_deepbind_shim
 SIZE=6291456
-US=198.18.11.1
+FAM=${1:-4}
 MAC=02:00:00:00:0b:01
-LX=198.18.11.2
+case "$FAM" in
+4) US=198.18.11.1 LX=198.18.11.2 ATT=198.18.11.3 PLEN=24 ;;
+6) US=fd00:18:11::1 LX=fd00:18:11::2 ATT=fd00:18:11::3 PLEN=64 ;;
+*) fail "usage: $0 [4|6]" ;;
+esac
 SPORT1=40001
 SPORT2=40002
 
@@ -33,12 +39,12 @@ net_switch SW
 net_ns k "$SW"
 net_ns a "$SW"
 K=$(nsname k)
-net_ns_addr k "$LX/24"
-net_ns_addr a 198.18.11.3/24
+net_ns_addr k "$LX/$PLEN"
+net_ns_addr a "$ATT/$PLEN"
 
 head -c $SIZE /dev/urandom >"$TMP/to_us"
 head -c $SIZE /dev/urandom >"$TMP/to_linux"
-net_bg "$NODE" "vde://$SW" "$MAC" "$US/24" 8000 "$TMP/to_linux" "$TMP/at_us" "$TMP/status" >"$TMP/node" 2>&1
+net_bg "$NODE" "vde://$SW" "$MAC" "$US/$PLEN" 8000 "$TMP/to_linux" "$TMP/at_us" "$TMP/status" >"$TMP/node" 2>&1
 NODEPID=$NET_LASTPID
 wait_until 10 grep -q READY "$TMP/node" || fail "ustack node did not start: $(cat "$TMP/node")"
 
