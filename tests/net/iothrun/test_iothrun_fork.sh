@@ -48,6 +48,7 @@ TMP=$(mktemp -d /tmp/iothrun_fork.XXXXXX)
 NET_DIRS="$NET_DIRS $TMP"
 FAILS=0
 PASSES=0
+SKIPPED=""
 check() { # check DESCRIPTION COMMAND...
 	local what=$1; shift
 	if "$@"; then ok "$what"; PASSES=$((PASSES + 1)); else echo "FAIL: $what"; FAILS=$((FAILS + 1)); fi
@@ -204,6 +205,7 @@ check "... both joined the shell's stack (one stack made)" \
 # --- nginx: master + workers, sendfile off and on
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 	echo "SKIP (part): nginx not installed (scripts/install-deps installs nginx-light)"
+	SKIPPED="; nginx not installed"
 else
 	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 	mkdir -p "$TMP/www" "$TMP/ng"
@@ -256,4 +258,5 @@ EOF_
 fi
 
 echo "$PASSES passed, $FAILS failed"
-[ "$FAILS" = 0 ]
+[ "$FAILS" = 0 ] || exit 1
+[ -z "$SKIPPED" ] || skip "parts not run${SKIPPED}"
