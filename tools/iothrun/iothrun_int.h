@@ -140,6 +140,10 @@ HIDDEN int iothrun_copy_out(void *user, const void *src, size_t len);
  * (page-wise; len where it cannot be probed) */
 HIDDEN size_t iothrun_writable(void *p, size_t len);
 
+/* asanfork.c: in an AddressSanitizer build, libasan's locks taken around
+ * fork (registered before the other fork handlers); nothing otherwise */
+HIDDEN void iothrun_asan_fork_init(void);
+
 /* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
 struct libc_fns {
 	int (*socket)(int, int, int);
