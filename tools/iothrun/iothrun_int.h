@@ -136,6 +136,13 @@ HIDDEN ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt)
  * it is not there, as the kernel's copies give EFAULT, instead of faulting */
 HIDDEN int iothrun_copy_in(void *dst, const void *user, size_t len);
 HIDDEN int iothrun_copy_out(void *user, const void *src, size_t len);
+/* the part of len bytes at p, from p on, that the program can write
+ * (page-wise; len where it cannot be probed) */
+HIDDEN size_t iothrun_writable(void *p, size_t len);
+
+/* asanfork.c: in an AddressSanitizer build, libasan's locks taken around
+ * fork (registered before the other fork handlers); nothing otherwise */
+HIDDEN void iothrun_asan_fork_init(void);
 
 /* The libc functions under ours, resolved with dlsym(RTLD_NEXT). */
 struct libc_fns {

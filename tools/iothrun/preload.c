@@ -282,6 +282,10 @@ static void make_stack(void) {
 	if (conf == NULL || *conf == '\0')
 		return;
 	iothrun_debug = getenv("IOTHRUN_DEBUG") && *getenv("IOTHRUN_DEBUG") && strcmp(getenv("IOTHRUN_DEBUG"), "0");
+	/* before the stack registers its fork handlers (ustack's child handler
+	 * frees): in a sanitizer build, libasan's locks are held around fork
+	 * by the first handler registered, released before any other runs */
+	iothrun_asan_fork_init();
 	if (iothrun_attach(conf) == 0) {
 		/* exec'd by a process on a shared stack: that one */
 		take_ranges();

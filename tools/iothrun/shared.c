@@ -45,7 +45,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -1097,8 +1099,10 @@ static int call(struct req *q, const void *aux, const void *data, struct rep *r,
 		memcpy(cl_buf + sizeof(*q), aux, AUX);
 	else
 		memset(cl_buf + sizeof(*q), 0, AUX);
-	if (q->dlen)
-		memcpy(cl_buf + sizeof(*q) + AUX, data, q->dlen);
+	/* the data may be the program's (a send's buffer): EFAULT where it is
+	 * not there, before anything is asked */
+	if (q->dlen && iothrun_copy_in(cl_buf + sizeof(*q) + AUX, data, q->dlen) < 0)
+		return errno = EFAULT, -1;
 	ssize_t n = conn_write(cl_buf, sizeof(*q) + AUX + q->dlen);
 	if (n < 0)
 		return errno = ENETDOWN, -1;
@@ -1132,8 +1136,14 @@ static int call(struct req *q, const void *aux, const void *data, struct rep *r,
 	size_t got = (size_t) n - sizeof(*r) - AUX;
 	if (got > rcap)
 		got = rcap;
-	if (got)
-		memcpy(rdata, cl_buf + sizeof(*r) + AUX, got);
+	/* the data may go to the program's memory (a recv's buffer): EFAULT
+	 * where it cannot be written; what was received is lost then, as a
+	 * datagram Linux could not copy (a stream's buffer is probed before) */
+	if (got && iothrun_copy_out(rdata, cl_buf + sizeof(*r) + AUX, got) < 0) {
+		if (fd >= 0)
+			libc.close(fd);
+		return errno = EFAULT, -1;
+	}
 	if (pfd)
 		*pfd = fd;
 	return 0;
@@ -1572,8 +1582,8 @@ static ssize_t send_ctl(int fd, const void *buf, size_t len, int flags,
 	if (!stream && len > MAXDATA - clen)
 		return errno = EMSGSIZE, -1;
 	char aux[AUX] = {0};
-	if (to && tolen)
-		memcpy(aux, to, tolen);
+	if (to && tolen && iothrun_copy_in(aux, to, tolen) < 0)
+		return errno = EFAULT, -1;
 	char *tmp = NULL;
 	if (clen && (tmp = malloc(MAXDATA)) == NULL)
 		return errno = ENOMEM, -1;
@@ -1584,9 +1594,11 @@ static ssize_t send_ctl(int fd, const void *buf, size_t len, int flags,
 		size_t n = len - done > MAXDATA - cl ? MAXDATA - cl : len - done;
 		const char *d = (const char *) buf + done;
 		if (cl) {
-			if (n)
-				memcpy(tmp, d, n);
-			memcpy(tmp + n, ctl, cl);
+			if (iothrun_copy_in(tmp, d, n) < 0 || iothrun_copy_in(tmp + n, ctl, cl) < 0) {
+				errno = EFAULT;
+				ret = -1;
+				break;
+			}
 			d = tmp;
 		}
 		struct req q = {.op = OP_SEND, .a = flags, .c = (int32_t) cl, .alen = to ? tolen : 0,
@@ -1634,60 +1646,140 @@ ssize_t iothrun_remote_sendto(int fd, const void *buf, size_t len, int flags,
 	return send_ctl(fd, buf, len, flags, to, tolen, NULL, 0);
 }
 
-ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *msg, int flags) {
-	if (msg == NULL)
+/* A msghdr and its iovec array copied from the program (Linux's
+ * copy_msghdr_from_user): EFAULT where they are not there, EMSGSIZE for
+ * more than UIO_MAXIOV entries; *iov to be freed. The total length in
+ * *len (-1 with EINVAL when it overflows ssize_t, as Linux). */
+static int msg_in(const struct msghdr *umsg, struct msghdr *msg, struct iovec **iov, size_t *len) {
+	*iov = NULL;
+	if (umsg == NULL || iothrun_copy_in(msg, umsg, sizeof(*msg)) < 0)
 		return errno = EFAULT, -1;
-	size_t len = 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		len += msg->msg_iov[i].iov_len;
+	if (msg->msg_iovlen > UIO_MAXIOV)
+		return errno = EMSGSIZE, -1;
+	if (msg->msg_iovlen) {
+		*iov = malloc(msg->msg_iovlen * sizeof(**iov));
+		if (*iov == NULL)
+			return errno = ENOMEM, -1;
+		if (iothrun_copy_in(*iov, msg->msg_iov, msg->msg_iovlen * sizeof(**iov)) < 0) {
+			free(*iov);
+			*iov = NULL;
+			return errno = EFAULT, -1;
+		}
+	}
+	msg->msg_iov = *iov;
+	*len = 0;
+	for (size_t i = 0; i < msg->msg_iovlen; i++) {
+		if ((*iov)[i].iov_len > (size_t) SSIZE_MAX - *len) {
+			free(*iov);
+			*iov = NULL;
+			return errno = EINVAL, -1;
+		}
+		*len += (*iov)[i].iov_len;
+	}
+	return 0;
+}
+
+ssize_t iothrun_remote_sendmsg(int fd, const struct msghdr *umsg, int flags) {
+	struct msghdr m;
+	struct iovec *iov;
+	size_t len;
+	if (msg_in(umsg, &m, &iov, &len) < 0)
+		return -1;
+	const struct msghdr *msg = &m;
 	const void *ctl = msg->msg_controllen ? msg->msg_control : NULL;
 	size_t clen = ctl ? msg->msg_controllen : 0;
-	if (msg->msg_iovlen == 1)
-		return send_ctl(fd, msg->msg_iov[0].iov_base, len, flags,
+	ssize_t r;
+	if (msg->msg_iovlen == 1) {
+		r = send_ctl(fd, msg->msg_iov[0].iov_base, len, flags,
 				msg->msg_name, msg->msg_namelen, ctl, clen);
-	char *b = malloc(len ? len : 1);
-	if (b == NULL)
-		return errno = ENOMEM, -1;
-	size_t off = 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++) {
-		memcpy(b + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
-		off += msg->msg_iov[i].iov_len;
+		free(iov);
+		return r;
 	}
-	ssize_t r = send_ctl(fd, b, len, flags, msg->msg_name, msg->msg_namelen, ctl, clen);
+	char *b = malloc(len ? len : 1);
+	if (b == NULL) {
+		free(iov);
+		return errno = ENOMEM, -1;
+	}
+	/* gathered here, each part copied as the kernel does: a part that is
+	 * not there ends the data (a stream sends what came before it, as
+	 * Linux's copy stops at the fault; a datagram is EFAULT) */
+	size_t off = 0;
+	int bad = 0;
+	for (size_t i = 0; i < msg->msg_iovlen && !bad; i++) {
+		if (iothrun_copy_in(b + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len) < 0)
+			bad = 1;
+		else
+			off += msg->msg_iov[i].iov_len;
+	}
+	if (bad && (off == 0 || !(fdset_get(fd) & IOTHRUN_FD_STREAM)))
+		r = -1, errno = EFAULT;
+	else
+		r = send_ctl(fd, b, off, flags, msg->msg_name, msg->msg_namelen, ctl, clen);
 	free(b);
+	free(iov);
 	return r;
 }
 
 ssize_t iothrun_remote_writev(int fd, const struct iovec *iov, int iovcnt) {
+	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+		return errno = EINVAL, -1;
 	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
 	return iothrun_remote_sendmsg(fd, &m, 0);
 }
 
 /* One receive into buf (at most MAXDATA), waiting as a blocking socket does;
- * with ctl, its ancillary data (*clen: ctl's room, then its length). */
+ * with ctl, its ancillary data (*clen: ctl's room, then its length). buf,
+ * name and ctl are the program's: written with copies that fail (EFAULT).
+ * A datagram that cannot be written is lost with EFAULT, as Linux's. A
+ * stream's buffer is probed before (iothrun_writable): when only its first
+ * `room` bytes can be written, a peek of room + 1 bytes says whether the
+ * data fits; if it does not, those bytes are written and the call is
+ * EFAULT, the data left in the socket, as Linux's tcp_recvmsg does with
+ * the segment it cannot copy whole. */
 static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, socklen_t *namelen,
 		int *oflags, void *ctl, size_t *clen) {
 	size_t ccap = ctl && clen ? (*clen > MAXCTL ? MAXCTL : *clen) : 0;
 	size_t cap = len > MAXDATA - ccap ? MAXDATA - ccap : len;
+	size_t room = cap;
+	if ((fdset_get(fd) & IOTHRUN_FD_STREAM) && cap && !(flags & MSG_TRUNC))
+		room = iothrun_writable(buf, cap);
 	char *tmp = NULL;
-	if (ccap && (tmp = malloc(cap + ccap)) == NULL)
+	if ((ccap || room < cap) && (tmp = malloc(cap + ccap + 1)) == NULL)
 		return errno = ENOMEM, -1;
 	for (;;) {
-		struct req q = {.op = OP_RECV, .a = flags, .b = (int32_t) cap, .c = (int32_t) ccap,
-			.alen = name && namelen ? (*namelen > AUX ? AUX : *namelen) : 0};
+		int peek = room < cap;
+		struct req q = {.op = OP_RECV, .a = peek ? flags | MSG_PEEK : flags,
+			.b = (int32_t) (peek ? room + 1 : cap), .c = peek ? 0 : (int32_t) ccap,
+			.alen = name && namelen && !peek ? (*namelen > AUX ? AUX : *namelen) : 0};
 		struct rep r;
 		char aux[AUX];
-		if (call_fd(fd, &q, NULL, NULL, &r, aux, tmp ? tmp : buf, cap + ccap, NULL, 0) < 0) {
+		if (call_fd(fd, &q, NULL, NULL, &r, aux, tmp ? tmp : buf, peek ? room + 1 : cap + ccap,
+					NULL, 0) < 0) {
+			int e = errno;
 			free(tmp);
-			return -1;
+			return errno = e, -1;
 		}
+		if (peek && r.ret > (ssize_t) room) {
+			iothrun_copy_out(buf, tmp, room);
+			free(tmp);
+			return errno = EFAULT, -1;
+		}
+		if (peek && r.ret >= 0) {
+			/* it fits: taken for real, no more than that room */
+			cap = room;
+			continue;
+		}
+		int bad = 0;
 		if (r.ret >= 0 && tmp) {
 			size_t cl = r.clen <= r.dlen && r.clen <= ccap ? r.clen : 0;
 			size_t dl = r.dlen - cl;
-			if (dl && cap)
-				memcpy(buf, tmp, dl < cap ? dl : cap);
-			memcpy(ctl, tmp + dl, cl);
-			*clen = cl;
+			if (dl && cap && iothrun_copy_out(buf, tmp, dl < cap ? dl : cap) < 0)
+				bad = 1;
+			if (clen) {
+				if (iothrun_copy_out(ctl, tmp + dl, cl) < 0)
+					bad = 1;
+				*clen = cl;
+			}
 			free(tmp);
 			tmp = NULL;
 		} else if (r.ret >= 0 && clen) {
@@ -1695,11 +1787,14 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 		}
 		if (r.ret >= 0) {
 			if (name && namelen) {
-				memcpy(name, aux, r.alen < *namelen ? r.alen : *namelen);
+				if (iothrun_copy_out(name, aux, r.alen < *namelen ? r.alen : *namelen) < 0)
+					bad = 1;
 				*namelen = r.alen;
 			}
 			if (oflags)
 				*oflags = r.flags;
+			if (bad)
+				return errno = EFAULT, -1;
 			return (ssize_t) r.ret;
 		}
 		if (r.err == EAGAIN && r.wait) {
@@ -1718,7 +1813,22 @@ static ssize_t recv_one(int fd, void *buf, size_t len, int flags, void *name, so
 ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		socklen_t *fromlen) {
 	int stream = fdset_get(fd) & IOTHRUN_FD_STREAM;
-	ssize_t n = recv_one(fd, buf, len, flags, from, fromlen, NULL, NULL, NULL);
+	/* the address's length is read after the receive, as Linux's
+	 * move_addr_to_user does (the data taken: EFAULT, EINVAL) */
+	socklen_t nl = sizeof(struct sockaddr_storage);
+	int badlen = 0;
+	if (from && fromlen) {
+		if (iothrun_copy_in(&nl, fromlen, sizeof(nl)) < 0)
+			badlen = EFAULT, nl = 0;
+		else if ((int) nl < 0)
+			badlen = EINVAL, nl = 0;
+	}
+	socklen_t *pnl = from && fromlen ? &nl : NULL;
+	ssize_t n = recv_one(fd, buf, len, flags, from, pnl, NULL, NULL, NULL);
+	if (n >= 0 && badlen)
+		return errno = badlen, -1;
+	if (n >= 0 && pnl && iothrun_copy_out(fromlen, &nl, sizeof(nl)) < 0)
+		return errno = EFAULT, -1;
 	if (n <= 0 || !stream || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
 		return n;
 	size_t done = (size_t) n;
@@ -1731,12 +1841,12 @@ ssize_t iothrun_remote_recvfrom(int fd, void *buf, size_t len, int flags, struct
 	return (ssize_t) done;
 }
 
-ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
-	if (msg == NULL)
-		return errno = EFAULT, -1;
-	size_t len = 0;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		len += msg->msg_iov[i].iov_len;
+ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *umsg, int flags) {
+	struct msghdr m, *msg = &m;
+	struct iovec *iov;
+	size_t len;
+	if (msg_in(umsg, &m, &iov, &len) < 0)
+		return -1;
 	socklen_t nl = msg->msg_name ? msg->msg_namelen : 0;
 	int of = 0;
 	ssize_t n;
@@ -1746,29 +1856,62 @@ ssize_t iothrun_remote_recvmsg(int fd, struct msghdr *msg, int flags) {
 		n = recv_one(fd, msg->msg_iov[0].iov_base, len, flags, msg->msg_name, &nl, &of, ctl, &clen);
 	} else {
 		size_t cap = len > MAXDATA ? MAXDATA : len;
+		/* a stream takes no more than the parts can hold, up to the
+		 * first that cannot be written */
+		if (fdset_get(fd) & IOTHRUN_FD_STREAM) {
+			size_t room = 0;
+			for (size_t i = 0; i < msg->msg_iovlen && room < cap; i++) {
+				size_t w = iothrun_writable(msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+				room += w;
+				if (w < msg->msg_iov[i].iov_len)
+					break;
+			}
+			if (room < cap)
+				cap = room;
+		}
 		char *b = malloc(cap ? cap : 1);
-		if (b == NULL)
+		if (b == NULL) {
+			free(iov);
 			return errno = ENOMEM, -1;
-		n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of, ctl, &clen);
+		}
+		const struct iovec *first = msg->msg_iov;
+		while (first->iov_len == 0 && first < msg->msg_iov + msg->msg_iovlen - 1)
+			first++;
+		if (cap == 0 && len > 0)
+			/* no part can be written: on the first one, recv_one's
+			 * probe finds it so (EFAULT if there is data) */
+			n = recv_one(fd, first->iov_base, first->iov_len, flags, msg->msg_name, &nl, &of,
+					ctl, &clen);
+		else
+			n = recv_one(fd, b, cap, flags, msg->msg_name, &nl, &of, ctl, &clen);
 		size_t left = n > 0 ? ((size_t) n < cap ? (size_t) n : cap) : 0, off = 0;
 		for (size_t i = 0; i < msg->msg_iovlen && left; i++) {
 			size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len : left;
-			memcpy(msg->msg_iov[i].iov_base, b + off, k);
+			if (iothrun_copy_out(msg->msg_iov[i].iov_base, b + off, k) < 0) {
+				n = -1, errno = EFAULT;
+				break;
+			}
 			off += k;
 			left -= k;
 		}
 		free(b);
 	}
+	free(iov);
 	if (n >= 0) {
-		if (msg->msg_name)
-			msg->msg_namelen = nl;
-		msg->msg_controllen = clen;   /* what the owner's recvmsg gave */
-		msg->msg_flags = of;
+		/* the fields Linux writes back */
+		if (msg->msg_name && iothrun_copy_out(&umsg->msg_namelen, &nl, sizeof(nl)) < 0)
+			return errno = EFAULT, -1;
+		/* what the owner's recvmsg gave */
+		if (iothrun_copy_out(&umsg->msg_controllen, &clen, sizeof(clen)) < 0 ||
+				iothrun_copy_out(&umsg->msg_flags, &of, sizeof(of)) < 0)
+			return errno = EFAULT, -1;
 	}
 	return n;
 }
 
 ssize_t iothrun_remote_readv(int fd, const struct iovec *iov, int iovcnt) {
+	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+		return errno = EINVAL, -1;
 	struct msghdr m = {.msg_iov = (struct iovec *) iov, .msg_iovlen = (size_t) iovcnt};
 	return iothrun_remote_recvmsg(fd, &m, 0);
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,6 +35,9 @@
 /* Linux MAX_RW_COUNT: a transfer is cut to this */
 #define MAX_RW ((size_t) INT_MAX & ~(size_t) 4095)
 #define CHUNK 65536
+/* <linux/seccomp.h>'s SECCOMP_MODE_FILTER and SECCOMP_SET_MODE_FILTER */
+#define SECCOMP_MODE_FILTER_ 2
+#define SECCOMP_SET_MODE_FILTER_ 1
 
 /* Can len bytes at p be read? (as the kernel's copy from the user would
  * find: EFAULT). Asked with process_vm_readv on this very process, which
@@ -47,14 +51,56 @@ static int iothrun_readable(const void *p, size_t len) {
 	return iothrun_copy_in(tmp, p, len) == 0;
 }
 
+/* --- under a seccomp filter ---
+ * A filter may kill the process at a system call it does not allow
+ * (sshd's privilege-separated child allows little more than read, write
+ * and poll, and kills at any other): process_vm_readv/writev are not
+ * made there. The filter is seen where it is set, prctl(PR_SET_SECCOMP)
+ * and syscall(SYS_seccomp) (a raw system call is not seen), and one
+ * inherited is seen in /proc/self/status ("Seccomp: 2") at the first
+ * copy. 1: filtered, 0: not, -1: not asked yet. */
+static int filtered = -1;
+
+static void set_filtered(void) {
+	__atomic_store_n(&filtered, 1, __ATOMIC_RELAXED);
+}
+
+static int is_filtered(void) {
+	int f = __atomic_load_n(&filtered, __ATOMIC_RELAXED);
+	if (f >= 0)
+		return f;
+	f = 1;   /* not readable: as filtered (nothing made that might kill) */
+	int e = errno;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char b[4096];
+		ssize_t n = read(fd, b, sizeof(b) - 1);
+		close(fd);
+		if (n > 0) {
+			b[n] = 0;
+			const char *m = strstr(b, "\nSeccomp:");
+			f = m && strtol(m + 9, NULL, 10) == 2;
+		}
+	}
+	errno = e;
+	int unknown = -1;
+	__atomic_compare_exchange_n(&filtered, &unknown, f, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	return __atomic_load_n(&filtered, __ATOMIC_RELAXED);
+}
+
 /* process_vm_readv/writev on this very process: a copy that fails where
  * the caller's memory is not there (not readable, not writable) instead of
- * faulting; where the calls are refused (a seccomp filter), memcpy. */
+ * faulting; where the calls are refused or would kill (a seccomp filter),
+ * memcpy. */
 static int vm_copy(void *dst, const void *src, size_t len, int out) {
 	if (len == 0)
 		return 0;
 	if ((out ? dst : src) == NULL)
 		return -1;
+	if (is_filtered()) {
+		memcpy(dst, src, len);
+		return 0;
+	}
 	struct iovec here = {out ? (void *) src : dst, len}, there = {out ? dst : (void *) src, len};
 	int e = errno;
 	ssize_t r = out ? process_vm_writev(getpid(), &here, 1, &there, 1, 0)
@@ -73,6 +119,44 @@ int iothrun_copy_in(void *dst, const void *user, size_t len) {
 
 int iothrun_copy_out(void *user, const void *src, size_t len) {
 	return vm_copy(user, src, len, 1);
+}
+
+/* How much of len bytes at p can be written, from p on: one byte of each
+ * page read and written back as it was (process_vm_readv/writev), up to
+ * the first page that is not mapped writable; len where they cannot be
+ * made. At most 64 pages probed (256 KiB and more: the rest taken as
+ * writable). A byte another thread stores between the read and the write
+ * back is lost: the range is given to a call that writes it. */
+size_t iothrun_writable(void *p, size_t len) {
+	enum { PAGES = 64 };
+	if (len == 0 || is_filtered())
+		return len;
+	if (p == NULL)
+		return 0;
+	struct iovec r[PAGES];
+	uintptr_t a = (uintptr_t) p, end = a + len < a ? UINTPTR_MAX : a + len;
+	int n = 0;
+	for (uintptr_t q = a; q < end && n < PAGES; q = (q | 4095u) + 1) {
+		r[n++] = (struct iovec) {.iov_base = (void *) q, .iov_len = 1};
+		if ((q | 4095u) == UINTPTR_MAX)
+			break;
+	}
+	char keep[PAGES];
+	struct iovec here = {keep, (size_t) n};
+	int e = errno;
+	ssize_t got = process_vm_readv(getpid(), &here, 1, r, (unsigned long) n, 0);
+	if (got > 0) {
+		here.iov_len = (size_t) got;
+		got = process_vm_writev(getpid(), &here, 1, r, (unsigned long) got, 0);
+	}
+	int refused = got < 0 && errno != EFAULT;
+	errno = e;
+	if (refused || got == n)
+		return len;
+	if (got <= 0)
+		return 0;
+	/* the first page not writable starts at r[got] */
+	return (uintptr_t) r[got].iov_base - a;
 }
 
 static void *next(const char *name) {
@@ -350,6 +434,8 @@ EXPORT long syscall(long nr, ...) {
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
+	if (nr == SYS_seccomp && a[0] == SECCOMP_SET_MODE_FILTER_)
+		set_filtered();
 	if ((nr == SYS_sendmmsg || nr == SYS_recvmmsg) && iothrun_ours((int) a[0], RA)) {
 		if (nr == SYS_sendmmsg)
 			return sendmmsg((int) a[0], (struct mmsghdr *) a[1], (unsigned int) a[2], (int) a[3]);
@@ -359,6 +445,22 @@ EXPORT long syscall(long nr, ...) {
 	if (real == NULL)
 		real = (long (*)(long, ...)) next("syscall");
 	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* a seccomp filter set by the program: see is_filtered */
+EXPORT int prctl(int option, ...) {
+	static int (*real)(int, ...);
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a[4];
+	for (int i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (option == PR_SET_SECCOMP && a[0] == SECCOMP_MODE_FILTER_)
+		set_filtered();
+	if (real == NULL)
+		real = (int (*)(int, ...)) next("prctl");
+	return real(option, a[0], a[1], a[2], a[3]);
 }
 
 /* --- fdopen: stdio on a socket of the stack ---

@@ -29,9 +29,9 @@
  * faulting. Probed: socket addresses, option values, length words,
  * msghdr, iovec arrays, control buffers, and the first and last byte of
  * each data buffer (a hole in the middle of a buffer is not seen). Memory
- * that is readable but not writable given to a receiving call is not
- * seen either. Where the call is refused (a seccomp filter) nothing is
- * probed.
+ * that is readable but not writable is seen where an ioctl writes its
+ * answer (user_writable, below), not where a receiving call writes.
+ * Where the call is refused (a seccomp filter) nothing is probed.
  * Two shortcuts keep the system call off the common path: memory on the
  * calling thread's own stack, between the probing frame and the stack's
  * top, is mapped and writable (the frames of the caller: the library's
@@ -127,6 +127,29 @@ static bool user_ok(const void *p, size_t len) {
 	struct probe pr = {.n = 0};
 	probe_range(&pr, p, len);
 	return probe_ok(&pr);
+}
+
+/* Memory the call writes (an ioctl's answer, SIOCGIFCONF's list): each
+ * probed byte is read and written back as it was, with
+ * process_vm_readv/writev, which fail on memory that is not mapped or not
+ * writable (read-only: a PROT_READ page, a string constant) instead of
+ * faulting. A byte another thread stores between the two is put back as it
+ * was: the range is about to be overwritten by the call anyway. Refused
+ * (a seccomp filter): not probed. */
+static bool user_writable(void *p, size_t len) {
+	struct probe pr = {.n = 0};
+	probe_range(&pr, p, len);
+	if (pr.n == 0)
+		return true;
+	char keep[PROBE_MAX];
+	struct iovec local = {.iov_base = keep, .iov_len = (size_t) pr.n};
+	int e = errno;
+	ssize_t r = process_vm_readv(getpid(), &local, 1, pr.r, (unsigned long) pr.n, 0);
+	if (r == pr.n)
+		r = process_vm_writev(getpid(), &local, 1, pr.r, (unsigned long) pr.n, 0);
+	bool ok = r == pr.n || (r < 0 && errno != EFAULT);
+	errno = e;
+	return ok;
 }
 
 static int ret(int r) {
@@ -336,7 +359,7 @@ static int ifconf_buf_ok(struct usock *sk, struct ifconf *ifc) {
 	int use = ifc->ifc_len - ifc->ifc_len % (int) sizeof(struct ifreq);
 	if (use > need.ifc_len)
 		use = need.ifc_len;
-	if (use > 0 && !user_ok(ifc->ifc_buf, (size_t) use))
+	if (use > 0 && !user_writable(ifc->ifc_buf, (size_t) use))
 		return -EFAULT;
 	ifc->ifc_len = use;
 	return 0;
@@ -372,7 +395,7 @@ int api_ioctl(struct ustack *s, int fd, unsigned long cmd, void *arg) {
 		if (r == -ENOTTY)
 			r = sock_ioctl(sk, cmd, &k);
 		if (r >= 0 && (dir & SOCK_IOCTL_OUT)) {
-			if (bad)
+			if (bad || !user_writable(arg, size))
 				r = -EFAULT;
 			else
 				memcpy(arg, &k, size);

@@ -21,7 +21,9 @@
  *                                SIOCATMARK, SIOCGARP (another shape),
  *                                FIOCLEX/FIONCLEX, FIONBIO, and bad
  *                                argument pointers: NULL, an unmapped page;
- *                                bind, connect, setsockopt with them too)
+ *                                bind, connect, setsockopt with them too;
+ *                                read-only memory to the requests that
+ *                                write their answer)
  *                                give what its parent's give; the child's
  *                                SIOCGSTAMPNS after its recv: the arrival
  *   iothrun_share orphan PORT    the owner exits while its child waits in a
@@ -38,7 +40,17 @@
  *                                NAME is ADDR; UNKNOWN fails as in the parent
  *   iothrun_share cmsg PORT SRC  a child's recvmsg gets IP_PKTINFO (and
  *                                MSG_CTRUNC), its sendmsg's IP_PKTINFO sets
- *                                the source address SRC (a local one) */
+ *                                the source address SRC (a local one)
+ *   iothrun_share data PORT      bad data buffers in a child (unmapped,
+ *                                NULL, read-only, half read-only) given to
+ *                                send, sendto, sendmsg, writev, recv,
+ *                                recvfrom, recvmsg, readv on its parent's UDP
+ *                                and TCP sockets: EFAULT (a datagram that
+ *                                could not be written is lost, a stream's
+ *                                data stays), then the data that follows
+ *                                arrives whole; the child's lines are
+ *                                printed, to be compared with the same
+ *                                program's on Linux's own sockets */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -52,6 +64,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "iothrun_test.h"
@@ -341,6 +354,7 @@ static size_t list_ifaddrs(char *out, size_t cap) {
 }
 
 static void *hole;   /* an unmapped page */
+static void *ro_ifr; /* a read-only page holding an ifreq for "lo" */
 
 static int64_t now_ns(void) {
 	struct timespec ts;
@@ -424,6 +438,20 @@ static size_t list_ioctls(int u, int l, char *out, size_t cap) {
 		r = setsockopt(u, SOL_SOCKET, SO_BROADCAST, bad[i], sizeof(int));
 		LINE("%s setsockopt %d %s\n", w, r, RES(r));
 	}
+	/* read-only memory (an ifreq for "lo") to requests that write their
+	 * answer: EFAULT after the request (SIOCGSTAMP: ENOENT first) */
+	const struct {
+		unsigned long req;
+		const char *name;
+	} wrows[] = {{FIONREAD, "FIONREAD"}, {SIOCGIFADDR, "SIOCGIFADDR"}, {SIOCGIFFLAGS, "SIOCGIFFLAGS"},
+		{SIOCGIFINDEX, "SIOCGIFINDEX"}, {SIOCGSTAMP, "SIOCGSTAMP"}};
+	for (size_t j = 0; j < sizeof(wrows) / sizeof(wrows[0]); j++) {
+		r = ioctl(u, wrows[j].req, ro_ifr);
+		LINE("read-only %s %d %s\n", wrows[j].name, r, RES(r));
+	}
+	struct ifconf robuf = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = ro_ifr};
+	r = ioctl(u, SIOCGIFCONF, &robuf);
+	LINE("read-only ifc_buf SIOCGIFCONF %d %s\n", r, RES(r));
 	/* another shape (struct arpreq), a lookup: ENOTTY on a ustack socket */
 	struct arpreq ar = {0};
 	struct sockaddr_in *pa = (struct sockaddr_in *) &ar.arp_pa;
@@ -504,6 +532,10 @@ static void cmd_ioctl(const char *port) {
 	/* a page that stays inaccessible (in the child too) */
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(hole != MAP_FAILED);
+	ro_ifr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro_ifr != MAP_FAILED);
+	snprintf(((struct ifreq *) ro_ifr)->ifr_name, IFNAMSIZ, "lo");
+	CHECK(mprotect(ro_ifr, 4096, PROT_READ) == 0);
 	struct sockaddr_in a = ipv4("127.0.0.1", atoi(port));
 	io_u = bound(SOCK_DGRAM, &a);
 	io_l = bound(SOCK_STREAM, &a);
@@ -519,6 +551,111 @@ static void cmd_ioctl(const char *port) {
 	CHECK(stamp_good("parent"));
 	close(io_u);
 	close(io_l);
+}
+
+/* cmd_data's sockets: UDP u1 (PORT) and u2 (PORT+1, connected to u1), TCP
+ * client c and its accepted peer a; bad memory: hole (unmapped), ro (a
+ * read-only page after a writable one, edge: the writable page's last 3
+ * bytes) */
+static int d_u1, d_u2, d_c, d_a;
+static char *d_ro, *d_edge;
+
+static size_t list_data(char *out, size_t cap) {
+	size_t off = 0;
+	ssize_t r;
+	char b[64];
+#define LINE(...) (off += (size_t) snprintf(out + off, off < cap ? cap - off : 0, __VA_ARGS__))
+#define ROW(what, expr) do { errno = 0; r = (expr); \
+		LINE("%s %zd %s\n", what, r, r < 0 ? strerror(errno) : "ok"); } while (0)
+	struct sockaddr_in to = ipv4("127.0.0.1", 0);
+	socklen_t tl = sizeof(to);
+	CHECK(getsockname(d_u1, (struct sockaddr *) &to, &tl) == 0);
+	struct iovec badiov = {hole, 8};
+	struct msghdr badmsg = {.msg_iov = &badiov, .msg_iovlen = 1};
+	/* UDP: sends that read bad memory */
+	ROW("udp send hole", send(d_u2, hole, 8, 0));
+	ROW("udp send NULL", send(d_u2, NULL, 8, 0));
+	ROW("udp sendto hole address", sendto(d_u2, "abc", 3, 0, hole, sizeof(to)));
+	ROW("udp writev hole iovec", writev(d_u2, hole, 1));
+	ROW("udp writev hole base", writev(d_u2, &badiov, 1));
+	ROW("udp sendmsg hole msghdr", sendmsg(d_u2, hole, 0));
+	ROW("udp sendmsg hole base", sendmsg(d_u2, &badmsg, 0));
+	/* receives that write bad memory: nothing queued, EAGAIN first; a
+	 * datagram that cannot be written is lost (Linux's udp_recvmsg) */
+	ROW("udp recv hole, empty", recv(d_u1, hole, 16, MSG_DONTWAIT));
+	ROW("udp send one", send(d_u2, "one", 3, 0));
+	ROW("udp recv read-only", recv(d_u1, d_ro, 16, 0));
+	ROW("udp send two", send(d_u2, "two", 3, 0));
+	ROW("udp recvmsg hole base", recvmsg(d_u1, &badmsg, 0));
+	ROW("udp send three", send(d_u2, "three", 5, 0));
+	ROW("udp recvmsg hole msghdr", recvmsg(d_u1, hole, MSG_DONTWAIT));
+	ROW("udp recvfrom hole length", recvfrom(d_u1, b, sizeof(b), 0, (struct sockaddr *) &to,
+			(socklen_t *) hole));
+	ROW("udp send four", send(d_u2, "four", 4, 0));
+	memset(b, 0, sizeof(b));
+	ROW("udp recv", recv(d_u1, b, sizeof(b), 0));
+	LINE("udp got '%s'\n", b);
+	/* TCP: a stream's data stays where it cannot be written */
+	ROW("tcp send hole", send(d_c, hole, 8, 0));
+	ROW("tcp writev hole base", writev(d_c, &badiov, 1));
+	ROW("tcp recv hole, empty", recv(d_a, hole, 16, MSG_DONTWAIT));
+	ROW("tcp send stream", send(d_c, "stream", 6, 0));
+	struct pollfd pa = {.fd = d_a, .events = POLLIN};
+	CHECK(poll(&pa, 1, 5000) == 1);
+	ROW("tcp recv hole", recv(d_a, hole, 16, 0));
+	ROW("tcp recv read-only", recv(d_a, d_ro, 16, 0));
+	ROW("tcp readv hole base", readv(d_a, &badiov, 1));
+	ROW("tcp recvmsg hole msghdr", recvmsg(d_a, hole, 0));
+	/* 3 writable bytes, then the read-only page: 3 bytes taken */
+	ROW("tcp recv half read-only", recv(d_a, d_edge, 16, 0));
+	LINE("tcp got '%.3s'\n", d_edge);
+	memset(b, 0, sizeof(b));
+	ROW("tcp recv", recv(d_a, b, sizeof(b), 0));
+	LINE("tcp got '%s'\n", b);
+#undef ROW
+#undef LINE
+	return off;
+}
+
+static void cmd_data(const char *port) {
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hole != MAP_FAILED);
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(two != MAP_FAILED);
+	CHECK(mprotect(two + 4096, 4096, PROT_READ) == 0);
+	d_ro = two + 4096;
+	d_edge = two + 4096 - 3;
+	struct sockaddr_in a1 = ipv4("127.0.0.1", atoi(port)), a2 = ipv4("127.0.0.1", atoi(port) + 1);
+	d_u1 = bound(SOCK_DGRAM, &a1);
+	d_u2 = bound(SOCK_DGRAM, &a2);
+	CHECK(connect(d_u2, (struct sockaddr *) &a1, sizeof(a1)) == 0);
+	int l = bound(SOCK_STREAM, &a1);
+	CHECK(listen(l, 4) == 0);
+	d_c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(d_c >= 0 && connect(d_c, (struct sockaddr *) &a1, sizeof(a1)) == 0);
+	d_a = accept(l, NULL, NULL);
+	CHECK(d_a >= 0);
+	close(l);
+	static char theirs[8192];
+	int pp[2];
+	pid_t pid = fork_writer(pp);
+	if (pid == 0) {
+		size_t k = list_data(theirs, sizeof(theirs));
+		ssize_t w = write(pp[1], theirs, k);
+		_exit(w == (ssize_t) k ? 0 : 1);
+	}
+	close(pp[1]);
+	size_t got = read_all(pp[0], theirs, sizeof(theirs));
+	child_done(pid);
+	printf("child:\n%s", theirs);
+	CHECK(got > 0);
+	/* the parent's sockets still work after the child's faults */
+	char b[8] = {0};
+	CHECK(send(d_u2, "after", 5, 0) == 5 && recv(d_u1, b, sizeof(b), 0) == 5 && memcmp(b, "after", 5) == 0);
+	close(d_u1);
+	close(d_u2);
+	close(d_c);
+	close(d_a);
 }
 
 /* The owner exits while its forked child waits in a blocking recv on the
@@ -747,6 +884,8 @@ int main(int argc, char **argv) {
 		cmd_connect(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "ioctl") == 0)
 		cmd_ioctl(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "data") == 0)
+		cmd_data(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "orphan") == 0)
 		cmd_orphan(argv[2]);
 	else if (argc >= 2 && strcmp(argv[1], "ifaddrs") == 0)
@@ -756,7 +895,7 @@ int main(int argc, char **argv) {
 	else if (argc >= 5 && strcmp(argv[1], "resolve") == 0)
 		cmd_resolve(argv[2], argv[3], argv[4]);
 	else {
-		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | orphan PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC\n");
+		fprintf(stderr, "usage: iothrun_share restart PORT | connect PORT | ioctl PORT | orphan PORT | ifaddrs | resolve NAME ADDR UNKNOWN | cmsg PORT SRC | data PORT\n");
 		return 2;
 	}
 	return finish(argv[1]);

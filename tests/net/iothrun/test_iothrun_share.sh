@@ -14,8 +14,12 @@
 #  - a child's socket ioctls (FIONREAD, SIOCOUTQ, SIOCINQ, SIOCGIFCONF,
 #    SIOCGIFINDEX, SIOCGSTAMP, SIOCATMARK, SIOCGARP, FIOCLEX, FIONBIO) give
 #    what its parent's give, bad argument pointers (NULL, an unmapped page)
-#    included: EFAULT as Linux, no crash; a child's SIOCGSTAMPNS after its
-#    recv gives the datagram's time, and so does its parent's;
+#    included: EFAULT as Linux, no crash; read-only memory to the requests
+#    that write it: EFAULT; a child's SIOCGSTAMPNS after its recv gives the
+#    datagram's time, and so does its parent's;
+#  - bad data buffers (unmapped, NULL, read-only, half read-only) given to
+#    a child's send, sendto, sendmsg, writev, recv, recvfrom, recvmsg,
+#    readv: what Linux gives (the same program on Linux's sockets);
 #  - the owner exits while its child waits in a blocking recv: the child's
 #    calls end with ENETDOWN (no hang, no SIGPIPE); another child waiting
 #    in its own poll is woken (POLLHUP);
@@ -108,9 +112,30 @@ child_ioctl "^NULL ifc_buf SIOCGIFCONF 0 ok$" || { echo "not 0: SIOCGIFCONF's NU
 child_ioctl "^hole ifc_buf SIOCGIFCONF -1 Bad address$" || { echo "not EFAULT: SIOCGIFCONF's unmapped ifc_buf"; efault_ok=0; }
 check "... bad argument pointers (NULL, unmapped) of FIONREAD, FIONBIO, SIOCGIFADDR, SIOCGIFFLAGS, SIOCGIFCONF (and its ifc_buf), SIOCATMARK, and of bind, connect, setsockopt: EFAULT in the child; SIOCINQ of a listener EINVAL, SIOCGSTAMP ENOENT first" \
 	test "$efault_ok" = 1
+ro_ok=1
+for req in FIONREAD SIOCGIFADDR SIOCGIFFLAGS SIOCGIFINDEX "ifc_buf SIOCGIFCONF"; do
+	child_ioctl "^read-only $req -1 Bad address$" || { echo "not EFAULT: read-only $req"; ro_ok=0; }
+done
+child_ioctl "^read-only SIOCGSTAMP -1 No such file or directory$" || { echo "not ENOENT: read-only SIOCGSTAMP"; ro_ok=0; }
+check "... read-only memory given to FIONREAD, SIOCGIFADDR, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFCONF's ifc_buf: EFAULT in the owner (ustack) and in the child, no crash; SIOCGSTAMP ENOENT first" \
+	test "$ro_ok" = 1
 check "... the child's SIOCGSTAMPNS after its recv, and then its parent's: the datagram's time" \
 	eval 'grep -q "^child after its recv SIOCGSTAMPNS: 0, the datagram.s time$" "$TMP/ioctl.log" &&
 		grep -q "^parent SIOCGSTAMPNS: 0, the datagram.s time$" "$TMP/ioctl.log"'
+
+# bad data buffers in a child: the same program on Linux's own sockets (no
+# iothrun) gives the reference lines
+"$SHARE" data 9350 >"$TMP/data-linux.log" 2>&1
+rc=$?
+check "iothrun_share data on Linux's own sockets (status $rc)" test "$rc" = 0
+timeout 60 "$RUN" "$CONF" "$SHARE" data 9350 >"$TMP/data.log" 2>&1
+rc=$?
+cat "$TMP/data.log"
+check "bad data buffers (unmapped, NULL, read-only, half read-only) in a forked child's send, sendto, sendmsg, writev, recv, recvfrom, recvmsg, readv: no crash, the parent's sockets go on (status $rc)" \
+	test "$rc" = 0
+check "... the child's results are Linux's: EFAULT, a UDP datagram not written is lost, TCP data stays and arrives whole" \
+	eval 'diff <(sed -n "/^child:/,\$p" "$TMP/data-linux.log") <(sed -n "/^child:/,\$p" "$TMP/data.log") &&
+		[ "$(grep -c " -1 Bad address$" "$TMP/data.log")" -ge 15 ] && grep -q "^tcp got .stream.$" "$TMP/data.log"'
 
 # the owner exits while its child waits in recv (the child goes on alone)
 timeout 60 "$RUN" "$CONF" "$SHARE" orphan 9340 >"$TMP/orphan.log" 2>&1

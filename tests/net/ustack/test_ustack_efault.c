@@ -8,7 +8,9 @@
  * UDP socket and on a listening TCP one: where Linux copies the argument
  * in (EFAULT before the request), where it copies it out (the request's
  * own error first: ENOENT, EINVAL), and the socket ioctls no protocol
- * answers (an ifreq read first: EFAULT, not ENOTTY, for NULL). */
+ * answers (an ifreq read first: EFAULT, not ENOTTY, for NULL). Read-only
+ * memory (a PROT_READ page holding an ifreq for "lo") given to the ioctls
+ * that write their answer: EFAULT after the request, not a crash. */
 #include <stdbool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -37,6 +39,7 @@ struct ops {
 };
 
 static void *hole;   /* an unmapped page */
+static void *ro;     /* a read-only page: an ifreq for "lo", then an ifconf */
 #define LOW ((void *) 16)
 
 /* results of one row: return value and errno */
@@ -45,7 +48,7 @@ struct res {
 	int e;
 };
 
-#define ROWS 31
+#define ROWS 38
 static void run(const struct ops *o, int fd, struct res *out) {
 	struct sockaddr_in to = sin4("127.0.0.1", 9);
 	int v = 1;
@@ -98,6 +101,15 @@ static void run(const struct ops *o, int fd, struct res *out) {
 	ROW(o->ioctl(fd, SIOCGIFFLAGS, &ifr));
 	ROW(o->ioctl(fd, SIOCGIFCONF, &nobuf));
 	ROW(o->ioctl(fd, SIOCGIFCONF, &lowshort));   /* room for no entry: none written */
+	/* read-only memory to ioctls that write it */
+	struct ifconf robuf = {.ifc_len = 4 * (int) sizeof(struct ifreq), .ifc_buf = ro};
+	ROW(o->ioctl(fd, FIONREAD, ro));
+	ROW(o->ioctl(fd, SIOCGIFADDR, ro));
+	ROW(o->ioctl(fd, SIOCGIFFLAGS, ro));
+	ROW(o->ioctl(fd, SIOCGIFINDEX, ro));
+	ROW(o->ioctl(fd, SIOCGSTAMP, ro));   /* nothing received: ENOENT first */
+	ROW(o->ioctl(fd, SIOCGIFCONF, &robuf));
+	ROW(o->ioctl(fd, SIOCGIFCONF, (char *) ro + 2048));   /* the ifconf itself read-only */
 	ROW(o->sendmsg(fd, &m, 0));   /* a good one after all that */
 	(void) l;
 	if (i != ROWS)
@@ -106,7 +118,7 @@ static void run(const struct ops *o, int fd, struct res *out) {
 
 /* a listening TCP socket: the request's own error comes before the copy
  * out (EINVAL, ENOENT), the copy's before an answer (EFAULT) */
-#define TROWS 6
+#define TROWS 8
 static void run_tcp(const struct ops *o, int fd, struct res *out) {
 	struct sockaddr_in a = sin4("127.0.0.1", 0);
 	int v = -1;
@@ -117,6 +129,8 @@ static void run_tcp(const struct ops *o, int fd, struct res *out) {
 	ROW(o->ioctl(fd, SIOCATMARK, NULL));
 	ROW(o->ioctl(fd, SIOCATMARK, &v) == 0 ? v : -2);   /* no urgent mark: 0 */
 	ROW(o->ioctl(fd, SIOCGSTAMP, hole));
+	ROW(o->ioctl(fd, FIONREAD, ro));      /* a listener: EINVAL first */
+	ROW(o->ioctl(fd, SIOCATMARK, ro));
 	if (i != TROWS)
 		abort();
 }
@@ -196,6 +210,14 @@ int main(void) {
 	 * mapped again by the stack's own allocations (ASan's, dlopen's) */
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	REQUIRE(hole != MAP_FAILED);
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(ro != MAP_FAILED);
+	struct ifreq *rifr = ro;
+	snprintf(rifr->ifr_name, sizeof(rifr->ifr_name), "lo");
+	static struct ifreq rolist[4];   /* the list of the read-only ifconf */
+	struct ifconf roifc = {.ifc_len = (int) sizeof(rolist), .ifc_buf = (char *) rolist};
+	memcpy((char *) ro + 2048, &roifc, sizeof(roifc));
+	REQUIRE(mprotect(ro, 4096, PROT_READ) == 0);
 	struct ioth *st = ioth_newstack("ustack", NULL);
 	REQUIRE(st != NULL);
 	int lo = ioth_if_nametoindex(st, "lo");
@@ -207,11 +229,13 @@ int main(void) {
 	struct res rk[ROWS], tk[TROWS];
 	int efaults = both(st, &u, &k, "udp", SOCK_DGRAM, run, rk, ROWS);
 	/* the table means something: the kernel gave EFAULT in all rows but
-	 * the four good ones and the two ENOENT (and SIOCGIFCONF into an
-	 * unmapped buffer, if the kernel had no IPv4 address to write) */
-	CHECK(efaults >= ROWS - 7);
+	 * the four good ones and the three ENOENT (and SIOCGIFCONF into an
+	 * unmapped or read-only buffer, if the kernel had no IPv4 address to
+	 * write, and SIOCGIFADDR then) */
+	CHECK(efaults >= ROWS - 10);
 	both(st, &u, &k, "tcp", SOCK_STREAM, run_tcp, tk, TROWS);
-	CHECK(tk[2].e == EINVAL && tk[3].e == EFAULT && tk[4].r == 0 && tk[5].e == ENOENT);
+	CHECK(tk[2].e == EINVAL && tk[3].e == EFAULT && tk[4].r == 0 && tk[5].e == ENOENT &&
+			tk[6].e == EINVAL);
 	CHECK(ioth_delstack(st) == 0);
 	return ustest_done("test_ustack_efault");
 }
