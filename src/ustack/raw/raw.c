@@ -80,8 +80,6 @@ static int raw_build(struct usock *sk, struct inet_dgram_tx *u, struct pbuf *p) 
 /* IP_PKTINFO / IPV6_PKTINFO and IPV6_HOPLIMIT read (Linux raw_sendmsg:
  * ip_cmsg_send; rawv6_sendmsg: ip6_datagram_send_ctl) */
 static const struct inet_dgram_proto raw_dgram = {
-	.cmsg = true,
-	.tclass = true,
 	.check = raw_check,
 	.build = raw_build,
 };

@@ -265,6 +265,7 @@ void inet6_tx_init(struct usock *sk, const uint8_t *dst, uint32_t scope, struct 
 	t->oif = sk->bound_if ? sk->bound_if : scope ? (int) scope : mc ? sk->mc_if6 : 0;
 	t->hlim = mc ? sk->mc_hops : (sk->hops < 0 ? 64 : sk->hops);
 	t->hlim_default = !mc && sk->hops < 0;
+	t->tclass = sk->tclass6;
 }
 
 int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t) {
@@ -291,6 +292,13 @@ int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t
 				t->hlim = h;
 				t->hlim_default = false;
 			}
+		} else if (c->cmsg_type == IPV6_TCLASS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int tc;
+			memcpy(&tc, CMSG_DATA(c), sizeof(tc));
+			if (tc < -1 || tc > 255)
+				return -EINVAL;
+			if (tc >= 0)
+				t->tclass = tc;   /* -1: the socket's */
 		}
 	}
 	return 0;

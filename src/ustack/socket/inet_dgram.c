@@ -103,17 +103,34 @@ int inet_dgram_getname(struct usock *sk, struct sockaddr *a, socklen_t *len, boo
 	return 0;
 }
 
-void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif) {
+/* IPv4's ancillary data (Linux ip_cmsg_send; api.c has checked each
+ * message's length and range): IP_PKTINFO's source and interface, IP_TTL
+ * and IP_TOS for this datagram only. */
+static void inet_tx_cmsg(const struct msghdr *msg, struct inet_dgram_tx *u) {
 	for (struct cmsghdr *c = msg->msg_control ? CMSG_FIRSTHDR(msg) : NULL; c;
 			c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-				c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+		if (c->cmsg_level != IPPROTO_IP)
+			continue;
+		if (c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			if (pi.ipi_ifindex)
-				*oif = pi.ipi_ifindex;
+				u->oif4 = pi.ipi_ifindex;
 			if (pi.ipi_spec_dst.s_addr)
-				*src = pi.ipi_spec_dst.s_addr;
+				u->src4 = pi.ipi_spec_dst.s_addr;
+		} else if (c->cmsg_type == IP_TTL && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			if (v >= 1 && v <= 255)
+				u->ttl4 = v;
+		} else if (c->cmsg_type == IP_TOS) {
+			int v = -1;
+			if (c->cmsg_len == CMSG_LEN(sizeof(uint8_t)))
+				v = *(const uint8_t *) CMSG_DATA(c);
+			else if (c->cmsg_len == CMSG_LEN(sizeof(int)))
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+			if (v >= 0 && v <= 255)
+				u->tos4 = v;
 		}
 	}
 }
@@ -137,9 +154,8 @@ static int dgram4_prepare(struct usock *sk, const struct msghdr *msg, const stru
 	u->dst4 = u->d->a4;
 	u->src4 = sk->laddr;
 	u->oif4 = sk->bound_if;
-	/* IP_PKTINFO: the source and the interface */
-	if (pr->cmsg)
-		inet_tx_cmsg(msg, &u->src4, &u->oif4);
+	u->ttl4 = u->tos4 = -1;
+	inet_tx_cmsg(msg, u);
 	if (u->dst4 == 0 && pr->any_is_local)
 		u->dst4 = htonl(INADDR_LOOPBACK);
 	if (ipv4_is_multicast(u->dst4) && !u->oif4)
@@ -153,7 +169,7 @@ static int dgram6_prepare(struct usock *sk, const struct msghdr *msg, const stru
 	if (ip6_addr_is_unspecified(u->dst6) && pr->any_is_local)
 		u->dst6[15] = 1;
 	inet6_tx_init(sk, u->dst6, u->d->scope, &u->t6);
-	return pr->cmsg ? inet6_tx_cmsg(sk, msg, &u->t6) : 0;
+	return inet6_tx_cmsg(sk, msg, &u->t6);
 }
 
 /* the route, and from it the source when none was chosen (Linux: the
@@ -195,6 +211,10 @@ static int dgram4_output(struct usock *sk, const struct inet_dgram_proto *pr, st
 	struct ustack *s = sk->s;
 	struct ip4_tx tx;
 	inet_tx_init(sk, u->src4, u->dst4, proto, &tx);
+	if (u->ttl4 >= 0)
+		tx.ttl = (uint8_t) u->ttl4;
+	if (u->tos4 >= 0)
+		tx.tos = (uint8_t) u->tos4;
 	/* PROBE, INTERFACE, OMIT: the interface's MTU, not the path's */
 	if (pr->pmtu_local && sk->mtu_discover >= IP_PMTUDISC_PROBE)
 		u->rt4.mtu = u->rt4.ifp->mtu;
@@ -220,7 +240,7 @@ static int dgram6_output(struct usock *sk, const struct inet_dgram_proto *pr, st
 		.proto = proto,
 		.hlim = (uint8_t) u->t6.hlim,
 		.hlim_default = u->t6.hlim_default,
-		.tclass = pr->tclass ? (uint8_t) sk->tclass6 : 0,
+		.tclass = (uint8_t) u->t6.tclass,
 		.oif = u->t6.oif,
 		.mc_loop = sk->mc_loop6,
 		.dontfrag = pr->pmtu_local && sk->mtu_discover6 >= IPV6_PMTUDISC_DO,

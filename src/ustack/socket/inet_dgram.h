@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * The send path every inet datagram socket (UDP, raw, ping) walks, once:
  * the destination, the socket's and sendmsg's choices (source, outgoing
- * interface, hop limit: IP_PKTINFO, IPV6_PKTINFO, IPV6_HOPLIMIT), the
+ * interface, hop limit, traffic class: IP_PKTINFO, IP_TTL, IP_TOS,
+ * IPV6_PKTINFO, IPV6_HOPLIMIT, IPV6_TCLASS), the
  * route, the port, the datagram, then IP. A protocol gives what differs
  * in a struct inet_dgram_proto: its size limits, its header (and
  * checksum), whether it binds a port first, and a few of its choices. */
@@ -23,6 +24,7 @@ struct inet_dgram_tx {
 	size_t len;                   /* the payload's length */
 	uint32_t dst4, src4;
 	int oif4;
+	int ttl4, tos4;               /* IP_TTL, IP_TOS ancillary data; -1: the socket's */
 	struct ip4_route_res rt4;
 	uint8_t dst6[16];
 	struct inet6_tx t6;           /* t6.src: the source */
@@ -32,14 +34,12 @@ struct inet_dgram_tx {
 struct inet_dgram_proto {
 	uint8_t proto;                /* IP protocol; 0: the socket's */
 	size_t hlen;                  /* header bytes before the payload */
-	bool cmsg;                    /* sendmsg's IP_PKTINFO, IPV6_PKTINFO, IPV6_HOPLIMIT read */
 	bool any_is_local;            /* an unspecified destination is this host */
 	bool count_noroute;           /* a failed route counted as OutNoRoutes */
 	/* the path MTU refused here (IP_PMTUDISC_DO and beyond, the
 	 * interface's MTU from PROBE on), with a local error queued under
 	 * IP_RECVERR / IPV6_RECVERR, as Linux's UDP */
 	bool pmtu_local;
-	bool tclass;                  /* IPV6_TCLASS applied (UDP, raw; not ping) */
 	/* the size limits: 0 or -errno */
 	int (*check)(struct usock *sk, bool v6, size_t len);
 	/* the socket's port when it has none, once routed: 0 or -errno; NULL: none */

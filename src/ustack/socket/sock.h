@@ -273,7 +273,6 @@ void inet_recvcmsg(struct usock *sk, const struct pbuf *p, struct msghdr *msg, s
 /* The IPv4 datagram send path's ancillary data (UDP, raw without
  * IP_HDRINCL): IP_PKTINFO's ipi_ifindex sets *oif, its ipi_spec_dst the
  * source *src (Linux ip_cmsg_send). */
-void inet_tx_cmsg(const struct msghdr *msg, uint32_t *src, int *oif);
 /* The IPv4 header fields a socket sets on what it sends (UDP, ping, raw):
  * the TTL (IP_MULTICAST_TTL to a group, else IP_TTL, 64 unset), IP_TOS,
  * SO_BROADCAST, IP_MULTICAST_LOOP; the rest of *tx zero. */
@@ -296,6 +295,7 @@ struct inet6_tx {
 	int oif;
 	int hlim;
 	bool hlim_default;            /* the interface's (an RA's) hop limit */
+	int tclass;                   /* IPV6_TCLASS: the socket's, or sendmsg's */
 };
 void inet6_tx_init(struct usock *sk, const uint8_t *dst, uint32_t scope, struct inet6_tx *t);
 int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t);

@@ -240,11 +240,9 @@ static int udp_build(struct usock *sk, struct inet_dgram_tx *u, struct pbuf *p) 
 static const struct inet_dgram_proto udp_dgram = {
 	.proto = IPPROTO_UDP,
 	.hlen = UDPW_HLEN,
-	.cmsg = true,
 	.any_is_local = true,
 	.count_noroute = true,
 	.pmtu_local = true,
-	.tclass = true,
 	.check = udp_size_check,
 	.bind = udp_autobind,
 	.build = udp_build,

@@ -330,6 +330,91 @@ static void test_udp6_multicast_connected(void **state) {
 	ut_stack_free(s);
 }
 
+/* sendmsg's IP_TTL and IP_TOS (IPv4), IPV6_HOPLIMIT and IPV6_TCLASS
+ * (IPv6) set that datagram's header, for UDP, raw and ping sockets alike,
+ * as Linux's ip_cmsg_send / ip6_datagram_send_ctl (ping sockets used to
+ * read no ancillary data at all). Sent to a group on eth0, where the
+ * capture link keeps the frame. */
+static void check_ttl_tos_cmsg(int type, int proto, bool v6) {
+	struct ustack *s = ut_stack();
+	uint8_t a6[16];
+	assert_int_equal(inet_pton(AF_INET6, "fd00::1", a6), 1);
+	stack_lock(s);
+	assert_int_equal(ip6_addr_add(ut_eth(s), a6, 64, IFA6_NODAD, false), 0);
+	stack_unlock(s);
+	ut_cap_clear();
+	int fd = api_socket(s, v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK, proto);
+	assert_true(fd >= 0);
+	/* an echo request (what a ping socket must be given) */
+	uint8_t echo[16] = {v6 ? 128 : 8, 0, 0, 0, 0x12, 0x34, 0, 1, 't', 't'};
+	struct iovec iov = {.iov_base = echo, .iov_len = sizeof(echo)};
+	struct sockaddr_in to4 = {.sin_family = AF_INET, .sin_port = htons(type == SOCK_RAW ? 0 : 9999),
+		.sin_addr.s_addr = inet_addr("224.1.2.3")};
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_port = htons(type == SOCK_RAW ? 0 : 9999),
+		.sin6_scope_id = 2};
+	assert_int_equal(inet_pton(AF_INET6, "ff02::1", &to6.sin6_addr), 1);
+	union {
+		char buf[2 * CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr m = {.msg_name = v6 ? (void *) &to6 : (void *) &to4,
+		.msg_namelen = v6 ? sizeof(to6) : sizeof(to4), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	int vals[2] = {7, 0x28};
+	int types[2] = {v6 ? IPV6_HOPLIMIT : IP_TTL, v6 ? IPV6_TCLASS : IP_TOS};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	for (int k = 0; k < 2; k++, c = CMSG_NXTHDR(&m, c)) {
+		c->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+		c->cmsg_type = types[k];
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &vals[k], sizeof(int));
+	}
+	assert_int_equal(api_sendmsg(s, fd, &m, 0), (ssize_t) sizeof(echo));
+	int i = ut_find(v6 ? ETHW_P_IPV6 : ETHW_P_IP, 0);
+	assert_true(i >= 0);
+	const uint8_t *ip = ut_cap.frame[i] + 14;
+	if (v6) {
+		assert_int_equal(ip[7], 7);                                   /* hop limit */
+		assert_int_equal(((ip[0] & 0x0f) << 4) | (ip[1] >> 4), 0x28); /* traffic class */
+	} else {
+		struct ipv4_repr h;
+		assert_true(ipv4_parse(ip, (size_t) ut_cap.len[i] - 14, 0, &h) >= 0);
+		assert_int_equal(h.ttl, 7);
+		assert_int_equal(h.tos, 0x28);
+	}
+	/* the next datagram, without ancillary data: the socket's own */
+	ut_cap_clear();
+	m.msg_control = NULL;
+	m.msg_controllen = 0;
+	assert_int_equal(api_sendmsg(s, fd, &m, 0), (ssize_t) sizeof(echo));
+	i = ut_find(v6 ? ETHW_P_IPV6 : ETHW_P_IP, 0);
+	assert_true(i >= 0);
+	ip = ut_cap.frame[i] + 14;
+	assert_int_equal(v6 ? ip[7] : ip[8], 1);   /* a group's default: 1 */
+	assert_int_equal(v6 ? ((ip[0] & 0x0f) << 4) | (ip[1] >> 4) : ip[1], 0);
+	api_close(s, fd);
+	ut_stack_free(s);
+}
+
+static void test_udp_ttl_tos_cmsg(void **state) {
+	(void) state;
+	check_ttl_tos_cmsg(SOCK_DGRAM, 0, false);
+	check_ttl_tos_cmsg(SOCK_DGRAM, 0, true);
+}
+
+static void test_raw_ttl_tos_cmsg(void **state) {
+	(void) state;
+	check_ttl_tos_cmsg(SOCK_RAW, IPPROTO_ICMP, false);
+	check_ttl_tos_cmsg(SOCK_RAW, IPPROTO_ICMPV6, true);
+}
+
+static void test_ping_ttl_tos_cmsg(void **state) {
+	(void) state;
+	check_ttl_tos_cmsg(SOCK_DGRAM, IPPROTO_ICMP, false);
+	check_ttl_tos_cmsg(SOCK_DGRAM, IPPROTO_ICMPV6, true);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_hoplimit),
@@ -342,6 +427,9 @@ int main(void) {
 		cmocka_unit_test(test_udp_mc_source),
 		cmocka_unit_test(test_raw_mc_source),
 		cmocka_unit_test(test_ping_mc_source),
+		cmocka_unit_test(test_udp_ttl_tos_cmsg),
+		cmocka_unit_test(test_raw_ttl_tos_cmsg),
+		cmocka_unit_test(test_ping_ttl_tos_cmsg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
