@@ -415,6 +415,10 @@ static int lookup6(struct ustack *s, const uint8_t *dst, int oif, struct ip6_rou
 	}
 	if (ip6_addr_is_multicast(dst) || ip6_addr_is_linklocal(dst)) {
 		struct netif *ifp = oif ? netif_by_index(s, oif) : NULL;
+		/* an interface that does not exist (a stale scope id or
+		 * IPV6_MULTICAST_IF): no route, as Linux's, not another link */
+		if (oif && ifp == NULL)
+			return -ENETUNREACH;
 		if (ifp == NULL && ip6_addr_is_multicast(dst) && ip6_mcast_scope(dst) > 2) {
 			for (struct route6 *r = route6_of(s->routes6); r; r = route6_of(r->n.next))
 				if (ip6_prefix_equal(r->dst, dst, r->n.plen)) {

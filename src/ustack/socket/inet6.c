@@ -276,8 +276,12 @@ int inet6_tx_cmsg(struct usock *sk, const struct msghdr *msg, struct inet6_tx *t
 		if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (pi.ipi6_ifindex)
+			if (pi.ipi6_ifindex) {
+				/* Linux ip6_datagram_send_ctl: an unknown interface */
+				if (netif_by_index(sk->s, (int) pi.ipi6_ifindex) == NULL)
+					return -ENODEV;
 				t->oif = (int) pi.ipi6_ifindex;
+			}
 			if (!ip6_addr_is_unspecified(pi.ipi6_addr.s6_addr)) {
 				if (!sk->freebind && !ip6_is_local(sk->s, pi.ipi6_addr.s6_addr))
 					return -EINVAL;

@@ -692,6 +692,52 @@ static long c_cmsg_sol_rights(void) { return cmsg_case(0, SOL_SOCKET, SCM_RIGHTS
 static long c_cmsg_badlevel(void) { return cmsg_case(0, 999, 1, CL4, CS4, 7); }
 static long c_cmsg_ipv6_on4(void) { return cmsg_case(0, IPPROTO_IPV6, 999, CL4, CS4, 7); }
 static long c_cmsg_pktinfo_short(void) { return cmsg_case(0, IPPROTO_IP, IP_PKTINFO, CL4, CS4, 0); }
+/* an interface index that does not exist: IP_PKTINFO and IPV6_PKTINFO
+ * give ENODEV (checked before the route), a link-local or multicast
+ * IPv6 destination scoped to it has no route (ENETUNREACH) */
+static long pktinfo_if99(int v6) {
+	int fd = v6 ? udp6() : udp4();
+	SETUP(fd >= 0);
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct cmsghdr *c = &u.align;
+	c->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	c->cmsg_type = v6 ? IPV6_PKTINFO : IP_PKTINFO;
+	c->cmsg_len = v6 ? CMSG_LEN(sizeof(struct in6_pktinfo)) : CMSG_LEN(sizeof(struct in_pktinfo));
+	if (v6) {
+		struct in6_pktinfo pi = {.ipi6_ifindex = 99};
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else {
+		struct in_pktinfo pi = {.ipi_ifindex = 99};
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	struct sockaddr_in to4 = sa4(ADDR, 9);
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	char d = 'x';
+	struct iovec iov = {.iov_base = &d, .iov_len = 1};
+	struct msghdr m = {.msg_name = v6 ? (void *) &to6 : (void *) &to4,
+		.msg_namelen = v6 ? sizeof(to6) : sizeof(to4), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = c->cmsg_len};
+	CALL(ioth_sendmsg(fd, &m, 0));
+	ioth_close(fd);
+	return R;
+}
+static long c_cmsg_pktinfo_if99(void) { return pktinfo_if99(0); }
+static long c_cmsg_pktinfo6_if99(void) { return pktinfo_if99(1); }
+static long scope99(const char *dst) {
+	int fd = udp6();
+	SETUP(fd >= 0);
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_scope_id = 99};
+	SETUP(inet_pton(AF_INET6, dst, &to.sin6_addr) == 1);
+	CALL(ioth_sendto(fd, "x", 1, 0, (struct sockaddr *) &to, sizeof(to)));
+	ioth_close(fd);
+	return R;
+}
+static long c_sendto6_ll_scope99(void) { return scope99("fe80::1"); }
+static long c_sendto6_mc_scope99(void) { return scope99("ff02::1"); }
 static long c_cmsg_ctl_1g(void) { return cmsg_case(0, IPPROTO_IP, IP_TTL, CL4, 1UL << 30, 7); }
 static long c_cmsg_ctl_1m(void) { return cmsg_case(0, IPPROTO_IP, IP_TTL, CL4, 1UL << 20, 7); }
 static long c_cmsg_ctl_huge(void) { return cmsg_case(0, IPPROTO_IP, IP_TTL, CL4, (size_t) INT_MAX + 1, 7); }
@@ -996,7 +1042,8 @@ static const struct row table[] = {
 	ROW(c_recvmsg_iov1025),
 	ROW(c_cmsg_ok_ttl), ROW(c_cmsg_ttl0), ROW(c_cmsg_len0), ROW(c_cmsg_len_small), ROW(c_cmsg_len_beyond),
 	ROW(c_cmsg_ctl_short), ROW(c_cmsg_ip_badtype), ROW(c_cmsg_sol_badtype), ROW(c_cmsg_sol_rights),
-	ROW(c_cmsg_badlevel), ROW(c_cmsg_ipv6_on4), ROW(c_cmsg_pktinfo_short), ROW(c_cmsg_ctl_1g),
+	ROW(c_cmsg_badlevel), ROW(c_cmsg_ipv6_on4), ROW(c_cmsg_pktinfo_short), ROW(c_cmsg_pktinfo_if99),
+	ROW(c_cmsg_pktinfo6_if99), ROW(c_sendto6_ll_scope99), ROW(c_sendto6_mc_scope99), ROW(c_cmsg_ctl_1g),
 	ROW(c_cmsg_ctl_1m), ROW(c_cmsg_ctl_huge), ROW(c_cmsg_null_ctl), ROW(c_cmsg_tcp_len0),
 	ROW(c_cmsg_tcp_sol_badtype), ROW(c_cmsg_tcp_ip_ttl), ROW(c_cmsg_tcp_ctl_1g),
 	ROW(c_fcntl_setown), ROW(c_fcntl_getown), ROW(c_fcntl_getown_unset), ROW(c_fcntl_getfl),
