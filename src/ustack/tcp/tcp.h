@@ -224,6 +224,18 @@ struct tcp_pcb {
 #define TCP_PSH_MARKS 4
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
+	/* Linux's forced push (tcp_sendmsg's forced_push): a write fills
+	 * buffers of the size goal; when one is full and what was written
+	 * since the last push (pushed_seq) passes half the peer's largest
+	 * window, that buffer's end gets PSH. wbuf_seq: where the last buffer
+	 * begins (wbuf_open: one is being filled; a buffer whose head has
+	 * gone is what is left of it, from snd_max). fpush[]: the forced
+	 * marks not sent yet, ascending (one is dropped when full). */
+#define TCP_FPUSH_MARKS 16
+	uint32_t pushed_seq, wbuf_seq;
+	bool pushed_init, wbuf_open;
+	uint32_t fpush[TCP_FPUSH_MARKS];
+	uint8_t nfpush;
 	/* Linux sends data in GSO/TSO packets of a few segments each (at
 	 * most tcp_min_tso_segs, 2 or the stack option, at the rates modelled; half of cwnd; what
 	 * cwnd and the peer's window leave) and the last segment of such a

@@ -601,6 +601,24 @@ static void psh_note(struct tcp_pcb *pcb, uint32_t end) {
 	pcb->psh_mark[pcb->npsh++] = end;
 }
 
+/* A forced push mark (tcp_sendmsg's forced_push) in (seq, seq + len]: the
+ * new segment [seq, seq + len) ends the buffer that Linux marked PSH. */
+static bool fpush_hit(const struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+	for (uint8_t i = 0; i < pcb->nfpush; i++)
+		if (seq_gt(pcb->fpush[i], seq) && seq_leq(pcb->fpush[i], seq + len))
+			return true;
+	return false;
+}
+
+/* New data up to end went: the forced marks up to it are spent. */
+static void fpush_drop(struct tcp_pcb *pcb, uint32_t end) {
+	uint8_t k = 0;
+	for (uint8_t i = 0; i < pcb->nfpush; i++)
+		if (seq_gt(pcb->fpush[i], end))
+			pcb->fpush[k++] = pcb->fpush[i];
+	pcb->nfpush = k;
+}
+
 /* A GSO packet of more than one segment, [seq, end), went. */
 static void gso_note(struct tcp_pcb *pcb, uint32_t seq, uint32_t end) {
 	if (pcb->ngso == TCP_GSO_MARKS) {
@@ -853,7 +871,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	else if (len) {
 		/* the end of the queue (not written with MSG_MORE), of a
 		 * record; a probe: the data was pushed */
-		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force;
+		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force ||
+			(pcb->nfpush && fpush_hit(pcb, seq, len));
 		if (!pcb->gso_open || seq_geq(seq, pcb->gso_end) || seq_lt(seq, pcb->gso_seq)) {
 			/* a new GSO packet (Linux tcp_write_xmit): at most
 			 * tcp_min_tso_segs segments (TCP_GSO_SEGS), half of cwnd (at least one
@@ -906,6 +925,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		return false;
 	if (pushed)
 		psh_note(pcb, seq + len);
+	if (!resend && pcb->nfpush)
+		fpush_drop(pcb, seq + len);
 	if (!resend && len && pcb->gso_open && seq_geq(seq + len, pcb->gso_end)) {
 		if (pcb->gso_multi)
 			gso_note(pcb, pcb->gso_seq, seq + len);

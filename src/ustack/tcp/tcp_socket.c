@@ -437,6 +437,75 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	return r;
 }
 
+/* Linux's write_seq: the sequence number after the last byte queued */
+static uint32_t write_seq(const struct tcp_pcb *p) {
+	return p->snd_una + (tcp_syn_unacked(p) ? 1 : 0) + p->sndq.len;
+}
+
+/* Send what a full buffer lets go in the middle of a write (Linux
+ * tcp_push_one, __tcp_push_pending_frames): no partial segment, and the
+ * queue's end is not pushed yet. */
+static void output_mid_write(struct tcp_pcb *p) {
+	p->more = p->tail_more = true;
+	tcp_output(p);
+	p->more = false;
+}
+
+/* Append n bytes of msg from off as Linux's tcp_sendmsg fills its buffers
+ * of the size goal, with its forced push: a buffer filled while the call
+ * goes on (not its last bytes: last) gets PSH at its end when what was
+ * written since the last push passes half the peer's largest window, and
+ * leaves at once; otherwise a full buffer leaves at once only when it is
+ * the first unsent one. At the call's end, its push (not with MSG_MORE,
+ * unless forced) is the last push. Returns 0, or -ENOBUFS. */
+static int append_bufs(struct tcp_pcb *p, const struct msghdr *msg, size_t off, uint32_t n, bool last, int flags) {
+	if (!p->pushed_init) {
+		p->pushed_seq = write_seq(p);
+		p->pushed_init = true;
+	}
+	while (n) {
+		uint32_t wseq = write_seq(p), goal = tcp_size_goal(p);
+		uint32_t start = p->wbuf_seq;
+		if (p->wbuf_open && seq_lt(start, p->snd_max))
+			start = p->snd_max;
+		if (!p->wbuf_open || seq_leq(wseq, p->snd_max) || wseq - start >= goal)
+			start = wseq;
+		uint32_t k = start + goal - wseq;
+		if (k > n)
+			k = n;
+		if (ring_append_iov(&p->sndq, msg, off, k, p->sndcap) < 0)
+			return -ENOBUFS;
+		off += k;
+		n -= k;
+		wseq += k;
+		p->wbuf_open = true;
+		p->wbuf_seq = start;
+		if (wseq - start < goal || (n == 0 && last))
+			continue;
+		if (seq_gt(wseq, p->pushed_seq + p->max_snd_wnd / 2)) {
+			if (p->nfpush == TCP_FPUSH_MARKS) {
+				memmove(p->fpush, p->fpush + 1, sizeof(p->fpush[0]) * (TCP_FPUSH_MARKS - 1));
+				p->nfpush--;
+			}
+			p->fpush[p->nfpush++] = wseq;
+			p->pushed_seq = wseq;
+			output_mid_write(p);
+		} else if (start == p->snd_max) {
+			output_mid_write(p);
+		}
+	}
+	if (last) {
+		uint32_t wseq = write_seq(p);
+		if (!(flags & MSG_MORE))
+			p->pushed_seq = wseq;
+		else if (seq_gt(wseq, p->pushed_seq + p->max_snd_wnd / 2) && p->nfpush < TCP_FPUSH_MARKS) {
+			p->fpush[p->nfpush++] = wseq;
+			p->pushed_seq = wseq;
+		}
+	}
+	return 0;
+}
+
 static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
@@ -524,15 +593,17 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		if (space && done < len) {
 			waited = false;
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
-			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
+			if (append_bufs(p, msg, done, n, done + n == len, flags) < 0)
 				return done ? (ssize_t) done : -ENOBUFS;
 			done += n;
 			/* MSG_MORE holds back only this call's push (Linux
 			 * tcp_push with TCP_NAGLE_CORK); its data gets no PSH */
 			p->more = (flags & MSG_MORE) && done == len;
 			p->tail_more = p->more;
-			if ((flags & MSG_EOR) && done == len)
+			if ((flags & MSG_EOR) && done == len) {
 				tcp_eor_mark(p);
+				p->wbuf_open = false;   /* Linux appends nothing to an EOR skb */
+			}
 			tcp_chrono_start(p, TCP_CHRONO_BUSY);
 			tcp_output(p);
 			p->more = false;
@@ -542,6 +613,8 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			return 0;
 		}
 		sock_update_events(sk);
+		if (done)
+			p->pushed_seq = write_seq(p);   /* Linux: tcp_push before it waits */
 		p->nospace = true;   /* the send buffer is full */
 		tcp_sndbuf_check(p);
 		if (nb)

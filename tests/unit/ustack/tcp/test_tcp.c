@@ -1415,6 +1415,48 @@ static void test_psh_gso_segs(void **state) {
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
 
+/* Linux's forced push (tcp_sendmsg's forced_push; packetdrill's
+ * cubic-rto-ss-ca-cwnd-bump): a write fills buffers of the size goal
+ * (half the peer's largest window, 32000 here), the first full one leaves
+ * at once and what is left of it (after the 10 segments cwnd lets go) is
+ * filled up again; a buffer that fills while the write goes on and ends
+ * more than half that window past the last push gets PSH at its end.
+ * One-segment packets (tcp_min_tso_segs 1), so no packet's own PSH: a
+ * 65,536-byte write has PSH at 42,000 (10,000 + 32,000) and at its end
+ * only (not at 64,000, as buffers of a fixed grid would place it). */
+static void test_forced_push(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	s->tcp_min_tso_segs = 1;
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 65536), 65536);
+	uint8_t fl[128];
+	uint32_t seqs[128];
+	int n = data_flags(from, fl, seqs, 128);
+	assert_int_equal(n, 10);
+	/* one ACK per segment until all went */
+	for (uint32_t k = 1; k <= 66 && data_flags(from, fl, seqs, 128) < 66; k++)
+		seg(s, 9000, lport, 7001, una + 1000 * k, TCP_ACK, NULL, 0, false);
+	n = data_flags(from, fl, seqs, 128);
+	assert_int_equal(n, 66);
+	int pushes = 0;
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * 1000);
+		if (fl[i] & TCP_PSH) {
+			pushes++;
+			assert_true(i == 41 || i == 65);
+		}
+	}
+	assert_int_equal(pushes, 2);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart):
  * packetdrill's slow-start-after-idle and -after-win-update. cwnd 36
  * segments, all acknowledged; 2 s later (many RTOs) a write: cwnd is back
@@ -3310,6 +3352,7 @@ int main(void) {
 		cmocka_unit_test(test_wscale_choice),
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_psh_gso),
+		cmocka_unit_test(test_forced_push),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),
