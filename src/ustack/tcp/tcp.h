@@ -259,6 +259,11 @@ struct tcp_pcb {
 	 * queue written with it (no PSH at its end, as Linux marks none);
 	 * push_now: one push that a corked queue lets go (TCP_NODELAY set) */
 	bool more, tail_more, push_now;
+	/* where the last new segment shorter than the MSS ended: Nagle holds
+	 * a partial segment back only while that one is unacknowledged
+	 * (Minshall's variant, as Linux's tcp_minshall_check) */
+	uint32_t snd_sml;
+	bool snd_sml_ok;               /* one was sent */
 	/* MSG_EOR: where records end above snd_una, ascending; no segment
 	 * spans one (Linux never appends to an skb marked EOR). Allocated
 	 * with the first mark, freed when all are acknowledged. */
@@ -447,6 +452,21 @@ struct tcp_pcb {
 	uint8_t fo_fail;
 	uint32_t fo_syn_len;
 	bool fo_passive, fo_counted, fo_reply, fo_exp, syn_data_acked;
+	/* Linux's interactive ("pingpong") delayed ACKs, entered as its
+	 * Fast Open client enters them: a writer waits through the handshake
+	 * with data left (fo_writer; Linux sk_write_pending), so the SYN-ACK's
+	 * ACK is held for that data (ack_saved_at: when, ns; Linux "saves one
+	 * ACK", the delayed-ACK timer at TCP_DELACK_MAX) and, the data going
+	 * within the ACK timeout of it (TCP_ATO_MIN), the connection is
+	 * interactive: data received is no longer acknowledged at once in
+	 * quick-ACK mode. The delayed-ACK timer firing ends it (Linux). */
+	bool fo_writer, pingpong;
+	/* TCP_INFO's tcpi_delivered (Linux tp->delivered): segments that
+	 * reached the peer, acknowledged or SACKed, the SYN or SYN-ACK
+	 * counting one (with a Fast Open SYN's data); counted per ACK from the
+	 * bytes it delivered, in segments of the MSS, rounded up */
+	uint32_t delivered_segs;
+	uint64_t ack_saved_at;
 	uint8_t fo_len;
 	uint8_t fo_cookie[TCP_FO_COOKIE_MAX];
 };
@@ -545,6 +565,8 @@ struct tcp_seg {
 #define TCP_RTO_INIT_US 1000000u
 #define TCP_RTO_MAX_US 120000000u
 #define TCP_DELACK_NS MS(40)
+#define TCP_DELACK_MAX_NS MS(200)   /* Linux TCP_DELACK_MAX */
+#define TCP_ATO_MIN_NS MS(40)       /* Linux TCP_ATO_MIN */
 /* Linux TCP_RESOURCE_PROBE_INTERVAL: retry after a local drop */
 #define TCP_RESOURCE_PROBE_US 500000u
 #define TCP_TIMEWAIT_NS MS(60000)

@@ -384,6 +384,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		if (data_acked)
 			ring_drop(&pcb->sndq, data_acked);
 		pcb->snd_una = g->ack;
+		pcb->delivered_segs++;   /* the SYN, with what data of it was acknowledged (Linux) */
 		if (seq_lt(pcb->snd_nxt, g->ack) || g->ack != pcb->snd_max)
 			pcb->snd_nxt = g->ack;
 		pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
@@ -412,8 +413,13 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		}
 		if (pcb->sndq.len)
 			tcp_output(pcb);
-		if (s->tcp->mib.OutSegs == out0)
+		if (s->tcp->mib.OutSegs == out0 && pcb->fo_writer && !pcb->ack_now) {
+			/* a writer's data will carry the ACK (Linux) */
+			pcb->dack_at = now + TCP_DELACK_MAX_NS;
+			pcb->ack_saved_at = now;
+		} else if (s->tcp->mib.OutSegs == out0) {
 			tcp_send_ack(pcb);
+		}
 		tcp_timer_update(pcb);
 		tcp_wakeup(pcb);
 		return;
@@ -997,6 +1003,10 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		if (now_sacked > sacked_all - was_sacked)
 			delivered += now_sacked - (sacked_all - was_sacked);
 	}
+	if (delivered) {
+		uint32_t mss = pcb->mss ? pcb->mss : 536;
+		pcb->delivered_segs += (delivered + mss - 1) / mss;
+	}
 	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
 		pcb->rtt_timing = false;
 		tcp_rtt_sample(pcb, (uint32_t) ((now - pcb->rtt_start) / 1000));
@@ -1142,6 +1152,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		/* the SYN's acknowledgment; data a Fast Open child sent before
 		 * is acknowledged below as any */
 		pcb->snd_una = pcb->iss + 1;
+		pcb->delivered_segs++;   /* the SYN-ACK (Linux) */
 		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
 		pcb->max_snd_wnd = pcb->snd_wnd;
 		pcb->snd_wl1 = seq;

@@ -578,7 +578,7 @@ void tcp_ack_batch_forget(struct tcp_pcb *pcb) {
 
 void tcp_ack_later(struct tcp_pcb *pcb) {
 	pcb->segs_unacked++;
-	if (pcb->ack_now || pcb->quickack > 0 || pcb->segs_unacked >= 2) {
+	if (pcb->ack_now || (pcb->quickack > 0 && !pcb->pingpong) || pcb->segs_unacked >= 2) {
 		if (ack_batch_add(pcb))
 			return;
 		if (pcb->quickack > 0)
@@ -857,7 +857,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		 * timer (force) ends a cork (Linux: the 200 ms ceiling) */
 		if (!pcb->force && !pcb->push_now && (pcb->cork || pcb->more))
 			return false;
-		if (!pcb->force && !pcb->push_now && !pcb->nodelay && flight > 0)
+		if (!pcb->force && !pcb->push_now && !pcb->nodelay && flight > 0 && pcb->snd_sml_ok &&
+				seq_gt(pcb->snd_sml, pcb->snd_una) && seq_leq(pcb->snd_sml, pcb->snd_max))
 			return false;
 	}
 	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
@@ -927,6 +928,10 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		psh_note(pcb, seq + len);
 	if (!resend && pcb->nfpush)
 		fpush_drop(pcb, seq + len);
+	if (!resend && len && len < mss) {
+		pcb->snd_sml = seq + len;   /* Minshall (Linux tcp_minshall_update) */
+		pcb->snd_sml_ok = true;
+	}
 	if (!resend && len && pcb->gso_open && seq_geq(seq + len, pcb->gso_end)) {
 		if (pcb->gso_multi)
 			gso_note(pcb, pcb->gso_seq, seq + len);

@@ -527,7 +527,11 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			 * blocking call waits for it (Linux: its error, if any) */
 			if (nb)
 				return err;
-			if ((err = connect_wait(sk)) < 0)
+			p0->fo_writer = len > 0;
+			err = connect_wait(sk);
+			if ((p0 = pcb_of(sk)) != NULL)
+				p0->fo_writer = false;
+			if (err < 0)
 				return err;
 		} else if (err < 0) {
 			return err;
@@ -540,7 +544,10 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		done = fo_syn_data(p0, msg, len);
 		if (nb)
 			return done ? (ssize_t) done : -EINPROGRESS;
+		p0->fo_writer = done < len;
 		int err = connect_wait(sk);
+		if ((p0 = pcb_of(sk)) != NULL)
+			p0->fo_writer = false;
 		if (err < 0)
 			return err;
 		if (done == len)
@@ -607,6 +614,14 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			tcp_chrono_start(p, TCP_CHRONO_BUSY);
 			tcp_output(p);
 			p->more = false;
+			if (p->ack_saved_at) {
+				/* data after the SYN-ACK's held ACK: within the ACK
+				 * timeout, the connection is interactive (Linux
+				 * tcp_event_data_sent) */
+				if (tcp_clock(p->s) - p->ack_saved_at < TCP_ATO_MIN_NS && tcp_notsent(p) < n)
+					p->pingpong = true;
+				p->ack_saved_at = 0;
+			}
 			continue;
 		}
 		if (len == 0) {
@@ -1142,6 +1157,7 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 			(ti.tcpi_sacked || ti.tcpi_lost || resent) ? 1 : 0;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
+	ti.tcpi_delivered = p->delivered_segs;
 	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */
 	uint64_t now = tcp_clock(p->s);
 	if (p->last_data_tx)

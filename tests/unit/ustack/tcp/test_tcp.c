@@ -1415,6 +1415,40 @@ static void test_psh_gso_segs(void **state) {
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
 
+/* Nagle as Linux applies it (Minshall's variant, tcp_minshall_check):
+ * a partial segment waits only while an earlier partial segment is
+ * unacknowledged, not for any data in flight (packetdrill's
+ * fastopen/client/cookie-less-sendto: 2,920 bytes and then 660 at once).
+ * A write of 1,500 with mss 1000: both segments go; 100 more wait for the
+ * ACK of the 500-byte one, then go. */
+static void test_nagle_minshall(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int zero = 0;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &zero, sizeof(zero)), 0);
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 1500), 1500);
+	uint8_t fl[8];
+	uint32_t seqs[8];
+	assert_int_equal(data_flags(from, fl, seqs, 8), 2);
+	assert_int_equal(seqs[1], una + 1000);
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 0);
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 0);   /* the small one still out */
+	seg(s, 9000, lport, 7001, una + 1500, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 1);
+	assert_int_equal(seqs[0], una + 1500);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* Linux's forced push (tcp_sendmsg's forced_push; packetdrill's
  * cubic-rto-ss-ca-cwnd-bump): a write fills buffers of the size goal
  * (half the peer's largest window, 32000 here), the first full one leaves
@@ -3353,6 +3387,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_psh_gso),
 		cmocka_unit_test(test_forced_push),
+		cmocka_unit_test(test_nagle_minshall),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),
