@@ -480,7 +480,8 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 		fl |= TCP_ECE | TCP_CWR;
 	/* Fast Open (RFC 7413): the option and data in the first SYN only;
 	 * after a timeout the SYN goes without them and the data after the
-	 * handshake (Linux) */
+	 * handshake, unless the SYN-ACK acknowledges it: it stays in flight
+	 * (Linux keeps it in its retransmission queue) */
 	uint32_t dlen = 0;
 	if (pcb->state == TCPS_SYN_SENT && pcb->snd_max == pcb->iss) {
 		dlen = pcb->fo_syn_len;
@@ -489,7 +490,7 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 			pcb->fo_fail = TCP_FO_SYN_RETRANSMITTED;
 		pcb->fo_syn_len = 0;
 		pcb->fo_req = false;
-		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+		pcb->snd_nxt = pcb->iss + 1;
 	}
 	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
 	if (pcb->snd_max == pcb->iss)

@@ -56,11 +56,11 @@ bool tcp_writeable(const struct tcp_pcb *p) {
 
 /* --- poll: Linux tcp_poll --- */
 static uint32_t tcp_poll(struct usock *sk) {
-	/* The readiness fd carries IN, OUT and HUP, and once POLLHUP is
-	 * given the events stay (socket/readyfd.h). */
+	/* The readiness fd carries IN, OUT, RDHUP and HUP, and once POLLHUP
+	 * (or POLLRDHUP) is given it stays (socket/readyfd.h). */
 	if (sk->ev & EPOLLHUP)
 		return sk->ev;
-	return tcp_poll_state(sk) & (EPOLLIN | EPOLLOUT | EPOLLHUP);
+	return (tcp_poll_state(sk) & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP)) | (sk->ev & EPOLLRDHUP);
 }
 
 static uint32_t tcp_poll_state(struct usock *sk) {

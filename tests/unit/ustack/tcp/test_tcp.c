@@ -1415,6 +1415,37 @@ static void test_psh_gso_segs(void **state) {
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
 
+/* POLLRDHUP on the socket's readiness fd once the peer's FIN is in, with
+ * POLLIN (end of file), as Linux's tcp_poll (packetdrill's
+ * fastopen/client/synack-data); not before. */
+static void test_poll_rdhup(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "ab", 2, false);
+	assert_int_equal(ep_now(ep), EPOLLIN);
+	seg(s, 9000, lport, 7003, una, TCP_ACK | TCP_FIN, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLRDHUP);
+	char buf[8];
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	assert_int_equal(api_readv(s, c, &iov, 1), 2);
+	assert_int_equal(api_readv(s, c, &iov, 1), 0);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_MOD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT | EPOLLRDHUP);   /* CLOSE_WAIT: no EPOLLHUP */
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* Nagle as Linux applies it (Minshall's variant, tcp_minshall_check):
  * a partial segment waits only while an earlier partial segment is
  * unacknowledged, not for any data in flight (packetdrill's
@@ -3388,6 +3419,7 @@ int main(void) {
 		cmocka_unit_test(test_psh_gso),
 		cmocka_unit_test(test_forced_push),
 		cmocka_unit_test(test_nagle_minshall),
+		cmocka_unit_test(test_poll_rdhup),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),

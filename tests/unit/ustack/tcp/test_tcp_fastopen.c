@@ -502,6 +502,58 @@ static void test_client_pingpong(void **state) {
 	ut_stack_free(s);
 }
 
+/* A Fast Open SYN's data timed out with it: the SYN goes again without
+ * data, but the data stays in flight (Linux keeps it in its retransmission
+ * queue): a SYN-ACK acknowledging it (the server had it from the first
+ * SYN) is acceptable, answered with an ACK after the data, nothing resent
+ * (packetdrill's fastopen/client/synack-data, its third test); one
+ * acknowledging the SYN alone gets the data again. */
+static void test_client_syn_timeout_data(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "x", 1, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), -1);
+	struct tcp_repr r;
+	assert_int_equal(segs_since(from, &r), 1);
+	struct tcp_opts o = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
+	memcpy(o.fo, COOKIE, 8);
+	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	api_close(s, c);
+	for (int acked_all = 1; acked_all >= 0; acked_all--) {
+		c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		from = ut_cap.n;
+		assert_int_equal(api_sendto(s, c, "hello", 5, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 5);
+		assert_int_equal(segs_since(from, &r), 1);
+		assert_int_equal(r.payload_len, 5);
+		uint32_t iss = r.seq;
+		uint16_t lport = r.sport;
+		from = ut_cap.n;
+		run_at(s, tcp_clock(s) + MS(1100));
+		assert_int_equal(segs_from_port(from, lport, &r), 1);
+		assert_int_equal(r.flags, TCP_SYN);
+		assert_int_equal(r.payload_len, 0);
+		struct tcp_opts o2 = {.has_mss = true, .mss = 1000};
+		from = ut_cap.n;
+		ut_tcp_seg(s, 9000, lport, 8000, iss + 1 + (acked_all ? 5 : 0), TCP_SYN | TCP_ACK, NULL, 0, &o2);
+		assert_int_equal(segs_from_port(from, lport, &r), 1);
+		assert_false(r.flags & TCP_RST);
+		assert_int_equal(r.ack, 8001);
+		if (acked_all) {
+			assert_int_equal(r.flags, TCP_ACK);
+			assert_int_equal(r.seq, iss + 6);
+			assert_int_equal(r.payload_len, 0);
+		} else {
+			assert_int_equal(r.seq, iss + 1);
+			assert_int_equal(r.payload_len, 5);
+		}
+		api_close(s, c);
+	}
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec),
@@ -509,6 +561,7 @@ int main(void) {
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_client),
 		cmocka_unit_test(test_client_pingpong),
+		cmocka_unit_test(test_client_syn_timeout_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
