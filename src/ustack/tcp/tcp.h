@@ -278,6 +278,15 @@ struct tcp_pcb {
 		uint32_t end, lo, hi;
 	} *zc;
 	uint32_t nzc, zccap;
+	/* SO_TIMESTAMPING transmit stamps (Linux tcp_tx_timestamp): the last
+	 * byte (seq) of each send call made with SOF_TIMESTAMPING_TX_SCHED,
+	 * _TX_SOFTWARE or _TX_ACK, and the stamps still to give for it (todo:
+	 * those flags), ascending; allocated with the first */
+#define TCP_TSTAMP_MAX 1024
+	struct tcp_tstamp {
+		uint32_t seq, todo;
+	} *tst;
+	uint32_t ntst, tstcap;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -742,6 +751,13 @@ void tcp_eor_ack(struct tcp_pcb *pcb);
 void tcp_zc_mark(struct tcp_pcb *pcb, uint32_t id);
 void tcp_zc_ack(struct tcp_pcb *pcb);
 void tcp_zc_flush(struct tcp_pcb *pcb);
+/* SO_TIMESTAMPING transmit stamps (tcp_socket.c): new data [seq, seq +
+ * len) went (SCHED and SND for a marked byte in it); an ACK up to ack is
+ * taken, before the send queue drops it (ACK for the marked bytes below
+ * it); all dropped with the send queue */
+void tcp_tstamp_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
+void tcp_tstamp_acked(struct tcp_pcb *pcb, uint32_t ack);
+void tcp_tstamp_flush(struct tcp_pcb *pcb);
 
 /* tcp_ts.c */
 /* TSval to send now */

@@ -984,6 +984,8 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint32_t was_sacked = pcb->sb ? tcp_sb_sacked_below(pcb, g->ack) : 0;
 	uint32_t sacked_all = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
+	if (pcb->ntst)
+		tcp_tstamp_acked(pcb, g->ack);
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
 		pcb->snd_nxt = g->ack;

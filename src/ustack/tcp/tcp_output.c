@@ -773,6 +773,7 @@ void tcp_zc_ack(struct tcp_pcb *pcb) {
 void tcp_zc_flush(struct tcp_pcb *pcb) {
 	if (pcb->nzc)
 		zc_notify(pcb, pcb->nzc);
+	tcp_tstamp_flush(pcb);   /* the send queue's stamps go with it too */
 }
 
 /* len cut at the first record end above seq (MSG_EOR); *at_end: the
@@ -929,6 +930,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		psh_note(pcb, seq + len);
 	if (!resend && pcb->nfpush)
 		fpush_drop(pcb, seq + len);
+	if (!resend && len && pcb->ntst)
+		tcp_tstamp_sent(pcb, seq, len);
 	if (!resend && len && len < mss) {
 		pcb->snd_sml = seq + len;   /* Minshall (Linux tcp_minshall_update) */
 		pcb->snd_sml_ok = true;

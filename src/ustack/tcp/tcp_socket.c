@@ -8,6 +8,8 @@
  * (Linux tcp_poll). ICMP errors (tcp_err) and stack deletion too. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -442,6 +444,93 @@ static uint32_t write_seq(const struct tcp_pcb *p) {
 	return p->snd_una + (tcp_syn_unacked(p) ? 1 : 0) + p->sndq.len;
 }
 
+/* --- SO_TIMESTAMPING transmit stamps --- */
+#define TX_STAMPS (SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_ACK)
+
+/* The send call's last byte so far is the one stamped (Linux marks the
+ * last skb of the call): a new entry, or the call's own moved on (again:
+ * more of the same call was queued) */
+static void tstamp_mark(struct tcp_pcb *p, bool again) {
+	uint32_t todo = p->sk->tsflags & TX_STAMPS;
+	uint32_t seq = write_seq(p) - 1;
+	if (again && p->ntst && p->tst[p->ntst - 1].todo == todo) {
+		p->tst[p->ntst - 1].seq = seq;
+		return;
+	}
+	if (p->ntst == p->tstcap) {
+		if (p->ntst >= TCP_TSTAMP_MAX)
+			return;   /* too many waiting: this call gets none */
+		uint32_t cap = p->tstcap ? p->tstcap * 2 : 4;
+		struct tcp_tstamp *n = realloc(p->tst, cap * sizeof(*n));
+		if (n == NULL)
+			return;
+		p->tst = n;
+		p->tstcap = cap;
+	}
+	p->tst[p->ntst++] = (struct tcp_tstamp){.seq = seq, .todo = todo};
+}
+
+/* one stamp for the marked byte at seq, with the data of the segment
+ * [from, to) that carried it looped back (Linux loops the packet back;
+ * here its TCP payload) */
+static void tstamp_give(struct tcp_pcb *p, uint32_t tstype, uint32_t seq, uint32_t from, uint32_t to) {
+	uint32_t n = to - from;
+	uint8_t *buf = (p->sk->tsflags & SOF_TIMESTAMPING_OPT_TSONLY) ? NULL : malloc(n);
+	if (buf == NULL)
+		n = 0;
+	else
+		ring_copy_out(&p->sndq, from - p->snd_una, buf, n);
+	sock_tx_tstamp(p->sk, tstype, seq - p->sk->tskey, buf, n);
+	free(buf);
+}
+
+static void tstamp_drop_done(struct tcp_pcb *p) {
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < p->ntst; i++)
+		if (p->tst[i].todo)
+			p->tst[k++] = p->tst[i];
+	p->ntst = k;
+	if (k == 0)
+		tcp_tstamp_flush(p);
+}
+
+void tcp_tstamp_sent(struct tcp_pcb *p, uint32_t seq, uint32_t len) {
+	if (p->sk == NULL)
+		return;
+	for (uint32_t i = 0; i < p->ntst; i++) {
+		struct tcp_tstamp *t = &p->tst[i];
+		if (seq_lt(t->seq, seq) || seq_geq(t->seq, seq + len))
+			continue;
+		if (t->todo & SOF_TIMESTAMPING_TX_SCHED)
+			tstamp_give(p, SCM_TSTAMP_SCHED, t->seq, seq, seq + len);
+		if (t->todo & SOF_TIMESTAMPING_TX_SOFTWARE)
+			tstamp_give(p, SCM_TSTAMP_SND, t->seq, seq, seq + len);
+		t->todo &= ~(uint32_t) (SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE);
+	}
+	tstamp_drop_done(p);
+}
+
+void tcp_tstamp_acked(struct tcp_pcb *p, uint32_t ack) {
+	uint32_t mss = p->mss ? p->mss : 536;
+	for (uint32_t i = 0; i < p->ntst; i++) {
+		struct tcp_tstamp *t = &p->tst[i];
+		if (seq_geq(t->seq, ack))
+			break;
+		if ((t->todo & SOF_TIMESTAMPING_TX_ACK) && p->sk && seq_geq(t->seq, p->snd_una)) {
+			uint32_t from = t->seq + 1 - p->snd_una > mss ? t->seq + 1 - mss : p->snd_una;
+			tstamp_give(p, SCM_TSTAMP_ACK, t->seq, from, t->seq + 1);
+		}
+		t->todo = 0;
+	}
+	tstamp_drop_done(p);
+}
+
+void tcp_tstamp_flush(struct tcp_pcb *p) {
+	free(p->tst);
+	p->tst = NULL;
+	p->ntst = p->tstcap = 0;
+}
+
 /* Send what a full buffer lets go in the middle of a write (Linux
  * tcp_push_one, __tcp_push_pending_frames): no partial segment, and the
  * queue's end is not pushed yet. */
@@ -511,6 +600,7 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
 	bool waited = false;   /* asleep on a full buffer: on until writeable */
+	bool stamped = false;  /* this call's last byte is marked for stamps */
 	struct tcp_pcb *p0 = pcb_of(sk);
 	if (p0 && (flags & MSG_FASTOPEN) && p0->state == TCPS_CLOSED) {
 		/* RFC 7413: connect and send (Linux: EOPNOTSUPP when the client
@@ -607,6 +697,10 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			 * tcp_push with TCP_NAGLE_CORK); its data gets no PSH */
 			p->more = (flags & MSG_MORE) && done == len;
 			p->tail_more = p->more;
+			if (sk->tsflags & TX_STAMPS) {
+				tstamp_mark(p, stamped);
+				stamped = true;
+			}
 			if ((flags & MSG_EOR) && done == len) {
 				tcp_eor_mark(p);
 				p->wbuf_open = false;   /* Linux appends nothing to an EOR skb */

@@ -10,6 +10,9 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <time.h>
+#include <linux/net_tstamp.h>
+#include <linux/errqueue.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1414,6 +1417,83 @@ static void test_psh_gso_segs(void **state) {
 }
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
+
+/* one entry of the error queue, read with an empty buffer: its
+ * SO_EE_ORIGIN_TIMESTAMPING type (ee_info) and key (ee_data); -1 when
+ * empty. The software stamp comes first, then the error. */
+static int tx_stamp(struct ustack *s, int fd, uint32_t *key) {
+	union {
+		char buf[256];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = NULL, .iov_len = 0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	if (api_recvmsg(s, fd, &msg, MSG_ERRQUEUE) < 0)
+		return -1;
+	assert_int_equal(msg.msg_flags, MSG_ERRQUEUE | MSG_TRUNC);   /* the data looped back */
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_level, SOL_SOCKET);
+	assert_int_equal(c->cmsg_type, SO_TIMESTAMPING_OLD);
+	struct timespec ts[3];
+	memcpy(ts, CMSG_DATA(c), sizeof(ts));
+	assert_true(ts[0].tv_sec > 0);
+	c = CMSG_NXTHDR(&msg, c);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_level, SOL_IP);
+	assert_int_equal(c->cmsg_type, IP_RECVERR);
+	struct sock_extended_err ee;
+	memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+	assert_int_equal(ee.ee_errno, ENOMSG);
+	assert_int_equal(ee.ee_origin, SO_EE_ORIGIN_TIMESTAMPING);
+	*key = ee.ee_data;
+	return (int) ee.ee_info;
+}
+
+/* SO_TIMESTAMPING's transmit stamps as Linux gives them for TCP
+ * (packetdrill's timestamping/client-only-last-byte and server): the last
+ * byte of each send call is stamped when the segment carrying it first
+ * goes (SCM_TSTAMP_SCHED, then SCM_TSTAMP_SND) and when it is
+ * acknowledged (SCM_TSTAMP_ACK), on the error queue, keyed from
+ * OPT_ID's start (snd_una when it was set); other bytes get none. */
+static void test_tx_timestamps(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	uint32_t una;
+	uint16_t lport;
+	int c = connect_peer(s, &synack, &una, &lport);
+	int f = SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_ACK |
+			SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_TIMESTAMPING_OLD, &f, sizeof(f)), 0);
+	uint32_t key;
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	assert_int_equal(send_n(s, c, 1500), 1500);
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SCHED);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SND);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SCHED);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SND);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	/* the first segment acknowledged: no stamped byte in it */
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	seg(s, 9000, lport, 7001, una + 1500, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_ACK);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	seg(s, 9000, lport, 7001, una + 1600, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_ACK);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	api_close(s, c);
+	ut_stack_free(s);
+}
 
 /* POLLRDHUP on the socket's readiness fd once the peer's FIN is in, with
  * POLLIN (end of file), as Linux's tcp_poll (packetdrill's
@@ -3420,6 +3500,7 @@ int main(void) {
 		cmocka_unit_test(test_forced_push),
 		cmocka_unit_test(test_nagle_minshall),
 		cmocka_unit_test(test_poll_rdhup),
+		cmocka_unit_test(test_tx_timestamps),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),
