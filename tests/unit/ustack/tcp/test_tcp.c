@@ -1393,6 +1393,14 @@ static void test_psh_gso(void **state) {
 	ut_stack_free(s);
 }
 
+/* a stack that knows the peer, and a connection to it (peer MSS 1000) */
+static int conn_mss1000(struct ustack **sp, uint32_t *una, uint16_t *lport) {
+	*sp = ut_stack();
+	ut_tcp_learn_peer(*sp);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	return connect_peer(*sp, &synack, una, lport);
+}
+
 /* The packets' size follows tcp_min_tso_segs (the stack option): 5 with
  * cwnd 10 gives two packets of five (packetdrill's slow-start-after-idle
  * with its sysctl at 10: half of cwnd bounds it) */
@@ -1458,12 +1466,10 @@ static int tx_stamp(struct ustack *s, int fd, uint32_t *key) {
  * OPT_ID's start (snd_una when it was set); other bytes get none. */
 static void test_tx_timestamps(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	struct ustack *s;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
+	int c = conn_mss1000(&s, &una, &lport);
 	int f = SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_ACK |
 			SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID;
 	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_TIMESTAMPING_OLD, &f, sizeof(f)), 0);
@@ -1500,12 +1506,10 @@ static void test_tx_timestamps(void **state) {
  * fastopen/client/synack-data); not before. */
 static void test_poll_rdhup(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	struct ustack *s;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
+	int c = conn_mss1000(&s, &una, &lport);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
 	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
@@ -1534,12 +1538,10 @@ static void test_poll_rdhup(void **state) {
  * ACK of the 500-byte one, then go. */
 static void test_nagle_minshall(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	struct ustack *s;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
+	int c = conn_mss1000(&s, &una, &lport);
 	int zero = 0;
 	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &zero, sizeof(zero)), 0);
 	int from = ut_cap.n;
@@ -1571,13 +1573,11 @@ static void test_nagle_minshall(void **state) {
  * only (not at 64,000, as buffers of a fixed grid would place it). */
 static void test_forced_push(void **state) {
 	(void) state;
-	struct ustack *s = ut_stack();
-	ut_tcp_learn_peer(s);
-	s->tcp_min_tso_segs = 1;
-	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	struct ustack *s;
 	uint32_t una;
 	uint16_t lport;
-	int c = connect_peer(s, &synack, &una, &lport);
+	int c = conn_mss1000(&s, &una, &lport);
+	s->tcp_min_tso_segs = 1;
 	int from = ut_cap.n;
 	assert_int_equal(send_n(s, c, 65536), 65536);
 	uint8_t fl[128];

@@ -389,6 +389,24 @@ static void test_client(void **state) {
 	ut_stack_free(s);
 }
 
+/* a cookie cached for the peer: a non-blocking MSG_FASTOPEN asks for one,
+ * the SYN-ACK brings it (MSS 1000) and is answered at once */
+static void cookie_warmup(struct ustack *s, const struct sockaddr_in *a) {
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "x", 1, MSG_FASTOPEN, (const struct sockaddr *) a, sizeof(*a)), -1);
+	struct tcp_repr r;
+	assert_int_equal(segs_since(from, &r), 1);
+	struct tcp_opts o = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
+	memcpy(o.fo, COOKIE, 8);
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(tinfo(s, c).tcpi_delivered, 1);   /* the SYN */
+	api_close(s, c);
+}
+
 struct synack_peer {
 	struct ustack *s;
 	int from;
@@ -433,23 +451,12 @@ static void test_client_pingpong(void **state) {
 	struct ustack *s = ut_stack();
 	ut_tcp_learn_peer(s);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
-	/* a cookie first (non-blocking: the SYN-ACK answered at once) */
-	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int from = ut_cap.n;
-	assert_int_equal(api_sendto(s, c, "x", 1, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), -1);
-	struct tcp_repr r;
-	assert_int_equal(segs_since(from, &r), 1);
-	struct tcp_opts o = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
-	memcpy(o.fo, COOKIE, 8);
-	from = ut_cap.n;
-	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
-	assert_int_equal(segs_since(from, &r), 1);
-	assert_int_equal(r.flags, TCP_ACK);
-	assert_int_equal(tinfo(s, c).tcpi_delivered, 1);   /* the SYN */
-	api_close(s, c);
+	cookie_warmup(s, &a);
 	/* a blocking sendto of 3000: the SYN carries what fits, the writer
 	 * sleeps through the handshake with the rest */
-	c = api_socket(s, AF_INET, SOCK_STREAM, 0);
+	int c = api_socket(s, AF_INET, SOCK_STREAM, 0);
+	struct tcp_repr r;
+	int from;
 	static uint8_t buf[3000];
 	struct synack_peer pa = {.s = s, .from = ut_cap.n};
 	pthread_t t;
@@ -513,15 +520,9 @@ static void test_client_syn_timeout_data(void **state) {
 	struct ustack *s = ut_stack();
 	ut_tcp_learn_peer(s);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
-	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int from = ut_cap.n;
-	assert_int_equal(api_sendto(s, c, "x", 1, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), -1);
+	cookie_warmup(s, &a);
 	struct tcp_repr r;
-	assert_int_equal(segs_since(from, &r), 1);
-	struct tcp_opts o = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
-	memcpy(o.fo, COOKIE, 8);
-	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
-	api_close(s, c);
+	int c, from;
 	for (int acked_all = 1; acked_all >= 0; acked_all--) {
 		c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		from = ut_cap.n;
