@@ -1239,8 +1239,12 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		for (int i = 0; i < p->sb->n; i++)
 			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
 	ti.tcpi_reordering = p->reordering ? p->reordering : 3;
-	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
+	for (uint32_t i = 0; i < p->ntx; i++) {
+		/* marked lost (RACK), as Linux's lost_out; resent and out, not
+		 * SACKed, as its retrans_out */
 		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
+		ti.tcpi_retrans += (p->tx[i].fl & (TCP_TXR_RETRANS | TCP_TXR_SACKED)) == TCP_TXR_RETRANS;
+	}
 	/* Linux's states: Loss (a timeout's recovery), Recovery, CWR, and
 	 * Disorder while SACKed, lost or resent segments are outstanding
 	 * (tcp_try_to_open) */

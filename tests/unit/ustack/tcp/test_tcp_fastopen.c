@@ -555,6 +555,40 @@ static void test_client_syn_timeout_data(void **state) {
 	ut_stack_free(s);
 }
 
+/* A Fast Open SYN's data that the SYN-ACK does not acknowledge goes
+ * again at once, and counts as resent and out in TCP_INFO (tcpi_retrans,
+ * Linux's retrans_out) until acknowledged (packetdrill's
+ * fastopen/client/syn-data-partial-or-over-ack). */
+static void test_client_syn_data_retrans(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	cookie_warmup(s, &a);
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int from = ut_cap.n;
+	static uint8_t buf[2000];
+	ssize_t n = api_sendto(s, c, buf, sizeof(buf), MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a));
+	assert_true(n > 0);
+	struct tcp_repr r;
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.payload_len, (uint32_t) n);
+	uint32_t iss = r.seq;
+	struct tcp_opts o = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, r.sport, 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(segs_since(from, &r), 1);   /* the data again, with the ACK */
+	assert_int_equal(r.seq, iss + 1);
+	struct tcp_info ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_retrans, 1);
+	assert_int_equal(ti.tcpi_total_retrans, 1);
+	ut_tcp_seg(s, 9000, r.sport, 7001, iss + 1 + (uint32_t) n, TCP_ACK, NULL, 0, NULL);
+	ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_retrans, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec),
@@ -563,6 +597,7 @@ int main(void) {
 		cmocka_unit_test(test_client),
 		cmocka_unit_test(test_client_pingpong),
 		cmocka_unit_test(test_client_syn_timeout_data),
+		cmocka_unit_test(test_client_syn_data_retrans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
