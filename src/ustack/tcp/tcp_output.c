@@ -465,6 +465,8 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 	pcb->rto = rto > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) rto;
 }
 
+static void psh_note(struct tcp_pcb *pcb, uint32_t end);
+
 void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint32_t off = tcp_ts_offset(pcb);
 	if (off != pcb->ts_off)
@@ -493,6 +495,8 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 		pcb->snd_nxt = pcb->iss + 1;
 	}
 	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
+	if (dlen)
+		psh_note(pcb, pcb->iss + 1 + dlen);   /* Linux marks a SYN's data pushed */
 	if (pcb->snd_max == pcb->iss)
 		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1 + dlen;
 	tcp_arm_rtx(pcb);
