@@ -427,6 +427,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	/* simultaneous open (RFC 9293 3.5, figure 8) */
 	pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
 	pcb->snd_wl1 = g->seq;
+	pcb->quickack = 16;   /* the first data is acknowledged at once (Linux) */
 	pcb->state = TCPS_SYN_RECV;
 	pcb->syn_retries = 0;
 	pcb->backoff = 0;

@@ -1426,6 +1426,40 @@ static void test_psh_gso_segs(void **state) {
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
 
+/* A simultaneous open (RFC 9293 3.5): our SYN crosses the peer's, our
+ * SYN-ACK, the peer's; the connection is established and its first data
+ * is acknowledged at once, in quick-ACK mode as any new connection's
+ * (Linux; packetdrill's fastopen/client/simultaneous-fast-open). */
+static void test_simultaneous_open_quickack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int from = ut_cap.n;
+	api_connect(s, c, (struct sockaddr *) &a, sizeof(a));
+	struct tcp_repr r;
+	assert_true(ut_tcp_last(from, &r));
+	uint32_t iss = r.seq;
+	uint16_t lport = r.sport;
+	struct tcp_opts o = {.has_mss = true, .mss = 1000};
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, lport, 7000, 0, TCP_SYN, NULL, 0, &o);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);   /* our SYN-ACK */
+	/* the peer's SYN-ACK: its SYN is old, only acknowledged */
+	ut_tcp_seg(s, 9000, lport, 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	/* its first data, acknowledging our SYN: established, and an ACK at once */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, iss + 1, TCP_ACK | TCP_PSH, "hello", 5, false);
+	assert_int_equal(find_pcb(s, 9000)->state, TCPS_ESTABLISHED);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 7006);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 /* one entry of the error queue, read with an empty buffer: its
  * SO_EE_ORIGIN_TIMESTAMPING type (ee_info) and key (ee_data); -1 when
  * empty. The software stamp comes first, then the error. */
@@ -3501,6 +3535,7 @@ int main(void) {
 		cmocka_unit_test(test_nagle_minshall),
 		cmocka_unit_test(test_poll_rdhup),
 		cmocka_unit_test(test_tx_timestamps),
+		cmocka_unit_test(test_simultaneous_open_quickack),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),
