@@ -1426,10 +1426,11 @@ static void test_psh_gso_segs(void **state) {
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
 
-/* A simultaneous open (RFC 9293 3.5): our SYN crosses the peer's, our
- * SYN-ACK, the peer's; the connection is established and its first data
- * is acknowledged at once, in quick-ACK mode as any new connection's
- * (Linux; packetdrill's fastopen/client/simultaneous-fast-open). */
+/* A simultaneous open (RFC 9293 3.5): our SYN crosses the peer's, then
+ * our SYN-ACK, the peer's (its SYN old by then, only acknowledged), its
+ * data acknowledging our SYN: the connection is established and that
+ * first data is acknowledged at once, in quick-ACK mode as any new
+ * connection's (Linux; packetdrill's fastopen/client/simultaneous-fast-open). */
 static void test_simultaneous_open_quickack(void **state) {
 	(void) state;
 	struct ustack *s = ut_stack();
