@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <time.h>
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -109,6 +110,29 @@ void sock_zc_complete(struct usock *sk, uint32_t lo, uint32_t hi) {
 	sock_wake(sk);
 }
 
+void sock_tx_tstamp(struct usock *sk, uint32_t tstype, uint32_t key, const uint8_t *data, size_t len) {
+	if (sk->tsflags & SOF_TIMESTAMPING_OPT_TSONLY)
+		len = 0;
+	struct pbuf *p = errq_room(sk, len) ? pbuf_alloc(&sk->s->pc, len, 0) : NULL;
+	if (p == NULL) {
+		sk->rx_drops++;
+		return;
+	}
+	memset(&p->m, 0, sizeof(p->m));
+	if (len)
+		memcpy(p->data, data, len);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->m.rx_ns = (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+	p->m.ee_errno = ENOMSG;
+	p->m.ee_origin = SO_EE_ORIGIN_TIMESTAMPING;
+	p->m.ee_info = tstype;
+	p->m.ee_data = (sk->tsflags & SOF_TIMESTAMPING_OPT_ID) ? key : 0;
+	errq_append(sk, p);
+	sock_update_events(sk);
+	sock_wake(sk);
+}
+
 /* an IPv4 address as the socket's family writes it */
 static void put_addr(const struct usock *sk, const struct pbuf *p, bool src, uint16_t port, void *out,
 		socklen_t *len) {
@@ -138,7 +162,8 @@ ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags) {
 		return -EAGAIN;
 	size_t n = sock_copy_to_iov(msg, p->data, p->len);
 	msg->msg_flags = MSG_ERRQUEUE | (n < p->len ? MSG_TRUNC : 0);
-	bool zc = p->m.ee_origin == SO_EE_ORIGIN_ZEROCOPY;
+	/* entries without a port (completions, stamps) give no address */
+	bool zc = p->m.ee_origin == SO_EE_ORIGIN_ZEROCOPY || p->m.ee_origin == SO_EE_ORIGIN_TIMESTAMPING;
 	if (zc)
 		msg->msg_namelen = 0;   /* Linux: an entry without a port gives no address */
 	else if (msg->msg_name) {
@@ -152,6 +177,10 @@ ssize_t sock_recv_errqueue(struct usock *sk, struct msghdr *msg, int flags) {
 		msg->msg_namelen = al;
 	}
 	msg->msg_controllen = 0;
+	if (p->m.ee_origin == SO_EE_ORIGIN_TIMESTAMPING && (sk->tsflags & SOF_TIMESTAMPING_SOFTWARE)) {
+		/* the software stamp, before the error (Linux ip_recv_error) */
+		sock_put_stamp(sk, p->m.rx_ns, msg, cap);
+	}
 	struct {
 		struct sock_extended_err ee;
 		struct sockaddr_in6 offender;   /* SO_EE_OFFENDER: room for either family */

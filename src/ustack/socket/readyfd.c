@@ -54,6 +54,8 @@ void readyfd_change(int fd, int peer, uint32_t on, uint32_t off) {
 	}
 	if (on & EPOLLHUP)
 		shutdown(peer, SHUT_RDWR);
+	else if (on & EPOLLRDHUP)
+		shutdown(peer, SHUT_WR);
 }
 
 void readyfd_edge(int fd, int peer) {

@@ -12,6 +12,8 @@
  *            draining them at peer makes it writable again)
  *            a new edge while it is on: one more byte (epoll's EPOLLET
  *            reports every write to the pair)
+ *   POLLRDHUP  peer shut down for writing (POLLIN comes with it: as a
+ *            TCP socket's after the FIN, fd reads end of file); final.
  *   POLLHUP  peer shut down both ways (POLLIN and POLLRDHUP come with it);
  *            final: a shut down pair cannot be reopened.
  * POLLERR cannot be carried: callers signal errors with POLLIN.
@@ -29,7 +31,8 @@
 /* A new pair with POLLOUT set; cloexec applies to fd (peer always has
  * it). Returns fd and sets *peer, or -1 with errno. */
 int readyfd_open(int *peer, int cloexec);
-/* Turn events on and off (EPOLLIN, EPOLLOUT, EPOLLHUP; others ignored). */
+/* Turn events on and off (EPOLLIN, EPOLLOUT, EPOLLRDHUP and EPOLLHUP on;
+ * others ignored). */
 void readyfd_change(int fd, int peer, uint32_t on, uint32_t off);
 /* POLLIN is on: a new edge for edge-triggered epoll (another byte
  * written; Linux wakes the waiters on every arrival of data) */

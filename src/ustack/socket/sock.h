@@ -259,9 +259,17 @@ static inline bool sock_zc_call(const struct usock *sk, int flags, size_t len) {
 	return sk->zerocopy && (flags & MSG_ZEROCOPY) && len;
 }
 void sock_errq_flush(struct usock *sk);
+/* A transmit timestamp (Linux __skb_tstamp_tx into the error queue,
+ * SO_EE_ORIGIN_TIMESTAMPING, ee_errno ENOMSG): tstype SCM_TSTAMP_SCHED,
+ * _SND or _ACK in ee_info, key in ee_data (OPT_ID's, else 0), stamped now
+ * (CLOCK_REALTIME), with len bytes of data looped back (none under
+ * SOF_TIMESTAMPING_OPT_TSONLY). Bounded by the receive buffer. */
+void sock_tx_tstamp(struct usock *sk, uint32_t tstype, uint32_t key, const uint8_t *data, size_t len);
 
 /* SCM_TIMESTAMPING for a received datagram, as SO_TIMESTAMPING asks */
 void sock_recv_timestamp(struct usock *sk, const struct pbuf *p, struct msghdr *msg, size_t cap);
+/* SCM_TIMESTAMPING with the software stamp ns (CLOCK_REALTIME) in ts[0] */
+void sock_put_stamp(struct usock *sk, uint64_t ns, struct msghdr *msg, size_t cap);
 /* Generic options (SOL_SOCKET) and datagram receive. */
 int sock_setsockopt_generic(struct usock *sk, int level, int name, const void *v, socklen_t len);
 int sock_getsockopt_generic(struct usock *sk, int level, int name, void *v, socklen_t *len);

@@ -95,10 +95,14 @@ void sock_recv_timestamp(struct usock *sk, const struct pbuf *p, struct msghdr *
 		return;
 	if (!(f & SOF_TIMESTAMPING_RX_SOFTWARE) && (f & TS_OPT_RX_FILTER))
 		return;
+	sock_put_stamp(sk, p->m.rx_ns, msg, cap);
+}
+
+void sock_put_stamp(struct usock *sk, uint64_t ns, struct msghdr *msg, size_t cap) {
 	struct timespec ts[3];
 	memset(ts, 0, sizeof(ts));
-	ts[0].tv_sec = (time_t) (p->m.rx_ns / 1000000000u);
-	ts[0].tv_nsec = (long) (p->m.rx_ns % 1000000000u);
+	ts[0].tv_sec = (time_t) (ns / 1000000000u);
+	ts[0].tv_nsec = (long) (ns % 1000000000u);
 	sock_put_cmsg(msg, cap, SOL_SOCKET, sk->ts_new ? SO_TIMESTAMPING_NEW : SO_TIMESTAMPING_OLD, ts, sizeof(ts));
 }
 

@@ -227,6 +227,18 @@ struct tcp_pcb {
 #define TCP_PSH_MARKS 4
 	uint32_t psh_mark[TCP_PSH_MARKS];
 	uint8_t npsh;
+	/* Linux's forced push (tcp_sendmsg's forced_push): a write fills
+	 * buffers of the size goal; when one is full and what was written
+	 * since the last push (pushed_seq) passes half the peer's largest
+	 * window, that buffer's end gets PSH. wbuf_seq: where the last buffer
+	 * begins (wbuf_open: one is being filled; a buffer whose head has
+	 * gone is what is left of it, from snd_max). fpush[]: the forced
+	 * marks not sent yet, ascending (one is dropped when full). */
+#define TCP_FPUSH_MARKS 16
+	uint32_t pushed_seq, wbuf_seq;
+	bool pushed_init, wbuf_open;
+	uint32_t fpush[TCP_FPUSH_MARKS];
+	uint8_t nfpush;
 	/* Linux sends data in GSO/TSO packets of a few segments each (at
 	 * most tcp_min_tso_segs, 2 or the stack option, at the rates modelled; half of cwnd; what
 	 * cwnd and the peer's window leave) and the last segment of such a
@@ -250,6 +262,11 @@ struct tcp_pcb {
 	 * queue written with it (no PSH at its end, as Linux marks none);
 	 * push_now: one push that a corked queue lets go (TCP_NODELAY set) */
 	bool more, tail_more, push_now;
+	/* where the last new segment shorter than the MSS ended: Nagle holds
+	 * a partial segment back only while that one is unacknowledged
+	 * (Minshall's variant, as Linux's tcp_minshall_check) */
+	uint32_t snd_sml;
+	bool snd_sml_ok;               /* one was sent */
 	/* MSG_EOR: where records end above snd_una, ascending; no segment
 	 * spans one (Linux never appends to an skb marked EOR). Allocated
 	 * with the first mark, freed when all are acknowledged. */
@@ -264,6 +281,15 @@ struct tcp_pcb {
 		uint32_t end, lo, hi;
 	} *zc;
 	uint32_t nzc, zccap;
+	/* SO_TIMESTAMPING transmit stamps (Linux tcp_tx_timestamp): the last
+	 * byte (seq) of each send call made with SOF_TIMESTAMPING_TX_SCHED,
+	 * _TX_SOFTWARE or _TX_ACK, and the stamps still to give for it (todo:
+	 * those flags), ascending; allocated with the first */
+#define TCP_TSTAMP_MAX 1024
+	struct tcp_tstamp {
+		uint32_t seq, todo;
+	} *tst;
+	uint32_t ntst, tstcap;
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	struct tcp_ring rcvq;
@@ -449,6 +475,21 @@ struct tcp_pcb {
 	uint8_t fo_fail;
 	uint32_t fo_syn_len;
 	bool fo_passive, fo_counted, fo_reply, fo_exp, syn_data_acked;
+	/* Linux's interactive ("pingpong") delayed ACKs, entered as its
+	 * Fast Open client enters them: a writer waits through the handshake
+	 * with data left (fo_writer; Linux sk_write_pending), so the SYN-ACK's
+	 * ACK is held for that data (ack_saved_at: when, ns; Linux "saves one
+	 * ACK", the delayed-ACK timer at TCP_DELACK_MAX) and, the data going
+	 * within the ACK timeout of it (TCP_ATO_MIN), the connection is
+	 * interactive: data received is no longer acknowledged at once in
+	 * quick-ACK mode. The delayed-ACK timer firing ends it (Linux). */
+	bool fo_writer, pingpong;
+	/* TCP_INFO's tcpi_delivered (Linux tp->delivered): segments that
+	 * reached the peer, acknowledged or SACKed, the SYN or SYN-ACK
+	 * counting one (with a Fast Open SYN's data); counted per ACK from the
+	 * bytes it delivered, in segments of the MSS, rounded up */
+	uint32_t delivered_segs;
+	uint64_t ack_saved_at;
 	uint8_t fo_len;
 	uint8_t fo_cookie[TCP_FO_COOKIE_MAX];
 };
@@ -546,6 +587,8 @@ struct tcp_seg {
 #define TCP_RTO_INIT_US 1000000u
 #define TCP_RTO_MAX_US 120000000u
 #define TCP_DELACK_NS MS(40)
+#define TCP_DELACK_MAX_NS MS(200)   /* Linux TCP_DELACK_MAX */
+#define TCP_ATO_MIN_NS MS(40)       /* Linux TCP_ATO_MIN */
 /* Linux TCP_RESOURCE_PROBE_INTERVAL: retry after a local drop */
 #define TCP_RESOURCE_PROBE_US 500000u
 #define TCP_TIMEWAIT_NS MS(60000)
@@ -737,6 +780,13 @@ void tcp_eor_ack(struct tcp_pcb *pcb);
 void tcp_zc_mark(struct tcp_pcb *pcb, uint32_t id);
 void tcp_zc_ack(struct tcp_pcb *pcb);
 void tcp_zc_flush(struct tcp_pcb *pcb);
+/* SO_TIMESTAMPING transmit stamps (tcp_socket.c): new data [seq, seq +
+ * len) went (SCHED and SND for a marked byte in it); an ACK up to ack is
+ * taken, before the send queue drops it (ACK for the marked bytes below
+ * it); all dropped with the send queue */
+void tcp_tstamp_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t len);
+void tcp_tstamp_acked(struct tcp_pcb *pcb, uint32_t ack);
+void tcp_tstamp_flush(struct tcp_pcb *pcb);
 
 /* tcp_ts.c */
 /* TSval to send now */

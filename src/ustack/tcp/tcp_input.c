@@ -385,6 +385,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		if (data_acked)
 			ring_drop(&pcb->sndq, data_acked);
 		pcb->snd_una = g->ack;
+		pcb->delivered_segs++;   /* the SYN, with what data of it was acknowledged (Linux) */
 		if (seq_lt(pcb->snd_nxt, g->ack) || g->ack != pcb->snd_max)
 			pcb->snd_nxt = g->ack;
 		pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
@@ -413,8 +414,13 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 		}
 		if (pcb->sndq.len)
 			tcp_output(pcb);
-		if (s->tcp->mib.OutSegs == out0)
+		if (s->tcp->mib.OutSegs == out0 && pcb->fo_writer && !pcb->ack_now) {
+			/* a writer's data will carry the ACK (Linux) */
+			pcb->dack_at = now + TCP_DELACK_MAX_NS;
+			pcb->ack_saved_at = now;
+		} else if (s->tcp->mib.OutSegs == out0) {
 			tcp_send_ack(pcb);
+		}
 		tcp_timer_update(pcb);
 		tcp_wakeup(pcb);
 		return;
@@ -422,6 +428,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct tcp_seg *g) {
 	/* simultaneous open (RFC 9293 3.5, figure 8) */
 	pcb->snd_wnd = pcb->max_snd_wnd = g->wnd;
 	pcb->snd_wl1 = g->seq;
+	pcb->quickack = 16;   /* the first data is acknowledged at once (Linux) */
 	pcb->state = TCPS_SYN_RECV;
 	pcb->syn_retries = 0;
 	pcb->backoff = 0;
@@ -987,6 +994,8 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 	uint32_t was_sacked = pcb->sb ? tcp_sb_sacked_below(pcb, g->ack) : 0;
 	uint32_t sacked_all = pcb->sb ? tcp_sb_sacked_below(pcb, pcb->snd_max) : 0;
 	uint32_t data_acked = acked < pcb->sndq.len ? acked : pcb->sndq.len;
+	if (pcb->ntst)
+		tcp_tstamp_acked(pcb, g->ack);
 	ring_drop(&pcb->sndq, data_acked);
 	if (seq_lt(pcb->snd_nxt, g->ack))
 		pcb->snd_nxt = g->ack;
@@ -1005,6 +1014,10 @@ static bool ack_advance(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		uint32_t now_sacked = tcp_sb_sacked_below(pcb, pcb->snd_max);
 		if (now_sacked > sacked_all - was_sacked)
 			delivered += now_sacked - (sacked_all - was_sacked);
+	}
+	if (delivered) {
+		uint32_t mss = pcb->mss ? pcb->mss : 536;
+		pcb->delivered_segs += (delivered + mss - 1) / mss;
 	}
 	if (pcb->rtt_timing && seq_geq(g->ack, pcb->rtt_seq)) {
 		pcb->rtt_timing = false;
@@ -1151,6 +1164,7 @@ static bool ack_input(struct tcp_pcb *pcb, struct tcp_seg *g, uint64_t now) {
 		/* the SYN's acknowledgment; data a Fast Open child sent before
 		 * is acknowledged below as any */
 		pcb->snd_una = pcb->iss + 1;
+		pcb->delivered_segs++;   /* the SYN-ACK (Linux) */
 		pcb->snd_wnd = g->wnd << pcb->snd_wscale;
 		pcb->max_snd_wnd = pcb->snd_wnd;
 		pcb->snd_wl1 = seq;

@@ -478,6 +478,8 @@ void tcp_rtt_sample(struct tcp_pcb *pcb, uint32_t us) {
 	pcb->rto = rto > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : (uint32_t) rto;
 }
 
+static void psh_note(struct tcp_pcb *pcb, uint32_t end);
+
 void tcp_send_syn(struct tcp_pcb *pcb) {
 	uint32_t off = tcp_ts_offset(pcb);
 	if (off != pcb->ts_off)
@@ -493,7 +495,8 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 		fl |= TCP_ECE | TCP_CWR;
 	/* Fast Open (RFC 7413): the option and data in the first SYN only;
 	 * after a timeout the SYN goes without them and the data after the
-	 * handshake (Linux) */
+	 * handshake, unless the SYN-ACK acknowledges it: it stays in flight
+	 * (Linux keeps it in its retransmission queue) */
 	uint32_t dlen = 0;
 	if (pcb->state == TCPS_SYN_SENT && pcb->snd_max == pcb->iss) {
 		dlen = pcb->fo_syn_len;
@@ -502,9 +505,11 @@ void tcp_send_syn(struct tcp_pcb *pcb) {
 			pcb->fo_fail = TCP_FO_SYN_RETRANSMITTED;
 		pcb->fo_syn_len = 0;
 		pcb->fo_req = false;
-		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1;
+		pcb->snd_nxt = pcb->iss + 1;
 	}
 	tcp_send_seg(pcb, pcb->iss, fl, dlen, true);
+	if (dlen)
+		psh_note(pcb, pcb->iss + 1 + dlen);   /* Linux marks a SYN's data pushed */
 	if (pcb->snd_max == pcb->iss)
 		pcb->snd_max = pcb->snd_nxt = pcb->iss + 1 + dlen;
 	tcp_arm_rtx(pcb);
@@ -590,7 +595,7 @@ void tcp_ack_batch_forget(struct tcp_pcb *pcb) {
 
 void tcp_ack_later(struct tcp_pcb *pcb) {
 	pcb->segs_unacked++;
-	if (pcb->ack_now || pcb->quickack > 0 || pcb->segs_unacked >= 2) {
+	if (pcb->ack_now || (pcb->quickack > 0 && !pcb->pingpong) || pcb->segs_unacked >= 2) {
 		if (ack_batch_add(pcb))
 			return;
 		if (pcb->quickack > 0)
@@ -611,6 +616,24 @@ static void psh_note(struct tcp_pcb *pcb, uint32_t end) {
 		pcb->npsh--;
 	}
 	pcb->psh_mark[pcb->npsh++] = end;
+}
+
+/* A forced push mark (tcp_sendmsg's forced_push) in (seq, seq + len]: the
+ * new segment [seq, seq + len) ends the buffer that Linux marked PSH. */
+static bool fpush_hit(const struct tcp_pcb *pcb, uint32_t seq, uint32_t len) {
+	for (uint8_t i = 0; i < pcb->nfpush; i++)
+		if (seq_gt(pcb->fpush[i], seq) && seq_leq(pcb->fpush[i], seq + len))
+			return true;
+	return false;
+}
+
+/* New data up to end went: the forced marks up to it are spent. */
+static void fpush_drop(struct tcp_pcb *pcb, uint32_t end) {
+	uint8_t k = 0;
+	for (uint8_t i = 0; i < pcb->nfpush; i++)
+		if (seq_gt(pcb->fpush[i], end))
+			pcb->fpush[k++] = pcb->fpush[i];
+	pcb->nfpush = k;
 }
 
 /* A GSO packet of more than one segment, [seq, end), went. */
@@ -766,6 +789,7 @@ void tcp_zc_ack(struct tcp_pcb *pcb) {
 void tcp_zc_flush(struct tcp_pcb *pcb) {
 	if (pcb->nzc)
 		zc_notify(pcb, pcb->nzc);
+	tcp_tstamp_flush(pcb);   /* the send queue's stamps go with it too */
 }
 
 /* len cut at the first record end above seq (MSG_EOR); *at_end: the
@@ -851,7 +875,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		 * timer (force) ends a cork (Linux: the 200 ms ceiling) */
 		if (!pcb->force && !pcb->push_now && (pcb->cork || pcb->more))
 			return false;
-		if (!pcb->force && !pcb->push_now && !pcb->nodelay && flight > 0)
+		if (!pcb->force && !pcb->push_now && !pcb->nodelay && flight > 0 && pcb->snd_sml_ok &&
+				seq_gt(pcb->snd_sml, pcb->snd_una) && seq_leq(pcb->snd_sml, pcb->snd_max))
 			return false;
 	}
 	if (len == 0 && fin_now && seq_lt(pcb->snd_nxt, pcb->snd_max) && pcb->snd_nxt != pcb->fin_seq)
@@ -865,7 +890,8 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 	else if (len) {
 		/* the end of the queue (not written with MSG_MORE), of a
 		 * record; a probe: the data was pushed */
-		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force;
+		pushed = (len == avail && !pcb->tail_more) || at_eor || pcb->force ||
+			(pcb->nfpush && fpush_hit(pcb, seq, len));
 		if (!pcb->gso_open || seq_geq(seq, pcb->gso_end) || seq_lt(seq, pcb->gso_seq)) {
 			/* a new GSO packet (Linux tcp_write_xmit): at most
 			 * tcp_min_tso_segs segments (TCP_GSO_SEGS), half of cwnd (at least one
@@ -918,6 +944,14 @@ static bool output_one(struct tcp_pcb *pcb, uint32_t win) {
 		return false;
 	if (pushed)
 		psh_note(pcb, seq + len);
+	if (!resend && pcb->nfpush)
+		fpush_drop(pcb, seq + len);
+	if (!resend && len && pcb->ntst)
+		tcp_tstamp_sent(pcb, seq, len);
+	if (!resend && len && len < mss) {
+		pcb->snd_sml = seq + len;   /* Minshall (Linux tcp_minshall_update) */
+		pcb->snd_sml_ok = true;
+	}
 	if (!resend && len && pcb->gso_open && seq_geq(seq + len, pcb->gso_end)) {
 		if (pcb->gso_multi)
 			gso_note(pcb, pcb->gso_seq, seq + len);

@@ -146,7 +146,13 @@ void tcp_tx_sent(struct tcp_pcb *pcb, uint32_t seq, uint32_t end, uint64_t now) 
 	}
 	if (!tx_room(pcb, 1))
 		return;
-	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, 0, pcb->ts_last};
+	uint8_t fl = 0;
+	if (seq_lt(seq, pcb->snd_max)) {
+		/* a resend of data that had no record (a Fast Open SYN's) */
+		fl = TCP_TXR_RETRANS | TCP_TXR_EVER;
+		pcb->tx_never++;
+	}
+	pcb->tx[pcb->ntx++] = (struct tcp_txrec) {seq, end, now, fl, pcb->ts_last};
 	tx_check(pcb);
 }
 

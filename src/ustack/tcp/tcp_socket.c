@@ -8,6 +8,8 @@
  * (Linux tcp_poll). ICMP errors (tcp_err) and stack deletion too. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -56,11 +58,11 @@ bool tcp_writeable(const struct tcp_pcb *p) {
 
 /* --- poll: Linux tcp_poll --- */
 static uint32_t tcp_poll(struct usock *sk) {
-	/* The readiness fd carries IN, OUT and HUP, and once POLLHUP is
-	 * given the events stay (socket/readyfd.h). */
+	/* The readiness fd carries IN, OUT, RDHUP and HUP, and once POLLHUP
+	 * (or POLLRDHUP) is given it stays (socket/readyfd.h). */
 	if (sk->ev & EPOLLHUP)
 		return sk->ev;
-	return tcp_poll_state(sk) & (EPOLLIN | EPOLLOUT | EPOLLHUP);
+	return (tcp_poll_state(sk) & (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP)) | (sk->ev & EPOLLRDHUP);
 }
 
 static uint32_t tcp_poll_state(struct usock *sk) {
@@ -437,11 +439,168 @@ static ssize_t tcp_sendmsg(struct usock *sk, const struct msghdr *msg, size_t le
 	return r;
 }
 
+/* Linux's write_seq: the sequence number after the last byte queued */
+static uint32_t write_seq(const struct tcp_pcb *p) {
+	return p->snd_una + (tcp_syn_unacked(p) ? 1 : 0) + p->sndq.len;
+}
+
+/* --- SO_TIMESTAMPING transmit stamps --- */
+#define TX_STAMPS (SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_ACK)
+
+/* The send call's last byte so far is the one stamped (Linux marks the
+ * last skb of the call): a new entry, or the call's own moved on (again:
+ * more of the same call was queued) */
+static void tstamp_mark(struct tcp_pcb *p, bool again) {
+	uint32_t todo = p->sk->tsflags & TX_STAMPS;
+	uint32_t seq = write_seq(p) - 1;
+	if (again && p->ntst && p->tst[p->ntst - 1].todo == todo) {
+		p->tst[p->ntst - 1].seq = seq;
+		return;
+	}
+	if (p->ntst == p->tstcap) {
+		if (p->ntst >= TCP_TSTAMP_MAX)
+			return;   /* too many waiting: this call gets none */
+		uint32_t cap = p->tstcap ? p->tstcap * 2 : 4;
+		struct tcp_tstamp *n = realloc(p->tst, cap * sizeof(*n));
+		if (n == NULL)
+			return;
+		p->tst = n;
+		p->tstcap = cap;
+	}
+	p->tst[p->ntst++] = (struct tcp_tstamp){.seq = seq, .todo = todo};
+}
+
+/* one stamp for the marked byte at seq, with the data of the segment
+ * [from, to) that carried it looped back (Linux loops the packet back;
+ * here its TCP payload) */
+static void tstamp_give(struct tcp_pcb *p, uint32_t tstype, uint32_t seq, uint32_t from, uint32_t to) {
+	uint32_t n = to - from;
+	uint8_t *buf = (p->sk->tsflags & SOF_TIMESTAMPING_OPT_TSONLY) ? NULL : malloc(n);
+	if (buf == NULL)
+		n = 0;
+	else
+		ring_copy_out(&p->sndq, from - p->snd_una, buf, n);
+	sock_tx_tstamp(p->sk, tstype, seq - p->sk->tskey, buf, n);
+	free(buf);
+}
+
+static void tstamp_drop_done(struct tcp_pcb *p) {
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < p->ntst; i++)
+		if (p->tst[i].todo)
+			p->tst[k++] = p->tst[i];
+	p->ntst = k;
+	if (k == 0)
+		tcp_tstamp_flush(p);
+}
+
+void tcp_tstamp_sent(struct tcp_pcb *p, uint32_t seq, uint32_t len) {
+	if (p->sk == NULL)
+		return;
+	for (uint32_t i = 0; i < p->ntst; i++) {
+		struct tcp_tstamp *t = &p->tst[i];
+		if (seq_lt(t->seq, seq) || seq_geq(t->seq, seq + len))
+			continue;
+		if (t->todo & SOF_TIMESTAMPING_TX_SCHED)
+			tstamp_give(p, SCM_TSTAMP_SCHED, t->seq, seq, seq + len);
+		if (t->todo & SOF_TIMESTAMPING_TX_SOFTWARE)
+			tstamp_give(p, SCM_TSTAMP_SND, t->seq, seq, seq + len);
+		t->todo &= ~(uint32_t) (SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE);
+	}
+	tstamp_drop_done(p);
+}
+
+void tcp_tstamp_acked(struct tcp_pcb *p, uint32_t ack) {
+	uint32_t mss = p->mss ? p->mss : 536;
+	for (uint32_t i = 0; i < p->ntst; i++) {
+		struct tcp_tstamp *t = &p->tst[i];
+		if (seq_geq(t->seq, ack))
+			break;
+		if ((t->todo & SOF_TIMESTAMPING_TX_ACK) && p->sk && seq_geq(t->seq, p->snd_una)) {
+			uint32_t from = t->seq + 1 - p->snd_una > mss ? t->seq + 1 - mss : p->snd_una;
+			tstamp_give(p, SCM_TSTAMP_ACK, t->seq, from, t->seq + 1);
+		}
+		t->todo = 0;
+	}
+	tstamp_drop_done(p);
+}
+
+void tcp_tstamp_flush(struct tcp_pcb *p) {
+	free(p->tst);
+	p->tst = NULL;
+	p->ntst = p->tstcap = 0;
+}
+
+/* Send what a full buffer lets go in the middle of a write (Linux
+ * tcp_push_one, __tcp_push_pending_frames): no partial segment, and the
+ * queue's end is not pushed yet. */
+static void output_mid_write(struct tcp_pcb *p) {
+	p->more = p->tail_more = true;
+	tcp_output(p);
+	p->more = false;
+}
+
+/* Append n bytes of msg from off as Linux's tcp_sendmsg fills its buffers
+ * of the size goal, with its forced push: a buffer filled while the call
+ * goes on (not its last bytes: last) gets PSH at its end when what was
+ * written since the last push passes half the peer's largest window, and
+ * leaves at once; otherwise a full buffer leaves at once only when it is
+ * the first unsent one. At the call's end, its push (not with MSG_MORE,
+ * unless forced) is the last push. Returns 0, or -ENOBUFS. */
+static int append_bufs(struct tcp_pcb *p, const struct msghdr *msg, size_t off, uint32_t n, bool last, int flags) {
+	if (!p->pushed_init) {
+		p->pushed_seq = write_seq(p);
+		p->pushed_init = true;
+	}
+	while (n) {
+		uint32_t wseq = write_seq(p), goal = tcp_size_goal(p);
+		uint32_t start = p->wbuf_seq;
+		if (p->wbuf_open && seq_lt(start, p->snd_max))
+			start = p->snd_max;
+		if (!p->wbuf_open || seq_leq(wseq, p->snd_max) || wseq - start >= goal)
+			start = wseq;
+		uint32_t k = start + goal - wseq;
+		if (k > n)
+			k = n;
+		if (ring_append_iov(&p->sndq, msg, off, k, p->sndcap) < 0)
+			return -ENOBUFS;
+		off += k;
+		n -= k;
+		wseq += k;
+		p->wbuf_open = true;
+		p->wbuf_seq = start;
+		if (wseq - start < goal || (n == 0 && last))
+			continue;
+		if (seq_gt(wseq, p->pushed_seq + p->max_snd_wnd / 2)) {
+			if (p->nfpush == TCP_FPUSH_MARKS) {
+				memmove(p->fpush, p->fpush + 1, sizeof(p->fpush[0]) * (TCP_FPUSH_MARKS - 1));
+				p->nfpush--;
+			}
+			p->fpush[p->nfpush++] = wseq;
+			p->pushed_seq = wseq;
+			output_mid_write(p);
+		} else if (start == p->snd_max) {
+			output_mid_write(p);
+		}
+	}
+	if (last) {
+		uint32_t wseq = write_seq(p);
+		if (!(flags & MSG_MORE))
+			p->pushed_seq = wseq;
+		else if (seq_gt(wseq, p->pushed_seq + p->max_snd_wnd / 2) && p->nfpush < TCP_FPUSH_MARKS) {
+			p->fpush[p->nfpush++] = wseq;
+			p->pushed_seq = wseq;
+		}
+	}
+	return 0;
+}
+
 static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t len, int flags) {
 	uint64_t deadline = sock_deadline(&sk->sndtimeo);
 	bool nb = sk->nonblock || (flags & MSG_DONTWAIT);
 	size_t done = 0;
 	bool waited = false;   /* asleep on a full buffer: on until writeable */
+	bool stamped = false;  /* this call's last byte is marked for stamps */
 	struct tcp_pcb *p0 = pcb_of(sk);
 	if (p0 && (flags & MSG_FASTOPEN) && p0->state == TCPS_CLOSED) {
 		/* RFC 7413: connect and send (Linux: EOPNOTSUPP when the client
@@ -458,7 +617,11 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 			 * blocking call waits for it (Linux: its error, if any) */
 			if (nb)
 				return err;
-			if ((err = connect_wait(sk)) < 0)
+			p0->fo_writer = len > 0;
+			err = connect_wait(sk);
+			if ((p0 = pcb_of(sk)) != NULL)
+				p0->fo_writer = false;
+			if (err < 0)
 				return err;
 		} else if (err < 0) {
 			return err;
@@ -471,7 +634,10 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		done = fo_syn_data(p0, msg, len);
 		if (nb)
 			return done ? (ssize_t) done : -EINPROGRESS;
+		p0->fo_writer = done < len;
 		int err = connect_wait(sk);
+		if ((p0 = pcb_of(sk)) != NULL)
+			p0->fo_writer = false;
 		if (err < 0)
 			return err;
 		if (done == len)
@@ -524,24 +690,40 @@ static ssize_t tcp_send_data(struct usock *sk, const struct msghdr *msg, size_t 
 		if (space && done < len) {
 			waited = false;
 			uint32_t n = len - done < space ? (uint32_t) (len - done) : space;
-			if (ring_append_iov(&p->sndq, msg, done, n, p->sndcap) < 0)
+			if (append_bufs(p, msg, done, n, done + n == len, flags) < 0)
 				return done ? (ssize_t) done : -ENOBUFS;
 			done += n;
 			/* MSG_MORE holds back only this call's push (Linux
 			 * tcp_push with TCP_NAGLE_CORK); its data gets no PSH */
 			p->more = (flags & MSG_MORE) && done == len;
 			p->tail_more = p->more;
-			if ((flags & MSG_EOR) && done == len)
+			if (sk->tsflags & TX_STAMPS) {
+				tstamp_mark(p, stamped);
+				stamped = true;
+			}
+			if ((flags & MSG_EOR) && done == len) {
 				tcp_eor_mark(p);
+				p->wbuf_open = false;   /* Linux appends nothing to an EOR skb */
+			}
 			tcp_chrono_start(p, TCP_CHRONO_BUSY);
 			tcp_output(p);
 			p->more = false;
+			if (p->ack_saved_at) {
+				/* data after the SYN-ACK's held ACK: within the ACK
+				 * timeout, the connection is interactive (Linux
+				 * tcp_event_data_sent) */
+				if (tcp_clock(p->s) - p->ack_saved_at < TCP_ATO_MIN_NS && tcp_notsent(p) < n)
+					p->pingpong = true;
+				p->ack_saved_at = 0;
+			}
 			continue;
 		}
 		if (len == 0) {
 			return 0;
 		}
 		sock_update_events(sk);
+		if (done)
+			p->pushed_seq = write_seq(p);   /* Linux: tcp_push before it waits */
 		p->nospace = true;   /* the send buffer is full */
 		tcp_sndbuf_check(p);
 		if (nb)
@@ -1057,8 +1239,12 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 		for (int i = 0; i < p->sb->n; i++)
 			ti.tcpi_sacked += (p->sb->b[i].right - p->sb->b[i].left + p->mss - 1) / p->mss;
 	ti.tcpi_reordering = p->reordering ? p->reordering : 3;
-	for (uint32_t i = 0; i < p->ntx; i++)   /* marked lost (RACK), as Linux's lost_out */
+	for (uint32_t i = 0; i < p->ntx; i++) {
+		/* marked lost (RACK), as Linux's lost_out; resent and out, not
+		 * SACKed, as its retrans_out */
 		ti.tcpi_lost += (p->tx[i].fl & TCP_TXR_LOST) != 0;
+		ti.tcpi_retrans += (p->tx[i].fl & (TCP_TXR_RETRANS | TCP_TXR_SACKED)) == TCP_TXR_RETRANS;
+	}
 	/* Linux's states: Loss (a timeout's recovery), Recovery, CWR, and
 	 * Disorder while SACKed, lost or resent segments are outstanding
 	 * (tcp_try_to_open) */
@@ -1069,6 +1255,7 @@ static int tcp_info_get(struct tcp_pcb *p, void *v, socklen_t *len) {
 			(ti.tcpi_sacked || ti.tcpi_lost || resent) ? 1 : 0;
 	ti.tcpi_rcv_space = p->rcvcap;
 	ti.tcpi_total_retrans = (uint32_t) p->retrans_total;
+	ti.tcpi_delivered = p->delivered_segs;
 	/* milliseconds since (Linux: jiffies to ms; 0 before the handshake) */
 	uint64_t now = tcp_clock(p->s);
 	if (p->last_data_tx)

@@ -213,6 +213,7 @@ void tcp_timer_fire(struct ustack *s, struct utimer *t) {
 		return;
 	if (pcb->dack_at && pcb->dack_at <= now) {
 		pcb->dack_at = 0;
+		pcb->pingpong = false;   /* a delayed ACK missed (Linux) */
 		tcp_send_ack(pcb);
 	}
 	if (pcb->rtx_at && pcb->rtx_at <= now) {

@@ -10,6 +10,9 @@
  * resend (RFC 6675), a timeout clearing it, NewReno without SACK_PERM. */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <time.h>
+#include <linux/net_tstamp.h>
+#include <linux/errqueue.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1401,6 +1404,14 @@ static void test_psh_gso(void **state) {
 	ut_stack_free(s);
 }
 
+/* a stack that knows the peer, and a connection to it (peer MSS 1000) */
+static int conn_mss1000(struct ustack **sp, uint32_t *una, uint16_t *lport) {
+	*sp = ut_stack();
+	ut_tcp_learn_peer(*sp);
+	struct tcp_opts synack = {.has_mss = true, .mss = 1000};
+	return connect_peer(*sp, &synack, una, lport);
+}
+
 /* The packets' size follows tcp_min_tso_segs (the stack option): 5 with
  * cwnd 10 gives two packets of five (packetdrill's slow-start-after-idle
  * with its sysctl at 10: half of cwnd bounds it) */
@@ -1425,6 +1436,217 @@ static void test_psh_gso_segs(void **state) {
 }
 
 static void seg_win(struct ustack *s, uint16_t sport, uint16_t dport, uint32_t seqno, uint32_t ackno, uint16_t w);
+
+/* A simultaneous open (RFC 9293 3.5): our SYN crosses the peer's, then
+ * our SYN-ACK, the peer's (its SYN old by then, only acknowledged), its
+ * data acknowledging our SYN: the connection is established and that
+ * first data is acknowledged at once, in quick-ACK mode as any new
+ * connection's (Linux; packetdrill's fastopen/client/simultaneous-fast-open). */
+static void test_simultaneous_open_quickack(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	int from = ut_cap.n;
+	api_connect(s, c, (struct sockaddr *) &a, sizeof(a));
+	struct tcp_repr r;
+	assert_true(ut_tcp_last(from, &r));
+	uint32_t iss = r.seq;
+	uint16_t lport = r.sport;
+	struct tcp_opts o = {.has_mss = true, .mss = 1000};
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, lport, 7000, 0, TCP_SYN, NULL, 0, &o);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_SYN | TCP_ACK);   /* our SYN-ACK */
+	/* the peer's SYN-ACK: its SYN is old, only acknowledged */
+	ut_tcp_seg(s, 9000, lport, 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	/* its first data, acknowledging our SYN: established, and an ACK at once */
+	from = ut_cap.n;
+	seg(s, 9000, lport, 7001, iss + 1, TCP_ACK | TCP_PSH, "hello", 5, false);
+	assert_int_equal(find_pcb(s, 9000)->state, TCPS_ESTABLISHED);
+	assert_true(ut_tcp_last(from, &r));
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(r.ack, 7006);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* one entry of the error queue, read with an empty buffer: its
+ * SO_EE_ORIGIN_TIMESTAMPING type (ee_info) and key (ee_data); -1 when
+ * empty. The software stamp comes first, then the error. */
+static int tx_stamp(struct ustack *s, int fd, uint32_t *key) {
+	union {
+		char buf[256];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = NULL, .iov_len = 0};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	if (api_recvmsg(s, fd, &msg, MSG_ERRQUEUE) < 0)
+		return -1;
+	assert_int_equal(msg.msg_flags, MSG_ERRQUEUE | MSG_TRUNC);   /* the data looped back */
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_level, SOL_SOCKET);
+	assert_int_equal(c->cmsg_type, SO_TIMESTAMPING_OLD);
+	struct timespec ts[3];
+	memcpy(ts, CMSG_DATA(c), sizeof(ts));
+	assert_true(ts[0].tv_sec > 0);
+	c = CMSG_NXTHDR(&msg, c);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_level, SOL_IP);
+	assert_int_equal(c->cmsg_type, IP_RECVERR);
+	struct sock_extended_err ee;
+	memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+	assert_int_equal(ee.ee_errno, ENOMSG);
+	assert_int_equal(ee.ee_origin, SO_EE_ORIGIN_TIMESTAMPING);
+	*key = ee.ee_data;
+	return (int) ee.ee_info;
+}
+
+/* SO_TIMESTAMPING's transmit stamps as Linux gives them for TCP
+ * (packetdrill's timestamping/client-only-last-byte and server): the last
+ * byte of each send call is stamped when the segment carrying it first
+ * goes (SCM_TSTAMP_SCHED, then SCM_TSTAMP_SND) and when it is
+ * acknowledged (SCM_TSTAMP_ACK), on the error queue, keyed from
+ * OPT_ID's start (snd_una when it was set); other bytes get none. */
+static void test_tx_timestamps(void **state) {
+	(void) state;
+	struct ustack *s;
+	uint32_t una;
+	uint16_t lport;
+	int c = conn_mss1000(&s, &una, &lport);
+	int f = SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_ACK |
+			SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID;
+	assert_int_equal(api_setsockopt(s, c, SOL_SOCKET, SO_TIMESTAMPING_OLD, &f, sizeof(f)), 0);
+	uint32_t key;
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	assert_int_equal(send_n(s, c, 1500), 1500);
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SCHED);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SND);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SCHED);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_SND);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	/* the first segment acknowledged: no stamped byte in it */
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	seg(s, 9000, lport, 7001, una + 1500, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_ACK);
+	assert_int_equal(key, 1499);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	seg(s, 9000, lport, 7001, una + 1600, TCP_ACK, NULL, 0, false);
+	assert_int_equal(tx_stamp(s, c, &key), SCM_TSTAMP_ACK);
+	assert_int_equal(key, 1599);
+	assert_int_equal(tx_stamp(s, c, &key), -1);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* POLLRDHUP on the socket's readiness fd once the peer's FIN is in, with
+ * POLLIN (end of file), as Linux's tcp_poll (packetdrill's
+ * fastopen/client/synack-data); not before. */
+static void test_poll_rdhup(void **state) {
+	(void) state;
+	struct ustack *s;
+	uint32_t una;
+	uint16_t lport;
+	int c = conn_mss1000(&s, &una, &lport);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), 0);
+	seg(s, 9000, lport, 7001, una, TCP_ACK | TCP_PSH, "ab", 2, false);
+	assert_int_equal(ep_now(ep), EPOLLIN);
+	seg(s, 9000, lport, 7003, una, TCP_ACK | TCP_FIN, NULL, 0, false);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLRDHUP);
+	char buf[8];
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	assert_int_equal(api_readv(s, c, &iov, 1), 2);
+	assert_int_equal(api_readv(s, c, &iov, 1), 0);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_MOD, c, &ev), 0);
+	assert_int_equal(ep_now(ep), EPOLLIN | EPOLLOUT | EPOLLRDHUP);   /* CLOSE_WAIT: no EPOLLHUP */
+	close(ep);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* Nagle as Linux applies it (Minshall's variant, tcp_minshall_check):
+ * a partial segment waits only while an earlier partial segment is
+ * unacknowledged, not for any data in flight (packetdrill's
+ * fastopen/client/cookie-less-sendto: 2,920 bytes and then 660 at once).
+ * A write of 1,500 with mss 1000: both segments go; 100 more wait for the
+ * ACK of the 500-byte one, then go. */
+static void test_nagle_minshall(void **state) {
+	(void) state;
+	struct ustack *s;
+	uint32_t una;
+	uint16_t lport;
+	int c = conn_mss1000(&s, &una, &lport);
+	int zero = 0;
+	assert_int_equal(api_setsockopt(s, c, IPPROTO_TCP, TCP_NODELAY, &zero, sizeof(zero)), 0);
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 1500), 1500);
+	uint8_t fl[8];
+	uint32_t seqs[8];
+	assert_int_equal(data_flags(from, fl, seqs, 8), 2);
+	assert_int_equal(seqs[1], una + 1000);
+	from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 100), 100);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 0);
+	seg(s, 9000, lport, 7001, una + 1000, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 0);   /* the small one still out */
+	seg(s, 9000, lport, 7001, una + 1500, TCP_ACK, NULL, 0, false);
+	assert_int_equal(data_flags(from, fl, seqs, 8), 1);
+	assert_int_equal(seqs[0], una + 1500);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* Linux's forced push (tcp_sendmsg's forced_push; packetdrill's
+ * cubic-rto-ss-ca-cwnd-bump): a write fills buffers of the size goal
+ * (half the peer's largest window, 32000 here), the first full one leaves
+ * at once and what is left of it (after the 10 segments cwnd lets go) is
+ * filled up again; a buffer that fills while the write goes on and ends
+ * more than half that window past the last push gets PSH at its end.
+ * One-segment packets (tcp_min_tso_segs 1), so no packet's own PSH: a
+ * 65,536-byte write has PSH at 42,000 (10,000 + 32,000) and at its end
+ * only (not at 64,000, as buffers of a fixed grid would place it). */
+static void test_forced_push(void **state) {
+	(void) state;
+	struct ustack *s;
+	uint32_t una;
+	uint16_t lport;
+	int c = conn_mss1000(&s, &una, &lport);
+	s->tcp_min_tso_segs = 1;
+	int from = ut_cap.n;
+	assert_int_equal(send_n(s, c, 65536), 65536);
+	uint8_t fl[128];
+	uint32_t seqs[128];
+	int n = data_flags(from, fl, seqs, 128);
+	assert_int_equal(n, 10);
+	/* one ACK per segment until all went */
+	for (uint32_t k = 1; k <= 66 && data_flags(from, fl, seqs, 128) < 66; k++)
+		seg(s, 9000, lport, 7001, una + 1000 * k, TCP_ACK, NULL, 0, false);
+	n = data_flags(from, fl, seqs, 128);
+	assert_int_equal(n, 66);
+	int pushes = 0;
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(seqs[i], una + (uint32_t) i * 1000);
+		if (fl[i] & TCP_PSH) {
+			pushes++;
+			assert_true(i == 41 || i == 65);
+		}
+	}
+	assert_int_equal(pushes, 2);
+	api_close(s, c);
+	ut_stack_free(s);
+}
 
 /* Slow start after idle (RFC 5681 4.1, Linux tcp_cwnd_restart):
  * packetdrill's slow-start-after-idle and -after-win-update. cwnd 36
@@ -3448,6 +3670,11 @@ int main(void) {
 		cmocka_unit_test(test_wscale_choice),
 		cmocka_unit_test(test_psh_resend),
 		cmocka_unit_test(test_psh_gso),
+		cmocka_unit_test(test_forced_push),
+		cmocka_unit_test(test_nagle_minshall),
+		cmocka_unit_test(test_poll_rdhup),
+		cmocka_unit_test(test_tx_timestamps),
+		cmocka_unit_test(test_simultaneous_open_quickack),
 		cmocka_unit_test(test_psh_gso_resend),
 		cmocka_unit_test(test_psh_gso_segs),
 		cmocka_unit_test(test_cwnd_restart_after_idle),

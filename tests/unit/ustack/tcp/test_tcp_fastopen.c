@@ -10,6 +10,7 @@
  * connect of TCP_FASTOPEN_CONNECT; data in the SYN-ACK). */
 #include <linux/if_ether.h>
 #include <linux/tcp.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "ut_stack.h"
@@ -388,12 +389,249 @@ static void test_client(void **state) {
 	ut_stack_free(s);
 }
 
+/* a cookie cached for the peer: a non-blocking MSG_FASTOPEN asks for one,
+ * the SYN-ACK brings it (MSS 1000) and is answered at once */
+static void cookie_warmup(struct ustack *s, const struct sockaddr_in *a) {
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int from = ut_cap.n;
+	assert_int_equal(api_sendto(s, c, "x", 1, MSG_FASTOPEN, (const struct sockaddr *) a, sizeof(*a)), -1);
+	struct tcp_repr r;
+	assert_int_equal(segs_since(from, &r), 1);
+	struct tcp_opts o = {.has_mss = true, .mss = 1000, .has_fo = true, .fo_len = 8};
+	memcpy(o.fo, COOKIE, 8);
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, r.sport, 7000, r.seq + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.flags, TCP_ACK);
+	assert_int_equal(tinfo(s, c).tcpi_delivered, 1);   /* the SYN */
+	api_close(s, c);
+}
+
+struct synack_peer {
+	struct ustack *s;
+	int from;
+	uint16_t lport;
+	uint32_t iss, syn_len;
+	uint64_t at;   /* when the SYN-ACK went in */
+};
+
+/* the peer: waits for our SYN (its data), answers with a SYN-ACK
+ * acknowledging the SYN and all its data */
+static void *synack_later(void *v) {
+	struct synack_peer *a = v;
+	struct tcp_repr r;
+	for (int i = 0; i < 500 && segs_since(a->from, NULL) == 0; i++)
+		usleep(2000);
+	usleep(20000);   /* the writer is asleep in the handshake */
+	assert_int_equal(segs_since(a->from, &r), 1);
+	a->lport = r.sport;
+	a->iss = r.seq;
+	a->syn_len = r.payload_len;
+	struct tcp_opts o = {.has_mss = true, .mss = 1000};
+	a->at = tcp_clock(a->s);
+	ut_tcp_seg(a->s, 9000, r.sport, 7000, r.seq + 1 + r.payload_len, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	return NULL;
+}
+
+static void run_at(struct ustack *s, uint64_t t) {
+	stack_lock(s);
+	stack_run_timers(s, t);
+	stack_unlock(s);
+}
+
+/* Linux's Fast Open client when a blocking write has more than its SYN
+ * carries (packetdrill's fastopen/client blocking-sendto,
+ * blocking-connect-bypass, cookie-less-sendto): the SYN-ACK's ACK is held
+ * for the rest of the data, which carries it ("save one ACK"); that data
+ * going at once makes the connection interactive (pingpong): the peer's
+ * reply is not acknowledged at once in quick-ACK mode but by the delayed
+ * ACK, whose timer ends the mode (the next reply acknowledged at once).
+ * tcpi_delivered counts the SYN (with its data) as one segment, each
+ * segment acknowledged after it as one. */
+static void test_client_pingpong(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	cookie_warmup(s, &a);
+	/* a blocking sendto of 3000: the SYN carries what fits, the writer
+	 * sleeps through the handshake with the rest */
+	int c;
+	struct tcp_repr r;
+	int from;
+	static uint8_t buf[3000];
+	struct synack_peer pa;
+	pthread_t t;
+	for (int attempt = 0;; attempt++) {
+		c = api_socket(s, AF_INET, SOCK_STREAM, 0);
+		pa = (struct synack_peer) {.s = s, .from = ut_cap.n};
+		assert_int_equal(pthread_create(&t, NULL, synack_later, &pa), 0);
+		assert_int_equal(api_sendto(s, c, buf, sizeof(buf), MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 3000);
+		pthread_join(t, NULL);
+		/* Linux's rule is timed: the data follows the SYN-ACK within the
+		 * ACK timeout (40 ms); a loaded machine may wake the writer
+		 * later, and then the connection rightly stays as it was */
+		if (tcp_clock(s) - pa.at < MS(40))
+			break;
+		assert_true(attempt < 4);
+		api_close(s, c);
+	}
+	assert_true(pa.syn_len > 0 && pa.syn_len < 3000);
+	/* after the SYN: no pure ACK, the data (with the ACK) */
+	int n = 0;
+	for (int i = pa.from; i < ut_cap.n; i++) {
+		if (ut_tcp_of(i) == NULL)
+			continue;
+		assert_int_equal(tcp_parse(ut_tcp_of(i), ut_cap.len[i] - 34, &r), 0);
+		if (n++ == 0)
+			continue;   /* the SYN */
+		assert_true(r.payload_len > 0);
+		assert_int_equal(r.ack, 7001);
+	}
+	assert_true(n >= 3);
+	uint32_t end = pa.iss + 1 + 3000;
+	/* the reply, acknowledging all: no ACK at once */
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, pa.lport, 7001, end, TCP_ACK | TCP_PSH, "reply", 5, NULL);
+	assert_int_equal(segs_since(from, NULL), 0);
+	struct tcp_info ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_delivered, 1 + (3000 - pa.syn_len + 999) / 1000);
+	/* the delayed ACK, 40 ms on */
+	run_at(s, tcp_clock(s) + MS(50));
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.ack, 7006);
+	/* interactive no more: the next reply acknowledged at once */
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, pa.lport, 7006, end, TCP_ACK | TCP_PSH, "again", 5, NULL);
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.ack, 7011);
+	api_close(s, c);
+	/* all of a write in the SYN: the SYN-ACK is acknowledged at once and
+	 * a reply too (quick-ACK mode) */
+	c = api_socket(s, AF_INET, SOCK_STREAM, 0);
+	pa = (struct synack_peer) {.s = s, .from = ut_cap.n};
+	assert_int_equal(pthread_create(&t, NULL, synack_later, &pa), 0);
+	assert_int_equal(api_sendto(s, c, buf, 100, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 100);
+	pthread_join(t, NULL);
+	assert_int_equal(pa.syn_len, 100);
+	assert_int_equal(segs_since(pa.from, NULL), 2);   /* the SYN, the ACK */
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, pa.lport, 7001, pa.iss + 101, TCP_ACK | TCP_PSH, "reply", 5, NULL);
+	assert_int_equal(segs_since(from, NULL), 1);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
+/* A Fast Open SYN's data timed out with it: the SYN goes again without
+ * data, but the data stays in flight (Linux keeps it in its retransmission
+ * queue): a SYN-ACK acknowledging it (the server had it from the first
+ * SYN) is acceptable, answered with an ACK after the data, nothing resent
+ * (packetdrill's fastopen/client/synack-data, its third test); one
+ * acknowledging the SYN alone gets the data again. */
+static void test_client_syn_timeout_data(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	cookie_warmup(s, &a);
+	struct tcp_repr r;
+	int c, from;
+	for (int acked_all = 1; acked_all >= 0; acked_all--) {
+		c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		from = ut_cap.n;
+		assert_int_equal(api_sendto(s, c, "hello", 5, MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a)), 5);
+		assert_int_equal(segs_since(from, &r), 1);
+		assert_int_equal(r.payload_len, 5);
+		uint32_t iss = r.seq;
+		uint16_t lport = r.sport;
+		from = ut_cap.n;
+		run_at(s, tcp_clock(s) + MS(1100));
+		assert_int_equal(segs_from_port(from, lport, &r), 1);
+		assert_int_equal(r.flags, TCP_SYN);
+		assert_int_equal(r.payload_len, 0);
+		struct tcp_opts o2 = {.has_mss = true, .mss = 1000};
+		from = ut_cap.n;
+		ut_tcp_seg(s, 9000, lport, 8000, iss + 1 + (acked_all ? 5 : 0), TCP_SYN | TCP_ACK, NULL, 0, &o2);
+		assert_int_equal(segs_from_port(from, lport, &r), 1);
+		assert_false(r.flags & TCP_RST);
+		assert_int_equal(r.ack, 8001);
+		if (acked_all) {
+			assert_int_equal(r.flags, TCP_ACK);
+			assert_int_equal(r.seq, iss + 6);
+			assert_int_equal(r.payload_len, 0);
+		} else {
+			assert_int_equal(r.seq, iss + 1);
+			assert_int_equal(r.payload_len, 5);
+		}
+		api_close(s, c);
+	}
+	ut_stack_free(s);
+}
+
+/* A Fast Open SYN's data that the SYN-ACK does not acknowledge goes
+ * again at once, and counts as resent and out in TCP_INFO (tcpi_retrans,
+ * Linux's retrans_out) until acknowledged (packetdrill's
+ * fastopen/client/syn-data-partial-or-over-ack). */
+static void test_client_syn_data_retrans(void **state) {
+	(void) state;
+	struct ustack *s = ut_stack();
+	ut_tcp_learn_peer(s);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9000), .sin_addr.s_addr = inet_addr(PEER)};
+	cookie_warmup(s, &a);
+	int c = api_socket(s, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int from = ut_cap.n;
+	static uint8_t buf[2000];
+	ssize_t n = api_sendto(s, c, buf, sizeof(buf), MSG_FASTOPEN, (struct sockaddr *) &a, sizeof(a));
+	assert_true(n > 0);
+	struct tcp_repr r;
+	assert_int_equal(segs_since(from, &r), 1);
+	assert_int_equal(r.payload_len, (uint32_t) n);
+	uint32_t iss = r.seq;
+	struct tcp_opts o = {.has_mss = true, .mss = 1000, .sack_perm = true};
+	from = ut_cap.n;
+	ut_tcp_seg(s, 9000, r.sport, 7000, iss + 1, TCP_SYN | TCP_ACK, NULL, 0, &o);
+	assert_int_equal(segs_since(from, &r), 1);   /* the data again, with the ACK */
+	assert_int_equal(r.seq, iss + 1);
+	struct tcp_info ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_retrans, 1);
+	assert_int_equal(ti.tcpi_total_retrans, 1);
+	/* more data after it; the timeout resends the SYN's data with PSH,
+	 * as Linux marks a SYN's data pushed (packetdrill's
+	 * fastopen/client/syn-data-only-syn-acked) */
+	uint16_t lport = r.sport;
+	assert_int_equal(api_sendto(s, c, buf, 500, 0, NULL, 0), 500);
+	from = ut_cap.n;
+	uint64_t t0 = tcp_clock(s);
+	for (int k = 1; k <= 6; k++)   /* the probe (TLP), then the timeout */
+		run_at(s, t0 + (uint64_t) k * MS(500));
+	assert_true(segs_from_port(from, lport, &r) >= 1);
+	r.seq = 0;
+	for (int i = from; i < ut_cap.n; i++) {
+		struct tcp_repr x;
+		if (ut_tcp_of(i) && tcp_parse(ut_tcp_of(i), ut_cap.len[i] - 34, &x) == 0 && x.seq == iss + 1) {
+			r = x;
+			break;
+		}
+	}
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(r.payload_len, (uint32_t) n);
+	assert_int_equal(r.flags, TCP_ACK | TCP_PSH);
+	ut_tcp_seg(s, 9000, lport, 7001, iss + 1 + (uint32_t) n + 500, TCP_ACK, NULL, 0, NULL);
+	ti = tinfo(s, c);
+	assert_int_equal(ti.tcpi_retrans, 0);
+	api_close(s, c);
+	ut_stack_free(s);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec),
 		cmocka_unit_test(test_cookie_linux),
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_client),
+		cmocka_unit_test(test_client_pingpong),
+		cmocka_unit_test(test_client_syn_timeout_data),
+		cmocka_unit_test(test_client_syn_data_retrans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
