@@ -306,14 +306,20 @@ static int udp6_on(struct ustack *s, uint16_t port, const char *peer, uint16_t p
 	return fd;
 }
 
-static void test_udp6_multicast_connected(void **state) {
-	(void) state;
+/* the test stack with fd00::1/64 on eth0 as well */
+static struct ustack *stack_with_fd00(void) {
 	struct ustack *s = ut_stack();
 	uint8_t a6[16];
 	assert_int_equal(inet_pton(AF_INET6, "fd00::1", a6), 1);
 	stack_lock(s);
 	assert_int_equal(ip6_addr_add(ut_eth(s), a6, 64, IFA6_NODAD, false), 0);
 	stack_unlock(s);
+	return s;
+}
+
+static void test_udp6_multicast_connected(void **state) {
+	(void) state;
+	struct ustack *s = stack_with_fd00();
 	int any = udp6_on(s, 7001, NULL, 0);
 	int conn = udp6_on(s, 7001, "fd00::2", 9999);
 	char buf[16];
@@ -336,12 +342,7 @@ static void test_udp6_multicast_connected(void **state) {
  * read no ancillary data at all). Sent to a group on eth0, where the
  * capture link keeps the frame. */
 static void check_ttl_tos_cmsg(int type, int proto, bool v6) {
-	struct ustack *s = ut_stack();
-	uint8_t a6[16];
-	assert_int_equal(inet_pton(AF_INET6, "fd00::1", a6), 1);
-	stack_lock(s);
-	assert_int_equal(ip6_addr_add(ut_eth(s), a6, 64, IFA6_NODAD, false), 0);
-	stack_unlock(s);
+	struct ustack *s = stack_with_fd00();
 	ut_cap_clear();
 	int fd = api_socket(s, v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK, proto);
 	assert_true(fd >= 0);
